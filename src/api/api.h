@@ -1,0 +1,19 @@
+/*
+ * src/api/api.h - internal declarations shared inside liblinfsp (not installed).
+ * Each block names the file that implements it.
+ */
+#ifndef LINFSP_API_H_INCLUDED
+#define LINFSP_API_H_INCLUDED
+
+#include <winfsp/winfsp.h>
+
+/* ---- unicode.c: UTF-8 <-> WCHAR (UTF-32) without path translation ----
+ * Invalid UTF-8 bytes become U+DC80..U+DCFF and convert back to the same
+ * bytes, so any byte string round-trips. Results are malloc'ed (NUL
+ * terminated); *plen (may be NULL) receives the length in units without NUL.
+ * Return 0, ENOMEM, or EILSEQ (a WCHAR that is not a Unicode scalar value
+ * and not an escape). */
+int fsp_utf8_to_wcs(const char *s, size_t len, PWSTR *pw, size_t *plen);
+int fsp_wcs_to_utf8(PCWSTR w, size_t len, char **ps, size_t *plen);
+
+#endif

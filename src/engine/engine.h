@@ -1,0 +1,186 @@
+/*
+ * src/engine/engine.h - the LinFsp engine's internal interfaces (not installed).
+ *
+ * The engine plays the role of WinFsp's kernel driver (FSD): it reads FUSE
+ * requests from /dev/fuse, keeps the node table (nodeid <-> name) and the
+ * handle table (fh <-> FileContext), and turns each request into calls of
+ * the file system's FSP_FILE_SYSTEM_INTERFACE. The data path is one way:
+ *
+ *   channel.c  read a request from /dev/fuse into the worker's buffer
+ *   dispatch.c validate it, pick its handler from the opcode table
+ *   ops_*.c    translate it into native API calls (guarded by opguard)
+ *   reply.c    write the reply (writev) on the channel it came from
+ *
+ * Ownership: core (channel, mount, session, dispatch, nodes, handles,
+ * pending, reply) and operations (ops_*.c, attr.c). Ops use only what is
+ * declared here.
+ */
+#ifndef LINFSP_ENGINE_H_INCLUDED
+#define LINFSP_ENGINE_H_INCLUDED
+
+#include <winfsp/winfsp.h>
+#include <linux/fuse.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <sys/uio.h>
+
+/* Constants newer than the build machine's <linux/fuse.h> (7.38) are defined here. */
+#include "fuse_compat.h"
+
+#define FSP_ENGINE_MAX_WRITE (1024 * 1024) /* 1 MiB writes: 256 pages */
+#define FSP_ENGINE_MAX_PAGES 256
+#define FSP_ENGINE_BUFSIZE (FSP_ENGINE_MAX_WRITE + 4096) /* request header + args + data */
+
+struct fsp_engine;
+struct fsp_worker;
+
+/* ---- requests and replies (dispatch.c, reply.c) ---- */
+
+/** One kernel request while it is being processed. */
+struct fsp_request {
+    struct fsp_engine *engine;
+    FSP_FILE_SYSTEM *fs;
+    struct fsp_worker *worker; /* NULL once detached for asynchronous completion */
+    int fd;                    /* the channel the request came from; replies go there */
+    const struct fuse_in_header *in;
+    const void *arg;           /* payload after the header */
+    size_t arglen;             /* payload bytes (validated against the opcode's minimum) */
+    bool replied;
+    /* what the file system sees through FspFileSystemGetOperationContext */
+    FSP_FSCTL_TRANSACT_REQ treq;
+    FSP_FSCTL_TRANSACT_RSP trsp;
+};
+
+/** Reply with an error (positive errno; 0 = success with no payload). */
+void fsp_reply_err(struct fsp_request *req, int err);
+/** Reply with an NTSTATUS mapped to errno (FspErrnoFromNtStatus). */
+void fsp_reply_status(struct fsp_request *req, NTSTATUS status);
+/** Reply success with one payload buffer. */
+void fsp_reply_data(struct fsp_request *req, const void *data, size_t size);
+/** Reply success with a payload in pieces (no header; the engine adds it). */
+void fsp_reply_iov(struct fsp_request *req, const struct iovec *iov, int count);
+/** No reply (FORGET, BATCH_FORGET, INTERRUPT that is handled). */
+void fsp_reply_none(struct fsp_request *req);
+
+/** A per-worker scratch buffer of FSP_ENGINE_BUFSIZE bytes for replies (reads, readdir). */
+void *fsp_request_scratch(struct fsp_request *req);
+
+/* ---- operation guard and operation context (dispatch.c) ---- */
+
+/**
+ * Enter the file system for one interface call: set req->treq.Kind (and the
+ * kind's fields the guard looks at) before calling. Takes the operation guard
+ * and makes the request the thread's operation context. Always pair with
+ * fsp_op_leave.
+ */
+void fsp_op_enter(struct fsp_request *req, UINT32 kind);
+void fsp_op_leave(struct fsp_request *req);
+
+/* ---- asynchronous completion (pending.c) ---- */
+
+/**
+ * Called by ops when Read/Write/ReadDirectory returned STATUS_PENDING.
+ * The request (and its worker buffers holding write data / the read or
+ * directory buffer) is detached from the worker; complete() runs when the
+ * file system calls FspFileSystemSendResponse with req->treq.Hint, or with
+ * STATUS_CANCELLED when the kernel interrupts it or the dispatcher stops.
+ * complete() must reply; the engine frees the request afterwards.
+ */
+typedef void fsp_complete_fn(struct fsp_request *req, FSP_FSCTL_TRANSACT_RSP *rsp, void *ctx);
+void fsp_request_pend(struct fsp_request *req, fsp_complete_fn *complete, void *ctx);
+
+/* ---- node table (nodes.c) ---- */
+
+/**
+ * A node is one name the kernel knows (nodeid). Nodes form a tree through
+ * parent pointers, so renaming a directory moves its whole subtree at once.
+ */
+struct fsp_node;
+
+/** Full path of a nodeid as a malloc'ed WCHAR string ("\" for the root). ENOENT if unknown/unlinked. */
+int fsp_node_path(struct fsp_engine *eng, uint64_t nodeid, PWSTR *ppath);
+/**
+ * Path of the child `name` (a POSIX name component from the kernel, NUL
+ * terminated) of directory nodeid, malloc'ed. Maps the name with the POSIX
+ * path mapping; ENAMETOOLONG / EINVAL for bad names.
+ */
+int fsp_node_child_path(struct fsp_engine *eng, uint64_t parent, const char *name, PWSTR *ppath);
+/**
+ * Record that the kernel now knows the child `name` of `parent` (LOOKUP,
+ * CREATE, MKDIR, ...): find or add its node, add one lookup reference, and
+ * return its nodeid and generation.
+ */
+int fsp_node_enter(struct fsp_engine *eng, uint64_t parent, const char *name, uint64_t *pnodeid,
+                   uint64_t *pgeneration);
+/** Drop nlookup lookup references (FORGET); the node goes when none remain. */
+void fsp_node_forget(struct fsp_engine *eng, uint64_t nodeid, uint64_t nlookup);
+/** A name was removed (UNLINK/RMDIR): detach the node from its name (it lives on until forgotten). */
+void fsp_node_unlinked(struct fsp_engine *eng, uint64_t parent, const char *name);
+/** A rename succeeded: move the node (and so its subtree); a replaced target is detached. */
+void fsp_node_renamed(struct fsp_engine *eng, uint64_t parent, const char *name,
+                      uint64_t newparent, const char *newname);
+/** RENAME_EXCHANGE succeeded: swap the two names. */
+void fsp_node_exchanged(struct fsp_engine *eng, uint64_t parent, const char *name,
+                        uint64_t newparent, const char *newname);
+
+/* ---- handle table (handles.c) ---- */
+
+/** Per-open state; fh in the kernel's requests is the handle's id. */
+struct fsp_handle {
+    uint64_t fh;
+    uint64_t nodeid;
+    PVOID file_context;  /* what Create/Open returned */
+    PWSTR path;          /* the name it was opened by (updated on rename) */
+    int open_flags;      /* O_* from OPEN/CREATE */
+    bool is_dir;
+    bool delete_on_close;
+    PVOID dir_buffer;    /* WinFsp directory buffer for this open directory */
+    pthread_mutex_t lock; /* serializes readdir on this handle */
+    /* for ops' own use */
+    uint64_t dir_offset;
+};
+/** Create a handle for an open file; returns it (with fh set) or NULL (ENOMEM). */
+struct fsp_handle *fsp_handle_new(struct fsp_engine *eng, uint64_t nodeid, PVOID file_context,
+                                  PWSTR path, int open_flags, bool is_dir);
+/** Look up an fh; NULL when unknown. The handle stays valid until fsp_handle_release. */
+struct fsp_handle *fsp_handle_get(struct fsp_engine *eng, uint64_t fh);
+/** Remove an fh from the table and free the handle (after Cleanup and Close). */
+void fsp_handle_release(struct fsp_engine *eng, struct fsp_handle *h);
+
+/* ---- engine state read by ops ---- */
+
+/** Negotiated protocol minor version and INIT flags (flags | flags2 << 32). */
+uint32_t fsp_engine_proto_minor(struct fsp_engine *eng);
+uint64_t fsp_engine_init_flags(struct fsp_engine *eng);
+/** Entry/attr timeouts from VolumeParams in seconds + nanoseconds. */
+void fsp_engine_entry_timeout(struct fsp_engine *eng, uint64_t *sec, uint32_t *nsec);
+void fsp_engine_attr_timeout(struct fsp_engine *eng, uint64_t *sec, uint32_t *nsec);
+/** The uid/gid that mounted the file system (default owner when there is no security). */
+uid_t fsp_engine_owner_uid(struct fsp_engine *eng);
+gid_t fsp_engine_owner_gid(struct fsp_engine *eng);
+
+/* ---- attaching without a mount (unit tests) ---- */
+
+/**
+ * Serve the connection on `fd` instead of mounting: the unit tests pass one
+ * end of a SOCK_SEQPACKET socketpair standing in for /dev/fuse. Call instead
+ * of FspFileSystemSetMountPoint, before FspFileSystemStartDispatcher. The
+ * engine takes ownership of fd.
+ */
+NTSTATUS fsp_engine_attach_fd(FSP_FILE_SYSTEM *fs, int fd);
+
+/* ---- the opcode handlers (ops_*.c), called by dispatch.c ---- */
+
+typedef void fsp_op_fn(struct fsp_request *req);
+/** Handler for an opcode, or NULL when the engine answers ENOSYS. */
+fsp_op_fn *fsp_ops_handler(uint32_t opcode);
+/** Minimum payload size of an opcode's request (for validation), given the protocol minor. */
+size_t fsp_ops_min_arglen(uint32_t opcode, uint32_t proto_minor);
+
+/** Convert FILE_INFO + owner/mode to fuse_attr (attr.c). mode holds permission bits only. */
+void fsp_attr_from_info(struct fsp_engine *eng, const FSP_FSCTL_FILE_INFO *info, uint32_t uid,
+                        uint32_t gid, uint32_t mode, uint32_t rdev_type_mode, uint32_t rdev,
+                        struct fuse_attr *attr);
+
+#endif

@@ -1,0 +1,82 @@
+/*
+ * src/engine/ops.h - helpers shared by the opcode handlers (ops_*.c), implemented in ops_common.c.
+ *
+ * Conventions for handlers: every handler replies exactly once (fsp_reply_*),
+ * brackets each interface call with fsp_op_enter/fsp_op_leave, frees what it
+ * allocates, and validates what the file system returns (sizes, names) before
+ * using it: impossible data becomes EIO plus a debug log line.
+ */
+#ifndef LINFSP_OPS_H_INCLUDED
+#define LINFSP_OPS_H_INCLUDED
+
+#include "engine.h"
+
+/** The file context a handler should pass for fh (FileContext per UmFileContextIs*). */
+#define FSP_OPS_CTX(h) ((h)->file_context)
+
+/**
+ * Open an existing name for the engine's own use (lookup, getattr without fh,
+ * unlink, rename, readlink, xattrs without fh): Open with FILE_OPEN_REPARSE_POINT
+ * and the given access. Returns the NTSTATUS of Open.
+ */
+NTSTATUS fsp_ops_open_path(struct fsp_request *req, PWSTR path, UINT32 access, PVOID *pctx,
+                           FSP_FSCTL_FILE_INFO *info);
+/** Cleanup (with flags; skipped when 0 and PostCleanupWhenModifiedOnly) then Close. */
+void fsp_ops_close(struct fsp_request *req, PVOID ctx, PWSTR path, ULONG cleanup_flags);
+
+/**
+ * Fill attr for an open file: FILE_INFO -> sizes/times/ino/nlink; the
+ * security descriptor (GetSecurity, or GetSecurityByName(path) when ctx is
+ * NULL) -> uid/gid/permission bits; FILE_ATTRIBUTE_DIRECTORY / reparse tag
+ * (GetReparsePoint for IO_REPARSE_TAG_NFS) -> S_IFMT and rdev. Returns 0 or errno.
+ */
+int fsp_ops_fill_attr(struct fsp_request *req, PVOID ctx, PWSTR path,
+                      const FSP_FSCTL_FILE_INFO *info, struct fuse_attr *attr);
+
+/**
+ * Answer a request that made the kernel learn a name (LOOKUP, MKDIR, MKNOD,
+ * SYMLINK, LINK, and CREATE's entry part): enter the node, fill out (nodeid,
+ * generation, timeouts, attr). Returns 0 or errno (nothing entered on error).
+ */
+int fsp_ops_make_entry(struct fsp_request *req, uint64_t parent, const char *name, PVOID ctx,
+                       PWSTR path, const FSP_FSCTL_FILE_INFO *info, struct fuse_entry_out *out);
+
+/**
+ * Security descriptor for a new object made by the request's caller with
+ * mode (permission and S_IS* bits, umask already applied by the kernel):
+ * owner = caller uid; group = caller gid, or the parent's gid when the parent
+ * directory has S_ISGID (and then a new directory keeps S_ISGID).
+ * Free with FspDeleteSecurityDescriptor(sd, (NTSTATUS (*)())FspPosixMapPermissionsToSecurityDescriptor).
+ */
+NTSTATUS fsp_ops_new_object_sd(struct fsp_request *req, uint64_t parent, uint32_t mode, bool is_dir,
+                               PSECURITY_DESCRIPTOR *psd);
+
+/**
+ * Create a new object: CreateEx (with reparse data when reparse != NULL) or
+ * Create (+ SetReparsePoint for reparse data when there is no CreateEx).
+ * Disposition FILE_CREATE; create_options gets FILE_DIRECTORY_FILE for directories.
+ */
+NTSTATUS fsp_ops_create_object(struct fsp_request *req, PWSTR path, UINT32 create_options,
+                               UINT32 granted_access, UINT32 file_attributes,
+                               PSECURITY_DESCRIPTOR sd, PVOID reparse, ULONG reparse_len,
+                               PVOID *pctx, FSP_FSCTL_FILE_INFO *info);
+
+/** Access mask for open(2) flags (O_ACCMODE, O_APPEND). */
+UINT32 fsp_ops_access_from_flags(int flags);
+
+/** Current time as FILETIME. */
+UINT64 fsp_ops_now_filetime(void);
+
+/* Handlers, one per opcode, grouped by file (the opcode table in ops_misc.c lists them). */
+fsp_op_fn fsp_op_lookup, fsp_op_forget, fsp_op_batch_forget, fsp_op_getattr, fsp_op_setattr,
+    fsp_op_statfs, fsp_op_statx;                                                   /* ops_entry.c */
+fsp_op_fn fsp_op_open, fsp_op_create, fsp_op_read, fsp_op_write, fsp_op_flush, fsp_op_fsync,
+    fsp_op_release, fsp_op_fallocate;                                              /* ops_file.c */
+fsp_op_fn fsp_op_opendir, fsp_op_readdir, fsp_op_readdirplus, fsp_op_releasedir,
+    fsp_op_fsyncdir, fsp_op_mkdir;                                                 /* ops_dir.c */
+fsp_op_fn fsp_op_unlink, fsp_op_rmdir, fsp_op_rename, fsp_op_rename2, fsp_op_link,
+    fsp_op_symlink, fsp_op_readlink, fsp_op_mknod;                                 /* ops_namespace.c */
+fsp_op_fn fsp_op_getxattr, fsp_op_setxattr, fsp_op_listxattr, fsp_op_removexattr; /* ops_xattr.c */
+fsp_op_fn fsp_op_ioctl, fsp_op_syncfs;                                             /* ops_misc.c */
+
+#endif
