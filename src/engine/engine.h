@@ -47,6 +47,7 @@ struct fsp_request {
     const void *arg;           /* payload after the header */
     size_t arglen;             /* payload bytes (validated against the opcode's minimum) */
     bool replied;
+    void *scratch;             /* reply scratch buffer (FSP_ENGINE_BUFSIZE), see fsp_request_scratch */
     /* what the file system sees through FspFileSystemGetOperationContext */
     FSP_FSCTL_TRANSACT_REQ treq;
     FSP_FSCTL_TRANSACT_RSP trsp;

@@ -1,0 +1,106 @@
+/*
+ * src/api/dirinfo.c - packing records into the buffers file systems fill:
+ * directory entries, stream entries, notifications and extended attributes.
+ */
+#include "api.h"
+#include <string.h>
+
+#define ALIGN8(x) (((x) + 7) & ~(size_t)7)
+#define ALIGN4(x) (((x) + 3) & ~(size_t)3)
+
+/* Append a record of `size` bytes (8-byte aligned) or, with NULL, a zero UINT16 end marker. */
+static BOOLEAN add_record(const void *rec, size_t size, size_t hdrsize, PVOID Buffer, ULONG Length,
+                          PULONG PBytesTransferred)
+{
+    size_t pos = ALIGN8(*PBytesTransferred);
+    if (!rec) {
+        if (pos + sizeof(UINT16) > Length)
+            return FALSE;
+        memset((char *)Buffer + pos, 0, sizeof(UINT16));
+        *PBytesTransferred = (ULONG)(pos + sizeof(UINT16));
+        return TRUE;
+    }
+    if (size < hdrsize || pos + size > Length)
+        return FALSE;
+    memcpy((char *)Buffer + pos, rec, size);
+    *PBytesTransferred = (ULONG)(pos + size);
+    return TRUE;
+}
+
+FSP_API BOOLEAN FspFileSystemAddDirInfo(FSP_FSCTL_DIR_INFO *DirInfo, PVOID Buffer, ULONG Length,
+                                        PULONG PBytesTransferred)
+{
+    return add_record(DirInfo, DirInfo ? DirInfo->Size : 0, sizeof(FSP_FSCTL_DIR_INFO), Buffer,
+                      Length, PBytesTransferred);
+}
+
+FSP_API BOOLEAN FspFileSystemAddStreamInfo(FSP_FSCTL_STREAM_INFO *StreamInfo, PVOID Buffer,
+                                           ULONG Length, PULONG PBytesTransferred)
+{
+    return add_record(StreamInfo, StreamInfo ? StreamInfo->Size : 0, sizeof(FSP_FSCTL_STREAM_INFO),
+                      Buffer, Length, PBytesTransferred);
+}
+
+FSP_API BOOLEAN FspFileSystemAddNotifyInfo(FSP_FSCTL_NOTIFY_INFO *NotifyInfo, PVOID Buffer,
+                                           ULONG Length, PULONG PBytesTransferred)
+{
+    return add_record(NotifyInfo, NotifyInfo ? NotifyInfo->Size : 0, sizeof(FSP_FSCTL_NOTIFY_INFO),
+                      Buffer, Length, PBytesTransferred);
+}
+
+FSP_API BOOLEAN FspFileSystemAddEa(PFILE_FULL_EA_INFORMATION SingleEa, PFILE_FULL_EA_INFORMATION Ea,
+                                   ULONG EaLength, PULONG PBytesTransferred)
+{
+    if (!SingleEa)
+        return TRUE; /* the list ends with the last entry's NextEntryOffset 0 */
+    size_t size = offsetof(FILE_FULL_EA_INFORMATION, EaName) + SingleEa->EaNameLength + 1 +
+                  SingleEa->EaValueLength;
+    size_t pos = ALIGN4(*PBytesTransferred);
+    if (pos + size > EaLength)
+        return FALSE;
+    /* Chain the previous entry (the last one written ends at *PBytesTransferred). */
+    if (*PBytesTransferred) {
+        FILE_FULL_EA_INFORMATION *prev = Ea;
+        while (prev->NextEntryOffset)
+            prev = (FILE_FULL_EA_INFORMATION *)((char *)prev + prev->NextEntryOffset);
+        prev->NextEntryOffset = (ULONG)((char *)Ea + pos - (char *)prev);
+    }
+    FILE_FULL_EA_INFORMATION *dst = (FILE_FULL_EA_INFORMATION *)((char *)Ea + pos);
+    memcpy(dst, SingleEa, size);
+    dst->NextEntryOffset = 0;
+    *PBytesTransferred = (ULONG)(pos + size);
+    return TRUE;
+}
+
+FSP_API NTSTATUS FspFileSystemEnumerateEa(FSP_FILE_SYSTEM *FileSystem,
+                                          NTSTATUS (*EnumerateEa)(FSP_FILE_SYSTEM *FileSystem,
+                                                                  PVOID Context,
+                                                                  PFILE_FULL_EA_INFORMATION SingleEa),
+                                          PVOID Context, PFILE_FULL_EA_INFORMATION Ea, ULONG EaLength)
+{
+    const char *p = (const char *)Ea, *end = p + EaLength;
+    while (p < end) {
+        const FILE_FULL_EA_INFORMATION *e = (const FILE_FULL_EA_INFORMATION *)p;
+        size_t hdr = offsetof(FILE_FULL_EA_INFORMATION, EaName);
+        if ((size_t)(end - p) < hdr)
+            return STATUS_EA_CORRUPT_ERROR;
+        size_t size = hdr + e->EaNameLength + 1 + e->EaValueLength;
+        if (size > (size_t)(end - p) || '\0' != e->EaName[e->EaNameLength])
+            return STATUS_EA_CORRUPT_ERROR;
+        if (e->NextEntryOffset && (e->NextEntryOffset < size || (e->NextEntryOffset & 3) ||
+                                   e->NextEntryOffset > (size_t)(end - p)))
+            return STATUS_EA_CORRUPT_ERROR;
+        NTSTATUS status = EnumerateEa(FileSystem, Context, (PFILE_FULL_EA_INFORMATION)e);
+        if (!NT_SUCCESS(status))
+            return status;
+        if (!e->NextEntryOffset)
+            break;
+        p += e->NextEntryOffset;
+    }
+    return STATUS_SUCCESS;
+}
+
+FSP_API PWSTR FspFileSystemGetOpenFileInfoName(FSP_FSCTL_FILE_INFO *FileInfo)
+{
+    return ((FSP_FSCTL_OPEN_FILE_INFO *)FileInfo)->NormalizedName;
+}

@@ -1,0 +1,119 @@
+/*
+ * src/engine/core.h - the engine core's private state (channel, session,
+ * dispatch, nodes, handles, pending). Ops never include this file.
+ */
+#ifndef LINFSP_CORE_H_INCLUDED
+#define LINFSP_CORE_H_INCLUDED
+
+#include "engine.h"
+#include <sys/types.h>
+
+struct fsp_node {
+    uint64_t nodeid, generation;
+    struct fsp_node *parent;   /* NULL for the root and for unlinked nodes */
+    PWSTR name;                /* Windows form of the name component (NULL for the root) */
+    uint64_t nlookup;          /* the kernel's lookup references */
+    struct fsp_node *id_next;  /* nodeid hash chain */
+    struct fsp_node *name_next; /* (parent, name) hash chain while linked */
+    uint64_t name_hash;
+    uint32_t nchildren;         /* linked children (a node with children stays as a path element) */
+};
+
+struct fsp_pending;
+
+struct fsp_worker {
+    struct fsp_engine *engine;
+    pthread_t thread;
+    int fd;              /* this worker's channel (a clone, or the master fd) */
+    bool own_fd;         /* the fd is a clone to close on exit */
+    void *buf;           /* the request buffer (FSP_ENGINE_BUFSIZE) */
+    void *scratch;       /* reply scratch buffer (FSP_ENGINE_BUFSIZE) */
+    uint64_t current_unique; /* the request being processed synchronously, 0 if none */
+    bool interrupted;        /* the kernel interrupted current_unique */
+};
+
+struct fsp_engine {
+    FSP_FILE_SYSTEM *fs;
+    int fd;                     /* the master /dev/fuse fd (or the test socket) */
+    int stop_fd;                /* eventfd that wakes idle workers at stop */
+    atomic_bool stopping;
+    bool attached;              /* served on an fd from fsp_engine_attach_fd */
+    /* session (FUSE_INIT) */
+    pthread_mutex_t init_lock;
+    bool initialized;
+    uint32_t proto_minor;
+    uint64_t init_flags;        /* negotiated flags | flags2 << 32 */
+    uint32_t max_write;
+    uid_t owner_uid;
+    gid_t owner_gid;
+    /* mount */
+    char *mountpoint;           /* the mounted directory (UTF-8), NULL if not mounted */
+    char *mount_options;        /* extra options from FspFileSystemSetMountOptions */
+    bool mounted_with_fusermount;
+    int watchdog_fd;            /* write end of the auto-unmount watchdog's pipe, -1 if none */
+    pid_t watchdog_pid;
+    /* dispatcher */
+    struct fsp_worker *workers;
+    unsigned nworkers;
+    bool dispatching;
+    bool destroyed;             /* FUSE_DESTROY received or the channel closed */
+    /* node table */
+    pthread_rwlock_t nodes_lock;
+    struct fsp_node **id_buckets, **name_buckets;
+    size_t nbuckets_id, nbuckets_name, nnodes;
+    uint64_t next_nodeid, next_generation;
+    struct fsp_node *root;
+    /* handle table */
+    pthread_mutex_t handles_lock;
+    struct fsp_handle **handles; /* slot array indexed by fh & 0xffffffff */
+    uint32_t *handle_gen;
+    size_t nhandles_cap;
+    uint32_t *free_slots;
+    size_t nfree;
+    /* pending (asynchronous) operations */
+    pthread_mutex_t pending_lock;
+    pthread_cond_t pending_cond;
+    struct fsp_pending *pending;
+    size_t npending;
+};
+
+/* session.c */
+struct fsp_engine *fsp_engine_new(FSP_FILE_SYSTEM *fs);
+void fsp_engine_free(struct fsp_engine *eng);
+void fsp_session_init(struct fsp_request *req);
+void fsp_session_destroy(struct fsp_request *req);
+
+/* channel.c */
+int fsp_channel_open(int *pfd);
+int fsp_channel_clone(int master_fd, int *pfd);
+/* Read one request; returns bytes, 0 when the worker must stop, -errno on a fatal error. */
+ssize_t fsp_channel_read(struct fsp_engine *eng, int fd, void *buf, size_t size);
+int fsp_channel_write(int fd, const struct iovec *iov, int count);
+
+/* mount.c */
+NTSTATUS fsp_mount(struct fsp_engine *eng, const char *mountpoint);
+void fsp_unmount(struct fsp_engine *eng);
+NTSTATUS fsp_mount_check_options(const char *options);
+
+/* dispatch.c */
+NTSTATUS fsp_dispatcher_start(struct fsp_engine *eng, unsigned nthreads);
+void fsp_dispatcher_stop(struct fsp_engine *eng, bool normally);
+void fsp_dispatch_one(struct fsp_engine *eng, struct fsp_worker *w, int fd, void *buf, size_t n);
+FSP_FILE_SYSTEM_OPERATION_CONTEXT **fsp_opctx_slot(void);
+
+/* pending.c */
+void fsp_pending_interrupt(struct fsp_request *req);
+void fsp_pending_cancel_all(struct fsp_engine *eng);
+void fsp_pending_complete(struct fsp_engine *eng, FSP_FSCTL_TRANSACT_RSP *rsp);
+void fsp_pending_free_all(struct fsp_engine *eng);
+
+/* nodes.c / handles.c */
+int fsp_nodes_init(struct fsp_engine *eng);
+void fsp_nodes_fini(struct fsp_engine *eng);
+/* Find a linked node by its Windows path ("\a\b"); returns nodeid or 0. */
+uint64_t fsp_node_find_path(struct fsp_engine *eng, PCWSTR path, uint64_t *pparent,
+                            PWSTR *plastname);
+int fsp_handles_init(struct fsp_engine *eng);
+void fsp_handles_fini(struct fsp_engine *eng);
+
+#endif

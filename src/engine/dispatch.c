@@ -1,0 +1,251 @@
+/*
+ * src/engine/dispatch.c - the dispatcher: worker threads that read requests,
+ * validate them and hand them to their handler; the operation context and
+ * the operation guard around every interface call.
+ */
+#include "core.h"
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static __thread FSP_FILE_SYSTEM_OPERATION_CONTEXT tls_opctx;
+static __thread FSP_FILE_SYSTEM_OPERATION_CONTEXT *tls_opctx_ptr;
+
+FSP_FILE_SYSTEM_OPERATION_CONTEXT **fsp_opctx_slot(void)
+{
+    return &tls_opctx_ptr;
+}
+
+void *fsp_request_scratch(struct fsp_request *req)
+{
+    return req->scratch;
+}
+
+void fsp_op_enter(struct fsp_request *req, UINT32 kind)
+{
+    req->treq.Version = 0;
+    req->treq.Size = sizeof req->treq;
+    req->treq.Kind = kind;
+    req->treq.Hint = req->in->unique;
+    req->treq.CallerUid = req->in->uid;
+    req->treq.CallerGid = req->in->gid;
+    req->treq.CallerPid = req->in->pid;
+    memset(&req->trsp, 0, sizeof req->trsp);
+    req->trsp.Size = sizeof req->trsp;
+    req->trsp.Kind = kind;
+    req->trsp.Hint = req->treq.Hint;
+    tls_opctx.Request = &req->treq;
+    tls_opctx.Response = &req->trsp;
+    tls_opctx_ptr = &tls_opctx;
+    FspFileSystemEnterOperation(req->fs, &req->treq, &req->trsp);
+}
+
+void fsp_op_leave(struct fsp_request *req)
+{
+    FspFileSystemLeaveOperation(req->fs, &req->treq, &req->trsp);
+    tls_opctx_ptr = 0;
+    memset(&req->treq.Req, 0, sizeof req->treq.Req);
+    req->treq.FileName = 0;
+}
+
+/* Reply EIO to a request we cannot process, when its header is readable. */
+static void reject(struct fsp_request *req, const char *why)
+{
+    FspDebugLog("linfsp: rejected request (opcode %u, unique %llu): %s\n", req->in->opcode,
+                (unsigned long long)req->in->unique, why);
+    if (0 != req->in->unique)
+        fsp_reply_err(req, EIO);
+}
+
+static void handle_interrupt(struct fsp_request *req)
+{
+    fsp_pending_interrupt(req);
+}
+
+void fsp_dispatch_one(struct fsp_engine *eng, struct fsp_worker *w, int fd, void *buf, size_t n)
+{
+    struct fsp_request req;
+    memset(&req, 0, sizeof req);
+    req.engine = eng;
+    req.fs = eng->fs;
+    req.worker = w;
+    req.fd = fd;
+    req.scratch = w ? w->scratch : 0;
+    if (n < sizeof(struct fuse_in_header)) {
+        FspDebugLog("linfsp: rejected a %zu-byte message shorter than a request header\n", n);
+        return;
+    }
+    req.in = buf;
+    req.arg = (const char *)buf + sizeof(struct fuse_in_header);
+    req.arglen = n - sizeof(struct fuse_in_header);
+    if (req.in->len != n) {
+        reject(&req, "length in header does not match the message");
+        return;
+    }
+    uint32_t opcode = req.in->opcode;
+    if (eng->fs->DebugLog)
+        FspDebugLog("linfsp: request unique %llu opcode %u nodeid %llu uid %u pid %u len %u\n",
+                    (unsigned long long)req.in->unique, opcode,
+                    (unsigned long long)req.in->nodeid, req.in->uid, req.in->pid, req.in->len);
+    if (FUSE_INIT == opcode) {
+        if (req.arglen < 16)
+            reject(&req, "FUSE_INIT too short");
+        else
+            fsp_session_init(&req);
+        return;
+    }
+    if (!eng->initialized) {
+        reject(&req, "request before FUSE_INIT");
+        return;
+    }
+    if (FUSE_INTERRUPT == opcode) {
+        if (req.arglen < sizeof(struct fuse_interrupt_in))
+            reject(&req, "FUSE_INTERRUPT too short");
+        else
+            handle_interrupt(&req);
+        return;
+    }
+    if (FUSE_DESTROY == opcode) {
+        fsp_session_destroy(&req);
+        return;
+    }
+    fsp_op_fn *fn = fsp_ops_handler(opcode);
+    if (!fn) {
+        fsp_reply_err(&req, ENOSYS);
+        return;
+    }
+    if (req.arglen < fsp_ops_min_arglen(opcode, eng->proto_minor)) {
+        reject(&req, "payload shorter than the opcode requires");
+        return;
+    }
+    if (w) {
+        __atomic_store_n(&w->current_unique, req.in->unique, __ATOMIC_RELEASE);
+        w->interrupted = false;
+    }
+    fn(&req);
+    if (w)
+        __atomic_store_n(&w->current_unique, 0, __ATOMIC_RELEASE);
+    if (!req.replied && FUSE_FORGET != opcode && FUSE_BATCH_FORGET != opcode) {
+        FspDebugLog("linfsp: internal error: opcode %u left unanswered\n", opcode);
+        fsp_reply_err(&req, EIO);
+    }
+}
+
+static void *worker_main(void *arg)
+{
+    struct fsp_worker *w = arg;
+    struct fsp_engine *eng = w->engine;
+    for (;;) {
+        ssize_t n = fsp_channel_read(eng, w->fd, w->buf, FSP_ENGINE_BUFSIZE);
+        if (n <= 0) {
+            if (n < 0)
+                FspDebugLog("linfsp: reading requests failed: %s\n", strerror((int)-n));
+            break;
+        }
+        fsp_dispatch_one(eng, w, w->fd, w->buf, (size_t)n);
+        if (eng->destroyed)
+            break;
+    }
+    if (!atomic_load(&eng->stopping)) {
+        /* The volume went away underneath (unmounted or DESTROY): wake the others and tell the service. */
+        atomic_store(&eng->stopping, true);
+        uint64_t one = 1;
+        if (write(eng->stop_fd, &one, sizeof one) < 0)
+            (void)0;
+        FspFileSystemStopServiceIfNecessary(eng->fs, FALSE);
+    }
+    return 0;
+}
+
+static unsigned default_thread_count(void)
+{
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    if (n < 1)
+        n = 1;
+    n *= 2;
+    return n < 2 ? 2 : n > 16 ? 16 : (unsigned)n;
+}
+
+static void free_worker(struct fsp_worker *w)
+{
+    if (w->own_fd && w->fd >= 0)
+        close(w->fd);
+    free(w->buf);
+    free(w->scratch);
+}
+
+NTSTATUS fsp_dispatcher_start(struct fsp_engine *eng, unsigned nthreads)
+{
+    if (eng->dispatching)
+        return STATUS_INVALID_DEVICE_STATE;
+    if (eng->fd < 0)
+        return STATUS_INVALID_DEVICE_STATE;
+    if (0 == nthreads)
+        nthreads = default_thread_count();
+    eng->workers = calloc(nthreads, sizeof *eng->workers);
+    if (!eng->workers)
+        return STATUS_INSUFFICIENT_RESOURCES;
+    int fl = fcntl(eng->fd, F_GETFL);
+    if (fl >= 0)
+        fcntl(eng->fd, F_SETFL, fl | O_NONBLOCK);
+    atomic_store(&eng->stopping, false);
+    NTSTATUS status = STATUS_SUCCESS;
+    unsigned i;
+    for (i = 0; i < nthreads; i++) {
+        struct fsp_worker *w = &eng->workers[i];
+        w->engine = eng;
+        w->fd = eng->fd;
+        if (i > 0 && !eng->attached && 0 == fsp_channel_clone(eng->fd, &w->fd)) {
+            w->own_fd = true;
+            int cfl = fcntl(w->fd, F_GETFL);
+            if (cfl >= 0)
+                fcntl(w->fd, F_SETFL, cfl | O_NONBLOCK);
+        }
+        w->buf = malloc(FSP_ENGINE_BUFSIZE);
+        w->scratch = malloc(FSP_ENGINE_BUFSIZE);
+        if (!w->buf || !w->scratch) {
+            free_worker(w);
+            status = STATUS_INSUFFICIENT_RESOURCES;
+            break;
+        }
+        if (0 != pthread_create(&w->thread, 0, worker_main, w)) {
+            free_worker(w);
+            status = STATUS_INSUFFICIENT_RESOURCES;
+            break;
+        }
+    }
+    eng->nworkers = i;
+    eng->dispatching = true;
+    if (!NT_SUCCESS(status)) {
+        fsp_dispatcher_stop(eng, TRUE);
+        return status;
+    }
+    return STATUS_SUCCESS;
+}
+
+void fsp_dispatcher_stop(struct fsp_engine *eng, bool normally)
+{
+    if (!eng->dispatching)
+        return;
+    bool went_away = atomic_load(&eng->stopping);
+    atomic_store(&eng->stopping, true);
+    uint64_t one = 1;
+    if (write(eng->stop_fd, &one, sizeof one) < 0)
+        (void)0;
+    for (unsigned i = 0; i < eng->nworkers; i++) {
+        pthread_join(eng->workers[i].thread, 0);
+        free_worker(&eng->workers[i]);
+    }
+    free(eng->workers);
+    eng->workers = 0;
+    eng->nworkers = 0;
+    eng->dispatching = false;
+    fsp_pending_cancel_all(eng);
+    uint64_t drain;
+    if (read(eng->stop_fd, &drain, sizeof drain) < 0)
+        (void)0;
+    if (eng->fs->Interface->DispatcherStopped)
+        eng->fs->Interface->DispatcherStopped(eng->fs, normally && !went_away);
+}

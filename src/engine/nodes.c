@@ -1,0 +1,462 @@
+/*
+ * src/engine/nodes.c - the node table: the kernel's nodeids and the names
+ * they stand for.
+ *
+ * A node is one name the kernel has looked up. Nodes link to their parent,
+ * so a node's full path is built by walking up, and renaming a directory
+ * moves its whole subtree by changing one node. Two hash tables index the
+ * nodes: by nodeid, and by (parent, name) for linked nodes. Names are kept in
+ * Windows form (the file system's); with CaseSensitiveSearch off the name
+ * index folds case.
+ */
+#include "core.h"
+#include "api.h"
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <wctype.h>
+
+#define ROOT_ID FUSE_ROOT_ID
+
+static bool case_insensitive(struct fsp_engine *eng)
+{
+    return !eng->fs->VolumeParams.CaseSensitiveSearch;
+}
+
+static uint64_t mix(uint64_t h)
+{
+    h ^= h >> 33;
+    h *= 0xff51afd7ed558ccdULL;
+    h ^= h >> 33;
+    return h;
+}
+
+static uint64_t name_hash(struct fsp_engine *eng, uint64_t parent, PCWSTR name)
+{
+    uint64_t h = 1469598103934665603ULL ^ mix(parent);
+    bool fold = case_insensitive(eng);
+    for (; *name; name++) {
+        wint_t c = fold ? towupper((wint_t)*name) : (wint_t)*name;
+        h = (h ^ (uint64_t)c) * 1099511628211ULL;
+    }
+    return mix(h);
+}
+
+static bool name_equal(struct fsp_engine *eng, PCWSTR a, PCWSTR b)
+{
+    if (!case_insensitive(eng))
+        return 0 == wcscmp(a, b);
+    for (; *a && *b; a++, b++)
+        if (towupper((wint_t)*a) != towupper((wint_t)*b))
+            return false;
+    return *a == *b;
+}
+
+static int grow(struct fsp_node ***pbuckets, size_t *pn, size_t want, bool by_name)
+{
+    size_t n = *pn;
+    if (want <= n)
+        return 0;
+    size_t newn = n ? n : 1024;
+    while (newn < want)
+        newn *= 2;
+    struct fsp_node **nb = calloc(newn, sizeof *nb);
+    if (!nb)
+        return ENOMEM;
+    for (size_t i = 0; i < n; i++) {
+        struct fsp_node *node = (*pbuckets)[i];
+        while (node) {
+            struct fsp_node *next = by_name ? node->name_next : node->id_next;
+            size_t b = (by_name ? node->name_hash : mix(node->nodeid)) & (newn - 1);
+            if (by_name) {
+                node->name_next = nb[b];
+                nb[b] = node;
+            } else {
+                node->id_next = nb[b];
+                nb[b] = node;
+            }
+            node = next;
+        }
+    }
+    free(*pbuckets);
+    *pbuckets = nb;
+    *pn = newn;
+    return 0;
+}
+
+static struct fsp_node *by_id(struct fsp_engine *eng, uint64_t nodeid)
+{
+    for (struct fsp_node *n = eng->id_buckets[mix(nodeid) & (eng->nbuckets_id - 1)]; n;
+         n = n->id_next)
+        if (n->nodeid == nodeid)
+            return n;
+    return 0;
+}
+
+static struct fsp_node *by_name(struct fsp_engine *eng, struct fsp_node *parent, PCWSTR name,
+                                uint64_t hash)
+{
+    for (struct fsp_node *n = eng->name_buckets[hash & (eng->nbuckets_name - 1)]; n;
+         n = n->name_next)
+        if (n->parent == parent && n->name_hash == hash && name_equal(eng, n->name, name))
+            return n;
+    return 0;
+}
+
+static void link_name(struct fsp_engine *eng, struct fsp_node *n)
+{
+    size_t b = n->name_hash & (eng->nbuckets_name - 1);
+    n->name_next = eng->name_buckets[b];
+    eng->name_buckets[b] = n;
+    n->parent->nchildren++;
+}
+
+static void free_node(struct fsp_engine *eng, struct fsp_node *n);
+
+/* Unlink n from its name; a parent that the kernel forgot and that has no children left goes too. */
+static void unlink_name(struct fsp_engine *eng, struct fsp_node *n)
+{
+    struct fsp_node *parent = n->parent;
+    if (!parent)
+        return;
+    size_t b = n->name_hash & (eng->nbuckets_name - 1);
+    for (struct fsp_node **pp = &eng->name_buckets[b]; *pp; pp = &(*pp)->name_next)
+        if (*pp == n) {
+            *pp = n->name_next;
+            break;
+        }
+    n->parent = 0;
+    n->name_next = 0;
+    parent->nchildren--;
+    if (parent != eng->root && 0 == parent->nlookup && 0 == parent->nchildren)
+        free_node(eng, parent);
+}
+
+int fsp_nodes_init(struct fsp_engine *eng)
+{
+    pthread_rwlock_init(&eng->nodes_lock, 0);
+    if (grow(&eng->id_buckets, &eng->nbuckets_id, 1024, false) ||
+        grow(&eng->name_buckets, &eng->nbuckets_name, 1024, true))
+        return ENOMEM;
+    struct fsp_node *root = calloc(1, sizeof *root);
+    if (!root)
+        return ENOMEM;
+    root->nodeid = ROOT_ID;
+    root->nlookup = 1;
+    eng->root = root;
+    eng->next_nodeid = ROOT_ID + 1;
+    eng->next_generation = 1;
+    size_t b = mix(ROOT_ID) & (eng->nbuckets_id - 1);
+    eng->id_buckets[b] = root;
+    eng->nnodes = 1;
+    return 0;
+}
+
+void fsp_nodes_fini(struct fsp_engine *eng)
+{
+    if (eng->id_buckets)
+        for (size_t i = 0; i < eng->nbuckets_id; i++)
+            for (struct fsp_node *n = eng->id_buckets[i], *next; n; n = next) {
+                next = n->id_next;
+                free(n->name);
+                free(n);
+            }
+    free(eng->id_buckets);
+    free(eng->name_buckets);
+    eng->id_buckets = eng->name_buckets = 0;
+    pthread_rwlock_destroy(&eng->nodes_lock);
+}
+
+/* Map one POSIX name component to its Windows form; EINVAL for '/', "." or "..", ENAMETOOLONG. */
+static int map_component(struct fsp_engine *eng, const char *name, PWSTR *pw)
+{
+    size_t len = strlen(name);
+    if (0 == len || strchr(name, '/') || 0 == strcmp(name, ".") || 0 == strcmp(name, ".."))
+        return EINVAL;
+    if (len > 1024)
+        return ENAMETOOLONG;
+    PWSTR w = 0;
+    NTSTATUS status = FspPosixMapPosixToWindowsPathEx(name, &w, TRUE);
+    if (!NT_SUCCESS(status))
+        return STATUS_INSUFFICIENT_RESOURCES == status ? ENOMEM : EINVAL;
+    size_t maxlen = eng->fs->VolumeParams.MaxComponentLength;
+    if (maxlen && wcslen(w) > maxlen) {
+        FspPosixDeletePath(w);
+        return ENAMETOOLONG;
+    }
+    *pw = w;
+    return 0;
+}
+
+/* Append the path of n (without a leading separator for the root) to a growing buffer. */
+static int build_path(struct fsp_node *n, PWSTR *ppath)
+{
+    size_t len = 0;
+    for (struct fsp_node *p = n; p->name; p = p->parent) {
+        if (!p->parent)
+            return ENOENT; /* unlinked somewhere on the way */
+        len += 1 + wcslen(p->name);
+    }
+    if (n->nodeid != ROOT_ID && 0 == len)
+        return ENOENT;
+    PWSTR path = malloc((len + 2) * sizeof(WCHAR));
+    if (!path)
+        return ENOMEM;
+    if (0 == len) {
+        path[0] = L'\\', path[1] = 0;
+        *ppath = path;
+        return 0;
+    }
+    path[len] = 0;
+    size_t pos = len;
+    for (struct fsp_node *p = n; p->name; p = p->parent) {
+        size_t l = wcslen(p->name);
+        pos -= l;
+        memcpy(path + pos, p->name, l * sizeof(WCHAR));
+        path[--pos] = L'\\';
+    }
+    *ppath = path;
+    return 0;
+}
+
+int fsp_node_path(struct fsp_engine *eng, uint64_t nodeid, PWSTR *ppath)
+{
+    pthread_rwlock_rdlock(&eng->nodes_lock);
+    struct fsp_node *n = by_id(eng, nodeid);
+    int err = n ? build_path(n, ppath) : ENOENT;
+    pthread_rwlock_unlock(&eng->nodes_lock);
+    return err;
+}
+
+int fsp_node_child_path(struct fsp_engine *eng, uint64_t parent, const char *name, PWSTR *ppath)
+{
+    PWSTR wname = 0, ppathw = 0;
+    int err = map_component(eng, name, &wname);
+    if (err)
+        return err;
+    err = fsp_node_path(eng, parent, &ppathw);
+    if (err) {
+        FspPosixDeletePath(wname);
+        return err;
+    }
+    size_t pl = wcslen(ppathw), nl = wcslen(wname);
+    bool root = 1 == pl;
+    PWSTR path = malloc((pl + 1 + nl + 1) * sizeof(WCHAR));
+    if (!path) {
+        free(ppathw);
+        FspPosixDeletePath(wname);
+        return ENOMEM;
+    }
+    memcpy(path, ppathw, pl * sizeof(WCHAR));
+    size_t pos = pl;
+    if (!root)
+        path[pos++] = L'\\';
+    memcpy(path + pos, wname, (nl + 1) * sizeof(WCHAR));
+    free(ppathw);
+    FspPosixDeletePath(wname);
+    *ppath = path;
+    return 0;
+}
+
+int fsp_node_enter(struct fsp_engine *eng, uint64_t parent, const char *name, uint64_t *pnodeid,
+                   uint64_t *pgeneration)
+{
+    PWSTR wname = 0;
+    int err = map_component(eng, name, &wname);
+    if (err)
+        return err;
+    pthread_rwlock_wrlock(&eng->nodes_lock);
+    struct fsp_node *p = by_id(eng, parent);
+    if (!p || (p != eng->root && !p->parent)) {
+        pthread_rwlock_unlock(&eng->nodes_lock);
+        FspPosixDeletePath(wname);
+        return ENOENT;
+    }
+    uint64_t h = name_hash(eng, parent, wname);
+    struct fsp_node *n = by_name(eng, p, wname, h);
+    if (n) {
+        n->nlookup++;
+        FspPosixDeletePath(wname);
+    } else {
+        n = calloc(1, sizeof *n);
+        PWSTR copy = n ? wcsdup(wname) : 0;
+        FspPosixDeletePath(wname);
+        if (!n || !copy ||
+            grow(&eng->id_buckets, &eng->nbuckets_id, (eng->nnodes + 1) * 2, false) ||
+            grow(&eng->name_buckets, &eng->nbuckets_name, (eng->nnodes + 1) * 2, true)) {
+            pthread_rwlock_unlock(&eng->nodes_lock);
+            free(copy);
+            free(n);
+            return ENOMEM;
+        }
+        n->nodeid = eng->next_nodeid++;
+        n->generation = eng->next_generation;
+        n->parent = p;
+        n->name = copy;
+        n->name_hash = h;
+        n->nlookup = 1;
+        size_t b = mix(n->nodeid) & (eng->nbuckets_id - 1);
+        n->id_next = eng->id_buckets[b];
+        eng->id_buckets[b] = n;
+        link_name(eng, n);
+        eng->nnodes++;
+    }
+    *pnodeid = n->nodeid;
+    *pgeneration = n->generation;
+    pthread_rwlock_unlock(&eng->nodes_lock);
+    return 0;
+}
+
+static void free_node(struct fsp_engine *eng, struct fsp_node *n)
+{
+    size_t b = mix(n->nodeid) & (eng->nbuckets_id - 1);
+    for (struct fsp_node **pp = &eng->id_buckets[b]; *pp; pp = &(*pp)->id_next)
+        if (*pp == n) {
+            *pp = n->id_next;
+            break;
+        }
+    unlink_name(eng, n);
+    free(n->name);
+    free(n);
+    eng->nnodes--;
+}
+
+void fsp_node_forget(struct fsp_engine *eng, uint64_t nodeid, uint64_t nlookup)
+{
+    if (ROOT_ID == nodeid)
+        return;
+    pthread_rwlock_wrlock(&eng->nodes_lock);
+    struct fsp_node *n = by_id(eng, nodeid);
+    if (n) {
+        if (nlookup > n->nlookup) {
+            FspDebugLog("linfsp: FORGET of %llu lookups on node %llu that has %llu\n",
+                        (unsigned long long)nlookup, (unsigned long long)nodeid,
+                        (unsigned long long)n->nlookup);
+            nlookup = n->nlookup;
+        }
+        n->nlookup -= nlookup;
+        /* The kernel forgets children before parents, so a forgotten node rarely has linked
+         * children; when it does, it stays as an (unreferenced) path element. */
+        if (0 == n->nlookup && 0 == n->nchildren)
+            free_node(eng, n);
+    }
+    pthread_rwlock_unlock(&eng->nodes_lock);
+}
+
+static struct fsp_node *child_locked(struct fsp_engine *eng, uint64_t parent, const char *name)
+{
+    PWSTR wname = 0;
+    if (map_component(eng, name, &wname))
+        return 0;
+    struct fsp_node *p = by_id(eng, parent);
+    struct fsp_node *n = p ? by_name(eng, p, wname, name_hash(eng, parent, wname)) : 0;
+    FspPosixDeletePath(wname);
+    return n;
+}
+
+/* Detach a node from its name; free it when the kernel holds no reference. */
+static void detach(struct fsp_engine *eng, struct fsp_node *n)
+{
+    unlink_name(eng, n);
+    if (0 == n->nlookup && 0 == n->nchildren)
+        free_node(eng, n);
+}
+
+void fsp_node_unlinked(struct fsp_engine *eng, uint64_t parent, const char *name)
+{
+    pthread_rwlock_wrlock(&eng->nodes_lock);
+    struct fsp_node *n = child_locked(eng, parent, name);
+    if (n)
+        detach(eng, n);
+    pthread_rwlock_unlock(&eng->nodes_lock);
+}
+
+void fsp_node_renamed(struct fsp_engine *eng, uint64_t parent, const char *name, uint64_t newparent,
+                      const char *newname)
+{
+    PWSTR wnew = 0;
+    if (map_component(eng, newname, &wnew))
+        return;
+    PWSTR copy = wcsdup(wnew);
+    FspPosixDeletePath(wnew);
+    pthread_rwlock_wrlock(&eng->nodes_lock);
+    struct fsp_node *n = child_locked(eng, parent, name);
+    struct fsp_node *target = child_locked(eng, newparent, newname);
+    if (n)
+        n->nlookup++; /* hold n while its neighbours may be freed */
+    if (target && target != n)
+        detach(eng, target);
+    struct fsp_node *np = by_id(eng, newparent);
+    if (n)
+        n->nlookup--;
+    if (n) {
+        unlink_name(eng, n);
+        if (np && copy) {
+            free(n->name);
+            n->name = copy;
+            copy = 0;
+            n->parent = np;
+            n->name_hash = name_hash(eng, newparent, n->name);
+            link_name(eng, n);
+        } else if (0 == n->nlookup && 0 == n->nchildren)
+            free_node(eng, n);
+    }
+    pthread_rwlock_unlock(&eng->nodes_lock);
+    free(copy);
+}
+
+void fsp_node_exchanged(struct fsp_engine *eng, uint64_t parent, const char *name,
+                        uint64_t newparent, const char *newname)
+{
+    pthread_rwlock_wrlock(&eng->nodes_lock);
+    struct fsp_node *a = child_locked(eng, parent, name);
+    struct fsp_node *b = child_locked(eng, newparent, newname);
+    if (a)
+        unlink_name(eng, a);
+    if (b)
+        unlink_name(eng, b);
+    struct fsp_node *pa = by_id(eng, parent), *pb = by_id(eng, newparent);
+    if (a && b && pa && pb) {
+        PWSTR t = a->name;
+        a->name = b->name, b->name = t;
+        a->parent = pb, b->parent = pa;
+        a->name_hash = name_hash(eng, newparent, a->name);
+        b->name_hash = name_hash(eng, parent, b->name);
+        link_name(eng, a);
+        link_name(eng, b);
+    } else {
+        /* Unknown to us: drop both names; the kernel looks them up again. */
+        if (a && 0 == a->nlookup && 0 == a->nchildren)
+            free_node(eng, a);
+        if (b && 0 == b->nlookup && 0 == b->nchildren)
+            free_node(eng, b);
+    }
+    pthread_rwlock_unlock(&eng->nodes_lock);
+}
+
+uint64_t fsp_node_find_path(struct fsp_engine *eng, PCWSTR path, uint64_t *pparent,
+                            PWSTR *plastname)
+{
+    /* Walk "\a\b\c" from the root through the name index. */
+    if (!path || L'\\' != path[0])
+        return 0;
+    PWSTR copy = wcsdup(path);
+    if (!copy)
+        return 0;
+    pthread_rwlock_rdlock(&eng->nodes_lock);
+    struct fsp_node *n = eng->root, *parent = 0;
+    PWSTR last = 0, save = 0;
+    for (PWSTR tok = wcstok(copy + 1, L"\\", &save); tok; tok = wcstok(0, L"\\", &save)) {
+        parent = n;
+        last = tok;
+        n = n ? by_name(eng, n, tok, name_hash(eng, n->nodeid, tok)) : 0;
+    }
+    uint64_t id = n ? n->nodeid : 0;
+    if (pparent)
+        *pparent = parent ? parent->nodeid : 0;
+    if (plastname)
+        *plastname = last && parent ? wcsdup(last) : 0;
+    pthread_rwlock_unlock(&eng->nodes_lock);
+    free(copy);
+    return id;
+}

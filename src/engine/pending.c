@@ -1,0 +1,198 @@
+/*
+ * src/engine/pending.c - operations the file system completes later
+ * (STATUS_PENDING + FspFileSystemSendResponse), and FUSE_INTERRUPT.
+ *
+ * A pending request keeps the worker's buffers (the kernel's request with
+ * any write data, and the scratch buffer a read or directory listing fills);
+ * the worker continues with fresh ones. An interrupted pending request is
+ * answered EINTR at once, but its record and buffers stay until the file
+ * system sends its response, since it may still be writing into them.
+ */
+#include "core.h"
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct fsp_pending {
+    struct fsp_pending *next;
+    struct fsp_request req;
+    fsp_complete_fn *complete;
+    void *ctx;
+    void *buf, *scratch;
+    bool cancelled;   /* answered already (interrupt or stop); waiting for the FS's response */
+    bool completed;   /* for a worker that could not detach and waits */
+    bool waited;
+};
+
+static void pending_free(struct fsp_pending *p)
+{
+    if (!p->waited) {
+        free(p->buf);
+        free(p->scratch);
+    }
+    free(p);
+}
+
+/* Unlink and return the pending record for hint, or NULL. Caller holds pending_lock. */
+static struct fsp_pending *take(struct fsp_engine *eng, uint64_t hint)
+{
+    for (struct fsp_pending **pp = &eng->pending; *pp; pp = &(*pp)->next)
+        if ((*pp)->req.treq.Hint == hint) {
+            struct fsp_pending *p = *pp;
+            *pp = p->next;
+            eng->npending--;
+            return p;
+        }
+    return 0;
+}
+
+static struct fsp_pending *find(struct fsp_engine *eng, uint64_t hint)
+{
+    for (struct fsp_pending *p = eng->pending; p; p = p->next)
+        if (p->req.treq.Hint == hint)
+            return p;
+    return 0;
+}
+
+static void cancel_reply(struct fsp_pending *p)
+{
+    FSP_FSCTL_TRANSACT_RSP rsp;
+    memset(&rsp, 0, sizeof rsp);
+    rsp.Size = sizeof rsp;
+    rsp.Kind = p->req.treq.Kind;
+    rsp.Hint = p->req.treq.Hint;
+    rsp.IoStatus.Status = (UINT32)STATUS_CANCELLED;
+    p->complete(&p->req, &rsp, p->ctx);
+    if (!p->req.replied)
+        fsp_reply_err(&p->req, EINTR);
+}
+
+void fsp_request_pend(struct fsp_request *req, fsp_complete_fn *complete, void *ctx)
+{
+    struct fsp_engine *eng = req->engine;
+    struct fsp_worker *w = req->worker;
+    struct fsp_pending *p = calloc(1, sizeof *p);
+    void *newbuf = w ? malloc(FSP_ENGINE_BUFSIZE) : 0;
+    void *newscratch = w ? malloc(FSP_ENGINE_BUFSIZE) : 0;
+    if (!p) {
+        /* Cannot track it: the response will find nothing; answer the kernel now. */
+        free(newbuf), free(newscratch);
+        FspDebugLog("linfsp: out of memory tracking a pending operation\n");
+        fsp_reply_err(req, ENOMEM);
+        return;
+    }
+    p->req = *req;
+    p->req.worker = 0;
+    p->complete = complete;
+    p->ctx = ctx;
+    if (w && newbuf && newscratch) {
+        p->buf = w->buf, p->scratch = w->scratch;
+        w->buf = newbuf, w->scratch = newscratch;
+    } else {
+        /* Could not give the worker new buffers: it waits here for the completion. */
+        free(newbuf), free(newscratch);
+        p->waited = true;
+    }
+    req->replied = true; /* the pending record answers from now on */
+    pthread_mutex_lock(&eng->pending_lock);
+    p->next = eng->pending;
+    eng->pending = p;
+    eng->npending++;
+    if (p->waited) {
+        while (!p->completed)
+            pthread_cond_wait(&eng->pending_cond, &eng->pending_lock);
+        pthread_mutex_unlock(&eng->pending_lock);
+        pending_free(p);
+        return;
+    }
+    pthread_mutex_unlock(&eng->pending_lock);
+}
+
+void fsp_pending_complete(struct fsp_engine *eng, FSP_FSCTL_TRANSACT_RSP *rsp)
+{
+    pthread_mutex_lock(&eng->pending_lock);
+    struct fsp_pending *p = take(eng, rsp->Hint);
+    pthread_mutex_unlock(&eng->pending_lock);
+    if (!p) {
+        FspDebugLog("linfsp: response for unknown operation hint %llu ignored\n",
+                    (unsigned long long)rsp->Hint);
+        return;
+    }
+    if (!p->cancelled) {
+        p->complete(&p->req, rsp, p->ctx);
+        if (!p->req.replied)
+            fsp_reply_err(&p->req, EIO);
+    }
+    if (p->waited) {
+        pthread_mutex_lock(&eng->pending_lock);
+        p->completed = true;
+        pthread_cond_broadcast(&eng->pending_cond);
+        pthread_mutex_unlock(&eng->pending_lock);
+        return; /* the waiting worker frees it */
+    }
+    pending_free(p);
+}
+
+void fsp_pending_interrupt(struct fsp_request *req)
+{
+    struct fsp_engine *eng = req->engine;
+    const struct fuse_interrupt_in *in = req->arg;
+    uint64_t target = in->unique;
+    pthread_mutex_lock(&eng->pending_lock);
+    struct fsp_pending *p = find(eng, target);
+    if (p && !p->cancelled) {
+        p->cancelled = true;
+        pthread_mutex_unlock(&eng->pending_lock);
+        cancel_reply(p);
+        fsp_reply_none(req);
+        return;
+    }
+    pthread_mutex_unlock(&eng->pending_lock);
+    if (p) {
+        fsp_reply_none(req);
+        return;
+    }
+    /* Running synchronously in a worker? It cannot be cancelled; remember it was asked. */
+    for (unsigned i = 0; i < eng->nworkers; i++) {
+        struct fsp_worker *w = &eng->workers[i];
+        if (target == __atomic_load_n(&w->current_unique, __ATOMIC_ACQUIRE)) {
+            w->interrupted = true;
+            fsp_reply_none(req);
+            return;
+        }
+    }
+    /* Not seen yet (or already answered): EAGAIN makes the kernel send it again if still needed. */
+    fsp_reply_err(req, EAGAIN);
+}
+
+void fsp_pending_cancel_all(struct fsp_engine *eng)
+{
+    pthread_mutex_lock(&eng->pending_lock);
+    for (struct fsp_pending *p = eng->pending; p; p = p->next)
+        if (!p->cancelled) {
+            p->cancelled = true;
+            pthread_mutex_unlock(&eng->pending_lock);
+            cancel_reply(p);
+            pthread_mutex_lock(&eng->pending_lock);
+            p = eng->pending; /* the list may have changed; restart (cancelled ones are skipped) */
+            if (!p)
+                break;
+        }
+    pthread_mutex_unlock(&eng->pending_lock);
+}
+
+/* Called when the engine is freed: the file system has stopped sending responses. */
+void fsp_pending_free_all(struct fsp_engine *eng)
+{
+    pthread_mutex_lock(&eng->pending_lock);
+    struct fsp_pending *p = eng->pending;
+    eng->pending = 0;
+    eng->npending = 0;
+    pthread_mutex_unlock(&eng->pending_lock);
+    while (p) {
+        struct fsp_pending *next = p->next;
+        if (!p->waited)
+            pending_free(p);
+        p = next;
+    }
+}

@@ -1,0 +1,65 @@
+/*
+ * src/engine/reply.c - replies to kernel requests: a fuse_out_header plus
+ * payload pieces, written with one writev(2) on the request's channel.
+ */
+#include "core.h"
+#include <errno.h>
+#include <string.h>
+
+static void reply_iov_err(struct fsp_request *req, int err, const struct iovec *iov, int count)
+{
+    if (req->replied) {
+        FspDebugLog("linfsp: internal error: second reply to unique %llu\n",
+                    (unsigned long long)req->in->unique);
+        return;
+    }
+    req->replied = true;
+    struct iovec v[8];
+    struct fuse_out_header out;
+    size_t len = sizeof out;
+    if (count > 7)
+        count = 7;
+    for (int i = 0; i < count; i++) {
+        v[i + 1] = iov[i];
+        len += iov[i].iov_len;
+    }
+    out.len = (uint32_t)len;
+    out.error = -err;
+    out.unique = req->in->unique;
+    v[0].iov_base = &out;
+    v[0].iov_len = sizeof out;
+    if (req->fs->DebugLog)
+        FspDebugLog("linfsp: reply unique %llu opcode %u error %d len %u\n",
+                    (unsigned long long)out.unique, req->in->opcode, out.error, out.len);
+    int werr = fsp_channel_write(req->fd, v, count + 1);
+    /* ENOENT: the kernel no longer waits for this request (interrupted or aborted). */
+    if (werr && ENOENT != werr && ENODEV != werr)
+        FspDebugLog("linfsp: reply to unique %llu failed: %s\n", (unsigned long long)out.unique,
+                    strerror(werr));
+}
+
+void fsp_reply_err(struct fsp_request *req, int err)
+{
+    reply_iov_err(req, err < 0 ? -err : err, 0, 0);
+}
+
+void fsp_reply_status(struct fsp_request *req, NTSTATUS status)
+{
+    reply_iov_err(req, NT_SUCCESS(status) ? 0 : FspErrnoFromNtStatus(status), 0, 0);
+}
+
+void fsp_reply_data(struct fsp_request *req, const void *data, size_t size)
+{
+    struct iovec v = {(void *)data, size};
+    reply_iov_err(req, 0, &v, size ? 1 : 0);
+}
+
+void fsp_reply_iov(struct fsp_request *req, const struct iovec *iov, int count)
+{
+    reply_iov_err(req, 0, iov, count);
+}
+
+void fsp_reply_none(struct fsp_request *req)
+{
+    req->replied = true;
+}

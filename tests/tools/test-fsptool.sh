@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# tests/tools/test-fsptool.sh FSPTOOL - checks fsptool's conversions against known answers.
+set -u
+tool=${1:?usage: test-fsptool.sh PATH-TO-FSPTOOL}
+passed=0 failed=0
+
+# expect NAME EXPECTED-EXIT PATTERN -- ARGS...: run fsptool ARGS, check exit code and that stdout matches PATTERN.
+expect() {
+    local name=$1 want_rc=$2 pattern=$3; shift 4
+    local out rc
+    out=$("$tool" "$@" 2>&1); rc=$?
+    if [[ $rc -eq $want_rc && $out =~ $pattern ]]; then
+        passed=$((passed + 1)); echo "$name... OK"
+    else
+        failed=$((failed + 1)); echo "$name... FAIL (exit $rc, output: $out)"
+    fi
+}
+
+expect perm_setuid_roundtrip 0 'perm=1000:1000:4755' -- perm 1000:1000:4755
+expect perm_sticky_roundtrip 0 'perm=0:0:1777' -- perm 0:0:1777
+expect perm_large_ids 0 'perm=4000000000:7:0640' -- perm 4000000000:7:640
+expect perm_sddl_owner 0 'O:S-1-22-1-1000' -- perm 1000:100:0644
+expect perm_from_sddl 0 'perm=544:544:' -- perm 'O:BAG:BAD:P(A;;FA;;;SY)(A;;FA;;;BA)(A;;FA;;;WD)'
+expect perm_bad_mode 2 'MODE' -- perm 1:2:99999
+expect perm_bad_sddl 1 'invalid SDDL' -- perm 'O:XXG:'
+expect id_uid 0 'user sid=S-1-22-1-1234' -- id 1234
+expect id_sid 0 'uid=18' -- id S-1-5-18
+expect id_unix_group_sid 0 'uid=77' -- id S-1-22-2-77
+expect ver 0 '^LinFsp [0-9]+\.[0-9]+$' -- ver
+expect unknown_command 2 'usage' -- frobnicate
+
+echo "$passed passed, $failed failed"
+[[ $failed -eq 0 ]]
