@@ -22,8 +22,9 @@ extern "C" {
 #endif
 
 #define FSP_FSCTL_DRIVER_NAME "LinFsp"
-#define FSP_FSCTL_DISK_DEVICE_NAME "/dev/fuse"
-#define FSP_FSCTL_NET_DEVICE_NAME "/dev/fuse"
+/* Both of WinFsp's device names stand for the kernel's FUSE device here. */
+#define FSP_FSCTL_DISK_DEVICE_NAME L"/dev/fuse"
+#define FSP_FSCTL_NET_DEVICE_NAME L"/dev/fuse"
 
 #define FSP_FSCTL_VOLUME_NAME_SIZE (64 * sizeof(WCHAR))
 #define FSP_FSCTL_VOLUME_PREFIX_SIZE (192 * sizeof(WCHAR))

@@ -16,7 +16,7 @@ static NTSTATUS validate_params(FSP_FSCTL_VOLUME_PARAMS *vp)
         return STATUS_INVALID_PARAMETER;
     if (0 == vp->SectorSize)
         vp->SectorSize = 512;
-    if (vp->SectorSize < 512 || vp->SectorSize > 65536 || (vp->SectorSize & (vp->SectorSize - 1)))
+    if (vp->SectorSize < 512 || (vp->SectorSize & (vp->SectorSize - 1)))
         return STATUS_INVALID_PARAMETER;
     if (0 == vp->SectorsPerAllocationUnit)
         vp->SectorsPerAllocationUnit = 1;

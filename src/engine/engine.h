@@ -136,7 +136,8 @@ struct fsp_handle {
     int open_flags;      /* O_* from OPEN/CREATE */
     bool is_dir;
     bool delete_on_close;
-    PVOID dir_buffer;    /* WinFsp directory buffer for this open directory */
+    PVOID dir_buffer;    /* ops' listing state for an open directory */
+    void (*dir_free)(PVOID dir_buffer); /* frees dir_buffer when the handle goes */
     pthread_mutex_t lock; /* serializes readdir on this handle */
     /* for ops' own use */
     uint64_t dir_offset;
@@ -146,6 +147,13 @@ struct fsp_handle *fsp_handle_new(struct fsp_engine *eng, uint64_t nodeid, PVOID
                                   PWSTR path, int open_flags, bool is_dir);
 /** Look up an fh; NULL when unknown. The handle stays valid until fsp_handle_release. */
 struct fsp_handle *fsp_handle_get(struct fsp_engine *eng, uint64_t fh);
+/**
+ * Run fn on some open handle of nodeid, under the table's lock (so the handle
+ * cannot be released meanwhile). For files that have no name any more
+ * (unlinked while open). Returns fn's result, or ENOENT when none is open.
+ */
+int fsp_handle_with_node(struct fsp_engine *eng, uint64_t nodeid,
+                         int (*fn)(struct fsp_handle *h, void *arg), void *arg);
 /** Remove an fh from the table and free the handle (after Cleanup and Close). */
 void fsp_handle_release(struct fsp_engine *eng, struct fsp_handle *h);
 

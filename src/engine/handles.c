@@ -21,7 +21,8 @@ void fsp_handles_fini(struct fsp_engine *eng)
         struct fsp_handle *h = eng->handles[i];
         if (h) {
             /* The kernel is gone without RELEASE: the contexts die with the file system. */
-            FspFileSystemDeleteDirectoryBuffer(&h->dir_buffer);
+            if (h->dir_free && h->dir_buffer)
+                h->dir_free(h->dir_buffer);
             pthread_mutex_destroy(&h->lock);
             free(h->path);
             free(h);
@@ -111,8 +112,23 @@ void fsp_handle_release(struct fsp_engine *eng, struct fsp_handle *h)
         eng->free_slots[eng->nfree++] = slot;
     }
     pthread_mutex_unlock(&eng->handles_lock);
-    FspFileSystemDeleteDirectoryBuffer(&h->dir_buffer);
+    if (h->dir_free && h->dir_buffer)
+        h->dir_free(h->dir_buffer);
     pthread_mutex_destroy(&h->lock);
     free(h->path);
     free(h);
+}
+
+int fsp_handle_with_node(struct fsp_engine *eng, uint64_t nodeid,
+                         int (*fn)(struct fsp_handle *h, void *arg), void *arg)
+{
+    int r = ENOENT;
+    pthread_mutex_lock(&eng->handles_lock);
+    for (size_t i = 0; i < eng->nhandles_cap; i++)
+        if (eng->handles[i] && eng->handles[i]->nodeid == nodeid) {
+            r = fn(eng->handles[i], arg);
+            break;
+        }
+    pthread_mutex_unlock(&eng->handles_lock);
+    return r;
 }

@@ -64,6 +64,19 @@ NTSTATUS fsp_ops_create_object(struct fsp_request *req, PWSTR path, UINT32 creat
 /** Access mask for open(2) flags (O_ACCMODE, O_APPEND). */
 UINT32 fsp_ops_access_from_flags(int flags);
 
+/**
+ * Symlinks are IO_REPARSE_TAG_SYMLINK reparse points whose substitute name is
+ * the POSIX target mapped to Windows form (lossless), relative unless the
+ * target starts with '/'. Build one (malloc'ed) / read one back (malloc'ed
+ * NUL-terminated target). EINVAL when the data is not a valid symlink.
+ */
+int fsp_ops_symlink_reparse(const char *target, void **pdata, size_t *psize);
+int fsp_ops_symlink_target(const void *data, size_t size, char **ptarget);
+
+/** Read an open file's reparse data (GetReparsePoint) into a malloc'ed buffer. */
+NTSTATUS fsp_ops_get_reparse(struct fsp_request *req, PVOID ctx, PWSTR path, void **pdata,
+                             size_t *psize);
+
 /** Current time as FILETIME. */
 UINT64 fsp_ops_now_filetime(void);
 

@@ -1,0 +1,1899 @@
+/*
+ * examples/memfs/memfs.c - MEMFS, LinFsp's reference file system: every
+ * native API operation, in memory.
+ *
+ * Data structures:
+ * - a node per file or directory; directory entries are separate (struct
+ *   dent), so a file may have several names (hard links);
+ * - each directory's entries in a treap ordered by name (case-folded when
+ *   case-insensitive): O(log n) lookup, insert, delete and "first name after
+ *   marker" for ReadDirectory;
+ * - file data in 4 KiB pages reached through a two-level table: sparse
+ *   (missing pages read as zeros) and no copying as a file grows;
+ * - named streams hang off their file; EAs and reparse data per node.
+ * Locking: a tree lock (names) and a lock per node (data and metadata); a
+ * node lives while it has a name or an open (opens of its streams count).
+ */
+#include "memfs.h"
+#include <errno.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <wctype.h>
+
+#define PAGE_SHIFT 12
+#define PAGE_SIZE (1u << PAGE_SHIFT)
+#define CHUNK_PAGES 4096 /* pages per second-level table: 16 MiB */
+
+typedef struct memfs_node NODE;
+
+struct dent {
+    struct dent *l, *r;
+    uint32_t prio;
+    PWSTR name;
+    NODE *node;
+    NODE *parent; /* the directory holding this entry */
+};
+
+struct ea {
+    char *name;
+    UCHAR flags;
+    void *value;
+    USHORT len;
+};
+
+struct memfs_node {
+    pthread_rwlock_t lock; /* data and metadata */
+    FSP_FSCTL_FILE_INFO info;
+    void *sd;
+    size_t sd_size;
+    void *reparse;
+    size_t reparse_size;
+    struct ea *eas;
+    size_t neas;
+    uint8_t ***chunks; /* chunks[i][j]: page i * CHUNK_PAGES + j */
+    size_t nchunks;
+    uint64_t npages;   /* allocated pages */
+    /* names and lifetime (under the tree lock, opens atomic) */
+    struct dent *children; /* directories: treap root */
+    size_t nchildren, nsubdirs;
+    struct dent *dirent;   /* directories: their one entry (NULL for the root) */
+    unsigned nlinks;
+    int opens;
+    NODE *main;            /* streams: the file they belong to */
+    PWSTR stream_name;     /* streams: the name after ':' */
+    NODE **streams;
+    size_t nstreams;
+};
+
+struct _MEMFS {
+    FSP_FILE_SYSTEM *fs;
+    pthread_rwlock_t tree_lock;
+    NODE *root;
+    bool case_insensitive;
+    ULONG max_nodes;
+    UINT64 max_size;
+    ULONG nnodes;
+    UINT64 used_bytes; /* allocated pages, under alloc_lock */
+    pthread_mutex_t alloc_lock;
+    uint64_t next_index;
+    WCHAR label[32];
+    USHORT label_len;
+    ULONG slow_max_delay, slow_percent, slow_rarefy;
+    pthread_mutex_t slow_lock;
+    pthread_cond_t slow_cond;
+    unsigned slow_pending;
+    unsigned rand_state;
+};
+
+static MEMFS *memfs_of(FSP_FILE_SYSTEM *fs)
+{
+    return fs->UserContext;
+}
+
+static UINT64 now_filetime(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    UINT64 ut[2] = {(UINT64)ts.tv_sec, (UINT64)ts.tv_nsec}, ft;
+    FspPosixUnixTimeToFileTime(ut, &ft);
+    return ft;
+}
+
+/* ---- names ---- */
+
+static int name_cmp(MEMFS *m, PCWSTR a, PCWSTR b)
+{
+    if (!m->case_insensitive)
+        return wcscmp(a, b);
+    for (;; a++, b++) {
+        wint_t x = towupper((wint_t)*a), y = towupper((wint_t)*b);
+        if (x != y)
+            return x < y ? -1 : 1;
+        if (!x)
+            return 0;
+    }
+}
+
+static struct dent *rot_right(struct dent *t)
+{
+    struct dent *l = t->l;
+    t->l = l->r;
+    l->r = t;
+    return l;
+}
+
+static struct dent *rot_left(struct dent *t)
+{
+    struct dent *r = t->r;
+    t->r = r->l;
+    r->l = t;
+    return r;
+}
+
+static struct dent *treap_insert(MEMFS *m, struct dent *t, struct dent *d)
+{
+    if (!t) {
+        d->l = d->r = 0; /* an entry moved from another tree must not bring its old links */
+        return d;
+    }
+    if (name_cmp(m, d->name, t->name) < 0) {
+        t->l = treap_insert(m, t->l, d);
+        if (t->l->prio > t->prio)
+            t = rot_right(t);
+    } else {
+        t->r = treap_insert(m, t->r, d);
+        if (t->r->prio > t->prio)
+            t = rot_left(t);
+    }
+    return t;
+}
+
+static struct dent *treap_merge(struct dent *a, struct dent *b)
+{
+    if (!a)
+        return b;
+    if (!b)
+        return a;
+    if (a->prio > b->prio) {
+        a->r = treap_merge(a->r, b);
+        return a;
+    }
+    b->l = treap_merge(a, b->l);
+    return b;
+}
+
+static struct dent *treap_remove(MEMFS *m, struct dent *t, PCWSTR name)
+{
+    if (!t)
+        return 0;
+    int c = name_cmp(m, name, t->name);
+    if (c < 0)
+        t->l = treap_remove(m, t->l, name);
+    else if (c > 0)
+        t->r = treap_remove(m, t->r, name);
+    else
+        return treap_merge(t->l, t->r);
+    return t;
+}
+
+static struct dent *treap_find(MEMFS *m, struct dent *t, PCWSTR name)
+{
+    while (t) {
+        int c = name_cmp(m, name, t->name);
+        if (0 == c)
+            return t;
+        t = c < 0 ? t->l : t->r;
+    }
+    return 0;
+}
+
+/* The first entry whose name is greater than marker (NULL: the first entry). */
+static struct dent *treap_after(MEMFS *m, struct dent *t, PCWSTR marker)
+{
+    struct dent *best = 0;
+    while (t) {
+        if (!marker || name_cmp(m, t->name, marker) > 0) {
+            best = t;
+            t = t->l;
+        } else
+            t = t->r;
+    }
+    return best;
+}
+
+static uint32_t next_prio(MEMFS *m)
+{
+    m->rand_state = m->rand_state * 1103515245u + 12345u;
+    return m->rand_state ^ (m->rand_state >> 16);
+}
+
+/* ---- nodes ---- */
+
+static void page_free_all(MEMFS *m, NODE *n)
+{
+    for (size_t i = 0; i < n->nchunks; i++) {
+        if (!n->chunks[i])
+            continue;
+        for (size_t j = 0; j < CHUNK_PAGES; j++)
+            free(n->chunks[i][j]);
+        free(n->chunks[i]);
+    }
+    free(n->chunks);
+    n->chunks = 0;
+    n->nchunks = 0;
+    pthread_mutex_lock(&m->alloc_lock);
+    m->used_bytes -= n->npages * PAGE_SIZE;
+    pthread_mutex_unlock(&m->alloc_lock);
+    n->npages = 0;
+}
+
+static void node_free(MEMFS *m, NODE *n)
+{
+    for (size_t i = 0; i < n->nstreams; i++)
+        node_free(m, n->streams[i]);
+    free(n->streams);
+    page_free_all(m, n);
+    for (size_t i = 0; i < n->neas; i++) {
+        free(n->eas[i].name);
+        free(n->eas[i].value);
+    }
+    free(n->eas);
+    free(n->sd);
+    free(n->reparse);
+    free(n->stream_name);
+    pthread_rwlock_destroy(&n->lock);
+    __atomic_sub_fetch(&m->nnodes, 1, __ATOMIC_RELAXED);
+    free(n);
+}
+
+static NODE *node_new(MEMFS *m, UINT32 attributes, const void *sd, size_t sd_size)
+{
+    if (__atomic_load_n(&m->nnodes, __ATOMIC_RELAXED) >= m->max_nodes)
+        return 0;
+    NODE *n = calloc(1, sizeof *n);
+    if (!n)
+        return 0;
+    if (sd_size) {
+        n->sd = malloc(sd_size);
+        if (!n->sd) {
+            free(n);
+            return 0;
+        }
+        memcpy(n->sd, sd, sd_size);
+        n->sd_size = sd_size;
+    }
+    pthread_rwlock_init(&n->lock, 0);
+    UINT64 now = now_filetime();
+    n->info.FileAttributes = attributes;
+    n->info.CreationTime = n->info.LastAccessTime = n->info.LastWriteTime = n->info.ChangeTime = now;
+    n->info.IndexNumber = __atomic_add_fetch(&m->next_index, 1, __ATOMIC_RELAXED);
+    __atomic_add_fetch(&m->nnodes, 1, __ATOMIC_RELAXED);
+    return n;
+}
+
+/* The node a file context belongs to for lifetime purposes. */
+static NODE *owner_of(NODE *n)
+{
+    return n->main ? n->main : n;
+}
+
+/* One more open of n; a stream's opens also keep its file alive. */
+static void ref_open(NODE *n)
+{
+    __atomic_add_fetch(&n->opens, 1, __ATOMIC_ACQ_REL);
+    if (n->main)
+        __atomic_add_fetch(&n->main->opens, 1, __ATOMIC_ACQ_REL);
+}
+
+/* One open less; free what has neither names nor opens. Tree lock held (write). */
+static void ref_close(MEMFS *m, NODE *n)
+{
+    NODE *main = n->main;
+    __atomic_sub_fetch(&n->opens, 1, __ATOMIC_ACQ_REL);
+    if (main) {
+        if (0 == __atomic_sub_fetch(&main->opens, 1, __ATOMIC_ACQ_REL) && 0 == main->nlinks &&
+            main != m->root)
+            node_free(m, main); /* frees its streams too */
+    } else if (0 == n->opens && 0 == n->nlinks && n != m->root)
+        node_free(m, n);
+}
+
+static void fill_info(NODE *n, FSP_FSCTL_FILE_INFO *info)
+{
+    *info = n->info;
+    NODE *o = owner_of(n);
+    if (n->info.FileAttributes & FILE_ATTRIBUTE_DIRECTORY)
+        info->HardLinks = 2 + (UINT32)n->nsubdirs;
+    else
+        info->HardLinks = o->nlinks;
+    info->AllocationSize = n->npages * PAGE_SIZE;
+    if (n->main) {
+        /* a stream shares its file's identity */
+        info->IndexNumber = o->info.IndexNumber;
+    }
+}
+
+static void get_info(NODE *n, FSP_FSCTL_FILE_INFO *info)
+{
+    pthread_rwlock_rdlock(&n->lock);
+    fill_info(n, info);
+    pthread_rwlock_unlock(&n->lock);
+}
+
+/* ---- paths ---- */
+
+/* Split the last component: "name" or "name:stream[:$DATA]". *stream is NULL without one. */
+struct parsed {
+    PWSTR buf;
+    PWSTR parent_path; /* not used for lookups; kept for clarity */
+    PWSTR name;        /* last component, or NULL for the root */
+    PWSTR stream;      /* stream name, or NULL */
+};
+
+static NTSTATUS parse_path(PCWSTR path, struct parsed *p)
+{
+    memset(p, 0, sizeof *p);
+    if (!path || L'\\' != path[0])
+        return STATUS_OBJECT_NAME_INVALID;
+    p->buf = wcsdup(path);
+    if (!p->buf)
+        return STATUS_INSUFFICIENT_RESOURCES;
+    size_t len = wcslen(p->buf);
+    while (len > 1 && L'\\' == p->buf[len - 1])
+        p->buf[--len] = 0;
+    PWSTR last = wcsrchr(p->buf, L'\\');
+    if (last[1]) {
+        p->name = last + 1;
+        PWSTR colon = wcschr(p->name, L':');
+        if (colon) {
+            *colon = 0;
+            p->stream = colon + 1;
+            PWSTR type = wcschr(p->stream, L':');
+            if (type) {
+                if (0 != wcscmp(type, L":$DATA"))
+                    goto invalid;
+                *type = 0;
+            }
+            if (!p->name[0])
+                goto invalid;
+            if (!p->stream[0])
+                p->stream = 0; /* "file::$DATA" is the main stream */
+        }
+        if (wcslen(p->name) > 255 || (p->stream && wcslen(p->stream) > 255)) {
+            free(p->buf);
+            return STATUS_OBJECT_NAME_INVALID;
+        }
+    }
+    return STATUS_SUCCESS;
+invalid:
+    free(p->buf);
+    p->buf = 0;
+    return STATUS_OBJECT_NAME_INVALID;
+}
+
+/* Walk to the directory holding the last component. Tree lock held. */
+static NTSTATUS find_parent(MEMFS *m, struct parsed *p, NODE **pparent)
+{
+    NODE *dir = m->root;
+    if (!p->name) {
+        *pparent = 0;
+        return STATUS_SUCCESS;
+    }
+    PWSTR s = p->buf + 1;
+    while (s < p->name - 1) {
+        PWSTR e = wcschr(s, L'\\');
+        if (!e || e >= p->name)
+            break;
+        *e = 0;
+        struct dent *d = treap_find(m, dir->children, s);
+        *e = L'\\';
+        if (!d)
+            return STATUS_OBJECT_PATH_NOT_FOUND;
+        dir = d->node;
+        if (!(dir->info.FileAttributes & FILE_ATTRIBUTE_DIRECTORY))
+            return STATUS_OBJECT_PATH_NOT_FOUND;
+        s = e + 1;
+    }
+    *pparent = dir;
+    return STATUS_SUCCESS;
+}
+
+static NODE *find_stream(NODE *n, PCWSTR name, MEMFS *m)
+{
+    for (size_t i = 0; i < n->nstreams; i++)
+        if (0 == name_cmp(m, n->streams[i]->stream_name, name))
+            return n->streams[i];
+    return 0;
+}
+
+/* Look a path up. Tree lock held. */
+static NTSTATUS lookup(MEMFS *m, PCWSTR path, NODE **pnode, struct dent **pdent)
+{
+    struct parsed p;
+    NTSTATUS status = parse_path(path, &p);
+    if (!NT_SUCCESS(status))
+        return status;
+    NODE *parent;
+    status = find_parent(m, &p, &parent);
+    if (NT_SUCCESS(status)) {
+        if (!p.name) {
+            *pnode = m->root;
+            if (pdent)
+                *pdent = 0;
+        } else {
+            struct dent *d = treap_find(m, parent->children, p.name);
+            if (!d)
+                status = STATUS_OBJECT_NAME_NOT_FOUND;
+            else if (p.stream) {
+                NODE *s = find_stream(d->node, p.stream, m);
+                if (!s)
+                    status = STATUS_OBJECT_NAME_NOT_FOUND;
+                else
+                    *pnode = s;
+                if (pdent)
+                    *pdent = 0;
+            } else {
+                *pnode = d->node;
+                if (pdent)
+                    *pdent = d;
+            }
+        }
+    }
+    free(p.buf);
+    return status;
+}
+
+/* ---- data pages ---- */
+
+static uint8_t *page_get(NODE *n, uint64_t page)
+{
+    uint64_t c = page / CHUNK_PAGES;
+    if (c >= n->nchunks || !n->chunks[c])
+        return 0;
+    return n->chunks[c][page % CHUNK_PAGES];
+}
+
+static NTSTATUS page_alloc(MEMFS *m, NODE *n, uint64_t page, uint8_t **pp)
+{
+    uint64_t c = page / CHUNK_PAGES;
+    if (c >= n->nchunks) {
+        size_t nc = n->nchunks ? n->nchunks : 4;
+        while (nc <= c)
+            nc *= 2;
+        uint8_t ***t = realloc(n->chunks, nc * sizeof *t);
+        if (!t)
+            return STATUS_INSUFFICIENT_RESOURCES;
+        memset(t + n->nchunks, 0, (nc - n->nchunks) * sizeof *t);
+        n->chunks = t, n->nchunks = nc;
+    }
+    if (!n->chunks[c]) {
+        n->chunks[c] = calloc(CHUNK_PAGES, sizeof(uint8_t *));
+        if (!n->chunks[c])
+            return STATUS_INSUFFICIENT_RESOURCES;
+    }
+    uint8_t **slot = &n->chunks[c][page % CHUNK_PAGES];
+    if (!*slot) {
+        *slot = calloc(1, PAGE_SIZE);
+        if (!*slot)
+            return STATUS_INSUFFICIENT_RESOURCES;
+        n->npages++;
+        pthread_mutex_lock(&m->alloc_lock);
+        m->used_bytes += PAGE_SIZE;
+        pthread_mutex_unlock(&m->alloc_lock);
+    }
+    *pp = *slot;
+    return STATUS_SUCCESS;
+}
+
+/* Drop data at and after `size` (pages wholly past it go; the tail of the last is zeroed). */
+static void truncate_data(MEMFS *m, NODE *n, uint64_t size)
+{
+    uint64_t first = (size + PAGE_SIZE - 1) >> PAGE_SHIFT;
+    if (size & (PAGE_SIZE - 1)) {
+        uint8_t *p = page_get(n, size >> PAGE_SHIFT);
+        if (p)
+            memset(p + (size & (PAGE_SIZE - 1)), 0, PAGE_SIZE - (size & (PAGE_SIZE - 1)));
+    }
+    uint64_t freed = 0;
+    for (size_t c = first / CHUNK_PAGES; c < n->nchunks; c++) {
+        if (!n->chunks[c])
+            continue;
+        size_t j0 = c == first / CHUNK_PAGES ? first % CHUNK_PAGES : 0;
+        for (size_t j = j0; j < CHUNK_PAGES; j++)
+            if (n->chunks[c][j]) {
+                free(n->chunks[c][j]);
+                n->chunks[c][j] = 0;
+                freed++;
+            }
+        if (0 == j0) {
+            free(n->chunks[c]);
+            n->chunks[c] = 0;
+        }
+    }
+    n->npages -= freed;
+    pthread_mutex_lock(&m->alloc_lock);
+    m->used_bytes -= freed * PAGE_SIZE;
+    pthread_mutex_unlock(&m->alloc_lock);
+}
+
+static NTSTATUS set_size(MEMFS *m, NODE *n, UINT64 size)
+{
+    if (size > m->max_size)
+        return STATUS_DISK_FULL;
+    if (size < n->info.FileSize)
+        truncate_data(m, n, size);
+    n->info.FileSize = size;
+    return STATUS_SUCCESS;
+}
+
+static void read_data(NODE *n, void *buf, uint64_t off, size_t len)
+{
+    char *out = buf;
+    while (len) {
+        uint64_t page = off >> PAGE_SHIFT;
+        size_t in = off & (PAGE_SIZE - 1), k = PAGE_SIZE - in < len ? PAGE_SIZE - in : len;
+        uint8_t *p = page_get(n, page);
+        if (p)
+            memcpy(out, p + in, k);
+        else
+            memset(out, 0, k);
+        out += k, off += k, len -= k;
+    }
+}
+
+static NTSTATUS write_data(MEMFS *m, NODE *n, const void *buf, uint64_t off, size_t len)
+{
+    const char *src = buf;
+    while (len) {
+        uint64_t page = off >> PAGE_SHIFT;
+        size_t in = off & (PAGE_SIZE - 1), k = PAGE_SIZE - in < len ? PAGE_SIZE - in : len;
+        uint8_t *p;
+        NTSTATUS status = page_alloc(m, n, page, &p);
+        if (!NT_SUCCESS(status))
+            return status;
+        memcpy(p + in, src, k);
+        src += k, off += k, len -= k;
+    }
+    return STATUS_SUCCESS;
+}
+
+/* ---- extended attributes ---- */
+
+static UINT32 ea_size(NODE *n)
+{
+    UINT32 s = 0;
+    for (size_t i = 0; i < n->neas; i++)
+        s += 5 + (UINT32)strlen(n->eas[i].name) + n->eas[i].len;
+    return s;
+}
+
+static NTSTATUS set_ea_one(FSP_FILE_SYSTEM *fs, PVOID ctx, PFILE_FULL_EA_INFORMATION e)
+{
+    (void)fs;
+    NODE *n = ctx;
+    size_t i;
+    for (i = 0; i < n->neas; i++)
+        if (strlen(n->eas[i].name) == e->EaNameLength &&
+            0 == memcmp(n->eas[i].name, e->EaName, e->EaNameLength))
+            break;
+    if (0 == e->EaValueLength) {
+        if (i < n->neas) {
+            free(n->eas[i].name);
+            free(n->eas[i].value);
+            n->eas[i] = n->eas[--n->neas];
+        }
+        return STATUS_SUCCESS;
+    }
+    void *value = malloc(e->EaValueLength);
+    if (!value)
+        return STATUS_INSUFFICIENT_RESOURCES;
+    memcpy(value, e->EaName + e->EaNameLength + 1, e->EaValueLength);
+    if (i == n->neas) {
+        struct ea *a = realloc(n->eas, (n->neas + 1) * sizeof *a);
+        char *name = strndup(e->EaName, e->EaNameLength);
+        if (!a || !name) {
+            if (a)
+                n->eas = a;
+            free(name), free(value);
+            return STATUS_INSUFFICIENT_RESOURCES;
+        }
+        n->eas = a;
+        n->eas[n->neas++] = (struct ea){name, e->Flags, 0, 0};
+    }
+    free(n->eas[i].value);
+    n->eas[i].value = value;
+    n->eas[i].len = e->EaValueLength;
+    n->eas[i].flags = e->Flags;
+    return STATUS_SUCCESS;
+}
+
+static NTSTATUS apply_eas(FSP_FILE_SYSTEM *fs, NODE *n, PFILE_FULL_EA_INFORMATION ea, ULONG len)
+{
+    NTSTATUS status = FspFileSystemEnumerateEa(fs, set_ea_one, n, ea, len);
+    n->info.EaSize = ea_size(n);
+    return status;
+}
+
+/* ---- operations ---- */
+
+static NTSTATUS GetVolumeInfo(FSP_FILE_SYSTEM *fs, FSP_FSCTL_VOLUME_INFO *vi)
+{
+    MEMFS *m = memfs_of(fs);
+    UINT64 total = m->max_size;
+    if (m->max_nodes && total <= (UINT64)1 << 50 / m->max_nodes * m->max_nodes)
+        total = m->max_size * m->max_nodes;
+    if (total > (UINT64)1 << 50)
+        total = (UINT64)1 << 50;
+    pthread_mutex_lock(&m->alloc_lock);
+    UINT64 used = m->used_bytes;
+    pthread_mutex_unlock(&m->alloc_lock);
+    memset(vi, 0, sizeof *vi);
+    vi->TotalSize = total;
+    vi->FreeSize = used < total ? total - used : 0;
+    pthread_rwlock_rdlock(&m->tree_lock);
+    vi->VolumeLabelLength = m->label_len;
+    memcpy(vi->VolumeLabel, m->label, m->label_len);
+    pthread_rwlock_unlock(&m->tree_lock);
+    return STATUS_SUCCESS;
+}
+
+static NTSTATUS SetVolumeLabel(FSP_FILE_SYSTEM *fs, PWSTR label, FSP_FSCTL_VOLUME_INFO *vi)
+{
+    MEMFS *m = memfs_of(fs);
+    size_t n = wcslen(label);
+    if (n > ARRAYSIZE(m->label))
+        n = ARRAYSIZE(m->label);
+    pthread_rwlock_wrlock(&m->tree_lock);
+    memcpy(m->label, label, n * sizeof(WCHAR));
+    m->label_len = (USHORT)(n * sizeof(WCHAR));
+    pthread_rwlock_unlock(&m->tree_lock);
+    return GetVolumeInfo(fs, vi);
+}
+
+static NTSTATUS copy_sd(NODE *n, PSECURITY_DESCRIPTOR sd, SIZE_T *psize)
+{
+    NODE *o = owner_of(n);
+    if (!psize)
+        return STATUS_SUCCESS;
+    if (o->sd_size > *psize) {
+        *psize = o->sd_size;
+        return STATUS_BUFFER_OVERFLOW;
+    }
+    *psize = o->sd_size;
+    if (sd && o->sd_size)
+        memcpy(sd, o->sd, o->sd_size);
+    return STATUS_SUCCESS;
+}
+
+static NTSTATUS reparse_by_name(FSP_FILE_SYSTEM *fs, PVOID ctx, PWSTR name, BOOLEAN is_dir,
+                                PVOID buf, PSIZE_T psize)
+{
+    (void)ctx, (void)is_dir;
+    MEMFS *m = memfs_of(fs);
+    NODE *n;
+    if (!NT_SUCCESS(lookup(m, name, &n, 0)) || !(n->info.FileAttributes & FILE_ATTRIBUTE_REPARSE_POINT))
+        return STATUS_NOT_A_REPARSE_POINT;
+    if (buf) {
+        if (n->reparse_size > *psize)
+            return STATUS_BUFFER_TOO_SMALL;
+        memcpy(buf, n->reparse, n->reparse_size);
+        *psize = n->reparse_size;
+    }
+    return STATUS_SUCCESS;
+}
+
+static NTSTATUS GetSecurityByName(FSP_FILE_SYSTEM *fs, PWSTR name, PUINT32 pattrs,
+                                  PSECURITY_DESCRIPTOR sd, SIZE_T *psize)
+{
+    MEMFS *m = memfs_of(fs);
+    pthread_rwlock_rdlock(&m->tree_lock);
+    NODE *n;
+    NTSTATUS status = lookup(m, name, &n, 0);
+    if (!NT_SUCCESS(status)) {
+        UINT32 index;
+        if (FspFileSystemFindReparsePoint(fs, reparse_by_name, 0, name, &index)) {
+            if (pattrs)
+                *pattrs = index;
+            status = STATUS_REPARSE;
+        }
+    } else {
+        pthread_rwlock_rdlock(&n->lock);
+        if (pattrs)
+            *pattrs = n->info.FileAttributes;
+        status = copy_sd(n, sd, psize);
+        pthread_rwlock_unlock(&n->lock);
+    }
+    pthread_rwlock_unlock(&m->tree_lock);
+    return status;
+}
+
+static NTSTATUS create_common(FSP_FILE_SYSTEM *fs, PWSTR name, UINT32 options, UINT32 attrs,
+                              PSECURITY_DESCRIPTOR sd, UINT64 alloc, PVOID extra, ULONG extra_len,
+                              BOOLEAN extra_is_reparse, PVOID *pctx, FSP_FSCTL_FILE_INFO *info)
+{
+    MEMFS *m = memfs_of(fs);
+    struct parsed p;
+    NTSTATUS status = parse_path(name, &p);
+    if (!NT_SUCCESS(status))
+        return status;
+    if (!p.name) {
+        free(p.buf);
+        return STATUS_OBJECT_NAME_COLLISION; /* the root */
+    }
+    bool is_dir = options & FILE_DIRECTORY_FILE;
+    pthread_rwlock_wrlock(&m->tree_lock);
+    NODE *parent, *n = 0;
+    status = find_parent(m, &p, &parent);
+    struct dent *existing = NT_SUCCESS(status) ? treap_find(m, parent->children, p.name) : 0;
+    if (!NT_SUCCESS(status))
+        goto out;
+    if (p.stream) {
+        /* A named stream of an existing (or new) file. */
+        if (is_dir) {
+            status = STATUS_NOT_A_DIRECTORY;
+            goto out;
+        }
+        if (!existing) {
+            status = STATUS_OBJECT_NAME_NOT_FOUND;
+            goto out;
+        }
+        NODE *f = existing->node;
+        if (find_stream(f, p.stream, m)) {
+            status = STATUS_OBJECT_NAME_COLLISION;
+            goto out;
+        }
+        NODE **s = realloc(f->streams, (f->nstreams + 1) * sizeof *s);
+        if (s)
+            f->streams = s;
+        n = s ? node_new(m, FILE_ATTRIBUTE_ARCHIVE, 0, 0) : 0;
+        if (!n || !(n->stream_name = wcsdup(p.stream))) {
+            if (n)
+                node_free(m, n);
+            status = n || !s ? STATUS_INSUFFICIENT_RESOURCES : STATUS_DISK_FULL;
+            goto out;
+        }
+        n->main = f;
+        f->streams[f->nstreams++] = n;
+    } else {
+        if (existing) {
+            status = STATUS_OBJECT_NAME_COLLISION;
+            goto out;
+        }
+        PSECURITY_DESCRIPTOR inherited = 0;
+        size_t sd_size = sd ? FspGetSecurityDescriptorLength(sd) : 0;
+        if (sd && (0 == sd_size || !FspIsValidSecurityDescriptor(sd, sd_size))) {
+            status = STATUS_INVALID_SECURITY_DESCR;
+            goto out;
+        }
+        if (!sd) {
+            FSP_FILE_SYSTEM_OPERATION_CONTEXT *oc = FspFileSystemGetOperationContext();
+            FSP_FSCTL_TRANSACT_REQ fallback;
+            memset(&fallback, 0, sizeof fallback);
+            fallback.Kind = FspFsctlTransactCreateKind;
+            fallback.Req.Create.CreateOptions = options;
+            fallback.CallerUid = (UINT32)geteuid(), fallback.CallerGid = (UINT32)getegid();
+            status = FspCreateSecurityDescriptor(fs, oc && oc->Request ? oc->Request : &fallback,
+                                                 parent->sd, &inherited);
+            if (!NT_SUCCESS(status))
+                goto out;
+            sd = inherited;
+            sd_size = FspGetSecurityDescriptorLength(sd);
+        }
+        UINT32 a = (attrs & ~(UINT32)FILE_ATTRIBUTE_NORMAL) | (is_dir ? FILE_ATTRIBUTE_DIRECTORY : 0);
+        if (!is_dir)
+            a &= ~(UINT32)FILE_ATTRIBUTE_DIRECTORY;
+        n = node_new(m, a, sd, sd_size);
+        FspDeleteSecurityDescriptor(inherited, (NTSTATUS(*)())FspCreateSecurityDescriptor);
+        struct dent *d = n ? calloc(1, sizeof *d) : 0;
+        PWSTR dname = d ? wcsdup(p.name) : 0;
+        if (!n || !d || !dname) {
+            status = n ? STATUS_INSUFFICIENT_RESOURCES : STATUS_DISK_FULL;
+            free(d), free(dname);
+            if (n)
+                node_free(m, n);
+            n = 0;
+            goto out;
+        }
+        if (extra && extra_len) {
+            if (extra_is_reparse) {
+                if (extra_len < REPARSE_DATA_BUFFER_HEADER_SIZE || !(n->reparse = malloc(extra_len))) {
+                    status = extra_len < REPARSE_DATA_BUFFER_HEADER_SIZE ? STATUS_IO_REPARSE_DATA_INVALID
+                                                                         : STATUS_INSUFFICIENT_RESOURCES;
+                    free(d), free(dname);
+                    node_free(m, n);
+                    n = 0;
+                    goto out;
+                }
+                memcpy(n->reparse, extra, extra_len);
+                n->reparse_size = extra_len;
+                n->info.FileAttributes |= FILE_ATTRIBUTE_REPARSE_POINT;
+                n->info.ReparseTag = *(PULONG)extra;
+            } else {
+                status = apply_eas(fs, n, extra, extra_len);
+                if (!NT_SUCCESS(status)) {
+                    free(d), free(dname);
+                    node_free(m, n);
+                    n = 0;
+                    goto out;
+                }
+            }
+        }
+        if (alloc && !is_dir) {
+            /* reserve nothing: memory is allocated as data arrives */
+        }
+        d->name = dname;
+        d->node = n;
+        d->parent = parent;
+        d->prio = next_prio(m);
+        parent->children = treap_insert(m, parent->children, d);
+        parent->nchildren++;
+        if (is_dir) {
+            parent->nsubdirs++;
+            n->dirent = d;
+        }
+        n->nlinks = 1;
+        pthread_rwlock_wrlock(&parent->lock);
+        parent->info.LastWriteTime = parent->info.ChangeTime = n->info.CreationTime;
+        pthread_rwlock_unlock(&parent->lock);
+    }
+    ref_open(n);
+    *pctx = n;
+    get_info(n, info);
+    status = STATUS_SUCCESS;
+out:
+    pthread_rwlock_unlock(&m->tree_lock);
+    free(p.buf);
+    return status;
+}
+
+static NTSTATUS Create(FSP_FILE_SYSTEM *fs, PWSTR name, UINT32 options, UINT32 access, UINT32 attrs,
+                       PSECURITY_DESCRIPTOR sd, UINT64 alloc, PVOID *pctx, FSP_FSCTL_FILE_INFO *info)
+{
+    (void)access;
+    return create_common(fs, name, options, attrs, sd, alloc, 0, 0, FALSE, pctx, info);
+}
+
+static NTSTATUS CreateEx(FSP_FILE_SYSTEM *fs, PWSTR name, UINT32 options, UINT32 access, UINT32 attrs,
+                         PSECURITY_DESCRIPTOR sd, UINT64 alloc, PVOID extra, ULONG extra_len,
+                         BOOLEAN extra_is_reparse, PVOID *pctx, FSP_FSCTL_FILE_INFO *info)
+{
+    (void)access;
+    return create_common(fs, name, options, attrs, sd, alloc, extra, extra_len, extra_is_reparse,
+                         pctx, info);
+}
+
+static NTSTATUS Open(FSP_FILE_SYSTEM *fs, PWSTR name, UINT32 options, UINT32 access, PVOID *pctx,
+                     FSP_FSCTL_FILE_INFO *info)
+{
+    (void)options, (void)access;
+    MEMFS *m = memfs_of(fs);
+    pthread_rwlock_rdlock(&m->tree_lock);
+    NODE *n;
+    NTSTATUS status = lookup(m, name, &n, 0);
+    if (NT_SUCCESS(status)) {
+        ref_open(n);
+        *pctx = n;
+        get_info(n, info);
+    }
+    pthread_rwlock_unlock(&m->tree_lock);
+    return status;
+}
+
+static NTSTATUS OverwriteEx(FSP_FILE_SYSTEM *fs, PVOID ctx, UINT32 attrs, BOOLEAN replace,
+                            UINT64 alloc, PFILE_FULL_EA_INFORMATION ea, ULONG ea_len,
+                            FSP_FSCTL_FILE_INFO *info)
+{
+    (void)alloc;
+    MEMFS *m = memfs_of(fs);
+    NODE *n = ctx;
+    pthread_rwlock_wrlock(&n->lock);
+    NTSTATUS status = set_size(m, n, 0);
+    if (NT_SUCCESS(status) && ea) {
+        for (size_t i = 0; i < n->neas; i++)
+            free(n->eas[i].name), free(n->eas[i].value);
+        n->neas = 0;
+        status = apply_eas(fs, n, ea, ea_len);
+    }
+    if (NT_SUCCESS(status)) {
+        attrs &= ~(UINT32)(FILE_ATTRIBUTE_NORMAL | FILE_ATTRIBUTE_DIRECTORY);
+        if (replace)
+            n->info.FileAttributes = attrs | FILE_ATTRIBUTE_ARCHIVE |
+                                     (n->info.FileAttributes & FILE_ATTRIBUTE_REPARSE_POINT);
+        else
+            n->info.FileAttributes |= attrs | FILE_ATTRIBUTE_ARCHIVE;
+        n->info.LastWriteTime = n->info.ChangeTime = now_filetime();
+    }
+    fill_info(n, info);
+    pthread_rwlock_unlock(&n->lock);
+    return status;
+}
+
+static NTSTATUS Overwrite(FSP_FILE_SYSTEM *fs, PVOID ctx, UINT32 attrs, BOOLEAN replace, UINT64 alloc,
+                          FSP_FSCTL_FILE_INFO *info)
+{
+    return OverwriteEx(fs, ctx, attrs, replace, alloc, 0, 0, info);
+}
+
+/* Remove a name (or a stream) the way Cleanup with FspCleanupDelete does. Tree lock held. */
+static void delete_name(MEMFS *m, NODE *n, PWSTR name)
+{
+    if (n->main) {
+        /* A stream: detach it from its file; it lives on by its own opens. */
+        NODE *f = n->main;
+        for (size_t i = 0; i < f->nstreams; i++)
+            if (f->streams[i] == n) {
+                f->streams[i] = f->streams[--f->nstreams];
+                break;
+            }
+        __atomic_sub_fetch(&f->opens, n->opens, __ATOMIC_ACQ_REL);
+        n->main = 0;
+        n->nlinks = 0;
+        if (0 == f->opens && 0 == f->nlinks && f != m->root)
+            node_free(m, f);
+        return;
+    }
+    struct parsed p;
+    NODE *parent;
+    if (!NT_SUCCESS(parse_path(name, &p)))
+        return;
+    if (p.name && NT_SUCCESS(find_parent(m, &p, &parent))) {
+        struct dent *d = treap_find(m, parent->children, p.name);
+        if (d && d->node == n) {
+            parent->children = treap_remove(m, parent->children, d->name);
+            parent->nchildren--;
+            if (n->info.FileAttributes & FILE_ATTRIBUTE_DIRECTORY) {
+                parent->nsubdirs--;
+                n->dirent = 0;
+            }
+            n->nlinks--;
+            UINT64 now = now_filetime();
+            pthread_rwlock_wrlock(&parent->lock);
+            parent->info.LastWriteTime = parent->info.ChangeTime = now;
+            pthread_rwlock_unlock(&parent->lock);
+            pthread_rwlock_wrlock(&n->lock);
+            n->info.ChangeTime = now;
+            pthread_rwlock_unlock(&n->lock);
+            free(d->name);
+            free(d);
+        }
+    }
+    free(p.buf);
+}
+
+static VOID Cleanup(FSP_FILE_SYSTEM *fs, PVOID ctx, PWSTR name, ULONG flags)
+{
+    MEMFS *m = memfs_of(fs);
+    NODE *n = ctx;
+    if ((flags & FspCleanupDelete) && name) {
+        pthread_rwlock_wrlock(&m->tree_lock);
+        if (!(n->info.FileAttributes & FILE_ATTRIBUTE_DIRECTORY) || 0 == n->nchildren)
+            delete_name(m, n, name);
+        pthread_rwlock_unlock(&m->tree_lock);
+        return;
+    }
+    if (flags & (FspCleanupSetArchiveBit | FspCleanupSetLastAccessTime | FspCleanupSetLastWriteTime |
+                 FspCleanupSetChangeTime | FspCleanupSetAllocationSize)) {
+        UINT64 now = now_filetime();
+        pthread_rwlock_wrlock(&n->lock);
+        if ((flags & FspCleanupSetArchiveBit) && !(n->info.FileAttributes & FILE_ATTRIBUTE_DIRECTORY))
+            n->info.FileAttributes |= FILE_ATTRIBUTE_ARCHIVE;
+        if (flags & FspCleanupSetLastAccessTime)
+            n->info.LastAccessTime = now;
+        if (flags & FspCleanupSetLastWriteTime)
+            n->info.LastWriteTime = now;
+        if (flags & FspCleanupSetChangeTime)
+            n->info.ChangeTime = now;
+        pthread_rwlock_unlock(&n->lock);
+    }
+}
+
+static VOID Close(FSP_FILE_SYSTEM *fs, PVOID ctx)
+{
+    MEMFS *m = memfs_of(fs);
+    pthread_rwlock_wrlock(&m->tree_lock);
+    ref_close(m, ctx);
+    pthread_rwlock_unlock(&m->tree_lock);
+}
+
+/* ---- slow I/O: complete some operations later from another thread ---- */
+
+struct slow_op {
+    MEMFS *m;
+    UINT32 kind;
+    UINT64 hint;
+    NODE *node;
+    PVOID buffer;
+    UINT64 offset;
+    ULONG length;
+    PWSTR marker;
+    unsigned delay_ms;
+};
+
+static NTSTATUS do_read(MEMFS *m, NODE *n, PVOID buf, UINT64 off, ULONG len, PULONG pbytes);
+static NTSTATUS do_write(MEMFS *m, NODE *n, PVOID buf, UINT64 off, ULONG len, BOOLEAN to_end,
+                         BOOLEAN constrained, PULONG pbytes, FSP_FSCTL_FILE_INFO *info);
+static NTSTATUS do_read_directory(MEMFS *m, NODE *n, PWSTR marker, PVOID buf, ULONG len,
+                                  PULONG pbytes);
+
+static bool slow_now(MEMFS *m)
+{
+    if (!m->slow_percent)
+        return false;
+    pthread_mutex_lock(&m->slow_lock);
+    m->rand_state = m->rand_state * 1103515245u + 12345u;
+    bool r = ((m->rand_state >> 16) % 100) < m->slow_percent;
+    pthread_mutex_unlock(&m->slow_lock);
+    return r;
+}
+
+static void *slow_main(void *arg)
+{
+    struct slow_op *op = arg;
+    MEMFS *m = op->m;
+    if (op->delay_ms) {
+        struct timespec ts = {op->delay_ms / 1000, (long)(op->delay_ms % 1000) * 1000000};
+        nanosleep(&ts, 0);
+    }
+    FSP_FSCTL_TRANSACT_RSP rsp;
+    memset(&rsp, 0, sizeof rsp);
+    rsp.Size = sizeof rsp;
+    rsp.Kind = op->kind;
+    rsp.Hint = op->hint;
+    ULONG bytes = 0;
+    NTSTATUS status;
+    if (FspFsctlTransactReadKind == op->kind)
+        status = do_read(m, op->node, op->buffer, op->offset, op->length, &bytes);
+    else if (FspFsctlTransactWriteKind == op->kind)
+        status = do_write(m, op->node, op->buffer, op->offset, op->length, FALSE, FALSE, &bytes,
+                          &rsp.Rsp.Write.FileInfo);
+    else
+        status = do_read_directory(m, op->node, op->marker, op->buffer, op->length, &bytes);
+    rsp.IoStatus.Status = (UINT32)status;
+    rsp.IoStatus.Information = bytes;
+    FspFileSystemSendResponse(m->fs, &rsp);
+    pthread_rwlock_wrlock(&m->tree_lock);
+    ref_close(m, op->node);
+    pthread_rwlock_unlock(&m->tree_lock);
+    free(op->marker);
+    free(op);
+    pthread_mutex_lock(&m->slow_lock);
+    if (0 == --m->slow_pending)
+        pthread_cond_broadcast(&m->slow_cond);
+    pthread_mutex_unlock(&m->slow_lock);
+    return 0;
+}
+
+/* Start an operation in the background; STATUS_PENDING, or a failure to run it now instead. */
+static NTSTATUS slow_start(MEMFS *m, UINT32 kind, NODE *n, PVOID buf, UINT64 off, ULONG len,
+                           PWSTR marker)
+{
+    FSP_FILE_SYSTEM_OPERATION_CONTEXT *oc = FspFileSystemGetOperationContext();
+    if (!oc || !oc->Request)
+        return STATUS_UNSUCCESSFUL;
+    struct slow_op *op = calloc(1, sizeof *op);
+    if (!op)
+        return STATUS_UNSUCCESSFUL;
+    if (marker && !(op->marker = wcsdup(marker))) {
+        free(op);
+        return STATUS_UNSUCCESSFUL;
+    }
+    op->m = m, op->kind = kind, op->hint = oc->Request->Hint, op->node = n, op->buffer = buf;
+    op->offset = off, op->length = len;
+    pthread_mutex_lock(&m->slow_lock);
+    m->rand_state = m->rand_state * 1103515245u + 12345u;
+    op->delay_ms = m->slow_max_delay ? (m->rand_state >> 16) % (m->slow_max_delay + 1) : 0;
+    if (m->slow_rarefy && (m->rand_state >> 8) % 100 >= m->slow_rarefy)
+        op->delay_ms = 0;
+    m->slow_pending++;
+    pthread_mutex_unlock(&m->slow_lock);
+    ref_open(n);
+    pthread_t t;
+    pthread_attr_t attr;
+    pthread_attr_init(&attr);
+    pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+    int r = pthread_create(&t, &attr, slow_main, op);
+    pthread_attr_destroy(&attr);
+    if (0 != r) {
+        pthread_rwlock_wrlock(&m->tree_lock);
+        ref_close(m, n);
+        pthread_rwlock_unlock(&m->tree_lock);
+        pthread_mutex_lock(&m->slow_lock);
+        m->slow_pending--;
+        pthread_mutex_unlock(&m->slow_lock);
+        free(op->marker);
+        free(op);
+        return STATUS_UNSUCCESSFUL;
+    }
+    return STATUS_PENDING;
+}
+
+static NTSTATUS do_read(MEMFS *m, NODE *n, PVOID buf, UINT64 off, ULONG len, PULONG pbytes)
+{
+    (void)m;
+    pthread_rwlock_rdlock(&n->lock);
+    NTSTATUS status = STATUS_SUCCESS;
+    if (off >= n->info.FileSize) {
+        *pbytes = 0;
+        status = STATUS_END_OF_FILE;
+    } else {
+        UINT64 avail = n->info.FileSize - off;
+        ULONG k = avail < len ? (ULONG)avail : len;
+        read_data(n, buf, off, k);
+        *pbytes = k;
+    }
+    pthread_rwlock_unlock(&n->lock);
+    return status;
+}
+
+static NTSTATUS Read(FSP_FILE_SYSTEM *fs, PVOID ctx, PVOID buf, UINT64 off, ULONG len, PULONG pbytes)
+{
+    MEMFS *m = memfs_of(fs);
+    if (slow_now(m) && STATUS_PENDING == slow_start(m, FspFsctlTransactReadKind, ctx, buf, off, len, 0))
+        return STATUS_PENDING;
+    return do_read(m, ctx, buf, off, len, pbytes);
+}
+
+static NTSTATUS do_write(MEMFS *m, NODE *n, PVOID buf, UINT64 off, ULONG len, BOOLEAN to_end,
+                         BOOLEAN constrained, PULONG pbytes, FSP_FSCTL_FILE_INFO *info)
+{
+    pthread_rwlock_wrlock(&n->lock);
+    NTSTATUS status = STATUS_SUCCESS;
+    if (to_end)
+        off = n->info.FileSize;
+    if (constrained) {
+        if (off >= n->info.FileSize)
+            len = 0;
+        else if (off + len > n->info.FileSize)
+            len = (ULONG)(n->info.FileSize - off);
+    }
+    *pbytes = 0;
+    if (len) {
+        if (off > m->max_size || len > m->max_size - off)
+            status = STATUS_DISK_FULL;
+        else {
+            status = write_data(m, n, buf, off, len);
+            if (NT_SUCCESS(status)) {
+                if (off + len > n->info.FileSize)
+                    n->info.FileSize = off + len;
+                *pbytes = len;
+            }
+        }
+    }
+    if (NT_SUCCESS(status)) {
+        n->info.LastWriteTime = n->info.ChangeTime = now_filetime();
+        n->info.FileAttributes |= FILE_ATTRIBUTE_ARCHIVE;
+    }
+    fill_info(n, info);
+    pthread_rwlock_unlock(&n->lock);
+    return status;
+}
+
+static NTSTATUS Write(FSP_FILE_SYSTEM *fs, PVOID ctx, PVOID buf, UINT64 off, ULONG len,
+                      BOOLEAN to_end, BOOLEAN constrained, PULONG pbytes, FSP_FSCTL_FILE_INFO *info)
+{
+    MEMFS *m = memfs_of(fs);
+    if (!to_end && !constrained && slow_now(m) &&
+        STATUS_PENDING == slow_start(m, FspFsctlTransactWriteKind, ctx, buf, off, len, 0))
+        return STATUS_PENDING;
+    return do_write(m, ctx, buf, off, len, to_end, constrained, pbytes, info);
+}
+
+static NTSTATUS Flush(FSP_FILE_SYSTEM *fs, PVOID ctx, FSP_FSCTL_FILE_INFO *info)
+{
+    (void)fs;
+    if (ctx)
+        get_info(ctx, info); /* memory is always "on disk" */
+    return STATUS_SUCCESS;
+}
+
+static NTSTATUS GetFileInfo(FSP_FILE_SYSTEM *fs, PVOID ctx, FSP_FSCTL_FILE_INFO *info)
+{
+    (void)fs;
+    get_info(ctx, info);
+    return STATUS_SUCCESS;
+}
+
+static NTSTATUS SetBasicInfo(FSP_FILE_SYSTEM *fs, PVOID ctx, UINT32 attrs, UINT64 ctime,
+                             UINT64 atime, UINT64 mtime, UINT64 chtime, FSP_FSCTL_FILE_INFO *info)
+{
+    (void)fs;
+    NODE *n = ctx;
+    pthread_rwlock_wrlock(&n->lock);
+    if (INVALID_FILE_ATTRIBUTES != attrs) {
+        UINT32 keep = n->info.FileAttributes & (FILE_ATTRIBUTE_DIRECTORY | FILE_ATTRIBUTE_REPARSE_POINT);
+        n->info.FileAttributes = (attrs & ~(UINT32)(FILE_ATTRIBUTE_NORMAL | FILE_ATTRIBUTE_DIRECTORY |
+                                                   FILE_ATTRIBUTE_REPARSE_POINT)) | keep;
+    }
+    if (ctime)
+        n->info.CreationTime = ctime;
+    if (atime)
+        n->info.LastAccessTime = atime;
+    if (mtime)
+        n->info.LastWriteTime = mtime;
+    n->info.ChangeTime = chtime ? chtime : now_filetime();
+    fill_info(n, info);
+    pthread_rwlock_unlock(&n->lock);
+    return STATUS_SUCCESS;
+}
+
+static NTSTATUS SetFileSize(FSP_FILE_SYSTEM *fs, PVOID ctx, UINT64 size, BOOLEAN alloc,
+                            FSP_FSCTL_FILE_INFO *info)
+{
+    MEMFS *m = memfs_of(fs);
+    NODE *n = ctx;
+    pthread_rwlock_wrlock(&n->lock);
+    NTSTATUS status = STATUS_SUCCESS;
+    if (alloc) {
+        /* Allocation size: shrinking it below the file size truncates the file (NTFS rule);
+         * growing it reserves nothing (memory is taken as data arrives). */
+        if (size > m->max_size)
+            status = STATUS_DISK_FULL;
+        else if (size < n->info.FileSize)
+            status = set_size(m, n, size);
+    } else if (size != n->info.FileSize)
+        status = set_size(m, n, size);
+    if (NT_SUCCESS(status) && !alloc)
+        n->info.LastWriteTime = n->info.ChangeTime = now_filetime();
+    fill_info(n, info);
+    pthread_rwlock_unlock(&n->lock);
+    return status;
+}
+
+static NTSTATUS CanDelete(FSP_FILE_SYSTEM *fs, PVOID ctx, PWSTR name)
+{
+    (void)name;
+    MEMFS *m = memfs_of(fs);
+    NODE *n = ctx;
+    pthread_rwlock_rdlock(&m->tree_lock);
+    NTSTATUS status = STATUS_SUCCESS;
+    if (n == m->root)
+        status = STATUS_CANNOT_DELETE;
+    else if ((n->info.FileAttributes & FILE_ATTRIBUTE_DIRECTORY) && n->nchildren)
+        status = STATUS_DIRECTORY_NOT_EMPTY;
+    pthread_rwlock_unlock(&m->tree_lock);
+    return status;
+}
+
+static NTSTATUS SetDelete(FSP_FILE_SYSTEM *fs, PVOID ctx, PWSTR name, BOOLEAN del)
+{
+    return del ? CanDelete(fs, ctx, name) : STATUS_SUCCESS;
+}
+
+static NTSTATUS Rename(FSP_FILE_SYSTEM *fs, PVOID ctx, PWSTR name, PWSTR newname, BOOLEAN replace)
+{
+    MEMFS *m = memfs_of(fs);
+    NODE *n = ctx;
+    if (n->main || n->stream_name)
+        return STATUS_INVALID_PARAMETER; /* streams cannot be renamed (as on WinFsp) */
+    struct parsed src, dst;
+    NTSTATUS status = parse_path(name, &src);
+    if (!NT_SUCCESS(status))
+        return status;
+    status = parse_path(newname, &dst);
+    if (!NT_SUCCESS(status)) {
+        free(src.buf);
+        return status;
+    }
+    pthread_rwlock_wrlock(&m->tree_lock);
+    NODE *sparent, *dparent;
+    struct dent *sd = 0, *td;
+    if (!src.name || !dst.name || src.stream || dst.stream) {
+        status = STATUS_INVALID_PARAMETER;
+        goto out;
+    }
+    status = find_parent(m, &src, &sparent);
+    if (NT_SUCCESS(status))
+        status = find_parent(m, &dst, &dparent);
+    if (!NT_SUCCESS(status))
+        goto out;
+    sd = treap_find(m, sparent->children, src.name);
+    if (!sd || sd->node != n) {
+        status = STATUS_OBJECT_NAME_NOT_FOUND;
+        goto out;
+    }
+    bool is_dir = n->info.FileAttributes & FILE_ATTRIBUTE_DIRECTORY;
+    if (is_dir)
+        for (NODE *p = dparent; p; p = p->dirent ? p->dirent->parent : 0)
+            if (p == n) {
+                status = STATUS_INVALID_PARAMETER; /* into its own subtree */
+                goto out;
+            }
+    td = treap_find(m, dparent->children, dst.name);
+    if (td == sd) {
+        /* same entry: only the name's case changes */
+        PWSTR nn = wcsdup(dst.name);
+        if (!nn) {
+            status = STATUS_INSUFFICIENT_RESOURCES;
+            goto out;
+        }
+        sparent->children = treap_remove(m, sparent->children, sd->name);
+        free(sd->name);
+        sd->name = nn;
+        sparent->children = treap_insert(m, sparent->children, sd);
+        goto out;
+    }
+    if (td) {
+        if (!replace) {
+            status = STATUS_OBJECT_NAME_COLLISION;
+            goto out;
+        }
+        if (td->node == n)
+            goto out; /* two names of one file: POSIX says nothing happens */
+        bool tdir = td->node->info.FileAttributes & FILE_ATTRIBUTE_DIRECTORY;
+        if (tdir && !is_dir) {
+            status = STATUS_ACCESS_DENIED;
+            goto out;
+        }
+        if (!tdir && is_dir) {
+            status = STATUS_NOT_A_DIRECTORY;
+            goto out;
+        }
+        if (tdir && td->node->nchildren) {
+            status = STATUS_DIRECTORY_NOT_EMPTY;
+            goto out;
+        }
+        NODE *victim = td->node;
+        dparent->children = treap_remove(m, dparent->children, td->name);
+        dparent->nchildren--;
+        if (tdir) {
+            dparent->nsubdirs--;
+            victim->dirent = 0;
+        }
+        victim->nlinks--;
+        free(td->name);
+        free(td);
+        if (0 == victim->nlinks && 0 == __atomic_load_n(&victim->opens, __ATOMIC_ACQUIRE))
+            node_free(m, victim);
+    }
+    PWSTR nn = wcsdup(dst.name);
+    if (!nn) {
+        status = STATUS_INSUFFICIENT_RESOURCES;
+        goto out;
+    }
+    sparent->children = treap_remove(m, sparent->children, sd->name);
+    sparent->nchildren--;
+    if (is_dir)
+        sparent->nsubdirs--;
+    free(sd->name);
+    sd->name = nn;
+    sd->parent = dparent;
+    dparent->children = treap_insert(m, dparent->children, sd);
+    dparent->nchildren++;
+    if (is_dir)
+        dparent->nsubdirs++;
+    UINT64 now = now_filetime();
+    pthread_rwlock_wrlock(&n->lock);
+    n->info.ChangeTime = now;
+    pthread_rwlock_unlock(&n->lock);
+    sparent->info.LastWriteTime = sparent->info.ChangeTime = now;
+    dparent->info.LastWriteTime = dparent->info.ChangeTime = now;
+out:
+    pthread_rwlock_unlock(&m->tree_lock);
+    free(src.buf);
+    free(dst.buf);
+    return status;
+}
+
+static NTSTATUS GetSecurity(FSP_FILE_SYSTEM *fs, PVOID ctx, PSECURITY_DESCRIPTOR sd, SIZE_T *psize)
+{
+    (void)fs;
+    NODE *n = owner_of(ctx);
+    pthread_rwlock_rdlock(&n->lock);
+    NTSTATUS status = copy_sd(n, sd, psize);
+    pthread_rwlock_unlock(&n->lock);
+    return status;
+}
+
+static NTSTATUS SetSecurity(FSP_FILE_SYSTEM *fs, PVOID ctx, SECURITY_INFORMATION info,
+                            PSECURITY_DESCRIPTOR mod)
+{
+    (void)fs;
+    NODE *n = owner_of(ctx);
+    ULONG modlen = FspGetSecurityDescriptorLength(mod);
+    if (0 == modlen || !FspIsValidSecurityDescriptor(mod, modlen))
+        return STATUS_INVALID_SECURITY_DESCR;
+    pthread_rwlock_wrlock(&n->lock);
+    PSECURITY_DESCRIPTOR newsd = 0;
+    NTSTATUS status = n->sd ? FspSetSecurityDescriptor(n->sd, info, mod, &newsd)
+                            : FspSetSecurityDescriptor(mod, info, mod, &newsd);
+    if (NT_SUCCESS(status)) {
+        free(n->sd);
+        n->sd = newsd;
+        n->sd_size = FspGetSecurityDescriptorLength(newsd);
+        n->info.ChangeTime = now_filetime();
+    }
+    pthread_rwlock_unlock(&n->lock);
+    return status;
+}
+
+/* Fill a DIR_INFO for one entry into buf (sizeof DIR_INFO + 256 WCHARs). */
+static FSP_FSCTL_DIR_INFO *make_dir_info(NODE *n, PCWSTR name, void *buf)
+{
+    FSP_FSCTL_DIR_INFO *d = buf;
+    size_t len = wcslen(name);
+    memset(d, 0, sizeof *d);
+    d->Size = (UINT16)(sizeof *d + len * sizeof(WCHAR));
+    get_info(n, &d->FileInfo);
+    memcpy(d->FileNameBuf, name, len * sizeof(WCHAR));
+    return d;
+}
+
+static NTSTATUS do_read_directory(MEMFS *m, NODE *n, PWSTR marker, PVOID buf, ULONG len,
+                                  PULONG pbytes)
+{
+    union {
+        FSP_FSCTL_DIR_INFO d;
+        char raw[sizeof(FSP_FSCTL_DIR_INFO) + 260 * sizeof(WCHAR)];
+    } u;
+    *pbytes = 0;
+    pthread_rwlock_rdlock(&m->tree_lock);
+    if (n != m->root) {
+        NODE *parent = n->dirent ? n->dirent->parent : m->root;
+        if (!marker) {
+            if (!FspFileSystemAddDirInfo(make_dir_info(n, L".", &u), buf, len, pbytes))
+                goto full;
+        }
+        if (!marker || 0 == wcscmp(marker, L".")) {
+            if (!FspFileSystemAddDirInfo(make_dir_info(parent, L"..", &u), buf, len, pbytes))
+                goto full;
+            marker = 0;
+        } else if (0 == wcscmp(marker, L".."))
+            marker = 0;
+    }
+    for (struct dent *d = treap_after(m, n->children, marker); d;
+         d = treap_after(m, n->children, d->name))
+        if (!FspFileSystemAddDirInfo(make_dir_info(d->node, d->name, &u), buf, len, pbytes))
+            goto full;
+    FspFileSystemAddDirInfo(0, buf, len, pbytes);
+full:
+    pthread_rwlock_unlock(&m->tree_lock);
+    return STATUS_SUCCESS;
+}
+
+static NTSTATUS ReadDirectory(FSP_FILE_SYSTEM *fs, PVOID ctx, PWSTR pattern, PWSTR marker, PVOID buf,
+                              ULONG len, PULONG pbytes)
+{
+    (void)pattern;
+    MEMFS *m = memfs_of(fs);
+    NODE *n = ctx;
+    if (!(n->info.FileAttributes & FILE_ATTRIBUTE_DIRECTORY))
+        return STATUS_NOT_A_DIRECTORY;
+    if (slow_now(m) &&
+        STATUS_PENDING == slow_start(m, FspFsctlTransactQueryDirectoryKind, n, buf, 0, len, marker))
+        return STATUS_PENDING;
+    return do_read_directory(m, n, marker, buf, len, pbytes);
+}
+
+static NTSTATUS GetDirInfoByName(FSP_FILE_SYSTEM *fs, PVOID ctx, PWSTR name, FSP_FSCTL_DIR_INFO *di)
+{
+    MEMFS *m = memfs_of(fs);
+    NODE *n = ctx;
+    pthread_rwlock_rdlock(&m->tree_lock);
+    struct dent *d = treap_find(m, n->children, name);
+    if (d)
+        make_dir_info(d->node, d->name, di);
+    pthread_rwlock_unlock(&m->tree_lock);
+    return d ? STATUS_SUCCESS : STATUS_OBJECT_NAME_NOT_FOUND;
+}
+
+static NTSTATUS ResolveReparsePoints(FSP_FILE_SYSTEM *fs, PWSTR name, UINT32 index, BOOLEAN last,
+                                     PIO_STATUS_BLOCK pio, PVOID buf, PSIZE_T psize)
+{
+    MEMFS *m = memfs_of(fs);
+    pthread_rwlock_rdlock(&m->tree_lock);
+    NTSTATUS status = FspFileSystemResolveReparsePoints(fs, reparse_by_name, 0, name, index, last,
+                                                        pio, buf, psize);
+    pthread_rwlock_unlock(&m->tree_lock);
+    return status;
+}
+
+static NTSTATUS GetReparsePoint(FSP_FILE_SYSTEM *fs, PVOID ctx, PWSTR name, PVOID buf, PSIZE_T psize)
+{
+    (void)fs, (void)name;
+    NODE *n = ctx;
+    pthread_rwlock_rdlock(&n->lock);
+    NTSTATUS status = STATUS_SUCCESS;
+    if (!(n->info.FileAttributes & FILE_ATTRIBUTE_REPARSE_POINT))
+        status = STATUS_NOT_A_REPARSE_POINT;
+    else if (n->reparse_size > *psize)
+        status = STATUS_BUFFER_TOO_SMALL;
+    else {
+        memcpy(buf, n->reparse, n->reparse_size);
+        *psize = n->reparse_size;
+    }
+    pthread_rwlock_unlock(&n->lock);
+    return status;
+}
+
+static NTSTATUS SetReparsePoint(FSP_FILE_SYSTEM *fs, PVOID ctx, PWSTR name, PVOID buf, SIZE_T size)
+{
+    (void)name;
+    MEMFS *m = memfs_of(fs);
+    NODE *n = ctx;
+    if (size < REPARSE_DATA_BUFFER_HEADER_SIZE || size > MAXIMUM_REPARSE_DATA_BUFFER_SIZE)
+        return STATUS_IO_REPARSE_DATA_INVALID;
+    pthread_rwlock_rdlock(&m->tree_lock);
+    bool nonempty = (n->info.FileAttributes & FILE_ATTRIBUTE_DIRECTORY) && n->nchildren;
+    pthread_rwlock_unlock(&m->tree_lock);
+    if (nonempty)
+        return STATUS_DIRECTORY_NOT_EMPTY;
+    pthread_rwlock_wrlock(&n->lock);
+    NTSTATUS status = STATUS_SUCCESS;
+    if (n->reparse)
+        status = FspFileSystemCanReplaceReparsePoint(n->reparse, n->reparse_size, buf, size);
+    void *copy = NT_SUCCESS(status) ? malloc(size) : 0;
+    if (NT_SUCCESS(status) && !copy)
+        status = STATUS_INSUFFICIENT_RESOURCES;
+    if (NT_SUCCESS(status)) {
+        memcpy(copy, buf, size);
+        free(n->reparse);
+        n->reparse = copy;
+        n->reparse_size = size;
+        n->info.FileAttributes |= FILE_ATTRIBUTE_REPARSE_POINT;
+        n->info.ReparseTag = *(PULONG)buf;
+        n->info.ChangeTime = now_filetime();
+    }
+    pthread_rwlock_unlock(&n->lock);
+    return status;
+}
+
+static NTSTATUS DeleteReparsePoint(FSP_FILE_SYSTEM *fs, PVOID ctx, PWSTR name, PVOID buf, SIZE_T size)
+{
+    (void)fs, (void)name;
+    NODE *n = ctx;
+    pthread_rwlock_wrlock(&n->lock);
+    NTSTATUS status = STATUS_NOT_A_REPARSE_POINT;
+    if (n->reparse) {
+        status = FspFileSystemCanReplaceReparsePoint(n->reparse, n->reparse_size, buf, size);
+        if (NT_SUCCESS(status)) {
+            free(n->reparse);
+            n->reparse = 0;
+            n->reparse_size = 0;
+            n->info.FileAttributes &= ~(UINT32)FILE_ATTRIBUTE_REPARSE_POINT;
+            n->info.ReparseTag = 0;
+        }
+    }
+    pthread_rwlock_unlock(&n->lock);
+    return status;
+}
+
+static NTSTATUS GetStreamInfo(FSP_FILE_SYSTEM *fs, PVOID ctx, PVOID buf, ULONG len, PULONG pbytes)
+{
+    MEMFS *m = memfs_of(fs);
+    NODE *n = owner_of(ctx);
+    union {
+        FSP_FSCTL_STREAM_INFO s;
+        char raw[sizeof(FSP_FSCTL_STREAM_INFO) + 270 * sizeof(WCHAR)];
+    } u;
+    *pbytes = 0;
+    pthread_rwlock_rdlock(&m->tree_lock);
+    NTSTATUS status = STATUS_SUCCESS;
+    if (!(n->info.FileAttributes & FILE_ATTRIBUTE_DIRECTORY)) {
+        u.s.Size = (UINT16)(sizeof u.s + 7 * sizeof(WCHAR));
+        u.s.StreamSize = n->info.FileSize;
+        u.s.StreamAllocationSize = n->npages * PAGE_SIZE;
+        memcpy(u.s.StreamNameBuf, L"::$DATA", 7 * sizeof(WCHAR));
+        if (!FspFileSystemAddStreamInfo(&u.s, buf, len, pbytes))
+            goto out;
+    }
+    for (size_t i = 0; i < n->nstreams; i++) {
+        NODE *s = n->streams[i];
+        size_t nl = wcslen(s->stream_name);
+        u.s.Size = (UINT16)(sizeof u.s + (nl + 7) * sizeof(WCHAR));
+        u.s.StreamSize = s->info.FileSize;
+        u.s.StreamAllocationSize = s->npages * PAGE_SIZE;
+        u.s.StreamNameBuf[0] = L':';
+        memcpy(u.s.StreamNameBuf + 1, s->stream_name, nl * sizeof(WCHAR));
+        memcpy(u.s.StreamNameBuf + 1 + nl, L":$DATA", 6 * sizeof(WCHAR));
+        if (!FspFileSystemAddStreamInfo(&u.s, buf, len, pbytes))
+            goto out;
+    }
+    FspFileSystemAddStreamInfo(0, buf, len, pbytes);
+out:
+    pthread_rwlock_unlock(&m->tree_lock);
+    return status;
+}
+
+static NTSTATUS Control(FSP_FILE_SYSTEM *fs, PVOID ctx, UINT32 code, PVOID in, ULONG inlen, PVOID out,
+                        ULONG outlen, PULONG pbytes)
+{
+    (void)fs, (void)ctx;
+    if (MEMFS_CONTROL_ROT13 != code)
+        return STATUS_INVALID_DEVICE_REQUEST;
+    ULONG n = inlen < outlen ? inlen : outlen;
+    const char *s = in;
+    char *d = out;
+    for (ULONG i = 0; i < n; i++) {
+        char c = s[i];
+        if (c >= 'a' && c <= 'z')
+            c = (char)('a' + (c - 'a' + 13) % 26);
+        else if (c >= 'A' && c <= 'Z')
+            c = (char)('A' + (c - 'A' + 13) % 26);
+        d[i] = c;
+    }
+    *pbytes = n;
+    return STATUS_SUCCESS;
+}
+
+static NTSTATUS GetEa(FSP_FILE_SYSTEM *fs, PVOID ctx, PFILE_FULL_EA_INFORMATION ea, ULONG len,
+                      PULONG pbytes)
+{
+    (void)fs;
+    NODE *n = ctx;
+    NTSTATUS status = STATUS_SUCCESS;
+    *pbytes = 0;
+    pthread_rwlock_rdlock(&n->lock);
+    for (size_t i = 0; i < n->neas; i++) {
+        size_t nl = strlen(n->eas[i].name);
+        size_t size = offsetof(FILE_FULL_EA_INFORMATION, EaName) + nl + 1 + n->eas[i].len;
+        FILE_FULL_EA_INFORMATION *e = malloc(size);
+        if (!e) {
+            status = STATUS_INSUFFICIENT_RESOURCES;
+            break;
+        }
+        e->NextEntryOffset = 0;
+        e->Flags = n->eas[i].flags;
+        e->EaNameLength = (UCHAR)nl;
+        e->EaValueLength = n->eas[i].len;
+        memcpy(e->EaName, n->eas[i].name, nl + 1);
+        memcpy(e->EaName + nl + 1, n->eas[i].value, n->eas[i].len);
+        BOOLEAN ok = FspFileSystemAddEa(e, ea, len, pbytes);
+        free(e);
+        if (!ok) {
+            status = STATUS_BUFFER_OVERFLOW;
+            break;
+        }
+    }
+    pthread_rwlock_unlock(&n->lock);
+    if (NT_SUCCESS(status))
+        FspFileSystemAddEa(0, ea, len, pbytes);
+    return status;
+}
+
+static NTSTATUS SetEa(FSP_FILE_SYSTEM *fs, PVOID ctx, PFILE_FULL_EA_INFORMATION ea, ULONG len,
+                      FSP_FSCTL_FILE_INFO *info)
+{
+    NODE *n = ctx;
+    pthread_rwlock_wrlock(&n->lock);
+    NTSTATUS status = apply_eas(fs, n, ea, len);
+    if (NT_SUCCESS(status))
+        n->info.ChangeTime = now_filetime();
+    fill_info(n, info);
+    pthread_rwlock_unlock(&n->lock);
+    return status;
+}
+
+static NTSTATUS CreateHardLink(FSP_FILE_SYSTEM *fs, PVOID ctx, PWSTR name, PWSTR newname,
+                               FSP_FSCTL_FILE_INFO *info)
+{
+    (void)name;
+    MEMFS *m = memfs_of(fs);
+    NODE *n = ctx;
+    if ((n->info.FileAttributes & FILE_ATTRIBUTE_DIRECTORY) || n->main || n->stream_name)
+        return STATUS_ACCESS_DENIED;
+    struct parsed p;
+    NTSTATUS status = parse_path(newname, &p);
+    if (!NT_SUCCESS(status))
+        return status;
+    pthread_rwlock_wrlock(&m->tree_lock);
+    NODE *parent;
+    if (!p.name || p.stream)
+        status = STATUS_OBJECT_NAME_INVALID;
+    else
+        status = find_parent(m, &p, &parent);
+    if (NT_SUCCESS(status) && 0 == n->nlinks)
+        status = STATUS_OBJECT_NAME_NOT_FOUND; /* linking an unlinked file (ENOENT, as Linux) */
+    if (NT_SUCCESS(status) && treap_find(m, parent->children, p.name))
+        status = STATUS_OBJECT_NAME_COLLISION;
+    if (NT_SUCCESS(status) && n->nlinks >= 65000)
+        status = STATUS_TOO_MANY_LINKS;
+    if (NT_SUCCESS(status)) {
+        struct dent *d = calloc(1, sizeof *d);
+        PWSTR dname = d ? wcsdup(p.name) : 0;
+        if (!dname) {
+            free(d);
+            status = STATUS_INSUFFICIENT_RESOURCES;
+        } else {
+            d->name = dname, d->node = n, d->parent = parent, d->prio = next_prio(m);
+            parent->children = treap_insert(m, parent->children, d);
+            parent->nchildren++;
+            n->nlinks++;
+            UINT64 now = now_filetime();
+            parent->info.LastWriteTime = parent->info.ChangeTime = now;
+            pthread_rwlock_wrlock(&n->lock);
+            n->info.ChangeTime = now;
+            pthread_rwlock_unlock(&n->lock);
+        }
+    }
+    get_info(n, info);
+    pthread_rwlock_unlock(&m->tree_lock);
+    free(p.buf);
+    return status;
+}
+
+static VOID DispatcherStopped(FSP_FILE_SYSTEM *fs, BOOLEAN normally)
+{
+    FspFileSystemStopServiceIfNecessary(fs, normally);
+}
+
+static FSP_FILE_SYSTEM_INTERFACE memfs_interface = {
+    .GetVolumeInfo = GetVolumeInfo,
+    .SetVolumeLabel = SetVolumeLabel,
+    .GetSecurityByName = GetSecurityByName,
+    .Create = Create,
+    .Open = Open,
+    .Overwrite = Overwrite,
+    .Cleanup = Cleanup,
+    .Close = Close,
+    .Read = Read,
+    .Write = Write,
+    .Flush = Flush,
+    .GetFileInfo = GetFileInfo,
+    .SetBasicInfo = SetBasicInfo,
+    .SetFileSize = SetFileSize,
+    .CanDelete = CanDelete,
+    .Rename = Rename,
+    .GetSecurity = GetSecurity,
+    .SetSecurity = SetSecurity,
+    .ReadDirectory = ReadDirectory,
+    .ResolveReparsePoints = ResolveReparsePoints,
+    .GetReparsePoint = GetReparsePoint,
+    .SetReparsePoint = SetReparsePoint,
+    .DeleteReparsePoint = DeleteReparsePoint,
+    .GetStreamInfo = GetStreamInfo,
+    .GetDirInfoByName = GetDirInfoByName,
+    .Control = Control,
+    .SetDelete = SetDelete,
+    .CreateEx = CreateEx,
+    .OverwriteEx = OverwriteEx,
+    .GetEa = GetEa,
+    .SetEa = SetEa,
+    .DispatcherStopped = DispatcherStopped,
+    .CreateHardLink = CreateHardLink,
+};
+
+/* ---- lifecycle ---- */
+
+static void free_tree(MEMFS *m, struct dent *t)
+{
+    if (!t)
+        return;
+    free_tree(m, t->l);
+    free_tree(m, t->r);
+    NODE *n = t->node;
+    if (n->info.FileAttributes & FILE_ATTRIBUTE_DIRECTORY)
+        free_tree(m, n->children);
+    if (0 == --n->nlinks)
+        node_free(m, n);
+    free(t->name);
+    free(t);
+}
+
+NTSTATUS MemfsCreateFunnel(ULONG Flags, ULONG FileInfoTimeout, ULONG MaxFileNodes, UINT64 MaxFileSize,
+                           ULONG SlowioMaxDelay, ULONG SlowioPercentDelay, ULONG SlowioRarefyDelay,
+                           PWSTR FileSystemName, PWSTR VolumePrefix, PWSTR RootSddl, MEMFS **PMemfs)
+{
+    *PMemfs = 0;
+    if (0 == MaxFileNodes || SlowioPercentDelay > 100 || SlowioRarefyDelay > 100)
+        return STATUS_INVALID_PARAMETER;
+    MEMFS *m = calloc(1, sizeof *m);
+    if (!m)
+        return STATUS_INSUFFICIENT_RESOURCES;
+    m->case_insensitive = Flags & MemfsCaseInsensitive;
+    m->max_nodes = MaxFileNodes;
+    m->max_size = MaxFileSize;
+    m->slow_max_delay = SlowioMaxDelay;
+    m->slow_percent = SlowioPercentDelay;
+    m->slow_rarefy = SlowioRarefyDelay;
+    m->rand_state = (unsigned)time(0) ^ (unsigned)getpid();
+    pthread_rwlock_init(&m->tree_lock, 0);
+    pthread_mutex_init(&m->alloc_lock, 0);
+    pthread_mutex_init(&m->slow_lock, 0);
+    pthread_cond_init(&m->slow_cond, 0);
+
+    PSECURITY_DESCRIPTOR root_sd = 0;
+    ULONG root_sd_size = 0;
+    NTSTATUS status;
+    bool from_sddl = RootSddl && RootSddl[0];
+    if (from_sddl)
+        status = FspSddlToSecurityDescriptor(RootSddl, &root_sd, &root_sd_size);
+    else {
+        status = FspPosixMapPermissionsToSecurityDescriptor((UINT32)geteuid(), (UINT32)getegid(), 0755,
+                                                            &root_sd);
+        root_sd_size = NT_SUCCESS(status) ? FspGetSecurityDescriptorLength(root_sd) : 0;
+    }
+    if (NT_SUCCESS(status)) {
+        m->root = node_new(m, FILE_ATTRIBUTE_DIRECTORY, root_sd, root_sd_size);
+        if (!m->root)
+            status = STATUS_INSUFFICIENT_RESOURCES;
+    }
+    free(root_sd);
+    if (!NT_SUCCESS(status)) {
+        MemfsDelete(m);
+        return status;
+    }
+    m->root->nlinks = 1;
+
+    FSP_FSCTL_VOLUME_PARAMS vp;
+    memset(&vp, 0, sizeof vp);
+    vp.Version = sizeof vp;
+    vp.SectorSize = 512;
+    vp.SectorsPerAllocationUnit = 8; /* 4 KiB, memfs's page size */
+    vp.MaxComponentLength = 255;
+    vp.VolumeCreationTime = m->root->info.CreationTime;
+    vp.VolumeSerialNumber = (UINT32)(m->root->info.CreationTime / (10000 * 1000));
+    vp.FileInfoTimeout = FileInfoTimeout;
+    vp.CaseSensitiveSearch = !m->case_insensitive;
+    vp.CasePreservedNames = 1;
+    vp.UnicodeOnDisk = 1;
+    vp.PersistentAcls = 1;
+    vp.ReparsePoints = 1;
+    vp.ReparsePointsAccessCheck = 0;
+    vp.NamedStreams = 1;
+    vp.HardLinks = 1;
+    vp.ExtendedAttributes = 1;
+    vp.PostCleanupWhenModifiedOnly = 1;
+    vp.PassQueryDirectoryFileName = 1;
+    vp.FlushAndPurgeOnCleanup = (Flags & MemfsFlushAndPurgeOnCleanup) ? 1 : 0;
+    vp.DeviceControl = 1;
+    vp.CasePreservedExtendedAttributes = 1;
+    vp.SupportsPosixUnlinkRename = (Flags & MemfsLegacyUnlinkRename) ? 0 : 1;
+    if (VolumePrefix)
+        wcsncpy(vp.Prefix, VolumePrefix, ARRAYSIZE(vp.Prefix) - 1);
+    wcsncpy(vp.FileSystemName, FileSystemName && FileSystemName[0] ? FileSystemName : L"memfs",
+            ARRAYSIZE(vp.FileSystemName) - 1);
+
+    status = FspFileSystemCreate(FSP_FSCTL_DISK_DEVICE_NAME, &vp, &memfs_interface, &m->fs);
+    if (!NT_SUCCESS(status)) {
+        MemfsDelete(m);
+        return status;
+    }
+    m->fs->UserContext = m;
+    *PMemfs = m;
+    return STATUS_SUCCESS;
+}
+
+VOID MemfsDelete(MEMFS *m)
+{
+    if (!m)
+        return;
+    /* Slow operations still running complete into the engine first. */
+    pthread_mutex_lock(&m->slow_lock);
+    while (m->slow_pending)
+        pthread_cond_wait(&m->slow_cond, &m->slow_lock);
+    pthread_mutex_unlock(&m->slow_lock);
+    if (m->fs)
+        FspFileSystemDelete(m->fs);
+    if (m->root) {
+        free_tree(m, m->root->children);
+        node_free(m, m->root);
+    }
+    pthread_rwlock_destroy(&m->tree_lock);
+    pthread_mutex_destroy(&m->alloc_lock);
+    pthread_mutex_destroy(&m->slow_lock);
+    pthread_cond_destroy(&m->slow_cond);
+    free(m);
+}
+
+NTSTATUS MemfsStartEx(MEMFS *m, ULONG ThreadCount)
+{
+    return FspFileSystemStartDispatcher(m->fs, ThreadCount);
+}
+
+NTSTATUS MemfsStart(MEMFS *m)
+{
+    return MemfsStartEx(m, 0);
+}
+
+VOID MemfsStop(MEMFS *m)
+{
+    FspFileSystemStopDispatcher(m->fs);
+}
+
+FSP_FILE_SYSTEM *MemfsFileSystem(MEMFS *m)
+{
+    return m->fs;
+}

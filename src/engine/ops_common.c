@@ -1,0 +1,428 @@
+/*
+ * src/engine/ops_common.c - what the opcode handlers share: the engine's own
+ * opens, POSIX attributes from FILE_INFO + security descriptor + reparse data,
+ * entries for names the kernel learns, security for new objects, symlinks.
+ */
+#include "ops.h"
+#include "core.h"
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <time.h>
+
+UINT64 fsp_ops_now_filetime(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    UINT64 ut[2] = {(UINT64)ts.tv_sec, (UINT64)ts.tv_nsec}, ft;
+    FspPosixUnixTimeToFileTime(ut, &ft);
+    return ft;
+}
+
+UINT32 fsp_ops_access_from_flags(int flags)
+{
+    switch (flags & O_ACCMODE) {
+    case O_WRONLY:
+        return FILE_GENERIC_WRITE | FILE_READ_ATTRIBUTES;
+    case O_RDWR:
+        return FILE_GENERIC_READ | FILE_GENERIC_WRITE;
+    default:
+        return FILE_GENERIC_READ;
+    }
+}
+
+/* Where Create/Open store the context: per UmFileContextIsFullContext, a FULL_CONTEXT we own. */
+static NTSTATUS ctx_begin(struct fsp_request *req, PVOID *slot, PVOID **parg)
+{
+    *slot = 0;
+    *parg = slot;
+    if (req->fs->UmFileContextIsFullContext) {
+        FSP_FSCTL_TRANSACT_FULL_CONTEXT *full = calloc(1, sizeof *full);
+        if (!full)
+            return STATUS_INSUFFICIENT_RESOURCES;
+        *slot = full;
+        *parg = (PVOID *)full;
+    }
+    return STATUS_SUCCESS;
+}
+
+static void ctx_end(struct fsp_request *req, PVOID *slot, NTSTATUS status)
+{
+    if (req->fs->UmFileContextIsFullContext && !NT_SUCCESS(status)) {
+        free(*slot);
+        *slot = 0;
+    }
+}
+
+NTSTATUS fsp_ops_open_path(struct fsp_request *req, PWSTR path, UINT32 access, PVOID *pctx,
+                           FSP_FSCTL_FILE_INFO *info)
+{
+    FSP_FILE_SYSTEM *fs = req->fs;
+    *pctx = 0;
+    if (!fs->Interface->Open)
+        return STATUS_INVALID_DEVICE_REQUEST;
+    PVOID slot, *arg;
+    NTSTATUS status = ctx_begin(req, &slot, &arg);
+    if (!NT_SUCCESS(status))
+        return status;
+    FSP_FSCTL_OPEN_FILE_INFO oinfo;
+    memset(&oinfo, 0, sizeof oinfo);
+    UINT32 options = FILE_OPEN_REPARSE_POINT;
+    req->treq.Req.Create.CreateOptions = (FILE_OPEN << 24) | options;
+    req->treq.Req.Create.GrantedAccess = access;
+    req->treq.Req.Create.DesiredAccess = access;
+    req->treq.Req.Create.CaseSensitive = fs->VolumeParams.CaseSensitiveSearch;
+    req->treq.Req.Create.UserMode = 1;
+    req->treq.FileName = path;
+    fsp_op_enter(req, FspFsctlTransactCreateKind);
+    status = fs->Interface->Open(fs, path, options, access, arg, &oinfo.FileInfo);
+    fsp_op_leave(req);
+    ctx_end(req, &slot, status);
+    if (NT_SUCCESS(status)) {
+        *pctx = req->fs->UmFileContextIsFullContext ? slot : *arg;
+        *info = oinfo.FileInfo;
+    }
+    return status;
+}
+
+void fsp_ops_close(struct fsp_request *req, PVOID ctx, PWSTR path, ULONG cleanup_flags)
+{
+    FSP_FILE_SYSTEM *fs = req->fs;
+    if (fs->Interface->Cleanup && (cleanup_flags || !fs->VolumeParams.PostCleanupWhenModifiedOnly)) {
+        req->treq.Req.Cleanup.Delete = (cleanup_flags & FspCleanupDelete) ? 1 : 0;
+        req->treq.FileName = path;
+        fsp_op_enter(req, FspFsctlTransactCleanupKind);
+        fs->Interface->Cleanup(fs, ctx, (cleanup_flags & FspCleanupDelete) ? path : 0, cleanup_flags);
+        fsp_op_leave(req);
+    }
+    if (fs->Interface->Close) {
+        fsp_op_enter(req, FspFsctlTransactCloseKind);
+        fs->Interface->Close(fs, ctx);
+        fsp_op_leave(req);
+    }
+    if (fs->UmFileContextIsFullContext)
+        free(ctx);
+}
+
+/* Fetch a security descriptor by context or by name; *psd malloc'ed and validated. */
+static NTSTATUS get_security(struct fsp_request *req, PVOID ctx, PWSTR path, PSECURITY_DESCRIPTOR *psd)
+{
+    FSP_FILE_SYSTEM *fs = req->fs;
+    bool by_ctx = ctx && fs->Interface->GetSecurity;
+    if (!by_ctx && !(path && fs->Interface->GetSecurityByName))
+        return STATUS_INVALID_DEVICE_REQUEST;
+    SIZE_T size = 1024;
+    for (int attempt = 0; attempt < 3; attempt++) {
+        void *sd = malloc(size);
+        if (!sd)
+            return STATUS_INSUFFICIENT_RESOURCES;
+        SIZE_T got = size;
+        NTSTATUS status;
+        if (by_ctx) {
+            fsp_op_enter(req, FspFsctlTransactQuerySecurityKind);
+            status = fs->Interface->GetSecurity(fs, ctx, sd, &got);
+        } else {
+            UINT32 attrs;
+            req->treq.FileName = path;
+            fsp_op_enter(req, FspFsctlTransactQuerySecurityKind);
+            status = fs->Interface->GetSecurityByName(fs, path, &attrs, sd, &got);
+        }
+        fsp_op_leave(req);
+        if ((STATUS_BUFFER_OVERFLOW == status || STATUS_BUFFER_TOO_SMALL == status) && got > size &&
+            got <= 65536) {
+            free(sd);
+            size = got;
+            continue;
+        }
+        if (!NT_SUCCESS(status)) {
+            free(sd);
+            return status;
+        }
+        if (got > size || !FspIsValidSecurityDescriptor(sd, got)) {
+            free(sd);
+            FspDebugLog("linfsp: the file system returned an invalid security descriptor\n");
+            return STATUS_INVALID_SECURITY_DESCR;
+        }
+        *psd = sd;
+        return STATUS_SUCCESS;
+    }
+    return STATUS_INVALID_SECURITY_DESCR;
+}
+
+/* uid, gid and permission bits of a file. */
+static int posix_owner(struct fsp_request *req, PVOID ctx, PWSTR path, bool is_dir, uint32_t *puid,
+                       uint32_t *pgid, uint32_t *pmode)
+{
+    PSECURITY_DESCRIPTOR sd = 0;
+    NTSTATUS status = get_security(req, ctx, path, &sd);
+    if (STATUS_INVALID_DEVICE_REQUEST == status || STATUS_NOT_IMPLEMENTED == status) {
+        /* No security: the mounting user owns everything. */
+        *puid = fsp_engine_owner_uid(req->engine);
+        *pgid = fsp_engine_owner_gid(req->engine);
+        *pmode = is_dir ? 0777 : 0666;
+        if (req->fs->VolumeParams.ReadOnlyVolume)
+            *pmode &= ~0222u;
+        return 0;
+    }
+    if (!NT_SUCCESS(status))
+        return STATUS_INSUFFICIENT_RESOURCES == status ? ENOMEM
+               : STATUS_INVALID_SECURITY_DESCR == status ? EIO
+                                                         : FspErrnoFromNtStatus(status);
+    status = FspPosixMapSecurityDescriptorToPermissions(sd, puid, pgid, pmode);
+    free(sd);
+    return NT_SUCCESS(status) ? 0 : EIO;
+}
+
+NTSTATUS fsp_ops_get_reparse(struct fsp_request *req, PVOID ctx, PWSTR path, void **pdata,
+                             size_t *psize)
+{
+    FSP_FILE_SYSTEM *fs = req->fs;
+    if (!fs->Interface->GetReparsePoint)
+        return STATUS_NOT_A_REPARSE_POINT;
+    void *buf = malloc(MAXIMUM_REPARSE_DATA_BUFFER_SIZE);
+    if (!buf)
+        return STATUS_INSUFFICIENT_RESOURCES;
+    SIZE_T size = MAXIMUM_REPARSE_DATA_BUFFER_SIZE;
+    req->treq.Req.FileSystemControl.FsControlCode = FSCTL_GET_REPARSE_POINT;
+    req->treq.FileName = path;
+    fsp_op_enter(req, FspFsctlTransactFileSystemControlKind);
+    NTSTATUS status = fs->Interface->GetReparsePoint(fs, ctx, path, buf, &size);
+    fsp_op_leave(req);
+    if (NT_SUCCESS(status) && (size > MAXIMUM_REPARSE_DATA_BUFFER_SIZE || size < REPARSE_DATA_BUFFER_HEADER_SIZE)) {
+        FspDebugLog("linfsp: the file system returned reparse data of an impossible size\n");
+        status = STATUS_IO_REPARSE_DATA_INVALID;
+    }
+    if (!NT_SUCCESS(status)) {
+        free(buf);
+        return status;
+    }
+    *pdata = buf;
+    *psize = size;
+    return STATUS_SUCCESS;
+}
+
+int fsp_ops_symlink_reparse(const char *target, void **pdata, size_t *psize)
+{
+    if (strlen(target) >= 4096)
+        return ENAMETOOLONG;
+    PWSTR w = 0;
+    if (!NT_SUCCESS(FspPosixMapPosixToWindowsPathEx(target, &w, TRUE)))
+        return ENOMEM;
+    size_t bytes = wcslen(w) * sizeof(WCHAR);
+    size_t hdr = offsetof(REPARSE_DATA_BUFFER, SymbolicLinkReparseBuffer.PathBuffer);
+    size_t size = hdr + 2 * bytes;
+    if (size > MAXIMUM_REPARSE_DATA_BUFFER_SIZE || 2 * bytes > 0xffff) {
+        FspPosixDeletePath(w);
+        return ENAMETOOLONG;
+    }
+    REPARSE_DATA_BUFFER *rp = calloc(1, size);
+    if (!rp) {
+        FspPosixDeletePath(w);
+        return ENOMEM;
+    }
+    rp->ReparseTag = IO_REPARSE_TAG_SYMLINK;
+    rp->ReparseDataLength = (USHORT)(size - REPARSE_DATA_BUFFER_HEADER_SIZE);
+    rp->SymbolicLinkReparseBuffer.SubstituteNameOffset = 0;
+    rp->SymbolicLinkReparseBuffer.SubstituteNameLength = (USHORT)bytes;
+    rp->SymbolicLinkReparseBuffer.PrintNameOffset = (USHORT)bytes;
+    rp->SymbolicLinkReparseBuffer.PrintNameLength = (USHORT)bytes;
+    rp->SymbolicLinkReparseBuffer.Flags = '/' == target[0] ? 0 : SYMLINK_FLAG_RELATIVE;
+    memcpy(rp->SymbolicLinkReparseBuffer.PathBuffer, w, bytes);
+    memcpy((char *)rp->SymbolicLinkReparseBuffer.PathBuffer + bytes, w, bytes);
+    FspPosixDeletePath(w);
+    *pdata = rp;
+    *psize = size;
+    return 0;
+}
+
+int fsp_ops_symlink_target(const void *data, size_t size, char **ptarget)
+{
+    const REPARSE_DATA_BUFFER *rp = data;
+    size_t hdr = offsetof(REPARSE_DATA_BUFFER, SymbolicLinkReparseBuffer.PathBuffer);
+    if (size < hdr || IO_REPARSE_TAG_SYMLINK != rp->ReparseTag)
+        return EINVAL;
+    size_t off = rp->SymbolicLinkReparseBuffer.SubstituteNameOffset;
+    size_t len = rp->SymbolicLinkReparseBuffer.SubstituteNameLength;
+    if ((off % sizeof(WCHAR)) || (len % sizeof(WCHAR)) || hdr + off + len > size)
+        return EINVAL;
+    size_t n = len / sizeof(WCHAR);
+    PWSTR w = malloc((n + 1) * sizeof(WCHAR));
+    if (!w)
+        return ENOMEM;
+    memcpy(w, (const char *)rp->SymbolicLinkReparseBuffer.PathBuffer + off, len);
+    w[n] = 0;
+    if (wcslen(w) != n) { /* an embedded NUL cannot be a Linux target */
+        free(w);
+        return EINVAL;
+    }
+    /* A Windows-absolute target without a leading separator (e.g. "C:\x") is not ours: keep as is. */
+    char *t = 0;
+    NTSTATUS status = FspPosixMapWindowsToPosixPathEx(w, &t, TRUE);
+    free(w);
+    if (!NT_SUCCESS(status))
+        return STATUS_INSUFFICIENT_RESOURCES == status ? ENOMEM : EINVAL;
+    *ptarget = t;
+    return 0;
+}
+
+int fsp_ops_fill_attr(struct fsp_request *req, PVOID ctx, PWSTR path,
+                      const FSP_FSCTL_FILE_INFO *info, struct fuse_attr *attr)
+{
+    bool is_dir = info->FileAttributes & FILE_ATTRIBUTE_DIRECTORY;
+    uint32_t type = is_dir ? S_IFDIR : S_IFREG, rdev = 0;
+    uint64_t size_override = UINT64_MAX;
+    if ((info->FileAttributes & FILE_ATTRIBUTE_REPARSE_POINT) &&
+        (IO_REPARSE_TAG_SYMLINK == info->ReparseTag || IO_REPARSE_TAG_NFS == info->ReparseTag)) {
+        PVOID octx = ctx;
+        FSP_FSCTL_FILE_INFO oinfo;
+        if (!octx && path &&
+            !NT_SUCCESS(fsp_ops_open_path(req, path, FILE_READ_ATTRIBUTES, &octx, &oinfo)))
+            octx = 0;
+        void *data = 0;
+        size_t dsize = 0;
+        NTSTATUS status = octx ? fsp_ops_get_reparse(req, octx, path, &data, &dsize)
+                               : STATUS_OBJECT_NAME_NOT_FOUND;
+        if (octx && octx != ctx)
+            fsp_ops_close(req, octx, path, 0);
+        if (NT_SUCCESS(status)) {
+            if (IO_REPARSE_TAG_SYMLINK == info->ReparseTag) {
+                char *t = 0;
+                if (0 == fsp_ops_symlink_target(data, dsize, &t)) {
+                    type = S_IFLNK;
+                    size_override = strlen(t);
+                    free(t);
+                }
+            } else {
+                const REPARSE_DATA_BUFFER *rp = data;
+                const UCHAR *d = rp->GenericReparseBuffer.DataBuffer;
+                size_t dl = dsize - REPARSE_DATA_BUFFER_HEADER_SIZE;
+                if (dl >= 8) {
+                    UINT64 t;
+                    memcpy(&t, d, 8);
+                    if (NFS_SPECFILE_FIFO == t)
+                        type = S_IFIFO;
+                    else if (NFS_SPECFILE_SOCK == t)
+                        type = S_IFSOCK;
+                    else if ((NFS_SPECFILE_CHR == t || NFS_SPECFILE_BLK == t) && dl >= 16) {
+                        UINT32 mm[2];
+                        memcpy(mm, d + 8, 8);
+                        type = NFS_SPECFILE_CHR == t ? S_IFCHR : S_IFBLK;
+                        rdev = (uint32_t)makedev(mm[0], mm[1]);
+                    }
+                }
+            }
+            free(data);
+        }
+    }
+    uint32_t uid, gid, mode;
+    int err = posix_owner(req, ctx, path, is_dir, &uid, &gid, &mode);
+    if (err)
+        return err;
+    fsp_attr_from_info(req->engine, info, uid, gid, mode, type, rdev, attr);
+    if (UINT64_MAX != size_override)
+        attr->size = size_override;
+    else if (S_ISFIFO(type) || S_ISSOCK(type) || S_ISCHR(type) || S_ISBLK(type))
+        attr->size = 0;
+    return 0;
+}
+
+int fsp_ops_make_entry(struct fsp_request *req, uint64_t parent, const char *name, PVOID ctx,
+                       PWSTR path, const FSP_FSCTL_FILE_INFO *info, struct fuse_entry_out *out)
+{
+    memset(out, 0, sizeof *out);
+    int err = fsp_ops_fill_attr(req, ctx, path, info, &out->attr);
+    if (err)
+        return err;
+    err = fsp_node_enter(req->engine, parent, name, &out->nodeid, &out->generation);
+    if (err)
+        return err;
+    if (0 == out->attr.ino)
+        out->attr.ino = out->nodeid;
+    fsp_engine_entry_timeout(req->engine, &out->entry_valid, &out->entry_valid_nsec);
+    fsp_engine_attr_timeout(req->engine, &out->attr_valid, &out->attr_valid_nsec);
+    return 0;
+}
+
+NTSTATUS fsp_ops_new_object_sd(struct fsp_request *req, uint64_t parent, uint32_t mode, bool is_dir,
+                               PSECURITY_DESCRIPTOR *psd)
+{
+    uint32_t gid = req->in->gid;
+    PWSTR ppath = 0;
+    if (0 == fsp_node_path(req->engine, parent, &ppath)) {
+        PSECURITY_DESCRIPTOR psd_parent = 0;
+        if (NT_SUCCESS(get_security(req, 0, ppath, &psd_parent))) {
+            uint32_t puid, pgid, pmode;
+            if (NT_SUCCESS(FspPosixMapSecurityDescriptorToPermissions(psd_parent, &puid, &pgid, &pmode)) &&
+                (pmode & S_ISGID)) {
+                gid = pgid;
+                if (is_dir)
+                    mode |= S_ISGID;
+            }
+            free(psd_parent);
+        }
+        free(ppath);
+    }
+    return FspPosixMapPermissionsToSecurityDescriptor(req->in->uid, gid, mode & 07777, psd);
+}
+
+NTSTATUS fsp_ops_create_object(struct fsp_request *req, PWSTR path, UINT32 create_options,
+                               UINT32 granted_access, UINT32 file_attributes,
+                               PSECURITY_DESCRIPTOR sd, PVOID reparse, ULONG reparse_len,
+                               PVOID *pctx, FSP_FSCTL_FILE_INFO *info)
+{
+    FSP_FILE_SYSTEM *fs = req->fs;
+    const FSP_FILE_SYSTEM_INTERFACE *fi = fs->Interface;
+    *pctx = 0;
+    if (!fi->CreateEx && !fi->Create)
+        return STATUS_INVALID_DEVICE_REQUEST;
+    if (reparse && !fi->CreateEx && !fi->SetReparsePoint)
+        return STATUS_INVALID_DEVICE_REQUEST;
+    PVOID slot, *arg;
+    NTSTATUS status = ctx_begin(req, &slot, &arg);
+    if (!NT_SUCCESS(status))
+        return status;
+    FSP_FSCTL_OPEN_FILE_INFO oinfo;
+    memset(&oinfo, 0, sizeof oinfo);
+    req->treq.Req.Create.CreateOptions = (FILE_CREATE << 24) | create_options;
+    req->treq.Req.Create.GrantedAccess = granted_access;
+    req->treq.Req.Create.DesiredAccess = granted_access;
+    req->treq.Req.Create.FileAttributes = file_attributes;
+    req->treq.Req.Create.CaseSensitive = fs->VolumeParams.CaseSensitiveSearch;
+    req->treq.Req.Create.UserMode = 1;
+    req->treq.FileName = path;
+    fsp_op_enter(req, FspFsctlTransactCreateKind);
+    if (fi->CreateEx)
+        status = fi->CreateEx(fs, path, create_options, granted_access, file_attributes, sd, 0,
+                              reparse, reparse ? reparse_len : 0, reparse ? TRUE : FALSE, arg,
+                              &oinfo.FileInfo);
+    else
+        status = fi->Create(fs, path, create_options, granted_access, file_attributes, sd, 0, arg,
+                            &oinfo.FileInfo);
+    fsp_op_leave(req);
+    ctx_end(req, &slot, status);
+    if (!NT_SUCCESS(status))
+        return status;
+    PVOID ctx = fs->UmFileContextIsFullContext ? slot : *arg;
+    if (reparse && !fi->CreateEx) {
+        req->treq.Req.FileSystemControl.FsControlCode = FSCTL_SET_REPARSE_POINT;
+        req->treq.FileName = path;
+        fsp_op_enter(req, FspFsctlTransactFileSystemControlKind);
+        status = fi->SetReparsePoint(fs, ctx, path, reparse, reparse_len);
+        fsp_op_leave(req);
+        if (NT_SUCCESS(status) && fi->GetFileInfo) {
+            fsp_op_enter(req, FspFsctlTransactQueryInformationKind);
+            status = fi->GetFileInfo(fs, ctx, &oinfo.FileInfo);
+            fsp_op_leave(req);
+        }
+        if (!NT_SUCCESS(status)) {
+            fsp_ops_close(req, ctx, path, FspCleanupDelete);
+            return status;
+        }
+    }
+    *pctx = ctx;
+    *info = oinfo.FileInfo;
+    return STATUS_SUCCESS;
+}

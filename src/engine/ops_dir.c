@@ -1,0 +1,401 @@
+/*
+ * src/engine/ops_dir.c - directories: OPENDIR, READDIR, READDIRPLUS,
+ * RELEASEDIR, FSYNCDIR, MKDIR.
+ *
+ * Each open directory keeps a listing that grows batch by batch: when the
+ * kernel asks past what it holds, the engine calls ReadDirectory with the
+ * last name received as the marker. Offsets index the listing ("." is 1,
+ * ".." is 2, entry i is i + 3), so telldir/seekdir work; offset 0 starts a
+ * fresh listing (rewinddir). A ReadDirectory that pends completes the same
+ * way: the completion adds the batch and answers from it.
+ */
+#include "ops.h"
+#include <dirent.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#define BATCH_SIZE (64 * 1024)
+
+struct dir_entry {
+    char *name;   /* POSIX form */
+    PWSTR wname;  /* the file system's form */
+    FSP_FSCTL_FILE_INFO info;
+};
+
+struct listing {
+    struct dir_entry *e;
+    size_t n, cap;
+    bool complete;
+};
+
+static void listing_clear(struct listing *l)
+{
+    for (size_t i = 0; i < l->n; i++) {
+        FspPosixDeletePath(l->e[i].name);
+        free(l->e[i].wname);
+    }
+    free(l->e);
+    memset(l, 0, sizeof *l);
+}
+
+static void listing_free(PVOID p)
+{
+    listing_clear(p);
+    free(p);
+}
+
+/* Add the DIR_INFO records of one ReadDirectory batch; returns 0 or EIO for malformed data. */
+static int listing_add_batch(struct listing *l, const char *buf, size_t bytes)
+{
+    size_t pos = 0, added = 0;
+    bool ended = false;
+    while (pos + sizeof(UINT16) <= bytes) {
+        const FSP_FSCTL_DIR_INFO *d = (const FSP_FSCTL_DIR_INFO *)(buf + pos);
+        if (0 == d->Size) {
+            ended = true;
+            break;
+        }
+        if (d->Size < sizeof *d || d->Size > bytes - pos) {
+            FspDebugLog("linfsp: ReadDirectory returned a malformed entry (size %u)\n", d->Size);
+            return EIO;
+        }
+        size_t nchars = (d->Size - sizeof *d) / sizeof(WCHAR);
+        pos += (d->Size + 7) & ~(size_t)7;
+        PWSTR w = malloc((nchars + 1) * sizeof(WCHAR));
+        if (!w)
+            return ENOMEM;
+        memcpy(w, d->FileNameBuf, nchars * sizeof(WCHAR));
+        w[nchars] = 0;
+        if (0 == nchars || wcslen(w) != nchars || (1 == nchars && L'.' == w[0]) ||
+            (2 == nchars && L'.' == w[0] && L'.' == w[1])) {
+            free(w);
+            continue; /* ".", ".." are synthesized; empty or NUL-carrying names are invalid */
+        }
+        char *name = 0;
+        if (!NT_SUCCESS(FspPosixMapWindowsToPosixPathEx(w, &name, TRUE)) || strchr(name, '/') ||
+            strlen(name) > 255) {
+            FspDebugLog("linfsp: ReadDirectory returned a name Linux cannot show; skipped\n");
+            FspPosixDeletePath(name);
+            free(w);
+            continue;
+        }
+        if (l->n == l->cap) {
+            size_t cap = l->cap ? l->cap * 2 : 64;
+            struct dir_entry *e = realloc(l->e, cap * sizeof *e);
+            if (!e) {
+                FspPosixDeletePath(name);
+                free(w);
+                return ENOMEM;
+            }
+            l->e = e, l->cap = cap;
+        }
+        l->e[l->n++] = (struct dir_entry){name, w, d->FileInfo};
+        added++;
+    }
+    if (ended || 0 == added)
+        l->complete = true;
+    return 0;
+}
+
+static uint32_t dtype_of(const FSP_FSCTL_FILE_INFO *info)
+{
+    if ((info->FileAttributes & FILE_ATTRIBUTE_REPARSE_POINT) && IO_REPARSE_TAG_SYMLINK == info->ReparseTag)
+        return DT_LNK;
+    if ((info->FileAttributes & FILE_ATTRIBUTE_REPARSE_POINT) && IO_REPARSE_TAG_NFS == info->ReparseTag)
+        return DT_UNKNOWN;
+    return (info->FileAttributes & FILE_ATTRIBUTE_DIRECTORY) ? DT_DIR : DT_REG;
+}
+
+static uint64_t ino_of(const struct dir_entry *e)
+{
+    if (e->info.IndexNumber)
+        return e->info.IndexNumber;
+    uint64_t h = 1469598103934665603ULL;
+    for (const char *p = e->name; *p; p++)
+        h = (h ^ (unsigned char)*p) * 1099511628211ULL;
+    return h | 1;
+}
+
+/* Child path: the directory's path + the entry's Windows name. */
+static PWSTR child_path(PCWSTR dir, PCWSTR wname)
+{
+    size_t dl = wcslen(dir), nl = wcslen(wname);
+    bool root = 1 == dl;
+    PWSTR p = malloc((dl + nl + 2) * sizeof(WCHAR));
+    if (!p)
+        return 0;
+    memcpy(p, dir, dl * sizeof(WCHAR));
+    size_t pos = dl;
+    if (!root)
+        p[pos++] = L'\\';
+    memcpy(p + pos, wname, (nl + 1) * sizeof(WCHAR));
+    return p;
+}
+
+/* Fill the reply from the listing at offset; returns bytes written into out. */
+static size_t fill_reply(struct fsp_request *req, struct fsp_handle *h, struct listing *l,
+                         uint64_t offset, size_t size, bool plus, char *out)
+{
+    size_t used = 0;
+    for (uint64_t off = offset;; off++) {
+        const char *name;
+        uint64_t ino;
+        uint32_t type;
+        struct dir_entry *e = 0;
+        if (0 == off)
+            name = ".", ino = 1, type = DT_DIR;
+        else if (1 == off)
+            name = "..", ino = 1, type = DT_DIR;
+        else if (off - 2 < l->n) {
+            e = &l->e[off - 2];
+            name = e->name, ino = ino_of(e), type = dtype_of(&e->info);
+        } else
+            break;
+        size_t namelen = strlen(name);
+        size_t entsize = plus ? FUSE_DIRENTPLUS_SIZE(&(struct fuse_direntplus){.dirent.namelen = (uint32_t)namelen})
+                              : FUSE_DIRENT_SIZE(&(struct fuse_dirent){.namelen = (uint32_t)namelen});
+        if (used + entsize > size)
+            break;
+        struct fuse_dirent *de;
+        char *rec = out + used;
+        memset(rec, 0, entsize);
+        if (plus) {
+            struct fuse_direntplus *dp = (struct fuse_direntplus *)rec;
+            de = &dp->dirent;
+            if (e) {
+                PWSTR path = child_path(h->path, e->wname);
+                if (path && 0 == fsp_ops_fill_attr(req, 0, path, &e->info, &dp->entry_out.attr) &&
+                    0 == fsp_node_enter(req->engine, h->nodeid, e->name, &dp->entry_out.nodeid,
+                                        &dp->entry_out.generation)) {
+                    if (0 == dp->entry_out.attr.ino)
+                        dp->entry_out.attr.ino = dp->entry_out.nodeid;
+                    ino = dp->entry_out.attr.ino;
+                    fsp_engine_entry_timeout(req->engine, &dp->entry_out.entry_valid,
+                                             &dp->entry_out.entry_valid_nsec);
+                    fsp_engine_attr_timeout(req->engine, &dp->entry_out.attr_valid,
+                                            &dp->entry_out.attr_valid_nsec);
+                } else
+                    memset(&dp->entry_out, 0, sizeof dp->entry_out); /* the kernel looks it up */
+                free(path);
+            }
+        } else
+            de = (struct fuse_dirent *)rec;
+        de->ino = ino;
+        de->off = off + 1;
+        de->namelen = (uint32_t)namelen;
+        de->type = type;
+        memcpy(de->name, name, namelen);
+        used += entsize;
+    }
+    return used;
+}
+
+struct readdir_pending {
+    struct fsp_handle *h;
+    uint64_t offset;
+    size_t size;
+    bool plus;
+};
+
+static void reply_listing(struct fsp_request *req, struct fsp_handle *h, uint64_t offset,
+                          size_t size, bool plus)
+{
+    struct listing *l = h->dir_buffer;
+    char *out = malloc(size ? size : 1);
+    if (!out)
+        return fsp_reply_err(req, ENOMEM);
+    size_t n = fill_reply(req, h, l, offset, size, plus, out);
+    fsp_reply_data(req, out, n);
+    free(out);
+}
+
+static void readdir_complete(struct fsp_request *req, FSP_FSCTL_TRANSACT_RSP *rsp, void *vctx)
+{
+    struct readdir_pending *p = vctx;
+    struct fsp_handle *h = p->h;
+    NTSTATUS status = (NTSTATUS)rsp->IoStatus.Status;
+    pthread_mutex_lock(&h->lock);
+    if (!NT_SUCCESS(status))
+        fsp_reply_status(req, status);
+    else if (rsp->IoStatus.Information > BATCH_SIZE) {
+        FspDebugLog("linfsp: ReadDirectory returned more bytes than asked\n");
+        fsp_reply_err(req, EIO);
+    } else {
+        int err = listing_add_batch(h->dir_buffer, fsp_request_scratch(req), rsp->IoStatus.Information);
+        if (err)
+            fsp_reply_err(req, err);
+        else
+            reply_listing(req, h, p->offset, p->size, p->plus);
+    }
+    pthread_mutex_unlock(&h->lock);
+    free(p);
+}
+
+static void readdir_common(struct fsp_request *req, bool plus)
+{
+    const struct fuse_read_in *in = req->arg;
+    struct fsp_handle *h = fsp_handle_get(req->engine, in->fh);
+    if (!h || !h->is_dir)
+        return fsp_reply_err(req, EBADF);
+    FSP_FILE_SYSTEM *fs = req->fs;
+    size_t size = in->size > FSP_ENGINE_MAX_WRITE ? FSP_ENGINE_MAX_WRITE : in->size;
+    pthread_mutex_lock(&h->lock);
+    struct listing *l = h->dir_buffer;
+    if (!l) {
+        l = calloc(1, sizeof *l);
+        if (!l) {
+            pthread_mutex_unlock(&h->lock);
+            return fsp_reply_err(req, ENOMEM);
+        }
+        h->dir_buffer = l;
+        h->dir_free = listing_free;
+    } else if (0 == in->offset)
+        listing_clear(l); /* rewinddir: list afresh */
+    /* Fetch one more batch when the kernel asks at (or past) the end of what we hold. */
+    if (!l->complete && in->offset >= l->n) {
+        if (!fs->Interface->ReadDirectory) {
+            pthread_mutex_unlock(&h->lock);
+            return fsp_reply_err(req, ENOTDIR);
+        }
+        PWSTR marker = l->n ? l->e[l->n - 1].wname : 0;
+        ULONG bytes = 0;
+        void *buf = fsp_request_scratch(req);
+        req->treq.Req.QueryDirectory.UserContext = (UINT64)(uintptr_t)FSP_OPS_CTX(h);
+        req->treq.Req.QueryDirectory.Address = (UINT64)(uintptr_t)buf;
+        req->treq.Req.QueryDirectory.Length = BATCH_SIZE;
+        req->treq.Req.QueryDirectory.CaseSensitive = fs->VolumeParams.CaseSensitiveSearch;
+        req->treq.FileName = h->path;
+        fsp_op_enter(req, FspFsctlTransactQueryDirectoryKind);
+        NTSTATUS status = fs->Interface->ReadDirectory(fs, FSP_OPS_CTX(h), 0, marker, buf,
+                                                       BATCH_SIZE, &bytes);
+        fsp_op_leave(req);
+        if (STATUS_PENDING == status) {
+            struct readdir_pending *p = malloc(sizeof *p);
+            if (p)
+                *p = (struct readdir_pending){h, in->offset, size, plus};
+            pthread_mutex_unlock(&h->lock);
+            if (!p)
+                return fsp_reply_err(req, ENOMEM); /* the late response finds nothing to complete */
+            return fsp_request_pend(req, readdir_complete, p);
+        }
+        int err = 0;
+        if (!NT_SUCCESS(status))
+            err = FspErrnoFromNtStatus(status);
+        else if (bytes > BATCH_SIZE) {
+            FspDebugLog("linfsp: ReadDirectory returned more bytes than asked\n");
+            err = EIO;
+        } else
+            err = listing_add_batch(l, buf, bytes);
+        if (err) {
+            pthread_mutex_unlock(&h->lock);
+            return fsp_reply_err(req, err);
+        }
+    }
+    reply_listing(req, h, in->offset, size, plus);
+    pthread_mutex_unlock(&h->lock);
+}
+
+void fsp_op_readdir(struct fsp_request *req)
+{
+    readdir_common(req, false);
+}
+
+void fsp_op_readdirplus(struct fsp_request *req)
+{
+    readdir_common(req, true);
+}
+
+void fsp_op_opendir(struct fsp_request *req)
+{
+    PWSTR path = 0;
+    int err = fsp_node_path(req->engine, req->in->nodeid, &path);
+    if (err)
+        return fsp_reply_err(req, err);
+    PVOID ctx;
+    FSP_FSCTL_FILE_INFO info;
+    NTSTATUS status = fsp_ops_open_path(req, path, FILE_LIST_DIRECTORY | FILE_READ_ATTRIBUTES |
+                                                       SYNCHRONIZE, &ctx, &info);
+    if (!NT_SUCCESS(status)) {
+        free(path);
+        return fsp_reply_status(req, status);
+    }
+    if (!(info.FileAttributes & FILE_ATTRIBUTE_DIRECTORY)) {
+        fsp_ops_close(req, ctx, path, 0);
+        free(path);
+        return fsp_reply_err(req, ENOTDIR);
+    }
+    struct fsp_handle *h = fsp_handle_new(req->engine, req->in->nodeid, ctx, path, 0, true);
+    if (!h) {
+        fsp_ops_close(req, ctx, path, 0);
+        free(path);
+        return fsp_reply_err(req, ENOMEM);
+    }
+    free(path);
+    struct fuse_open_out out;
+    memset(&out, 0, sizeof out);
+    out.fh = h->fh;
+    fsp_reply_data(req, &out, sizeof out);
+}
+
+void fsp_op_releasedir(struct fsp_request *req)
+{
+    const struct fuse_release_in *in = req->arg;
+    struct fsp_handle *h = fsp_handle_get(req->engine, in->fh);
+    if (!h)
+        return fsp_reply_err(req, EBADF);
+    fsp_ops_close(req, FSP_OPS_CTX(h), h->path, 0);
+    fsp_handle_release(req->engine, h);
+    fsp_reply_err(req, 0);
+}
+
+void fsp_op_fsyncdir(struct fsp_request *req)
+{
+    const struct fuse_fsync_in *in = req->arg;
+    struct fsp_handle *h = fsp_handle_get(req->engine, in->fh);
+    if (!h)
+        return fsp_reply_err(req, EBADF);
+    if (!req->fs->Interface->Flush)
+        return fsp_reply_err(req, 0);
+    FSP_FSCTL_FILE_INFO info;
+    req->treq.Req.FlushBuffers.UserContext = (UINT64)(uintptr_t)FSP_OPS_CTX(h);
+    fsp_op_enter(req, FspFsctlTransactFlushBuffersKind);
+    NTSTATUS status = req->fs->Interface->Flush(req->fs, FSP_OPS_CTX(h), &info);
+    fsp_op_leave(req);
+    fsp_reply_status(req, status);
+}
+
+void fsp_op_mkdir(struct fsp_request *req)
+{
+    const struct fuse_mkdir_in *in = req->arg;
+    const char *name = (const char *)(in + 1);
+    if (req->arglen <= sizeof *in || !memchr(name, '\0', req->arglen - sizeof *in))
+        return fsp_reply_err(req, EINVAL);
+    if (req->fs->VolumeParams.ReadOnlyVolume)
+        return fsp_reply_err(req, EROFS);
+    PWSTR path = 0;
+    int err = fsp_node_child_path(req->engine, req->in->nodeid, name, &path);
+    if (err)
+        return fsp_reply_err(req, err);
+    PSECURITY_DESCRIPTOR sd = 0;
+    NTSTATUS status = fsp_ops_new_object_sd(req, req->in->nodeid, in->mode, true, &sd);
+    PVOID ctx = 0;
+    FSP_FSCTL_FILE_INFO info;
+    if (NT_SUCCESS(status))
+        status = fsp_ops_create_object(req, path, FILE_DIRECTORY_FILE,
+                                       FILE_LIST_DIRECTORY | FILE_READ_ATTRIBUTES | SYNCHRONIZE,
+                                       FILE_ATTRIBUTE_DIRECTORY, sd, 0, 0, &ctx, &info);
+    FspDeleteSecurityDescriptor(sd, (NTSTATUS(*)())FspPosixMapPermissionsToSecurityDescriptor);
+    if (!NT_SUCCESS(status)) {
+        free(path);
+        return fsp_reply_status(req, status);
+    }
+    struct fuse_entry_out out;
+    err = fsp_ops_make_entry(req, req->in->nodeid, name, ctx, path, &info, &out);
+    fsp_ops_close(req, ctx, path, 0);
+    free(path);
+    if (err)
+        return fsp_reply_err(req, err);
+    fsp_reply_data(req, &out, sizeof out);
+}

@@ -1,0 +1,302 @@
+/*
+ * src/engine/ops_entry.c - names and attributes: LOOKUP, FORGET,
+ * BATCH_FORGET, GETATTR, SETATTR, STATFS.
+ */
+#include "ops.h"
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+/* The NUL-terminated name at the start of the payload, or NULL when it is not terminated. */
+static const char *payload_name(struct fsp_request *req, size_t offset)
+{
+    if (offset >= req->arglen)
+        return 0;
+    const char *name = (const char *)req->arg + offset;
+    return memchr(name, '\0', req->arglen - offset) ? name : 0;
+}
+
+void fsp_op_lookup(struct fsp_request *req)
+{
+    const char *name = payload_name(req, 0);
+    if (!name)
+        return fsp_reply_err(req, EINVAL);
+    PWSTR path = 0;
+    int err = fsp_node_child_path(req->engine, req->in->nodeid, name, &path);
+    if (err)
+        return fsp_reply_err(req, err);
+    PVOID ctx;
+    FSP_FSCTL_FILE_INFO info;
+    NTSTATUS status = fsp_ops_open_path(req, path, FILE_READ_ATTRIBUTES, &ctx, &info);
+    if (STATUS_OBJECT_NAME_NOT_FOUND == status || STATUS_OBJECT_PATH_NOT_FOUND == status) {
+        free(path);
+        struct fuse_entry_out out;
+        memset(&out, 0, sizeof out);
+        fsp_engine_entry_timeout(req->engine, &out.entry_valid, &out.entry_valid_nsec);
+        if (0 == out.entry_valid && 0 == out.entry_valid_nsec)
+            return fsp_reply_err(req, ENOENT);
+        return fsp_reply_data(req, &out, sizeof out); /* a cached negative entry */
+    }
+    if (!NT_SUCCESS(status)) {
+        free(path);
+        return fsp_reply_status(req, status);
+    }
+    struct fuse_entry_out out;
+    err = fsp_ops_make_entry(req, req->in->nodeid, name, ctx, path, &info, &out);
+    fsp_ops_close(req, ctx, path, 0);
+    free(path);
+    if (err)
+        return fsp_reply_err(req, err);
+    fsp_reply_data(req, &out, sizeof out);
+}
+
+void fsp_op_forget(struct fsp_request *req)
+{
+    const struct fuse_forget_in *in = req->arg;
+    fsp_node_forget(req->engine, req->in->nodeid, in->nlookup);
+    fsp_reply_none(req);
+}
+
+void fsp_op_batch_forget(struct fsp_request *req)
+{
+    const struct fuse_batch_forget_in *in = req->arg;
+    size_t room = (req->arglen - sizeof *in) / sizeof(struct fuse_forget_one);
+    const struct fuse_forget_one *one = (const struct fuse_forget_one *)(in + 1);
+    uint32_t n = in->count <= room ? in->count : (uint32_t)room;
+    if (n != in->count)
+        FspDebugLog("linfsp: BATCH_FORGET claims %u entries but carries %zu\n", in->count, room);
+    for (uint32_t i = 0; i < n; i++)
+        fsp_node_forget(req->engine, one[i].nodeid, one[i].nlookup);
+    fsp_reply_none(req);
+}
+
+/* The file an attribute request is about: its open handle, a by-name open, or (unlinked) any open. */
+struct target {
+    PVOID ctx;
+    PWSTR path;
+    bool opened; /* we opened it and must close it */
+};
+
+static int open_target(struct fsp_request *req, bool use_fh, uint64_t fh, UINT32 access,
+                       struct target *t, FSP_FSCTL_FILE_INFO *info)
+{
+    memset(t, 0, sizeof *t);
+    if (use_fh) {
+        struct fsp_handle *h = fsp_handle_get(req->engine, fh);
+        if (!h)
+            return EBADF;
+        t->ctx = FSP_OPS_CTX(h);
+        return 0;
+    }
+    int err = fsp_node_path(req->engine, req->in->nodeid, &t->path);
+    if (err)
+        return err;
+    NTSTATUS status = fsp_ops_open_path(req, t->path, access, &t->ctx, info);
+    if (!NT_SUCCESS(status)) {
+        free(t->path);
+        t->path = 0;
+        return FspErrnoFromNtStatus(status);
+    }
+    t->opened = true;
+    return 0;
+}
+
+static void close_target(struct fsp_request *req, struct target *t)
+{
+    if (t->opened)
+        fsp_ops_close(req, t->ctx, t->path, 0);
+    free(t->path);
+}
+
+static NTSTATUS get_file_info(struct fsp_request *req, PVOID ctx, FSP_FSCTL_FILE_INFO *info)
+{
+    if (!req->fs->Interface->GetFileInfo)
+        return STATUS_INVALID_DEVICE_REQUEST;
+    fsp_op_enter(req, FspFsctlTransactQueryInformationKind);
+    NTSTATUS status = req->fs->Interface->GetFileInfo(req->fs, ctx, info);
+    fsp_op_leave(req);
+    return status;
+}
+
+static void reply_attr(struct fsp_request *req, PVOID ctx, PWSTR path, const FSP_FSCTL_FILE_INFO *info)
+{
+    struct fuse_attr_out out;
+    memset(&out, 0, sizeof out);
+    int err = fsp_ops_fill_attr(req, ctx, path, info, &out.attr);
+    if (err)
+        return fsp_reply_err(req, err);
+    if (0 == out.attr.ino)
+        out.attr.ino = req->in->nodeid;
+    fsp_engine_attr_timeout(req->engine, &out.attr_valid, &out.attr_valid_nsec);
+    fsp_reply_data(req, &out, sizeof out);
+}
+
+struct unlinked_getattr {
+    struct fsp_request *req;
+};
+
+static int getattr_by_handle(struct fsp_handle *h, void *arg)
+{
+    struct fsp_request *req = arg;
+    FSP_FSCTL_FILE_INFO info;
+    NTSTATUS status = get_file_info(req, FSP_OPS_CTX(h), &info);
+    if (!NT_SUCCESS(status))
+        return FspErrnoFromNtStatus(status);
+    reply_attr(req, FSP_OPS_CTX(h), 0, &info);
+    return 0;
+}
+
+void fsp_op_getattr(struct fsp_request *req)
+{
+    const struct fuse_getattr_in *in = req->arg;
+    bool use_fh = in->getattr_flags & FUSE_GETATTR_FH;
+    struct target t;
+    FSP_FSCTL_FILE_INFO info;
+    int err = open_target(req, use_fh, in->fh, FILE_READ_ATTRIBUTES, &t, &info);
+    if (ENOENT == err && !use_fh) {
+        /* No name (unlinked while open): answer from one of its open handles. */
+        err = fsp_handle_with_node(req->engine, req->in->nodeid, getattr_by_handle, req);
+        if (!err)
+            return;
+    }
+    if (err)
+        return fsp_reply_err(req, err);
+    if (use_fh) {
+        NTSTATUS status = get_file_info(req, t.ctx, &info);
+        if (!NT_SUCCESS(status))
+            return fsp_reply_status(req, status);
+    }
+    reply_attr(req, t.ctx, t.path, &info);
+    close_target(req, &t);
+}
+
+static UINT64 to_filetime(uint64_t sec, uint32_t nsec)
+{
+    UINT64 ut[2] = {sec, nsec}, ft;
+    FspPosixUnixTimeToFileTime(ut, &ft);
+    return ft ? ft : 1; /* 0 means "unchanged" to SetBasicInfo */
+}
+
+static NTSTATUS set_owner_mode(struct fsp_request *req, PVOID ctx, PWSTR path,
+                               const struct fuse_setattr_in *in)
+{
+    FSP_FILE_SYSTEM *fs = req->fs;
+    if (!fs->Interface->SetSecurity)
+        return STATUS_INVALID_DEVICE_REQUEST;
+    struct fuse_attr cur;
+    FSP_FSCTL_FILE_INFO info;
+    NTSTATUS status = get_file_info(req, ctx, &info);
+    if (!NT_SUCCESS(status))
+        return status;
+    int err = fsp_ops_fill_attr(req, ctx, path, &info, &cur);
+    if (err)
+        return FspNtStatusFromErrno(err);
+    uint32_t uid = (in->valid & FATTR_UID) ? in->uid : cur.uid;
+    uint32_t gid = (in->valid & FATTR_GID) ? in->gid : cur.gid;
+    uint32_t mode = (in->valid & FATTR_MODE) ? in->mode & 07777 : cur.mode & 07777;
+    PSECURITY_DESCRIPTOR sd = 0;
+    status = FspPosixMapPermissionsToSecurityDescriptor(uid, gid, mode, &sd);
+    if (!NT_SUCCESS(status))
+        return status;
+    req->treq.Req.SetSecurity.SecurityInformation =
+        OWNER_SECURITY_INFORMATION | GROUP_SECURITY_INFORMATION | DACL_SECURITY_INFORMATION;
+    fsp_op_enter(req, FspFsctlTransactSetSecurityKind);
+    status = fs->Interface->SetSecurity(fs, ctx, OWNER_SECURITY_INFORMATION |
+                                                     GROUP_SECURITY_INFORMATION |
+                                                     DACL_SECURITY_INFORMATION,
+                                        sd);
+    fsp_op_leave(req);
+    FspDeleteSecurityDescriptor(sd, (NTSTATUS(*)())FspPosixMapPermissionsToSecurityDescriptor);
+    return status;
+}
+
+void fsp_op_setattr(struct fsp_request *req)
+{
+    const struct fuse_setattr_in *in = req->arg;
+    FSP_FILE_SYSTEM *fs = req->fs;
+    const FSP_FILE_SYSTEM_INTERFACE *fi = fs->Interface;
+    if (fs->VolumeParams.ReadOnlyVolume)
+        return fsp_reply_err(req, EROFS);
+    UINT32 access = FILE_READ_ATTRIBUTES | READ_CONTROL;
+    if (in->valid & FATTR_SIZE)
+        access |= FILE_WRITE_DATA;
+    if (in->valid & (FATTR_ATIME | FATTR_MTIME | FATTR_CTIME | FATTR_ATIME_NOW | FATTR_MTIME_NOW))
+        access |= FILE_WRITE_ATTRIBUTES;
+    if (in->valid & (FATTR_MODE | FATTR_UID | FATTR_GID))
+        access |= WRITE_DAC | WRITE_OWNER;
+    struct target t;
+    FSP_FSCTL_FILE_INFO info;
+    int err = open_target(req, in->valid & FATTR_FH, in->fh, access, &t, &info);
+    if (err)
+        return fsp_reply_err(req, err);
+    NTSTATUS status = STATUS_SUCCESS;
+    if (in->valid & (FATTR_MODE | FATTR_UID | FATTR_GID))
+        status = set_owner_mode(req, t.ctx, t.path, in);
+    if (NT_SUCCESS(status) && (in->valid & FATTR_SIZE)) {
+        if (!fi->SetFileSize)
+            status = STATUS_INVALID_DEVICE_REQUEST;
+        else {
+            req->treq.Req.SetInformation.FileInformationClass = FileEndOfFileInformation;
+            fsp_op_enter(req, FspFsctlTransactSetInformationKind);
+            status = fi->SetFileSize(fs, t.ctx, in->size, FALSE, &info);
+            fsp_op_leave(req);
+        }
+    }
+    if (NT_SUCCESS(status) &&
+        (in->valid & (FATTR_ATIME | FATTR_MTIME | FATTR_CTIME | FATTR_ATIME_NOW | FATTR_MTIME_NOW))) {
+        UINT64 now = fsp_ops_now_filetime();
+        UINT64 at = (in->valid & FATTR_ATIME_NOW) ? now
+                    : (in->valid & FATTR_ATIME)    ? to_filetime(in->atime, in->atimensec)
+                                                   : 0;
+        UINT64 mt = (in->valid & FATTR_MTIME_NOW) ? now
+                    : (in->valid & FATTR_MTIME)    ? to_filetime(in->mtime, in->mtimensec)
+                                                   : 0;
+        UINT64 ct = (in->valid & FATTR_CTIME) ? to_filetime(in->ctime, in->ctimensec) : now;
+        if (!fi->SetBasicInfo)
+            status = STATUS_INVALID_DEVICE_REQUEST;
+        else {
+            req->treq.Req.SetInformation.FileInformationClass = FileBasicInformation;
+            fsp_op_enter(req, FspFsctlTransactSetInformationKind);
+            status = fi->SetBasicInfo(fs, t.ctx, INVALID_FILE_ATTRIBUTES, 0, at, mt, ct, &info);
+            fsp_op_leave(req);
+        }
+    }
+    if (NT_SUCCESS(status))
+        status = get_file_info(req, t.ctx, &info);
+    if (!NT_SUCCESS(status)) {
+        close_target(req, &t);
+        return fsp_reply_status(req, STATUS_INVALID_DEVICE_REQUEST == status ? STATUS_ACCESS_DENIED
+                                                                             : status);
+    }
+    reply_attr(req, t.ctx, t.path, &info);
+    close_target(req, &t);
+}
+
+void fsp_op_statfs(struct fsp_request *req)
+{
+    FSP_FILE_SYSTEM *fs = req->fs;
+    FSP_FSCTL_VOLUME_INFO vi;
+    memset(&vi, 0, sizeof vi);
+    NTSTATUS status = STATUS_SUCCESS;
+    if (fs->Interface->GetVolumeInfo) {
+        fsp_op_enter(req, FspFsctlTransactQueryVolumeInformationKind);
+        status = fs->Interface->GetVolumeInfo(fs, &vi);
+        fsp_op_leave(req);
+    }
+    if (!NT_SUCCESS(status))
+        return fsp_reply_status(req, status);
+    if (vi.FreeSize > vi.TotalSize)
+        vi.FreeSize = vi.TotalSize;
+    struct fuse_statfs_out out;
+    memset(&out, 0, sizeof out);
+    uint32_t bsize = (uint32_t)fs->VolumeParams.SectorSize * fs->VolumeParams.SectorsPerAllocationUnit;
+    out.st.bsize = out.st.frsize = bsize;
+    out.st.blocks = vi.TotalSize / bsize;
+    out.st.bfree = out.st.bavail = vi.FreeSize / bsize;
+    /* The native API has no file counts: report room for one file per free block. */
+    out.st.files = out.st.blocks;
+    out.st.ffree = out.st.bfree;
+    out.st.namelen = fs->VolumeParams.MaxComponentLength;
+    fsp_reply_data(req, &out, sizeof out);
+}

@@ -1,0 +1,291 @@
+/*
+ * src/engine/ops_file.c - open files: OPEN, CREATE, READ, WRITE, FSYNC,
+ * RELEASE, FALLOCATE. (FLUSH, sent at every close(2), has no WinFsp
+ * counterpart: the engine answers ENOSYS and the kernel stops sending it.)
+ */
+#include "ops.h"
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/falloc.h>
+#include <stdlib.h>
+#include <string.h>
+
+static uint32_t open_flags_out(struct fsp_request *req)
+{
+    const FSP_FSCTL_VOLUME_PARAMS *vp = &req->fs->VolumeParams;
+    /* FileInfoTimeout INFINITE: the page cache survives opens (WinFsp's cache manager mode). */
+    if (INFINITE == vp->FileInfoTimeout && !vp->FlushAndPurgeOnCleanup)
+        return FOPEN_KEEP_CACHE;
+    return 0;
+}
+
+static NTSTATUS overwrite(struct fsp_request *req, PVOID ctx, FSP_FSCTL_FILE_INFO *info)
+{
+    const FSP_FILE_SYSTEM_INTERFACE *fi = req->fs->Interface;
+    if (!fi->Overwrite && !fi->OverwriteEx && !fi->SetFileSize)
+        return STATUS_INVALID_DEVICE_REQUEST;
+    req->treq.Req.Overwrite.FileAttributes = 0;
+    fsp_op_enter(req, FspFsctlTransactOverwriteKind);
+    NTSTATUS status;
+    if (fi->OverwriteEx)
+        status = fi->OverwriteEx(req->fs, ctx, 0, FALSE, 0, 0, 0, info);
+    else if (fi->Overwrite)
+        status = fi->Overwrite(req->fs, ctx, 0, FALSE, 0, info);
+    else
+        status = fi->SetFileSize(req->fs, ctx, 0, FALSE, info);
+    fsp_op_leave(req);
+    return status;
+}
+
+void fsp_op_open(struct fsp_request *req)
+{
+    const struct fuse_open_in *in = req->arg;
+    if (req->fs->VolumeParams.ReadOnlyVolume && ((in->flags & O_ACCMODE) != O_RDONLY || (in->flags & O_TRUNC)))
+        return fsp_reply_err(req, EROFS);
+    PWSTR path = 0;
+    int err = fsp_node_path(req->engine, req->in->nodeid, &path);
+    if (err)
+        return fsp_reply_err(req, err);
+    PVOID ctx;
+    FSP_FSCTL_FILE_INFO info;
+    NTSTATUS status = fsp_ops_open_path(req, path, fsp_ops_access_from_flags(in->flags), &ctx, &info);
+    if (NT_SUCCESS(status) && (info.FileAttributes & FILE_ATTRIBUTE_DIRECTORY) &&
+        (in->flags & O_ACCMODE) != O_RDONLY) {
+        fsp_ops_close(req, ctx, path, 0);
+        status = STATUS_FILE_IS_A_DIRECTORY;
+    } else if (NT_SUCCESS(status) && (in->flags & O_TRUNC)) {
+        status = overwrite(req, ctx, &info);
+        if (!NT_SUCCESS(status))
+            fsp_ops_close(req, ctx, path, 0);
+    }
+    if (!NT_SUCCESS(status)) {
+        free(path);
+        return fsp_reply_status(req, status);
+    }
+    struct fsp_handle *h = fsp_handle_new(req->engine, req->in->nodeid, ctx, path, (int)in->flags,
+                                          false);
+    if (!h) {
+        fsp_ops_close(req, ctx, path, 0);
+        free(path);
+        return fsp_reply_err(req, ENOMEM);
+    }
+    free(path);
+    struct fuse_open_out out;
+    memset(&out, 0, sizeof out);
+    out.fh = h->fh;
+    out.open_flags = open_flags_out(req);
+    fsp_reply_data(req, &out, sizeof out);
+}
+
+void fsp_op_create(struct fsp_request *req)
+{
+    const struct fuse_create_in *in = req->arg;
+    size_t off = sizeof *in;
+    if (fsp_engine_proto_minor(req->engine) < 12)
+        off = 8; /* compat: flags and mode only */
+    const char *name = (const char *)req->arg + off;
+    if (off >= req->arglen || !memchr(name, '\0', req->arglen - off))
+        return fsp_reply_err(req, EINVAL);
+    if (req->fs->VolumeParams.ReadOnlyVolume)
+        return fsp_reply_err(req, EROFS);
+    PWSTR path = 0;
+    int err = fsp_node_child_path(req->engine, req->in->nodeid, name, &path);
+    if (err)
+        return fsp_reply_err(req, err);
+    PSECURITY_DESCRIPTOR sd = 0;
+    NTSTATUS status = fsp_ops_new_object_sd(req, req->in->nodeid, in->mode, false, &sd);
+    PVOID ctx = 0;
+    FSP_FSCTL_FILE_INFO info;
+    if (NT_SUCCESS(status))
+        status = fsp_ops_create_object(req, path, FILE_NON_DIRECTORY_FILE,
+                                       fsp_ops_access_from_flags((int)in->flags) | DELETE,
+                                       FILE_ATTRIBUTE_ARCHIVE, sd, 0, 0, &ctx, &info);
+    FspDeleteSecurityDescriptor(sd, (NTSTATUS(*)())FspPosixMapPermissionsToSecurityDescriptor);
+    if (!NT_SUCCESS(status)) {
+        free(path);
+        return fsp_reply_status(req, status);
+    }
+    struct {
+        struct fuse_entry_out entry;
+        struct fuse_open_out open;
+    } out;
+    memset(&out, 0, sizeof out);
+    err = fsp_ops_make_entry(req, req->in->nodeid, name, ctx, path, &info, &out.entry);
+    struct fsp_handle *h = err ? 0
+                               : fsp_handle_new(req->engine, out.entry.nodeid, ctx, path,
+                                                (int)in->flags, false);
+    if (!h) {
+        if (!err) {
+            fsp_node_forget(req->engine, out.entry.nodeid, 1);
+            err = ENOMEM;
+        }
+        fsp_ops_close(req, ctx, path, FspCleanupDelete);
+        free(path);
+        return fsp_reply_err(req, err);
+    }
+    free(path);
+    out.open.fh = h->fh;
+    out.open.open_flags = open_flags_out(req);
+    fsp_reply_data(req, &out, sizeof out);
+}
+
+/* Completion of a Read the file system finished later (or that was cancelled). */
+static void read_complete(struct fsp_request *req, FSP_FSCTL_TRANSACT_RSP *rsp, void *ctx)
+{
+    size_t size = (size_t)(uintptr_t)ctx;
+    NTSTATUS status = (NTSTATUS)rsp->IoStatus.Status;
+    if (STATUS_END_OF_FILE == status)
+        return fsp_reply_data(req, 0, 0);
+    if (!NT_SUCCESS(status))
+        return fsp_reply_status(req, status);
+    if (rsp->IoStatus.Information > size) {
+        FspDebugLog("linfsp: Read returned %u bytes for a %zu-byte request\n",
+                    rsp->IoStatus.Information, size);
+        return fsp_reply_err(req, EIO);
+    }
+    fsp_reply_data(req, fsp_request_scratch(req), rsp->IoStatus.Information);
+}
+
+void fsp_op_read(struct fsp_request *req)
+{
+    const struct fuse_read_in *in = req->arg;
+    struct fsp_handle *h = fsp_handle_get(req->engine, in->fh);
+    if (!h)
+        return fsp_reply_err(req, EBADF);
+    if (!req->fs->Interface->Read)
+        return fsp_reply_err(req, EINVAL);
+    size_t size = in->size > FSP_ENGINE_MAX_WRITE ? FSP_ENGINE_MAX_WRITE : in->size;
+    void *buf = fsp_request_scratch(req);
+    ULONG got = 0;
+    req->treq.Req.Read.UserContext = (UINT64)(uintptr_t)FSP_OPS_CTX(h);
+    req->treq.Req.Read.Address = (UINT64)(uintptr_t)buf;
+    req->treq.Req.Read.Offset = in->offset;
+    req->treq.Req.Read.Length = (UINT32)size;
+    fsp_op_enter(req, FspFsctlTransactReadKind);
+    NTSTATUS status = req->fs->Interface->Read(req->fs, FSP_OPS_CTX(h), buf, in->offset,
+                                               (ULONG)size, &got);
+    fsp_op_leave(req);
+    if (STATUS_PENDING == status)
+        return fsp_request_pend(req, read_complete, (void *)(uintptr_t)size);
+    if (STATUS_END_OF_FILE == status)
+        return fsp_reply_data(req, 0, 0);
+    if (!NT_SUCCESS(status))
+        return fsp_reply_status(req, status);
+    if (got > size) {
+        FspDebugLog("linfsp: Read returned %u bytes for a %zu-byte request\n", got, size);
+        return fsp_reply_err(req, EIO);
+    }
+    fsp_reply_data(req, buf, got);
+}
+
+static void write_complete(struct fsp_request *req, FSP_FSCTL_TRANSACT_RSP *rsp, void *ctx)
+{
+    size_t size = (size_t)(uintptr_t)ctx;
+    NTSTATUS status = (NTSTATUS)rsp->IoStatus.Status;
+    if (!NT_SUCCESS(status))
+        return fsp_reply_status(req, status);
+    if (rsp->IoStatus.Information > size) {
+        FspDebugLog("linfsp: Write reports %u bytes for a %zu-byte request\n",
+                    rsp->IoStatus.Information, size);
+        return fsp_reply_err(req, EIO);
+    }
+    struct fuse_write_out out;
+    memset(&out, 0, sizeof out);
+    out.size = rsp->IoStatus.Information;
+    fsp_reply_data(req, &out, sizeof out);
+}
+
+void fsp_op_write(struct fsp_request *req)
+{
+    const struct fuse_write_in *in = req->arg;
+    size_t hdr = fsp_engine_proto_minor(req->engine) < 9 ? FUSE_COMPAT_WRITE_IN_SIZE : sizeof *in;
+    if (req->arglen < hdr || in->size > req->arglen - hdr)
+        return fsp_reply_err(req, EINVAL);
+    struct fsp_handle *h = fsp_handle_get(req->engine, in->fh);
+    if (!h)
+        return fsp_reply_err(req, EBADF);
+    if (!req->fs->Interface->Write)
+        return fsp_reply_err(req, EINVAL);
+    void *data = (char *)req->arg + hdr;
+    ULONG done = 0;
+    FSP_FSCTL_FILE_INFO info;
+    req->treq.Req.Write.UserContext = (UINT64)(uintptr_t)FSP_OPS_CTX(h);
+    req->treq.Req.Write.Address = (UINT64)(uintptr_t)data;
+    req->treq.Req.Write.Offset = in->offset;
+    req->treq.Req.Write.Length = in->size;
+    fsp_op_enter(req, FspFsctlTransactWriteKind);
+    NTSTATUS status = req->fs->Interface->Write(req->fs, FSP_OPS_CTX(h), data, in->offset, in->size,
+                                                FALSE, FALSE, &done, &info);
+    fsp_op_leave(req);
+    if (STATUS_PENDING == status)
+        return fsp_request_pend(req, write_complete, (void *)(uintptr_t)in->size);
+    if (!NT_SUCCESS(status))
+        return fsp_reply_status(req, status);
+    if (done > in->size) {
+        FspDebugLog("linfsp: Write reports %u bytes for a %u-byte request\n", done, in->size);
+        return fsp_reply_err(req, EIO);
+    }
+    struct fuse_write_out out;
+    memset(&out, 0, sizeof out);
+    out.size = done;
+    fsp_reply_data(req, &out, sizeof out);
+}
+
+void fsp_op_fsync(struct fsp_request *req)
+{
+    const struct fuse_fsync_in *in = req->arg;
+    struct fsp_handle *h = fsp_handle_get(req->engine, in->fh);
+    if (!h)
+        return fsp_reply_err(req, EBADF);
+    if (!req->fs->Interface->Flush)
+        return fsp_reply_err(req, 0); /* nothing to flush: data is where the file system keeps it */
+    FSP_FSCTL_FILE_INFO info;
+    req->treq.Req.FlushBuffers.UserContext = (UINT64)(uintptr_t)FSP_OPS_CTX(h);
+    fsp_op_enter(req, FspFsctlTransactFlushBuffersKind);
+    NTSTATUS status = req->fs->Interface->Flush(req->fs, FSP_OPS_CTX(h), &info);
+    fsp_op_leave(req);
+    fsp_reply_status(req, status);
+}
+
+void fsp_op_release(struct fsp_request *req)
+{
+    const struct fuse_release_in *in = req->arg;
+    struct fsp_handle *h = fsp_handle_get(req->engine, in->fh);
+    if (!h)
+        return fsp_reply_err(req, EBADF);
+    fsp_ops_close(req, FSP_OPS_CTX(h), h->path, h->delete_on_close ? FspCleanupDelete : 0);
+    fsp_handle_release(req->engine, h);
+    fsp_reply_err(req, 0);
+}
+
+void fsp_op_fallocate(struct fsp_request *req)
+{
+    const struct fuse_fallocate_in *in = req->arg;
+    struct fsp_handle *h = fsp_handle_get(req->engine, in->fh);
+    if (!h)
+        return fsp_reply_err(req, EBADF);
+    if (in->mode & ~(uint32_t)FALLOC_FL_KEEP_SIZE)
+        return fsp_reply_err(req, EOPNOTSUPP);
+    const FSP_FILE_SYSTEM_INTERFACE *fi = req->fs->Interface;
+    if (!fi->SetFileSize || !fi->GetFileInfo)
+        return fsp_reply_err(req, EOPNOTSUPP);
+    if (in->offset > INT64_MAX - in->length)
+        return fsp_reply_err(req, EFBIG);
+    UINT64 end = in->offset + in->length;
+    FSP_FSCTL_FILE_INFO info;
+    fsp_op_enter(req, FspFsctlTransactQueryInformationKind);
+    NTSTATUS status = fi->GetFileInfo(req->fs, FSP_OPS_CTX(h), &info);
+    fsp_op_leave(req);
+    if (NT_SUCCESS(status)) {
+        bool keep = in->mode & FALLOC_FL_KEEP_SIZE;
+        req->treq.Req.SetInformation.FileInformationClass =
+            keep ? FileAllocationInformation : FileEndOfFileInformation;
+        fsp_op_enter(req, FspFsctlTransactSetInformationKind);
+        if (keep && end > info.AllocationSize)
+            status = fi->SetFileSize(req->fs, FSP_OPS_CTX(h), end, TRUE, &info);
+        else if (!keep && end > info.FileSize)
+            status = fi->SetFileSize(req->fs, FSP_OPS_CTX(h), end, FALSE, &info);
+        fsp_op_leave(req);
+    }
+    fsp_reply_status(req, status);
+}

@@ -1,0 +1,320 @@
+/*
+ * src/engine/ops_namespace.c - changing names: UNLINK, RMDIR, RENAME,
+ * RENAME2, LINK, SYMLINK, READLINK, MKNOD.
+ *
+ * Deleting follows WinFsp: Open the name, ask CanDelete/SetDelete, then
+ * Cleanup with FspCleanupDelete and Close. With SupportsPosixUnlinkRename the
+ * file system removes the name at once and keeps the file for its open
+ * handles, which is POSIX unlink.
+ */
+#include "ops.h"
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+
+#define FileLinkInformation 11
+
+/* Two NUL-terminated strings at payload offset `off`; NULL when malformed. */
+static bool two_names(struct fsp_request *req, size_t off, const char **a, const char **b)
+{
+    if (off >= req->arglen)
+        return false;
+    const char *p = (const char *)req->arg + off, *end = (const char *)req->arg + req->arglen;
+    const char *z = memchr(p, '\0', (size_t)(end - p));
+    if (!z || z + 1 >= end || !memchr(z + 1, '\0', (size_t)(end - z - 1)))
+        return false;
+    *a = p;
+    *b = z + 1;
+    return true;
+}
+
+static const char *one_name(struct fsp_request *req, size_t off)
+{
+    if (off >= req->arglen)
+        return 0;
+    const char *p = (const char *)req->arg + off;
+    return memchr(p, '\0', req->arglen - off) ? p : 0;
+}
+
+static void remove_name(struct fsp_request *req, bool dir)
+{
+    const char *name = one_name(req, 0);
+    if (!name)
+        return fsp_reply_err(req, EINVAL);
+    if (req->fs->VolumeParams.ReadOnlyVolume)
+        return fsp_reply_err(req, EROFS);
+    const FSP_FILE_SYSTEM_INTERFACE *fi = req->fs->Interface;
+    PWSTR path = 0;
+    int err = fsp_node_child_path(req->engine, req->in->nodeid, name, &path);
+    if (err)
+        return fsp_reply_err(req, err);
+    PVOID ctx;
+    FSP_FSCTL_FILE_INFO info;
+    NTSTATUS status = fsp_ops_open_path(req, path, DELETE | FILE_READ_ATTRIBUTES, &ctx, &info);
+    if (!NT_SUCCESS(status)) {
+        free(path);
+        return fsp_reply_status(req, status);
+    }
+    bool is_dir = (info.FileAttributes & FILE_ATTRIBUTE_DIRECTORY) &&
+                  !((info.FileAttributes & FILE_ATTRIBUTE_REPARSE_POINT) &&
+                    IO_REPARSE_TAG_SYMLINK == info.ReparseTag);
+    if (dir && !is_dir)
+        status = STATUS_NOT_A_DIRECTORY;
+    else if (!dir && is_dir)
+        status = STATUS_FILE_IS_A_DIRECTORY;
+    else {
+        req->treq.Req.SetInformation.FileInformationClass = FileDispositionInformation;
+        req->treq.FileName = path;
+        fsp_op_enter(req, FspFsctlTransactSetInformationKind);
+        if (fi->SetDelete)
+            status = fi->SetDelete(req->fs, ctx, path, TRUE);
+        else if (fi->CanDelete)
+            status = fi->CanDelete(req->fs, ctx, path);
+        else
+            status = STATUS_SUCCESS;
+        fsp_op_leave(req);
+    }
+    fsp_ops_close(req, ctx, path, NT_SUCCESS(status) ? FspCleanupDelete : 0);
+    free(path);
+    if (!NT_SUCCESS(status))
+        return fsp_reply_status(req, status);
+    fsp_node_unlinked(req->engine, req->in->nodeid, name);
+    fsp_reply_err(req, 0);
+}
+
+void fsp_op_unlink(struct fsp_request *req)
+{
+    remove_name(req, false);
+}
+
+void fsp_op_rmdir(struct fsp_request *req)
+{
+    remove_name(req, true);
+}
+
+static void do_rename(struct fsp_request *req, uint64_t newdir, uint32_t flags, size_t names_off)
+{
+    const char *oldname, *newname;
+    if (!two_names(req, names_off, &oldname, &newname))
+        return fsp_reply_err(req, EINVAL);
+    if (flags & ~(uint32_t)RENAME_NOREPLACE)
+        return fsp_reply_err(req, EINVAL); /* RENAME_EXCHANGE/WHITEOUT: WinFsp has no such rename */
+    if (req->fs->VolumeParams.ReadOnlyVolume)
+        return fsp_reply_err(req, EROFS);
+    const FSP_FILE_SYSTEM_INTERFACE *fi = req->fs->Interface;
+    if (!fi->Rename)
+        return fsp_reply_err(req, EPERM);
+    PWSTR oldpath = 0, newpath = 0;
+    int err = fsp_node_child_path(req->engine, req->in->nodeid, oldname, &oldpath);
+    if (!err)
+        err = fsp_node_child_path(req->engine, newdir, newname, &newpath);
+    if (err) {
+        free(oldpath);
+        return fsp_reply_err(req, err);
+    }
+    if (0 == wcscmp(oldpath, newpath)) {
+        free(oldpath), free(newpath);
+        return fsp_reply_err(req, 0);
+    }
+    PVOID ctx;
+    FSP_FSCTL_FILE_INFO info;
+    NTSTATUS status = fsp_ops_open_path(req, oldpath, DELETE | FILE_READ_ATTRIBUTES, &ctx, &info);
+    if (NT_SUCCESS(status)) {
+        req->treq.Req.SetInformation.FileInformationClass = FileRenameInformation;
+        req->treq.FileName = oldpath;
+        fsp_op_enter(req, FspFsctlTransactSetInformationKind);
+        status = fi->Rename(req->fs, ctx, oldpath, newpath, (flags & RENAME_NOREPLACE) ? FALSE : TRUE);
+        fsp_op_leave(req);
+        fsp_ops_close(req, ctx, oldpath, 0);
+    }
+    free(oldpath), free(newpath);
+    if (!NT_SUCCESS(status))
+        return fsp_reply_status(req, status);
+    fsp_node_renamed(req->engine, req->in->nodeid, oldname, newdir, newname);
+    fsp_reply_err(req, 0);
+}
+
+void fsp_op_rename(struct fsp_request *req)
+{
+    const struct fuse_rename_in *in = req->arg;
+    do_rename(req, in->newdir, 0, sizeof *in);
+}
+
+void fsp_op_rename2(struct fsp_request *req)
+{
+    const struct fuse_rename2_in *in = req->arg;
+    do_rename(req, in->newdir, in->flags, sizeof *in);
+}
+
+void fsp_op_link(struct fsp_request *req)
+{
+    const struct fuse_link_in *in = req->arg;
+    const char *newname = one_name(req, sizeof *in);
+    if (!newname)
+        return fsp_reply_err(req, EINVAL);
+    FSP_FILE_SYSTEM *fs = req->fs;
+    if (!fs->Interface->CreateHardLink || !fs->VolumeParams.HardLinks)
+        return fsp_reply_err(req, EPERM);
+    if (fs->VolumeParams.ReadOnlyVolume)
+        return fsp_reply_err(req, EROFS);
+    PWSTR oldpath = 0, newpath = 0;
+    int err = fsp_node_path(req->engine, in->oldnodeid, &oldpath);
+    if (!err)
+        err = fsp_node_child_path(req->engine, req->in->nodeid, newname, &newpath);
+    if (err) {
+        free(oldpath);
+        return fsp_reply_err(req, err);
+    }
+    PVOID ctx;
+    FSP_FSCTL_FILE_INFO info;
+    NTSTATUS status = fsp_ops_open_path(req, oldpath, FILE_READ_ATTRIBUTES | FILE_WRITE_ATTRIBUTES,
+                                        &ctx, &info);
+    if (NT_SUCCESS(status) && (info.FileAttributes & FILE_ATTRIBUTE_DIRECTORY)) {
+        fsp_ops_close(req, ctx, oldpath, 0);
+        status = STATUS_PRIVILEGE_NOT_HELD; /* EPERM: no hard links to directories */
+    } else if (NT_SUCCESS(status)) {
+        req->treq.Req.SetInformation.FileInformationClass = FileLinkInformation;
+        req->treq.FileName = oldpath;
+        fsp_op_enter(req, FspFsctlTransactSetInformationKind);
+        status = fs->Interface->CreateHardLink(fs, ctx, oldpath, newpath, &info);
+        fsp_op_leave(req);
+        if (NT_SUCCESS(status)) {
+            struct fuse_entry_out out;
+            err = fsp_ops_make_entry(req, req->in->nodeid, newname, ctx, newpath, &info, &out);
+            fsp_ops_close(req, ctx, oldpath, 0);
+            free(oldpath), free(newpath);
+            if (err)
+                return fsp_reply_err(req, err);
+            return fsp_reply_data(req, &out, sizeof out);
+        }
+        fsp_ops_close(req, ctx, oldpath, 0);
+    }
+    free(oldpath), free(newpath);
+    fsp_reply_status(req, status);
+}
+
+/* Create a name carrying reparse data (symlink or special file) and answer with its entry. */
+static void create_special(struct fsp_request *req, const char *name, uint32_t mode, void *reparse,
+                           size_t reparse_len)
+{
+    FSP_FILE_SYSTEM *fs = req->fs;
+    if (reparse && !fs->VolumeParams.ReparsePoints)
+        return fsp_reply_err(req, EPERM);
+    if (fs->VolumeParams.ReadOnlyVolume)
+        return fsp_reply_err(req, EROFS);
+    PWSTR path = 0;
+    int err = fsp_node_child_path(req->engine, req->in->nodeid, name, &path);
+    if (err)
+        return fsp_reply_err(req, err);
+    PSECURITY_DESCRIPTOR sd = 0;
+    NTSTATUS status = fsp_ops_new_object_sd(req, req->in->nodeid, mode, false, &sd);
+    PVOID ctx = 0;
+    FSP_FSCTL_FILE_INFO info;
+    if (NT_SUCCESS(status))
+        status = fsp_ops_create_object(req, path, FILE_NON_DIRECTORY_FILE,
+                                       FILE_READ_ATTRIBUTES | FILE_WRITE_ATTRIBUTES | DELETE,
+                                       reparse ? FILE_ATTRIBUTE_REPARSE_POINT : FILE_ATTRIBUTE_ARCHIVE,
+                                       sd, reparse, (ULONG)reparse_len, &ctx, &info);
+    FspDeleteSecurityDescriptor(sd, (NTSTATUS(*)())FspPosixMapPermissionsToSecurityDescriptor);
+    if (!NT_SUCCESS(status)) {
+        free(path);
+        return fsp_reply_status(req, STATUS_INVALID_DEVICE_REQUEST == status ? STATUS_PRIVILEGE_NOT_HELD
+                                                                             : status);
+    }
+    struct fuse_entry_out out;
+    err = fsp_ops_make_entry(req, req->in->nodeid, name, ctx, path, &info, &out);
+    fsp_ops_close(req, ctx, path, 0);
+    free(path);
+    if (err)
+        return fsp_reply_err(req, err);
+    fsp_reply_data(req, &out, sizeof out);
+}
+
+void fsp_op_symlink(struct fsp_request *req)
+{
+    const char *name, *target;
+    if (!two_names(req, 0, &name, &target))
+        return fsp_reply_err(req, EINVAL);
+    void *rp = 0;
+    size_t rplen = 0;
+    int err = fsp_ops_symlink_reparse(target, &rp, &rplen);
+    if (err)
+        return fsp_reply_err(req, err);
+    create_special(req, name, 0777, rp, rplen);
+    free(rp);
+}
+
+void fsp_op_readlink(struct fsp_request *req)
+{
+    PWSTR path = 0;
+    int err = fsp_node_path(req->engine, req->in->nodeid, &path);
+    if (err)
+        return fsp_reply_err(req, err);
+    PVOID ctx;
+    FSP_FSCTL_FILE_INFO info;
+    NTSTATUS status = fsp_ops_open_path(req, path, FILE_READ_ATTRIBUTES, &ctx, &info);
+    void *data = 0;
+    size_t size = 0;
+    if (NT_SUCCESS(status)) {
+        status = fsp_ops_get_reparse(req, ctx, path, &data, &size);
+        fsp_ops_close(req, ctx, path, 0);
+    }
+    free(path);
+    if (!NT_SUCCESS(status))
+        return fsp_reply_err(req, STATUS_NOT_A_REPARSE_POINT == status ? EINVAL
+                                                                        : FspErrnoFromNtStatus(status));
+    char *target = 0;
+    err = fsp_ops_symlink_target(data, size, &target);
+    free(data);
+    if (err)
+        return fsp_reply_err(req, err);
+    fsp_reply_data(req, target, strlen(target));
+    FspPosixDeletePath(target);
+}
+
+void fsp_op_mknod(struct fsp_request *req)
+{
+    const struct fuse_mknod_in *in = req->arg;
+    size_t off = fsp_engine_proto_minor(req->engine) < 12 ? FUSE_COMPAT_MKNOD_IN_SIZE : sizeof *in;
+    const char *name = one_name(req, off);
+    if (!name)
+        return fsp_reply_err(req, EINVAL);
+    uint32_t type = in->mode & S_IFMT;
+    if (S_ISREG(type) || 0 == type)
+        return create_special(req, name, in->mode, 0, 0);
+    UINT64 spec;
+    switch (type) {
+    case S_IFIFO:
+        spec = NFS_SPECFILE_FIFO;
+        break;
+    case S_IFSOCK:
+        spec = NFS_SPECFILE_SOCK;
+        break;
+    case S_IFCHR:
+        spec = NFS_SPECFILE_CHR;
+        break;
+    case S_IFBLK:
+        spec = NFS_SPECFILE_BLK;
+        break;
+    default:
+        return fsp_reply_err(req, EINVAL);
+    }
+    /* IO_REPARSE_TAG_NFS data: the type, then major and minor for devices. */
+    size_t dlen = (NFS_SPECFILE_CHR == spec || NFS_SPECFILE_BLK == spec) ? 16 : 8;
+    size_t size = REPARSE_DATA_BUFFER_HEADER_SIZE + dlen;
+    REPARSE_DATA_BUFFER *rp = calloc(1, size);
+    if (!rp)
+        return fsp_reply_err(req, ENOMEM);
+    rp->ReparseTag = IO_REPARSE_TAG_NFS;
+    rp->ReparseDataLength = (USHORT)dlen;
+    memcpy(rp->GenericReparseBuffer.DataBuffer, &spec, 8);
+    if (16 == dlen) {
+        UINT32 mm[2] = {major(in->rdev), minor(in->rdev)};
+        memcpy(rp->GenericReparseBuffer.DataBuffer + 8, mm, 8);
+    }
+    create_special(req, name, in->mode & 07777, rp, size);
+    free(rp);
+}

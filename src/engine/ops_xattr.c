@@ -1,0 +1,281 @@
+/*
+ * src/engine/ops_xattr.c - Linux extended attributes as WinFsp extended
+ * attributes (EAs): GETXATTR, SETXATTR, LISTXATTR, REMOVEXATTR. The full
+ * Linux name ("user.comment") is the EA name, case preserved. An EA cannot
+ * hold an empty value (a zero-length value deletes it), so setting an empty
+ * xattr fails with EINVAL.
+ */
+#include "ops.h"
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/xattr.h>
+
+#define EA_BUFFER_MAX (4 * 1024 * 1024)
+
+static bool eas_supported(struct fsp_request *req)
+{
+    const FSP_FILE_SYSTEM *fs = req->fs;
+    return fs->VolumeParams.ExtendedAttributes && fs->Interface->GetEa && fs->Interface->SetEa;
+}
+
+/* All EAs of the request's file, malloc'ed; *plen bytes. */
+static NTSTATUS read_eas(struct fsp_request *req, PVOID ctx, void **pbuf, ULONG *plen)
+{
+    for (ULONG size = 64 * 1024; size <= EA_BUFFER_MAX; size *= 4) {
+        void *buf = malloc(size);
+        if (!buf)
+            return STATUS_INSUFFICIENT_RESOURCES;
+        ULONG got = 0;
+        fsp_op_enter(req, FspFsctlTransactQueryEaKind);
+        NTSTATUS status = req->fs->Interface->GetEa(req->fs, ctx, buf, size, &got);
+        fsp_op_leave(req);
+        if (STATUS_BUFFER_OVERFLOW == status || STATUS_BUFFER_TOO_SMALL == status) {
+            free(buf);
+            continue;
+        }
+        if (!NT_SUCCESS(status) || got > size) {
+            free(buf);
+            return NT_SUCCESS(status) ? STATUS_EA_CORRUPT_ERROR : status;
+        }
+        *pbuf = buf;
+        *plen = got;
+        return STATUS_SUCCESS;
+    }
+    return STATUS_EA_TOO_LARGE;
+}
+
+struct find_ctx {
+    const char *name;
+    size_t namelen;
+    const FILE_FULL_EA_INFORMATION *found;
+    char *list;      /* LISTXATTR: names NUL-separated */
+    size_t listlen;
+};
+
+static NTSTATUS find_ea(FSP_FILE_SYSTEM *fs, PVOID context, PFILE_FULL_EA_INFORMATION ea)
+{
+    (void)fs;
+    struct find_ctx *c = context;
+    if (ea->EaNameLength == c->namelen && 0 == memcmp(ea->EaName, c->name, c->namelen))
+        c->found = ea;
+    return STATUS_SUCCESS;
+}
+
+static NTSTATUS list_ea(FSP_FILE_SYSTEM *fs, PVOID context, PFILE_FULL_EA_INFORMATION ea)
+{
+    (void)fs;
+    struct find_ctx *c = context;
+    if (0 == ea->EaValueLength)
+        return STATUS_SUCCESS;
+    memcpy(c->list + c->listlen, ea->EaName, ea->EaNameLength);
+    c->listlen += ea->EaNameLength;
+    c->list[c->listlen++] = '\0';
+    return STATUS_SUCCESS;
+}
+
+/* Open the request's node for EA access (or use nothing: ENOENT). */
+static int open_node(struct fsp_request *req, UINT32 access, PWSTR *ppath, PVOID *pctx)
+{
+    int err = fsp_node_path(req->engine, req->in->nodeid, ppath);
+    if (err)
+        return err;
+    FSP_FSCTL_FILE_INFO info;
+    NTSTATUS status = fsp_ops_open_path(req, *ppath, access, pctx, &info);
+    if (!NT_SUCCESS(status)) {
+        free(*ppath);
+        return FspErrnoFromNtStatus(status);
+    }
+    return 0;
+}
+
+/* Look up one EA; *pvalue and *plen receive a malloc'ed copy of its value. */
+static int lookup(struct fsp_request *req, PVOID ctx, const char *name, void **pvalue, size_t *plen)
+{
+    void *buf = 0;
+    ULONG len = 0;
+    NTSTATUS status = read_eas(req, ctx, &buf, &len);
+    if (!NT_SUCCESS(status))
+        return FspErrnoFromNtStatus(status);
+    struct find_ctx c = {name, strlen(name), 0, 0, 0};
+    status = FspFileSystemEnumerateEa(req->fs, find_ea, &c, buf, len);
+    int err = 0;
+    if (!NT_SUCCESS(status)) {
+        FspDebugLog("linfsp: GetEa returned a malformed list\n");
+        err = EIO;
+    } else if (!c.found || 0 == c.found->EaValueLength)
+        err = ENODATA;
+    else if (pvalue) {
+        *plen = c.found->EaValueLength;
+        *pvalue = malloc(*plen);
+        if (!*pvalue)
+            err = ENOMEM;
+        else
+            memcpy(*pvalue, c.found->EaName + c.found->EaNameLength + 1, *plen);
+    }
+    free(buf);
+    return err;
+}
+
+void fsp_op_getxattr(struct fsp_request *req)
+{
+    const struct fuse_getxattr_in *in = req->arg;
+    const char *name = (const char *)(in + 1);
+    if (!memchr(name, '\0', req->arglen - sizeof *in))
+        return fsp_reply_err(req, EINVAL);
+    if (!eas_supported(req))
+        return fsp_reply_err(req, EOPNOTSUPP);
+    if (strlen(name) > 255)
+        return fsp_reply_err(req, ERANGE);
+    PWSTR path;
+    PVOID ctx;
+    int err = open_node(req, FILE_READ_EA | FILE_READ_ATTRIBUTES, &path, &ctx);
+    if (err)
+        return fsp_reply_err(req, err);
+    void *value = 0;
+    size_t len = 0;
+    err = lookup(req, ctx, name, &value, &len);
+    fsp_ops_close(req, ctx, path, 0);
+    free(path);
+    if (err)
+        return fsp_reply_err(req, err);
+    if (0 == in->size) {
+        struct fuse_getxattr_out out = {(uint32_t)len, 0};
+        fsp_reply_data(req, &out, sizeof out);
+    } else if (in->size < len)
+        fsp_reply_err(req, ERANGE);
+    else
+        fsp_reply_data(req, value, len);
+    free(value);
+}
+
+void fsp_op_listxattr(struct fsp_request *req)
+{
+    const struct fuse_getxattr_in *in = req->arg;
+    if (!eas_supported(req)) {
+        /* No EAs: an empty list, as a file system without xattrs has. */
+        if (0 == in->size) {
+            struct fuse_getxattr_out out = {0, 0};
+            return fsp_reply_data(req, &out, sizeof out);
+        }
+        return fsp_reply_data(req, 0, 0);
+    }
+    PWSTR path;
+    PVOID ctx;
+    int err = open_node(req, FILE_READ_EA | FILE_READ_ATTRIBUTES, &path, &ctx);
+    if (err)
+        return fsp_reply_err(req, err);
+    void *buf = 0;
+    ULONG len = 0;
+    NTSTATUS status = read_eas(req, ctx, &buf, &len);
+    fsp_ops_close(req, ctx, path, 0);
+    free(path);
+    if (!NT_SUCCESS(status))
+        return fsp_reply_status(req, status);
+    struct find_ctx c = {0, 0, 0, malloc(len + 1), 0};
+    if (!c.list) {
+        free(buf);
+        return fsp_reply_err(req, ENOMEM);
+    }
+    status = FspFileSystemEnumerateEa(req->fs, list_ea, &c, buf, len);
+    free(buf);
+    if (!NT_SUCCESS(status))
+        fsp_reply_err(req, EIO);
+    else if (0 == in->size) {
+        struct fuse_getxattr_out out = {(uint32_t)c.listlen, 0};
+        fsp_reply_data(req, &out, sizeof out);
+    } else if (in->size < c.listlen)
+        fsp_reply_err(req, ERANGE);
+    else
+        fsp_reply_data(req, c.list, c.listlen);
+    free(c.list);
+}
+
+/* Set (value != NULL) or delete one EA. */
+static NTSTATUS set_one(struct fsp_request *req, PVOID ctx, const char *name, const void *value,
+                        size_t len)
+{
+    size_t namelen = strlen(name);
+    size_t size = offsetof(FILE_FULL_EA_INFORMATION, EaName) + namelen + 1 + len;
+    FILE_FULL_EA_INFORMATION *ea = calloc(1, size);
+    if (!ea)
+        return STATUS_INSUFFICIENT_RESOURCES;
+    ea->EaNameLength = (UCHAR)namelen;
+    ea->EaValueLength = (USHORT)len;
+    memcpy(ea->EaName, name, namelen + 1);
+    if (len)
+        memcpy(ea->EaName + namelen + 1, value, len);
+    FSP_FSCTL_FILE_INFO info;
+    fsp_op_enter(req, FspFsctlTransactSetEaKind);
+    NTSTATUS status = req->fs->Interface->SetEa(req->fs, ctx, ea, (ULONG)size, &info);
+    fsp_op_leave(req);
+    free(ea);
+    return status;
+}
+
+void fsp_op_setxattr(struct fsp_request *req)
+{
+    const struct fuse_setxattr_in *in = req->arg;
+    size_t hdr = (fsp_engine_init_flags(req->engine) & FUSE_SETXATTR_EXT) ? sizeof *in
+                                                                          : FUSE_COMPAT_SETXATTR_IN_SIZE;
+    if (req->arglen <= hdr)
+        return fsp_reply_err(req, EINVAL);
+    const char *name = (const char *)req->arg + hdr;
+    const char *z = memchr(name, '\0', req->arglen - hdr);
+    if (!z || in->size > req->arglen - hdr - (size_t)(z + 1 - name))
+        return fsp_reply_err(req, EINVAL);
+    const void *value = z + 1;
+    if (!eas_supported(req))
+        return fsp_reply_err(req, EOPNOTSUPP);
+    if (req->fs->VolumeParams.ReadOnlyVolume)
+        return fsp_reply_err(req, EROFS);
+    if ((size_t)(z - name) > 255)
+        return fsp_reply_err(req, ERANGE);
+    if (in->size > 0xffff)
+        return fsp_reply_err(req, E2BIG);
+    if (0 == in->size)
+        return fsp_reply_err(req, EINVAL);
+    PWSTR path;
+    PVOID ctx;
+    int err = open_node(req, FILE_READ_EA | FILE_WRITE_EA | FILE_READ_ATTRIBUTES, &path, &ctx);
+    if (err)
+        return fsp_reply_err(req, err);
+    if (in->flags & (XATTR_CREATE | XATTR_REPLACE)) {
+        err = lookup(req, ctx, name, 0, 0);
+        if (0 == err && (in->flags & XATTR_CREATE))
+            err = EEXIST;
+        else if (ENODATA == err && !(in->flags & XATTR_REPLACE))
+            err = 0;
+    }
+    NTSTATUS status = err ? STATUS_SUCCESS : set_one(req, ctx, name, value, in->size);
+    fsp_ops_close(req, ctx, path, 0);
+    free(path);
+    if (err)
+        return fsp_reply_err(req, err);
+    fsp_reply_status(req, status);
+}
+
+void fsp_op_removexattr(struct fsp_request *req)
+{
+    const char *name = req->arg;
+    if (!memchr(name, '\0', req->arglen))
+        return fsp_reply_err(req, EINVAL);
+    if (!eas_supported(req))
+        return fsp_reply_err(req, EOPNOTSUPP);
+    if (req->fs->VolumeParams.ReadOnlyVolume)
+        return fsp_reply_err(req, EROFS);
+    if (strlen(name) > 255)
+        return fsp_reply_err(req, ERANGE);
+    PWSTR path;
+    PVOID ctx;
+    int err = open_node(req, FILE_READ_EA | FILE_WRITE_EA | FILE_READ_ATTRIBUTES, &path, &ctx);
+    if (err)
+        return fsp_reply_err(req, err);
+    err = lookup(req, ctx, name, 0, 0);
+    NTSTATUS status = err ? STATUS_SUCCESS : set_one(req, ctx, name, 0, 0);
+    fsp_ops_close(req, ctx, path, 0);
+    free(path);
+    if (err)
+        return fsp_reply_err(req, err);
+    fsp_reply_status(req, status);
+}
