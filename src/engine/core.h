@@ -20,6 +20,7 @@ struct fsp_node {
 };
 
 struct fsp_pending;
+struct fsp_early_response;
 
 struct fsp_worker {
     struct fsp_engine *engine;
@@ -75,6 +76,7 @@ struct fsp_engine {
     pthread_cond_t pending_cond;
     struct fsp_pending *pending;
     size_t npending;
+    struct fsp_early_response *early; /* responses sent before their request was pended */
 };
 
 /* session.c */

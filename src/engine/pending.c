@@ -10,6 +10,7 @@
  */
 #include "core.h"
 #include <errno.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -22,6 +23,12 @@ struct fsp_pending {
     bool cancelled;   /* answered already (interrupt or stop); waiting for the FS's response */
     bool completed;   /* for a worker that could not detach and waits */
     bool waited;
+};
+
+/* A response that arrived before its request was registered as pending. */
+struct fsp_early_response {
+    struct fsp_early_response *next;
+    FSP_FSCTL_TRANSACT_RSP rsp; /* followed by the rest of the response when Size is larger */
 };
 
 static void pending_free(struct fsp_pending *p)
@@ -42,6 +49,18 @@ static struct fsp_pending *take(struct fsp_engine *eng, uint64_t hint)
             *pp = p->next;
             eng->npending--;
             return p;
+        }
+    return 0;
+}
+
+/* Unlink and return the early response for hint, or NULL. Caller holds pending_lock. */
+static struct fsp_early_response *take_early(struct fsp_engine *eng, uint64_t hint)
+{
+    for (struct fsp_early_response **pp = &eng->early; *pp; pp = &(*pp)->next)
+        if ((*pp)->rsp.Hint == hint) {
+            struct fsp_early_response *e = *pp;
+            *pp = e->next;
+            return e;
         }
     return 0;
 }
@@ -95,6 +114,21 @@ void fsp_request_pend(struct fsp_request *req, fsp_complete_fn *complete, void *
     }
     req->replied = true; /* the pending record answers from now on */
     pthread_mutex_lock(&eng->pending_lock);
+    struct fsp_early_response *early = take_early(eng, p->req.treq.Hint);
+    if (early) {
+        /* The file system answered already: complete now, as if the response came later. */
+        pthread_mutex_unlock(&eng->pending_lock);
+        p->complete(&p->req, &early->rsp, p->ctx);
+        if (!p->req.replied)
+            fsp_reply_err(&p->req, EIO);
+        free(early);
+        if (!p->waited) {
+            w->buf = p->buf, w->scratch = p->scratch; /* give the worker its buffers back */
+            free(newbuf), free(newscratch);
+        }
+        free(p);
+        return;
+    }
     p->next = eng->pending;
     eng->pending = p;
     eng->npending++;
@@ -108,10 +142,43 @@ void fsp_request_pend(struct fsp_request *req, fsp_complete_fn *complete, void *
     pthread_mutex_unlock(&eng->pending_lock);
 }
 
+/* Is a worker processing the request with this unique id right now? */
+static bool in_flight(struct fsp_engine *eng, uint64_t hint)
+{
+    for (unsigned i = 0; i < eng->nworkers; i++)
+        if (hint == __atomic_load_n(&eng->workers[i].current_unique, __ATOMIC_ACQUIRE))
+            return true;
+    return false;
+}
+
+/* Keep a response for a request that has not been registered as pending yet. Caller holds
+ * pending_lock. Returns false when out of memory. */
+static bool stash_early(struct fsp_engine *eng, const FSP_FSCTL_TRANSACT_RSP *rsp)
+{
+    size_t size = rsp->Size;
+    if (size < sizeof *rsp || size > FSP_FSCTL_TRANSACT_RSP_SIZEMAX)
+        size = sizeof *rsp;
+    struct fsp_early_response *e = malloc(offsetof(struct fsp_early_response, rsp) + size);
+    if (!e)
+        return false;
+    memcpy(&e->rsp, rsp, size);
+    e->next = eng->early;
+    eng->early = e;
+    return true;
+}
+
 void fsp_pending_complete(struct fsp_engine *eng, FSP_FSCTL_TRANSACT_RSP *rsp)
 {
     pthread_mutex_lock(&eng->pending_lock);
     struct fsp_pending *p = take(eng, rsp->Hint);
+    if (!p && 0 != rsp->Hint && in_flight(eng, rsp->Hint)) {
+        bool kept = stash_early(eng, rsp);
+        pthread_mutex_unlock(&eng->pending_lock);
+        if (!kept)
+            FspDebugLog("linfsp: out of memory keeping an early response (hint %llu)\n",
+                        (unsigned long long)rsp->Hint);
+        return;
+    }
     pthread_mutex_unlock(&eng->pending_lock);
     if (!p) {
         FspDebugLog("linfsp: response for unknown operation hint %llu ignored\n",
@@ -186,9 +253,16 @@ void fsp_pending_free_all(struct fsp_engine *eng)
 {
     pthread_mutex_lock(&eng->pending_lock);
     struct fsp_pending *p = eng->pending;
+    struct fsp_early_response *e = eng->early;
     eng->pending = 0;
     eng->npending = 0;
+    eng->early = 0;
     pthread_mutex_unlock(&eng->pending_lock);
+    while (e) {
+        struct fsp_early_response *next = e->next;
+        free(e);
+        e = next;
+    }
     while (p) {
         struct fsp_pending *next = p->next;
         if (!p->waited)

@@ -18,6 +18,7 @@ static struct tlib_test *tests;
 static size_t ntests, captests;
 static jmp_buf test_jmp;
 static const char *test_outcome;
+static void (*setup)(void);
 static void (*teardown)(void);
 
 void tlib_add_test(const char *group, const char *name, tlib_test_fn *fn, bool optional)
@@ -32,6 +33,11 @@ void tlib_add_test(const char *group, const char *name, tlib_test_fn *fn, bool o
         tests = t, captests = cap;
     }
     tests[ntests++] = (struct tlib_test){group, name, fn, optional};
+}
+
+void tlib_set_setup(void (*fn)(void))
+{
+    setup = fn;
 }
 
 void tlib_set_teardown(void (*fn)(void))
@@ -82,6 +88,20 @@ static bool selected(const struct tlib_test *t, int argc, char **argv)
     return any_include ? included : true;
 }
 
+/* Run one test with its setup and teardown; the outcome is left in test_outcome.
+ * (A function of its own so that no local of tlib_run lives across setjmp.) */
+static void run_one(const struct tlib_test *t)
+{
+    test_outcome = "OK";
+    if (0 == setjmp(test_jmp)) {
+        if (setup)
+            setup();
+        t->fn();
+    }
+    if (teardown)
+        teardown();
+}
+
 int tlib_run(int argc, char **argv)
 {
     bool list = false;
@@ -101,11 +121,7 @@ int tlib_run(int argc, char **argv)
         fflush(stdout);
         struct timespec t0, t1;
         clock_gettime(CLOCK_MONOTONIC, &t0);
-        test_outcome = "OK";
-        if (0 == setjmp(test_jmp))
-            t->fn();
-        if (teardown)
-            teardown();
+        run_one(t);
         clock_gettime(CLOCK_MONOTONIC, &t1);
         double secs = (t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9;
         printf("%s %.3fs\n", test_outcome, secs);

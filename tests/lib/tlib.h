@@ -54,6 +54,8 @@ void tlib_skip(const char *reason) __attribute__((noreturn));
  */
 int tlib_run(int argc, char **argv);
 
+/** Register a function to run before every test (it may ASSERT or skip), or NULL. */
+void tlib_set_setup(void (*fn)(void));
 /** Register a function to run after every test (e.g. to clean a directory), or NULL. */
 void tlib_set_teardown(void (*fn)(void));
 

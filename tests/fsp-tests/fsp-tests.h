@@ -1,0 +1,79 @@
+/*
+ * tests/fsp-tests/fsp-tests.h - shared declarations of fsp-tests, LinFsp's file system test program
+ * (WinFsp's winfsp-tests, for Linux).
+ *
+ * Every test runs in a fresh empty directory that is the current working
+ * directory, so tests use relative names ("file0", "dir1/file2"). The
+ * directory lies on the memfs that fsp-tests mounted in-process (default) or
+ * under the directory given with --external. It is removed after the test.
+ *
+ * A group lives in GROUP-test.c and registers its tests from GROUP_tests().
+ */
+#ifndef FSP_TESTS_H_INCLUDED
+#define FSP_TESTS_H_INCLUDED
+
+#include "tlib.h"
+#include <winfsp/winfsp.h>
+#include <errno.h>
+#include <stdbool.h>
+#include <string.h>
+#include <sys/types.h>
+
+/** The options fsp-tests was started with. */
+struct fsp_tests_options {
+    const char *external;   /* --external DIR, or NULL: memfs in-process */
+    ULONG file_info_timeout; /* --timeout=MS (internal; default 1000, INFINITE with --timeout=-1) */
+    bool case_insensitive;  /* --case-insensitive (internal) */
+    bool slowio;            /* --slowio: memfs completes reads/writes/readdir asynchronously */
+    bool coarse;            /* --coarse: COARSE operation guard strategy */
+    ULONG threads;          /* --threads=N dispatcher threads (0: default) */
+};
+extern struct fsp_tests_options fsp_tests_options;
+
+/** True when the tests run on the in-process memfs (false with --external). */
+bool fsp_tests_internal(void);
+/** The in-process file system (NULL with --external). */
+FSP_FILE_SYSTEM *fsp_tests_fs(void);
+/** The mount point (internal) or the --external directory. */
+const char *fsp_tests_root(void);
+/** The absolute path of the current test's directory. */
+const char *fsp_tests_dir(void);
+
+/** Skip the test unless it runs on the in-process memfs. */
+void fsp_tests_need_internal(void);
+/** Skip the test unless the program runs as root (needed to switch users). */
+void fsp_tests_need_root(void);
+
+/**
+ * Run fn(arg) in a child process as uid/gid (no supplementary groups), in
+ * the test directory. Returns fn's return value (0..255), or -1 when the
+ * child died from a signal or could not be started.
+ */
+int fsp_tests_as_user(uid_t uid, gid_t gid, int (*fn)(void *arg), void *arg);
+
+/** Create a file holding size bytes of data (or empty when data is NULL); ASSERTs on error. */
+void fsp_tests_write_file(const char *path, const void *data, size_t size);
+/** Read up to size bytes of a file into buf; returns the count; ASSERTs on error. */
+size_t fsp_tests_read_file(const char *path, void *buf, size_t size);
+
+/* Groups (each in GROUP-test.c). */
+void create_tests(void);
+void info_tests(void);
+void rename_tests(void);
+void delete_tests(void);
+void rdwr_tests(void);
+void mmap_tests(void);
+void dirctl_tests(void);
+void security_tests(void);
+void reparse_tests(void);
+void xattr_tests(void);
+void stream_tests(void);
+void link_tests(void);
+void volume_tests(void);
+void timeout_tests(void);
+void mount_tests(void);
+void native_tests(void);
+void posix_tests(void);  /* tests/unit/test-posix.c: the POSIX mapping API */
+void dirbuf_tests(void); /* tests/unit/test-dirbuf.c: directory buffers */
+
+#endif
