@@ -334,9 +334,13 @@ NTSTATUS fsp_mount(struct fsp_engine *eng, const char *mountpoint)
     NTSTATUS status;
     if (0 == geteuid()) {
         char data[1400], type[80];
-        snprintf(data, sizeof data, "fd=%d,rootmode=%o,user_id=%u,group_id=%u,default_permissions%s%s",
+        /* As on WinFsp, every user reaches the file system and its security decides: a mount
+         * made by root is open to other users (allow_other); the mode bits the engine derives
+         * from the security descriptors are checked by the kernel (default_permissions). */
+        bool has_allow_other = NULL != strstr(a.data, "allow_other");
+        snprintf(data, sizeof data, "fd=%d,rootmode=%o,user_id=%u,group_id=%u,default_permissions%s%s%s",
                  eng->fd, (unsigned)S_IFDIR, (unsigned)geteuid(), (unsigned)getegid(),
-                 a.data[0] ? "," : "", a.data);
+                 has_allow_other ? "" : ",allow_other", a.data[0] ? "," : "", a.data);
         snprintf(type, sizeof type, "fuse.%s", a.subtype);
         if (0 != mount(a.fsname, real, type, a.flags, data)) {
             status = status_from_errno(errno);
