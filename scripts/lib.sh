@@ -1,0 +1,44 @@
+# scripts/lib.sh - shared by scripts/demo.sh and scripts/run-tests.sh (sourced, not run).
+
+LINFSP_PACKAGES="meson ninja-build gcc libc6-dev linux-libc-dev pkg-config fuse3 attr"
+
+# Install the Debian packages the build and the tests need, when some are missing.
+linfsp_install_packages() {
+    local missing=() p
+    for p in $LINFSP_PACKAGES "$@"; do
+        dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || missing+=("$p")
+    done
+    [ ${#missing[@]} -eq 0 ] && return 0
+    echo "== installing Debian packages: ${missing[*]}"
+    local sudo=()
+    [ "$(id -u)" -ne 0 ] && sudo=(sudo)
+    "${sudo[@]}" apt-get update -qq && DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq "${missing[@]}" >/dev/null
+}
+
+# linfsp_build DIR [meson options...]: configure (once) and build.
+linfsp_build() {
+    local dir=$1; shift
+    mkdir -p "$(dirname "$dir")"
+    if [ ! -f "$dir/build.ninja" ]; then
+        meson setup "$dir" "$@" >"$dir.setup.log" 2>&1 || { cat "$dir.setup.log"; return 1; }
+    fi
+    ninja -C "$dir" >"$dir.ninja.log" 2>&1 || { tail -50 "$dir.ninja.log"; return 1; }
+}
+
+# The FUSE mounts at or below DIR, one per line ("MAJOR:MINOR MOUNTPOINT"), deepest first.
+linfsp_fuse_mounts_under() {
+    local dir=$1
+    awk -v d="$dir" '$0 ~ / - fuse/ && ($5 == d || index($5, d "/") == 1) { print $3, $5 }' \
+        /proc/self/mountinfo | sort -r -k2
+}
+
+# Free every FUSE mount at or below DIR: abort its connection (a hung file system cannot
+# block the unmount then), then unmount lazily.
+linfsp_free_mounts_under() {
+    local dev mnt
+    linfsp_fuse_mounts_under "$1" | while read -r dev mnt; do
+        echo "   freeing leftover mount $mnt (connection ${dev#*:})"
+        [ -w "/sys/fs/fuse/connections/${dev#*:}/abort" ] && echo 1 >"/sys/fs/fuse/connections/${dev#*:}/abort"
+        umount -l "$mnt" 2>/dev/null || fusermount3 -uz "$mnt" 2>/dev/null
+    done
+}

@@ -1,0 +1,150 @@
+#!/usr/bin/env bash
+# scripts/run-tests.sh - LinFsp's whole test suite (what CI runs).
+#
+# Installs the Debian packages it needs when they are missing, builds LinFsp twice (normal, and
+# with ASan+UBSan), then runs every test program:
+#   - meson test in both builds: the unit tests (no mount) and fsp-tests on memfs;
+#   - fsp-tests on memfs in its variants (cache timeouts, case-insensitive, slow I/O, COARSE
+#     guard, one thread, 100k-entry directory) in the sanitizer build;
+#   - fsp-tests --external on a tmpfs this script mounts (the same tests must pass there);
+#   - the memfs program: scripts/demo.sh (mount, use, SIGTERM, unmounted);
+#   - the shared library depends on no FUSE library (ldd).
+# Every step runs under a time limit; a mount a step leaves behind is aborted and unmounted.
+# Ends with the line "N passed, N failed" (tests of all programs together).
+#
+# Options: --quick  skip the sanitizer build's variants and the 100k-entry directory test.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+. scripts/lib.sh
+quick=0
+[ "${1:-}" = "--quick" ] && quick=1
+
+if [ "$(id -u)" -ne 0 ]; then
+    echo "run-tests.sh: run as root (the tests mount file systems and switch users)" >&2
+    exit 2
+fi
+linfsp_install_packages || { echo "run-tests.sh: cannot install the packages needed"; exit 2; }
+[ -e /dev/fuse ] || modprobe fuse 2>/dev/null
+[ -e /dev/fuse ] || { echo "run-tests.sh: /dev/fuse is missing"; exit 2; }
+
+work=$(mktemp -d /tmp/linfsp-tests.XXXXXX)
+export TMPDIR=$work   # fsp-tests mounts its memfs under $TMPDIR
+tmpfs_dir=$work/tmpfs
+cleanup() {
+    cd /
+    linfsp_free_mounts_under "$work"
+    mountpoint -q "$tmpfs_dir" && umount -l "$tmpfs_dir"
+    rm -rf "$work"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+total_passed=0 total_failed=0
+failed_steps=()
+
+# step NAME SECONDS COMMAND...: run a test program with a time limit, add its closing line's
+# counts to the totals (a program that ends without one counts as one failure).
+step() {
+    local name=$1 limit=$2; shift 2
+    local log=$work/$(echo "$name" | tr -c 'a-zA-Z0-9_.\n-' '_').log
+    echo
+    echo "== $name"
+    local start=$SECONDS rc=0
+    # bash -c so that a step can be one of this script's functions (exported below).
+    timeout -k 10 "$limit" bash -c '"$@"' "$name" "$@" >"$log" 2>&1 || rc=$?
+    linfsp_free_mounts_under "$work"
+    local line passed failed
+    line=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$log" | tail -1)
+    if [ -n "$line" ]; then
+        passed=$(echo "$line" | cut -d' ' -f1)
+        failed=$(echo "$line" | cut -d' ' -f3)
+    else
+        passed=0 failed=0
+    fi
+    # A program that fails without a failing test (crash, sanitizer report, time limit) counts once.
+    if [ $rc -ne 0 ] && [ "$failed" -eq 0 ]; then failed=1; fi
+    total_passed=$((total_passed + passed)) total_failed=$((total_failed + failed))
+    grep -E 'FAIL|SKIP|ERROR|runtime error|Sanitizer|^ +ASSERT|^ +skipped|Timeout|leak' "$log" | head -40
+    if [ $rc -eq 124 ] || [ $rc -eq 137 ]; then echo "   time limit of ${limit}s reached"; fi
+    if [ $rc -ne 0 ] || [ "$failed" -ne 0 ]; then
+        failed_steps+=("$name")
+        echo "   --- last lines of $name ---"; tail -15 "$log" | sed 's/^/   /'
+    fi
+    echo "-- $name: ${line:-no closing line} (exit $rc, $((SECONDS - start))s)"
+}
+
+# meson_tests BUILDDIR: meson test, then the closing lines of each program it ran.
+meson_tests() {
+    local dir=$1 rc=0
+    meson test -C "$dir" --print-errorlogs --num-processes 1 || rc=$?
+    # meson's testlog holds every program's output; add up their closing lines.
+    grep -hE '^[0-9]+ passed, [0-9]+ failed' "$dir/meson-logs/testlog.txt" |
+        awk '{p += $1; f += $3} END {printf "%d passed, %d failed\n", p, f}'
+    return $rc
+}
+
+echo "== building build/release (debugoptimized)"
+build_ok=1
+linfsp_build build/release --buildtype=debugoptimized || build_ok=0
+echo "== building build/sanitize (ASan+UBSan)"
+linfsp_build build/sanitize --buildtype=debug -Db_sanitize=address,undefined -Db_lundef=false || build_ok=0
+if [ $build_ok -ne 1 ]; then
+    echo "build failed"
+    echo "0 passed, 1 failed"
+    exit 1
+fi
+export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:halt_on_error=1
+export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+
+export -f meson_tests
+step "meson test (release)" 900 meson_tests build/release
+step "meson test (ASan+UBSan)" 1200 meson_tests build/sanitize
+
+ft=build/sanitize/tests/fsp-tests/fsp-tests
+step "fsp-tests --timeout=0 (ASan+UBSan)" 600 "$ft" --timeout=0
+step "fsp-tests --timeout=-1 (ASan+UBSan)" 600 "$ft" --timeout=-1
+if [ $quick -eq 0 ]; then
+    step "fsp-tests --case-insensitive (ASan+UBSan)" 600 "$ft" --case-insensitive
+    step "fsp-tests --slowio (ASan+UBSan)" 600 "$ft" --slowio
+    step "fsp-tests --coarse --threads=1 (ASan+UBSan)" 600 "$ft" --coarse --threads=1
+    step "fsp-tests +dirctl_100k_test (release)" 600 build/release/tests/fsp-tests/fsp-tests +dirctl_100k_test dirctl_100k_test
+fi
+
+mkdir -p "$tmpfs_dir"
+if mount -t tmpfs -o size=8g linfsp-tests "$tmpfs_dir"; then
+    step "fsp-tests --external on tmpfs" 600 build/release/tests/fsp-tests/fsp-tests --external "$tmpfs_dir"
+    umount "$tmpfs_dir" || umount -l "$tmpfs_dir"
+else
+    echo "cannot mount a tmpfs"; total_failed=$((total_failed + 1)); failed_steps+=("tmpfs")
+fi
+
+demo_check() {
+    local out rc=0
+    out=$(bash scripts/demo.sh "$work/demo" 2>&1) || rc=$?
+    echo "$out"
+    local ok=1
+    for want in 'hello from LinFsp' 'docs/numbers: 588895 bytes, 2 links' 'hello.txt: 18 bytes, 1 links, mode 4750' \
+                'user.comment="an extended attribute"' 'link-to-hello -> hello.txt' 'memfs exited with status 0' 'is unmounted'; do
+        if grep -qF -- "$want" <<<"$out"; then echo "demo shows: $want... OK"; else echo "demo shows: $want... FAIL"; ok=0; fi
+    done
+    [ $rc -eq 0 ] && [ $ok -eq 1 ] && echo "1 passed, 0 failed" || { echo "0 passed, 1 failed"; return 1; }
+}
+export -f demo_check
+step "memfs program (scripts/demo.sh)" 300 demo_check
+
+nofuse_check() {
+    local lib
+    lib=$(ls build/release/liblinfsp.so.0* | head -1)
+    ldd "$lib"
+    if ldd "$lib" | grep -qi fuse; then echo "liblinfsp links a FUSE library... FAIL"; echo "0 passed, 1 failed"; return 1; fi
+    echo "liblinfsp links no FUSE library... OK"; echo "1 passed, 0 failed"
+}
+export -f nofuse_check
+step "no libfuse in liblinfsp (ldd)" 60 nofuse_check
+
+echo
+if [ ${#failed_steps[@]} -ne 0 ]; then
+    echo "failing steps: ${failed_steps[*]}"
+fi
+echo "$total_passed passed, $total_failed failed"
+[ $total_failed -eq 0 ]
