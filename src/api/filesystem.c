@@ -69,6 +69,10 @@ FSP_API NTSTATUS FspFileSystemCreate(PWSTR DevicePath, const FSP_FSCTL_VOLUME_PA
         return STATUS_INSUFFICIENT_RESOURCES;
     }
     int err = fsp_channel_open(&fs->Engine->fd);
+    /* An ordinary user may not be allowed to open /dev/fuse (mode 0600 on some systems):
+     * fusermount3 opens it when mounting and hands the engine its descriptor. */
+    if ((EACCES == err || EPERM == err) && 0 != geteuid())
+        err = 0;
     if (err) {
         fsp_engine_free(fs->Engine);
         pthread_rwlock_destroy(&fs->OpGuardLock);
@@ -145,7 +149,7 @@ FSP_API VOID FspFileSystemRemoveMountPoint(FSP_FILE_SYSTEM *FileSystem)
 FSP_API NTSTATUS FspFileSystemPreflight(PWSTR DevicePath, PWSTR MountPoint)
 {
     (void)DevicePath;
-    if (0 != access("/dev/fuse", R_OK | W_OK))
+    if (0 != access("/dev/fuse", 0 == geteuid() ? R_OK | W_OK : F_OK))
         return ENOENT == errno ? STATUS_NO_SUCH_DEVICE : STATUS_ACCESS_DENIED;
     if (!MountPoint)
         return STATUS_SUCCESS;

@@ -360,7 +360,8 @@ NTSTATUS fsp_mount(struct fsp_engine *eng, const char *mountpoint)
             goto fail;
         }
         /* fusermount3 opened its own /dev/fuse: serve that one. */
-        close(eng->fd);
+        if (eng->fd >= 0)
+            close(eng->fd);
         eng->fd = fd;
         eng->mounted_with_fusermount = true;
     }

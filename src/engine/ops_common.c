@@ -213,8 +213,10 @@ int fsp_ops_symlink_reparse(const char *target, void **pdata, size_t *psize)
         return ENOMEM;
     size_t bytes = wcslen(w) * sizeof(WCHAR);
     size_t hdr = offsetof(REPARSE_DATA_BUFFER, SymbolicLinkReparseBuffer.PathBuffer);
-    size_t size = hdr + 2 * bytes;
-    if (size > MAXIMUM_REPARSE_DATA_BUFFER_SIZE || 2 * bytes > 0xffff) {
+    /* The print name repeats the target; drop it when both do not fit (WCHAR is 4 bytes here). */
+    size_t pbytes = hdr + 2 * bytes > MAXIMUM_REPARSE_DATA_BUFFER_SIZE ? 0 : bytes;
+    size_t size = hdr + bytes + pbytes;
+    if (size > MAXIMUM_REPARSE_DATA_BUFFER_SIZE || bytes > 0xffff) {
         FspPosixDeletePath(w);
         return ENAMETOOLONG;
     }
@@ -228,10 +230,10 @@ int fsp_ops_symlink_reparse(const char *target, void **pdata, size_t *psize)
     rp->SymbolicLinkReparseBuffer.SubstituteNameOffset = 0;
     rp->SymbolicLinkReparseBuffer.SubstituteNameLength = (USHORT)bytes;
     rp->SymbolicLinkReparseBuffer.PrintNameOffset = (USHORT)bytes;
-    rp->SymbolicLinkReparseBuffer.PrintNameLength = (USHORT)bytes;
+    rp->SymbolicLinkReparseBuffer.PrintNameLength = (USHORT)pbytes;
     rp->SymbolicLinkReparseBuffer.Flags = '/' == target[0] ? 0 : SYMLINK_FLAG_RELATIVE;
     memcpy(rp->SymbolicLinkReparseBuffer.PathBuffer, w, bytes);
-    memcpy((char *)rp->SymbolicLinkReparseBuffer.PathBuffer + bytes, w, bytes);
+    memcpy((char *)rp->SymbolicLinkReparseBuffer.PathBuffer + bytes, w, pbytes);
     FspPosixDeletePath(w);
     *pdata = rp;
     *psize = size;
