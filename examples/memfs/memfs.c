@@ -306,7 +306,7 @@ static void fill_info(NODE *n, FSP_FSCTL_FILE_INFO *info)
     *info = n->info;
     NODE *o = owner_of(n);
     if (n->info.FileAttributes & FILE_ATTRIBUTE_DIRECTORY)
-        info->HardLinks = 2 + (UINT32)n->nsubdirs;
+        info->HardLinks = n->nlinks ? 2 + (UINT32)n->nsubdirs : 0; /* 0: removed while open */
     else
         info->HardLinks = o->nlinks;
     info->AllocationSize = n->npages * PAGE_SIZE;
@@ -623,7 +623,7 @@ static NTSTATUS GetVolumeInfo(FSP_FILE_SYSTEM *fs, FSP_FSCTL_VOLUME_INFO *vi)
 {
     MEMFS *m = memfs_of(fs);
     UINT64 total = m->max_size;
-    if (m->max_nodes && total <= (UINT64)1 << 50 / m->max_nodes * m->max_nodes)
+    if (m->max_nodes && total <= ((UINT64)1 << 50) / m->max_nodes)
         total = m->max_size * m->max_nodes;
     if (total > (UINT64)1 << 50)
         total = (UINT64)1 << 50;

@@ -204,7 +204,8 @@ typedef struct {
 
 /**
  * Create a file system object. DevicePath is FSP_FSCTL_DISK_DEVICE_NAME or
- * FSP_FSCTL_NET_DEVICE_NAME (both "/dev/fuse"); NULL is accepted too.
+ * FSP_FSCTL_NET_DEVICE_NAME (both "/dev/fuse"); NULL is accepted too, any
+ * other name fails with STATUS_NO_SUCH_DEVICE.
  * Opens /dev/fuse; returns STATUS_NO_SUCH_DEVICE when it is absent,
  * STATUS_ACCESS_DENIED when it cannot be opened, STATUS_INVALID_PARAMETER
  * for inconsistent VolumeParams.
@@ -463,7 +464,10 @@ FSP_API VOID FspDeleteSid(PSID Sid, NTSTATUS (*CreateFunc)());
  */
 FSP_API NTSTATUS FspPosixMapPermissionsToSecurityDescriptor(UINT32 Uid, UINT32 Gid, UINT32 Mode,
                                                             PSECURITY_DESCRIPTOR *PSecurityDescriptor);
-/** Like the above, keeping the existing SD's other ACEs where the mode allows. */
+/**
+ * As WinFsp: the existing SD's owner, group, DACL and SACL are kept; Uid/Gid
+ * supply only a missing owner/group. A NULL existing SD: as the above.
+ */
 FSP_API NTSTATUS FspPosixMergePermissionsToSecurityDescriptor(UINT32 Uid, UINT32 Gid, UINT32 Mode,
                                                               PSECURITY_DESCRIPTOR ExistingSecurityDescriptor,
                                                               PSECURITY_DESCRIPTOR *PSecurityDescriptor);
@@ -491,6 +495,7 @@ static inline NTSTATUS FspPosixMapPosixToWindowsPath(const char *PosixPath, PWST
     return FspPosixMapPosixToWindowsPathEx(PosixPath, PWindowsPath, TRUE);
 }
 FSP_API VOID FspPosixDeletePath(void *Path);
+/** In place, Size characters: Encode gives the POSIX form ('\\' to '/', U+F0xx back), Decode the reverse. */
 FSP_API VOID FspPosixEncodeWindowsPath(PWSTR WindowsPath, ULONG Size);
 FSP_API VOID FspPosixDecodeWindowsPath(PWSTR WindowsPath, ULONG Size);
 

@@ -142,7 +142,8 @@ FSP_API VOID FspFileSystemReleaseDirectoryBuffer(PVOID *PDirBuffer)
         return;
     pthread_mutex_lock(&sort_lock);
     sort_ctx = db;
-    qsort(db->index, db->count, sizeof *db->index, compare_index);
+    if (db->count) /* an empty buffer has no index array (qsort may not get NULL) */
+        qsort(db->index, db->count, sizeof *db->index, compare_index);
     pthread_mutex_unlock(&sort_lock);
     pthread_rwlock_unlock(&db->lock);
 }

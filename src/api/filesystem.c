@@ -42,10 +42,13 @@ FSP_API NTSTATUS FspFileSystemCreate(PWSTR DevicePath, const FSP_FSCTL_VOLUME_PA
                                      const FSP_FILE_SYSTEM_INTERFACE *Interface,
                                      FSP_FILE_SYSTEM **PFileSystem)
 {
-    (void)DevicePath; /* both WinFsp device names are /dev/fuse here */
     if (!VolumeParams || !Interface || !PFileSystem)
         return STATUS_INVALID_PARAMETER;
     *PFileSystem = 0;
+    /* both WinFsp device names are /dev/fuse here; like WinFsp, refuse a device it lacks */
+    if (DevicePath && 0 != wcscmp(DevicePath, FSP_FSCTL_DISK_DEVICE_NAME) &&
+        0 != wcscmp(DevicePath, FSP_FSCTL_NET_DEVICE_NAME))
+        return STATUS_NO_SUCH_DEVICE;
     FSP_FILE_SYSTEM *fs = calloc(1, sizeof *fs);
     if (!fs)
         return STATUS_INSUFFICIENT_RESOURCES;

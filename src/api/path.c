@@ -22,16 +22,15 @@ FSP_API VOID FspPathPrefix(PWSTR Path, PWSTR *PPrefix, PWSTR *PRemain, PWSTR Roo
 
 FSP_API VOID FspPathSuffix(PWSTR Path, PWSTR *PRemain, PWSTR *PSuffix, PWSTR Root)
 {
-    PWSTR p = Path, last_sep = 0, after = Path;
+    /* As WinFsp: split at the last run of separators. "\\a\\b" gives "\\a" and "b", "\\a" gives
+     * Root (or "") and "a", "a\\" gives "a" and "", "a" gives "a" and "". */
+    PWSTR p = Path, last_sep = 0, after = 0;
     while (*p) {
         if (L'\\' == *p) {
-            PWSTR sep = p;
+            last_sep = p;
             while (L'\\' == *p)
                 p++;
-            if (*p) {
-                last_sep = sep;
-                after = p;
-            }
+            after = p;
         } else
             p++;
     }
@@ -42,7 +41,7 @@ FSP_API VOID FspPathSuffix(PWSTR Path, PWSTR *PRemain, PWSTR *PSuffix, PWSTR Roo
         if (last_sep == Path && Root)
             *PRemain = Root;
     } else
-        *PSuffix = after;
+        *PSuffix = p;
 }
 
 FSP_API VOID FspPathCombine(PWSTR Prefix, PWSTR Suffix)

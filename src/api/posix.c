@@ -62,7 +62,8 @@ FSP_API NTSTATUS FspPosixSetUidMap(UINT32 Uid[], PSID Sid[], ULONG Count)
             for (ULONG j = 0; j < i; j++)
                 free(sids[j]);
             free(uids), free(sids);
-            return Sid[i] ? STATUS_INSUFFICIENT_RESOURCES : STATUS_INVALID_SID;
+            return FspIsValidSid(Sid[i], SECURITY_MAX_SID_SIZE) ? STATUS_INSUFFICIENT_RESOURCES
+                                                                : STATUS_INVALID_SID;
         }
         uids[i] = Uid[i];
     }
@@ -243,17 +244,19 @@ FSP_API NTSTATUS FspPosixMergePermissionsToSecurityDescriptor(UINT32 Uid, UINT32
                                                               PSECURITY_DESCRIPTOR ExistingSecurityDescriptor,
                                                               PSECURITY_DESCRIPTOR *PSecurityDescriptor)
 {
-    /* The mode defines the whole DACL on Linux; the existing SACL (if any) is kept. */
+    /* As WinFsp: the existing SD's owner, group, DACL and SACL are kept; Uid and Gid only
+     * supply a missing owner or group. Without an existing SD the mode defines everything. */
     PSECURITY_DESCRIPTOR fresh = 0;
     NTSTATUS status = FspPosixMapPermissionsToSecurityDescriptor(Uid, Gid, Mode, &fresh);
     if (!NT_SUCCESS(status) || !ExistingSecurityDescriptor) {
         *PSecurityDescriptor = fresh;
         return status;
     }
-    status = FspSetSecurityDescriptor(ExistingSecurityDescriptor,
-                                      OWNER_SECURITY_INFORMATION | GROUP_SECURITY_INFORMATION |
-                                          DACL_SECURITY_INFORMATION,
-                                      fresh, PSecurityDescriptor);
+    SECURITY_INFORMATION keep =
+        DACL_SECURITY_INFORMATION | SACL_SECURITY_INFORMATION |
+        (FspSecurityDescriptorOwner(ExistingSecurityDescriptor) ? OWNER_SECURITY_INFORMATION : 0) |
+        (FspSecurityDescriptorGroup(ExistingSecurityDescriptor) ? GROUP_SECURITY_INFORMATION : 0);
+    status = FspSetSecurityDescriptor(fresh, keep, ExistingSecurityDescriptor, PSecurityDescriptor);
     free(fresh);
     return status;
 }
@@ -333,19 +336,26 @@ static bool is_windows_illegal(WCHAR c)
            L'>' == c || L'?' == c || L'\\' == c || L'|' == c;
 }
 
+/* As WinFsp: Encode turns a Windows path into its POSIX form in place, Decode the reverse. */
 FSP_API VOID FspPosixEncodeWindowsPath(PWSTR WindowsPath, ULONG Size)
 {
-    for (ULONG i = 0; i < Size; i++)
-        if (is_windows_illegal(WindowsPath[i]))
-            WindowsPath[i] = 0xF000 + WindowsPath[i];
+    for (ULONG i = 0; i < Size; i++) {
+        WCHAR c = WindowsPath[i];
+        if (L'\\' == c)
+            WindowsPath[i] = L'/';
+        else if (c > 0xF000 && c < 0xF080 && is_windows_illegal(c - 0xF000))
+            WindowsPath[i] = c - 0xF000;
+    }
 }
 
 FSP_API VOID FspPosixDecodeWindowsPath(PWSTR WindowsPath, ULONG Size)
 {
     for (ULONG i = 0; i < Size; i++) {
         WCHAR c = WindowsPath[i];
-        if (c > 0xF000 && c < 0xF080 && is_windows_illegal(c - 0xF000))
-            WindowsPath[i] = c - 0xF000;
+        if (L'/' == c)
+            WindowsPath[i] = L'\\';
+        else if (is_windows_illegal(c))
+            WindowsPath[i] = 0xF000 + c;
     }
 }
 

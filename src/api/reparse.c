@@ -15,7 +15,8 @@ FSP_API BOOLEAN FspFileSystemFindReparsePoint(FSP_FILE_SYSTEM *FileSystem,
                                               PVOID Context, PWSTR FileName,
                                               PUINT32 PReparsePointIndex)
 {
-    /* Check every proper prefix "\a", "\a\b", ... of FileName (not the whole name). */
+    /* Check every proper prefix "\a", "\a\b", ... of FileName (not the whole name). As in
+     * WinFsp, the index is where the reparse point's own name starts in FileName. */
     size_t len = wcslen(FileName);
     for (size_t i = 1; i < len; i++) {
         if (L'\\' != FileName[i])
@@ -25,7 +26,11 @@ FSP_API BOOLEAN FspFileSystemFindReparsePoint(FSP_FILE_SYSTEM *FileSystem,
         NTSTATUS status = GetReparsePointByName(FileSystem, Context, FileName, TRUE, 0, 0);
         FileName[i] = save;
         if (NT_SUCCESS(status)) {
-            *PReparsePointIndex = (UINT32)i;
+            size_t start = i;
+            while (start > 0 && L'\\' != FileName[start - 1])
+                start--;
+            if (PReparsePointIndex)
+                *PReparsePointIndex = (UINT32)start;
             return TRUE;
         }
     }

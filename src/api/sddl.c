@@ -355,6 +355,8 @@ FSP_API NTSTATUS FspSecurityDescriptorToSddl(PSECURITY_DESCRIPTOR SecurityDescri
         wb_add(&b, L"D:");
         if (sd->Control & SE_DACL_PROTECTED)
             wb_add(&b, L"P");
+        if (sd->Control & SE_DACL_AUTO_INHERIT_REQ)
+            wb_add(&b, L"AR");
         if (sd->Control & SE_DACL_AUTO_INHERITED)
             wb_add(&b, L"AI");
         PACL dacl = FspSecurityDescriptorDacl(SecurityDescriptor);
@@ -363,10 +365,18 @@ FSP_API NTSTATUS FspSecurityDescriptorToSddl(PSECURITY_DESCRIPTOR SecurityDescri
         else
             wb_add(&b, L"NO_ACCESS_CONTROL");
     }
-    if ((SecurityInformation & SACL_SECURITY_INFORMATION) && (sd->Control & SE_SACL_PRESENT) &&
-        sd->Sacl) {
+    if ((SecurityInformation & SACL_SECURITY_INFORMATION) && (sd->Control & SE_SACL_PRESENT)) {
         wb_add(&b, L"S:");
-        wb_acl(&b, (PACL)((char *)SecurityDescriptor + sd->Sacl));
+        if (sd->Control & SE_SACL_PROTECTED)
+            wb_add(&b, L"P");
+        if (sd->Control & SE_SACL_AUTO_INHERIT_REQ)
+            wb_add(&b, L"AR");
+        if (sd->Control & SE_SACL_AUTO_INHERITED)
+            wb_add(&b, L"AI");
+        if (sd->Sacl)
+            wb_acl(&b, (PACL)((char *)SecurityDescriptor + sd->Sacl));
+        else
+            wb_add(&b, L"NO_ACCESS_CONTROL");
     }
     if (b.failed) {
         free(b.s);

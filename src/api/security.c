@@ -84,16 +84,19 @@ FSP_API BOOLEAN FspIsValidSecurityDescriptor(PSECURITY_DESCRIPTOR SecurityDescri
         !(sd->Control & SE_SELF_RELATIVE))
         return FALSE;
     const char *base = SecurityDescriptor;
-    if (sd->Owner && (sd->Owner >= Size || !FspIsValidSid((PSID)(base + sd->Owner), Size - sd->Owner)))
+    /* As Windows: every part starts after the header, 4-byte aligned (SIDs hold DWORDs). */
+#define BAD_OFFSET(off) ((off) < sizeof *sd || (off) >= Size || ((off) & 3))
+    if (sd->Owner && (BAD_OFFSET(sd->Owner) || !FspIsValidSid((PSID)(base + sd->Owner), Size - sd->Owner)))
         return FALSE;
-    if (sd->Group && (sd->Group >= Size || !FspIsValidSid((PSID)(base + sd->Group), Size - sd->Group)))
+    if (sd->Group && (BAD_OFFSET(sd->Group) || !FspIsValidSid((PSID)(base + sd->Group), Size - sd->Group)))
         return FALSE;
     if ((sd->Control & SE_DACL_PRESENT) && sd->Dacl &&
-        (sd->Dacl >= Size || (sd->Dacl & 3) || !valid_acl((const ACL *)(base + sd->Dacl), Size - sd->Dacl)))
+        (BAD_OFFSET(sd->Dacl) || !valid_acl((const ACL *)(base + sd->Dacl), Size - sd->Dacl)))
         return FALSE;
     if ((sd->Control & SE_SACL_PRESENT) && sd->Sacl &&
-        (sd->Sacl >= Size || (sd->Sacl & 3) || !valid_acl((const ACL *)(base + sd->Sacl), Size - sd->Sacl)))
+        (BAD_OFFSET(sd->Sacl) || !valid_acl((const ACL *)(base + sd->Sacl), Size - sd->Sacl)))
         return FALSE;
+#undef BAD_OFFSET
     return TRUE;
 }
 

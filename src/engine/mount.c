@@ -300,6 +300,46 @@ static int fusermount_mount(const char *mountpoint, const char *opts, int *pfd)
     return 0;
 }
 
+/* Is path (canonical) the mount point of a FUSE file system already? Mount points in
+ * /proc/self/mountinfo escape space, tab, newline and backslash as \ooo. */
+static bool is_fuse_mount_point(const char *path)
+{
+    FILE *f = fopen("/proc/self/mountinfo", "re");
+    if (!f)
+        return false;
+    char line[4096];
+    bool found = false;
+    while (!found && fgets(line, sizeof line, f)) {
+        /* id parent major:minor root mountpoint options... - fstype source superoptions */
+        char *save = 0, *field = strtok_r(line, " ", &save);
+        for (int i = 1; field && i < 5; i++)
+            field = strtok_r(0, " ", &save);
+        if (!field)
+            continue;
+        char mnt[4096];
+        size_t j = 0;
+        for (const char *c = field; *c && j + 1 < sizeof mnt; c++) {
+            if ('\\' == c[0] && c[1] >= '0' && c[1] <= '3' && c[2] >= '0' && c[2] <= '7' &&
+                c[3] >= '0' && c[3] <= '7') {
+                mnt[j++] = (char)((c[1] - '0') * 64 + (c[2] - '0') * 8 + (c[3] - '0'));
+                c += 3;
+            } else
+                mnt[j++] = *c;
+        }
+        mnt[j] = 0;
+        if (0 != strcmp(mnt, path))
+            continue;
+        char *rest;
+        while ((rest = strtok_r(0, " ", &save)) && 0 != strcmp(rest, "-"))
+            ;
+        char *fstype = rest ? strtok_r(0, " ", &save) : 0;
+        found = fstype && (0 == strcmp(fstype, "fuse") || 0 == strncmp(fstype, "fuse.", 5) ||
+                           0 == strcmp(fstype, "fuseblk"));
+    }
+    fclose(f);
+    return found;
+}
+
 NTSTATUS fsp_mount(struct fsp_engine *eng, const char *mountpoint)
 {
     FSP_FILE_SYSTEM *fs = eng->fs;
@@ -313,7 +353,9 @@ NTSTATUS fsp_mount(struct fsp_engine *eng, const char *mountpoint)
     char *real = realpath(mountpoint, 0);
     if (!real)
         return status_from_errno(errno);
-    if (!mounts_add(real)) {
+    /* Stacking a second file system on a FUSE mount point hides the first: refuse, as
+     * "already mounted". */
+    if (is_fuse_mount_point(real) || !mounts_add(real)) {
         free(real);
         return STATUS_DEVICE_BUSY;
     }

@@ -173,8 +173,8 @@ static int map_component(struct fsp_engine *eng, const char *name, PWSTR *pw)
     size_t len = strlen(name);
     if (0 == len || strchr(name, '/') || 0 == strcmp(name, ".") || 0 == strcmp(name, ".."))
         return EINVAL;
-    if (len > 1024)
-        return ENAMETOOLONG;
+    if (len > 255)
+        return ENAMETOOLONG; /* Linux's NAME_MAX counts bytes; readdir could not show more */
     PWSTR w = 0;
     NTSTATUS status = FspPosixMapPosixToWindowsPathEx(name, &w, TRUE);
     if (!NT_SUCCESS(status))

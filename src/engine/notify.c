@@ -75,6 +75,16 @@ static void inval_inode(struct fsp_engine *eng, uint64_t nodeid)
         FspDebugLog("linfsp: invalidating a file failed: %s\n", strerror(err));
 }
 
+void fsp_notify_inval_attr(struct fsp_engine *eng, uint64_t nodeid)
+{
+    struct fuse_notify_inval_inode_out o;
+    memset(&o, 0, sizeof o);
+    o.ino = nodeid;
+    o.off = -1; /* attributes only: takes no lock the kernel may hold during a request */
+    struct iovec v = {&o, sizeof o};
+    notify_write(eng, FUSE_NOTIFY_INVAL_INODE, &v, 1);
+}
+
 FSP_API NTSTATUS FspFileSystemNotify(FSP_FILE_SYSTEM *FileSystem, FSP_FSCTL_NOTIFY_INFO *NotifyInfo,
                                      SIZE_T Size)
 {

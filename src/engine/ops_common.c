@@ -345,6 +345,9 @@ int fsp_ops_make_entry(struct fsp_request *req, uint64_t parent, const char *nam
         out->attr.ino = out->nodeid;
     fsp_engine_entry_timeout(req->engine, &out->entry_valid, &out->entry_valid_nsec);
     fsp_engine_attr_timeout(req->engine, &out->attr_valid, &out->attr_valid_nsec);
+    /* Each name of a hard-linked file is its own kernel inode: do not cache what another name may change. */
+    if (out->attr.nlink > 1 && !S_ISDIR(out->attr.mode))
+        out->attr_valid = 0, out->attr_valid_nsec = 0;
     return 0;
 }
 

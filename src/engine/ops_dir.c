@@ -139,6 +139,11 @@ static size_t fill_reply(struct fsp_request *req, struct fsp_handle *h, struct l
                          uint64_t offset, size_t size, bool plus, char *out)
 {
     size_t used = 0;
+    /* The directory's current path: h->path is the one it was opened by, and it may have been
+     * renamed since (a new directory may even hold the old name). NULL: no attributes. */
+    PWSTR dirpath = 0;
+    if (plus && 0 != fsp_node_path(req->engine, h->nodeid, &dirpath))
+        dirpath = 0;
     for (uint64_t off = offset;; off++) {
         const char *name;
         uint64_t ino;
@@ -165,7 +170,7 @@ static size_t fill_reply(struct fsp_request *req, struct fsp_handle *h, struct l
             struct fuse_direntplus *dp = (struct fuse_direntplus *)rec;
             de = &dp->dirent;
             if (e) {
-                PWSTR path = child_path(h->path, e->wname);
+                PWSTR path = dirpath ? child_path(dirpath, e->wname) : 0;
                 if (path && 0 == fsp_ops_fill_attr(req, 0, path, &e->info, &dp->entry_out.attr) &&
                     0 == fsp_node_enter(req->engine, h->nodeid, e->name, &dp->entry_out.nodeid,
                                         &dp->entry_out.generation)) {
@@ -176,6 +181,9 @@ static size_t fill_reply(struct fsp_request *req, struct fsp_handle *h, struct l
                                              &dp->entry_out.entry_valid_nsec);
                     fsp_engine_attr_timeout(req->engine, &dp->entry_out.attr_valid,
                                             &dp->entry_out.attr_valid_nsec);
+                    /* hard-linked files: see fsp_ops_make_entry */
+                    if (dp->entry_out.attr.nlink > 1 && !S_ISDIR(dp->entry_out.attr.mode))
+                        dp->entry_out.attr_valid = 0, dp->entry_out.attr_valid_nsec = 0;
                 } else
                     memset(&dp->entry_out, 0, sizeof dp->entry_out); /* the kernel looks it up */
                 free(path);
@@ -189,6 +197,7 @@ static size_t fill_reply(struct fsp_request *req, struct fsp_handle *h, struct l
         memcpy(de->name, name, namelen);
         used += entsize;
     }
+    free(dirpath);
     return used;
 }
 

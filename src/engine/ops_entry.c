@@ -129,6 +129,9 @@ static void reply_attr(struct fsp_request *req, PVOID ctx, PWSTR path, const FSP
     if (0 == out.attr.ino)
         out.attr.ino = req->in->nodeid;
     fsp_engine_attr_timeout(req->engine, &out.attr_valid, &out.attr_valid_nsec);
+    /* Each name of a hard-linked file is its own kernel inode: do not cache what another name may change. */
+    if (out.attr.nlink > 1 && !S_ISDIR(out.attr.mode))
+        out.attr_valid = 0, out.attr_valid_nsec = 0;
     fsp_reply_data(req, &out, sizeof out);
 }
 
@@ -173,7 +176,16 @@ void fsp_op_getattr(struct fsp_request *req)
 
 static UINT64 to_filetime(uint64_t sec, uint32_t nsec)
 {
-    UINT64 ut[2] = {sec, nsec}, ft;
+    /* The kernel passes any s64 seconds: clamp to FILETIME's range (1601 .. year 30828)
+     * so the conversion cannot overflow. */
+    int64_t s = (int64_t)sec;
+    if (s < -11644473600LL)
+        return 1;
+    if (s > 910692730084LL)
+        s = 910692730084LL;
+    if (nsec > 999999999u)
+        nsec = 999999999u;
+    UINT64 ut[2] = {(UINT64)s, nsec}, ft;
     FspPosixUnixTimeToFileTime(ut, &ft);
     return ft ? ft : 1; /* 0 means "unchanged" to SetBasicInfo */
 }
@@ -211,11 +223,19 @@ static NTSTATUS set_owner_mode(struct fsp_request *req, PVOID ctx, PWSTR path,
     return status;
 }
 
+static void setattr_target(struct fsp_request *req, struct target *t);
+
+static int setattr_by_handle(struct fsp_handle *h, void *arg)
+{
+    struct target t = {.ctx = FSP_OPS_CTX(h)};
+    setattr_target(arg, &t);
+    return 0;
+}
+
 void fsp_op_setattr(struct fsp_request *req)
 {
     const struct fuse_setattr_in *in = req->arg;
     FSP_FILE_SYSTEM *fs = req->fs;
-    const FSP_FILE_SYSTEM_INTERFACE *fi = fs->Interface;
     if (fs->VolumeParams.ReadOnlyVolume)
         return fsp_reply_err(req, EROFS);
     UINT32 access = FILE_READ_ATTRIBUTES | READ_CONTROL;
@@ -228,8 +248,25 @@ void fsp_op_setattr(struct fsp_request *req)
     struct target t;
     FSP_FSCTL_FILE_INFO info;
     int err = open_target(req, in->valid & FATTR_FH, in->fh, access, &t, &info);
+    if (ENOENT == err && !(in->valid & FATTR_FH)) {
+        /* No name (unlinked while open; fchmod/futimens carry no fh): use one of its open handles. */
+        err = fsp_handle_with_node(req->engine, req->in->nodeid, setattr_by_handle, req);
+        if (!err)
+            return;
+    }
     if (err)
         return fsp_reply_err(req, err);
+    setattr_target(req, &t);
+}
+
+/* Apply a SETATTR to an opened target, reply, and close the target. */
+static void setattr_target(struct fsp_request *req, struct target *tp)
+{
+    const struct fuse_setattr_in *in = req->arg;
+    FSP_FILE_SYSTEM *fs = req->fs;
+    const FSP_FILE_SYSTEM_INTERFACE *fi = fs->Interface;
+    struct target t = *tp;
+    FSP_FSCTL_FILE_INFO info;
     NTSTATUS status = STATUS_SUCCESS;
     if (in->valid & (FATTR_MODE | FATTR_UID | FATTR_GID))
         status = set_owner_mode(req, t.ctx, t.path, in);

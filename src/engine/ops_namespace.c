@@ -185,6 +185,8 @@ void fsp_op_link(struct fsp_request *req)
             struct fuse_entry_out out;
             err = fsp_ops_make_entry(req, req->in->nodeid, newname, ctx, newpath, &info, &out);
             fsp_ops_close(req, ctx, oldpath, 0);
+            /* The old name is another kernel inode: its cached link count is stale now. */
+            fsp_notify_inval_attr(req->engine, in->oldnodeid);
             free(oldpath), free(newpath);
             if (err)
                 return fsp_reply_err(req, err);

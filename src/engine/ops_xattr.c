@@ -89,6 +89,41 @@ static int open_node(struct fsp_request *req, UINT32 access, PWSTR *ppath, PVOID
     return 0;
 }
 
+typedef int node_fn(struct fsp_request *req, PVOID ctx, void *arg);
+
+struct by_handle {
+    struct fsp_request *req;
+    node_fn *fn;
+    void *arg;
+};
+
+static int run_by_handle(struct fsp_handle *h, void *arg)
+{
+    struct by_handle *b = arg;
+    return b->fn(b->req, FSP_OPS_CTX(h), b->arg);
+}
+
+/*
+ * Run fn on the request's node: opened by its name, or, when it has none
+ * (unlinked while open; the xattr requests carry no fh), on one of its open handles.
+ */
+static int with_node(struct fsp_request *req, UINT32 access, node_fn *fn, void *arg)
+{
+    PWSTR path;
+    PVOID ctx;
+    int err = open_node(req, access, &path, &ctx);
+    if (ENOENT == err) {
+        struct by_handle b = {req, fn, arg};
+        return fsp_handle_with_node(req->engine, req->in->nodeid, run_by_handle, &b);
+    }
+    if (err)
+        return err;
+    err = fn(req, ctx, arg);
+    fsp_ops_close(req, ctx, path, 0);
+    free(path);
+    return err;
+}
+
 /* Look up one EA; *pvalue and *plen receive a malloc'ed copy of its value. */
 static int lookup(struct fsp_request *req, PVOID ctx, const char *name, void **pvalue, size_t *plen)
 {
@@ -117,6 +152,18 @@ static int lookup(struct fsp_request *req, PVOID ctx, const char *name, void **p
     return err;
 }
 
+struct get_args {
+    const char *name;
+    void *value;
+    size_t len;
+};
+
+static int get_fn(struct fsp_request *req, PVOID ctx, void *arg)
+{
+    struct get_args *a = arg;
+    return lookup(req, ctx, a->name, &a->value, &a->len);
+}
+
 void fsp_op_getxattr(struct fsp_request *req)
 {
     const struct fuse_getxattr_in *in = req->arg;
@@ -127,18 +174,12 @@ void fsp_op_getxattr(struct fsp_request *req)
         return fsp_reply_err(req, EOPNOTSUPP);
     if (strlen(name) > 255)
         return fsp_reply_err(req, ERANGE);
-    PWSTR path;
-    PVOID ctx;
-    int err = open_node(req, FILE_READ_EA | FILE_READ_ATTRIBUTES, &path, &ctx);
+    struct get_args a = {name, 0, 0};
+    int err = with_node(req, FILE_READ_EA | FILE_READ_ATTRIBUTES, get_fn, &a);
     if (err)
         return fsp_reply_err(req, err);
-    void *value = 0;
-    size_t len = 0;
-    err = lookup(req, ctx, name, &value, &len);
-    fsp_ops_close(req, ctx, path, 0);
-    free(path);
-    if (err)
-        return fsp_reply_err(req, err);
+    void *value = a.value;
+    size_t len = a.len;
     if (0 == in->size) {
         struct fuse_getxattr_out out = {(uint32_t)len, 0};
         fsp_reply_data(req, &out, sizeof out);
@@ -147,6 +188,18 @@ void fsp_op_getxattr(struct fsp_request *req)
     else
         fsp_reply_data(req, value, len);
     free(value);
+}
+
+struct list_args {
+    void *buf;
+    ULONG len;
+};
+
+static int list_fn(struct fsp_request *req, PVOID ctx, void *arg)
+{
+    struct list_args *a = arg;
+    NTSTATUS status = read_eas(req, ctx, &a->buf, &a->len);
+    return NT_SUCCESS(status) ? 0 : FspErrnoFromNtStatus(status);
 }
 
 void fsp_op_listxattr(struct fsp_request *req)
@@ -160,18 +213,13 @@ void fsp_op_listxattr(struct fsp_request *req)
         }
         return fsp_reply_data(req, 0, 0);
     }
-    PWSTR path;
-    PVOID ctx;
-    int err = open_node(req, FILE_READ_EA | FILE_READ_ATTRIBUTES, &path, &ctx);
+    struct list_args a = {0, 0};
+    int err = with_node(req, FILE_READ_EA | FILE_READ_ATTRIBUTES, list_fn, &a);
     if (err)
         return fsp_reply_err(req, err);
-    void *buf = 0;
-    ULONG len = 0;
-    NTSTATUS status = read_eas(req, ctx, &buf, &len);
-    fsp_ops_close(req, ctx, path, 0);
-    free(path);
-    if (!NT_SUCCESS(status))
-        return fsp_reply_status(req, status);
+    void *buf = a.buf;
+    ULONG len = a.len;
+    NTSTATUS status;
     struct find_ctx c = {0, 0, 0, malloc(len + 1), 0};
     if (!c.list) {
         free(buf);
@@ -213,6 +261,30 @@ static NTSTATUS set_one(struct fsp_request *req, PVOID ctx, const char *name, co
     return status;
 }
 
+struct set_args {
+    const char *name;
+    const void *value; /* NULL: remove */
+    size_t len;
+    uint32_t flags;
+};
+
+static int set_fn(struct fsp_request *req, PVOID ctx, void *arg)
+{
+    struct set_args *a = arg;
+    int err = 0;
+    if (!a->value || (a->flags & (XATTR_CREATE | XATTR_REPLACE))) {
+        err = lookup(req, ctx, a->name, 0, 0);
+        if (0 == err && (a->flags & XATTR_CREATE))
+            err = EEXIST;
+        else if (ENODATA == err && a->value && !(a->flags & XATTR_REPLACE))
+            err = 0;
+    }
+    if (err)
+        return err;
+    NTSTATUS status = set_one(req, ctx, a->name, a->value, a->value ? a->len : 0);
+    return NT_SUCCESS(status) ? 0 : FspErrnoFromNtStatus(status);
+}
+
 void fsp_op_setxattr(struct fsp_request *req)
 {
     const struct fuse_setxattr_in *in = req->arg;
@@ -235,24 +307,8 @@ void fsp_op_setxattr(struct fsp_request *req)
         return fsp_reply_err(req, E2BIG);
     if (0 == in->size)
         return fsp_reply_err(req, EINVAL);
-    PWSTR path;
-    PVOID ctx;
-    int err = open_node(req, FILE_READ_EA | FILE_WRITE_EA | FILE_READ_ATTRIBUTES, &path, &ctx);
-    if (err)
-        return fsp_reply_err(req, err);
-    if (in->flags & (XATTR_CREATE | XATTR_REPLACE)) {
-        err = lookup(req, ctx, name, 0, 0);
-        if (0 == err && (in->flags & XATTR_CREATE))
-            err = EEXIST;
-        else if (ENODATA == err && !(in->flags & XATTR_REPLACE))
-            err = 0;
-    }
-    NTSTATUS status = err ? STATUS_SUCCESS : set_one(req, ctx, name, value, in->size);
-    fsp_ops_close(req, ctx, path, 0);
-    free(path);
-    if (err)
-        return fsp_reply_err(req, err);
-    fsp_reply_status(req, status);
+    struct set_args a = {name, value, in->size, in->flags};
+    fsp_reply_err(req, with_node(req, FILE_READ_EA | FILE_WRITE_EA | FILE_READ_ATTRIBUTES, set_fn, &a));
 }
 
 void fsp_op_removexattr(struct fsp_request *req)
@@ -266,16 +322,6 @@ void fsp_op_removexattr(struct fsp_request *req)
         return fsp_reply_err(req, EROFS);
     if (strlen(name) > 255)
         return fsp_reply_err(req, ERANGE);
-    PWSTR path;
-    PVOID ctx;
-    int err = open_node(req, FILE_READ_EA | FILE_WRITE_EA | FILE_READ_ATTRIBUTES, &path, &ctx);
-    if (err)
-        return fsp_reply_err(req, err);
-    err = lookup(req, ctx, name, 0, 0);
-    NTSTATUS status = err ? STATUS_SUCCESS : set_one(req, ctx, name, 0, 0);
-    fsp_ops_close(req, ctx, path, 0);
-    free(path);
-    if (err)
-        return fsp_reply_err(req, err);
-    fsp_reply_status(req, status);
+    struct set_args a = {name, 0, 0, 0};
+    fsp_reply_err(req, with_node(req, FILE_READ_EA | FILE_WRITE_EA | FILE_READ_ATTRIBUTES, set_fn, &a));
 }
