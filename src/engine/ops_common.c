@@ -319,6 +319,11 @@ int fsp_ops_fill_attr(struct fsp_request *req, PVOID ctx, PWSTR path,
             free(data);
         }
     }
+    if (info->FileSize > (UINT64)INT64_MAX || info->AllocationSize > (UINT64)INT64_MAX) {
+        FspDebugLog("linfsp: file system returned an impossible file size (%llu, allocation %llu)\n",
+                    (unsigned long long)info->FileSize, (unsigned long long)info->AllocationSize);
+        return EIO;
+    }
     uint32_t uid, gid, mode;
     int err = posix_owner(req, ctx, path, is_dir, &uid, &gid, &mode);
     if (err)

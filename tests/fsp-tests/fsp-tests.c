@@ -300,6 +300,7 @@ int main(int argc, char **argv)
     timeout_tests();
     mount_tests();
     native_tests();
+    badfs_tests();
     posix_tests();
     dirbuf_tests();
 

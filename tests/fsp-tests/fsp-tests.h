@@ -73,6 +73,7 @@ void volume_tests(void);
 void timeout_tests(void);
 void mount_tests(void);
 void native_tests(void);
+void badfs_tests(void);  /* a file system that returns impossible data */
 void posix_tests(void);  /* tests/unit/test-posix.c: the POSIX mapping API */
 void dirbuf_tests(void); /* tests/unit/test-dirbuf.c: directory buffers */
 
