@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -249,9 +250,16 @@ static NTSTATUS status_from_errno(int err)
     }
 }
 
-/* Run fusermount3 to mount; it hands back the /dev/fuse fd over a socket (_FUSE_COMMFD). */
-static int fusermount_mount(const char *mountpoint, const char *opts, int *pfd)
+/*
+ * Run fusermount3 to mount; it hands back the /dev/fuse fd over a socket (_FUSE_COMMFD).
+ * With auto_unmount fusermount3 stays behind as a watchdog that unmounts when our end of
+ * the socket closes (this process ended or unmounted): *psock and *ppid receive that end
+ * and that process then, to be closed and reaped at unmount; otherwise they are -1 / 0.
+ */
+static int fusermount_mount(const char *mountpoint, const char *opts, int *pfd, int *psock,
+                            pid_t *ppid)
 {
+    *psock = -1, *ppid = 0;
     int sv[2];
     if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv) < 0)
         return errno;
@@ -286,15 +294,30 @@ static int fusermount_mount(const char *mountpoint, const char *opts, int *pfd)
     struct cmsghdr *c = n > 0 ? CMSG_FIRSTHDR(&msg) : 0;
     if (c && SCM_RIGHTS == c->cmsg_type && c->cmsg_len >= CMSG_LEN(sizeof(int)))
         memcpy(&fd, CMSG_DATA(c), sizeof fd);
-    close(sv[0]);
     int st = 0;
-    /* With auto_unmount fusermount3 stays as a watchdog; do not wait for it then. */
     if (fd < 0) {
+        close(sv[0]);
         waitpid(pid, &st, 0);
         return WIFEXITED(st) && 127 == WEXITSTATUS(st) ? ENOENT : EPERM;
     }
-    if (!strstr(opts, "auto_unmount"))
+    if (strstr(opts, "auto_unmount")) {
+        /* fusermount3 watches this socket and unmounts when it closes, but only once the
+         * connection is dead (all /dev/fuse descriptors closed). A dying process closes its
+         * descriptors in ascending order: move the socket above the channels we open later. */
+        struct rlimit rl;
+        int high = 0 == getrlimit(RLIMIT_NOFILE, &rl) && rl.rlim_cur > 512 && rl.rlim_cur < 65536
+                       ? (int)rl.rlim_cur - 16 : 256;
+        int moved = fcntl(sv[0], F_DUPFD_CLOEXEC, high);
+        if (moved >= 0) {
+            close(sv[0]);
+            sv[0] = moved;
+        } else
+            fcntl(sv[0], F_SETFD, FD_CLOEXEC);
+        *psock = sv[0], *ppid = pid;
+    } else {
+        close(sv[0]);
         waitpid(pid, &st, 0);
+    }
     fcntl(fd, F_SETFD, FD_CLOEXEC);
     *pfd = fd;
     return 0;
@@ -394,7 +417,7 @@ NTSTATUS fsp_mount(struct fsp_engine *eng, const char *mountpoint)
         snprintf(opts, sizeof opts, "fsname=%s,subtype=%s,default_permissions,auto_unmount%s%s%s%s%s",
                  a.fsname, a.subtype, a.ro ? ",ro" : "", (a.flags & MS_NOEXEC) ? ",noexec" : "",
                  (a.flags & MS_NOATIME) ? ",noatime" : "", a.data[0] ? "," : "", a.data);
-        int fd = -1, err = fusermount_mount(real, opts, &fd);
+        int fd = -1, err = fusermount_mount(real, opts, &fd, &eng->watchdog_fd, &eng->watchdog_pid);
         if (err) {
             status = ENOENT == err ? STATUS_NO_SUCH_DEVICE : STATUS_ACCESS_DENIED;
             FspDebugLog("linfsp: fusermount3 could not mount %s (%s)\n", real,
@@ -431,6 +454,15 @@ void fsp_unmount(struct fsp_engine *eng)
         }
         if (pid > 0)
             waitpid(pid, 0, 0);
+        /* Closing the socket ends fusermount3's auto_unmount watch (nothing is left to unmount). */
+        if (eng->watchdog_fd >= 0) {
+            close(eng->watchdog_fd);
+            eng->watchdog_fd = -1;
+        }
+        if (eng->watchdog_pid > 0) {
+            waitpid(eng->watchdog_pid, 0, 0);
+            eng->watchdog_pid = 0;
+        }
     } else {
         if (0 != umount2(eng->mountpoint, 0) && EINVAL != errno)
             umount2(eng->mountpoint, MNT_DETACH);
