@@ -77,6 +77,45 @@ void fsp_op_open(struct fsp_request *req)
     fsp_reply_data(req, &out, sizeof out);
 }
 
+/*
+ * CREATE found the name taken: another process created it since the kernel's lookup, or a
+ * case-insensitive volume has it under another case. Without O_EXCL that is an open(2) of
+ * the existing file: open it, check the caller's access against its mode (the kernel
+ * checked only the directory), truncate on O_TRUNC. Directories give EISDIR; symlinks and
+ * other reparse points keep the collision (EEXIST).
+ */
+static NTSTATUS create_opens_existing(struct fsp_request *req, PWSTR path, int flags, PVOID *pctx,
+                                      FSP_FSCTL_FILE_INFO *info)
+{
+    NTSTATUS status = fsp_ops_open_path(req, path, fsp_ops_access_from_flags(flags), pctx, info);
+    if (!NT_SUCCESS(status))
+        return status;
+    if (info->FileAttributes & FILE_ATTRIBUTE_DIRECTORY)
+        status = STATUS_FILE_IS_A_DIRECTORY;
+    else if (info->FileAttributes & FILE_ATTRIBUTE_REPARSE_POINT)
+        status = STATUS_OBJECT_NAME_COLLISION;
+    else if (0 != req->in->uid) {
+        struct fuse_attr attr;
+        int err = fsp_ops_fill_attr(req, *pctx, path, info, &attr);
+        uint32_t want = ((flags & O_ACCMODE) != O_WRONLY ? 4 : 0) |
+                        ((flags & O_ACCMODE) != O_RDONLY || (flags & O_TRUNC) ? 2 : 0);
+        uint32_t bits = req->in->uid == attr.uid   ? (attr.mode >> 6) & 7
+                        : req->in->gid == attr.gid ? (attr.mode >> 3) & 7
+                                                   : attr.mode & 7;
+        if (err)
+            status = FspNtStatusFromErrno(err);
+        else if ((bits & want) != want)
+            status = STATUS_ACCESS_DENIED;
+    }
+    if (NT_SUCCESS(status) && (flags & O_TRUNC))
+        status = overwrite(req, *pctx, info);
+    if (!NT_SUCCESS(status)) {
+        fsp_ops_close(req, *pctx, path, 0);
+        *pctx = 0;
+    }
+    return status;
+}
+
 void fsp_op_create(struct fsp_request *req)
 {
     const struct fuse_create_in *in = req->arg;
@@ -101,6 +140,11 @@ void fsp_op_create(struct fsp_request *req)
                                        fsp_ops_access_from_flags((int)in->flags) | DELETE,
                                        FILE_ATTRIBUTE_ARCHIVE, sd, 0, 0, &ctx, &info);
     FspDeleteSecurityDescriptor(sd, (NTSTATUS(*)())FspPosixMapPermissionsToSecurityDescriptor);
+    bool existed = false;
+    if (STATUS_OBJECT_NAME_COLLISION == status && !(in->flags & O_EXCL)) {
+        existed = true;
+        status = create_opens_existing(req, path, (int)in->flags, &ctx, &info);
+    }
     if (!NT_SUCCESS(status)) {
         free(path);
         return fsp_reply_status(req, status);
@@ -119,7 +163,7 @@ void fsp_op_create(struct fsp_request *req)
             fsp_node_forget(req->engine, out.entry.nodeid, 1);
             err = ENOMEM;
         }
-        fsp_ops_close(req, ctx, path, FspCleanupDelete);
+        fsp_ops_close(req, ctx, path, existed ? 0 : FspCleanupDelete); /* undo only our create */
         free(path);
         return fsp_reply_err(req, err);
     }
