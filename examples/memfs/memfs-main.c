@@ -16,9 +16,9 @@
 
 #define PROGNAME "memfs"
 
-static void usage(void)
+static void usage_to(FILE *f)
 {
-    fprintf(stderr,
+    fprintf(f,
             "usage: " PROGNAME " OPTIONS\n"
             "\n"
             "options:\n"
@@ -37,6 +37,11 @@ static void usage(void)
             "    -P PercentDelay     slow I/O: percent of Read/Write/ReadDirectory completed later\n"
             "    -R RarefyDelay      slow I/O: percent of delayed operations that really wait\n"
             "    -h                  this help\n");
+}
+
+static void usage(void)
+{
+    usage_to(stderr);
 }
 
 /* A whole number with an optional K/M/G/T suffix; -1 allowed when allow_neg. */
@@ -239,5 +244,9 @@ int main(int argc, char **argv)
     /* WCHAR is UTF-32: make the C library's multibyte conversions UTF-8. */
     if (!setlocale(LC_CTYPE, "C.UTF-8"))
         setlocale(LC_CTYPE, "");
+    if (2 == argc && (0 == strcmp(argv[1], "-h") || 0 == strcmp(argv[1], "--help"))) {
+        usage_to(stdout);
+        return 0;
+    }
     return (int)FspServiceRunArgv(L"" PROGNAME, argc, argv, SvcStart, SvcStop, 0, 0);
 }
