@@ -132,7 +132,7 @@ struct fsp_handle {
     uint64_t fh;
     uint64_t nodeid;
     PVOID file_context;  /* what Create/Open returned */
-    PWSTR path;          /* the name it was opened by (updated on rename) */
+    PWSTR path;          /* the name it was opened by (the current one: fsp_node_path) */
     int open_flags;      /* O_* from OPEN/CREATE */
     bool is_dir;
     bool delete_on_close;

@@ -208,14 +208,17 @@ struct readdir_pending {
     bool plus;
 };
 
-static void reply_listing(struct fsp_request *req, struct fsp_handle *h, uint64_t offset,
-                          size_t size, bool plus)
+/* Answer from the listing. Called with h->lock held; releases it before the reply goes out,
+ * since once the kernel has the reply it may RELEASEDIR the handle (freeing h and its lock). */
+static void reply_listing_unlock(struct fsp_request *req, struct fsp_handle *h, uint64_t offset,
+                                 size_t size, bool plus)
 {
     struct listing *l = h->dir_buffer;
     char *out = malloc(size ? size : 1);
+    size_t n = out ? fill_reply(req, h, l, offset, size, plus, out) : 0;
+    pthread_mutex_unlock(&h->lock);
     if (!out)
         return fsp_reply_err(req, ENOMEM);
-    size_t n = fill_reply(req, h, l, offset, size, plus, out);
     fsp_reply_data(req, out, n);
     free(out);
 }
@@ -225,20 +228,21 @@ static void readdir_complete(struct fsp_request *req, FSP_FSCTL_TRANSACT_RSP *rs
     struct readdir_pending *p = vctx;
     struct fsp_handle *h = p->h;
     NTSTATUS status = (NTSTATUS)rsp->IoStatus.Status;
+    int err = 0;
     pthread_mutex_lock(&h->lock);
     if (!NT_SUCCESS(status))
-        fsp_reply_status(req, status);
+        err = FspErrnoFromNtStatus(status);
     else if (rsp->IoStatus.Information > BATCH_SIZE) {
         FspDebugLog("linfsp: ReadDirectory returned more bytes than asked\n");
-        fsp_reply_err(req, EIO);
-    } else {
-        int err = listing_add_batch(h->dir_buffer, fsp_request_scratch(req), rsp->IoStatus.Information);
-        if (err)
-            fsp_reply_err(req, err);
-        else
-            reply_listing(req, h, p->offset, p->size, p->plus);
-    }
-    pthread_mutex_unlock(&h->lock);
+        err = EIO;
+    } else
+        err = listing_add_batch(h->dir_buffer, fsp_request_scratch(req), rsp->IoStatus.Information);
+    /* Unlock before replying (see reply_listing_unlock). */
+    if (err) {
+        pthread_mutex_unlock(&h->lock);
+        fsp_reply_err(req, err);
+    } else
+        reply_listing_unlock(req, h, p->offset, p->size, p->plus);
     free(p);
 }
 
@@ -302,8 +306,7 @@ static void readdir_common(struct fsp_request *req, bool plus)
             return fsp_reply_err(req, err);
         }
     }
-    reply_listing(req, h, in->offset, size, plus);
-    pthread_mutex_unlock(&h->lock);
+    reply_listing_unlock(req, h, in->offset, size, plus);
 }
 
 void fsp_op_readdir(struct fsp_request *req)
@@ -354,7 +357,12 @@ void fsp_op_releasedir(struct fsp_request *req)
     struct fsp_handle *h = fsp_handle_get(req->engine, in->fh);
     if (!h)
         return fsp_reply_err(req, EBADF);
-    fsp_ops_close(req, FSP_OPS_CTX(h), h->path, 0);
+    /* Cleanup and Close get the directory's current name: it may have been renamed while open. */
+    PWSTR path = 0;
+    if (0 != fsp_node_path(req->engine, h->nodeid, &path))
+        path = 0;
+    fsp_ops_close(req, FSP_OPS_CTX(h), path ? path : h->path, 0);
+    free(path);
     fsp_handle_release(req->engine, h);
     fsp_reply_err(req, 0);
 }

@@ -297,7 +297,13 @@ void fsp_op_release(struct fsp_request *req)
     struct fsp_handle *h = fsp_handle_get(req->engine, in->fh);
     if (!h)
         return fsp_reply_err(req, EBADF);
-    fsp_ops_close(req, FSP_OPS_CTX(h), h->path, h->delete_on_close ? FspCleanupDelete : 0);
+    /* Cleanup and Close get the file's current name: it may have been renamed while open. */
+    PWSTR path = 0;
+    if (0 != fsp_node_path(req->engine, h->nodeid, &path))
+        path = 0;
+    fsp_ops_close(req, FSP_OPS_CTX(h), path ? path : h->path,
+                  h->delete_on_close ? FspCleanupDelete : 0);
+    free(path);
     fsp_handle_release(req->engine, h);
     fsp_reply_err(req, 0);
 }
