@@ -65,6 +65,8 @@ static void remove_name(struct fsp_request *req, bool dir)
         status = STATUS_NOT_A_DIRECTORY;
     else if (!dir && is_dir)
         status = STATUS_FILE_IS_A_DIRECTORY;
+    else if (!fi->Cleanup)
+        status = STATUS_ACCESS_DENIED; /* files are deleted in Cleanup: it cannot delete */
     else {
         req->treq.Req.SetInformation.FileInformationClass = FileDispositionInformation;
         req->treq.FileName = path;
