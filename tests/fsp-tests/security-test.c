@@ -1,0 +1,580 @@
+/*
+ * tests/fsp-tests/security-test.c - POSIX permissions, which LinFsp derives from security descriptors
+ * through the WinFsp POSIX mapping: chmod/chown round trips, access checks for other users, sticky
+ * and setgid directories, clearing setuid/setgid on writes, the umask, and who may chmod/chown.
+ */
+#include "fsp-tests.h"
+#include <fcntl.h>
+#include <stdio.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define USER_A 54321
+#define USER_B 54322
+#define GROUP_X 1234
+
+static mode_t mode_of(const char *path)
+{
+    struct stat st;
+    ASSERT(0 == lstat(path, &st));
+    return st.st_mode & 07777;
+}
+
+static const mode_t interesting_modes[] = {
+    0000, 0644, 0755, 04755, 02755, 01777, 0601, 07777, 0070, 0007, 0700, 0777,
+    04000, 02000, 01000, 0421, 0124, 06711, 05555, 03070,
+};
+
+static void security_chmod_file_test(void)
+{
+    fsp_tests_write_file("file0", "x", 1);
+    for (size_t i = 0; i < sizeof interesting_modes / sizeof interesting_modes[0]; i++) {
+        mode_t m = interesting_modes[i];
+        ASSERT(0 == chmod("file0", m));
+        ASSERT_EQ(mode_of("file0"), m);
+        /* the same seen through an open file (root opens whatever the mode) */
+        int fd = open("file0", O_RDONLY);
+        ASSERT(-1 != fd);
+        struct stat st;
+        int r = fstat(fd, &st);
+        close(fd);
+        ASSERT_EQ(r, 0);
+        ASSERT_EQ(st.st_mode & 07777, m);
+        ASSERT(S_ISREG(st.st_mode));
+    }
+    /* fchmod */
+    int fd = open("file0", O_RDONLY);
+    ASSERT(-1 != fd);
+    int r = fchmod(fd, 0640);
+    close(fd);
+    ASSERT_EQ(r, 0);
+    ASSERT_EQ(mode_of("file0"), 0640);
+    /* chmod leaves the data alone */
+    char c = 0;
+    ASSERT_EQ(fsp_tests_read_file("file0", &c, 1), 1);
+    ASSERT_EQ(c, 'x');
+}
+
+static void security_chmod_dir_test(void)
+{
+    ASSERT(0 == mkdir("dir0", 0755));
+    fsp_tests_write_file("dir0/file1", 0, 0);
+    for (size_t i = 0; i < sizeof interesting_modes / sizeof interesting_modes[0]; i++) {
+        mode_t m = interesting_modes[i];
+        ASSERT(0 == chmod("dir0", m));
+        ASSERT_EQ(mode_of("dir0"), m);
+        struct stat st;
+        ASSERT(0 == stat("dir0", &st));
+        ASSERT(S_ISDIR(st.st_mode));
+    }
+    ASSERT(0 == chmod("dir0", 0700));
+    /* the child is unaffected */
+    ASSERT_EQ(mode_of("dir0/file1"), 0644);
+}
+
+static void security_chown_test(void)
+{
+    static const struct {
+        uid_t uid;
+        gid_t gid;
+    } ids[] = {
+        {12345, 54321}, {4000000000u, 4000000001u}, {0, 0}, {65534, 65534}, {1, 2},
+        {1000, 1000}, {0x7fffffff, 0x80000000u}, {4294967294u, 4294967294u}, {0, 12345},
+    };
+    struct stat st;
+    fsp_tests_write_file("file0", 0, 0);
+    ASSERT(0 == mkdir("dir0", 0750));
+    ASSERT(0 == chmod("file0", 0640));
+    for (size_t i = 0; i < sizeof ids / sizeof ids[0]; i++) {
+        ASSERT(0 == chown("file0", ids[i].uid, ids[i].gid));
+        ASSERT(0 == stat("file0", &st));
+        ASSERT_EQ(st.st_uid, ids[i].uid);
+        ASSERT_EQ(st.st_gid, ids[i].gid);
+        ASSERT_EQ(st.st_mode & 07777, 0640);
+        ASSERT(0 == chown("dir0", ids[i].uid, ids[i].gid));
+        ASSERT(0 == stat("dir0", &st));
+        ASSERT_EQ(st.st_uid, ids[i].uid);
+        ASSERT_EQ(st.st_gid, ids[i].gid);
+        ASSERT_EQ(st.st_mode & 07777, 0750);
+    }
+    /* -1 leaves one of the two alone */
+    ASSERT(0 == chown("file0", 777, 888));
+    ASSERT(0 == chown("file0", (uid_t)-1, 999));
+    ASSERT(0 == stat("file0", &st));
+    ASSERT_EQ(st.st_uid, 777);
+    ASSERT_EQ(st.st_gid, 999);
+    ASSERT(0 == chown("file0", 666, (gid_t)-1));
+    ASSERT(0 == stat("file0", &st));
+    ASSERT_EQ(st.st_uid, 666);
+    ASSERT_EQ(st.st_gid, 999);
+    /* lchown of a symlink changes the link, not the target */
+    ASSERT(0 == symlink("file0", "link0"));
+    ASSERT(0 == lchown("link0", 4242, 2424));
+    ASSERT(0 == lstat("link0", &st));
+    ASSERT_EQ(st.st_uid, 4242);
+    ASSERT_EQ(st.st_gid, 2424);
+    ASSERT(0 == stat("file0", &st));
+    ASSERT_EQ(st.st_uid, 666);
+}
+
+
+static int create_as_user(void *arg)
+{
+    (void)arg;
+    int fd = open("userfile", O_CREAT | O_WRONLY, 0640);
+    if (-1 == fd)
+        return 1;
+    close(fd);
+    if (0 != mkdir("userdir", 0750))
+        return 2;
+    if (0 != symlink("userfile", "userlink"))
+        return 3;
+    return 0;
+}
+
+static void security_new_owner_test(void)
+{
+    fsp_tests_need_root();
+    ASSERT(0 == chmod(".", 0777));
+    ASSERT_EQ(fsp_tests_as_user(USER_A, USER_B, create_as_user, 0), 0);
+    struct stat st;
+    ASSERT(0 == stat("userfile", &st));
+    ASSERT_EQ(st.st_uid, USER_A);
+    ASSERT_EQ(st.st_gid, USER_B);
+    ASSERT_EQ(st.st_mode & 07777, 0640 & ~022);
+    ASSERT(0 == stat("userdir", &st));
+    ASSERT_EQ(st.st_uid, USER_A);
+    ASSERT_EQ(st.st_gid, USER_B);
+    ASSERT_EQ(st.st_mode & 07777, 0750);
+    ASSERT(0 == lstat("userlink", &st));
+    ASSERT_EQ(st.st_uid, USER_A);
+    ASSERT_EQ(st.st_gid, USER_B);
+    /* root's files are root's */
+    fsp_tests_write_file("rootfile", 0, 0);
+    ASSERT(0 == stat("rootfile", &st));
+    ASSERT_EQ(st.st_uid, 0);
+    ASSERT_EQ(st.st_gid, 0);
+}
+
+static bool denied(int r)
+{
+    return -1 == r && EACCES == errno;
+}
+
+static int opened(const char *path, int flags)
+{
+    int fd = open(path, flags);
+    if (-1 == fd)
+        return -1;
+    close(fd);
+    return 0;
+}
+
+static int access_as_user(void *arg)
+{
+    (void)arg;
+    struct stat st;
+    /* 0600 root:root - nothing for others */
+    if (!denied(opened("secret", O_RDONLY)))
+        return 1;
+    if (!denied(opened("secret", O_WRONLY)))
+        return 2;
+    /* 0620 root:A - group may write, not read */
+    if (0 != opened("grpw", O_WRONLY))
+        return 3;
+    if (!denied(opened("grpw", O_RDONLY)))
+        return 4;
+    /* 0604 - others may read, not write */
+    if (0 != opened("otherr", O_RDONLY))
+        return 5;
+    if (!denied(opened("otherr", O_RDWR)))
+        return 6;
+    if (!denied(truncate("otherr", 0)))
+        return 7;
+    /* execute bits */
+    if (!denied(access("noexec", X_OK)))
+        return 8;
+    if (0 != access("exec", X_OK))
+        return 9;
+    if (0 != access("grpw", W_OK) || !denied(access("grpw", R_OK)))
+        return 10;
+    /* directory search permission */
+    if (!denied(stat("nosearch/file", &st)))
+        return 11;
+    if (!denied(opened("nosearch/file", O_RDONLY)))
+        return 12;
+    if (0 != stat("searchonly/file", &st))
+        return 13;
+    if (0 != opened("searchonly/file", O_RDONLY))
+        return 14;
+    if (!denied(opened("searchonly", O_RDONLY | O_DIRECTORY)))
+        return 15;
+    if (!denied(opened("searchonly/new", O_WRONLY | O_CREAT)))
+        return 16;
+    /* no write permission on a directory: no create, unlink, mkdir, rename */
+    if (!denied(opened("new", O_WRONLY | O_CREAT)))
+        return 17;
+    if (!denied(unlink("otherr")))
+        return 18;
+    if (!denied(mkdir("newdir", 0755)))
+        return 19;
+    if (!denied(rename("otherr", "renamed")))
+        return 20;
+    if (!denied(symlink("x", "newlink")))
+        return 21;
+    /* write permission on a directory (and search) is enough to remove a file there */
+    if (0 != unlink("open/file"))
+        return 22;
+    if (0 != opened("open/new", O_WRONLY | O_CREAT))
+        return 23;
+    return 0;
+}
+
+static void security_access_test(void)
+{
+    fsp_tests_need_root();
+    fsp_tests_write_file("secret", "s", 1);
+    ASSERT(0 == chmod("secret", 0600));
+    fsp_tests_write_file("grpw", "g", 1);
+    ASSERT(0 == chown("grpw", 0, USER_A));
+    ASSERT(0 == chmod("grpw", 0620));
+    fsp_tests_write_file("otherr", "o", 1);
+    ASSERT(0 == chmod("otherr", 0604));
+    fsp_tests_write_file("noexec", "#!/bin/sh\n", 10);
+    ASSERT(0 == chmod("noexec", 0776));
+    fsp_tests_write_file("exec", "#!/bin/sh\n", 10);
+    ASSERT(0 == chmod("exec", 0701));
+    ASSERT(0 == mkdir("nosearch", 0755));
+    fsp_tests_write_file("nosearch/file", 0, 0);
+    ASSERT(0 == chmod("nosearch", 0776));
+    ASSERT(0 == mkdir("searchonly", 0755));
+    fsp_tests_write_file("searchonly/file", 0, 0);
+    ASSERT(0 == chmod("searchonly", 0711));
+    ASSERT(0 == mkdir("open", 0777));
+    ASSERT(0 == chmod("open", 0777));
+    fsp_tests_write_file("open/file", 0, 0);
+    ASSERT(0 == chmod("open/file", 0600));
+    ASSERT_EQ(fsp_tests_as_user(USER_A, USER_A, access_as_user, 0), 0);
+    /* the group bits hold only for the group: another user gets the other bits */
+    struct stat st;
+    ASSERT(0 == stat("grpw", &st));
+    ASSERT_EQ(st.st_size, 1); /* opened for writing, not truncated */
+}
+
+static int sticky_as_a(void *arg)
+{
+    (void)arg;
+    int fd = open("afile", O_CREAT | O_WRONLY, 0666);
+    if (-1 == fd)
+        return 1;
+    close(fd);
+    if (0 != chmod("afile", 0666))
+        return 3;
+    fd = open("afile2", O_CREAT | O_WRONLY, 0666);
+    if (-1 == fd)
+        return 2;
+    close(fd);
+    return 0;
+}
+
+static int sticky_as_b(void *arg)
+{
+    bool sticky = *(bool *)arg;
+    if (sticky) {
+        if (-1 != unlink("rootfile") || EPERM != errno)
+            return 1;
+        if (-1 != unlink("afile") || EPERM != errno)
+            return 2;
+        if (-1 != rename("afile", "bname") || EPERM != errno)
+            return 3;
+        if (-1 != rename("rootfile", "sub/bname") || EPERM != errno)
+            return 4;
+        /* nor replace another's file by a rename of one's own */
+        int fd = open("bfile", O_CREAT | O_WRONLY, 0666);
+        if (-1 == fd)
+            return 5;
+        close(fd);
+        if (-1 != rename("bfile", "afile") || EPERM != errno)
+            return 6;
+        if (0 != unlink("bfile"))
+            return 7;
+        /* but one may still write another's file when its mode allows */
+        fd = open("afile", O_WRONLY);
+        if (-1 == fd)
+            return 8;
+        close(fd);
+    } else {
+        if (0 != unlink("afile"))
+            return 11;
+        if (0 != rename("afile2", "bname"))
+            return 12;
+    }
+    return 0;
+}
+
+static int sticky_as_a_cleanup(void *arg)
+{
+    (void)arg;
+    if (0 != unlink("afile") || 0 != rename("afile2", "arenamed") || 0 != unlink("arenamed"))
+        return 1;
+    return 0;
+}
+
+static void security_sticky_test(void)
+{
+    fsp_tests_need_root();
+    bool sticky = true;
+    ASSERT(0 == chmod(".", 01777));
+    ASSERT_EQ(mode_of("."), 01777);
+    ASSERT(0 == mkdir("sub", 0777));
+    ASSERT(0 == chmod("sub", 0777));
+    fsp_tests_write_file("rootfile", 0, 0);
+    ASSERT(0 == chmod("rootfile", 0666));
+    ASSERT_EQ(fsp_tests_as_user(USER_A, USER_A, sticky_as_a, 0), 0);
+    ASSERT_EQ(fsp_tests_as_user(USER_B, USER_B, sticky_as_b, &sticky), 0);
+    struct stat st;
+    ASSERT(0 == stat("afile", &st));
+    ASSERT(0 == stat("rootfile", &st));
+    /* the owner may */
+    ASSERT_EQ(fsp_tests_as_user(USER_A, USER_A, sticky_as_a_cleanup, 0), 0);
+    ASSERT_ERRNO(stat("afile", &st), ENOENT);
+    /* without the sticky bit another user may */
+    ASSERT_EQ(fsp_tests_as_user(USER_A, USER_A, sticky_as_a, 0), 0);
+    ASSERT(0 == chmod(".", 0777));
+    sticky = false;
+    ASSERT_EQ(fsp_tests_as_user(USER_B, USER_B, sticky_as_b, &sticky), 0);
+    ASSERT_ERRNO(stat("afile", &st), ENOENT);
+    ASSERT(0 == stat("bname", &st));
+    ASSERT_EQ(st.st_uid, USER_A);
+}
+
+static int setgid_as_user(void *arg)
+{
+    (void)arg;
+    int fd = open("sg/ufile", O_CREAT | O_WRONLY, 0644);
+    if (-1 == fd)
+        return 1;
+    close(fd);
+    if (0 != mkdir("sg/udir", 0755))
+        return 2;
+    return 0;
+}
+
+static void security_setgid_dir_test(void)
+{
+    fsp_tests_need_root();
+    struct stat st;
+    ASSERT(0 == mkdir("sg", 0777));
+    ASSERT(0 == chown("sg", 0, GROUP_X));
+    ASSERT(0 == chmod("sg", 02777));
+    ASSERT_EQ(mode_of("sg"), 02777);
+    fsp_tests_write_file("sg/file", 0, 0);
+    ASSERT(0 == stat("sg/file", &st));
+    ASSERT_EQ(st.st_gid, GROUP_X);
+    ASSERT_EQ(st.st_uid, 0);
+    ASSERT_EQ(st.st_mode & 07777, 0644);
+    ASSERT(0 == mkdir("sg/sub", 0755));
+    ASSERT(0 == stat("sg/sub", &st));
+    ASSERT_EQ(st.st_gid, GROUP_X);
+    ASSERT_EQ(st.st_mode & 07777, 02755);
+    /* inherited down the tree */
+    ASSERT(0 == mkdir("sg/sub/subsub", 0700));
+    ASSERT(0 == stat("sg/sub/subsub", &st));
+    ASSERT_EQ(st.st_gid, GROUP_X);
+    ASSERT_EQ(st.st_mode & 07777, 02700);
+    ASSERT(0 == symlink("x", "sg/sub/link"));
+    ASSERT(0 == lstat("sg/sub/link", &st));
+    ASSERT_EQ(st.st_gid, GROUP_X);
+    /* a user outside the group creating there gets the directory's group too */
+    ASSERT_EQ(fsp_tests_as_user(USER_A, USER_A, setgid_as_user, 0), 0);
+    ASSERT(0 == stat("sg/ufile", &st));
+    ASSERT_EQ(st.st_uid, USER_A);
+    ASSERT_EQ(st.st_gid, GROUP_X);
+    ASSERT(0 == stat("sg/udir", &st));
+    ASSERT_EQ(st.st_gid, GROUP_X);
+    ASSERT(st.st_mode & S_ISGID);
+    /* without setgid the creator's group */
+    ASSERT(0 == mkdir("plain", 0777));
+    ASSERT(0 == chown("plain", 0, GROUP_X));
+    fsp_tests_write_file("plain/file", 0, 0);
+    ASSERT(0 == stat("plain/file", &st));
+    ASSERT_EQ(st.st_gid, 0);
+}
+
+static int write_as_user(void *arg)
+{
+    const char *const *names = arg;
+    for (int i = 0; names[i]; i++) {
+        int fd = open(names[i], O_WRONLY | O_APPEND);
+        if (-1 == fd)
+            return 10 + i;
+        ssize_t n = write(fd, "w", 1);
+        close(fd);
+        if (1 != n)
+            return 20 + i;
+    }
+    return 0;
+}
+
+static void security_killpriv_test(void)
+{
+    fsp_tests_need_root();
+    static const char *const names[] = {"suid", "sgid", "both", 0};
+    fsp_tests_write_file("suid", "x", 1);
+    fsp_tests_write_file("sgid", "x", 1);
+    fsp_tests_write_file("both", "x", 1);
+    ASSERT(0 == chmod("suid", 04777));
+    ASSERT(0 == chmod("sgid", 02777));
+    ASSERT(0 == chmod("both", 06777));
+    /* a write by another user (not privileged) clears setuid and setgid (with group execute) */
+    ASSERT_EQ(fsp_tests_as_user(USER_A, USER_A, write_as_user, (void *)names), 0);
+    ASSERT_EQ(mode_of("suid"), 0777);
+    ASSERT_EQ(mode_of("sgid"), 0777);
+    ASSERT_EQ(mode_of("both"), 0777);
+    struct stat st;
+    ASSERT(0 == stat("both", &st));
+    ASSERT_EQ(st.st_size, 2);
+    /* a write by root keeps them */
+    ASSERT(0 == chmod("suid", 04777));
+    int fd = open("suid", O_WRONLY | O_APPEND);
+    ASSERT(-1 != fd);
+    ssize_t n = write(fd, "r", 1);
+    close(fd);
+    ASSERT_EQ(n, 1);
+    ASSERT_EQ(mode_of("suid"), 04777);
+    /* chown clears them, even by root */
+    ASSERT(0 == chmod("both", 06755));
+    ASSERT(0 == chown("both", 12, 12));
+    ASSERT_EQ(mode_of("both"), 0755);
+    /* but not on a directory */
+    ASSERT(0 == mkdir("dir", 0755));
+    ASSERT(0 == chmod("dir", 02755));
+    ASSERT(0 == chown("dir", 12, 12));
+    ASSERT_EQ(mode_of("dir"), 02755);
+}
+
+static void security_umask_test(void)
+{
+    umask(027);
+    int fd = open("file0", O_CREAT | O_WRONLY, 0666);
+    ASSERT(-1 != fd);
+    close(fd);
+    ASSERT_EQ(mode_of("file0"), 0640);
+    ASSERT(0 == mkdir("dir0", 0777));
+    ASSERT_EQ(mode_of("dir0"), 0750);
+    umask(0);
+    fd = open("file1", O_CREAT | O_WRONLY, 0666);
+    ASSERT(-1 != fd);
+    close(fd);
+    ASSERT_EQ(mode_of("file1"), 0666);
+    ASSERT(0 == mkdir("dir1", 0777));
+    ASSERT_EQ(mode_of("dir1"), 0777);
+    umask(0777);
+    fd = open("file2", O_CREAT | O_WRONLY, 0666);
+    ASSERT(-1 != fd); /* created with mode 0, still opened for writing */
+    ssize_t n = write(fd, "x", 1);
+    close(fd);
+    ASSERT_EQ(n, 1);
+    ASSERT_EQ(mode_of("file2"), 0);
+    umask(022);
+    /* the mode given at creation, not the umask, is what chmod later overrides */
+    ASSERT(0 == chmod("file2", 0666));
+    ASSERT_EQ(mode_of("file2"), 0666);
+    /* special bits pass the umask */
+    umask(077);
+    ASSERT(0 == mkdir("dir2", 01777));
+    ASSERT_EQ(mode_of("dir2"), 01700);
+    umask(022);
+}
+
+static int chmod_as_user(void *arg)
+{
+    (void)arg;
+    /* another's file: EPERM */
+    if (-1 != chmod("rootfile", 0777) || EPERM != errno)
+        return 1;
+    if (-1 != chown("rootfile", USER_A, USER_A) || EPERM != errno)
+        return 2;
+    /* one's own file: chmod yes, giving it away no */
+    if (0 != chmod("userfile", 0600))
+        return 3;
+    if (-1 != chown("userfile", USER_B, (gid_t)-1) || EPERM != errno)
+        return 4;
+    if (-1 != chown("userfile", (uid_t)-1, 0) || EPERM != errno)
+        return 5;
+    /* to one's own group (a no-op) is allowed */
+    if (0 != chown("userfile", USER_A, USER_A))
+        return 6;
+    /* setgid on a file whose group one is not in is silently dropped */
+    if (0 != chmod("userfile_x", 02755))
+        return 7;
+    /* one's own directory */
+    if (0 != chmod("userdir", 0700))
+        return 8;
+    return 0;
+}
+
+static void security_chmod_nonowner_test(void)
+{
+    fsp_tests_need_root();
+    fsp_tests_write_file("rootfile", 0, 0);
+    ASSERT(0 == chmod("rootfile", 0666));
+    fsp_tests_write_file("userfile", 0, 0);
+    ASSERT(0 == chown("userfile", USER_A, USER_A));
+    fsp_tests_write_file("userfile_x", 0, 0);
+    ASSERT(0 == chown("userfile_x", USER_A, GROUP_X));
+    ASSERT(0 == mkdir("userdir", 0755));
+    ASSERT(0 == chown("userdir", USER_A, USER_A));
+    ASSERT_EQ(fsp_tests_as_user(USER_A, USER_A, chmod_as_user, 0), 0);
+    struct stat st;
+    ASSERT_EQ(mode_of("rootfile"), 0666);
+    ASSERT(0 == stat("rootfile", &st));
+    ASSERT_EQ(st.st_uid, 0);
+    ASSERT_EQ(mode_of("userfile"), 0600);
+    ASSERT(0 == stat("userfile", &st));
+    ASSERT_EQ(st.st_uid, USER_A);
+    ASSERT_EQ(st.st_gid, USER_A);
+    ASSERT_EQ(mode_of("userfile_x"), 0755);
+    ASSERT_EQ(mode_of("userdir"), 0700);
+}
+
+static int chown_as_user(void *arg)
+{
+    (void)arg;
+    if (-1 != chown("ownfile", 0, 0) || EPERM != errno)
+        return 1;
+    if (-1 != chown("ownfile", USER_B, USER_B) || EPERM != errno)
+        return 2;
+    if (-1 != lchown("ownlink", USER_B, (gid_t)-1) || EPERM != errno)
+        return 3;
+    return 0;
+}
+
+static void security_chown_nonroot_test(void)
+{
+    fsp_tests_need_root();
+    fsp_tests_write_file("ownfile", 0, 0);
+    ASSERT(0 == chown("ownfile", USER_A, USER_A));
+    ASSERT(0 == symlink("ownfile", "ownlink"));
+    ASSERT(0 == lchown("ownlink", USER_A, USER_A));
+    ASSERT_EQ(fsp_tests_as_user(USER_A, USER_A, chown_as_user, 0), 0);
+    struct stat st;
+    ASSERT(0 == stat("ownfile", &st));
+    ASSERT_EQ(st.st_uid, USER_A);
+    ASSERT_EQ(st.st_gid, USER_A);
+}
+
+void security_tests(void)
+{
+    TLIB_ADD_TEST("security", security_chmod_file_test);
+    TLIB_ADD_TEST("security", security_chmod_dir_test);
+    TLIB_ADD_TEST("security", security_chown_test);
+    TLIB_ADD_TEST("security", security_new_owner_test);
+    TLIB_ADD_TEST("security", security_access_test);
+    TLIB_ADD_TEST("security", security_sticky_test);
+    TLIB_ADD_TEST("security", security_setgid_dir_test);
+    TLIB_ADD_TEST("security", security_killpriv_test);
+    TLIB_ADD_TEST("security", security_umask_test);
+    TLIB_ADD_TEST("security", security_chmod_nonowner_test);
+    TLIB_ADD_TEST("security", security_chown_nonroot_test);
+}
