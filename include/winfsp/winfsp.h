@@ -480,7 +480,8 @@ FSP_API NTSTATUS FspPosixMapSecurityDescriptorToPermissions(PSECURITY_DESCRIPTOR
  * U+F001..U+F07F back to the characters they stand for. POSIX -> Windows:
  * UTF-8 to UTF-32, '/' to '\', and 0x01-0x1F and " * : < > ? \ | to
  * U+F000 + the character. Results are malloc'ed; free with FspPosixDeletePath.
- * Invalid UTF-8 bytes map to U+DC80..U+DCFF and back (lossless).
+ * Invalid UTF-8 bytes map to U+DC80..U+DCFF and back (lossless). With
+ * Translate FALSE the Ex forms only convert UTF-8 <-> UTF-32 (as WinFsp).
  */
 FSP_API NTSTATUS FspPosixMapWindowsToPosixPathEx(PWSTR WindowsPath, char **PPosixPath,
                                                  BOOLEAN Translate);

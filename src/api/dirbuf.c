@@ -55,7 +55,7 @@ static pthread_mutex_t sort_lock = PTHREAD_MUTEX_INITIALIZER;
 FSP_API BOOLEAN FspFileSystemAcquireDirectoryBufferEx(PVOID *PDirBuffer, BOOLEAN Reset,
                                                       ULONG CapacityHint, PNTSTATUS PResult)
 {
-    DIRBUF *db = *PDirBuffer;
+    DIRBUF *db = __atomic_load_n(PDirBuffer, __ATOMIC_ACQUIRE); /* may race with its creation */
     if (!db) {
         db = calloc(1, sizeof *db);
         if (!db) {
@@ -151,7 +151,7 @@ FSP_API VOID FspFileSystemReleaseDirectoryBuffer(PVOID *PDirBuffer)
 FSP_API VOID FspFileSystemReadDirectoryBuffer(PVOID *PDirBuffer, PWSTR Marker, PVOID Buffer,
                                               ULONG Length, PULONG PBytesTransferred)
 {
-    DIRBUF *db = *PDirBuffer;
+    DIRBUF *db = __atomic_load_n(PDirBuffer, __ATOMIC_ACQUIRE);
     *PBytesTransferred = 0;
     if (!db) {
         FspFileSystemAddDirInfo(0, Buffer, Length, PBytesTransferred);

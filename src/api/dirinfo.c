@@ -20,10 +20,12 @@ static BOOLEAN add_record(const void *rec, size_t size, size_t hdrsize, PVOID Bu
         *PBytesTransferred = (ULONG)(pos + sizeof(UINT16));
         return TRUE;
     }
-    if (size < hdrsize || pos + size > Length)
+    /* As WinFsp: the record counts with its padding, which must fit too. */
+    if (size < hdrsize || pos + ALIGN8(size) > Length)
         return FALSE;
     memcpy((char *)Buffer + pos, rec, size);
-    *PBytesTransferred = (ULONG)(pos + size);
+    memset((char *)Buffer + pos + size, 0, ALIGN8(size) - size);
+    *PBytesTransferred = (ULONG)(pos + ALIGN8(size));
     return TRUE;
 }
 

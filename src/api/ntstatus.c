@@ -85,7 +85,7 @@ static const struct {
 FSP_API NTSTATUS FspNtStatusFromErrno(int Errno)
 {
     if (Errno < 0)
-        Errno = -Errno;
+        Errno = Errno < -0x7fffffff ? 0x7fffffff : -Errno; /* -INT_MIN overflows */
     if (0 == Errno)
         return STATUS_SUCCESS;
     for (size_t i = 0; i < ARRAYSIZE(errno_to_status); i++)

@@ -370,8 +370,8 @@ FSP_API NTSTATUS FspPosixMapPosixToWindowsPathEx(const char *PosixPath, PWSTR *P
     int err = fsp_utf8_to_wcs(PosixPath, strlen(PosixPath), &w, &n);
     if (err)
         return STATUS_INSUFFICIENT_RESOURCES;
-    for (size_t i = 0; i < n; i++) {
-        if (Translate && is_windows_illegal(w[i]))
+    for (size_t i = 0; Translate && i < n; i++) { /* as WinFsp: no Translate, no changes */
+        if (is_windows_illegal(w[i]))
             w[i] = 0xF000 + w[i];
         else if (L'/' == w[i])
             w[i] = L'\\';
@@ -392,7 +392,7 @@ FSP_API NTSTATUS FspPosixMapWindowsToPosixPathEx(PWSTR WindowsPath, char **PPosi
         return STATUS_INSUFFICIENT_RESOURCES;
     for (size_t i = 0; i <= n; i++) {
         WCHAR c = WindowsPath[i];
-        if (L'\\' == c)
+        if (Translate && L'\\' == c)
             c = L'/';
         else if (Translate && c > 0xF000 && c < 0xF080 && is_windows_illegal(c - 0xF000))
             c -= 0xF000;

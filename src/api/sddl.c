@@ -59,11 +59,17 @@ static NTSTATUS parse_sid(PCWSTR *ps, FSP_SID_BUF *sid)
     s += 2;
     wchar_t *end;
     errno = 0;
+    /* digits only (wcsto* would take blanks and signs); the authority is decimal or 0x hex */
+    if (!iswdigit(s[0]))
+        return STATUS_INVALID_SID;
     unsigned long rev = wcstoul(s, &end, 10);
     if (end == s || SID_REVISION != rev || L'-' != *end)
         return STATUS_INVALID_SID;
     s = end + 1;
-    unsigned long long auth = wcstoull(s, &end, 0);
+    if (!iswdigit(s[0]))
+        return STATUS_INVALID_SID;
+    unsigned long long auth =
+        wcstoull(s, &end, L'0' == s[0] && (L'x' == s[1] || L'X' == s[1]) ? 16 : 10);
     if (end == s || errno || auth > 0xFFFFFFFFFFFFULL)
         return STATUS_INVALID_SID;
     s = end;

@@ -303,7 +303,8 @@ FSP_API VOID FspDeleteSecurityDescriptor(PSECURITY_DESCRIPTOR SecurityDescriptor
 }
 
 /* Inheritable ACEs of the parent's ACL for a new file or directory. */
-static NTSTATUS inherit_acl(PACL parent, bool is_dir, struct fsp_acl_builder *b, bool *pany)
+static NTSTATUS inherit_acl(PACL parent, bool is_dir, PSID owner, PSID group,
+                            struct fsp_acl_builder *b, bool *pany)
 {
     *pany = false;
     if (!parent)
@@ -329,7 +330,23 @@ static NTSTATUS inherit_acl(PACL parent, bool is_dir, struct fsp_acl_builder *b,
             else
                 nf = OBJECT_INHERIT_ACE | INHERIT_ONLY_ACE | INHERITED_ACE;
         }
-        NTSTATUS status = fsp_acl_add_raw(b, h, nf);
+        /* As Windows: CREATOR OWNER / CREATOR GROUP (S-1-3-0 / S-1-3-1) take effect as the new
+         * object's owner / group; the creator ACE itself is kept only to be inherited further. */
+        const ACCESS_ALLOWED_ACE *ace = (const ACCESS_ALLOWED_ACE *)h;
+        PSID creator = 0;
+        if ((ACCESS_ALLOWED_ACE_TYPE == h->AceType || ACCESS_DENIED_ACE_TYPE == h->AceType) &&
+            h->AceSize >= offsetof(ACCESS_ALLOWED_ACE, SidStart) + 12) {
+            const SID *s = (const SID *)&ace->SidStart;
+            if (1 == s->SubAuthorityCount && 3 == fsp_sid_authority((PSID)s) && s->SubAuthority[0] <= 1)
+                creator = 0 == s->SubAuthority[0] ? owner : group;
+        }
+        NTSTATUS status;
+        if (creator && !(nf & INHERIT_ONLY_ACE)) {
+            status = fsp_acl_add(b, h->AceType, INHERITED_ACE, fsp_map_generic(ace->Mask), creator);
+            if (NT_SUCCESS(status) && (nf & (OBJECT_INHERIT_ACE | CONTAINER_INHERIT_ACE)))
+                status = fsp_acl_add_raw(b, h, (BYTE)(nf | INHERIT_ONLY_ACE));
+        } else
+            status = fsp_acl_add_raw(b, h, nf);
         if (!NT_SUCCESS(status))
             return status;
         *pany = true;
@@ -357,7 +374,7 @@ FSP_API NTSTATUS FspCreateSecurityDescriptor(FSP_FILE_SYSTEM *FileSystem,
     if (NT_SUCCESS(status))
         status = fsp_acl_init(&b);
     if (NT_SUCCESS(status))
-        status = inherit_acl(FspSecurityDescriptorDacl(ParentDescriptor), is_dir, &b, &any);
+        status = inherit_acl(FspSecurityDescriptorDacl(ParentDescriptor), is_dir, owner, group, &b, &any);
     if (NT_SUCCESS(status)) {
         if (any)
             status = fsp_sd_build(owner, group, b.acl, true, 0, false, SE_DACL_AUTO_INHERITED,
