@@ -61,6 +61,9 @@ static void reject(struct fsp_request *req, const char *why)
 
 static void handle_interrupt(struct fsp_request *req)
 {
+    /* No request has unique 0, and idle workers' current_unique is 0: nothing to interrupt. */
+    if (0 == ((const struct fuse_interrupt_in *)req->arg)->unique)
+        return fsp_reply_err(req, EINVAL);
     fsp_pending_interrupt(req);
 }
 
@@ -145,7 +148,7 @@ static void *worker_main(void *arg)
             break;
         }
         fsp_dispatch_one(eng, w, w->fd, w->buf, (size_t)n);
-        if (eng->destroyed)
+        if (__atomic_load_n(&eng->destroyed, __ATOMIC_ACQUIRE)) /* set by another worker's DESTROY */
             break;
     }
     if (!atomic_load(&eng->stopping)) {

@@ -17,6 +17,7 @@
 #include <sys/stat.h>
 
 #define BATCH_SIZE (64 * 1024)
+#define PLUS_BATCH_SIZE (16 * 1024) /* READDIRPLUS lists afresh per request: smaller batches */
 
 struct dir_entry {
     char *name;   /* POSIX form */
@@ -28,6 +29,7 @@ struct listing {
     struct dir_entry *e;
     size_t n, cap;
     bool complete;
+    PWSTR marker; /* a name received after the last entry but not shown (or NULL) */
 };
 
 static void listing_clear(struct listing *l)
@@ -37,7 +39,23 @@ static void listing_clear(struct listing *l)
         free(l->e[i].wname);
     }
     free(l->e);
+    free(l->marker);
     memset(l, 0, sizeof *l);
+}
+
+/* Drop the entries from index k on (they will be listed again). */
+static void listing_truncate(struct listing *l, size_t k)
+{
+    if (k >= l->n)
+        return;
+    for (size_t i = k; i < l->n; i++) {
+        FspPosixDeletePath(l->e[i].name);
+        free(l->e[i].wname);
+    }
+    l->n = k;
+    l->complete = false;
+    free(l->marker);
+    l->marker = 0;
 }
 
 static void listing_free(PVOID p)
@@ -49,7 +67,7 @@ static void listing_free(PVOID p)
 /* Add the DIR_INFO records of one ReadDirectory batch; returns 0 or EIO for malformed data. */
 static int listing_add_batch(struct listing *l, const char *buf, size_t bytes)
 {
-    size_t pos = 0, added = 0;
+    size_t pos = 0, records = 0;
     bool ended = false;
     while (pos + sizeof(UINT16) <= bytes) {
         const FSP_FSCTL_DIR_INFO *d = (const FSP_FSCTL_DIR_INFO *)(buf + pos);
@@ -63,6 +81,7 @@ static int listing_add_batch(struct listing *l, const char *buf, size_t bytes)
         }
         size_t nchars = (d->Size - sizeof *d) / sizeof(WCHAR);
         pos += (d->Size + 7) & ~(size_t)7;
+        records++; /* skipped ones too: a batch of only those does not end the listing */
         PWSTR w = malloc((nchars + 1) * sizeof(WCHAR));
         if (!w)
             return ENOMEM;
@@ -78,7 +97,8 @@ static int listing_add_batch(struct listing *l, const char *buf, size_t bytes)
             strlen(name) > 255) {
             FspDebugLog("linfsp: ReadDirectory returned a name Linux cannot show; skipped\n");
             FspPosixDeletePath(name);
-            free(w);
+            free(l->marker);
+            l->marker = w; /* the next batch starts after it */
             continue;
         }
         if (l->n == l->cap) {
@@ -92,9 +112,10 @@ static int listing_add_batch(struct listing *l, const char *buf, size_t bytes)
             l->e = e, l->cap = cap;
         }
         l->e[l->n++] = (struct dir_entry){name, w, d->FileInfo};
-        added++;
+        free(l->marker);
+        l->marker = 0;
     }
-    if (ended || 0 == added)
+    if (ended || 0 == records)
         l->complete = true;
     return 0;
 }
@@ -266,23 +287,28 @@ static void readdir_common(struct fsp_request *req, bool plus)
         h->dir_free = listing_free;
     } else if (0 == in->offset)
         listing_clear(l); /* rewinddir: list afresh */
-    /* Fetch one more batch when the kernel asks at (or past) the end of what we hold. */
-    if (!l->complete && in->offset >= l->n) {
+    else if (plus)
+        /* Attributes go with the entries: the kernel takes them as current, so entries
+         * fetched for an earlier request (maybe changed since) are listed again. */
+        listing_truncate(l, in->offset < 2 ? 0 : in->offset - 2);
+    /* Fetch more when the kernel asks at (or past) the end of what we hold (a batch of
+     * names Linux cannot show adds nothing: then the next one). */
+    while (!l->complete && in->offset >= l->n) {
         if (!fs->Interface->ReadDirectory) {
             pthread_mutex_unlock(&h->lock);
             return fsp_reply_err(req, ENOTDIR);
         }
-        PWSTR marker = l->n ? l->e[l->n - 1].wname : 0;
-        ULONG bytes = 0;
+        PWSTR marker = l->marker ? l->marker : l->n ? l->e[l->n - 1].wname : 0;
+        ULONG bytes = 0, batch = plus ? PLUS_BATCH_SIZE : BATCH_SIZE;
         void *buf = fsp_request_scratch(req);
         req->treq.Req.QueryDirectory.UserContext = (UINT64)(uintptr_t)FSP_OPS_CTX(h);
         req->treq.Req.QueryDirectory.Address = (UINT64)(uintptr_t)buf;
-        req->treq.Req.QueryDirectory.Length = BATCH_SIZE;
+        req->treq.Req.QueryDirectory.Length = batch;
         req->treq.Req.QueryDirectory.CaseSensitive = fs->VolumeParams.CaseSensitiveSearch;
         req->treq.FileName = h->path;
         fsp_op_enter(req, FspFsctlTransactQueryDirectoryKind);
         NTSTATUS status = fs->Interface->ReadDirectory(fs, FSP_OPS_CTX(h), 0, marker, buf,
-                                                       BATCH_SIZE, &bytes);
+                                                       batch, &bytes);
         fsp_op_leave(req);
         if (STATUS_PENDING == status) {
             struct readdir_pending *p = malloc(sizeof *p);
@@ -296,7 +322,7 @@ static void readdir_common(struct fsp_request *req, bool plus)
         int err = 0;
         if (!NT_SUCCESS(status))
             err = FspErrnoFromNtStatus(status);
-        else if (bytes > BATCH_SIZE) {
+        else if (bytes > batch) {
             FspDebugLog("linfsp: ReadDirectory returned more bytes than asked\n");
             err = EIO;
         } else

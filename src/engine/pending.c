@@ -21,6 +21,8 @@ struct fsp_pending {
     void *ctx;
     void *buf, *scratch;
     bool cancelled;   /* answered already (interrupt or stop); waiting for the FS's response */
+    bool cancelling;  /* the cancel reply is being written now: the record must stay */
+    bool orphaned;    /* the FS's response came during cancelling: the canceller frees it */
     bool completed;   /* for a worker that could not detach and waits */
     bool waited;
 };
@@ -84,6 +86,28 @@ static void cancel_reply(struct fsp_pending *p)
     p->complete(&p->req, &rsp, p->ctx);
     if (!p->req.replied)
         fsp_reply_err(&p->req, EINTR);
+}
+
+/*
+ * Answer a pending request EINTR (interrupt, stop). Called and returns with pending_lock
+ * held; drops it while replying. The file system's response may arrive meanwhile: then
+ * fsp_pending_complete leaves the record to us (orphaned) and we finish it here.
+ */
+static void cancel_one(struct fsp_engine *eng, struct fsp_pending *p)
+{
+    p->cancelled = true;
+    p->cancelling = true;
+    pthread_mutex_unlock(&eng->pending_lock);
+    cancel_reply(p);
+    pthread_mutex_lock(&eng->pending_lock);
+    p->cancelling = false;
+    if (p->orphaned) {
+        if (p->waited) {
+            p->completed = true; /* the worker waiting in fsp_request_pend frees it */
+            pthread_cond_broadcast(&eng->pending_cond);
+        } else
+            pending_free(p);
+    }
 }
 
 void fsp_request_pend(struct fsp_request *req, fsp_complete_fn *complete, void *ctx)
@@ -179,6 +203,11 @@ void fsp_pending_complete(struct fsp_engine *eng, FSP_FSCTL_TRANSACT_RSP *rsp)
                         (unsigned long long)rsp->Hint);
         return;
     }
+    if (p && p->cancelling) {
+        p->orphaned = true; /* cancel_one is replying with it; it frees the record */
+        pthread_mutex_unlock(&eng->pending_lock);
+        return;
+    }
     pthread_mutex_unlock(&eng->pending_lock);
     if (!p) {
         FspDebugLog("linfsp: response for unknown operation hint %llu ignored\n",
@@ -208,9 +237,8 @@ void fsp_pending_interrupt(struct fsp_request *req)
     pthread_mutex_lock(&eng->pending_lock);
     struct fsp_pending *p = find(eng, target);
     if (p && !p->cancelled) {
-        p->cancelled = true;
+        cancel_one(eng, p);
         pthread_mutex_unlock(&eng->pending_lock);
-        cancel_reply(p);
         fsp_reply_none(req);
         return;
     }
@@ -235,16 +263,14 @@ void fsp_pending_interrupt(struct fsp_request *req)
 void fsp_pending_cancel_all(struct fsp_engine *eng)
 {
     pthread_mutex_lock(&eng->pending_lock);
-    for (struct fsp_pending *p = eng->pending; p; p = p->next)
-        if (!p->cancelled) {
-            p->cancelled = true;
-            pthread_mutex_unlock(&eng->pending_lock);
-            cancel_reply(p);
-            pthread_mutex_lock(&eng->pending_lock);
-            p = eng->pending; /* the list may have changed; restart (cancelled ones are skipped) */
-            if (!p)
-                break;
-        }
+    for (;;) {
+        struct fsp_pending *p = eng->pending;
+        while (p && p->cancelled)
+            p = p->next;
+        if (!p)
+            break;
+        cancel_one(eng, p); /* drops the lock meanwhile: look at the list afresh */
+    }
     pthread_mutex_unlock(&eng->pending_lock);
 }
 

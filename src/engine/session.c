@@ -160,6 +160,6 @@ void fsp_session_init(struct fsp_request *req)
 
 void fsp_session_destroy(struct fsp_request *req)
 {
-    req->engine->destroyed = true;
+    __atomic_store_n(&req->engine->destroyed, true, __ATOMIC_RELEASE); /* read by the other workers */
     fsp_reply_err(req, 0);
 }

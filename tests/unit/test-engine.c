@@ -1,0 +1,1926 @@
+/*
+ * tests/unit/test-engine.c - the engine fed with FUSE messages through a
+ * SOCK_SEQPACKET socketpair standing in for /dev/fuse (no mount), with memfs
+ * as the file system.
+ *
+ * Each test starts a memfs, attaches one end of a socketpair to its engine
+ * (fsp_engine_attach_fd), starts the dispatcher and plays the kernel on the
+ * other end: it writes requests (fuse_in_header + arguments, one message per
+ * write) and reads replies (fuse_out_header + payload) with a poll timeout,
+ * so a missing reply fails the test instead of hanging it. The teardown
+ * stops the dispatcher and deletes the file system after every test, failed
+ * or not.
+ *
+ * Options: -v shows the engine's debug log (hidden otherwise, since the
+ * malformed-message tests make it complain on purpose). TEST_ENGINE_FUZZ=SEED[,N]
+ * varies the fuzz tests (including fuzz_pending, interrupts racing late completions).
+ */
+#include "core.h"
+#include "memfs.h"
+#include "tlib.h"
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/uio.h>
+#include <sys/xattr.h>
+#include <unistd.h>
+
+#define REPLY_TIMEOUT_MS 5000
+#define NO_REPLY_WAIT_MS 150
+
+static MEMFS *g_memfs;
+static int g_sock = -1;
+static uint64_t g_unique;
+static bool g_big_ok; /* the socket buffers take messages of max_write */
+static unsigned g_notifications; /* notifications the engine sent (unique 0) */
+/* INTERRUPTs not answered yet: handled (no reply ever) or an EAGAIN that may still come. */
+static uint64_t g_late[4096];
+static size_t g_nlate;
+
+/* A late EAGAIN to one of g_late: consume it. */
+static bool late_reply(const struct fuse_out_header *o)
+{
+    for (size_t k = 0; k < g_nlate; k++)
+        if (g_late[k] == o->unique) {
+            ASSERT_EQ(o->error, -EAGAIN);
+            g_late[k] = g_late[--g_nlate];
+            return true;
+        }
+    return false;
+}
+/* Large enough for any reply (max_write plus headers). */
+static unsigned char g_rbuf[FSP_ENGINE_BUFSIZE + 4096];
+
+/* A parsed directory listing. */
+struct listing {
+    char **names;
+    uint64_t *offs, *inos, *nodeids;
+    uint32_t *types;
+    size_t n, cap;
+};
+/* The listings of a test (globals so that the teardown frees them after a failed ASSERT). */
+static struct listing g_l1, g_l2;
+
+/* ---- fixture ---- */
+
+static FSP_FILE_SYSTEM *fs(void)
+{
+    return MemfsFileSystem(g_memfs);
+}
+
+static struct fsp_engine *engine(void)
+{
+    return fs()->Engine;
+}
+
+/* Start memfs on a socketpair, dispatcher running, FUSE_INIT not yet sent. */
+static void start_raw(ULONG flags, ULONG file_info_timeout, ULONG max_nodes, unsigned threads)
+{
+    NTSTATUS status = MemfsCreate(flags, file_info_timeout, max_nodes, 16 * 1024 * 1024, 0, 0, &g_memfs);
+    if (STATUS_NO_SUCH_DEVICE == status || STATUS_ACCESS_DENIED == status)
+        tlib_skip("no usable /dev/fuse (FspFileSystemCreate opens it)");
+    ASSERT_EQ(status, STATUS_SUCCESS);
+    int sv[2];
+    ASSERT(0 == socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv));
+    g_sock = sv[0];
+    /* /dev/fuse carries max_write-sized messages; a datagram socket needs send buffers for them
+     * (SO_SNDBUFFORCE needs CAP_NET_ADMIN; without it big transfers are skipped). */
+    int size = 4 * FSP_ENGINE_BUFSIZE;
+    g_big_ok = true;
+    for (int i = 0; i < 2; i++)
+        if (0 != setsockopt(sv[i], SOL_SOCKET, SO_SNDBUFFORCE, &size, sizeof size))
+            g_big_ok = false;
+    status = fsp_engine_attach_fd(fs(), sv[1]);
+    if (!NT_SUCCESS(status))
+        close(sv[1]);
+    ASSERT_EQ(status, STATUS_SUCCESS);
+    /* Attaching twice or mounting an attached engine are refused only while dispatching;
+     * mounting after attaching is refused always. */
+    ASSERT_EQ(FspFileSystemSetMountPoint(fs(), L"/tmp"), STATUS_INVALID_DEVICE_STATE);
+    ASSERT_EQ(FspFileSystemStartDispatcher(fs(), threads), STATUS_SUCCESS);
+    g_unique = 0;
+    g_notifications = 0;
+    g_nlate = 0;
+}
+
+static void listing_free(struct listing *l);
+static void teardown(void)
+{
+    listing_free(&g_l1);
+    listing_free(&g_l2);
+    if (g_memfs) {
+        MemfsDelete(g_memfs); /* stops the dispatcher, frees the engine (closes its end) */
+        g_memfs = 0;
+    }
+    if (g_sock >= 0) {
+        close(g_sock);
+        g_sock = -1;
+    }
+}
+
+/* ---- messages ---- */
+
+/* Write one raw message; asserts it went out whole. */
+static void send_raw(const void *msg, size_t len)
+{
+    ssize_t n = write(g_sock, msg, len);
+    ASSERT_EQ(n, (ssize_t)len);
+}
+
+/* Send a request made of a header and up to two argument pieces; returns its unique. */
+static uint64_t send_req(uint32_t opcode, uint64_t nodeid, const void *a, size_t al, const void *b,
+                         size_t bl)
+{
+    struct fuse_in_header h;
+    memset(&h, 0, sizeof h);
+    g_unique += 2; /* kernel uniques are even; bit 0 marks interrupts */
+    h.len = (uint32_t)(sizeof h + al + bl);
+    h.opcode = opcode;
+    h.unique = g_unique;
+    h.nodeid = nodeid;
+    h.uid = (uint32_t)geteuid();
+    h.gid = (uint32_t)getegid();
+    h.pid = (uint32_t)getpid();
+    struct iovec v[3] = {{&h, sizeof h}, {(void *)a, al}, {(void *)b, bl}};
+    ssize_t n = writev(g_sock, v, 3);
+    ASSERT_EQ(n, (ssize_t)h.len);
+    return h.unique;
+}
+
+/* Read one message within timeout_ms; -1 when none came. */
+static ssize_t recv_msg(int timeout_ms)
+{
+    struct pollfd p = {g_sock, POLLIN, 0};
+    int r;
+    do
+        r = poll(&p, 1, timeout_ms);
+    while (r < 0 && EINTR == errno);
+    if (r <= 0 || !(p.revents & POLLIN))
+        return -1;
+    return read(g_sock, g_rbuf, sizeof g_rbuf);
+}
+
+/* A notification (unique 0) the engine sent on its own: well formed, counted. */
+static void check_notification(ssize_t n)
+{
+    struct fuse_out_header *o = (struct fuse_out_header *)g_rbuf;
+    ASSERT_EQ(o->len, n);
+    ASSERT(o->error == FUSE_NOTIFY_INVAL_INODE || o->error == FUSE_NOTIFY_INVAL_ENTRY);
+    if (FUSE_NOTIFY_INVAL_INODE == o->error)
+        ASSERT_EQ(n, sizeof *o + sizeof(struct fuse_notify_inval_inode_out));
+    else {
+        struct fuse_notify_inval_entry_out e;
+        ASSERT(n >= (ssize_t)(sizeof *o + sizeof e));
+        memcpy(&e, g_rbuf + sizeof *o, sizeof e);
+        ASSERT_EQ(n, sizeof *o + sizeof e + e.namelen + 1);
+    }
+    g_notifications++;
+}
+
+/* Read the reply to `unique`: asserts it comes, is well formed and answers that request.
+ * Returns the error field (0 or -errno); payload in *pdata, *plen. */
+static int recv_reply(uint64_t unique, void **pdata, size_t *plen)
+{
+    ssize_t n;
+    struct fuse_out_header *o = (struct fuse_out_header *)g_rbuf;
+    for (;;) {
+        n = recv_msg(REPLY_TIMEOUT_MS);
+        if (n < 0)
+            fprintf(stderr, "    no reply to unique %llu\n", (unsigned long long)unique);
+        ASSERT(n >= (ssize_t)sizeof(struct fuse_out_header));
+        if (0 == o->unique)
+            check_notification(n);
+        else if (!late_reply(o))
+            break;
+    }
+    ASSERT_EQ(o->len, n);
+    ASSERT_EQ(o->unique, unique);
+    ASSERT(o->error <= 0 && o->error > -4096);
+    if (o->error)
+        ASSERT_EQ(o->len, sizeof *o); /* errors carry no payload */
+    if (pdata)
+        *pdata = g_rbuf + sizeof *o;
+    if (plen)
+        *plen = (size_t)n - sizeof *o;
+    return o->error;
+}
+
+/* One request and its reply. */
+static int call(uint32_t opcode, uint64_t nodeid, const void *a, size_t al, const void *b, size_t bl,
+                void **pdata, size_t *plen)
+{
+    uint64_t u = send_req(opcode, nodeid, a, al, b, bl);
+    return recv_reply(u, pdata, plen);
+}
+
+/* Assert that nothing arrives for a while (requests that get no reply). */
+static void expect_no_reply(void)
+{
+    ssize_t n = recv_msg(NO_REPLY_WAIT_MS);
+    if (n >= (ssize_t)sizeof(struct fuse_out_header)) {
+        struct fuse_out_header *o = (struct fuse_out_header *)g_rbuf;
+        fprintf(stderr, "    unexpected reply: unique %llu error %d len %u\n",
+                (unsigned long long)o->unique, o->error, o->len);
+    }
+    ASSERT_EQ(n, -1);
+}
+
+/* ---- operations ---- */
+
+static int do_init(uint32_t major, uint32_t minor, uint64_t flags, size_t arglen,
+                   struct fuse_init_out *out)
+{
+    struct fuse_init_in in;
+    memset(&in, 0, sizeof in);
+    in.major = major;
+    in.minor = minor;
+    in.max_readahead = 128 * 1024;
+    in.flags = (uint32_t)flags;
+    in.flags2 = (uint32_t)(flags >> 32);
+    void *data;
+    size_t len;
+    int err = call(FUSE_INIT, 0, &in, arglen, 0, 0, &data, &len);
+    if (out)
+        memset(out, 0, sizeof *out);
+    if (!err) {
+        ASSERT_EQ(len, sizeof *out);
+        if (out)
+            memcpy(out, data, sizeof *out);
+    }
+    return err;
+}
+
+/* Everything the kernel of today offers. */
+#define ALL_FLAGS (0xffffffffULL | (0xffffffffULL << 32))
+
+static void start(ULONG flags, ULONG file_info_timeout, unsigned threads)
+{
+    start_raw(flags, file_info_timeout, 1024, threads);
+    struct fuse_init_out out;
+    ASSERT_EQ(do_init(FUSE_KERNEL_VERSION, FSP_FUSE_MINOR_MAX, ALL_FLAGS, sizeof(struct fuse_init_in),
+                      &out), 0);
+}
+
+static int lookup(uint64_t parent, const char *name, struct fuse_entry_out *out)
+{
+    void *data;
+    size_t len;
+    int err = call(FUSE_LOOKUP, parent, name, strlen(name) + 1, 0, 0, &data, &len);
+    if (!err) {
+        ASSERT_EQ(len, sizeof *out);
+        memcpy(out, data, sizeof *out);
+    }
+    return err;
+}
+
+static int mkdir_(uint64_t parent, const char *name, uint32_t mode, struct fuse_entry_out *out)
+{
+    struct fuse_mkdir_in in = {.mode = mode, .umask = 022};
+    void *data;
+    size_t len;
+    int err = call(FUSE_MKDIR, parent, &in, sizeof in, name, strlen(name) + 1, &data, &len);
+    if (!err) {
+        ASSERT_EQ(len, sizeof *out);
+        memcpy(out, data, sizeof *out);
+    }
+    return err;
+}
+
+static int create(uint64_t parent, const char *name, uint32_t mode, struct fuse_entry_out *entry,
+                  uint64_t *pfh)
+{
+    struct fuse_create_in in = {.flags = O_RDWR | O_CREAT | O_EXCL, .mode = S_IFREG | mode, .umask = 022};
+    void *data;
+    size_t len;
+    int err = call(FUSE_CREATE, parent, &in, sizeof in, name, strlen(name) + 1, &data, &len);
+    if (!err) {
+        struct fuse_open_out oo;
+        ASSERT_EQ(len, sizeof *entry + sizeof oo);
+        memcpy(entry, data, sizeof *entry);
+        memcpy(&oo, (char *)data + sizeof *entry, sizeof oo);
+        *pfh = oo.fh;
+    }
+    return err;
+}
+
+static int getattr(uint64_t nodeid, struct fuse_attr *attr)
+{
+    struct fuse_getattr_in in;
+    memset(&in, 0, sizeof in);
+    void *data;
+    size_t len;
+    int err = call(FUSE_GETATTR, nodeid, &in, sizeof in, 0, 0, &data, &len);
+    if (!err) {
+        struct fuse_attr_out out;
+        ASSERT_EQ(len, sizeof out);
+        memcpy(&out, data, sizeof out);
+        *attr = out.attr;
+    }
+    return err;
+}
+
+static int open_(uint64_t nodeid, uint32_t flags, uint64_t *pfh, bool dir)
+{
+    struct fuse_open_in in = {.flags = flags};
+    void *data;
+    size_t len;
+    int err = call(dir ? FUSE_OPENDIR : FUSE_OPEN, nodeid, &in, sizeof in, 0, 0, &data, &len);
+    if (!err) {
+        struct fuse_open_out out;
+        ASSERT_EQ(len, sizeof out);
+        memcpy(&out, data, sizeof out);
+        *pfh = out.fh;
+    }
+    return err;
+}
+
+static int release(uint64_t nodeid, uint64_t fh, bool dir)
+{
+    struct fuse_release_in in = {.fh = fh};
+    size_t len;
+    int err = call(dir ? FUSE_RELEASEDIR : FUSE_RELEASE, nodeid, &in, sizeof in, 0, 0, 0, &len);
+    ASSERT_EQ(len, 0);
+    return err;
+}
+
+static int write_(uint64_t nodeid, uint64_t fh, uint64_t off, const void *buf, uint32_t size,
+                  uint32_t *pwritten)
+{
+    struct fuse_write_in in = {.fh = fh, .offset = off, .size = size};
+    void *data;
+    size_t len;
+    int err = call(FUSE_WRITE, nodeid, &in, sizeof in, buf, size, &data, &len);
+    if (!err) {
+        struct fuse_write_out out;
+        ASSERT_EQ(len, sizeof out);
+        memcpy(&out, data, sizeof out);
+        *pwritten = out.size;
+    }
+    return err;
+}
+
+/* READ / READDIR / READDIRPLUS: payload in *pdata (g_rbuf), *plen bytes. */
+static int read_(uint32_t opcode, uint64_t nodeid, uint64_t fh, uint64_t off, uint32_t size,
+                 void **pdata, size_t *plen)
+{
+    struct fuse_read_in in = {.fh = fh, .offset = off, .size = size};
+    int err = call(opcode, nodeid, &in, sizeof in, 0, 0, pdata, plen);
+    if (!err)
+        ASSERT(*plen <= size);
+    return err;
+}
+
+static void forget(uint64_t nodeid, uint64_t nlookup)
+{
+    struct fuse_forget_in in = {.nlookup = nlookup};
+    send_req(FUSE_FORGET, nodeid, &in, sizeof in, 0, 0);
+}
+
+static size_t node_count(void)
+{
+    struct fsp_engine *e = engine();
+    pthread_rwlock_rdlock(&e->nodes_lock);
+    size_t n = e->nnodes;
+    pthread_rwlock_unlock(&e->nodes_lock);
+    return n;
+}
+
+static bool node_known(uint64_t nodeid)
+{
+    PWSTR path = 0;
+    int err = fsp_node_path(engine(), nodeid, &path);
+    free(path);
+    return 0 == err;
+}
+
+/* A STATFS round trip: after it, every earlier request (one worker) has been processed. */
+static void sync_engine(void)
+{
+    void *data;
+    size_t len;
+    ASSERT_EQ(call(FUSE_STATFS, FUSE_ROOT_ID, 0, 0, 0, 0, &data, &len), 0);
+}
+
+/* ---- FUSE_INIT ---- */
+
+static void init_current_kernel(void)
+{
+    start_raw(0, 0, 1024, 1);
+    struct fuse_init_out out;
+    ASSERT_EQ(do_init(7, FSP_FUSE_MINOR_MAX, ALL_FLAGS, sizeof(struct fuse_init_in), &out), 0);
+    ASSERT_EQ(out.major, 7);
+    ASSERT_EQ(out.minor, FSP_FUSE_MINOR_MAX);
+    ASSERT(out.flags & FUSE_MAX_PAGES);
+    ASSERT(out.flags & FUSE_INIT_EXT);
+    ASSERT(out.flags & FUSE_BIG_WRITES);
+    ASSERT_EQ(out.max_write, FSP_ENGINE_MAX_WRITE);
+    ASSERT_EQ(out.max_pages, FSP_ENGINE_MAX_PAGES);
+    ASSERT_EQ(out.max_readahead, 128 * 1024);
+    ASSERT(out.time_gran > 0);
+    ASSERT_EQ(fsp_engine_proto_minor(engine()), FSP_FUSE_MINOR_MAX);
+    ASSERT_EQ(fsp_engine_init_flags(engine()), (uint64_t)out.flags | (uint64_t)out.flags2 << 32);
+    /* The session serves requests now. */
+    struct fuse_attr attr;
+    ASSERT_EQ(getattr(FUSE_ROOT_ID, &attr), 0);
+    ASSERT(S_ISDIR(attr.mode));
+}
+
+static void init_flags_subset(void)
+{
+    start_raw(0, 0, 1024, 1);
+    /* Offered without FUSE_INIT_EXT: flags2 must be ignored and nothing beyond the offer returned. */
+    uint64_t offered = FUSE_ASYNC_READ | FUSE_BIG_WRITES | FUSE_ATOMIC_O_TRUNC | FUSE_POSIX_LOCKS |
+                       FUSE_EXPORT_SUPPORT | ((uint64_t)0xffffffff << 32);
+    struct fuse_init_out out;
+    ASSERT_EQ(do_init(7, 38, offered, sizeof(struct fuse_init_in), &out), 0);
+    ASSERT_EQ(out.major, 7);
+    ASSERT_EQ(out.minor, 38);
+    ASSERT_EQ(out.flags & ~(uint32_t)offered, 0);
+    ASSERT_EQ(out.flags2, 0);
+    ASSERT(out.flags & FUSE_ASYNC_READ);
+    ASSERT(out.flags & FUSE_BIG_WRITES);
+    /* No FUSE_MAX_PAGES: the kernel's 32 pages limit max_write. */
+    ASSERT_EQ(out.max_pages, 0);
+    ASSERT(out.max_write > 0 && out.max_write <= 32 * 4096);
+
+    /* Nothing offered: nothing taken. */
+    teardown();
+    start_raw(0, 0, 1024, 1);
+    ASSERT_EQ(do_init(7, 40, 0, sizeof(struct fuse_init_in), &out), 0);
+    ASSERT_EQ(out.flags, 0);
+    ASSERT_EQ(out.flags2, 0);
+}
+
+static void init_old_kernel(void)
+{
+    start_raw(0, 0, 1024, 1);
+    /* Before 7.36 the kernel sends only major, minor, max_readahead and flags (16 bytes). */
+    struct fuse_init_out out;
+    ASSERT_EQ(do_init(7, 31, FUSE_ASYNC_READ | FUSE_BIG_WRITES | FUSE_MAX_PAGES | FUSE_DO_READDIRPLUS,
+                      16, &out), 0);
+    ASSERT_EQ(out.major, 7);
+    ASSERT_EQ(out.minor, 31);
+    ASSERT_EQ(out.flags & ~(uint32_t)(FUSE_ASYNC_READ | FUSE_BIG_WRITES | FUSE_MAX_PAGES |
+                                      FUSE_DO_READDIRPLUS), 0);
+    ASSERT_EQ(out.flags2, 0);
+    ASSERT_EQ(fsp_engine_proto_minor(engine()), 31);
+    /* Operations work at 7.31. */
+    struct fuse_entry_out e;
+    uint64_t fh;
+    ASSERT_EQ(create(FUSE_ROOT_ID, "old", 0644, &e, &fh), 0);
+    uint32_t w;
+    ASSERT_EQ(write_(e.nodeid, fh, 0, "abc", 3, &w), 0);
+    ASSERT_EQ(w, 3);
+    ASSERT_EQ(release(e.nodeid, fh, false), 0);
+    ASSERT_EQ(lookup(FUSE_ROOT_ID, "old", &e), 0);
+    ASSERT_EQ(e.attr.size, 3);
+}
+
+static void init_newer_kernel(void)
+{
+    start_raw(0, 0, 1024, 1);
+    struct fuse_init_out out;
+    /* A newer minor: ours. */
+    ASSERT_EQ(do_init(7, 99, ALL_FLAGS, sizeof(struct fuse_init_in), &out), 0);
+    ASSERT_EQ(out.major, 7);
+    ASSERT_EQ(out.minor, FSP_FUSE_MINOR_MAX);
+    teardown();
+
+    /* A newer major: the engine answers with its own version and waits for a new INIT. */
+    start_raw(0, 0, 1024, 1);
+    ASSERT_EQ(do_init(8, 0, ALL_FLAGS, sizeof(struct fuse_init_in), &out), 0);
+    ASSERT_EQ(out.major, 7);
+    ASSERT_EQ(out.minor, FSP_FUSE_MINOR_MAX);
+    struct fuse_attr attr;
+    ASSERT_EQ(getattr(FUSE_ROOT_ID, &attr), -EIO); /* not initialized yet */
+    ASSERT_EQ(do_init(7, FSP_FUSE_MINOR_MAX, ALL_FLAGS, sizeof(struct fuse_init_in), &out), 0);
+    ASSERT_EQ(getattr(FUSE_ROOT_ID, &attr), 0);
+}
+
+static void init_rejected(void)
+{
+    start_raw(0, 0, 1024, 1);
+    struct fuse_init_out out;
+    struct fuse_attr attr;
+    /* Requests before INIT are refused. */
+    ASSERT_EQ(getattr(FUSE_ROOT_ID, &attr), -EIO);
+    /* An older major, a minor below 7.31: refused with an error, session not started. */
+    int err = do_init(6, 50, ALL_FLAGS, sizeof(struct fuse_init_in), &out);
+    ASSERT(err < 0);
+    ASSERT_EQ(err, -EPROTO);
+    ASSERT_EQ(getattr(FUSE_ROOT_ID, &attr), -EIO);
+    err = do_init(7, FSP_FUSE_MINOR_MIN - 1, ALL_FLAGS, sizeof(struct fuse_init_in), &out);
+    ASSERT_EQ(err, -EPROTO);
+    err = do_init(7, 8, 0, 16, &out);
+    ASSERT_EQ(err, -EPROTO);
+    ASSERT_EQ(getattr(FUSE_ROOT_ID, &attr), -EIO);
+    /* Too short to be an INIT. */
+    ASSERT_EQ(do_init(7, FSP_FUSE_MINOR_MAX, 0, 8, &out), -EIO);
+    /* A proper INIT still works after all that. */
+    ASSERT_EQ(do_init(7, FSP_FUSE_MINOR_MAX, ALL_FLAGS, sizeof(struct fuse_init_in), &out), 0);
+    ASSERT_EQ(out.minor, FSP_FUSE_MINOR_MAX);
+    ASSERT_EQ(getattr(FUSE_ROOT_ID, &attr), 0);
+}
+
+/* ---- names and attributes ---- */
+
+static void lookup_missing(void)
+{
+    start(0, 0, 1);
+    struct fuse_entry_out e;
+    ASSERT_EQ(lookup(FUSE_ROOT_ID, "missing", &e), -ENOENT);
+    /* Under a directory, and through a missing parent nodeid. */
+    ASSERT_EQ(mkdir_(FUSE_ROOT_ID, "d", 0755, &e), 0);
+    ASSERT_EQ(lookup(e.nodeid, "missing", &e), -ENOENT);
+    ASSERT_EQ(lookup(424242, "x", &e), -ENOENT);
+    ASSERT_EQ(node_count(), 2); /* root and d: failed lookups enter nothing */
+}
+
+static void lookup_negative_cached(void)
+{
+    /* With an entry timeout the engine answers a missing name with a cacheable negative entry. */
+    start(0, 1000, 1);
+    void *data;
+    size_t len;
+    ASSERT_EQ(call(FUSE_LOOKUP, FUSE_ROOT_ID, "missing", 8, 0, 0, &data, &len), 0);
+    struct fuse_entry_out e;
+    ASSERT_EQ(len, sizeof e);
+    memcpy(&e, data, sizeof e);
+    ASSERT_EQ(e.nodeid, 0);
+    ASSERT_EQ(e.entry_valid, 1);
+}
+
+static void mkdir_create_lookup_getattr(void)
+{
+    start(0, 0, 1);
+    struct fuse_entry_out d, f, l;
+    ASSERT_EQ(mkdir_(FUSE_ROOT_ID, "dir", 0750, &d), 0);
+    ASSERT(d.nodeid > FUSE_ROOT_ID);
+    ASSERT(S_ISDIR(d.attr.mode));
+    ASSERT_EQ(d.attr.mode & 07777, 0750);
+    ASSERT_EQ(d.attr.nlink, 2);
+    ASSERT_EQ(d.attr.size, 0);
+    ASSERT_EQ(d.attr.uid, geteuid());
+    ASSERT_EQ(d.attr.gid, getegid());
+    ASSERT(d.attr.ino != 0);
+    ASSERT(d.attr.blksize >= 512);
+
+    uint64_t fh;
+    ASSERT_EQ(create(d.nodeid, "file", 0640, &f, &fh), 0);
+    ASSERT(f.nodeid != d.nodeid && f.nodeid > FUSE_ROOT_ID);
+    ASSERT(S_ISREG(f.attr.mode));
+    ASSERT_EQ(f.attr.mode & 07777, 0640);
+    ASSERT_EQ(f.attr.nlink, 1);
+    ASSERT_EQ(f.attr.size, 0);
+    ASSERT(f.attr.ino != d.attr.ino);
+    ASSERT_EQ(release(f.nodeid, fh, false), 0);
+
+    /* Existing names. */
+    ASSERT_EQ(mkdir_(FUSE_ROOT_ID, "dir", 0755, &l), -EEXIST);
+    ASSERT_EQ(create(d.nodeid, "file", 0644, &l, &fh), -EEXIST);
+
+    /* LOOKUP finds the same nodes with the same attributes. */
+    ASSERT_EQ(lookup(FUSE_ROOT_ID, "dir", &l), 0);
+    ASSERT_EQ(l.nodeid, d.nodeid);
+    ASSERT_EQ(l.generation, d.generation);
+    ASSERT_EQ(l.attr.ino, d.attr.ino);
+    ASSERT_EQ(l.attr.mode, d.attr.mode);
+    ASSERT_EQ(lookup(d.nodeid, "file", &l), 0);
+    ASSERT_EQ(l.nodeid, f.nodeid);
+    ASSERT_EQ(l.attr.mode, f.attr.mode);
+    ASSERT_EQ(lookup(FUSE_ROOT_ID, "file", &l), -ENOENT); /* not in the root */
+    ASSERT_EQ(lookup(d.nodeid, "FILE", &l), -ENOENT);     /* case-sensitive volume */
+
+    /* GETATTR by nodeid. */
+    struct fuse_attr a;
+    ASSERT_EQ(getattr(f.nodeid, &a), 0);
+    ASSERT_EQ(a.mode, f.attr.mode);
+    ASSERT_EQ(a.ino, f.attr.ino);
+    ASSERT_EQ(a.nlink, 1);
+    ASSERT_EQ(getattr(d.nodeid, &a), 0);
+    ASSERT_EQ(a.mode, S_IFDIR | 0750);
+    ASSERT_EQ(getattr(FUSE_ROOT_ID, &a), 0);
+    ASSERT(S_ISDIR(a.mode));
+    ASSERT_EQ(a.nlink, 3); /* ".", "..", and dir's ".." */
+
+    /* A subdirectory adds a link to its parent. */
+    ASSERT_EQ(mkdir_(d.nodeid, "sub", 0700, &l), 0);
+    ASSERT_EQ(getattr(d.nodeid, &a), 0);
+    ASSERT_EQ(a.nlink, 3);
+}
+
+static void write_read(void)
+{
+    start(0, 0, 1);
+    struct fuse_entry_out e;
+    uint64_t fh;
+    ASSERT_EQ(create(FUSE_ROOT_ID, "data", 0644, &e, &fh), 0);
+    static unsigned char buf[200000];
+    for (size_t i = 0; i < sizeof buf; i++)
+        buf[i] = (unsigned char)(i * 7 + (i >> 8));
+    uint32_t w;
+    ASSERT_EQ(write_(e.nodeid, fh, 0, buf, 100000, &w), 0);
+    ASSERT_EQ(w, 100000);
+    ASSERT_EQ(write_(e.nodeid, fh, 100000, buf + 100000, 100000, &w), 0);
+    ASSERT_EQ(w, 100000);
+    /* A write past the end leaves a hole of zeros. */
+    ASSERT_EQ(write_(e.nodeid, fh, 300000, "tail", 4, &w), 0);
+
+    struct fuse_attr a;
+    ASSERT_EQ(getattr(e.nodeid, &a), 0);
+    ASSERT_EQ(a.size, 300004);
+
+    void *data;
+    size_t len;
+    ASSERT_EQ(read_(FUSE_READ, e.nodeid, fh, 0, 131072, &data, &len), 0);
+    ASSERT_EQ(len, 131072);
+    ASSERT(0 == memcmp(data, buf, 131072));
+    ASSERT_EQ(read_(FUSE_READ, e.nodeid, fh, 150000, 100000, &data, &len), 0);
+    ASSERT_EQ(len, 100000);
+    ASSERT(0 == memcmp(data, buf + 150000, 50000));
+    for (size_t i = 50000; i < 100000; i++)
+        ASSERT_EQ(((unsigned char *)data)[i], 0);
+    /* Short read at the end, empty read past it. */
+    ASSERT_EQ(read_(FUSE_READ, e.nodeid, fh, 300000, 4096, &data, &len), 0);
+    ASSERT_EQ(len, 4);
+    ASSERT(0 == memcmp(data, "tail", 4));
+    ASSERT_EQ(read_(FUSE_READ, e.nodeid, fh, 400000, 4096, &data, &len), 0);
+    ASSERT_EQ(len, 0);
+    ASSERT_EQ(release(e.nodeid, fh, false), 0);
+
+    /* Reopen read-only; the data persists. */
+    ASSERT_EQ(open_(e.nodeid, O_RDONLY, &fh, false), 0);
+    ASSERT_EQ(read_(FUSE_READ, e.nodeid, fh, 1000, 10, &data, &len), 0);
+    ASSERT_EQ(len, 10);
+    ASSERT(0 == memcmp(data, buf + 1000, 10));
+    /* A maximal write. */
+    ASSERT_EQ(release(e.nodeid, fh, false), 0);
+    ASSERT_EQ(open_(e.nodeid, O_RDWR | O_TRUNC, &fh, false), 0);
+    ASSERT_EQ(getattr(e.nodeid, &a), 0);
+    ASSERT_EQ(a.size, 0);
+    static unsigned char big[FSP_ENGINE_MAX_WRITE];
+    memset(big, 0x5a, sizeof big);
+    if (!g_big_ok) {
+        ASSERT_EQ(release(e.nodeid, fh, false), 0);
+        tlib_skip("cannot enlarge socket buffers for max_write transfers");
+    }
+    ASSERT_EQ(write_(e.nodeid, fh, 0, big, sizeof big, &w), 0);
+    ASSERT_EQ(w, sizeof big);
+    ASSERT_EQ(read_(FUSE_READ, e.nodeid, fh, 0, sizeof big, &data, &len), 0);
+    ASSERT_EQ(len, sizeof big);
+    ASSERT(0 == memcmp(data, big, sizeof big));
+    ASSERT_EQ(release(e.nodeid, fh, false), 0);
+    /* The handle is gone. */
+    ASSERT_EQ(read_(FUSE_READ, e.nodeid, fh, 0, 10, &data, &len), -EBADF);
+}
+
+static void listing_free(struct listing *l)
+{
+    for (size_t i = 0; i < l->n; i++)
+        free(l->names[i]);
+    free(l->names), free(l->offs), free(l->inos), free(l->nodeids), free(l->types);
+    memset(l, 0, sizeof *l);
+}
+
+static void parse_dirents(const unsigned char *p, size_t len, bool plus, struct listing *l)
+{
+    size_t pos = 0;
+    while (pos < len) {
+        const struct fuse_dirent *d;
+        size_t recsize;
+        uint64_t nodeid = 0;
+        if (plus) {
+            ASSERT(len - pos >= FUSE_NAME_OFFSET_DIRENTPLUS);
+            const struct fuse_direntplus *dp = (const struct fuse_direntplus *)(p + pos);
+            d = &dp->dirent;
+            recsize = FUSE_DIRENTPLUS_SIZE(dp);
+            nodeid = dp->entry_out.nodeid;
+            if (nodeid) {
+                ASSERT_EQ(dp->entry_out.attr.ino, d->ino);
+                ASSERT_EQ(S_ISDIR(dp->entry_out.attr.mode), DT_DIR == d->type);
+            }
+        } else {
+            ASSERT(len - pos >= FUSE_NAME_OFFSET);
+            d = (const struct fuse_dirent *)(p + pos);
+            recsize = FUSE_DIRENT_SIZE(d);
+        }
+        ASSERT(d->namelen > 0 && d->namelen <= 255);
+        ASSERT(recsize <= len - pos);
+        ASSERT_EQ(recsize % 8, 0);
+        for (uint32_t i = 0; i < d->namelen; i++)
+            ASSERT(d->name[i] != '\0' && d->name[i] != '/');
+        if (l->n == l->cap) {
+            l->cap = l->cap ? l->cap * 2 : 64;
+            l->names = realloc(l->names, l->cap * sizeof *l->names);
+            l->offs = realloc(l->offs, l->cap * sizeof *l->offs);
+            l->inos = realloc(l->inos, l->cap * sizeof *l->inos);
+            l->types = realloc(l->types, l->cap * sizeof *l->types);
+            l->nodeids = realloc(l->nodeids, l->cap * sizeof *l->nodeids);
+            ASSERT(l->names && l->offs && l->inos && l->types && l->nodeids);
+        }
+        l->names[l->n] = strndup(d->name, d->namelen);
+        l->offs[l->n] = d->off;
+        l->inos[l->n] = d->ino;
+        l->types[l->n] = d->type;
+        l->nodeids[l->n] = nodeid;
+        l->n++;
+        pos += recsize;
+    }
+    ASSERT_EQ(pos, len);
+}
+
+/* List a directory through READDIR(PLUS) with reply buffers of `size` bytes. */
+static void list_dir(uint64_t nodeid, uint32_t size, bool plus, struct listing *l)
+{
+    uint64_t fh;
+    ASSERT_EQ(open_(nodeid, O_RDONLY | O_DIRECTORY, &fh, true), 0);
+    uint64_t off = 0;
+    for (int rounds = 0;; rounds++) {
+        ASSERT(rounds < 1000000);
+        void *data;
+        size_t len;
+        ASSERT_EQ(read_(plus ? FUSE_READDIRPLUS : FUSE_READDIR, nodeid, fh, off, size, &data, &len), 0);
+        if (0 == len)
+            break;
+        size_t before = l->n;
+        parse_dirents(data, len, plus, l);
+        ASSERT(l->n > before);
+        /* Offsets grow by one from where we asked. */
+        for (size_t i = before; i < l->n; i++)
+            ASSERT_EQ(l->offs[i], off + (i - before) + 1);
+        off = l->offs[l->n - 1];
+    }
+    ASSERT_EQ(release(nodeid, fh, true), 0);
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static void readdir_entries(void)
+{
+    start(0, 0, 1);
+    struct fuse_entry_out d, e;
+    ASSERT_EQ(mkdir_(FUSE_ROOT_ID, "dir", 0755, &d), 0);
+    enum { N = 700 };
+    char name[64];
+    for (int i = 0; i < N; i++) {
+        uint64_t fh;
+        snprintf(name, sizeof name, "%s-%04d", i % 3 ? "file" : "entry-with-a-longer-name", (i * 37) % N);
+        if (i % 10 == 0) {
+            ASSERT_EQ(mkdir_(d.nodeid, name, 0755, &e), 0);
+        } else {
+            ASSERT_EQ(create(d.nodeid, name, 0644, &e, &fh), 0);
+            ASSERT_EQ(release(e.nodeid, fh, false), 0);
+        }
+    }
+    /* Small buffers: many round trips, resumed by offset. */
+    struct listing *lp = &g_l1;
+#define l (*lp)
+    list_dir(d.nodeid, 1000, false, &l);
+    ASSERT_EQ(l.n, N + 2);
+    ASSERT(0 == strcmp(l.names[0], "."));
+    ASSERT(0 == strcmp(l.names[1], ".."));
+    ASSERT_EQ(l.types[0], DT_DIR);
+    ASSERT_EQ(l.types[1], DT_DIR);
+    size_t dirs = 0;
+    for (size_t i = 2; i < l.n; i++) {
+        ASSERT(l.types[i] == DT_DIR || l.types[i] == DT_REG);
+        ASSERT(l.inos[i] != 0);
+        dirs += DT_DIR == l.types[i];
+        if (i > 2)
+            ASSERT(strcmp(l.names[i - 1], l.names[i]) < 0); /* memfs lists in name order, once each */
+    }
+    ASSERT_EQ(dirs, N / 10);
+    /* Each name is what was created, and LOOKUP agrees on the type. */
+    for (int i = 0; i < N; i++) {
+        snprintf(name, sizeof name, "%s-%04d", i % 3 ? "file" : "entry-with-a-longer-name", (i * 37) % N);
+        char *key = name;
+        ASSERT(bsearch(&key, l.names + 2, l.n - 2, sizeof *l.names, cmp_str));
+    }
+    ASSERT_EQ(lookup(d.nodeid, l.names[5], &e), 0);
+    ASSERT_EQ(S_ISDIR(e.attr.mode), DT_DIR == l.types[5]);
+    ASSERT_EQ(e.attr.ino, l.inos[5]);
+
+    /* A big buffer gives the same listing. */
+    struct listing *lp2 = &g_l2;
+#define l2 (*lp2)
+    list_dir(d.nodeid, 128 * 1024, false, &l2);
+    ASSERT_EQ(l2.n, l.n);
+    for (size_t i = 0; i < l.n; i++)
+        ASSERT(0 == strcmp(l.names[i], l2.names[i]));
+    listing_free(&l2);
+
+    /* READDIRPLUS: same names; entries carry attributes and nodes the kernel now knows. */
+    list_dir(d.nodeid, 4096, true, &l2);
+    ASSERT_EQ(l2.n, l.n);
+    for (size_t i = 0; i < l.n; i++) {
+        ASSERT(0 == strcmp(l.names[i], l2.names[i]));
+        if (i >= 2) {
+            ASSERT(l2.nodeids[i] > FUSE_ROOT_ID);
+            ASSERT(node_known(l2.nodeids[i]));
+            ASSERT_EQ(l2.inos[i], l.inos[i]);
+        }
+    }
+    /* The nodes were entered with a lookup reference each: forgetting that once more
+     * than LOOKUP/CREATE gave leaves them known; forgetting both removes them. */
+    uint64_t some = l2.nodeids[7];
+    forget(some, 1);
+    sync_engine();
+    ASSERT(node_known(some));
+    forget(some, 1);
+    sync_engine();
+    ASSERT(!node_known(some));
+    listing_free(&l2);
+    listing_free(&l);
+
+    /* The root (memfs gives no "." or ".." there; the engine adds them) and an empty directory. */
+    list_dir(FUSE_ROOT_ID, 4096, false, &l);
+    ASSERT_EQ(l.n, 3);
+    ASSERT(0 == strcmp(l.names[2], "dir"));
+    listing_free(&l);
+    ASSERT_EQ(mkdir_(FUSE_ROOT_ID, "empty", 0755, &e), 0);
+    list_dir(e.nodeid, 4096, false, &l);
+    ASSERT_EQ(l.n, 2);
+    listing_free(&l);
+
+    /* A buffer too small for one entry gives an empty reply; READDIR on a file handle fails. */
+    uint64_t fh;
+    ASSERT_EQ(open_(d.nodeid, O_RDONLY, &fh, true), 0);
+    void *data;
+    size_t len;
+    ASSERT_EQ(read_(FUSE_READDIR, d.nodeid, fh, 0, 10, &data, &len), 0);
+    ASSERT_EQ(len, 0);
+    /* Seek back (telldir/seekdir): offset 5 continues with the 6th record. */
+    ASSERT_EQ(read_(FUSE_READDIR, d.nodeid, fh, 0, 4096, &data, &len), 0);
+    ASSERT_EQ(read_(FUSE_READDIR, d.nodeid, fh, 5, 4096, &data, &len), 0);
+    ASSERT(len > 0);
+    ASSERT_EQ(((struct fuse_dirent *)data)->off, 6);
+    ASSERT_EQ(release(d.nodeid, fh, true), 0);
+    ASSERT_EQ(create(FUSE_ROOT_ID, "f", 0644, &e, &fh), 0);
+    ASSERT_EQ(read_(FUSE_READDIR, e.nodeid, fh, 0, 4096, &data, &len), -EBADF);
+    ASSERT_EQ(open_(e.nodeid, O_RDONLY, &fh, true) , -ENOTDIR);
+    ASSERT_EQ(release(e.nodeid, fh, false), 0);
+#undef l
+#undef l2
+}
+
+static void statfs_(void)
+{
+    start(0, 0, 1);
+    void *data;
+    size_t len;
+    ASSERT_EQ(call(FUSE_STATFS, FUSE_ROOT_ID, 0, 0, 0, 0, &data, &len), 0);
+    struct fuse_statfs_out out;
+    ASSERT_EQ(len, sizeof out);
+    memcpy(&out, data, sizeof out);
+    ASSERT_EQ(out.st.bsize, 4096);
+    ASSERT_EQ(out.st.frsize, 4096);
+    ASSERT_EQ(out.st.namelen, 255);
+    ASSERT(out.st.blocks > 0);
+    ASSERT(out.st.bfree <= out.st.blocks);
+    ASSERT(out.st.bavail <= out.st.bfree);
+    uint64_t free0 = out.st.bfree;
+    /* Data takes space. */
+    struct fuse_entry_out e;
+    uint64_t fh;
+    uint32_t w;
+    static char buf[64 * 1024];
+    ASSERT_EQ(create(FUSE_ROOT_ID, "f", 0644, &e, &fh), 0);
+    ASSERT_EQ(write_(e.nodeid, fh, 0, buf, sizeof buf, &w), 0);
+    ASSERT_EQ(release(e.nodeid, fh, false), 0);
+    ASSERT_EQ(call(FUSE_STATFS, FUSE_ROOT_ID, 0, 0, 0, 0, &data, &len), 0);
+    memcpy(&out, data, sizeof out);
+    ASSERT_EQ(out.st.bfree, free0 - sizeof buf / 4096);
+}
+
+static int setattr(uint64_t nodeid, const struct fuse_setattr_in *in, struct fuse_attr *attr)
+{
+    void *data;
+    size_t len;
+    int err = call(FUSE_SETATTR, nodeid, in, sizeof *in, 0, 0, &data, &len);
+    if (!err) {
+        struct fuse_attr_out out;
+        ASSERT_EQ(len, sizeof out);
+        memcpy(&out, data, sizeof out);
+        *attr = out.attr;
+    }
+    return err;
+}
+
+static void setattr_(void)
+{
+    start(0, 0, 1);
+    struct fuse_entry_out e;
+    uint64_t fh;
+    ASSERT_EQ(create(FUSE_ROOT_ID, "f", 0644, &e, &fh), 0);
+    struct fuse_attr a;
+    /* Size (truncate up: sparse) and mode. */
+    struct fuse_setattr_in in = {.valid = FATTR_SIZE | FATTR_MODE, .size = 12345, .mode = S_IFREG | 0600};
+    ASSERT_EQ(setattr(e.nodeid, &in, &a), 0);
+    ASSERT_EQ(a.size, 12345);
+    ASSERT_EQ(a.mode, S_IFREG | 0600);
+    /* Through the open handle. */
+    memset(&in, 0, sizeof in);
+    in.valid = FATTR_SIZE | FATTR_FH, in.fh = fh, in.size = 10;
+    ASSERT_EQ(setattr(e.nodeid, &in, &a), 0);
+    ASSERT_EQ(a.size, 10);
+    /* Times. */
+    memset(&in, 0, sizeof in);
+    in.valid = FATTR_MTIME | FATTR_ATIME, in.mtime = 1000000000, in.mtimensec = 123456700;
+    in.atime = 86400;
+    ASSERT_EQ(setattr(e.nodeid, &in, &a), 0);
+    ASSERT_EQ(a.mtime, 1000000000);
+    ASSERT_EQ(a.mtimensec, 123456700);
+    ASSERT_EQ(a.atime, 86400);
+    ASSERT_EQ(getattr(e.nodeid, &a), 0);
+    ASSERT_EQ(a.mtime, 1000000000);
+    /* Times beyond what FILETIME holds (the kernel passes any s64) are clamped, not overflowed. */
+    in.mtime = (uint64_t)INT64_MAX, in.mtimensec = 4000000000u;
+    in.atime = (uint64_t)INT64_MIN, in.atimensec = 0;
+    ASSERT_EQ(setattr(e.nodeid, &in, &a), 0);
+    ASSERT_EQ(a.mtime, 910692730084LL); /* year 30828 */
+    ASSERT((int64_t)a.atime <= -11644473599LL); /* 1601 */
+    in.mtime = (uint64_t)-5, in.mtimensec = 0; /* before 1970 works */
+    ASSERT_EQ(setattr(e.nodeid, &in, &a), 0);
+    ASSERT_EQ((int64_t)a.mtime, -5);
+    /* Beyond memfs's maximum file size. */
+    memset(&in, 0, sizeof in);
+    in.valid = FATTR_SIZE, in.size = UINT64_MAX;
+    ASSERT_EQ(setattr(e.nodeid, &in, &a), -ENOSPC);
+    ASSERT_EQ(release(e.nodeid, fh, false), 0);
+    ASSERT_EQ(getattr(e.nodeid, &a), 0);
+    ASSERT_EQ(a.size, 10);
+}
+
+/* ---- namespace ---- */
+
+static int rename2(uint64_t dir, const char *from, uint64_t newdir, const char *to, uint32_t flags)
+{
+    char names[600];
+    size_t fl = strlen(from) + 1, tl = strlen(to) + 1;
+    ASSERT(fl + tl <= sizeof names);
+    memcpy(names, from, fl);
+    memcpy(names + fl, to, tl);
+    struct fuse_rename2_in in = {.newdir = newdir, .flags = flags};
+    return call(FUSE_RENAME2, dir, &in, sizeof in, names, fl + tl, 0, 0);
+}
+
+static void namespace_ops(void)
+{
+    start(0, 0, 1);
+    struct fuse_entry_out d, f, x, l;
+    uint64_t fh;
+    uint32_t w;
+    struct fuse_attr a;
+    ASSERT_EQ(mkdir_(FUSE_ROOT_ID, "d", 0755, &d), 0);
+    ASSERT_EQ(create(d.nodeid, "f", 0644, &f, &fh), 0);
+    ASSERT_EQ(write_(f.nodeid, fh, 0, "hello", 5, &w), 0);
+    ASSERT_EQ(release(f.nodeid, fh, false), 0);
+
+    /* LINK: a second name for the same file (same ino, two links). */
+    struct fuse_link_in li = {.oldnodeid = f.nodeid};
+    void *data;
+    size_t len;
+    ASSERT_EQ(call(FUSE_LINK, FUSE_ROOT_ID, &li, sizeof li, "hl", 3, &data, &len), 0);
+    ASSERT_EQ(len, sizeof l);
+    memcpy(&l, data, sizeof l);
+    ASSERT_EQ(l.attr.ino, f.attr.ino);
+    ASSERT_EQ(l.attr.nlink, 2);
+    ASSERT_EQ(l.attr.size, 5);
+    ASSERT_EQ(getattr(f.nodeid, &a), 0);
+    ASSERT_EQ(a.nlink, 2);
+    ASSERT_EQ(call(FUSE_LINK, FUSE_ROOT_ID, &li, sizeof li, "hl", 3, 0, 0), -EEXIST);
+    li.oldnodeid = d.nodeid;
+    ASSERT_EQ(call(FUSE_LINK, FUSE_ROOT_ID, &li, sizeof li, "dl", 3, 0, 0), -EPERM);
+    /* UNLINK one name: the other stays with one link. */
+    ASSERT_EQ(call(FUSE_UNLINK, FUSE_ROOT_ID, "hl", 3, 0, 0, 0, 0), 0);
+    ASSERT_EQ(lookup(FUSE_ROOT_ID, "hl", &x), -ENOENT);
+    ASSERT_EQ(getattr(f.nodeid, &a), 0);
+    ASSERT_EQ(a.nlink, 1);
+    ASSERT_EQ(getattr(l.nodeid, &a), -ENOENT); /* the unlinked name's node has no path */
+    ASSERT_EQ(call(FUSE_UNLINK, FUSE_ROOT_ID, "hl", 3, 0, 0, 0, 0), -ENOENT);
+
+    /* Wrong kinds. */
+    ASSERT_EQ(call(FUSE_RMDIR, FUSE_ROOT_ID, "d", 2, 0, 0, 0, 0), -ENOTEMPTY);
+    ASSERT_EQ(call(FUSE_UNLINK, FUSE_ROOT_ID, "d", 2, 0, 0, 0, 0), -EISDIR);
+    ASSERT_EQ(call(FUSE_RMDIR, d.nodeid, "f", 2, 0, 0, 0, 0), -ENOTDIR);
+
+    /* RENAME moves the node: its nodeid now names the new path. */
+    struct fuse_rename_in ri = {.newdir = FUSE_ROOT_ID};
+    ASSERT_EQ(call(FUSE_RENAME, d.nodeid, &ri, sizeof ri, "f\0g", 4, 0, 0), 0);
+    ASSERT_EQ(lookup(d.nodeid, "f", &x), -ENOENT);
+    ASSERT_EQ(lookup(FUSE_ROOT_ID, "g", &x), 0);
+    ASSERT_EQ(x.nodeid, f.nodeid);
+    ASSERT_EQ(getattr(f.nodeid, &a), 0);
+    ASSERT_EQ(a.size, 5);
+    /* A directory's subtree moves with it. */
+    struct fuse_entry_out in_d;
+    ASSERT_EQ(mkdir_(d.nodeid, "sub", 0700, &in_d), 0);
+    ASSERT_EQ(rename2(FUSE_ROOT_ID, "d", FUSE_ROOT_ID, "e", 0), 0);
+    ASSERT_EQ(getattr(in_d.nodeid, &a), 0);
+    ASSERT_EQ(lookup(FUSE_ROOT_ID, "e", &x), 0);
+    ASSERT_EQ(x.nodeid, d.nodeid);
+    ASSERT_EQ(lookup(d.nodeid, "sub", &x), 0);
+    ASSERT_EQ(x.nodeid, in_d.nodeid);
+    /* NOREPLACE, replace, EXCHANGE (not supported), into itself. */
+    ASSERT_EQ(create(FUSE_ROOT_ID, "h", 0644, &x, &fh), 0);
+    ASSERT_EQ(release(x.nodeid, fh, false), 0);
+    ASSERT_EQ(rename2(FUSE_ROOT_ID, "g", FUSE_ROOT_ID, "h", RENAME_NOREPLACE), -EEXIST);
+    ASSERT_EQ(rename2(FUSE_ROOT_ID, "g", FUSE_ROOT_ID, "h", RENAME_EXCHANGE), -EINVAL);
+    ASSERT_EQ(rename2(FUSE_ROOT_ID, "g", FUSE_ROOT_ID, "h", 0), 0);
+    ASSERT_EQ(lookup(FUSE_ROOT_ID, "h", &x), 0);
+    ASSERT_EQ(x.nodeid, f.nodeid);
+    ASSERT_EQ(x.attr.size, 5);
+    ASSERT(rename2(FUSE_ROOT_ID, "e", in_d.nodeid, "loop", 0) < 0);
+    ASSERT_EQ(rename2(FUSE_ROOT_ID, "h", FUSE_ROOT_ID, "h", 0), 0);
+    ASSERT_EQ(rename2(FUSE_ROOT_ID, "missing", FUSE_ROOT_ID, "m2", 0), -ENOENT);
+
+    /* SYMLINK and READLINK. */
+    ASSERT_EQ(call(FUSE_SYMLINK, FUSE_ROOT_ID, "sl\0../some/target", 18, 0, 0, &data, &len), 0);
+    ASSERT_EQ(len, sizeof x);
+    memcpy(&x, data, sizeof x);
+    ASSERT(S_ISLNK(x.attr.mode));
+    ASSERT_EQ(x.attr.size, 14);
+    ASSERT_EQ(call(FUSE_READLINK, x.nodeid, 0, 0, 0, 0, &data, &len), 0);
+    ASSERT_EQ(len, 14);
+    ASSERT(0 == memcmp(data, "../some/target", 14));
+    ASSERT_EQ(call(FUSE_READLINK, f.nodeid, 0, 0, 0, 0, &data, &len), -EINVAL);
+    ASSERT_EQ(call(FUSE_SYMLINK, FUSE_ROOT_ID, "sl\0other", 9, 0, 0, 0, 0), -EEXIST);
+
+    /* MKNOD: a FIFO and a regular file. */
+    struct fuse_mknod_in mi = {.mode = S_IFIFO | 0640, .umask = 022};
+    ASSERT_EQ(call(FUSE_MKNOD, FUSE_ROOT_ID, &mi, sizeof mi, "fifo", 5, &data, &len), 0);
+    memcpy(&x, data, sizeof x);
+    ASSERT_EQ(x.attr.mode, S_IFIFO | 0640);
+    ASSERT_EQ(getattr(x.nodeid, &a), 0);
+    ASSERT_EQ(a.mode, S_IFIFO | 0640);
+    mi.mode = S_IFREG | 0600;
+    ASSERT_EQ(call(FUSE_MKNOD, FUSE_ROOT_ID, &mi, sizeof mi, "reg", 4, &data, &len), 0);
+    memcpy(&x, data, sizeof x);
+    ASSERT_EQ(x.attr.mode, S_IFREG | 0600);
+
+    /* RMDIR once empty. */
+    ASSERT_EQ(call(FUSE_RMDIR, d.nodeid, "sub", 4, 0, 0, 0, 0), 0);
+    ASSERT_EQ(call(FUSE_RMDIR, FUSE_ROOT_ID, "e", 2, 0, 0, 0, 0), 0);
+    ASSERT_EQ(lookup(FUSE_ROOT_ID, "e", &x), -ENOENT);
+    ASSERT_EQ(getattr(FUSE_ROOT_ID, &a), 0);
+    ASSERT_EQ(a.nlink, 2);
+}
+
+static void xattrs(void)
+{
+    start(0, 0, 1);
+    struct fuse_entry_out f;
+    uint64_t fh;
+    ASSERT_EQ(create(FUSE_ROOT_ID, "f", 0644, &f, &fh), 0);
+    ASSERT_EQ(release(f.nodeid, fh, false), 0);
+    /* FUSE_SETXATTR_EXT was negotiated: the long setxattr_in. */
+    ASSERT(fsp_engine_init_flags(engine()) & FUSE_SETXATTR_EXT);
+    char msg[128];
+    struct fuse_setxattr_in si = {.size = 5};
+    size_t nl = strlen("user.test") + 1;
+    memcpy(msg, "user.test", nl);
+    memcpy(msg + nl, "value", 5);
+    ASSERT_EQ(call(FUSE_SETXATTR, f.nodeid, &si, sizeof si, msg, nl + 5, 0, 0), 0);
+    memcpy(msg, "user.b\0bb", 9);
+    si.size = 2;
+    ASSERT_EQ(call(FUSE_SETXATTR, f.nodeid, &si, sizeof si, msg, 9, 0, 0), 0);
+    /* XATTR_CREATE on an existing one. */
+    si.flags = XATTR_CREATE;
+    si.size = 5;
+    memcpy(msg, "user.test", nl);
+    ASSERT_EQ(call(FUSE_SETXATTR, f.nodeid, &si, sizeof si, msg, nl + 5, 0, 0), -EEXIST);
+    /* Value claimed longer than carried. */
+    si.flags = 0;
+    si.size = 50;
+    ASSERT_EQ(call(FUSE_SETXATTR, f.nodeid, &si, sizeof si, msg, nl + 5, 0, 0), -EINVAL);
+
+    /* GETXATTR: size query, value, too small, missing. */
+    struct fuse_getxattr_in gi = {.size = 0};
+    void *data;
+    size_t len;
+    ASSERT_EQ(call(FUSE_GETXATTR, f.nodeid, &gi, sizeof gi, "user.test", nl, &data, &len), 0);
+    struct fuse_getxattr_out go;
+    ASSERT_EQ(len, sizeof go);
+    memcpy(&go, data, sizeof go);
+    ASSERT_EQ(go.size, 5);
+    gi.size = 100;
+    ASSERT_EQ(call(FUSE_GETXATTR, f.nodeid, &gi, sizeof gi, "user.test", nl, &data, &len), 0);
+    ASSERT_EQ(len, 5);
+    ASSERT(0 == memcmp(data, "value", 5));
+    gi.size = 3;
+    ASSERT_EQ(call(FUSE_GETXATTR, f.nodeid, &gi, sizeof gi, "user.test", nl, 0, 0), -ERANGE);
+    gi.size = 100;
+    ASSERT_EQ(call(FUSE_GETXATTR, f.nodeid, &gi, sizeof gi, "user.none", 10, 0, 0), -ENODATA);
+
+    /* LISTXATTR. */
+    ASSERT_EQ(call(FUSE_LISTXATTR, f.nodeid, &gi, sizeof gi, 0, 0, &data, &len), 0);
+    ASSERT_EQ(len, 10 + 7);
+    char list[32];
+    ASSERT(len <= sizeof list);
+    memcpy(list, data, len);
+    ASSERT(memmem(list, len, "user.test", 10) && memmem(list, len, "user.b", 7));
+    gi.size = 0;
+    ASSERT_EQ(call(FUSE_LISTXATTR, f.nodeid, &gi, sizeof gi, 0, 0, &data, &len), 0);
+    memcpy(&go, data, sizeof go);
+    ASSERT_EQ(go.size, 17);
+
+    /* REMOVEXATTR. */
+    ASSERT_EQ(call(FUSE_REMOVEXATTR, f.nodeid, "user.test", nl, 0, 0, 0, 0), 0);
+    ASSERT_EQ(call(FUSE_REMOVEXATTR, f.nodeid, "user.test", nl, 0, 0, 0, 0), -ENODATA);
+    gi.size = 100;
+    ASSERT_EQ(call(FUSE_GETXATTR, f.nodeid, &gi, sizeof gi, "user.test", nl, 0, 0), -ENODATA);
+    ASSERT_EQ(call(FUSE_LISTXATTR, f.nodeid, &gi, sizeof gi, 0, 0, &data, &len), 0);
+    ASSERT_EQ(len, 7);
+}
+
+/* ---- asynchronous completion (memfs slow I/O: STATUS_PENDING + FspFileSystemSendResponse) ---- */
+
+static void start_slow(ULONG max_delay_ms, unsigned threads)
+{
+    NTSTATUS status = MemfsCreateFunnel(0, 0, 1024, 16 * 1024 * 1024, max_delay_ms, 100, 0, 0, 0, 0,
+                                        &g_memfs);
+    if (STATUS_NO_SUCH_DEVICE == status || STATUS_ACCESS_DENIED == status)
+        tlib_skip("no usable /dev/fuse (FspFileSystemCreate opens it)");
+    ASSERT_EQ(status, STATUS_SUCCESS);
+    int sv[2];
+    ASSERT(0 == socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv));
+    g_sock = sv[0];
+    status = fsp_engine_attach_fd(fs(), sv[1]);
+    if (!NT_SUCCESS(status))
+        close(sv[1]);
+    ASSERT_EQ(status, STATUS_SUCCESS);
+    ASSERT_EQ(FspFileSystemStartDispatcher(fs(), threads), STATUS_SUCCESS);
+    g_unique = 0;
+    g_notifications = 0;
+    g_nlate = 0;
+    struct fuse_init_out out;
+    ASSERT_EQ(do_init(7, FSP_FUSE_MINOR_MAX, ALL_FLAGS, sizeof(struct fuse_init_in), &out), 0);
+}
+
+static void pending_io(void)
+{
+    /* Every Read, Write and ReadDirectory completes later from another thread. */
+    start_slow(3, 2);
+    struct fuse_entry_out d, e;
+    uint64_t fh;
+    uint32_t w;
+    ASSERT_EQ(mkdir_(FUSE_ROOT_ID, "d", 0755, &d), 0);
+    ASSERT_EQ(create(d.nodeid, "f", 0644, &e, &fh), 0);
+    static unsigned char buf[100000];
+    for (size_t i = 0; i < sizeof buf; i++)
+        buf[i] = (unsigned char)(i ^ (i >> 9));
+    ASSERT_EQ(write_(e.nodeid, fh, 0, buf, sizeof buf, &w), 0);
+    ASSERT_EQ(w, sizeof buf);
+    void *data;
+    size_t len;
+    ASSERT_EQ(read_(FUSE_READ, e.nodeid, fh, 1000, 50000, &data, &len), 0);
+    ASSERT_EQ(len, 50000);
+    ASSERT(0 == memcmp(data, buf + 1000, 50000));
+    ASSERT_EQ(read_(FUSE_READ, e.nodeid, fh, sizeof buf, 10, &data, &len), 0);
+    ASSERT_EQ(len, 0);
+    ASSERT_EQ(release(e.nodeid, fh, false), 0);
+    for (int i = 0; i < 50; i++) {
+        char name[16];
+        snprintf(name, sizeof name, "n%02d", i);
+        ASSERT_EQ(create(d.nodeid, name, 0644, &e, &fh), 0);
+        ASSERT_EQ(release(e.nodeid, fh, false), 0);
+    }
+    list_dir(d.nodeid, 512, false, &g_l1);
+    ASSERT_EQ(g_l1.n, 2 + 51);
+    /* Pipelined reads complete in any order, each exactly once. */
+    ASSERT_EQ(lookup(d.nodeid, "f", &e), 0);
+    ASSERT_EQ(open_(e.nodeid, O_RDONLY, &fh, false), 0);
+    enum { K = 32 };
+    uint64_t us[K];
+    for (int i = 0; i < K; i++) {
+        struct fuse_read_in ri = {.fh = fh, .offset = (uint64_t)i * 1000, .size = 1000};
+        us[i] = send_req(FUSE_READ, e.nodeid, &ri, sizeof ri, 0, 0);
+    }
+    bool got[K] = {0};
+    for (int i = 0; i < K; i++) {
+        ssize_t n = recv_msg(REPLY_TIMEOUT_MS);
+        ASSERT(n > 0);
+        struct fuse_out_header *o = (struct fuse_out_header *)g_rbuf;
+        ASSERT_EQ(o->len, n);
+        ASSERT_EQ(o->error, 0);
+        ASSERT_EQ(n, sizeof *o + 1000);
+        int k = -1;
+        for (int j = 0; j < K; j++)
+            if (us[j] == o->unique)
+                k = j;
+        ASSERT(k >= 0 && !got[k]);
+        got[k] = true;
+        ASSERT(0 == memcmp(g_rbuf + sizeof *o, buf + k * 1000, 1000));
+    }
+    expect_no_reply();
+    ASSERT_EQ(release(e.nodeid, fh, false), 0);
+}
+
+static void interrupt_pending(void)
+{
+    start_slow(400, 2);
+    struct fuse_entry_out e;
+    uint64_t fh;
+    uint32_t w;
+    ASSERT_EQ(create(FUSE_ROOT_ID, "f", 0644, &e, &fh), 0);
+    ASSERT_EQ(write_(e.nodeid, fh, 0, "0123456789", 10, &w), 0);
+    bool interrupted = false;
+    for (int attempt = 0; attempt < 50 && !interrupted; attempt++) {
+        struct fuse_read_in ri = {.fh = fh, .offset = 0, .size = 10};
+        uint64_t u = send_req(FUSE_READ, e.nodeid, &ri, sizeof ri, 0, 0);
+        ssize_t n = recv_msg(30);
+        if (n > 0) {
+            /* This one completed fast (the delay is random): try again. */
+            ASSERT_EQ(((struct fuse_out_header *)g_rbuf)->unique, u);
+            continue;
+        }
+        struct fuse_interrupt_in ii = {.unique = u};
+        uint64_t ui = send_req(FUSE_INTERRUPT, 0, &ii, sizeof ii, 0, 0);
+        /* The READ is answered EINTR at once and the INTERRUPT itself gets no reply; or the READ
+         * completed meanwhile and the INTERRUPT gets EAGAIN. */
+        n = recv_msg(REPLY_TIMEOUT_MS);
+        ASSERT(n >= (ssize_t)sizeof(struct fuse_out_header));
+        struct fuse_out_header *o = (struct fuse_out_header *)g_rbuf;
+        ASSERT_EQ(o->len, n);
+        ASSERT(o->unique == u || o->unique == ui);
+        if (o->unique == u && -EINTR == o->error) {
+            interrupted = true;
+            continue;
+        }
+        if (o->unique == u) {
+            ASSERT_EQ(o->error, 0);
+            ASSERT_EQ(recv_reply(ui, 0, 0), -EAGAIN);
+        } else {
+            ASSERT_EQ(o->error, -EAGAIN);
+            ASSERT_EQ(recv_reply(u, 0, 0), 0);
+        }
+    }
+    ASSERT(interrupted);
+    /* The file system's late response is dropped: nothing more arrives. */
+    usleep(450 * 1000);
+    expect_no_reply();
+    /* And the engine serves on. */
+    void *data;
+    size_t len;
+    ASSERT_EQ(release(e.nodeid, fh, false), 0);
+    ASSERT_EQ(open_(e.nodeid, O_RDONLY, &fh, false), 0);
+    ASSERT_EQ(read_(FUSE_READ, e.nodeid, fh, 2, 3, &data, &len), 0);
+    ASSERT_EQ(len, 3);
+    ASSERT(0 == memcmp(data, "234", 3));
+    ASSERT_EQ(release(e.nodeid, fh, false), 0);
+}
+
+/* ---- protocol ---- */
+
+static void unknown_opcode(void)
+{
+    start(0, 0, 1);
+    unsigned char arg[64] = {0};
+    ASSERT_EQ(call(9999, FUSE_ROOT_ID, arg, sizeof arg, 0, 0, 0, 0), -ENOSYS);
+    ASSERT_EQ(call(0, FUSE_ROOT_ID, 0, 0, 0, 0, 0, 0), -ENOSYS);
+    ASSERT_EQ(call(UINT32_MAX, FUSE_ROOT_ID, 0, 0, 0, 0, 0, 0), -ENOSYS);
+    /* Opcodes the engine leaves to the kernel. */
+    ASSERT_EQ(call(FUSE_FLUSH, FUSE_ROOT_ID, arg, sizeof(struct fuse_flush_in), 0, 0, 0, 0), -ENOSYS);
+    ASSERT_EQ(call(FUSE_GETLK, FUSE_ROOT_ID, arg, sizeof(struct fuse_lk_in), 0, 0, 0, 0), -ENOSYS);
+    ASSERT_EQ(call(FUSE_BMAP, FUSE_ROOT_ID, arg, sizeof(struct fuse_bmap_in), 0, 0, 0, 0), -ENOSYS);
+    ASSERT_EQ(call(FUSE_LSEEK, FUSE_ROOT_ID, arg, sizeof(struct fuse_lseek_in), 0, 0, 0, 0), -ENOSYS);
+    /* Still serving. */
+    sync_engine();
+}
+
+static void forget_counts(void)
+{
+    start(0, 0, 1);
+    ASSERT_EQ(node_count(), 1);
+    struct fuse_entry_out d, f, l;
+    uint64_t fh;
+    ASSERT_EQ(mkdir_(FUSE_ROOT_ID, "d", 0755, &d), 0);          /* d: 1 */
+    ASSERT_EQ(create(d.nodeid, "f", 0644, &f, &fh), 0);         /* f: 1 */
+    ASSERT_EQ(release(f.nodeid, fh, false), 0);
+    ASSERT_EQ(lookup(FUSE_ROOT_ID, "d", &l), 0);                /* d: 2 */
+    ASSERT_EQ(l.nodeid, d.nodeid);
+    ASSERT_EQ(lookup(d.nodeid, "f", &l), 0);                    /* f: 2 */
+    ASSERT_EQ(lookup(d.nodeid, "f", &l), 0);                    /* f: 3 */
+    ASSERT_EQ(node_count(), 3);
+
+    /* FORGET gets no reply; the node stays until all its lookups are forgotten. */
+    forget(f.nodeid, 2);
+    expect_no_reply();
+    sync_engine();
+    ASSERT(node_known(f.nodeid));
+    struct fuse_attr a;
+    ASSERT_EQ(getattr(f.nodeid, &a), 0);
+    forget(f.nodeid, 1);
+    expect_no_reply();
+    sync_engine();
+    ASSERT(!node_known(f.nodeid));
+    ASSERT_EQ(getattr(f.nodeid, &a), -ENOENT);
+    ASSERT_EQ(node_count(), 2);
+
+    /* A new lookup gives a fresh node. */
+    ASSERT_EQ(lookup(d.nodeid, "f", &f), 0);                    /* f': 1 */
+    ASSERT(node_known(f.nodeid));
+
+    /* A directory forgotten while a child is known stays as the child's path element. */
+    forget(d.nodeid, 2);
+    sync_engine();
+    ASSERT_EQ(getattr(f.nodeid, &a), 0);
+    ASSERT_EQ(node_count(), 3);
+    /* Forgetting the child lets both go. */
+    forget(f.nodeid, 1);
+    sync_engine();
+    ASSERT_EQ(node_count(), 1);
+
+    /* BATCH_FORGET: no reply; each entry's count is honoured. */
+    struct fuse_entry_out n[3];
+    ASSERT_EQ(mkdir_(FUSE_ROOT_ID, "a", 0755, &n[0]), 0);
+    ASSERT_EQ(mkdir_(FUSE_ROOT_ID, "b", 0755, &n[1]), 0);
+    ASSERT_EQ(mkdir_(FUSE_ROOT_ID, "c", 0755, &n[2]), 0);
+    ASSERT_EQ(lookup(FUSE_ROOT_ID, "b", &l), 0);                /* b: 2 */
+    ASSERT_EQ(node_count(), 4);
+    struct {
+        struct fuse_batch_forget_in in;
+        struct fuse_forget_one one[4];
+    } bf = {{3, 0}, {{n[0].nodeid, 1}, {n[1].nodeid, 1}, {n[2].nodeid, 1}, {0, 0}}};
+    send_req(FUSE_BATCH_FORGET, 0, &bf, sizeof bf.in + 3 * sizeof bf.one[0], 0, 0);
+    expect_no_reply();
+    sync_engine();
+    ASSERT_EQ(node_count(), 2);
+    ASSERT(node_known(n[1].nodeid));
+    ASSERT(!node_known(n[0].nodeid));
+    /* A count larger than what the message carries is clamped; over-forgetting is harmless. */
+    bf.in.count = 1000000;
+    bf.one[0].nodeid = n[1].nodeid;
+    bf.one[0].nlookup = 99;
+    send_req(FUSE_BATCH_FORGET, 0, &bf, sizeof bf.in + sizeof bf.one[0], 0, 0);
+    expect_no_reply();
+    sync_engine();
+    ASSERT_EQ(node_count(), 1);
+    /* Forgetting the root or unknown nodes changes nothing. */
+    forget(FUSE_ROOT_ID, 1000);
+    forget(777777, 1);
+    forget(UINT64_MAX, UINT64_MAX);
+    expect_no_reply();
+    sync_engine();
+    ASSERT_EQ(node_count(), 1);
+    ASSERT_EQ(getattr(FUSE_ROOT_ID, &a), 0);
+    /* The names themselves are still there. */
+    ASSERT_EQ(lookup(FUSE_ROOT_ID, "a", &l), 0);
+    ASSERT_EQ(lookup(d.nodeid, "f", &l), -ENOENT); /* d's nodeid was forgotten */
+}
+
+static void interrupt_unknown(void)
+{
+    start(0, 0, 1);
+    struct fuse_interrupt_in in = {.unique = 123456};
+    /* Interrupting a request the engine does not hold: EAGAIN (the kernel resends if needed). */
+    uint64_t u = send_req(FUSE_INTERRUPT, 0, &in, sizeof in, 0, 0);
+    ASSERT_EQ(recv_reply(u, 0, 0), -EAGAIN);
+    /* Interrupting one that was answered already: the same. */
+    u = send_req(FUSE_STATFS, FUSE_ROOT_ID, 0, 0, 0, 0);
+    ASSERT_EQ(recv_reply(u, 0, 0), 0);
+    in.unique = u;
+    uint64_t u2 = send_req(FUSE_INTERRUPT, 0, &in, sizeof in, 0, 0);
+    ASSERT_EQ(recv_reply(u2, 0, 0), -EAGAIN);
+    /* Unique 0 names no request (it must not match an idle worker either). */
+    in.unique = 0;
+    ASSERT_EQ(call(FUSE_INTERRUPT, 0, &in, sizeof in, 0, 0, 0, 0), -EINVAL);
+    /* Too short. */
+    ASSERT_EQ(call(FUSE_INTERRUPT, 0, &in, 4, 0, 0, 0, 0), -EIO);
+    sync_engine();
+}
+
+static void destroy_(void)
+{
+    /* One worker: with more, another worker may still take a request the test sends after
+     * DESTROY (the kernel sends none then). */
+    start(0, 0, 1);
+    struct fuse_entry_out e;
+    ASSERT_EQ(mkdir_(FUSE_ROOT_ID, "d", 0755, &e), 0);
+    size_t len;
+    ASSERT_EQ(call(FUSE_DESTROY, 0, 0, 0, 0, 0, 0, &len), 0);
+    ASSERT_EQ(len, 0);
+    /* The engine stops serving: later requests are not answered. */
+    send_req(FUSE_STATFS, FUSE_ROOT_ID, 0, 0, 0, 0);
+    expect_no_reply();
+    ASSERT(atomic_load(&engine()->stopping));
+    /* Stopping (teardown) after that is clean. */
+}
+
+static void peer_closed(void)
+{
+    /* The kernel side going away (read returns 0) stops the workers; stopping afterwards is clean. */
+    start(0, 0, 3);
+    sync_engine();
+    close(g_sock);
+    g_sock = -1;
+    for (int i = 0; i < 500 && !atomic_load(&engine()->stopping); i++)
+        usleep(10000);
+    ASSERT(atomic_load(&engine()->stopping));
+}
+
+/* ---- malformed requests ---- */
+
+static void malformed_headers(void)
+{
+    start(0, 0, 1);
+    struct {
+        struct fuse_in_header h;
+        unsigned char arg[64];
+    } m;
+    memset(&m, 0, sizeof m);
+
+    /* Shorter than a header: nothing to answer (no readable unique). */
+    send_raw(&m, 10);
+    send_raw(&m, 1);
+    expect_no_reply();
+    sync_engine();
+
+    /* Header len smaller than a header. */
+    m.h.len = 10, m.h.opcode = FUSE_GETATTR, m.h.unique = 1000, m.h.nodeid = FUSE_ROOT_ID;
+    send_raw(&m, sizeof m.h + sizeof(struct fuse_getattr_in));
+    ASSERT_EQ(recv_reply(1000, 0, 0), -EIO);
+    /* Header len larger than what was read. */
+    m.h.len = 4096, m.h.unique = 1002;
+    send_raw(&m, sizeof m.h + sizeof(struct fuse_getattr_in));
+    ASSERT_EQ(recv_reply(1002, 0, 0), -EIO);
+    /* Header len smaller than what was read (trailing garbage). */
+    m.h.len = sizeof m.h, m.h.unique = 1004;
+    send_raw(&m, sizeof m.h + sizeof(struct fuse_getattr_in));
+    ASSERT_EQ(recv_reply(1004, 0, 0), -EIO);
+    m.h.len = UINT32_MAX, m.h.unique = 1006;
+    send_raw(&m, sizeof m.h);
+    ASSERT_EQ(recv_reply(1006, 0, 0), -EIO);
+    /* A bad message with unique 0 gets no reply. */
+    m.h.len = 5, m.h.unique = 0;
+    send_raw(&m, sizeof m.h);
+    expect_no_reply();
+
+    /* The engine keeps serving. */
+    struct fuse_attr a;
+    ASSERT_EQ(getattr(FUSE_ROOT_ID, &a), 0);
+    ASSERT(S_ISDIR(a.mode));
+}
+
+static void malformed_args(void)
+{
+    start(0, 0, 1);
+    unsigned char z[256];
+    memset(z, 0, sizeof z);
+    struct fuse_entry_out e;
+    uint64_t fh;
+    ASSERT_EQ(create(FUSE_ROOT_ID, "file", 0644, &e, &fh), 0);
+
+    /* Payloads shorter than the opcode's minimum. */
+    static const struct {
+        uint32_t opcode;
+        size_t len;
+    } shorts[] = {
+        {FUSE_GETATTR, 0},
+        {FUSE_GETATTR, sizeof(struct fuse_getattr_in) - 1},
+        {FUSE_SETATTR, sizeof(struct fuse_setattr_in) - 8},
+        {FUSE_LOOKUP, 0},
+        {FUSE_LOOKUP, 1},
+        {FUSE_MKDIR, sizeof(struct fuse_mkdir_in)},
+        {FUSE_MKDIR, 3},
+        {FUSE_CREATE, sizeof(struct fuse_create_in)},
+        {FUSE_OPEN, 4},
+        {FUSE_OPENDIR, 0},
+        {FUSE_READ, sizeof(struct fuse_read_in) - 4},
+        {FUSE_READDIR, 8},
+        {FUSE_READDIRPLUS, 8},
+        {FUSE_WRITE, sizeof(struct fuse_write_in) - 1},
+        {FUSE_RELEASE, 8},
+        {FUSE_RELEASEDIR, 8},
+        {FUSE_FSYNC, 0},
+        {FUSE_RENAME, sizeof(struct fuse_rename_in) + 2},
+        {FUSE_RENAME2, sizeof(struct fuse_rename2_in)},
+        {FUSE_LINK, sizeof(struct fuse_link_in)},
+        {FUSE_SYMLINK, 3},
+        {FUSE_MKNOD, sizeof(struct fuse_mknod_in)},
+        {FUSE_SETXATTR, 4},
+        {FUSE_GETXATTR, sizeof(struct fuse_getxattr_in)},
+        {FUSE_LISTXATTR, 4},
+        {FUSE_REMOVEXATTR, 1},
+        {FUSE_UNLINK, 1},
+        {FUSE_RMDIR, 0},
+        {FUSE_IOCTL, 16},
+        {FUSE_FALLOCATE, 8},
+        {FUSE_SYNCFS, 0},
+        {FUSE_FORGET, 4},
+        {FUSE_BATCH_FORGET, 4},
+    };
+    for (size_t i = 0; i < sizeof shorts / sizeof shorts[0]; i++) {
+        int err = call(shorts[i].opcode, FUSE_ROOT_ID, z, shorts[i].len, 0, 0, 0, 0);
+        if (-EIO != err)
+            fprintf(stderr, "    opcode %u with %zu bytes: %d\n", shorts[i].opcode, shorts[i].len, err);
+        ASSERT_EQ(err, -EIO);
+    }
+    sync_engine();
+
+    /* Names without their NUL terminator. */
+    ASSERT_EQ(call(FUSE_LOOKUP, FUSE_ROOT_ID, "file", 4, 0, 0, 0, 0), -EINVAL);
+    struct fuse_mkdir_in mi = {.mode = 0755};
+    ASSERT_EQ(call(FUSE_MKDIR, FUSE_ROOT_ID, &mi, sizeof mi, "newdir", 6, 0, 0), -EINVAL);
+    struct fuse_create_in ci = {.flags = O_RDWR | O_CREAT, .mode = S_IFREG | 0644};
+    ASSERT_EQ(call(FUSE_CREATE, FUSE_ROOT_ID, &ci, sizeof ci, "newfile", 7, 0, 0), -EINVAL);
+    ASSERT_EQ(call(FUSE_UNLINK, FUSE_ROOT_ID, "file", 4, 0, 0, 0, 0), -EINVAL);
+    ASSERT_EQ(call(FUSE_RMDIR, FUSE_ROOT_ID, "dd", 2, 0, 0, 0, 0), -EINVAL);
+    struct fuse_rename_in ri = {.newdir = FUSE_ROOT_ID};
+    ASSERT_EQ(call(FUSE_RENAME, FUSE_ROOT_ID, &ri, sizeof ri, "file\0other", 10, 0, 0), -EINVAL);
+    ASSERT_EQ(call(FUSE_RENAME, FUSE_ROOT_ID, &ri, sizeof ri, "fileother", 9, 0, 0), -EINVAL);
+    struct fuse_link_in li = {.oldnodeid = e.nodeid};
+    ASSERT_EQ(call(FUSE_LINK, FUSE_ROOT_ID, &li, sizeof li, "link", 4, 0, 0), -EINVAL);
+    ASSERT_EQ(call(FUSE_SYMLINK, FUSE_ROOT_ID, "name\0target", 11, 0, 0, 0, 0), -EINVAL);
+    struct fuse_getxattr_in gi = {.size = 100};
+    ASSERT_EQ(call(FUSE_GETXATTR, e.nodeid, &gi, sizeof gi, "user.x", 6, 0, 0), -EINVAL);
+    /* Names the engine refuses. */
+    ASSERT_EQ(lookup(FUSE_ROOT_ID, "", &e), -EIO); /* 1 byte: below LOOKUP's minimum */
+    ASSERT_EQ(call(FUSE_LOOKUP, FUSE_ROOT_ID, "\0", 2, 0, 0, 0, 0), -EINVAL);
+    ASSERT_EQ(lookup(FUSE_ROOT_ID, ".", &e), -EINVAL);
+    ASSERT_EQ(lookup(FUSE_ROOT_ID, "..", &e), -EINVAL);
+    ASSERT_EQ(lookup(FUSE_ROOT_ID, "a/b", &e), -EINVAL);
+    char longname[300];
+    memset(longname, 'x', sizeof longname - 1);
+    longname[sizeof longname - 1] = 0;
+    ASSERT_EQ(lookup(FUSE_ROOT_ID, longname, &e), -ENAMETOOLONG);
+    struct fuse_entry_out d;
+    ASSERT_EQ(mkdir_(FUSE_ROOT_ID, longname, 0755, &d), -ENAMETOOLONG);
+
+    /* WRITE claiming more data than it carries. */
+    struct fuse_write_in wi = {.fh = fh, .offset = 0, .size = 100};
+    ASSERT_EQ(call(FUSE_WRITE, e.nodeid, &wi, sizeof wi, "short", 5, 0, 0), -EINVAL);
+    wi.size = UINT32_MAX;
+    ASSERT_EQ(call(FUSE_WRITE, e.nodeid, &wi, sizeof wi, "short", 5, 0, 0), -EINVAL);
+    /* Unknown and forged file handles. */
+    uint32_t w;
+    ASSERT_EQ(write_(e.nodeid, fh + 1, 0, "x", 1, &w), -EBADF);
+    ASSERT_EQ(write_(e.nodeid, fh ^ (1ULL << 32), 0, "x", 1, &w), -EBADF);
+    ASSERT_EQ(write_(e.nodeid, UINT64_MAX, 0, "x", 1, &w), -EBADF);
+    void *data;
+    size_t len;
+    ASSERT_EQ(read_(FUSE_READ, e.nodeid, 0, 0, 10, &data, &len), -EBADF);
+    ASSERT_EQ(release(e.nodeid, UINT64_MAX, false), -EBADF);
+    ASSERT_EQ(release(e.nodeid, 12345, true), -EBADF);
+    struct fuse_getattr_in ga = {.getattr_flags = FUSE_GETATTR_FH, .fh = 0xdeadbeef};
+    ASSERT_EQ(call(FUSE_GETATTR, e.nodeid, &ga, sizeof ga, 0, 0, 0, 0), -EBADF);
+
+    /* Huge and unknown nodeids. */
+    struct fuse_attr a;
+    ASSERT_EQ(getattr(UINT64_MAX, &a), -ENOENT);
+    ASSERT_EQ(getattr(0, &a), -ENOENT);
+    ASSERT_EQ(getattr(987654321, &a), -ENOENT);
+    ASSERT_EQ(lookup(UINT64_MAX, "file", &d), -ENOENT);
+    ASSERT_EQ(mkdir_(UINT64_MAX, "x", 0755, &d), -ENOENT);
+    ASSERT_EQ(create(UINT64_MAX - 1, "x", 0644, &d, &fh), -ENOENT);
+    uint64_t fh2;
+    ASSERT_EQ(open_(UINT64_MAX, O_RDONLY, &fh2, false), -ENOENT);
+    ASSERT_EQ(open_(UINT64_MAX, O_RDONLY, &fh2, true), -ENOENT);
+    ASSERT_EQ(call(FUSE_UNLINK, UINT64_MAX, "file", 5, 0, 0, 0, 0), -ENOENT);
+    ri.newdir = UINT64_MAX;
+    ASSERT_EQ(call(FUSE_RENAME, FUSE_ROOT_ID, &ri, sizeof ri, "file\0other", 11, 0, 0), -ENOENT);
+    li.oldnodeid = UINT64_MAX;
+    ASSERT_EQ(call(FUSE_LINK, FUSE_ROOT_ID, &li, sizeof li, "link", 5, 0, 0), -ENOENT);
+    ASSERT_EQ(call(FUSE_STATFS, UINT64_MAX, 0, 0, 0, 0, 0, 0), 0); /* statfs is volume-wide */
+
+    /* Zero sizes and extreme offsets. */
+    ASSERT_EQ(read_(FUSE_READ, e.nodeid, fh, 0, 0, &data, &len), 0);
+    ASSERT_EQ(len, 0);
+    ASSERT_EQ(read_(FUSE_READ, e.nodeid, fh, UINT64_MAX, 100, &data, &len), 0);
+    ASSERT_EQ(len, 0);
+    ASSERT_EQ(write_(e.nodeid, fh, 0, "", 0, &w), 0);
+    ASSERT_EQ(w, 0);
+    ASSERT_EQ(write_(e.nodeid, fh, UINT64_MAX - 1, "xy", 2, &w), -ENOSPC); /* beyond memfs's maximum */
+    ASSERT_EQ(read_(FUSE_READ, e.nodeid, fh, 0, 10, &data, &len), 0);
+    ASSERT_EQ(len, 0);
+    uint64_t dfh;
+    ASSERT_EQ(open_(FUSE_ROOT_ID, O_RDONLY, &dfh, true), 0);
+    ASSERT_EQ(read_(FUSE_READDIR, FUSE_ROOT_ID, dfh, 0, 0, &data, &len), 0);
+    ASSERT_EQ(len, 0);
+    ASSERT_EQ(read_(FUSE_READDIR, FUSE_ROOT_ID, dfh, UINT64_MAX, 4096, &data, &len), 0);
+    ASSERT_EQ(len, 0);
+    ASSERT_EQ(read_(FUSE_READDIR, FUSE_ROOT_ID, dfh, 1, 4096, &data, &len), 0);
+    ASSERT(len > 0);
+    ASSERT_EQ(release(FUSE_ROOT_ID, dfh, true), 0);
+    /* Name length: 255 bytes is allowed, 256 is not. */
+    longname[255] = 0;
+    ASSERT_EQ(lookup(FUSE_ROOT_ID, longname, &d), -ENOENT);
+    longname[255] = 'x';
+    longname[256] = 0;
+    ASSERT_EQ(lookup(FUSE_ROOT_ID, longname, &d), -ENAMETOOLONG);
+
+    /* And after all that, a full round trip still works and nothing leaked into the tables. */
+    ASSERT_EQ(release(e.nodeid, fh, false), 0);
+    ASSERT_EQ(lookup(FUSE_ROOT_ID, "file", &d), 0);
+    ASSERT_EQ(d.nodeid, e.nodeid);
+    ASSERT_EQ(lookup(FUSE_ROOT_ID, "other", &d), -ENOENT);
+    ASSERT_EQ(lookup(FUSE_ROOT_ID, "newfile", &d), -ENOENT);
+    ASSERT_EQ(lookup(FUSE_ROOT_ID, "newdir", &d), -ENOENT);
+    ASSERT_EQ(node_count(), 2);
+}
+
+/* Random messages of every opcode: each gets at most one well-formed reply and the engine goes on. */
+static uint64_t rng_state = 0x9e3779b97f4a7c15ULL;
+static uint64_t rnd(void)
+{
+    rng_state ^= rng_state << 13;
+    rng_state ^= rng_state >> 7;
+    rng_state ^= rng_state << 17;
+    return rng_state;
+}
+
+static void fuzz(void)
+{
+    start(0, 0, 2);
+    /* Some things to find. */
+    struct fuse_entry_out d, f;
+    uint64_t fh, dfh;
+    ASSERT_EQ(mkdir_(FUSE_ROOT_ID, "d", 0755, &d), 0);
+    ASSERT_EQ(create(d.nodeid, "f", 0644, &f, &fh), 0);
+    ASSERT_EQ(open_(d.nodeid, O_RDONLY, &dfh, true), 0);
+    const uint64_t nodeids[] = {0, FUSE_ROOT_ID, d.nodeid, f.nodeid, UINT64_MAX, 1000};
+    const char *names[] = {"f", "d", "x", "", ".", "..", "a/b", "\xff\xfe"};
+    unsigned char msg[600];
+    /* TEST_ENGINE_FUZZ=SEED[,ITERATIONS] varies the run. */
+    int iterations = 4000;
+    const char *env = getenv("TEST_ENGINE_FUZZ");
+    if (env) {
+        char *end;
+        rng_state = strtoull(env, &end, 0) | 1;
+        if (',' == *end)
+            iterations = atoi(end + 1);
+    }
+    for (int iter = 0; iter < iterations; iter++) {
+        uint32_t opcode = (uint32_t)(rnd() % 56);
+        if (FUSE_INIT == opcode || FUSE_DESTROY == opcode)
+            continue;
+        size_t len = rnd() % 300;
+        for (size_t i = 0; i < len; i++)
+            msg[i] = (unsigned char)rnd();
+        /* Sometimes plausible: known handles in the fh slot, a real name after the fixed part. */
+        if (len >= 8 && rnd() % 2) {
+            uint64_t h = rnd() % 2 ? fh : dfh;
+            memcpy(msg, &h, sizeof h);
+        }
+        if (rnd() % 2) {
+            const char *nm = names[rnd() % (sizeof names / sizeof names[0])];
+            size_t at = rnd() % 80;
+            size_t nl = strlen(nm) + 1;
+            if (at + nl <= sizeof msg) {
+                memcpy(msg + at, nm, nl);
+                if (len < at + nl)
+                    len = at + nl;
+            }
+        }
+        /* Keep sizes sane for requests that would otherwise ask for big buffers (still bounded). */
+        uint64_t nodeid = nodeids[rnd() % (sizeof nodeids / sizeof nodeids[0])];
+        uint64_t u = send_req(opcode, nodeid, msg, len, 0, 0);
+        uint64_t s = send_req(FUSE_STATFS, FUSE_ROOT_ID, 0, 0, 0, 0);
+        /* Replies: at most one for u (none for FORGET/BATCH_FORGET), then the STATFS. */
+        int seen_u = 0;
+        for (;;) {
+            ssize_t n = recv_msg(REPLY_TIMEOUT_MS);
+            if (n < 0)
+                fprintf(stderr, "    iteration %d opcode %u len %zu: no reply\n", iter, opcode, len);
+            ASSERT(n >= (ssize_t)sizeof(struct fuse_out_header));
+            struct fuse_out_header *o = (struct fuse_out_header *)g_rbuf;
+            if (0 == o->unique) {
+                check_notification(n);
+                continue;
+            }
+            ASSERT_EQ(o->len, n);
+            ASSERT(o->error <= 0 && o->error > -4096);
+            if (o->unique == s)
+                break;
+            if (o->unique != u)
+                fprintf(stderr, "    iteration %d opcode %u: reply to unknown unique %llu\n", iter,
+                        opcode, (unsigned long long)o->unique);
+            ASSERT_EQ(o->unique, u);
+            seen_u++;
+        }
+        ASSERT(seen_u <= 1);
+        /* A well-formed FORGET gets no reply (a truncated one is rejected with EIO). */
+        bool no_reply = (FUSE_FORGET == opcode || FUSE_BATCH_FORGET == opcode) &&
+                        len >= fsp_ops_min_arglen(opcode, FSP_FUSE_MINOR_MAX);
+        if (no_reply)
+            ASSERT_EQ(seen_u, 0);
+        /* With two workers the reply to u may come after the STATFS reply: collect it. */
+        else if (!seen_u) {
+            if (recv_msg(REPLY_TIMEOUT_MS) < 0)
+                fprintf(stderr, "    iteration %d opcode %u len %zu nodeid %llu first %016llx: no reply\n",
+                        iter, opcode, len, (unsigned long long)nodeid,
+                        (unsigned long long)(len >= 8 ? *(uint64_t *)msg : 0));
+            struct fuse_out_header *o = (struct fuse_out_header *)g_rbuf;
+            ASSERT_EQ(o->unique, u);
+            ASSERT(o->error <= 0);
+        }
+    }
+    /* Still serving. */
+    struct fuse_attr a;
+    ASSERT_EQ(getattr(FUSE_ROOT_ID, &a), 0);
+}
+
+/* Reads, writes and listings that pend, some interrupted at once: each request gets exactly one
+ * reply (an interrupted one EINTR, or its result if it finished first), nothing else arrives. */
+static void fuzz_pending(void)
+{
+    start_slow(2, 3);
+    struct fuse_entry_out d, f;
+    uint64_t fh, dfh;
+    uint32_t w;
+    ASSERT_EQ(mkdir_(FUSE_ROOT_ID, "d", 0755, &d), 0);
+    for (int i = 0; i < 20; i++) {
+        char name[16];
+        snprintf(name, sizeof name, "e%02d", i);
+        ASSERT_EQ(create(d.nodeid, name, 0644, &f, &fh), 0);
+        ASSERT_EQ(release(f.nodeid, fh, false), 0);
+    }
+    ASSERT_EQ(create(d.nodeid, "f", 0644, &f, &fh), 0);
+    static unsigned char data[8192];
+    memset(data, 'x', sizeof data);
+    ASSERT_EQ(write_(f.nodeid, fh, 0, data, sizeof data, &w), 0);
+    ASSERT_EQ(open_(d.nodeid, O_RDONLY, &dfh, true), 0);
+    int iterations = 1500;
+    const char *env = getenv("TEST_ENGINE_FUZZ");
+    if (env) {
+        char *end;
+        rng_state = strtoull(env, &end, 0) | 1;
+        if (',' == *end)
+            iterations = atoi(end + 1) / 10 + 1;
+    }
+    unsigned eintr = 0;
+    for (int iter = 0; iter < iterations; iter++) {
+        uint64_t u, ui = 0;
+        uint32_t kind = (uint32_t)(rnd() % 3);
+        if (0 == kind) {
+            struct fuse_read_in ri = {.fh = fh, .offset = rnd() % 10000, .size = (uint32_t)(rnd() % 9000)};
+            u = send_req(FUSE_READ, f.nodeid, &ri, sizeof ri, 0, 0);
+        } else if (1 == kind) {
+            struct fuse_write_in wi = {.fh = fh, .offset = rnd() % 10000, .size = (uint32_t)(rnd() % 4096)};
+            u = send_req(FUSE_WRITE, f.nodeid, &wi, sizeof wi, data, wi.size);
+        } else {
+            if (0 == iter % 7) { /* a fresh listing now and then */
+                ASSERT_EQ(release(d.nodeid, dfh, true), 0);
+                ASSERT_EQ(open_(d.nodeid, O_RDONLY, &dfh, true), 0);
+            }
+            struct fuse_read_in ri = {.fh = dfh, .offset = rnd() % 30, .size = 200 + (uint32_t)(rnd() % 2000)};
+            u = send_req(rnd() % 2 ? FUSE_READDIR : FUSE_READDIRPLUS, d.nodeid, &ri, sizeof ri, 0, 0);
+        }
+        if (rnd() % 2) {
+            if (rnd() % 2)
+                usleep((useconds_t)(rnd() % 3000));
+            struct fuse_interrupt_in ii = {.unique = u};
+            ui = send_req(FUSE_INTERRUPT, 0, &ii, sizeof ii, 0, 0);
+        }
+        /* Exactly one reply to u; for ui none (handled) or EAGAIN (too late or too early). */
+        bool got_u = false;
+        int got_ui = 0;
+        for (;;) {
+            ssize_t n = recv_msg(got_u ? 0 : REPLY_TIMEOUT_MS);
+            if (n < 0) {
+                if (!got_u)
+                    fprintf(stderr, "    iteration %d kind %u: no reply\n", iter, kind);
+                ASSERT(got_u);
+                break;
+            }
+            struct fuse_out_header *o = (struct fuse_out_header *)g_rbuf;
+            ASSERT(n >= (ssize_t)sizeof *o);
+            ASSERT_EQ(o->len, n);
+            if (0 == o->unique) {
+                check_notification(n);
+                continue;
+            }
+            if (o->unique == u) {
+                ASSERT(!got_u);
+                got_u = true;
+                if (-EINTR == o->error)
+                    eintr++;
+                else
+                    ASSERT_EQ(o->error, 0);
+            } else if (ui && o->unique == ui) {
+                ASSERT_EQ(o->error, -EAGAIN);
+                ASSERT(!got_ui);
+                got_ui++;
+            } else if (!late_reply(o)) {
+                fprintf(stderr, "    iteration %d: reply to unique %llu (u %llu, ui %llu)\n", iter,
+                        (unsigned long long)o->unique, (unsigned long long)u, (unsigned long long)ui);
+                ASSERT(!"unexpected reply");
+            }
+        }
+        if (ui && !got_ui) {
+            ASSERT(g_nlate < sizeof g_late / sizeof g_late[0]);
+            g_late[g_nlate++] = ui;
+        }
+    }
+    /* Late EAGAINs, then nothing else. */
+    for (;;) {
+        ssize_t n = recv_msg(200);
+        if (n < 0)
+            break;
+        struct fuse_out_header *o = (struct fuse_out_header *)g_rbuf;
+        ASSERT(n >= (ssize_t)sizeof *o);
+        ASSERT(late_reply(o));
+    }
+    ASSERT_EQ(release(f.nodeid, fh, false), 0);
+    ASSERT_EQ(release(d.nodeid, dfh, true), 0);
+    /* Some interrupts landed while their request was pending. */
+    ASSERT(eintr > 0);
+}
+
+/* Several workers answer a sequence of requests correctly. */
+static void many_workers(void)
+{
+    start(0, 0, 8);
+    struct fuse_entry_out e;
+    char name[32];
+    for (int i = 0; i < 200; i++) {
+        snprintf(name, sizeof name, "n%d", i);
+        ASSERT_EQ(mkdir_(FUSE_ROOT_ID, name, 0755, &e), 0);
+        ASSERT_EQ(lookup(FUSE_ROOT_ID, name, &e), 0);
+    }
+    /* Pipelined: send many, then read all replies (any order). */
+    enum { K = 64 };
+    uint64_t us[K];
+    for (int i = 0; i < K; i++) {
+        snprintf(name, sizeof name, "n%d", i);
+        us[i] = send_req(FUSE_LOOKUP, FUSE_ROOT_ID, name, strlen(name) + 1, 0, 0);
+    }
+    bool got[K] = {0};
+    for (int i = 0; i < K; i++) {
+        ssize_t n = recv_msg(REPLY_TIMEOUT_MS);
+        ASSERT(n > 0);
+        struct fuse_out_header *o = (struct fuse_out_header *)g_rbuf;
+        ASSERT_EQ(o->len, n);
+        ASSERT_EQ(o->error, 0);
+        ASSERT_EQ(o->len, sizeof *o + sizeof(struct fuse_entry_out));
+        int k = -1;
+        for (int j = 0; j < K; j++)
+            if (us[j] == o->unique)
+                k = j;
+        ASSERT(k >= 0 && !got[k]);
+        got[k] = true;
+    }
+    expect_no_reply();
+}
+
+int main(int argc, char **argv)
+{
+    bool verbose = false;
+    int n = 1;
+    for (int i = 1; i < argc; i++) {
+        if (0 == strcmp(argv[i], "-v"))
+            verbose = true;
+        else
+            argv[n++] = argv[i];
+    }
+    int devnull = -1;
+    if (!verbose) {
+        devnull = open("/dev/null", O_WRONLY | O_CLOEXEC);
+        if (devnull >= 0)
+            FspDebugLogSetFd(devnull);
+    }
+    tlib_set_teardown(teardown);
+    TLIB_ADD_TEST("init", init_current_kernel);
+    TLIB_ADD_TEST("init", init_flags_subset);
+    TLIB_ADD_TEST("init", init_old_kernel);
+    TLIB_ADD_TEST("init", init_newer_kernel);
+    TLIB_ADD_TEST("init", init_rejected);
+    TLIB_ADD_TEST("entry", lookup_missing);
+    TLIB_ADD_TEST("entry", lookup_negative_cached);
+    TLIB_ADD_TEST("entry", mkdir_create_lookup_getattr);
+    TLIB_ADD_TEST("file", write_read);
+    TLIB_ADD_TEST("dir", readdir_entries);
+    TLIB_ADD_TEST("misc", statfs_);
+    TLIB_ADD_TEST("misc", setattr_);
+    TLIB_ADD_TEST("namespace", namespace_ops);
+    TLIB_ADD_TEST("namespace", xattrs);
+    TLIB_ADD_TEST("pending", pending_io);
+    TLIB_ADD_TEST("pending", interrupt_pending);
+    TLIB_ADD_TEST("proto", unknown_opcode);
+    TLIB_ADD_TEST("proto", forget_counts);
+    TLIB_ADD_TEST("proto", interrupt_unknown);
+    TLIB_ADD_TEST("proto", destroy_);
+    TLIB_ADD_TEST("proto", peer_closed);
+    TLIB_ADD_TEST("proto", many_workers);
+    TLIB_ADD_TEST("malformed", malformed_headers);
+    TLIB_ADD_TEST("malformed", malformed_args);
+    TLIB_ADD_TEST("malformed", fuzz);
+    /* Interrupts racing the file system's late responses (pending.c keeps a record that is
+     * being cancelled alive until its cancel reply is written). */
+    TLIB_ADD_TEST("pending", fuzz_pending);
+    int rc = tlib_run(n, argv);
+    if (devnull >= 0) {
+        FspDebugLogSetFd(2);
+        close(devnull);
+    }
+    return rc;
+}
