@@ -28,6 +28,8 @@ linfsp_install_packages || { echo "run-tests.sh: cannot install the packages nee
 [ -e /dev/fuse ] || { echo "run-tests.sh: /dev/fuse is missing"; exit 2; }
 
 work=$(mktemp -d /tmp/linfsp-tests.XXXXXX)
+logs=build/test-logs   # every step's whole output stays here
+rm -rf "$logs" && mkdir -p "$logs"
 export TMPDIR=$work   # fsp-tests mounts its memfs under $TMPDIR
 tmpfs_dir=$work/tmpfs
 cleanup() {
@@ -46,7 +48,7 @@ failed_steps=()
 # counts to the totals (a program that ends without one counts as one failure).
 step() {
     local name=$1 limit=$2; shift 2
-    local log=$work/$(echo "$name" | tr -c 'a-zA-Z0-9_.\n-' '_').log
+    local log=$logs/$(echo "$name" | tr -c 'a-zA-Z0-9_.\n-' '_').log
     echo
     echo "== $name"
     local start=$SECONDS rc=0
@@ -64,11 +66,13 @@ step() {
     # A program that fails without a failing test (crash, sanitizer report, time limit) counts once.
     if [ $rc -ne 0 ] && [ "$failed" -eq 0 ]; then failed=1; fi
     total_passed=$((total_passed + passed)) total_failed=$((total_failed + failed))
-    grep -E 'FAIL|SKIP|ERROR|runtime error|Sanitizer|^ +ASSERT|^ +skipped|Timeout|leak' "$log" | head -40
+    # What failed, with the assertion lines before it; sanitizer reports.
+    grep -E -B6 'FAIL [0-9.]+s$|^[^ ].*\.\.\. FAIL' "$log" | head -60
+    grep -E -A12 'ERROR: (Address|Leak|Thread)Sanitizer|runtime error' "$log" | head -40
     if [ $rc -eq 124 ] || [ $rc -eq 137 ]; then echo "   time limit of ${limit}s reached"; fi
     if [ $rc -ne 0 ] || [ "$failed" -ne 0 ]; then
         failed_steps+=("$name")
-        echo "   --- last lines of $name ---"; tail -15 "$log" | sed 's/^/   /'
+        echo "   --- last lines of $name (whole output: $log) ---"; tail -15 "$log" | sed 's/^/   /'
     fi
     echo "-- $name: ${line:-no closing line} (exit $rc, $((SECONDS - start))s)"
 }
