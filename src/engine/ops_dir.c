@@ -6,8 +6,12 @@
  * kernel asks past what it holds, the engine calls ReadDirectory with the
  * last name received as the marker. Offsets index the listing ("." is 1,
  * ".." is 2, entry i is i + 3), so telldir/seekdir work; offset 0 starts a
- * fresh listing (rewinddir). A ReadDirectory that pends completes the same
- * way: the completion adds the batch and answers from it.
+ * fresh listing (rewinddir). READDIRPLUS drops what the listing holds from
+ * the offset asked and lists it again: the kernel takes the attributes it
+ * carries as current, so they must not come from an earlier batch. A
+ * ReadDirectory that pends completes the same way: the completion adds the
+ * batch and answers from it (if that batch held only names Linux cannot
+ * show, the answer is empty and the listing ends there: a known limit).
  */
 #include "ops.h"
 #include <dirent.h>
