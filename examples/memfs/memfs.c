@@ -297,7 +297,7 @@ static void ref_close(MEMFS *m, NODE *n)
         if (0 == __atomic_sub_fetch(&main->opens, 1, __ATOMIC_ACQ_REL) && 0 == main->nlinks &&
             main != m->root)
             node_free(m, main); /* frees its streams too */
-    } else if (0 == n->opens && 0 == n->nlinks && n != m->root)
+    } else if (0 == __atomic_load_n(&n->opens, __ATOMIC_ACQUIRE) && 0 == n->nlinks && n != m->root)
         node_free(m, n);
 }
 

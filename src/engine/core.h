@@ -30,7 +30,6 @@ struct fsp_worker {
     void *buf;           /* the request buffer (FSP_ENGINE_BUFSIZE) */
     void *scratch;       /* reply scratch buffer (FSP_ENGINE_BUFSIZE) */
     uint64_t current_unique; /* the request being processed synchronously, 0 if none */
-    bool interrupted;        /* the kernel interrupted current_unique */
 };
 
 struct fsp_engine {

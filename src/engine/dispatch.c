@@ -123,10 +123,8 @@ void fsp_dispatch_one(struct fsp_engine *eng, struct fsp_worker *w, int fd, void
         reject(&req, "payload shorter than the opcode requires");
         return;
     }
-    if (w) {
+    if (w)
         __atomic_store_n(&w->current_unique, req.in->unique, __ATOMIC_RELEASE);
-        w->interrupted = false;
-    }
     fn(&req);
     if (w)
         __atomic_store_n(&w->current_unique, 0, __ATOMIC_RELEASE);

@@ -247,11 +247,11 @@ void fsp_pending_interrupt(struct fsp_request *req)
         fsp_reply_none(req);
         return;
     }
-    /* Running synchronously in a worker? It cannot be cancelled; remember it was asked. */
+    /* Running synchronously in a worker? As on WinFsp, an operation the file system did not
+     * pend cannot be cancelled: it completes normally and the interrupt needs no answer. */
     for (unsigned i = 0; i < eng->nworkers; i++) {
         struct fsp_worker *w = &eng->workers[i];
         if (target == __atomic_load_n(&w->current_unique, __ATOMIC_ACQUIRE)) {
-            w->interrupted = true;
             fsp_reply_none(req);
             return;
         }
