@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # scripts/run-tests.sh - LinFsp's whole test suite (what CI runs).
 #
-# Installs the Debian packages it needs when they are missing, builds LinFsp twice (normal, and
-# with ASan+UBSan), then runs every test program:
+# Installs the Debian packages it needs when they are missing, builds LinFsp three times (normal,
+# ASan+UBSan, ThreadSanitizer), then runs every test program:
 #   - meson test in both builds: the unit tests (no mount) and fsp-tests on memfs;
 #   - fsp-tests on memfs in its variants (cache timeouts, case-insensitive, slow I/O, COARSE
 #     guard, one thread, 100k-entry directory) in the sanitizer build;
+#   - the engine's unit tests and fsp-tests under ThreadSanitizer (no data races);
 #   - fsp-tests --external on a tmpfs this script mounts (the same tests must pass there);
 #   - the memfs program: scripts/demo.sh (mount, use, SIGTERM, unmounted);
 #   - the shared library depends on no FUSE library (ldd).
@@ -92,6 +93,8 @@ build_ok=1
 linfsp_build build/release --buildtype=debugoptimized || build_ok=0
 echo "== building build/sanitize (ASan+UBSan)"
 linfsp_build build/sanitize --buildtype=debug -Db_sanitize=address,undefined -Db_lundef=false || build_ok=0
+echo "== building build/tsan (ThreadSanitizer)"
+linfsp_build build/tsan --buildtype=debug -Db_sanitize=thread -Db_lundef=false || build_ok=0
 if [ $build_ok -ne 1 ]; then
     echo "build failed"
     echo "0 passed, 1 failed"
@@ -113,6 +116,14 @@ if [ $quick -eq 0 ]; then
     step "fsp-tests --coarse --threads=1 (ASan+UBSan)" 600 "$ft" --coarse --threads=1
     step "fsp-tests +dirctl_100k_test (release)" 600 build/release/tests/fsp-tests/fsp-tests +dirctl_100k_test dirctl_100k_test
 fi
+
+# Where threads meet: the engine's workers, pending completions and interrupts, memfs's slow-I/O
+# threads. ThreadSanitizer exits 66 on a data race, which fails the step.
+export TSAN_OPTIONS=halt_on_error=0:second_deadlock_stack=1
+step "test-engine (ThreadSanitizer)" 600 build/tsan/tests/unit/test-engine
+step "test-api (ThreadSanitizer)" 300 build/tsan/tests/unit/test-api
+step "fsp-tests (ThreadSanitizer)" 900 build/tsan/tests/fsp-tests/fsp-tests
+step "fsp-tests --slowio --timeout=-1 (ThreadSanitizer)" 900 build/tsan/tests/fsp-tests/fsp-tests --slowio --timeout=-1
 
 mkdir -p "$tmpfs_dir"
 if mount -t tmpfs -o size=8g linfsp-tests "$tmpfs_dir"; then

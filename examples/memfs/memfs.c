@@ -85,7 +85,8 @@ struct _MEMFS {
     pthread_mutex_t slow_lock;
     pthread_cond_t slow_cond;
     unsigned slow_pending;
-    unsigned rand_state;
+    unsigned slow_rand_state; /* slow I/O's random numbers (slow_lock) */
+    unsigned rand_state;      /* treap priorities (tree lock) */
 };
 
 static MEMFS *memfs_of(FSP_FILE_SYSTEM *fs)
@@ -1023,8 +1024,8 @@ static bool slow_now(MEMFS *m)
     if (!m->slow_percent)
         return false;
     pthread_mutex_lock(&m->slow_lock);
-    m->rand_state = m->rand_state * 1103515245u + 12345u;
-    bool r = ((m->rand_state >> 16) % 100) < m->slow_percent;
+    m->slow_rand_state = m->slow_rand_state * 1103515245u + 12345u;
+    bool r = ((m->slow_rand_state >> 16) % 100) < m->slow_percent;
     pthread_mutex_unlock(&m->slow_lock);
     return r;
 }
@@ -1083,9 +1084,9 @@ static NTSTATUS slow_start(MEMFS *m, UINT32 kind, NODE *n, PVOID buf, UINT64 off
     op->m = m, op->kind = kind, op->hint = oc->Request->Hint, op->node = n, op->buffer = buf;
     op->offset = off, op->length = len;
     pthread_mutex_lock(&m->slow_lock);
-    m->rand_state = m->rand_state * 1103515245u + 12345u;
-    op->delay_ms = m->slow_max_delay ? (m->rand_state >> 16) % (m->slow_max_delay + 1) : 0;
-    if (m->slow_rarefy && (m->rand_state >> 8) % 100 >= m->slow_rarefy)
+    m->slow_rand_state = m->slow_rand_state * 1103515245u + 12345u;
+    op->delay_ms = m->slow_max_delay ? (m->slow_rand_state >> 16) % (m->slow_max_delay + 1) : 0;
+    if (m->slow_rarefy && (m->slow_rand_state >> 8) % 100 >= m->slow_rarefy)
         op->delay_ms = 0;
     m->slow_pending++;
     pthread_mutex_unlock(&m->slow_lock);
@@ -1789,6 +1790,7 @@ NTSTATUS MemfsCreateFunnel(ULONG Flags, ULONG FileInfoTimeout, ULONG MaxFileNode
     m->slow_percent = SlowioPercentDelay;
     m->slow_rarefy = SlowioRarefyDelay;
     m->rand_state = (unsigned)time(0) ^ (unsigned)getpid();
+    m->slow_rand_state = m->rand_state * 2654435761u;
     pthread_rwlock_init(&m->tree_lock, 0);
     pthread_mutex_init(&m->alloc_lock, 0);
     pthread_mutex_init(&m->slow_lock, 0);

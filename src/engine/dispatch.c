@@ -217,7 +217,7 @@ NTSTATUS fsp_dispatcher_start(struct fsp_engine *eng, unsigned nthreads)
             break;
         }
     }
-    eng->nworkers = i;
+    __atomic_store_n(&eng->nworkers, i, __ATOMIC_RELEASE); /* read by other threads (pending.c) */
     eng->dispatching = true;
     if (!NT_SUCCESS(status)) {
         fsp_dispatcher_stop(eng, TRUE);
@@ -235,13 +235,17 @@ void fsp_dispatcher_stop(struct fsp_engine *eng, bool normally)
     uint64_t one = 1;
     if (write(eng->stop_fd, &one, sizeof one) < 0)
         (void)0;
-    for (unsigned i = 0; i < eng->nworkers; i++) {
+    unsigned nworkers = eng->nworkers;
+    for (unsigned i = 0; i < nworkers; i++)
         pthread_join(eng->workers[i].thread, 0);
+    /* fsp_pending_complete looks at the workers under pending_lock (from any thread). */
+    pthread_mutex_lock(&eng->pending_lock);
+    __atomic_store_n(&eng->nworkers, 0, __ATOMIC_RELEASE);
+    pthread_mutex_unlock(&eng->pending_lock);
+    for (unsigned i = 0; i < nworkers; i++)
         free_worker(&eng->workers[i]);
-    }
     free(eng->workers);
     eng->workers = 0;
-    eng->nworkers = 0;
     eng->dispatching = false;
     fsp_pending_cancel_all(eng);
     uint64_t drain;

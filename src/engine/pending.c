@@ -169,7 +169,7 @@ void fsp_request_pend(struct fsp_request *req, fsp_complete_fn *complete, void *
 /* Is a worker processing the request with this unique id right now? */
 static bool in_flight(struct fsp_engine *eng, uint64_t hint)
 {
-    for (unsigned i = 0; i < eng->nworkers; i++)
+    for (unsigned i = 0, n = __atomic_load_n(&eng->nworkers, __ATOMIC_ACQUIRE); i < n; i++)
         if (hint == __atomic_load_n(&eng->workers[i].current_unique, __ATOMIC_ACQUIRE))
             return true;
     return false;
@@ -249,7 +249,7 @@ void fsp_pending_interrupt(struct fsp_request *req)
     }
     /* Running synchronously in a worker? As on WinFsp, an operation the file system did not
      * pend cannot be cancelled: it completes normally and the interrupt needs no answer. */
-    for (unsigned i = 0; i < eng->nworkers; i++) {
+    for (unsigned i = 0, n = __atomic_load_n(&eng->nworkers, __ATOMIC_ACQUIRE); i < n; i++) {
         struct fsp_worker *w = &eng->workers[i];
         if (target == __atomic_load_n(&w->current_unique, __ATOMIC_ACQUIRE)) {
             fsp_reply_none(req);
