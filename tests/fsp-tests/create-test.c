@@ -12,35 +12,6 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
-/* Count the entries of a directory other than "." and ".."; -1 on error. */
-static int count_entries(const char *path)
-{
-    DIR *d = opendir(path);
-    if (!d)
-        return -1;
-    int n = 0;
-    struct dirent *de;
-    while ((de = readdir(d)))
-        if (0 != strcmp(de->d_name, ".") && 0 != strcmp(de->d_name, ".."))
-            n++;
-    closedir(d);
-    return n;
-}
-
-/* True when the directory holds an entry named exactly name. */
-static bool has_entry(const char *path, const char *name)
-{
-    DIR *d = opendir(path);
-    if (!d)
-        return false;
-    bool found = false;
-    struct dirent *de;
-    while (!found && (de = readdir(d)))
-        found = 0 == strcmp(de->d_name, name);
-    closedir(d);
-    return found;
-}
-
 static void create_excl_test(void)
 {
     int fd = open("file0", O_RDWR | O_CREAT | O_EXCL, 0644);
@@ -54,7 +25,7 @@ static void create_excl_test(void)
     fd = open("file0", O_RDWR | O_CREAT, 0644);
     ASSERT(-1 != fd);
     ASSERT(0 == close(fd));
-    ASSERT_EQ(count_entries("."), 2);
+    ASSERT_EQ(fsp_tests_count_entries("."), 2);
 }
 
 static void create_missing_test(void)
@@ -67,7 +38,7 @@ static void create_missing_test(void)
     ASSERT_ERRNO(mkdir("nodir/dir0", 0755), ENOENT);
     ASSERT_ERRNO(stat("nodir/file0", &st), ENOENT);
     /* a failed open creates nothing */
-    ASSERT_EQ(count_entries("."), 0);
+    ASSERT_EQ(fsp_tests_count_entries("."), 0);
     /* the negative lookups must not stick: create and find the names now */
     fsp_tests_write_file("missing", "x", 1);
     ASSERT(0 == stat("missing", &st));
@@ -265,7 +236,7 @@ static void create_mkdir_rmdir_test(void)
     ASSERT(0 == mkdir("dir0", 0755));
     ASSERT(0 == stat("dir0", &st));
     ASSERT(S_ISDIR(st.st_mode));
-    ASSERT_EQ(count_entries("dir0"), 0);
+    ASSERT_EQ(fsp_tests_count_entries("dir0"), 0);
     ASSERT_ERRNO(mkdir("dir0", 0755), EEXIST);
     ASSERT_ERRNO(mkdir("dir0/", 0755), EEXIST);
     fsp_tests_write_file("file0", NULL, 0);
@@ -284,7 +255,7 @@ static void create_mkdir_rmdir_test(void)
     fsp_tests_write_file("dir0", "f", 1);
     ASSERT(0 == stat("dir0", &st));
     ASSERT(S_ISREG(st.st_mode));
-    ASSERT_EQ(count_entries("."), 2);
+    ASSERT_EQ(fsp_tests_count_entries("."), 2);
 }
 
 static void create_namelen_test(void)
@@ -297,7 +268,7 @@ static void create_namelen_test(void)
     ASSERT(-1 != fd);
     close(fd);
     ASSERT(0 == stat(name, &st));
-    ASSERT(has_entry(".", name));
+    ASSERT(fsp_tests_has_entry(".", name));
     memset(name, 'd', 255);
     ASSERT(0 == mkdir(name, 0755));
     ASSERT(0 == stat(name, &st));
@@ -308,7 +279,7 @@ static void create_namelen_test(void)
     ASSERT_ERRNO(open(name, O_RDONLY), ENAMETOOLONG);
     ASSERT_ERRNO(mkdir(name, 0755), ENAMETOOLONG);
     ASSERT_ERRNO(stat(name, &st), ENAMETOOLONG);
-    ASSERT_EQ(count_entries("."), 2);
+    ASSERT_EQ(fsp_tests_count_entries("."), 2);
 }
 
 static const char *const odd_names[] = {
@@ -337,7 +308,7 @@ static void create_odd_names_test(void)
     ASSERT(S_ISDIR(st.st_mode));
     fsp_tests_write_file("dir:*?<>|\\\"/in:side?", "z", 1);
     ASSERT(0 == stat("dir:*?<>|\\\"/in:side?", &st));
-    ASSERT(has_entry("dir:*?<>|\\\"", "in:side?"));
+    ASSERT(fsp_tests_has_entry("dir:*?<>|\\\"", "in:side?"));
 
     /* every name comes back exactly through readdir, and nothing else */
     bool seen[ODD_COUNT + 1];
@@ -430,10 +401,10 @@ static void create_fifo_test(void)
     ASSERT_EQ(w, 4);
     ASSERT_EQ(n, 4);
     ASSERT(0 == memcmp(buf, "pipe", 4));
-    ASSERT(has_entry(".", "fifo0"));
+    ASSERT(fsp_tests_has_entry(".", "fifo0"));
     ASSERT(0 == unlink("fifo0"));
     ASSERT(0 == unlink("fifo1"));
-    ASSERT_EQ(count_entries("."), 0);
+    ASSERT_EQ(fsp_tests_count_entries("."), 0);
 }
 
 static void create_many_test(void)
@@ -555,7 +526,7 @@ static void create_threads_test(void)
         failures += args[t].failures;
     }
     ASSERT_EQ(failures, 0);
-    ASSERT_EQ(count_entries("."), THREADS * PER_THREAD + PER_THREAD);
+    ASSERT_EQ(fsp_tests_count_entries("."), THREADS * PER_THREAD + PER_THREAD);
     for (int t = 0; t < THREADS; t++)
         for (int i = 0; i < PER_THREAD; i++) {
             char name[32];
@@ -600,7 +571,7 @@ static void create_namelen_utf8_test(void)
     name[pos] = 0; /* 255 bytes */
     fsp_tests_write_file(name, "e", 1);
     ASSERT(0 == stat(name, &st));
-    ASSERT(has_entry(".", name));
+    ASSERT(fsp_tests_has_entry(".", name));
     name[pos - 1] = '\xc3', name[pos++] = '\xa9';
     name[pos] = 0; /* 256 bytes, 128 characters */
     ASSERT_ERRNO(open(name, O_RDWR | O_CREAT, 0644), ENAMETOOLONG);
@@ -613,11 +584,11 @@ static void create_namelen_utf8_test(void)
     memcpy(name + pos, "abc", 4); /* 255 bytes */
     ASSERT(0 == mkdir(name, 0755));
     ASSERT(0 == stat(name, &st));
-    ASSERT(has_entry(".", name));
+    ASSERT(fsp_tests_has_entry(".", name));
     memcpy(name + pos, "\xf0\x9f\x98\x80", 5); /* 256 bytes, 64 characters */
     ASSERT_ERRNO(mkdir(name, 0755), ENAMETOOLONG);
     ASSERT_ERRNO(stat(name, &st), ENAMETOOLONG);
-    ASSERT_EQ(count_entries("."), 2);
+    ASSERT_EQ(fsp_tests_count_entries("."), 2);
 }
 
 /* Deep paths: the path of a file may be much longer than a Windows path. */
@@ -662,12 +633,12 @@ static void create_invalid_utf8_test(void)
         }
         close(fd);
         created++;
-        ASSERT(has_entry(".", names[i]));
+        ASSERT(fsp_tests_has_entry(".", names[i]));
         ASSERT(0 == unlink(names[i]));
     }
     if (!fsp_tests_internal())
         ASSERT_EQ(created, 4);
-    ASSERT_EQ(count_entries("."), 0);
+    ASSERT_EQ(fsp_tests_count_entries("."), 0);
 }
 
 static void create_case_test(void)
@@ -684,8 +655,8 @@ static void create_case_test(void)
         ASSERT_EQ(e, EEXIST);
         ASSERT(0 == stat("FILE", &st));
         ASSERT_EQ(st.st_size, 5);
-        ASSERT(has_entry(".", "File"));
-        ASSERT_EQ(count_entries("."), 1);
+        ASSERT(fsp_tests_has_entry(".", "File"));
+        ASSERT_EQ(fsp_tests_count_entries("."), 1);
         ASSERT_ERRNO(mkdir("fILE", 0755), EEXIST);
         return;
     }
@@ -696,8 +667,8 @@ static void create_case_test(void)
     ASSERT_EQ(st.st_size, 5);
     ASSERT_ERRNO(stat("FILE", &st), ENOENT);
     ASSERT(0 == mkdir("FILE", 0755));
-    ASSERT_EQ(count_entries("."), 3);
-    ASSERT(has_entry(".", "file") && has_entry(".", "File") && has_entry(".", "FILE"));
+    ASSERT_EQ(fsp_tests_count_entries("."), 3);
+    ASSERT(fsp_tests_has_entry(".", "file") && fsp_tests_has_entry(".", "File") && fsp_tests_has_entry(".", "FILE"));
 }
 
 /* A directory with the set-group-ID bit passes its group (and, to subdirectories, the bit). */
@@ -734,13 +705,13 @@ static void create_tmpfile_test(void)
          * create); the kernel then answers EOPNOTSUPP. tmpfs has it. */
         ASSERT(fsp_tests_internal());
         ASSERT(EOPNOTSUPP == errno || EISDIR == errno || EINVAL == errno);
-        ASSERT_EQ(count_entries("."), 0);
+        ASSERT_EQ(fsp_tests_count_entries("."), 0);
         tlib_skip("no O_TMPFILE");
     }
     struct stat st;
     ssize_t w = write(fd, "tmp", 3);
     int r = fstat(fd, &st);
-    int n = count_entries(".");
+    int n = fsp_tests_count_entries(".");
     char proc[64];
     snprintf(proc, sizeof proc, "/proc/self/fd/%d", fd);
     int r2 = linkat(AT_FDCWD, proc, AT_FDCWD, "named", AT_SYMLINK_FOLLOW);
@@ -775,7 +746,7 @@ static void create_root_override_test(void)
     ASSERT_EQ(buf[0], 'R');
     ASSERT(0 == stat("dir0/file", &st));
     ASSERT_EQ(st.st_mode, S_IFREG | 0);
-    ASSERT_EQ(count_entries("dir0"), 2);
+    ASSERT_EQ(fsp_tests_count_entries("dir0"), 2);
     ASSERT(0 == unlink("dir0/file"));
     ASSERT(0 == rmdir("dir0/sub"));
 }

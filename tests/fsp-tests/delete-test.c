@@ -13,20 +13,6 @@
 #include <time.h>
 #include <unistd.h>
 
-static int count_entries(const char *path)
-{
-    DIR *d = opendir(path);
-    if (!d)
-        return -1;
-    int n = 0;
-    struct dirent *de;
-    while ((de = readdir(d)))
-        if (0 != strcmp(de->d_name, ".") && 0 != strcmp(de->d_name, ".."))
-            n++;
-    closedir(d);
-    return n;
-}
-
 static void delete_unlink_test(void)
 {
     struct stat st;
@@ -37,7 +23,7 @@ static void delete_unlink_test(void)
     ASSERT_ERRNO(stat("file0", &st), ENOENT);
     ASSERT_ERRNO(open("file0", O_RDONLY), ENOENT);
     ASSERT_ERRNO(unlink("file0"), ENOENT);
-    ASSERT_EQ(count_entries("."), 1);
+    ASSERT_EQ(fsp_tests_count_entries("."), 1);
     ASSERT(0 == stat("file1", &st));
     ASSERT_EQ(st.st_size, 4);
     /* the name can be created again as a new, empty file */
@@ -64,7 +50,7 @@ static void delete_unlink_open_test(void)
     ASSERT(0 == r);
     /* the name is gone at once */
     ASSERT_ERRNO(stat("file0", &st), ENOENT);
-    ASSERT_EQ(count_entries("."), 0);
+    ASSERT_EQ(fsp_tests_count_entries("."), 0);
     /* the descriptor still works */
     ssize_t n = pread(fd, buf, sizeof buf, 0);
     ssize_t w = pwrite(fd, "+more", 5, 8);
@@ -96,7 +82,7 @@ static void delete_unlink_open_test(void)
     ASSERT(0 == close(fd));
     ASSERT_EQ(fsp_tests_read_file("file0", buf, sizeof buf), 7);
     ASSERT(0 == memcmp(buf, "newfile", 7));
-    ASSERT_EQ(count_entries("."), 1);
+    ASSERT_EQ(fsp_tests_count_entries("."), 1);
 }
 
 static void delete_unlink_open_twice_test(void)
@@ -121,7 +107,7 @@ static void delete_unlink_open_twice_test(void)
     ASSERT(0 == memcmp(buf, "SHared", 6));
     struct stat st;
     ASSERT_ERRNO(stat("file0", &st), ENOENT);
-    ASSERT_EQ(count_entries("."), 0);
+    ASSERT_EQ(fsp_tests_count_entries("."), 0);
 }
 
 static void delete_errors_test(void)
@@ -145,7 +131,7 @@ static void delete_errors_test(void)
     struct stat st;
     ASSERT(0 == stat("dir0/file", &st));
     ASSERT(0 == stat("file0", &st));
-    ASSERT_EQ(count_entries("."), 2);
+    ASSERT_EQ(fsp_tests_count_entries("."), 2);
     ASSERT(0 == unlink("dir0/file"));
     ASSERT(0 == rmdir("dir0/"));
     ASSERT_ERRNO(stat("dir0", &st), ENOENT);
@@ -160,13 +146,13 @@ static void delete_many_test(void)
         snprintf(name, sizeof name, "dir0/file%d", i);
         fsp_tests_write_file(name, name, strlen(name));
     }
-    ASSERT_EQ(count_entries("dir0"), N);
+    ASSERT_EQ(fsp_tests_count_entries("dir0"), N);
     /* delete every other file, then check that exactly the others remain */
     for (int i = 0; i < N; i += 2) {
         snprintf(name, sizeof name, "dir0/file%d", i);
         ASSERT(0 == unlink(name));
     }
-    ASSERT_EQ(count_entries("dir0"), N / 2);
+    ASSERT_EQ(fsp_tests_count_entries("dir0"), N / 2);
     for (int i = 0; i < N; i++) {
         struct stat st;
         snprintf(name, sizeof name, "dir0/file%d", i);
@@ -192,7 +178,7 @@ static void delete_many_test(void)
     closedir(d);
     ASSERT_EQ(failed, 0);
     ASSERT_EQ(deleted, N / 2);
-    ASSERT_EQ(count_entries("dir0"), 0);
+    ASSERT_EQ(fsp_tests_count_entries("dir0"), 0);
     ASSERT(0 == rmdir("dir0"));
 }
 
@@ -233,10 +219,10 @@ static void delete_cwd_test(void)
     snprintf(path, sizeof path, "%s", fsp_tests_dir());
     ASSERT(0 == chdir(path));
     ASSERT_ERRNO(stat("dir0", &st), ENOENT);
-    ASSERT_EQ(count_entries("."), 0);
+    ASSERT_EQ(fsp_tests_count_entries("."), 0);
     /* the name is free again */
     ASSERT(0 == mkdir("dir0", 0755));
-    ASSERT_EQ(count_entries("dir0"), 0);
+    ASSERT_EQ(fsp_tests_count_entries("dir0"), 0);
 }
 
 static void delete_opendir_test(void)
@@ -280,7 +266,7 @@ static void delete_opendir_test(void)
     ASSERT_EQ(others, 0);
     ASSERT(0 == e || ENOENT == e);
     ASSERT_ERRNO(stat("dir0", &st), ENOENT);
-    ASSERT_EQ(count_entries("."), 0);
+    ASSERT_EQ(fsp_tests_count_entries("."), 0);
 }
 
 static void delete_dir_with_open_unlinked_file_test(void)
@@ -307,7 +293,7 @@ static void delete_dir_with_open_unlinked_file_test(void)
     ASSERT(0 == r3);
     ASSERT_EQ(st.st_size, 7);
     ASSERT_EQ(st.st_nlink, 0);
-    ASSERT_EQ(count_entries("."), 0);
+    ASSERT_EQ(fsp_tests_count_entries("."), 0);
 }
 
 static void delete_readonly_test(void)
@@ -323,7 +309,7 @@ static void delete_readonly_test(void)
     ASSERT(0 == unlink("file1"));
     ASSERT(0 == mkdir("dir0", 0555));
     ASSERT(0 == rmdir("dir0"));
-    ASSERT_EQ(count_entries("."), 0);
+    ASSERT_EQ(fsp_tests_count_entries("."), 0);
 }
 
 static int unlink_as_user(void *arg)
@@ -367,7 +353,7 @@ static void delete_recreate_test(void)
         ASSERT(0 == rmdir("file0"));
         ASSERT_ERRNO(stat("file0", &st), ENOENT);
     }
-    ASSERT_EQ(count_entries("."), 0);
+    ASSERT_EQ(fsp_tests_count_entries("."), 0);
 }
 
 static void delete_tree_test(void)
@@ -396,7 +382,7 @@ static void delete_tree_test(void)
     ASSERT(0 == rmdir("a/b"));
     ASSERT(0 == stat("a", &st));
     ASSERT_EQ(st.st_nlink, 2);
-    ASSERT_EQ(count_entries("a"), 5);
+    ASSERT_EQ(fsp_tests_count_entries("a"), 5);
     ASSERT_ERRNO(rmdir("a"), ENOTEMPTY);
 }
 
@@ -424,7 +410,7 @@ static void delete_unlinkat_test(void)
     ASSERT(0 == r3 && 0 == r4);
     ASSERT_EQ(r5, -1);
     ASSERT_EQ(e5, ENOENT);
-    ASSERT_EQ(count_entries("dir0"), 0);
+    ASSERT_EQ(fsp_tests_count_entries("dir0"), 0);
     ASSERT(0 == stat("dir0", &st));
     ASSERT_EQ(st.st_nlink, 2);
 }
@@ -456,7 +442,7 @@ static void delete_reuse_dir_name_test(void)
     ASSERT_EQ(st.st_mode, S_IFDIR | 0700);
     ASSERT_EQ(st.st_nlink, 2);
     ASSERT_EQ(old.st_nlink, 0);
-    ASSERT_EQ(count_entries("dir0"), 1);
+    ASSERT_EQ(fsp_tests_count_entries("dir0"), 1);
 }
 
 #define DEL_THREADS 6
@@ -514,7 +500,7 @@ static void delete_threads_test(void)
     ASSERT_EQ(own, 0);
     ASSERT_EQ(shared, 0);
     ASSERT_EQ(deleted, DEL_PER_THREAD); /* each shared name was deleted exactly once */
-    ASSERT_EQ(count_entries("."), 0);
+    ASSERT_EQ(fsp_tests_count_entries("."), 0);
 }
 
 #define RACE_THREADS 4
@@ -574,7 +560,7 @@ static void delete_race_test(void)
     }
     closedir(d);
     ASSERT_EQ(bad, 0);
-    ASSERT_EQ(count_entries("."), 0);
+    ASSERT_EQ(fsp_tests_count_entries("."), 0);
 }
 
 static long long free_bytes(void)
@@ -642,7 +628,7 @@ static void delete_renamed_open_test(void)
     ASSERT_EQ(n, 6);
     ASSERT(0 == memcmp(buf, "Moving", 6));
     ASSERT_EQ(st.st_nlink, 0);
-    ASSERT_EQ(count_entries("."), 0);
+    ASSERT_EQ(fsp_tests_count_entries("."), 0);
 }
 
 void delete_tests(void)

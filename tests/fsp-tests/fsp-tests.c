@@ -7,6 +7,7 @@
  */
 #include "fsp-tests.h"
 #include "memfs.h"
+#include <dirent.h>
 #include <fcntl.h>
 #include <ftw.h>
 #include <grp.h>
@@ -109,6 +110,33 @@ size_t fsp_tests_read_file(const char *path, void *buf, size_t size)
     }
     ASSERT(0 == close(fd));
     return got;
+}
+
+int fsp_tests_count_entries(const char *path)
+{
+    DIR *d = opendir(path);
+    if (!d)
+        return -1;
+    int n = 0;
+    struct dirent *de;
+    while ((de = readdir(d)))
+        if (0 != strcmp(de->d_name, ".") && 0 != strcmp(de->d_name, ".."))
+            n++;
+    closedir(d);
+    return n;
+}
+
+bool fsp_tests_has_entry(const char *path, const char *name)
+{
+    DIR *d = opendir(path);
+    if (!d)
+        return false;
+    bool found = false;
+    struct dirent *de;
+    while (!found && (de = readdir(d)))
+        found = 0 == strcmp(de->d_name, name);
+    closedir(d);
+    return found;
 }
 
 /* ---- the per-test directory ---- */

@@ -56,6 +56,11 @@ void fsp_tests_write_file(const char *path, const void *data, size_t size);
 /** Read up to size bytes of a file into buf; returns the count; ASSERTs on error. */
 size_t fsp_tests_read_file(const char *path, void *buf, size_t size);
 
+/** Count the entries of a directory other than "." and ".."; -1 when it cannot be read. */
+int fsp_tests_count_entries(const char *path);
+/** True when the directory holds an entry named exactly name. */
+bool fsp_tests_has_entry(const char *path, const char *name);
+
 /* Groups (each in GROUP-test.c). */
 void create_tests(void);
 void info_tests(void);

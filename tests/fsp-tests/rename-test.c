@@ -24,33 +24,6 @@ static int do_renameat2(const char *from, const char *to, unsigned flags)
     return (int)syscall(SYS_renameat2, AT_FDCWD, from, AT_FDCWD, to, flags);
 }
 
-static int count_entries(const char *path)
-{
-    DIR *d = opendir(path);
-    if (!d)
-        return -1;
-    int n = 0;
-    struct dirent *de;
-    while ((de = readdir(d)))
-        if (0 != strcmp(de->d_name, ".") && 0 != strcmp(de->d_name, ".."))
-            n++;
-    closedir(d);
-    return n;
-}
-
-static bool has_entry(const char *path, const char *name)
-{
-    DIR *d = opendir(path);
-    if (!d)
-        return false;
-    bool found = false;
-    struct dirent *de;
-    while (!found && (de = readdir(d)))
-        found = 0 == strcmp(de->d_name, name);
-    closedir(d);
-    return found;
-}
-
 /* Assert that path holds exactly the string s. */
 #define ASSERT_CONTENT(path, s)                                                              \
     do {                                                                                     \
@@ -77,12 +50,12 @@ static void rename_file_test(void)
     ASSERT_EQ(st2.st_size, 7);
     ASSERT_EQ(st2.st_mtim.tv_sec, 1100000000);
     ASSERT_CONTENT("file1", "content");
-    ASSERT_EQ(count_entries("."), 1);
-    ASSERT(has_entry(".", "file1"));
+    ASSERT_EQ(fsp_tests_count_entries("."), 1);
+    ASSERT(fsp_tests_has_entry(".", "file1"));
     /* and back again */
     ASSERT(0 == rename("file1", "file0"));
     ASSERT_CONTENT("file0", "content");
-    ASSERT_EQ(count_entries("."), 1);
+    ASSERT_EQ(fsp_tests_count_entries("."), 1);
 }
 
 static void rename_replace_test(void)
@@ -115,7 +88,7 @@ static void rename_replace_test(void)
     ASSERT_EQ(st2.st_ino, st.st_ino);
     ASSERT_EQ(st2.st_nlink, 1);
     ASSERT_ERRNO(stat("src", &st2), ENOENT);
-    ASSERT_EQ(count_entries("."), 1);
+    ASSERT_EQ(fsp_tests_count_entries("."), 1);
 }
 
 static void rename_dir_test(void)
@@ -143,7 +116,7 @@ static void rename_dir_test(void)
     ASSERT_ERRNO(rename("file0", "full/"), ENOTDIR); /* the VFS: a non-directory source with a trailing-slash target */
     ASSERT_ERRNO(rename("file0/", "other"), ENOTDIR);
     ASSERT_CONTENT("file0", "z");
-    ASSERT_EQ(count_entries("."), 3);
+    ASSERT_EQ(fsp_tests_count_entries("."), 3);
     /* a directory may be renamed with a trailing slash */
     ASSERT(0 == rename("full/", "full2/"));
     ASSERT_CONTENT("full2/g", "y");
@@ -167,7 +140,7 @@ static void rename_into_self_test(void)
     ASSERT(0 == rename("d", "f/d"));
     ASSERT(0 == stat("f/d/e", &st));
     ASSERT(S_ISDIR(st.st_mode));
-    ASSERT_EQ(count_entries("."), 1);
+    ASSERT_EQ(fsp_tests_count_entries("."), 1);
 }
 
 static void rename_self_test(void)
@@ -183,7 +156,7 @@ static void rename_self_test(void)
     ASSERT_EQ(st2.st_ino, st.st_ino);
     ASSERT_EQ(st2.st_nlink, 1);
     ASSERT_CONTENT("file0", "same");
-    ASSERT_EQ(count_entries("."), 2);
+    ASSERT_EQ(fsp_tests_count_entries("."), 2);
     ASSERT(0 == do_renameat2("file0", "file0", RENAME_NOREPLACE) || EEXIST == errno);
     ASSERT_CONTENT("file0", "same");
 }
@@ -206,7 +179,7 @@ static void rename_errors_test(void)
     ASSERT_CONTENT(name, "x");
     ASSERT(0 == rename(name, "file0"));
     ASSERT_CONTENT("file0", "x");
-    ASSERT_EQ(count_entries("."), 2);
+    ASSERT_EQ(fsp_tests_count_entries("."), 2);
 }
 
 static void rename_noreplace_test(void)
@@ -224,8 +197,8 @@ static void rename_noreplace_test(void)
     ASSERT_CONTENT("c", "AAA");
     ASSERT_CONTENT("b", "BBB");
     ASSERT(0 == do_renameat2("d", "f", RENAME_NOREPLACE));
-    ASSERT_EQ(count_entries("."), 4);
-    ASSERT(has_entry(".", "f"));
+    ASSERT_EQ(fsp_tests_count_entries("."), 4);
+    ASSERT(fsp_tests_has_entry(".", "f"));
     ASSERT_ERRNO(do_renameat2("c", "b", RENAME_NOREPLACE | RENAME_EXCHANGE), EINVAL);
 }
 
@@ -297,12 +270,12 @@ static void rename_subtree_test(void)
     ASSERT_CONTENT("x/e/f/deep", "DEEP");
     ASSERT_CONTENT("x/top", "top");
     ASSERT(0 == stat("x/e/f/new", &st));
-    ASSERT_EQ(count_entries("x/e/f"), 2);
+    ASSERT_EQ(fsp_tests_count_entries("x/e/f"), 2);
     /* and it moves on deeper */
     ASSERT(0 == mkdir("y", 0755));
     ASSERT(0 == rename("x/e", "y/e2"));
     ASSERT_CONTENT("y/e2/f/deep", "DEEP");
-    ASSERT_EQ(count_entries("x"), 1);
+    ASSERT_EQ(fsp_tests_count_entries("x"), 1);
     ASSERT(0 == rename("y", "x/y"));
     ASSERT_CONTENT("x/y/e2/f/deep", "DEEP");
 }
@@ -317,8 +290,8 @@ static void rename_across_dirs_test(void)
     ASSERT(0 == rename("a/f", "b/g"));
     ASSERT_CONTENT("b/g", "moved");
     ASSERT_ERRNO(stat("a/f", &st), ENOENT);
-    ASSERT_EQ(count_entries("a"), 1);
-    ASSERT_EQ(count_entries("b"), 1);
+    ASSERT_EQ(fsp_tests_count_entries("a"), 1);
+    ASSERT_EQ(fsp_tests_count_entries("b"), 1);
     /* moving a directory moves its ".." link */
     ASSERT(0 == stat("a", &st));
     ASSERT_EQ(st.st_nlink, 3);
@@ -335,8 +308,8 @@ static void rename_across_dirs_test(void)
     fsp_tests_write_file("a/h", "from a", 6);
     ASSERT(0 == rename("b/g", "a/h"));
     ASSERT_CONTENT("a/h", "moved");
-    ASSERT_EQ(count_entries("b"), 1);
-    ASSERT_EQ(count_entries("a"), 1);
+    ASSERT_EQ(fsp_tests_count_entries("b"), 1);
+    ASSERT_EQ(fsp_tests_count_entries("a"), 1);
     /* the parents' mtimes change */
     struct timespec old[2] = {{1000000000, 0}, {1000000000, 0}};
     ASSERT(0 == utimensat(AT_FDCWD, "a", old, 0));
@@ -354,13 +327,13 @@ static void rename_case_test(void)
     fsp_tests_write_file("a", "lower", 5);
     ASSERT(0 == rename("a", "A"));
     ASSERT(0 == stat("A", &st));
-    ASSERT_EQ(count_entries("."), 1);
+    ASSERT_EQ(fsp_tests_count_entries("."), 1);
     if (fsp_tests_options.case_insensitive) {
         /* both spellings name the same file; the Linux VFS sees a rename of a file onto
          * itself when the kernel already knows the other spelling, so either spelling may
          * remain in the directory */
         ASSERT(0 == stat("a", &st));
-        ASSERT(has_entry(".", "A") || has_entry(".", "a"));
+        ASSERT(fsp_tests_has_entry(".", "A") || fsp_tests_has_entry(".", "a"));
         ASSERT_CONTENT("a", "lower");
         ASSERT_CONTENT("A", "lower");
         /* a rename onto another file's name in a different case replaces that file. Only the
@@ -368,27 +341,27 @@ static void rename_case_test(void)
          * other spellings it looked up before ("b", "A") may name the old files until their
          * entry timeout runs out -- a limit of case-insensitive FUSE file systems. */
         fsp_tests_write_file("b", "bee", 3);
-        ASSERT_EQ(count_entries("."), 2);
+        ASSERT_EQ(fsp_tests_count_entries("."), 2);
         ASSERT(0 == rename("a", "B"));
-        ASSERT_EQ(count_entries("."), 1);
-        ASSERT(has_entry(".", "B"));
+        ASSERT_EQ(fsp_tests_count_entries("."), 1);
+        ASSERT(fsp_tests_has_entry(".", "B"));
         ASSERT_CONTENT("B", "lower");
         return;
     }
-    ASSERT(has_entry(".", "A"));
-    ASSERT(!has_entry(".", "a"));
+    ASSERT(fsp_tests_has_entry(".", "A"));
+    ASSERT(!fsp_tests_has_entry(".", "a"));
     ASSERT_ERRNO(stat("a", &st), ENOENT);
     ASSERT_CONTENT("A", "lower");
     /* in a case-sensitive directory "a" and "A" are two files, and one replaces the other */
     fsp_tests_write_file("a", "again", 5);
-    ASSERT_EQ(count_entries("."), 2);
+    ASSERT_EQ(fsp_tests_count_entries("."), 2);
     ASSERT(0 == rename("A", "a"));
     ASSERT_CONTENT("a", "lower");
-    ASSERT_EQ(count_entries("."), 1);
+    ASSERT_EQ(fsp_tests_count_entries("."), 1);
     ASSERT(0 == mkdir("dir", 0755));
     ASSERT(0 == rename("dir", "DIR"));
-    ASSERT(has_entry(".", "DIR"));
-    ASSERT(!has_entry(".", "dir"));
+    ASSERT(fsp_tests_has_entry(".", "DIR"));
+    ASSERT(!fsp_tests_has_entry(".", "dir"));
 }
 
 static void rename_cwd_test(void)
@@ -408,7 +381,7 @@ static void rename_cwd_test(void)
     ASSERT(0 == chdir(".."));
     ASSERT_CONTENT("e/inside", "in");
     ASSERT_ERRNO(stat("d", &st), ENOENT);
-    ASSERT_EQ(count_entries("e"), 1);
+    ASSERT_EQ(fsp_tests_count_entries("e"), 1);
 }
 
 static void rename_open_file_test(void)
@@ -432,7 +405,7 @@ static void rename_open_file_test(void)
     ASSERT_EQ(st.st_nlink, 1);
     ASSERT_EQ(fsp_tests_read_file("dir0/file2", buf, sizeof buf), 13);
     ASSERT(0 == memcmp(buf, "before+after!", 13));
-    ASSERT_EQ(count_entries("."), 1);
+    ASSERT_EQ(fsp_tests_count_entries("."), 1);
 }
 
 static void rename_over_open_dir_test(void)
@@ -458,8 +431,8 @@ static void rename_over_open_dir_test(void)
     ASSERT_EQ(fd, -1);
     ASSERT_EQ(e3, ENOENT);
     ASSERT_CONTENT("dst/f", "f");
-    ASSERT_EQ(count_entries("dst"), 1);
-    ASSERT_EQ(count_entries("."), 1);
+    ASSERT_EQ(fsp_tests_count_entries("dst"), 1);
+    ASSERT_EQ(fsp_tests_count_entries("."), 1);
 }
 
 static void rename_many_test(void)
@@ -481,7 +454,7 @@ static void rename_many_test(void)
         snprintf(to, sizeof to, "g%d", i - 1);
         ASSERT(0 == rename(from, to));
     }
-    ASSERT_EQ(count_entries("."), N / 2);
+    ASSERT_EQ(fsp_tests_count_entries("."), N / 2);
     DIR *d = opendir(".");
     ASSERT(NULL != d);
     struct dirent *de;
@@ -511,14 +484,14 @@ static void rename_odd_names_test(void)
     const char *prev = "plain";
     for (int i = 0; i < N; i++) {
         ASSERT(0 == rename(prev, names[i]));
-        ASSERT(has_entry(".", names[i]));
-        ASSERT_EQ(count_entries("."), 1);
+        ASSERT(fsp_tests_has_entry(".", names[i]));
+        ASSERT_EQ(fsp_tests_count_entries("."), 1);
         ASSERT_CONTENT(names[i], "odd");
         prev = names[i];
     }
     ASSERT(0 == mkdir("d:?*", 0755));
     ASSERT(0 == rename(prev, "d:?*/x|y"));
-    ASSERT(has_entry("d:?*", "x|y"));
+    ASSERT(fsp_tests_has_entry("d:?*", "x|y"));
     ASSERT_CONTENT("d:?*/x|y", "odd");
 }
 
@@ -581,7 +554,7 @@ static void rename_onto_unlinked_open_test(void)
     ASSERT_EQ(w, 2);
     ASSERT_EQ(st.st_nlink, 0);
     ASSERT_CONTENT("b", "AAAA");
-    ASSERT_EQ(count_entries("."), 1);
+    ASSERT_EQ(fsp_tests_count_entries("."), 1);
     /* and the renamed file, opened by its new name, can be unlinked and replaced again */
     fd = open("b", O_RDONLY);
     ASSERT(-1 != fd);
@@ -688,8 +661,8 @@ static void rename_threads_test(void)
         failures += args[t].failures;
     }
     ASSERT_EQ(failures, 0);
-    ASSERT_EQ(count_entries("d1"), REN_THREADS);
-    ASSERT_EQ(count_entries("d2"), 0);
+    ASSERT_EQ(fsp_tests_count_entries("d1"), REN_THREADS);
+    ASSERT_EQ(fsp_tests_count_entries("d2"), 0);
     for (int t = 0; t < REN_THREADS; t++) {
         snprintf(name, sizeof name, "d1/t%d", t);
         ASSERT_CONTENT(name, "x");

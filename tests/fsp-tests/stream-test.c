@@ -137,7 +137,7 @@ static bool has(const char *list, const char *entry)
     return p && (p == list || ';' == p[-1]);
 }
 
-static int count_entries(const char *list)
+static int count_stream_entries(const char *list)
 {
     int n = 0;
     for (const char *p = list; *p; p++)
@@ -198,7 +198,7 @@ static void stream_create_test(void)
 
     char list[512];
     ASSERT(n_streams("file", list, sizeof list));
-    ASSERT_EQ(count_entries(list), 2);
+    ASSERT_EQ(count_stream_entries(list), 2);
     ASSERT(has(list, "::$DATA=9"));
     ASSERT(has(list, ":s1:$DATA=10"));
 }
@@ -213,7 +213,7 @@ static void stream_independent_test(void)
     ASSERT_EQ(n_write_new("file:empty", 0, 0), STATUS_SUCCESS);
     char list[512];
     ASSERT(n_streams("file", list, sizeof list));
-    ASSERT_EQ(count_entries(list), 4);
+    ASSERT_EQ(count_stream_entries(list), 4);
     ASSERT(has(list, "::$DATA=10") && has(list, ":a:$DATA=1") && has(list, ":bb:$DATA=20") &&
            has(list, ":empty:$DATA=0"));
 
@@ -257,7 +257,7 @@ static void stream_delete_test(void)
     ASSERT_EQ(n_open("file:s1", &ctx, &info), STATUS_OBJECT_NAME_NOT_FOUND);
     char list[512];
     ASSERT(n_streams("file", list, sizeof list));
-    ASSERT_EQ(count_entries(list), 2);
+    ASSERT_EQ(count_stream_entries(list), 2);
     ASSERT(has(list, "::$DATA=4") && has(list, ":s2:$DATA=4"));
     char b[16];
     ASSERT_EQ(fsp_tests_read_file("file", b, sizeof b), 4);
@@ -300,7 +300,7 @@ static void stream_unlink_main_test(void)
     fsp_tests_write_file("file", "new", 3);
     char list[512];
     ASSERT(n_streams("file", list, sizeof list));
-    ASSERT_EQ(count_entries(list), 1);
+    ASSERT_EQ(count_stream_entries(list), 1);
     ASSERT(has(list, "::$DATA=3"));
 }
 
@@ -329,7 +329,7 @@ static void stream_errors_test(void)
     ASSERT(!NT_SUCCESS(rs));
     char list[512];
     ASSERT(n_streams("file", list, sizeof list));
-    ASSERT_EQ(count_entries(list), 2);
+    ASSERT_EQ(count_stream_entries(list), 2);
     ASSERT(has(list, ":s:$DATA=1"));
     /* Linux cannot reach the stream: "file:s" is just another (missing) name */
     struct stat st;
@@ -357,7 +357,7 @@ static void stream_colon_name_test(void)
         /* not a stream of "file" */
         char list[512];
         ASSERT(n_streams("file", list, sizeof list));
-        ASSERT_EQ(count_entries(list), 1);
+        ASSERT_EQ(count_stream_entries(list), 1);
         ASSERT(has(list, "::$DATA=4"));
     }
     ASSERT(0 == unlink("file:s"));
