@@ -61,6 +61,15 @@ NTSTATUS fsp_ops_create_object(struct fsp_request *req, PWSTR path, UINT32 creat
                                PSECURITY_DESCRIPTOR sd, PVOID reparse, ULONG reparse_len,
                                PVOID *pctx, FSP_FSCTL_FILE_INFO *info);
 
+/**
+ * Create path, a new child of the request's nodeid, with the security descriptor that
+ * fsp_ops_new_object_sd makes from mode: fsp_ops_new_object_sd + fsp_ops_create_object.
+ */
+NTSTATUS fsp_ops_create_child(struct fsp_request *req, PWSTR path, uint32_t mode, bool is_dir,
+                              UINT32 create_options, UINT32 granted_access, UINT32 file_attributes,
+                              PVOID reparse, ULONG reparse_len, PVOID *pctx,
+                              FSP_FSCTL_FILE_INFO *info);
+
 /** Access mask for open(2) flags (O_ACCMODE, O_APPEND). */
 UINT32 fsp_ops_access_from_flags(int flags);
 

@@ -436,3 +436,18 @@ NTSTATUS fsp_ops_create_object(struct fsp_request *req, PWSTR path, UINT32 creat
     *info = oinfo.FileInfo;
     return STATUS_SUCCESS;
 }
+
+NTSTATUS fsp_ops_create_child(struct fsp_request *req, PWSTR path, uint32_t mode, bool is_dir,
+                              UINT32 create_options, UINT32 granted_access, UINT32 file_attributes,
+                              PVOID reparse, ULONG reparse_len, PVOID *pctx,
+                              FSP_FSCTL_FILE_INFO *info)
+{
+    PSECURITY_DESCRIPTOR sd = 0;
+    *pctx = 0;
+    NTSTATUS status = fsp_ops_new_object_sd(req, req->in->nodeid, mode, is_dir, &sd);
+    if (NT_SUCCESS(status))
+        status = fsp_ops_create_object(req, path, create_options, granted_access, file_attributes,
+                                       sd, reparse, reparse_len, pctx, info);
+    FspDeleteSecurityDescriptor(sd, (NTSTATUS(*)())FspPosixMapPermissionsToSecurityDescriptor);
+    return status;
+}

@@ -425,15 +425,11 @@ void fsp_op_mkdir(struct fsp_request *req)
     int err = fsp_node_child_path(req->engine, req->in->nodeid, name, &path);
     if (err)
         return fsp_reply_err(req, err);
-    PSECURITY_DESCRIPTOR sd = 0;
-    NTSTATUS status = fsp_ops_new_object_sd(req, req->in->nodeid, in->mode, true, &sd);
     PVOID ctx = 0;
     FSP_FSCTL_FILE_INFO info;
-    if (NT_SUCCESS(status))
-        status = fsp_ops_create_object(req, path, FILE_DIRECTORY_FILE,
-                                       FILE_LIST_DIRECTORY | FILE_READ_ATTRIBUTES | SYNCHRONIZE,
-                                       FILE_ATTRIBUTE_DIRECTORY, sd, 0, 0, &ctx, &info);
-    FspDeleteSecurityDescriptor(sd, (NTSTATUS(*)())FspPosixMapPermissionsToSecurityDescriptor);
+    NTSTATUS status = fsp_ops_create_child(req, path, in->mode, true, FILE_DIRECTORY_FILE,
+                                           FILE_LIST_DIRECTORY | FILE_READ_ATTRIBUTES | SYNCHRONIZE,
+                                           FILE_ATTRIBUTE_DIRECTORY, 0, 0, &ctx, &info);
     if (!NT_SUCCESS(status)) {
         free(path);
         return fsp_reply_status(req, status);

@@ -131,15 +131,11 @@ void fsp_op_create(struct fsp_request *req)
     int err = fsp_node_child_path(req->engine, req->in->nodeid, name, &path);
     if (err)
         return fsp_reply_err(req, err);
-    PSECURITY_DESCRIPTOR sd = 0;
-    NTSTATUS status = fsp_ops_new_object_sd(req, req->in->nodeid, in->mode, false, &sd);
     PVOID ctx = 0;
     FSP_FSCTL_FILE_INFO info;
-    if (NT_SUCCESS(status))
-        status = fsp_ops_create_object(req, path, FILE_NON_DIRECTORY_FILE,
-                                       fsp_ops_access_from_flags((int)in->flags) | DELETE,
-                                       FILE_ATTRIBUTE_ARCHIVE, sd, 0, 0, &ctx, &info);
-    FspDeleteSecurityDescriptor(sd, (NTSTATUS(*)())FspPosixMapPermissionsToSecurityDescriptor);
+    NTSTATUS status = fsp_ops_create_child(req, path, in->mode, false, FILE_NON_DIRECTORY_FILE,
+                                           fsp_ops_access_from_flags((int)in->flags) | DELETE,
+                                           FILE_ATTRIBUTE_ARCHIVE, 0, 0, &ctx, &info);
     bool existed = false;
     if (STATUS_OBJECT_NAME_COLLISION == status && !(in->flags & O_EXCL)) {
         existed = true;

@@ -213,16 +213,13 @@ static void create_special(struct fsp_request *req, const char *name, uint32_t m
     int err = fsp_node_child_path(req->engine, req->in->nodeid, name, &path);
     if (err)
         return fsp_reply_err(req, err);
-    PSECURITY_DESCRIPTOR sd = 0;
-    NTSTATUS status = fsp_ops_new_object_sd(req, req->in->nodeid, mode, false, &sd);
     PVOID ctx = 0;
     FSP_FSCTL_FILE_INFO info;
-    if (NT_SUCCESS(status))
-        status = fsp_ops_create_object(req, path, FILE_NON_DIRECTORY_FILE,
-                                       FILE_READ_ATTRIBUTES | FILE_WRITE_ATTRIBUTES | DELETE,
-                                       reparse ? FILE_ATTRIBUTE_REPARSE_POINT : FILE_ATTRIBUTE_ARCHIVE,
-                                       sd, reparse, (ULONG)reparse_len, &ctx, &info);
-    FspDeleteSecurityDescriptor(sd, (NTSTATUS(*)())FspPosixMapPermissionsToSecurityDescriptor);
+    NTSTATUS status = fsp_ops_create_child(
+        req, path, mode, false, FILE_NON_DIRECTORY_FILE,
+        FILE_READ_ATTRIBUTES | FILE_WRITE_ATTRIBUTES | DELETE,
+        reparse ? FILE_ATTRIBUTE_REPARSE_POINT : FILE_ATTRIBUTE_ARCHIVE, reparse,
+        (ULONG)reparse_len, &ctx, &info);
     if (!NT_SUCCESS(status)) {
         free(path);
         return fsp_reply_status(req, STATUS_INVALID_DEVICE_REQUEST == status ? STATUS_PRIVILEGE_NOT_HELD
