@@ -1,0 +1,248 @@
+#!/bin/bash
+# tests/tools/test-passthrough.sh PASSTHROUGH
+#
+# The passthrough example on a real mount (needs root): a tmpfs as the source,
+# the passthrough over it, then
+# - fidelity: what the mount shows and does equals what the source has
+#   (data, modes with setuid/setgid/sticky, owners, times, xattrs, symlinks,
+#   FIFOs and devices, hard links, rename, unlink while open);
+# - confinement: nothing the passthrough does reaches outside the source, also
+#   when a directory or file the kernel has cached is replaced in the source
+#   by a symlink that leads outside (absolute or relative), and names with
+#   backslashes stay single names.
+# Prints "N passed, N failed"; exit status 0 when nothing failed, 77 (skip)
+# when not root or without /dev/fuse. Everything is made under one mktemp
+# directory and removed by the exit trap, which stops the passthrough it
+# started (by pid) and aborts its FUSE connection should it hang.
+set -u
+PT=${1:?usage: test-passthrough.sh PATH_TO_PASSTHROUGH}
+PT=$(readlink -f "$PT")
+if [ "$(id -u)" != 0 ] || [ ! -c /dev/fuse ]; then
+    echo "test-passthrough: needs root and /dev/fuse; skipped"
+    exit 77
+fi
+
+T=$(mktemp -d /tmp/test-passthrough.XXXXXX)
+SRC=$T/src           # the source directory (a tmpfs)
+MNT=$T/m/mnt         # the mount point: one level deeper than SRC, so that a relative
+                     # symlink resolves to different places on the two sides
+OUT=$T/outside       # what must never be touched through the passthrough
+mkdir -p "$SRC" "$MNT" "$OUT"
+pid=
+conn=
+srcmounted=
+
+cleanup() {
+    if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
+        kill -INT "$pid" 2>/dev/null
+        for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+        if kill -0 "$pid" 2>/dev/null; then
+            # hung: abort the connection, then the process
+            [ -n "$conn" ] && [ -e "/sys/fs/fuse/connections/$conn/abort" ] &&
+                echo 1 > "/sys/fs/fuse/connections/$conn/abort"
+            kill -KILL "$pid" 2>/dev/null
+        fi
+        wait "$pid" 2>/dev/null
+    fi
+    mountpoint -q "$MNT" 2>/dev/null && umount -l "$MNT"
+    [ -n "$srcmounted" ] && umount -l "$SRC"
+    rm -rf "$T"
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM HUP
+
+pass=0
+fail=0
+ok() { pass=$((pass + 1)); echo "ok   $*"; }
+bad() { fail=$((fail + 1)); echo "FAIL $*"; }
+check() { # check DESCRIPTION COMMAND...: passes when the command succeeds
+    local what=$1; shift
+    if "$@"; then ok "$what"; else bad "$what"; fi
+}
+same() { # same DESCRIPTION A B
+    if [ "$2" == "$3" ]; then ok "$1"; else bad "$1: '$2' != '$3'"; fi
+}
+# a command on the mount that must not hang
+m() { timeout -s KILL 20 "$@"; }
+statof() { stat -c "$1" "$2" 2>&1; }
+
+mount -t tmpfs tmpfs "$SRC" || { echo "test-passthrough: cannot mount tmpfs"; exit 1; }
+srcmounted=1
+
+# A mount point inside the source is refused (the passthrough would call itself).
+mkdir "$SRC/inner"
+if timeout -s KILL 10 "$PT" -p "$SRC" -m "$SRC/inner" >/dev/null 2>&1; then
+    bad "mount point inside the source is refused"
+else
+    ok "mount point inside the source is refused"
+fi
+rmdir "$SRC/inner"
+
+# -t 60000: the kernel keeps names and attributes for a minute, which lets the tests below
+# change the source behind the kernel's back.
+"$PT" -p "$SRC" -m "$MNT" -t 60000 > "$T/pt.log" 2>&1 &
+pid=$!
+for _ in $(seq 100); do mountpoint -q "$MNT" && break; sleep 0.1; done
+if ! mountpoint -q "$MNT"; then
+    echo "test-passthrough: the passthrough did not mount"; cat "$T/pt.log"; exit 1
+fi
+conn=$(stat -c %d "$MNT")
+
+# ---- fidelity ----
+echo hello > "$MNT/file"
+same "data written through the mount is in the source" "$(cat "$SRC/file")" hello
+echo world > "$SRC/file2"
+same "data in the source reads through the mount" "$(m cat "$MNT/file2")" world
+m mkdir "$MNT/dir"
+m chown 1234:5678 "$MNT/file"
+m chmod 4755 "$MNT/file"
+m chmod 3775 "$MNT/dir"
+same "setuid mode and owner" "$(statof '%a %u:%g' "$MNT/file")" "$(statof '%a %u:%g' "$SRC/file")"
+same "setuid mode and owner (values)" "$(statof '%a %u:%g' "$SRC/file")" "4755 1234:5678"
+same "setgid+sticky directory" "$(statof '%a' "$SRC/dir")" "3775"
+m touch -d '2001-02-03 04:05:06.1234567' "$MNT/file"
+same "times to 100 ns" "$(statof '%y' "$MNT/file")" "$(statof '%y' "$SRC/file")"
+same "times to 100 ns (value)" "$(statof '%.7Y' "$SRC/file")" "981173106.1234567"
+if command -v setfattr >/dev/null; then
+    m setfattr -n user.color -v blue "$MNT/file"
+    same "xattr set through the mount" "$(getfattr --absolute-names --only-values -n user.color "$SRC/file" 2>&1)" blue
+    setfattr -n user.shape -v round "$SRC/file"
+    same "xattr of the source through the mount" "$(m getfattr --absolute-names --only-values -n user.shape "$MNT/file" 2>&1)" round
+    m setfattr -x user.color "$MNT/file"
+    check "xattr removed through the mount" test -z "$(getfattr --absolute-names -n user.color "$SRC/file" 2>/dev/null)"
+fi
+m ln -s ../some/where "$MNT/link"
+same "symlink target" "$(readlink "$SRC/link")" "../some/where"
+same "symlink through the mount" "$(m readlink "$MNT/link")" "../some/where"
+m mkfifo -m 640 "$MNT/fifo"
+m mknod "$MNT/null" c 1 3
+same "FIFO" "$(statof '%F %a' "$MNT/fifo")" "$(statof '%F %a' "$SRC/fifo")"
+same "device" "$(statof '%F %t:%T' "$MNT/null")" "$(statof '%F %t:%T' "$SRC/null")"
+m ln "$MNT/file" "$MNT/dir/hard"
+same "hard link: same inode and count" "$(statof '%i %h' "$MNT/dir/hard")" "$(statof '%i %h' "$SRC/file")"
+same "hard link count" "$(statof '%h' "$MNT/file")" 2
+m mv "$MNT/file2" "$MNT/dir/renamed"
+check "rename" test -f "$SRC/dir/renamed" -a ! -e "$SRC/file2"
+exec 3< "$MNT/dir/renamed"
+m rm "$MNT/dir/renamed"
+check "unlink removes the name in the source" test ! -e "$SRC/dir/renamed"
+same "an open file stays readable after unlink" "$(cat <&3)" world
+exec 3<&-
+
+# ---- other users: the kernel checks them against what the mount shows ----
+if id nobody >/dev/null 2>&1 && command -v su >/dev/null; then
+    chmod 755 "$T" "$T/m"
+    nob() { m su nobody -s /bin/sh -c "$1" >/dev/null 2>&1; }
+    denied() { ! nob "$1"; }
+    echo root > "$MNT/rootfile"; chmod 644 "$MNT/rootfile"
+    command -v setfattr >/dev/null && setfattr -n trusted.hidden -v 1 "$MNT/rootfile"
+    m chmod 1777 "$MNT/dir"
+    check "nobody cannot write root's 0644 file" denied "echo x >> '$MNT/rootfile'"
+    same "  ... unchanged" "$(cat "$SRC/rootfile")" root
+    check "nobody creates a file of its own" nob "echo mine > '$MNT/dir/mine'"
+    same "  ... owned by nobody in the source" "$(statof '%U' "$SRC/dir/mine")" nobody
+    check "nobody cannot chown" denied "chown root '$MNT/dir/mine'"
+    check "nobody cannot make devices" denied "mknod '$MNT/dir/dev' c 1 3"
+    m cp "$MNT/rootfile" "$MNT/dir/rootfile"
+    check "nobody cannot remove root's file in a sticky directory" denied "rm -f '$MNT/dir/rootfile'"
+    check "  ... still there" test -f "$SRC/dir/rootfile"
+    if command -v getfattr >/dev/null; then
+        same "nobody does not see trusted.* names" \
+            "$(m su nobody -s /bin/sh -c "getfattr --absolute-names -m - -d '$MNT/rootfile'" 2>&1 | grep -c trusted)" 0
+    fi
+fi
+
+# ---- confinement ----
+echo secret > "$OUT/secret"
+chmod 600 "$OUT/secret"
+outside_state() { stat -c '%a %u:%g %s %Y' "$OUT/secret"; ls -A "$OUT" | tr '\n' ' '; getfattr --absolute-names -m - -d "$OUT/secret" 2>/dev/null; }
+before=$(outside_state)
+
+# A symlink in the source shows as a symlink; the kernel follows it on the caller's side:
+# relative to the mount point, where "../outside" does not exist.
+ln -s ../outside "$SRC/rel"
+same "source symlink shows as a symlink" "$(m readlink "$MNT/rel")" "../outside"
+m touch "$MNT/rel/x" 2>/dev/null
+check "no file made through a relative symlink's source-side target" test ! -e "$OUT/x"
+# Operations on a symlink itself (not following it) stay on the symlink.
+ln -s "$OUT/secret" "$SRC/toout"
+m touch -h -d '1990-01-01' "$MNT/toout"
+m chown -h 4321:4321 "$MNT/toout"
+command -v setfattr >/dev/null && m setfattr -h -n trusted.pwned -v 1 "$MNT/toout"
+same "touch -h / chown -h act on the symlink" "$(statof '%Y %u' "$SRC/toout")" "631152000 4321"
+same "  ... and not on its target" "$(outside_state)" "$before"
+check "names with backslashes stay one name" m touch "$MNT/..\\..\\..\\x"
+check "  ... and are made in the source" test -e "$SRC/..\\..\\..\\x"
+check "  ... and not outside" test ! -e "$T/x" -a ! -e "$T/m/x"
+
+# Directories and files the kernel knows, replaced in the source by symlinks leading outside.
+for kind in abs rel; do
+    target=$OUT
+    [ $kind = rel ] && target=../outside
+    m mkdir "$MNT/d$kind"
+    m touch "$MNT/d$kind/known"
+    echo data > "$MNT/f$kind"
+    echo other > "$MNT/g$kind"
+    stat "$MNT/d$kind" "$MNT/d$kind/known" "$MNT/f$kind" "$MNT/g$kind" >/dev/null # cached now
+    mv "$SRC/d$kind" "$SRC/d$kind.orig"
+    ln -s "$target" "$SRC/d$kind"
+    mv "$SRC/f$kind" "$SRC/f$kind.orig"
+    ln -s "$target/secret" "$SRC/f$kind"
+    # Each operation runs only while the kernel still takes the name for what it was: once
+    # it has seen the symlink (a changed file type makes it look the name up again), it
+    # follows it itself on the caller's side, which is no longer the passthrough's doing.
+    sent=0
+    # (stat asks for every basic field, so that the kernel refreshes what it no longer trusts)
+    D() { [ "$(stat -c '%F:%a:%u:%g:%s:%h:%i:%X:%Y:%Z:%b' "$MNT/d$kind" 2>/dev/null | cut -d: -f1)" != directory ] && return 0
+          sent=$((sent + 1)); m "$@" 2>/dev/null; }
+    F() { [ "$(stat -c '%F:%a:%u:%g:%s:%h:%i:%X:%Y:%Z:%b' "$MNT/f$kind" 2>/dev/null | cut -d: -f1)" != "regular file" ] && return 0
+          sent=$((sent + 1)); m "$@" 2>/dev/null; }
+    D touch "$MNT/d$kind/x"
+    D mkdir "$MNT/d$kind/newdir"
+    D ln -s t "$MNT/d$kind/newlink"
+    D mkfifo "$MNT/d$kind/newfifo"
+    D ln "$MNT/g$kind" "$MNT/d$kind/hard"
+    D mv "$MNT/g$kind" "$MNT/d$kind/moved"
+    D mv "$MNT/d$kind/known" "$MNT/back$kind"
+    got=$(D cat "$MNT/d$kind/secret")
+    same "$kind: no read of a file beyond a replaced directory" "$got" ""
+    got=$(D ls "$MNT/d$kind/")
+    same "$kind: no listing of a directory beyond a replaced one" "$got" ""
+    D chmod 777 "$MNT/d$kind/secret"
+    D setfattr -n user.pwned -v 1 "$MNT/d$kind/secret"
+    D rm -f "$MNT/d$kind/secret"
+    # the file replaced by a symlink to the secret
+    got=$(F cat "$MNT/f$kind")
+    same "$kind: no read through a replaced file" "$got" ""
+    F sh -c "echo pwned > '$MNT/f$kind'"
+    F sh -c "echo pwned >> '$MNT/f$kind'"
+    F truncate -s 0 "$MNT/f$kind"
+    F chmod 777 "$MNT/f$kind"
+    F chown 4321:4321 "$MNT/f$kind"
+    F touch -d '1990-01-01' "$MNT/f$kind"
+    F setfattr -n user.pwned -v 1 "$MNT/f$kind"
+    check "$kind: operations sent while the kernel had the old names cached ($sent)" test "$sent" -ge 8
+    same "$kind: outside untouched" "$(outside_state)" "$before"
+    same "$kind: outside content" "$(cat "$OUT/secret")" secret
+    check "$kind: the replaced names are still symlinks in the source" test -L "$SRC/d$kind" -a -L "$SRC/f$kind"
+done
+
+# The passthrough still serves after all that, and stops cleanly.
+same "still serving" "$(m cat "$MNT/dir/hard")" hello
+kill -INT "$pid"
+rc=0
+for _ in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+if kill -0 "$pid" 2>/dev/null; then
+    bad "stops on SIGINT"
+else
+    wait "$pid"; rc=$?
+    same "exit status 0 on SIGINT" "$rc" 0
+    pid=
+fi
+check "unmounted on exit" test ! -e "$MNT/dir"
+if grep -q "ERROR: \(Address\|Leak\)Sanitizer\|runtime error" "$T/pt.log"; then
+    bad "sanitizers quiet"; cat "$T/pt.log"
+fi
+
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]
