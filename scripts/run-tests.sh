@@ -7,7 +7,8 @@
 #   - fsp-tests on memfs in its variants (cache timeouts, case-insensitive, slow I/O, COARSE
 #     guard, one thread, 100k-entry directory) in the sanitizer build;
 #   - the engine's unit tests and fsp-tests under ThreadSanitizer (no data races);
-#   - fsp-tests --external on a tmpfs this script mounts (the same tests must pass there);
+#   - fsp-tests --external on the memfs and passthrough programs' mounts, and on a tmpfs this
+#     script mounts (the same tests must pass there);
 #   - the memfs program: scripts/demo.sh (mount, use, SIGTERM, unmounted);
 #   - the shared library depends on no FUSE library (ldd).
 # Every step runs under a time limit; a mount a step leaves behind is aborted and unmounted.
@@ -124,6 +125,13 @@ step "test-engine (ThreadSanitizer)" 600 build/tsan/tests/unit/test-engine
 step "test-api (ThreadSanitizer)" 300 build/tsan/tests/unit/test-api
 step "fsp-tests (ThreadSanitizer)" 900 build/tsan/tests/fsp-tests/fsp-tests
 step "fsp-tests --slowio --timeout=-1 (ThreadSanitizer)" 900 build/tsan/tests/fsp-tests/fsp-tests --slowio --timeout=-1
+
+# The same tests through LinFsp's programs, mounted as any user would mount them (--linfsp:
+# LinFsp's documented deviations from tmpfs are expected there).
+on=scripts/fsp-tests-on.sh
+step "fsp-tests on the memfs program (ASan+UBSan)" 600 $on "$ft" "build/sanitize/memfs -m @MNT@" --linfsp
+step "fsp-tests on passthrough over tmpfs (ASan+UBSan)" 600 $on "$ft" \
+    "build/sanitize/examples/passthrough/passthrough -p @SRC@ -m @MNT@" --linfsp
 
 mkdir -p "$tmpfs_dir"
 if mount -t tmpfs -o size=8g linfsp-tests "$tmpfs_dir"; then

@@ -378,7 +378,7 @@ static void create_fifo_test(void)
     struct stat st;
     if (0 != mknod("fifo0", S_IFIFO | 0644, 0)) {
         /* memfs may have no special files; tmpfs has them */
-        ASSERT(fsp_tests_internal());
+        ASSERT(fsp_tests_linfsp());
         ASSERT(EPERM == errno || ENOSYS == errno || EOPNOTSUPP == errno || EINVAL == errno);
         tlib_skip("the file system does not hold FIFOs");
     }
@@ -625,7 +625,7 @@ static void create_invalid_utf8_test(void)
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
         int fd = open(names[i], O_RDWR | O_CREAT | O_EXCL, 0644);
         if (-1 == fd) {
-            ASSERT(fsp_tests_internal());
+            ASSERT(fsp_tests_linfsp());
             ASSERT(EINVAL == errno || EILSEQ == errno);
             struct stat st;
             ASSERT(-1 == stat(names[i], &st));
@@ -636,7 +636,7 @@ static void create_invalid_utf8_test(void)
         ASSERT(fsp_tests_has_entry(".", names[i]));
         ASSERT(0 == unlink(names[i]));
     }
-    if (!fsp_tests_internal())
+    if (!fsp_tests_linfsp())
         ASSERT_EQ(created, 4);
     ASSERT_EQ(fsp_tests_count_entries("."), 0);
 }
@@ -703,7 +703,7 @@ static void create_tmpfile_test(void)
     if (-1 == fd) {
         /* O_TMPFILE needs FUSE_TMPFILE, which WinFsp's API cannot express (no nameless
          * create); the kernel then answers EOPNOTSUPP. tmpfs has it. */
-        ASSERT(fsp_tests_internal());
+        ASSERT(fsp_tests_linfsp());
         ASSERT(EOPNOTSUPP == errno || EISDIR == errno || EINVAL == errno);
         ASSERT_EQ(fsp_tests_count_entries("."), 0);
         tlib_skip("no O_TMPFILE");

@@ -201,7 +201,7 @@ static void delete_cwd_test(void)
         /* tmpfs still knows the removed directory's attributes. LinFsp asks the file system,
          * which can only answer through a name or an open handle; a removed directory that is
          * merely someone's cwd has neither, so the engine answers ENOENT. */
-        ASSERT(fsp_tests_internal());
+        ASSERT(fsp_tests_linfsp());
         ASSERT(ENOENT == errno);
     }
     DIR *d = opendir(".");

@@ -31,6 +31,11 @@ bool fsp_tests_internal(void)
     return NULL != memfs;
 }
 
+bool fsp_tests_linfsp(void)
+{
+    return NULL != memfs || fsp_tests_options.linfsp;
+}
+
 FSP_FILE_SYSTEM *fsp_tests_fs(void)
 {
     return memfs ? MemfsFileSystem(memfs) : NULL;
@@ -201,6 +206,8 @@ static void usage(FILE *f)
             "  --timeout=MS        memfs FileInfoTimeout in ms (-1: INFINITE; default 1000)\n"
             "  --case-insensitive  memfs with case-insensitive names\n"
             "  --slowio            memfs completes reads, writes and readdir asynchronously\n"
+            "  --linfsp            with --external: DIR is served by LinFsp (accept its documented\n"
+            "                      deviations from tmpfs, e.g. 100 ns times, no RENAME_EXCHANGE)\n"
             "  --coarse            COARSE operation guard strategy\n"
             "  --threads=N         dispatcher threads (default: the engine's)\n"
             "  -d                  trace every request and response to stderr\n"
@@ -241,6 +248,8 @@ int main(int argc, char **argv)
             fsp_tests_options.case_insensitive = true;
         else if (0 == strcmp(a, "--slowio"))
             fsp_tests_options.slowio = true;
+        else if (0 == strcmp(a, "--linfsp"))
+            fsp_tests_options.linfsp = true;
         else if (0 == strcmp(a, "--coarse"))
             fsp_tests_options.coarse = true;
         else if (0 == strncmp(a, "--threads=", 10) && parse_ulong(a + 10, &v) && v >= 0 && v <= 256)

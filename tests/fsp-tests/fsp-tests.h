@@ -27,11 +27,19 @@ struct fsp_tests_options {
     bool slowio;            /* --slowio: memfs completes reads/writes/readdir asynchronously */
     bool coarse;            /* --coarse: COARSE operation guard strategy */
     ULONG threads;          /* --threads=N dispatcher threads (0: default) */
+    bool linfsp;            /* --linfsp: the --external directory is served by LinFsp */
 };
 extern struct fsp_tests_options fsp_tests_options;
 
 /** True when the tests run on the in-process memfs (false with --external). */
 bool fsp_tests_internal(void);
+/**
+ * True when the file system under test is LinFsp's (the in-process memfs, or --external with
+ * --linfsp): tests then accept LinFsp's documented deviations from tmpfs (doc/ntfs-compatibility.md:
+ * 100 ns times, no RENAME_EXCHANGE, no O_TMPFILE, no empty xattr values, ...) instead of tmpfs's
+ * behaviour.
+ */
+bool fsp_tests_linfsp(void);
 /** The in-process file system (NULL with --external). */
 FSP_FILE_SYSTEM *fsp_tests_fs(void);
 /** The mount point (internal) or the --external directory. */

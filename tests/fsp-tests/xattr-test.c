@@ -140,7 +140,7 @@ static void xattr_empty_value_test(void)
 {
     char buf[16];
     fsp_tests_write_file("file0", 0, 0);
-    if (fsp_tests_internal()) {
+    if (fsp_tests_linfsp()) {
         /*
          * LinFsp by design: xattrs are WinFsp EAs and an EA with an empty value
          * does not exist (setting one deletes it), so an empty value is refused.
@@ -175,7 +175,7 @@ static void xattr_large_test(void)
     ASSERT(0 == memcmp(buf, value + 1, 40000));
     /* Beyond XATTR_SIZE_MAX the kernel refuses. */
     ASSERT_ERRNO(setxattr("file0", "user.huge", value, 65537, 0), E2BIG);
-    if (fsp_tests_internal()) /* LinFsp: EA values are at most 65535 bytes */
+    if (fsp_tests_linfsp()) /* LinFsp: EA values are at most 65535 bytes */
         ASSERT_ERRNO(setxattr("file0", "user.huge", value, 65536, 0), E2BIG);
     ASSERT_ERRNO(getxattr("file0", "user.huge", 0, 0), ENODATA);
 
