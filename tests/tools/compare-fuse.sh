@@ -1,0 +1,177 @@
+#!/bin/bash
+# tests/tools/compare-fuse.sh PROG_A PROG_B [PROG_ARGS ...]
+#
+# Two builds of one FUSE program (say, an example built against libfuse and the same
+# source built against LinFsp's FUSE layer) must behave alike. Each build is mounted in
+# turn as
+#     PROG -f PROG_ARGS... MOUNTPOINT
+# on a fresh mktemp directory, fsp-tests runs on the mount (--external), and the build
+# is stopped again. Then the per-test outcomes ("group/name... OK|FAIL|SKIP") of the two
+# runs are compared: one line per test whose outcomes differ,
+#     group/name: A=OK B=FAIL
+# then "N passed, N failed", where a test passes when both builds agree (a test that is
+# missing or did not finish in one run counts as MISSING/UNFINISHED there).
+#
+# In PROG_ARGS, %SRC% stands for a fresh empty tmpfs per run (for passthroughs:
+# "-o source=%SRC%"; a tmpfs, so that the results do not depend on the limits of the
+# file system that holds $TMPDIR, such as ext4's xattr sizes and time range). fsp-tests switches users in some tests; give "-o allow_other" so
+# that they can reach the mount.
+#
+# Environment:
+#   FSP_TESTS       the fsp-tests binary (default: build/release/tests/fsp-tests/fsp-tests
+#                   of this source tree)
+#   FSP_TESTS_ARGS  extra fsp-tests arguments, e.g. test patterns (word-split)
+#   TEST_TIMEOUT    seconds one fsp-tests run may take (default 600)
+#   LOG_DIR         if set, the runs' stdout/stderr (fsp-tests and program) are copied there
+#
+# Needs root and /dev/fuse (exit status 77 otherwise). Exit status 0 when the builds
+# agree on every test, 1 when they do not, 2 when a build cannot be mounted or run.
+# Everything lives under one mktemp directory that the exit trap removes; the trap stops
+# the program it started (by pid) and aborts the FUSE connection of a mount that hangs.
+set -u
+export LC_ALL=C # one collation for sort and join
+
+usage() {
+    echo "usage: $0 PROG_A PROG_B [PROG_ARGS ...]   (see the comment on top)" >&2
+    exit 2
+}
+[ $# -ge 2 ] || usage
+PROG_A=$1
+PROG_B=$2
+shift 2
+PROG_ARGS=("$@")
+
+here=$(cd "$(dirname "$0")" && pwd)
+top=$(cd "$here/../.." && pwd)
+FSP_TESTS=${FSP_TESTS:-$top/build/release/tests/fsp-tests/fsp-tests}
+TEST_TIMEOUT=${TEST_TIMEOUT:-600}
+
+if [ "$(id -u)" != 0 ] || [ ! -c /dev/fuse ]; then
+    echo "compare-fuse: needs root and /dev/fuse; skipped" >&2
+    exit 77
+fi
+for p in "$PROG_A" "$PROG_B" "$FSP_TESTS"; do
+    if [ ! -x "$p" ]; then
+        echo "compare-fuse: $p: not an executable" >&2
+        exit 2
+    fi
+done
+PROG_A=$(readlink -f "$PROG_A")
+PROG_B=$(readlink -f "$PROG_B")
+FSP_TESTS=$(readlink -f "$FSP_TESTS")
+
+T=$(mktemp -d "${TMPDIR:-/tmp}/compare-fuse.XXXXXX") || exit 2
+pid=     # the program being run
+mnt=     # its mount point
+srcmnt=  # the tmpfs that %SRC% stands for
+
+# The FUSE connection number of the mount at $1 (the minor device of its mountinfo line).
+connection_of() {
+    awk -v m="$1" '$5 == m { split($3, d, ":"); print d[2]; exit }' /proc/self/mountinfo
+}
+
+is_mounted() {
+    awk -v m="$1" '$5 == m { found = 1 } END { exit !found }' /proc/self/mountinfo
+}
+
+# Stop the program we started and make sure nothing stays mounted at $mnt.
+stop() {
+    if [ -n "$pid" ]; then
+        if kill -0 "$pid" 2>/dev/null; then
+            kill -TERM "$pid" 2>/dev/null
+            for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+        fi
+        if kill -0 "$pid" 2>/dev/null; then
+            echo "compare-fuse: $pid does not stop; aborting its connection" >&2
+            local conn
+            conn=$([ -n "$mnt" ] && connection_of "$mnt")
+            [ -n "$conn" ] && [ -e "/sys/fs/fuse/connections/$conn/abort" ] &&
+                echo 1 > "/sys/fs/fuse/connections/$conn/abort"
+            kill -KILL "$pid" 2>/dev/null
+        fi
+        wait "$pid" 2>/dev/null
+        pid=
+    fi
+    if [ -n "$mnt" ] && is_mounted "$mnt"; then
+        # the program is gone but its mount is not: a dead connection
+        local conn
+        conn=$(connection_of "$mnt")
+        [ -n "$conn" ] && [ -e "/sys/fs/fuse/connections/$conn/abort" ] &&
+            echo 1 > "/sys/fs/fuse/connections/$conn/abort"
+        umount -l "$mnt" 2>/dev/null
+    fi
+    mnt=
+    if [ -n "$srcmnt" ]; then
+        umount -l "$srcmnt" 2>/dev/null
+        srcmnt=
+    fi
+}
+
+cleanup() {
+    stop
+    rm -rf "$T"
+}
+trap cleanup EXIT
+trap 'exit 2' INT TERM HUP
+
+# run LABEL PROG: mount PROG, run fsp-tests on it, leave the outcomes in $T/LABEL.outcomes
+run() {
+    local label=$1 prog=$2
+    local dir=$T/$label
+    mkdir -p "$dir/src" "$dir/mnt"
+    local args=() a
+    for a in "${PROG_ARGS[@]}"; do args+=("${a//%SRC%/$dir/src}"); done
+    if [[ " ${PROG_ARGS[*]} " == *%SRC%* ]]; then
+        if ! mount -t tmpfs compare-fuse-src "$dir/src"; then
+            echo "compare-fuse: $label: cannot mount a tmpfs for %SRC%" >&2
+            return 2
+        fi
+        srcmnt=$dir/src
+    fi
+    mnt=$dir/mnt
+    echo "compare-fuse: $label: $prog -f ${args[*]} $mnt" >&2
+    "$prog" -f "${args[@]}" "$mnt" > "$dir/prog.out" 2> "$dir/prog.err" < /dev/null &
+    pid=$!
+    for _ in $(seq 100); do
+        is_mounted "$mnt" && break
+        kill -0 "$pid" 2>/dev/null || break
+        sleep 0.1
+    done
+    if ! is_mounted "$mnt"; then
+        echo "compare-fuse: $label: $prog did not mount; its stderr:" >&2
+        sed 's/^/    /' "$dir/prog.err" >&2
+        return 2
+    fi
+    # fsp-tests from / so that its working directory holds nothing on the mount
+    # shellcheck disable=SC2086  # FSP_TESTS_ARGS is word-split on purpose
+    (cd / && timeout -k 10 "$TEST_TIMEOUT" "$FSP_TESTS" --external "$mnt" ${FSP_TESTS_ARGS:-}) \
+        > "$dir/fsp-tests.out" 2> "$dir/fsp-tests.err" < /dev/null
+    local rc=$?
+    if [ $rc -eq 124 ] || [ $rc -eq 137 ]; then
+        echo "compare-fuse: $label: fsp-tests timed out after ${TEST_TIMEOUT}s" >&2
+    fi
+    stop
+    # "group/name... OUTCOME 0.001s" -> "group/name OUTCOME"; a test that did not finish
+    # (fsp-tests crashed or timed out) is UNFINISHED
+    awk '/^[^ ]+\/[^ ]+\.\.\. / {
+             name = $1; sub(/\.\.\.$/, "", name)
+             if (NF >= 3 && $NF ~ /^[0-9.]+s$/) print name, $(NF - 1); else print name, "UNFINISHED"
+         }' "$dir/fsp-tests.out" | sort -k1,1 > "$T/$label.outcomes"
+    echo "compare-fuse: $label: $(tail -n 1 "$dir/fsp-tests.out")" >&2
+    if [ -n "${LOG_DIR:-}" ]; then
+        mkdir -p "$LOG_DIR/$label" && cp "$dir"/*.out "$dir"/*.err "$LOG_DIR/$label/"
+    fi
+    if [ ! -s "$T/$label.outcomes" ]; then
+        echo "compare-fuse: $label: fsp-tests ran no test (exit status $rc); its stderr:" >&2
+        tail -n 20 "$dir/fsp-tests.err" | sed 's/^/    /' >&2
+        return 2
+    fi
+    return 0
+}
+
+run A "$PROG_A" || exit 2
+run B "$PROG_B" || exit 2
+
+join -a 1 -a 2 -e MISSING -o 0,1.2,2.2 "$T/A.outcomes" "$T/B.outcomes" |
+    awk '{ if ($2 == $3) pass++; else { fail++; printf "%s: A=%s B=%s\n", $1, $2, $3 } }
+         END { printf "%d passed, %d failed\n", pass, fail; exit fail ? 1 : 0 }'
