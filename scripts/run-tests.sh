@@ -133,6 +133,11 @@ step "fsp-tests on the memfs program (ASan+UBSan)" 600 $on "$ft" "build/sanitize
 step "fsp-tests on passthrough over tmpfs (ASan+UBSan)" 600 $on "$ft" \
     "build/sanitize/examples/passthrough/passthrough -p @SRC@ -m @MNT@" --linfsp
 
+# The FUSE 3 layer: an unmodified libfuse 3 program (memfs-fuse3) on LinFsp. Excluded: xattrs on
+# a file open but unlinked (FUSE's xattr operations take a path; such a file has none).
+step "fsp-tests on memfs-fuse3 (FUSE 3 layer, ASan+UBSan)" 600 $on "$ft" \
+    "build/sanitize/src/fuse/memfs-fuse3 -f @MNT@" --linfsp -xattr_unlinked_test
+
 mkdir -p "$tmpfs_dir"
 if mount -t tmpfs -o size=8g linfsp-tests "$tmpfs_dir"; then
     step "fsp-tests --external on tmpfs" 600 build/release/tests/fsp-tests/fsp-tests --external "$tmpfs_dir"

@@ -15,7 +15,9 @@
  * otherwise: libfuse's high-level API gives each name of a hard-linked file an inode of
  * its own, so a cached attribute of one name would miss a change made through another.
  */
+#ifndef _GNU_SOURCE
 #define _GNU_SOURCE
+#endif
 #define FUSE_USE_VERSION 29
 #include <fuse.h>
 

@@ -18,7 +18,9 @@
  * access against the modes and owners it reports. Add "-o allow_other" to let other
  * users in.
  */
+#ifndef _GNU_SOURCE
 #define _GNU_SOURCE
+#endif
 #define FUSE_USE_VERSION 31
 #include <fuse.h>
 

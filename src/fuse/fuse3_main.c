@@ -1,0 +1,1018 @@
+/*
+ * src/fuse/fuse3_main.c - LinFsp's FUSE 3 layer: command line, the life of
+ * a struct fuse (fuse_new, fuse_mount, fuse_loop[_mt], fuse_unmount,
+ * fuse_destroy), fuse_main, daemonizing, signals, logging.
+ *
+ * Mapping onto the native API:
+ *   fuse_new    parses the library options into struct fuse_config and the
+ *               mount options;
+ *   fuse_mount  FspFileSystemCreate (VolumeParams from the configuration)
+ *               + FspFileSystemSetMountOptions + FspFileSystemSetMountPoint;
+ *   fuse_loop   init(), then FspServiceRunArgv: FspFileSystemStartDispatcher
+ *               (one thread and the COARSE guard; fuse_loop_mt: max_threads
+ *               and the FINE guard), wait for SIGINT/SIGTERM/SIGHUP,
+ *               fuse_exit or the volume going away, FspFileSystemStopDispatcher;
+ *   fuse_unmount FspFileSystemRemoveMountPoint; fuse_destroy destroy() and
+ *               FspFileSystemDelete.
+ */
+#include "fuse3_priv.h"
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define FUSE3_PKGVERSION "3.14.0-linfsp"
+
+/* ---- logging ---- */
+
+static void default_log(enum fuse_log_level level, const char *fmt, va_list ap)
+{
+    (void)level;
+    vfprintf(stderr, fmt, ap);
+}
+
+static fuse_log_func_t log_func = default_log;
+
+FUSE3_API void fuse_set_log_func(fuse_log_func_t func)
+{
+    log_func = func ? func : default_log;
+}
+
+FUSE3_API void fuse_log(enum fuse_log_level level, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    log_func(level, fmt, ap);
+    va_end(ap);
+}
+
+void fuse3_log_error(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    log_func(FUSE_LOG_ERR, fmt, ap);
+    va_end(ap);
+}
+
+/* ---- versions ---- */
+
+FUSE3_API int fuse_version(void)
+{
+    return FUSE_VERSION;
+}
+
+FUSE3_API const char *fuse_pkgversion(void)
+{
+    return FUSE3_PKGVERSION;
+}
+
+FUSE3_API void fuse_lowlevel_version(void)
+{
+    printf("using FUSE kernel interface version 7.31 (LinFsp engine)\n");
+}
+
+FUSE3_API void fuse_pollhandle_destroy(struct fuse_pollhandle *ph)
+{
+    (void)ph;
+}
+
+FUSE3_API int fuse_notify_poll(struct fuse_pollhandle *ph)
+{
+    (void)ph;
+    return -ENOSYS;
+}
+
+/* ---- daemonizing ---- */
+
+FUSE3_API int fuse_daemonize(int foreground)
+{
+    if (foreground)
+        return 0;
+    int p[2];
+    if (pipe(p) < 0) {
+        fuse_log(FUSE_LOG_ERR, "fuse_daemonize: pipe: %s\n", strerror(errno));
+        return -1;
+    }
+    pid_t pid = fork();
+    if (pid < 0) {
+        fuse_log(FUSE_LOG_ERR, "fuse_daemonize: fork: %s\n", strerror(errno));
+        close(p[0]), close(p[1]);
+        return -1;
+    }
+    if (pid > 0) {
+        /* The parent leaves once the child has detached (or died). */
+        char c = 0;
+        close(p[1]);
+        while (read(p[0], &c, 1) < 0 && EINTR == errno)
+            ;
+        _exit(0);
+    }
+    close(p[0]);
+    if (setsid() < 0) {
+        fuse_log(FUSE_LOG_ERR, "fuse_daemonize: setsid: %s\n", strerror(errno));
+        close(p[1]);
+        return -1;
+    }
+    if (chdir("/") < 0)
+        (void)0;
+    int nullfd = open("/dev/null", O_RDWR);
+    if (nullfd >= 0) {
+        dup2(nullfd, 0);
+        dup2(nullfd, 1);
+        dup2(nullfd, 2);
+        if (nullfd > 2)
+            close(nullfd);
+    }
+    char c = 0;
+    if (write(p[1], &c, 1) < 0)
+        (void)0;
+    close(p[1]);
+    return 0;
+}
+
+/* ---- signals ---- */
+
+static struct fuse_session *signal_session;
+
+static void exit_handler(int sig)
+{
+    (void)sig;
+    if (signal_session)
+        signal_session->exited = 1;
+}
+
+static int set_one_handler(int sig, void (*handler)(int), bool remove)
+{
+    struct sigaction sa, old;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = remove ? SIG_DFL : handler;
+    sigemptyset(&sa.sa_mask);
+    if (sigaction(sig, 0, &old) < 0)
+        return -1;
+    /* Only replace the default disposition (or our own handler when removing). */
+    if (!remove && SIG_DFL != old.sa_handler)
+        return 0;
+    if (remove && handler != old.sa_handler)
+        return 0;
+    return sigaction(sig, &sa, 0);
+}
+
+FUSE3_API int fuse_set_signal_handlers(struct fuse_session *se)
+{
+    if (set_one_handler(SIGHUP, exit_handler, false) < 0 ||
+        set_one_handler(SIGINT, exit_handler, false) < 0 ||
+        set_one_handler(SIGTERM, exit_handler, false) < 0 ||
+        set_one_handler(SIGPIPE, SIG_IGN, false) < 0) {
+        fuse_log(FUSE_LOG_ERR, "fuse: cannot set signal handlers: %s\n", strerror(errno));
+        return -1;
+    }
+    signal_session = se;
+    return 0;
+}
+
+FUSE3_API void fuse_remove_signal_handlers(struct fuse_session *se)
+{
+    if (signal_session != se)
+        fuse_log(FUSE_LOG_ERR, "fuse: fuse_remove_signal_handlers: unknown session\n");
+    else
+        signal_session = 0;
+    set_one_handler(SIGHUP, exit_handler, true);
+    set_one_handler(SIGINT, exit_handler, true);
+    set_one_handler(SIGTERM, exit_handler, true);
+    set_one_handler(SIGPIPE, SIG_IGN, true);
+}
+
+/* ---- loop configuration ---- */
+
+FUSE3_API struct fuse_loop_config *fuse_loop_cfg_create(void)
+{
+    struct fuse_loop_config *c = calloc(1, sizeof *c);
+    if (c)
+        c->max_idle_threads = UINT_MAX, c->max_threads = 10;
+    return c;
+}
+
+FUSE3_API void fuse_loop_cfg_destroy(struct fuse_loop_config *config)
+{
+    free(config);
+}
+
+FUSE3_API void fuse_loop_cfg_set_idle_threads(struct fuse_loop_config *config, unsigned int value)
+{
+    config->max_idle_threads = value;
+}
+
+FUSE3_API void fuse_loop_cfg_set_max_threads(struct fuse_loop_config *config, unsigned int value)
+{
+    config->max_threads = value;
+}
+
+FUSE3_API void fuse_loop_cfg_set_clone_fd(struct fuse_loop_config *config, unsigned int value)
+{
+    config->clone_fd = (int)value;
+}
+
+FUSE3_API void fuse_loop_cfg_convert(struct fuse_loop_config *config,
+                                     struct fuse_loop_config_v1 *v1_conf)
+{
+    config->clone_fd = v1_conf->clone_fd;
+    config->max_idle_threads = v1_conf->max_idle_threads;
+}
+
+/* ---- generic command line ---- */
+
+#define CMD_OPT(t, m, v) {t, offsetof(struct fuse_cmdline_opts, m), v}
+enum { KEY_SUBTYPE_GIVEN = 100 };
+
+static const struct fuse_opt cmdline_opts[] = {
+    CMD_OPT("-h", show_help, 1),
+    CMD_OPT("--help", show_help, 1),
+    CMD_OPT("-V", show_version, 1),
+    CMD_OPT("--version", show_version, 1),
+    CMD_OPT("-d", debug, 1),
+    CMD_OPT("debug", debug, 1),
+    CMD_OPT("-d", foreground, 1),
+    CMD_OPT("debug", foreground, 1),
+    FUSE_OPT_KEY("-d", FUSE_OPT_KEY_KEEP),
+    FUSE_OPT_KEY("debug", FUSE_OPT_KEY_KEEP),
+    CMD_OPT("-f", foreground, 1),
+    CMD_OPT("-s", singlethread, 1),
+    CMD_OPT("fsname=", nodefault_subtype, 1),
+    FUSE_OPT_KEY("fsname=", FUSE_OPT_KEY_KEEP),
+    CMD_OPT("subtype=", nodefault_subtype, 1),
+    FUSE_OPT_KEY("subtype=", FUSE_OPT_KEY_KEEP),
+    CMD_OPT("clone_fd", clone_fd, 1),
+    CMD_OPT("max_idle_threads=%u", max_idle_threads, 0),
+    CMD_OPT("max_threads=%u", max_threads, 0),
+    FUSE_OPT_END,
+};
+
+static int cmdline_proc(void *data, const char *arg, int key, struct fuse_args *outargs)
+{
+    (void)outargs;
+    struct fuse_cmdline_opts *opts = data;
+    if (FUSE_OPT_KEY_NONOPT != key)
+        return 1; /* library options: for fuse_new */
+    if (opts->mountpoint) {
+        fuse_log(FUSE_LOG_ERR, "fuse: invalid argument `%s'\n", arg);
+        return -1;
+    }
+    char *real = realpath(arg, 0);
+    if (!real) {
+        fuse_log(FUSE_LOG_ERR, "fuse: bad mount point `%s': %s\n", arg, strerror(errno));
+        return -1;
+    }
+    opts->mountpoint = real;
+    return 0;
+}
+
+static int parse_cmdline(struct fuse_args *args, struct fuse_cmdline_opts *opts, size_t size)
+{
+    struct fuse_cmdline_opts o;
+    memset(&o, 0, sizeof o);
+    o.max_idle_threads = UINT_MAX;
+    o.max_threads = 10;
+    if (-1 == fuse_opt_parse(args, &o, cmdline_opts, cmdline_proc)) {
+        free(o.mountpoint);
+        return -1;
+    }
+    /* Without fsname= or subtype=, the program's name is the subtype (as libfuse). */
+    if (!o.nodefault_subtype && args->argc > 0 && args->argv[0] && args->argv[0][0]) {
+        const char *base = strrchr(args->argv[0], '/');
+        base = base ? base + 1 : args->argv[0];
+        char *opt = malloc(strlen(base) + 16);
+        if (!opt || (sprintf(opt, "-osubtype=%s", base), -1 == fuse_opt_add_arg(args, opt))) {
+            free(opt);
+            free(o.mountpoint);
+            return -1;
+        }
+        free(opt);
+    }
+    memcpy(opts, &o, size);
+    return 0;
+}
+
+FUSE3_API int fuse_parse_cmdline_312(struct fuse_args *args, struct fuse_cmdline_opts *opts)
+{
+    return parse_cmdline(args, opts, sizeof *opts);
+}
+
+FUSE3_API int fuse_parse_cmdline_30(struct fuse_args *args, struct fuse_cmdline_opts *opts)
+{
+    return parse_cmdline(args, opts, offsetof(struct fuse_cmdline_opts, max_threads));
+}
+
+#undef fuse_parse_cmdline
+FUSE3_API int fuse_parse_cmdline(struct fuse_args *args, struct fuse_cmdline_opts *opts)
+{
+    return parse_cmdline(args, opts, sizeof *opts);
+}
+
+FUSE3_API void fuse_cmdline_help(void)
+{
+    printf("    -h   --help            print help\n"
+           "    -V   --version         print version\n"
+           "    -d   -o debug          enable debug output (implies -f)\n"
+           "    -f                     foreground operation\n"
+           "    -s                     disable multi-threaded operation\n"
+           "    -o clone_fd            use a separate /dev/fuse descriptor per thread\n"
+           "    -o max_idle_threads    accepted (threads are not retired)\n"
+           "    -o max_threads         the maximum number of threads (default 10)\n");
+}
+
+FUSE3_API void fuse_lowlevel_help(void)
+{
+    printf("    -o allow_other         allow access by all users\n"
+           "    -o allow_root          allow access by root\n"
+           "    -o auto_unmount        unmount when the process ends\n"
+           "    -o default_permissions the kernel checks permissions (always on)\n"
+           "    -o ro, rw, nosuid, nodev, noexec, noatime, sync, dirsync\n"
+           "    -o fsname=NAME         the mount's source name\n"
+           "    -o subtype=NAME        the mount's type fuse.NAME\n"
+           "    -o max_read=N          the largest read request\n");
+}
+
+FUSE3_API void fuse_lib_help(struct fuse_args *args)
+{
+    (void)args;
+    printf("    -o hard_remove         unlink open files at once (no .fuse_hidden names)\n"
+           "    -o use_ino             let the file system choose inode numbers\n"
+           "    -o readdir_ino         accepted\n"
+           "    -o direct_io           bypass the page cache\n"
+           "    -o kernel_cache        cache data and attributes (FileInfoTimeout=-1)\n"
+           "    -o [no]auto_cache      accepted\n"
+           "    -o umask=M             permission bits to clear (overrides the file system)\n"
+           "    -o uid=N, gid=N        owner and group of every file\n"
+           "    -o entry_timeout=T     seconds names are cached (1.0)\n"
+           "    -o negative_timeout=T  accepted\n"
+           "    -o attr_timeout=T      seconds attributes are cached (1.0)\n"
+           "    -o ac_attr_timeout=T   accepted\n"
+           "    -o noforget, remember=T, intr, intr_signal=N, modules=M, nullpath_ok: accepted\n"
+           "    -o FileInfoTimeout=MS  WinFsp: attribute cache timeout in ms (-1: cache everything)\n"
+           "    -o DirInfoTimeout=MS   WinFsp: name cache timeout in ms\n"
+           "    -o FileSystemName=NAME WinFsp: file system name (mount subtype)\n"
+           "    -o VolumePrefix=PREFIX WinFsp: volume prefix (mount source)\n"
+           "    -o volname=NAME        volume label\n");
+    fuse_lowlevel_help();
+}
+
+/* ---- fuse_new ---- */
+
+#define CONF(t, m, v) {t, offsetof(struct fuse, conf.m), v}
+#define FOPT(t, m, v) {t, offsetof(struct fuse, m), v}
+enum { KEY_MOUNT = 200, KEY_RO, KEY_IGNORE };
+
+static const struct fuse_opt lib_opts[] = {
+    CONF("-h", show_help, 1),
+    CONF("--help", show_help, 1),
+    CONF("-d", debug, 1),
+    CONF("debug", debug, 1),
+    CONF("kernel_cache", kernel_cache, 1),
+    CONF("auto_cache", auto_cache, 1),
+    CONF("noauto_cache", auto_cache, 0),
+    CONF("no_rofd_flush", no_rofd_flush, 1),
+    CONF("umask=", set_mode, 1),
+    CONF("umask=%o", umask, 0),
+    CONF("uid=", set_uid, 1),
+    CONF("uid=%u", uid, 0),
+    CONF("gid=", set_gid, 1),
+    CONF("gid=%u", gid, 0),
+    CONF("entry_timeout=%lf", entry_timeout, 0),
+    CONF("attr_timeout=%lf", attr_timeout, 0),
+    CONF("ac_attr_timeout=%lf", ac_attr_timeout, 0),
+    CONF("ac_attr_timeout=", ac_attr_timeout_set, 1),
+    CONF("negative_timeout=%lf", negative_timeout, 0),
+    CONF("noforget", remember, -1),
+    CONF("remember=%u", remember, 0),
+    CONF("modules=%s", modules, 0),
+    CONF("intr", intr, 1),
+    CONF("intr_signal=%d", intr_signal, 0),
+    CONF("use_ino", use_ino, 1),
+    CONF("readdir_ino", readdir_ino, 1),
+    CONF("direct_io", direct_io, 1),
+    CONF("hard_remove", hard_remove, 1),
+    CONF("nullpath_ok", nullpath_ok, 1),
+    /* WinFsp's FUSE options */
+    FOPT("FileInfoTimeout=", file_info_timeout_set, 1),
+    FOPT("FileInfoTimeout=%d", file_info_timeout, 0),
+    FOPT("DirInfoTimeout=", dir_info_timeout_set, 1),
+    FOPT("DirInfoTimeout=%d", dir_info_timeout, 0),
+    FOPT("FileSystemName=%s", fs_name, 0),
+    FOPT("VolumePrefix=%s", volume_prefix, 0),
+    FOPT("volname=%s", volname, 0),
+    /* mount options, for FspFileSystemSetMountOptions */
+    FOPT("fsname=%s", fsname, 0),
+    FOPT("subtype=%s", subtype, 0),
+    FUSE_OPT_KEY("ro", KEY_RO),
+    FUSE_OPT_KEY("rw", KEY_MOUNT),
+    FUSE_OPT_KEY("allow_other", KEY_MOUNT),
+    FUSE_OPT_KEY("allow_root", KEY_MOUNT),
+    FUSE_OPT_KEY("default_permissions", KEY_MOUNT),
+    FUSE_OPT_KEY("auto_unmount", KEY_MOUNT),
+    FUSE_OPT_KEY("max_read=", KEY_MOUNT),
+    FUSE_OPT_KEY("nosuid", KEY_MOUNT),
+    FUSE_OPT_KEY("suid", KEY_MOUNT),
+    FUSE_OPT_KEY("nodev", KEY_MOUNT),
+    FUSE_OPT_KEY("dev", KEY_MOUNT),
+    FUSE_OPT_KEY("noexec", KEY_MOUNT),
+    FUSE_OPT_KEY("exec", KEY_MOUNT),
+    FUSE_OPT_KEY("noatime", KEY_MOUNT),
+    FUSE_OPT_KEY("atime", KEY_MOUNT),
+    FUSE_OPT_KEY("relatime", KEY_MOUNT),
+    FUSE_OPT_KEY("sync", KEY_MOUNT),
+    FUSE_OPT_KEY("async", KEY_MOUNT),
+    FUSE_OPT_KEY("dirsync", KEY_MOUNT),
+    /* libfuse session options the native engine decides itself: accepted */
+    FUSE_OPT_KEY("blkdev", KEY_IGNORE),
+    FUSE_OPT_KEY("blksize=", KEY_IGNORE),
+    FUSE_OPT_KEY("large_read", KEY_IGNORE),
+    FUSE_OPT_KEY("max_write=", KEY_IGNORE),
+    FUSE_OPT_KEY("max_readahead=", KEY_IGNORE),
+    FUSE_OPT_KEY("max_background=", KEY_IGNORE),
+    FUSE_OPT_KEY("congestion_threshold=", KEY_IGNORE),
+    FUSE_OPT_KEY("async_read", KEY_IGNORE),
+    FUSE_OPT_KEY("sync_read", KEY_IGNORE),
+    FUSE_OPT_KEY("atomic_o_trunc", KEY_IGNORE),
+    FUSE_OPT_KEY("no_remote_lock", KEY_IGNORE),
+    FUSE_OPT_KEY("no_remote_flock", KEY_IGNORE),
+    FUSE_OPT_KEY("no_remote_posix_lock", KEY_IGNORE),
+    FUSE_OPT_KEY("splice_write", KEY_IGNORE),
+    FUSE_OPT_KEY("no_splice_write", KEY_IGNORE),
+    FUSE_OPT_KEY("splice_move", KEY_IGNORE),
+    FUSE_OPT_KEY("no_splice_move", KEY_IGNORE),
+    FUSE_OPT_KEY("splice_read", KEY_IGNORE),
+    FUSE_OPT_KEY("no_splice_read", KEY_IGNORE),
+    FUSE_OPT_KEY("auto_inval_data", KEY_IGNORE),
+    FUSE_OPT_KEY("no_auto_inval_data", KEY_IGNORE),
+    FUSE_OPT_KEY("readdirplus=", KEY_IGNORE),
+    FUSE_OPT_KEY("writeback_cache", KEY_IGNORE),
+    FUSE_OPT_KEY("no_writeback_cache", KEY_IGNORE),
+    FUSE_OPT_KEY("time_gran=", KEY_IGNORE),
+    FUSE_OPT_KEY("clone_fd", KEY_IGNORE),
+    FUSE_OPT_END,
+};
+
+struct lib_parse {
+    struct fuse *f;
+    char *unknown; /* the unknown options, for the error message */
+};
+
+static int lib_proc(void *data, const char *arg, int key, struct fuse_args *outargs)
+{
+    (void)outargs;
+    struct fuse *f = data;
+    switch (key) {
+    case KEY_RO:
+        f->read_only = 1;
+        /* fall through */
+    case KEY_MOUNT:
+        return -1 == fuse_opt_add_opt(&f->mount_opts, arg) ? -1 : 0;
+    case KEY_IGNORE:
+        return 0;
+    case FUSE_OPT_KEY_NONOPT:
+    case FUSE_OPT_KEY_OPT:
+    default:
+        return 1; /* left in args: reported as unknown */
+    }
+}
+
+static struct fuse *fuse_new_common(struct fuse_args *args, const struct fuse_operations *op,
+                                    size_t op_size, void *private_data)
+{
+    struct fuse *f = calloc(1, sizeof *f);
+    if (!f) {
+        fuse_log(FUSE_LOG_ERR, "fuse: out of memory\n");
+        return 0;
+    }
+    f->conf.entry_timeout = 1.0;
+    f->conf.attr_timeout = 1.0;
+    f->conf.negative_timeout = 0.0;
+    f->conf.intr_signal = SIGUSR1;
+    f->files.next = f->files.prev = &f->files;
+    f->se.f = f;
+    pthread_mutex_init(&f->lock, 0);
+    pthread_mutex_init(&f->open_lock, 0);
+    if (op_size > sizeof f->ops) {
+        fuse_log(FUSE_LOG_ERR, "fuse: warning: library too old, some operations may not work\n");
+        op_size = sizeof f->ops;
+    }
+    if (op)
+        memcpy(&f->ops, op, op_size);
+    f->user_data = f->private_data = private_data;
+    if (args && -1 == fuse_opt_parse(args, f, lib_opts, lib_proc))
+        goto fail;
+    if (f->conf.show_help) {
+        fuse_lib_help(args);
+        goto fail;
+    }
+    if (args && args->argc > 1) {
+        /* argv[0] is the program; anything else is an option nobody knows. */
+        size_t len = 1;
+        for (int i = 1; i < args->argc; i++)
+            len += strlen(args->argv[i]) + 1;
+        char *list = malloc(len);
+        if (list) {
+            list[0] = '\0';
+            for (int i = 1; i < args->argc; i++)
+                strcat(strcat(list, i > 1 ? " " : ""), args->argv[i]);
+        }
+        fuse_log(FUSE_LOG_ERR, "fuse: unknown option(s): `%s'\n", list ? list : "?");
+        free(list);
+        goto fail;
+    }
+    if (f->conf.remember)
+        f->conf.remember = 0; /* the engine keeps its own node table */
+    return f;
+fail:
+    free(f->mount_opts), free(f->fsname), free(f->subtype), free(f->volname);
+    free(f->volume_prefix), free(f->fs_name), free(f->conf.modules);
+    pthread_mutex_destroy(&f->lock);
+    pthread_mutex_destroy(&f->open_lock);
+    free(f);
+    return 0;
+}
+
+FUSE3_API struct fuse *fuse_new_31(struct fuse_args *args, const struct fuse_operations *op,
+                                   size_t op_size, void *private_data)
+{
+    return fuse_new_common(args, op, op_size, private_data);
+}
+
+FUSE3_API struct fuse *fuse_new_30(struct fuse_args *args, const struct fuse_operations *op,
+                                   size_t op_size, void *private_data)
+{
+    return fuse_new_common(args, op, op_size, private_data);
+}
+
+#undef fuse_new
+FUSE3_API struct fuse *fuse_new(struct fuse_args *args, const struct fuse_operations *op,
+                                size_t op_size, void *private_data)
+{
+    return fuse_new_common(args, op, op_size, private_data);
+}
+
+/* ---- volume parameters ---- */
+
+static UINT32 ms_of(double seconds)
+{
+    if (seconds <= 0)
+        return 0;
+    if (seconds >= 4000000.0)
+        return INFINITE - 1;
+    return (UINT32)(seconds * 1000.0 + 0.5);
+}
+
+/* The timeouts from the configuration (which init may have changed). */
+static void apply_timeouts(struct fuse *f, FSP_FSCTL_VOLUME_PARAMS *vp)
+{
+    if (f->file_info_timeout_set)
+        vp->FileInfoTimeout = f->file_info_timeout < 0 ? INFINITE : (UINT32)f->file_info_timeout;
+    else if (f->conf.kernel_cache)
+        vp->FileInfoTimeout = INFINITE;
+    else
+        vp->FileInfoTimeout = ms_of(f->conf.attr_timeout);
+    vp->DirInfoTimeoutValid = 1;
+    if (f->dir_info_timeout_set)
+        vp->DirInfoTimeout = f->dir_info_timeout < 0 ? INFINITE : (UINT32)f->dir_info_timeout;
+    else if (INFINITE == vp->FileInfoTimeout)
+        vp->DirInfoTimeout = INFINITE;
+    else
+        vp->DirInfoTimeout = ms_of(f->conf.entry_timeout);
+}
+
+static void set_wide(WCHAR *dst, size_t cap, const char *src)
+{
+    PWSTR w = 0;
+    if (!src || !NT_SUCCESS(FspPosixMapPosixToWindowsPathEx(src, &w, FALSE)))
+        return;
+    size_t n = wcslen(w);
+    if (n >= cap)
+        n = cap - 1;
+    memcpy(dst, w, n * sizeof(WCHAR));
+    dst[n] = 0;
+    FspPosixDeletePath(w);
+}
+
+static void build_volume_params(struct fuse *f, FSP_FSCTL_VOLUME_PARAMS *vp)
+{
+    memset(vp, 0, sizeof *vp);
+    vp->Version = sizeof *vp;
+    vp->SectorSize = 512;
+    vp->SectorsPerAllocationUnit = 8;
+    vp->MaxComponentLength = 255;
+    vp->VolumeCreationTime = 0;
+    vp->VolumeSerialNumber = (UINT32)getpid();
+    vp->CaseSensitiveSearch = 1;
+    vp->CasePreservedNames = 1;
+    vp->UnicodeOnDisk = 1;
+    vp->PersistentAcls = 1;
+    vp->ReparsePoints = 1;
+    vp->HardLinks = f->ops.link ? 1 : 0;
+    vp->ExtendedAttributes =
+        (f->ops.getxattr && f->ops.listxattr) || f->ops.setxattr || f->ops.removexattr ? 1 : 0;
+    vp->ReadOnlyVolume = f->read_only ? 1 : 0;
+    vp->SupportsPosixUnlinkRename = 1;
+    vp->UmNoReparsePointsDirCheck = 1;
+    apply_timeouts(f, vp);
+    const char *name = f->fs_name ? f->fs_name : f->subtype ? f->subtype : "FUSE";
+    set_wide(vp->FileSystemName, sizeof vp->FileSystemName / sizeof(WCHAR), name);
+    if (f->volume_prefix)
+        set_wide(vp->Prefix, sizeof vp->Prefix / sizeof(WCHAR), f->volume_prefix);
+}
+
+/* ---- mount ---- */
+
+FUSE3_API int fuse_mount(struct fuse *f, const char *mountpoint)
+{
+    if (!f || !mountpoint)
+        return -1;
+    if (f->mounted) {
+        fuse_log(FUSE_LOG_ERR, "fuse: already mounted\n");
+        return -1;
+    }
+    build_volume_params(f, &f->vp);
+    FSP_FILE_SYSTEM *fs = 0;
+    NTSTATUS status = FspFileSystemCreate(f->volume_prefix ? FSP_FSCTL_NET_DEVICE_NAME
+                                                           : FSP_FSCTL_DISK_DEVICE_NAME,
+                                          &f->vp, &fuse3_interface, &fs);
+    if (!NT_SUCCESS(status)) {
+        fuse_log(FUSE_LOG_ERR, "fuse: cannot create the file system: %s\n",
+                 strerror(FspErrnoFromNtStatus(status)));
+        return -1;
+    }
+    fs->UserContext = f;
+    if (f->conf.debug)
+        FspFileSystemSetDebugLog(fs, (UINT32)-1);
+    /* fsname= and subtype= go to the mount as well as the volume parameters. */
+    char *opts = f->mount_opts ? strdup(f->mount_opts) : 0;
+    bool oom = f->mount_opts && !opts;
+    if (f->fsname && !oom) {
+        char *o = malloc(strlen(f->fsname) + 8);
+        oom = !o || (sprintf(o, "fsname=%s", f->fsname), -1 == fuse_opt_add_opt(&opts, o));
+        free(o);
+    }
+    if (f->subtype && !oom) {
+        char *o = malloc(strlen(f->subtype) + 9);
+        oom = !o || (sprintf(o, "subtype=%s", f->subtype), -1 == fuse_opt_add_opt(&opts, o));
+        free(o);
+    }
+    status = oom ? STATUS_INSUFFICIENT_RESOURCES : STATUS_SUCCESS;
+    if (NT_SUCCESS(status) && opts)
+        status = FspFileSystemSetMountOptions(fs, opts);
+    if (!NT_SUCCESS(status))
+        fuse_log(FUSE_LOG_ERR, "fuse: invalid mount options `%s'\n", opts ? opts : "");
+    free(opts);
+    PWSTR wmp = 0;
+    if (NT_SUCCESS(status))
+        status = FspPosixMapPosixToWindowsPathEx(mountpoint, &wmp, FALSE);
+    if (NT_SUCCESS(status)) {
+        status = FspFileSystemSetMountPoint(fs, wmp);
+        if (!NT_SUCCESS(status))
+            fuse_log(FUSE_LOG_ERR, "fuse: cannot mount on %s: %s\n", mountpoint,
+                     strerror(FspErrnoFromNtStatus(status)));
+    }
+    FspPosixDeletePath(wmp);
+    if (!NT_SUCCESS(status)) {
+        FspFileSystemDelete(fs);
+        return -1;
+    }
+    f->fs = fs;
+    f->mountpoint = strdup(mountpoint);
+    f->mounted = true;
+    return 0;
+}
+
+/*
+ * Unmount (or delete) with SIGPIPE blocked: unmounting tells the engine's
+ * watchdog process through a pipe, and that process may be gone already
+ * (fuse_remove_signal_handlers has restored SIGPIPE's default by then).
+ */
+static void without_sigpipe(FSP_FILE_SYSTEM *fs, VOID (*fn)(FSP_FILE_SYSTEM *))
+{
+    sigset_t set, old;
+    sigemptyset(&set);
+    sigaddset(&set, SIGPIPE);
+    int blocked = pthread_sigmask(SIG_BLOCK, &set, &old);
+    fn(fs);
+    if (0 == blocked) {
+        sigset_t pending;
+        struct timespec zero = {0, 0};
+        if (0 == sigpending(&pending) && sigismember(&pending, SIGPIPE) && !sigismember(&old, SIGPIPE))
+            sigtimedwait(&set, 0, &zero);
+        pthread_sigmask(SIG_SETMASK, &old, 0);
+    }
+}
+
+FUSE3_API void fuse_unmount(struct fuse *f)
+{
+    if (!f || !f->fs || !f->mounted)
+        return;
+    FspFileSystemStopDispatcher(f->fs);
+    without_sigpipe(f->fs, FspFileSystemRemoveMountPoint);
+    f->mounted = false;
+}
+
+FUSE3_API void fuse_destroy(struct fuse *f)
+{
+    if (!f)
+        return;
+    if (f->fs)
+        FspFileSystemStopDispatcher(f->fs);
+    if (f->inited && !f->destroyed && f->ops.destroy) {
+        fuse3_context_enter(f);
+        f->ops.destroy(f->private_data);
+    }
+    f->destroyed = true;
+    if (f->fs)
+        without_sigpipe(f->fs, FspFileSystemDelete); /* unmounts if still mounted */
+    f->fs = 0;
+    /* Files the kernel never released (the volume went away) */
+    while (f->files.next != &f->files) {
+        struct fuse3_file *x = f->files.next;
+        x->prev->next = x->next;
+        x->next->prev = x->prev;
+        FspFileSystemDeleteDirectoryBuffer(&x->dir_buffer);
+        free(x->path);
+        free(x);
+    }
+    free(f->mount_opts), free(f->fsname), free(f->subtype), free(f->volname);
+    free(f->volume_prefix), free(f->fs_name), free(f->conf.modules), free(f->mountpoint);
+    pthread_mutex_destroy(&f->lock);
+    pthread_mutex_destroy(&f->open_lock);
+    free(f);
+}
+
+/* ---- the loop ---- */
+
+static void call_init(struct fuse *f)
+{
+    if (f->inited)
+        return;
+    f->inited = true;
+    if (!f->ops.init)
+        return;
+    struct fuse_conn_info conn;
+    memset(&conn, 0, sizeof conn);
+    conn.proto_major = 7;
+    conn.proto_minor = 31;
+    conn.max_write = 1024 * 1024;
+    conn.max_read = 0;
+    conn.max_readahead = 128 * 1024;
+    conn.capable = FUSE_CAP_ASYNC_READ | FUSE_CAP_ATOMIC_O_TRUNC | FUSE_CAP_IOCTL_DIR |
+                   FUSE_CAP_AUTO_INVAL_DATA | FUSE_CAP_READDIRPLUS | FUSE_CAP_READDIRPLUS_AUTO |
+                   FUSE_CAP_PARALLEL_DIROPS | FUSE_CAP_CACHE_SYMLINKS;
+    conn.want = conn.capable & ~(unsigned)FUSE_CAP_CACHE_SYMLINKS;
+    conn.max_background = 64;
+    conn.congestion_threshold = 48;
+    conn.time_gran = 100;
+    fuse3_context_enter(f);
+    f->private_data = f->ops.init(&conn, &f->conf);
+    /* init may change the configuration: the timeouts follow (the engine reads them at INIT). */
+    if (f->fs)
+        apply_timeouts(f, &f->fs->VolumeParams);
+}
+
+static NTSTATUS svc_start(FSP_SERVICE *svc, ULONG argc, PWSTR *argv)
+{
+    (void)argc, (void)argv;
+    struct fuse *f = svc->UserContext;
+    if (f->se.exited)
+        return STATUS_CANCELLED;
+    NTSTATUS status = FspFileSystemStartDispatcher(f->fs, f->threads);
+    if (!NT_SUCCESS(status))
+        fuse_log(FUSE_LOG_ERR, "fuse: cannot start serving: %s\n", strerror(FspErrnoFromNtStatus(status)));
+    return status;
+}
+
+static NTSTATUS svc_stop(FSP_SERVICE *svc)
+{
+    struct fuse *f = svc->UserContext;
+    FspFileSystemStopDispatcher(f->fs);
+    return STATUS_SUCCESS;
+}
+
+static int loop_common(struct fuse *f, unsigned threads, FSP_FILE_SYSTEM_OPERATION_GUARD_STRATEGY guard)
+{
+    if (!f || !f->fs || !f->mounted) {
+        fuse_log(FUSE_LOG_ERR, "fuse: the file system is not mounted\n");
+        return -EINVAL;
+    }
+    call_init(f);
+    if (f->se.exited)
+        return 0;
+    f->threads = threads;
+    FspFileSystemSetOperationGuardStrategy(f->fs, guard);
+    ULONG code = FspServiceRunArgv(L"fuse3", 0, 0, svc_start, svc_stop, 0, f);
+    if (STATUS_CANCELLED == (NTSTATUS)code || f->se.exited)
+        return 0;
+    return 0 == code ? 0 : -EIO;
+}
+
+FUSE3_API int fuse_loop(struct fuse *f)
+{
+    return loop_common(f, 1, FSP_FILE_SYSTEM_OPERATION_GUARD_STRATEGY_COARSE);
+}
+
+FUSE3_API int fuse_loop_mt_31(struct fuse *f, int clone_fd)
+{
+    (void)clone_fd;
+    return loop_common(f, 10, FSP_FILE_SYSTEM_OPERATION_GUARD_STRATEGY_FINE);
+}
+
+FUSE3_API int fuse_loop_mt_32(struct fuse *f, struct fuse_loop_config_v1 *config)
+{
+    (void)config;
+    return loop_common(f, 10, FSP_FILE_SYSTEM_OPERATION_GUARD_STRATEGY_FINE);
+}
+
+FUSE3_API int fuse_loop_mt_312(struct fuse *f, struct fuse_loop_config *config)
+{
+    unsigned n = config && config->max_threads ? config->max_threads : 10;
+    if (n > 256)
+        n = 256;
+    return loop_common(f, n, FSP_FILE_SYSTEM_OPERATION_GUARD_STRATEGY_FINE);
+}
+
+#undef fuse_loop_mt
+FUSE3_API int fuse_loop_mt(struct fuse *f, struct fuse_loop_config *config)
+{
+    return fuse_loop_mt_312(f, config);
+}
+
+FUSE3_API void fuse_exit(struct fuse *f)
+{
+    if (!f)
+        return;
+    f->se.exited = 1;
+    FspServiceStop(0);
+}
+
+FUSE3_API struct fuse_session *fuse_get_session(struct fuse *f)
+{
+    return f ? &f->se : 0;
+}
+
+FUSE3_API void fuse_session_exit(struct fuse_session *se)
+{
+    if (se)
+        fuse_exit(se->f);
+}
+
+FUSE3_API int fuse_session_exited(struct fuse_session *se)
+{
+    return se ? se->exited : 1;
+}
+
+FUSE3_API void fuse_session_reset(struct fuse_session *se)
+{
+    if (se)
+        se->exited = 0;
+}
+
+/* ---- operation helpers ---- */
+
+FUSE3_API struct fuse_context *fuse_get_context(void)
+{
+    return fuse3_context();
+}
+
+FUSE3_API int fuse_getgroups(int size, gid_t list[])
+{
+    (void)size, (void)list;
+    return -ENOSYS;
+}
+
+FUSE3_API int fuse_interrupted(void)
+{
+    return 0;
+}
+
+FUSE3_API int fuse_invalidate_path(struct fuse *f, const char *path)
+{
+    if (!f || !f->fs || !path)
+        return -EINVAL;
+    PWSTR w = 0;
+    if (!NT_SUCCESS(FspPosixMapPosixToWindowsPath(path, &w)))
+        return -ENOMEM;
+    size_t wl = wcslen(w);
+    size_t size = sizeof(FSP_FSCTL_NOTIFY_INFO) + wl * sizeof(WCHAR);
+    FSP_FSCTL_NOTIFY_INFO *ni = calloc(1, size);
+    char *buf = malloc(size + 16);
+    int err = -ENOMEM;
+    if (ni && buf) {
+        ni->Size = (UINT16)size;
+        ni->Filter = FILE_NOTIFY_CHANGE_ATTRIBUTES | FILE_NOTIFY_CHANGE_SIZE | FILE_NOTIFY_CHANGE_LAST_WRITE;
+        ni->Action = FILE_ACTION_MODIFIED;
+        memcpy(ni->FileNameBuf, w, wl * sizeof(WCHAR));
+        ULONG bytes = 0;
+        FspFileSystemAddNotifyInfo(ni, buf, (ULONG)(size + 16), &bytes);
+        NTSTATUS status = FspFileSystemNotifyBegin(f->fs, 1000);
+        if (NT_SUCCESS(status)) {
+            status = FspFileSystemNotify(f->fs, (FSP_FSCTL_NOTIFY_INFO *)buf, bytes);
+            FspFileSystemNotifyEnd(f->fs);
+        }
+        err = NT_SUCCESS(status) ? 0 : -FspErrnoFromNtStatus(status);
+    }
+    free(ni), free(buf);
+    FspPosixDeletePath(w);
+    return err;
+}
+
+FUSE3_API int fuse_start_cleanup_thread(struct fuse *fuse)
+{
+    (void)fuse;
+    return 0;
+}
+
+FUSE3_API void fuse_stop_cleanup_thread(struct fuse *fuse)
+{
+    (void)fuse;
+}
+
+FUSE3_API int fuse_clean_cache(struct fuse *fuse)
+{
+    (void)fuse;
+    return 3600;
+}
+
+/* ---- fuse_main ---- */
+
+FUSE3_API int fuse_main_real(int argc, char *argv[], const struct fuse_operations *op,
+                             size_t op_size, void *private_data)
+{
+    struct fuse_args args = FUSE_ARGS_INIT(argc, argv);
+    struct fuse_cmdline_opts opts;
+    memset(&opts, 0, sizeof opts);
+    int res = 1;
+    if (0 != fuse_parse_cmdline_312(&args, &opts)) {
+        fuse_opt_free_args(&args);
+        return 1;
+    }
+    if (opts.show_version) {
+        printf("FUSE library version %s\n", fuse_pkgversion());
+        fuse_lowlevel_version();
+        res = 0;
+        goto out;
+    }
+    if (opts.show_help) {
+        if (args.argv[0] && args.argv[0][0])
+            printf("usage: %s [options] <mountpoint>\n\n", args.argv[0]);
+        printf("FUSE options:\n");
+        fuse_cmdline_help();
+        fuse_lib_help(&args);
+        res = 0;
+        goto out;
+    }
+    if (!opts.mountpoint) {
+        fuse_log(FUSE_LOG_ERR, "error: no mountpoint specified\n");
+        res = 2;
+        goto out;
+    }
+    struct fuse *f = fuse_new_common(&args, op, op_size, private_data);
+    if (!f) {
+        res = 1;
+        goto out;
+    }
+    if (0 != fuse_mount(f, opts.mountpoint)) {
+        res = 4;
+        goto destroy;
+    }
+    if (0 != fuse_daemonize(opts.foreground)) {
+        res = 5;
+        goto unmount;
+    }
+    if (0 != fuse_set_signal_handlers(&f->se)) {
+        res = 6;
+        goto unmount;
+    }
+    int err;
+    if (opts.singlethread)
+        err = fuse_loop(f);
+    else {
+        struct fuse_loop_config cfg = {opts.clone_fd, opts.max_idle_threads, opts.max_threads};
+        err = fuse_loop_mt_312(f, &cfg);
+    }
+    res = err ? 7 : 0;
+    fuse_remove_signal_handlers(&f->se);
+unmount:
+    fuse_unmount(f);
+destroy:
+    fuse_destroy(f);
+out:
+    free(opts.mountpoint);
+    fuse_opt_free_args(&args);
+    return res;
+}
+
+FUSE3_API int fuse_main_real_versioned(int argc, char *argv[], const struct fuse_operations *op,
+                                       size_t op_size, struct libfuse_version *version,
+                                       void *private_data)
+{
+    (void)version;
+    return fuse_main_real(argc, argv, op, op_size, private_data);
+}

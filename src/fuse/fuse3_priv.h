@@ -1,0 +1,82 @@
+/*
+ * src/fuse/fuse3_priv.h - internals of LinFsp's FUSE 3 layer.
+ *
+ * fuse3_main.c: command line, struct fuse life cycle, mount, loop, signals.
+ * fuse3_intf.c: the native FSP_FILE_SYSTEM_INTERFACE, each operation calling
+ *               the program's struct fuse_operations.
+ * fuse3_buf.c:  struct fuse_buf copying.
+ */
+#ifndef LINFSP_FUSE3_PRIV_H_INCLUDED
+#define LINFSP_FUSE3_PRIV_H_INCLUDED
+
+#define FUSE_USE_VERSION 317
+#include "fuse.h"
+#include "fuse_lowlevel.h"
+#include <winfsp/winfsp.h>
+#include <pthread.h>
+#include <semaphore.h>
+#include <stdbool.h>
+
+#define FUSE3_API __attribute__((visibility("default")))
+
+/** 3.12+ loop configuration (opaque to programs). */
+struct fuse_loop_config {
+    int clone_fd;
+    unsigned int max_idle_threads;
+    unsigned int max_threads;
+};
+
+struct fuse_session {
+    struct fuse *f;
+    volatile int exited;
+};
+
+/** An open file: the native FileContext. */
+struct fuse3_file {
+    struct fuse3_file *next, *prev; /* the open file list (f->lock) */
+    char *path;                     /* current POSIX path (f->lock); NULL once removed */
+    struct fuse_file_info fi;
+    bool is_dir;
+    bool opened;          /* open/opendir/create called: release/releasedir due */
+    bool removed;         /* unlink/rmdir done */
+    bool unlink_on_close; /* renamed to a hidden name: the last close unlinks it */
+    int open_flags;
+    PVOID dir_buffer;
+};
+
+struct fuse {
+    struct fuse_operations ops;
+    void *user_data;    /* given to fuse_new */
+    void *private_data; /* what init returned (user_data before init) */
+    struct fuse_config conf;
+    struct fuse_session se;
+    FSP_FILE_SYSTEM *fs;
+    FSP_FSCTL_VOLUME_PARAMS vp;
+    char *mount_opts;  /* for FspFileSystemSetMountOptions */
+    char *mountpoint;
+    char *fsname, *subtype, *volname;
+    char *volume_prefix, *fs_name; /* WinFsp options VolumePrefix=, FileSystemName= */
+    int file_info_timeout;         /* WinFsp option FileInfoTimeout= (ms; -1 INFINITE) */
+    int file_info_timeout_set;
+    int dir_info_timeout, dir_info_timeout_set;
+    int read_only;
+    bool inited, mounted, destroyed;
+    unsigned threads;
+    pthread_mutex_t lock;      /* the open file list and paths */
+    pthread_mutex_t open_lock; /* giving a file its FUSE handle on first use */
+    struct fuse3_file files;   /* list head */
+    unsigned hidden_counter;
+};
+
+/* fuse3_intf.c */
+extern const FSP_FILE_SYSTEM_INTERFACE fuse3_interface;
+/** Set the calling thread's fuse_context for an operation of f (from the native operation context). */
+void fuse3_context_enter(struct fuse *f);
+/** The context of the calling thread (creating it on first use). */
+struct fuse_context *fuse3_context(void);
+
+/* fuse3_main.c */
+/** Log through fuse_log with a "fuse: " prefix. */
+void fuse3_log_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+#endif
