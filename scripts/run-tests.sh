@@ -167,6 +167,16 @@ nofuse_check() {
     if ldd "$lib" | grep -qi fuse; then echo "liblinfsp links a FUSE library... FAIL"; echo "0 passed, 1 failed"; return 1; fi
     echo "liblinfsp links no FUSE library... OK"; echo "1 passed, 0 failed"
 }
+# The benchmark harness in its quick mode: proves it runs end to end (never asserts timings).
+bench_quick() {
+    local out rc=0
+    out=$(bash bench/run-bench.sh --quick --no-perf --out="$work/bench" 2>&1) || rc=$?
+    echo "$out" | tail -30
+    if [ $rc -eq 0 ] && [ -s "$work/bench/README.md" ]; then echo "1 passed, 0 failed"; else echo "0 passed, 1 failed"; return 1; fi
+}
+export -f bench_quick
+step "benchmark harness (bench/run-bench.sh --quick)" 600 bench_quick
+
 export -f nofuse_check
 step "no libfuse in liblinfsp (ldd)" 60 nofuse_check
 
