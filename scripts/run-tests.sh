@@ -148,7 +148,7 @@ fi
 
 demo_check() {
     local out rc=0
-    out=$(bash scripts/demo.sh "$work/demo" 2>&1) || rc=$?
+    out=$(bash scripts/demo.sh "$TMPDIR/demo" 2>&1) || rc=$?
     echo "$out"
     local ok=1
     for want in 'hello from LinFsp' 'docs/numbers: 588895 bytes, 2 links' 'hello.txt: 18 bytes, 1 links, mode 4750' \
@@ -170,9 +170,9 @@ nofuse_check() {
 # The benchmark harness in its quick mode: proves it runs end to end (never asserts timings).
 bench_quick() {
     local out rc=0
-    out=$(bash bench/run-bench.sh --quick --no-perf --out="$work/bench" 2>&1) || rc=$?
+    out=$(bash bench/run-bench.sh --quick --no-perf --out="$TMPDIR/bench" 2>&1) || rc=$?
     echo "$out" | tail -30
-    if [ $rc -eq 0 ] && [ -s "$work/bench/README.md" ]; then echo "1 passed, 0 failed"; else echo "0 passed, 1 failed"; return 1; fi
+    if [ $rc -eq 0 ] && [ -s "$TMPDIR/bench/README.md" ]; then echo "1 passed, 0 failed"; else echo "0 passed, 1 failed"; return 1; fi
 }
 export -f bench_quick
 step "benchmark harness (bench/run-bench.sh --quick)" 600 bench_quick
