@@ -97,7 +97,9 @@ typedef struct {
     UINT32 SecurityTimeoutValid : 1;
     UINT32 StreamInfoTimeoutValid : 1;
     UINT32 EaTimeoutValid : 1;
-    UINT32 KmAdditionalReservedFlags : 27;
+    UINT32 PassthroughBackingFiles : 1; /**< LinFsp extension: kernel passthrough to backing files
+                                             (FspFileSystemSetOpenBackingFile; needs Version V1) */
+    UINT32 KmAdditionalReservedFlags : 26;
     UINT32 VolumeInfoTimeout;
     UINT32 DirInfoTimeout;           /**< entry (name) cache timeout when DirInfoTimeoutValid */
     UINT32 SecurityTimeout;

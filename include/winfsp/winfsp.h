@@ -11,7 +11,8 @@
  * - POSIX permissions are derived from each file's security descriptor through
  *   the POSIX mapping (FspPosixMap*); the kernel enforces them;
  * - extensions: CreateHardLink (hard links), FspFileSystemSetMountOptions,
- *   FspNtStatusFromErrno / FspErrnoFromNtStatus, FspPosixMapGidToSid.
+ *   FspNtStatusFromErrno / FspErrnoFromNtStatus, FspPosixMapGidToSid,
+ *   FspFileSystemSetOpenBackingFile (kernel passthrough to backing files).
  */
 #ifndef WINFSP_WINFSP_H_INCLUDED
 #define WINFSP_WINFSP_H_INCLUDED
@@ -244,6 +245,23 @@ FSP_API VOID FspFileSystemSendResponse(FSP_FILE_SYSTEM *FileSystem,
                                        FSP_FSCTL_TRANSACT_RSP *Response);
 /** The current operation's request and response (valid inside an interface call). */
 FSP_API FSP_FILE_SYSTEM_OPERATION_CONTEXT *FspFileSystemGetOperationContext(VOID);
+/**
+ * LinFsp extension (kernel passthrough; needs VolumeParams.PassthroughBackingFiles and
+ * VolumeParams.Version = sizeof(FSP_FSCTL_VOLUME_PARAMS)): call inside Create, CreateEx,
+ * Open or Overwrite with an open descriptor of a regular file on a non-stacked local file
+ * system that holds the data of the file being opened. When the open succeeds, the kernel
+ * reads, writes and mmaps that file directly: Read and Write are not called for the open
+ * (nor for other opens of the same file while it is open this way); all other operations
+ * (attributes, truncation, Flush, Cleanup, Close, ...) still reach the file system.
+ * The engine neither closes nor keeps Fd (the kernel takes its own reference during the
+ * call that answers the open); keep it open until Close. Where the kernel refuses it
+ * (Linux < 6.9, no CAP_SYS_ADMIN, writeback cache, a stacked source such as overlayfs,
+ * not a regular file) the open silently takes the normal path. Returns STATUS_SUCCESS,
+ * STATUS_NOT_SUPPORTED (passthrough not negotiated on this mount: nothing recorded),
+ * STATUS_INVALID_DEVICE_STATE (not inside one of those callbacks) or
+ * STATUS_INVALID_PARAMETER (Fd < 0). Only the last Create/Open of an operation counts.
+ */
+FSP_API NTSTATUS FspFileSystemSetOpenBackingFile(int Fd);
 FSP_API NTSTATUS FspFileSystemPreflight(PWSTR DevicePath, PWSTR MountPoint);
 
 static inline PWSTR FspFileSystemMountPoint(FSP_FILE_SYSTEM *FileSystem)

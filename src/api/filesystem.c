@@ -32,6 +32,7 @@ static NTSTATUS validate_params(FSP_FSCTL_VOLUME_PARAMS *vp)
         /* V0: the V1 fields are not there. */
         vp->VolumeInfoTimeoutValid = vp->DirInfoTimeoutValid = vp->SecurityTimeoutValid = 0;
         vp->StreamInfoTimeoutValid = vp->EaTimeoutValid = 0;
+        vp->PassthroughBackingFiles = 0;
     }
     vp->Prefix[ARRAYSIZE(vp->Prefix) - 1] = 0;
     vp->FileSystemName[ARRAYSIZE(vp->FileSystemName) - 1] = 0;

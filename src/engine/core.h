@@ -21,6 +21,7 @@ struct fsp_node {
 
 struct fsp_pending;
 struct fsp_early_response;
+struct fsp_uring;
 
 struct fsp_worker {
     struct fsp_engine *engine;
@@ -37,6 +38,7 @@ struct fsp_engine {
     int fd;                     /* the master /dev/fuse fd (or the test socket) */
     int stop_fd;                /* eventfd that wakes idle workers at stop */
     atomic_bool stopping;
+    atomic_bool stop_notified; /* DispatcherStopped was called for this run */
     bool attached;              /* served on an fd from fsp_engine_attach_fd */
     /* session (FUSE_INIT) */
     pthread_mutex_t init_lock;
@@ -76,6 +78,9 @@ struct fsp_engine {
     struct fsp_pending *pending;
     size_t npending;
     struct fsp_early_response *early; /* responses sent before their request was pended */
+    struct fsp_uring *uring;    /* FUSE over io_uring (uring.c), NULL when not used */
+    /* kernel passthrough to backing files (passthrough.c): NULL unless negotiated */
+    struct fsp_passthrough *passthrough;
 };
 
 /* session.c */
@@ -116,5 +121,14 @@ uint64_t fsp_node_find_path(struct fsp_engine *eng, PCWSTR path, uint64_t *ppare
                             PWSTR *plastname);
 int fsp_handles_init(struct fsp_engine *eng);
 void fsp_handles_fini(struct fsp_engine *eng);
+
+/* passthrough.c */
+/* FUSE_INIT: add FUSE_PASSTHROUGH to flags when the file system asks for it, the kernel
+ * offers it, the writeback cache is off and the process has CAP_SYS_ADMIN. */
+uint64_t fsp_passthrough_negotiate(struct fsp_engine *eng, uint64_t offered, uint64_t flags);
+/* FUSE_INIT reply: max_stack_depth when FUSE_PASSTHROUGH is in flags. */
+void fsp_passthrough_init_out(struct fsp_engine *eng, uint64_t flags, struct fuse_init_out *out);
+/* Engine teardown: close the backing ids still registered. */
+void fsp_passthrough_fini(struct fsp_engine *eng);
 
 #endif

@@ -4,6 +4,7 @@
  * the operation guard around every interface call.
  */
 #include "core.h"
+#include "uring.h"
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -32,6 +33,8 @@ void fsp_op_enter(struct fsp_request *req, UINT32 kind)
     req->treq.CallerUid = req->in->uid;
     req->treq.CallerGid = req->in->gid;
     req->treq.CallerPid = req->in->pid;
+    if (FspFsctlTransactCreateKind == kind)
+        req->has_backing_fd = false; /* a backing fd belongs to the last Create/Open only */
     memset(&req->trsp, 0, sizeof req->trsp);
     req->trsp.Size = sizeof req->trsp;
     req->trsp.Kind = kind;
@@ -69,12 +72,19 @@ static void handle_interrupt(struct fsp_request *req)
 
 void fsp_dispatch_one(struct fsp_engine *eng, struct fsp_worker *w, int fd, void *buf, size_t n)
 {
+    fsp_dispatch_via(eng, w, fd, 0, buf, n);
+}
+
+void fsp_dispatch_via(struct fsp_engine *eng, struct fsp_worker *w, int fd,
+                      struct fsp_uring_ent *ent, void *buf, size_t n)
+{
     struct fsp_request req;
     memset(&req, 0, sizeof req);
     req.engine = eng;
     req.fs = eng->fs;
     req.worker = w;
     req.fd = fd;
+    req.ring = ent;
     req.scratch = w ? w->scratch : 0;
     if (n < sizeof(struct fuse_in_header)) {
         FspDebugLog("linfsp: rejected a %zu-byte message shorter than a request header\n", n);
@@ -138,7 +148,8 @@ static void *worker_main(void *arg)
 {
     struct fsp_worker *w = arg;
     struct fsp_engine *eng = w->engine;
-    for (;;) {
+    bool served = fsp_uring_serve(w); /* through io_uring (uring.c) until the end */
+    while (!served) {
         ssize_t n = fsp_channel_read(eng, w->fd, w->buf, FSP_ENGINE_BUFSIZE);
         if (n <= 0) {
             if (n < 0)
@@ -155,7 +166,13 @@ static void *worker_main(void *arg)
         uint64_t one = 1;
         if (write(eng->stop_fd, &one, sizeof one) < 0)
             (void)0;
-        FspFileSystemStopServiceIfNecessary(eng->fs, FALSE);
+        /* As on WinFsp: the file system hears of it through DispatcherStopped (which usually
+         * calls FspFileSystemStopServiceIfNecessary), or the service is stopped for it. */
+        if (eng->fs->Interface->DispatcherStopped) {
+            if (!atomic_exchange(&eng->stop_notified, true))
+                eng->fs->Interface->DispatcherStopped(eng->fs, FALSE);
+        } else
+            FspFileSystemStopServiceIfNecessary(eng->fs, FALSE);
     }
     return 0;
 }
@@ -192,6 +209,7 @@ NTSTATUS fsp_dispatcher_start(struct fsp_engine *eng, unsigned nthreads)
     if (fl >= 0)
         fcntl(eng->fd, F_SETFL, fl | O_NONBLOCK);
     atomic_store(&eng->stopping, false);
+    fsp_uring_start(eng, nthreads);
     NTSTATUS status = STATUS_SUCCESS;
     unsigned i;
     for (i = 0; i < nthreads; i++) {
@@ -238,6 +256,7 @@ void fsp_dispatcher_stop(struct fsp_engine *eng, bool normally)
     unsigned nworkers = eng->nworkers;
     for (unsigned i = 0; i < nworkers; i++)
         pthread_join(eng->workers[i].thread, 0);
+    fsp_uring_stop(eng);
     /* fsp_pending_complete looks at the workers under pending_lock (from any thread). */
     pthread_mutex_lock(&eng->pending_lock);
     __atomic_store_n(&eng->nworkers, 0, __ATOMIC_RELEASE);
@@ -251,6 +270,7 @@ void fsp_dispatcher_stop(struct fsp_engine *eng, bool normally)
     uint64_t drain;
     if (read(eng->stop_fd, &drain, sizeof drain) < 0)
         (void)0;
-    if (eng->fs->Interface->DispatcherStopped)
+    if (eng->fs->Interface->DispatcherStopped && !atomic_exchange(&eng->stop_notified, true))
         eng->fs->Interface->DispatcherStopped(eng->fs, normally && !went_away);
+    atomic_store(&eng->stop_notified, false); /* the dispatcher may be started again */
 }

@@ -34,6 +34,7 @@
 
 struct fsp_engine;
 struct fsp_worker;
+struct fsp_uring_ent;
 
 /* ---- requests and replies (dispatch.c, reply.c) ---- */
 
@@ -48,9 +49,13 @@ struct fsp_request {
     size_t arglen;             /* payload bytes (validated against the opcode's minimum) */
     bool replied;
     void *scratch;             /* reply scratch buffer (FSP_ENGINE_BUFSIZE), see fsp_request_scratch */
+    struct fsp_uring_ent *ring; /* the io_uring entry it came in (uring.c), NULL: /dev/fuse */
     /* what the file system sees through FspFileSystemGetOperationContext */
     FSP_FSCTL_TRANSACT_REQ treq;
     FSP_FSCTL_TRANSACT_RSP trsp;
+    /* FspFileSystemSetOpenBackingFile during this OPEN/CREATE (passthrough.c) */
+    bool has_backing_fd;
+    int backing_fd;            /* the file system's descriptor; never closed or kept */
 };
 
 /** Reply with an error (positive errno; 0 = success with no payload). */
@@ -141,6 +146,9 @@ struct fsp_handle {
     pthread_mutex_t lock; /* serializes readdir on this handle */
     /* for ops' own use */
     uint64_t dir_offset;
+    /* passthrough.c: this open's kernel backing file id (> 0) or 0; counted per node when pt_counted */
+    int32_t backing_id;
+    bool pt_counted;
 };
 /** Create a handle for an open file; returns it (with fh set) or NULL (ENOMEM). */
 struct fsp_handle *fsp_handle_new(struct fsp_engine *eng, uint64_t nodeid, PVOID file_context,
@@ -170,6 +178,19 @@ void fsp_notify_inval_attr(struct fsp_engine *eng, uint64_t nodeid);
 /** The uid/gid that mounted the file system (default owner when there is no security). */
 uid_t fsp_engine_owner_uid(struct fsp_engine *eng);
 gid_t fsp_engine_owner_gid(struct fsp_engine *eng);
+
+/* ---- kernel passthrough to backing files (passthrough.c) ---- */
+
+/**
+ * OPEN/CREATE succeeded and h is the new handle: when passthrough was negotiated, pick the
+ * open's io mode. Uses the backing fd the file system gave (FspFileSystemSetOpenBackingFile)
+ * or the one its node already has; sets FOPEN_PASSTHROUGH and the backing id in out. Falls
+ * back silently (logged once) to the normal path when the kernel refuses the backing file.
+ */
+void fsp_passthrough_open(struct fsp_request *req, struct fsp_handle *h,
+                          struct fuse_open_out *out);
+/** RELEASE: drop the handle's share of its node's backing file (closed with the last one). */
+void fsp_passthrough_release(struct fsp_engine *eng, struct fsp_handle *h);
 
 /* ---- attaching without a mount (unit tests) ---- */
 

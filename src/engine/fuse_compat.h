@@ -32,4 +32,30 @@
 #define FUSE_UNIQUE_RESEND (1ULL << 63)
 #endif
 
+/*
+ * 7.40 passthrough (Linux 6.9): FUSE_PASSTHROUGH, FOPEN_PASSTHROUGH, the backing file
+ * ioctls, fuse_init_out.max_stack_depth (unused[0] before) and fuse_open_out.backing_id
+ * (padding before). The two fields are reached through these macros.
+ */
+#ifdef FUSE_PASSTHROUGH
+#define FSP_INIT_OUT_MAX_STACK_DEPTH(out) ((out).max_stack_depth)
+#define FSP_OPEN_OUT_BACKING_ID(out) ((out).backing_id)
+#else
+#define FUSE_PASSTHROUGH (1ULL << 37)
+#define FSP_INIT_OUT_MAX_STACK_DEPTH(out) ((out).unused[0])
+#define FSP_OPEN_OUT_BACKING_ID(out) ((out).padding)
+#endif
+#ifndef FOPEN_PASSTHROUGH
+#define FOPEN_PASSTHROUGH (1 << 7)
+#endif
+#ifndef FUSE_DEV_IOC_BACKING_OPEN
+struct fuse_backing_map {
+    int32_t fd;
+    uint32_t flags;
+    uint64_t padding;
+};
+#define FUSE_DEV_IOC_BACKING_OPEN _IOW(FUSE_DEV_IOC_MAGIC, 1, struct fuse_backing_map)
+#define FUSE_DEV_IOC_BACKING_CLOSE _IOW(FUSE_DEV_IOC_MAGIC, 2, uint32_t)
+#endif
+
 #endif

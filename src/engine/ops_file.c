@@ -74,6 +74,7 @@ void fsp_op_open(struct fsp_request *req)
     memset(&out, 0, sizeof out);
     out.fh = h->fh;
     out.open_flags = open_flags_out(req);
+    fsp_passthrough_open(req, h, &out);
     fsp_reply_data(req, &out, sizeof out);
 }
 
@@ -166,6 +167,7 @@ void fsp_op_create(struct fsp_request *req)
     free(path);
     out.open.fh = h->fh;
     out.open.open_flags = open_flags_out(req);
+    fsp_passthrough_open(req, h, &out.open);
     fsp_reply_data(req, &out, sizeof out);
 }
 
@@ -300,6 +302,7 @@ void fsp_op_release(struct fsp_request *req)
     fsp_ops_close(req, FSP_OPS_CTX(h), path ? path : h->path,
                   h->delete_on_close ? FspCleanupDelete : 0);
     free(path);
+    fsp_passthrough_release(req->engine, h);
     fsp_handle_release(req->engine, h);
     fsp_reply_err(req, 0);
 }

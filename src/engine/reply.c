@@ -3,6 +3,7 @@
  * payload pieces, written with one writev(2) on the request's channel.
  */
 #include "core.h"
+#include "uring.h"
 #include <errno.h>
 #include <string.h>
 
@@ -31,7 +32,7 @@ static void reply_iov_err(struct fsp_request *req, int err, const struct iovec *
     if (req->fs->DebugLog)
         FspDebugLog("linfsp: reply unique %llu opcode %u error %d len %u\n",
                     (unsigned long long)out.unique, req->in->opcode, out.error, out.len);
-    int werr = fsp_channel_write(req->fd, v, count + 1);
+    int werr = req->ring ? fsp_uring_reply(req, v, count + 1) : fsp_channel_write(req->fd, v, count + 1);
     /* ENOENT: the kernel no longer waits for this request (interrupted or aborted). */
     if (werr && ENOENT != werr && ENODEV != werr)
         FspDebugLog("linfsp: reply to unique %llu failed: %s\n", (unsigned long long)out.unique,

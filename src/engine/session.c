@@ -3,6 +3,7 @@
  * negotiation (protocol version and feature flags) and FUSE_DESTROY.
  */
 #include "core.h"
+#include "uring.h"
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,6 +37,8 @@ void fsp_engine_free(struct fsp_engine *eng)
     if (!eng)
         return;
     fsp_pending_free_all(eng);
+    fsp_uring_free(eng);
+    fsp_passthrough_fini(eng); /* needs eng->fd */
     fsp_handles_fini(eng);
     fsp_nodes_fini(eng);
     if (eng->stop_fd >= 0)
@@ -132,6 +135,8 @@ void fsp_session_init(struct fsp_request *req)
     if (req->arglen >= sizeof *in && (in->flags & FUSE_INIT_EXT))
         offered |= (uint64_t)in->flags2 << 32;
     uint64_t flags = wanted_flags(eng, offered);
+    flags |= fsp_uring_init_flags(eng, offered);
+    flags = fsp_passthrough_negotiate(eng, offered, flags); /* after every other flag */
 
     pthread_mutex_lock(&eng->init_lock);
     eng->proto_minor = in->minor < FSP_FUSE_MINOR_MAX ? in->minor : FSP_FUSE_MINOR_MAX;
@@ -151,11 +156,13 @@ void fsp_session_init(struct fsp_request *req)
     out.max_pages = (flags & FUSE_MAX_PAGES) ? FSP_ENGINE_MAX_PAGES : 0;
     if (!(flags & FUSE_MAX_PAGES) && out.max_write > 32 * 4096)
         out.max_write = eng->max_write = 32 * 4096;
+    fsp_passthrough_init_out(eng, flags, &out);
     if (eng->fs->DebugLog)
         FspDebugLog("linfsp: INIT kernel %u.%u flags 0x%llx -> %u.%u flags 0x%llx\n", in->major,
                     in->minor, (unsigned long long)offered, out.major, out.minor,
                     (unsigned long long)flags);
     fsp_reply_data(req, &out, sizeof out);
+    fsp_uring_init_done(eng, flags); /* the workers register their ring entries now */
 }
 
 void fsp_session_destroy(struct fsp_request *req)

@@ -60,7 +60,7 @@ int main(void)
     char src[64];
     snprintf(src, sizeof src, "%s/src", dir);
     PTFS *pt;
-    NTSTATUS status = ptfs_create(src, 1000, 0, &pt);
+    NTSTATUS status = ptfs_create(src, 1000, 0, false, &pt);
     if (!NT_SUCCESS(status)) {
         printf("passthrough-names: cannot create the file system (0x%08x); skipped\n", (unsigned)status);
         return 77;

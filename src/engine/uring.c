@@ -1,0 +1,740 @@
+/*
+ * src/engine/uring.c - FUSE over io_uring (Linux 6.14+, FUSE 7.42).
+ *
+ * Flow. FUSE_INIT comes over /dev/fuse as always. When io_uring is wanted
+ * (mount option "io_uring" or LINFSP_IO_URING=1) and the kernel offers
+ * FUSE_OVER_IO_URING, the INIT reply asks for it; from then on the kernel
+ * holds new requests back until every one of its queues (one per possible
+ * CPU) has a ring entry, and then sends them through the rings. FORGET,
+ * BATCH_FORGET and INTERRUPT still come over /dev/fuse, and notifications
+ * still go there.
+ *
+ * Every worker owns one io_uring (SQE128, raw syscalls) in which it has
+ * registered its ring entries for one queue (qid = worker index modulo the
+ * number of queues; the worker is pinned to that CPU), or for several
+ * queues when there are fewer workers than CPUs. An entry is a header
+ * (struct fuse_uring_req_header: fuse_in_header, the opcode's first
+ * argument, then commit id and payload size) and a payload buffer of the
+ * kernel's maximum payload. The payload buffer sits inside one allocation
+ * behind room for the header and the first argument, so a request is put
+ * back together in place (header + argument copied in front of the
+ * payload) and goes through fsp_dispatch_via like a /dev/fuse request: the
+ * handlers do not know the difference.
+ *
+ * A reply is written into the entry (out header, payload, payload size)
+ * and committed with FUSE_IO_URING_CMD_COMMIT_AND_FETCH, which also gives
+ * the entry back for the next request. Only the owner submits to its ring
+ * (the kernel delivers a request in the context of the task that submitted
+ * the entry's command): a reply from another thread (an asynchronous
+ * completion, or an interrupt handled by another worker) is put on the
+ * queue's list and the owner is woken through its eventfd. The owner also
+ * polls its /dev/fuse channel, the dispatcher's stop eventfd and that
+ * eventfd through the same ring, so it waits in one io_uring_enter.
+ *
+ * Teardown: unmounting aborts the connection: the kernel completes every
+ * waiting command with -ENOTCONN and /dev/fuse reports the end as before.
+ * Stopping the dispatcher: the workers leave, the rings are closed (the
+ * kernel cancels their commands), replies still to come are dropped (the
+ * kernel's requests end when the connection is aborted); the entries'
+ * memory stays until the engine is freed.
+ *
+ * Replies are copied into the entry (a READ's data from the worker's
+ * scratch buffer): the scratch buffer stays with a pending request until the
+ * file system answers, whereas the entry goes back to the kernel with the
+ * reply. Known limit: an interrupted asynchronous WRITE is answered (EINTR)
+ * at once, which gives its entry back; a file system still reading that
+ * request's data afterwards may see the next request's bytes.
+ */
+#include "uring.h"
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/io_uring.h>
+#include <poll.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <sys/sysinfo.h>
+#include <unistd.h>
+
+/* ---- the FUSE 7.42 io_uring ABI (newer than the build machine's <linux/fuse.h>) ---- */
+
+#ifndef FUSE_OVER_IO_URING
+#define FUSE_OVER_IO_URING (1ULL << 41)
+#endif
+
+struct fsp_uring_ent_in_out {
+    uint64_t flags;
+    uint64_t commit_id; /* the request's unique: named in the commit */
+    uint32_t payload_sz;
+    uint32_t padding;
+    uint64_t reserved;
+};
+
+struct fsp_uring_req_header {
+    char in_out[128]; /* fuse_in_header (request) / fuse_out_header (reply) */
+    char op_in[128];  /* the opcode's first argument (in_args[0]) */
+    struct fsp_uring_ent_in_out ent_in_out;
+};
+
+/* In the 80-byte command area of an SQE128. */
+struct fsp_uring_cmd_req {
+    uint64_t flags;
+    uint64_t commit_id;
+    uint16_t qid;
+    uint8_t padding[6];
+};
+
+enum { FSP_URING_CMD_REGISTER = 1, FSP_URING_CMD_COMMIT_AND_FETCH = 2 };
+
+#define SQE_SIZE 128
+#define HEAD_ROOM 4096 /* header copy + first argument go in front of the payload */
+
+/* user_data of the poll SQEs (entries use their address) */
+enum { TAG_DEV = 1, TAG_STOP = 2, TAG_WAKE = 3 };
+
+/* ---- state ---- */
+
+struct fsp_uring_ent {
+    struct fsp_uring_q *q;
+    struct fsp_uring_ent *next_done;
+    uint64_t commit_id;
+    uint16_t qid;
+    bool dead;                         /* the kernel gave it back with an error */
+    char *mem;                         /* header at the start, payload at HEAD_ROOM */
+    struct fsp_uring_req_header *hdr;
+    char *payload;
+    struct iovec iov[2];
+};
+
+struct fsp_uring_q {
+    struct fsp_uring *u;
+    int cpu;                           /* pin the owner here (-1: no pinning) */
+    int ring_fd, wake_fd;
+    void *sq_map, *cq_map, *sqes;
+    size_t sq_map_sz, cq_map_sz, sqes_sz;
+    unsigned *sq_head, *sq_tail, *sq_mask, *sq_array, sq_entries;
+    unsigned *cq_head, *cq_tail, *cq_mask;
+    struct io_uring_cqe *cqes;
+    unsigned sq_local_tail, to_submit; /* owner only */
+    unsigned nents;
+    struct fsp_uring_ent *ents;
+    pthread_mutex_t lock;
+    struct fsp_uring_ent *done;        /* replied from other threads, to commit (lock) */
+    bool dead;                         /* the owner left: replies are dropped (lock) */
+    bool closed;
+};
+
+struct fsp_uring {
+    unsigned nqueues, nworkers;
+    size_t payload_sz;
+    int state;                         /* 0 until INIT, 1 negotiated, -1 not (atomic) */
+    unsigned long long ring_reqs, dev_reqs, foreign; /* atomic counters */
+    struct fsp_uring_q *q;             /* one per worker */
+};
+
+static __thread struct fsp_uring_q *tls_owner;
+
+/*
+ * ThreadSanitizer sees the order the kernel imposes on /dev/fuse traffic (it treats a write(2)
+ * to a file as a release and a read(2) as an acquire of one sync object shared by all files),
+ * but not io_uring_enter: a reply committed by one worker and the request the kernel sends
+ * because of it (a RELEASEDIR after a READDIR's reply, say) to another worker look unordered.
+ * Tell it: submitting is a release and reaping completions an acquire, of one object.
+ */
+#if defined(__SANITIZE_THREAD__)
+#define FSP_TSAN 1
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define FSP_TSAN 1
+#endif
+#endif
+#ifdef FSP_TSAN
+void __tsan_acquire(void *addr);
+void __tsan_release(void *addr);
+static char kernel_order;
+#define KERNEL_RELEASE() __tsan_release(&kernel_order)
+#define KERNEL_ACQUIRE() __tsan_acquire(&kernel_order)
+#else
+#define KERNEL_RELEASE() ((void)0)
+#define KERNEL_ACQUIRE() ((void)0)
+#endif
+
+/* ---- raw io_uring ---- */
+
+static void ring_close(struct fsp_uring_q *q)
+{
+    if (q->closed)
+        return;
+    q->closed = true;
+    if (q->sqes && MAP_FAILED != q->sqes)
+        munmap(q->sqes, q->sqes_sz);
+    if (q->cq_map && MAP_FAILED != q->cq_map && q->cq_map != q->sq_map)
+        munmap(q->cq_map, q->cq_map_sz);
+    if (q->sq_map && MAP_FAILED != q->sq_map)
+        munmap(q->sq_map, q->sq_map_sz);
+    if (q->ring_fd >= 0)
+        close(q->ring_fd);
+    q->ring_fd = -1;
+}
+
+static int ring_setup(struct fsp_uring_q *q, unsigned entries)
+{
+    struct io_uring_params p;
+    memset(&p, 0, sizeof p);
+    p.flags = IORING_SETUP_SQE128;
+    int fd = (int)syscall(__NR_io_uring_setup, entries, &p);
+    if (fd < 0)
+        return errno;
+    q->ring_fd = fd;
+    fcntl(fd, F_SETFD, FD_CLOEXEC);
+    q->sq_map_sz = p.sq_off.array + p.sq_entries * sizeof(unsigned);
+    q->cq_map_sz = p.cq_off.cqes + p.cq_entries * sizeof(struct io_uring_cqe);
+    bool single = p.features & IORING_FEAT_SINGLE_MMAP;
+    if (single && q->cq_map_sz > q->sq_map_sz)
+        q->sq_map_sz = q->cq_map_sz;
+    q->sq_map = mmap(0, q->sq_map_sz, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE, fd,
+                     IORING_OFF_SQ_RING);
+    if (MAP_FAILED == q->sq_map)
+        return errno;
+    q->cq_map = single ? q->sq_map
+                       : mmap(0, q->cq_map_sz, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE,
+                              fd, IORING_OFF_CQ_RING);
+    if (MAP_FAILED == q->cq_map)
+        return errno;
+    q->sqes_sz = (size_t)p.sq_entries * SQE_SIZE;
+    q->sqes = mmap(0, q->sqes_sz, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE, fd,
+                   IORING_OFF_SQES);
+    if (MAP_FAILED == q->sqes)
+        return errno;
+    char *sq = q->sq_map, *cq = q->cq_map;
+    q->sq_head = (unsigned *)(sq + p.sq_off.head);
+    q->sq_tail = (unsigned *)(sq + p.sq_off.tail);
+    q->sq_mask = (unsigned *)(sq + p.sq_off.ring_mask);
+    q->sq_array = (unsigned *)(sq + p.sq_off.array);
+    q->sq_entries = p.sq_entries;
+    q->cq_head = (unsigned *)(cq + p.cq_off.head);
+    q->cq_tail = (unsigned *)(cq + p.cq_off.tail);
+    q->cq_mask = (unsigned *)(cq + p.cq_off.ring_mask);
+    q->cqes = (struct io_uring_cqe *)(cq + p.cq_off.cqes);
+    q->sq_local_tail = __atomic_load_n(q->sq_tail, __ATOMIC_RELAXED);
+    return 0;
+}
+
+/* Submit what is queued and, when wait, wait for at least one completion. */
+static int ring_enter(struct fsp_uring_q *q, bool wait)
+{
+    __atomic_store_n(q->sq_tail, q->sq_local_tail, __ATOMIC_RELEASE);
+    KERNEL_RELEASE();
+    for (;;) {
+        long r = syscall(__NR_io_uring_enter, q->ring_fd, q->to_submit, wait ? 1 : 0,
+                         wait ? IORING_ENTER_GETEVENTS : 0, (void *)0, (size_t)0);
+        KERNEL_ACQUIRE();
+        if (r >= 0) {
+            q->to_submit -= (unsigned)r < q->to_submit ? (unsigned)r : q->to_submit;
+            return 0;
+        }
+        if (EINTR == errno)
+            continue;
+        if ((EAGAIN == errno || EBUSY == errno) && wait)
+            return 0; /* completions to reap first */
+        return errno;
+    }
+}
+
+static struct io_uring_sqe *get_sqe(struct fsp_uring_q *q)
+{
+    for (int tries = 0; tries < 2; tries++) {
+        unsigned head = __atomic_load_n(q->sq_head, __ATOMIC_ACQUIRE);
+        if (q->sq_local_tail - head < q->sq_entries) {
+            unsigned idx = q->sq_local_tail & *q->sq_mask;
+            struct io_uring_sqe *sqe = (void *)((char *)q->sqes + (size_t)idx * SQE_SIZE);
+            memset(sqe, 0, SQE_SIZE);
+            q->sq_array[idx] = idx;
+            q->sq_local_tail++;
+            q->to_submit++;
+            return sqe;
+        }
+        if (ring_enter(q, false)) /* full (cannot happen with our sizing): flush */
+            break;
+    }
+    return 0;
+}
+
+static void push_poll(struct fsp_uring_q *q, int fd, uint64_t tag)
+{
+    struct io_uring_sqe *sqe = get_sqe(q);
+    if (!sqe)
+        return;
+    sqe->opcode = IORING_OP_POLL_ADD;
+    sqe->fd = fd;
+    sqe->poll32_events = POLLIN;
+    sqe->user_data = tag;
+}
+
+static void push_cmd(struct fsp_uring_q *q, int fd, struct fsp_uring_ent *ent, unsigned op)
+{
+    struct io_uring_sqe *sqe = get_sqe(q);
+    if (!sqe) {
+        FspDebugLog("linfsp: io_uring: submission queue full\n");
+        return;
+    }
+    sqe->opcode = IORING_OP_URING_CMD;
+    sqe->fd = fd;
+    sqe->cmd_op = op;
+    sqe->user_data = (uint64_t)(uintptr_t)ent;
+    if (FSP_URING_CMD_REGISTER == op) {
+        sqe->addr = (uint64_t)(uintptr_t)ent->iov;
+        sqe->len = 2;
+    }
+    struct fsp_uring_cmd_req *c = (void *)sqe->cmd;
+    c->qid = ent->qid;
+    c->commit_id = FSP_URING_CMD_COMMIT_AND_FETCH == op ? ent->commit_id : 0;
+}
+
+/* ---- setup ---- */
+
+static bool wanted(struct fsp_engine *eng)
+{
+    const char *env = getenv("LINFSP_IO_URING");
+    if (env && *env)
+        return '0' != env[0];
+    const char *o = eng->mount_options;
+    for (const char *s = o; s && *s;) {
+        size_t n = strcspn(s, ",");
+        if (8 == n && 0 == strncmp(s, "io_uring", 8))
+            return true;
+        s += n + (',' == s[n]);
+    }
+    return false;
+}
+
+/* The kernel's number of queues: num_possible_cpus(). */
+static unsigned possible_cpus(void)
+{
+    unsigned n = 0;
+    FILE *f = fopen("/sys/devices/system/cpu/possible", "re");
+    if (f) {
+        char line[256];
+        if (fgets(line, sizeof line, f))
+            for (char *s = line; *s && '\n' != *s;) {
+                char *end;
+                unsigned long a = strtoul(s, &end, 10), b = a;
+                if (end == s)
+                    break;
+                if ('-' == *end)
+                    b = strtoul(end + 1, &end, 10);
+                if (b >= a)
+                    n += (unsigned)(b - a + 1);
+                s = ',' == *end ? end + 1 : end;
+                if (end == s)
+                    break;
+            }
+        fclose(f);
+    }
+    if (0 == n) {
+        int c = get_nprocs_conf();
+        n = c > 0 ? (unsigned)c : 1;
+    }
+    return n;
+}
+
+static void free_queue(struct fsp_uring_q *q)
+{
+    ring_close(q);
+    if (q->wake_fd >= 0)
+        close(q->wake_fd);
+    q->wake_fd = -1;
+    for (unsigned i = 0; q->ents && i < q->nents; i++)
+        free(q->ents[i].mem);
+    free(q->ents);
+    q->ents = 0;
+    pthread_mutex_destroy(&q->lock);
+}
+
+void fsp_uring_free(struct fsp_engine *eng)
+{
+    struct fsp_uring *u = eng->uring;
+    if (!u)
+        return;
+    eng->uring = 0;
+    for (unsigned i = 0; i < u->nworkers; i++)
+        free_queue(&u->q[i]);
+    free(u->q);
+    free(u);
+}
+
+/* Ring entries per queue a worker serves (LINFSP_IO_URING_DEPTH, default 1). With one, a busy
+ * worker has no entry the kernel could fill, so a request goes to an idle worker of its queue
+ * (or waits in the kernel for the first to answer). With more, a request may wait behind a
+ * busy worker while another is idle: a file system operation that waits for another request
+ * to the same mount (or a thread of the process touching the mount) can then deadlock. */
+static unsigned depth(void)
+{
+    const char *env = getenv("LINFSP_IO_URING_DEPTH");
+    long d = env ? strtol(env, 0, 10) : 0;
+    return d >= 1 && d <= 64 ? (unsigned)d : 1;
+}
+
+void fsp_uring_start(struct fsp_engine *eng, unsigned nworkers)
+{
+    fsp_uring_free(eng); /* a previous dispatcher's */
+    if (eng->attached || 0 == nworkers || !wanted(eng))
+        return;
+    if (eng->initialized && !(eng->init_flags & FUSE_OVER_IO_URING))
+        return; /* a restarted dispatcher on a connection that uses /dev/fuse */
+    struct fsp_uring *u = calloc(1, sizeof *u);
+    if (!u)
+        return;
+    u->nqueues = possible_cpus();
+    u->nworkers = nworkers;
+    long page = sysconf(_SC_PAGESIZE);
+    size_t pages = (size_t)FSP_ENGINE_MAX_PAGES * (size_t)(page > 0 ? page : 4096);
+    /* The kernel's maximum payload: max(8 KiB, max_write, max_pages pages). */
+    u->payload_sz = FSP_ENGINE_MAX_WRITE > pages ? FSP_ENGINE_MAX_WRITE : pages;
+    if (u->payload_sz < 8192)
+        u->payload_sz = 8192;
+    u->q = calloc(nworkers, sizeof *u->q);
+    if (!u->q) {
+        free(u);
+        return;
+    }
+    for (unsigned i = 0; i < nworkers; i++) {
+        u->q[i].ring_fd = u->q[i].wake_fd = -1;
+        pthread_mutex_init(&u->q[i].lock, 0);
+    }
+    cpu_set_t allowed;
+    CPU_ZERO(&allowed);
+    if (0 != sched_getaffinity(0, sizeof allowed, &allowed))
+        CPU_ZERO(&allowed);
+    unsigned k = depth();
+    const char *pin = getenv("LINFSP_IO_URING_PIN");
+    bool pinning = !(pin && '0' == pin[0]);
+    const char *why = 0;
+    int err = 0;
+    for (unsigned i = 0; i < nworkers && !why; i++) {
+        struct fsp_uring_q *q = &u->q[i];
+        q->u = u;
+        /* This worker's queues: one when there are at least as many workers as queues. */
+        unsigned nq = nworkers >= u->nqueues ? 1 : (u->nqueues - i + nworkers - 1) / nworkers;
+        unsigned first = nworkers >= u->nqueues ? i % u->nqueues : i;
+        q->cpu = pinning && 1 == nq && CPU_ISSET(first, &allowed) ? (int)first : -1;
+        q->nents = nq * k;
+        q->ents = calloc(q->nents, sizeof *q->ents);
+        if (!q->ents) {
+            why = "out of memory";
+            break;
+        }
+        for (unsigned e = 0; e < q->nents; e++) {
+            struct fsp_uring_ent *ent = &q->ents[e];
+            ent->q = q;
+            ent->qid = (uint16_t)(first + (e / k) * nworkers);
+            ent->mem = aligned_alloc(4096, HEAD_ROOM + u->payload_sz);
+            if (!ent->mem) {
+                why = "out of memory";
+                break;
+            }
+            ent->hdr = (struct fsp_uring_req_header *)ent->mem;
+            ent->payload = ent->mem + HEAD_ROOM;
+            ent->iov[0].iov_base = ent->hdr;
+            ent->iov[0].iov_len = sizeof *ent->hdr;
+            ent->iov[1].iov_base = ent->payload;
+            ent->iov[1].iov_len = u->payload_sz;
+        }
+        if (why)
+            break;
+        unsigned entries = 8;
+        while (entries < q->nents + 4)
+            entries *= 2;
+        if ((err = ring_setup(q, entries)))
+            why = "io_uring_setup";
+        else if ((q->wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)) < 0)
+            err = errno, why = "eventfd";
+    }
+    if (why) {
+        FspDebugLog("linfsp: io_uring not used: %s%s%s\n", why, err ? ": " : "",
+                    err ? strerror(err) : "");
+        eng->uring = u;
+        fsp_uring_free(eng);
+        return;
+    }
+    if (eng->initialized)
+        u->state = 1; /* restarted: the connection uses the rings already */
+    eng->uring = u;
+}
+
+uint64_t fsp_uring_init_flags(struct fsp_engine *eng, uint64_t offered)
+{
+    if (!eng->uring || !(offered & FUSE_OVER_IO_URING) || !(offered & FUSE_INIT_EXT))
+        return 0;
+    return FUSE_OVER_IO_URING;
+}
+
+void fsp_uring_init_done(struct fsp_engine *eng, uint64_t flags)
+{
+    struct fsp_uring *u = eng->uring;
+    if (!u)
+        return;
+    __atomic_store_n(&u->state, (flags & FUSE_OVER_IO_URING) ? 1 : -1, __ATOMIC_RELEASE);
+    if (eng->fs->DebugLog || !(flags & FUSE_OVER_IO_URING))
+        FspDebugLog("linfsp: io_uring %s\n", (flags & FUSE_OVER_IO_URING)
+                                                 ? "negotiated"
+                                                 : "not offered by the kernel (fuse.enable_uring?): "
+                                                   "using /dev/fuse");
+    uint64_t one = 1;
+    for (unsigned i = 0; i < u->nworkers; i++)
+        if (write(u->q[i].wake_fd, &one, sizeof one) < 0)
+            (void)0;
+}
+
+/* ---- replies ---- */
+
+static void commit_later(struct fsp_uring_ent *ent)
+{
+    struct fsp_uring_q *q = ent->q;
+    pthread_mutex_lock(&q->lock);
+    bool dead = q->dead;
+    __atomic_fetch_add(&q->u->foreign, 1, __ATOMIC_RELAXED);
+    if (!dead) {
+        ent->next_done = q->done;
+        q->done = ent;
+    }
+    pthread_mutex_unlock(&q->lock);
+    uint64_t one = 1;
+    if (!dead && write(q->wake_fd, &one, sizeof one) < 0)
+        (void)0;
+}
+
+int fsp_uring_reply(struct fsp_request *req, const struct iovec *v, int count)
+{
+    struct fsp_uring_ent *ent = req->ring;
+    struct fsp_uring_q *q = ent->q;
+    if (tls_owner != q) {
+        pthread_mutex_lock(&q->lock);
+        bool dead = q->dead;
+        pthread_mutex_unlock(&q->lock);
+        if (dead)
+            return ENODEV;
+    }
+    const struct fuse_out_header *oh = v[0].iov_base;
+    size_t off = 0, cap = q->u->payload_sz;
+    int error = oh->error;
+    for (int i = 1; i < count && !error; i++) {
+        if (v[i].iov_len > cap - off) {
+            FspDebugLog("linfsp: io_uring: reply of %zu bytes does not fit\n", off + v[i].iov_len);
+            error = -EIO, off = 0;
+            break;
+        }
+        if (v[i].iov_base != ent->payload + off && v[i].iov_len)
+            memmove(ent->payload + off, v[i].iov_base, v[i].iov_len);
+        off += v[i].iov_len;
+    }
+    if (error)
+        off = 0;
+    struct fuse_out_header out;
+    out.len = (uint32_t)(sizeof out + off);
+    out.error = error;
+    out.unique = ent->commit_id;
+    memcpy(ent->hdr->in_out, &out, sizeof out);
+    memset(&ent->hdr->ent_in_out, 0, sizeof ent->hdr->ent_in_out);
+    ent->hdr->ent_in_out.commit_id = ent->commit_id;
+    ent->hdr->ent_in_out.payload_sz = (uint32_t)off;
+    if (tls_owner == q)
+        push_cmd(q, req->fd, ent, FSP_URING_CMD_COMMIT_AND_FETCH);
+    else
+        commit_later(ent);
+    return 0;
+}
+
+/* ---- the worker ---- */
+
+/* A request arrived in ent: put it back together in front of the payload and dispatch it. */
+static void ring_request(struct fsp_worker *w, struct fsp_uring_q *q, struct fsp_uring_ent *ent)
+{
+    struct fsp_uring_req_header *h = ent->hdr;
+    struct fuse_in_header in;
+    memcpy(&in, h->in_out, sizeof in);
+    uint32_t payload = h->ent_in_out.payload_sz;
+    ent->commit_id = h->ent_in_out.commit_id;
+    __atomic_fetch_add(&q->u->ring_reqs, 1, __ATOMIC_RELAXED);
+    size_t oplen = (size_t)in.len - sizeof in - payload;
+    if (in.len < sizeof in + (size_t)payload || payload > q->u->payload_sz ||
+        oplen > sizeof h->op_in) {
+        FspDebugLog("linfsp: io_uring: malformed request (opcode %u len %u payload %u)\n",
+                    in.opcode, in.len, payload);
+        struct fuse_out_header out = {sizeof out, -EIO, ent->commit_id};
+        struct iovec v = {&out, sizeof out};
+        struct fsp_request req;
+        memset(&req, 0, sizeof req);
+        req.ring = ent;
+        req.fd = w->fd;
+        fsp_uring_reply(&req, &v, 1);
+        return;
+    }
+    char *start = ent->payload - oplen - sizeof in;
+    memcpy(start, &in, sizeof in);
+    memcpy(start + sizeof in, h->op_in, oplen);
+    fsp_dispatch_via(w->engine, w, w->fd, ent, start, in.len);
+}
+
+static void take_done(struct fsp_uring_q *q, int fd)
+{
+    pthread_mutex_lock(&q->lock);
+    struct fsp_uring_ent *list = q->done;
+    q->done = 0;
+    pthread_mutex_unlock(&q->lock);
+    while (list) {
+        struct fsp_uring_ent *next = list->next_done;
+        push_cmd(q, fd, list, FSP_URING_CMD_COMMIT_AND_FETCH);
+        list = next;
+    }
+}
+
+/* Read one request from /dev/fuse (FORGET, INTERRUPT, INIT...). false when the channel ended. */
+static bool dev_request(struct fsp_worker *w, struct fsp_uring *u)
+{
+    struct fsp_engine *eng = w->engine;
+    for (;;) {
+        ssize_t n = read(w->fd, w->buf, FSP_ENGINE_BUFSIZE);
+        KERNEL_ACQUIRE();
+        if (n > 0) {
+            __atomic_fetch_add(&u->dev_reqs, 1, __ATOMIC_RELAXED);
+            fsp_dispatch_one(eng, w, w->fd, w->buf, (size_t)n);
+            KERNEL_RELEASE(); /* its reply went out by writev */
+            return true;
+        }
+        if (0 == n)
+            return false;
+        switch (errno) {
+        case EINTR:
+        case ENOENT:
+            continue;
+        case EAGAIN:
+            return true;
+        case ENODEV:
+            return false;
+        default:
+            FspDebugLog("linfsp: reading requests failed: %s\n", strerror(errno));
+            return false;
+        }
+    }
+}
+
+bool fsp_uring_serve(struct fsp_worker *w)
+{
+    struct fsp_engine *eng = w->engine;
+    struct fsp_uring *u = eng->uring;
+    if (!u)
+        return false;
+    struct fsp_uring_q *q = &u->q[w - eng->workers];
+    cpu_set_t old;
+    bool pinned = false;
+    if (q->cpu >= 0 && 0 == pthread_getaffinity_np(pthread_self(), sizeof old, &old)) {
+        cpu_set_t one;
+        CPU_ZERO(&one);
+        CPU_SET(q->cpu, &one);
+        pinned = 0 == pthread_setaffinity_np(pthread_self(), sizeof one, &one);
+    }
+    tls_owner = q;
+    push_poll(q, w->fd, TAG_DEV);
+    push_poll(q, eng->stop_fd, TAG_STOP);
+    push_poll(q, q->wake_fd, TAG_WAKE);
+    bool registered = false, ended = false, fallback = false;
+    while (!ended) {
+        int state = __atomic_load_n(&u->state, __ATOMIC_ACQUIRE);
+        if (!registered && 1 == state) {
+            for (unsigned i = 0; i < q->nents; i++)
+                push_cmd(q, w->fd, &q->ents[i], FSP_URING_CMD_REGISTER);
+            registered = true;
+        } else if (!registered && -1 == state) {
+            fallback = true;
+            break;
+        }
+        int err = ring_enter(q, true);
+        if (err) {
+            FspDebugLog("linfsp: io_uring_enter failed: %s\n", strerror(err));
+            break;
+        }
+        unsigned head = *q->cq_head;
+        while (!ended && head != __atomic_load_n(q->cq_tail, __ATOMIC_ACQUIRE)) {
+            struct io_uring_cqe *cqe = &q->cqes[head & *q->cq_mask];
+            uint64_t tag = cqe->user_data;
+            int res = cqe->res;
+            __atomic_store_n(q->cq_head, ++head, __ATOMIC_RELEASE);
+            KERNEL_ACQUIRE(); /* posted maybe after the io_uring_enter that returned */
+            if (TAG_STOP == tag) {
+                if (atomic_load(&eng->stopping))
+                    ended = true;
+                else
+                    push_poll(q, eng->stop_fd, TAG_STOP);
+            } else if (TAG_WAKE == tag) {
+                uint64_t drain;
+                if (read(q->wake_fd, &drain, sizeof drain) < 0)
+                    (void)0;
+                push_poll(q, q->wake_fd, TAG_WAKE);
+                take_done(q, w->fd);
+            } else if (TAG_DEV == tag) {
+                if (!dev_request(w, u))
+                    ended = true;
+                else
+                    push_poll(q, w->fd, TAG_DEV);
+            } else if (tag) {
+                struct fsp_uring_ent *ent = (void *)(uintptr_t)tag;
+                if (0 == res)
+                    ring_request(w, q, ent);
+                else if (-EAGAIN == res && !ent->dead) {
+                    sched_yield(); /* the kernel has not seen the INIT reply yet */
+                    push_cmd(q, w->fd, ent, FSP_URING_CMD_REGISTER);
+                } else if (!ent->dead) {
+                    ent->dead = true;
+                    if (-ENOTCONN != res && -ECONNABORTED != res && -ECANCELED != res)
+                        FspDebugLog("linfsp: io_uring: ring entry (queue %u) failed: %s\n",
+                                    ent->qid, strerror(-res));
+                }
+            }
+            if (__atomic_load_n(&eng->destroyed, __ATOMIC_ACQUIRE) ||
+                atomic_load(&eng->stopping))
+                ended = true;
+        }
+    }
+    /* Commit what was answered meanwhile (the connection may live on after a stop). */
+    take_done(q, w->fd);
+    if (q->to_submit && !q->closed)
+        ring_enter(q, false);
+    tls_owner = 0;
+    pthread_mutex_lock(&q->lock);
+    q->dead = true;
+    q->done = 0;
+    pthread_mutex_unlock(&q->lock);
+    if (pinned)
+        pthread_setaffinity_np(pthread_self(), sizeof old, &old);
+    if (fallback) {
+        ring_close(q); /* not negotiated: back to reading /dev/fuse */
+        return false;
+    }
+    return true;
+}
+
+void fsp_uring_stop(struct fsp_engine *eng)
+{
+    struct fsp_uring *u = eng->uring;
+    if (!u)
+        return;
+    for (unsigned i = 0; i < u->nworkers; i++) {
+        struct fsp_uring_q *q = &u->q[i];
+        pthread_mutex_lock(&q->lock);
+        q->dead = true;
+        q->done = 0;
+        pthread_mutex_unlock(&q->lock);
+        ring_close(q);
+    }
+    if (1 == __atomic_load_n(&u->state, __ATOMIC_ACQUIRE))
+        FspDebugLog("linfsp: io_uring: %llu requests came through the rings (%llu answered from "
+                    "other threads), %llu through /dev/fuse\n",
+                    __atomic_load_n(&u->ring_reqs, __ATOMIC_RELAXED),
+                    __atomic_load_n(&u->foreign, __ATOMIC_RELAXED),
+                    __atomic_load_n(&u->dev_reqs, __ATOMIC_RELAXED));
+}

@@ -1,0 +1,38 @@
+/*
+ * src/engine/uring.h - FUSE over io_uring (Linux 6.14+, FUSE 7.42): the
+ * engine's second transport. Off unless asked for (mount option "io_uring"
+ * or LINFSP_IO_URING=1) and offered by the kernel in FUSE_INIT (module
+ * parameter fuse.enable_uring=Y); otherwise everything goes over /dev/fuse.
+ */
+#ifndef LINFSP_URING_H_INCLUDED
+#define LINFSP_URING_H_INCLUDED
+
+#include "core.h"
+
+struct fsp_uring;
+struct fsp_uring_ent;
+
+/* dispatch.c: before the workers start: create each worker's io_uring and ring entries when
+ * io_uring is wanted (nothing otherwise). */
+void fsp_uring_start(struct fsp_engine *eng, unsigned nworkers);
+/* dispatch.c (worker thread): serve requests through the ring (and /dev/fuse) until the
+ * dispatcher stops or the volume goes away: true. false: not used, read /dev/fuse as usual. */
+bool fsp_uring_serve(struct fsp_worker *w);
+/* dispatch.c: after the workers were joined: close the rings (replies are dropped from now on). */
+void fsp_uring_stop(struct fsp_engine *eng);
+/* session.c: at engine free: free the ring entries. */
+void fsp_uring_free(struct fsp_engine *eng);
+
+/* session.c: FUSE_INIT: the flag to ask for (FUSE_OVER_IO_URING or 0), and, after the
+ * INIT reply was written, the outcome (the workers then register their ring entries). */
+uint64_t fsp_uring_init_flags(struct fsp_engine *eng, uint64_t offered);
+void fsp_uring_init_done(struct fsp_engine *eng, uint64_t flags);
+
+/* dispatch.c: process a request that came through ring entry ent. */
+void fsp_dispatch_via(struct fsp_engine *eng, struct fsp_worker *w, int fd,
+                      struct fsp_uring_ent *ent, void *buf, size_t n);
+/* reply.c: the reply v[0] (fuse_out_header) + v[1..count-1] (payload) to a ring request:
+ * written into its ring entry and committed (COMMIT_AND_FETCH). Returns 0 or an errno. */
+int fsp_uring_reply(struct fsp_request *req, const struct iovec *v, int count);
+
+#endif
