@@ -1,6 +1,8 @@
 # scripts/lib.sh - shared by scripts/demo.sh and scripts/run-tests.sh (sourced, not run).
 
-LINFSP_PACKAGES="meson ninja-build gcc libc6-dev linux-libc-dev pkg-config fuse3 attr"
+# libfuse3-dev and libfuse-dev are for tests only (the same programs built on libfuse, ABI checks);
+# LinFsp itself links neither.
+LINFSP_PACKAGES="meson ninja-build gcc libc6-dev linux-libc-dev pkg-config fuse3 attr libfuse3-dev libfuse-dev"
 
 # Install the Debian packages the build and the tests need, when some are missing.
 linfsp_install_packages() {

@@ -9,6 +9,8 @@
 #   - the engine's unit tests and fsp-tests under ThreadSanitizer (no data races);
 #   - fsp-tests --external on the memfs and passthrough programs' mounts, and on a tmpfs this
 #     script mounts (the same tests must pass there);
+#   - the FUSE 3 examples built against Debian's libfuse3 and against LinFsp's FUSE 3 layer:
+#     every test that passes on libfuse must pass on LinFsp (tests/tools/compare-fuse.sh);
 #   - the memfs program: scripts/demo.sh (mount, use, SIGTERM, unmounted);
 #   - the shared library depends on no FUSE library (ldd).
 # Every step runs under a time limit; a mount a step leaves behind is aborted and unmounted.
@@ -71,6 +73,8 @@ step() {
     # What failed, with the assertion lines before it; sanitizer reports.
     grep -E -B6 'FAIL [0-9.]+s$|^[^ ].*\.\.\. FAIL' "$log" | head -60
     grep -E -A12 'ERROR: (Address|Leak|Thread)Sanitizer|runtime error' "$log" | head -40
+    # compare-fuse.sh: each test where the two builds differ, with its direction
+    grep -E '^[^ ]+: A=[A-Z]+ B=[A-Z]+' "$log" | head -60
     if [ $rc -eq 124 ] || [ $rc -eq 137 ]; then echo "   time limit of ${limit}s reached"; fi
     if [ $rc -ne 0 ] || [ "$failed" -ne 0 ]; then
         failed_steps+=("$name")
@@ -137,6 +141,42 @@ step "fsp-tests on passthrough over tmpfs (ASan+UBSan)" 600 $on "$ft" \
 # a file open but unlinked (FUSE's xattr operations take a path; such a file has none).
 step "fsp-tests on memfs-fuse3 (FUSE 3 layer, ASan+UBSan)" 600 $on "$ft" \
     "build/sanitize/src/fuse/memfs-fuse3 -f @MNT@" --linfsp -xattr_unlinked_test
+# A FUSE 3 passthrough written to the libfuse API only (nullpath_ok, .fuse_hidden files, O_TRUNC
+# in open): every test passes.
+step "fsp-tests on passthrough-fuse over tmpfs (FUSE 3 layer, ASan+UBSan)" 600 $on "$ft" \
+    "build/sanitize/src/fuse/passthrough-fuse -f -o source=@SRC@ @MNT@" --linfsp
+
+# The issue's rule: the same FUSE program built against Debian's libfuse3 and against LinFsp
+# gives the same results on the same tests. libfuse3-dev is a test-only dependency (LinFsp never
+# links libfuse). libfuse's high-level library fails some POSIX behaviour that LinFsp gets right
+# (ESTALE for operations on removed files and directories), so the comparison is LinFsp ⊇
+# libfuse: every test that passes on libfuse must pass on LinFsp (compare-fuse.sh --superset,
+# which prints each test where they differ with its direction; doc/fuse3.md). On LinFsp fsp-tests
+# runs with --linfsp (LinFsp's documented deviations: 100 ns times, no empty xattr values, no
+# RENAME_EXCHANGE); memfs-fuse3 gets -o default_permissions, which LinFsp always applies.
+libfuse_compare() {
+    local prog=$1; shift
+    local ref=$TMPDIR/$prog-libfuse3
+    # shellcheck disable=SC2046  # pkg-config's flags are word-split on purpose
+    gcc -std=gnu11 -Wall -Wextra -Werror -O2 "examples/fuse/$prog.c" $(pkg-config --cflags --libs fuse3) -o "$ref" ||
+        { echo "cannot build $prog against libfuse3"; echo "0 passed, 1 failed"; return 1; }
+    FSP_TESTS_ARGS_B=--linfsp bash tests/tools/compare-fuse.sh --superset "$ref" "build/sanitize/src/fuse/$prog" "$@"
+}
+export -f libfuse_compare
+step "memfs-fuse3: libfuse3 vs LinFsp (compare-fuse.sh --superset)" 600 libfuse_compare memfs-fuse3 \
+    -o allow_other,default_permissions
+step "passthrough-fuse: libfuse3 vs LinFsp (compare-fuse.sh --superset)" 600 libfuse_compare passthrough-fuse \
+    -o allow_other -o 'source=%SRC%'
+
+# The FUSE 2.9 headers lay out every structure as libfuse 2.9's do (skipped without libfuse-dev).
+step "FUSE 2.9 headers against libfuse 2.9's" 120 tests/fuse2-abi/fuse2-abi.sh
+
+# The FUSE 2.9 layer: an unmodified libfuse 2.9 program (memfs-fuse2) on LinFsp. Excluded, as
+# with libfuse 2.9 itself: renameat2 flags (the 2.9 rename has none: EINVAL), and fchmod/futimens
+# on a directory removed while open (2.9's chmod/utimens take only a path, and it has none).
+step "fsp-tests on memfs-fuse2 (FUSE 2.9 layer, ASan+UBSan)" 600 $on "$ft" \
+    "build/sanitize/src/fuse/memfs-fuse2 -f @MNT@" --linfsp -rename_noreplace_test \
+    -info_removed_dir_setattr_test
 
 mkdir -p "$tmpfs_dir"
 if mount -t tmpfs -o size=8g linfsp-tests "$tmpfs_dir"; then

@@ -69,15 +69,128 @@ static const char *rel(const char *path)
  * O_PATH descriptor of the file and really unlinks it from the source, so the source,
  * its listings and rmdir(2) of its directory behave as on a local file system; the
  * hidden name then stands for the descriptor, as /proc/self/fd/N.
+ *
+ * A rename is taken for a hiding one only when it looks like one whatever the library's
+ * details: to a hidden name, from a name that is not one, with flags 0 or RENAME_NOREPLACE,
+ * of a file that is open here (the library hides open files only; anything else, say a
+ * user's "mv f .fuse_hidden0123456789abcdef", is an ordinary rename). The descriptor is
+ * given up when the unlink of the hidden name comes, or at the last release of the file,
+ * whichever is first: a library may have no name left to unlink (libfuse, when the
+ * hidden file's directory was removed meanwhile). One more case: libfuse decides to hide
+ * a file while it is open, but its last release may overtake the rename, and libfuse then
+ * never unlinks the hidden name. A hiding rename of a file released moments ago (one of
+ * the last RECENT files released) is therefore the unlink it stands for (the price: a
+ * user's rename of such a file to a hidden-looking name deletes it).
  */
 #define HIDDEN_PREFIX ".fuse_hidden"
 struct hidden {
     struct hidden *next;
     int fd;
+    dev_t dev;
+    ino_t ino;
     char name[];
 };
 static struct hidden *hidden_files;
 static pthread_mutex_t hidden_lock = PTHREAD_MUTEX_INITIALIZER;
+
+/* The files open here (by open and create): how many handles each has (hidden_lock). */
+struct open_file {
+    struct open_file *next;
+    dev_t dev;
+    ino_t ino;
+    unsigned count;
+};
+static struct open_file *open_files;
+
+/* The files whose last handle was released most recently (hidden_lock). */
+#define RECENT 64
+static struct {
+    dev_t dev;
+    ino_t ino;
+} recently_released[RECENT];
+static unsigned recent_count;
+
+static struct open_file **open_file_find(dev_t dev, ino_t ino)
+{
+    struct open_file **p = &open_files;
+    while (*p && ((*p)->dev != dev || (*p)->ino != ino))
+        p = &(*p)->next;
+    return p;
+}
+
+/* A handle of the file fd was opened (fd stays open: the caller's). */
+static int open_file_add(int fd)
+{
+    struct stat st;
+    if (-1 == fstat(fd, &st))
+        return -errno;
+    int err = 0;
+    pthread_mutex_lock(&hidden_lock);
+    struct open_file **p = open_file_find(st.st_dev, st.st_ino);
+    if (*p)
+        (*p)->count++;
+    else if ((*p = malloc(sizeof **p))) {
+        (*p)->next = NULL;
+        (*p)->dev = st.st_dev;
+        (*p)->ino = st.st_ino;
+        (*p)->count = 1;
+    } else
+        err = -ENOMEM;
+    pthread_mutex_unlock(&hidden_lock);
+    return err;
+}
+
+/* A handle of the file fd is released: at the last one, the file's hidden name goes too. */
+static void open_file_remove(int fd)
+{
+    struct stat st;
+    if (-1 == fstat(fd, &st))
+        return;
+    struct hidden *gone = NULL;
+    pthread_mutex_lock(&hidden_lock);
+    struct open_file **p = open_file_find(st.st_dev, st.st_ino), *o = *p;
+    if (o && 0 == --o->count) {
+        *p = o->next;
+        free(o);
+        recently_released[recent_count % RECENT].dev = st.st_dev;
+        recently_released[recent_count % RECENT].ino = st.st_ino;
+        recent_count++;
+        for (struct hidden **h = &hidden_files; *h;)
+            if ((*h)->dev == st.st_dev && (*h)->ino == st.st_ino) {
+                struct hidden *x = *h;
+                *h = x->next;
+                x->next = gone;
+                gone = x;
+            } else
+                h = &(*h)->next;
+    }
+    pthread_mutex_unlock(&hidden_lock);
+    while (gone) {
+        struct hidden *x = gone;
+        gone = x->next;
+        close(x->fd);
+        free(x);
+    }
+}
+
+/* The object at path (in the source): a file open here, one released moments ago, or else. */
+enum { NOT_OPEN, OPEN_HERE, JUST_RELEASED };
+static int open_state(const char *path)
+{
+    struct stat st;
+    if (-1 == fstatat(source_fd, rel(path), &st, AT_SYMLINK_NOFOLLOW) || !S_ISREG(st.st_mode))
+        return NOT_OPEN;
+    int state = NOT_OPEN;
+    pthread_mutex_lock(&hidden_lock);
+    if (*open_file_find(st.st_dev, st.st_ino))
+        state = OPEN_HERE;
+    else
+        for (unsigned i = 0; i < RECENT && i < recent_count; i++)
+            if (recently_released[i].dev == st.st_dev && recently_released[i].ino == st.st_ino)
+                state = JUST_RELEASED;
+    pthread_mutex_unlock(&hidden_lock);
+    return state;
+}
 
 static bool is_hidden_name(const char *path)
 {
@@ -117,25 +230,41 @@ static int hidden_fd(const char *path, bool unlink)
     return fd;
 }
 
-static int hide(const char *from, const char *to)
+static int hide(const char *from, const char *to, unsigned int flags)
 {
     const char *base = strrchr(to, '/') + 1;
     struct hidden *h = malloc(sizeof *h + strlen(base) + 1);
     if (!h)
         return -ENOMEM;
     strcpy(h->name, base);
+    struct stat st;
+    if (RENAME_NOREPLACE == flags && 0 == fstatat(source_fd, rel(to), &st, AT_SYMLINK_NOFOLLOW)) {
+        free(h);
+        return -EEXIST;
+    }
     h->fd = openat(source_fd, rel(from), O_PATH | O_NOFOLLOW | O_CLOEXEC);
-    if (-1 == h->fd || -1 == unlinkat(source_fd, rel(from), 0)) {
+    if (-1 == h->fd || -1 == fstat(h->fd, &st) || -1 == unlinkat(source_fd, rel(from), 0)) {
         int e = errno;
         if (-1 != h->fd)
             close(h->fd);
         free(h);
         return -e;
     }
+    h->dev = st.st_dev;
+    h->ino = st.st_ino;
     pthread_mutex_lock(&hidden_lock);
-    h->next = hidden_files;
-    hidden_files = h;
+    bool taken = false;
+    for (struct hidden *x = hidden_files; x; x = x->next)
+        taken |= 0 == strcmp(x->name, h->name);
+    if (!taken) {
+        h->next = hidden_files;
+        hidden_files = h;
+    }
     pthread_mutex_unlock(&hidden_lock);
+    if (taken) { /* the library names each hidden file once: cannot happen */
+        close(h->fd);
+        free(h);
+    }
     return 0;
 }
 
@@ -237,6 +366,17 @@ static void *pt_init(struct fuse_conn_info *conn, struct fuse_config *cfg)
 static void pt_destroy(void *private_data)
 {
     (void)private_data;
+    while (hidden_files) {
+        struct hidden *h = hidden_files;
+        hidden_files = h->next;
+        close(h->fd);
+        free(h);
+    }
+    while (open_files) {
+        struct open_file *o = open_files;
+        open_files = o->next;
+        free(o);
+    }
     if (-1 != source_fd)
         close(source_fd);
     source_fd = -1;
@@ -300,8 +440,17 @@ static int pt_symlink(const char *target, const char *path)
 
 static int pt_rename(const char *from, const char *to, unsigned int flags)
 {
-    if (0 == flags && is_hidden_name(to) && !is_hidden_name(from))
-        return hide(from, to);
+    if ((0 == flags || RENAME_NOREPLACE == flags) && is_hidden_name(to) && !is_hidden_name(from)) {
+        struct stat st;
+        switch (open_state(from)) {
+        case OPEN_HERE:
+            return hide(from, to, flags);
+        case JUST_RELEASED: /* no handle left to keep it for: the unlink it stands for */
+            if (RENAME_NOREPLACE == flags && 0 == fstatat(source_fd, rel(to), &st, AT_SYMLINK_NOFOLLOW))
+                return -EEXIST;
+            return -1 == unlinkat(source_fd, rel(from), 0) ? -errno : 0;
+        }
+    }
     if (-1 == renameat2(source_fd, rel(from), source_fd, rel(to), flags))
         return -errno;
     return 0;
@@ -378,6 +527,11 @@ static int pt_open(const char *path, struct fuse_file_info *fi)
     int fd = open_located(&w, source_flags(fi->flags), 0);
     if (-1 == fd)
         return -errno;
+    int err = open_file_add(fd);
+    if (err) {
+        close(fd);
+        return err;
+    }
     fi->fh = (uint64_t)fd;
     return 0;
 }
@@ -400,6 +554,11 @@ static int pt_create(const char *path, mode_t mode, struct fuse_file_info *fi)
             close(fd);
             return created(path, err, 0);
         }
+    }
+    int err = open_file_add(fd);
+    if (err) {
+        close(fd);
+        return err;
     }
     fi->fh = (uint64_t)fd;
     return 0;
@@ -440,6 +599,7 @@ static int pt_flush(const char *path, struct fuse_file_info *fi)
 static int pt_release(const char *path, struct fuse_file_info *fi)
 {
     (void)path;
+    open_file_remove((int)fi->fh);
     close((int)fi->fh);
     return 0;
 }

@@ -27,11 +27,13 @@
  */
 #include "fuse3_priv.h"
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/sysmacros.h>
+#include <time.h>
 #include <unistd.h>
 
 #define FUSE3_SYMLINK_MAX 4096
@@ -135,6 +137,9 @@ static void file_free(struct fuse *f, struct fuse3_file *file)
     pthread_mutex_lock(&f->lock);
     file->prev->next = file->next;
     file->next->prev = file->prev;
+    if (file->ghost && 0 == --file->ghost->refs)
+        free(file->ghost);
+    file->ghost = 0;
     pthread_mutex_unlock(&f->lock);
     FspFileSystemDeleteDirectoryBuffer(&file->dir_buffer);
     free(file->path);
@@ -146,6 +151,15 @@ static bool path_open_elsewhere(struct fuse *f, const char *path, struct fuse3_f
 {
     for (struct fuse3_file *x = f->files.next; x != &f->files; x = x->next)
         if (x != self && x->opened && x->path && 0 == strcmp(x->path, path))
+            return true;
+    return false;
+}
+
+/* Is path open (with or without a FUSE handle) through a file other than self? Called with f->lock. */
+static bool path_used_elsewhere(struct fuse *f, const char *path, struct fuse3_file *self)
+{
+    for (struct fuse3_file *x = f->files.next; x != &f->files; x = x->next)
+        if (x != self && x->path && 0 == strcmp(x->path, path))
             return true;
     return false;
 }
@@ -170,17 +184,48 @@ static void paths_renamed(struct fuse *f, const char *from, const char *to)
     pthread_mutex_unlock(&f->lock);
 }
 
-/* After path was removed: open files at it have no name any more. */
-static void path_removed(struct fuse *f, const char *path)
+/*
+ * After path was removed: open files at it, or under it (hidden files in a removed
+ * directory), have no name any more, as libfuse's nodes lose theirs. dir_st: the
+ * attributes of a directory removed while open, which its open contexts keep (a ghost).
+ */
+static void path_removed(struct fuse *f, const char *path, const struct stat *dir_st)
 {
+    struct fuse3_ghost *g = 0;
+    if (dir_st && (g = calloc(1, sizeof *g))) {
+        g->st = *dir_st;
+        g->st.st_nlink = 0;
+        clock_gettime(CLOCK_REALTIME, &g->st.st_ctim);
+    }
+    size_t pl = strlen(path);
     pthread_mutex_lock(&f->lock);
-    for (struct fuse3_file *x = f->files.next; x != &f->files; x = x->next)
-        if (x->path && 0 == strcmp(x->path, path)) {
-            free(x->path);
-            x->path = 0;
-            x->removed = true;
+    for (struct fuse3_file *x = f->files.next; x != &f->files; x = x->next) {
+        if (!x->path || strncmp(x->path, path, pl) || (x->path[pl] && '/' != x->path[pl]))
+            continue;
+        bool exact = !x->path[pl];
+        free(x->path);
+        x->path = 0;
+        x->removed = true;
+        if (exact && g && x->is_dir && !x->ghost) {
+            x->ghost = g;
+            g->refs++;
         }
+    }
     pthread_mutex_unlock(&f->lock);
+    if (g && 0 == g->refs)
+        free(g);
+}
+
+/*
+ * The handle a path operation gets with its path, as libfuse gives it: the file's own
+ * (from open or create) for regular files; never a directory's (opendir's handle is for
+ * readdir, fsyncdir and releasedir only: libfuse passes fi to getattr, chmod, chown,
+ * utimens and truncate only from FUSE_GETATTR_FH / FATTR_FH, which the kernel sends for
+ * regular files).
+ */
+static struct fuse_file_info *file_fi(struct fuse3_file *file)
+{
+    return !file->is_dir && __atomic_load_n(&file->opened, __ATOMIC_ACQUIRE) ? &file->fi : 0;
 }
 
 /* ---- attributes ---- */
@@ -190,6 +235,8 @@ static int get_stat(struct fuse *f, const char *path, struct fuse_file_info *fi,
     memset(st, 0, sizeof *st);
     if (!f->ops.getattr)
         return -ENOSYS;
+    if (!path && !fi)
+        return -ENOENT; /* removed, and no handle to reach it by (libfuse: ESTALE) */
     int err = f->ops.getattr(path, st, fi);
     if (err > 0)
         err = 0;
@@ -258,14 +305,22 @@ static void info_from_stat(struct fuse *f, const struct stat *st, FSP_FSCTL_FILE
 static NTSTATUS file_info(struct fuse *f, struct fuse3_file *file, FSP_FSCTL_FILE_INFO *info,
                           struct stat *pst)
 {
-    char *path = file_path(f, file);
-    if (!path && !file->removed)
-        return STATUS_INSUFFICIENT_RESOURCES;
     struct stat st = {0};
-    int err = get_stat(f, path, file->opened ? &file->fi : 0, &st);
-    free(path);
-    if (err)
-        return st_err(err);
+    pthread_mutex_lock(&f->lock);
+    bool ghost = file->ghost;
+    if (ghost)
+        st = file->ghost->st;
+    char *path = !ghost && file->path ? strdup(file->path) : 0;
+    bool nomem = !ghost && file->path && !path;
+    pthread_mutex_unlock(&f->lock);
+    if (nomem)
+        return STATUS_INSUFFICIENT_RESOURCES;
+    if (!ghost) {
+        int err = get_stat(f, path, file_fi(file), &st);
+        free(path);
+        if (err)
+            return st_err(err);
+    }
     /* Unlinked while open, it lives on under a hidden name: that name is not one of its links. */
     if (file->unlink_on_close && st.st_nlink > 0)
         st.st_nlink--;
@@ -531,13 +586,13 @@ static NTSTATUS create_common(struct fuse *f, char *path, UINT32 CreateOptions, 
     if (!err && SecurityDescriptor && f->ops.chown &&
         (uid != tls_context.uid || gid != tls_context.gid)) {
         int cerr = f->ops.chown(path, uid != tls_context.uid ? uid : (uid_t)-1,
-                                gid != tls_context.gid ? gid : (gid_t)-1, file->opened ? &file->fi : 0);
+                                gid != tls_context.gid ? gid : (gid_t)-1, file_fi(file));
         (void)cerr; /* the file exists: a file system that refuses keeps its own choice */
     }
     NTSTATUS status = st_err(err);
     if (NT_SUCCESS(status)) {
         struct stat st = {0};
-        err = get_stat(f, path, file->opened ? &file->fi : 0, &st);
+        err = get_stat(f, path, file_fi(file), &st);
         status = st_err(err);
         if (NT_SUCCESS(status)) {
             info_from_stat(f, &st, FileInfo);
@@ -620,7 +675,11 @@ static NTSTATUS truncate_file(struct fuse *f, struct fuse3_file *file, UINT64 si
     char *path = file_path(f, file);
     if (!path && !file->removed)
         return STATUS_INSUFFICIENT_RESOURCES;
-    int err = f->ops.truncate(path, (off_t)size, file->opened ? &file->fi : 0);
+    /* With its handle when that can write (as ftruncate(2) needs); by name otherwise. */
+    struct fuse_file_info *fi = file_fi(file);
+    if (fi && path && O_RDONLY == (fi->flags & O_ACCMODE))
+        fi = 0;
+    int err = path || fi ? f->ops.truncate(path, (off_t)size, fi) : -ENOENT;
     free(path);
     return st_err(err);
 }
@@ -632,7 +691,29 @@ static NTSTATUS Overwrite(FSP_FILE_SYSTEM *fs, PVOID FileContext, UINT32 FileAtt
     (void)FileAttributes, (void)ReplaceFileAttributes, (void)AllocationSize;
     struct fuse *f = enter(fs);
     struct fuse3_file *file = FileContext;
-    NTSTATUS status = truncate_file(f, file, 0);
+    /*
+     * The engine opens with Open and truncates with Overwrite right after it (open(2) with
+     * O_TRUNC). libfuse (atomic_o_trunc) passes O_TRUNC to open and calls no truncate, and
+     * a program may rely on that (e.g. open the file it keeps the data in with the flags it
+     * gets, O_RDONLY | O_TRUNC included): the handle Open got is given back and the file
+     * opened again with O_TRUNC. Without atomic_o_trunc (FUSE 2.9's default) the file is
+     * truncated instead, as libfuse 2.9 does.
+     */
+    if (f->atomic_o_trunc && !file->is_dir && file->opened && f->ops.open) {
+        pthread_mutex_lock(&f->open_lock);
+        file_release(f, file);
+        file->open_flags |= O_TRUNC;
+        int err = file_open(f, file);
+        file->open_flags &= ~O_TRUNC;
+        pthread_mutex_unlock(&f->open_lock);
+        if (err)
+            return st_err(err);
+        return file_info(f, file, FileInfo, 0);
+    }
+    struct stat st;
+    NTSTATUS status = file_info(f, file, 0, &st);
+    if (NT_SUCCESS(status) && S_ISREG(st.st_mode)) /* O_TRUNC is ignored on FIFOs and devices */
+        status = truncate_file(f, file, 0);
     if (!NT_SUCCESS(status))
         return status;
     return file_info(f, file, FileInfo, 0);
@@ -640,51 +721,79 @@ static NTSTATUS Overwrite(FSP_FILE_SYSTEM *fs, PVOID FileContext, UINT32 FileAtt
 
 /* ---- removal ---- */
 
+/*
+ * Give the open file at path a hidden name in its directory, as libfuse's hide_node: the
+ * first ".fuse_hiddenXXXXXXXXYYYYYYYY" getattr does not find (10 tries), then
+ * rename(path, hidden, 0). Its open contexts follow and unlink it at their last close.
+ */
+static int hide_path(struct fuse *f, const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    size_t dl = (size_t)(slash - path);
+    char *hidden = malloc(dl + 64);
+    if (!hidden)
+        return -ENOMEM;
+    int err = -EBUSY;
+    for (int attempt = 0; attempt < 10; attempt++) {
+        pthread_mutex_lock(&f->lock);
+        unsigned n = ++f->hidden_counter;
+        pthread_mutex_unlock(&f->lock);
+        snprintf(hidden, dl + 64, "%.*s/.fuse_hidden%08x%08x", (int)dl, path, n, (unsigned)getpid());
+        struct stat st;
+        int res = get_stat(f, hidden, 0, &st);
+        if (0 == res)
+            continue; /* taken: the next number */
+        if (-ENOENT == res) {
+            err = f->ops.rename(path, hidden, 0);
+            if (err > 0)
+                err = 0;
+        }
+        break;
+    }
+    if (!err) {
+        paths_renamed(f, path, hidden);
+        unsigned marked = 0;
+        pthread_mutex_lock(&f->lock);
+        for (struct fuse3_file *x = f->files.next; x != &f->files; x = x->next)
+            if (!x->closing && x->path && 0 == strcmp(x->path, hidden)) {
+                x->unlink_on_close = true;
+                marked++;
+            }
+        pthread_mutex_unlock(&f->lock);
+        /* The last close came first (libfuse then keeps the hidden file for good): unlink it
+         * now, as that close would have. */
+        if (!marked && f->ops.unlink)
+            f->ops.unlink(hidden);
+    }
+    free(hidden);
+    return err;
+}
+
 /* Remove path; an open file is renamed to a hidden name instead (unlinked at its last close). */
 static int remove_path(struct fuse *f, struct fuse3_file *self, const char *path, bool is_dir)
 {
     if (!is_dir && !f->conf.hard_remove && f->ops.rename) {
         pthread_mutex_lock(&f->lock);
         bool busy = path_open_elsewhere(f, path, self);
-        unsigned n = ++f->hidden_counter;
         pthread_mutex_unlock(&f->lock);
-        if (busy) {
-            const char *slash = strrchr(path, '/');
-            size_t dl = (size_t)(slash - path);
-            char *hidden = malloc(dl + 64);
-            if (!hidden)
-                return -ENOMEM;
-            int err = -EBUSY;
-            for (int attempt = 0; attempt < 10 && err; attempt++, n += 0x10000) {
-                snprintf(hidden, dl + 64, "%.*s/.fuse_hidden%08x%08x", (int)dl, path, n,
-                         (unsigned)getpid());
-                struct stat st = {0};
-                if (0 == get_stat(f, hidden, 0, &st))
-                    continue;
-                err = f->ops.rename(path, hidden, RENAME_NOREPLACE);
-                if (-EINVAL == err) /* no rename flags: the name was checked just above */
-                    err = f->ops.rename(path, hidden, 0);
-                if (err > 0)
-                    err = 0;
-            }
-            if (!err) {
-                paths_renamed(f, path, hidden);
-                pthread_mutex_lock(&f->lock);
-                for (struct fuse3_file *x = f->files.next; x != &f->files; x = x->next)
-                    if (x->path && 0 == strcmp(x->path, hidden))
-                        x->unlink_on_close = true;
-                pthread_mutex_unlock(&f->lock);
-            }
-            free(hidden);
-            return err;
-        }
+        if (busy)
+            return hide_path(f, path);
+    }
+    /* A directory open elsewhere lives on without a name: keep its attributes. */
+    struct stat dir_st;
+    bool ghost = false;
+    if (is_dir) {
+        pthread_mutex_lock(&f->lock);
+        bool used = path_used_elsewhere(f, path, self);
+        pthread_mutex_unlock(&f->lock);
+        ghost = used && 0 == get_stat(f, path, 0, &dir_st) && S_ISDIR(dir_st.st_mode);
     }
     int err = is_dir ? (f->ops.rmdir ? f->ops.rmdir(path) : -ENOSYS)
                      : (f->ops.unlink ? f->ops.unlink(path) : -ENOSYS);
     if (err > 0)
         err = 0;
     if (!err)
-        path_removed(f, path);
+        path_removed(f, path, ghost ? &dir_st : 0);
     return err;
 }
 
@@ -734,20 +843,25 @@ static VOID Close(FSP_FILE_SYSTEM *fs, PVOID FileContext)
     struct fuse *f = enter(fs);
     struct fuse3_file *file = FileContext;
     file_release(f, file);
-    if (file->unlink_on_close && f->ops.unlink) {
-        pthread_mutex_lock(&f->lock);
-        char *path = file->path && !path_open_elsewhere(f, file->path, file) ? strdup(file->path) : 0;
-        /* The others still open keep the hidden name; the last one unlinks it. */
+    /* A hidden file: the others still open keep the hidden name (and unlink it at the last
+     * close); the last one unlinks it. Decided under the lock, as hide_path marks. */
+    char *path = 0;
+    pthread_mutex_lock(&f->lock);
+    file->closing = true;
+    if (file->unlink_on_close && file->path) {
         bool others = false;
-        if (file->path)
-            for (struct fuse3_file *x = f->files.next; x != &f->files; x = x->next)
-                if (x != file && x->path && 0 == strcmp(x->path, file->path) && x->unlink_on_close)
-                    others = true;
-        pthread_mutex_unlock(&f->lock);
-        if (path && !others)
-            f->ops.unlink(path);
-        free(path);
+        for (struct fuse3_file *x = f->files.next; x != &f->files; x = x->next)
+            if (x != file && !x->closing && x->path && 0 == strcmp(x->path, file->path)) {
+                x->unlink_on_close = true;
+                others = true;
+            }
+        if (!others)
+            path = strdup(file->path);
     }
+    pthread_mutex_unlock(&f->lock);
+    if (path && f->ops.unlink)
+        f->ops.unlink(path);
+    free(path);
     file_free(f, file);
 }
 
@@ -893,11 +1007,23 @@ static NTSTATUS SetBasicInfo(FSP_FILE_SYSTEM *fs, PVOID FileContext, UINT32 File
                 tv[i].tv_nsec = (long)ut[1];
             }
         }
-        char *path = file_path(f, file);
-        int err = f->ops.utimens(path, tv, file->opened ? &file->fi : 0);
-        free(path);
-        if (err < 0)
-            return st_err(err);
+        pthread_mutex_lock(&f->lock);
+        struct fuse3_ghost *g = file->ghost;
+        if (g) { /* a removed directory: only its descriptors see it */
+            for (int i = 0; i < 2; i++)
+                if (UTIME_OMIT != tv[i].tv_nsec)
+                    *(i ? &g->st.st_mtim : &g->st.st_atim) = tv[i];
+            clock_gettime(CLOCK_REALTIME, &g->st.st_ctim);
+        }
+        pthread_mutex_unlock(&f->lock);
+        if (!g) {
+            char *path = file_path(f, file);
+            struct fuse_file_info *fi = file_fi(file);
+            int err = path || fi ? f->ops.utimens(path, tv, fi) : -ENOENT;
+            free(path);
+            if (err < 0)
+                return st_err(err);
+        }
     }
     return file_info(f, file, FileInfo, 0);
 }
@@ -943,20 +1069,29 @@ static NTSTATUS Rename(FSP_FILE_SYSTEM *fs, PVOID FileContext, PWSTR FileName, P
         return STATUS_INSUFFICIENT_RESOURCES;
     }
     int err = 0;
-    if (ReplaceIfExists && !f->conf.hard_remove) {
-        /* An open file about to be replaced keeps its data under a hidden name. */
+    bool same = 0 == strcmp(from, to);
+    struct stat dir_st;
+    bool ghost = false;
+    if (ReplaceIfExists && !same) {
         pthread_mutex_lock(&f->lock);
-        bool busy = path_open_elsewhere(f, to, file);
+        bool busy = path_open_elsewhere(f, to, file), used = path_used_elsewhere(f, to, file);
         pthread_mutex_unlock(&f->lock);
         struct stat st = {0};
-        if (busy && 0 == get_stat(f, to, 0, &st) && !S_ISDIR(st.st_mode))
-            (void)remove_path(f, file, to, false); /* best effort: the rename replaces it anyway */
+        if (used && 0 == get_stat(f, to, 0, &st)) {
+            if (S_ISDIR(st.st_mode)) {
+                /* An open directory about to be replaced lives on without a name. */
+                dir_st = st;
+                ghost = true;
+            } else if (busy && !f->conf.hard_remove && f->ops.rename)
+                /* An open file about to be replaced keeps its data under a hidden name. */
+                (void)hide_path(f, to); /* best effort: the rename replaces it anyway */
+        }
     }
     err = f->ops.rename(from, to, ReplaceIfExists ? 0 : RENAME_NOREPLACE);
     if (err > 0)
         err = 0;
-    if (!err) {
-        path_removed(f, to);
+    if (!err && !same) {
+        path_removed(f, to, ghost ? &dir_st : 0);
         paths_renamed(f, from, to);
     }
     free(from), free(to);
@@ -999,10 +1134,23 @@ static NTSTATUS SetSecurity(FSP_FILE_SYSTEM *fs, PVOID FileContext,
     FspDeleteSecurityDescriptor(merged, (NTSTATUS(*)())FspSetSecurityDescriptor);
     if (!NT_SUCCESS(status))
         return status;
+    pthread_mutex_lock(&f->lock);
+    struct fuse3_ghost *g = file->ghost;
+    if (g) { /* a removed directory: only its descriptors see it */
+        g->st.st_mode = (g->st.st_mode & S_IFMT) | (mode & 07777);
+        g->st.st_uid = uid;
+        g->st.st_gid = gid;
+        clock_gettime(CLOCK_REALTIME, &g->st.st_ctim);
+    }
+    pthread_mutex_unlock(&f->lock);
+    if (g)
+        return STATUS_SUCCESS;
     char *path = file_path(f, file);
     if (!path && !file->removed)
         return STATUS_INSUFFICIENT_RESOURCES;
-    struct fuse_file_info *fi = file->opened ? &file->fi : 0;
+    struct fuse_file_info *fi = file_fi(file);
+    if (!path && !fi)
+        return st_err(-ENOENT);
     int err = 0;
     if ((mode & 07777) != (st.st_mode & 07777))
         err = f->ops.chmod ? f->ops.chmod(path, (st.st_mode & S_IFMT) | (mode & 07777), fi) : -ENOSYS;
@@ -1196,7 +1344,7 @@ static NTSTATUS GetReparsePoint(FSP_FILE_SYSTEM *fs, PVOID FileContext, PWSTR Fi
         char *path = file_path(f, file);
         if (!target || !path) {
             free(target), free(path);
-            return STATUS_INSUFFICIENT_RESOURCES;
+            return target && file->removed ? STATUS_OBJECT_NAME_NOT_FOUND : STATUS_INSUFFICIENT_RESOURCES;
         }
         memset(target, 0, FUSE3_SYMLINK_MAX + 1);
         int err = f->ops.readlink(path, target, FUSE3_SYMLINK_MAX + 1);
@@ -1402,6 +1550,16 @@ static NTSTATUS SetEa(FSP_FILE_SYSTEM *fs, PVOID FileContext, PFILE_FULL_EA_INFO
     return file_info(f, file, FileInfo, 0);
 }
 
+/* The volume went away (unmounted from outside, connection aborted): fuse_loop returns. */
+static VOID DispatcherStopped(FSP_FILE_SYSTEM *fs, BOOLEAN Normally)
+{
+    struct fuse *f = fs->UserContext;
+    if (!Normally) {
+        __atomic_store_n(&f->se.exited, 1, __ATOMIC_RELEASE);
+        fuse3_session_wake(&f->se);
+    }
+}
+
 const FSP_FILE_SYSTEM_INTERFACE fuse3_interface = {
     .GetVolumeInfo = GetVolumeInfo,
     .GetSecurityByName = GetSecurityByName,
@@ -1426,4 +1584,5 @@ const FSP_FILE_SYSTEM_INTERFACE fuse3_interface = {
     .GetEa = GetEa,
     .SetEa = SetEa,
     .CreateHardLink = CreateHardLink,
+    .DispatcherStopped = DispatcherStopped,
 };

@@ -8,7 +8,7 @@
  *               mount options;
  *   fuse_mount  FspFileSystemCreate (VolumeParams from the configuration)
  *               + FspFileSystemSetMountOptions + FspFileSystemSetMountPoint;
- *   fuse_loop   init(), then FspServiceRunArgv: FspFileSystemStartDispatcher
+ *   fuse_loop   init(), then FspFileSystemStartDispatcher and a wait on the session's eventfd
  *               (one thread and the COARSE guard; fuse_loop_mt: max_threads
  *               and the FINE guard), wait for SIGINT/SIGTERM/SIGHUP,
  *               fuse_exit or the volume going away, FspFileSystemStopDispatcher;
@@ -24,6 +24,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
+#include <sys/eventfd.h>
 #include <unistd.h>
 
 #define FUSE3_PKGVERSION "3.14.0-linfsp"
@@ -139,11 +141,20 @@ FUSE3_API int fuse_daemonize(int foreground)
 
 static struct fuse_session *signal_session;
 
+void fuse3_session_wake(struct fuse_session *se)
+{
+    uint64_t one = 1;
+    if (se->wake_fd >= 0 && write(se->wake_fd, &one, sizeof one) < 0)
+        (void)0; /* the counter is already non-zero: the loop wakes anyway */
+}
+
 static void exit_handler(int sig)
 {
     (void)sig;
-    if (signal_session)
-        signal_session->exited = 1;
+    if (signal_session) {
+        __atomic_store_n(&signal_session->exited, 1, __ATOMIC_RELEASE);
+        fuse3_session_wake(signal_session);
+    }
 }
 
 static int set_one_handler(int sig, void (*handler)(int), bool remove)
@@ -307,7 +318,9 @@ FUSE3_API int fuse_parse_cmdline_30(struct fuse_args *args, struct fuse_cmdline_
     return parse_cmdline(args, opts, offsetof(struct fuse_cmdline_opts, max_threads));
 }
 
+#ifndef LINFSP_FUSE2_BUILD /* there the name is a rename macro (fuse2_rename.h) */
 #undef fuse_parse_cmdline
+#endif
 FUSE3_API int fuse_parse_cmdline(struct fuse_args *args, struct fuse_cmdline_opts *opts)
 {
     return parse_cmdline(args, opts, sizeof *opts);
@@ -495,6 +508,12 @@ static struct fuse *fuse_new_common(struct fuse_args *args, const struct fuse_op
     f->conf.intr_signal = SIGUSR1;
     f->files.next = f->files.prev = &f->files;
     f->se.f = f;
+    f->se.wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+    if (f->se.wake_fd < 0) {
+        fuse_log(FUSE_LOG_ERR, "fuse: cannot create an eventfd: %s\n", strerror(errno));
+        free(f);
+        return 0;
+    }
     pthread_mutex_init(&f->lock, 0);
     pthread_mutex_init(&f->open_lock, 0);
     if (op_size > sizeof f->ops) {
@@ -549,7 +568,9 @@ FUSE3_API struct fuse *fuse_new_30(struct fuse_args *args, const struct fuse_ope
     return fuse_new_common(args, op, op_size, private_data);
 }
 
+#ifndef LINFSP_FUSE2_BUILD /* there the name is a rename macro (fuse2_rename.h) */
 #undef fuse_new
+#endif
 FUSE3_API struct fuse *fuse_new(struct fuse_args *args, const struct fuse_operations *op,
                                 size_t op_size, void *private_data)
 {
@@ -742,6 +763,8 @@ FUSE3_API void fuse_destroy(struct fuse *f)
     }
     free(f->mount_opts), free(f->fsname), free(f->subtype), free(f->volname);
     free(f->volume_prefix), free(f->fs_name), free(f->conf.modules), free(f->mountpoint);
+    if (f->se.wake_fd >= 0)
+        close(f->se.wake_fd);
     pthread_mutex_destroy(&f->lock);
     pthread_mutex_destroy(&f->open_lock);
     free(f);
@@ -754,6 +777,7 @@ static void call_init(struct fuse *f)
     if (f->inited)
         return;
     f->inited = true;
+    f->atomic_o_trunc = true; /* libfuse 3's default */
     if (!f->ops.init)
         return;
     struct fuse_conn_info conn;
@@ -772,30 +796,17 @@ static void call_init(struct fuse *f)
     conn.time_gran = 100;
     fuse3_context_enter(f);
     f->private_data = f->ops.init(&conn, &f->conf);
+    f->atomic_o_trunc = 0 != (conn.want & FUSE_CAP_ATOMIC_O_TRUNC);
     /* init may change the configuration: the timeouts follow (the engine reads them at INIT). */
     if (f->fs)
         apply_timeouts(f, &f->fs->VolumeParams);
 }
 
-static NTSTATUS svc_start(FSP_SERVICE *svc, ULONG argc, PWSTR *argv)
-{
-    (void)argc, (void)argv;
-    struct fuse *f = svc->UserContext;
-    if (f->se.exited)
-        return STATUS_CANCELLED;
-    NTSTATUS status = FspFileSystemStartDispatcher(f->fs, f->threads);
-    if (!NT_SUCCESS(status))
-        fuse_log(FUSE_LOG_ERR, "fuse: cannot start serving: %s\n", strerror(FspErrnoFromNtStatus(status)));
-    return status;
-}
-
-static NTSTATUS svc_stop(FSP_SERVICE *svc)
-{
-    struct fuse *f = svc->UserContext;
-    FspFileSystemStopDispatcher(f->fs);
-    return STATUS_SUCCESS;
-}
-
+/*
+ * Serve until fuse_exit, a signal handler set by fuse_set_signal_handlers, or the volume going
+ * away: each of them sets se.exited and wakes the session's eventfd. Every struct fuse has its
+ * own loop, so a process may serve several file systems at once (as with libfuse).
+ */
 static int loop_common(struct fuse *f, unsigned threads, FSP_FILE_SYSTEM_OPERATION_GUARD_STRATEGY guard)
 {
     if (!f || !f->fs || !f->mounted) {
@@ -803,14 +814,29 @@ static int loop_common(struct fuse *f, unsigned threads, FSP_FILE_SYSTEM_OPERATI
         return -EINVAL;
     }
     call_init(f);
-    if (f->se.exited)
+    if (__atomic_load_n(&f->se.exited, __ATOMIC_ACQUIRE))
         return 0;
     f->threads = threads;
     FspFileSystemSetOperationGuardStrategy(f->fs, guard);
-    ULONG code = FspServiceRunArgv(L"fuse3", 0, 0, svc_start, svc_stop, 0, f);
-    if (STATUS_CANCELLED == (NTSTATUS)code || f->se.exited)
-        return 0;
-    return 0 == code ? 0 : -EIO;
+    NTSTATUS status = FspFileSystemStartDispatcher(f->fs, f->threads);
+    if (!NT_SUCCESS(status)) {
+        fuse_log(FUSE_LOG_ERR, "fuse: cannot start serving: %s\n",
+                 strerror(FspErrnoFromNtStatus(status)));
+        return -EIO;
+    }
+    int res = 0;
+    while (!__atomic_load_n(&f->se.exited, __ATOMIC_ACQUIRE)) {
+        struct pollfd p = {f->se.wake_fd, POLLIN, 0};
+        if (poll(&p, 1, -1) < 0 && EINTR != errno) {
+            res = -errno;
+            break;
+        }
+        uint64_t count;
+        if (read(f->se.wake_fd, &count, sizeof count) < 0)
+            (void)0; /* EAGAIN: woken by a signal, not the eventfd */
+    }
+    FspFileSystemStopDispatcher(f->fs);
+    return res;
 }
 
 FUSE3_API int fuse_loop(struct fuse *f)
@@ -838,7 +864,9 @@ FUSE3_API int fuse_loop_mt_312(struct fuse *f, struct fuse_loop_config *config)
     return loop_common(f, n, FSP_FILE_SYSTEM_OPERATION_GUARD_STRATEGY_FINE);
 }
 
+#ifndef LINFSP_FUSE2_BUILD /* there the name is a rename macro (fuse2_rename.h) */
 #undef fuse_loop_mt
+#endif
 FUSE3_API int fuse_loop_mt(struct fuse *f, struct fuse_loop_config *config)
 {
     return fuse_loop_mt_312(f, config);
@@ -848,8 +876,8 @@ FUSE3_API void fuse_exit(struct fuse *f)
 {
     if (!f)
         return;
-    f->se.exited = 1;
-    FspServiceStop(0);
+    __atomic_store_n(&f->se.exited, 1, __ATOMIC_RELEASE);
+    fuse3_session_wake(&f->se);
 }
 
 FUSE3_API struct fuse_session *fuse_get_session(struct fuse *f)
@@ -865,13 +893,13 @@ FUSE3_API void fuse_session_exit(struct fuse_session *se)
 
 FUSE3_API int fuse_session_exited(struct fuse_session *se)
 {
-    return se ? se->exited : 1;
+    return se ? __atomic_load_n(&se->exited, __ATOMIC_ACQUIRE) : 1;
 }
 
 FUSE3_API void fuse_session_reset(struct fuse_session *se)
 {
     if (se)
-        se->exited = 0;
+        __atomic_store_n(&se->exited, 0, __ATOMIC_RELEASE);
 }
 
 /* ---- operation helpers ---- */

@@ -5,11 +5,16 @@
  * fuse3_intf.c: the native FSP_FILE_SYSTEM_INTERFACE, each operation calling
  *               the program's struct fuse_operations.
  * fuse3_buf.c:  struct fuse_buf copying.
+ * fuse2.c:      the FUSE 2.9 API on top of all this, in liblinfsp-fuse.so.2, which holds
+ *               these sources too, compiled with LINFSP_FUSE2_BUILD (see fuse2_rename.h).
  */
 #ifndef LINFSP_FUSE3_PRIV_H_INCLUDED
 #define LINFSP_FUSE3_PRIV_H_INCLUDED
 
 #define FUSE_USE_VERSION 317
+#ifdef LINFSP_FUSE2_BUILD
+#include "fuse2_rename.h" /* built into the FUSE 2.9 library: private names (see there) */
+#endif
 #include "fuse.h"
 #include "fuse_lowlevel.h"
 #include <winfsp/winfsp.h>
@@ -17,7 +22,11 @@
 #include <semaphore.h>
 #include <stdbool.h>
 
+#ifdef LINFSP_FUSE2_BUILD
+#define FUSE3_API __attribute__((visibility("hidden")))
+#else
 #define FUSE3_API __attribute__((visibility("default")))
+#endif
 
 /** 3.12+ loop configuration (opaque to programs). */
 struct fuse_loop_config {
@@ -28,7 +37,22 @@ struct fuse_loop_config {
 
 struct fuse_session {
     struct fuse *f;
-    volatile int exited;
+    int exited; /* set from signal handlers and other threads: __atomic_* only */
+    int wake_fd; /* eventfd: fuse_exit, the signal handlers and the volume going away wake the loop */
+};
+
+/** Ask the loop of se to return (async-signal-safe). */
+void fuse3_session_wake(struct fuse_session *se);
+
+/**
+ * What is left of a directory removed (rmdir, or replaced by a rename) while open: its
+ * attributes as they were, st_nlink 0. The program has no name for it any more (libfuse
+ * would answer ESTALE); fstat, fchmod, fchown and futimens through the open descriptors
+ * work on this copy, shared by every context that had the directory open (f->lock).
+ */
+struct fuse3_ghost {
+    unsigned refs;
+    struct stat st;
 };
 
 /** An open file: the native FileContext. */
@@ -39,9 +63,11 @@ struct fuse3_file {
     bool is_dir;
     bool opened;          /* open/opendir/create called: release/releasedir due */
     bool removed;         /* unlink/rmdir done */
-    bool unlink_on_close; /* renamed to a hidden name: the last close unlinks it */
+    bool unlink_on_close; /* renamed to a hidden name: the last close unlinks it (f->lock) */
+    bool closing;         /* in Close: past its release (f->lock) */
     int open_flags;
     PVOID dir_buffer;
+    struct fuse3_ghost *ghost; /* a removed directory (f->lock) */
 };
 
 struct fuse {
@@ -61,11 +87,13 @@ struct fuse {
     int dir_info_timeout, dir_info_timeout_set;
     int read_only;
     bool inited, mounted, destroyed;
+    bool atomic_o_trunc; /* FUSE_CAP_ATOMIC_O_TRUNC wanted after init: open gets O_TRUNC */
     unsigned threads;
     pthread_mutex_t lock;      /* the open file list and paths */
     pthread_mutex_t open_lock; /* giving a file its FUSE handle on first use */
     struct fuse3_file files;   /* list head */
     unsigned hidden_counter;
+    void *compat; /* fuse2.c: the FUSE 2.9 state (its operations, its channel) */
 };
 
 /* fuse3_intf.c */

@@ -3,7 +3,7 @@
  * the per-test directory and the helpers shared by the groups.
  *
  * usage: fsp-tests [--external DIR] [--timeout=MS] [--case-insensitive] [--slowio]
- *                  [--coarse] [--threads=N] [-d] [--list] [pattern|-pattern|+pattern ...]
+ *                  [--coarse] [--threads=N] [--io-uring] [-d] [--list] [pattern|-pattern|+pattern ...]
  */
 #include "fsp-tests.h"
 #include "memfs.h"
@@ -210,6 +210,8 @@ static void usage(FILE *f)
             "                      deviations from tmpfs, e.g. 100 ns times, no RENAME_EXCHANGE)\n"
             "  --coarse            COARSE operation guard strategy\n"
             "  --threads=N         dispatcher threads (default: the engine's)\n"
+            "  --io-uring          FUSE over io_uring (mount option io_uring, LINFSP_IO_URING=1;\n"
+            "                      needs fuse.enable_uring=Y, else /dev/fuse)\n"
             "  -d                  trace every request and response to stderr\n"
             "  --list              list the selected tests\n"
             "patterns select tests by name or group (shell wildcards); -pattern excludes,\n"
@@ -229,7 +231,7 @@ static bool parse_ulong(const char *s, long *out)
 
 int main(int argc, char **argv)
 {
-    bool debug = false;
+    bool debug = false, io_uring = false;
     char **rest = calloc((size_t)argc + 1, sizeof *rest);
     if (!rest)
         return 2;
@@ -254,6 +256,8 @@ int main(int argc, char **argv)
             fsp_tests_options.coarse = true;
         else if (0 == strncmp(a, "--threads=", 10) && parse_ulong(a + 10, &v) && v >= 0 && v <= 256)
             fsp_tests_options.threads = (ULONG)v;
+        else if (0 == strcmp(a, "--io-uring"))
+            io_uring = true, setenv("LINFSP_IO_URING", "1", 1); /* every engine in this process */
         else if (0 == strcmp(a, "-d"))
             debug = true;
         else if (0 == strcmp(a, "-h") || 0 == strcmp(a, "--help")) {
@@ -305,7 +309,9 @@ int main(int argc, char **argv)
                     FSP_FILE_SYSTEM_OPERATION_GUARD_STRATEGY_COARSE);
             WCHAR wmount[PATH_MAX];
             mbstowcs(wmount, mount_dir, PATH_MAX);
-            status = FspFileSystemSetMountPoint(fs, wmount);
+            status = io_uring ? FspFileSystemSetMountOptions(fs, "io_uring") : STATUS_SUCCESS;
+            if (STATUS_SUCCESS == status)
+                status = FspFileSystemSetMountPoint(fs, wmount);
             if (STATUS_SUCCESS == status)
                 status = MemfsStartEx(memfs, fsp_tests_options.threads);
         }
@@ -338,6 +344,9 @@ int main(int argc, char **argv)
     mount_tests();
     native_tests();
     badfs_tests();
+    fuse_tests();
+    fuse_opt_tests();
+    backing_tests();
     posix_tests();
     dirbuf_tests();
 

@@ -1,5 +1,5 @@
 #!/bin/bash
-# tests/tools/compare-fuse.sh PROG_A PROG_B [PROG_ARGS ...]
+# tests/tools/compare-fuse.sh [--superset] PROG_A PROG_B [PROG_ARGS ...]
 #
 # Two builds of one FUSE program (say, an example built against libfuse and the same
 # source built against LinFsp's FUSE layer) must behave alike. Each build is mounted in
@@ -12,6 +12,15 @@
 # then "N passed, N failed", where a test passes when both builds agree (a test that is
 # missing or did not finish in one run counts as MISSING/UNFINISHED there).
 #
+# --superset: B must pass every test that A passes (B ⊇ A), for a reference A that fails
+# some tests B gets right (libfuse's high-level library answers ESTALE on removed nodes).
+# Every test whose outcomes differ is still printed, with its direction:
+#     group/name: A=OK B=FAIL (only A passes)    counts as failed
+#     group/name: A=FAIL B=OK (only B passes)    counts as passed
+# A test passes when B passes it or A does not (OK is the only pass; SKIP, FAIL, MISSING
+# and UNFINISHED are not). The comparison fails, too, when A passed no test at all
+# (nothing to compare with).
+#
 # In PROG_ARGS, %SRC% stands for a fresh empty tmpfs per run (for passthroughs:
 # "-o source=%SRC%"; a tmpfs, so that the results do not depend on the limits of the
 # file system that holds $TMPDIR, such as ext4's xattr sizes and time range). fsp-tests switches users in some tests; give "-o allow_other" so
@@ -21,20 +30,31 @@
 #   FSP_TESTS       the fsp-tests binary (default: build/release/tests/fsp-tests/fsp-tests
 #                   of this source tree)
 #   FSP_TESTS_ARGS  extra fsp-tests arguments, e.g. test patterns (word-split)
+#   FSP_TESTS_ARGS_A, FSP_TESTS_ARGS_B
+#                   extra fsp-tests arguments for one build only (word-split), e.g. --linfsp
+#                   for a LinFsp build: its tests then expect LinFsp's documented deviations
+#                   from Linux where the others expect Linux's behaviour
 #   TEST_TIMEOUT    seconds one fsp-tests run may take (default 600)
 #   LOG_DIR         if set, the runs' stdout/stderr (fsp-tests and program) are copied there
 #
 # Needs root and /dev/fuse (exit status 77 otherwise). Exit status 0 when the builds
-# agree on every test, 1 when they do not, 2 when a build cannot be mounted or run.
+# agree on every test (with --superset: when B passes all that A passes), 1 when they do
+# not or when a program's stderr holds a sanitizer report (ASan, LSan, UBSan), 2 when a
+# build cannot be mounted or run.
 # Everything lives under one mktemp directory that the exit trap removes; the trap stops
 # the program it started (by pid) and aborts the FUSE connection of a mount that hangs.
 set -u
 export LC_ALL=C # one collation for sort and join
 
 usage() {
-    echo "usage: $0 PROG_A PROG_B [PROG_ARGS ...]   (see the comment on top)" >&2
+    echo "usage: $0 [--superset] PROG_A PROG_B [PROG_ARGS ...]   (see the comment on top)" >&2
     exit 2
 }
+superset=0
+if [ "${1:-}" = "--superset" ]; then
+    superset=1
+    shift
+fi
 [ $# -ge 2 ] || usage
 PROG_A=$1
 PROG_B=$2
@@ -114,9 +134,10 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 2' INT TERM HUP
 
-# run LABEL PROG: mount PROG, run fsp-tests on it, leave the outcomes in $T/LABEL.outcomes
+# run LABEL PROG EXTRA_ARGS: mount PROG, run fsp-tests on it (with EXTRA_ARGS, word-split),
+# leave the outcomes in $T/LABEL.outcomes
 run() {
-    local label=$1 prog=$2
+    local label=$1 prog=$2 extra=$3
     local dir=$T/$label
     mkdir -p "$dir/src" "$dir/mnt"
     local args=() a
@@ -144,7 +165,8 @@ run() {
     fi
     # fsp-tests from / so that its working directory holds nothing on the mount
     # shellcheck disable=SC2086  # FSP_TESTS_ARGS is word-split on purpose
-    (cd / && timeout -k 10 "$TEST_TIMEOUT" "$FSP_TESTS" --external "$mnt" ${FSP_TESTS_ARGS:-}) \
+    # shellcheck disable=SC2086
+    (cd / && timeout -k 10 "$TEST_TIMEOUT" "$FSP_TESTS" --external "$mnt" $extra ${FSP_TESTS_ARGS:-}) \
         > "$dir/fsp-tests.out" 2> "$dir/fsp-tests.err" < /dev/null
     local rc=$?
     if [ $rc -eq 124 ] || [ $rc -eq 137 ]; then
@@ -166,12 +188,30 @@ run() {
         tail -n 20 "$dir/fsp-tests.err" | sed 's/^/    /' >&2
         return 2
     fi
+    if grep -qE 'ERROR: (Address|Leak)Sanitizer|runtime error:' "$dir/prog.err"; then
+        echo "compare-fuse: $label: sanitizer report in $prog's stderr:" >&2
+        grep -E -A12 'ERROR: (Address|Leak)Sanitizer|runtime error:' "$dir/prog.err" | head -40 | sed 's/^/    /' >&2
+        echo "$label" >> "$T/sanitizer"
+    fi
     return 0
 }
 
-run A "$PROG_A" || exit 2
-run B "$PROG_B" || exit 2
+run A "$PROG_A" "${FSP_TESTS_ARGS_A:-}" || exit 2
+run B "$PROG_B" "${FSP_TESTS_ARGS_B:-}" || exit 2
 
 join -a 1 -a 2 -e MISSING -o 0,1.2,2.2 "$T/A.outcomes" "$T/B.outcomes" |
-    awk '{ if ($2 == $3) pass++; else { fail++; printf "%s: A=%s B=%s\n", $1, $2, $3 } }
-         END { printf "%d passed, %d failed\n", pass, fail; exit fail ? 1 : 0 }'
+    awk -v superset=$superset -v sanitizer="$([ -s "$T/sanitizer" ] && echo 1)" '
+         $2 == "OK" { a_passed++ }
+         $2 == $3 { pass++; next }
+         !superset { fail++; printf "%s: A=%s B=%s\n", $1, $2, $3; next }
+         $2 == "OK" { fail++; only_a++; printf "%s: A=%s B=%s (only A passes)\n", $1, $2, $3; next }
+         { pass++; if ($3 == "OK") { only_b++; printf "%s: A=%s B=%s (only B passes)\n", $1, $2, $3 } }
+         END {
+             if (superset) {
+                 printf "compare-fuse: B passes %d test(s) A fails, A passes %d test(s) B does not\n",
+                        only_b, only_a
+                 if (!a_passed) { print "compare-fuse: A passed no test: nothing to compare with"; fail++ }
+             }
+             if (sanitizer) fail++
+             printf "%d passed, %d failed\n", pass, fail; exit fail ? 1 : 0
+         }'

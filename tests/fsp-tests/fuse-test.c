@@ -1,0 +1,363 @@
+/*
+ * tests/fsp-tests/fuse-test.c - group "fuse": LinFsp's FUSE 3 layer used in-process, as
+ * winfsp-tests' fuse tests use WinFsp's: a small FUSE file system is created with fuse_new,
+ * mounted with fuse_mount and served by fuse_loop / fuse_loop_mt in a thread of this process,
+ * then used through the mount, stopped with fuse_exit and unmounted. Sequential and parallel
+ * (several file systems at once). The file system under test is the FUSE ops table below:
+ * a root directory with "hello" (read-only text) and "data" (a writable 64 KiB buffer).
+ */
+#define FUSE_USE_VERSION 35
+#include <fuse.h>
+#include "fsp-tests.h"
+#include <fcntl.h>
+#include <limits.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define DATA_MAX 65536
+static const char hello_text[] = "hello from a FUSE file system\n";
+
+/* One in-process FUSE file system: its state is its private_data. */
+struct fusefs {
+    struct fuse *fuse;
+    pthread_t thread;
+    bool multithreaded;
+    int loop_result;
+    char mnt[PATH_MAX];
+    pthread_mutex_t lock;
+    char data[DATA_MAX];
+    size_t data_size;
+    atomic_int getattr_calls;
+    atomic_uint last_uid, last_pid;
+};
+
+static struct fusefs *me(void)
+{
+    return fuse_get_context()->private_data;
+}
+
+static int fs_getattr(const char *path, struct stat *st, struct fuse_file_info *fi)
+{
+    (void)fi;
+    struct fusefs *f = me();
+    atomic_fetch_add(&f->getattr_calls, 1);
+    atomic_store(&f->last_uid, fuse_get_context()->uid);
+    atomic_store(&f->last_pid, (unsigned)fuse_get_context()->pid);
+    memset(st, 0, sizeof *st);
+    if (0 == strcmp(path, "/")) {
+        st->st_mode = S_IFDIR | 0755;
+        st->st_nlink = 2;
+    } else if (0 == strcmp(path, "/hello")) {
+        st->st_mode = S_IFREG | 0444;
+        st->st_nlink = 1;
+        st->st_size = sizeof hello_text - 1;
+    } else if (0 == strcmp(path, "/data")) {
+        st->st_mode = S_IFREG | 0644;
+        st->st_nlink = 1;
+        pthread_mutex_lock(&f->lock);
+        st->st_size = (off_t)f->data_size;
+        pthread_mutex_unlock(&f->lock);
+    } else
+        return -ENOENT;
+    return 0;
+}
+
+static int fs_readdir(const char *path, void *buf, fuse_fill_dir_t fill, off_t off,
+                      struct fuse_file_info *fi, enum fuse_readdir_flags flags)
+{
+    (void)off, (void)fi, (void)flags;
+    if (0 != strcmp(path, "/"))
+        return -ENOTDIR;
+    fill(buf, ".", 0, 0, 0);
+    fill(buf, "..", 0, 0, 0);
+    fill(buf, "hello", 0, 0, 0);
+    fill(buf, "data", 0, 0, 0);
+    return 0;
+}
+
+static int fs_open(const char *path, struct fuse_file_info *fi)
+{
+    if (0 == strcmp(path, "/hello"))
+        return (fi->flags & O_ACCMODE) == O_RDONLY ? 0 : -EACCES;
+    return 0 == strcmp(path, "/data") ? 0 : -ENOENT;
+}
+
+static int fs_read(const char *path, char *buf, size_t size, off_t off, struct fuse_file_info *fi)
+{
+    (void)fi;
+    struct fusefs *f = me();
+    const char *src = hello_text;
+    size_t len = sizeof hello_text - 1;
+    int n = 0;
+    if (0 == strcmp(path, "/data")) {
+        pthread_mutex_lock(&f->lock);
+        src = f->data, len = f->data_size;
+    }
+    if ((size_t)off < len) {
+        n = (int)(len - (size_t)off < size ? len - (size_t)off : size);
+        memcpy(buf, src + off, (size_t)n);
+    }
+    if (src == f->data)
+        pthread_mutex_unlock(&f->lock);
+    return n;
+}
+
+static int fs_write(const char *path, const char *buf, size_t size, off_t off,
+                    struct fuse_file_info *fi)
+{
+    (void)fi;
+    struct fusefs *f = me();
+    if (0 != strcmp(path, "/data"))
+        return -EACCES;
+    if (off < 0 || (size_t)off > DATA_MAX || size > DATA_MAX - (size_t)off)
+        return -EFBIG;
+    pthread_mutex_lock(&f->lock);
+    memcpy(f->data + off, buf, size);
+    if ((size_t)off + size > f->data_size)
+        f->data_size = (size_t)off + size;
+    pthread_mutex_unlock(&f->lock);
+    return (int)size;
+}
+
+static int fs_truncate(const char *path, off_t size, struct fuse_file_info *fi)
+{
+    (void)fi;
+    struct fusefs *f = me();
+    if (0 != strcmp(path, "/data"))
+        return -EACCES;
+    if (size < 0 || size > DATA_MAX)
+        return -EFBIG;
+    pthread_mutex_lock(&f->lock);
+    if ((size_t)size > f->data_size)
+        memset(f->data + f->data_size, 0, (size_t)size - f->data_size);
+    f->data_size = (size_t)size;
+    pthread_mutex_unlock(&f->lock);
+    return 0;
+}
+
+static void *fs_init(struct fuse_conn_info *conn, struct fuse_config *cfg)
+{
+    (void)conn;
+    cfg->attr_timeout = 0, cfg->entry_timeout = 0; /* every stat reaches getattr */
+    return fuse_get_context()->private_data;
+}
+
+static const struct fuse_operations fs_ops = {
+    .getattr = fs_getattr,
+    .readdir = fs_readdir,
+    .open = fs_open,
+    .read = fs_read,
+    .write = fs_write,
+    .truncate = fs_truncate,
+    .init = fs_init,
+};
+
+static void *loop_main(void *arg)
+{
+    struct fusefs *f = arg;
+    if (f->multithreaded) {
+        struct fuse_loop_config cfg = {.clone_fd = 0, .max_idle_threads = 4};
+        f->loop_result = fuse_loop_mt(f->fuse, &cfg);
+    } else
+        f->loop_result = fuse_loop(f->fuse);
+    return 0;
+}
+
+/* Create, mount and serve a FUSE file system in this process. */
+static struct fusefs *fusefs_start(bool multithreaded)
+{
+    struct fusefs *f = calloc(1, sizeof *f);
+    if (!f)
+        return 0;
+    pthread_mutex_init(&f->lock, 0);
+    f->multithreaded = multithreaded;
+    const char *tmp = getenv("TMPDIR");
+    snprintf(f->mnt, sizeof f->mnt, "%s/fsp-tests-fuse.XXXXXX", tmp && *tmp ? tmp : "/tmp");
+    char *argv[] = {"fsp-tests-fuse", 0};
+    struct fuse_args args = FUSE_ARGS_INIT(1, argv);
+    if (!mkdtemp(f->mnt) || !(f->fuse = fuse_new(&args, &fs_ops, sizeof fs_ops, f)) ||
+        0 != fuse_mount(f->fuse, f->mnt) || 0 != pthread_create(&f->thread, 0, loop_main, f)) {
+        if (f->fuse)
+            fuse_destroy(f->fuse);
+        rmdir(f->mnt);
+        pthread_mutex_destroy(&f->lock);
+        free(f);
+        fuse_opt_free_args(&args);
+        return 0;
+    }
+    fuse_opt_free_args(&args);
+    return f;
+}
+
+/* Stop serving, unmount and free; returns the loop's result (0 when it ended cleanly). */
+static int fusefs_stop(struct fusefs *f)
+{
+    fuse_exit(f->fuse);
+    pthread_join(f->thread, 0);
+    fuse_unmount(f->fuse);
+    fuse_destroy(f->fuse);
+    int r = f->loop_result;
+    rmdir(f->mnt);
+    pthread_mutex_destroy(&f->lock);
+    free(f);
+    return r;
+}
+
+static bool is_mounted(const char *mnt)
+{
+    FILE *m = fopen("/proc/self/mountinfo", "re");
+    if (!m)
+        return false;
+    char line[4096], pat[PATH_MAX + 3];
+    snprintf(pat, sizeof pat, " %s ", mnt);
+    bool found = false;
+    while (!found && fgets(line, sizeof line, m))
+        found = NULL != strstr(line, pat);
+    fclose(m);
+    return found;
+}
+
+/* The checks one mounted file system must pass; returns a failed check's number or 0. */
+static int exercise(struct fusefs *f, int seed)
+{
+    char path[PATH_MAX + 16], buf[256];
+    struct stat st;
+    snprintf(path, sizeof path, "%s/hello", f->mnt);
+    if (0 != stat(path, &st) || !S_ISREG(st.st_mode) || (off_t)(sizeof hello_text - 1) != st.st_size ||
+        0444 != (st.st_mode & 07777))
+        return 1;
+    int fd = open(path, O_RDONLY);
+    if (fd < 0)
+        return 2;
+    ssize_t n = read(fd, buf, sizeof buf);
+    close(fd);
+    if (n != (ssize_t)(sizeof hello_text - 1) || 0 != memcmp(buf, hello_text, (size_t)n))
+        return 3;
+    errno = 0;
+    if (-1 != open(path, O_WRONLY) || EACCES != errno)
+        return 4;
+    snprintf(path, sizeof path, "%s/data", f->mnt);
+    fd = open(path, O_RDWR | O_TRUNC);
+    if (fd < 0)
+        return 5;
+    char pattern[4096];
+    for (size_t i = 0; i < sizeof pattern; i++)
+        pattern[i] = (char)(seed + i * 7);
+    bool ok = (ssize_t)sizeof pattern == pwrite(fd, pattern, sizeof pattern, 1000);
+    char back[sizeof pattern];
+    ok = ok && (ssize_t)sizeof back == pread(fd, back, sizeof back, 1000) &&
+         0 == memcmp(back, pattern, sizeof back);
+    ok = ok && 0 == fstat(fd, &st) && 1000 + (off_t)sizeof pattern == st.st_size;
+    close(fd);
+    if (!ok)
+        return 6;
+    snprintf(path, sizeof path, "%s/missing", f->mnt);
+    errno = 0;
+    if (-1 != stat(path, &st) || ENOENT != errno)
+        return 7;
+    return 0;
+}
+
+static void fuse_sequential_test(void)
+{
+    fsp_tests_need_root();
+    for (int round = 0; round < 2; round++) {
+        struct fusefs *f = fusefs_start(false);
+        ASSERT(f);
+        char mnt[PATH_MAX];
+        snprintf(mnt, sizeof mnt, "%s", f->mnt);
+        int failed = exercise(f, round);
+        bool mounted = is_mounted(mnt);
+        int r = fusefs_stop(f);
+        ASSERT_EQ(failed, 0);
+        ASSERT(mounted);
+        ASSERT_EQ(r, 0);
+        ASSERT(!is_mounted(mnt)); /* fuse_unmount really unmounted */
+    }
+}
+
+struct parallel_arg {
+    struct fusefs *f;
+    int seed, failed;
+};
+
+static void *parallel_worker(void *p)
+{
+    struct parallel_arg *a = p;
+    for (int i = 0; i < 20 && !a->failed; i++)
+        a->failed = exercise(a->f, a->seed + i);
+    return 0;
+}
+
+static void fuse_parallel_test(void)
+{
+    fsp_tests_need_root();
+    enum { NFS = 3 };
+    struct fusefs *fs[NFS] = {0};
+    for (int i = 0; i < NFS; i++)
+        fs[i] = fusefs_start(true);
+    struct parallel_arg args[NFS];
+    pthread_t threads[NFS];
+    bool started[NFS] = {false};
+    for (int i = 0; i < NFS; i++) {
+        args[i] = (struct parallel_arg){fs[i], i * 31, 0};
+        started[i] = fs[i] && 0 == pthread_create(&threads[i], 0, parallel_worker, &args[i]);
+    }
+    int results[NFS], failed[NFS];
+    for (int i = 0; i < NFS; i++) {
+        if (started[i])
+            pthread_join(threads[i], 0);
+        failed[i] = args[i].failed;
+        results[i] = fs[i] ? fusefs_stop(fs[i]) : -1;
+    }
+    for (int i = 0; i < NFS; i++) {
+        ASSERT(started[i]);
+        ASSERT_EQ(failed[i], 0);
+        ASSERT_EQ(results[i], 0);
+    }
+}
+
+static int stat_hello(void *arg)
+{
+    struct stat st;
+    return 0 == stat((const char *)arg, &st) ? 0 : 1;
+}
+
+static void fuse_context_test(void)
+{
+    fsp_tests_need_root();
+    struct fusefs *f = fusefs_start(false);
+    ASSERT(f);
+    char path[PATH_MAX + 16];
+    snprintf(path, sizeof path, "%s/hello", f->mnt);
+    struct stat st;
+    int r0 = stat(path, &st);
+    unsigned uid0 = atomic_load(&f->last_uid), pid0 = atomic_load(&f->last_pid);
+    /* Another user: fuse_get_context() reports that caller's uid. The child starts in the
+     * mount (the directories above it may be closed to that user) and stats a relative name. */
+    int cd = chdir(f->mnt);
+    int r1 = 0 == cd ? fsp_tests_as_user(4321, 4321, stat_hello, "hello") : -1;
+    if (0 != chdir(fsp_tests_dir())) /* leave the mount so that it can be unmounted */
+        r1 = -2;
+    unsigned uid1 = atomic_load(&f->last_uid);
+    int calls = atomic_load(&f->getattr_calls);
+    int r = fusefs_stop(f);
+    ASSERT_EQ(r0, 0);
+    ASSERT_EQ(uid0, geteuid());
+    ASSERT_EQ(pid0, (unsigned)getpid());
+    ASSERT_EQ(r1, 0);
+    ASSERT_EQ(uid1, 4321);
+    ASSERT(calls >= 2);
+    ASSERT_EQ(r, 0);
+}
+
+void fuse_tests(void)
+{
+    TLIB_ADD_TEST("fuse", fuse_sequential_test);
+    TLIB_ADD_TEST("fuse", fuse_parallel_test);
+    TLIB_ADD_TEST("fuse", fuse_context_test);
+}
