@@ -34,6 +34,7 @@ static char bk_base[PATH_MAX], bk_src[PATH_MAX + 8], bk_mnt[PATH_MAX + 8];
 static int bk_srcfd = -1;
 static PSECURITY_DESCRIPTOR bk_dir_sd, bk_file_sd;
 static atomic_int bk_reads, bk_writes, bk_backed;
+static atomic_int bk_live; /* file contexts not closed yet */
 static atomic_bool bk_offer = true;          /* hand descriptors to the engine at all */
 static _Atomic NTSTATUS bk_last_status = -1; /* what FspFileSystemSetOpenBackingFile said last */
 
@@ -127,6 +128,8 @@ static NTSTATUS open_common(PWSTR name, UINT32 access, bool create, PVOID *pctx,
     if (!leaf)
         return STATUS_OBJECT_PATH_NOT_FOUND;
     BKFILE *f = calloc(1, sizeof *f);
+    if (f)
+        atomic_fetch_add(&bk_live, 1);
     if (!f) {
         free(leaf);
         return STATUS_INSUFFICIENT_RESOURCES;
@@ -147,6 +150,7 @@ static NTSTATUS open_common(PWSTR name, UINT32 access, bool create, PVOID *pctx,
     free(leaf);
     if (f->fd < 0) {
         free(f);
+        atomic_fetch_sub(&bk_live, 1);
         return EEXIST == err ? STATUS_OBJECT_NAME_COLLISION
                : ENOENT == err ? STATUS_OBJECT_NAME_NOT_FOUND
                                : FspNtStatusFromErrno(err);
@@ -202,6 +206,18 @@ static VOID Close(FSP_FILE_SYSTEM *fs, PVOID ctx)
     BKFILE *f = ctx;
     close(f->fd);
     free(f);
+    atomic_fetch_sub(&bk_live, 1);
+}
+
+/*
+ * close(2) returns before the kernel's RELEASE reaches the file system; the engine learns that
+ * an inode's cached opens are gone only then. Wait (up to 2 s) until every context is closed.
+ */
+static bool wait_all_closed(void)
+{
+    for (int i = 0; i < 2000 && 0 != atomic_load(&bk_live); i++)
+        usleep(1000);
+    return 0 == atomic_load(&bk_live);
 }
 
 static NTSTATUS Read(FSP_FILE_SYSTEM *fs, PVOID ctx, PVOID buf, UINT64 off, ULONG len,
@@ -561,6 +577,7 @@ static void backing_mixed_modes_test(void)
     ASSERT(0 == memcmp(buf, "abc", 3));
     ASSERT(0 == close(a));
     ASSERT(0 == close(b));
+    ASSERT(wait_all_closed());
     w0 = atomic_load(&bk_writes);
     a = open("mixed", O_RDWR);
     ASSERT(a >= 0);
@@ -584,6 +601,7 @@ static void backing_cache_history_test(void)
     char buf[8] = {0};
     ASSERT_EQ(4, pread(fd, buf, 4, 0)); /* in the page cache now */
     ASSERT(0 == close(fd));
+    ASSERT(wait_all_closed());
     atomic_store(&bk_offer, true);
     int w0 = atomic_load(&bk_writes);
     fd = open("history", O_RDWR);
