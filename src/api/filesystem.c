@@ -95,6 +95,8 @@ FSP_API VOID FspFileSystemDelete(FSP_FILE_SYSTEM *FileSystem)
         return;
     FspFileSystemStopDispatcher(FileSystem);
     FspFileSystemRemoveMountPoint(FileSystem);
+    if (fsp_engine_abandoned(FileSystem->Engine))
+        return; /* a worker is stuck in a callback of this file system: keep it all alive */
     fsp_engine_free(FileSystem->Engine);
     pthread_rwlock_destroy(&FileSystem->OpGuardLock);
     free(FileSystem->MountPoint);

@@ -58,6 +58,7 @@ struct fsp_engine {
     struct fsp_worker *workers;
     unsigned nworkers;
     bool dispatching;
+    bool abandoned; /* a worker never came back from the file system: the engine is leaked */
     bool destroyed;             /* FUSE_DESTROY received or the channel closed */
     /* node table */
     pthread_rwlock_t nodes_lock;
@@ -86,6 +87,9 @@ struct fsp_engine {
 /* session.c */
 struct fsp_engine *fsp_engine_new(FSP_FILE_SYSTEM *fs);
 void fsp_engine_free(struct fsp_engine *eng);
+/** True when a worker was abandoned in a file system callback (fsp_dispatcher_stop): nothing of
+ * the engine or its file system may be freed then. */
+bool fsp_engine_abandoned(struct fsp_engine *eng);
 void fsp_session_init(struct fsp_request *req);
 void fsp_session_destroy(struct fsp_request *req);
 

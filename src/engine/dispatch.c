@@ -9,6 +9,7 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 static __thread FSP_FILE_SYSTEM_OPERATION_CONTEXT tls_opctx;
@@ -244,6 +245,21 @@ NTSTATUS fsp_dispatcher_start(struct fsp_engine *eng, unsigned nthreads)
     return STATUS_SUCCESS;
 }
 
+/* How long stopping the dispatcher waits for a worker that is inside the file system. */
+#define FSP_ENGINE_STOP_GRACE_SECONDS 5
+
+/* Join a worker, waiting at most the grace period; false when it did not end (it is detached). */
+static bool join_worker(struct fsp_worker *w)
+{
+    struct timespec deadline;
+    clock_gettime(CLOCK_REALTIME, &deadline);
+    deadline.tv_sec += FSP_ENGINE_STOP_GRACE_SECONDS;
+    if (0 == pthread_timedjoin_np(w->thread, 0, &deadline))
+        return true;
+    pthread_detach(w->thread);
+    return false;
+}
+
 void fsp_dispatcher_stop(struct fsp_engine *eng, bool normally)
 {
     if (!eng->dispatching)
@@ -254,8 +270,20 @@ void fsp_dispatcher_stop(struct fsp_engine *eng, bool normally)
     if (write(eng->stop_fd, &one, sizeof one) < 0)
         (void)0;
     unsigned nworkers = eng->nworkers;
+    bool stuck = false;
     for (unsigned i = 0; i < nworkers; i++)
-        pthread_join(eng->workers[i].thread, 0);
+        stuck |= !join_worker(&eng->workers[i]);
+    if (stuck) {
+        /* A file system callback that never returns must not wedge the unmount (as libfuse's
+         * loop does not wait for such threads): the stuck worker is left running, and what it
+         * may still touch (engine, workers, file system object) is never freed. */
+        FspDebugLog("linfsp: a worker did not come back from the file system within %d s; "
+                    "it is abandoned and the engine's memory kept\n",
+                    FSP_ENGINE_STOP_GRACE_SECONDS);
+        eng->abandoned = true;
+        eng->dispatching = false;
+        return;
+    }
     fsp_uring_stop(eng);
     /* fsp_pending_complete looks at the workers under pending_lock (from any thread). */
     pthread_mutex_lock(&eng->pending_lock);

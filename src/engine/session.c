@@ -32,9 +32,14 @@ struct fsp_engine *fsp_engine_new(FSP_FILE_SYSTEM *fs)
     return eng;
 }
 
+bool fsp_engine_abandoned(struct fsp_engine *eng)
+{
+    return eng && eng->abandoned;
+}
+
 void fsp_engine_free(struct fsp_engine *eng)
 {
-    if (!eng)
+    if (!eng || eng->abandoned) /* a stuck worker may still use it: see fsp_dispatcher_stop */
         return;
     fsp_pending_free_all(eng);
     fsp_uring_free(eng);

@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# tests/tools/test-fuse-blocking.sh FUSE-BLOCKING - a FUSE program whose callback never returns
+# must still unmount and exit on SIGTERM (within the engine's grace period plus a margin), and
+# the caller blocked in it must be released. Needs root; exits 77 otherwise.
+set -u
+prog=${1:?usage: test-fuse-blocking.sh PATH-TO-fuse-blocking}
+[ "$(id -u)" -eq 0 ] && [ -e /dev/fuse ] || { echo "needs root and /dev/fuse: skipped"; exit 77; }
+dir=$(mktemp -d "${TMPDIR:-/tmp}/fuse-blocking.XXXXXX")
+mnt=$dir/mnt
+mkdir -p "$mnt"
+passed=0 failed=0
+check() { if eval "$2"; then passed=$((passed + 1)); echo "$1... OK"; else failed=$((failed + 1)); echo "$1... FAIL"; fi; }
+pid= reader=
+cleanup() {
+    [ -n "$reader" ] && kill -KILL "$reader" 2>/dev/null
+    [ -n "$pid" ] && kill -KILL "$pid" 2>/dev/null
+    local dev
+    dev=$(awk -v m="$mnt" '$5 == m {print $3}' /proc/self/mountinfo)
+    if [ -n "$dev" ]; then
+        [ -w "/sys/fs/fuse/connections/${dev#*:}/abort" ] && echo 1 > "/sys/fs/fuse/connections/${dev#*:}/abort"
+        umount -l "$mnt" 2>/dev/null
+    fi
+    rm -rf "$dir"
+}
+trap cleanup EXIT
+
+# The program leaks on purpose when it abandons the stuck worker: no leak report for it.
+ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0 "$prog" -f "$mnt" &
+pid=$!
+for _ in $(seq 100); do grep -q " $mnt " /proc/self/mountinfo && break; sleep 0.1; done
+check "mounted" 'grep -q " $mnt " /proc/self/mountinfo'
+check "serves" '[ "$(cat "$mnt/ok")" = ok ]'
+cat "$mnt/block" > /dev/null 2>&1 &
+reader=$!
+sleep 0.5
+check "the reader is blocked in the file system" 'kill -0 $reader 2>/dev/null'
+start=$SECONDS
+kill -TERM "$pid"
+for _ in $(seq 200); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+if kill -0 "$pid" 2>/dev/null; then
+    check "the program ends on SIGTERM" false
+else
+    wait "$pid"; rc=$?
+    pid=
+    check "the program ends on SIGTERM, exit 0 (exit $rc, $((SECONDS - start)) s)" '[ $rc -eq 0 ]'
+fi
+check "nothing is left mounted" '! grep -q " $mnt " /proc/self/mountinfo'
+for _ in $(seq 50); do kill -0 "$reader" 2>/dev/null || break; sleep 0.1; done
+check "the blocked reader is released" '! kill -0 $reader 2>/dev/null'
+echo "$passed passed, $failed failed"
+[ $failed -eq 0 ]
