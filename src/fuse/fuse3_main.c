@@ -909,10 +909,44 @@ FUSE3_API struct fuse_context *fuse_get_context(void)
     return fuse3_context();
 }
 
+/*
+ * The supplementary groups of the process calling the current operation, as libfuse reads them:
+ * from the "Groups:" line of /proc/PID/status. Returns how many there are (list receives at most
+ * size of them), or a negative errno.
+ */
 FUSE3_API int fuse_getgroups(int size, gid_t list[])
 {
-    (void)size, (void)list;
-    return -ENOSYS;
+    struct fuse_context *ctx = fuse_get_context();
+    if (!ctx || !ctx->fuse || size < 0 || (size > 0 && !list))
+        return -EINVAL;
+    char path[64];
+    snprintf(path, sizeof path, "/proc/%lu/status", (unsigned long)ctx->pid);
+    FILE *f = fopen(path, "re");
+    if (!f)
+        return -errno;
+    char *line = 0;
+    size_t cap = 0;
+    int n = -EIO;
+    while (getline(&line, &cap, f) > 0) {
+        if (0 != strncmp(line, "Groups:", 7))
+            continue;
+        n = 0;
+        char *p = line + 7, *end;
+        for (;;) {
+            errno = 0;
+            unsigned long g = strtoul(p, &end, 10);
+            if (end == p || errno)
+                break;
+            if (n < size)
+                list[n] = (gid_t)g;
+            n++;
+            p = end;
+        }
+        break;
+    }
+    free(line);
+    fclose(f);
+    return n;
 }
 
 FUSE3_API int fuse_interrupted(void)

@@ -16,6 +16,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/stat.h>
+#include <grp.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #define DATA_MAX 65536
@@ -33,6 +35,8 @@ struct fusefs {
     size_t data_size;
     atomic_int getattr_calls;
     atomic_uint last_uid, last_pid;
+    atomic_int last_ngroups;   /* fuse_getgroups of the last getattr's caller */
+    atomic_uint last_group0, last_group1;
 };
 
 static struct fusefs *me(void)
@@ -47,6 +51,11 @@ static int fs_getattr(const char *path, struct stat *st, struct fuse_file_info *
     atomic_fetch_add(&f->getattr_calls, 1);
     atomic_store(&f->last_uid, fuse_get_context()->uid);
     atomic_store(&f->last_pid, (unsigned)fuse_get_context()->pid);
+    gid_t groups[8] = {0};
+    int ngroups = fuse_getgroups(8, groups);
+    atomic_store(&f->last_ngroups, ngroups);
+    atomic_store(&f->last_group0, (unsigned)groups[0]);
+    atomic_store(&f->last_group1, (unsigned)groups[1]);
     memset(st, 0, sizeof *st);
     if (0 == strcmp(path, "/")) {
         st->st_mode = S_IFDIR | 0755;
@@ -327,6 +336,23 @@ static int stat_hello(void *arg)
     return 0 == stat((const char *)arg, &st) ? 0 : 1;
 }
 
+/* stat "hello" as uid/gid 4321 with the supplementary groups 777 and 888; returns 0 when it worked. */
+static int stat_with_groups(void)
+{
+    pid_t pid = fork();
+    if (0 == pid) {
+        gid_t groups[] = {777, 888};
+        struct stat st;
+        if (0 != setgroups(2, groups) || 0 != setgid(4321) || 0 != setuid(4321))
+            _exit(2);
+        _exit(0 == stat("hello", &st) ? 0 : 1);
+    }
+    int status;
+    if (pid < 0 || pid != waitpid(pid, &status, 0))
+        return -1;
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
 static void fuse_context_test(void)
 {
     fsp_tests_need_root();
@@ -341,9 +367,15 @@ static void fuse_context_test(void)
      * mount (the directories above it may be closed to that user) and stats a relative name. */
     int cd = chdir(f->mnt);
     int r1 = 0 == cd ? fsp_tests_as_user(4321, 4321, stat_hello, "hello") : -1;
+
+    unsigned uid1 = atomic_load(&f->last_uid);
+    int ngroups1 = atomic_load(&f->last_ngroups);
+    /* fuse_getgroups: the caller's supplementary groups */
+    int r2 = 0 == cd ? stat_with_groups() : -1;
+    int ngroups2 = atomic_load(&f->last_ngroups);
+    unsigned g0 = atomic_load(&f->last_group0), g1 = atomic_load(&f->last_group1);
     if (0 != chdir(fsp_tests_dir())) /* leave the mount so that it can be unmounted */
         r1 = -2;
-    unsigned uid1 = atomic_load(&f->last_uid);
     int calls = atomic_load(&f->getattr_calls);
     int r = fusefs_stop(f);
     ASSERT_EQ(r0, 0);
@@ -351,6 +383,11 @@ static void fuse_context_test(void)
     ASSERT_EQ(pid0, (unsigned)getpid());
     ASSERT_EQ(r1, 0);
     ASSERT_EQ(uid1, 4321);
+    ASSERT_EQ(ngroups1, 0); /* fsp_tests_as_user drops the supplementary groups */
+    ASSERT_EQ(r2, 0);
+    ASSERT_EQ(ngroups2, 2);
+    ASSERT_EQ(g0, 777);
+    ASSERT_EQ(g1, 888);
     ASSERT(calls >= 2);
     ASSERT_EQ(r, 0);
 }
