@@ -68,7 +68,7 @@ FSP_API BOOLEAN FspFileSystemAcquireDirectoryBufferEx(PVOID *PDirBuffer, BOOLEAN
                                          __ATOMIC_ACQUIRE)) {
             pthread_rwlock_destroy(&db->lock);
             free(db);
-            db = *PDirBuffer;
+            db = __atomic_load_n(PDirBuffer, __ATOMIC_ACQUIRE);
         }
         Reset = TRUE;
     }
@@ -98,7 +98,7 @@ FSP_API BOOLEAN FspFileSystemAcquireDirectoryBuffer(PVOID *PDirBuffer, BOOLEAN R
 FSP_API BOOLEAN FspFileSystemFillDirectoryBuffer(PVOID *PDirBuffer, FSP_FSCTL_DIR_INFO *DirInfo,
                                                  PNTSTATUS PResult)
 {
-    DIRBUF *db = *PDirBuffer;
+    DIRBUF *db = __atomic_load_n(PDirBuffer, __ATOMIC_ACQUIRE);
     if (!db || !DirInfo || DirInfo->Size < sizeof *DirInfo) {
         *PResult = STATUS_INVALID_PARAMETER;
         return FALSE;
@@ -137,7 +137,7 @@ FSP_API BOOLEAN FspFileSystemFillDirectoryBuffer(PVOID *PDirBuffer, FSP_FSCTL_DI
 
 FSP_API VOID FspFileSystemReleaseDirectoryBuffer(PVOID *PDirBuffer)
 {
-    DIRBUF *db = *PDirBuffer;
+    DIRBUF *db = __atomic_load_n(PDirBuffer, __ATOMIC_ACQUIRE);
     if (!db)
         return;
     pthread_mutex_lock(&sort_lock);
@@ -183,12 +183,12 @@ FSP_API VOID FspFileSystemReadDirectoryBuffer(PVOID *PDirBuffer, PWSTR Marker, P
 
 FSP_API VOID FspFileSystemDeleteDirectoryBuffer(PVOID *PDirBuffer)
 {
-    DIRBUF *db = *PDirBuffer;
+    DIRBUF *db = __atomic_load_n(PDirBuffer, __ATOMIC_ACQUIRE);
     if (!db)
         return;
     pthread_rwlock_destroy(&db->lock);
     free(db->data);
     free(db->index);
     free(db);
-    *PDirBuffer = 0;
+    __atomic_store_n(PDirBuffer, 0, __ATOMIC_RELEASE);
 }
