@@ -188,43 +188,39 @@ static bool create_files(struct worker *w, int flags)
     return true;
 }
 
-static bool delete_files(struct worker *w)
+static int mkdir_0755(const char *path)
+{
+    return mkdir(path, 0755);
+}
+
+/* Apply op to the worker's N names "PREFIX<i>"; stops at the first failure. */
+static bool each_name(struct worker *w, const char *prefix, int (*op)(const char *),
+                      const char *opname)
 {
     char path[4400];
     for (unsigned long i = 0; i < opt_files; i++) {
-        path_of(w, path, sizeof path, "file", i);
-        if (unlink(path) < 0) {
-            fail(w, "unlink %s", path);
+        path_of(w, path, sizeof path, prefix, i);
+        if (op(path) < 0) {
+            fail(w, "%s %s", opname, path);
             return false;
         }
     }
     return true;
+}
+
+static bool delete_files(struct worker *w)
+{
+    return each_name(w, "file", unlink, "unlink");
 }
 
 static bool make_dirs(struct worker *w)
 {
-    char path[4400];
-    for (unsigned long i = 0; i < opt_files; i++) {
-        path_of(w, path, sizeof path, "dir", i);
-        if (mkdir(path, 0755) < 0) {
-            fail(w, "mkdir %s", path);
-            return false;
-        }
-    }
-    return true;
+    return each_name(w, "dir", mkdir_0755, "mkdir");
 }
 
 static bool remove_dirs(struct worker *w)
 {
-    char path[4400];
-    for (unsigned long i = 0; i < opt_files; i++) {
-        path_of(w, path, sizeof path, "dir", i);
-        if (rmdir(path) < 0) {
-            fail(w, "rmdir %s", path);
-            return false;
-        }
-    }
-    return true;
+    return each_name(w, "dir", rmdir, "rmdir");
 }
 
 /* Write the whole file in chunks of `chunk` bytes, `passes` times; flags add O_DIRECT. */
