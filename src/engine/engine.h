@@ -153,7 +153,7 @@ struct fsp_handle {
 /** Create a handle for an open file; returns it (with fh set) or NULL (ENOMEM). */
 struct fsp_handle *fsp_handle_new(struct fsp_engine *eng, uint64_t nodeid, PVOID file_context,
                                   PWSTR path, int open_flags, bool is_dir);
-/** Look up an fh; NULL when unknown. The handle stays valid until fsp_handle_release. */
+/** Look up an fh; NULL when unknown. The handle stays valid until fsp_handle_free. */
 struct fsp_handle *fsp_handle_get(struct fsp_engine *eng, uint64_t fh);
 /**
  * Run fn on some open handle of nodeid, under the table's lock (so the handle
@@ -162,8 +162,14 @@ struct fsp_handle *fsp_handle_get(struct fsp_engine *eng, uint64_t fh);
  */
 int fsp_handle_with_node(struct fsp_engine *eng, uint64_t nodeid,
                          int (*fn)(struct fsp_handle *h, void *arg), void *arg);
-/** Remove an fh from the table and free the handle (after Cleanup and Close). */
-void fsp_handle_release(struct fsp_engine *eng, struct fsp_handle *h);
+/**
+ * Remove an fh from the table, before its file context is closed: from then on
+ * neither fsp_handle_get nor fsp_handle_with_node finds it, so no other request
+ * can reach a context that Close is about to free.
+ */
+void fsp_handle_unpublish(struct fsp_engine *eng, struct fsp_handle *h);
+/** Free an unpublished handle (after Cleanup and Close). */
+void fsp_handle_free(struct fsp_handle *h);
 
 /* ---- engine state read by ops ---- */
 

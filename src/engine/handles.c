@@ -100,7 +100,7 @@ struct fsp_handle *fsp_handle_get(struct fsp_engine *eng, uint64_t fh)
     return h;
 }
 
-void fsp_handle_release(struct fsp_engine *eng, struct fsp_handle *h)
+void fsp_handle_unpublish(struct fsp_engine *eng, struct fsp_handle *h)
 {
     uint32_t slot = (uint32_t)h->fh;
     pthread_mutex_lock(&eng->handles_lock);
@@ -112,6 +112,10 @@ void fsp_handle_release(struct fsp_engine *eng, struct fsp_handle *h)
         eng->free_slots[eng->nfree++] = slot;
     }
     pthread_mutex_unlock(&eng->handles_lock);
+}
+
+void fsp_handle_free(struct fsp_handle *h)
+{
     if (h->dir_free && h->dir_buffer)
         h->dir_free(h->dir_buffer);
     pthread_mutex_destroy(&h->lock);

@@ -391,9 +391,10 @@ void fsp_op_releasedir(struct fsp_request *req)
     PWSTR path = 0;
     if (0 != fsp_node_path(req->engine, h->nodeid, &path))
         path = 0;
+    fsp_handle_unpublish(req->engine, h);
     fsp_ops_close(req, FSP_OPS_CTX(h), path ? path : h->path, 0);
     free(path);
-    fsp_handle_release(req->engine, h);
+    fsp_handle_free(h);
     fsp_reply_err(req, 0);
 }
 

@@ -299,11 +299,13 @@ void fsp_op_release(struct fsp_request *req)
     PWSTR path = 0;
     if (0 != fsp_node_path(req->engine, h->nodeid, &path))
         path = 0;
+    /* Out of the table first: a GETATTR of the unlinked file must not pick this context. */
+    fsp_handle_unpublish(req->engine, h);
     fsp_ops_close(req, FSP_OPS_CTX(h), path ? path : h->path,
                   h->delete_on_close ? FspCleanupDelete : 0);
     free(path);
     fsp_passthrough_release(req->engine, h);
-    fsp_handle_release(req->engine, h);
+    fsp_handle_free(h);
     fsp_reply_err(req, 0);
 }
 

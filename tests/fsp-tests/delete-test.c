@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdio.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
@@ -631,6 +632,81 @@ static void delete_renamed_open_test(void)
     ASSERT_EQ(fsp_tests_count_entries("."), 0);
 }
 
+/*
+ * An unlinked file has no name, so the kernel's GETATTR of it (stat through /proc/self/fd,
+ * after a write made the cached attributes stale) is answered from one of its open handles,
+ * while its other descriptors close. The handle a GETATTR uses must never be one whose close
+ * is under way. The descriptors opened first close first: they are the ones found first.
+ */
+#define CLOSE_RACE_ROUNDS 40
+#define CLOSE_RACE_FDS 8
+struct close_race_arg {
+    char path[64];
+    int fd;
+    int stop, stats; /* atomic */
+    int failures;
+};
+
+static void *close_race_stat_thread(void *p)
+{
+    struct close_race_arg *a = p;
+    while (!__atomic_load_n(&a->stop, __ATOMIC_ACQUIRE)) {
+        struct stat st;
+        if (6 != pwrite(a->fd, "opened", 6, 0))
+            a->failures++;
+        if (0 != stat(a->path, &st) || 0 != st.st_nlink || 6 != st.st_size)
+            a->failures++;
+        __atomic_add_fetch(&a->stats, 1, __ATOMIC_RELEASE);
+    }
+    return NULL;
+}
+
+/* Wait until the stat thread has done one more round (or failed to start). */
+static void close_race_wait(struct close_race_arg *a, int since)
+{
+    while (__atomic_load_n(&a->stats, __ATOMIC_ACQUIRE) == since)
+        sched_yield();
+}
+
+static void delete_unlinked_close_race_test(void)
+{
+    int failures = 0, rounds = 0;
+    for (; rounds < CLOSE_RACE_ROUNDS && 0 == failures; rounds++) {
+        fsp_tests_write_file("file0", "opened", 6);
+        int fds[CLOSE_RACE_FDS], nfds = 0;
+        for (; nfds < CLOSE_RACE_FDS; nfds++)
+            if (-1 == (fds[nfds] = open("file0", O_RDWR)))
+                break;
+        struct close_race_arg a;
+        memset(&a, 0, sizeof a);
+        a.fd = 0 < nfds ? fds[nfds - 1] : -1;
+        snprintf(a.path, sizeof a.path, "/proc/self/fd/%d", a.fd);
+        pthread_t th;
+        bool ok = CLOSE_RACE_FDS == nfds && 0 == unlink("file0") &&
+                  0 == pthread_create(&th, NULL, close_race_stat_thread, &a);
+        if (!ok) {
+            for (int i = 0; i < nfds; i++)
+                close(fds[i]);
+            unlink("file0");
+            failures++;
+            break;
+        }
+        /* the last descriptor stays open (the thread uses it) until the thread is done */
+        for (int i = 0; i < nfds - 1; i++) {
+            close_race_wait(&a, __atomic_load_n(&a.stats, __ATOMIC_ACQUIRE));
+            close(fds[i]);
+        }
+        close_race_wait(&a, __atomic_load_n(&a.stats, __ATOMIC_ACQUIRE));
+        __atomic_store_n(&a.stop, 1, __ATOMIC_RELEASE);
+        pthread_join(th, NULL);
+        close(fds[nfds - 1]);
+        failures += a.failures;
+    }
+    ASSERT_EQ(failures, 0);
+    ASSERT_EQ(rounds, CLOSE_RACE_ROUNDS);
+    ASSERT_EQ(fsp_tests_count_entries("."), 0);
+}
+
 void delete_tests(void)
 {
     TLIB_ADD_TEST("delete", delete_unlink_test);
@@ -651,4 +727,5 @@ void delete_tests(void)
     TLIB_ADD_TEST("delete", delete_race_test);
     TLIB_ADD_TEST("delete", delete_space_test);
     TLIB_ADD_TEST("delete", delete_renamed_open_test);
+    TLIB_ADD_TEST("delete", delete_unlinked_close_race_test);
 }
