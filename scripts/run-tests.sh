@@ -163,6 +163,10 @@ step "fsp-tests on memfs-fuse3 (FUSE 3 layer, ASan+UBSan)" 600 $on "$ft" \
 # in open): every test passes.
 step "fsp-tests on passthrough-fuse over tmpfs (FUSE 3 layer, ASan+UBSan)" 600 $on "$ft" \
     "build/sanitize/src/fuse/passthrough-fuse -f -o source=@SRC@ @MNT@" --linfsp
+# The FUSE layer's open-file list is shared by the engine's workers: the same run under
+# ThreadSanitizer (a race makes the program exit 66 at SIGTERM, which fails the step).
+step "fsp-tests on passthrough-fuse over tmpfs (FUSE 3 layer, ThreadSanitizer)" 900 $on "$ft" \
+    "build/tsan/src/fuse/passthrough-fuse -f -o source=@SRC@ @MNT@" --linfsp
 
 # The rule: the same FUSE program built against Debian's libfuse3 and against LinFsp
 # gives the same results on the same tests. libfuse3-dev is a test-only dependency (LinFsp never

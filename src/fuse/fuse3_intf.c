@@ -84,6 +84,18 @@ static NTSTATUS st_err(int err) /* err: a negative errno from the file system */
 
 /* ---- paths and the open file list ---- */
 
+/* A file's state flags (opened, removed, unlink_on_close) are read by other threads (the open
+ * file list, a GETATTR of an unlinked file) while their owner changes them. */
+static bool flag_get(const bool *flag)
+{
+    return __atomic_load_n(flag, __ATOMIC_ACQUIRE);
+}
+
+static void flag_set(bool *flag, bool value)
+{
+    __atomic_store_n(flag, value, __ATOMIC_RELEASE);
+}
+
 static char *posix_path(PWSTR FileName)
 {
     char *p = 0;
@@ -150,7 +162,7 @@ static void file_free(struct fuse *f, struct fuse3_file *file)
 static bool path_open_elsewhere(struct fuse *f, const char *path, struct fuse3_file *self)
 {
     for (struct fuse3_file *x = f->files.next; x != &f->files; x = x->next)
-        if (x != self && x->opened && x->path && 0 == strcmp(x->path, path))
+        if (x != self && flag_get(&x->opened) && x->path && 0 == strcmp(x->path, path))
             return true;
     return false;
 }
@@ -205,7 +217,7 @@ static void path_removed(struct fuse *f, const char *path, const struct stat *di
         bool exact = !x->path[pl];
         free(x->path);
         x->path = 0;
-        x->removed = true;
+        flag_set(&x->removed, true);
         if (exact && g && x->is_dir && !x->ghost) {
             x->ghost = g;
             g->refs++;
@@ -225,7 +237,7 @@ static void path_removed(struct fuse *f, const char *path, const struct stat *di
  */
 static struct fuse_file_info *file_fi(struct fuse3_file *file)
 {
-    return !file->is_dir && __atomic_load_n(&file->opened, __ATOMIC_ACQUIRE) ? &file->fi : 0;
+    return !file->is_dir && flag_get(&file->opened) ? &file->fi : 0;
 }
 
 /* ---- attributes ---- */
@@ -322,7 +334,7 @@ static NTSTATUS file_info(struct fuse *f, struct fuse3_file *file, FSP_FSCTL_FIL
             return st_err(err);
     }
     /* Unlinked while open, it lives on under a hidden name: that name is not one of its links. */
-    if (file->unlink_on_close && st.st_nlink > 0)
+    if (flag_get(&file->unlink_on_close) && st.st_nlink > 0)
         st.st_nlink--;
     if (info)
         info_from_stat(f, &st, info);
@@ -374,11 +386,11 @@ static int flags_from_access(UINT32 GrantedAccess)
 /* Give the file its FUSE handle (open/opendir) unless it has one. */
 static int file_open(struct fuse *f, struct fuse3_file *file)
 {
-    if (file->opened)
+    if (flag_get(&file->opened))
         return 0;
     char *path = file_path(f, file);
     if (!path)
-        return file->removed ? -ENOENT : -ENOMEM;
+        return flag_get(&file->removed) ? -ENOENT : -ENOMEM;
     int err = 0;
     memset(&file->fi, 0, sizeof file->fi);
     file->fi.flags = file->open_flags;
@@ -396,14 +408,14 @@ static int file_open(struct fuse *f, struct fuse3_file *file)
     if (err > 0)
         err = 0;
     if (!err)
-        __atomic_store_n(&file->opened, true, __ATOMIC_RELEASE);
+        flag_set(&file->opened, true);
     return err;
 }
 
 /* file_open for a file that may be in use by other threads already (Read, Write, ReadDirectory). */
 static int file_open_late(struct fuse *f, struct fuse3_file *file)
 {
-    if (__atomic_load_n(&file->opened, __ATOMIC_ACQUIRE))
+    if (flag_get(&file->opened))
         return 0;
     pthread_mutex_lock(&f->open_lock);
     int err = file_open(f, file);
@@ -413,7 +425,7 @@ static int file_open_late(struct fuse *f, struct fuse3_file *file)
 
 static void file_release(struct fuse *f, struct fuse3_file *file)
 {
-    if (!file->opened)
+    if (!flag_get(&file->opened))
         return;
     char *path = file_path(f, file);
     if (file->is_dir) {
@@ -422,7 +434,7 @@ static void file_release(struct fuse *f, struct fuse3_file *file)
     } else if (f->ops.release)
         f->ops.release(path, &file->fi);
     free(path);
-    file->opened = false;
+    flag_set(&file->opened, false);
 }
 
 /* ---- volume ---- */
@@ -556,7 +568,7 @@ static NTSTATUS create_common(struct fuse *f, char *path, UINT32 CreateOptions, 
             file->fi.direct_io = 1;
         err = f->ops.create(path, (mode & 07777) | S_IFREG, &file->fi);
         if (err >= 0)
-            file->opened = true;
+            flag_set(&file->opened, true);
     } else if (f->ops.mknod) {
         err = f->ops.mknod(path, (mode & 07777) | S_IFREG, 0);
         if (err >= 0 && data_access(GrantedAccess)) {
@@ -673,7 +685,7 @@ static NTSTATUS truncate_file(struct fuse *f, struct fuse3_file *file, UINT64 si
     if (!f->ops.truncate)
         return st_err(-ENOSYS);
     char *path = file_path(f, file);
-    if (!path && !file->removed)
+    if (!path && !flag_get(&file->removed))
         return STATUS_INSUFFICIENT_RESOURCES;
     /* With its handle when that can write (as ftruncate(2) needs); by name otherwise. */
     struct fuse_file_info *fi = file_fi(file);
@@ -699,7 +711,7 @@ static NTSTATUS Overwrite(FSP_FILE_SYSTEM *fs, PVOID FileContext, UINT32 FileAtt
      * opened again with O_TRUNC. Without atomic_o_trunc (FUSE 2.9's default) the file is
      * truncated instead, as libfuse 2.9 does.
      */
-    if (f->atomic_o_trunc && !file->is_dir && file->opened && f->ops.open) {
+    if (f->atomic_o_trunc && !file->is_dir && flag_get(&file->opened) && f->ops.open) {
         pthread_mutex_lock(&f->open_lock);
         file_release(f, file);
         file->open_flags |= O_TRUNC;
@@ -756,7 +768,7 @@ static int hide_path(struct fuse *f, const char *path)
         pthread_mutex_lock(&f->lock);
         for (struct fuse3_file *x = f->files.next; x != &f->files; x = x->next)
             if (!x->closing && x->path && 0 == strcmp(x->path, hidden)) {
-                x->unlink_on_close = true;
+                flag_set(&x->unlink_on_close, true);
                 marked++;
             }
         pthread_mutex_unlock(&f->lock);
@@ -817,14 +829,14 @@ static VOID Cleanup(FSP_FILE_SYSTEM *fs, PVOID FileContext, PWSTR FileName, ULON
 {
     struct fuse *f = enter(fs);
     struct fuse3_file *file = FileContext;
-    if (file->opened && !file->is_dir && f->ops.flush) {
+    if (flag_get(&file->opened) && !file->is_dir && f->ops.flush) {
         char *path = file_path(f, file);
         file->fi.flush = 1;
         f->ops.flush(path, &file->fi);
         file->fi.flush = 0;
         free(path);
     }
-    if ((Flags & FspCleanupDelete) && !file->removed && !file->unlink_on_close) {
+    if ((Flags & FspCleanupDelete) && !flag_get(&file->removed) && !flag_get(&file->unlink_on_close)) {
         /* Deleted in CanDelete normally; this is a delete-on-close without it. */
         char *path = FileName ? posix_path(FileName) : file_path(f, file);
         if (path) {
@@ -848,11 +860,11 @@ static VOID Close(FSP_FILE_SYSTEM *fs, PVOID FileContext)
     char *path = 0;
     pthread_mutex_lock(&f->lock);
     file->closing = true;
-    if (file->unlink_on_close && file->path) {
+    if (flag_get(&file->unlink_on_close) && file->path) {
         bool others = false;
         for (struct fuse3_file *x = f->files.next; x != &f->files; x = x->next)
             if (x != file && !x->closing && x->path && 0 == strcmp(x->path, file->path)) {
-                x->unlink_on_close = true;
+                flag_set(&x->unlink_on_close, true);
                 others = true;
             }
         if (!others)
@@ -964,7 +976,7 @@ static NTSTATUS Flush(FSP_FILE_SYSTEM *fs, PVOID FileContext, FSP_FSCTL_FILE_INF
     struct fuse3_file *file = FileContext;
     if (!file)
         return STATUS_SUCCESS; /* the volume: nothing of ours to flush */
-    if (file->opened) {
+    if (flag_get(&file->opened)) {
         char *path = file_path(f, file);
         int err = 0;
         if (file->is_dir && f->ops.fsyncdir)
@@ -1041,7 +1053,7 @@ static NTSTATUS SetFileSize(FSP_FILE_SYSTEM *fs, PVOID FileContext, UINT64 NewSi
             return status;
         if (NewSize < (UINT64)st.st_size)
             status = truncate_file(f, file, NewSize);
-        else if (f->ops.fallocate && NewSize <= (UINT64)INT64_MAX && file->opened) {
+        else if (f->ops.fallocate && NewSize <= (UINT64)INT64_MAX && flag_get(&file->opened)) {
             char *path = file_path(f, file);
             int err = f->ops.fallocate(path, 1 /* FALLOC_FL_KEEP_SIZE */, 0, (off_t)NewSize,
                                        &file->fi);
@@ -1146,7 +1158,7 @@ static NTSTATUS SetSecurity(FSP_FILE_SYSTEM *fs, PVOID FileContext,
     if (g)
         return STATUS_SUCCESS;
     char *path = file_path(f, file);
-    if (!path && !file->removed)
+    if (!path && !flag_get(&file->removed))
         return STATUS_INSUFFICIENT_RESOURCES;
     struct fuse_file_info *fi = file_fi(file);
     if (!path && !fi)
@@ -1344,7 +1356,7 @@ static NTSTATUS GetReparsePoint(FSP_FILE_SYSTEM *fs, PVOID FileContext, PWSTR Fi
         char *path = file_path(f, file);
         if (!target || !path) {
             free(target), free(path);
-            return target && file->removed ? STATUS_OBJECT_NAME_NOT_FOUND : STATUS_INSUFFICIENT_RESOURCES;
+            return target && flag_get(&file->removed) ? STATUS_OBJECT_NAME_NOT_FOUND : STATUS_INSUFFICIENT_RESOURCES;
         }
         memset(target, 0, FUSE3_SYMLINK_MAX + 1);
         int err = f->ops.readlink(path, target, FUSE3_SYMLINK_MAX + 1);
@@ -1453,7 +1465,7 @@ static NTSTATUS GetEa(FSP_FILE_SYSTEM *fs, PVOID FileContext, PFILE_FULL_EA_INFO
     }
     char *path = file_path(f, file);
     if (!path)
-        return file->removed ? STATUS_OBJECT_NAME_NOT_FOUND : STATUS_INSUFFICIENT_RESOURCES;
+        return flag_get(&file->removed) ? STATUS_OBJECT_NAME_NOT_FOUND : STATUS_INSUFFICIENT_RESOURCES;
     NTSTATUS status = STATUS_SUCCESS;
     char *list = 0, *value = 0;
     FILE_FULL_EA_INFORMATION *single = 0;
@@ -1541,7 +1553,7 @@ static NTSTATUS SetEa(FSP_FILE_SYSTEM *fs, PVOID FileContext, PFILE_FULL_EA_INFO
     struct fuse3_file *file = FileContext;
     char *path = file_path(f, file);
     if (!path)
-        return file->removed ? STATUS_OBJECT_NAME_NOT_FOUND : STATUS_INSUFFICIENT_RESOURCES;
+        return flag_get(&file->removed) ? STATUS_OBJECT_NAME_NOT_FOUND : STATUS_INSUFFICIENT_RESOURCES;
     struct set_ea_ctx c = {f, path};
     NTSTATUS status = FspFileSystemEnumerateEa(fs, set_one_ea, &c, Ea, EaLength);
     free(path);

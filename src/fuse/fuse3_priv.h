@@ -61,9 +61,9 @@ struct fuse3_file {
     char *path;                     /* current POSIX path (f->lock); NULL once removed */
     struct fuse_file_info fi;
     bool is_dir;
-    bool opened;          /* open/opendir/create called: release/releasedir due */
-    bool removed;         /* unlink/rmdir done */
-    bool unlink_on_close; /* renamed to a hidden name: the last close unlinks it (f->lock) */
+    bool opened;          /* open/opendir/create called: release/releasedir due (flag_get/set) */
+    bool removed;         /* unlink/rmdir done (flag_get/set) */
+    bool unlink_on_close; /* renamed to a hidden name: the last close unlinks it (flag_get/set) */
     bool closing;         /* in Close: past its release (f->lock) */
     int open_flags;
     PVOID dir_buffer;
