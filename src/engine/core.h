@@ -17,6 +17,7 @@ struct fsp_node {
     struct fsp_node *name_next; /* (parent, name) hash chain while linked */
     uint64_t name_hash;
     uint32_t nchildren;         /* linked children (a node with children stays as a path element) */
+    unsigned flags;             /* FSP_NODE_* (engine.h); atomic */
 };
 
 struct fsp_pending;
@@ -28,6 +29,7 @@ struct fsp_worker {
     pthread_t thread;
     int fd;              /* this worker's channel (a clone, or the master fd) */
     bool own_fd;         /* the fd is a clone to close on exit */
+    int epfd;            /* epoll set the worker sleeps in (channel.c); -1 until first needed */
     void *buf;           /* the request buffer (FSP_ENGINE_BUFSIZE) */
     void *scratch;       /* reply scratch buffer (FSP_ENGINE_BUFSIZE) */
     uint64_t current_unique; /* the request being processed synchronously, 0 if none */
@@ -97,7 +99,7 @@ void fsp_session_destroy(struct fsp_request *req);
 int fsp_channel_open(int *pfd);
 int fsp_channel_clone(int master_fd, int *pfd);
 /* Read one request; returns bytes, 0 when the worker must stop, -errno on a fatal error. */
-ssize_t fsp_channel_read(struct fsp_engine *eng, int fd, void *buf, size_t size);
+ssize_t fsp_channel_read(struct fsp_worker *w, void *buf, size_t size);
 int fsp_channel_write(int fd, const struct iovec *iov, int count);
 
 /* mount.c */

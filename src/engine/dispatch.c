@@ -151,7 +151,7 @@ static void *worker_main(void *arg)
     struct fsp_engine *eng = w->engine;
     bool served = fsp_uring_serve(w); /* through io_uring (uring.c) until the end */
     while (!served) {
-        ssize_t n = fsp_channel_read(eng, w->fd, w->buf, FSP_ENGINE_BUFSIZE);
+        ssize_t n = fsp_channel_read(w, w->buf, FSP_ENGINE_BUFSIZE);
         if (n <= 0) {
             if (n < 0)
                 FspDebugLog("linfsp: reading requests failed: %s\n", strerror((int)-n));
@@ -191,6 +191,8 @@ static void free_worker(struct fsp_worker *w)
 {
     if (w->own_fd && w->fd >= 0)
         close(w->fd);
+    if (w->epfd >= 0)
+        close(w->epfd);
     free(w->buf);
     free(w->scratch);
 }
@@ -217,6 +219,7 @@ NTSTATUS fsp_dispatcher_start(struct fsp_engine *eng, unsigned nthreads)
         struct fsp_worker *w = &eng->workers[i];
         w->engine = eng;
         w->fd = eng->fd;
+        w->epfd = -1;
         if (i > 0 && !eng->attached && 0 == fsp_channel_clone(eng->fd, &w->fd)) {
             w->own_fd = true;
             int cfl = fcntl(w->fd, F_GETFL);
