@@ -130,6 +130,16 @@ void fsp_node_renamed(struct fsp_engine *eng, uint64_t parent, const char *name,
 void fsp_node_exchanged(struct fsp_engine *eng, uint64_t parent, const char *name,
                         uint64_t newparent, const char *newname);
 
+/** Node flags the ops keep between requests. */
+enum {
+    /** Known to have no S_ISUID/S_ISGID bit, no security.capability and one link (ops_killpriv.c). */
+    FSP_NODE_NO_PRIVS = 1,
+};
+/** Is flag set on nodeid? (false for an unknown nodeid) */
+bool fsp_node_has_flag(struct fsp_engine *eng, uint64_t nodeid, unsigned flag);
+/** Set (on) or clear a flag of nodeid (nothing for an unknown nodeid). */
+void fsp_node_set_flag(struct fsp_engine *eng, uint64_t nodeid, unsigned flag, bool on);
+
 /* ---- handle table (handles.c) ---- */
 
 /** Per-open state; fh in the kernel's requests is the handle's id. */

@@ -460,3 +460,23 @@ uint64_t fsp_node_find_path(struct fsp_engine *eng, PCWSTR path, uint64_t *ppare
     free(copy);
     return id;
 }
+
+bool fsp_node_has_flag(struct fsp_engine *eng, uint64_t nodeid, unsigned flag)
+{
+    pthread_rwlock_rdlock(&eng->nodes_lock);
+    struct fsp_node *n = by_id(eng, nodeid);
+    bool on = n && (__atomic_load_n(&n->flags, __ATOMIC_ACQUIRE) & flag);
+    pthread_rwlock_unlock(&eng->nodes_lock);
+    return on;
+}
+
+void fsp_node_set_flag(struct fsp_engine *eng, uint64_t nodeid, unsigned flag, bool on)
+{
+    pthread_rwlock_rdlock(&eng->nodes_lock);
+    struct fsp_node *n = by_id(eng, nodeid);
+    if (n && on)
+        __atomic_or_fetch(&n->flags, flag, __ATOMIC_RELEASE);
+    else if (n)
+        __atomic_and_fetch(&n->flags, ~flag, __ATOMIC_RELEASE);
+    pthread_rwlock_unlock(&eng->nodes_lock);
+}

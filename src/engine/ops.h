@@ -86,6 +86,39 @@ int fsp_ops_symlink_target(const void *data, size_t size, char **ptarget);
 NTSTATUS fsp_ops_get_reparse(struct fsp_request *req, PVOID ctx, PWSTR path, void **pdata,
                              size_t *psize);
 
+/**
+ * Give an open file the owner, group and permission bits (07777) through SetSecurity,
+ * with the security descriptor FspPosixMapPermissionsToSecurityDescriptor makes of them.
+ */
+NTSTATUS fsp_ops_set_posix_security(struct fsp_request *req, PVOID ctx, uint32_t uid, uint32_t gid,
+                                    uint32_t mode);
+
+/** Privileges to drop (ops_killpriv.c): a file's capabilities always go. */
+enum {
+    FSP_KILLPRIV_CAPS = 0,    /**< only security.capability (a privileged caller) */
+    FSP_KILLPRIV_SUIDGID = 1, /**< also S_ISUID/S_ISGID (the kernel's *_KILL_SUIDGID flags) */
+};
+
+/**
+ * With FUSE_HANDLE_KILLPRIV_V2 negotiated, drop what a write, truncation or O_TRUNC open
+ * of a regular file takes from it (see ops_killpriv.c). ctx is the file, open; path its
+ * name (may be NULL); nodeid its node, or 0 when unknown. A node marked FSP_NODE_NO_PRIVS
+ * costs nothing.
+ */
+NTSTATUS fsp_ops_kill_privs(struct fsp_request *req, uint64_t nodeid, PVOID ctx, PWSTR path,
+                            unsigned what);
+
+/**
+ * mode without the set-ID bits a change drops: S_ISUID; S_ISGID when the group may execute,
+ * or (not for a change of owner) when the caller is not in the file's group file_gid.
+ */
+uint32_t fsp_ops_killed_mode(struct fsp_request *req, uint32_t mode, uint32_t file_gid, bool chown);
+
+/** Is the EA name present on ctx (0), absent (ENODATA), or errno. EOPNOTSUPP without EAs. */
+int fsp_ops_xattr_present(struct fsp_request *req, PVOID ctx, const char *name);
+/** Remove the EA name from ctx. */
+NTSTATUS fsp_ops_xattr_remove(struct fsp_request *req, PVOID ctx, const char *name);
+
 /** Current time as FILETIME. */
 UINT64 fsp_ops_now_filetime(void);
 

@@ -451,3 +451,23 @@ NTSTATUS fsp_ops_create_child(struct fsp_request *req, PWSTR path, uint32_t mode
     FspDeleteSecurityDescriptor(sd, (NTSTATUS(*)())FspPosixMapPermissionsToSecurityDescriptor);
     return status;
 }
+
+NTSTATUS fsp_ops_set_posix_security(struct fsp_request *req, PVOID ctx, uint32_t uid, uint32_t gid,
+                                    uint32_t mode)
+{
+    FSP_FILE_SYSTEM *fs = req->fs;
+    if (!fs->Interface->SetSecurity)
+        return STATUS_INVALID_DEVICE_REQUEST;
+    PSECURITY_DESCRIPTOR sd = 0;
+    NTSTATUS status = FspPosixMapPermissionsToSecurityDescriptor(uid, gid, mode, &sd);
+    if (!NT_SUCCESS(status))
+        return status;
+    SECURITY_INFORMATION what =
+        OWNER_SECURITY_INFORMATION | GROUP_SECURITY_INFORMATION | DACL_SECURITY_INFORMATION;
+    req->treq.Req.SetSecurity.SecurityInformation = what;
+    fsp_op_enter(req, FspFsctlTransactSetSecurityKind);
+    status = fs->Interface->SetSecurity(fs, ctx, what, sd);
+    fsp_op_leave(req);
+    FspDeleteSecurityDescriptor(sd, (NTSTATUS(*)())FspPosixMapPermissionsToSecurityDescriptor);
+    return status;
+}

@@ -193,8 +193,7 @@ static UINT64 to_filetime(uint64_t sec, uint32_t nsec)
 static NTSTATUS set_owner_mode(struct fsp_request *req, PVOID ctx, PWSTR path,
                                const struct fuse_setattr_in *in)
 {
-    FSP_FILE_SYSTEM *fs = req->fs;
-    if (!fs->Interface->SetSecurity)
+    if (!req->fs->Interface->SetSecurity)
         return STATUS_INVALID_DEVICE_REQUEST;
     struct fuse_attr cur;
     FSP_FSCTL_FILE_INFO info;
@@ -207,23 +206,30 @@ static NTSTATUS set_owner_mode(struct fsp_request *req, PVOID ctx, PWSTR path,
     uint32_t uid = (in->valid & FATTR_UID) ? in->uid : cur.uid;
     uint32_t gid = (in->valid & FATTR_GID) ? in->gid : cur.gid;
     uint32_t mode = (in->valid & FATTR_MODE) ? in->mode & 07777 : cur.mode & 07777;
-    PSECURITY_DESCRIPTOR sd = 0;
-    status = FspPosixMapPermissionsToSecurityDescriptor(uid, gid, mode, &sd);
-    if (!NT_SUCCESS(status))
-        return status;
-    req->treq.Req.SetSecurity.SecurityInformation =
-        OWNER_SECURITY_INFORMATION | GROUP_SECURITY_INFORMATION | DACL_SECURITY_INFORMATION;
-    fsp_op_enter(req, FspFsctlTransactSetSecurityKind);
-    status = fs->Interface->SetSecurity(fs, ctx, OWNER_SECURITY_INFORMATION |
-                                                     GROUP_SECURITY_INFORMATION |
-                                                     DACL_SECURITY_INFORMATION,
-                                        sd);
-    fsp_op_leave(req);
-    FspDeleteSecurityDescriptor(sd, (NTSTATUS(*)())FspPosixMapPermissionsToSecurityDescriptor);
+    /* A new owner takes no privileges along (FUSE_HANDLE_KILLPRIV_V2: the kernel asks us). */
+    if ((in->valid & FATTR_KILL_SUIDGID) && (in->valid & (FATTR_UID | FATTR_GID)) &&
+        !(in->valid & FATTR_MODE) && S_ISREG(cur.mode))
+        mode = fsp_ops_killed_mode(req, mode, cur.gid, true);
+    status = fsp_ops_set_posix_security(req, ctx, uid, gid, mode);
+    /* The node may now carry privileges (chmod u+s): check again at its next write. */
+    fsp_node_set_flag(req->engine, req->in->nodeid, FSP_NODE_NO_PRIVS, false);
     return status;
 }
 
 static void setattr_target(struct fsp_request *req, struct target *t);
+
+/*
+ * A SETATTR that changes nothing, with FUSE_HANDLE_KILLPRIV_V2: the kernel's own
+ * file_remove_privs (a write it did not send us, e.g. through a backing file) asks
+ * the file system to drop the file's privileges.
+ */
+static bool setattr_kills_privs(struct fsp_request *req, const struct fuse_setattr_in *in)
+{
+    const uint32_t changes = FATTR_MODE | FATTR_UID | FATTR_GID | FATTR_SIZE | FATTR_ATIME |
+                             FATTR_MTIME | FATTR_CTIME | FATTR_ATIME_NOW | FATTR_MTIME_NOW;
+    return !(in->valid & changes) &&
+           (fsp_engine_init_flags(req->engine) & FUSE_HANDLE_KILLPRIV_V2);
+}
 
 static int setattr_by_handle(struct fsp_handle *h, void *arg)
 {
@@ -236,6 +242,10 @@ void fsp_op_setattr(struct fsp_request *req)
 {
     const struct fuse_setattr_in *in = req->arg;
     FSP_FILE_SYSTEM *fs = req->fs;
+    if (fs->DebugLog)
+        FspDebugLog("linfsp: setattr nodeid %llu valid 0x%x mode 0%o size %llu\n",
+                    (unsigned long long)req->in->nodeid, in->valid, in->mode,
+                    (unsigned long long)in->size);
     if (fs->VolumeParams.ReadOnlyVolume)
         return fsp_reply_err(req, EROFS);
     UINT32 access = FILE_READ_ATTRIBUTES | READ_CONTROL;
@@ -243,7 +253,7 @@ void fsp_op_setattr(struct fsp_request *req)
         access |= FILE_WRITE_DATA;
     if (in->valid & (FATTR_ATIME | FATTR_MTIME | FATTR_CTIME | FATTR_ATIME_NOW | FATTR_MTIME_NOW))
         access |= FILE_WRITE_ATTRIBUTES;
-    if (in->valid & (FATTR_MODE | FATTR_UID | FATTR_GID))
+    if (in->valid & (FATTR_MODE | FATTR_UID | FATTR_GID) || setattr_kills_privs(req, in))
         access |= WRITE_DAC | WRITE_OWNER;
     struct target t;
     FSP_FSCTL_FILE_INFO info;
@@ -270,6 +280,15 @@ static void setattr_target(struct fsp_request *req, struct target *tp)
     NTSTATUS status = STATUS_SUCCESS;
     if (in->valid & (FATTR_MODE | FATTR_UID | FATTR_GID))
         status = set_owner_mode(req, t.ctx, t.path, in);
+    if (NT_SUCCESS(status) && (in->valid & (FATTR_SIZE | FATTR_UID | FATTR_GID)))
+        status = fsp_ops_kill_privs(req, req->in->nodeid, t.ctx, t.path,
+                                    (in->valid & FATTR_KILL_SUIDGID) && (in->valid & FATTR_SIZE)
+                                        ? FSP_KILLPRIV_SUIDGID
+                                        : FSP_KILLPRIV_CAPS);
+    /* The caller's CAP_FSETID is not known here: root is taken to have it. */
+    if (NT_SUCCESS(status) && setattr_kills_privs(req, in))
+        status = fsp_ops_kill_privs(req, req->in->nodeid, t.ctx, t.path,
+                                    req->in->uid ? FSP_KILLPRIV_SUIDGID : FSP_KILLPRIV_CAPS);
     if (NT_SUCCESS(status) && (in->valid & FATTR_SIZE)) {
         if (!fi->SetFileSize)
             status = STATUS_INVALID_DEVICE_REQUEST;

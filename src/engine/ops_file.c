@@ -54,7 +54,11 @@ void fsp_op_open(struct fsp_request *req)
         fsp_ops_close(req, ctx, path, 0);
         status = STATUS_FILE_IS_A_DIRECTORY;
     } else if (NT_SUCCESS(status) && (in->flags & O_TRUNC)) {
-        status = overwrite(req, ctx, &info);
+        status = fsp_ops_kill_privs(req, req->in->nodeid, ctx, path,
+                                    (in->open_flags & FUSE_OPEN_KILL_SUIDGID) ? FSP_KILLPRIV_SUIDGID
+                                                                              : FSP_KILLPRIV_CAPS);
+        if (NT_SUCCESS(status))
+            status = overwrite(req, ctx, &info);
         if (!NT_SUCCESS(status))
             fsp_ops_close(req, ctx, path, 0);
     }
@@ -85,8 +89,8 @@ void fsp_op_open(struct fsp_request *req)
  * checked only the directory), truncate on O_TRUNC. Directories give EISDIR; symlinks and
  * other reparse points keep the collision (EEXIST).
  */
-static NTSTATUS create_opens_existing(struct fsp_request *req, PWSTR path, int flags, PVOID *pctx,
-                                      FSP_FSCTL_FILE_INFO *info)
+static NTSTATUS create_opens_existing(struct fsp_request *req, PWSTR path, int flags,
+                                      uint32_t open_flags, PVOID *pctx, FSP_FSCTL_FILE_INFO *info)
 {
     NTSTATUS status = fsp_ops_open_path(req, path, fsp_ops_access_from_flags(flags), pctx, info);
     if (!NT_SUCCESS(status))
@@ -108,6 +112,10 @@ static NTSTATUS create_opens_existing(struct fsp_request *req, PWSTR path, int f
         else if ((bits & want) != want)
             status = STATUS_ACCESS_DENIED;
     }
+    if (NT_SUCCESS(status) && (flags & O_TRUNC))
+        status = fsp_ops_kill_privs(req, 0, *pctx, path,
+                                    (open_flags & FUSE_OPEN_KILL_SUIDGID) ? FSP_KILLPRIV_SUIDGID
+                                                                          : FSP_KILLPRIV_CAPS);
     if (NT_SUCCESS(status) && (flags & O_TRUNC))
         status = overwrite(req, *pctx, info);
     if (!NT_SUCCESS(status)) {
@@ -140,7 +148,8 @@ void fsp_op_create(struct fsp_request *req)
     bool existed = false;
     if (STATUS_OBJECT_NAME_COLLISION == status && !(in->flags & O_EXCL)) {
         existed = true;
-        status = create_opens_existing(req, path, (int)in->flags, &ctx, &info);
+        status = create_opens_existing(req, path, (int)in->flags,
+                                       sizeof *in == off ? in->open_flags : 0, &ctx, &info);
     }
     if (!NT_SUCCESS(status)) {
         free(path);
@@ -249,6 +258,12 @@ void fsp_op_write(struct fsp_request *req)
     if (!req->fs->Interface->Write)
         return fsp_reply_err(req, EINVAL);
     void *data = (char *)req->arg + hdr;
+    NTSTATUS status = fsp_ops_kill_privs(req, h->nodeid, FSP_OPS_CTX(h), h->path,
+                                         (in->write_flags & FUSE_WRITE_KILL_SUIDGID)
+                                             ? FSP_KILLPRIV_SUIDGID
+                                             : FSP_KILLPRIV_CAPS);
+    if (!NT_SUCCESS(status))
+        return fsp_reply_status(req, status);
     ULONG done = 0;
     FSP_FSCTL_FILE_INFO info;
     req->treq.Req.Write.UserContext = (UINT64)(uintptr_t)FSP_OPS_CTX(h);
@@ -256,7 +271,7 @@ void fsp_op_write(struct fsp_request *req)
     req->treq.Req.Write.Offset = in->offset;
     req->treq.Req.Write.Length = in->size;
     fsp_op_enter(req, FspFsctlTransactWriteKind);
-    NTSTATUS status = req->fs->Interface->Write(req->fs, FSP_OPS_CTX(h), data, in->offset, in->size,
+    status = req->fs->Interface->Write(req->fs, FSP_OPS_CTX(h), data, in->offset, in->size,
                                                 FALSE, FALSE, &done, &info);
     fsp_op_leave(req);
     if (STATUS_PENDING == status)

@@ -261,6 +261,18 @@ static NTSTATUS set_one(struct fsp_request *req, PVOID ctx, const char *name, co
     return status;
 }
 
+int fsp_ops_xattr_present(struct fsp_request *req, PVOID ctx, const char *name)
+{
+    if (!eas_supported(req))
+        return EOPNOTSUPP;
+    return lookup(req, ctx, name, 0, 0);
+}
+
+NTSTATUS fsp_ops_xattr_remove(struct fsp_request *req, PVOID ctx, const char *name)
+{
+    return set_one(req, ctx, name, 0, 0);
+}
+
 struct set_args {
     const char *name;
     const void *value; /* NULL: remove */
@@ -308,6 +320,8 @@ void fsp_op_setxattr(struct fsp_request *req)
     if (0 == in->size)
         return fsp_reply_err(req, EINVAL);
     struct set_args a = {name, value, in->size, in->flags};
+    /* A capability may arrive: the node's next write checks again (ops_killpriv.c). */
+    fsp_node_set_flag(req->engine, req->in->nodeid, FSP_NODE_NO_PRIVS, false);
     fsp_reply_err(req, with_node(req, FILE_READ_EA | FILE_WRITE_EA | FILE_READ_ATTRIBUTES, set_fn, &a));
 }
 

@@ -107,6 +107,10 @@ static uint64_t wanted_flags(struct fsp_engine *eng, uint64_t offered)
     uint64_t want = FUSE_ASYNC_READ | FUSE_ATOMIC_O_TRUNC | FUSE_BIG_WRITES | FUSE_MAX_PAGES |
                     FUSE_HAS_IOCTL_DIR | FUSE_SETXATTR_EXT | FUSE_INIT_EXT |
                     FUSE_DO_READDIRPLUS | FUSE_READDIRPLUS_AUTO;
+    /* The engine drops set-ID bits and capabilities itself (ops_killpriv.c), which spares a
+     * GETXATTR "security.capability" round trip per write. */
+    if (eng->fs->Interface->SetSecurity && !vp->ReadOnlyVolume)
+        want |= FUSE_HANDLE_KILLPRIV_V2;
     if (FSP_FILE_SYSTEM_OPERATION_GUARD_STRATEGY_FINE == eng->fs->OpGuardStrategy)
         want |= FUSE_PARALLEL_DIROPS;
     if (INFINITE == vp->FileInfoTimeout)

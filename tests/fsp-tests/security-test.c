@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <sys/stat.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 
 #define USER_A 54321
@@ -453,6 +454,145 @@ static void security_killpriv_test(void)
     ASSERT_EQ(mode_of("dir"), 02755);
 }
 
+static int truncate_as_user(void *arg)
+{
+    const char *const *names = arg;
+    int fd = open(names[0], O_WRONLY);
+    if (-1 == fd)
+        return 10;
+    int r = ftruncate(fd, 0);
+    close(fd);
+    if (0 != r)
+        return 11;
+    if (0 != truncate(names[1], 0))
+        return 12;
+    fd = open(names[2], O_WRONLY | O_TRUNC);
+    if (-1 == fd)
+        return 13;
+    close(fd);
+    fd = open(names[3], O_WRONLY | O_APPEND);
+    if (-1 == fd)
+        return 14;
+    ssize_t n = write(fd, "w", 1);
+    close(fd);
+    return 1 == n ? 0 : 15;
+}
+
+/* The cases around killpriv: truncation, and setgid without group execute (a locking mark). */
+static void security_killpriv_truncate_test(void)
+{
+    fsp_tests_need_root();
+    static const char *const names[] = {"ftrunc", "trunc", "otrunc", "sgid_nox", 0};
+    for (int i = 0; names[i]; i++) {
+        fsp_tests_write_file(names[i], "xyz", 3);
+        /* the writer is in sgid_nox's group */
+        ASSERT(0 == chown(names[i], 0, 3 == i ? USER_A : 0));
+        ASSERT(0 == chmod(names[i], 3 == i ? 02767 : 06777));
+    }
+    ASSERT_EQ(fsp_tests_as_user(USER_A, USER_A, truncate_as_user, (void *)names), 0);
+    ASSERT_EQ(mode_of("ftrunc"), 0777);
+    ASSERT_EQ(mode_of("trunc"), 0777);
+    ASSERT_EQ(mode_of("otrunc"), 0777);
+    /* setgid without group execute is not a privilege: a write by a group member keeps it */
+    ASSERT_EQ(mode_of("sgid_nox"), 02767);
+    struct stat st;
+    ASSERT(0 == stat("otrunc", &st));
+    ASSERT_EQ(st.st_size, 0);
+    ASSERT(0 == stat("sgid_nox", &st));
+    ASSERT_EQ(st.st_size, 4);
+    /* root truncating keeps them */
+    ASSERT(0 == chmod("ftrunc", 06777));
+    ASSERT(0 == truncate("ftrunc", 1));
+    ASSERT_EQ(mode_of("ftrunc"), 06777);
+}
+
+/* A file capability (VFS_CAP_REVISION_2: cap_net_bind_service, effective). */
+static int set_caps(const char *path)
+{
+    static const uint32_t caps[5] = {0x02000001, 1u << 10, 0, 0, 0};
+    return setxattr(path, "security.capability", caps, sizeof caps, 0);
+}
+
+static bool has_caps(const char *path)
+{
+    char buf[64];
+    return getxattr(path, "security.capability", buf, sizeof buf) > 0;
+}
+
+/* A write, a truncation or a change of owner removes a file's capabilities, even by root. */
+static void security_killpriv_caps_test(void)
+{
+    fsp_tests_need_root();
+    fsp_tests_write_file("capfile", "xyz", 3);
+    ASSERT(0 == chmod("capfile", 0755));
+    if (0 != set_caps("capfile")) {
+        ASSERT(ENOTSUP == errno);
+        tlib_skip("no security.capability here");
+    }
+    ASSERT(has_caps("capfile"));
+    /* reading keeps them */
+    char buf[8];
+    ASSERT_EQ(fsp_tests_read_file("capfile", buf, sizeof buf), 3);
+    ASSERT(has_caps("capfile"));
+    /* a write */
+    int fd = open("capfile", O_WRONLY | O_APPEND);
+    ASSERT(-1 != fd);
+    ssize_t n = write(fd, "w", 1);
+    close(fd);
+    ASSERT_EQ(n, 1);
+    ASSERT(!has_caps("capfile"));
+    ASSERT_ERRNO(getxattr("capfile", "security.capability", buf, sizeof buf), ENODATA);
+    /* a truncation */
+    ASSERT(0 == set_caps("capfile"));
+    ASSERT(0 == truncate("capfile", 1));
+    ASSERT(!has_caps("capfile"));
+    /* an O_TRUNC open */
+    ASSERT(0 == set_caps("capfile"));
+    fd = open("capfile", O_WRONLY | O_TRUNC);
+    ASSERT(-1 != fd);
+    close(fd);
+    ASSERT(!has_caps("capfile"));
+    /* a change of owner */
+    ASSERT(0 == set_caps("capfile"));
+    ASSERT(0 == chown("capfile", 12, 12));
+    ASSERT(!has_caps("capfile"));
+    ASSERT_EQ(mode_of("capfile"), 0755);
+    /* writes again after the capabilities came back (a node marked clean is checked anew) */
+    ASSERT(0 == set_caps("capfile"));
+    fd = open("capfile", O_WRONLY | O_APPEND);
+    ASSERT(-1 != fd);
+    n = write(fd, "v", 1);
+    close(fd);
+    ASSERT_EQ(n, 1);
+    ASSERT(!has_caps("capfile"));
+}
+
+/* Set-ID bits given to a file after it was written are dropped at its next write as well. */
+static void security_killpriv_again_test(void)
+{
+    fsp_tests_need_root();
+    static const char *const names[] = {"again", 0};
+    fsp_tests_write_file("again", "x", 1);
+    ASSERT(0 == chmod("again", 0777));
+    ASSERT_EQ(fsp_tests_as_user(USER_A, USER_A, write_as_user, (void *)names), 0);
+    ASSERT_EQ(mode_of("again"), 0777);
+    for (int i = 0; i < 3; i++) {
+        ASSERT(0 == chmod("again", 06777));
+        ASSERT_EQ(fsp_tests_as_user(USER_A, USER_A, write_as_user, (void *)names), 0);
+        ASSERT_EQ(mode_of("again"), 0777);
+    }
+    /* through a second name (a hard link) as well */
+    ASSERT(0 == link("again", "again2"));
+    static const char *const names2[] = {"again2", 0};
+    ASSERT_EQ(fsp_tests_as_user(USER_A, USER_A, write_as_user, (void *)names2), 0);
+    ASSERT(0 == chmod("again", 06777));
+    ASSERT_EQ(fsp_tests_as_user(USER_A, USER_A, write_as_user, (void *)names2), 0);
+    ASSERT_EQ(mode_of("again"), 0777);
+    struct stat st;
+    ASSERT(0 == stat("again", &st));
+    ASSERT_EQ(st.st_size, 7);
+}
+
 static void security_umask_test(void)
 {
     umask(027);
@@ -574,6 +714,9 @@ void security_tests(void)
     TLIB_ADD_TEST("security", security_sticky_test);
     TLIB_ADD_TEST("security", security_setgid_dir_test);
     TLIB_ADD_TEST("security", security_killpriv_test);
+    TLIB_ADD_TEST("security", security_killpriv_truncate_test);
+    TLIB_ADD_TEST("security", security_killpriv_caps_test);
+    TLIB_ADD_TEST("security", security_killpriv_again_test);
     TLIB_ADD_TEST("security", security_umask_test);
     TLIB_ADD_TEST("security", security_chmod_nonowner_test);
     TLIB_ADD_TEST("security", security_chown_nonroot_test);

@@ -1,0 +1,80 @@
+/*
+ * src/engine/ops_killpriv.c - a changed file loses its privileges
+ * (FUSE_HANDLE_KILLPRIV_V2).
+ *
+ * Linux drops a regular file's privileges when it changes: a write or a
+ * truncation by a caller without CAP_FSETID clears S_ISUID, and S_ISGID when
+ * the group may execute the file (or the caller is not in its group); a change
+ * of owner clears both (S_ISGID again only with group execute); and any write,
+ * truncation or change of owner removes its capabilities (security.capability).
+ * Without FUSE_HANDLE_KILLPRIV_V2 the kernel does this itself and asks GETXATTR
+ * "security.capability" before every write to find out whether there is
+ * anything to do: one more round trip per write. With it, the kernel marks the
+ * requests (FUSE_WRITE_KILL_SUIDGID, FATTR_KILL_SUIDGID, FUSE_OPEN_KILL_SUIDGID)
+ * and the engine does the work here, in process.
+ *
+ * A node found to carry none of these (no set-ID bit, no capability, one link)
+ * is marked FSP_NODE_NO_PRIVS, so the common write costs one flag test.
+ * SETATTR of mode or owner and SETXATTR unmark it. A hard-linked file is never
+ * marked: its other names are other nodes, whose changes this one would miss.
+ */
+#include "ops.h"
+#include <errno.h>
+#include <string.h>
+#include <sys/stat.h>
+
+static const char caps_name[] = "security.capability";
+
+uint32_t fsp_ops_killed_mode(struct fsp_request *req, uint32_t mode, uint32_t file_gid, bool chown)
+{
+    mode &= ~(uint32_t)S_ISUID;
+    /* S_ISGID without group execute marks mandatory locking, not a privilege; a writer
+     * outside the group loses it all the same (as on Linux; only the caller's primary
+     * group is known here). */
+    if ((mode & S_ISGID) && ((mode & S_IXGRP) || (!chown && req->in->gid != file_gid)))
+        mode &= ~(uint32_t)S_ISGID;
+    return mode;
+}
+
+NTSTATUS fsp_ops_kill_privs(struct fsp_request *req, uint64_t nodeid, PVOID ctx, PWSTR path,
+                            unsigned what)
+{
+    struct fsp_engine *eng = req->engine;
+    if (!(fsp_engine_init_flags(eng) & FUSE_HANDLE_KILLPRIV_V2))
+        return STATUS_SUCCESS;
+    if (nodeid && fsp_node_has_flag(eng, nodeid, FSP_NODE_NO_PRIVS))
+        return STATUS_SUCCESS;
+    const FSP_FILE_SYSTEM_INTERFACE *fi = req->fs->Interface;
+    if (!fi->GetFileInfo)
+        return STATUS_SUCCESS;
+    FSP_FSCTL_FILE_INFO info;
+    fsp_op_enter(req, FspFsctlTransactQueryInformationKind);
+    NTSTATUS status = fi->GetFileInfo(req->fs, ctx, &info);
+    fsp_op_leave(req);
+    if (!NT_SUCCESS(status))
+        return status;
+    struct fuse_attr attr;
+    int err = fsp_ops_fill_attr(req, ctx, path, &info, &attr);
+    if (err)
+        return FspNtStatusFromErrno(err);
+    if (!S_ISREG(attr.mode))
+        return STATUS_SUCCESS;
+    uint32_t mode = attr.mode & 07777, keep = mode;
+    if (what & FSP_KILLPRIV_SUIDGID)
+        keep = fsp_ops_killed_mode(req, mode, attr.gid, false);
+    if (keep != mode) {
+        status = fsp_ops_set_posix_security(req, ctx, attr.uid, attr.gid, keep);
+        if (!NT_SUCCESS(status))
+            return status;
+    }
+    err = fsp_ops_xattr_present(req, ctx, caps_name);
+    if (0 == err) {
+        status = fsp_ops_xattr_remove(req, ctx, caps_name);
+        if (!NT_SUCCESS(status))
+            return status;
+    } else if (ENODATA != err && EOPNOTSUPP != err)
+        return FspNtStatusFromErrno(err);
+    if (nodeid && !(keep & (S_ISUID | S_ISGID)) && info.HardLinks <= 1)
+        fsp_node_set_flag(eng, nodeid, FSP_NODE_NO_PRIVS, true);
+    return STATUS_SUCCESS;
+}
