@@ -27,6 +27,8 @@ static void usage_to(FILE *f)
             "    -n MaxFileNodes     maximum number of files and directories (default 1048576)\n"
             "    -s MaxFileSize      maximum file size, K/M/G/T suffixes allowed (default 16G)\n"
             "    -i                  case-insensitive file system\n"
+            "    -W                  writeback cache (with -t -1): the kernel keeps written data\n"
+            "                        and writes it back later; no hard links (link(2): EPERM)\n"
             "    -d DebugFlags       trace requests (-1: all)\n"
             "    -D DebugLogFile     trace to this file ('-' for stderr)\n"
             "    -F FileSystemName   file system name (mount subtype; default memfs)\n"
@@ -116,7 +118,7 @@ static NTSTATUS SvcStart(FSP_SERVICE *Service, ULONG argc, PWSTR *argv)
     int opt;
     optind = 1;
     opterr = 0;
-    while (-1 != (opt = getopt((int)argc, av, "+m:t:n:s:id:D:F:S:u:o:M:P:R:h"))) {
+    while (-1 != (opt = getopt((int)argc, av, "+m:t:n:s:iWd:D:F:S:u:o:M:P:R:h"))) {
         int bad = 0;
         switch (opt) {
         case 'm': mountpoint = optarg; break;
@@ -124,6 +126,7 @@ static NTSTATUS SvcStart(FSP_SERVICE *Service, ULONG argc, PWSTR *argv)
         case 'n': bad = parse_number(optarg, false, false, &nodes) || 0 == nodes || nodes > 0xffffffffULL; break;
         case 's': bad = parse_number(optarg, false, true, &maxsize); break;
         case 'i': flags |= MemfsCaseInsensitive; break;
+        case 'W': flags |= MemfsWritebackCache; break;
         case 'd': bad = parse_number(optarg, true, false, &debug); break;
         case 'D': debug_file = optarg; break;
         case 'F': fsname = optarg; break;

@@ -1840,6 +1840,7 @@ NTSTATUS MemfsCreateFunnel(ULONG Flags, ULONG FileInfoTimeout, ULONG MaxFileNode
     vp.PostCleanupWhenModifiedOnly = 1;
     vp.PassQueryDirectoryFileName = 1;
     vp.FlushAndPurgeOnCleanup = (Flags & MemfsFlushAndPurgeOnCleanup) ? 1 : 0;
+    vp.WritebackCache = (Flags & MemfsWritebackCache) ? 1 : 0;
     vp.DeviceControl = 1;
     vp.CasePreservedExtendedAttributes = 1;
     vp.SupportsPosixUnlinkRename = (Flags & MemfsLegacyUnlinkRename) ? 0 : 1;

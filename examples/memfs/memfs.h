@@ -21,6 +21,7 @@ enum {
     MemfsCaseInsensitive = 0x80000000,
     MemfsFlushAndPurgeOnCleanup = 0x40000000,
     MemfsLegacyUnlinkRename = 0x20000000,
+    MemfsWritebackCache = 0x10000000, /**< with FileInfoTimeout INFINITE: VolumeParams.WritebackCache */
 };
 
 /**

@@ -99,7 +99,10 @@ typedef struct {
     UINT32 EaTimeoutValid : 1;
     UINT32 PassthroughBackingFiles : 1; /**< LinFsp extension: kernel passthrough to backing files
                                              (FspFileSystemSetOpenBackingFile; needs Version V1) */
-    UINT32 KmAdditionalReservedFlags : 26;
+    UINT32 WritebackCache : 1;          /**< LinFsp extension: with FileInfoTimeout INFINITE the
+                                             kernel keeps written data in its page cache and writes
+                                             it back later (FUSE_WRITEBACK_CACHE; needs Version V1) */
+    UINT32 KmAdditionalReservedFlags : 25;
     UINT32 VolumeInfoTimeout;
     UINT32 DirInfoTimeout;           /**< entry (name) cache timeout when DirInfoTimeoutValid */
     UINT32 SecurityTimeout;

@@ -33,6 +33,7 @@ static NTSTATUS validate_params(FSP_FSCTL_VOLUME_PARAMS *vp)
         vp->VolumeInfoTimeoutValid = vp->DirInfoTimeoutValid = vp->SecurityTimeoutValid = 0;
         vp->StreamInfoTimeoutValid = vp->EaTimeoutValid = 0;
         vp->PassthroughBackingFiles = 0;
+        vp->WritebackCache = 0;
     }
     vp->Prefix[ARRAYSIZE(vp->Prefix) - 1] = 0;
     vp->FileSystemName[ARRAYSIZE(vp->FileSystemName) - 1] = 0;

@@ -18,6 +18,7 @@ struct fsp_node {
     uint64_t name_hash;
     uint32_t nchildren;         /* linked children (a node with children stays as a path element) */
     unsigned flags;             /* FSP_NODE_* (engine.h); atomic */
+    uint32_t type;              /* S_IFMT bits, as last told to the kernel (fsp_node_set_type) */
 };
 
 struct fsp_pending;

@@ -139,6 +139,10 @@ enum {
 bool fsp_node_has_flag(struct fsp_engine *eng, uint64_t nodeid, unsigned flag);
 /** Set (on) or clear a flag of nodeid (nothing for an unknown nodeid). */
 void fsp_node_set_flag(struct fsp_engine *eng, uint64_t nodeid, unsigned flag, bool on);
+/** Remember nodeid's file type (mode & S_IFMT) as told to the kernel in an entry. */
+void fsp_node_set_type(struct fsp_engine *eng, uint64_t nodeid, uint32_t mode);
+/** The file type of nodeid when it is unlinked (no name any more); 0 when linked or unknown. */
+uint32_t fsp_node_unlinked_type(struct fsp_engine *eng, uint64_t nodeid);
 
 /* ---- handle table (handles.c) ---- */
 

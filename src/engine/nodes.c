@@ -14,6 +14,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <wctype.h>
 
 #define ROOT_ID FUSE_ROOT_ID
@@ -479,4 +480,22 @@ void fsp_node_set_flag(struct fsp_engine *eng, uint64_t nodeid, unsigned flag, b
     else if (n)
         __atomic_and_fetch(&n->flags, ~flag, __ATOMIC_RELEASE);
     pthread_rwlock_unlock(&eng->nodes_lock);
+}
+
+void fsp_node_set_type(struct fsp_engine *eng, uint64_t nodeid, uint32_t mode)
+{
+    pthread_rwlock_rdlock(&eng->nodes_lock);
+    struct fsp_node *n = by_id(eng, nodeid);
+    if (n)
+        __atomic_store_n(&n->type, mode & S_IFMT, __ATOMIC_RELAXED);
+    pthread_rwlock_unlock(&eng->nodes_lock);
+}
+
+uint32_t fsp_node_unlinked_type(struct fsp_engine *eng, uint64_t nodeid)
+{
+    pthread_rwlock_rdlock(&eng->nodes_lock);
+    struct fsp_node *n = by_id(eng, nodeid);
+    uint32_t type = n && n != eng->root && !n->parent ? __atomic_load_n(&n->type, __ATOMIC_RELAXED) : 0;
+    pthread_rwlock_unlock(&eng->nodes_lock);
+    return type;
 }

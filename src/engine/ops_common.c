@@ -346,6 +346,7 @@ int fsp_ops_make_entry(struct fsp_request *req, uint64_t parent, const char *nam
     err = fsp_node_enter(req->engine, parent, name, &out->nodeid, &out->generation);
     if (err)
         return err;
+    fsp_node_set_type(req->engine, out->nodeid, out->attr.mode);
     if (0 == out->attr.ino)
         out->attr.ino = out->nodeid;
     fsp_engine_entry_timeout(req->engine, &out->entry_valid, &out->entry_valid_nsec);

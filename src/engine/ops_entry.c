@@ -238,6 +238,32 @@ static int setattr_by_handle(struct fsp_handle *h, void *arg)
     return 0;
 }
 
+/*
+ * The kernel writes back a file's times (the writeback cache) after the file was deleted
+ * and closed: it has no name and no handle, so there is nothing left to change. An error
+ * would be recorded as a write-back error of the whole volume (syncfs(2) fails), so the
+ * request succeeds with the attributes of a removed file. Anything else than times stays
+ * ENOENT.
+ */
+static bool setattr_of_gone_file(struct fsp_request *req, const struct fuse_setattr_in *in)
+{
+    const uint32_t times = FATTR_ATIME | FATTR_MTIME | FATTR_CTIME | FATTR_ATIME_NOW |
+                           FATTR_MTIME_NOW | FATTR_LOCKOWNER;
+    uint32_t type = (in->valid & ~times) ? 0 : fsp_node_unlinked_type(req->engine, req->in->nodeid);
+    if (!type)
+        return false;
+    struct fuse_attr_out out;
+    memset(&out, 0, sizeof out);
+    out.attr.ino = req->in->nodeid;
+    out.attr.mode = type;
+    out.attr.blksize = 4096;
+    out.attr.mtime = in->mtime, out.attr.mtimensec = in->mtimensec;
+    out.attr.ctime = in->ctime, out.attr.ctimensec = in->ctimensec;
+    out.attr.atime = in->atime, out.attr.atimensec = in->atimensec;
+    fsp_reply_data(req, &out, sizeof out);
+    return true;
+}
+
 void fsp_op_setattr(struct fsp_request *req)
 {
     const struct fuse_setattr_in *in = req->arg;
@@ -262,6 +288,8 @@ void fsp_op_setattr(struct fsp_request *req)
         /* No name (unlinked while open; fchmod/futimens carry no fh): use one of its open handles. */
         err = fsp_handle_with_node(req->engine, req->in->nodeid, setattr_by_handle, req);
         if (!err)
+            return;
+        if (ENOENT == err && setattr_of_gone_file(req, in))
             return;
     }
     if (err)

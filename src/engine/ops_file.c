@@ -19,6 +19,18 @@ static uint32_t open_flags_out(struct fsp_request *req)
     return 0;
 }
 
+/*
+ * Access for an open(2) with these flags. With the writeback cache the kernel reads a
+ * write-only file too (to fill a partly written page), so such opens also get read access.
+ */
+static UINT32 open_access(struct fsp_request *req, int flags)
+{
+    UINT32 access = fsp_ops_access_from_flags(flags);
+    if ((flags & O_ACCMODE) == O_WRONLY && (fsp_engine_init_flags(req->engine) & FUSE_WRITEBACK_CACHE))
+        access |= FILE_GENERIC_READ;
+    return access;
+}
+
 static NTSTATUS overwrite(struct fsp_request *req, PVOID ctx, FSP_FSCTL_FILE_INFO *info)
 {
     const FSP_FILE_SYSTEM_INTERFACE *fi = req->fs->Interface;
@@ -48,7 +60,7 @@ void fsp_op_open(struct fsp_request *req)
         return fsp_reply_err(req, err);
     PVOID ctx;
     FSP_FSCTL_FILE_INFO info;
-    NTSTATUS status = fsp_ops_open_path(req, path, fsp_ops_access_from_flags(in->flags), &ctx, &info);
+    NTSTATUS status = fsp_ops_open_path(req, path, open_access(req, (int)in->flags), &ctx, &info);
     if (NT_SUCCESS(status) && (info.FileAttributes & FILE_ATTRIBUTE_DIRECTORY) &&
         (in->flags & O_ACCMODE) != O_RDONLY) {
         fsp_ops_close(req, ctx, path, 0);
@@ -92,7 +104,7 @@ void fsp_op_open(struct fsp_request *req)
 static NTSTATUS create_opens_existing(struct fsp_request *req, PWSTR path, int flags,
                                       uint32_t open_flags, PVOID *pctx, FSP_FSCTL_FILE_INFO *info)
 {
-    NTSTATUS status = fsp_ops_open_path(req, path, fsp_ops_access_from_flags(flags), pctx, info);
+    NTSTATUS status = fsp_ops_open_path(req, path, open_access(req, flags), pctx, info);
     if (!NT_SUCCESS(status))
         return status;
     if (info->FileAttributes & FILE_ATTRIBUTE_DIRECTORY)
@@ -143,7 +155,7 @@ void fsp_op_create(struct fsp_request *req)
     PVOID ctx = 0;
     FSP_FSCTL_FILE_INFO info;
     NTSTATUS status = fsp_ops_create_child(req, path, in->mode, false, FILE_NON_DIRECTORY_FILE,
-                                           fsp_ops_access_from_flags((int)in->flags) | DELETE,
+                                           open_access(req, (int)in->flags) | DELETE,
                                            FILE_ATTRIBUTE_ARCHIVE, 0, 0, &ctx, &info);
     bool existed = false;
     if (STATUS_OBJECT_NAME_COLLISION == status && !(in->flags & O_EXCL)) {

@@ -115,6 +115,10 @@ static uint64_t wanted_flags(struct fsp_engine *eng, uint64_t offered)
         want |= FUSE_PARALLEL_DIROPS;
     if (INFINITE == vp->FileInfoTimeout)
         want |= FUSE_CACHE_SYMLINKS;
+    /* WinFsp's cache manager mode with write-behind: written data stays in the page cache,
+     * the kernel owns size and times of regular files until it writes them back. */
+    if (INFINITE == vp->FileInfoTimeout && vp->WritebackCache && !vp->ReadOnlyVolume)
+        want |= FUSE_WRITEBACK_CACHE;
     else
         want |= FUSE_AUTO_INVAL_DATA;
     return want & offered;

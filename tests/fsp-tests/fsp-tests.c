@@ -205,6 +205,7 @@ static void usage(FILE *f)
             "                      (default: memfs mounted in-process under $TMPDIR or /tmp)\n"
             "  --timeout=MS        memfs FileInfoTimeout in ms (-1: INFINITE; default 1000)\n"
             "  --case-insensitive  memfs with case-insensitive names\n"
+            "  --writeback         memfs asks for the kernel's writeback cache (with --timeout=-1)\n"
             "  --slowio            memfs completes reads, writes and readdir asynchronously\n"
             "  --linfsp            with --external: DIR is served by LinFsp (accept its documented\n"
             "                      deviations from tmpfs, e.g. 100 ns times, no RENAME_EXCHANGE)\n"
@@ -248,6 +249,8 @@ int main(int argc, char **argv)
             fsp_tests_options.file_info_timeout = -1 == v ? INFINITE : (ULONG)v;
         else if (0 == strcmp(a, "--case-insensitive"))
             fsp_tests_options.case_insensitive = true;
+        else if (0 == strcmp(a, "--writeback"))
+            fsp_tests_options.writeback = true;
         else if (0 == strcmp(a, "--slowio"))
             fsp_tests_options.slowio = true;
         else if (0 == strcmp(a, "--linfsp"))
@@ -295,7 +298,8 @@ int main(int argc, char **argv)
             free(rest);
             return 2;
         }
-        ULONG flags = MemfsDisk | (fsp_tests_options.case_insensitive ? MemfsCaseInsensitive : 0);
+        ULONG flags = MemfsDisk | (fsp_tests_options.case_insensitive ? MemfsCaseInsensitive : 0) |
+                      (fsp_tests_options.writeback ? MemfsWritebackCache : 0);
         status = MemfsCreateFunnel(flags, fsp_tests_options.file_info_timeout, 1024 * 1024,
                                    16ULL * 1024 * 1024 * 1024, fsp_tests_options.slowio ? 10 : 0,
                                    fsp_tests_options.slowio ? 50 : 0, fsp_tests_options.slowio ? 1 : 0,

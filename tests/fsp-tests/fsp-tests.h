@@ -24,6 +24,7 @@ struct fsp_tests_options {
     const char *external;   /* --external DIR, or NULL: memfs in-process */
     ULONG file_info_timeout; /* --timeout=MS (internal; default 1000, INFINITE with --timeout=-1) */
     bool case_insensitive;  /* --case-insensitive (internal) */
+    bool writeback;         /* --writeback (internal): the kernel's writeback cache */
     bool slowio;            /* --slowio: memfs completes reads/writes/readdir asynchronously */
     bool coarse;            /* --coarse: COARSE operation guard strategy */
     ULONG threads;          /* --threads=N dispatcher threads (0: default) */
