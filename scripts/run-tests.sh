@@ -119,6 +119,7 @@ step "meson test (ASan+UBSan)" 1200 meson_tests build/sanitize
 ft=build/sanitize/tests/fsp-tests/fsp-tests
 step "fsp-tests --timeout=0 (ASan+UBSan)" 600 "$ft" --timeout=0
 step "fsp-tests --timeout=-1 (ASan+UBSan)" 600 "$ft" --timeout=-1
+step "fsp-tests --timeout=-1 --writeback (ASan+UBSan)" 600 "$ft" --timeout=-1 --writeback
 if [ $quick -eq 0 ]; then
     step "fsp-tests --case-insensitive (ASan+UBSan)" 600 "$ft" --case-insensitive
     step "fsp-tests --slowio (ASan+UBSan)" 600 "$ft" --slowio

@@ -17,6 +17,15 @@ struct fsp_node {
     struct fsp_node *name_next; /* (parent, name) hash chain while linked */
     uint64_t name_hash;
     uint32_t nchildren;         /* linked children (a node with children stays as a path element) */
+    /* Hard links: a file the kernel knows under one node may have more names. Each further
+     * name is an alias node: primary points to the node the kernel knows, which lists its
+     * aliases; the kernel never sees an alias's nodeid. index is the file's IndexNumber
+     * while the node is in the engine's index (hard-linked files only). */
+    struct fsp_node *primary;   /* an alias: the node it names; NULL for a node the kernel knows */
+    struct fsp_node *aliases;   /* a primary: its alias nodes, linked through alias_next */
+    struct fsp_node *alias_next;
+    struct fsp_node *index_next; /* index hash chain */
+    uint64_t index;             /* IndexNumber while indexed, else 0 */
     unsigned flags;             /* FSP_NODE_* (engine.h); atomic */
     uint32_t type;              /* S_IFMT bits, as last told to the kernel (fsp_node_set_type) */
 };
@@ -69,6 +78,7 @@ struct fsp_engine {
     size_t nbuckets_id, nbuckets_name, nnodes;
     uint64_t next_nodeid, next_generation;
     struct fsp_node *root;
+    struct fsp_node **index_buckets; /* hard-linked files by IndexNumber (FSP_NODE_INDEX_BUCKETS) */
     /* handle table */
     pthread_mutex_t handles_lock;
     struct fsp_handle **handles; /* slot array indexed by fh & 0xffffffff */

@@ -119,6 +119,15 @@ int fsp_node_child_path(struct fsp_engine *eng, uint64_t parent, const char *nam
  */
 int fsp_node_enter(struct fsp_engine *eng, uint64_t parent, const char *name, uint64_t *pnodeid,
                    uint64_t *pgeneration);
+/**
+ * fsp_node_enter for a non-directory with more than one link and a nonzero IndexNumber
+ * (index; 0 for anything else): a new name of a file the kernel already knows under
+ * another name gets that node's nodeid (one kernel inode per file).
+ */
+int fsp_node_enter_file(struct fsp_engine *eng, uint64_t parent, const char *name, uint64_t index,
+                        uint64_t *pnodeid, uint64_t *pgeneration);
+/** Enter nodeid in the IndexNumber index (LINK: its new name will be an alias of it). */
+void fsp_node_register_index(struct fsp_engine *eng, uint64_t nodeid, uint64_t index);
 /** Drop nlookup lookup references (FORGET); the node goes when none remain. */
 void fsp_node_forget(struct fsp_engine *eng, uint64_t nodeid, uint64_t nlookup);
 /** A name was removed (UNLINK/RMDIR): detach the node from its name (it lives on until forgotten). */

@@ -8,6 +8,13 @@
  * nodes: by nodeid, and by (parent, name) for linked nodes. Names are kept in
  * Windows form (the file system's); with CaseSensitiveSearch off the name
  * index folds case.
+ *
+ * Hard links: the kernel should see one inode per file, whatever name it came
+ * through, or its caches of the names disagree (sizes, times, pages). A file
+ * with more than one link and an IndexNumber is entered in a third index; a
+ * name of it that is looked up later becomes an alias node of the node the
+ * kernel already has, and the kernel gets that node's nodeid. A node's path is
+ * then that of any of its names that is still linked.
  */
 #include "core.h"
 #include "api.h"
@@ -18,6 +25,7 @@
 #include <wctype.h>
 
 #define ROOT_ID FUSE_ROOT_ID
+#define INDEX_BUCKETS 1024
 
 static bool case_insensitive(struct fsp_engine *eng)
 {
@@ -114,6 +122,51 @@ static void link_name(struct fsp_engine *eng, struct fsp_node *n)
 
 static void free_node(struct fsp_engine *eng, struct fsp_node *n);
 
+/* Does n (a node the kernel knows) still have a name, itself or through an alias? */
+static bool node_linked(struct fsp_node *n)
+{
+    if (n->parent)
+        return true;
+    for (struct fsp_node *a = n->aliases; a; a = a->alias_next)
+        if (a->parent)
+            return true;
+    return false;
+}
+
+static void index_remove(struct fsp_engine *eng, struct fsp_node *n)
+{
+    if (!n->index)
+        return;
+    for (struct fsp_node **pp = &eng->index_buckets[mix(n->index) & (INDEX_BUCKETS - 1)]; *pp;
+         pp = &(*pp)->index_next)
+        if (*pp == n) {
+            *pp = n->index_next;
+            break;
+        }
+    n->index = 0;
+    n->index_next = 0;
+}
+
+static void index_add(struct fsp_engine *eng, struct fsp_node *n, uint64_t index)
+{
+    if (n->index || n->primary || !index)
+        return;
+    size_t b = mix(index) & (INDEX_BUCKETS - 1);
+    n->index = index;
+    n->index_next = eng->index_buckets[b];
+    eng->index_buckets[b] = n;
+}
+
+/* The node the kernel knows for the file with this IndexNumber, if it still has a name. */
+static struct fsp_node *index_find(struct fsp_engine *eng, uint64_t index)
+{
+    for (struct fsp_node *n = eng->index_buckets[mix(index) & (INDEX_BUCKETS - 1)]; n;
+         n = n->index_next)
+        if (n->index == index && node_linked(n))
+            return n;
+    return 0;
+}
+
 /* Unlink n from its name; a parent that the kernel forgot and that has no children left goes too. */
 static void unlink_name(struct fsp_engine *eng, struct fsp_node *n)
 {
@@ -139,7 +192,8 @@ int fsp_nodes_init(struct fsp_engine *eng)
     if (grow(&eng->id_buckets, &eng->nbuckets_id, 1024, false) ||
         grow(&eng->name_buckets, &eng->nbuckets_name, 1024, true))
         return ENOMEM;
-    struct fsp_node *root = calloc(1, sizeof *root);
+    eng->index_buckets = calloc(INDEX_BUCKETS, sizeof *eng->index_buckets);
+    struct fsp_node *root = eng->index_buckets ? calloc(1, sizeof *root) : 0;
     if (!root)
         return ENOMEM;
     root->nodeid = ROOT_ID;
@@ -164,7 +218,8 @@ void fsp_nodes_fini(struct fsp_engine *eng)
             }
     free(eng->id_buckets);
     free(eng->name_buckets);
-    eng->id_buckets = eng->name_buckets = 0;
+    free(eng->index_buckets);
+    eng->id_buckets = eng->name_buckets = eng->index_buckets = 0;
     pthread_rwlock_destroy(&eng->nodes_lock);
 }
 
@@ -224,7 +279,12 @@ int fsp_node_path(struct fsp_engine *eng, uint64_t nodeid, PWSTR *ppath)
 {
     pthread_rwlock_rdlock(&eng->nodes_lock);
     struct fsp_node *n = by_id(eng, nodeid);
+    if (n && n->primary)
+        n = n->primary;
     int err = n ? build_path(n, ppath) : ENOENT;
+    /* Its own name is gone: any other name of the file will do. */
+    for (struct fsp_node *a = n ? n->aliases : 0; ENOENT == err && a; a = a->alias_next)
+        err = build_path(a, ppath);
     pthread_rwlock_unlock(&eng->nodes_lock);
     return err;
 }
@@ -262,6 +322,12 @@ int fsp_node_child_path(struct fsp_engine *eng, uint64_t parent, const char *nam
 int fsp_node_enter(struct fsp_engine *eng, uint64_t parent, const char *name, uint64_t *pnodeid,
                    uint64_t *pgeneration)
 {
+    return fsp_node_enter_file(eng, parent, name, 0, pnodeid, pgeneration);
+}
+
+int fsp_node_enter_file(struct fsp_engine *eng, uint64_t parent, const char *name, uint64_t index,
+                        uint64_t *pnodeid, uint64_t *pgeneration)
+{
     PWSTR wname = 0;
     int err = map_component(eng, name, &wname);
     if (err)
@@ -276,7 +342,10 @@ int fsp_node_enter(struct fsp_engine *eng, uint64_t parent, const char *name, ui
     uint64_t h = name_hash(eng, parent, wname);
     struct fsp_node *n = by_name(eng, p, wname, h);
     if (n) {
+        if (n->primary)
+            n = n->primary; /* another name of a file the kernel knows */
         n->nlookup++;
+        index_add(eng, n, index);
         FspPosixDeletePath(wname);
     } else {
         n = calloc(1, sizeof *n);
@@ -301,6 +370,17 @@ int fsp_node_enter(struct fsp_engine *eng, uint64_t parent, const char *name, ui
         eng->id_buckets[b] = n;
         link_name(eng, n);
         eng->nnodes++;
+        struct fsp_node *known = index ? index_find(eng, index) : 0;
+        if (known && known != n) {
+            /* A new name of a file the kernel knows: an alias; the kernel gets known's nodeid. */
+            n->nlookup = 0;
+            n->primary = known;
+            n->alias_next = known->aliases;
+            known->aliases = n;
+            n = known;
+            n->nlookup++;
+        } else
+            index_add(eng, n, index);
     }
     *pnodeid = n->nodeid;
     *pgeneration = n->generation;
@@ -317,6 +397,18 @@ static void free_node(struct fsp_engine *eng, struct fsp_node *n)
             break;
         }
     unlink_name(eng, n);
+    if (n->primary) {
+        for (struct fsp_node **pp = &n->primary->aliases; *pp; pp = &(*pp)->alias_next)
+            if (*pp == n) {
+                *pp = n->alias_next;
+                break;
+            }
+        n->primary = 0;
+    }
+    /* The kernel forgot the file: its other names go too (a later lookup makes them anew). */
+    while (n->aliases)
+        free_node(eng, n->aliases);
+    index_remove(eng, n);
     free(n->name);
     free(n);
     eng->nnodes--;
@@ -359,8 +451,13 @@ static struct fsp_node *child_locked(struct fsp_engine *eng, uint64_t parent, co
 static void detach(struct fsp_engine *eng, struct fsp_node *n)
 {
     unlink_name(eng, n);
-    if (0 == n->nlookup && 0 == n->nchildren)
+    struct fsp_node *k = n->primary ? n->primary : n;
+    if (n->primary)
+        free_node(eng, n); /* an alias is only a name */
+    else if (0 == n->nlookup && 0 == n->nchildren)
         free_node(eng, n);
+    else if (!node_linked(k))
+        index_remove(eng, k); /* nameless: its IndexNumber may come back as another file */
 }
 
 void fsp_node_unlinked(struct fsp_engine *eng, uint64_t parent, const char *name)
@@ -452,7 +549,7 @@ uint64_t fsp_node_find_path(struct fsp_engine *eng, PCWSTR path, uint64_t *ppare
         last = tok;
         n = n ? by_name(eng, n, tok, name_hash(eng, n->nodeid, tok)) : 0;
     }
-    uint64_t id = n ? n->nodeid : 0;
+    uint64_t id = n ? (n->primary ? n->primary->nodeid : n->nodeid) : 0;
     if (pparent)
         *pparent = parent ? parent->nodeid : 0;
     if (plastname)
@@ -495,7 +592,20 @@ uint32_t fsp_node_unlinked_type(struct fsp_engine *eng, uint64_t nodeid)
 {
     pthread_rwlock_rdlock(&eng->nodes_lock);
     struct fsp_node *n = by_id(eng, nodeid);
-    uint32_t type = n && n != eng->root && !n->parent ? __atomic_load_n(&n->type, __ATOMIC_RELAXED) : 0;
+    uint32_t type = n && n != eng->root && !n->primary && !node_linked(n)
+                        ? __atomic_load_n(&n->type, __ATOMIC_RELAXED)
+                        : 0;
     pthread_rwlock_unlock(&eng->nodes_lock);
     return type;
+}
+
+void fsp_node_register_index(struct fsp_engine *eng, uint64_t nodeid, uint64_t index)
+{
+    pthread_rwlock_wrlock(&eng->nodes_lock);
+    struct fsp_node *n = by_id(eng, nodeid);
+    if (n && n->primary)
+        n = n->primary;
+    if (n && n != eng->root && !index_find(eng, index))
+        index_add(eng, n, index);
+    pthread_rwlock_unlock(&eng->nodes_lock);
 }

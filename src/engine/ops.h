@@ -42,6 +42,14 @@ int fsp_ops_make_entry(struct fsp_request *req, uint64_t parent, const char *nam
                        PWSTR path, const FSP_FSCTL_FILE_INFO *info, struct fuse_entry_out *out);
 
 /**
+ * The entry part of fsp_ops_make_entry, for an out->attr already filled from info: enter
+ * the node (a further name of a hard-linked file gets the node the kernel has for it),
+ * nodeid, generation, timeouts.
+ */
+int fsp_ops_enter_entry(struct fsp_request *req, uint64_t parent, const char *name,
+                        const FSP_FSCTL_FILE_INFO *info, struct fuse_entry_out *out);
+
+/**
  * Security descriptor for a new object made by the request's caller with
  * mode (permission and S_IS* bits, umask already applied by the kernel):
  * owner = caller uid; group = caller gid, or the parent's gid when the parent

@@ -343,7 +343,15 @@ int fsp_ops_make_entry(struct fsp_request *req, uint64_t parent, const char *nam
     int err = fsp_ops_fill_attr(req, ctx, path, info, &out->attr);
     if (err)
         return err;
-    err = fsp_node_enter(req->engine, parent, name, &out->nodeid, &out->generation);
+    return fsp_ops_enter_entry(req, parent, name, info, out);
+}
+
+int fsp_ops_enter_entry(struct fsp_request *req, uint64_t parent, const char *name,
+                        const FSP_FSCTL_FILE_INFO *info, struct fuse_entry_out *out)
+{
+    bool linked = info->HardLinks > 1 && !S_ISDIR(out->attr.mode);
+    int err = fsp_node_enter_file(req->engine, parent, name, linked ? info->IndexNumber : 0,
+                                  &out->nodeid, &out->generation);
     if (err)
         return err;
     fsp_node_set_type(req->engine, out->nodeid, out->attr.mode);
@@ -351,8 +359,9 @@ int fsp_ops_make_entry(struct fsp_request *req, uint64_t parent, const char *nam
         out->attr.ino = out->nodeid;
     fsp_engine_entry_timeout(req->engine, &out->entry_valid, &out->entry_valid_nsec);
     fsp_engine_attr_timeout(req->engine, &out->attr_valid, &out->attr_valid_nsec);
-    /* Each name of a hard-linked file is its own kernel inode: do not cache what another name may change. */
-    if (out->attr.nlink > 1 && !S_ISDIR(out->attr.mode))
+    /* A hard-linked file without an IndexNumber cannot be recognised under its other names:
+     * each is its own kernel inode, so do not cache what another name may change. */
+    if (linked && 0 == info->IndexNumber)
         out->attr_valid = 0, out->attr_valid_nsec = 0;
     return 0;
 }

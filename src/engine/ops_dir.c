@@ -197,19 +197,9 @@ static size_t fill_reply(struct fsp_request *req, struct fsp_handle *h, struct l
             if (e) {
                 PWSTR path = dirpath ? child_path(dirpath, e->wname) : 0;
                 if (path && 0 == fsp_ops_fill_attr(req, 0, path, &e->info, &dp->entry_out.attr) &&
-                    0 == fsp_node_enter(req->engine, h->nodeid, e->name, &dp->entry_out.nodeid,
-                                        &dp->entry_out.generation)) {
-                    if (0 == dp->entry_out.attr.ino)
-                        dp->entry_out.attr.ino = dp->entry_out.nodeid;
+                    0 == fsp_ops_enter_entry(req, h->nodeid, e->name, &e->info, &dp->entry_out))
                     ino = dp->entry_out.attr.ino;
-                    fsp_engine_entry_timeout(req->engine, &dp->entry_out.entry_valid,
-                                             &dp->entry_out.entry_valid_nsec);
-                    fsp_engine_attr_timeout(req->engine, &dp->entry_out.attr_valid,
-                                            &dp->entry_out.attr_valid_nsec);
-                    /* hard-linked files: see fsp_ops_make_entry */
-                    if (dp->entry_out.attr.nlink > 1 && !S_ISDIR(dp->entry_out.attr.mode))
-                        dp->entry_out.attr_valid = 0, dp->entry_out.attr_valid_nsec = 0;
-                } else
+                else
                     memset(&dp->entry_out, 0, sizeof dp->entry_out); /* the kernel looks it up */
                 free(path);
             }

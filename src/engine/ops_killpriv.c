@@ -13,10 +13,12 @@
  * requests (FUSE_WRITE_KILL_SUIDGID, FATTR_KILL_SUIDGID, FUSE_OPEN_KILL_SUIDGID)
  * and the engine does the work here, in process.
  *
- * A node found to carry none of these (no set-ID bit, no capability, one link)
- * is marked FSP_NODE_NO_PRIVS, so the common write costs one flag test.
- * SETATTR of mode or owner and SETXATTR unmark it. A hard-linked file is never
- * marked: its other names are other nodes, whose changes this one would miss.
+ * A node found to carry none of these (no set-ID bit, no capability) is marked
+ * FSP_NODE_NO_PRIVS, so the common write costs one flag test. SETATTR of mode or
+ * owner and SETXATTR unmark it. (All names of a hard-linked file are one node,
+ * nodes.c, when the file system gives files an IndexNumber; without one, a
+ * chmod through another name would unmark only that name's node, so a
+ * hard-linked file without one is never marked.)
  */
 #include "ops.h"
 #include <errno.h>
@@ -67,14 +69,17 @@ NTSTATUS fsp_ops_kill_privs(struct fsp_request *req, uint64_t nodeid, PVOID ctx,
         if (!NT_SUCCESS(status))
             return status;
     }
+    /* A file whose EAs cannot be read (some file systems reach EAs by name only, and an
+     * unlinked file has none) cannot have them removed either: the change goes ahead. */
     err = fsp_ops_xattr_present(req, ctx, caps_name);
     if (0 == err) {
         status = fsp_ops_xattr_remove(req, ctx, caps_name);
         if (!NT_SUCCESS(status))
             return status;
-    } else if (ENODATA != err && EOPNOTSUPP != err)
-        return FspNtStatusFromErrno(err);
-    if (nodeid && !(keep & (S_ISUID | S_ISGID)) && info.HardLinks <= 1)
+    }
+    bool one_node = info.HardLinks <= 1 || info.IndexNumber; /* see above */
+    if (nodeid && one_node && (0 == err || ENODATA == err || EOPNOTSUPP == err) &&
+        !(keep & (S_ISUID | S_ISGID)))
         fsp_node_set_flag(eng, nodeid, FSP_NODE_NO_PRIVS, true);
     return STATUS_SUCCESS;
 }

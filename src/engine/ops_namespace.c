@@ -185,10 +185,15 @@ void fsp_op_link(struct fsp_request *req)
         fsp_op_leave(req);
         if (NT_SUCCESS(status)) {
             struct fuse_entry_out out;
+            /* The new name is the old node's (one kernel inode per file), when the file
+             * system gives the file an IndexNumber. */
+            if (info.IndexNumber)
+                fsp_node_register_index(req->engine, in->oldnodeid, info.IndexNumber);
             err = fsp_ops_make_entry(req, req->in->nodeid, newname, ctx, newpath, &info, &out);
             fsp_ops_close(req, ctx, oldpath, 0);
-            /* The old name is another kernel inode: its cached link count is stale now. */
-            fsp_notify_inval_attr(req->engine, in->oldnodeid);
+            /* Otherwise the old name is another kernel inode: its cached link count is stale. */
+            if (!err && out.nodeid != in->oldnodeid)
+                fsp_notify_inval_attr(req->engine, in->oldnodeid);
             free(oldpath), free(newpath);
             if (err)
                 return fsp_reply_err(req, err);

@@ -225,6 +225,54 @@ static void link_open_unlinked_test(void)
     ASSERT_ERRNO(stat("file1", &st), ENOENT);
 }
 
+/*
+ * One file is one inode: what is written through a descriptor (and may still sit in the page
+ * cache) is there through a name made later, and a size changed through one name is the size
+ * seen through the descriptor of another.
+ */
+static void link_same_inode_test(void)
+{
+    char buf[16] = {0};
+    struct stat a, b;
+    int fd = open("file0", O_RDWR | O_CREAT | O_EXCL, 0644);
+    ASSERT(-1 != fd);
+    ssize_t w = write(fd, "cached", 6);
+    int l = link("file0", "file1");
+    size_t n1 = 0 == l ? fsp_tests_read_file("file1", buf, sizeof buf) : 0;
+    int s1 = fstat(fd, &a), s2 = stat("file1", &b);
+    ssize_t w2 = pwrite(fd, "C", 1, 0);
+    char buf2[16] = {0};
+    size_t n2 = fsp_tests_read_file("file1", buf2, sizeof buf2);
+    int t = truncate("file1", 3);
+    struct stat c;
+    int s3 = fstat(fd, &c);
+    close(fd);
+    ASSERT_EQ(w, 6);
+    ASSERT_EQ(l, 0);
+    ASSERT_EQ(n1, 6);
+    ASSERT(0 == memcmp(buf, "cached", 6));
+    ASSERT(0 == s1 && 0 == s2);
+    ASSERT_EQ(a.st_ino, b.st_ino);
+    ASSERT_EQ(a.st_nlink, 2);
+    ASSERT_EQ(b.st_nlink, 2);
+    ASSERT_EQ(a.st_size, 6);
+    ASSERT_EQ(b.st_size, 6);
+    ASSERT_EQ(w2, 1);
+    ASSERT_EQ(n2, 6);
+    ASSERT(0 == memcmp(buf2, "Cached", 6));
+    ASSERT_EQ(t, 0);
+    ASSERT_EQ(s3, 0);
+    ASSERT_EQ(c.st_size, 3);
+    /* the first name gone, the file lives on under the second */
+    ASSERT(0 == unlink("file0"));
+    ASSERT(0 == stat("file1", &b));
+    ASSERT_EQ(b.st_nlink, 1);
+    ASSERT_EQ(b.st_ino, a.st_ino);
+    ASSERT(0 == rename("file1", "file2"));
+    ASSERT_EQ(fsp_tests_read_file("file2", buf, sizeof buf), 3);
+    ASSERT(0 == memcmp(buf, "Cac", 3));
+}
+
 static void link_symlink_test(void)
 {
     /* link(2) does not follow a symlink: the new name is another link to the symlink */
@@ -276,6 +324,7 @@ void link_tests(void)
     TLIB_ADD_TEST("link", link_rename_test);
     TLIB_ADD_TEST("link", link_attr_shared_test);
     TLIB_ADD_TEST("link", link_open_unlinked_test);
+    TLIB_ADD_TEST("link", link_same_inode_test);
     TLIB_ADD_TEST("link", link_symlink_test);
     TLIB_ADD_TEST("link", link_many_test);
 }

@@ -985,7 +985,8 @@ static void namespace_ops(void)
     ASSERT_EQ(write_(f.nodeid, fh, 0, "hello", 5, &w), 0);
     ASSERT_EQ(release(f.nodeid, fh, false), 0);
 
-    /* LINK: a second name for the same file (same ino, two links). */
+    /* LINK: a second name for the same file (same ino, two links) and the same node: one
+     * kernel inode per file. */
     struct fuse_link_in li = {.oldnodeid = f.nodeid};
     void *data;
     size_t len;
@@ -993,6 +994,7 @@ static void namespace_ops(void)
     ASSERT_EQ(len, sizeof l);
     memcpy(&l, data, sizeof l);
     ASSERT_EQ(l.attr.ino, f.attr.ino);
+    ASSERT_EQ(l.nodeid, f.nodeid);
     ASSERT_EQ(l.attr.nlink, 2);
     ASSERT_EQ(l.attr.size, 5);
     ASSERT_EQ(getattr(f.nodeid, &a), 0);
@@ -1005,7 +1007,9 @@ static void namespace_ops(void)
     ASSERT_EQ(lookup(FUSE_ROOT_ID, "hl", &x), -ENOENT);
     ASSERT_EQ(getattr(f.nodeid, &a), 0);
     ASSERT_EQ(a.nlink, 1);
-    ASSERT_EQ(getattr(l.nodeid, &a), -ENOENT); /* the unlinked name's node has no path */
+    /* a lookup of the first name still finds the node the kernel has */
+    ASSERT_EQ(lookup(d.nodeid, "f", &x), 0);
+    ASSERT_EQ(x.nodeid, f.nodeid);
     ASSERT_EQ(call(FUSE_UNLINK, FUSE_ROOT_ID, "hl", 3, 0, 0, 0, 0), -ENOENT);
 
     /* Wrong kinds. */
