@@ -127,9 +127,9 @@ if [ $quick -eq 0 ]; then
     step "fsp-tests +dirctl_100k_test (release)" 600 build/release/tests/fsp-tests/fsp-tests +dirctl_100k_test dirctl_100k_test
 fi
 
-# FUSE over io_uring (the engine's opt-in transport): the kernel offers it only with the fuse
-# module's enable_uring; turned on for this step and put back after. Without the parameter the
-# engine falls back to /dev/fuse and the step still runs the suite.
+# FUSE over io_uring (the engine uses it when the kernel offers it): the kernel offers it only
+# with the fuse module's enable_uring; turned on for these steps and put back after. Without the
+# parameter the engine falls back to /dev/fuse and the steps still run the suite.
 uring_tests() {
     local param=/sys/module/fuse/parameters/enable_uring old=
     [ -w $param ] && old=$(cat $param) && echo Y > $param
@@ -147,6 +147,8 @@ export TSAN_OPTIONS=halt_on_error=0:second_deadlock_stack=1
 step "test-engine (ThreadSanitizer)" 600 build/tsan/tests/unit/test-engine
 step "test-api (ThreadSanitizer)" 300 build/tsan/tests/unit/test-api
 step "fsp-tests (ThreadSanitizer)" 900 build/tsan/tests/fsp-tests/fsp-tests
+# io_uring is the engine's default where the kernel offers it: the same run with enable_uring on
+step "fsp-tests over io_uring by default (ThreadSanitizer)" 900 uring_tests build/tsan/tests/fsp-tests/fsp-tests
 step "fsp-tests --slowio --timeout=-1 (ThreadSanitizer)" 900 build/tsan/tests/fsp-tests/fsp-tests --slowio --timeout=-1
 
 # The same tests through LinFsp's programs, mounted as any user would mount them (--linfsp:

@@ -77,7 +77,7 @@ static const struct {
     {"dev", false},         {"noexec", false},     {"exec", false},
     {"noatime", false},     {"atime", false},      {"relatime", false},
     {"sync", false},        {"async", false},      {"dirsync", false},
-    {"io_uring", false}, /* engine only (uring.c): not passed to the kernel */
+    {"io_uring", false}, {"no_io_uring", false}, /* engine only (uring.c): not passed to the kernel */
 };
 
 /* Call fn(name, value, ctx) for each comma-separated option; stops at the first non-zero result. */

@@ -236,7 +236,11 @@ void fsp_pending_interrupt(struct fsp_request *req)
     uint64_t target = in->unique;
     pthread_mutex_lock(&eng->pending_lock);
     struct fsp_pending *p = find(eng, target);
-    if (p && !p->cancelled) {
+    /* A WRITE that came through an io_uring entry has its data in the entry, which goes back to
+     * the kernel with the reply, while the file system may still read it: it is not answered
+     * before the file system completes it (an interrupt is only a request). */
+    bool data_in_ring = p && p->req.ring && FUSE_WRITE == p->req.in->opcode;
+    if (p && !p->cancelled && !data_in_ring) {
         cancel_one(eng, p);
         pthread_mutex_unlock(&eng->pending_lock);
         fsp_reply_none(req);

@@ -2,7 +2,7 @@
  * src/engine/uring.c - FUSE over io_uring (Linux 6.14+, FUSE 7.42).
  *
  * Flow. FUSE_INIT comes over /dev/fuse as always. When io_uring is wanted
- * (mount option "io_uring" or LINFSP_IO_URING=1) and the kernel offers
+ * (below) and the kernel offers
  * FUSE_OVER_IO_URING, the INIT reply asks for it; from then on the kernel
  * holds new requests back until every one of its queues (one per possible
  * CPU) has a ring entry, and then sends them through the rings. FORGET,
@@ -41,9 +41,12 @@
  * Replies are copied into the entry (a READ's data from the worker's
  * scratch buffer): the scratch buffer stays with a pending request until the
  * file system answers, whereas the entry goes back to the kernel with the
- * reply. Known limit: an interrupted asynchronous WRITE is answered (EINTR)
- * at once, which gives its entry back; a file system still reading that
- * request's data afterwards may see the next request's bytes.
+ * reply. A WRITE's data stays in its entry, so an interrupted asynchronous
+ * WRITE is not answered before the file system completes it (pending.c).
+ *
+ * Used by default when the kernel offers it (the fuse module's enable_uring
+ * is Y); LINFSP_IO_URING=0 or the mount option "no_io_uring" keep /dev/fuse,
+ * LINFSP_IO_URING=1 or "io_uring" ask for it regardless.
  */
 #include "uring.h"
 #include <errno.h>
@@ -297,6 +300,18 @@ static void push_cmd(struct fsp_uring_q *q, int fd, struct fsp_uring_ent *ent, u
 
 /* ---- setup ---- */
 
+/* Does the fuse module offer FUSE over io_uring (enable_uring=Y)? */
+static bool kernel_offers(void)
+{
+    char c = 0;
+    int fd = open("/sys/module/fuse/parameters/enable_uring", O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return false;
+    ssize_t n = read(fd, &c, 1);
+    close(fd);
+    return 1 == n && ('Y' == c || 'y' == c || '1' == c);
+}
+
 static bool wanted(struct fsp_engine *eng)
 {
     const char *env = getenv("LINFSP_IO_URING");
@@ -307,9 +322,11 @@ static bool wanted(struct fsp_engine *eng)
         size_t n = strcspn(s, ",");
         if (8 == n && 0 == strncmp(s, "io_uring", 8))
             return true;
+        if (11 == n && 0 == strncmp(s, "no_io_uring", 11))
+            return false;
         s += n + (',' == s[n]);
     }
-    return false;
+    return kernel_offers();
 }
 
 /* The kernel's number of queues: num_possible_cpus(). */
