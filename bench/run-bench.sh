@@ -13,8 +13,10 @@
 #   --runs=N  runs per configuration (the report gives median, min and max)
 #   --pin     same (default): fsbench and the file system server on one CPU (the last);
 #             split: server on CPU 0, fsbench on the last CPU; none: no pinning
-#   --configs comma-separated subset of: tmpfs memfs memfs-t0 raw-floor raw-floor-t0
-#             fuse3-linfsp fuse3-libfuse
+#   --configs comma-separated subset of: tmpfs memfs memfs-t0 memfs-wb memfs-uring
+#             raw-floor raw-floor-t0 fuse3-linfsp fuse3-libfuse fuse3-libfuse-dp passthrough
+#             passthrough-fuse-linfsp passthrough-fuse-libfuse
+#             (memfs-uring turns the fuse module's enable_uring on for the run and back)
 #   BUILD=DIR environment: the meson build directory (default build/release)
 #
 # Every mount is made under a private temporary directory and unmounted on exit,
@@ -135,6 +137,7 @@ cleanup() {
     for p in "${PIDS[@]}"; do stop_pid "$p"; done
     PIDS=()
     for m in "${MOUNTS[@]}"; do force_unmount "$m"; done
+    [[ -n ${URING_OLD:-} ]] && echo "$URING_OLD" > "$URING_PARAM" 2>/dev/null
     if [[ -n ${KEEP_WORK:-} ]]; then
         echo "run-bench: work directory kept: $WORK" >&2
     else
@@ -155,6 +158,9 @@ none) SRV_PIN=(); BEN_PIN=() ;;
 esac
 command -v taskset >/dev/null || { [[ $PIN = none ]] || note "taskset missing: no pinning"; SRV_PIN=(); BEN_PIN=(); PIN=none; }
 
+PY=python3
+[[ -x /usr/bin/python3 ]] && PY=/usr/bin/python3
+
 # ---- build ----
 CC=${CC:-gcc}
 CFLAGS=(-std=gnu11 -O2 -Wall -Wextra -Werror -D_GNU_SOURCE)
@@ -162,8 +168,12 @@ echo "run-bench: building fsbench and raw-floor in $WORK" >&2
 "$CC" "${CFLAGS[@]}" -pthread -o "$WORK/fsbench" "$HERE/fsbench.c" || die "cannot build fsbench"
 "$CC" "${CFLAGS[@]}" -o "$WORK/raw-floor" "$HERE/raw-floor.c" || die "cannot build raw-floor"
 MEMFS=$BUILD/memfs
+PASSTHROUGH=$BUILD/examples/passthrough/passthrough
 FUSE3_LINFSP=$BUILD/src/fuse/memfs-fuse3
 FUSE3_SRC=$ROOT/examples/fuse/memfs-fuse3.c
+PTFUSE_LINFSP=$BUILD/src/fuse/passthrough-fuse
+PTFUSE_SRC=$ROOT/examples/fuse/passthrough-fuse.c
+PTFUSE_LIBFUSE=
 FUSE3_LIBFUSE=
 if [[ -f $FUSE3_SRC ]]; then
     if ! pkg-config --exists fuse3 2>/dev/null; then
@@ -172,6 +182,12 @@ if [[ -f $FUSE3_SRC ]]; then
     fi
     if pkg-config --exists fuse3 2>/dev/null; then
         # shellcheck disable=SC2046
+        if "$CC" -std=gnu11 -O2 -D_GNU_SOURCE -D_FILE_OFFSET_BITS=64 -o "$WORK/passthrough-fuse-libfuse" \
+                "$PTFUSE_SRC" $(pkg-config --cflags --libs fuse3) -lpthread > "$LOG/ptfuse-build.log" 2>&1; then
+            PTFUSE_LIBFUSE=$WORK/passthrough-fuse-libfuse
+        else
+            note "passthrough-fuse.c does not build against libfuse3: $(head -c 300 "$LOG/ptfuse-build.log" | tr '\n' ' ')"
+        fi
         if "$CC" -std=gnu11 -O2 -D_GNU_SOURCE -D_FILE_OFFSET_BITS=64 -o "$WORK/memfs-fuse3-libfuse" \
                 "$FUSE3_SRC" $(pkg-config --cflags --libs fuse3) -lpthread > "$LOG/fuse3-build.log" 2>&1; then
             FUSE3_LIBFUSE=$WORK/memfs-fuse3-libfuse
@@ -187,19 +203,33 @@ ALL_CONFIGS=(
     "tmpfs|tmpfs||tmpfs (kernel, no FUSE): the ceiling"
     "memfs|fuse|$MEMFS -m MNT -t -1|LinFsp memfs -t -1 (FileInfoTimeout INFINITE: metadata cached, page cache kept across opens)"
     "memfs-t0|fuse|$MEMFS -m MNT -t 0|LinFsp memfs -t 0 (no metadata caching: every lookup/stat reaches the engine)"
+    "memfs-wb|fuse|$MEMFS -m MNT -t -1 -W|LinFsp memfs -t -1 -W (writeback cache: writes stay in the page cache)"
+    "memfs-uring|fuse-uring|$MEMFS -m MNT -t -1|LinFsp memfs -t -1 over FUSE io_uring (LINFSP_IO_URING=1, fuse.enable_uring=Y)"
     "raw-floor|fuse|$WORK/raw-floor -t -1 MNT|raw /dev/fuse floor, same cache policy as memfs -t -1, single-threaded"
     "raw-floor-t0|fuse|$WORK/raw-floor -t 0 MNT|raw /dev/fuse floor, same cache policy as memfs -t 0"
     "fuse3-linfsp|fuse|$FUSE3_LINFSP -f MNT|memfs-fuse3 on LinFsp's libfuse-compatible layer (build/release/src/fuse/memfs-fuse3)"
-    "fuse3-libfuse|fuse|${FUSE3_LIBFUSE:-none} -f MNT|the same memfs-fuse3.c built against Debian's libfuse3 $(pkg-config --modversion fuse3 2>/dev/null)"
+    "fuse3-libfuse|fuse|${FUSE3_LIBFUSE:-none} -f MNT|the same memfs-fuse3.c built against Debian's libfuse3 $(pkg-config --modversion fuse3 2>/dev/null), the program's defaults (no permission checks)"
+    "fuse3-libfuse-dp|fuse|${FUSE3_LIBFUSE:-none} -f -o default_permissions MNT|the same, with -o default_permissions: the kernel checks permissions, as on LinFsp (which always does)"
+    "passthrough|fuse|$PASSTHROUGH -p SRC -m MNT|LinFsp passthrough over a tmpfs directory (kernel passthrough to backing files, -P1)"
+    "passthrough-fuse-linfsp|fuse|$PTFUSE_LINFSP -f -o source=SRC MNT|passthrough-fuse.c on LinFsp's FUSE layer, over a tmpfs directory"
+    "passthrough-fuse-libfuse|fuse|${PTFUSE_LIBFUSE:-none} -f -o source=SRC MNT|the same passthrough-fuse.c built against Debian's libfuse3, over a tmpfs directory"
 )
+URING_PARAM=/sys/module/fuse/parameters/enable_uring
+URING_OLD=
 SELECTED=()
 for c in "${ALL_CONFIGS[@]}"; do
     name=${c%%|*}
     if [[ -n $CONFIGS && ,$CONFIGS, != *,$name,* ]]; then continue; fi
     case $name in
-    memfs|memfs-t0) [[ -x $MEMFS ]] || { note "skipped $name: $MEMFS not built"; continue; } ;;
+    memfs|memfs-t0|memfs-wb) [[ -x $MEMFS ]] || { note "skipped $name: $MEMFS not built"; continue; } ;;
+    memfs-uring)
+        [[ -x $MEMFS ]] || { note "skipped $name: $MEMFS not built"; continue; }
+        [[ -w $URING_PARAM ]] || { note "skipped $name: $URING_PARAM not writable (kernel without FUSE over io_uring)"; continue; } ;;
+    passthrough) [[ -x $PASSTHROUGH ]] || { note "skipped $name: $PASSTHROUGH not built"; continue; } ;;
+    passthrough-fuse-linfsp) [[ -x $PTFUSE_LINFSP ]] || { note "skipped $name: $PTFUSE_LINFSP not built"; continue; } ;;
+    passthrough-fuse-libfuse) [[ -n $PTFUSE_LIBFUSE ]] || { note "skipped $name: passthrough-fuse.c not buildable against libfuse3"; continue; } ;;
     fuse3-linfsp) [[ -x $FUSE3_LINFSP ]] || { note "skipped $name: $FUSE3_LINFSP not built (yet)"; continue; } ;;
-    fuse3-libfuse) [[ -n $FUSE3_LIBFUSE ]] || { note "skipped $name: ${FUSE3_SRC#"$ROOT"/} missing or not buildable against libfuse3"; continue; } ;;
+    fuse3-libfuse|fuse3-libfuse-dp) [[ -n $FUSE3_LIBFUSE ]] || { note "skipped $name: ${FUSE3_SRC#"$ROOT"/} missing or not buildable against libfuse3"; continue; } ;;
     esac
     SELECTED+=("$c")
 done
@@ -215,9 +245,22 @@ start_config() {
         MOUNTS+=("$mnt")
         return 0
     fi
+    if [[ $cmd = *SRC* ]]; then
+        # a passthrough's source: a tmpfs of its own (backing files must not be on a stacked fs)
+        mkdir -p "$mnt.src"
+        mount -t tmpfs -o size=2g,mode=0755 linfsp-bench-src "$mnt.src" || return 1
+        MOUNTS+=("$mnt.src")
+        cmd=${cmd//SRC/$mnt.src}
+    fi
+    local env=()
+    if [[ $kind = fuse-uring ]]; then
+        [[ -z $URING_OLD ]] && URING_OLD=$(cat "$URING_PARAM")
+        echo Y > "$URING_PARAM" || return 1
+        env=(env LINFSP_IO_URING=1)
+    fi
     local argv=(${cmd//MNT/$mnt})
     MOUNTS+=("$mnt")
-    "${SRV_PIN[@]}" "${argv[@]}" > "$LOG/$name.server.log" 2>&1 &
+    "${env[@]}" "${SRV_PIN[@]}" "${argv[@]}" > "$LOG/$name.server.log" 2>&1 &
     SRV_PID=$!
     PIDS+=("$SRV_PID")
     for ((i = 0; i < 100; i++)); do
@@ -239,6 +282,11 @@ stop_config() {
         SRV_PID=0
     fi
     force_unmount "$mnt"
+    force_unmount "$mnt.src"
+    if [[ -n $URING_OLD ]]; then
+        echo "$URING_OLD" > "$URING_PARAM" 2>/dev/null
+        URING_OLD=
+    fi
 }
 
 # Server CPU time and context switches: "ticks voluntary involuntary", summed over threads.
@@ -345,6 +393,31 @@ if ((DO_PERF)) && [[ ,${CONFIGS:-memfs}, = *,memfs,* && -x $MEMFS ]]; then
     fi
 fi
 
+# ---- memory: bytes per empty file ----
+MEMORY=$WORK/memory.csv
+echo "config,files,rss_before_kib,rss_after_kib" > "$MEMORY"
+NFILES_MEM=$( ((QUICK)) && echo 10000 || echo 100000)
+rss_kib() { awk '/^VmRSS:/ { print $2 }' "/proc/$1/status" 2>/dev/null; }
+for c in "${SELECTED[@]}"; do
+    IFS='|' read -r name kind cmd desc <<< "$c"
+    case $name in memfs|fuse3-linfsp|fuse3-libfuse) ;; *) continue ;; esac
+    mnt=$WORK/mnt/mem-$name
+    start_config "$kind" "$cmd" "$mnt" "mem-$name" || continue
+    before=$(rss_kib "$SRV_PID")
+    if timeout 300 "$PY" -c '
+import os, sys
+d, n = sys.argv[1], int(sys.argv[2])
+for i in range(n):
+    os.close(os.open("%s/m%07d" % (d, i), os.O_CREAT | os.O_WRONLY, 0o644))
+' "$mnt" "$NFILES_MEM"; then
+        after=$(rss_kib "$SRV_PID")
+        [[ -n $before && -n $after ]] && echo "$name,$NFILES_MEM,$before,$after" >> "$MEMORY"
+    else
+        note "memory $name: creating $NFILES_MEM files failed"
+    fi
+    stop_config "$mnt"
+done
+
 # ---- the report ----
 MACHINE=$WORK/machine.txt
 {
@@ -365,12 +438,11 @@ for c in "${SELECTED[@]}"; do
     echo "$name|$desc|${cmd//$WORK\//<work>/}"
 done > "$CONFIG_DESC"
 
-PY=python3
-[[ -x /usr/bin/python3 ]] && PY=/usr/bin/python3
 "$PY" "$HERE/report.py" --results "$RESULTS" --machine "$MACHINE" --configs "$CONFIG_DESC" \
     --notes "$NOTES" --server "$SERVER" --out "$OUT" --plots "$DO_PLOTS" ${PROFILE:+--profile "$PROFILE"} \
-    --analysis "$ROOT/doc/performance/analysis.md" --quick "$QUICK" ||
+    --analysis "$ROOT/doc/performance/analysis.md" --quick "$QUICK" --memory "$MEMORY" ||
     die "report generation failed (raw results in $RESULTS)"
 cp "$RESULTS" "$OUT/results.csv"
 cp "$SERVER" "$OUT/server-usage.csv"
+cp "$MEMORY" "$OUT/memory.csv"
 echo "run-bench: report written to $OUT/README.md (${ELAPSED}s of benchmarks)" >&2
