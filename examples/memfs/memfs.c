@@ -87,7 +87,73 @@ struct _MEMFS {
     unsigned slow_pending;
     unsigned slow_rand_state; /* slow I/O's random numbers (slow_lock) */
     unsigned rand_state;      /* treap priorities (tree lock) */
+    /* Security descriptors are shared: most files have one of a few (sd_lock) */
+    pthread_mutex_t sd_lock;
+    struct shared_sd **sd_buckets; /* SD_BUCKETS chains */
 };
+
+/* ---- shared security descriptors ---- */
+
+/*
+ * Files made by the same user with the same mode have byte-identical security descriptors: one
+ * copy serves them all (a node's sd points into a shared_sd, read-only, counted). This keeps
+ * memfs's memory per empty file down (issue 4's goal).
+ */
+#define SD_BUCKETS 1024
+
+struct shared_sd {
+    struct shared_sd *next;
+    size_t refs, size;
+    uint64_t hash;
+    _Alignas(8) unsigned char bytes[];
+};
+
+static uint64_t sd_hash(const void *sd, size_t size)
+{
+    uint64_t h = 1469598103934665603ULL;
+    for (size_t i = 0; i < size; i++)
+        h = (h ^ ((const unsigned char *)sd)[i]) * 1099511628211ULL;
+    return h;
+}
+
+/* A shared copy of sd (size bytes), counted; NULL when out of memory. */
+static void *sd_get(MEMFS *m, const void *sd, size_t size)
+{
+    uint64_t h = sd_hash(sd, size);
+    pthread_mutex_lock(&m->sd_lock);
+    struct shared_sd **b = &m->sd_buckets[h & (SD_BUCKETS - 1)], *x;
+    for (x = *b; x; x = x->next)
+        if (x->hash == h && x->size == size && 0 == memcmp(x->bytes, sd, size))
+            break;
+    if (!x && (x = malloc(sizeof *x + size))) {
+        x->refs = 0, x->size = size, x->hash = h;
+        memcpy(x->bytes, sd, size);
+        x->next = *b;
+        *b = x;
+    }
+    if (x)
+        x->refs++;
+    pthread_mutex_unlock(&m->sd_lock);
+    return x ? x->bytes : 0;
+}
+
+/* Drop one reference to a descriptor from sd_get. */
+static void sd_put(MEMFS *m, void *sd)
+{
+    if (!sd)
+        return;
+    struct shared_sd *x = (struct shared_sd *)((unsigned char *)sd - offsetof(struct shared_sd, bytes));
+    pthread_mutex_lock(&m->sd_lock);
+    if (0 == --x->refs) {
+        for (struct shared_sd **pp = &m->sd_buckets[x->hash & (SD_BUCKETS - 1)]; *pp; pp = &(*pp)->next)
+            if (*pp == x) {
+                *pp = x->next;
+                break;
+            }
+        free(x);
+    }
+    pthread_mutex_unlock(&m->sd_lock);
+}
 
 static MEMFS *memfs_of(FSP_FILE_SYSTEM *fs)
 {
@@ -242,7 +308,7 @@ static void node_free(MEMFS *m, NODE *n)
         free(n->eas[i].value);
     }
     free(n->eas);
-    free(n->sd);
+    sd_put(m, n->sd);
     free(n->reparse);
     free(n->stream_name);
     pthread_rwlock_destroy(&n->lock);
@@ -258,12 +324,11 @@ static NODE *node_new(MEMFS *m, UINT32 attributes, const void *sd, size_t sd_siz
     if (!n)
         return 0;
     if (sd_size) {
-        n->sd = malloc(sd_size);
+        n->sd = sd_get(m, sd, sd_size);
         if (!n->sd) {
             free(n);
             return 0;
         }
-        memcpy(n->sd, sd, sd_size);
         n->sd_size = sd_size;
     }
     pthread_rwlock_init(&n->lock, 0);
@@ -1391,7 +1456,6 @@ static NTSTATUS GetSecurity(FSP_FILE_SYSTEM *fs, PVOID ctx, PSECURITY_DESCRIPTOR
 static NTSTATUS SetSecurity(FSP_FILE_SYSTEM *fs, PVOID ctx, SECURITY_INFORMATION info,
                             PSECURITY_DESCRIPTOR mod)
 {
-    (void)fs;
     NODE *n = owner_of(ctx);
     ULONG modlen = FspGetSecurityDescriptorLength(mod);
     if (0 == modlen || !FspIsValidSecurityDescriptor(mod, modlen))
@@ -1401,10 +1465,16 @@ static NTSTATUS SetSecurity(FSP_FILE_SYSTEM *fs, PVOID ctx, SECURITY_INFORMATION
     NTSTATUS status = n->sd ? FspSetSecurityDescriptor(n->sd, info, mod, &newsd)
                             : FspSetSecurityDescriptor(mod, info, mod, &newsd);
     if (NT_SUCCESS(status)) {
-        free(n->sd);
-        n->sd = newsd;
-        n->sd_size = FspGetSecurityDescriptorLength(newsd);
-        n->info.ChangeTime = now_filetime();
+        size_t size = FspGetSecurityDescriptorLength(newsd);
+        void *shared = sd_get(memfs_of(fs), newsd, size);
+        if (shared) {
+            sd_put(memfs_of(fs), n->sd);
+            n->sd = shared;
+            n->sd_size = size;
+            n->info.ChangeTime = now_filetime();
+        } else
+            status = STATUS_INSUFFICIENT_RESOURCES;
+        FspDeleteSecurityDescriptor(newsd, (NTSTATUS(*)())FspSetSecurityDescriptor);
     }
     pthread_rwlock_unlock(&n->lock);
     return status;
@@ -1781,6 +1851,10 @@ NTSTATUS MemfsCreateFunnel(ULONG Flags, ULONG FileInfoTimeout, ULONG MaxFileNode
     if (0 == MaxFileNodes || SlowioPercentDelay > 100 || SlowioRarefyDelay > 100)
         return STATUS_INVALID_PARAMETER;
     MEMFS *m = calloc(1, sizeof *m);
+    if (m && !(m->sd_buckets = calloc(SD_BUCKETS, sizeof *m->sd_buckets))) {
+        free(m);
+        m = 0;
+    }
     if (!m)
         return STATUS_INSUFFICIENT_RESOURCES;
     m->case_insensitive = Flags & MemfsCaseInsensitive;
@@ -1793,6 +1867,7 @@ NTSTATUS MemfsCreateFunnel(ULONG Flags, ULONG FileInfoTimeout, ULONG MaxFileNode
     m->slow_rand_state = m->rand_state * 2654435761u;
     pthread_rwlock_init(&m->tree_lock, 0);
     pthread_mutex_init(&m->alloc_lock, 0);
+    pthread_mutex_init(&m->sd_lock, 0);
     pthread_mutex_init(&m->slow_lock, 0);
     pthread_cond_init(&m->slow_cond, 0);
 
@@ -1876,6 +1951,8 @@ VOID MemfsDelete(MEMFS *m)
     }
     pthread_rwlock_destroy(&m->tree_lock);
     pthread_mutex_destroy(&m->alloc_lock);
+    pthread_mutex_destroy(&m->sd_lock);
+    free(m->sd_buckets);
     pthread_mutex_destroy(&m->slow_lock);
     pthread_cond_destroy(&m->slow_cond);
     free(m);

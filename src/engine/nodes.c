@@ -352,8 +352,8 @@ int fsp_node_enter_file(struct fsp_engine *eng, uint64_t parent, const char *nam
         PWSTR copy = n ? wcsdup(wname) : 0;
         FspPosixDeletePath(wname);
         if (!n || !copy ||
-            grow(&eng->id_buckets, &eng->nbuckets_id, (eng->nnodes + 1) * 2, false) ||
-            grow(&eng->name_buckets, &eng->nbuckets_name, (eng->nnodes + 1) * 2, true)) {
+            grow(&eng->id_buckets, &eng->nbuckets_id, eng->nnodes + 1, false) ||
+            grow(&eng->name_buckets, &eng->nbuckets_name, eng->nnodes + 1, true)) {
             pthread_rwlock_unlock(&eng->nodes_lock);
             free(copy);
             free(n);
