@@ -17,17 +17,9 @@ struct fsp_node {
     struct fsp_node *name_next; /* (parent, name) hash chain while linked */
     uint64_t name_hash;
     uint32_t nchildren;         /* linked children (a node with children stays as a path element) */
-    /* Hard links: a file the kernel knows under one node may have more names. Each further
-     * name is an alias node: primary points to the node the kernel knows, which lists its
-     * aliases; the kernel never sees an alias's nodeid. index is the file's IndexNumber
-     * while the node is in the engine's index (hard-linked files only). */
-    struct fsp_node *primary;   /* an alias: the node it names; NULL for a node the kernel knows */
-    struct fsp_node *aliases;   /* a primary: its alias nodes, linked through alias_next */
-    struct fsp_node *alias_next;
-    struct fsp_node *index_next; /* index hash chain */
-    uint64_t index;             /* IndexNumber while indexed, else 0 */
-    unsigned flags;             /* FSP_NODE_* (engine.h); atomic */
-    uint32_t type;              /* S_IFMT bits, as last told to the kernel (fsp_node_set_type) */
+    uint16_t flags;             /* FSP_NODE_* (engine.h); atomic */
+    uint16_t type;              /* S_IFMT bits, as last told to the kernel (fsp_node_set_type) */
+    struct fsp_node_link *link; /* hard links (nodes.c); NULL for almost every node */
 };
 
 struct fsp_pending;

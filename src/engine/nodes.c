@@ -122,12 +122,47 @@ static void link_name(struct fsp_engine *eng, struct fsp_node *n)
 
 static void free_node(struct fsp_engine *eng, struct fsp_node *n);
 
+/*
+ * Hard-link state, kept apart (n->link) because almost no node needs it. An alias names the
+ * file of its primary (the node the kernel knows); a primary lists its aliases; a node in the
+ * IndexNumber index has index != 0.
+ */
+struct fsp_node_link {
+    struct fsp_node *primary;    /* an alias: the node it names */
+    struct fsp_node *aliases;    /* a primary: its aliases, through alias_next */
+    struct fsp_node *alias_next;
+    struct fsp_node *index_next; /* index hash chain */
+    uint64_t index;
+};
+
+static struct fsp_node_link *link_of(struct fsp_node *n) /* made on first use; NULL: ENOMEM */
+{
+    if (!n->link)
+        n->link = calloc(1, sizeof *n->link);
+    return n->link;
+}
+
+static struct fsp_node *primary_of(const struct fsp_node *n)
+{
+    return n->link ? n->link->primary : 0;
+}
+
+static struct fsp_node *aliases_of(const struct fsp_node *n)
+{
+    return n->link ? n->link->aliases : 0;
+}
+
+static uint64_t index_of(const struct fsp_node *n)
+{
+    return n->link ? n->link->index : 0;
+}
+
 /* Does n (a node the kernel knows) still have a name, itself or through an alias? */
 static bool node_linked(struct fsp_node *n)
 {
     if (n->parent)
         return true;
-    for (struct fsp_node *a = n->aliases; a; a = a->alias_next)
+    for (struct fsp_node *a = aliases_of(n); a; a = a->link->alias_next)
         if (a->parent)
             return true;
     return false;
@@ -135,25 +170,29 @@ static bool node_linked(struct fsp_node *n)
 
 static void index_remove(struct fsp_engine *eng, struct fsp_node *n)
 {
-    if (!n->index)
+    uint64_t index = index_of(n);
+    if (!index)
         return;
-    for (struct fsp_node **pp = &eng->index_buckets[mix(n->index) & (INDEX_BUCKETS - 1)]; *pp;
-         pp = &(*pp)->index_next)
+    for (struct fsp_node **pp = &eng->index_buckets[mix(index) & (INDEX_BUCKETS - 1)]; *pp;
+         pp = &(*pp)->link->index_next)
         if (*pp == n) {
-            *pp = n->index_next;
+            *pp = n->link->index_next;
             break;
         }
-    n->index = 0;
-    n->index_next = 0;
+    n->link->index = 0;
+    n->link->index_next = 0;
 }
 
 static void index_add(struct fsp_engine *eng, struct fsp_node *n, uint64_t index)
 {
-    if (n->index || n->primary || !index)
+    if (!index || index_of(n) || primary_of(n))
         return;
+    struct fsp_node_link *l = link_of(n);
+    if (!l)
+        return; /* out of memory: the file is not recognised under its other names */
     size_t b = mix(index) & (INDEX_BUCKETS - 1);
-    n->index = index;
-    n->index_next = eng->index_buckets[b];
+    l->index = index;
+    l->index_next = eng->index_buckets[b];
     eng->index_buckets[b] = n;
 }
 
@@ -161,8 +200,8 @@ static void index_add(struct fsp_engine *eng, struct fsp_node *n, uint64_t index
 static struct fsp_node *index_find(struct fsp_engine *eng, uint64_t index)
 {
     for (struct fsp_node *n = eng->index_buckets[mix(index) & (INDEX_BUCKETS - 1)]; n;
-         n = n->index_next)
-        if (n->index == index && node_linked(n))
+         n = n->link->index_next)
+        if (n->link->index == index && node_linked(n))
             return n;
     return 0;
 }
@@ -213,6 +252,7 @@ void fsp_nodes_fini(struct fsp_engine *eng)
         for (size_t i = 0; i < eng->nbuckets_id; i++)
             for (struct fsp_node *n = eng->id_buckets[i], *next; n; n = next) {
                 next = n->id_next;
+                free(n->link);
                 free(n->name);
                 free(n);
             }
@@ -279,11 +319,11 @@ int fsp_node_path(struct fsp_engine *eng, uint64_t nodeid, PWSTR *ppath)
 {
     pthread_rwlock_rdlock(&eng->nodes_lock);
     struct fsp_node *n = by_id(eng, nodeid);
-    if (n && n->primary)
-        n = n->primary;
+    if (n && primary_of(n))
+        n = primary_of(n);
     int err = n ? build_path(n, ppath) : ENOENT;
     /* Its own name is gone: any other name of the file will do. */
-    for (struct fsp_node *a = n ? n->aliases : 0; ENOENT == err && a; a = a->alias_next)
+    for (struct fsp_node *a = n ? aliases_of(n) : 0; ENOENT == err && a; a = a->link->alias_next)
         err = build_path(a, ppath);
     pthread_rwlock_unlock(&eng->nodes_lock);
     return err;
@@ -342,8 +382,8 @@ int fsp_node_enter_file(struct fsp_engine *eng, uint64_t parent, const char *nam
     uint64_t h = name_hash(eng, parent, wname);
     struct fsp_node *n = by_name(eng, p, wname, h);
     if (n) {
-        if (n->primary)
-            n = n->primary; /* another name of a file the kernel knows */
+        if (primary_of(n))
+            n = primary_of(n); /* another name of a file the kernel knows */
         n->nlookup++;
         index_add(eng, n, index);
         FspPosixDeletePath(wname);
@@ -371,15 +411,16 @@ int fsp_node_enter_file(struct fsp_engine *eng, uint64_t parent, const char *nam
         link_name(eng, n);
         eng->nnodes++;
         struct fsp_node *known = index ? index_find(eng, index) : 0;
-        if (known && known != n) {
+        struct fsp_node_link *l = known && known != n ? link_of(n) : 0;
+        if (l) {
             /* A new name of a file the kernel knows: an alias; the kernel gets known's nodeid. */
             n->nlookup = 0;
-            n->primary = known;
-            n->alias_next = known->aliases;
-            known->aliases = n;
+            l->primary = known;
+            l->alias_next = known->link->aliases;
+            known->link->aliases = n;
             n = known;
             n->nlookup++;
-        } else
+        } else if (!known)
             index_add(eng, n, index);
     }
     *pnodeid = n->nodeid;
@@ -397,18 +438,20 @@ static void free_node(struct fsp_engine *eng, struct fsp_node *n)
             break;
         }
     unlink_name(eng, n);
-    if (n->primary) {
-        for (struct fsp_node **pp = &n->primary->aliases; *pp; pp = &(*pp)->alias_next)
+    struct fsp_node *p = primary_of(n);
+    if (p) {
+        for (struct fsp_node **pp = &p->link->aliases; *pp; pp = &(*pp)->link->alias_next)
             if (*pp == n) {
-                *pp = n->alias_next;
+                *pp = n->link->alias_next;
                 break;
             }
-        n->primary = 0;
+        n->link->primary = 0;
     }
     /* The kernel forgot the file: its other names go too (a later lookup makes them anew). */
-    while (n->aliases)
-        free_node(eng, n->aliases);
+    while (aliases_of(n))
+        free_node(eng, aliases_of(n));
     index_remove(eng, n);
+    free(n->link);
     free(n->name);
     free(n);
     eng->nnodes--;
@@ -451,8 +494,8 @@ static struct fsp_node *child_locked(struct fsp_engine *eng, uint64_t parent, co
 static void detach(struct fsp_engine *eng, struct fsp_node *n)
 {
     unlink_name(eng, n);
-    struct fsp_node *k = n->primary ? n->primary : n;
-    if (n->primary)
+    struct fsp_node *k = primary_of(n) ? primary_of(n) : n;
+    if (primary_of(n))
         free_node(eng, n); /* an alias is only a name */
     else if (0 == n->nlookup && 0 == n->nchildren)
         free_node(eng, n);
@@ -549,7 +592,7 @@ uint64_t fsp_node_find_path(struct fsp_engine *eng, PCWSTR path, uint64_t *ppare
         last = tok;
         n = n ? by_name(eng, n, tok, name_hash(eng, n->nodeid, tok)) : 0;
     }
-    uint64_t id = n ? (n->primary ? n->primary->nodeid : n->nodeid) : 0;
+    uint64_t id = n ? (primary_of(n) ? primary_of(n)->nodeid : n->nodeid) : 0;
     if (pparent)
         *pparent = parent ? parent->nodeid : 0;
     if (plastname)
@@ -563,7 +606,7 @@ bool fsp_node_has_flag(struct fsp_engine *eng, uint64_t nodeid, unsigned flag)
 {
     pthread_rwlock_rdlock(&eng->nodes_lock);
     struct fsp_node *n = by_id(eng, nodeid);
-    bool on = n && (__atomic_load_n(&n->flags, __ATOMIC_ACQUIRE) & flag);
+    bool on = n && (__atomic_load_n(&n->flags, __ATOMIC_ACQUIRE) & (uint16_t)flag);
     pthread_rwlock_unlock(&eng->nodes_lock);
     return on;
 }
@@ -573,9 +616,9 @@ void fsp_node_set_flag(struct fsp_engine *eng, uint64_t nodeid, unsigned flag, b
     pthread_rwlock_rdlock(&eng->nodes_lock);
     struct fsp_node *n = by_id(eng, nodeid);
     if (n && on)
-        __atomic_or_fetch(&n->flags, flag, __ATOMIC_RELEASE);
+        __atomic_or_fetch(&n->flags, (uint16_t)flag, __ATOMIC_RELEASE);
     else if (n)
-        __atomic_and_fetch(&n->flags, ~flag, __ATOMIC_RELEASE);
+        __atomic_and_fetch(&n->flags, (uint16_t)~flag, __ATOMIC_RELEASE);
     pthread_rwlock_unlock(&eng->nodes_lock);
 }
 
@@ -584,7 +627,7 @@ void fsp_node_set_type(struct fsp_engine *eng, uint64_t nodeid, uint32_t mode)
     pthread_rwlock_rdlock(&eng->nodes_lock);
     struct fsp_node *n = by_id(eng, nodeid);
     if (n)
-        __atomic_store_n(&n->type, mode & S_IFMT, __ATOMIC_RELAXED);
+        __atomic_store_n(&n->type, (uint16_t)(mode & S_IFMT), __ATOMIC_RELAXED);
     pthread_rwlock_unlock(&eng->nodes_lock);
 }
 
@@ -592,7 +635,7 @@ uint32_t fsp_node_unlinked_type(struct fsp_engine *eng, uint64_t nodeid)
 {
     pthread_rwlock_rdlock(&eng->nodes_lock);
     struct fsp_node *n = by_id(eng, nodeid);
-    uint32_t type = n && n != eng->root && !n->primary && !node_linked(n)
+    uint32_t type = n && n != eng->root && !primary_of(n) && !node_linked(n)
                         ? __atomic_load_n(&n->type, __ATOMIC_RELAXED)
                         : 0;
     pthread_rwlock_unlock(&eng->nodes_lock);
@@ -603,8 +646,8 @@ void fsp_node_register_index(struct fsp_engine *eng, uint64_t nodeid, uint64_t i
 {
     pthread_rwlock_wrlock(&eng->nodes_lock);
     struct fsp_node *n = by_id(eng, nodeid);
-    if (n && n->primary)
-        n = n->primary;
+    if (n && primary_of(n))
+        n = primary_of(n);
     if (n && n != eng->root && !index_find(eng, index))
         index_add(eng, n, index);
     pthread_rwlock_unlock(&eng->nodes_lock);
