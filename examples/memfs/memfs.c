@@ -47,12 +47,9 @@ struct ea {
 struct memfs_node {
     pthread_rwlock_t lock; /* data and metadata */
     FSP_FSCTL_FILE_INFO info;
-    void *sd;
+    void *sd;              /* shared (sd_get) */
     size_t sd_size;
-    void *reparse;
-    size_t reparse_size;
-    struct ea *eas;
-    size_t neas;
+    struct extra *x;       /* reparse data, EAs, streams: NULL until a file has one (xr, xw) */
     uint8_t ***chunks; /* chunks[i][j]: page i * CHUNK_PAGES + j */
     size_t nchunks;
     uint64_t npages;   /* allocated pages */
@@ -62,11 +59,53 @@ struct memfs_node {
     struct dent *dirent;   /* directories: their one entry (NULL for the root) */
     unsigned nlinks;
     int opens;
-    NODE *main;            /* streams: the file they belong to */
-    PWSTR stream_name;     /* streams: the name after ':' */
+};
+
+/* What few files have, kept apart to keep a node small (issue 4: bytes per empty file). */
+struct extra {
+    void *reparse;
+    size_t reparse_size;
+    struct ea *eas;
+    size_t neas;
+    NODE *main;        /* streams: the file they belong to */
+    PWSTR stream_name; /* streams: the name after ':' */
     NODE **streams;
     size_t nstreams;
 };
+
+static const struct extra no_extra;
+
+/*
+ * The extras pointer is set once, atomically (their fields are guarded by the locks that
+ * guarded them in the node: the node lock for EAs and reparse data, the tree lock for
+ * streams, so two threads may make it at once), and freed with the node.
+ */
+static struct extra *xe(const NODE *n)
+{
+    return __atomic_load_n(&n->x, __ATOMIC_ACQUIRE);
+}
+
+/* A node's extras to read (all empty when it has none). */
+static const struct extra *xr(const NODE *n)
+{
+    struct extra *x = xe(n);
+    return x ? x : &no_extra;
+}
+
+/* A node's extras to change, made on first use; NULL when out of memory. */
+static struct extra *xw(NODE *n)
+{
+    struct extra *x = xe(n);
+    if (x)
+        return x;
+    struct extra *fresh = calloc(1, sizeof *fresh);
+    if (!fresh)
+        return 0;
+    if (__atomic_compare_exchange_n(&n->x, &x, fresh, false, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
+        return fresh;
+    free(fresh); /* another thread made them first */
+    return x;
+}
 
 struct _MEMFS {
     FSP_FILE_SYSTEM *fs;
@@ -299,18 +338,19 @@ static void page_free_all(MEMFS *m, NODE *n)
 
 static void node_free(MEMFS *m, NODE *n)
 {
-    for (size_t i = 0; i < n->nstreams; i++)
-        node_free(m, n->streams[i]);
-    free(n->streams);
+    for (size_t i = 0; i < xr(n)->nstreams; i++)
+        node_free(m, xr(n)->streams[i]);
+    free(xr(n)->streams);
     page_free_all(m, n);
-    for (size_t i = 0; i < n->neas; i++) {
-        free(n->eas[i].name);
-        free(n->eas[i].value);
+    for (size_t i = 0; i < xr(n)->neas; i++) {
+        free(xr(n)->eas[i].name);
+        free(xr(n)->eas[i].value);
     }
-    free(n->eas);
+    free(xr(n)->eas);
     sd_put(m, n->sd);
-    free(n->reparse);
-    free(n->stream_name);
+    free(xr(n)->reparse);
+    free(xr(n)->stream_name);
+    free(n->x);
     pthread_rwlock_destroy(&n->lock);
     __atomic_sub_fetch(&m->nnodes, 1, __ATOMIC_RELAXED);
     free(n);
@@ -343,21 +383,21 @@ static NODE *node_new(MEMFS *m, UINT32 attributes, const void *sd, size_t sd_siz
 /* The node a file context belongs to for lifetime purposes. */
 static NODE *owner_of(NODE *n)
 {
-    return n->main ? n->main : n;
+    return xr(n)->main ? xr(n)->main : n;
 }
 
 /* One more open of n; a stream's opens also keep its file alive. */
 static void ref_open(NODE *n)
 {
     __atomic_add_fetch(&n->opens, 1, __ATOMIC_ACQ_REL);
-    if (n->main)
-        __atomic_add_fetch(&n->main->opens, 1, __ATOMIC_ACQ_REL);
+    if (xr(n)->main)
+        __atomic_add_fetch(&xr(n)->main->opens, 1, __ATOMIC_ACQ_REL);
 }
 
 /* One open less; free what has neither names nor opens. Tree lock held (write). */
 static void ref_close(MEMFS *m, NODE *n)
 {
-    NODE *main = n->main;
+    NODE *main = xr(n)->main;
     __atomic_sub_fetch(&n->opens, 1, __ATOMIC_ACQ_REL);
     if (main) {
         if (0 == __atomic_sub_fetch(&main->opens, 1, __ATOMIC_ACQ_REL) && 0 == main->nlinks &&
@@ -376,7 +416,7 @@ static void fill_info(NODE *n, FSP_FSCTL_FILE_INFO *info)
     else
         info->HardLinks = o->nlinks;
     info->AllocationSize = n->npages * PAGE_SIZE;
-    if (n->main) {
+    if (xr(n)->main) {
         /* a stream shares its file's identity */
         info->IndexNumber = o->info.IndexNumber;
     }
@@ -469,9 +509,9 @@ static NTSTATUS find_parent(MEMFS *m, struct parsed *p, NODE **pparent)
 
 static NODE *find_stream(NODE *n, PCWSTR name, MEMFS *m)
 {
-    for (size_t i = 0; i < n->nstreams; i++)
-        if (0 == name_cmp(m, n->streams[i]->stream_name, name))
-            return n->streams[i];
+    for (size_t i = 0; i < xr(n)->nstreams; i++)
+        if (0 == name_cmp(m, xr(xr(n)->streams[i])->stream_name, name))
+            return xr(n)->streams[i];
     return 0;
 }
 
@@ -631,8 +671,8 @@ static NTSTATUS write_data(MEMFS *m, NODE *n, const void *buf, uint64_t off, siz
 static UINT32 ea_size(NODE *n)
 {
     UINT32 s = 0;
-    for (size_t i = 0; i < n->neas; i++)
-        s += 5 + (UINT32)strlen(n->eas[i].name) + n->eas[i].len;
+    for (size_t i = 0; i < xr(n)->neas; i++)
+        s += 5 + (UINT32)strlen(xr(n)->eas[i].name) + xr(n)->eas[i].len;
     return s;
 }
 
@@ -641,38 +681,40 @@ static NTSTATUS set_ea_one(FSP_FILE_SYSTEM *fs, PVOID ctx, PFILE_FULL_EA_INFORMA
     (void)fs;
     NODE *n = ctx;
     size_t i;
-    for (i = 0; i < n->neas; i++)
-        if (strlen(n->eas[i].name) == e->EaNameLength &&
-            0 == memcmp(n->eas[i].name, e->EaName, e->EaNameLength))
+    for (i = 0; i < xr(n)->neas; i++)
+        if (strlen(xr(n)->eas[i].name) == e->EaNameLength &&
+            0 == memcmp(xr(n)->eas[i].name, e->EaName, e->EaNameLength))
             break;
     if (0 == e->EaValueLength) {
-        if (i < n->neas) {
-            free(n->eas[i].name);
-            free(n->eas[i].value);
-            n->eas[i] = n->eas[--n->neas];
+        if (i < xr(n)->neas) {
+            struct extra *x = xe(n); /* it has EAs */
+            free(x->eas[i].name);
+            free(x->eas[i].value);
+            x->eas[i] = x->eas[--x->neas];
         }
         return STATUS_SUCCESS;
     }
-    void *value = malloc(e->EaValueLength);
+    struct extra *x = xw(n);
+    void *value = x ? malloc(e->EaValueLength) : 0;
     if (!value)
         return STATUS_INSUFFICIENT_RESOURCES;
     memcpy(value, e->EaName + e->EaNameLength + 1, e->EaValueLength);
-    if (i == n->neas) {
-        struct ea *a = realloc(n->eas, (n->neas + 1) * sizeof *a);
+    if (i == x->neas) {
+        struct ea *a = realloc(x->eas, (x->neas + 1) * sizeof *a);
         char *name = strndup(e->EaName, e->EaNameLength);
         if (!a || !name) {
             if (a)
-                n->eas = a;
+                x->eas = a;
             free(name), free(value);
             return STATUS_INSUFFICIENT_RESOURCES;
         }
-        n->eas = a;
-        n->eas[n->neas++] = (struct ea){name, e->Flags, 0, 0};
+        x->eas = a;
+        x->eas[x->neas++] = (struct ea){name, e->Flags, 0, 0};
     }
-    free(n->eas[i].value);
-    n->eas[i].value = value;
-    n->eas[i].len = e->EaValueLength;
-    n->eas[i].flags = e->Flags;
+    free(x->eas[i].value);
+    x->eas[i].value = value;
+    x->eas[i].len = e->EaValueLength;
+    x->eas[i].flags = e->Flags;
     return STATUS_SUCCESS;
 }
 
@@ -743,10 +785,10 @@ static NTSTATUS reparse_by_name(FSP_FILE_SYSTEM *fs, PVOID ctx, PWSTR name, BOOL
     if (!NT_SUCCESS(lookup(m, name, &n, 0)) || !(n->info.FileAttributes & FILE_ATTRIBUTE_REPARSE_POINT))
         return STATUS_NOT_A_REPARSE_POINT;
     if (buf) {
-        if (n->reparse_size > *psize)
+        if (xr(n)->reparse_size > *psize)
             return STATUS_BUFFER_TOO_SMALL;
-        memcpy(buf, n->reparse, n->reparse_size);
-        *psize = n->reparse_size;
+        memcpy(buf, xr(n)->reparse, xr(n)->reparse_size);
+        *psize = xr(n)->reparse_size;
     }
     return STATUS_SUCCESS;
 }
@@ -811,18 +853,20 @@ static NTSTATUS create_common(FSP_FILE_SYSTEM *fs, PWSTR name, UINT32 options, U
             status = STATUS_OBJECT_NAME_COLLISION;
             goto out;
         }
-        NODE **s = realloc(f->streams, (f->nstreams + 1) * sizeof *s);
+        struct extra *fx = xw(f);
+        NODE **s = fx ? realloc(fx->streams, (fx->nstreams + 1) * sizeof *s) : 0;
         if (s)
-            f->streams = s;
+            fx->streams = s;
         n = s ? node_new(m, FILE_ATTRIBUTE_ARCHIVE, 0, 0) : 0;
-        if (!n || !(n->stream_name = wcsdup(p.stream))) {
+        struct extra *nx = n ? xw(n) : 0;
+        if (!nx || !(nx->stream_name = wcsdup(p.stream))) {
             if (n)
                 node_free(m, n);
             status = n || !s ? STATUS_INSUFFICIENT_RESOURCES : STATUS_DISK_FULL;
             goto out;
         }
-        n->main = f;
-        f->streams[f->nstreams++] = n;
+        nx->main = f;
+        fx->streams[fx->nstreams++] = n;
     } else {
         if (existing) {
             status = STATUS_OBJECT_NAME_COLLISION;
@@ -865,7 +909,8 @@ static NTSTATUS create_common(FSP_FILE_SYSTEM *fs, PWSTR name, UINT32 options, U
         }
         if (extra && extra_len) {
             if (extra_is_reparse) {
-                if (extra_len < REPARSE_DATA_BUFFER_HEADER_SIZE || !(n->reparse = malloc(extra_len))) {
+                struct extra *nx = extra_len >= REPARSE_DATA_BUFFER_HEADER_SIZE ? xw(n) : 0;
+                if (!nx || !(nx->reparse = malloc(extra_len))) {
                     status = extra_len < REPARSE_DATA_BUFFER_HEADER_SIZE ? STATUS_IO_REPARSE_DATA_INVALID
                                                                          : STATUS_INSUFFICIENT_RESOURCES;
                     free(d), free(dname);
@@ -873,8 +918,8 @@ static NTSTATUS create_common(FSP_FILE_SYSTEM *fs, PWSTR name, UINT32 options, U
                     n = 0;
                     goto out;
                 }
-                memcpy(n->reparse, extra, extra_len);
-                n->reparse_size = extra_len;
+                memcpy(nx->reparse, extra, extra_len);
+                nx->reparse_size = extra_len;
                 n->info.FileAttributes |= FILE_ATTRIBUTE_REPARSE_POINT;
                 n->info.ReparseTag = *(PULONG)extra;
             } else {
@@ -958,9 +1003,10 @@ static NTSTATUS OverwriteEx(FSP_FILE_SYSTEM *fs, PVOID ctx, UINT32 attrs, BOOLEA
     pthread_rwlock_wrlock(&n->lock);
     NTSTATUS status = set_size(m, n, 0);
     if (NT_SUCCESS(status) && ea) {
-        for (size_t i = 0; i < n->neas; i++)
-            free(n->eas[i].name), free(n->eas[i].value);
-        n->neas = 0;
+        for (size_t i = 0; i < xr(n)->neas; i++)
+            free(xr(n)->eas[i].name), free(xr(n)->eas[i].value);
+        if (xe(n))
+            xe(n)->neas = 0;
         status = apply_eas(fs, n, ea, ea_len);
     }
     if (NT_SUCCESS(status)) {
@@ -986,16 +1032,17 @@ static NTSTATUS Overwrite(FSP_FILE_SYSTEM *fs, PVOID ctx, UINT32 attrs, BOOLEAN 
 /* Remove a name (or a stream) the way Cleanup with FspCleanupDelete does. Tree lock held. */
 static void delete_name(MEMFS *m, NODE *n, PWSTR name)
 {
-    if (n->main) {
+    if (xr(n)->main) {
         /* A stream: detach it from its file; it lives on by its own opens. */
-        NODE *f = n->main;
-        for (size_t i = 0; i < f->nstreams; i++)
-            if (f->streams[i] == n) {
-                f->streams[i] = f->streams[--f->nstreams];
+        NODE *f = xr(n)->main; /* so both have extras */
+        struct extra *fx = xe(f);
+        for (size_t i = 0; i < fx->nstreams; i++)
+            if (fx->streams[i] == n) {
+                fx->streams[i] = fx->streams[--fx->nstreams];
                 break;
             }
         __atomic_sub_fetch(&f->opens, n->opens, __ATOMIC_ACQ_REL);
-        n->main = 0;
+        xe(n)->main = 0;
         n->nlinks = 0;
         if (0 == f->opens && 0 == f->nlinks && f != m->root)
             node_free(m, f);
@@ -1332,7 +1379,7 @@ static NTSTATUS Rename(FSP_FILE_SYSTEM *fs, PVOID ctx, PWSTR name, PWSTR newname
 {
     MEMFS *m = memfs_of(fs);
     NODE *n = ctx;
-    if (n->main || n->stream_name)
+    if (xr(n)->main || xr(n)->stream_name)
         return STATUS_INVALID_PARAMETER; /* streams cannot be renamed (as on WinFsp) */
     struct parsed src, dst;
     NTSTATUS status = parse_path(name, &src);
@@ -1569,11 +1616,11 @@ static NTSTATUS GetReparsePoint(FSP_FILE_SYSTEM *fs, PVOID ctx, PWSTR name, PVOI
     NTSTATUS status = STATUS_SUCCESS;
     if (!(n->info.FileAttributes & FILE_ATTRIBUTE_REPARSE_POINT))
         status = STATUS_NOT_A_REPARSE_POINT;
-    else if (n->reparse_size > *psize)
+    else if (xr(n)->reparse_size > *psize)
         status = STATUS_BUFFER_TOO_SMALL;
     else {
-        memcpy(buf, n->reparse, n->reparse_size);
-        *psize = n->reparse_size;
+        memcpy(buf, xr(n)->reparse, xr(n)->reparse_size);
+        *psize = xr(n)->reparse_size;
     }
     pthread_rwlock_unlock(&n->lock);
     return status;
@@ -1593,16 +1640,17 @@ static NTSTATUS SetReparsePoint(FSP_FILE_SYSTEM *fs, PVOID ctx, PWSTR name, PVOI
         return STATUS_DIRECTORY_NOT_EMPTY;
     pthread_rwlock_wrlock(&n->lock);
     NTSTATUS status = STATUS_SUCCESS;
-    if (n->reparse)
-        status = FspFileSystemCanReplaceReparsePoint(n->reparse, n->reparse_size, buf, size);
-    void *copy = NT_SUCCESS(status) ? malloc(size) : 0;
+    if (xr(n)->reparse)
+        status = FspFileSystemCanReplaceReparsePoint(xr(n)->reparse, xr(n)->reparse_size, buf, size);
+    struct extra *x = NT_SUCCESS(status) ? xw(n) : 0;
+    void *copy = x ? malloc(size) : 0;
     if (NT_SUCCESS(status) && !copy)
         status = STATUS_INSUFFICIENT_RESOURCES;
     if (NT_SUCCESS(status)) {
         memcpy(copy, buf, size);
-        free(n->reparse);
-        n->reparse = copy;
-        n->reparse_size = size;
+        free(x->reparse);
+        x->reparse = copy;
+        x->reparse_size = size;
         n->info.FileAttributes |= FILE_ATTRIBUTE_REPARSE_POINT;
         n->info.ReparseTag = *(PULONG)buf;
         n->info.ChangeTime = now_filetime();
@@ -1617,12 +1665,13 @@ static NTSTATUS DeleteReparsePoint(FSP_FILE_SYSTEM *fs, PVOID ctx, PWSTR name, P
     NODE *n = ctx;
     pthread_rwlock_wrlock(&n->lock);
     NTSTATUS status = STATUS_NOT_A_REPARSE_POINT;
-    if (n->reparse) {
-        status = FspFileSystemCanReplaceReparsePoint(n->reparse, n->reparse_size, buf, size);
+    if (xr(n)->reparse) {
+        status = FspFileSystemCanReplaceReparsePoint(xr(n)->reparse, xr(n)->reparse_size, buf, size);
         if (NT_SUCCESS(status)) {
-            free(n->reparse);
-            n->reparse = 0;
-            n->reparse_size = 0;
+            struct extra *x = xe(n); /* it has reparse data, so extras */
+            free(x->reparse);
+            x->reparse = 0;
+            x->reparse_size = 0;
             n->info.FileAttributes &= ~(UINT32)FILE_ATTRIBUTE_REPARSE_POINT;
             n->info.ReparseTag = 0;
         }
@@ -1650,14 +1699,14 @@ static NTSTATUS GetStreamInfo(FSP_FILE_SYSTEM *fs, PVOID ctx, PVOID buf, ULONG l
         if (!FspFileSystemAddStreamInfo(&u.s, buf, len, pbytes))
             goto out;
     }
-    for (size_t i = 0; i < n->nstreams; i++) {
-        NODE *s = n->streams[i];
-        size_t nl = wcslen(s->stream_name);
+    for (size_t i = 0; i < xr(n)->nstreams; i++) {
+        NODE *s = xr(n)->streams[i];
+        size_t nl = wcslen(xr(s)->stream_name);
         u.s.Size = (UINT16)(sizeof u.s + (nl + 7) * sizeof(WCHAR));
         u.s.StreamSize = s->info.FileSize;
         u.s.StreamAllocationSize = s->npages * PAGE_SIZE;
         u.s.StreamNameBuf[0] = L':';
-        memcpy(u.s.StreamNameBuf + 1, s->stream_name, nl * sizeof(WCHAR));
+        memcpy(u.s.StreamNameBuf + 1, xr(s)->stream_name, nl * sizeof(WCHAR));
         memcpy(u.s.StreamNameBuf + 1 + nl, L":$DATA", 6 * sizeof(WCHAR));
         if (!FspFileSystemAddStreamInfo(&u.s, buf, len, pbytes))
             goto out;
@@ -1697,20 +1746,20 @@ static NTSTATUS GetEa(FSP_FILE_SYSTEM *fs, PVOID ctx, PFILE_FULL_EA_INFORMATION 
     NTSTATUS status = STATUS_SUCCESS;
     *pbytes = 0;
     pthread_rwlock_rdlock(&n->lock);
-    for (size_t i = 0; i < n->neas; i++) {
-        size_t nl = strlen(n->eas[i].name);
-        size_t size = offsetof(FILE_FULL_EA_INFORMATION, EaName) + nl + 1 + n->eas[i].len;
+    for (size_t i = 0; i < xr(n)->neas; i++) {
+        size_t nl = strlen(xr(n)->eas[i].name);
+        size_t size = offsetof(FILE_FULL_EA_INFORMATION, EaName) + nl + 1 + xr(n)->eas[i].len;
         FILE_FULL_EA_INFORMATION *e = malloc(size);
         if (!e) {
             status = STATUS_INSUFFICIENT_RESOURCES;
             break;
         }
         e->NextEntryOffset = 0;
-        e->Flags = n->eas[i].flags;
+        e->Flags = xr(n)->eas[i].flags;
         e->EaNameLength = (UCHAR)nl;
-        e->EaValueLength = n->eas[i].len;
-        memcpy(e->EaName, n->eas[i].name, nl + 1);
-        memcpy(e->EaName + nl + 1, n->eas[i].value, n->eas[i].len);
+        e->EaValueLength = xr(n)->eas[i].len;
+        memcpy(e->EaName, xr(n)->eas[i].name, nl + 1);
+        memcpy(e->EaName + nl + 1, xr(n)->eas[i].value, xr(n)->eas[i].len);
         BOOLEAN ok = FspFileSystemAddEa(e, ea, len, pbytes);
         free(e);
         if (!ok) {
@@ -1743,7 +1792,7 @@ static NTSTATUS CreateHardLink(FSP_FILE_SYSTEM *fs, PVOID ctx, PWSTR name, PWSTR
     (void)name;
     MEMFS *m = memfs_of(fs);
     NODE *n = ctx;
-    if ((n->info.FileAttributes & FILE_ATTRIBUTE_DIRECTORY) || n->main || n->stream_name)
+    if ((n->info.FileAttributes & FILE_ATTRIBUTE_DIRECTORY) || xr(n)->main || xr(n)->stream_name)
         return STATUS_ACCESS_DENIED;
     struct parsed p;
     NTSTATUS status = parse_path(newname, &p);
