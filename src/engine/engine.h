@@ -139,15 +139,22 @@ void fsp_node_renamed(struct fsp_engine *eng, uint64_t parent, const char *name,
 void fsp_node_exchanged(struct fsp_engine *eng, uint64_t parent, const char *name,
                         uint64_t newparent, const char *newname);
 
-/** Node flags the ops keep between requests. */
+/** Node flags the ops keep between requests (the low bits of the flags word). */
 enum {
-    /** Known to have no S_ISUID/S_ISGID bit, no security.capability and one link (ops_killpriv.c). */
+    /** Known to have no S_ISUID/S_ISGID bit and no security.capability (ops_killpriv.c). */
     FSP_NODE_NO_PRIVS = 1,
+    /** The flags word counts changes above the flags: each clearing adds this. */
+    FSP_NODE_GEN_ONE = 16,
 };
-/** Is flag set on nodeid? (false for an unknown nodeid) */
-bool fsp_node_has_flag(struct fsp_engine *eng, uint64_t nodeid, unsigned flag);
-/** Set (on) or clear a flag of nodeid (nothing for an unknown nodeid). */
+/** nodeid's flags word (flags and change count); 0 for an unknown nodeid. */
+unsigned fsp_node_flags(struct fsp_engine *eng, uint64_t nodeid);
+/** Set (on) or clear a flag of nodeid; clearing counts a change. Nothing for an unknown nodeid. */
 void fsp_node_set_flag(struct fsp_engine *eng, uint64_t nodeid, unsigned flag, bool on);
+/**
+ * Set a flag only if the flags word is still seen (from fsp_node_flags): a decision made
+ * from a look at the file is not recorded when the file changed meanwhile. False if not set.
+ */
+bool fsp_node_set_flag_if(struct fsp_engine *eng, uint64_t nodeid, unsigned flag, unsigned seen);
 /** Remember nodeid's file type (mode & S_IFMT) as told to the kernel in an entry. */
 void fsp_node_set_type(struct fsp_engine *eng, uint64_t nodeid, uint32_t mode);
 /** The file type of nodeid when it is unlinked (no name any more); 0 when linked or unknown. */

@@ -495,9 +495,11 @@ static void detach(struct fsp_engine *eng, struct fsp_node *n)
 {
     unlink_name(eng, n);
     struct fsp_node *k = primary_of(n) ? primary_of(n) : n;
-    if (primary_of(n))
+    if (primary_of(n)) {
         free_node(eng, n); /* an alias is only a name */
-    else if (0 == n->nlookup && 0 == n->nchildren)
+        if (!node_linked(k))
+            index_remove(eng, k); /* the file's last name went */
+    } else if (0 == n->nlookup && 0 == n->nchildren)
         free_node(eng, n);
     else if (!node_linked(k))
         index_remove(eng, k); /* nameless: its IndexNumber may come back as another file */
@@ -527,11 +529,11 @@ void fsp_node_renamed(struct fsp_engine *eng, uint64_t parent, const char *name,
         n->nlookup++; /* hold n while its neighbours may be freed */
     if (target && target != n)
         detach(eng, target);
-    struct fsp_node *np = by_id(eng, newparent);
     if (n)
         n->nlookup--;
     if (n) {
-        unlink_name(eng, n);
+        unlink_name(eng, n); /* may free an unreferenced old parent: find the new one after */
+        struct fsp_node *np = by_id(eng, newparent);
         if (np && copy) {
             free(n->name);
             n->name = copy;
@@ -602,24 +604,39 @@ uint64_t fsp_node_find_path(struct fsp_engine *eng, PCWSTR path, uint64_t *ppare
     return id;
 }
 
-bool fsp_node_has_flag(struct fsp_engine *eng, uint64_t nodeid, unsigned flag)
+/* A node's flags word: FSP_NODE_* in the low bits, a change count above (FSP_NODE_GEN_ONE). */
+unsigned fsp_node_flags(struct fsp_engine *eng, uint64_t nodeid)
 {
     pthread_rwlock_rdlock(&eng->nodes_lock);
     struct fsp_node *n = by_id(eng, nodeid);
-    bool on = n && (__atomic_load_n(&n->flags, __ATOMIC_ACQUIRE) & (uint16_t)flag);
+    unsigned word = n ? __atomic_load_n(&n->flags, __ATOMIC_ACQUIRE) : 0;
     pthread_rwlock_unlock(&eng->nodes_lock);
-    return on;
+    return word;
 }
 
 void fsp_node_set_flag(struct fsp_engine *eng, uint64_t nodeid, unsigned flag, bool on)
 {
     pthread_rwlock_rdlock(&eng->nodes_lock);
     struct fsp_node *n = by_id(eng, nodeid);
-    if (n && on)
-        __atomic_or_fetch(&n->flags, (uint16_t)flag, __ATOMIC_RELEASE);
-    else if (n)
-        __atomic_and_fetch(&n->flags, (uint16_t)~flag, __ATOMIC_RELEASE);
+    if (n) {
+        uint16_t old = __atomic_load_n(&n->flags, __ATOMIC_ACQUIRE), new;
+        do /* clearing also counts a change, which fsp_node_set_flag_if sees */
+            new = on ? (uint16_t)(old | flag) : (uint16_t)((old & ~flag) + FSP_NODE_GEN_ONE);
+        while (!__atomic_compare_exchange_n(&n->flags, &old, new, false, __ATOMIC_ACQ_REL,
+                                            __ATOMIC_ACQUIRE));
+    }
     pthread_rwlock_unlock(&eng->nodes_lock);
+}
+
+bool fsp_node_set_flag_if(struct fsp_engine *eng, uint64_t nodeid, unsigned flag, unsigned seen)
+{
+    pthread_rwlock_rdlock(&eng->nodes_lock);
+    struct fsp_node *n = by_id(eng, nodeid);
+    uint16_t expect = (uint16_t)seen;
+    bool done = n && __atomic_compare_exchange_n(&n->flags, &expect, (uint16_t)(seen | flag), false,
+                                                 __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE);
+    pthread_rwlock_unlock(&eng->nodes_lock);
+    return done;
 }
 
 void fsp_node_set_type(struct fsp_engine *eng, uint64_t nodeid, uint32_t mode)

@@ -18,22 +18,52 @@
  * owner and SETXATTR unmark it. (All names of a hard-linked file are one node,
  * nodes.c, when the file system gives files an IndexNumber; without one, a
  * chmod through another name would unmark only that name's node, so a
- * hard-linked file without one is never marked.)
+ * hard-linked file without one is never marked, and LINK unmarks the old
+ * name's node.) A node is marked only if its flags word did not change while
+ * it was being looked at, so a concurrent chmod or setxattr is never lost.
  */
 #include "ops.h"
 #include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
 static const char caps_name[] = "security.capability";
 
+/* Is the caller in group gid: its primary group, or one of its supplementary groups (read
+ * from /proc/PID/status; false when that cannot be read)? */
+static bool caller_in_group(struct fsp_request *req, uint32_t gid)
+{
+    if (req->in->gid == gid)
+        return true;
+    char path[64], line[4096];
+    snprintf(path, sizeof path, "/proc/%u/status", req->in->pid);
+    FILE *f = req->in->pid ? fopen(path, "re") : 0;
+    bool in = false;
+    while (f && !in && fgets(line, sizeof line, f)) {
+        if (strncmp(line, "Groups:", 7))
+            continue;
+        for (char *p = line + 7, *end; !in; p = end) {
+            unsigned long g = strtoul(p, &end, 10);
+            if (end == p)
+                break;
+            in = g == gid;
+        }
+        break;
+    }
+    if (f)
+        fclose(f);
+    return in;
+}
+
 uint32_t fsp_ops_killed_mode(struct fsp_request *req, uint32_t mode, uint32_t file_gid, bool chown)
 {
     mode &= ~(uint32_t)S_ISUID;
     /* S_ISGID without group execute marks mandatory locking, not a privilege; a writer
-     * outside the group loses it all the same (as on Linux; only the caller's primary
-     * group is known here). */
-    if ((mode & S_ISGID) && ((mode & S_IXGRP) || (!chown && req->in->gid != file_gid)))
+     * outside the group loses it all the same (as on Linux). */
+    if ((mode & S_ISGID) &&
+        ((mode & S_IXGRP) || (!chown && !caller_in_group(req, file_gid))))
         mode &= ~(uint32_t)S_ISGID;
     return mode;
 }
@@ -44,7 +74,10 @@ NTSTATUS fsp_ops_kill_privs(struct fsp_request *req, uint64_t nodeid, PVOID ctx,
     struct fsp_engine *eng = req->engine;
     if (!(fsp_engine_init_flags(eng) & FUSE_HANDLE_KILLPRIV_V2))
         return STATUS_SUCCESS;
-    if (nodeid && fsp_node_has_flag(eng, nodeid, FSP_NODE_NO_PRIVS))
+    /* The flags word as it was before looking: the node is marked clean below only if no
+     * chmod/chown/setxattr/link changed it meanwhile (fsp_node_set_flag_if). */
+    unsigned seen = nodeid ? fsp_node_flags(eng, nodeid) : 0;
+    if (seen & FSP_NODE_NO_PRIVS)
         return STATUS_SUCCESS;
     const FSP_FILE_SYSTEM_INTERFACE *fi = req->fs->Interface;
     if (!fi->GetFileInfo)
@@ -80,6 +113,6 @@ NTSTATUS fsp_ops_kill_privs(struct fsp_request *req, uint64_t nodeid, PVOID ctx,
     bool one_node = info.HardLinks <= 1 || info.IndexNumber; /* see above */
     if (nodeid && one_node && (0 == err || ENODATA == err || EOPNOTSUPP == err) &&
         !(keep & (S_ISUID | S_ISGID)))
-        fsp_node_set_flag(eng, nodeid, FSP_NODE_NO_PRIVS, true);
+        fsp_node_set_flag_if(eng, nodeid, FSP_NODE_NO_PRIVS, seen);
     return STATUS_SUCCESS;
 }

@@ -191,7 +191,9 @@ void fsp_op_link(struct fsp_request *req)
                 fsp_node_register_index(req->engine, in->oldnodeid, info.IndexNumber);
             err = fsp_ops_make_entry(req, req->in->nodeid, newname, ctx, newpath, &info, &out);
             fsp_ops_close(req, ctx, oldpath, 0);
-            /* Otherwise the old name is another kernel inode: its cached link count is stale. */
+            /* Otherwise the old name is another kernel inode: its cached link count is stale,
+             * and a chmod through the new name would not unmark it (ops_killpriv.c). */
+            fsp_node_set_flag(req->engine, in->oldnodeid, FSP_NODE_NO_PRIVS, false);
             if (!err && out.nodeid != in->oldnodeid)
                 fsp_notify_inval_attr(req->engine, in->oldnodeid);
             free(oldpath), free(newpath);

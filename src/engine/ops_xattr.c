@@ -320,9 +320,10 @@ void fsp_op_setxattr(struct fsp_request *req)
     if (0 == in->size)
         return fsp_reply_err(req, EINVAL);
     struct set_args a = {name, value, in->size, in->flags};
-    /* A capability may arrive: the node's next write checks again (ops_killpriv.c). */
+    int err = with_node(req, FILE_READ_EA | FILE_WRITE_EA | FILE_READ_ATTRIBUTES, set_fn, &a);
+    /* A capability may have arrived: the node's next write checks again (ops_killpriv.c). */
     fsp_node_set_flag(req->engine, req->in->nodeid, FSP_NODE_NO_PRIVS, false);
-    fsp_reply_err(req, with_node(req, FILE_READ_EA | FILE_WRITE_EA | FILE_READ_ATTRIBUTES, set_fn, &a));
+    fsp_reply_err(req, err);
 }
 
 void fsp_op_removexattr(struct fsp_request *req)

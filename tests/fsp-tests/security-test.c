@@ -5,6 +5,8 @@
  */
 #include "fsp-tests.h"
 #include <fcntl.h>
+#include <grp.h>
+#include <sys/wait.h>
 #include <stdio.h>
 #include <sys/stat.h>
 #include <sys/xattr.h>
@@ -506,6 +508,40 @@ static void security_killpriv_truncate_test(void)
     ASSERT_EQ(mode_of("ftrunc"), 06777);
 }
 
+/*
+ * S_ISGID without group execute stays when the writer is in the file's group through a
+ * supplementary group only (and goes for a writer outside it), as on Linux.
+ */
+static void security_killpriv_supplementary_group_test(void)
+{
+    fsp_tests_need_root();
+    fsp_tests_write_file("member", "x", 1);
+    fsp_tests_write_file("stranger", "x", 1);
+    ASSERT(0 == chown("member", 0, GROUP_X));
+    ASSERT(0 == chown("stranger", 0, GROUP_X));
+    ASSERT(0 == chmod("member", 02766));
+    ASSERT(0 == chmod("stranger", 02766));
+    int status[2];
+    for (int i = 0; i < 2; i++) {
+        fflush(stdout);
+        pid_t pid = fork();
+        ASSERT(-1 != pid);
+        if (0 == pid) {
+            gid_t g = GROUP_X;
+            /* primary group USER_A; GROUP_X only as a supplementary group for "member" */
+            if (0 != setgroups(0 == i ? 1 : 0, &g) || 0 != setgid(USER_A) || 0 != setuid(USER_A))
+                _exit(2);
+            int fd = open(0 == i ? "member" : "stranger", O_WRONLY | O_APPEND);
+            _exit(-1 != fd && 1 == write(fd, "w", 1) ? 0 : 3);
+        }
+        ASSERT(pid == waitpid(pid, &status[i], 0));
+    }
+    ASSERT(WIFEXITED(status[0]) && 0 == WEXITSTATUS(status[0]));
+    ASSERT(WIFEXITED(status[1]) && 0 == WEXITSTATUS(status[1]));
+    ASSERT_EQ(mode_of("member"), 02766);
+    ASSERT_EQ(mode_of("stranger"), 0766);
+}
+
 /* A file capability (VFS_CAP_REVISION_2: cap_net_bind_service, effective). */
 static int set_caps(const char *path)
 {
@@ -715,6 +751,7 @@ void security_tests(void)
     TLIB_ADD_TEST("security", security_setgid_dir_test);
     TLIB_ADD_TEST("security", security_killpriv_test);
     TLIB_ADD_TEST("security", security_killpriv_truncate_test);
+    TLIB_ADD_TEST("security", security_killpriv_supplementary_group_test);
     TLIB_ADD_TEST("security", security_killpriv_caps_test);
     TLIB_ADD_TEST("security", security_killpriv_again_test);
     TLIB_ADD_TEST("security", security_umask_test);
