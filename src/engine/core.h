@@ -18,7 +18,7 @@ struct fsp_node {
     uint64_t name_hash;
     uint32_t nchildren;         /* linked children (a node with children stays as a path element) */
     uint16_t flags;             /* FSP_NODE_* (engine.h); atomic */
-    uint16_t type;              /* S_IFMT bits, as last told to the kernel (fsp_node_set_type) */
+    uint16_t type;              /* S_IFMT bits, as last told to the kernel (fsp_node_enter_file) */
     struct fsp_node_link *link; /* hard links (nodes.c); NULL for almost every node */
 };
 

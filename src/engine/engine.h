@@ -120,12 +120,13 @@ int fsp_node_child_path(struct fsp_engine *eng, uint64_t parent, const char *nam
 int fsp_node_enter(struct fsp_engine *eng, uint64_t parent, const char *name, uint64_t *pnodeid,
                    uint64_t *pgeneration);
 /**
- * fsp_node_enter for a non-directory with more than one link and a nonzero IndexNumber
- * (index; 0 for anything else): a new name of a file the kernel already knows under
- * another name gets that node's nodeid (one kernel inode per file).
+ * fsp_node_enter that also records the file type of mode (S_IFMT bits, as told to the
+ * kernel; 0: unchanged) and, for a non-directory with more than one link and a nonzero
+ * IndexNumber (index; 0 for anything else), gives a new name of a file the kernel already
+ * knows under another name that node's nodeid (one kernel inode per file).
  */
-int fsp_node_enter_file(struct fsp_engine *eng, uint64_t parent, const char *name, uint64_t index,
-                        uint64_t *pnodeid, uint64_t *pgeneration);
+int fsp_node_enter_file(struct fsp_engine *eng, uint64_t parent, const char *name, uint32_t mode,
+                        uint64_t index, uint64_t *pnodeid, uint64_t *pgeneration);
 /** Enter nodeid in the IndexNumber index (LINK: its new name will be an alias of it). */
 void fsp_node_register_index(struct fsp_engine *eng, uint64_t nodeid, uint64_t index);
 /** Drop nlookup lookup references (FORGET); the node goes when none remain. */
@@ -155,8 +156,6 @@ void fsp_node_set_flag(struct fsp_engine *eng, uint64_t nodeid, unsigned flag, b
  * from a look at the file is not recorded when the file changed meanwhile. False if not set.
  */
 bool fsp_node_set_flag_if(struct fsp_engine *eng, uint64_t nodeid, unsigned flag, unsigned seen);
-/** Remember nodeid's file type (mode & S_IFMT) as told to the kernel in an entry. */
-void fsp_node_set_type(struct fsp_engine *eng, uint64_t nodeid, uint32_t mode);
 /** The file type of nodeid when it is unlinked (no name any more); 0 when linked or unknown. */
 uint32_t fsp_node_unlinked_type(struct fsp_engine *eng, uint64_t nodeid);
 

@@ -362,11 +362,11 @@ int fsp_node_child_path(struct fsp_engine *eng, uint64_t parent, const char *nam
 int fsp_node_enter(struct fsp_engine *eng, uint64_t parent, const char *name, uint64_t *pnodeid,
                    uint64_t *pgeneration)
 {
-    return fsp_node_enter_file(eng, parent, name, 0, pnodeid, pgeneration);
+    return fsp_node_enter_file(eng, parent, name, 0, 0, pnodeid, pgeneration);
 }
 
-int fsp_node_enter_file(struct fsp_engine *eng, uint64_t parent, const char *name, uint64_t index,
-                        uint64_t *pnodeid, uint64_t *pgeneration)
+int fsp_node_enter_file(struct fsp_engine *eng, uint64_t parent, const char *name, uint32_t mode,
+                        uint64_t index, uint64_t *pnodeid, uint64_t *pgeneration)
 {
     PWSTR wname = 0;
     int err = map_component(eng, name, &wname);
@@ -423,6 +423,8 @@ int fsp_node_enter_file(struct fsp_engine *eng, uint64_t parent, const char *nam
         } else if (!known)
             index_add(eng, n, index);
     }
+    if (mode & S_IFMT) /* remembered for a file that loses every name (fsp_node_unlinked_type) */
+        __atomic_store_n(&n->type, (uint16_t)(mode & S_IFMT), __ATOMIC_RELAXED);
     *pnodeid = n->nodeid;
     *pgeneration = n->generation;
     pthread_rwlock_unlock(&eng->nodes_lock);
@@ -637,15 +639,6 @@ bool fsp_node_set_flag_if(struct fsp_engine *eng, uint64_t nodeid, unsigned flag
                                                  __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE);
     pthread_rwlock_unlock(&eng->nodes_lock);
     return done;
-}
-
-void fsp_node_set_type(struct fsp_engine *eng, uint64_t nodeid, uint32_t mode)
-{
-    pthread_rwlock_rdlock(&eng->nodes_lock);
-    struct fsp_node *n = by_id(eng, nodeid);
-    if (n)
-        __atomic_store_n(&n->type, (uint16_t)(mode & S_IFMT), __ATOMIC_RELAXED);
-    pthread_rwlock_unlock(&eng->nodes_lock);
 }
 
 uint32_t fsp_node_unlinked_type(struct fsp_engine *eng, uint64_t nodeid)
