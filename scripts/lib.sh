@@ -2,7 +2,8 @@
 
 # libfuse3-dev and libfuse-dev are for tests only (the same programs built on libfuse, ABI checks);
 # LinFsp itself links neither.
-LINFSP_PACKAGES="meson ninja-build gcc libc6-dev linux-libc-dev pkg-config fuse3 attr libfuse3-dev libfuse-dev"
+# mono-mcs, mono-runtime and libmono-posix4.0-cil build and run the .NET layer (dotnet/).
+LINFSP_PACKAGES="meson ninja-build gcc libc6-dev linux-libc-dev pkg-config fuse3 attr libfuse3-dev libfuse-dev mono-mcs mono-runtime libmono-posix4.0-cil"
 
 # Install the Debian packages the build and the tests need, when some are missing.
 linfsp_install_packages() {

@@ -11,6 +11,7 @@
 #     script mounts (the same tests must pass there);
 #   - the FUSE 3 examples built against Debian's libfuse3 and against LinFsp's FUSE 3 layer:
 #     every test that passes on libfuse must pass on LinFsp (tests/tools/compare-fuse.sh);
+#   - the .NET layer: test-dotnet, fsp-tests on memfs-dotnet and passthrough-dotnet (Mono);
 #   - the memfs program: scripts/demo.sh (mount, use, SIGTERM, unmounted);
 #   - the shared library depends on no FUSE library (ldd).
 # Every step runs under a time limit; a mount a step leaves behind is aborted and unmounted.
@@ -157,6 +158,14 @@ on=scripts/fsp-tests-on.sh
 step "fsp-tests on the memfs program (ASan+UBSan)" 600 $on "$ft" "build/sanitize/memfs -m @MNT@" --linfsp
 step "fsp-tests on passthrough over tmpfs (ASan+UBSan)" 600 $on "$ft" \
     "build/sanitize/examples/passthrough/passthrough -p @SRC@ -m @MNT@" --linfsp
+
+# The .NET layer (dotnet/, Mono): its own test program, then the suite on the C# file systems
+# mounts (as memfs and passthrough above; doc/dotnet.md lists what is excluded, nothing now).
+step "test-dotnet (.NET layer)" 300 mono build/release/dotnet/test-dotnet.exe
+step "fsp-tests on memfs-dotnet (.NET layer)" 600 $on build/release/tests/fsp-tests/fsp-tests \
+    "mono build/release/dotnet/memfs-dotnet.exe -m @MNT@" --linfsp
+step "fsp-tests on passthrough-dotnet over tmpfs (.NET layer)" 600 $on build/release/tests/fsp-tests/fsp-tests \
+    "mono build/release/dotnet/passthrough-dotnet.exe -p @SRC@ -m @MNT@" --linfsp
 
 # The FUSE 3 layer: an unmodified libfuse 3 program (memfs-fuse3) on LinFsp. Excluded: xattrs on
 # a file open but unlinked (FUSE's xattr operations take a path; such a file has none).

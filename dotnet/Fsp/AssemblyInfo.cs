@@ -5,3 +5,4 @@ using System.Reflection;
 [assembly: AssemblyDescription("LinFsp's .NET layer: WinFsp's Fsp API over liblinfsp.so.0")]
 [assembly: AssemblyProduct("LinFsp")]
 [assembly: AssemblyVersion("0.1.0.0")]
+[assembly: System.Runtime.CompilerServices.InternalsVisibleTo("test-dotnet")]

@@ -273,7 +273,7 @@ namespace Fsp
             Int32 status;
             try
             {
-                status = Api.FspFileSystemResolveReparsePoints(Host.FileSystemHandle(),
+                status = Api.FspFileSystemResolveReparsePoints(HostInternal.FileSystemHandle(),
                     FileSystemHost.GetReparsePointByNameDelegate, IntPtr.Zero, name, ReparsePointIndex,
                     (Byte)(ResolveLastPathComponent ? 1 : 0), out io, Buffer, PSize);
             }
@@ -810,7 +810,7 @@ namespace Fsp
             IntPtr name = Utf32.Alloc(FileName);
             try
             {
-                return 0 != Api.FspFileSystemFindReparsePoint(Host.FileSystemHandle(),
+                return 0 != Api.FspFileSystemFindReparsePoint(HostInternal.FileSystemHandle(),
                     FileSystemHost.GetReparsePointByNameDelegate, IntPtr.Zero, name, out ReparsePointIndex);
             }
             finally
@@ -870,6 +870,6 @@ namespace Fsp
         }
 
         /// <summary>The host this file system is mounted by (set by FileSystemHost).</summary>
-        internal FileSystemHost Host;
+        internal FileSystemHost HostInternal;
     }
 }

@@ -82,7 +82,7 @@ namespace Fsp
             _FileSystemPtr = IntPtr.Zero;
             if (_SelfHandle.IsAllocated)
                 _SelfHandle.Free();
-            _FileSystem.Host = null;
+            _FileSystem.HostInternal = null;
         }
 
         /* ---- volume parameters (set them in FileSystemBase.Init) ---- */
@@ -282,7 +282,7 @@ namespace Fsp
                     _FileSystemPtr = IntPtr.Zero;
                     return Result;
                 }
-                _FileSystem.Host = this;
+                _FileSystem.HostInternal = this;
                 _SelfHandle = GCHandle.Alloc(this, GCHandleType.Normal);
                 Marshal.WriteIntPtr(_FileSystemPtr, NativeOffsets.FileSystemUserContext,
                     GCHandle.ToIntPtr(_SelfHandle));

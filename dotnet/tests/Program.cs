@@ -1,0 +1,290 @@
+/*
+ * dotnet/tests/Program.cs - test-dotnet: the .NET layer's own pieces. Built together with
+ * memfs-dotnet's Program.cs (its file system serves the mounts here).
+ *   - structure layouts against <winfsp/fsctl.h> (sizes the C compiler gives on Linux);
+ *   - UTF-32 <-> string: non-ASCII, astral-plane (surrogate pairs), lone surrogates;
+ *   - security descriptors: SDDL, the POSIX mapping and SetSecurity modifications round trips;
+ *   - through a real mount (root): names of every plane, an exception in a callback mapped to the
+ *     status ExceptionHandler gives (and to STATUS_UNEXPECTED_IO_ERROR when it throws), a Close
+ *     that throws, and every Read, Write and ReadDirectory completed later (STATUS_PENDING and
+ *     Send*Response from thread-pool threads).
+ * Ends with "N passed, N failed".
+ */
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Runtime.InteropServices;
+using System.Security.AccessControl;
+using System.Text;
+using Fsp;
+using Fsp.Interop;
+using Mono.Unix.Native;
+using FileInfo = Fsp.Interop.FileInfo;
+
+namespace Tests
+{
+    /* memfs with callbacks that throw, for names that ask for it */
+    class ThrowingMemfs : Memfs.Memfs
+    {
+        internal volatile Boolean ThrowOnClose;
+        internal int CloseThrown;
+
+        public ThrowingMemfs(Byte[] Root, UInt32 SlowPercent)
+            : base(false, 4096, 64UL << 20, 0, null, "test-dotnet", Root, 20, SlowPercent, 50)
+        {
+        }
+        public override Int32 GetSecurityByName(String FileName, out UInt32 FileAttributes, ref Byte[] SecurityDescriptor)
+        {
+            if (FileName.EndsWith("throw-io"))
+                throw new InvalidOperationException("test: an exception in GetSecurityByName");
+            if (FileName.EndsWith("throw-denied"))
+                throw new UnauthorizedAccessException("test: mapped by ExceptionHandler");
+            if (FileName.EndsWith("throw-twice"))
+                throw new FormatException("test: ExceptionHandler throws too");
+            return base.GetSecurityByName(FileName, out FileAttributes, ref SecurityDescriptor);
+        }
+        /* lookups: memfs sets PassQueryDirectoryFileName, so the engine asks GetDirInfoByName */
+        public override Int32 GetDirInfoByName(Object FileNode, Object FileDesc, String FileName,
+            out String NormalizedName, out FileInfo FileInfo)
+        {
+            UInt32 a;
+            Byte[] sd = null;
+            GetSecurityByName("\\" + FileName, out a, ref sd);
+            return base.GetDirInfoByName(FileNode, FileDesc, FileName, out NormalizedName, out FileInfo);
+        }
+        public override void Close(Object FileNode, Object FileDesc)
+        {
+            base.Close(FileNode, FileDesc);
+            if (ThrowOnClose)
+            {
+                System.Threading.Interlocked.Increment(ref CloseThrown);
+                throw new IOException("test: an exception in Close");
+            }
+        }
+        public override Int32 ExceptionHandler(Exception ex)
+        {
+            if (ex is UnauthorizedAccessException)
+                return STATUS_ACCESS_DENIED;
+            if (ex is FormatException)
+                throw new ApplicationException("test: the handler fails");
+            if (ex is IOException || ex is InvalidOperationException)
+                return STATUS_UNEXPECTED_IO_ERROR; /* quietly: these are expected here */
+            return base.ExceptionHandler(ex);
+        }
+    }
+
+    static class Program
+    {
+        static int Passed, Failed;
+
+        static void Check(Boolean ok, String what)
+        {
+            if (ok)
+                Passed++;
+            else
+                Failed++;
+            Console.WriteLine("{0}... {1}", what, ok ? "OK" : "FAIL");
+        }
+
+        static unsafe void Layouts()
+        {
+            Check(920 == Marshal.SizeOf(typeof(VolumeParams)), "FSP_FSCTL_VOLUME_PARAMS is 920 bytes");
+            Check(36 == (int)Marshal.OffsetOf(typeof(VolumeParams), "Flags"), "VolumeParams flags at 36");
+            Check(40 == (int)Marshal.OffsetOf(typeof(VolumeParams), "Prefix"), "VolumeParams.Prefix at 40");
+            Check(808 == (int)Marshal.OffsetOf(typeof(VolumeParams), "FileSystemName"), "VolumeParams.FileSystemName at 808");
+            Check(872 == (int)Marshal.OffsetOf(typeof(VolumeParams), "AdditionalFlags"), "VolumeParams V1 flags at 872");
+            Check(876 == (int)Marshal.OffsetOf(typeof(VolumeParams), "VolumeInfoTimeout"), "VolumeParams.VolumeInfoTimeout at 876");
+            Check(152 == sizeof(VolumeInfo), "FSP_FSCTL_VOLUME_INFO is 152 bytes");
+            Check(20 == (int)Marshal.OffsetOf(typeof(VolumeInfo), "VolumeLabel"), "VolumeInfo.VolumeLabel at 20");
+            Check(72 == sizeof(FileInfo), "FSP_FSCTL_FILE_INFO is 72 bytes");
+            Check(104 == sizeof(DirInfo), "FSP_FSCTL_DIR_INFO is 104 bytes");
+            Check(24 == sizeof(StreamInfo), "FSP_FSCTL_STREAM_INFO is 24 bytes");
+            Check(12 == sizeof(NotifyInfoInternal), "FSP_FSCTL_NOTIFY_INFO is 12 bytes");
+            Check(176 == sizeof(TransactRsp), "FSP_FSCTL_TRANSACT_RSP is 176 bytes");
+            Check(24 == (int)Marshal.OffsetOf(typeof(TransactRsp), "FileInfo"), "TransactRsp.Rsp.Write.FileInfo at 24");
+            Check(16 == sizeof(NativeIoStatusBlock), "IO_STATUS_BLOCK is 16 bytes");
+            FileInfo fi = default(FileInfo);
+            fi.EaSize = 0x12345678;
+            Check(0x12345678 == *(UInt32 *)((byte *)&fi + 68), "FileInfo.EaSize at 68");
+        }
+
+        static unsafe void Strings()
+        {
+            String[] samples =
+            {
+                "", "plain", "\u00e9t\u00e9 \u65e5\u672c\u8a9e \u0436", "\U0001D11E clef \U0001F600 smile",
+                "\uDC80\uDCFF bytes", "\uF02A mapped", new String('x', 600) + "\U0001F600",
+            };
+            foreach (String s in samples)
+            {
+                IntPtr p = Utf32.Alloc(s);
+                String back = Utf32.Decode(p);
+                int n = Utf32.Length(p);
+                Utf32.Free(p);
+                Check(s == back && n == Utf32.EncodedLength(s),
+                    "UTF-32 round trip of " + (s.Length > 40 ? s.Length + " characters" : "\"" + Escape(s) + "\""));
+            }
+            IntPtr q = Utf32.Alloc("\U0001F600");
+            Check(0x1F600 == *(UInt32 *)q && 0 == ((UInt32 *)q)[1], "an astral character is one UTF-32 value");
+            Utf32.Free(q);
+            UInt32 *bad = stackalloc UInt32[2];
+            bad[0] = 0x110000;
+            bad[1] = 0;
+            Check("\uFFFD" == Utf32.Decode((IntPtr)bad), "a value above U+10FFFF decodes as U+FFFD");
+            VolumeInfo vi = default(VolumeInfo);
+            vi.SetVolumeLabel(new String('L', 40));
+            Check(32 == vi.GetVolumeLabel().Length && 128 == vi.VolumeLabelLength, "the volume label is cut to 32 characters (4 bytes each)");
+            /* EA names: UTF-8 bytes, bytes that are not UTF-8 kept as U+DC80..U+DCFF */
+            Byte[] name = FileSystemBase.EaNameEncode("user.\u00e9\U0001F600");
+            Check(5 + 2 + 4 == name.Length, "an EA name is encoded as UTF-8");
+            fixed (byte *b = name)
+                Check("user.\u00e9\U0001F600" == FileSystemBase.EaNameDecode(b, name.Length), "an EA name round-trips");
+            Byte[] raw = { (byte)'u', (byte)'.', 0xff };
+            fixed (byte *b = raw)
+            {
+                String d = FileSystemBase.EaNameDecode(b, raw.Length);
+                Byte[] again = FileSystemBase.EaNameEncode(d);
+                Check(3 == again.Length && 0xff == again[2], "an EA name that is not UTF-8 round-trips");
+            }
+        }
+
+        static String Escape(String s)
+        {
+            StringBuilder b = new StringBuilder();
+            foreach (char c in s)
+                b.Append(c < 0x80 ? c.ToString() : String.Format("\\u{0:x4}", (int)c));
+            return b.ToString();
+        }
+
+        static void Security()
+        {
+            String sddl = "O:BAG:BAD:P(A;;FA;;;SY)(A;;FA;;;BA)(A;;FA;;;WD)";
+            Byte[] sd = FileSystemBase.SecurityDescriptorFromString(sddl);
+            Check(null != sd && FileSystemBase.IsValidSecurityDescriptor(sd), "SDDL to a valid security descriptor");
+            Check(sddl == FileSystemBase.SecurityDescriptorToString(sd), "security descriptor back to the same SDDL");
+            Check(null == FileSystemBase.SecurityDescriptorFromString("O:nonsense"), "bad SDDL gives null");
+            Check(!FileSystemBase.IsValidSecurityDescriptor(new Byte[] { 1, 0, 4, 0x80 }), "a truncated descriptor is invalid");
+            Byte[] posix = FileSystemBase.PosixMapPermissionsToSecurityDescriptor(1000, 1001, 0x1ec /* 0754 */);
+            UInt32 uid, gid, mode;
+            Int32 r = FileSystemBase.PosixMapSecurityDescriptorToPermissions(posix, out uid, out gid, out mode);
+            Check(0 == r && 1000 == uid && 1001 == gid && 0x1ec == mode, "uid, gid and mode round-trip through a descriptor");
+            Byte[] mod = FileSystemBase.PosixMapPermissionsToSecurityDescriptor(2000, 1001, 0x1c0 /* 0700 */);
+            Byte[] modified = null;
+            r = FileSystemBase.ModifySecurityDescriptorEx(posix, AccessControlSections.Owner, mod, ref modified);
+            FileSystemBase.PosixMapSecurityDescriptorToPermissions(modified, out uid, out gid, out mode);
+            Check(0 == r && 2000 == uid && 1001 == gid, "ModifySecurityDescriptorEx replaces only the owner");
+            mod = FileSystemBase.PosixMapPermissionsToSecurityDescriptor(1000, 1001, 0x1c0 /* 0700 */);
+            r = FileSystemBase.ModifySecurityDescriptorEx(posix, AccessControlSections.Access, mod, ref modified);
+            FileSystemBase.PosixMapSecurityDescriptorToPermissions(modified, out uid, out gid, out mode);
+            Check(0 == r && 1000 == uid && 0x1c0 == (mode & 0x1ff), "ModifySecurityDescriptorEx replaces only the DACL");
+            Byte[] untouched = null;
+            r = FileSystemBase.ModifySecurityDescriptorEx(posix, AccessControlSections.Owner, new Byte[8], ref untouched);
+            Check(0 > r && null == untouched, "an invalid modification fails and leaves the result unset");
+            Check(FileSystemBase.STATUS_OBJECT_NAME_NOT_FOUND == FileSystemBase.NtStatusFromErrno(2), "errno ENOENT to NTSTATUS");
+            Check(13 == FileSystemBase.ErrnoFromNtStatus(FileSystemBase.STATUS_ACCESS_DENIED), "STATUS_ACCESS_DENIED to EACCES");
+            Check(FileSystemBase.STATUS_OBJECT_NAME_NOT_FOUND == FileSystemBase.NtStatusFromWin32(2) &&
+                2 == FileSystemBase.Win32FromNtStatus(FileSystemBase.STATUS_OBJECT_NAME_NOT_FOUND),
+                "Win32 ERROR_FILE_NOT_FOUND <-> STATUS_OBJECT_NAME_NOT_FOUND");
+        }
+
+        /* Run a shell script in another process; its standard output (UTF-8). */
+        static String Sh(String Script)
+        {
+            System.Diagnostics.ProcessStartInfo si = new System.Diagnostics.ProcessStartInfo("/bin/sh");
+            si.Arguments = "-c \"" + Script.Replace("\\", "\\\\").Replace("\"", "\\\"") + "\"";
+            si.UseShellExecute = false;
+            si.RedirectStandardOutput = true;
+            si.StandardOutputEncoding = new UTF8Encoding(false);
+            using (System.Diagnostics.Process p = System.Diagnostics.Process.Start(si))
+            {
+                String o = p.StandardOutput.ReadToEnd();
+                p.WaitForExit();
+                return o;
+            }
+        }
+        static String[] Sorted(String[] a)
+        {
+            Array.Sort(a, StringComparer.Ordinal);
+            return a;
+        }
+
+        static void Mounted(String Dir, UInt32 SlowPercent)
+        {
+            String tag = 0 < SlowPercent ? " (every Read/Write/ReadDirectory pending)" : "";
+            Byte[] root = FileSystemBase.PosixMapPermissionsToSecurityDescriptor(0, 0, 0x1ed);
+            ThrowingMemfs fs = new ThrowingMemfs(root, SlowPercent);
+            FileSystemHost host = new FileSystemHost(fs);
+            Int32 r = host.Mount(Dir);
+            Check(0 == r, "mount at " + Dir + tag);
+            if (0 != r)
+                return;
+            try
+            {
+                Check(Dir == host.MountPoint(), "MountPoint() is the directory");
+                /* The file operations run in other processes: a Mono process must not use its own
+                 * mount (a thread blocked in the kernel on it cannot stop for the GC, and the GC
+                 * then holds the threads that would answer; doc/dotnet.md). */
+                String names = "ascii.txt \u00e9t\u00e9.txt \u65e5\u672c\u8a9e \U0001D11E\U0001F600.bin mixed-\u0436-\U00020000";
+                String o = Sh("cd '" + Dir + "' && for n in " + names + "; do printf %s \"$n\" > \"$n\"; done && " +
+                    "for n in " + names + "; do [ \"$(cat \"$n\")\" = \"$n\" ] || echo bad; done; ls -1 | sort");
+                Check(String.Join("\n", Sorted(names.Split(' '))) + "\n" == o,
+                    "non-ASCII and astral-plane names through the mount" + tag);
+                o = Sh("cd '" + Dir + "' && mkdir big && for i in $(seq 1500); do : > \"big/entry-$i-\U0001F600\"; done && ls big | wc -l");
+                Check("1500" == o.Trim(), "a directory of 1500 entries lists whole" + tag);
+                String tmp = Dir + ".data";
+                o = Sh("head -c 3145728 /dev/urandom > '" + tmp + "' && cp '" + tmp + "' '" + Dir + "/data' && cmp '" + tmp +
+                    "' '" + Dir + "/data' && echo same; rm -f '" + tmp + "'");
+                Check("same" == o.Trim(), "3 MiB written and read back" + tag);
+                o = Sh("stat '" + Dir + "/throw-io' 2>&1");
+                Check(o.Contains("Input/output error"), "an exception gives STATUS_UNEXPECTED_IO_ERROR (EIO)");
+                o = Sh("stat '" + Dir + "/throw-denied' 2>&1");
+                Check(o.Contains("Permission denied"), "ExceptionHandler maps an exception to STATUS_ACCESS_DENIED (EACCES)");
+                o = Sh("stat '" + Dir + "/throw-twice' 2>&1");
+                Check(o.Contains("Input/output error"), "an ExceptionHandler that throws gives EIO");
+                fs.ThrowOnClose = true;
+                Sh("cd '" + Dir + "' && for i in $(seq 20); do cat ascii.txt > /dev/null; done; rm ascii.txt");
+                fs.ThrowOnClose = false;
+                o = Sh("cd '" + Dir + "' && ls ascii.txt 2>/dev/null; cat \u00e9t\u00e9.txt");
+                Check(0 < fs.CloseThrown && "\u00e9t\u00e9.txt" == o, "a Close that throws leaves the file system working");
+                o = Sh("cd '" + Dir + "' && chmod 640 \u65e5\u672c\u8a9e && chown 1234:5678 \u65e5\u672c\u8a9e && " +
+                    "stat -c '%u %g %a' \u65e5\u672c\u8a9e");
+                Check("1234 5678 640" == o.Trim(), "chmod and chown round-trip through SetSecurity");
+            }
+            catch (Exception ex)
+            {
+                Check(false, "no exception in the mounted tests: " + ex);
+            }
+            finally
+            {
+                host.Unmount();
+            }
+            Check(null == host.MountPoint(), "unmounted" + tag);
+            Check(0 == Directory.GetFileSystemEntries(Dir).Length, "the directory is empty again after the unmount");
+        }
+
+        static int Main(String[] args)
+        {
+            Layouts();
+            Strings();
+            Security();
+            if (0 == Syscall.getuid() && File.Exists("/dev/fuse"))
+            {
+                String dir = Path.Combine(Path.GetTempPath(), "test-dotnet." + Syscall.getpid());
+                Directory.CreateDirectory(dir);
+                try
+                {
+                    Mounted(dir, 0);
+                    Mounted(dir, 100);
+                }
+                finally
+                {
+                    Directory.Delete(dir);
+                }
+            }
+            else
+                Console.WriteLine("mount tests skipped: not root or no /dev/fuse");
+            Console.WriteLine("{0} passed, {1} failed", Passed, Failed);
+            return 0 == Failed ? 0 : 1;
+        }
+    }
+}
