@@ -13,7 +13,7 @@
 #   --runs=N  runs per configuration (the report gives median, min and max)
 #   --pin     same (default): fsbench and the file system server on one CPU (the last);
 #             split: server on CPU 0, fsbench on the last CPU; none: no pinning
-#   --configs comma-separated subset of: tmpfs memfs memfs-t0 memfs-wb memfs-uring
+#   --configs comma-separated subset of: tmpfs memfs memfs-t0 memfs-wb memfs-uring memfs-dotnet memfs-dotnet-t0
 #             raw-floor raw-floor-t0 fuse3-linfsp fuse3-libfuse fuse3-libfuse-dp passthrough
 #             passthrough-fuse-linfsp passthrough-fuse-libfuse
 #             (memfs-uring turns the fuse module's enable_uring on for the run and back)
@@ -205,6 +205,8 @@ ALL_CONFIGS=(
     "memfs-t0|fuse|$MEMFS -m MNT -t 0|LinFsp memfs -t 0 (no metadata caching: every lookup/stat reaches the engine)"
     "memfs-wb|fuse|$MEMFS -m MNT -t -1 -W|LinFsp memfs -t -1 -W (writeback cache: writes stay in the page cache)"
     "memfs-uring|fuse-uring|$MEMFS -m MNT -t -1|LinFsp memfs -t -1 over FUSE io_uring (LINFSP_IO_URING=1, fuse.enable_uring=Y)"
+    "memfs-dotnet|fuse|mono $BUILD/dotnet/memfs-dotnet.exe -m MNT -t -1|memfs-dotnet (C#, LinFsp's .NET layer on Mono) -t -1: memfs's cache policy, every request through the managed layer"
+    "memfs-dotnet-t0|fuse|mono $BUILD/dotnet/memfs-dotnet.exe -m MNT -t 0|memfs-dotnet -t 0 (no metadata caching): the managed layer's cost per request, against memfs-t0"
     "raw-floor|fuse|$WORK/raw-floor -t -1 MNT|raw /dev/fuse floor, same cache policy as memfs -t -1, single-threaded"
     "raw-floor-t0|fuse|$WORK/raw-floor -t 0 MNT|raw /dev/fuse floor, same cache policy as memfs -t 0"
     "fuse3-linfsp|fuse|$FUSE3_LINFSP -f MNT|memfs-fuse3 on LinFsp's libfuse-compatible layer (build/release/src/fuse/memfs-fuse3)"
@@ -225,6 +227,9 @@ for c in "${ALL_CONFIGS[@]}"; do
     memfs-uring)
         [[ -x $MEMFS ]] || { note "skipped $name: $MEMFS not built"; continue; }
         [[ -w $URING_PARAM ]] || { note "skipped $name: $URING_PARAM not writable (kernel without FUSE over io_uring)"; continue; } ;;
+    memfs-dotnet|memfs-dotnet-t0)
+        [[ -f $BUILD/dotnet/memfs-dotnet.exe ]] && command -v mono > /dev/null ||
+            { note "skipped $name: $BUILD/dotnet/memfs-dotnet.exe not built or mono missing"; continue; } ;;
     passthrough) [[ -x $PASSTHROUGH ]] || { note "skipped $name: $PASSTHROUGH not built"; continue; } ;;
     passthrough-fuse-linfsp) [[ -x $PTFUSE_LINFSP ]] || { note "skipped $name: $PTFUSE_LINFSP not built"; continue; } ;;
     passthrough-fuse-libfuse) [[ -n $PTFUSE_LIBFUSE ]] || { note "skipped $name: passthrough-fuse.c not buildable against libfuse3"; continue; } ;;
