@@ -1,15 +1,23 @@
 /**
  * @file winfsp/fsctl.h
- * The structures shared by the LinFsp engine and file systems: volume
- * parameters, file/directory/stream/volume information, notifications and
- * the transact request/response records (WinFsp's fsctl.h).
+ * The records shared by the LinFsp engine and file systems (WinFsp's fsctl.h):
+ * volume parameters, file, directory, stream and volume information,
+ * change notifications, and the transact request and response records.
  *
  * On WinFsp the transact records travel between the kernel driver and the
- * DLL. On LinFsp the engine builds them from FUSE requests; a file system
- * sees them through FspFileSystemGetOperationContext() (Kind, Hint and the
- * per-kind parameters) and sends FSP_FSCTL_TRANSACT_RSP records back with
+ * DLL. On LinFsp they are not a wire format: the engine reads FUSE requests
+ * from /dev/fuse and builds an FSP_FSCTL_TRANSACT_REQ for each interface call
+ * it makes. A file system sees that record through
+ * FspFileSystemGetOperationContext() (Kind, Hint, the caller and the per-kind
+ * parameters), and sends an FSP_FSCTL_TRANSACT_RSP back with
  * FspFileSystemSendResponse() to complete an operation it answered with
  * STATUS_PENDING.
+ *
+ * Sizes: WCHAR is 4 bytes on LinFsp (wchar_t), so every *_SIZE constant
+ * expressed as N * sizeof(WCHAR) keeps WinFsp's character count with twice
+ * the bytes, and the structures that hold WCHAR arrays are larger than
+ * WinFsp's. Byte lengths (FSP_FSCTL_DIR_INFO::Size, VolumeLabelLength, ...)
+ * count 4 bytes per character.
  */
 #ifndef WINFSP_FSCTL_H_INCLUDED
 #define WINFSP_FSCTL_H_INCLUDED
@@ -21,337 +29,469 @@
 extern "C" {
 #endif
 
+/** The driver's name: a narrow string on LinFsp ("LinFsp"), a wide one on WinFsp. */
 #define FSP_FSCTL_DRIVER_NAME "LinFsp"
-/* Both of WinFsp's device names stand for the kernel's FUSE device here. */
+/** The device FspFileSystemCreate() accepts: the kernel's FUSE device. */
 #define FSP_FSCTL_DISK_DEVICE_NAME L"/dev/fuse"
+/** Same as FSP_FSCTL_DISK_DEVICE_NAME: LinFsp has no network-volume distinction. */
 #define FSP_FSCTL_NET_DEVICE_NAME L"/dev/fuse"
 
+/** Bytes of a volume name (64 characters); FSP_FILE_SYSTEM::VolumeName is never set on LinFsp. */
 #define FSP_FSCTL_VOLUME_NAME_SIZE (64 * sizeof(WCHAR))
+/** Bytes of FSP_FSCTL_VOLUME_PARAMS::Prefix (192 characters). */
 #define FSP_FSCTL_VOLUME_PREFIX_SIZE (192 * sizeof(WCHAR))
+/** Bytes of FSP_FSCTL_VOLUME_PARAMS::FileSystemName (16 characters). */
 #define FSP_FSCTL_VOLUME_FSNAME_SIZE (16 * sizeof(WCHAR))
+/** Bytes of FSP_FILE_SYSTEM::VolumeName: a volume name and a prefix. */
 #define FSP_FSCTL_VOLUME_NAME_SIZEMAX (FSP_FSCTL_VOLUME_NAME_SIZE + FSP_FSCTL_VOLUME_PREFIX_SIZE)
+/** WinFsp's limit of a path in a transact request (1024 characters); LinFsp's paths are not limited by it. */
 #define FSP_FSCTL_TRANSACT_PATH_SIZEMAX (1024 * sizeof(WCHAR))
+/** WinFsp's largest transact request; kept for source compatibility. */
 #define FSP_FSCTL_TRANSACT_REQ_SIZEMAX (16 * 1024 - 64)
+/** Largest FSP_FSCTL_TRANSACT_RSP that FspFileSystemSendResponse() copies when it must keep a response for later (16 KiB). */
 #define FSP_FSCTL_TRANSACT_RSP_SIZEMAX (16 * 1024)
+/** WinFsp's device control buffer limit; LinFsp's Control buffers are limited by the ioctl size (up to 1 MiB out) instead. */
 #define FSP_FSCTL_DEVICECONTROL_SIZEMAX (4 * 1024)
 
 /* IrpTimeout and IrpCapacity bounds (kept for source compatibility; see doc/native-api.md) */
+/** WinFsp's smallest IrpTimeout (ms); not enforced: pending operations never time out on LinFsp. */
 #define FSP_FSCTL_IRPTIMEOUT_MINIMUM 60000
+/** WinFsp's largest IrpTimeout (ms); not enforced. */
 #define FSP_FSCTL_IRPTIMEOUT_MAXIMUM 600000
+/** The IrpTimeout FspFileSystemCreate() fills in for 0 (ms); recorded, not enforced. */
 #define FSP_FSCTL_IRPTIMEOUT_DEFAULT 300000
+/** WinFsp's smallest IrpCapacity; not enforced: LinFsp does not limit pending operations. */
 #define FSP_FSCTL_IRPCAPACITY_MINIMUM 100
+/** WinFsp's largest IrpCapacity; not enforced. */
 #define FSP_FSCTL_IRPCAPACITY_MAXIMUM 1000
+/** The IrpCapacity FspFileSystemCreate() fills in for 0; recorded, not enforced. */
 #define FSP_FSCTL_IRPCAPACITY_DEFAULT 1000
 
-/** Volume parameters: given to FspFileSystemCreate; they drive the engine and the kernel caches. */
+/**
+ * Volume parameters: given to FspFileSystemCreate(), which validates and
+ * completes them (defaults for 0 values) and keeps its own copy in
+ * FSP_FILE_SYSTEM::VolumeParams. They drive the engine and the kernel's caches.
+ *
+ * Each member says whether LinFsp uses it. "Accepted and ignored" members
+ * exist for source compatibility with WinFsp file systems and have no effect.
+ * The V1 members (after FileSystemName) are read only when Version is
+ * sizeof(FSP_FSCTL_VOLUME_PARAMS); with Version 0 FspFileSystemCreate() clears them.
+ */
 typedef struct {
-    UINT16 Version; /**< 0 or sizeof(FSP_FSCTL_VOLUME_PARAMS) (enables the V1 fields) */
+    UINT16 Version; /**< 0 (V0: the V1 members are cleared) or sizeof(FSP_FSCTL_VOLUME_PARAMS) (V1); anything else is STATUS_INVALID_PARAMETER */
     /* volume information */
-    UINT16 SectorSize;               /**< st_blksize is SectorSize * SectorsPerAllocationUnit */
-    UINT16 SectorsPerAllocationUnit;
-    UINT16 MaxComponentLength;       /**< maximum name component length in characters (<= 255) */
-    UINT64 VolumeCreationTime;
-    UINT32 VolumeSerialNumber;
+    UINT16 SectorSize;               /**< bytes; a power of two >= 512 (0 becomes 512). st_blksize and statfs' f_bsize are SectorSize * SectorsPerAllocationUnit */
+    UINT16 SectorsPerAllocationUnit; /**< sectors per block (0 becomes 1) */
+    UINT16 MaxComponentLength;       /**< longest name component in characters (UTF-32 code points); 0 or more than 255 become 255. Longer names are ENAMETOOLONG; statfs' f_namelen */
+    UINT64 VolumeCreationTime;       /**< accepted and ignored (FILETIME) */
+    UINT32 VolumeSerialNumber;       /**< accepted and ignored */
     /* I/O timeouts, capacity, etc. */
-    UINT32 TransactTimeout;          /**< DEPRECATED; ignored */
-    UINT32 IrpTimeout;               /**< pending operation timeout (ms) */
-    UINT32 IrpCapacity;              /**< maximum number of pending operations */
-    UINT32 FileInfoTimeout;          /**< ms the kernel caches attributes and entries; INFINITE also caches data */
+    UINT32 TransactTimeout;          /**< DEPRECATED in WinFsp; ignored */
+    UINT32 IrpTimeout;               /**< WinFsp's pending operation timeout (ms); 0 becomes FSP_FSCTL_IRPTIMEOUT_DEFAULT. Not enforced: a pending operation waits as long as the file system takes */
+    UINT32 IrpCapacity;              /**< WinFsp's limit of pending operations; 0 becomes FSP_FSCTL_IRPCAPACITY_DEFAULT. Not enforced */
+    UINT32 FileInfoTimeout;          /**< ms the kernel caches attributes (and names, unless DirInfoTimeoutValid). 0: nothing cached between requests. INFINITE: cached for a year, file data kept across opens (FOPEN_KEEP_CACHE unless FlushAndPurgeOnCleanup) and symlink targets cached. Unless the writeback cache is on, the kernel drops a file's cached data when fresh attributes show another size or mtime */
     /* file system attributes */
-    UINT32 CaseSensitiveSearch : 1;  /**< names are case-sensitive (0: case-insensitive lookups) */
-    UINT32 CasePreservedNames : 1;
-    UINT32 UnicodeOnDisk : 1;
-    UINT32 PersistentAcls : 1;       /**< the file system keeps security descriptors (POSIX permissions) */
-    UINT32 ReparsePoints : 1;        /**< reparse points (symlinks, special files) */
-    UINT32 ReparsePointsAccessCheck : 1;
-    UINT32 NamedStreams : 1;
-    UINT32 HardLinks : 1;            /**< LinFsp extension: the file system implements CreateHardLink */
-    UINT32 ExtendedAttributes : 1;   /**< GetEa/SetEa serve Linux extended attributes */
-    UINT32 ReadOnlyVolume : 1;       /**< mount read-only */
+    UINT32 CaseSensitiveSearch : 1;  /**< names are case-sensitive. 0: the engine's name table compares with towupper(3), so File and FILE are one node; FspFileSystemIsOperationCaseSensitive() reports it for Create and QueryDirectory */
+    UINT32 CasePreservedNames : 1;   /**< accepted and ignored */
+    UINT32 UnicodeOnDisk : 1;        /**< accepted and ignored */
+    UINT32 PersistentAcls : 1;       /**< accepted and ignored: the engine asks for security descriptors whenever GetSecurity/GetSecurityByName exist */
+    UINT32 ReparsePoints : 1;        /**< the volume holds reparse points: needed for symlink(2) and mknod(2) of FIFOs, sockets and devices (EPERM without it). Existing reparse points are reported either way */
+    UINT32 ReparsePointsAccessCheck : 1; /**< accepted and ignored */
+    UINT32 NamedStreams : 1;         /**< accepted and ignored: named streams are not reachable from Linux */
+    UINT32 HardLinks : 1;            /**< LinFsp extension (WinFsp has the bit but leaves it unimplemented): link(2) calls CreateHardLink, and FSP_FSCTL_FILE_INFO::HardLinks is st_nlink. Without it link(2) is EPERM and st_nlink is 2 for directories, 1 for files */
+    UINT32 ExtendedAttributes : 1;   /**< GetEa/SetEa serve Linux extended attributes (needs both members); without it getxattr(2) is EOPNOTSUPP and listxattr(2) empty */
+    UINT32 ReadOnlyVolume : 1;       /**< mount read-only (MS_RDONLY); every change is EROFS in the engine before any callback */
     /* engine flags */
-    UINT32 PostCleanupWhenModifiedOnly : 1;
-    UINT32 PassQueryDirectoryPattern : 1;
-    UINT32 AlwaysUseDoubleBuffering : 1;
-    UINT32 PassQueryDirectoryFileName : 1; /**< lookups use GetDirInfoByName */
-    UINT32 FlushAndPurgeOnCleanup : 1;     /**< drop the file's page cache when its last handle closes */
-    UINT32 DeviceControl : 1;              /**< forward ioctl(2) to Control */
+    UINT32 PostCleanupWhenModifiedOnly : 1; /**< skip Cleanup calls that carry no flags (every Cleanup except the one that deletes) */
+    UINT32 PassQueryDirectoryPattern : 1;   /**< accepted and ignored: ReadDirectory's Pattern is always NULL */
+    UINT32 AlwaysUseDoubleBuffering : 1;    /**< accepted and ignored */
+    UINT32 PassQueryDirectoryFileName : 1;  /**< accepted and ignored: GetDirInfoByName is never called (lookups use Open) */
+    UINT32 FlushAndPurgeOnCleanup : 1;      /**< with FileInfoTimeout INFINITE, do not keep a file's page cache across opens (no FOPEN_KEEP_CACHE) */
+    UINT32 DeviceControl : 1;               /**< forward ioctl(2) requests to Control; without it ioctl(2) is ENOTTY */
     /* user-mode flags */
-    UINT32 UmFileContextIsUserContext2 : 1;
-    UINT32 UmFileContextIsFullContext : 1;
-    UINT32 UmNoReparsePointsDirCheck : 1;
-    UINT32 UmReservedFlags : 5;
+    UINT32 UmFileContextIsUserContext2 : 1; /**< accepted and ignored (FileContext is always the pointer Create/Open stored); may not be combined with UmFileContextIsFullContext */
+    UINT32 UmFileContextIsFullContext : 1;  /**< FileContext is a pointer to an FSP_FSCTL_TRANSACT_FULL_CONTEXT the engine allocates per open; Create/Open fill its UserContext and UserContext2 through PFileContext */
+    UINT32 UmNoReparsePointsDirCheck : 1;   /**< accepted and ignored */
+    UINT32 UmReservedFlags : 5;             /**< reserved, 0 */
     /* additional engine flags */
-    UINT32 AllowOpenInKernelMode : 1;
-    UINT32 CasePreservedExtendedAttributes : 1;
-    UINT32 WslFeatures : 1;
-    UINT32 DirectoryMarkerAsNextOffset : 1;
-    UINT32 RejectIrpPriorToTransact0 : 1; /**< DEPRECATED; ignored */
-    UINT32 SupportsPosixUnlinkRename : 1;
-    UINT32 PostDispositionWhenNecessaryOnly : 1;
-    UINT32 KmReservedFlags : 1;
-    WCHAR Prefix[FSP_FSCTL_VOLUME_PREFIX_SIZE / sizeof(WCHAR)];         /**< UNC prefix \Server\Share (shown as the mount source) */
-    WCHAR FileSystemName[FSP_FSCTL_VOLUME_FSNAME_SIZE / sizeof(WCHAR)]; /**< mount subtype: fuse.NAME */
+    UINT32 AllowOpenInKernelMode : 1;           /**< accepted and ignored */
+    UINT32 CasePreservedExtendedAttributes : 1; /**< accepted and ignored: EA names are always passed as Linux gave them */
+    UINT32 WslFeatures : 1;                     /**< accepted and ignored */
+    UINT32 DirectoryMarkerAsNextOffset : 1;     /**< accepted and ignored: Marker is always a file name */
+    UINT32 RejectIrpPriorToTransact0 : 1;       /**< DEPRECATED in WinFsp; ignored */
+    UINT32 SupportsPosixUnlinkRename : 1;       /**< accepted and ignored: deletion is always POSIX-style (the name goes at unlink(2), open handles keep the file) */
+    UINT32 PostDispositionWhenNecessaryOnly : 1; /**< accepted and ignored */
+    UINT32 KmReservedFlags : 1;                 /**< reserved, 0 */
+    WCHAR Prefix[FSP_FSCTL_VOLUME_PREFIX_SIZE / sizeof(WCHAR)];         /**< WinFsp's UNC prefix (\\Server\\Share). On LinFsp the mount source shown in /proc/mounts (default: the subtype); commas, spaces and backslashes become '_'. NUL-terminated by FspFileSystemCreate() */
+    WCHAR FileSystemName[FSP_FSCTL_VOLUME_FSNAME_SIZE / sizeof(WCHAR)]; /**< the mount's subtype: the file system type shows as fuse.NAME (default "linfsp"). NUL-terminated by FspFileSystemCreate() */
     /* V1 additions */
-    UINT32 VolumeInfoTimeoutValid : 1;
-    UINT32 DirInfoTimeoutValid : 1;
-    UINT32 SecurityTimeoutValid : 1;
-    UINT32 StreamInfoTimeoutValid : 1;
-    UINT32 EaTimeoutValid : 1;
-    UINT32 PassthroughBackingFiles : 1; /**< LinFsp extension: kernel passthrough to backing files
-                                             (FspFileSystemSetOpenBackingFile; needs Version V1) */
-    UINT32 WritebackCache : 1;          /**< LinFsp extension: with FileInfoTimeout INFINITE the
-                                             kernel keeps written data in its page cache and writes
-                                             it back later (FUSE_WRITEBACK_CACHE; needs Version V1) */
-    UINT32 KmAdditionalReservedFlags : 25;
-    UINT32 VolumeInfoTimeout;
-    UINT32 DirInfoTimeout;           /**< entry (name) cache timeout when DirInfoTimeoutValid */
-    UINT32 SecurityTimeout;
-    UINT32 StreamInfoTimeout;
-    UINT32 EaTimeout;
-    UINT32 FsextControlCode;
-    UINT32 Reserved32[1];
-    UINT64 Reserved64[2];
+    UINT32 VolumeInfoTimeoutValid : 1;  /**< V1; accepted and ignored */
+    UINT32 DirInfoTimeoutValid : 1;     /**< V1: DirInfoTimeout gives the name (entry) cache timeout instead of FileInfoTimeout */
+    UINT32 SecurityTimeoutValid : 1;    /**< V1; accepted and ignored */
+    UINT32 StreamInfoTimeoutValid : 1;  /**< V1; accepted and ignored */
+    UINT32 EaTimeoutValid : 1;          /**< V1; accepted and ignored */
+    UINT32 PassthroughBackingFiles : 1; /**< LinFsp extension (V1; takes a WinFsp reserved bit): kernel passthrough to backing files, see FspFileSystemSetOpenBackingFile(). Negotiated only when the kernel offers it (Linux 6.9+), the writeback cache is off and the process has CAP_SYS_ADMIN */
+    UINT32 WritebackCache : 1;          /**< LinFsp extension (V1; takes a WinFsp reserved bit): with FileInfoTimeout INFINITE the kernel keeps written data in its page cache and calls Write later (FUSE_WRITEBACK_CACHE). The kernel then owns the size and times of regular files: use it only when every change goes through the mount. Write errors reach fsync(2)/close(2), not write(2) */
+    UINT32 KmAdditionalReservedFlags : 25; /**< reserved, 0 */
+    UINT32 VolumeInfoTimeout;        /**< V1; accepted and ignored */
+    UINT32 DirInfoTimeout;           /**< V1: name (entry) cache timeout in ms when DirInfoTimeoutValid; also how long a failed lookup is cached as a negative entry */
+    UINT32 SecurityTimeout;          /**< V1; accepted and ignored */
+    UINT32 StreamInfoTimeout;        /**< V1; accepted and ignored */
+    UINT32 EaTimeout;                /**< V1; accepted and ignored */
+    UINT32 FsextControlCode;         /**< V1; accepted and ignored (no kernel-mode extensions) */
+    UINT32 Reserved32[1];            /**< reserved, 0 */
+    UINT64 Reserved64[2];            /**< reserved, 0 */
 } FSP_FSCTL_VOLUME_PARAMS;
 
-/** Volume information (GetVolumeInfo). */
+/**
+ * Volume information, filled by GetVolumeInfo for statfs(2). Blocks are
+ * SectorSize * SectorsPerAllocationUnit bytes; the native API has no file
+ * counts, so statfs reports one file per block.
+ */
 typedef struct {
-    UINT64 TotalSize;
-    UINT64 FreeSize;
-    UINT16 VolumeLabelLength; /**< bytes */
-    WCHAR VolumeLabel[32];
+    UINT64 TotalSize;         /**< bytes of the volume (f_blocks = TotalSize / block size) */
+    UINT64 FreeSize;          /**< free bytes (f_bfree = f_bavail); more than TotalSize is clamped to it */
+    UINT16 VolumeLabelLength; /**< bytes of VolumeLabel (4 per character); not visible on Linux */
+    WCHAR VolumeLabel[32];    /**< the label, not NUL-terminated; not visible on Linux (statfs(2) has no label) */
 } FSP_FSCTL_VOLUME_INFO;
 
-/** File information; every operation that changes a file returns it fresh. */
+/**
+ * File information: what the engine turns into a file's POSIX attributes
+ * (together with its security descriptor, see GetSecurity). Every callback
+ * that opens, creates or changes a file returns it fresh; the engine answers
+ * the kernel from it and the kernel caches it for FileInfoTimeout. The engine
+ * rejects a FileSize or AllocationSize above INT64_MAX with EIO.
+ */
 typedef struct {
-    UINT32 FileAttributes;
-    UINT32 ReparseTag;
-    UINT64 AllocationSize;
-    UINT64 FileSize;
-    UINT64 CreationTime;
-    UINT64 LastAccessTime;
-    UINT64 LastWriteTime;
-    UINT64 ChangeTime;
-    UINT64 IndexNumber; /**< st_ino when not 0 */
-    UINT32 HardLinks;   /**< LinFsp: st_nlink when not 0 (WinFsp: unimplemented, 0) */
-    UINT32 EaSize;
+    UINT32 FileAttributes; /**< FILE_ATTRIBUTE_*: DIRECTORY gives S_IFDIR; REPARSE_POINT with ReparseTag IO_REPARSE_TAG_SYMLINK gives S_IFLNK, with IO_REPARSE_TAG_NFS a FIFO, socket or device (the engine reads the reparse data to tell); anything else is S_IFREG */
+    UINT32 ReparseTag;     /**< the reparse tag when FILE_ATTRIBUTE_REPARSE_POINT is set */
+    UINT64 AllocationSize; /**< bytes allocated: st_blocks = AllocationSize / 512, rounded up */
+    UINT64 FileSize;       /**< bytes: st_size (for a symlink the engine reports the target's length instead) */
+    UINT64 CreationTime;   /**< FILETIME; not visible on Linux */
+    UINT64 LastAccessTime; /**< FILETIME: st_atime */
+    UINT64 LastWriteTime;  /**< FILETIME: st_mtime */
+    UINT64 ChangeTime;     /**< FILETIME: st_ctime (0: LastWriteTime is used) */
+    UINT64 IndexNumber;    /**< st_ino when not 0 (else the kernel's node id). For a non-directory with more than one link it also tells the engine that its names are one file (one kernel inode) */
+    UINT32 HardLinks;      /**< LinFsp: st_nlink when VolumeParams.HardLinks is set (0 for a file unlinked while open); WinFsp leaves it 0 */
+    UINT32 EaSize;         /**< bytes of the file's EAs (WinFsp); not used by the engine */
 } FSP_FSCTL_FILE_INFO;
 
-/** What Create/Open actually receive: FileInfo plus an optional normalized name. */
+/**
+ * What Create, CreateEx and Open receive behind their FileInfo pointer:
+ * FileInfo plus an optional normalized name (FspFileSystemGetOpenFileInfo()).
+ * The engine passes NormalizedName NULL and NormalizedNameSize 0 and does not
+ * read them back: names are the ones Linux used.
+ */
 typedef struct {
-    FSP_FSCTL_FILE_INFO FileInfo;
-    PWSTR NormalizedName;
-    UINT16 NormalizedNameSize; /**< bytes available / used */
+    FSP_FSCTL_FILE_INFO FileInfo; /**< the file's information, filled by the callback */
+    PWSTR NormalizedName;         /**< WinFsp: where a case-insensitive file system may copy the name's stored case; NULL on LinFsp */
+    UINT16 NormalizedNameSize;    /**< bytes available at NormalizedName (0 on LinFsp) / used */
 } FSP_FSCTL_OPEN_FILE_INFO;
 
-/** A directory entry for ReadDirectory and GetDirInfoByName. */
+/**
+ * A directory entry: what ReadDirectory places in its buffer (with
+ * FspFileSystemAddDirInfo()) and GetDirInfoByName would return. The name
+ * follows the record, without a NUL; records are 8-byte aligned. The engine
+ * checks every record against the bytes returned (a malformed one is EIO),
+ * drops "." and ".." (it makes its own) and skips names Linux cannot hold
+ * (embedded NUL, unpaired surrogates, more than 255 bytes in UTF-8).
+ */
 typedef struct {
-    UINT16 Size; /**< bytes, including the name (no NUL) */
-    FSP_FSCTL_FILE_INFO FileInfo;
+    UINT16 Size;                  /**< bytes of the record including the name (no NUL): sizeof(FSP_FSCTL_DIR_INFO) + 4 * characters */
+    FSP_FSCTL_FILE_INFO FileInfo; /**< the entry's information: d_type and d_ino (IndexNumber, or a hash of the name when 0); for readdirplus also its attributes */
+    /** WinFsp's directory offset (DirectoryMarkerAsNextOffset); ignored by LinFsp. */
     union {
-        UINT64 NextOffset;
-        UINT8 Padding[24];
+        UINT64 NextOffset;  /**< the entry's offset for the next query; ignored */
+        UINT8 Padding[24];  /**< reserved, 0 */
     };
-    WCHAR FileNameBuf[];
+    WCHAR FileNameBuf[];    /**< the name (one component), not NUL-terminated */
 } FSP_FSCTL_DIR_INFO;
 
-/** A named stream entry for GetStreamInfo (name as ":NAME:$DATA", or "::$DATA" for the main stream). */
+/**
+ * A named stream entry for GetStreamInfo (FspFileSystemAddStreamInfo()): the
+ * name is ":NAME:$DATA", or "::$DATA" for the main stream. GetStreamInfo is
+ * never called on LinFsp (named streams are not reachable from Linux).
+ */
 typedef struct {
-    UINT16 Size;
-    UINT64 StreamSize;
-    UINT64 StreamAllocationSize;
-    WCHAR StreamNameBuf[];
+    UINT16 Size;                 /**< bytes of the record including the name (no NUL) */
+    UINT64 StreamSize;           /**< bytes of the stream's data */
+    UINT64 StreamAllocationSize; /**< bytes allocated to it */
+    WCHAR StreamNameBuf[];       /**< the name, not NUL-terminated */
 } FSP_FSCTL_STREAM_INFO;
 
-/** A change notification for FspFileSystemNotify. */
+/**
+ * A change notification for FspFileSystemNotify() (built with
+ * FspFileSystemAddNotifyInfo()). The name is a full path from the root
+ * ("\dir\file"), without a NUL. LinFsp ignores Filter and Action: every record
+ * makes the kernel drop the name and the file's attributes and data.
+ */
 typedef struct {
-    UINT16 Size;
-    UINT32 Filter; /**< FILE_NOTIFY_CHANGE_* */
-    UINT32 Action; /**< FILE_ACTION_* */
-    WCHAR FileNameBuf[];
+    UINT16 Size;        /**< bytes of the record including the name (no NUL) */
+    UINT32 Filter;      /**< FILE_NOTIFY_CHANGE_* (ignored by LinFsp) */
+    UINT32 Action;      /**< FILE_ACTION_* (ignored by LinFsp) */
+    WCHAR FileNameBuf[]; /**< the full path, not NUL-terminated */
 } FSP_FSCTL_NOTIFY_INFO;
 
+/** Notification filter: a file name changed. */
 #define FILE_NOTIFY_CHANGE_FILE_NAME 0x00000001
+/** Notification filter: a directory name changed. */
 #define FILE_NOTIFY_CHANGE_DIR_NAME 0x00000002
+/** Notification filter: attributes changed. */
 #define FILE_NOTIFY_CHANGE_ATTRIBUTES 0x00000004
+/** Notification filter: the size changed. */
 #define FILE_NOTIFY_CHANGE_SIZE 0x00000008
+/** Notification filter: the last write time changed. */
 #define FILE_NOTIFY_CHANGE_LAST_WRITE 0x00000010
+/** Notification filter: the last access time changed. */
 #define FILE_NOTIFY_CHANGE_LAST_ACCESS 0x00000020
+/** Notification filter: the creation time changed. */
 #define FILE_NOTIFY_CHANGE_CREATION 0x00000040
+/** Notification filter: extended attributes changed. */
 #define FILE_NOTIFY_CHANGE_EA 0x00000080
+/** Notification filter: the security descriptor changed. */
 #define FILE_NOTIFY_CHANGE_SECURITY 0x00000100
+/** Notification filter: a stream name changed. */
 #define FILE_NOTIFY_CHANGE_STREAM_NAME 0x00000200
+/** Notification filter: a stream's size changed. */
 #define FILE_NOTIFY_CHANGE_STREAM_SIZE 0x00000400
+/** Notification filter: a stream was written. */
 #define FILE_NOTIFY_CHANGE_STREAM_WRITE 0x00000800
+/** Notification action: the name was added. */
 #define FILE_ACTION_ADDED 0x00000001
+/** Notification action: the name was removed. */
 #define FILE_ACTION_REMOVED 0x00000002
+/** Notification action: the file was modified. */
 #define FILE_ACTION_MODIFIED 0x00000003
+/** Notification action: the old name of a rename. */
 #define FILE_ACTION_RENAMED_OLD_NAME 0x00000004
+/** Notification action: the new name of a rename. */
 #define FILE_ACTION_RENAMED_NEW_NAME 0x00000005
+/** Notification action: a stream was added. */
 #define FILE_ACTION_ADDED_STREAM 0x00000006
+/** Notification action: a stream was removed. */
 #define FILE_ACTION_REMOVED_STREAM 0x00000007
+/** Notification action: a stream was modified. */
 #define FILE_ACTION_MODIFIED_STREAM 0x00000008
 
-/** Both contexts of an open file (UmFileContextIsFullContext). */
+/**
+ * Both contexts of an open file, with VolumeParams.UmFileContextIsFullContext:
+ * the engine allocates one per open, passes its address as PFileContext to
+ * Create/CreateEx/Open (which fill it) and as FileContext to every later call,
+ * and frees it after Close (or when the create or open fails).
+ */
 typedef struct {
-    UINT64 UserContext;
-    UINT64 UserContext2;
+    UINT64 UserContext;  /**< the file system's first context value */
+    UINT64 UserContext2; /**< the file system's second context value */
 } FSP_FSCTL_TRANSACT_FULL_CONTEXT;
 
+/** WinFsp's offset/size pair into a transact request's buffer; unused on LinFsp (FSP_FSCTL_TRANSACT_REQ::FileName is a pointer). */
 typedef struct {
-    UINT16 Offset;
-    UINT16 Size;
+    UINT16 Offset; /**< bytes from the start of the request */
+    UINT16 Size;   /**< bytes */
 } FSP_FSCTL_TRANSACT_BUF;
 
+/**
+ * The kind of a transact request (FSP_FSCTL_TRANSACT_REQ::Kind): which
+ * interface call the engine is making. The operation guard (FINE strategy)
+ * decides by kind whether a call is exclusive, shared or unguarded.
+ */
 enum {
-    FspFsctlTransactReservedKind = 0,
-    FspFsctlTransactCreateKind,
-    FspFsctlTransactOverwriteKind,
-    FspFsctlTransactCleanupKind,
-    FspFsctlTransactCloseKind,
-    FspFsctlTransactReadKind,
-    FspFsctlTransactWriteKind,
-    FspFsctlTransactQueryInformationKind,
-    FspFsctlTransactSetInformationKind,
-    FspFsctlTransactQueryEaKind,
-    FspFsctlTransactSetEaKind,
-    FspFsctlTransactFlushBuffersKind,
-    FspFsctlTransactQueryVolumeInformationKind,
-    FspFsctlTransactSetVolumeInformationKind,
-    FspFsctlTransactQueryDirectoryKind,
-    FspFsctlTransactFileSystemControlKind,
-    FspFsctlTransactDeviceControlKind,
-    FspFsctlTransactShutdownKind,
-    FspFsctlTransactLockControlKind,
-    FspFsctlTransactQuerySecurityKind,
-    FspFsctlTransactSetSecurityKind,
-    FspFsctlTransactQueryStreamInformationKind,
-    FspFsctlTransactKindCount,
+    FspFsctlTransactReservedKind = 0,       /**< not used */
+    FspFsctlTransactCreateKind,             /**< Create, CreateEx (disposition FILE_CREATE: exclusive guard) and Open (FILE_OPEN: shared) */
+    FspFsctlTransactOverwriteKind,          /**< Overwrite, OverwriteEx, or SetFileSize(0) for open(O_TRUNC) (exclusive) */
+    FspFsctlTransactCleanupKind,            /**< Cleanup (exclusive with FspCleanupDelete, else unguarded) */
+    FspFsctlTransactCloseKind,              /**< Close (unguarded) */
+    FspFsctlTransactReadKind,               /**< Read (unguarded) */
+    FspFsctlTransactWriteKind,              /**< Write (unguarded) */
+    FspFsctlTransactQueryInformationKind,   /**< GetFileInfo (unguarded) */
+    FspFsctlTransactSetInformationKind,     /**< SetBasicInfo, SetFileSize (unguarded), SetDelete/CanDelete (shared), Rename and CreateHardLink (exclusive) */
+    FspFsctlTransactQueryEaKind,            /**< GetEa (unguarded) */
+    FspFsctlTransactSetEaKind,              /**< SetEa (unguarded) */
+    FspFsctlTransactFlushBuffersKind,       /**< Flush: of a file unguarded, of the volume (FileContext NULL) exclusive */
+    FspFsctlTransactQueryVolumeInformationKind, /**< GetVolumeInfo (shared) */
+    FspFsctlTransactSetVolumeInformationKind,   /**< SetVolumeLabel (never called on LinFsp) */
+    FspFsctlTransactQueryDirectoryKind,     /**< ReadDirectory (shared) */
+    FspFsctlTransactFileSystemControlKind,  /**< GetReparsePoint, SetReparsePoint (unguarded) */
+    FspFsctlTransactDeviceControlKind,      /**< Control (unguarded) */
+    FspFsctlTransactShutdownKind,           /**< never occurs on LinFsp */
+    FspFsctlTransactLockControlKind,        /**< never occurs on LinFsp */
+    FspFsctlTransactQuerySecurityKind,      /**< GetSecurity, GetSecurityByName (unguarded) */
+    FspFsctlTransactSetSecurityKind,        /**< SetSecurity (unguarded) */
+    FspFsctlTransactQueryStreamInformationKind, /**< GetStreamInfo (never called on LinFsp) */
+    FspFsctlTransactKindCount,              /**< number of kinds */
 };
 
 /**
- * A request as the engine describes it to the file system. On LinFsp the
- * FileName and buffer members point to memory the engine owns for the
- * duration of the operation (or, for a pending operation, until it is
- * completed with FspFileSystemSendResponse).
+ * A request as the engine describes it to the file system: the record behind
+ * FspFileSystemGetOperationContext()->Request during every interface call.
+ *
+ * It is not a wire format on LinFsp. The engine fills Kind, Hint, the caller
+ * and the members of the kind's Req entry listed below before each call; the
+ * other members are 0. FileName and the buffer addresses point to memory the
+ * engine owns for the duration of the call, or, for a Read, Write or
+ * ReadDirectory answered with STATUS_PENDING, until it is completed with
+ * FspFileSystemSendResponse(). The record itself is valid only during the
+ * call: copy Hint (and whatever else is needed) before returning
+ * STATUS_PENDING.
  */
 typedef struct {
-    UINT16 Version;
-    UINT16 Size;
-    UINT32 Kind; /**< FspFsctlTransact*Kind */
-    UINT64 Hint; /**< identifies the operation; copy it into the response */
+    UINT16 Version; /**< used by the operation guard while the call runs (the guard taken); do not change */
+    UINT16 Size;    /**< sizeof(FSP_FSCTL_TRANSACT_REQ) */
+    UINT32 Kind;    /**< FspFsctlTransact*Kind: which call this is */
+    UINT64 Hint;    /**< identifies the operation (the FUSE request's unique id); copy it into the response of a pending operation */
+    /** The per-kind parameters. */
     union {
+        /** FspFsctlTransactCreateKind (Create, CreateEx, Open). */
         struct {
-            UINT32 CreateOptions; /**< disposition << 24 | options */
-            UINT32 FileAttributes;
-            UINT64 AllocationSize;
-            UINT32 DesiredAccess;
-            UINT32 GrantedAccess;
-            UINT32 ShareAccess;
-            UINT32 UserMode : 1;
-            UINT32 HasTraversePrivilege : 1;
-            UINT32 HasBackupPrivilege : 1;
-            UINT32 HasRestorePrivilege : 1;
-            UINT32 OpenTargetDirectory : 1;
-            UINT32 CaseSensitive : 1;
-            UINT32 HasTrailingBackslash : 1;
-            UINT32 ReservedFlags : 25;
-            UINT16 NamedStream; /**< offset of ':' in the file name, 0 if none */
+            UINT32 CreateOptions;  /**< disposition << 24 | options: FILE_OPEN << 24 | FILE_OPEN_REPARSE_POINT for Open, FILE_CREATE << 24 | FILE_DIRECTORY_FILE or FILE_NON_DIRECTORY_FILE for Create */
+            UINT32 FileAttributes; /**< the new file's attributes (Create) */
+            UINT64 AllocationSize; /**< always 0 */
+            UINT32 DesiredAccess;  /**< the access asked for (same as GrantedAccess) */
+            UINT32 GrantedAccess;  /**< the access asked for; the engine makes no access check */
+            UINT32 ShareAccess;    /**< always 0 (no share modes) */
+            UINT32 UserMode : 1;   /**< always 1 */
+            UINT32 HasTraversePrivilege : 1; /**< always 0 */
+            UINT32 HasBackupPrivilege : 1;   /**< always 0 */
+            UINT32 HasRestorePrivilege : 1;  /**< always 0 */
+            UINT32 OpenTargetDirectory : 1;  /**< always 0 */
+            UINT32 CaseSensitive : 1;        /**< VolumeParams.CaseSensitiveSearch */
+            UINT32 HasTrailingBackslash : 1; /**< always 0 */
+            UINT32 ReservedFlags : 25;       /**< 0 */
+            UINT16 NamedStream; /**< offset of ':' in the file name, 0 if none; always 0 on LinFsp */
         } Create;
+        /** FspFsctlTransactOverwriteKind (Overwrite, OverwriteEx). */
         struct {
-            UINT64 UserContext, UserContext2;
-            UINT32 FileAttributes;
-            UINT64 AllocationSize;
-            UINT32 Supersede : 1;
+            UINT64 UserContext;    /**< not filled (0) */
+            UINT64 UserContext2;   /**< not filled (0) */
+            UINT32 FileAttributes; /**< always 0 */
+            UINT64 AllocationSize; /**< always 0 */
+            UINT32 Supersede : 1;  /**< always 0 */
         } Overwrite;
+        /** FspFsctlTransactCleanupKind (Cleanup). */
         struct {
-            UINT64 UserContext, UserContext2;
-            UINT32 Delete : 1;
-            UINT32 SetAllocationSize : 1;
-            UINT32 SetArchiveBit : 1;
-            UINT32 SetLastAccessTime : 1;
-            UINT32 SetLastWriteTime : 1;
-            UINT32 SetChangeTime : 1;
+            UINT64 UserContext;            /**< not filled (0) */
+            UINT64 UserContext2;           /**< not filled (0) */
+            UINT32 Delete : 1;             /**< 1 when Cleanup deletes the file (FspCleanupDelete) */
+            UINT32 SetAllocationSize : 1;  /**< always 0 */
+            UINT32 SetArchiveBit : 1;      /**< always 0 */
+            UINT32 SetLastAccessTime : 1;  /**< always 0 */
+            UINT32 SetLastWriteTime : 1;   /**< always 0 */
+            UINT32 SetChangeTime : 1;      /**< always 0 */
         } Cleanup;
+        /** FspFsctlTransactCloseKind (Close). */
         struct {
-            UINT64 UserContext, UserContext2;
+            UINT64 UserContext;  /**< not filled (0) */
+            UINT64 UserContext2; /**< not filled (0) */
         } Close;
+        /** FspFsctlTransactReadKind (Read). */
         struct {
-            UINT64 UserContext, UserContext2;
-            UINT64 Address; /**< the buffer passed to Read */
-            UINT64 Offset;
-            UINT32 Length;
-            UINT32 Key;
+            UINT64 UserContext;  /**< the FileContext passed to Read */
+            UINT64 UserContext2; /**< 0 */
+            UINT64 Address;      /**< the buffer passed to Read: where a pending read places its data */
+            UINT64 Offset;       /**< the file offset */
+            UINT32 Length;       /**< bytes asked for */
+            UINT32 Key;          /**< 0 */
         } Read;
+        /** FspFsctlTransactWriteKind (Write). */
         struct {
-            UINT64 UserContext, UserContext2;
-            UINT64 Address; /**< the buffer passed to Write */
-            UINT64 Offset;
-            UINT32 Length;
-            UINT32 Key;
-            UINT32 ConstrainedIo : 1;
+            UINT64 UserContext;  /**< the FileContext passed to Write */
+            UINT64 UserContext2; /**< 0 */
+            UINT64 Address;      /**< the buffer passed to Write (the kernel's data, in place) */
+            UINT64 Offset;       /**< the file offset */
+            UINT32 Length;       /**< bytes to write */
+            UINT32 Key;          /**< 0 */
+            UINT32 ConstrainedIo : 1; /**< always 0 */
         } Write;
+        /** FspFsctlTransactQueryInformationKind (GetFileInfo): nothing is filled. */
         struct {
-            UINT64 UserContext, UserContext2;
+            UINT64 UserContext;  /**< not filled (0) */
+            UINT64 UserContext2; /**< not filled (0) */
         } QueryInformation;
+        /** FspFsctlTransactSetInformationKind. */
         struct {
-            UINT64 UserContext, UserContext2;
-            UINT32 FileInformationClass;
+            UINT64 UserContext;  /**< not filled (0) */
+            UINT64 UserContext2; /**< not filled (0) */
+            UINT32 FileInformationClass; /**< FileBasicInformation, FileEndOfFileInformation, FileAllocationInformation, FileDispositionInformation, FileRenameInformation, or 11 (FileLinkInformation) for CreateHardLink */
         } SetInformation;
+        /** FspFsctlTransactQueryEaKind, SetEaKind, FlushBuffersKind, QuerySecurityKind, QueryStreamInformationKind. */
         struct {
-            UINT64 UserContext, UserContext2;
+            UINT64 UserContext;  /**< FlushBuffers: the FileContext passed to Flush (0 for the volume); the others: not filled (0) */
+            UINT64 UserContext2; /**< 0 */
         } QueryEa, SetEa, FlushBuffers, QuerySecurity, QueryStreamInformation;
+        /** FspFsctlTransactSetVolumeInformationKind (never occurs on LinFsp). */
         struct {
-            UINT32 FsInformationClass;
+            UINT32 FsInformationClass; /**< FileFsLabelInformation on WinFsp */
         } SetVolumeInformation;
+        /** FspFsctlTransactQueryDirectoryKind (ReadDirectory). */
         struct {
-            UINT64 UserContext, UserContext2;
-            UINT64 Address; /**< the buffer passed to ReadDirectory */
-            UINT32 Length;
-            UINT32 CaseSensitive : 1;
-            UINT32 PatternIsFileName : 1;
+            UINT64 UserContext;  /**< the FileContext passed to ReadDirectory */
+            UINT64 UserContext2; /**< 0 */
+            UINT64 Address;      /**< the buffer passed to ReadDirectory: where a pending call places its entries */
+            UINT32 Length;       /**< bytes of that buffer */
+            UINT32 CaseSensitive : 1;     /**< VolumeParams.CaseSensitiveSearch */
+            UINT32 PatternIsFileName : 1; /**< always 0 */
         } QueryDirectory;
+        /** FspFsctlTransactFileSystemControlKind (GetReparsePoint, SetReparsePoint). */
         struct {
-            UINT64 UserContext, UserContext2;
-            UINT32 FsControlCode;
+            UINT64 UserContext;  /**< not filled (0) */
+            UINT64 UserContext2; /**< not filled (0) */
+            UINT32 FsControlCode; /**< FSCTL_GET_REPARSE_POINT or FSCTL_SET_REPARSE_POINT */
         } FileSystemControl;
+        /** FspFsctlTransactDeviceControlKind (Control). */
         struct {
-            UINT64 UserContext, UserContext2;
-            UINT32 IoControlCode;
-            UINT32 OutputLength;
+            UINT64 UserContext;   /**< the FileContext passed to Control */
+            UINT64 UserContext2;  /**< 0 */
+            UINT32 IoControlCode; /**< the ioctl(2) request number */
+            UINT32 OutputLength;  /**< bytes of the output buffer */
         } DeviceControl;
+        /** FspFsctlTransactSetSecurityKind (SetSecurity). */
         struct {
-            UINT64 UserContext, UserContext2;
-            UINT32 SecurityInformation;
+            UINT64 UserContext;  /**< not filled (0) */
+            UINT64 UserContext2; /**< not filled (0) */
+            UINT32 SecurityInformation; /**< OWNER|GROUP|DACL_SECURITY_INFORMATION */
         } SetSecurity;
     } Req;
-    PWSTR FileName; /**< LinFsp: the file name of the operation, or NULL */
-    UINT32 CallerUid, CallerGid, CallerPid; /**< LinFsp: the calling process */
+    PWSTR FileName; /**< LinFsp: the name the call concerns ("\dir\file"), or NULL when it has none (Read, Write, GetFileInfo, Close, ...); instead of WinFsp's offset into the request */
+    UINT32 CallerUid; /**< LinFsp: the calling process's fsuid */
+    UINT32 CallerGid; /**< LinFsp: the calling process's fsgid */
+    UINT32 CallerPid; /**< LinFsp: the caller's pid as the kernel reports it (its thread id; FspFileSystemOperationProcessId() returns it); 0 for requests the kernel makes without a caller (release, write-back) */
 } FSP_FSCTL_TRANSACT_REQ;
 
-/** A response: used to complete pending Read, Write and ReadDirectory operations. */
+/**
+ * A response: on LinFsp used only to complete a Read, Write or ReadDirectory
+ * that returned STATUS_PENDING, with FspFileSystemSendResponse(). The engine
+ * reads Hint (which operation), Size and IoStatus; Kind and the Rsp union are
+ * not read (set Kind to the request's kind all the same, as on WinFsp).
+ */
 typedef struct {
-    UINT16 Version;
-    UINT16 Size;
-    UINT32 Kind;
-    UINT64 Hint;
+    UINT16 Version; /**< 0 */
+    UINT16 Size;    /**< sizeof(FSP_FSCTL_TRANSACT_RSP) (larger values up to FSP_FSCTL_TRANSACT_RSP_SIZEMAX are allowed) */
+    UINT32 Kind;    /**< the request's Kind (not read by LinFsp) */
+    UINT64 Hint;    /**< the request's Hint: which operation this completes */
+    /** The result. */
     struct {
-        UINT32 Information; /**< bytes transferred */
-        UINT32 Status;      /**< NTSTATUS */
+        UINT32 Information; /**< bytes read, written or placed in the directory buffer */
+        UINT32 Status;      /**< the NTSTATUS of the operation (STATUS_END_OF_FILE for a read at the end: 0 bytes) */
     } IoStatus;
+    /** WinFsp's per-kind results; not read by LinFsp. */
     union {
+        /** Create results (WinFsp). */
         union {
+            /** An opened file (WinFsp). */
             struct {
-                UINT64 UserContext;
-                UINT64 UserContext2;
-                UINT32 GrantedAccess;
-                FSP_FSCTL_FILE_INFO FileInfo;
+                UINT64 UserContext;           /**< WinFsp: the new file context */
+                UINT64 UserContext2;          /**< WinFsp: the second file context */
+                UINT32 GrantedAccess;         /**< WinFsp: the access granted */
+                FSP_FSCTL_FILE_INFO FileInfo; /**< WinFsp: the file's information */
             } Opened;
         } Create;
+        /** Results that carry file information (WinFsp). */
         struct {
-            FSP_FSCTL_FILE_INFO FileInfo;
+            FSP_FSCTL_FILE_INFO FileInfo; /**< WinFsp: the file's information after the call */
         } Overwrite, Write, QueryInformation, SetInformation, FlushBuffers, SetEa;
+        /** Volume results (WinFsp). */
         struct {
-            FSP_FSCTL_VOLUME_INFO VolumeInfo;
+            FSP_FSCTL_VOLUME_INFO VolumeInfo; /**< WinFsp: the volume's information */
         } QueryVolumeInformation, SetVolumeInformation;
     } Rsp;
 } FSP_FSCTL_TRANSACT_RSP;
