@@ -2,17 +2,61 @@
  * @file winfsp/winfsp.h
  * LinFsp's native API: WinFsp's native API for Linux.
  *
+ * A file system is an FSP_FILE_SYSTEM_INTERFACE (a table of callbacks) and an
+ * FSP_FSCTL_VOLUME_PARAMS. FspFileSystemCreate() makes the file system object,
+ * FspFileSystemSetMountPoint() mounts it on a directory, and
+ * FspFileSystemStartDispatcher() starts the engine's worker threads, which
+ * read the Linux kernel's FUSE requests from /dev/fuse and call the callbacks.
  * Names and semantics follow WinFsp's winfsp.h, so that a file system written
  * for WinFsp ports with changes only where it calls Windows itself. Every
- * deviation and every extension is listed in doc/native-api.md. In short:
- * - paths are WCHAR (wchar_t) strings with backslash separators, rooted at "\";
- * - the engine talks to the Linux kernel through /dev/fuse; a mount point is a
- *   directory path (FspFileSystemSetMountPoint);
- * - POSIX permissions are derived from each file's security descriptor through
- *   the POSIX mapping (FspPosixMap*); the kernel enforces them;
- * - extensions: CreateHardLink (hard links), FspFileSystemSetMountOptions,
- *   FspNtStatusFromErrno / FspErrnoFromNtStatus, FspPosixMapGidToSid,
- *   FspFileSystemSetOpenBackingFile (kernel passthrough to backing files).
+ * deviation from WinFsp and every extension is listed in doc/native-api.md;
+ * doc/design.md says which callbacks each Linux operation reaches.
+ *
+ * @par Conventions
+ * - File names are WCHAR (wchar_t, UTF-32) strings with backslash separators:
+ *   full paths from the volume root ("\dir\file"; the root is "\"). Linux
+ *   names are mapped to this form by the POSIX mapping (FspPosixMapPosixToWindowsPathEx()).
+ * - FileContext is whatever Create, CreateEx or Open stored through
+ *   PFileContext (with VolumeParams.UmFileContextIsFullContext: the address of
+ *   an FSP_FSCTL_TRANSACT_FULL_CONTEXT).
+ * - Every callback returns an NTSTATUS; the engine answers the kernel with
+ *   FspErrnoFromNtStatus() of it, except where a member says otherwise.
+ * - Every callback that opens, creates or changes a file returns the file's
+ *   fresh FSP_FSCTL_FILE_INFO.
+ * - A member left NULL means "not implemented"; each member says what Linux
+ *   programs then see.
+ *
+ * @par Threads, the operation guard and ordering
+ * The engine calls the interface from its worker threads (by default twice
+ * the CPUs, 2 to 16), several at once. Around each call it takes the operation
+ * guard (FspFileSystemOpEnter() / FspFileSystemOpLeave()): with the default
+ * FINE strategy, namespace changes (Create, CreateEx, Overwrite, Cleanup that
+ * deletes, Rename, CreateHardLink, Flush of the volume) are exclusive,
+ * namespace reads (Open, SetDelete, CanDelete, ReadDirectory, GetVolumeInfo)
+ * are shared, and everything else runs unguarded, concurrently with anything,
+ * including other calls on the same FileContext (a Read and a Write, a
+ * GetFileInfo and a SetFileSize): a file system protects its per-file state
+ * itself. The guard covers one interface call, not a whole Linux operation.
+ * Inside a callback FspFileSystemGetOperationContext() gives the engine's
+ * description of the call (FSP_FSCTL_TRANSACT_REQ: kind, caller, parameters).
+ * A callback must not call FspFileSystemStopDispatcher() or
+ * FspFileSystemDelete() (they wait for the workers), nor FspFileSystemNotify()
+ * for the file it is working on.
+ *
+ * @par Asynchronous completion
+ * Read, Write and ReadDirectory may return STATUS_PENDING and complete later,
+ * from any thread, with FspFileSystemSendResponse(). Their buffers stay valid
+ * until then (the engine gives the worker fresh ones). STATUS_PENDING from any
+ * other member counts as success.
+ *
+ * @par LinFsp extensions
+ * Marked "LinFsp extension" where they are declared: CreateHardLink and
+ * VolumeParams.HardLinks, FspFileSystemSetMountOptions(),
+ * FspFileSystemSetOpenBackingFile() and VolumeParams.PassthroughBackingFiles,
+ * VolumeParams.WritebackCache, FspNtStatusFromErrno(), FspErrnoFromNtStatus(),
+ * FspPosixMapGidToSid(), FspServiceRunArgv(), FspDebugLogSetFd(),
+ * FSP_SERVICE::StopSignal, FSP_FILE_SYSTEM::Engine and the Caller* members of
+ * FSP_FSCTL_TRANSACT_REQ.
  */
 #ifndef WINFSP_WINFSP_H_INCLUDED
 #define WINFSP_WINFSP_H_INCLUDED
@@ -25,256 +69,1130 @@
 extern "C" {
 #endif
 
+/** Marks the functions liblinfsp exports (the library hides every other symbol). */
 #define FSP_API __attribute__((visibility("default")))
 
-/* LinFsp version: major.minor, as FspVersion reports it (major << 16 | minor). */
+/** LinFsp's major version, as FspVersion() reports it (major << 16 | minor). */
 #define FSP_VERSION_MAJOR 0
+/** LinFsp's minor version, as FspVersion() reports it. */
 #define FSP_VERSION_MINOR 1
 
+/** A file system instance (struct _FSP_FILE_SYSTEM). */
 typedef struct _FSP_FILE_SYSTEM FSP_FILE_SYSTEM;
+/**
+ * The type of the operation guard hooks (FSP_FILE_SYSTEM::EnterOperation and
+ * FSP_FILE_SYSTEM::LeaveOperation, FspFileSystemOpEnter(), FspFileSystemOpLeave()).
+ * The engine calls them around every interface call with the request it
+ * describes; their return value is ignored.
+ */
 typedef NTSTATUS FSP_FILE_SYSTEM_OPERATION(FSP_FILE_SYSTEM *, FSP_FSCTL_TRANSACT_REQ *,
                                            FSP_FSCTL_TRANSACT_RSP *);
 
-/** How the engine serializes operations (WinFsp's operation guard strategies). */
+/**
+ * How the default operation guard serializes interface calls (WinFsp's
+ * strategies). Chosen with FspFileSystemSetOperationGuardStrategy() before
+ * FspFileSystemStartDispatcher().
+ */
 typedef enum {
     /**
      * FINE (default): namespace changes are exclusive, namespace reads shared,
-     * everything else unguarded.
-     * Exclusive: Create (not FILE_OPEN), Overwrite, Cleanup with delete, Rename,
-     *            SetVolumeLabel, volume Flush, CreateHardLink.
-     * Shared:    Open, CanDelete/SetDelete, ReadDirectory, GetVolumeInfo.
-     * None:      the rest.
+     * everything else unguarded. Decided per call from the request's kind:
+     * - exclusive: Create and CreateEx (disposition FILE_CREATE), Overwrite and
+     *   OverwriteEx (and SetFileSize standing in for them at open(O_TRUNC)),
+     *   Cleanup with FspCleanupDelete, Rename, CreateHardLink, SetVolumeLabel,
+     *   Flush of the volume (FileContext NULL);
+     * - shared: Open, SetDelete and CanDelete, ReadDirectory, GetVolumeInfo;
+     * - none: everything else (Read, Write, GetFileInfo, SetBasicInfo,
+     *   SetFileSize, GetSecurity, GetSecurityByName, SetSecurity, GetEa, SetEa,
+     *   GetReparsePoint, SetReparsePoint, Control, Flush of a file, Cleanup
+     *   without delete, Close).
+     * The engine also lets the kernel run directory operations in parallel
+     * (FUSE_PARALLEL_DIROPS).
      */
     FSP_FILE_SYSTEM_OPERATION_GUARD_STRATEGY_FINE = 0,
-    /** COARSE: every operation is exclusive. */
+    /** COARSE: every interface call is exclusive; the kernel also serializes directory operations. */
     FSP_FILE_SYSTEM_OPERATION_GUARD_STRATEGY_COARSE,
 } FSP_FILE_SYSTEM_OPERATION_GUARD_STRATEGY;
 
-/** Cleanup flags. */
+/** The Flags of Cleanup. On LinFsp only FspCleanupDelete is ever passed. */
 enum {
-    FspCleanupDelete = 0x01,
-    FspCleanupSetAllocationSize = 0x02,
-    FspCleanupSetArchiveBit = 0x10,
-    FspCleanupSetLastAccessTime = 0x20,
-    FspCleanupSetLastWriteTime = 0x40,
-    FspCleanupSetChangeTime = 0x80,
+    FspCleanupDelete = 0x01,            /**< delete the file now (unlink(2), rmdir(2)); FileName is its name */
+    FspCleanupSetAllocationSize = 0x02, /**< WinFsp: truncate the allocation to the size; never passed */
+    FspCleanupSetArchiveBit = 0x10,     /**< WinFsp: set FILE_ATTRIBUTE_ARCHIVE; never passed */
+    FspCleanupSetLastAccessTime = 0x20, /**< WinFsp: update the last access time; never passed */
+    FspCleanupSetLastWriteTime = 0x40,  /**< WinFsp: update the last write time; never passed (update times in Write, SetFileSize, ...) */
+    FspCleanupSetChangeTime = 0x80,     /**< WinFsp: update the change time; never passed */
 };
 
 /**
- * The operations a file system implements. Unset members are "not
- * implemented": the engine answers the kernel accordingly (ENOSYS where the
- * kernel then stops asking). FileContext is what Create/Open returned.
- * All names are full paths from the volume root ("\dir\file").
+ * The operations a file system implements: WinFsp's 64-slot table, with the
+ * LinFsp extension CreateHardLink in the first reserved slot.
+ *
+ * Each member says which Linux operations reach it, what it receives, what it
+ * returns, which operation guard it runs under (strategy FINE; COARSE makes
+ * every call exclusive), what the engine checks, and what Linux sees when the
+ * member is NULL. General rules are in the file's description: names are full
+ * backslash paths, calls come from several threads at once, results become
+ * errno values through FspErrnoFromNtStatus().
+ *
+ * Besides the opens Linux programs make, the engine opens files for itself to
+ * answer name-based requests (lookup, stat(2) and chmod(2) by name, unlink(2),
+ * rename(2), link(2), readlink(2), xattrs): Open, a few calls on the context,
+ * then Cleanup and Close. A file system therefore sees many short Open/Close
+ * pairs; keep Open cheap.
+ *
+ * The table is read, not copied: it must stay valid and unchanged while the
+ * file system object exists.
  */
 typedef struct _FSP_FILE_SYSTEM_INTERFACE {
-    /** statfs(2): sizes and label. */
+    /**
+     * Get the volume's sizes, for statfs(2).
+     *
+     * The engine zeroes VolumeInfo before the call and reports blocks of
+     * SectorSize * SectorsPerAllocationUnit bytes, FreeSize clamped to
+     * TotalSize, one file per block (the native API has no file counts) and
+     * MaxComponentLength as the name length. The label is not visible on Linux.
+     *
+     * Guard: shared. Without this member statfs(2) succeeds with all sizes 0.
+     * @param FileSystem the file system
+     * @param VolumeInfo receives TotalSize and FreeSize (and the label)
+     * @return STATUS_SUCCESS, or the error statfs(2) fails with
+     */
     NTSTATUS (*GetVolumeInfo)(FSP_FILE_SYSTEM *FileSystem, FSP_FSCTL_VOLUME_INFO *VolumeInfo);
+    /**
+     * Set the volume label. Never called on LinFsp: Linux has no volume labels.
+     * @param FileSystem the file system
+     * @param VolumeLabel the new label
+     * @param VolumeInfo receives the volume information
+     * @return an NTSTATUS
+     */
     NTSTATUS (*SetVolumeLabel)(FSP_FILE_SYSTEM *FileSystem, PWSTR VolumeLabel,
                                FSP_FSCTL_VOLUME_INFO *VolumeInfo);
-    /** Attributes and security descriptor of a file by name (PSecurityDescriptorSize in/out). */
+    /**
+     * Get a file's security descriptor by name.
+     *
+     * The engine derives owner, group and permission bits from security
+     * descriptors (FspPosixMapSecurityDescriptorToPermissions()); the kernel
+     * then checks them (the mount always has default_permissions). It calls
+     * this member where it has a name but no open context of the file (each
+     * entry of readdirplus; an open context when GetSecurity is NULL), and
+     * for the parent directory when something is created in it (a set-group-ID
+     * parent gives its group to the new file).
+     *
+     * The first call gets a 1024-byte buffer. Answer STATUS_BUFFER_OVERFLOW or
+     * STATUS_BUFFER_TOO_SMALL with the needed size in *PSecurityDescriptorSize
+     * (at most 64 KiB) to be called again with that much. The engine checks the
+     * descriptor it gets (FspIsValidSecurityDescriptor()); an invalid one makes
+     * the request fail with EIO. STATUS_NOT_IMPLEMENTED or
+     * STATUS_INVALID_DEVICE_REQUEST count as "no security", as a NULL member does.
+     *
+     * Implement both GetSecurity and GetSecurityByName or neither: without any,
+     * every file is owned by the user who mounted, mode 0777 (directories) or
+     * 0666 (files), without write bits on a read-only volume.
+     *
+     * Guard: none.
+     * @param FileSystem the file system
+     * @param FileName the file's full name
+     * @param PFileAttributes receives the file's attributes (WinFsp: or a
+     *        reparse point index with STATUS_REPARSE); never NULL, and ignored
+     *        by the engine, which does not expect STATUS_REPARSE
+     * @param SecurityDescriptor the buffer to fill with a self-relative
+     *        security descriptor (never NULL from the engine; WinFsp may pass
+     *        NULL when it wants only the attributes)
+     * @param PSecurityDescriptorSize in: bytes available; out: bytes used, or
+     *        the size needed with STATUS_BUFFER_OVERFLOW
+     * @return STATUS_SUCCESS, STATUS_OBJECT_NAME_NOT_FOUND, STATUS_BUFFER_OVERFLOW, ...
+     */
     NTSTATUS (*GetSecurityByName)(FSP_FILE_SYSTEM *FileSystem, PWSTR FileName,
                                   PUINT32 PFileAttributes /* or ReparsePointIndex */,
                                   PSECURITY_DESCRIPTOR SecurityDescriptor,
                                   SIZE_T *PSecurityDescriptorSize);
-    /** Create a file or (FILE_DIRECTORY_FILE) a directory; fails if the name exists. */
+    /**
+     * Create a new file or directory; fail when the name exists.
+     *
+     * Called only when CreateEx is NULL, for open(2) with O_CREAT of a name
+     * the kernel does not know (creat(2)), mkdir(2), mknod(2), and, followed by
+     * SetReparsePoint, for symlink(2) and mknod(2) of FIFOs, sockets and devices.
+     * The disposition is always FILE_CREATE: a name that exists must fail with
+     * STATUS_OBJECT_NAME_COLLISION (for an open(O_CREAT) without O_EXCL the
+     * engine then opens the existing file with Open, checks the caller's
+     * permission bits and truncates on O_TRUNC, as open(2) does).
+     *
+     * The created file stays open: for open(2) until its release; for
+     * mkdir(2), mknod(2) and symlink(2) the engine reads its attributes and
+     * then calls Cleanup and Close. If the engine cannot complete the request
+     * after a successful Create (out of memory, SetReparsePoint failed) it
+     * removes the file again with Cleanup(FspCleanupDelete) and Close.
+     * The file system may call FspFileSystemSetOpenBackingFile() here.
+     *
+     * Guard: exclusive.
+     * @param FileSystem the file system
+     * @param FileName the new file's full name
+     * @param CreateOptions FILE_DIRECTORY_FILE (mkdir) or FILE_NON_DIRECTORY_FILE
+     * @param GrantedAccess the access asked for, not the result of an access
+     *        check (the kernel checked the directory): from O_ACCMODE,
+     *        FILE_GENERIC_READ, FILE_GENERIC_WRITE | FILE_READ_ATTRIBUTES or
+     *        both, plus DELETE; mkdir: FILE_LIST_DIRECTORY |
+     *        FILE_READ_ATTRIBUTES | SYNCHRONIZE; mknod and symlink:
+     *        FILE_READ_ATTRIBUTES | FILE_WRITE_ATTRIBUTES | DELETE
+     * @param FileAttributes FILE_ATTRIBUTE_ARCHIVE (file),
+     *        FILE_ATTRIBUTE_DIRECTORY (directory) or FILE_ATTRIBUTE_REPARSE_POINT
+     *        (symlink or special file)
+     * @param SecurityDescriptor the new file's self-relative descriptor, never
+     *        NULL: owner the caller's uid, group the caller's gid (the parent's
+     *        when the parent is set-group-ID; a new directory then keeps
+     *        S_ISGID), a protected DACL from the mode after the umask
+     *        (FspPosixMapPermissionsToSecurityDescriptor()). The parent's
+     *        inheritable ACEs are not applied. Valid during the call only: copy it
+     * @param AllocationSize always 0
+     * @param PFileContext receives the file context that later calls get
+     *        (with UmFileContextIsFullContext: points to the
+     *        FSP_FSCTL_TRANSACT_FULL_CONTEXT to fill)
+     * @param FileInfo receives the new file's information (the FileInfo of an
+     *        FSP_FSCTL_OPEN_FILE_INFO, see FspFileSystemGetOpenFileInfo())
+     * @return STATUS_SUCCESS, STATUS_OBJECT_NAME_COLLISION, STATUS_OBJECT_PATH_NOT_FOUND, ...
+     */
     NTSTATUS (*Create)(FSP_FILE_SYSTEM *FileSystem, PWSTR FileName, UINT32 CreateOptions,
                        UINT32 GrantedAccess, UINT32 FileAttributes,
                        PSECURITY_DESCRIPTOR SecurityDescriptor, UINT64 AllocationSize,
                        PVOID *PFileContext, FSP_FSCTL_FILE_INFO *FileInfo);
-    /** Open an existing file or directory. */
+    /**
+     * Open an existing file or directory.
+     *
+     * Called for open(2) and opendir(3) of known names, and for every open the
+     * engine makes for itself: to look a name up (FILE_READ_ATTRIBUTES),
+     * for stat(2), chmod(2), truncate(2), utimensat(2) by name, readlink(2),
+     * the xattr calls, unlink(2), rmdir(2) and rename(2) (DELETE |
+     * FILE_READ_ATTRIBUTES), link(2) (FILE_READ_ATTRIBUTES |
+     * FILE_WRITE_ATTRIBUTES), and to read a symlink's target for its size.
+     * Each of the engine's own opens ends with Cleanup and Close.
+     *
+     * Open a reparse point itself (symlinks included): never follow it. The
+     * engine checks the type from FileInfo->FileAttributes: opendir(3) of a
+     * file fails with ENOTDIR, open(2) of a directory for writing with EISDIR.
+     * When a lookup gets STATUS_OBJECT_NAME_NOT_FOUND or
+     * STATUS_OBJECT_PATH_NOT_FOUND the kernel caches the name as absent for
+     * the entry timeout. The file system may call
+     * FspFileSystemSetOpenBackingFile() here.
+     * Do not fail an open with STATUS_INVALID_DEVICE_REQUEST or
+     * STATUS_NOT_IMPLEMENTED: they become ENOSYS, which the kernel takes as
+     * "this file system needs no opens" and stops sending opens (or
+     * opendirs) for the rest of the mount.
+     *
+     * Guard: shared. Without this member every lookup and open is answered
+     * ENOSYS: implement it.
+     * @param FileSystem the file system
+     * @param FileName the file's full name
+     * @param CreateOptions always FILE_OPEN_REPARSE_POINT
+     * @param GrantedAccess the access asked for (no access check is made:
+     *        the kernel checks the permission bits): FILE_GENERIC_READ,
+     *        FILE_GENERIC_WRITE | FILE_READ_ATTRIBUTES or both by O_ACCMODE
+     *        (write-only opens also get FILE_GENERIC_READ with the writeback
+     *        cache); FILE_LIST_DIRECTORY | FILE_READ_ATTRIBUTES | SYNCHRONIZE
+     *        for opendir(3); what the operation needs for the engine's own opens
+     * @param PFileContext receives the file context (see Create)
+     * @param FileInfo receives the file's information
+     * @return STATUS_SUCCESS, STATUS_OBJECT_NAME_NOT_FOUND, STATUS_OBJECT_PATH_NOT_FOUND, ...
+     */
     NTSTATUS (*Open)(FSP_FILE_SYSTEM *FileSystem, PWSTR FileName, UINT32 CreateOptions,
                      UINT32 GrantedAccess, PVOID *PFileContext, FSP_FSCTL_FILE_INFO *FileInfo);
-    /** Truncate an open file to 0 (open with O_TRUNC). */
+    /**
+     * Truncate an open file to 0 bytes: open(2) with O_TRUNC.
+     *
+     * Called after Open (or after Open of an existing name in an
+     * open(O_CREAT | O_TRUNC)), only when OverwriteEx is NULL; without either
+     * the engine calls SetFileSize(0) in their place. Before it, with
+     * FUSE_HANDLE_KILLPRIV_V2, the engine may drop the file's set-ID bits and
+     * capabilities (GetFileInfo, GetSecurity, SetSecurity, GetEa, SetEa). The
+     * file system may call FspFileSystemSetOpenBackingFile() here.
+     *
+     * Guard: exclusive. Implement one of Overwrite, OverwriteEx or SetFileSize:
+     * without all three the engine answers open(O_TRUNC) with ENOSYS, which
+     * the kernel takes as "no opens needed" for the rest of the mount (see Open).
+     * @param FileSystem the file system
+     * @param FileContext the file, as Open returned it
+     * @param FileAttributes always 0
+     * @param ReplaceFileAttributes always FALSE
+     * @param AllocationSize always 0
+     * @param FileInfo receives the file's information
+     * @return STATUS_SUCCESS or an error (the open fails, and the engine closes the file)
+     */
     NTSTATUS (*Overwrite)(FSP_FILE_SYSTEM *FileSystem, PVOID FileContext, UINT32 FileAttributes,
                           BOOLEAN ReplaceFileAttributes, UINT64 AllocationSize,
                           FSP_FSCTL_FILE_INFO *FileInfo);
-    /** The last handle of an open is closing; with FspCleanupDelete, delete the file now. */
+    /**
+     * An open of the file ends; with FspCleanupDelete, delete the file now.
+     *
+     * Called before Close: at the release of an open file description (the
+     * last close(2) of it), at the end of each of the engine's own opens, and
+     * after SetDelete or CanDelete succeeded for unlink(2) or rmdir(2), with
+     * FspCleanupDelete and the name. Deletion is POSIX-style: remove the name
+     * at that Cleanup and keep the file usable through its other open contexts
+     * until their Close. The deleting open is one the engine made for
+     * itself; there is no delete-on-close. Cleanup returns nothing, so
+     * unlink(2) succeeds once SetDelete or CanDelete did: check there whatever
+     * could prevent the deletion.
+     *
+     * Skipped when Flags would be 0 and VolumeParams.PostCleanupWhenModifiedOnly
+     * is set. Times and attributes are never updated through Cleanup flags:
+     * update them in Write, SetFileSize, etc.
+     *
+     * Guard: exclusive with FspCleanupDelete, else none. Without this member
+     * nothing can be deleted: unlink(2) and rmdir(2) fail with EACCES.
+     * @param FileSystem the file system
+     * @param FileContext the file
+     * @param FileName the file's name with FspCleanupDelete; otherwise NULL
+     * @param Flags FspCleanupDelete or 0
+     */
     VOID (*Cleanup)(FSP_FILE_SYSTEM *FileSystem, PVOID FileContext, PWSTR FileName, ULONG Flags);
-    /** Release the file context. */
+    /**
+     * Release a file context: the last call with it.
+     *
+     * Called after Cleanup for every context Create, CreateEx or Open
+     * returned. The engine has already taken the open out of its tables, so no
+     * other call can be given this context any more; calls started earlier
+     * with it have returned (asynchronous ones excepted: complete pending
+     * operations before freeing what they use). With
+     * UmFileContextIsFullContext the engine frees the
+     * FSP_FSCTL_TRANSACT_FULL_CONTEXT after this call.
+     *
+     * Guard: none.
+     * @param FileSystem the file system
+     * @param FileContext the file context to release
+     */
     VOID (*Close)(FSP_FILE_SYSTEM *FileSystem, PVOID FileContext);
-    /** Read; may return STATUS_PENDING and complete with FspFileSystemSendResponse. */
+    /**
+     * Read from an open file: read(2), pread(2), mmap(2) page-ins, readahead.
+     *
+     * Length is at most 1 MiB. Place the data at Buffer and the count in
+     * *PBytesTransferred: fewer bytes than asked for is a short read, and
+     * STATUS_END_OF_FILE (a read at or past the end) answers 0 bytes. A count
+     * above Length is an error (EIO). Not called for opens in kernel
+     * passthrough mode (FspFileSystemSetOpenBackingFile()).
+     *
+     * May return STATUS_PENDING and complete later with
+     * FspFileSystemSendResponse(): Response.Hint and Kind from the request
+     * (FspFileSystemGetOperationContext() during this call),
+     * IoStatus.Status, and IoStatus.Information = the byte count. Buffer (also
+     * Request->Req.Read.Address) stays valid until then; the data must be in it
+     * before the response is sent. If the caller is interrupted first, the
+     * engine answers EINTR at once and discards the late response.
+     *
+     * Guard: none (reads and writes of one file may run at the same time).
+     * Without this member read(2) fails with EINVAL.
+     * @param FileSystem the file system
+     * @param FileContext the file
+     * @param Buffer where to place the data: Length bytes of the engine's memory
+     * @param Offset the file offset
+     * @param Length bytes asked for (at most 1 MiB)
+     * @param PBytesTransferred receives the bytes read
+     * @return STATUS_SUCCESS, STATUS_END_OF_FILE, STATUS_PENDING or an error
+     */
     NTSTATUS (*Read)(FSP_FILE_SYSTEM *FileSystem, PVOID FileContext, PVOID Buffer, UINT64 Offset,
                      ULONG Length, PULONG PBytesTransferred);
-    /** Write; may return STATUS_PENDING. Buffer is the kernel's data, in place; do not modify it. */
+    /**
+     * Write to an open file: write(2), pwrite(2), mmap(2) write-back.
+     *
+     * Buffer is the kernel's data in the engine's request buffer: do not
+     * modify it. Length is at most 1 MiB. Report the bytes written in
+     * *PBytesTransferred (more than Length is an error, EIO). The engine does
+     * not read FileInfo: the kernel asks for attributes when it needs them.
+     * Before the first write to a file not known to be clean, with
+     * FUSE_HANDLE_KILLPRIV_V2, the engine drops set-ID bits and capabilities
+     * (GetFileInfo, GetSecurity, SetSecurity, GetEa, SetEa). With
+     * VolumeParams.WritebackCache the kernel writes whole pages later, through
+     * any writable open of the file, often with CallerPid 0. Not called for
+     * opens in kernel passthrough mode.
+     *
+     * May return STATUS_PENDING and complete later with
+     * FspFileSystemSendResponse() (IoStatus.Information = bytes written);
+     * Buffer stays valid until then.
+     *
+     * Guard: none. Without this member write(2) fails with EINVAL.
+     * @param FileSystem the file system
+     * @param FileContext the file
+     * @param Buffer the data, read-only
+     * @param Offset the file offset (the kernel resolves O_APPEND to an offset)
+     * @param Length bytes to write (at most 1 MiB)
+     * @param WriteToEndOfFile always FALSE on LinFsp
+     * @param ConstrainedIo always FALSE on LinFsp (no paging I/O)
+     * @param PBytesTransferred receives the bytes written
+     * @param FileInfo receives the file's information (not read by the engine)
+     * @return STATUS_SUCCESS, STATUS_PENDING or an error
+     */
     NTSTATUS (*Write)(FSP_FILE_SYSTEM *FileSystem, PVOID FileContext, PVOID Buffer, UINT64 Offset,
                       ULONG Length, BOOLEAN WriteToEndOfFile, BOOLEAN ConstrainedIo,
                       PULONG PBytesTransferred, FSP_FSCTL_FILE_INFO *FileInfo);
-    /** fsync(2); FileContext NULL flushes the volume. */
+    /**
+     * Flush a file's or the volume's data to stable storage.
+     *
+     * fsync(2) and fdatasync(2) (no distinction) of files and directories
+     * pass the open file's context; syncfs(2) passes NULL (flush the volume).
+     * Not called at close(2).
+     *
+     * Guard: exclusive for the volume, none for a file. Without this member
+     * these calls succeed.
+     * @param FileSystem the file system
+     * @param FileContext the file, or NULL for the whole volume
+     * @param FileInfo receives the file's information (not read by the engine)
+     * @return STATUS_SUCCESS or the error fsync(2) fails with
+     */
     NTSTATUS (*Flush)(FSP_FILE_SYSTEM *FileSystem, PVOID FileContext, FSP_FSCTL_FILE_INFO *FileInfo);
+    /**
+     * Get an open file's information.
+     *
+     * Called for fstat(2) on an open file (GETATTR with a handle), for stat(2)
+     * of a file unlinked while open (through any of its opens), after every
+     * attribute change for the fresh attributes of the reply, before
+     * chmod(2)/chown(2) (the current ones), by fallocate(2), before dropping
+     * privileges on a write or truncation, and after SetReparsePoint.
+     * For a file unlinked while open (no name left), GetFileInfo, GetSecurity,
+     * SetSecurity, SetFileSize, SetBasicInfo, GetEa and SetEa may be called
+     * while the engine holds its table of open files locked: such calls must
+     * not wait for another request of this mount to finish.
+     *
+     * Guard: none. Without this member fstat(2) on an open file fails
+     * (ENOSYS), every attribute change fails with EACCES and fallocate(2)
+     * with EOPNOTSUPP: implement it.
+     * @param FileSystem the file system
+     * @param FileContext the file
+     * @param FileInfo receives the file's information
+     * @return STATUS_SUCCESS or an error
+     */
     NTSTATUS (*GetFileInfo)(FSP_FILE_SYSTEM *FileSystem, PVOID FileContext,
                             FSP_FSCTL_FILE_INFO *FileInfo);
-    /** Attributes (INVALID_FILE_ATTRIBUTES: unchanged) and times (0: unchanged). */
+    /**
+     * Set attributes and times: utimensat(2), utime(2), futimens(3).
+     *
+     * A time 0 means "unchanged"; a time that would be 0 (1601-01-01) is passed
+     * as 1. Times are clamped to FILETIME's range. The engine then calls
+     * GetFileInfo for its reply.
+     *
+     * Guard: none. Without this member changing times fails with EACCES.
+     * @param FileSystem the file system
+     * @param FileContext the file (an open of the caller, or the engine's own)
+     * @param FileAttributes always INVALID_FILE_ATTRIBUTES (unchanged): Linux
+     *        cannot change attributes
+     * @param CreationTime always 0
+     * @param LastAccessTime the new access time (FILETIME) or 0
+     * @param LastWriteTime the new modification time or 0
+     * @param ChangeTime the change time: the current time, or the kernel's
+     *        when it supplies one
+     * @param FileInfo receives the file's information
+     * @return STATUS_SUCCESS or an error
+     */
     NTSTATUS (*SetBasicInfo)(FSP_FILE_SYSTEM *FileSystem, PVOID FileContext, UINT32 FileAttributes,
                              UINT64 CreationTime, UINT64 LastAccessTime, UINT64 LastWriteTime,
                              UINT64 ChangeTime, FSP_FSCTL_FILE_INFO *FileInfo);
+    /**
+     * Set a file's size or allocation size.
+     *
+     * truncate(2) and ftruncate(2): SetAllocationSize FALSE (set the file's
+     * size, zero-filling when it grows). fallocate(2) (after GetFileInfo):
+     * mode 0 calls it with SetAllocationSize FALSE only when the end of the
+     * range is past the file's size; FALLOC_FL_KEEP_SIZE calls it with
+     * SetAllocationSize TRUE only when the end is past AllocationSize (reserve
+     * space, keep the size). Other fallocate(2) modes fail with EOPNOTSUPP.
+     * Also called with NewSize 0 for open(O_TRUNC) when Overwrite and
+     * OverwriteEx are NULL (then under the exclusive guard).
+     *
+     * Guard: none. Without this member truncate(2) fails with EACCES and
+     * fallocate(2) with EOPNOTSUPP.
+     * @param FileSystem the file system
+     * @param FileContext the file
+     * @param NewSize the new size or allocation size, bytes
+     * @param SetAllocationSize TRUE only for fallocate(FALLOC_FL_KEEP_SIZE)
+     * @param FileInfo receives the file's information
+     * @return STATUS_SUCCESS, STATUS_DISK_FULL, ...
+     */
     NTSTATUS (*SetFileSize)(FSP_FILE_SYSTEM *FileSystem, PVOID FileContext, UINT64 NewSize,
                             BOOLEAN SetAllocationSize, FSP_FSCTL_FILE_INFO *FileInfo);
-    /** May this file be deleted (e.g. a directory must be empty)? Never delete here. */
+    /**
+     * May this file be deleted? Check only; never delete here.
+     *
+     * Called for unlink(2) and rmdir(2) only when SetDelete is NULL, on the
+     * engine's own open of the name (access DELETE | FILE_READ_ATTRIBUTES).
+     * The engine has already checked the type (rmdir(2) of a file is ENOTDIR,
+     * unlink(2) of a directory EISDIR). On success it calls
+     * Cleanup(FspCleanupDelete). Return STATUS_DIRECTORY_NOT_EMPTY for a
+     * directory that has entries.
+     *
+     * Guard: shared. With neither SetDelete nor CanDelete the engine deletes
+     * without asking.
+     * @param FileSystem the file system
+     * @param FileContext the file
+     * @param FileName the file's full name
+     * @return STATUS_SUCCESS, STATUS_DIRECTORY_NOT_EMPTY, STATUS_CANNOT_DELETE, ...
+     */
     NTSTATUS (*CanDelete)(FSP_FILE_SYSTEM *FileSystem, PVOID FileContext, PWSTR FileName);
+    /**
+     * Rename a file or directory: rename(2), renameat2(2).
+     *
+     * FileContext is the engine's own open of FileName (DELETE |
+     * FILE_READ_ATTRIBUTES). ReplaceIfExists is TRUE for rename(2), which
+     * replaces an existing target silently, and FALSE for RENAME_NOREPLACE:
+     * then fail with STATUS_OBJECT_NAME_COLLISION when NewFileName exists.
+     * RENAME_EXCHANGE and RENAME_WHITEOUT fail with EINVAL before any call; a
+     * rename of a name onto itself succeeds without a call. The engine does
+     * not check whether the target is open or whether files under a renamed
+     * directory are open, and applies no POSIX rule itself: a directory may
+     * replace only an empty directory (STATUS_DIRECTORY_NOT_EMPTY), a file may
+     * not replace a directory (STATUS_FILE_IS_A_DIRECTORY) nor a directory a
+     * file (STATUS_NOT_A_DIRECTORY). A replaced target's open contexts must
+     * stay usable until their Close, as after a delete.
+     *
+     * Guard: exclusive. Without this member rename(2) fails with EPERM.
+     * @param FileSystem the file system
+     * @param FileContext the file being renamed
+     * @param FileName its current full name
+     * @param NewFileName its new full name
+     * @param ReplaceIfExists whether an existing NewFileName is replaced
+     * @return STATUS_SUCCESS, STATUS_OBJECT_NAME_COLLISION, STATUS_OBJECT_PATH_NOT_FOUND, ...
+     */
     NTSTATUS (*Rename)(FSP_FILE_SYSTEM *FileSystem, PVOID FileContext, PWSTR FileName,
                        PWSTR NewFileName, BOOLEAN ReplaceIfExists);
+    /**
+     * Get an open file's security descriptor.
+     *
+     * The engine calls it wherever it computes attributes with an open
+     * context at hand (lookup, stat(2), fstat(2), the reply of every change,
+     * new files and directories, privilege checks before writes) and before
+     * chmod(2)/chown(2). Buffer handling, validation and "no security" are as
+     * for GetSecurityByName. Implement both or neither: without GetSecurity,
+     * attributes computed for an open file (fstat(2), ftruncate(2) and
+     * futimens(3) replies) fall back to "owned by the mounting user, mode
+     * 0666/0777", and the kernel caches that.
+     *
+     * Guard: none.
+     * @param FileSystem the file system
+     * @param FileContext the file
+     * @param SecurityDescriptor the buffer to fill with a self-relative descriptor
+     * @param PSecurityDescriptorSize in: bytes available; out: bytes used, or
+     *        the size needed with STATUS_BUFFER_OVERFLOW
+     * @return STATUS_SUCCESS, STATUS_BUFFER_OVERFLOW, ...
+     */
     NTSTATUS (*GetSecurity)(FSP_FILE_SYSTEM *FileSystem, PVOID FileContext,
                             PSECURITY_DESCRIPTOR SecurityDescriptor,
                             SIZE_T *PSecurityDescriptorSize);
-    /** Apply ModificationDescriptor (see FspSetSecurityDescriptor). */
+    /**
+     * Change an open file's security descriptor: chmod(2), chown(2), and the
+     * engine dropping set-ID bits (FUSE_HANDLE_KILLPRIV_V2).
+     *
+     * The engine reads the current owner, group and mode (GetFileInfo,
+     * GetSecurity), applies the change and passes a descriptor built from the
+     * result with FspPosixMapPermissionsToSecurityDescriptor(): the file's whole
+     * DACL is replaced by the mode's protected DACL. Apply it with
+     * FspSetSecurityDescriptor(). The kernel has checked that the caller may
+     * make the change. With this member and a writable volume the engine
+     * negotiates FUSE_HANDLE_KILLPRIV_V2 (it drops privileges itself).
+     *
+     * Guard: none. Without this member chmod(2) and chown(2) fail with EACCES.
+     * @param FileSystem the file system
+     * @param FileContext the file
+     * @param SecurityInformation always OWNER_SECURITY_INFORMATION |
+     *        GROUP_SECURITY_INFORMATION | DACL_SECURITY_INFORMATION
+     * @param ModificationDescriptor the new owner, group and DACL, self-relative;
+     *        valid during the call only
+     * @return STATUS_SUCCESS or an error
+     */
     NTSTATUS (*SetSecurity)(FSP_FILE_SYSTEM *FileSystem, PVOID FileContext,
                             SECURITY_INFORMATION SecurityInformation,
                             PSECURITY_DESCRIPTOR ModificationDescriptor);
-    /** Entries after Marker (NULL: from the start), added with FspFileSystemAddDirInfo. May pend. */
+    /**
+     * List an open directory, one batch per call: readdir(3) (READDIR and
+     * READDIRPLUS).
+     *
+     * Add the entries that come after Marker (all entries when Marker is
+     * NULL), in an order that does not change while the directory is listed
+     * (WinFsp file systems list by name), with FspFileSystemAddDirInfo() until
+     * it returns FALSE; when the last entry is in, add the end marker
+     * (FspFileSystemAddDirInfo(NULL, ...)). The engine calls again, with the
+     * last name it received as Marker, while the kernel reads on and the end
+     * marker has not come; a batch that adds no entry also ends the listing.
+     * Entries "." and ".." are dropped (the engine makes its own); the engine
+     * checks every record and skips names Linux cannot hold (logged).
+     * FspFileSystemReadDirectoryBuffer() implements all this over a directory
+     * buffer.
+     *
+     * Calls for one open directory never overlap (the engine holds that
+     * open's listing lock). For readdirplus the engine then gets each entry's
+     * security with GetSecurityByName (and a symlink's target with Open,
+     * GetReparsePoint, Cleanup, Close). Request->FileName is the name the
+     * directory was opened by.
+     *
+     * May return STATUS_PENDING and complete later with
+     * FspFileSystemSendResponse() (IoStatus.Information = bytes placed in
+     * Buffer); Buffer stays valid until then.
+     *
+     * Guard: shared. Without this member readdir(3) fails with ENOTDIR.
+     * @param FileSystem the file system
+     * @param FileContext the directory, as Open returned it
+     * @param Pattern always NULL (no pattern matching)
+     * @param Marker the name to list after, or NULL to start
+     * @param Buffer where to place FSP_FSCTL_DIR_INFO records
+     * @param Length bytes of Buffer: 64 KiB for readdir, 16 KiB for readdirplus
+     * @param PBytesTransferred receives the bytes placed (at most Length)
+     * @return STATUS_SUCCESS, STATUS_PENDING or an error
+     */
     NTSTATUS (*ReadDirectory)(FSP_FILE_SYSTEM *FileSystem, PVOID FileContext, PWSTR Pattern,
                               PWSTR Marker, PVOID Buffer, ULONG Length, PULONG PBytesTransferred);
+    /**
+     * Resolve the reparse points along a path. Never called on LinFsp: the
+     * kernel resolves symbolic links itself (readlink(2) uses GetReparsePoint).
+     * FspFileSystemResolveReparsePoints() is available to implement it.
+     * @param FileSystem the file system
+     * @param FileName the path
+     * @param ReparsePointIndex where the first reparse point's name starts
+     * @param ResolveLastPathComponent whether the last component is resolved too
+     * @param PIoStatus receives the status and reparse tag
+     * @param Buffer receives the resolved path or the reparse data
+     * @param PSize in: bytes of Buffer; out: bytes used
+     * @return STATUS_REPARSE or an error
+     */
     NTSTATUS (*ResolveReparsePoints)(FSP_FILE_SYSTEM *FileSystem, PWSTR FileName,
                                      UINT32 ReparsePointIndex, BOOLEAN ResolveLastPathComponent,
                                      PIO_STATUS_BLOCK PIoStatus, PVOID Buffer, PSIZE_T PSize);
+    /**
+     * Get an open file's reparse data: readlink(2), and the type of a file
+     * whose attributes carry FILE_ATTRIBUTE_REPARSE_POINT with
+     * IO_REPARSE_TAG_SYMLINK (its size is the target's length) or
+     * IO_REPARSE_TAG_NFS (FIFO, socket or device).
+     *
+     * Buffer holds MAXIMUM_REPARSE_DATA_BUFFER_SIZE (16 KiB) bytes. The engine
+     * checks the size returned (at least the 8-byte header, at most the
+     * buffer) and, for symbolic links, the tag, the name offsets and that the
+     * target holds no NUL: bad data makes readlink(2) fail with EINVAL.
+     * Return STATUS_NOT_A_REPARSE_POINT for a file without reparse data
+     * (readlink(2) fails with EINVAL).
+     *
+     * Guard: none. Without this member readlink(2) fails with EINVAL and
+     * reparse points show as regular files.
+     * @param FileSystem the file system
+     * @param FileContext the file (the engine's own open, or an open of the caller)
+     * @param FileName the file's full name, or NULL when the engine works
+     *        from an open of the caller
+     * @param Buffer receives the REPARSE_DATA_BUFFER (or REPARSE_GUID_DATA_BUFFER)
+     * @param PSize in: bytes of Buffer; out: bytes of reparse data
+     * @return STATUS_SUCCESS, STATUS_NOT_A_REPARSE_POINT, STATUS_BUFFER_TOO_SMALL, ...
+     */
     NTSTATUS (*GetReparsePoint)(FSP_FILE_SYSTEM *FileSystem, PVOID FileContext, PWSTR FileName,
                                 PVOID Buffer, PSIZE_T PSize);
+    /**
+     * Set a new file's reparse data: symlink(2) (IO_REPARSE_TAG_SYMLINK) and
+     * mknod(2) of FIFOs, sockets and devices (IO_REPARSE_TAG_NFS).
+     *
+     * Called only right after Create, when CreateEx is NULL (CreateEx receives
+     * the reparse data itself), and only with VolumeParams.ReparsePoints set.
+     * If it fails the engine deletes the new file again
+     * (Cleanup(FspCleanupDelete), Close). On success it calls GetFileInfo.
+     *
+     * Guard: none. Without this member (and without CreateEx) symlink(2) and
+     * mknod(2) of special files fail with EPERM.
+     * @param FileSystem the file system
+     * @param FileContext the new file
+     * @param FileName its full name
+     * @param Buffer the reparse data (REPARSE_DATA_BUFFER); valid during the call only
+     * @param Size bytes of reparse data
+     * @return STATUS_SUCCESS or an error
+     */
     NTSTATUS (*SetReparsePoint)(FSP_FILE_SYSTEM *FileSystem, PVOID FileContext, PWSTR FileName,
                                 PVOID Buffer, SIZE_T Size);
+    /**
+     * Delete a file's reparse data. Never called on LinFsp (Linux cannot turn
+     * a symbolic link into a regular file).
+     * @param FileSystem the file system
+     * @param FileContext the file
+     * @param FileName its full name
+     * @param Buffer reparse data naming the tag to delete
+     * @param Size bytes of Buffer
+     * @return an NTSTATUS
+     */
     NTSTATUS (*DeleteReparsePoint)(FSP_FILE_SYSTEM *FileSystem, PVOID FileContext, PWSTR FileName,
                                    PVOID Buffer, SIZE_T Size);
+    /**
+     * List a file's named streams (FspFileSystemAddStreamInfo()). Never called
+     * on LinFsp: named streams are not reachable from Linux.
+     * @param FileSystem the file system
+     * @param FileContext the file
+     * @param Buffer receives FSP_FSCTL_STREAM_INFO records
+     * @param Length bytes of Buffer
+     * @param PBytesTransferred receives the bytes placed
+     * @return an NTSTATUS
+     */
     NTSTATUS (*GetStreamInfo)(FSP_FILE_SYSTEM *FileSystem, PVOID FileContext, PVOID Buffer,
                               ULONG Length, PULONG PBytesTransferred);
-    /** One entry of an open directory by name (used for lookups with PassQueryDirectoryFileName). */
+    /**
+     * Get one entry of an open directory by name. Never called on LinFsp
+     * (lookups use Open), whatever VolumeParams.PassQueryDirectoryFileName says.
+     * @param FileSystem the file system
+     * @param FileContext the directory
+     * @param FileName the entry's name (one component)
+     * @param DirInfo receives the entry
+     * @return an NTSTATUS
+     */
     NTSTATUS (*GetDirInfoByName)(FSP_FILE_SYSTEM *FileSystem, PVOID FileContext, PWSTR FileName,
                                  FSP_FSCTL_DIR_INFO *DirInfo);
-    /** ioctl(2) with DeviceControl set. */
+    /**
+     * Process an ioctl(2) on an open file or directory (VolumeParams.DeviceControl).
+     *
+     * ControlCode is the Linux request number (_IOR/_IOW/_IOWR encoding), not
+     * a CTL_CODE() value. Only "restricted" ioctls reach the file system (the
+     * kernel copies _IOC_SIZE bytes in for _IOW/_IOWR and out for
+     * _IOR/_IOWR); unrestricted ones fail with ENOTTY. Report the bytes
+     * placed in OutputBuffer (more than OutputBufferLength is EIO).
+     * STATUS_INVALID_DEVICE_REQUEST (an unknown request) becomes ENOTTY.
+     *
+     * Guard: none. Without this member or without DeviceControl, ioctl(2)
+     * fails with ENOTTY.
+     * @param FileSystem the file system
+     * @param FileContext the file
+     * @param ControlCode the ioctl(2) request number
+     * @param InputBuffer the input the kernel copied in (in the engine's request buffer)
+     * @param InputBufferLength bytes of input
+     * @param OutputBuffer where to place the output (the engine's memory)
+     * @param OutputBufferLength bytes of output expected (at most 1 MiB)
+     * @param PBytesTransferred receives the bytes of output
+     * @return STATUS_SUCCESS, STATUS_INVALID_DEVICE_REQUEST or an error
+     */
     NTSTATUS (*Control)(FSP_FILE_SYSTEM *FileSystem, PVOID FileContext, UINT32 ControlCode,
                         PVOID InputBuffer, ULONG InputBufferLength, PVOID OutputBuffer,
                         ULONG OutputBufferLength, PULONG PBytesTransferred);
-    /** Mark (or unmark) for deletion; takes precedence over CanDelete. Never delete here. */
+    /**
+     * Mark a file for deletion; check only, never delete here.
+     *
+     * Called for unlink(2) and rmdir(2) with DeleteFile TRUE (FALSE never
+     * occurs), on the engine's own open of the name; takes precedence over
+     * CanDelete. The engine has already checked the type. On success the
+     * engine calls Cleanup(FspCleanupDelete), where the name goes. Return
+     * STATUS_DIRECTORY_NOT_EMPTY for a directory with entries.
+     *
+     * Guard: shared.
+     * @param FileSystem the file system
+     * @param FileContext the file
+     * @param FileName its full name
+     * @param DeleteFile always TRUE on LinFsp
+     * @return STATUS_SUCCESS, STATUS_DIRECTORY_NOT_EMPTY, STATUS_CANNOT_DELETE, ...
+     */
     NTSTATUS (*SetDelete)(FSP_FILE_SYSTEM *FileSystem, PVOID FileContext, PWSTR FileName,
                           BOOLEAN DeleteFile);
-    /** Create with extended attributes or reparse data; takes precedence over Create. */
+    /**
+     * Create a new file or directory with reparse data; takes precedence over
+     * Create.
+     *
+     * Everything said for Create holds. ExtraBuffer carries reparse data for
+     * symlink(2) (IO_REPARSE_TAG_SYMLINK) and mknod(2) of FIFOs, sockets and
+     * devices (IO_REPARSE_TAG_NFS), with ExtraBufferIsReparsePoint TRUE; it is
+     * NULL otherwise. It never carries EAs.
+     *
+     * Guard: exclusive.
+     * @param FileSystem the file system
+     * @param FileName the new file's full name
+     * @param CreateOptions FILE_DIRECTORY_FILE or FILE_NON_DIRECTORY_FILE
+     * @param GrantedAccess the access asked for (see Create)
+     * @param FileAttributes FILE_ATTRIBUTE_ARCHIVE, FILE_ATTRIBUTE_DIRECTORY or
+     *        FILE_ATTRIBUTE_REPARSE_POINT
+     * @param SecurityDescriptor the new file's descriptor (see Create); never NULL
+     * @param AllocationSize always 0
+     * @param ExtraBuffer the reparse data, or NULL; valid during the call only
+     * @param ExtraLength bytes of ExtraBuffer (0 without)
+     * @param ExtraBufferIsReparsePoint TRUE when ExtraBuffer is given
+     * @param PFileContext receives the file context (see Create)
+     * @param FileInfo receives the new file's information
+     * @return STATUS_SUCCESS, STATUS_OBJECT_NAME_COLLISION, ...
+     */
     NTSTATUS (*CreateEx)(FSP_FILE_SYSTEM *FileSystem, PWSTR FileName, UINT32 CreateOptions,
                          UINT32 GrantedAccess, UINT32 FileAttributes,
                          PSECURITY_DESCRIPTOR SecurityDescriptor, UINT64 AllocationSize,
                          PVOID ExtraBuffer, ULONG ExtraLength, BOOLEAN ExtraBufferIsReparsePoint,
                          PVOID *PFileContext, FSP_FSCTL_FILE_INFO *FileInfo);
+    /**
+     * Truncate an open file to 0 bytes, with extended attributes; takes
+     * precedence over Overwrite. Everything said for Overwrite holds; no EAs
+     * are ever passed.
+     *
+     * Guard: exclusive.
+     * @param FileSystem the file system
+     * @param FileContext the file
+     * @param FileAttributes always 0
+     * @param ReplaceFileAttributes always FALSE
+     * @param AllocationSize always 0
+     * @param Ea always NULL
+     * @param EaLength always 0
+     * @param FileInfo receives the file's information
+     * @return STATUS_SUCCESS or an error
+     */
     NTSTATUS (*OverwriteEx)(FSP_FILE_SYSTEM *FileSystem, PVOID FileContext, UINT32 FileAttributes,
                             BOOLEAN ReplaceFileAttributes, UINT64 AllocationSize,
                             PFILE_FULL_EA_INFORMATION Ea, ULONG EaLength,
                             FSP_FSCTL_FILE_INFO *FileInfo);
-    /** All extended attributes, added with FspFileSystemAddEa. */
+    /**
+     * Get all of a file's extended attributes: getxattr(2), listxattr(2), and
+     * the engine's checks for setxattr(2) with XATTR_CREATE or XATTR_REPLACE,
+     * removexattr(2) and capabilities before a write.
+     *
+     * Linux extended attributes are EAs named by their full Linux name
+     * ("user.comment"). Add every EA with FspFileSystemAddEa(). The buffer is
+     * 64 KiB; answer STATUS_BUFFER_OVERFLOW (or STATUS_BUFFER_TOO_SMALL) to be
+     * called again with four times as much, up to 4 MiB (then E2BIG). The
+     * engine checks the list (FspFileSystemEnumerateEa(); malformed: EIO) and
+     * treats an EA with an empty value as absent.
+     * Used only with VolumeParams.ExtendedAttributes and both GetEa and SetEa.
+     *
+     * Guard: none. Without them getxattr(2) fails with EOPNOTSUPP and
+     * listxattr(2) returns an empty list.
+     * @param FileSystem the file system
+     * @param FileContext the file (the engine's own open for the xattr calls)
+     * @param Ea the buffer to fill
+     * @param EaLength bytes of the buffer
+     * @param PBytesTransferred receives the bytes used
+     * @return STATUS_SUCCESS, STATUS_BUFFER_OVERFLOW or an error
+     */
     NTSTATUS (*GetEa)(FSP_FILE_SYSTEM *FileSystem, PVOID FileContext, PFILE_FULL_EA_INFORMATION Ea,
                       ULONG EaLength, PULONG PBytesTransferred);
-    /** Set (value length > 0) or delete (value length 0) the attributes listed. */
+    /**
+     * Set or delete extended attributes: setxattr(2) (value length > 0),
+     * removexattr(2) (value length 0), and the engine removing
+     * "security.capability" when a file changes.
+     *
+     * The engine always passes exactly one entry. It has checked the name
+     * (1 to 255 bytes, else ERANGE) and the value (1 to 65535 bytes: an empty
+     * value is EINVAL, since it would mean "delete"; longer is E2BIG), and the
+     * XATTR_CREATE / XATTR_REPLACE conditions (with GetEa). The engine does not
+     * read FileInfo.
+     *
+     * Guard: none.
+     * @param FileSystem the file system
+     * @param FileContext the file
+     * @param Ea one FILE_FULL_EA_INFORMATION entry; valid during the call only
+     * @param EaLength bytes of Ea
+     * @param FileInfo receives the file's information (not read by the engine)
+     * @return STATUS_SUCCESS, STATUS_EA_TOO_LARGE, ...
+     */
     NTSTATUS (*SetEa)(FSP_FILE_SYSTEM *FileSystem, PVOID FileContext, PFILE_FULL_EA_INFORMATION Ea,
                       ULONG EaLength, FSP_FSCTL_FILE_INFO *FileInfo);
+    /**
+     * Obsolete slot (WinFsp); never called.
+     * @return an NTSTATUS
+     */
     NTSTATUS (*Obsolete0)(VOID);
-    /** The dispatcher has stopped; Normally is FALSE when the volume went away underneath. */
+    /**
+     * The dispatcher has stopped; called once per run of the dispatcher.
+     *
+     * From FspFileSystemStopDispatcher(), after the workers have ended and
+     * pending operations were cancelled, with Normally TRUE (FALSE when the
+     * volume had already gone away). From a worker thread, with Normally FALSE,
+     * when the volume went away underneath (unmounted from outside, the
+     * kernel's FUSE_DESTROY); the other workers may still be stopping then.
+     * A typical implementation calls
+     * FspFileSystemStopServiceIfNecessary(FileSystem, Normally), which stops a
+     * running FspServiceRun(). Without this member the engine calls that
+     * itself when the volume goes away. Not called when a worker stuck in a
+     * callback had to be abandoned (see FspFileSystemStopDispatcher()).
+     * Not guarded.
+     * @param FileSystem the file system
+     * @param Normally FALSE when the volume went away underneath
+     */
     VOID (*DispatcherStopped)(FSP_FILE_SYSTEM *FileSystem, BOOLEAN Normally);
     /**
-     * LinFsp extension (needs VolumeParams.HardLinks): make NewFileName a new
-     * name of the open file FileContext (named FileName). Fails with
-     * STATUS_OBJECT_NAME_COLLISION when NewFileName exists. FileInfo receives
-     * the file's information with its new HardLinks count.
+     * LinFsp extension: make NewFileName another name of an existing file,
+     * for link(2).
+     *
+     * Takes WinFsp's first reserved slot. Called only with
+     * VolumeParams.HardLinks set (else link(2) fails with EPERM, as it does
+     * without this member), on the engine's own open of the existing name
+     * (FILE_READ_ATTRIBUTES | FILE_WRITE_ATTRIBUTES); directories are refused
+     * with EPERM before the call. Fail with STATUS_OBJECT_NAME_COLLISION when
+     * NewFileName exists. Return the file's information with its new
+     * HardLinks count; with an IndexNumber the engine presents both names as
+     * one kernel inode.
+     *
+     * Guard: exclusive.
+     * @param FileSystem the file system
+     * @param FileContext the existing file
+     * @param FileName its existing full name
+     * @param NewFileName the new full name
+     * @param FileInfo receives the file's information
+     * @return STATUS_SUCCESS, STATUS_OBJECT_NAME_COLLISION, STATUS_TOO_MANY_LINKS, ...
      */
     NTSTATUS (*CreateHardLink)(FSP_FILE_SYSTEM *FileSystem, PVOID FileContext, PWSTR FileName,
                                PWSTR NewFileName, FSP_FSCTL_FILE_INFO *FileInfo);
+    /** Reserved slots (WinFsp's table has 64 members in all); leave them NULL. */
     NTSTATUS (*Reserved[30])(VOID);
 } FSP_FILE_SYSTEM_INTERFACE;
 
-/** Opaque engine state. */
+/** Opaque engine state (LinFsp): the kernel-facing part of a file system object. */
 struct fsp_engine;
 
-/** A file system instance. Fields are public as in WinFsp; change them only through the API. */
+/**
+ * A file system instance, made by FspFileSystemCreate(). Members are public as
+ * in WinFsp; read them freely, change them only through the API (UserContext
+ * excepted).
+ */
 struct _FSP_FILE_SYSTEM {
-    UINT16 Version;
-    PVOID UserContext; /**< for the file system's own use */
-    WCHAR VolumeName[FSP_FSCTL_VOLUME_NAME_SIZEMAX / sizeof(WCHAR)];
-    HANDLE VolumeHandle;
-    const FSP_FILE_SYSTEM_INTERFACE *Interface;
-    FSP_FSCTL_VOLUME_PARAMS VolumeParams;
-    PWSTR MountPoint;
-    UINT32 DebugLog; /**< bit mask over 1 << Kind; -1 traces everything */
-    FSP_FILE_SYSTEM_OPERATION_GUARD_STRATEGY OpGuardStrategy;
-    pthread_rwlock_t OpGuardLock;
-    NTSTATUS (*EnterOperation)(FSP_FILE_SYSTEM *, FSP_FSCTL_TRANSACT_REQ *, FSP_FSCTL_TRANSACT_RSP *);
-    NTSTATUS (*LeaveOperation)(FSP_FILE_SYSTEM *, FSP_FSCTL_TRANSACT_REQ *, FSP_FSCTL_TRANSACT_RSP *);
-    NTSTATUS DispatcherResult;
-    BOOLEAN UmFileContextIsUserContext2, UmFileContextIsFullContext;
-    struct fsp_engine *Engine; /**< LinFsp: the kernel-facing engine */
+    UINT16 Version;    /**< 0 */
+    PVOID UserContext; /**< for the file system's own use; the engine never touches it */
+    WCHAR VolumeName[FSP_FSCTL_VOLUME_NAME_SIZEMAX / sizeof(WCHAR)]; /**< WinFsp's volume device name; never set on LinFsp (empty) */
+    HANDLE VolumeHandle; /**< WinFsp's volume handle; never set on LinFsp (NULL) */
+    const FSP_FILE_SYSTEM_INTERFACE *Interface; /**< the interface given to FspFileSystemCreate() (not copied) */
+    FSP_FSCTL_VOLUME_PARAMS VolumeParams; /**< the volume parameters as FspFileSystemCreate() validated and completed them */
+    PWSTR MountPoint;  /**< the directory given to FspFileSystemSetMountPoint() (a copy), NULL before; kept after unmounting */
+    UINT32 DebugLog;   /**< non-zero: trace every request and reply with FspDebugLog() (a switch on LinFsp, not WinFsp's per-kind mask) */
+    FSP_FILE_SYSTEM_OPERATION_GUARD_STRATEGY OpGuardStrategy; /**< the default guard's strategy (FINE unless set) */
+    pthread_rwlock_t OpGuardLock; /**< the lock the default operation guard takes */
+    NTSTATUS (*EnterOperation)(FSP_FILE_SYSTEM *, FSP_FSCTL_TRANSACT_REQ *, FSP_FSCTL_TRANSACT_RSP *); /**< guard hook called before every interface call (FspFileSystemOpEnter() unless replaced) */
+    NTSTATUS (*LeaveOperation)(FSP_FILE_SYSTEM *, FSP_FSCTL_TRANSACT_REQ *, FSP_FSCTL_TRANSACT_RSP *); /**< guard hook called after every interface call (FspFileSystemOpLeave() unless replaced) */
+    NTSTATUS DispatcherResult; /**< WinFsp's dispatcher result; never set on LinFsp (0) */
+    BOOLEAN UmFileContextIsUserContext2; /**< VolumeParams.UmFileContextIsUserContext2 (no effect on LinFsp) */
+    BOOLEAN UmFileContextIsFullContext;  /**< VolumeParams.UmFileContextIsFullContext: FileContext points to an FSP_FSCTL_TRANSACT_FULL_CONTEXT */
+    struct fsp_engine *Engine; /**< LinFsp: the kernel-facing engine (opaque) */
 };
 
+/** The current interface call, as FspFileSystemGetOperationContext() returns it. */
 typedef struct {
-    FSP_FSCTL_TRANSACT_REQ *Request;
-    FSP_FSCTL_TRANSACT_RSP *Response;
+    FSP_FSCTL_TRANSACT_REQ *Request;  /**< the engine's description of the call (kind, caller, parameters) */
+    FSP_FSCTL_TRANSACT_RSP *Response; /**< a response record prepared with Kind and Hint (not read back by the engine) */
 } FSP_FILE_SYSTEM_OPERATION_CONTEXT;
 
 /* ---- lifecycle ---- */
 
 /**
- * Create a file system object. DevicePath is FSP_FSCTL_DISK_DEVICE_NAME or
- * FSP_FSCTL_NET_DEVICE_NAME (both "/dev/fuse"); NULL is accepted too, any
- * other name fails with STATUS_NO_SUCH_DEVICE.
- * Opens /dev/fuse; returns STATUS_NO_SUCH_DEVICE when it is absent,
- * STATUS_ACCESS_DENIED when it cannot be opened, STATUS_INVALID_PARAMETER
- * for inconsistent VolumeParams.
+ * Create a file system object.
+ *
+ * Validates and copies VolumeParams (see FSP_FSCTL_VOLUME_PARAMS: Version 0
+ * or sizeof, SectorSize a power of two >= 512, defaults for 0 values, not
+ * both UmFileContextIsUserContext2 and UmFileContextIsFullContext; Prefix and
+ * FileSystemName are NUL-terminated), keeps the Interface pointer, sets up
+ * the default operation guard (FINE) and opens /dev/fuse. An ordinary user
+ * who may not open /dev/fuse still gets a file system: fusermount3 opens the
+ * device when mounting.
+ * @param DevicePath FSP_FSCTL_DISK_DEVICE_NAME, FSP_FSCTL_NET_DEVICE_NAME (both
+ *        "/dev/fuse") or NULL; any other name fails with STATUS_NO_SUCH_DEVICE
+ * @param VolumeParams the volume parameters (copied)
+ * @param Interface the callbacks; must stay valid until FspFileSystemDelete()
+ * @param PFileSystem receives the new file system (NULL on failure)
+ * @return STATUS_SUCCESS; STATUS_INVALID_PARAMETER (a NULL argument,
+ *         inconsistent VolumeParams); STATUS_NO_SUCH_DEVICE (no /dev/fuse,
+ *         the kernel has no FUSE); STATUS_ACCESS_DENIED (root cannot open
+ *         /dev/fuse); STATUS_INSUFFICIENT_RESOURCES
  */
 FSP_API NTSTATUS FspFileSystemCreate(PWSTR DevicePath, const FSP_FSCTL_VOLUME_PARAMS *VolumeParams,
                                      const FSP_FILE_SYSTEM_INTERFACE *Interface,
                                      FSP_FILE_SYSTEM **PFileSystem);
-/** Stop the dispatcher if running, unmount, free everything. */
+/**
+ * Delete a file system object: stop the dispatcher if it runs
+ * (FspFileSystemStopDispatcher()), unmount if mounted, free everything.
+ * If a worker had to be abandoned inside a callback that never returned, the
+ * object and the engine are left allocated, so that the stuck thread never
+ * touches freed memory. Do not call it from a callback.
+ * @param FileSystem the file system, or NULL (nothing happens); invalid afterwards
+ */
 FSP_API VOID FspFileSystemDelete(FSP_FILE_SYSTEM *FileSystem);
 /**
- * Mount at the directory MountPoint (must exist). As root the engine mounts
- * with mount(2) and arranges auto-unmount should the process die; otherwise
- * through fusermount3. Errors: STATUS_OBJECT_PATH_NOT_FOUND (missing),
- * STATUS_NOT_A_DIRECTORY, STATUS_ACCESS_DENIED, STATUS_DEVICE_BUSY (already
- * a mount point of this process's file systems), STATUS_NO_SUCH_DEVICE.
+ * Mount the file system on an existing directory.
+ *
+ * Call before FspFileSystemStartDispatcher(). As root the engine mounts
+ * with mount(2) (type fuse.SUBTYPE, nosuid, nodev, always allow_other and
+ * default_permissions: every user reaches the file system and its security
+ * decides) and starts a watchdog process that unmounts lazily should this
+ * process die without unmounting. Otherwise it runs fusermount3 (Debian's
+ * fuse3), with auto_unmount. Mount options set with
+ * FspFileSystemSetMountOptions() are added. FileSystem->MountPoint receives
+ * a copy of MountPoint. See doc/mounting.md.
+ * @param FileSystem the file system
+ * @param MountPoint the directory (a Linux path; no drive letters)
+ * @return STATUS_SUCCESS; STATUS_INVALID_PARAMETER (NULL or empty);
+ *         STATUS_OBJECT_NAME_INVALID (not convertible to UTF-8);
+ *         STATUS_OBJECT_PATH_NOT_FOUND; STATUS_NOT_A_DIRECTORY;
+ *         STATUS_ACCESS_DENIED (mount(2) refused, or fusermount3 refused);
+ *         STATUS_DEVICE_BUSY (this process already serves the directory, or
+ *         it is already a FUSE mount point); STATUS_NO_SUCH_DEVICE (no FUSE in
+ *         the kernel, or no fusermount3 for an ordinary user);
+ *         STATUS_INVALID_DEVICE_STATE (already mounted)
  */
 FSP_API NTSTATUS FspFileSystemSetMountPoint(FSP_FILE_SYSTEM *FileSystem, PWSTR MountPoint);
+/**
+ * FspFileSystemSetMountPoint() with a security descriptor for the mount
+ * point; LinFsp ignores the descriptor (the directory's own permissions apply).
+ * @param FileSystem the file system
+ * @param MountPoint the directory
+ * @param SecurityDescriptor ignored
+ * @return as FspFileSystemSetMountPoint()
+ */
 FSP_API NTSTATUS FspFileSystemSetMountPointEx(FSP_FILE_SYSTEM *FileSystem, PWSTR MountPoint,
                                               PSECURITY_DESCRIPTOR SecurityDescriptor);
 /**
- * LinFsp extension: extra mount options, comma separated, as mount -o takes
- * them: allow_other, allow_root, default_permissions (always on),
- * ro, rw, fsname=, subtype=, auto_unmount, max_read=, nosuid, nodev, noexec,
- * noatime, sync, dirsync. Call before FspFileSystemSetMountPoint.
- * Unknown options: STATUS_INVALID_PARAMETER.
+ * LinFsp extension: add mount options, comma separated as mount -o takes them.
+ *
+ * Call before FspFileSystemSetMountPoint(); options of several calls
+ * accumulate. Accepted: allow_other, allow_root (becomes allow_other),
+ * default_permissions (always on anyway), ro, rw, fsname=NAME, subtype=NAME,
+ * auto_unmount, max_read=N, nosuid, suid, nodev, dev, noexec, exec, noatime,
+ * atime, relatime, sync, async, dirsync, and the engine's own io_uring and
+ * no_io_uring (use FUSE over io_uring when the kernel offers it, or not).
+ * Some are accepted without effect; see doc/mounting.md.
+ * @param FileSystem the file system
+ * @param Options the options; NULL or "" adds nothing
+ * @return STATUS_SUCCESS; STATUS_INVALID_PARAMETER (an unknown option, a value
+ *         where none is taken or none where one is needed, a max_read that is
+ *         not a number from 1 to 2^32-1); STATUS_INVALID_DEVICE_STATE (already
+ *         mounted); STATUS_INSUFFICIENT_RESOURCES
  */
 FSP_API NTSTATUS FspFileSystemSetMountOptions(FSP_FILE_SYSTEM *FileSystem, const char *Options);
-/** Unmount (lazily if busy). */
+/**
+ * Unmount: umount2(2), lazily when the mount is busy (as root), or
+ * fusermount3 -u -z; then ends the watchdog. Nothing happens when the file
+ * system is not mounted. FileSystem->MountPoint keeps its value.
+ * @param FileSystem the file system
+ */
 FSP_API VOID FspFileSystemRemoveMountPoint(FSP_FILE_SYSTEM *FileSystem);
-/** Start ThreadCount worker threads (0: a default for this machine). */
+/**
+ * Start the worker threads that serve the kernel's requests.
+ *
+ * Mount first: workers reading an unmounted /dev/fuse descriptor fail at once
+ * and stop. Worker 0 reads the mount's /dev/fuse descriptor; each other worker
+ * clones it (FUSE_DEV_IOC_CLONE) for a queue of its own. With FUSE over
+ * io_uring (Linux 6.14+, when the kernel offers it) the workers serve ring
+ * entries instead. The dispatcher may be started again after
+ * FspFileSystemStopDispatcher().
+ * @param FileSystem the file system
+ * @param ThreadCount number of workers; 0: twice the online CPUs, at least 2, at most 16
+ * @return STATUS_SUCCESS; STATUS_INVALID_DEVICE_STATE (already started, or no
+ *         /dev/fuse descriptor to serve); STATUS_INSUFFICIENT_RESOURCES
+ */
 FSP_API NTSTATUS FspFileSystemStartDispatcher(FSP_FILE_SYSTEM *FileSystem, ULONG ThreadCount);
-/** Stop and join the workers; pending operations are cancelled. */
+/**
+ * Stop the worker threads.
+ *
+ * Wakes the workers and joins them, waiting at most 5 seconds for a worker
+ * that is inside a callback. A worker that does not come back is abandoned:
+ * it is left running and the engine and file system object are never freed
+ * (FspFileSystemDelete() leaves them), and DispatcherStopped is not called.
+ * Otherwise every pending operation is completed with STATUS_CANCELLED (the
+ * callers see EINTR; responses sent later are discarded) and
+ * DispatcherStopped is called (Normally TRUE unless the volume had gone
+ * away). Does not unmount. Nothing happens when the dispatcher is not
+ * running. Do not call it from a callback.
+ * @param FileSystem the file system
+ */
 FSP_API VOID FspFileSystemStopDispatcher(FSP_FILE_SYSTEM *FileSystem);
-/** Complete an operation the file system answered with STATUS_PENDING (any thread). */
+/**
+ * Complete an operation that Read, Write or ReadDirectory answered with
+ * STATUS_PENDING.
+ *
+ * May be called from any thread, also before the callback that returned
+ * STATUS_PENDING has returned (the engine keeps such an early response and
+ * delivers it). The engine reads the response during the call only (a stack
+ * record will do). Response->Hint must be the request's Hint;
+ * IoStatus.Status and IoStatus.Information (bytes read, written or placed in
+ * the directory buffer, at most the length asked for) give the result; read
+ * data and directory entries must already be in the buffer the callback got.
+ * A response for an operation that was interrupted or cancelled meanwhile is
+ * discarded; one for an unknown Hint is ignored (and logged).
+ * @param FileSystem the file system (NULL: ignored)
+ * @param Response the response (NULL: ignored)
+ */
 FSP_API VOID FspFileSystemSendResponse(FSP_FILE_SYSTEM *FileSystem,
                                        FSP_FSCTL_TRANSACT_RSP *Response);
-/** The current operation's request and response (valid inside an interface call). */
+/**
+ * The current interface call's request and response (thread-local).
+ * @return the context during an interface call made by the engine on this
+ *         thread, NULL elsewhere. The records it points to are valid until the
+ *         callback returns.
+ */
 FSP_API FSP_FILE_SYSTEM_OPERATION_CONTEXT *FspFileSystemGetOperationContext(VOID);
 /**
- * LinFsp extension (kernel passthrough; needs VolumeParams.PassthroughBackingFiles and
- * VolumeParams.Version = sizeof(FSP_FSCTL_VOLUME_PARAMS)): call inside Create, CreateEx,
- * Open or Overwrite with an open descriptor of a regular file on a non-stacked local file
- * system that holds the data of the file being opened. When the open succeeds, the kernel
- * reads, writes and mmaps that file directly: Read and Write are not called for the open
- * (nor for other opens of the same file while it is open this way); all other operations
- * (attributes, truncation, Flush, Cleanup, Close, ...) still reach the file system.
- * The engine neither closes nor keeps Fd (the kernel takes its own reference during the
- * call that answers the open); keep it open until Close. Where the kernel refuses it
- * (Linux < 6.9, no CAP_SYS_ADMIN, writeback cache, a stacked source such as overlayfs,
- * not a regular file) the open silently takes the normal path. Returns STATUS_SUCCESS,
- * STATUS_NOT_SUPPORTED (passthrough not negotiated on this mount: nothing recorded),
- * STATUS_INVALID_DEVICE_STATE (not inside one of those callbacks) or
- * STATUS_INVALID_PARAMETER (Fd < 0). Only the last Create/Open of an operation counts.
+ * LinFsp extension (kernel passthrough to backing files; Linux 6.9+): let
+ * the kernel do this open's I/O on a file of a local Linux file system.
+ *
+ * Needs VolumeParams.PassthroughBackingFiles (and so VolumeParams.Version =
+ * sizeof(FSP_FSCTL_VOLUME_PARAMS)). Call it inside Create, CreateEx, Open or
+ * Overwrite with an open descriptor of a regular file on a non-stacked local
+ * file system that holds the data of the file being opened. When the open
+ * succeeds the engine registers the descriptor with the kernel and the
+ * kernel reads, writes, splices and maps that file directly: Read and Write
+ * are not called for the open (nor for other opens of the same file while it
+ * is open this way); everything else (attributes, truncation, Flush,
+ * Cleanup, Close, ...) still reaches the file system, and GetFileInfo should
+ * report the backing file's size and times.
+ *
+ * The engine neither closes nor keeps Fd (the kernel takes its own reference
+ * while the open is answered); keep it open until Close anyway. Only the
+ * descriptor given in the last Create/Open call of an operation counts. The
+ * kernel wants one backing file per file and no mix of modes: while a file is
+ * open in passthrough mode further opens share its backing file, and while it
+ * is open normally an open that brings a descriptor stays normal. Where the
+ * kernel refuses the descriptor (no CAP_SYS_ADMIN, a stacked file system such
+ * as overlayfs, not a regular file, O_PATH) the open silently takes the normal
+ * path; the first refusal is logged with FspDebugLog().
+ * @param Fd the backing file's descriptor
+ * @return STATUS_SUCCESS; STATUS_NOT_SUPPORTED (passthrough not negotiated on
+ *         this mount: nothing recorded); STATUS_INVALID_DEVICE_STATE (not
+ *         inside Create, CreateEx, Open or Overwrite); STATUS_INVALID_PARAMETER
+ *         (Fd < 0)
  */
 FSP_API NTSTATUS FspFileSystemSetOpenBackingFile(int Fd);
+/**
+ * Check that a file system could be mounted, without creating one: /dev/fuse
+ * is readable and writable (root) or exists (others), and the mount point is
+ * an existing directory.
+ * @param DevicePath ignored
+ * @param MountPoint the directory to check, or NULL to check only the device
+ * @return STATUS_SUCCESS; STATUS_NO_SUCH_DEVICE; STATUS_ACCESS_DENIED;
+ *         STATUS_OBJECT_PATH_NOT_FOUND; STATUS_NOT_A_DIRECTORY;
+ *         STATUS_OBJECT_NAME_INVALID (not convertible to UTF-8)
+ */
 FSP_API NTSTATUS FspFileSystemPreflight(PWSTR DevicePath, PWSTR MountPoint);
 
+/**
+ * The mount point given to FspFileSystemSetMountPoint().
+ * @param FileSystem the file system
+ * @return FileSystem->MountPoint (NULL before mounting); owned by the file system
+ */
 static inline PWSTR FspFileSystemMountPoint(FSP_FILE_SYSTEM *FileSystem)
 {
     return FileSystem->MountPoint;
 }
+/**
+ * FspFileSystemMountPoint() as an exported function.
+ * @param FileSystem the file system
+ * @return FileSystem->MountPoint
+ */
 FSP_API PWSTR FspFileSystemMountPointF(FSP_FILE_SYSTEM *FileSystem);
 
 /* ---- operation guard ---- */
+/**
+ * The default guard's enter hook: take the operation guard for one interface
+ * call.
+ *
+ * Classifies the call by Request->Kind (and the kind's fields) as exclusive
+ * (write lock on FileSystem->OpGuardLock), shared (read lock) or unguarded,
+ * by FileSystem->OpGuardStrategy (see FSP_FILE_SYSTEM_OPERATION_GUARD_STRATEGY),
+ * and records what it took in Request->Version for FspFileSystemOpLeave().
+ * @param FileSystem the file system
+ * @param Request the call's request
+ * @param Response unused
+ * @return STATUS_SUCCESS
+ */
 FSP_API NTSTATUS FspFileSystemOpEnter(FSP_FILE_SYSTEM *FileSystem, FSP_FSCTL_TRANSACT_REQ *Request,
                                       FSP_FSCTL_TRANSACT_RSP *Response);
+/**
+ * The default guard's leave hook: release what FspFileSystemOpEnter() took
+ * (as recorded in Request->Version).
+ * @param FileSystem the file system
+ * @param Request the call's request
+ * @param Response unused
+ * @return STATUS_SUCCESS
+ */
 FSP_API NTSTATUS FspFileSystemOpLeave(FSP_FILE_SYSTEM *FileSystem, FSP_FSCTL_TRANSACT_REQ *Request,
                                       FSP_FSCTL_TRANSACT_RSP *Response);
+/**
+ * Call the file system's enter hook (FSP_FILE_SYSTEM::EnterOperation), if any.
+ * The engine calls this before every interface call.
+ * @param FileSystem the file system
+ * @param Request the call's request
+ * @param Response the call's response record
+ * @return the hook's result, or STATUS_SUCCESS without a hook (the engine ignores it)
+ */
 static inline NTSTATUS FspFileSystemEnterOperation(FSP_FILE_SYSTEM *FileSystem,
                                                    FSP_FSCTL_TRANSACT_REQ *Request,
                                                    FSP_FSCTL_TRANSACT_RSP *Response)
@@ -282,6 +1200,14 @@ static inline NTSTATUS FspFileSystemEnterOperation(FSP_FILE_SYSTEM *FileSystem,
     return FileSystem->EnterOperation ? FileSystem->EnterOperation(FileSystem, Request, Response)
                                       : STATUS_SUCCESS;
 }
+/**
+ * Call the file system's leave hook (FSP_FILE_SYSTEM::LeaveOperation), if any.
+ * The engine calls this after every interface call.
+ * @param FileSystem the file system
+ * @param Request the call's request
+ * @param Response the call's response record
+ * @return the hook's result, or STATUS_SUCCESS without a hook (the engine ignores it)
+ */
 static inline NTSTATUS FspFileSystemLeaveOperation(FSP_FILE_SYSTEM *FileSystem,
                                                    FSP_FSCTL_TRANSACT_REQ *Request,
                                                    FSP_FSCTL_TRANSACT_RSP *Response)
@@ -289,28 +1215,68 @@ static inline NTSTATUS FspFileSystemLeaveOperation(FSP_FILE_SYSTEM *FileSystem,
     return FileSystem->LeaveOperation ? FileSystem->LeaveOperation(FileSystem, Request, Response)
                                       : STATUS_SUCCESS;
 }
-/** Replace the guard callbacks (NULL, NULL: no guard at all). */
+/**
+ * Replace the operation guard hooks. Call before FspFileSystemStartDispatcher()
+ * (the hooks are read without synchronization).
+ * @param FileSystem the file system
+ * @param EnterOperation called before every interface call, or NULL
+ * @param LeaveOperation called after every interface call, or NULL (NULL and
+ *        NULL: no guard at all; the file system serializes itself)
+ */
 FSP_API VOID FspFileSystemSetOperationGuard(FSP_FILE_SYSTEM *FileSystem,
                                             FSP_FILE_SYSTEM_OPERATION *EnterOperation,
                                             FSP_FILE_SYSTEM_OPERATION *LeaveOperation);
-/** Choose FINE or COARSE; call before FspFileSystemStartDispatcher. */
+/**
+ * Choose the default guard's strategy (exported function). Call before
+ * FspFileSystemStartDispatcher(): the strategy in force at the kernel's
+ * FUSE_INIT also decides whether directory operations may run in parallel.
+ * @param FileSystem the file system
+ * @param GuardStrategy FINE (default) or COARSE
+ */
 FSP_API VOID FspFileSystemSetOperationGuardStrategyF(FSP_FILE_SYSTEM *FileSystem,
                                                      FSP_FILE_SYSTEM_OPERATION_GUARD_STRATEGY GuardStrategy);
+/**
+ * Choose the default guard's strategy; see FspFileSystemSetOperationGuardStrategyF().
+ * @param FileSystem the file system
+ * @param GuardStrategy FINE (default) or COARSE
+ */
 static inline VOID FspFileSystemSetOperationGuardStrategy(FSP_FILE_SYSTEM *FileSystem,
                                                           FSP_FILE_SYSTEM_OPERATION_GUARD_STRATEGY GuardStrategy)
 {
     FspFileSystemSetOperationGuardStrategyF(FileSystem, GuardStrategy);
 }
-/** Trace requests and responses whose kind is in the mask (-1: all) with FspDebugLog. */
+/**
+ * Turn request tracing on or off. On LinFsp any non-zero value logs every
+ * request (unique id, opcode, node, uid, pid) and reply with FspDebugLog();
+ * it is not WinFsp's per-kind mask.
+ * @param FileSystem the file system
+ * @param DebugLog 0 (off) or non-zero (on; WinFsp programs pass -1)
+ */
 static inline VOID FspFileSystemSetDebugLog(FSP_FILE_SYSTEM *FileSystem, UINT32 DebugLog)
 {
     FileSystem->DebugLog = DebugLog;
 }
+/**
+ * FspFileSystemSetDebugLog() as an exported function.
+ * @param FileSystem the file system
+ * @param DebugLog 0 (off) or non-zero (on)
+ */
 FSP_API VOID FspFileSystemSetDebugLogF(FSP_FILE_SYSTEM *FileSystem, UINT32 DebugLog);
+/**
+ * WinFsp's dispatcher result.
+ * @param FileSystem the file system
+ * @return always STATUS_SUCCESS on LinFsp (the member is never set)
+ */
 static inline NTSTATUS FspFileSystemGetDispatcherResult(FSP_FILE_SYSTEM *FileSystem)
 {
     return FileSystem->DispatcherResult;
 }
+/**
+ * Whether the current call compares names case-sensitively.
+ * @return for Create-kind calls (Create, CreateEx, Open) and ReadDirectory:
+ *         VolumeParams.CaseSensitiveSearch; TRUE for every other call and
+ *         outside interface calls
+ */
 static inline BOOLEAN FspFileSystemIsOperationCaseSensitive(VOID)
 {
     FSP_FILE_SYSTEM_OPERATION_CONTEXT *Context = FspFileSystemGetOperationContext();
@@ -321,50 +1287,163 @@ static inline BOOLEAN FspFileSystemIsOperationCaseSensitive(VOID)
                      ? Context->Request->Req.QueryDirectory.CaseSensitive
                      : TRUE;
 }
+/**
+ * FspFileSystemIsOperationCaseSensitive() as an exported function.
+ * @return as FspFileSystemIsOperationCaseSensitive()
+ */
 FSP_API BOOLEAN FspFileSystemIsOperationCaseSensitiveF(VOID);
-/** The pid of the process that made the current request. */
+/**
+ * The process id of the caller of the current call, exported function.
+ * Valid in every interface call (WinFsp: only some kinds).
+ * @return Request->CallerPid: the pid the kernel reports for the caller (its
+ *         thread id; 0 for requests the kernel makes without a caller);
+ *         0 outside interface calls
+ */
 FSP_API UINT32 FspFileSystemOperationProcessIdF(VOID);
+/**
+ * The process id of the caller of the current call; see FspFileSystemOperationProcessIdF().
+ * @return the caller's pid, or 0
+ */
 static inline UINT32 FspFileSystemOperationProcessId(VOID)
 {
     return FspFileSystemOperationProcessIdF();
 }
 
 /* ---- notifications (kernel cache invalidation) ---- */
+/**
+ * Begin a batch of FspFileSystemNotify() calls. Never blocks and never fails
+ * on LinFsp (it takes a process-wide read lock that nothing else takes);
+ * exists for source compatibility. Pair with FspFileSystemNotifyEnd().
+ * @param FileSystem the file system (unused)
+ * @param Timeout ignored
+ * @return STATUS_SUCCESS
+ */
 FSP_API NTSTATUS FspFileSystemNotifyBegin(FSP_FILE_SYSTEM *FileSystem, ULONG Timeout);
+/**
+ * End a batch begun with FspFileSystemNotifyBegin().
+ * @param FileSystem the file system (unused)
+ * @return STATUS_SUCCESS
+ */
 FSP_API NTSTATUS FspFileSystemNotifyEnd(FSP_FILE_SYSTEM *FileSystem);
 /**
- * Tell the engine that files changed behind its back; the kernel drops its
- * cached names, attributes and data for them. Buffer holds NOTIFY_INFO
- * records (8-byte aligned, see FspFileSystemAddNotifyInfo).
+ * Tell the engine that files changed behind the kernel's back; the kernel
+ * drops what it cached of them.
+ *
+ * For each record the engine looks the path up among the names the kernel
+ * knows: it makes the kernel forget the name (FUSE_NOTIFY_INVAL_ENTRY) when
+ * the parent is known, and the file's attributes and cached data
+ * (FUSE_NOTIFY_INVAL_INODE) when the file is known. Names the kernel never
+ * looked up need nothing. Filter and Action are ignored. Call it from any
+ * thread, but not from inside an operation on the same file: the kernel may
+ * wait for that operation while invalidating.
+ * @param FileSystem the file system
+ * @param NotifyInfo FSP_FSCTL_NOTIFY_INFO records, 8-byte aligned (built with
+ *        FspFileSystemAddNotifyInfo()); read during the call only
+ * @param Size bytes of records
+ * @return STATUS_SUCCESS (also before the kernel's FUSE_INIT: nothing is
+ *         cached yet); STATUS_INVALID_PARAMETER (a record's Size out of
+ *         bounds, or NULL with Size > 0); STATUS_INSUFFICIENT_RESOURCES
  */
 FSP_API NTSTATUS FspFileSystemNotify(FSP_FILE_SYSTEM *FileSystem, FSP_FSCTL_NOTIFY_INFO *NotifyInfo,
                                      SIZE_T Size);
+/**
+ * Append a notification record to a buffer for FspFileSystemNotify().
+ * @param NotifyInfo the record (its Size counts the name), or NULL for an end marker
+ * @param Buffer the buffer
+ * @param Length bytes of Buffer
+ * @param PBytesTransferred in: bytes used so far; out: after the record and
+ *        its padding to 8 bytes
+ * @return TRUE, or FALSE when the record (with its padding) does not fit
+ */
 FSP_API BOOLEAN FspFileSystemAddNotifyInfo(FSP_FSCTL_NOTIFY_INFO *NotifyInfo, PVOID Buffer,
                                            ULONG Length, PULONG PBytesTransferred);
 
 /* ---- buffer helpers ---- */
-/** Append a DIR_INFO (8-byte aligned); NULL appends the end marker. FALSE when it does not fit. */
+/**
+ * Append a directory entry to ReadDirectory's buffer.
+ *
+ * The record is copied at the next 8-byte boundary and padded to 8 bytes;
+ * the padding must fit too. With DirInfo NULL appends the end marker (a zero
+ * UINT16) that tells the engine the listing is complete.
+ * @param DirInfo the entry (DirInfo->Size counts the name), or NULL for the end marker
+ * @param Buffer ReadDirectory's buffer
+ * @param Length bytes of Buffer
+ * @param PBytesTransferred in: bytes used so far; out: bytes used after the record
+ * @return TRUE; FALSE when it does not fit (stop and return: the engine asks
+ *         again after the last entry added) or DirInfo->Size is too small
+ */
 FSP_API BOOLEAN FspFileSystemAddDirInfo(FSP_FSCTL_DIR_INFO *DirInfo, PVOID Buffer, ULONG Length,
                                         PULONG PBytesTransferred);
+/**
+ * Append a stream entry to GetStreamInfo's buffer (8-byte aligned, as
+ * FspFileSystemAddDirInfo()). GetStreamInfo is never called on LinFsp.
+ * @param StreamInfo the entry, or NULL for an end marker
+ * @param Buffer the buffer
+ * @param Length bytes of Buffer
+ * @param PBytesTransferred in: bytes used so far; out: after the record
+ * @return TRUE, or FALSE when it does not fit
+ */
 FSP_API BOOLEAN FspFileSystemAddStreamInfo(FSP_FSCTL_STREAM_INFO *StreamInfo, PVOID Buffer,
                                            ULONG Length, PULONG PBytesTransferred);
-/** Append an EA (4-byte aligned, NextEntryOffset chained); NULL terminates. FALSE when full. */
+/**
+ * Append an extended attribute to GetEa's list.
+ *
+ * The entry is copied at the next 4-byte boundary and chained to the
+ * previous one through its NextEntryOffset; the new entry's
+ * NextEntryOffset is 0, so the list is always terminated.
+ * @param SingleEa the EA (EaNameLength, EaValueLength, name, NUL, value), or
+ *        NULL, which adds nothing (WinFsp's end of list)
+ * @param Ea the start of the list (GetEa's buffer)
+ * @param EaLength bytes of the buffer
+ * @param PBytesTransferred in: bytes used so far; out: after the entry
+ * @return TRUE, or FALSE when the entry does not fit
+ */
 FSP_API BOOLEAN FspFileSystemAddEa(PFILE_FULL_EA_INFORMATION SingleEa,
                                    PFILE_FULL_EA_INFORMATION Ea, ULONG EaLength,
                                    PULONG PBytesTransferred);
+/**
+ * The packed size of an EA as WinFsp counts it toward FSP_FSCTL_FILE_INFO::EaSize:
+ * 5 bytes (flags, name length, value length, the name's NUL) plus the name
+ * and the value.
+ * @param SingleEa the EA
+ * @return its packed size in bytes
+ */
 static inline UINT32 FspFileSystemGetEaPackedSize(PFILE_FULL_EA_INFORMATION SingleEa)
 {
     /* the packed size of an EA (FILE_GET_EA_INFORMATION-style accounting: 5 + name + value) */
     return 5 + SingleEa->EaNameLength + SingleEa->EaValueLength;
 }
-/** Call EnumerateEa for each EA in the list; stops at the first failure. */
+/**
+ * Call EnumerateEa for each EA of a list, checking the list as it goes (every
+ * entry within EaLength, a NUL after each name, NextEntryOffset a multiple of
+ * 4 no smaller than the entry). The engine uses it on what GetEa returns.
+ * @param FileSystem passed to EnumerateEa
+ * @param EnumerateEa called for each entry; a failure stops the walk
+ * @param Context passed to EnumerateEa
+ * @param Ea the list
+ * @param EaLength bytes of the list
+ * @return STATUS_SUCCESS; STATUS_EA_CORRUPT_ERROR (a malformed list); or the
+ *         first failure EnumerateEa returned
+ */
 FSP_API NTSTATUS FspFileSystemEnumerateEa(FSP_FILE_SYSTEM *FileSystem,
                                           NTSTATUS (*EnumerateEa)(FSP_FILE_SYSTEM *FileSystem,
                                                                   PVOID Context,
                                                                   PFILE_FULL_EA_INFORMATION SingleEa),
                                           PVOID Context, PFILE_FULL_EA_INFORMATION Ea,
                                           ULONG EaLength);
+/**
+ * The normalized-name buffer behind the FileInfo that Create, CreateEx and
+ * Open receive.
+ * @param FileInfo the FileInfo argument of Create, CreateEx or Open
+ * @return NormalizedName of the FSP_FSCTL_OPEN_FILE_INFO: always NULL on LinFsp
+ */
 FSP_API PWSTR FspFileSystemGetOpenFileInfoName(FSP_FSCTL_FILE_INFO *FileInfo);
+/**
+ * The FSP_FSCTL_OPEN_FILE_INFO behind the FileInfo that Create, CreateEx and
+ * Open receive (NormalizedName NULL and NormalizedNameSize 0 on LinFsp).
+ * @param FileInfo the FileInfo argument of Create, CreateEx or Open
+ * @return the same address as an FSP_FSCTL_OPEN_FILE_INFO
+ */
 static inline FSP_FSCTL_OPEN_FILE_INFO *FspFileSystemGetOpenFileInfo(FSP_FSCTL_FILE_INFO *FileInfo)
 {
     return (FSP_FSCTL_OPEN_FILE_INFO *)FileInfo;
@@ -372,24 +1451,97 @@ static inline FSP_FSCTL_OPEN_FILE_INFO *FspFileSystemGetOpenFileInfo(FSP_FSCTL_F
 
 /* ---- directory buffers ---- */
 /**
- * Acquire the directory buffer at *PDirBuffer for filling (returns TRUE) when
- * Reset is TRUE or it is empty; otherwise FALSE (read it as it is). On TRUE
- * fill it with FspFileSystemFillDirectoryBuffer, then release it.
+ * Acquire a directory buffer for filling.
+ *
+ * A directory buffer lets a file system list a directory once and then serve
+ * ReadDirectory calls from the listing, by marker
+ * (FspFileSystemReadDirectoryBuffer()). Keep the PVOID in the open
+ * directory's context, NULL at first; the buffer is created on first use
+ * (safe against threads racing to create it).
+ *
+ * Returns TRUE, with the buffer's write lock held and its entries dropped,
+ * when Reset is TRUE or the buffer holds no entries: fill it with
+ * FspFileSystemFillDirectoryBuffer(), then call
+ * FspFileSystemReleaseDirectoryBuffer() (always, also after a failed fill).
+ * Returns FALSE, holding nothing, when the buffer already has entries and
+ * Reset is FALSE: read it as it is. Typically Reset is TRUE when Marker is
+ * NULL (a listing from the start).
+ * @param PDirBuffer where the buffer's pointer lives
+ * @param Reset start a new listing even if the buffer has one
+ * @param PResult receives STATUS_SUCCESS or STATUS_INSUFFICIENT_RESOURCES
+ *        (then FALSE is returned)
+ * @return TRUE when the caller must fill and release the buffer
  */
 FSP_API BOOLEAN FspFileSystemAcquireDirectoryBuffer(PVOID *PDirBuffer, BOOLEAN Reset,
                                                     PNTSTATUS PResult);
+/**
+ * FspFileSystemAcquireDirectoryBuffer() with a capacity hint.
+ * @param PDirBuffer where the buffer's pointer lives
+ * @param Reset start a new listing even if the buffer has one
+ * @param CapacityHint bytes of entries to make room for when filling starts (0: none)
+ * @param PResult receives STATUS_SUCCESS or STATUS_INSUFFICIENT_RESOURCES
+ * @return TRUE when the caller must fill and release the buffer
+ */
 FSP_API BOOLEAN FspFileSystemAcquireDirectoryBufferEx(PVOID *PDirBuffer, BOOLEAN Reset,
                                                       ULONG CapacityHint, PNTSTATUS PResult);
+/**
+ * Add an entry to a directory buffer acquired for filling (between
+ * FspFileSystemAcquireDirectoryBuffer() returning TRUE and
+ * FspFileSystemReleaseDirectoryBuffer()). Entries may be added in any order;
+ * "." and ".." may be added too (they sort first, and the engine drops them).
+ * @param PDirBuffer where the buffer's pointer lives
+ * @param DirInfo the entry, copied
+ * @param PResult receives STATUS_SUCCESS, STATUS_INVALID_PARAMETER (no buffer,
+ *        DirInfo NULL or its Size too small) or STATUS_INSUFFICIENT_RESOURCES
+ * @return TRUE when the entry was added
+ */
 FSP_API BOOLEAN FspFileSystemFillDirectoryBuffer(PVOID *PDirBuffer, FSP_FSCTL_DIR_INFO *DirInfo,
                                                  PNTSTATUS PResult);
-/** Sort the entries by name ("." and ".." first) and release the fill lock. */
+/**
+ * Finish filling: sort the entries by name ("." and ".." first, then by
+ * character code, case-sensitively) and release the write lock taken by
+ * FspFileSystemAcquireDirectoryBuffer().
+ * @param PDirBuffer where the buffer's pointer lives
+ */
 FSP_API VOID FspFileSystemReleaseDirectoryBuffer(PVOID *PDirBuffer);
-/** Copy the entries after Marker into Buffer, then the end marker when everything fits. */
+/**
+ * Serve a ReadDirectory call from a directory buffer: copy the entries whose
+ * names sort after Marker into Buffer with FspFileSystemAddDirInfo() while
+ * they fit, then the end marker when every remaining entry fit. Takes the
+ * buffer's read lock meanwhile. A buffer never filled gives just the end marker.
+ * @param PDirBuffer where the buffer's pointer lives
+ * @param Marker ReadDirectory's Marker (NULL: from the first entry)
+ * @param Buffer ReadDirectory's buffer
+ * @param Length bytes of Buffer
+ * @param PBytesTransferred receives the bytes placed
+ */
 FSP_API VOID FspFileSystemReadDirectoryBuffer(PVOID *PDirBuffer, PWSTR Marker, PVOID Buffer,
                                               ULONG Length, PULONG PBytesTransferred);
+/**
+ * Free a directory buffer (typically in Close) and set *PDirBuffer to NULL.
+ * No other thread may use the buffer meanwhile.
+ * @param PDirBuffer where the buffer's pointer lives (NULL buffer: nothing happens)
+ */
 FSP_API VOID FspFileSystemDeleteDirectoryBuffer(PVOID *PDirBuffer);
 
 /* ---- reparse points ---- */
+/**
+ * Find the first reparse point among the directories of a path.
+ *
+ * Calls GetReparsePointByName for every proper prefix of FileName ("\a",
+ * "\a\b", ... but not the whole name), with IsDirectory TRUE and no buffer,
+ * until one succeeds. WinFsp uses it in GetSecurityByName to report
+ * STATUS_REPARSE; the LinFsp engine never expects that, but the function works
+ * as WinFsp's.
+ * @param FileSystem passed to GetReparsePointByName
+ * @param GetReparsePointByName tells whether a name is a reparse point
+ *        (success) and, given a buffer, fills it with the reparse data
+ * @param Context passed to GetReparsePointByName
+ * @param FileName the path (modified during the call, restored before it returns)
+ * @param PReparsePointIndex receives where the reparse point's name starts in
+ *        FileName (may be NULL)
+ * @return TRUE when a reparse point was found
+ */
 FSP_API BOOLEAN FspFileSystemFindReparsePoint(FSP_FILE_SYSTEM *FileSystem,
                                               NTSTATUS (*GetReparsePointByName)(FSP_FILE_SYSTEM *FileSystem,
                                                                                 PVOID Context,
@@ -399,6 +1551,32 @@ FSP_API BOOLEAN FspFileSystemFindReparsePoint(FSP_FILE_SYSTEM *FileSystem,
                                                                                 PSIZE_T PSize),
                                               PVOID Context, PWSTR FileName,
                                               PUINT32 PReparsePointIndex);
+/**
+ * Resolve the symbolic links along a path (an implementation aid for
+ * ResolveReparsePoints, which the LinFsp engine never calls).
+ *
+ * Walks FileName component by component, asking GetReparsePointByName for
+ * each prefix; a symbolic link (IO_REPARSE_TAG_SYMLINK) is replaced by its
+ * target (relative targets against the link's directory) and the walk starts
+ * over, at most 63 times. A reparse point of another tag stops the walk:
+ * its data is copied to Buffer and its tag reported. Paths are limited to
+ * 4095 characters.
+ * @param FileSystem passed to GetReparsePointByName
+ * @param GetReparsePointByName fills Buffer with a name's reparse data
+ *        (success) or fails for names that are not reparse points
+ * @param Context passed to GetReparsePointByName
+ * @param FileName the path to resolve (not modified)
+ * @param ReparsePointIndex ignored (the walk starts at the root)
+ * @param ResolveLastPathComponent whether the last component is resolved too
+ * @param PIoStatus receives STATUS_REPARSE and, in Information, 0 (Buffer holds
+ *        the resolved path) or the tag of the reparse point that stopped the walk
+ * @param Buffer receives the resolved path (NUL-terminated) or the reparse data
+ * @param PSize in: bytes of Buffer; out: bytes of the path without its NUL,
+ *        or of the reparse data
+ * @return STATUS_REPARSE; STATUS_REPARSE_POINT_NOT_RESOLVED (too many links,
+ *         or too long); STATUS_BUFFER_TOO_SMALL; STATUS_OBJECT_NAME_INVALID
+ *         (FileName too long); STATUS_INSUFFICIENT_RESOURCES
+ */
 FSP_API NTSTATUS FspFileSystemResolveReparsePoints(FSP_FILE_SYSTEM *FileSystem,
                                                    NTSTATUS (*GetReparsePointByName)(FSP_FILE_SYSTEM *FileSystem,
                                                                                      PVOID Context,
@@ -411,19 +1589,50 @@ FSP_API NTSTATUS FspFileSystemResolveReparsePoints(FSP_FILE_SYSTEM *FileSystem,
                                                    BOOLEAN ResolveLastPathComponent,
                                                    PIO_STATUS_BLOCK PIoStatus, PVOID Buffer,
                                                    PSIZE_T PSize);
-/** May the reparse data New replace Current (same tag, and same GUID for non-Microsoft tags)? */
+/**
+ * May reparse data replace a file's current reparse data? Yes when the tags
+ * are equal and, for tags that are not Microsoft's, the GUIDs too (WinFsp's
+ * rule for SetReparsePoint on a file that has reparse data).
+ * @param CurrentReparseData the file's reparse data
+ * @param CurrentReparseDataSize its bytes
+ * @param ReplaceReparseData the new reparse data
+ * @param ReplaceReparseDataSize its bytes
+ * @return STATUS_SUCCESS; STATUS_IO_REPARSE_TAG_MISMATCH;
+ *         STATUS_REPARSE_ATTRIBUTE_CONFLICT (other GUID);
+ *         STATUS_IO_REPARSE_DATA_INVALID (too short)
+ */
 FSP_API NTSTATUS FspFileSystemCanReplaceReparsePoint(PVOID CurrentReparseData,
                                                      SIZE_T CurrentReparseDataSize,
                                                      PVOID ReplaceReparseData,
                                                      SIZE_T ReplaceReparseDataSize);
 
 /* ---- security ---- */
+/**
+ * The generic mapping of files: GENERIC_READ to FILE_GENERIC_READ,
+ * GENERIC_WRITE to FILE_GENERIC_WRITE, GENERIC_EXECUTE to
+ * FILE_GENERIC_EXECUTE, GENERIC_ALL to FILE_ALL_ACCESS.
+ * @return a static mapping; do not modify it
+ */
 FSP_API PGENERIC_MAPPING FspGetFileGenericMapping(VOID);
 /**
- * Build the security descriptor of a new object from its parent's
- * (inheritable ACEs) and the one requested (explicit, may be NULL).
- * OwnerUid/OwnerGid-style defaults come from the POSIX mapping of the caller.
- * Free with FspDeleteSecurityDescriptor(SD, (NTSTATUS (*)())FspCreateSecurityDescriptor).
+ * Build the security descriptor of a new file or directory from its parent's
+ * (WinFsp's rule for Create when no descriptor is requested).
+ *
+ * The owner and group are the caller's (S-1-22-1-CallerUid and
+ * S-1-22-2-CallerGid, or what FspPosixSetUidMap() maps them to). The DACL is
+ * made of the parent DACL's inheritable ACEs (marked inherited; CREATOR
+ * OWNER and CREATOR GROUP ACEs apply to the new owner and group); without
+ * any, it is the DACL of mode 0755 (directory) or 0644 (file). The LinFsp
+ * engine does not call it: Create receives a descriptor built from the
+ * caller's mode.
+ * @param FileSystem unused
+ * @param Request the Create request (its CreateOptions tell a directory by
+ *        FILE_DIRECTORY_FILE; its CallerUid and CallerGid give the owner)
+ * @param ParentDescriptor the parent directory's descriptor, or NULL
+ * @param PSecurityDescriptor receives a malloc'ed self-relative descriptor;
+ *        free it with FspDeleteSecurityDescriptor()
+ * @return STATUS_SUCCESS; STATUS_INVALID_PARAMETER (Request NULL);
+ *         STATUS_INSUFFICIENT_RESOURCES
  */
 FSP_API NTSTATUS FspCreateSecurityDescriptor(FSP_FILE_SYSTEM *FileSystem,
                                              FSP_FSCTL_TRANSACT_REQ *Request,
@@ -431,95 +1640,319 @@ FSP_API NTSTATUS FspCreateSecurityDescriptor(FSP_FILE_SYSTEM *FileSystem,
                                              PSECURITY_DESCRIPTOR *PSecurityDescriptor);
 /**
  * Apply a SetSecurity modification: the parts named by SecurityInformation
- * are taken from ModificationDescriptor, the rest from InputDescriptor.
- * Free the result with FspDeleteSecurityDescriptor(SD, (NTSTATUS (*)())FspSetSecurityDescriptor).
+ * (owner, group, DACL, SACL) come from ModificationDescriptor, the others from
+ * InputDescriptor. PROTECTED_DACL_SECURITY_INFORMATION and
+ * UNPROTECTED_DACL_SECURITY_INFORMATION set or clear SE_DACL_PROTECTED.
+ * Both descriptors must be valid self-relative descriptors (not checked).
+ * @param InputDescriptor the file's current descriptor
+ * @param SecurityInformation which parts to take from ModificationDescriptor
+ * @param ModificationDescriptor the descriptor SetSecurity received
+ * @param PSecurityDescriptor receives a malloc'ed self-relative descriptor
+ *        (NULL on failure); free it with FspDeleteSecurityDescriptor()
+ * @return STATUS_SUCCESS; STATUS_INVALID_PARAMETER (a NULL descriptor);
+ *         STATUS_INSUFFICIENT_RESOURCES
  */
 FSP_API NTSTATUS FspSetSecurityDescriptor(PSECURITY_DESCRIPTOR InputDescriptor,
                                           SECURITY_INFORMATION SecurityInformation,
                                           PSECURITY_DESCRIPTOR ModificationDescriptor,
                                           PSECURITY_DESCRIPTOR *PSecurityDescriptor);
+/**
+ * Free a security descriptor made by the API (FspCreateSecurityDescriptor(),
+ * FspSetSecurityDescriptor(), FspSddlToSecurityDescriptor(),
+ * FspPosixMapPermissionsToSecurityDescriptor(), ...).
+ * @param SecurityDescriptor the descriptor, or NULL
+ * @param CreateFunc the function that made it (WinFsp needs it; LinFsp
+ *        ignores it: every descriptor is freed with free(3))
+ */
 FSP_API VOID FspDeleteSecurityDescriptor(PSECURITY_DESCRIPTOR SecurityDescriptor,
                                          NTSTATUS (*CreateFunc)());
-/** Length in bytes of a valid self-relative SD; 0 if it is not valid. */
+/**
+ * The length of a self-relative security descriptor: the end of its furthest
+ * part. Trusts the offsets and sizes inside: check untrusted data with
+ * FspIsValidSecurityDescriptor() first.
+ * @param SecurityDescriptor the descriptor
+ * @return its length in bytes; 0 when it is NULL, of another revision or not self-relative
+ */
 FSP_API ULONG FspGetSecurityDescriptorLength(PSECURITY_DESCRIPTOR SecurityDescriptor);
-/** Check that Size bytes hold a valid self-relative SD (every offset and ACE in bounds). */
+/**
+ * Check a self-relative security descriptor held in Size bytes: revision,
+ * SE_SELF_RELATIVE, every offset after the header, 4-byte aligned and inside
+ * Size, every SID and ACL (revision, sizes, each ACE's size and SID) inside
+ * its bounds. The engine checks every descriptor a file system returns with it.
+ * @param SecurityDescriptor the descriptor
+ * @param Size bytes available
+ * @return TRUE when it is valid
+ */
 FSP_API BOOLEAN FspIsValidSecurityDescriptor(PSECURITY_DESCRIPTOR SecurityDescriptor, SIZE_T Size);
-/** Parse SDDL ("O:BAG:BAD:P(A;;FA;;;SY)...") into a malloc'ed self-relative SD. */
+/**
+ * Parse SDDL into a self-relative security descriptor.
+ *
+ * Supported: "O:" and "G:" with a SID string or alias; "D:" and "S:" with the
+ * flags P, AI, AR and NO_ACCESS_CONTROL (a NULL ACL), and ACEs
+ * "(type;flags;rights;;;sid)" of types A, D and AU, flags OI CI NP IO ID SA FA,
+ * rights GA GR GW GX RC SD WD WO FA FR FW FX CC DC LC SW RP WP DT LO CR or
+ * 0xHEX. SID aliases: WD CO CG OW NU IU SU AN AU SY LS NS BA BU BG. Object and
+ * conditional ACEs and other aliases are not supported.
+ * @param Sddl the SDDL string, e.g. L"O:BAG:BAD:P(A;;FA;;;SY)"
+ * @param PSecurityDescriptor receives a malloc'ed descriptor (NULL on
+ *        failure); free it with FspDeleteSecurityDescriptor()
+ * @param PSecurityDescriptorSize receives its size in bytes (may be NULL)
+ * @return STATUS_SUCCESS; STATUS_INVALID_PARAMETER (NULL, or bad syntax);
+ *         STATUS_INVALID_SID; STATUS_INSUFFICIENT_RESOURCES
+ */
 FSP_API NTSTATUS FspSddlToSecurityDescriptor(PCWSTR Sddl, PSECURITY_DESCRIPTOR *PSecurityDescriptor,
                                              PULONG PSecurityDescriptorSize);
-/** Format a self-relative SD as malloc'ed SDDL. */
+/**
+ * Format a self-relative security descriptor as SDDL: SIDs with an alias are
+ * written as the alias, rights as FA or 0xHEX; ACEs other than allow, deny
+ * and audit are left out.
+ * @param SecurityDescriptor the descriptor (checked)
+ * @param SecurityInformation which parts to write (OWNER_, GROUP_, DACL_,
+ *        SACL_SECURITY_INFORMATION)
+ * @param PSddl receives a malloc'ed string (NULL on failure); free it with free(3)
+ * @return STATUS_SUCCESS; STATUS_INVALID_SECURITY_DESCR; STATUS_INSUFFICIENT_RESOURCES
+ */
 FSP_API NTSTATUS FspSecurityDescriptorToSddl(PSECURITY_DESCRIPTOR SecurityDescriptor,
                                              SECURITY_INFORMATION SecurityInformation,
                                              PWSTR *PSddl);
-/** Parse "S-1-5-18" or an SDDL alias ("SY", "BA", "WD", ...) into a malloc'ed SID. */
+/**
+ * Parse a SID string ("S-1-5-18") or an SDDL alias ("SY", "BA", "WD", ...).
+ * @param String the string (nothing may follow the SID)
+ * @param PSid receives a malloc'ed SID (NULL on failure); free it with FspDeleteSid()
+ * @return STATUS_SUCCESS; STATUS_INVALID_PARAMETER (NULL); STATUS_INVALID_SID;
+ *         STATUS_INSUFFICIENT_RESOURCES
+ */
 FSP_API NTSTATUS FspStringToSid(PCWSTR String, PSID *PSid);
+/**
+ * Format a SID as "S-R-A-S1-S2...".
+ * @param Sid the SID (checked)
+ * @param PString receives a malloc'ed string (NULL on failure); free it with free(3)
+ * @return STATUS_SUCCESS; STATUS_INVALID_SID; STATUS_INSUFFICIENT_RESOURCES
+ */
 FSP_API NTSTATUS FspSidToString(PSID Sid, PWSTR *PString);
+/**
+ * Check a SID held in Size bytes: revision 1, at most 15 sub-authorities,
+ * its length within Size.
+ * @param Sid the SID, or NULL
+ * @param Size bytes available
+ * @return TRUE when it is valid
+ */
 FSP_API BOOLEAN FspIsValidSid(PSID Sid, SIZE_T Size);
+/**
+ * The length of a SID: 8 + 4 * SubAuthorityCount (not checked).
+ * @param Sid the SID
+ * @return its length in bytes
+ */
 FSP_API ULONG FspGetSidLength(PSID Sid);
+/**
+ * Compare two SIDs byte for byte.
+ * @param Sid1 a SID
+ * @param Sid2 another SID
+ * @return TRUE when both are equal; FALSE when they differ or either is NULL
+ */
 FSP_API BOOLEAN FspEqualSid(PSID Sid1, PSID Sid2);
-/** Owner, group and DACL of a self-relative SD (NULL when absent). */
+/**
+ * The owner of a self-relative security descriptor (not checked).
+ * @param SecurityDescriptor the descriptor
+ * @return a pointer into the descriptor, or NULL when it has no owner (or is NULL)
+ */
 FSP_API PSID FspSecurityDescriptorOwner(PSECURITY_DESCRIPTOR SecurityDescriptor);
+/**
+ * The group of a self-relative security descriptor (not checked).
+ * @param SecurityDescriptor the descriptor
+ * @return a pointer into the descriptor, or NULL when it has no group (or is NULL)
+ */
 FSP_API PSID FspSecurityDescriptorGroup(PSECURITY_DESCRIPTOR SecurityDescriptor);
+/**
+ * The DACL of a self-relative security descriptor (not checked).
+ * @param SecurityDescriptor the descriptor
+ * @return a pointer into the descriptor; NULL when no DACL is present, for a
+ *         NULL DACL (present, offset 0: everything is allowed), or when the
+ *         descriptor is NULL
+ */
 FSP_API PACL FspSecurityDescriptorDacl(PSECURITY_DESCRIPTOR SecurityDescriptor);
 
 /* ---- POSIX interoperability ---- */
 /**
- * UID/GID <-> SID mapping. LinFsp maps Linux ids to the "Unix User" and "Unix
- * Group" SIDs S-1-22-1-UID and S-1-22-2-GID (as Samba does), which
- * round-trips every id exactly; well-known Windows SIDs map as in WinFsp
- * (S-1-5-18 <-> 18, S-1-5-32-544 <-> 544, S-1-1-0 <-> 0x10100, ...).
- * Unmapped SIDs map to 65534. SIDs are malloc'ed; free with FspDeleteSid.
+ * Set the process-wide table of uids with explicit SIDs, replacing the
+ * previous one (the table is copied). FspPosixMapUidToSid() and
+ * FspPosixMapGidToSid() consult it before the Unix SIDs, and
+ * FspPosixMapSidToUid() before its rules. Nothing changes on failure.
+ * See doc/posix-mapping.md.
+ * @param Uid Count uids
+ * @param Sid Count SIDs, one per uid
+ * @param Count number of pairs (0: an empty table)
+ * @return STATUS_SUCCESS; STATUS_INVALID_SID; STATUS_INSUFFICIENT_RESOURCES
  */
 FSP_API NTSTATUS FspPosixSetUidMap(UINT32 Uid[], PSID Sid[], ULONG Count);
+/**
+ * Map a Linux uid to a SID: the SID FspPosixSetUidMap() gave it, or the
+ * "Unix User" SID S-1-22-1-UID (as Samba does), which maps back exactly.
+ * @param Uid the uid
+ * @param PSid receives a malloc'ed SID; free it with FspDeleteSid()
+ * @return STATUS_SUCCESS or STATUS_INSUFFICIENT_RESOURCES
+ */
 FSP_API NTSTATUS FspPosixMapUidToSid(UINT32 Uid, PSID *PSid);
-FSP_API NTSTATUS FspPosixMapGidToSid(UINT32 Gid, PSID *PSid); /**< LinFsp extension */
+/**
+ * LinFsp extension: map a Linux gid to a SID: the SID FspPosixSetUidMap()
+ * gave the same number as a uid, or the "Unix Group" SID S-1-22-2-GID.
+ * @param Gid the gid
+ * @param PSid receives a malloc'ed SID; free it with FspDeleteSid()
+ * @return STATUS_SUCCESS or STATUS_INSUFFICIENT_RESOURCES
+ */
+FSP_API NTSTATUS FspPosixMapGidToSid(UINT32 Gid, PSID *PSid);
+/**
+ * Map a SID to a Linux uid (or gid): the table of FspPosixSetUidMap(); then
+ * S-1-22-1-N and S-1-22-2-N to N; S-1-5-RID to RID (SYSTEM is 18);
+ * S-1-5-32-RID to RID (Administrators is 544); other S-1-5-X-RID with a small
+ * RID to 0x1000 * X + RID; S-1-16-RID (mandatory labels) to 0x60000 + RID;
+ * S-1-X-Y with small X and Y to 0x10000 + 0x100 * X + Y (Everyone is
+ * 0x10100); anything else, such as domain accounts S-1-5-21-..., to 65534.
+ * @param Sid the SID (checked)
+ * @param PUid receives the id
+ * @return STATUS_SUCCESS (also for SIDs mapped to 65534); STATUS_INVALID_SID
+ */
 FSP_API NTSTATUS FspPosixMapSidToUid(PSID Sid, PUINT32 PUid);
+/**
+ * Free a SID made by the API (FspPosixMapUidToSid(), FspStringToSid(), ...).
+ * @param Sid the SID, or NULL
+ * @param CreateFunc ignored (WinFsp needs it; LinFsp frees with free(3))
+ */
 FSP_API VOID FspDeleteSid(PSID Sid, NTSTATUS (*CreateFunc)());
 /**
- * mode (including S_ISUID, S_ISGID, S_ISVTX) -> self-relative SD with owner
- * S-1-22-1-Uid, group S-1-22-2-Gid and a protected DACL (see doc/posix-mapping.md).
- * Free with FspDeleteSecurityDescriptor(SD, (NTSTATUS (*)())FspPosixMapPermissionsToSecurityDescriptor).
+ * Make the security descriptor of a POSIX owner, group and mode.
+ *
+ * Owner S-1-22-1-Uid, group S-1-22-2-Gid (or the SIDs FspPosixSetUidMap()
+ * gives), and a protected DACL that grants each class what the mode grants
+ * it, with deny ACEs where a later class would otherwise add rights, so that
+ * Windows' sum of ACEs gives the POSIX answer. S_ISUID, S_ISGID and S_ISVTX
+ * ride on an allow ACE for the NULL SID (S-1-0-0), which no caller has. The
+ * engine builds every descriptor it passes to Create and SetSecurity with
+ * it. See doc/posix-mapping.md.
+ * @param Uid the owner
+ * @param Gid the group
+ * @param Mode permission bits with S_ISUID, S_ISGID and S_ISVTX (bits outside 07777 are ignored)
+ * @param PSecurityDescriptor receives a malloc'ed self-relative descriptor;
+ *        free it with FspDeleteSecurityDescriptor()
+ * @return STATUS_SUCCESS or STATUS_INSUFFICIENT_RESOURCES
  */
 FSP_API NTSTATUS FspPosixMapPermissionsToSecurityDescriptor(UINT32 Uid, UINT32 Gid, UINT32 Mode,
                                                             PSECURITY_DESCRIPTOR *PSecurityDescriptor);
 /**
- * As WinFsp: the existing SD's owner, group, DACL and SACL are kept; Uid/Gid
- * supply only a missing owner/group. A NULL existing SD: as the above.
+ * As WinFsp: keep an existing descriptor's owner, group, DACL and SACL; Uid
+ * and Gid supply only a missing owner or group. Without an existing
+ * descriptor, the result is FspPosixMapPermissionsToSecurityDescriptor()'s.
+ * @param Uid the owner, when the existing descriptor has none
+ * @param Gid the group, when the existing descriptor has none
+ * @param Mode the mode, used only without an existing descriptor
+ * @param ExistingSecurityDescriptor the descriptor to keep, or NULL
+ * @param PSecurityDescriptor receives a malloc'ed self-relative descriptor;
+ *        free it with FspDeleteSecurityDescriptor()
+ * @return STATUS_SUCCESS or STATUS_INSUFFICIENT_RESOURCES
  */
 FSP_API NTSTATUS FspPosixMergePermissionsToSecurityDescriptor(UINT32 Uid, UINT32 Gid, UINT32 Mode,
                                                               PSECURITY_DESCRIPTOR ExistingSecurityDescriptor,
                                                               PSECURITY_DESCRIPTOR *PSecurityDescriptor);
-/** SD -> uid, gid and mode (permission bits and S_ISUID/S_ISGID/S_ISVTX; no S_IFMT bits). */
+/**
+ * Derive a POSIX owner, group and mode from a security descriptor, as the
+ * engine does for every file.
+ *
+ * The owner and group map with FspPosixMapSidToUid() (65534 when absent).
+ * Each class's rights are the rights its ACEs allow before any ACE denies
+ * them, in ACL order (ACEs for Everyone count for every class; inherit-only
+ * ACEs are skipped; generic rights are mapped): FILE_READ_DATA gives r,
+ * FILE_WRITE_DATA w, FILE_EXECUTE x. An allow ACE for the NULL SID carries
+ * S_ISUID, S_ISGID and S_ISVTX. A NULL or absent DACL gives 0777.
+ * @param SecurityDescriptor the descriptor (checked)
+ * @param PUid receives the owner's uid
+ * @param PGid receives the group's gid
+ * @param PMode receives the permission bits with S_ISUID, S_ISGID and S_ISVTX (no S_IFMT bits)
+ * @return STATUS_SUCCESS or STATUS_INVALID_SECURITY_DESCR
+ */
 FSP_API NTSTATUS FspPosixMapSecurityDescriptorToPermissions(PSECURITY_DESCRIPTOR SecurityDescriptor,
                                                             PUINT32 PUid, PUINT32 PGid,
                                                             PUINT32 PMode);
 /**
- * Path mapping. Windows -> POSIX: UTF-32 to UTF-8, '\' to '/', private-use
- * U+F001..U+F07F back to the characters they stand for. POSIX -> Windows:
- * UTF-8 to UTF-32, '/' to '\', and 0x01-0x1F and " * : < > ? \ | to
- * U+F000 + the character. Results are malloc'ed; free with FspPosixDeletePath.
- * Invalid UTF-8 bytes map to U+DC80..U+DCFF and back (lossless). With
- * Translate FALSE the Ex forms only convert UTF-8 <-> UTF-32 (as WinFsp).
+ * Map a Windows path to a POSIX path.
+ *
+ * Converts UTF-32 to UTF-8; with Translate also '\' to '/' and U+F001..U+F07F
+ * back to the characters Windows forbids that they stand for. U+DC80..U+DCFF
+ * become the invalid UTF-8 bytes they carry (see the reverse mapping).
+ * @param WindowsPath the path
+ * @param PPosixPath receives a malloc'ed UTF-8 string (NULL on failure);
+ *        free it with FspPosixDeletePath()
+ * @param Translate TRUE to translate separators and forbidden characters;
+ *        FALSE only converts the encoding (as WinFsp)
+ * @return STATUS_SUCCESS; STATUS_INVALID_PARAMETER (NULL);
+ *         STATUS_OBJECT_NAME_INVALID (a character that is not a Unicode scalar
+ *         value nor an escaped byte); STATUS_INSUFFICIENT_RESOURCES
  */
 FSP_API NTSTATUS FspPosixMapWindowsToPosixPathEx(PWSTR WindowsPath, char **PPosixPath,
                                                  BOOLEAN Translate);
+/**
+ * Map a POSIX path to a Windows path.
+ *
+ * Converts UTF-8 to UTF-32 (bytes that are not valid UTF-8 become
+ * U+DC80..U+DCFF, so any byte string maps back exactly); with Translate also
+ * '/' to '\', and 0x01-0x1F and " * : < > ? \ | (which Windows forbids in
+ * names) to U+F000 + the character. The engine maps every name from the
+ * kernel this way.
+ * @param PosixPath the path
+ * @param PWindowsPath receives a malloc'ed string (NULL on failure); free it
+ *        with FspPosixDeletePath()
+ * @param Translate TRUE to translate separators and forbidden characters;
+ *        FALSE only converts the encoding (as WinFsp)
+ * @return STATUS_SUCCESS; STATUS_INVALID_PARAMETER (NULL); STATUS_INSUFFICIENT_RESOURCES
+ */
 FSP_API NTSTATUS FspPosixMapPosixToWindowsPathEx(const char *PosixPath, PWSTR *PWindowsPath,
                                                  BOOLEAN Translate);
+/**
+ * FspPosixMapWindowsToPosixPathEx() with Translate TRUE.
+ * @param WindowsPath the path
+ * @param PPosixPath receives a malloc'ed UTF-8 string; free it with FspPosixDeletePath()
+ * @return as FspPosixMapWindowsToPosixPathEx()
+ */
 static inline NTSTATUS FspPosixMapWindowsToPosixPath(PWSTR WindowsPath, char **PPosixPath)
 {
     return FspPosixMapWindowsToPosixPathEx(WindowsPath, PPosixPath, TRUE);
 }
+/**
+ * FspPosixMapPosixToWindowsPathEx() with Translate TRUE.
+ * @param PosixPath the path
+ * @param PWindowsPath receives a malloc'ed string; free it with FspPosixDeletePath()
+ * @return as FspPosixMapPosixToWindowsPathEx()
+ */
 static inline NTSTATUS FspPosixMapPosixToWindowsPath(const char *PosixPath, PWSTR *PWindowsPath)
 {
     return FspPosixMapPosixToWindowsPathEx(PosixPath, PWindowsPath, TRUE);
 }
+/**
+ * Free a path made by FspPosixMapWindowsToPosixPath*() or FspPosixMapPosixToWindowsPath*().
+ * @param Path the path, or NULL
+ */
 FSP_API VOID FspPosixDeletePath(void *Path);
-/** In place, Size characters: Encode gives the POSIX form ('\\' to '/', U+F0xx back), Decode the reverse. */
+/**
+ * Turn a Windows path into its POSIX form in place, in WCHARs: '\' to '/'
+ * and U+F001..U+F07F back to the forbidden characters they stand for.
+ * @param WindowsPath the characters
+ * @param Size number of characters to convert (not bytes)
+ */
 FSP_API VOID FspPosixEncodeWindowsPath(PWSTR WindowsPath, ULONG Size);
+/**
+ * The reverse of FspPosixEncodeWindowsPath(), in place: '/' to '\' and the
+ * characters Windows forbids in names to U+F000 + the character.
+ * @param WindowsPath the characters
+ * @param Size number of characters to convert (not bytes)
+ */
 FSP_API VOID FspPosixDecodeWindowsPath(PWSTR WindowsPath, ULONG Size);
 
 struct timespec;
-/** FILETIME (100 ns since 1601) <-> Unix time. */
+/**
+ * Convert a FILETIME (100 ns intervals since 1601-01-01 UTC) to Unix time.
+ * @param FileTime the FILETIME
+ * @param UnixTime receives seconds since 1970-01-01 UTC (negative values
+ *        stored as UINT64) in [0] and nanoseconds (0..999999900) in [1]
+ */
 static inline VOID FspPosixFileTimeToUnixTime(UINT64 FileTime, UINT64 UnixTime[2])
 {
     INT64 FileTime0 = (INT64)FileTime - 116444736000000000LL;
@@ -529,6 +1962,12 @@ static inline VOID FspPosixFileTimeToUnixTime(UINT64 FileTime, UINT64 UnixTime[2
     UnixTime[0] = (UINT64)Sec;
     UnixTime[1] = (UINT64)(Rem * 100);
 }
+/**
+ * Convert Unix time to a FILETIME (nanoseconds truncated to 100 ns).
+ * @param UnixTime seconds since 1970-01-01 UTC (signed, stored as UINT64) in
+ *        [0] and nanoseconds in [1]
+ * @param PFileTime receives the FILETIME
+ */
 static inline VOID FspPosixUnixTimeToFileTime(const UINT64 UnixTime[2], PUINT64 PFileTime)
 {
     *PFileTime = (UINT64)((INT64)UnixTime[0] * 10000000 + (INT64)UnixTime[1] / 100 +
@@ -536,42 +1975,100 @@ static inline VOID FspPosixUnixTimeToFileTime(const UINT64 UnixTime[2], PUINT64 
 }
 
 /* ---- paths ---- */
-/** Split Path at its first separator: *PPrefix is Path, *PRemain after it; the separator becomes NUL. */
+/**
+ * Split a path at its first separator, in place (the separator becomes a NUL;
+ * FspPathCombine() puts it back). "a\b\c" gives "a" and "b\c"; "\a\b" gives
+ * Root (or "") and "a\b". Runs of separators count as one.
+ * @param Path the path, modified
+ * @param PPrefix receives the part before the separator (Root when Path starts with one and Root is not NULL)
+ * @param PRemain receives the part after it ("" when there is none)
+ * @param Root what to return as the prefix of a path that starts with a separator, or NULL
+ */
 FSP_API VOID FspPathPrefix(PWSTR Path, PWSTR *PPrefix, PWSTR *PRemain, PWSTR Root);
-/** Split Path at its last separator: *PRemain before it, *PSuffix the last component. */
+/**
+ * Split a path at its last separator, in place (the separator becomes a NUL;
+ * FspPathCombine() puts it back): "\a\b" gives "\a" and "b"; "\a" gives Root
+ * (or "") and "a"; "a" gives "a" and "".
+ * @param Path the path, modified
+ * @param PRemain receives the part before the separator (Root for a file of the root, when Root is not NULL)
+ * @param PSuffix receives the last component
+ * @param Root what to return as the rest for a name directly under the root, or NULL
+ */
 FSP_API VOID FspPathSuffix(PWSTR Path, PWSTR *PRemain, PWSTR *PSuffix, PWSTR Root);
-/** Undo FspPathPrefix/FspPathSuffix (put the separator back). */
+/**
+ * Undo FspPathPrefix() or FspPathSuffix(): turn the NULs between Prefix and
+ * Suffix back into separators.
+ * @param Prefix the first part (the original Path)
+ * @param Suffix the second part, as the split returned it
+ */
 FSP_API VOID FspPathCombine(PWSTR Prefix, PWSTR Suffix);
 
 /* ---- status codes ---- */
-/** errno -> NTSTATUS (0 -> STATUS_SUCCESS). LinFsp extension. */
+/**
+ * LinFsp extension: the NTSTATUS for an errno (a file system working on Linux
+ * files returns what its system calls failed with). Negative values count as
+ * their positive errno. The table is in src/api/ntstatus.c.
+ * @param Errno an errno value (or its negative)
+ * @return STATUS_SUCCESS for 0; the matching status; STATUS_UNSUCCESSFUL for
+ *         an errno without an entry
+ */
 FSP_API NTSTATUS FspNtStatusFromErrno(int Errno);
-/** NTSTATUS -> positive errno (success codes -> 0; unknown errors -> EIO). LinFsp extension. */
+/**
+ * LinFsp extension: the errno for an NTSTATUS; the engine answers the kernel
+ * with it. See winfsp/ntstatus.h for each code's errno.
+ * @param Status an NTSTATUS
+ * @return 0 for every success code (NT_SUCCESS(), including informational
+ *         ones); the matching positive errno; EIO for a failure without an entry
+ */
 FSP_API int FspErrnoFromNtStatus(NTSTATUS Status);
 
 /* ---- service framework ---- */
+/** A service, as FspServiceRun*() creates it (WinFsp's service framework, run in the foreground). */
 typedef struct _FSP_SERVICE FSP_SERVICE;
+/**
+ * A service. FspServiceRunEx() and FspServiceRunArgv() create it and pass it
+ * to the callbacks; it lives until they return. WinFsp's service control
+ * manager members do not exist on LinFsp.
+ */
 struct _FSP_SERVICE {
-    UINT16 Version;
-    PVOID UserContext;
-    NTSTATUS (*OnStart)(FSP_SERVICE *Service, ULONG Argc, PWSTR *Argv);
-    NTSTATUS (*OnStop)(FSP_SERVICE *Service);
-    NTSTATUS (*OnControl)(FSP_SERVICE *Service, ULONG Control, ULONG EventType, PVOID EventData);
-    ULONG ExitCode;
-    int StopSignal; /**< LinFsp: the signal that stopped the service (0 if none) */
-    BOOLEAN AllowConsoleMode;
-    WCHAR ServiceName[];
+    UINT16 Version;    /**< 0 */
+    PVOID UserContext; /**< the UserContext given to FspServiceRunEx()/FspServiceRunArgv(); for the service's own use */
+    NTSTATUS (*OnStart)(FSP_SERVICE *Service, ULONG Argc, PWSTR *Argv); /**< start the service (create and mount the file system) */
+    NTSTATUS (*OnStop)(FSP_SERVICE *Service); /**< stop the service (its return value is ignored) */
+    NTSTATUS (*OnControl)(FSP_SERVICE *Service, ULONG Control, ULONG EventType, PVOID EventData); /**< never called on LinFsp */
+    ULONG ExitCode;     /**< the exit code FspServiceRun*() returns (FspServiceSetExitCode()) */
+    int StopSignal;     /**< LinFsp extension: the signal that stopped the service (SIGINT, SIGTERM or SIGHUP), 0 if none */
+    BOOLEAN AllowConsoleMode; /**< always TRUE: LinFsp services always run in the foreground */
+    WCHAR ServiceName[]; /**< the service's name */
 };
 /**
- * Run a service in the foreground: convert argv to WCHAR, call OnStart, wait
- * for SIGINT or SIGTERM (or FspServiceStop), call OnStop, and return the
- * exit code (0 when it stopped normally, as WinFsp's console mode does).
+ * Run a service in the foreground until it is told to stop.
+ *
+ * Reads the command line from /proc/self/cmdline and continues as
+ * FspServiceRunArgv().
+ * @param ServiceName the service's name, used in log lines (NULL: "linfsp")
+ * @param OnStart called with the arguments (argv[0] included) converted to
+ *        WCHAR; typically creates, mounts and starts the file system (NULL: nothing)
+ * @param OnStop called after a stop signal; typically stops and deletes the
+ *        file system (NULL: nothing)
+ * @param OnControl never called on LinFsp
+ * @param UserContext stored in FSP_SERVICE::UserContext
+ * @return the exit code (see FspServiceRunArgv()); 1 when the command line
+ *         cannot be read
  */
 FSP_API ULONG FspServiceRunEx(PWSTR ServiceName,
                               NTSTATUS (*OnStart)(FSP_SERVICE *, ULONG, PWSTR *),
                               NTSTATUS (*OnStop)(FSP_SERVICE *),
                               NTSTATUS (*OnControl)(FSP_SERVICE *, ULONG, ULONG, PVOID),
                               PVOID UserContext);
+/**
+ * FspServiceRunEx() without a user context.
+ * @param ServiceName the service's name (NULL: "linfsp")
+ * @param OnStart called with the arguments
+ * @param OnStop called after a stop signal
+ * @param OnControl never called
+ * @return the exit code
+ */
 static inline ULONG FspServiceRun(PWSTR ServiceName,
                                   NTSTATUS (*OnStart)(FSP_SERVICE *, ULONG, PWSTR *),
                                   NTSTATUS (*OnStop)(FSP_SERVICE *),
@@ -579,41 +2076,175 @@ static inline ULONG FspServiceRun(PWSTR ServiceName,
 {
     return FspServiceRunEx(ServiceName, OnStart, OnStop, OnControl, 0);
 }
-/** Run with explicit argc/argv (LinFsp extension: FspServiceRun reads /proc/self/cmdline). */
+/**
+ * LinFsp extension: run a service with the given arguments.
+ *
+ * Blocks SIGINT, SIGTERM and SIGHUP in the calling thread (threads that
+ * OnStart creates inherit the mask; block them yourself in threads created
+ * earlier), calls OnStart, then waits for one of those signals (or
+ * FspServiceStop()), records it in FSP_SERVICE::StopSignal and calls OnStop.
+ * Stop signals that arrive meanwhile are discarded and the signal mask is
+ * restored before returning. There is no service control manager: the
+ * service always runs in the foreground, as WinFsp's console mode does.
+ * @param ServiceName the service's name (NULL: "linfsp")
+ * @param argc number of arguments
+ * @param argv the arguments (argv[0] included), converted to WCHAR for OnStart
+ * @param OnStart called with the arguments (NULL: nothing)
+ * @param OnStop called after a stop signal (NULL: nothing)
+ * @param OnControl never called
+ * @param UserContext stored in FSP_SERVICE::UserContext
+ * @return the service's ExitCode (0 unless set); when OnStart fails: the exit
+ *         code it set, else 2 for STATUS_INVALID_PARAMETER and 1 for other
+ *         failures; 1 when out of memory
+ */
 FSP_API ULONG FspServiceRunArgv(PWSTR ServiceName, int argc, char **argv,
                                 NTSTATUS (*OnStart)(FSP_SERVICE *, ULONG, PWSTR *),
                                 NTSTATUS (*OnStop)(FSP_SERVICE *),
                                 NTSTATUS (*OnControl)(FSP_SERVICE *, ULONG, ULONG, PVOID),
                                 PVOID UserContext);
+/**
+ * Stop the running service: sends SIGTERM to the thread waiting in
+ * FspServiceRun*(). Nothing happens when no service runs. May be called from
+ * any thread (a file system's DispatcherStopped, a signal-free shutdown path).
+ * @param Service ignored: the process's running service is stopped
+ */
 FSP_API VOID FspServiceStop(FSP_SERVICE *Service);
+/**
+ * Set the exit code FspServiceRun*() returns.
+ * @param Service the service
+ * @param ExitCode the exit code
+ */
 FSP_API VOID FspServiceSetExitCode(FSP_SERVICE *Service, ULONG ExitCode);
+/**
+ * The exit code FspServiceRun*() will return.
+ * @param Service the service
+ * @return FSP_SERVICE::ExitCode
+ */
 FSP_API ULONG FspServiceGetExitCode(FSP_SERVICE *Service);
+/**
+ * Allow the service to run in console mode. Sets AllowConsoleMode; has no
+ * other effect (LinFsp services always run in the foreground).
+ * @param Service the service
+ */
 FSP_API VOID FspServiceAllowConsoleMode(FSP_SERVICE *Service);
+/**
+ * Accept a service control. Does nothing on LinFsp (no service control manager).
+ * @param Service the service
+ * @param Control ignored
+ */
 FSP_API VOID FspServiceAcceptControl(FSP_SERVICE *Service, ULONG Control);
+/**
+ * Whether the process runs interactively.
+ * @return isatty(0)
+ */
 FSP_API BOOLEAN FspServiceIsInteractive(VOID);
-/** Log to stderr ("NAME: message"); Type is EVENTLOG_*_TYPE. */
+/** Log type of FspServiceLog() (ignored by LinFsp): success. */
 #define EVENTLOG_SUCCESS 0x0000
+/** Log type: error. */
 #define EVENTLOG_ERROR_TYPE 0x0001
+/** Log type: warning. */
 #define EVENTLOG_WARNING_TYPE 0x0002
+/** Log type: information. */
 #define EVENTLOG_INFORMATION_TYPE 0x0004
+/**
+ * Log a message to stderr as "NAME: message" (NAME is the running service's
+ * name, or "linfsp"), in one write(2), adding a newline when the message has
+ * none. Messages are cut at 1023 characters.
+ * @param Type EVENTLOG_*_TYPE (ignored: there is no event log)
+ * @param Format a wide printf format as glibc's vswprintf(3) reads it: %ls for
+ *        WCHAR strings and %s for narrow ones (unlike Windows, where %s is wide
+ *        in a wide format)
+ * @param ... the format's arguments
+ */
 FSP_API VOID FspServiceLog(ULONG Type, PWSTR Format, ...);
+/**
+ * FspServiceLog() with a va_list.
+ * @param Type ignored
+ * @param Format the wide format (see FspServiceLog())
+ * @param ap the arguments
+ */
 FSP_API VOID FspServiceLogV(ULONG Type, PWSTR Format, va_list ap);
-/** Stop the service a file system runs in when its dispatcher stopped abnormally. */
+/**
+ * Stop the service a file system runs in when its dispatcher stopped
+ * abnormally: with Normally FALSE calls FspServiceStop(). A DispatcherStopped
+ * member usually calls this; without one the engine calls it when the volume
+ * goes away.
+ * @param FileSystem ignored
+ * @param Normally TRUE: nothing happens; FALSE: the running service is stopped
+ */
 FSP_API VOID FspFileSystemStopServiceIfNecessary(FSP_FILE_SYSTEM *FileSystem, BOOLEAN Normally);
 
 /* ---- utility ---- */
-/** Where FspDebugLog writes (default stderr); a file descriptor. */
+/**
+ * Set where FspDebugLog() writes (default: standard error).
+ * @param Handle a file descriptor cast to HANDLE
+ */
 FSP_API VOID FspDebugLogSetHandle(HANDLE Handle);
+/**
+ * LinFsp extension: set the file descriptor FspDebugLog() writes to (default 2).
+ * The descriptor is not duplicated; keep it open while logging.
+ * @param Fd the descriptor
+ */
 FSP_API VOID FspDebugLogSetFd(int Fd);
+/**
+ * Write a debug line: "[TID] " and the formatted message, in one write(2) so
+ * that lines from several threads do not mix. Lines are cut at 2047 bytes
+ * (ending in a newline). The engine logs through it: request traces when
+ * FileSystem->DebugLog is set, and data it refused from a file system.
+ * @param Format a printf(3) format (include the newline)
+ * @param ... the format's arguments
+ */
 FSP_API VOID FspDebugLog(const char *Format, ...) __attribute__((format(printf, 1, 2)));
+/**
+ * Log a security descriptor as SDDL with FspDebugLog().
+ * @param Format a format with one %s, which receives the SDDL (or "NULL",
+ *        "invalid security descriptor")
+ * @param SecurityDescriptor the descriptor, or NULL
+ */
 FSP_API VOID FspDebugLogSD(const char *Format, PSECURITY_DESCRIPTOR SecurityDescriptor);
+/**
+ * Log a SID as a string with FspDebugLog().
+ * @param Format a format with one %s, which receives "S-1-..." (or "NULL", "invalid SID")
+ * @param Sid the SID, or NULL
+ */
 FSP_API VOID FspDebugLogSid(const char *Format, PSID Sid);
+/**
+ * Log a FILETIME as Unix seconds with FspDebugLog().
+ * @param Format a format with one %s, which receives "SECONDS.NANOSECONDS"
+ * @param FileTime the time
+ */
 FSP_API VOID FspDebugLogFT(const char *Format, PFILETIME FileTime);
+/**
+ * Log a request with FspDebugLog(): kind, hint, file name, caller uid and pid.
+ * The engine does not call it.
+ * @param Request the request
+ */
 FSP_API VOID FspDebugLogRequest(FSP_FSCTL_TRANSACT_REQ *Request);
+/**
+ * Log a response with FspDebugLog(): kind, hint, status and information.
+ * The engine does not call it.
+ * @param Response the response
+ */
 FSP_API VOID FspDebugLogResponse(FSP_FSCTL_TRANSACT_RSP *Response);
+/**
+ * Log to the event log: on LinFsp the same as FspServiceLog() (stderr).
+ * @param Type ignored
+ * @param Format the wide format (see FspServiceLog())
+ * @param ... the format's arguments
+ */
 FSP_API VOID FspEventLog(ULONG Type, PWSTR Format, ...);
+/**
+ * FspEventLog() with a va_list.
+ * @param Type ignored
+ * @param Format the wide format (see FspServiceLog())
+ * @param ap the arguments
+ */
 FSP_API VOID FspEventLogV(ULONG Type, PWSTR Format, va_list ap);
-/** LinFsp's version as major << 16 | minor. */
+/**
+ * LinFsp's version (not WinFsp's).
+ * @param PVersion receives FSP_VERSION_MAJOR << 16 | FSP_VERSION_MINOR
+ * @return STATUS_SUCCESS
+ */
 FSP_API NTSTATUS FspVersion(PUINT32 PVersion);
 
 #ifdef __cplusplus
