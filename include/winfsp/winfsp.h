@@ -401,7 +401,7 @@ typedef struct _FSP_FILE_SYSTEM_INTERFACE {
      * FUSE_HANDLE_KILLPRIV_V2, the engine drops set-ID bits and capabilities
      * (GetFileInfo, GetSecurity, SetSecurity, GetEa, SetEa). With
      * VolumeParams.WritebackCache the kernel writes whole pages later, through
-     * any writable open of the file, often with CallerPid 0. Not called for
+     * any writable open of the file, not on behalf of the writer. Not called for
      * opens in kernel passthrough mode.
      *
      * May return STATUS_PENDING and complete later with
