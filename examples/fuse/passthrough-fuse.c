@@ -340,8 +340,9 @@ static int give_to_caller(int dirfd, const char *name, int flags)
         return -errno;
     if (!S_ISLNK(st.st_mode) && (st.st_mode & (S_ISUID | S_ISGID))) {
         struct stat now;
-        if (-1 != fstatat(dirfd, name, &now, flags) && (now.st_mode & 07777) != (st.st_mode & 07777))
-            fchmodat(dirfd, name, st.st_mode & 07777, 0);
+        if (-1 != fstatat(dirfd, name, &now, flags) && (now.st_mode & 07777) != (st.st_mode & 07777) &&
+            -1 == fchmodat(dirfd, name, st.st_mode & 07777, 0))
+            return -errno; /* the set-ID bits the chown dropped could not be put back */
     }
     return 0;
 }
