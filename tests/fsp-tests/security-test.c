@@ -166,7 +166,7 @@ static bool denied(int r)
 
 static int opened(const char *path, int flags)
 {
-    int fd = open(path, flags);
+    int fd = open(path, flags, 0644); /* O_CREAT needs a mode */
     if (-1 == fd)
         return -1;
     close(fd);
