@@ -34,7 +34,7 @@ fi
 jobs=$(nproc 2>/dev/null || echo 2)
 [ "$jobs" -gt 2 ] && jobs=2   # the machine is shared: two jobs at most
 echo "== dpkg-buildpackage -b -us -uc in $src"
-(cd "$src" && DEB_BUILD_OPTIONS="nocheck parallel=$jobs" dpkg-buildpackage -b -us -uc -j"$jobs")
+(cd "$src" && DEB_BUILD_OPTIONS="nocheck noautodbgsym parallel=$jobs" dpkg-buildpackage -b -us -uc -j"$jobs")
 rm -f "$out"/*.deb "$out"/*.buildinfo "$out"/*.changes
 mv "$work"/*.deb "$work"/*.buildinfo "$work"/*.changes "$out"/
 echo "== packages in $out:"

@@ -13,6 +13,9 @@
 #     every test that passes on libfuse must pass on LinFsp (tests/tools/compare-fuse.sh);
 #   - the .NET layer: test-dotnet, fsp-tests on memfs-dotnet and passthrough-dotnet (Mono);
 #   - the memfs program: scripts/demo.sh (mount, use, SIGTERM, unmounted);
+#   - the API reference (Doxygen: every public declaration documented, warnings are errors) and
+#     the man pages (well-formed, installed, true to the programs' options);
+#   - the Debian packages: built, lintian-clean of errors, installed, memfs run from them, removed;
 #   - the shared library depends on no FUSE library (ldd).
 # Every step runs under a time limit; a mount a step leaves behind is aborted and unmounted.
 # Ends with the line "N passed, N failed" (tests of all programs together).
@@ -253,6 +256,14 @@ step "benchmark harness (bench/run-bench.sh --quick)" 600 bench_quick
 
 export -f nofuse_check
 step "no libfuse in liblinfsp (ldd)" 60 nofuse_check
+
+# Documentation: the API reference covers every public declaration (doc/api; Doxygen warnings are
+# errors), and the man pages install, show with man(1) and list the programs' real options.
+step "API reference (ninja doc, Doxygen)" 300 tests/tools/test-api-reference.sh build/release
+step "man pages" 180 tests/tools/test-man-pages.sh build/release
+# The Debian packages (debian/, scripts/build-deb.sh): a full package build (about a minute on
+# 2 CPUs), lintian, dpkg -i, memfs and a FUSE program run from the installed files, dpkg --purge.
+step "Debian packages (build, lintian, install, run, remove)" 900 tests/tools/test-debian-packages.sh
 
 echo
 if [ ${#failed_steps[@]} -ne 0 ]; then
