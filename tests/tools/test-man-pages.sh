@@ -7,7 +7,7 @@
 #     `man -M PREFIX/share/man NAME` shows it;
 #  3. every program the build installs has a page;
 #  4. every option a program's -h lists (memfs, passthrough, fsp-tests, fsptool's commands, the
-#     FUSE examples' own -o options) is in its page.
+#     FUSE examples' own -o options, the .NET examples when built) is in its page.
 # Installs man-db and groff-base when missing. Prints "N passed, N failed".
 set -u
 cd "$(dirname "$0")/../.."
@@ -38,6 +38,8 @@ export LD_LIBRARY_PATH
 check "meson install puts man pages under PREFIX/share/man" test -n "$mandir"
 for page in doc/man/*.[1-8]; do
     name=$(basename "$page"); sec=${name##*.}; name=${name%.*}
+    # pages of optional programs (the .NET layer's) install with them
+    [ -e "$bindir/$name" ] || { echo "$name is not built here: its page is not installed"; continue; }
     check "$name($sec) is installed" test -f "$mandir/man$sec/$name.$sec"
     check "man -M PREFIX/share/man $name shows it" bash -c "man -M '$mandir' $sec $name | grep -qE '^NAME' && man -M '$mandir' $sec $name | grep -qF -- '$name - '"
 done
@@ -61,6 +63,12 @@ options_in_page() { # options_in_page PAGE OPTION...: each option appears in the
 for p in memfs passthrough; do
     mapfile -t opts < <("$bindir/$p" -h | grep -oE '^ +-[A-Za-z0-9]+' | tr -d ' ')
     check "memfs/passthrough -h: every option of $p is in $p(1) (${#opts[@]} options)" options_in_page "$p" "${opts[@]}"
+done
+# The .NET layer's programs (built when Mono's mcs is installed): their usage goes to stderr.
+for p in memfs-dotnet passthrough-dotnet; do
+    [ -f "$build/dotnet/$p.exe" ] && command -v mono >/dev/null || continue
+    mapfile -t opts < <(mono "$build/dotnet/$p.exe" -h 2>&1 | grep -oE '^ +-[A-Za-z0-9]+' | tr -d ' ')
+    check "$p -h: every option is in $p(1) (${#opts[@]} options)" options_in_page "$p" "${opts[@]}"
 done
 mapfile -t opts < <("$bindir/fsp-tests" --help | grep -oE '^ +--?[a-z-]+' | tr -d ' ')
 check "fsp-tests --help: every option is in fsp-tests(1) (${#opts[@]} options)" options_in_page fsp-tests "${opts[@]}"
