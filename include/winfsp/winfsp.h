@@ -406,7 +406,9 @@ typedef struct _FSP_FILE_SYSTEM_INTERFACE {
      *
      * May return STATUS_PENDING and complete later with
      * FspFileSystemSendResponse() (IoStatus.Information = bytes written);
-     * Buffer stays valid until then.
+     * Buffer stays valid until then. An interrupted pending Write is answered
+     * EINTR at once, except over FUSE io_uring, where its data lives in the
+     * kernel's ring entry: it is answered when the file system completes it.
      *
      * Guard: none. Without this member write(2) fails with EINVAL.
      * @param FileSystem the file system
