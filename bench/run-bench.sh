@@ -28,6 +28,7 @@ set -u
 set -o pipefail
 
 HERE=$(cd "$(dirname "$0")" && pwd)
+. "$HERE/../scripts/lib.sh" # linfsp_abort_connection
 ROOT=$(cd "$HERE/.." && pwd)
 BUILD=${BUILD:-$ROOT/build/release}
 [[ $BUILD = /* ]] || BUILD=$ROOT/$BUILD
@@ -98,8 +99,8 @@ force_unmount() { # MNT: unmount, aborting the FUSE connection if it hangs
     dev=$(mounted "$mnt")
     [[ -n $dev ]] || return 0
     minor=${dev#*:}
-    if [[ ${dev%%:*} = 0 && -e /sys/fs/fuse/connections/$minor/abort ]]; then
-        echo 1 > "/sys/fs/fuse/connections/$minor/abort" 2>/dev/null
+    if [[ ${dev%%:*} = 0 ]]; then
+        linfsp_abort_connection "$minor" 2>/dev/null
     fi
     umount -l "$mnt" 2>/dev/null
     [[ -z $(mounted "$mnt") ]] || echo "run-bench: could not unmount $mnt" >&2

@@ -1,4 +1,4 @@
-# scripts/lib.sh - shared by scripts/demo.sh and scripts/run-tests.sh (sourced, not run).
+# scripts/lib.sh - shared by the scripts and test scripts (sourced, not run; defines functions only).
 
 # libfuse3-dev and libfuse-dev are for tests only (the same programs built on libfuse, ABI checks);
 # LinFsp itself links neither.
@@ -35,13 +35,27 @@ linfsp_fuse_mounts_under() {
         /proc/self/mountinfo | sort -r -k2
 }
 
+# linfsp_abort_connection MINOR: abort the FUSE connection MINOR (the minor of the mount's
+# device, the third field of /proc/self/mountinfo is 0:MINOR), so that nothing waits for a hung
+# file system any more. The connections are in the fusectl file system, which many systems do
+# not mount: it is mounted first when /sys/fs/fuse/connections is empty. Needs root.
+linfsp_abort_connection() {
+    local minor=$1 ctl=/sys/fs/fuse/connections
+    [ -n "$minor" ] || return 1
+    if [ -d "$ctl" ] && [ -z "$(ls -A "$ctl" 2>/dev/null)" ] &&
+        ! awk -v d="$ctl" '$5 == d { found = 1 } END { exit !found }' /proc/self/mountinfo; then
+        mount -t fusectl none "$ctl" 2>/dev/null
+    fi
+    [ -w "$ctl/$minor/abort" ] && echo 1 >"$ctl/$minor/abort"
+}
+
 # Free every FUSE mount at or below DIR: abort its connection (a hung file system cannot
 # block the unmount then), then unmount lazily.
 linfsp_free_mounts_under() {
     local dev mnt
     linfsp_fuse_mounts_under "$1" | while read -r dev mnt; do
         echo "   freeing leftover mount $mnt (connection ${dev#*:})"
-        [ -w "/sys/fs/fuse/connections/${dev#*:}/abort" ] && echo 1 >"/sys/fs/fuse/connections/${dev#*:}/abort"
+        linfsp_abort_connection "${dev#*:}"
         umount -l "$mnt" 2>/dev/null || fusermount3 -uz "$mnt" 2>/dev/null
     done
 }

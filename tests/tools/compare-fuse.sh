@@ -62,6 +62,7 @@ shift 2
 PROG_ARGS=("$@")
 
 here=$(cd "$(dirname "$0")" && pwd)
+. "$here/../../scripts/lib.sh" # linfsp_abort_connection
 top=$(cd "$here/../.." && pwd)
 FSP_TESTS=${FSP_TESTS:-$top/build/release/tests/fsp-tests/fsp-tests}
 TEST_TIMEOUT=${TEST_TIMEOUT:-600}
@@ -105,8 +106,7 @@ stop() {
             echo "compare-fuse: $pid does not stop; aborting its connection" >&2
             local conn
             conn=$([ -n "$mnt" ] && connection_of "$mnt")
-            [ -n "$conn" ] && [ -e "/sys/fs/fuse/connections/$conn/abort" ] &&
-                echo 1 > "/sys/fs/fuse/connections/$conn/abort"
+            [ -n "$conn" ] && linfsp_abort_connection "$conn"
             kill -KILL "$pid" 2>/dev/null
         fi
         wait "$pid" 2>/dev/null
@@ -116,8 +116,7 @@ stop() {
         # the program is gone but its mount is not: a dead connection
         local conn
         conn=$(connection_of "$mnt")
-        [ -n "$conn" ] && [ -e "/sys/fs/fuse/connections/$conn/abort" ] &&
-            echo 1 > "/sys/fs/fuse/connections/$conn/abort"
+        [ -n "$conn" ] && linfsp_abort_connection "$conn"
         umount -l "$mnt" 2>/dev/null
     fi
     mnt=

@@ -17,6 +17,7 @@
 set -u
 PT=${1:?usage: test-passthrough.sh PATH_TO_PASSTHROUGH}
 PT=$(readlink -f "$PT")
+. "$(dirname "$0")/../../scripts/lib.sh" # linfsp_abort_connection
 if [ "$(id -u)" != 0 ] || [ ! -c /dev/fuse ]; then
     echo "test-passthrough: needs root and /dev/fuse; skipped"
     exit 77
@@ -38,8 +39,7 @@ cleanup() {
         for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
         if kill -0 "$pid" 2>/dev/null; then
             # hung: abort the connection, then the process
-            [ -n "$conn" ] && [ -e "/sys/fs/fuse/connections/$conn/abort" ] &&
-                echo 1 > "/sys/fs/fuse/connections/$conn/abort"
+            [ -n "$conn" ] && linfsp_abort_connection "$conn"
             kill -KILL "$pid" 2>/dev/null
         fi
         wait "$pid" 2>/dev/null
@@ -86,7 +86,7 @@ for _ in $(seq 100); do mountpoint -q "$MNT" && break; sleep 0.1; done
 if ! mountpoint -q "$MNT"; then
     echo "test-passthrough: the passthrough did not mount"; cat "$T/pt.log"; exit 1
 fi
-conn=$(stat -c %d "$MNT")
+conn=$(awk -v m="$MNT" '$5 == m { split($3, d, ":"); print d[2] }' /proc/self/mountinfo)
 
 # ---- fidelity ----
 echo hello > "$MNT/file"
