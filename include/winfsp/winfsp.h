@@ -1399,6 +1399,11 @@ FSP_API BOOLEAN FspFileSystemAddStreamInfo(FSP_FSCTL_STREAM_INFO *StreamInfo, PV
  * @param EaLength bytes of the buffer
  * @param PBytesTransferred in: bytes used so far; out: after the entry
  * @return TRUE, or FALSE when the entry does not fit
+ *
+ * Amortized O(1) per append (LinFsp): the function remembers, per thread, the
+ * buffer and byte count it left and the entry it wrote, and chains the next
+ * entry of that list to it without walking the list (checked: that entry must
+ * still end the list at *PBytesTransferred).
  */
 FSP_API BOOLEAN FspFileSystemAddEa(PFILE_FULL_EA_INFORMATION SingleEa,
                                    PFILE_FULL_EA_INFORMATION Ea, ULONG EaLength,

@@ -281,6 +281,87 @@ static void ea_test(void)
     ASSERT(!FspFileSystemAddEa(a, (PVOID)small, 10, &(ULONG){0}));
 }
 
+/*
+ * Appending is amortized O(1): FspFileSystemAddEa does not walk the list from its start to find
+ * the entry to chain (2000 EAs made getxattr O(n^2)). Seen from outside: an entry whose chain
+ * from the start was cut after it was written is still the one the next append links from.
+ * Lists built in turns in the same thread, a list rebuilt in the same buffer and a buffer whose
+ * last entry was changed by hand still come out right.
+ */
+static void ea_append_test(void)
+{
+    uint32_t st1[32], st2[32], st3[32], out[64], other[64];
+    PFILE_FULL_EA_INFORMATION a = make_ea(st1, "user.a", "xyz", 3, 0);
+    PFILE_FULL_EA_INFORMATION b = make_ea(st2, "user.bb", "v", 1, 0);
+    PFILE_FULL_EA_INFORMATION c = make_ea(st3, "user.ccc", "0123456789", 10, 0);
+    ULONG bytes = 0, obytes = 0;
+    ASSERT(FspFileSystemAddEa(a, (PVOID)out, sizeof out, &bytes));
+    ASSERT(FspFileSystemAddEa(b, (PVOID)out, sizeof out, &bytes));
+    PFILE_FULL_EA_INFORMATION first = (PVOID)out;
+    PFILE_FULL_EA_INFORMATION second = (PVOID)((char *)out + first->NextEntryOffset);
+    ULONG link = first->NextEntryOffset;
+    first->NextEntryOffset = 0; /* a walk from the start would now take `first` as the last */
+    ASSERT(FspFileSystemAddEa(c, (PVOID)out, sizeof out, &bytes));
+    ASSERT_EQ(0, first->NextEntryOffset);
+    ASSERT(0 != second->NextEntryOffset);
+    first->NextEntryOffset = link;
+    struct ea_seen seen = {0};
+    ASSERT_EQ(STATUS_SUCCESS, FspFileSystemEnumerateEa(0, ea_collect, &seen, (PVOID)out, bytes));
+    ASSERT_EQ(3, seen.count);
+    ASSERT(0 == strcmp(seen.names[2], "user.ccc"));
+
+    /* two lists built in turns */
+    bytes = 0;
+    ASSERT(FspFileSystemAddEa(a, (PVOID)out, sizeof out, &bytes));
+    ASSERT(FspFileSystemAddEa(c, (PVOID)other, sizeof other, &obytes));
+    ASSERT(FspFileSystemAddEa(b, (PVOID)out, sizeof out, &bytes));
+    ASSERT(FspFileSystemAddEa(a, (PVOID)other, sizeof other, &obytes));
+    ASSERT(FspFileSystemAddEa(c, (PVOID)out, sizeof out, &bytes));
+    struct ea_seen s1 = {0}, s2 = {0};
+    ASSERT_EQ(STATUS_SUCCESS, FspFileSystemEnumerateEa(0, ea_collect, &s1, (PVOID)out, bytes));
+    ASSERT_EQ(STATUS_SUCCESS, FspFileSystemEnumerateEa(0, ea_collect, &s2, (PVOID)other, obytes));
+    ASSERT_EQ(3, s1.count);
+    ASSERT(0 == strcmp(s1.names[0], "user.a") && 0 == strcmp(s1.names[1], "user.bb") &&
+           0 == strcmp(s1.names[2], "user.ccc"));
+    ASSERT_EQ(2, s2.count);
+    ASSERT(0 == strcmp(s2.names[0], "user.ccc") && 0 == strcmp(s2.names[1], "user.a"));
+
+    /* the same buffer again from the start, reaching the same byte count with other entries */
+    uint32_t st4[32], st5[32];
+    PFILE_FULL_EA_INFORMATION d = make_ea(st4, "user.d1", "12345", 5, 0);
+    PFILE_FULL_EA_INFORMATION f = make_ea(st5, "user.f2", "67890", 5, 0);
+    bytes = 0;
+    ASSERT(FspFileSystemAddEa(d, (PVOID)out, sizeof out, &bytes));
+    ASSERT(FspFileSystemAddEa(a, (PVOID)out, sizeof out, &bytes));
+    ULONG mark = bytes;
+    bytes = 0;
+    ASSERT(FspFileSystemAddEa(a, (PVOID)out, sizeof out, &bytes));
+    ASSERT(FspFileSystemAddEa(f, (PVOID)out, sizeof out, &bytes));
+    ASSERT(FspFileSystemAddEa(d, (PVOID)out, sizeof out, &bytes));
+    ASSERT(mark != bytes);
+    ASSERT(FspFileSystemAddEa(b, (PVOID)out, sizeof out, &bytes));
+    struct ea_seen s3 = {0};
+    ASSERT_EQ(STATUS_SUCCESS, FspFileSystemEnumerateEa(0, ea_collect, &s3, (PVOID)out, bytes));
+    ASSERT_EQ(4, s3.count);
+    ASSERT(0 == strcmp(s3.names[0], "user.a") && 0 == strcmp(s3.names[1], "user.f2") &&
+           0 == strcmp(s3.names[2], "user.d1") && 0 == strcmp(s3.names[3], "user.bb"));
+
+    /* the last entry changed by hand to point on: the append walks and links the true last */
+    bytes = 0;
+    ASSERT(FspFileSystemAddEa(d, (PVOID)out, sizeof out, &bytes));
+    ULONG fpos = (bytes + 3) & ~3u;
+    ASSERT(FspFileSystemAddEa(f, (PVOID)out, sizeof out, &bytes));
+    ULONG fsize = bytes - fpos, gpos = (bytes + 3) & ~3u;
+    memcpy((char *)out + gpos, f, fsize); /* a third entry, by hand */
+    ((PFILE_FULL_EA_INFORMATION)((char *)out + fpos))->NextEntryOffset = gpos - fpos;
+    bytes = gpos + fsize;
+    ASSERT(FspFileSystemAddEa(b, (PVOID)out, sizeof out, &bytes));
+    struct ea_seen s4 = {0};
+    ASSERT_EQ(STATUS_SUCCESS, FspFileSystemEnumerateEa(0, ea_collect, &s4, (PVOID)out, bytes));
+    ASSERT_EQ(4, s4.count);
+    ASSERT(0 == strcmp(s4.names[3], "user.bb"));
+}
+
 static void ea_corrupt_test(void)
 {
     uint32_t st[32];
@@ -852,6 +933,7 @@ int main(int argc, char **argv)
     TLIB_ADD_TEST("api", path_suffix_test);
     TLIB_ADD_TEST("api", ea_test);
     TLIB_ADD_TEST("api", ea_corrupt_test);
+    TLIB_ADD_TEST("api", ea_append_test);
     TLIB_ADD_TEST("api", stream_info_test);
     TLIB_ADD_TEST("api", notify_info_test);
     TLIB_ADD_TEST("api", find_reparse_point_test);
