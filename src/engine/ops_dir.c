@@ -68,11 +68,19 @@ static void listing_free(PVOID p)
     free(p);
 }
 
-/* Add the DIR_INFO records of one ReadDirectory batch; returns 0 or EIO for malformed data. */
-static int listing_add_batch(struct listing *l, const char *buf, size_t bytes)
+/*
+ * Add the DIR_INFO records of one ReadDirectory batch, asked for with marker (NULL: from the
+ * start); returns 0 or EIO for malformed data. The next batch starts after the batch's last
+ * record, whatever it is: an entry, "." or "..", or a name Linux cannot show (then l->marker).
+ * A batch that makes no progress - its last name is the marker it was asked with (a file system
+ * that ignores the marker), or it has no name to go on from - ends the listing and adds
+ * nothing, so that no listing asks for the same batch forever.
+ */
+static int listing_add_batch(struct listing *l, PCWSTR marker, const char *buf, size_t bytes)
 {
-    size_t pos = 0, records = 0;
+    size_t pos = 0, records = 0, n0 = l->n;
     bool ended = false;
+    PWSTR last = 0; /* the batch's last record's name, when it did not become an entry */
     while (pos + sizeof(UINT16) <= bytes) {
         const FSP_FSCTL_DIR_INFO *d = (const FSP_FSCTL_DIR_INFO *)(buf + pos);
         if (0 == d->Size) {
@@ -81,28 +89,35 @@ static int listing_add_batch(struct listing *l, const char *buf, size_t bytes)
         }
         if (d->Size < sizeof *d || d->Size > bytes - pos) {
             FspDebugLog("linfsp: ReadDirectory returned a malformed entry (size %u)\n", d->Size);
+            free(last);
             return EIO;
         }
         size_t nchars = (d->Size - sizeof *d) / sizeof(WCHAR);
         pos += (d->Size + 7) & ~(size_t)7;
         records++; /* skipped ones too: a batch of only those does not end the listing */
         PWSTR w = malloc((nchars + 1) * sizeof(WCHAR));
-        if (!w)
+        if (!w) {
+            free(last);
             return ENOMEM;
+        }
         memcpy(w, d->FileNameBuf, nchars * sizeof(WCHAR));
         w[nchars] = 0;
-        if (0 == nchars || wcslen(w) != nchars || (1 == nchars && L'.' == w[0]) ||
-            (2 == nchars && L'.' == w[0] && L'.' == w[1])) {
-            free(w);
-            continue; /* ".", ".." are synthesized; empty or NUL-carrying names are invalid */
+        free(last);
+        last = 0;
+        if (0 == nchars || wcslen(w) != nchars) {
+            free(w); /* empty or NUL-carrying: invalid, and no marker either */
+            continue;
+        }
+        if ((1 == nchars && L'.' == w[0]) || (2 == nchars && L'.' == w[0] && L'.' == w[1])) {
+            last = w; /* ".", "..": synthesized by the engine */
+            continue;
         }
         char *name = 0;
         if (!NT_SUCCESS(FspPosixMapWindowsToPosixPathEx(w, &name, TRUE)) || strchr(name, '/') ||
             strlen(name) > 255) {
             FspDebugLog("linfsp: ReadDirectory returned a name Linux cannot show; skipped\n");
             FspPosixDeletePath(name);
-            free(l->marker);
-            l->marker = w; /* the next batch starts after it */
+            last = w;
             continue;
         }
         if (l->n == l->cap) {
@@ -116,9 +131,23 @@ static int listing_add_batch(struct listing *l, const char *buf, size_t bytes)
             l->e = e, l->cap = cap;
         }
         l->e[l->n++] = (struct dir_entry){name, w, d->FileInfo};
-        free(l->marker);
-        l->marker = 0;
     }
+    /* where the next batch would start: no such name, or the marker again, is no progress */
+    PCWSTR got = last ? last : l->n > n0 ? l->e[l->n - 1].wname : 0;
+    if (records && (!got || (marker && 0 == wcscmp(got, marker)))) {
+        FspDebugLog("linfsp: ReadDirectory made no progress past a marker; the listing ends\n");
+        listing_truncate(l, n0);
+        free(last);
+        l->complete = true;
+        return 0;
+    }
+    if (records) {
+        /* the next batch starts after this one's last record */
+        free(l->marker);
+        l->marker = last; /* NULL when that record is the listing's last entry */
+        last = 0;
+    }
+    free(last);
     if (ended || 0 == records)
         l->complete = true;
     return 0;
@@ -251,7 +280,11 @@ static void readdir_complete(struct fsp_request *req, FSP_FSCTL_TRANSACT_RSP *rs
         FspDebugLog("linfsp: ReadDirectory returned more bytes than asked\n");
         err = EIO;
     } else
-        err = listing_add_batch(h->dir_buffer, fsp_request_scratch(req), rsp->IoStatus.Information);
+    {
+        struct listing *l = h->dir_buffer;
+        err = listing_add_batch(l, l->marker ? l->marker : l->n ? l->e[l->n - 1].wname : 0,
+                                fsp_request_scratch(req), rsp->IoStatus.Information);
+    }
     /* Unlock before replying (see reply_listing_unlock). */
     if (err) {
         pthread_mutex_unlock(&h->lock);
@@ -320,7 +353,7 @@ static void readdir_common(struct fsp_request *req, bool plus)
             FspDebugLog("linfsp: ReadDirectory returned more bytes than asked\n");
             err = EIO;
         } else
-            err = listing_add_batch(l, buf, bytes);
+            err = listing_add_batch(l, marker, buf, bytes);
         if (err) {
             pthread_mutex_unlock(&h->lock);
             return fsp_reply_err(req, err);

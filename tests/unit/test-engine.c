@@ -74,6 +74,25 @@ static FSP_FILE_SYSTEM *fs(void)
     return MemfsFileSystem(g_memfs);
 }
 
+/*
+ * A test may change memfs's interface before the dispatcher starts: g_patch (set before
+ * start/start_slow) edits a copy, g_iface, which the file system then uses; g_memfs_iface is
+ * memfs's own, for the wrappers to call. The teardown resets g_patch.
+ */
+static void (*g_patch)(FSP_FILE_SYSTEM_INTERFACE *iface);
+static FSP_FILE_SYSTEM_INTERFACE g_iface;
+static const FSP_FILE_SYSTEM_INTERFACE *g_memfs_iface;
+
+static void apply_patch(void)
+{
+    g_memfs_iface = fs()->Interface;
+    if (g_patch) {
+        g_iface = *g_memfs_iface;
+        g_patch(&g_iface);
+        fs()->Interface = &g_iface;
+    }
+}
+
 static struct fsp_engine *engine(void)
 {
     return fs()->Engine;
@@ -86,6 +105,7 @@ static void start_raw(ULONG flags, ULONG file_info_timeout, ULONG max_nodes, uns
     if (STATUS_NO_SUCH_DEVICE == status || STATUS_ACCESS_DENIED == status)
         tlib_skip("no usable /dev/fuse (FspFileSystemCreate opens it)");
     ASSERT_EQ(status, STATUS_SUCCESS);
+    apply_patch();
     int sv[2];
     ASSERT(0 == socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv));
     g_sock = sv[0];
@@ -112,6 +132,7 @@ static void start_raw(ULONG flags, ULONG file_info_timeout, ULONG max_nodes, uns
 static void listing_free(struct listing *l);
 static void teardown(void)
 {
+    g_patch = 0;
     listing_free(&g_l1);
     listing_free(&g_l2);
     if (g_memfs) {
@@ -1155,6 +1176,7 @@ static void start_slow(ULONG max_delay_ms, unsigned threads)
     if (STATUS_NO_SUCH_DEVICE == status || STATUS_ACCESS_DENIED == status)
         tlib_skip("no usable /dev/fuse (FspFileSystemCreate opens it)");
     ASSERT_EQ(status, STATUS_SUCCESS);
+    apply_patch();
     int sv[2];
     ASSERT(0 == socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv));
     g_sock = sv[0];
@@ -1876,6 +1898,106 @@ static void many_workers(void)
     expect_no_reply();
 }
 
+/* ---- reliability: defects of the review (issue 8) ---- */
+
+/* Append one DIR_INFO record named name (a plain file) to buf. */
+static bool add_dir_record(PCWSTR name, PVOID buf, ULONG len, PULONG pbytes)
+{
+    union {
+        FSP_FSCTL_DIR_INFO d;
+        char raw[sizeof(FSP_FSCTL_DIR_INFO) + 512 * sizeof(WCHAR)];
+    } u;
+    size_t n = wcslen(name);
+    memset(&u.d, 0, sizeof u.d);
+    u.d.Size = (UINT16)(sizeof u.d + n * sizeof(WCHAR));
+    u.d.FileInfo.FileAttributes = FILE_ATTRIBUTE_ARCHIVE;
+    memcpy(u.d.FileNameBuf, name, n * sizeof(WCHAR));
+    return FspFileSystemAddDirInfo(&u.d, buf, len, pbytes);
+}
+
+/* How the test's ReadDirectory answers (readdir_no_progress). */
+static int g_rd_mode;
+static unsigned g_rd_calls;
+static WCHAR g_long_name[300];
+
+static NTSTATUS rd_batches(FSP_FILE_SYSTEM *fs_, PVOID ctx, PWSTR pattern, PWSTR marker, PVOID buf,
+                           ULONG len, PULONG pbytes)
+{
+    (void)fs_, (void)ctx, (void)pattern;
+    __atomic_add_fetch(&g_rd_calls, 1, __ATOMIC_RELAXED);
+    *pbytes = 0;
+    switch (g_rd_mode) {
+    case 1: /* "." and ".." only, every time, never the end */
+        add_dir_record(L".", buf, len, pbytes);
+        add_dir_record(L"..", buf, len, pbytes);
+        return STATUS_SUCCESS;
+    case 2: /* "." and ".." in a batch of their own, then the entries */
+        if (!marker) {
+            add_dir_record(L".", buf, len, pbytes);
+            add_dir_record(L"..", buf, len, pbytes);
+        } else if (0 == wcscmp(marker, L"..")) {
+            add_dir_record(L"a", buf, len, pbytes);
+            add_dir_record(L"b", buf, len, pbytes);
+            FspFileSystemAddDirInfo(0, buf, len, pbytes);
+        } else
+            FspFileSystemAddDirInfo(0, buf, len, pbytes);
+        return STATUS_SUCCESS;
+    case 3: /* the marker ignored: the same batch every time, never the end */
+        add_dir_record(L"a", buf, len, pbytes);
+        add_dir_record(L"b", buf, len, pbytes);
+        return STATUS_SUCCESS;
+    default: /* a batch of a name Linux cannot show (over 255 bytes), then the entries */
+        if (!marker)
+            add_dir_record(g_long_name, buf, len, pbytes);
+        else if (0 == wcscmp(marker, g_long_name)) {
+            add_dir_record(L"z", buf, len, pbytes);
+            FspFileSystemAddDirInfo(0, buf, len, pbytes);
+        } else
+            FspFileSystemAddDirInfo(0, buf, len, pbytes);
+        return STATUS_SUCCESS;
+    }
+}
+
+static void patch_readdir(FSP_FILE_SYSTEM_INTERFACE *iface)
+{
+    iface->ReadDirectory = rd_batches;
+}
+
+/*
+ * A ReadDirectory batch that adds nothing the listing shows (only "." and "..", only names
+ * Linux cannot show) must still move the marker on, and a batch that makes no progress at all
+ * (the file system ignores the marker) must end the listing: the engine asked for the same
+ * batch forever (4 million calls in 3 s) and the reader hung.
+ */
+static void readdir_no_progress(void)
+{
+    for (size_t i = 0; i < 299; i++)
+        g_long_name[i] = L'x';
+    g_long_name[299] = 0;
+    static const char *const want[][3] = {{0}, {0}, {"a", "b", 0}, {"a", "b", 0}, {"z", 0}};
+    for (int mode = 1; mode <= 4; mode++) {
+        g_rd_mode = mode;
+        g_rd_calls = 0;
+        g_patch = patch_readdir;
+        start(0, 0, 1);
+        for (int plus = 0; plus <= 1; plus++) {
+            struct listing *l = plus ? &g_l2 : &g_l1;
+            list_dir(FUSE_ROOT_ID, 4096, plus, l);
+            size_t k = 0;
+            for (size_t i = 0; i < l->n; i++) {
+                if (0 == strcmp(l->names[i], ".") || 0 == strcmp(l->names[i], ".."))
+                    continue;
+                ASSERT(want[mode][k]);
+                ASSERT(0 == strcmp(l->names[i], want[mode][k]));
+                k++;
+            }
+            ASSERT(!want[mode][k]);
+        }
+        ASSERT(__atomic_load_n(&g_rd_calls, __ATOMIC_RELAXED) < 20);
+        teardown();
+    }
+}
+
 int main(int argc, char **argv)
 {
     bool verbose = false;
@@ -1921,6 +2043,7 @@ int main(int argc, char **argv)
     /* Interrupts racing the file system's late responses (pending.c keeps a record that is
      * being cancelled alive until its cancel reply is written). */
     TLIB_ADD_TEST("pending", fuzz_pending);
+    TLIB_ADD_TEST("rel", readdir_no_progress);
     int rc = tlib_run(n, argv);
     if (devnull >= 0) {
         FspDebugLogSetFd(2);
