@@ -78,6 +78,7 @@ struct fsp_engine {
     size_t nhandles_cap;
     uint32_t *free_slots;
     size_t nfree;
+    struct fsp_handle *closing; /* handles whose last reference went on a completion path */
     /* pending (asynchronous) operations */
     pthread_mutex_t pending_lock;
     pthread_cond_t pending_cond;

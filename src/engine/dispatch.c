@@ -87,6 +87,8 @@ void fsp_dispatch_via(struct fsp_engine *eng, struct fsp_worker *w, int fd,
     req.fd = fd;
     req.ring = ent;
     req.scratch = w ? w->scratch : 0;
+    if (w)
+        fsp_handles_close_queued(eng); /* handles released on a completion path */
     if (n < sizeof(struct fuse_in_header)) {
         FspDebugLog("linfsp: rejected a %zu-byte message shorter than a request header\n", n);
         return;
@@ -143,6 +145,8 @@ void fsp_dispatch_via(struct fsp_engine *eng, struct fsp_worker *w, int fd,
         FspDebugLog("linfsp: internal error: opcode %u left unanswered\n", opcode);
         fsp_reply_err(&req, EIO);
     }
+    if (req.handle) /* the request's reference; the last one closes the handle here */
+        fsp_handle_put(eng, req.handle, true);
 }
 
 static void *worker_main(void *arg)
@@ -298,6 +302,7 @@ void fsp_dispatcher_stop(struct fsp_engine *eng, bool normally)
     eng->workers = 0;
     eng->dispatching = false;
     fsp_pending_cancel_all(eng);
+    fsp_handles_close_queued(eng); /* released while their operations were pending */
     uint64_t drain;
     if (read(eng->stop_fd, &drain, sizeof drain) < 0)
         (void)0;

@@ -35,6 +35,7 @@
 struct fsp_engine;
 struct fsp_worker;
 struct fsp_uring_ent;
+struct fsp_handle;
 
 /* ---- requests and replies (dispatch.c, reply.c) ---- */
 
@@ -56,6 +57,9 @@ struct fsp_request {
     /* FspFileSystemSetOpenBackingFile during this OPEN/CREATE (passthrough.c) */
     bool has_backing_fd;
     int backing_fd;            /* the file system's descriptor; never closed or kept */
+    /* the open handle the request uses (fsp_handle_get/new): one reference, dropped when the
+     * request ends, or kept by its pending operation until the file system's response */
+    struct fsp_handle *handle;
 };
 
 /** Reply with an error (positive errno; 0 = success with no payload). */
@@ -161,7 +165,11 @@ uint32_t fsp_node_unlinked_type(struct fsp_engine *eng, uint64_t nodeid);
 
 /* ---- handle table (handles.c) ---- */
 
-/** Per-open state; fh in the kernel's requests is the handle's id. */
+/**
+ * Per-open state; fh in the kernel's requests is the handle's id. Counted (see handles.c): a
+ * handle and its file context live until the last of the table, the requests using it and its
+ * pending operations lets go, and only then is it closed (Cleanup, Close).
+ */
 struct fsp_handle {
     uint64_t fh;
     uint64_t nodeid;
@@ -178,30 +186,54 @@ struct fsp_handle {
     /* passthrough.c: this open's kernel backing file id (> 0) or 0; counted per node when pt_counted */
     int32_t backing_id;
     bool pt_counted;
+    /* lifetime (handles.c; under the table's lock) */
+    unsigned refs;
+    bool published;      /* in the table: fsp_handle_get finds it */
+    struct fuse_in_header closer; /* the request Cleanup and Close are made for (RELEASE, or the open) */
+    struct fsp_handle *next_closing;
 };
-/** Create a handle for an open file; returns it (with fh set) or NULL (ENOMEM). */
-struct fsp_handle *fsp_handle_new(struct fsp_engine *eng, uint64_t nodeid, PVOID file_context,
-                                  PWSTR path, int open_flags, bool is_dir);
-/** Look up an fh; NULL when unknown. The handle stays valid until fsp_handle_free. */
-struct fsp_handle *fsp_handle_get(struct fsp_engine *eng, uint64_t fh);
 /**
- * Run fn on some open handle of nodeid, under the table's lock (so the handle
- * cannot be released meanwhile). For files that have no name any more
- * (unlinked while open). Returns fn's result, or ENOENT when none is open.
+ * Create a handle for an open file, in the table, with fh set; the request holds a reference
+ * (req->handle). NULL when out of memory.
  */
-int fsp_handle_with_node(struct fsp_engine *eng, uint64_t nodeid,
+struct fsp_handle *fsp_handle_new(struct fsp_request *req, uint64_t nodeid, PVOID file_context,
+                                  PWSTR path, int open_flags, bool is_dir);
+/**
+ * Look up an fh (NULL when unknown) and take a reference for the request (req->handle): the
+ * handle and its file context stay valid until the request ends, even if RELEASE comes meanwhile.
+ */
+struct fsp_handle *fsp_handle_get(struct fsp_request *req, uint64_t fh);
+/**
+ * Run fn on some open handle of nodeid, holding a reference (not a lock: fn may call the file
+ * system). For files that have no name any more (unlinked while open). Returns fn's result, or
+ * ENOENT when none is open.
+ */
+int fsp_handle_with_node(struct fsp_request *req, uint64_t nodeid,
                          int (*fn)(struct fsp_handle *h, void *arg), void *arg);
 /**
- * Remove an fh from the table, before its file context is closed: from then on
- * neither fsp_handle_get nor fsp_handle_with_node finds it, so no other request
- * can reach a context that Close is about to free.
+ * Take an fh out of the table (RELEASE, an open undone): from then on neither fsp_handle_get
+ * nor fsp_handle_with_node finds it. The caller still holds a reference; the last one closes it.
  */
 void fsp_handle_unpublish(struct fsp_engine *eng, struct fsp_handle *h);
-/** Free an unpublished handle (after Cleanup and Close). */
+/**
+ * Drop a reference. The last one closes the handle (fsp_ops_close_handle) at once when
+ * may_close_now (a worker, outside any file system call), else queues it for a worker.
+ */
+void fsp_handle_put(struct fsp_engine *eng, struct fsp_handle *h, bool may_close_now);
+/** Close the handles queued by fsp_handle_put (a worker before its next request; stop). */
+void fsp_handles_close_queued(struct fsp_engine *eng);
+/** Free a closed handle's memory. */
 void fsp_handle_free(struct fsp_handle *h);
+/**
+ * Close a handle nothing uses any more (ops_file.c): Cleanup (with FspCleanupDelete when
+ * delete_on_close) and Close for the request in h->closer, the backing file, the memory.
+ */
+void fsp_ops_close_handle(struct fsp_engine *eng, struct fsp_handle *h);
 
 /* ---- engine state read by ops ---- */
 
+/** The file system the engine serves. */
+FSP_FILE_SYSTEM *fsp_engine_fs(struct fsp_engine *eng);
 /** Negotiated protocol minor version and INIT flags (flags | flags2 << 32). */
 uint32_t fsp_engine_proto_minor(struct fsp_engine *eng);
 uint64_t fsp_engine_init_flags(struct fsp_engine *eng);

@@ -3,6 +3,18 @@
  * back in READ, WRITE, RELEASE, ... and the per-open state behind them.
  *
  * fh = generation << 32 | slot; a stale or forged fh finds nothing.
+ *
+ * Lifetime. A handle is counted: one reference while it is in the table
+ * (published), one for each request using it (fsp_handle_get records it in
+ * the request, and the request drops it when it ends), one for each pending
+ * operation started through it (kept until the file system's response). RELEASE
+ * takes the handle out of the table; whoever drops the last reference closes it
+ * (Cleanup, Close, free): the RELEASE itself in the normal case, otherwise the
+ * request that was still using it. A pending operation's completion runs on the
+ * file system's thread, which must not be called back into (it may hold its own
+ * locks, or the operation guard): a handle whose last reference goes there is
+ * queued, and a worker closes it before its next request (or the dispatcher at
+ * stop). No file system callback ever runs under the table's lock.
  */
 #include "core.h"
 #include <errno.h>
@@ -15,19 +27,27 @@ int fsp_handles_init(struct fsp_engine *eng)
     return 0;
 }
 
+/* Free a handle's memory (no file system call). */
+static void handle_destroy(struct fsp_handle *h)
+{
+    if (h->dir_free && h->dir_buffer)
+        h->dir_free(h->dir_buffer);
+    pthread_mutex_destroy(&h->lock);
+    free(h->path);
+    free(h);
+}
+
 void fsp_handles_fini(struct fsp_engine *eng)
 {
-    for (size_t i = 0; i < eng->nhandles_cap; i++) {
-        struct fsp_handle *h = eng->handles[i];
-        if (h) {
-            /* The kernel is gone without RELEASE: the contexts die with the file system. */
-            if (h->dir_free && h->dir_buffer)
-                h->dir_free(h->dir_buffer);
-            pthread_mutex_destroy(&h->lock);
-            free(h->path);
-            free(h);
-        }
+    /* The kernel is gone without RELEASE: the contexts die with the file system. */
+    for (size_t i = 0; i < eng->nhandles_cap; i++)
+        if (eng->handles[i])
+            handle_destroy(eng->handles[i]);
+    for (struct fsp_handle *h = eng->closing, *next; h; h = next) {
+        next = h->next_closing;
+        handle_destroy(h);
     }
+    eng->closing = 0;
     free(eng->handles);
     free(eng->handle_gen);
     free(eng->free_slots);
@@ -60,9 +80,18 @@ static int grow(struct fsp_engine *eng)
     return 0;
 }
 
-struct fsp_handle *fsp_handle_new(struct fsp_engine *eng, uint64_t nodeid, PVOID file_context,
+/* The request's reference: one handle per request. */
+static void attach(struct fsp_request *req, struct fsp_handle *h)
+{
+    if (req->handle) /* not done by the ops; a second handle would keep the first counted */
+        fsp_handle_put(req->engine, req->handle, true);
+    req->handle = h;
+}
+
+struct fsp_handle *fsp_handle_new(struct fsp_request *req, uint64_t nodeid, PVOID file_context,
                                   PWSTR path, int open_flags, bool is_dir)
 {
+    struct fsp_engine *eng = req->engine;
     struct fsp_handle *h = calloc(1, sizeof *h);
     PWSTR copy = path ? wcsdup(path) : 0;
     if (!h || (path && !copy)) {
@@ -74,6 +103,7 @@ struct fsp_handle *fsp_handle_new(struct fsp_engine *eng, uint64_t nodeid, PVOID
     h->path = copy;
     h->open_flags = open_flags;
     h->is_dir = is_dir;
+    h->closer = *req->in; /* until RELEASE: an open undone closes for the opening request */
     pthread_mutex_init(&h->lock, 0);
     pthread_mutex_lock(&eng->handles_lock);
     if (0 == eng->nfree && (eng->nhandles_cap >= 0xffffffffu || 0 != grow(eng))) {
@@ -85,18 +115,26 @@ struct fsp_handle *fsp_handle_new(struct fsp_engine *eng, uint64_t nodeid, PVOID
     uint32_t slot = eng->free_slots[--eng->nfree];
     eng->handles[slot] = h;
     h->fh = (uint64_t)eng->handle_gen[slot] << 32 | slot;
+    h->published = true;
+    h->refs = 2; /* the table's and the request's */
     pthread_mutex_unlock(&eng->handles_lock);
+    attach(req, h);
     return h;
 }
 
-struct fsp_handle *fsp_handle_get(struct fsp_engine *eng, uint64_t fh)
+struct fsp_handle *fsp_handle_get(struct fsp_request *req, uint64_t fh)
 {
+    struct fsp_engine *eng = req->engine;
     uint32_t slot = (uint32_t)fh, gen = (uint32_t)(fh >> 32);
     pthread_mutex_lock(&eng->handles_lock);
     struct fsp_handle *h = 0;
     if (slot < eng->nhandles_cap && eng->handle_gen[slot] == gen)
         h = eng->handles[slot];
+    if (h)
+        h->refs++;
     pthread_mutex_unlock(&eng->handles_lock);
+    if (h)
+        attach(req, h);
     return h;
 }
 
@@ -104,35 +142,67 @@ void fsp_handle_unpublish(struct fsp_engine *eng, struct fsp_handle *h)
 {
     uint32_t slot = (uint32_t)h->fh;
     pthread_mutex_lock(&eng->handles_lock);
-    if (slot < eng->nhandles_cap && eng->handles[slot] == h) {
+    if (h->published && slot < eng->nhandles_cap && eng->handles[slot] == h) {
         eng->handles[slot] = 0;
         eng->handle_gen[slot]++;
         if (0 == eng->handle_gen[slot])
             eng->handle_gen[slot] = 1;
         eng->free_slots[eng->nfree++] = slot;
+        h->published = false;
+        h->refs--; /* the table's; the caller holds one more */
     }
     pthread_mutex_unlock(&eng->handles_lock);
 }
 
-void fsp_handle_free(struct fsp_handle *h)
+void fsp_handle_put(struct fsp_engine *eng, struct fsp_handle *h, bool may_close_now)
 {
-    if (h->dir_free && h->dir_buffer)
-        h->dir_free(h->dir_buffer);
-    pthread_mutex_destroy(&h->lock);
-    free(h->path);
-    free(h);
+    pthread_mutex_lock(&eng->handles_lock);
+    bool last = 0 == --h->refs;
+    if (last && !may_close_now) {
+        h->next_closing = eng->closing;
+        __atomic_store_n(&eng->closing, h, __ATOMIC_RELEASE);
+    }
+    pthread_mutex_unlock(&eng->handles_lock);
+    if (last && may_close_now)
+        fsp_ops_close_handle(eng, h);
 }
 
-int fsp_handle_with_node(struct fsp_engine *eng, uint64_t nodeid,
+void fsp_handles_close_queued(struct fsp_engine *eng)
+{
+    if (!__atomic_load_n(&eng->closing, __ATOMIC_ACQUIRE))
+        return;
+    pthread_mutex_lock(&eng->handles_lock);
+    struct fsp_handle *list = eng->closing;
+    __atomic_store_n(&eng->closing, 0, __ATOMIC_RELAXED);
+    pthread_mutex_unlock(&eng->handles_lock);
+    while (list) {
+        struct fsp_handle *next = list->next_closing;
+        fsp_ops_close_handle(eng, list);
+        list = next;
+    }
+}
+
+void fsp_handle_free(struct fsp_handle *h)
+{
+    handle_destroy(h);
+}
+
+int fsp_handle_with_node(struct fsp_request *req, uint64_t nodeid,
                          int (*fn)(struct fsp_handle *h, void *arg), void *arg)
 {
-    int r = ENOENT;
+    struct fsp_engine *eng = req->engine;
+    struct fsp_handle *h = 0;
     pthread_mutex_lock(&eng->handles_lock);
     for (size_t i = 0; i < eng->nhandles_cap; i++)
         if (eng->handles[i] && eng->handles[i]->nodeid == nodeid) {
-            r = fn(eng->handles[i], arg);
+            h = eng->handles[i];
+            h->refs++;
             break;
         }
     pthread_mutex_unlock(&eng->handles_lock);
+    if (!h)
+        return ENOENT;
+    int r = fn(h, arg); /* outside the lock: the reference keeps h and its context */
+    fsp_handle_put(eng, h, true);
     return r;
 }

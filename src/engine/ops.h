@@ -127,6 +127,9 @@ int fsp_ops_xattr_present(struct fsp_request *req, PVOID ctx, const char *name);
 /** Remove the EA name from ctx. */
 NTSTATUS fsp_ops_xattr_remove(struct fsp_request *req, PVOID ctx, const char *name);
 
+/** RELEASE (dir false) and RELEASEDIR: take the handle out of the table and let it close. */
+void fsp_ops_release_handle(struct fsp_request *req, bool dir);
+
 /** Current time as FILETIME. */
 UINT64 fsp_ops_now_filetime(void);
 

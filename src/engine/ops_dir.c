@@ -297,7 +297,7 @@ static void readdir_complete(struct fsp_request *req, FSP_FSCTL_TRANSACT_RSP *rs
 static void readdir_common(struct fsp_request *req, bool plus)
 {
     const struct fuse_read_in *in = req->arg;
-    struct fsp_handle *h = fsp_handle_get(req->engine, in->fh);
+    struct fsp_handle *h = fsp_handle_get(req, in->fh);
     if (!h || !h->is_dir)
         return fsp_reply_err(req, EBADF);
     FSP_FILE_SYSTEM *fs = req->fs;
@@ -391,7 +391,7 @@ void fsp_op_opendir(struct fsp_request *req)
         free(path);
         return fsp_reply_err(req, ENOTDIR);
     }
-    struct fsp_handle *h = fsp_handle_new(req->engine, req->in->nodeid, ctx, path, 0, true);
+    struct fsp_handle *h = fsp_handle_new(req, req->in->nodeid, ctx, path, 0, true);
     if (!h) {
         fsp_ops_close(req, ctx, path, 0);
         free(path);
@@ -406,25 +406,13 @@ void fsp_op_opendir(struct fsp_request *req)
 
 void fsp_op_releasedir(struct fsp_request *req)
 {
-    const struct fuse_release_in *in = req->arg;
-    struct fsp_handle *h = fsp_handle_get(req->engine, in->fh);
-    if (!h)
-        return fsp_reply_err(req, EBADF);
-    /* Cleanup and Close get the directory's current name: it may have been renamed while open. */
-    PWSTR path = 0;
-    if (0 != fsp_node_path(req->engine, h->nodeid, &path))
-        path = 0;
-    fsp_handle_unpublish(req->engine, h);
-    fsp_ops_close(req, FSP_OPS_CTX(h), path ? path : h->path, 0);
-    free(path);
-    fsp_handle_free(h);
-    fsp_reply_err(req, 0);
+    fsp_ops_release_handle(req, true);
 }
 
 void fsp_op_fsyncdir(struct fsp_request *req)
 {
     const struct fuse_fsync_in *in = req->arg;
-    struct fsp_handle *h = fsp_handle_get(req->engine, in->fh);
+    struct fsp_handle *h = fsp_handle_get(req, in->fh);
     if (!h)
         return fsp_reply_err(req, EBADF);
     if (!req->fs->Interface->Flush)

@@ -83,7 +83,7 @@ static int open_target(struct fsp_request *req, bool use_fh, uint64_t fh, UINT32
 {
     memset(t, 0, sizeof *t);
     if (use_fh) {
-        struct fsp_handle *h = fsp_handle_get(req->engine, fh);
+        struct fsp_handle *h = fsp_handle_get(req, fh);
         if (!h)
             return EBADF;
         t->ctx = FSP_OPS_CTX(h);
@@ -159,7 +159,7 @@ void fsp_op_getattr(struct fsp_request *req)
     int err = open_target(req, use_fh, in->fh, FILE_READ_ATTRIBUTES, &t, &info);
     if (ENOENT == err && !use_fh) {
         /* No name (unlinked while open): answer from one of its open handles. */
-        err = fsp_handle_with_node(req->engine, req->in->nodeid, getattr_by_handle, req);
+        err = fsp_handle_with_node(req, req->in->nodeid, getattr_by_handle, req);
         if (!err)
             return;
     }
@@ -286,7 +286,7 @@ void fsp_op_setattr(struct fsp_request *req)
     int err = open_target(req, in->valid & FATTR_FH, in->fh, access, &t, &info);
     if (ENOENT == err && !(in->valid & FATTR_FH)) {
         /* No name (unlinked while open; fchmod/futimens carry no fh): use one of its open handles. */
-        err = fsp_handle_with_node(req->engine, req->in->nodeid, setattr_by_handle, req);
+        err = fsp_handle_with_node(req, req->in->nodeid, setattr_by_handle, req);
         if (!err)
             return;
         if (ENOENT == err && setattr_of_gone_file(req, in))

@@ -78,8 +78,7 @@ void fsp_op_open(struct fsp_request *req)
         free(path);
         return fsp_reply_status(req, status);
     }
-    struct fsp_handle *h = fsp_handle_new(req->engine, req->in->nodeid, ctx, path, (int)in->flags,
-                                          false);
+    struct fsp_handle *h = fsp_handle_new(req, req->in->nodeid, ctx, path, (int)in->flags, false);
     if (!h) {
         fsp_ops_close(req, ctx, path, 0);
         free(path);
@@ -174,8 +173,8 @@ void fsp_op_create(struct fsp_request *req)
     memset(&out, 0, sizeof out);
     err = fsp_ops_make_entry(req, req->in->nodeid, name, ctx, path, &info, &out.entry);
     struct fsp_handle *h = err ? 0
-                               : fsp_handle_new(req->engine, out.entry.nodeid, ctx, path,
-                                                (int)in->flags, false);
+                               : fsp_handle_new(req, out.entry.nodeid, ctx, path, (int)in->flags,
+                                                false);
     if (!h) {
         if (!err) {
             fsp_node_forget(req->engine, out.entry.nodeid, 1);
@@ -212,7 +211,7 @@ static void read_complete(struct fsp_request *req, FSP_FSCTL_TRANSACT_RSP *rsp, 
 void fsp_op_read(struct fsp_request *req)
 {
     const struct fuse_read_in *in = req->arg;
-    struct fsp_handle *h = fsp_handle_get(req->engine, in->fh);
+    struct fsp_handle *h = fsp_handle_get(req, in->fh);
     if (!h)
         return fsp_reply_err(req, EBADF);
     if (!req->fs->Interface->Read)
@@ -264,7 +263,7 @@ void fsp_op_write(struct fsp_request *req)
     size_t hdr = fsp_engine_proto_minor(req->engine) < 9 ? FUSE_COMPAT_WRITE_IN_SIZE : sizeof *in;
     if (req->arglen < hdr || in->size > req->arglen - hdr)
         return fsp_reply_err(req, EINVAL);
-    struct fsp_handle *h = fsp_handle_get(req->engine, in->fh);
+    struct fsp_handle *h = fsp_handle_get(req, in->fh);
     if (!h)
         return fsp_reply_err(req, EBADF);
     if (!req->fs->Interface->Write)
@@ -303,7 +302,7 @@ void fsp_op_write(struct fsp_request *req)
 void fsp_op_fsync(struct fsp_request *req)
 {
     const struct fuse_fsync_in *in = req->arg;
-    struct fsp_handle *h = fsp_handle_get(req->engine, in->fh);
+    struct fsp_handle *h = fsp_handle_get(req, in->fh);
     if (!h)
         return fsp_reply_err(req, EBADF);
     if (!req->fs->Interface->Flush)
@@ -316,30 +315,52 @@ void fsp_op_fsync(struct fsp_request *req)
     fsp_reply_status(req, status);
 }
 
-void fsp_op_release(struct fsp_request *req)
+void fsp_ops_close_handle(struct fsp_engine *eng, struct fsp_handle *h)
 {
-    const struct fuse_release_in *in = req->arg;
-    struct fsp_handle *h = fsp_handle_get(req->engine, in->fh);
-    if (!h)
-        return fsp_reply_err(req, EBADF);
+    /* For the request in h->closer (its caller, its unique as Hint): the request that let the
+     * handle go may be another one, even none (a completion), and may have answered already. */
+    struct fsp_request r;
+    memset(&r, 0, sizeof r);
+    r.engine = eng;
+    r.fs = fsp_engine_fs(eng);
+    r.fd = -1;
+    r.in = &h->closer;
+    r.replied = true;
     /* Cleanup and Close get the file's current name: it may have been renamed while open. */
     PWSTR path = 0;
-    if (0 != fsp_node_path(req->engine, h->nodeid, &path))
+    if (0 != fsp_node_path(eng, h->nodeid, &path))
         path = 0;
-    /* Out of the table first: a GETATTR of the unlinked file must not pick this context. */
-    fsp_handle_unpublish(req->engine, h);
-    fsp_ops_close(req, FSP_OPS_CTX(h), path ? path : h->path,
+    fsp_ops_close(&r, FSP_OPS_CTX(h), path ? path : h->path,
                   h->delete_on_close ? FspCleanupDelete : 0);
     free(path);
-    fsp_passthrough_release(req->engine, h);
+    fsp_passthrough_release(eng, h);
     fsp_handle_free(h);
+}
+
+/* RELEASE and RELEASEDIR: out of the table; closed now, or by the last request still using it. */
+void fsp_ops_release_handle(struct fsp_request *req, bool dir)
+{
+    const struct fuse_release_in *in = req->arg;
+    struct fsp_handle *h = fsp_handle_get(req, in->fh);
+    if (!h || h->is_dir != dir)
+        return fsp_reply_err(req, EBADF);
+    h->closer = *req->in;
+    /* Out of the table first: a GETATTR of the unlinked file must not pick this context. */
+    fsp_handle_unpublish(req->engine, h);
+    req->handle = 0;
+    fsp_handle_put(req->engine, h, true);
     fsp_reply_err(req, 0);
+}
+
+void fsp_op_release(struct fsp_request *req)
+{
+    fsp_ops_release_handle(req, false);
 }
 
 void fsp_op_fallocate(struct fsp_request *req)
 {
     const struct fuse_fallocate_in *in = req->arg;
-    struct fsp_handle *h = fsp_handle_get(req->engine, in->fh);
+    struct fsp_handle *h = fsp_handle_get(req, in->fh);
     if (!h)
         return fsp_reply_err(req, EBADF);
     if (in->mode & ~(uint32_t)FALLOC_FL_KEEP_SIZE)

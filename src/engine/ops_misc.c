@@ -106,7 +106,7 @@ void fsp_op_ioctl(struct fsp_request *req)
         return fsp_reply_err(req, ENOTTY);
     if (in->in_size > req->arglen - sizeof *in || in->out_size > FSP_ENGINE_MAX_WRITE)
         return fsp_reply_err(req, EINVAL);
-    struct fsp_handle *h = fsp_handle_get(req->engine, in->fh);
+    struct fsp_handle *h = fsp_handle_get(req, in->fh);
     if (!h)
         return fsp_reply_err(req, EBADF);
     void *out = fsp_request_scratch(req);

@@ -114,7 +114,7 @@ static int with_node(struct fsp_request *req, UINT32 access, node_fn *fn, void *
     int err = open_node(req, access, &path, &ctx);
     if (ENOENT == err) {
         struct by_handle b = {req, fn, arg};
-        return fsp_handle_with_node(req->engine, req->in->nodeid, run_by_handle, &b);
+        return fsp_handle_with_node(req, req->in->nodeid, run_by_handle, &b);
     }
     if (err)
         return err;

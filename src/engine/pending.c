@@ -33,8 +33,15 @@ struct fsp_early_response {
     FSP_FSCTL_TRANSACT_RSP rsp; /* followed by the rest of the response when Size is larger */
 };
 
+/*
+ * Free a pending record whose operation the file system has finished (or that the engine
+ * gives up on). Its handle reference goes too: queued for a worker to close, since this runs on
+ * the file system's completing thread (or an INTERRUPT's), which must not be called back.
+ */
 static void pending_free(struct fsp_pending *p)
 {
+    if (p->req.handle)
+        fsp_handle_put(p->req.engine, p->req.handle, false);
     if (!p->waited) {
         free(p->buf);
         free(p->scratch);
@@ -126,6 +133,7 @@ void fsp_request_pend(struct fsp_request *req, fsp_complete_fn *complete, void *
     }
     p->req = *req;
     p->req.worker = 0;
+    req->handle = 0; /* the pending operation holds the handle until the file system is done */
     p->complete = complete;
     p->ctx = ctx;
     if (w && newbuf && newscratch) {
@@ -150,6 +158,7 @@ void fsp_request_pend(struct fsp_request *req, fsp_complete_fn *complete, void *
             w->buf = p->buf, w->scratch = p->scratch; /* give the worker its buffers back */
             free(newbuf), free(newscratch);
         }
+        req->handle = p->req.handle; /* and the request its handle */
         free(p);
         return;
     }
@@ -160,6 +169,8 @@ void fsp_request_pend(struct fsp_request *req, fsp_complete_fn *complete, void *
         while (!p->completed)
             pthread_cond_wait(&eng->pending_cond, &eng->pending_lock);
         pthread_mutex_unlock(&eng->pending_lock);
+        req->handle = p->req.handle; /* this worker drops it when the request ends */
+        p->req.handle = 0;
         pending_free(p);
         return;
     }

@@ -58,6 +58,11 @@ void fsp_engine_free(struct fsp_engine *eng)
     free(eng);
 }
 
+FSP_FILE_SYSTEM *fsp_engine_fs(struct fsp_engine *eng)
+{
+    return eng->fs;
+}
+
 uint32_t fsp_engine_proto_minor(struct fsp_engine *eng)
 {
     return eng->proto_minor;

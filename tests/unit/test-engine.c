@@ -22,6 +22,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,6 +30,7 @@
 #include <sys/stat.h>
 #include <sys/uio.h>
 #include <sys/xattr.h>
+#include <time.h>
 #include <unistd.h>
 
 #define REPLY_TIMEOUT_MS 5000
@@ -130,9 +132,12 @@ static void start_raw(ULONG flags, ULONG file_info_timeout, ULONG max_nodes, uns
 }
 
 static void listing_free(struct listing *l);
+static void gate_open(void);
+static void forget_pending(void);
 static void teardown(void)
 {
     g_patch = 0;
+    gate_open(); /* a worker a failed test left at a gate */
     listing_free(&g_l1);
     listing_free(&g_l2);
     if (g_memfs) {
@@ -143,6 +148,7 @@ static void teardown(void)
         close(g_sock);
         g_sock = -1;
     }
+    forget_pending();
 }
 
 /* ---- messages ---- */
@@ -1998,6 +2004,346 @@ static void readdir_no_progress(void)
     }
 }
 
+/*
+ * Gates and tracking for the handle tests: a wrapped member may block at a gate until the test
+ * opens it (at most 10 s, so that a failing test cannot hang), and every operation on a file
+ * context is counted while it runs (also while it is pending), so that a Close of a context
+ * still in use is seen (g_violations).
+ */
+enum { GATE_NONE, GATE_READDIR, GATE_GETFILEINFO };
+static pthread_mutex_t g_gate_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t g_gate_cond = PTHREAD_COND_INITIALIZER;
+static int g_gate_armed;
+static bool g_gate_entered, g_gate_open;
+#define NTRACK 64
+static struct {
+    PVOID ctx;
+    int inflight;
+} g_track[NTRACK];
+static unsigned g_violations, g_closes;
+
+static void gate_arm(int which)
+{
+    pthread_mutex_lock(&g_gate_lock);
+    g_gate_armed = which;
+    g_gate_entered = g_gate_open = false;
+    pthread_mutex_unlock(&g_gate_lock);
+}
+
+static void gate_open(void)
+{
+    pthread_mutex_lock(&g_gate_lock);
+    g_gate_armed = GATE_NONE;
+    g_gate_open = true;
+    pthread_cond_broadcast(&g_gate_cond);
+    pthread_mutex_unlock(&g_gate_lock);
+}
+
+static void deadline_in(struct timespec *ts, int ms)
+{
+    clock_gettime(CLOCK_REALTIME, ts);
+    ts->tv_sec += ms / 1000;
+    ts->tv_nsec += (long)(ms % 1000) * 1000000;
+    if (ts->tv_nsec >= 1000000000)
+        ts->tv_sec++, ts->tv_nsec -= 1000000000;
+}
+
+/* Called by a wrapped member: block here when armed for it. */
+static void gate_pass(int which)
+{
+    pthread_mutex_lock(&g_gate_lock);
+    if (g_gate_armed == which) {
+        g_gate_armed = GATE_NONE;
+        g_gate_entered = true;
+        pthread_cond_broadcast(&g_gate_cond);
+        struct timespec ts;
+        deadline_in(&ts, 10000);
+        while (!g_gate_open && 0 == pthread_cond_timedwait(&g_gate_cond, &g_gate_lock, &ts))
+            ;
+    }
+    pthread_mutex_unlock(&g_gate_lock);
+}
+
+static bool gate_wait_entered(void)
+{
+    pthread_mutex_lock(&g_gate_lock);
+    struct timespec ts;
+    deadline_in(&ts, REPLY_TIMEOUT_MS);
+    while (!g_gate_entered && 0 == pthread_cond_timedwait(&g_gate_cond, &g_gate_lock, &ts))
+        ;
+    bool entered = g_gate_entered;
+    pthread_mutex_unlock(&g_gate_lock);
+    return entered;
+}
+
+static void track(PVOID ctx, int delta)
+{
+    pthread_mutex_lock(&g_gate_lock);
+    int free_slot = -1;
+    for (int i = 0; i < NTRACK; i++) {
+        if (g_track[i].ctx == ctx && g_track[i].inflight) {
+            g_track[i].inflight += delta;
+            pthread_mutex_unlock(&g_gate_lock);
+            return;
+        }
+        if (free_slot < 0 && !g_track[i].inflight)
+            free_slot = i;
+    }
+    if (delta > 0 && free_slot >= 0)
+        g_track[free_slot].ctx = ctx, g_track[free_slot].inflight = delta;
+    pthread_mutex_unlock(&g_gate_lock);
+}
+
+static unsigned closes(void)
+{
+    pthread_mutex_lock(&g_gate_lock);
+    unsigned n = g_closes;
+    pthread_mutex_unlock(&g_gate_lock);
+    return n;
+}
+
+static void reset_tracking(void)
+{
+    pthread_mutex_lock(&g_gate_lock);
+    memset(g_track, 0, sizeof g_track);
+    g_violations = g_closes = 0;
+    g_gate_armed = GATE_NONE;
+    g_gate_open = true;
+    pthread_mutex_unlock(&g_gate_lock);
+}
+
+/* A pending operation the test completes itself (w_read/w_readdir with g_pend set). */
+static bool g_pend;
+static struct {
+    bool valid;
+    UINT32 kind;
+    UINT64 hint;
+    PVOID ctx, buf;
+    UINT64 offset;
+    ULONG len;
+    PWSTR marker;
+} g_pending;
+
+static void forget_pending(void)
+{
+    free(g_pending.marker);
+    memset(&g_pending, 0, sizeof g_pending);
+}
+
+static VOID w_close(FSP_FILE_SYSTEM *fs_, PVOID ctx)
+{
+    pthread_mutex_lock(&g_gate_lock);
+    for (int i = 0; i < NTRACK; i++)
+        if (g_track[i].ctx == ctx && g_track[i].inflight > 0) {
+            fprintf(stderr, "    Close of a context with %d operation(s) in flight\n",
+                    g_track[i].inflight);
+            g_violations++;
+        }
+    g_closes++;
+    pthread_mutex_unlock(&g_gate_lock);
+    g_memfs_iface->Close(fs_, ctx);
+}
+
+static NTSTATUS record_pending(UINT32 kind, PVOID ctx, PVOID buf, UINT64 off, ULONG len, PWSTR marker)
+{
+    FSP_FILE_SYSTEM_OPERATION_CONTEXT *oc = FspFileSystemGetOperationContext();
+    pthread_mutex_lock(&g_gate_lock);
+    g_pending.kind = kind;
+    g_pending.hint = oc->Request->Hint;
+    g_pending.ctx = ctx, g_pending.buf = buf, g_pending.offset = off, g_pending.len = len;
+    free(g_pending.marker);
+    g_pending.marker = marker ? wcsdup(marker) : 0;
+    __atomic_store_n(&g_pending.valid, true, __ATOMIC_RELEASE);
+    pthread_mutex_unlock(&g_gate_lock);
+    return STATUS_PENDING; /* tracked until the test completes it */
+}
+
+static NTSTATUS w_read(FSP_FILE_SYSTEM *fs_, PVOID ctx, PVOID buf, UINT64 off, ULONG len,
+                       PULONG pbytes)
+{
+    track(ctx, 1);
+    if (__atomic_load_n(&g_pend, __ATOMIC_ACQUIRE))
+        return record_pending(FspFsctlTransactReadKind, ctx, buf, off, len, 0);
+    NTSTATUS status = g_memfs_iface->Read(fs_, ctx, buf, off, len, pbytes);
+    track(ctx, -1);
+    return status;
+}
+
+static NTSTATUS w_readdir(FSP_FILE_SYSTEM *fs_, PVOID ctx, PWSTR pattern, PWSTR marker, PVOID buf,
+                          ULONG len, PULONG pbytes)
+{
+    track(ctx, 1);
+    gate_pass(GATE_READDIR);
+    if (__atomic_load_n(&g_pend, __ATOMIC_ACQUIRE))
+        return record_pending(FspFsctlTransactQueryDirectoryKind, ctx, buf, 0, len, marker);
+    NTSTATUS status = g_memfs_iface->ReadDirectory(fs_, ctx, pattern, marker, buf, len, pbytes);
+    track(ctx, -1);
+    return status;
+}
+
+static NTSTATUS w_getfileinfo(FSP_FILE_SYSTEM *fs_, PVOID ctx, FSP_FSCTL_FILE_INFO *info)
+{
+    track(ctx, 1);
+    gate_pass(GATE_GETFILEINFO);
+    NTSTATUS status = g_memfs_iface->GetFileInfo(fs_, ctx, info);
+    track(ctx, -1);
+    return status;
+}
+
+/* The test completes the recorded pending operation (as the file system would, later). */
+static void complete_pending(void)
+{
+    pthread_mutex_lock(&g_gate_lock);
+    bool valid = __atomic_load_n(&g_pending.valid, __ATOMIC_ACQUIRE);
+    __atomic_store_n(&g_pending.valid, false, __ATOMIC_RELAXED);
+    pthread_mutex_unlock(&g_gate_lock);
+    ASSERT(valid);
+    FSP_FSCTL_TRANSACT_RSP rsp;
+    memset(&rsp, 0, sizeof rsp);
+    rsp.Size = sizeof rsp;
+    rsp.Kind = g_pending.kind;
+    rsp.Hint = g_pending.hint;
+    ULONG bytes = 0;
+    NTSTATUS status = FspFsctlTransactReadKind == g_pending.kind
+                          ? g_memfs_iface->Read(fs(), g_pending.ctx, g_pending.buf, g_pending.offset,
+                                                g_pending.len, &bytes)
+                          : g_memfs_iface->ReadDirectory(fs(), g_pending.ctx, 0, g_pending.marker,
+                                                         g_pending.buf, g_pending.len, &bytes);
+    rsp.IoStatus.Status = (UINT32)status;
+    rsp.IoStatus.Information = bytes;
+    FspFileSystemSendResponse(fs(), &rsp);
+    track(g_pending.ctx, -1); /* the file system is done with the context only now */
+}
+
+static void patch_tracking(FSP_FILE_SYSTEM_INTERFACE *iface)
+{
+    reset_tracking();
+    iface->Close = w_close;
+    iface->Read = w_read;
+    iface->ReadDirectory = w_readdir;
+    iface->GetFileInfo = w_getfileinfo;
+}
+
+/* Wait (up to the reply timeout) until the file system has seen n Close calls. */
+static void wait_closes(unsigned n)
+{
+    for (int i = 0; i < REPLY_TIMEOUT_MS / 10 && closes() < n; i++)
+        usleep(10000);
+    ASSERT(closes() >= n);
+}
+
+/*
+ * RELEASEDIR while another worker is reading the same directory handle: the handle (its lock,
+ * its listing) and the file context must outlive the READDIR; Close comes after it. Before
+ * handles had a reference count, RELEASEDIR closed the context and freed the handle under the
+ * running READDIR (ASan: heap-use-after-free in fill_reply).
+ */
+static void handle_release_during_readdir(void)
+{
+    g_patch = patch_tracking;
+    start(0, 0, 2);
+    struct fuse_entry_out d;
+    ASSERT_EQ(mkdir_(FUSE_ROOT_ID, "d", 0755, &d), 0);
+    uint64_t fh;
+    ASSERT_EQ(open_(d.nodeid, O_RDONLY | O_DIRECTORY, &fh, true), 0);
+    unsigned closes0 = closes();
+    gate_arm(GATE_READDIR);
+    struct fuse_read_in rin = {.fh = fh, .offset = 0, .size = 4096};
+    uint64_t ur = send_req(FUSE_READDIR, d.nodeid, &rin, sizeof rin, 0, 0);
+    ASSERT(gate_wait_entered());
+    struct fuse_release_in rel = {.fh = fh};
+    uint64_t uc = send_req(FUSE_RELEASEDIR, d.nodeid, &rel, sizeof rel, 0, 0);
+    ASSERT_EQ(recv_reply(uc, 0, 0), 0);
+    usleep(50000);
+    ASSERT_EQ(closes(), closes0); /* not closed under the running READDIR */
+    gate_open();
+    void *data;
+    size_t len;
+    ASSERT_EQ(recv_reply(ur, &data, &len), 0);
+    wait_closes(closes0 + 1);
+    ASSERT_EQ(g_violations, 0);
+    /* the handle is gone for good */
+    ASSERT_EQ(read_(FUSE_READDIR, d.nodeid, fh, 0, 4096, &data, &len), -EBADF);
+}
+
+/*
+ * RELEASE or RELEASEDIR while a READ or READDIR of that handle is pending in the file system:
+ * the context stays open until the file system completes it, and the completion still finds its
+ * handle. Close then comes from a worker (at its next request), never from inside
+ * FspFileSystemSendResponse.
+ */
+static void handle_release_during_pending(void)
+{
+    g_patch = patch_tracking;
+    start(0, 0, 2);
+    struct fuse_entry_out d, e;
+    uint64_t fh, dfh;
+    ASSERT_EQ(mkdir_(FUSE_ROOT_ID, "d", 0755, &d), 0);
+    ASSERT_EQ(create(d.nodeid, "f", 0644, &e, &fh), 0);
+    uint32_t w;
+    ASSERT_EQ(write_(e.nodeid, fh, 0, "0123456789", 10, &w), 0);
+    ASSERT_EQ(open_(d.nodeid, O_RDONLY | O_DIRECTORY, &dfh, true), 0);
+    for (int dir = 0; dir <= 1; dir++) {
+        unsigned closes0 = closes();
+        __atomic_store_n(&g_pend, true, __ATOMIC_RELEASE);
+        struct fuse_read_in rin = {.fh = dir ? dfh : fh, .offset = 0, .size = 4096};
+        uint64_t ur = send_req(dir ? FUSE_READDIR : FUSE_READ, dir ? d.nodeid : e.nodeid, &rin,
+                               sizeof rin, 0, 0);
+        for (int i = 0; i < 500 && !__atomic_load_n(&g_pending.valid, __ATOMIC_ACQUIRE); i++)
+            usleep(10000);
+        __atomic_store_n(&g_pend, false, __ATOMIC_RELEASE);
+        struct fuse_release_in rel = {.fh = dir ? dfh : fh};
+        ASSERT_EQ(call(dir ? FUSE_RELEASEDIR : FUSE_RELEASE, dir ? d.nodeid : e.nodeid, &rel,
+                       sizeof rel, 0, 0, 0, 0), 0);
+        sync_engine();
+        ASSERT_EQ(closes(), closes0); /* the file system still has the operation */
+        complete_pending();
+        void *data;
+        size_t len;
+        ASSERT_EQ(recv_reply(ur, &data, &len), 0);
+        if (!dir) {
+            ASSERT_EQ(len, 10);
+            ASSERT(0 == memcmp(data, "0123456789", 10));
+        }
+        ASSERT_EQ(closes(), closes0); /* not from the completing thread */
+        sync_engine();                /* a worker closes it at its next request */
+        wait_closes(closes0 + 1);
+        ASSERT_EQ(g_violations, 0);
+    }
+}
+
+/*
+ * A request answered through one of a file's open handles (GETATTR of a file unlinked while
+ * open) must not hold a table-wide lock while the file system works: before, fsp_handle_with_node
+ * ran GetFileInfo under the handle table's lock, so every OPEN, READ, RELEASE of any file waited
+ * for it.
+ */
+static void handle_table_not_locked_in_callbacks(void)
+{
+    g_patch = patch_tracking;
+    start(0, 0, 3);
+    struct fuse_entry_out e, d;
+    uint64_t fh;
+    ASSERT_EQ(create(FUSE_ROOT_ID, "f", 0644, &e, &fh), 0);
+    ASSERT_EQ(mkdir_(FUSE_ROOT_ID, "d", 0755, &d), 0);
+    ASSERT_EQ(call(FUSE_UNLINK, FUSE_ROOT_ID, "f", 2, 0, 0, 0, 0), 0);
+    gate_arm(GATE_GETFILEINFO);
+    struct fuse_getattr_in gin;
+    memset(&gin, 0, sizeof gin);
+    uint64_t ug = send_req(FUSE_GETATTR, e.nodeid, &gin, sizeof gin, 0, 0);
+    ASSERT(gate_wait_entered());
+    /* GETATTR is inside the file system; an OPENDIR must still be answered */
+    uint64_t dfh;
+    ASSERT_EQ(open_(d.nodeid, O_RDONLY | O_DIRECTORY, &dfh, true), 0);
+    gate_open();
+    void *data;
+    size_t len;
+    ASSERT_EQ(recv_reply(ug, &data, &len), 0);
+    ASSERT_EQ(release(d.nodeid, dfh, true), 0);
+    ASSERT_EQ(release(e.nodeid, fh, false), 0);
+    ASSERT_EQ(g_violations, 0);
+}
+
 int main(int argc, char **argv)
 {
     bool verbose = false;
@@ -2044,6 +2390,9 @@ int main(int argc, char **argv)
      * being cancelled alive until its cancel reply is written). */
     TLIB_ADD_TEST("pending", fuzz_pending);
     TLIB_ADD_TEST("rel", readdir_no_progress);
+    TLIB_ADD_TEST("rel", handle_release_during_readdir);
+    TLIB_ADD_TEST("rel", handle_release_during_pending);
+    TLIB_ADD_TEST("rel", handle_table_not_locked_in_callbacks);
     int rc = tlib_run(n, argv);
     if (devnull >= 0) {
         FspDebugLogSetFd(2);
