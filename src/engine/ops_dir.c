@@ -11,7 +11,9 @@
  * carries as current, so they must not come from an earlier batch. A
  * ReadDirectory that pends completes the same way: the completion adds the
  * batch and answers from it (if that batch held only names Linux cannot
- * show, the answer is empty and the listing ends there: a known limit).
+ * show, the answer is empty and the listing ends there: a known limit),
+ * without calling the file system: READDIRPLUS entries then go without
+ * attributes, and the kernel looks them up.
  */
 #include "ops.h"
 #include <dirent.h>
@@ -188,15 +190,19 @@ static PWSTR child_path(PCWSTR dir, PCWSTR wname)
     return p;
 }
 
-/* Fill the reply from the listing at offset; returns bytes written into out. */
+/*
+ * Fill the reply from the listing at offset; returns bytes written into out. READDIRPLUS entries
+ * carry attributes (and enter their nodes) only with attrs, which calls the file system;
+ * without, they have nodeid 0, which tells the kernel to look them up itself.
+ */
 static size_t fill_reply(struct fsp_request *req, struct fsp_handle *h, struct listing *l,
-                         uint64_t offset, size_t size, bool plus, char *out)
+                         uint64_t offset, size_t size, bool plus, bool attrs, char *out)
 {
     size_t used = 0;
     /* The directory's current path: h->path is the one it was opened by, and it may have been
      * renamed since (a new directory may even hold the old name). NULL: no attributes. */
     PWSTR dirpath = 0;
-    if (plus && 0 != fsp_node_path(req->engine, h->nodeid, &dirpath))
+    if (plus && attrs && 0 != fsp_node_path(req->engine, h->nodeid, &dirpath))
         dirpath = 0;
     for (uint64_t off = offset;; off++) {
         const char *name;
@@ -245,21 +251,14 @@ static size_t fill_reply(struct fsp_request *req, struct fsp_handle *h, struct l
     return used;
 }
 
-struct readdir_pending {
-    struct fsp_handle *h;
-    uint64_t offset;
-    size_t size;
-    bool plus;
-};
-
-/* Answer from the listing. Called with h->lock held; releases it before the reply goes out,
- * since once the kernel has the reply it may RELEASEDIR the handle (freeing h and its lock). */
+/* Answer from the listing. Called with h->lock held; releases it before the reply goes out (the
+ * kernel may send READDIR again at once; the request's reference keeps h). attrs: fill_reply. */
 static void reply_listing_unlock(struct fsp_request *req, struct fsp_handle *h, uint64_t offset,
-                                 size_t size, bool plus)
+                                 size_t size, bool plus, bool attrs)
 {
     struct listing *l = h->dir_buffer;
     char *out = malloc(size ? size : 1);
-    size_t n = out ? fill_reply(req, h, l, offset, size, plus, out) : 0;
+    size_t n = out ? fill_reply(req, h, l, offset, size, plus, attrs, out) : 0;
     pthread_mutex_unlock(&h->lock);
     if (!out)
         return fsp_reply_err(req, ENOMEM);
@@ -267,16 +266,25 @@ static void reply_listing_unlock(struct fsp_request *req, struct fsp_handle *h, 
     free(out);
 }
 
+/*
+ * Completion of a ReadDirectory the file system finished later (or that was cancelled): on the
+ * thread that called FspFileSystemSendResponse, which may be inside another callback of the
+ * file system, so nothing here calls the file system (READDIRPLUS answers without attributes).
+ * The request still has its arguments (the pending record keeps its buffer) and its handle.
+ */
 static void readdir_complete(struct fsp_request *req, FSP_FSCTL_TRANSACT_RSP *rsp, void *vctx)
 {
-    struct readdir_pending *p = vctx;
-    struct fsp_handle *h = p->h;
+    (void)vctx;
+    const struct fuse_read_in *in = req->arg;
+    struct fsp_handle *h = req->handle;
+    bool plus = FUSE_READDIRPLUS == req->in->opcode;
+    size_t size = in->size > FSP_ENGINE_MAX_WRITE ? FSP_ENGINE_MAX_WRITE : in->size;
     NTSTATUS status = (NTSTATUS)rsp->IoStatus.Status;
     int err = 0;
     pthread_mutex_lock(&h->lock);
     if (!NT_SUCCESS(status))
         err = FspErrnoFromNtStatus(status);
-    else if (rsp->IoStatus.Information > BATCH_SIZE) {
+    else if (rsp->IoStatus.Information > (plus ? PLUS_BATCH_SIZE : BATCH_SIZE)) {
         FspDebugLog("linfsp: ReadDirectory returned more bytes than asked\n");
         err = EIO;
     } else
@@ -290,8 +298,7 @@ static void readdir_complete(struct fsp_request *req, FSP_FSCTL_TRANSACT_RSP *rs
         pthread_mutex_unlock(&h->lock);
         fsp_reply_err(req, err);
     } else
-        reply_listing_unlock(req, h, p->offset, p->size, p->plus);
-    free(p);
+        reply_listing_unlock(req, h, in->offset, size, plus, false);
 }
 
 static void readdir_common(struct fsp_request *req, bool plus)
@@ -338,13 +345,8 @@ static void readdir_common(struct fsp_request *req, bool plus)
                                                        batch, &bytes);
         fsp_op_leave(req);
         if (STATUS_PENDING == status) {
-            struct readdir_pending *p = malloc(sizeof *p);
-            if (p)
-                *p = (struct readdir_pending){h, in->offset, size, plus};
             pthread_mutex_unlock(&h->lock);
-            if (!p)
-                return fsp_reply_err(req, ENOMEM); /* the late response finds nothing to complete */
-            return fsp_request_pend(req, readdir_complete, p);
+            return fsp_request_pend(req, readdir_complete, 0);
         }
         int err = 0;
         if (!NT_SUCCESS(status))
@@ -359,7 +361,7 @@ static void readdir_common(struct fsp_request *req, bool plus)
             return fsp_reply_err(req, err);
         }
     }
-    reply_listing_unlock(req, h, in->offset, size, plus);
+    reply_listing_unlock(req, h, in->offset, size, plus, true);
 }
 
 void fsp_op_readdir(struct fsp_request *req)

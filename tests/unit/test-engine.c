@@ -2124,6 +2124,20 @@ static struct {
     PWSTR marker;
 } g_pending;
 
+/* Set on the thread that completes a pending operation, while in FspFileSystemSendResponse:
+ * the engine must not call the file system from there. */
+static __thread bool t_completing;
+
+static void check_not_completing(const char *member)
+{
+    if (t_completing) {
+        fprintf(stderr, "    %s called from FspFileSystemSendResponse\n", member);
+        pthread_mutex_lock(&g_gate_lock);
+        g_violations++;
+        pthread_mutex_unlock(&g_gate_lock);
+    }
+}
+
 static void forget_pending(void)
 {
     free(g_pending.marker);
@@ -2132,6 +2146,7 @@ static void forget_pending(void)
 
 static VOID w_close(FSP_FILE_SYSTEM *fs_, PVOID ctx)
 {
+    check_not_completing("Close");
     pthread_mutex_lock(&g_gate_lock);
     for (int i = 0; i < NTRACK; i++)
         if (g_track[i].ctx == ctx && g_track[i].inflight > 0) {
@@ -2183,6 +2198,7 @@ static NTSTATUS w_readdir(FSP_FILE_SYSTEM *fs_, PVOID ctx, PWSTR pattern, PWSTR 
 
 static NTSTATUS w_getfileinfo(FSP_FILE_SYSTEM *fs_, PVOID ctx, FSP_FSCTL_FILE_INFO *info)
 {
+    check_not_completing("GetFileInfo");
     track(ctx, 1);
     gate_pass(GATE_GETFILEINFO);
     NTSTATUS status = g_memfs_iface->GetFileInfo(fs_, ctx, info);
@@ -2211,12 +2227,44 @@ static void complete_pending(void)
                                                          g_pending.buf, g_pending.len, &bytes);
     rsp.IoStatus.Status = (UINT32)status;
     rsp.IoStatus.Information = bytes;
+    t_completing = true;
     FspFileSystemSendResponse(fs(), &rsp);
+    t_completing = false;
     track(g_pending.ctx, -1); /* the file system is done with the context only now */
+}
+
+static NTSTATUS w_getsecbyname(FSP_FILE_SYSTEM *fs_, PWSTR name, PUINT32 pattrs,
+                               PSECURITY_DESCRIPTOR sd, SIZE_T *psize)
+{
+    check_not_completing("GetSecurityByName");
+    return g_memfs_iface->GetSecurityByName(fs_, name, pattrs, sd, psize);
+}
+
+static NTSTATUS w_getsecurity(FSP_FILE_SYSTEM *fs_, PVOID ctx, PSECURITY_DESCRIPTOR sd, SIZE_T *psize)
+{
+    check_not_completing("GetSecurity");
+    return g_memfs_iface->GetSecurity(fs_, ctx, sd, psize);
+}
+
+static NTSTATUS w_open(FSP_FILE_SYSTEM *fs_, PWSTR name, UINT32 options, UINT32 access, PVOID *pctx,
+                       FSP_FSCTL_FILE_INFO *info)
+{
+    check_not_completing("Open");
+    return g_memfs_iface->Open(fs_, name, options, access, pctx, info);
+}
+
+static NTSTATUS w_getreparse(FSP_FILE_SYSTEM *fs_, PVOID ctx, PWSTR name, PVOID buf, PSIZE_T psize)
+{
+    check_not_completing("GetReparsePoint");
+    return g_memfs_iface->GetReparsePoint(fs_, ctx, name, buf, psize);
 }
 
 static void patch_tracking(FSP_FILE_SYSTEM_INTERFACE *iface)
 {
+    iface->GetSecurityByName = w_getsecbyname;
+    iface->GetSecurity = w_getsecurity;
+    iface->Open = w_open;
+    iface->GetReparsePoint = w_getreparse;
     reset_tracking();
     iface->Close = w_close;
     iface->Read = w_read;
@@ -2344,6 +2392,45 @@ static void handle_table_not_locked_in_callbacks(void)
     ASSERT_EQ(g_violations, 0);
 }
 
+/*
+ * Completing a pending READDIRPLUS must not call the file system: the completion runs on
+ * whatever thread called FspFileSystemSendResponse, maybe inside one of the file system's own
+ * callbacks (holding its locks or the operation guard). The entries then go without attributes
+ * (nodeid 0: the kernel looks them up), as FUSE allows.
+ */
+static void readdirplus_completion_no_reentry(void)
+{
+    g_patch = patch_tracking;
+    start(0, 0, 2);
+    struct fuse_entry_out d, e;
+    uint64_t fh, dfh;
+    ASSERT_EQ(mkdir_(FUSE_ROOT_ID, "d", 0755, &d), 0);
+    ASSERT_EQ(create(d.nodeid, "a", 0644, &e, &fh), 0);
+    ASSERT_EQ(release(e.nodeid, fh, false), 0);
+    ASSERT_EQ(call(FUSE_SYMLINK, d.nodeid, "l\0target", 9, 0, 0, 0, 0), 0);
+    ASSERT_EQ(open_(d.nodeid, O_RDONLY | O_DIRECTORY, &dfh, true), 0);
+    __atomic_store_n(&g_pend, true, __ATOMIC_RELEASE);
+    struct fuse_read_in rin = {.fh = dfh, .offset = 0, .size = 4096};
+    uint64_t ur = send_req(FUSE_READDIRPLUS, d.nodeid, &rin, sizeof rin, 0, 0);
+    for (int i = 0; i < 500 && !__atomic_load_n(&g_pending.valid, __ATOMIC_ACQUIRE); i++)
+        usleep(10000);
+    __atomic_store_n(&g_pend, false, __ATOMIC_RELEASE);
+    complete_pending();
+    void *data;
+    size_t len;
+    ASSERT_EQ(recv_reply(ur, &data, &len), 0);
+    parse_dirents(data, len, true, &g_l1);
+    ASSERT_EQ(g_l1.n, 4);
+    ASSERT(0 == strcmp(g_l1.names[2], "a") && 0 == strcmp(g_l1.names[3], "l"));
+    ASSERT_EQ(g_violations, 0);
+    /* a READDIRPLUS that does not pend still carries attributes */
+    ASSERT_EQ(read_(FUSE_READDIRPLUS, d.nodeid, dfh, 2, 4096, &data, &len), 0);
+    parse_dirents(data, len, true, &g_l2);
+    ASSERT_EQ(g_l2.n, 2);
+    ASSERT(0 != g_l2.nodeids[0] && 0 != g_l2.nodeids[1]);
+    ASSERT_EQ(release(d.nodeid, dfh, true), 0);
+}
+
 int main(int argc, char **argv)
 {
     bool verbose = false;
@@ -2393,6 +2480,7 @@ int main(int argc, char **argv)
     TLIB_ADD_TEST("rel", handle_release_during_readdir);
     TLIB_ADD_TEST("rel", handle_release_during_pending);
     TLIB_ADD_TEST("rel", handle_table_not_locked_in_callbacks);
+    TLIB_ADD_TEST("rel", readdirplus_completion_no_reentry);
     int rc = tlib_run(n, argv);
     if (devnull >= 0) {
         FspDebugLogSetFd(2);
