@@ -35,6 +35,7 @@ struct fsp_worker {
     void *buf;           /* the request buffer (FSP_ENGINE_BUFSIZE) */
     void *scratch;       /* reply scratch buffer (FSP_ENGINE_BUFSIZE) */
     uint64_t current_unique; /* the request being processed synchronously, 0 if none */
+    struct fsp_pending *spare; /* the record for this worker's next pending operation (pending.c) */
 };
 
 struct fsp_engine {
@@ -79,6 +80,8 @@ struct fsp_engine {
     uint32_t *free_slots;
     size_t nfree;
     struct fsp_handle *closing; /* handles whose last reference went on a completion path */
+    /* tests: the fault_alloc-th allocation that fsp_engine_fault_alloc is asked about fails */
+    int fault_alloc;
     /* pending (asynchronous) operations */
     pthread_mutex_t pending_lock;
     pthread_cond_t pending_cond;

@@ -199,6 +199,7 @@ static void free_worker(struct fsp_worker *w)
         close(w->epfd);
     free(w->buf);
     free(w->scratch);
+    free(w->spare);
 }
 
 NTSTATUS fsp_dispatcher_start(struct fsp_engine *eng, unsigned nthreads)

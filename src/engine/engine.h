@@ -99,6 +99,13 @@ void fsp_op_leave(struct fsp_request *req);
  */
 typedef void fsp_complete_fn(struct fsp_request *req, FSP_FSCTL_TRANSACT_RSP *rsp, void *ctx);
 void fsp_request_pend(struct fsp_request *req, fsp_complete_fn *complete, void *ctx);
+/**
+ * Call before a file system member that may return STATUS_PENDING: makes the record a pending
+ * operation needs (kept per worker, so made again only after one was used). False when out of
+ * memory: answer ENOMEM without calling the file system, which must never be left working in
+ * the buffers of a request the engine has answered.
+ */
+bool fsp_request_prepare_pend(struct fsp_request *req);
 
 /* ---- node table (nodes.c) ---- */
 
@@ -232,6 +239,12 @@ void fsp_ops_close_handle(struct fsp_engine *eng, struct fsp_handle *h);
 
 /* ---- engine state read by ops ---- */
 
+/**
+ * Fault injection for the unit tests: true when an allocation at this point must be taken as
+ * failed (the test set the engine's countdown; never in normal operation). Checked at the
+ * allocations whose failure the engine must survive without harm.
+ */
+bool fsp_engine_fault_alloc(struct fsp_engine *eng);
 /** The file system the engine serves. */
 FSP_FILE_SYSTEM *fsp_engine_fs(struct fsp_engine *eng);
 /** Negotiated protocol minor version and INIT flags (flags | flags2 << 32). */

@@ -332,6 +332,10 @@ static void readdir_common(struct fsp_request *req, bool plus)
             pthread_mutex_unlock(&h->lock);
             return fsp_reply_err(req, ENOTDIR);
         }
+        if (!fsp_request_prepare_pend(req)) {
+            pthread_mutex_unlock(&h->lock);
+            return fsp_reply_err(req, ENOMEM);
+        }
         PWSTR marker = l->marker ? l->marker : l->n ? l->e[l->n - 1].wname : 0;
         ULONG bytes = 0, batch = plus ? PLUS_BATCH_SIZE : BATCH_SIZE;
         void *buf = fsp_request_scratch(req);

@@ -217,6 +217,8 @@ void fsp_op_read(struct fsp_request *req)
     if (!req->fs->Interface->Read)
         return fsp_reply_err(req, EINVAL);
     size_t size = in->size > FSP_ENGINE_MAX_WRITE ? FSP_ENGINE_MAX_WRITE : in->size;
+    if (!fsp_request_prepare_pend(req))
+        return fsp_reply_err(req, ENOMEM);
     void *buf = fsp_request_scratch(req);
     ULONG got = 0;
     req->treq.Req.Read.UserContext = (UINT64)(uintptr_t)FSP_OPS_CTX(h);
@@ -275,6 +277,8 @@ void fsp_op_write(struct fsp_request *req)
                                              : FSP_KILLPRIV_CAPS);
     if (!NT_SUCCESS(status))
         return fsp_reply_status(req, status);
+    if (!fsp_request_prepare_pend(req))
+        return fsp_reply_err(req, ENOMEM);
     ULONG done = 0;
     FSP_FSCTL_FILE_INFO info;
     req->treq.Req.Write.UserContext = (UINT64)(uintptr_t)FSP_OPS_CTX(h);

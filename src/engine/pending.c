@@ -25,6 +25,7 @@ struct fsp_pending {
     bool orphaned;    /* the FS's response came during cancelling: the canceller frees it */
     bool completed;   /* for a worker that could not detach and waits */
     bool waited;
+    bool on_stack;    /* the waiting worker's own record (not prepared): never freed */
 };
 
 /* A response that arrived before its request was registered as pending. */
@@ -46,7 +47,8 @@ static void pending_free(struct fsp_pending *p)
         free(p->buf);
         free(p->scratch);
     }
-    free(p);
+    if (!p->on_stack)
+        free(p);
 }
 
 /* Unlink and return the pending record for hint, or NULL. Caller holds pending_lock. */
@@ -117,20 +119,34 @@ static void cancel_one(struct fsp_engine *eng, struct fsp_pending *p)
     }
 }
 
+bool fsp_request_prepare_pend(struct fsp_request *req)
+{
+    struct fsp_worker *w = req->worker;
+    if (!w || w->spare)
+        return true; /* without a worker, fsp_request_pend waits on a record of its own */
+    w->spare = fsp_engine_fault_alloc(req->engine) ? 0 : calloc(1, sizeof *w->spare);
+    if (!w->spare)
+        FspDebugLog("linfsp: out of memory for a pending operation's record; refused\n");
+    return 0 != w->spare;
+}
+
 void fsp_request_pend(struct fsp_request *req, fsp_complete_fn *complete, void *ctx)
 {
     struct fsp_engine *eng = req->engine;
     struct fsp_worker *w = req->worker;
-    struct fsp_pending *p = calloc(1, sizeof *p);
-    void *newbuf = w ? malloc(FSP_ENGINE_BUFSIZE) : 0;
-    void *newscratch = w ? malloc(FSP_ENGINE_BUFSIZE) : 0;
-    if (!p) {
-        /* Cannot track it: the response will find nothing; answer the kernel now. */
-        free(newbuf), free(newscratch);
-        FspDebugLog("linfsp: out of memory tracking a pending operation\n");
-        fsp_reply_err(req, ENOMEM);
-        return;
+    /* The record was made before the file system was called (fsp_request_prepare_pend): from
+     * here on nothing can fail, since the file system works in the request's buffers. */
+    struct fsp_pending local, *p = w ? w->spare : 0;
+    bool on_stack = !p;
+    if (w)
+        w->spare = 0;
+    if (on_stack) {
+        memset(&local, 0, sizeof local);
+        p = &local; /* this thread waits for the completion below, so the record lives here */
+        p->on_stack = true;
     }
+    void *newbuf = w && !on_stack ? malloc(FSP_ENGINE_BUFSIZE) : 0;
+    void *newscratch = w && !on_stack ? malloc(FSP_ENGINE_BUFSIZE) : 0;
     p->req = *req;
     p->req.worker = 0;
     req->handle = 0; /* the pending operation holds the handle until the file system is done */
@@ -159,7 +175,8 @@ void fsp_request_pend(struct fsp_request *req, fsp_complete_fn *complete, void *
             free(newbuf), free(newscratch);
         }
         req->handle = p->req.handle; /* and the request its handle */
-        free(p);
+        if (!on_stack)
+            free(p);
         return;
     }
     p->next = eng->pending;

@@ -58,6 +58,16 @@ void fsp_engine_free(struct fsp_engine *eng)
     free(eng);
 }
 
+bool fsp_engine_fault_alloc(struct fsp_engine *eng)
+{
+    int n = __atomic_load_n(&eng->fault_alloc, __ATOMIC_RELAXED);
+    while (n > 0)
+        if (__atomic_compare_exchange_n(&eng->fault_alloc, &n, n - 1, false, __ATOMIC_RELAXED,
+                                        __ATOMIC_RELAXED))
+            return 1 == n;
+    return false;
+}
+
 FSP_FILE_SYSTEM *fsp_engine_fs(struct fsp_engine *eng)
 {
     return eng->fs;

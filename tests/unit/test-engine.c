@@ -2431,6 +2431,54 @@ static void readdirplus_completion_no_reentry(void)
     ASSERT_EQ(release(d.nodeid, dfh, true), 0);
 }
 
+/* Make the n-th allocation the engine checks from now on fail (fsp_engine_fault_alloc). */
+static void fail_alloc(int n)
+{
+    __atomic_store_n(&engine()->fault_alloc, n, __ATOMIC_RELAXED);
+}
+
+/*
+ * Out of memory around an operation that pends: the engine must not answer ENOMEM while the
+ * file system still works in the request's buffers (it would write a read's data, or read a
+ * write's, in buffers the worker reuses). Before, the pending record was allocated only after
+ * Read returned STATUS_PENDING, and its failure answered at once.
+ */
+static void pending_out_of_memory(void)
+{
+    g_patch = patch_tracking;
+    start(0, 0, 1);
+    struct fuse_entry_out e;
+    uint64_t fh;
+    ASSERT_EQ(create(FUSE_ROOT_ID, "f", 0644, &e, &fh), 0);
+    uint32_t w;
+    ASSERT_EQ(write_(e.nodeid, fh, 0, "0123456789", 10, &w), 0);
+    for (int round = 0; round < 3; round++) {
+        __atomic_store_n(&g_pend, true, __ATOMIC_RELEASE);
+        fail_alloc(1);
+        struct fuse_read_in rin = {.fh = fh, .offset = 0, .size = 4096};
+        uint64_t ur = send_req(FUSE_READ, e.nodeid, &rin, sizeof rin, 0, 0);
+        for (int i = 0; i < 50 && !__atomic_load_n(&g_pending.valid, __ATOMIC_ACQUIRE); i++)
+            usleep(10000);
+        __atomic_store_n(&g_pend, false, __ATOMIC_RELEASE);
+        fail_alloc(0);
+        if (__atomic_load_n(&g_pending.valid, __ATOMIC_ACQUIRE)) {
+            /* the file system has the read: the answer must wait for it */
+            expect_no_reply();
+            complete_pending();
+            void *data;
+            size_t len;
+            ASSERT_EQ(recv_reply(ur, &data, &len), 0);
+            ASSERT_EQ(len, 10);
+        } else
+            ASSERT_EQ(recv_reply(ur, 0, 0), -ENOMEM); /* refused before the file system saw it */
+    }
+    void *data;
+    size_t len;
+    ASSERT_EQ(read_(FUSE_READ, e.nodeid, fh, 2, 4, &data, &len), 0);
+    ASSERT(4 == len && 0 == memcmp(data, "2345", 4));
+    ASSERT_EQ(release(e.nodeid, fh, false), 0);
+}
+
 int main(int argc, char **argv)
 {
     bool verbose = false;
@@ -2481,6 +2529,7 @@ int main(int argc, char **argv)
     TLIB_ADD_TEST("rel", handle_release_during_pending);
     TLIB_ADD_TEST("rel", handle_table_not_locked_in_callbacks);
     TLIB_ADD_TEST("rel", readdirplus_completion_no_reentry);
+    TLIB_ADD_TEST("rel", pending_out_of_memory);
     int rc = tlib_run(n, argv);
     if (devnull >= 0) {
         FspDebugLogSetFd(2);
