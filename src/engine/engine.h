@@ -49,6 +49,7 @@ struct fsp_request {
     const void *arg;           /* payload after the header */
     size_t arglen;             /* payload bytes (validated against the opcode's minimum) */
     bool replied;
+    int reply_error;           /* the reply could not be written (errno): the kernel did not get it */
     void *scratch;             /* reply scratch buffer (FSP_ENGINE_BUFSIZE), see fsp_request_scratch */
     struct fsp_uring_ent *ring; /* the io_uring entry it came in (uring.c), NULL: /dev/fuse */
     /* what the file system sees through FspFileSystemGetOperationContext */
@@ -72,6 +73,12 @@ void fsp_reply_data(struct fsp_request *req, const void *data, size_t size);
 void fsp_reply_iov(struct fsp_request *req, const struct iovec *iov, int count);
 /** No reply (FORGET, BATCH_FORGET, INTERRUPT that is handled). */
 void fsp_reply_none(struct fsp_request *req);
+/*
+ * After a reply, req->reply_error is nonzero when it could not be written (the kernel no longer
+ * waits for the request: interrupted, aborted, unmounted). What the request took must then be
+ * given back (a lookup reference, an open handle), as the kernel will never use it. Replies
+ * through io_uring are committed later and always count as written.
+ */
 
 /** A per-worker scratch buffer of FSP_ENGINE_BUFSIZE bytes for replies (reads, readdir). */
 void *fsp_request_scratch(struct fsp_request *req);

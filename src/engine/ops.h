@@ -50,6 +50,19 @@ int fsp_ops_enter_entry(struct fsp_request *req, uint64_t parent, const char *na
                         const FSP_FSCTL_FILE_INFO *info, struct fuse_entry_out *out);
 
 /**
+ * Reply with an entry the request entered in the node table (LOOKUP, MKDIR, MKNOD, SYMLINK,
+ * LINK): when the kernel does not get the reply, its lookup reference is given back.
+ */
+void fsp_ops_reply_entry(struct fsp_request *req, const struct fuse_entry_out *out);
+
+/**
+ * Reply to an open (OPEN, OPENDIR) with the handle it made: when the kernel does not get the
+ * reply, the handle leaves the table (and closes when the request ends).
+ */
+void fsp_ops_reply_open(struct fsp_request *req, struct fsp_handle *h,
+                        const struct fuse_open_out *out);
+
+/**
  * Security descriptor for a new object made by the request's caller with
  * mode (permission and S_IS* bits, umask already applied by the kernel):
  * owner = caller uid; group = caller gid, or the parent's gid when the parent

@@ -365,6 +365,21 @@ int fsp_ops_enter_entry(struct fsp_request *req, uint64_t parent, const char *na
     return 0;
 }
 
+void fsp_ops_reply_entry(struct fsp_request *req, const struct fuse_entry_out *out)
+{
+    fsp_reply_data(req, out, sizeof *out);
+    if (req->reply_error && out->nodeid)
+        fsp_node_forget(req->engine, out->nodeid, 1);
+}
+
+void fsp_ops_reply_open(struct fsp_request *req, struct fsp_handle *h,
+                        const struct fuse_open_out *out)
+{
+    fsp_reply_data(req, out, sizeof *out);
+    if (req->reply_error)
+        fsp_handle_unpublish(req->engine, h); /* the request's reference closes it */
+}
+
 NTSTATUS fsp_ops_new_object_sd(struct fsp_request *req, uint64_t parent, uint32_t mode, bool is_dir,
                                PSECURITY_DESCRIPTOR *psd)
 {

@@ -251,6 +251,17 @@ static size_t fill_reply(struct fsp_request *req, struct fsp_handle *h, struct l
     return used;
 }
 
+/* The kernel did not get a READDIRPLUS reply: give back the lookup references its entries took. */
+static void forget_entries(struct fsp_request *req, const char *out, size_t n)
+{
+    for (size_t pos = 0; pos + FUSE_NAME_OFFSET_DIRENTPLUS <= n;) {
+        const struct fuse_direntplus *dp = (const struct fuse_direntplus *)(out + pos);
+        if (dp->entry_out.nodeid)
+            fsp_node_forget(req->engine, dp->entry_out.nodeid, 1);
+        pos += FUSE_DIRENTPLUS_SIZE(dp);
+    }
+}
+
 /* Answer from the listing. Called with h->lock held; releases it before the reply goes out (the
  * kernel may send READDIR again at once; the request's reference keeps h). attrs: fill_reply. */
 static void reply_listing_unlock(struct fsp_request *req, struct fsp_handle *h, uint64_t offset,
@@ -263,6 +274,8 @@ static void reply_listing_unlock(struct fsp_request *req, struct fsp_handle *h, 
     if (!out)
         return fsp_reply_err(req, ENOMEM);
     fsp_reply_data(req, out, n);
+    if (req->reply_error && plus)
+        forget_entries(req, out, n);
     free(out);
 }
 
@@ -407,7 +420,7 @@ void fsp_op_opendir(struct fsp_request *req)
     struct fuse_open_out out;
     memset(&out, 0, sizeof out);
     out.fh = h->fh;
-    fsp_reply_data(req, &out, sizeof out);
+    fsp_ops_reply_open(req, h, &out);
 }
 
 void fsp_op_releasedir(struct fsp_request *req)
@@ -458,5 +471,5 @@ void fsp_op_mkdir(struct fsp_request *req)
     free(path);
     if (err)
         return fsp_reply_err(req, err);
-    fsp_reply_data(req, &out, sizeof out);
+    fsp_ops_reply_entry(req, &out);
 }

@@ -48,7 +48,7 @@ void fsp_op_lookup(struct fsp_request *req)
     free(path);
     if (err)
         return fsp_reply_err(req, err);
-    fsp_reply_data(req, &out, sizeof out);
+    fsp_ops_reply_entry(req, &out);
 }
 
 void fsp_op_forget(struct fsp_request *req)

@@ -90,7 +90,7 @@ void fsp_op_open(struct fsp_request *req)
     out.fh = h->fh;
     out.open_flags = open_flags_out(req);
     fsp_passthrough_open(req, h, &out);
-    fsp_reply_data(req, &out, sizeof out);
+    fsp_ops_reply_open(req, h, &out);
 }
 
 /*
@@ -189,6 +189,11 @@ void fsp_op_create(struct fsp_request *req)
     out.open.open_flags = open_flags_out(req);
     fsp_passthrough_open(req, h, &out.open);
     fsp_reply_data(req, &out, sizeof out);
+    if (req->reply_error) {
+        /* The kernel did not get it: no lookup reference, no open (the file stays). */
+        fsp_node_forget(req->engine, out.entry.nodeid, 1);
+        fsp_handle_unpublish(req->engine, h);
+    }
 }
 
 /* Completion of a Read the file system finished later (or that was cancelled). */

@@ -199,7 +199,7 @@ void fsp_op_link(struct fsp_request *req)
             free(oldpath), free(newpath);
             if (err)
                 return fsp_reply_err(req, err);
-            return fsp_reply_data(req, &out, sizeof out);
+            return fsp_ops_reply_entry(req, &out);
         }
         fsp_ops_close(req, ctx, oldpath, 0);
     }
@@ -238,7 +238,7 @@ static void create_special(struct fsp_request *req, const char *name, uint32_t m
     free(path);
     if (err)
         return fsp_reply_err(req, err);
-    fsp_reply_data(req, &out, sizeof out);
+    fsp_ops_reply_entry(req, &out);
 }
 
 void fsp_op_symlink(struct fsp_request *req)

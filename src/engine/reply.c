@@ -33,6 +33,7 @@ static void reply_iov_err(struct fsp_request *req, int err, const struct iovec *
         FspDebugLog("linfsp: reply unique %llu opcode %u error %d len %u\n",
                     (unsigned long long)out.unique, req->in->opcode, out.error, out.len);
     int werr = req->ring ? fsp_uring_reply(req, v, count + 1) : fsp_channel_write(req->fd, v, count + 1);
+    req->reply_error = werr;
     /* ENOENT: the kernel no longer waits for this request (interrupted or aborted). */
     if (werr && ENOENT != werr && ENODEV != werr)
         FspDebugLog("linfsp: reply to unique %llu failed: %s\n", (unsigned long long)out.unique,

@@ -22,6 +22,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <signal.h>
 #include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -2479,6 +2480,137 @@ static void pending_out_of_memory(void)
     ASSERT_EQ(release(e.nodeid, fh, false), 0);
 }
 
+/* nlookup of a node (0 when unknown). */
+static uint64_t node_nlookup(uint64_t nodeid)
+{
+    struct fsp_engine *e = engine();
+    uint64_t n = 0;
+    pthread_rwlock_rdlock(&e->nodes_lock);
+    for (size_t b = 0; b < e->nbuckets_id; b++)
+        for (struct fsp_node *x = e->id_buckets[b]; x; x = x->id_next)
+            if (x->nodeid == nodeid)
+                n = x->nlookup;
+    pthread_rwlock_unlock(&e->nodes_lock);
+    return n;
+}
+
+/* Handles in the table. */
+static size_t handle_count(void)
+{
+    struct fsp_engine *e = engine();
+    size_t n = 0;
+    pthread_mutex_lock(&e->handles_lock);
+    for (size_t i = 0; i < e->nhandles_cap; i++)
+        n += 0 != e->handles[i];
+    pthread_mutex_unlock(&e->handles_lock);
+    return n;
+}
+
+/* Contexts the file system gave out (Open, CreateEx) and not got back (Close). */
+static int g_contexts;
+
+static NTSTATUS w_open_counted(FSP_FILE_SYSTEM *fs_, PWSTR name, UINT32 options, UINT32 access,
+                               PVOID *pctx, FSP_FSCTL_FILE_INFO *info)
+{
+    NTSTATUS status = g_memfs_iface->Open(fs_, name, options, access, pctx, info);
+    if (NT_SUCCESS(status))
+        __atomic_add_fetch(&g_contexts, 1, __ATOMIC_RELAXED);
+    return status;
+}
+
+static NTSTATUS w_createex_counted(FSP_FILE_SYSTEM *fs_, PWSTR name, UINT32 options, UINT32 access,
+                                   UINT32 attrs, PSECURITY_DESCRIPTOR sd, UINT64 alloc, PVOID extra,
+                                   ULONG extra_len, BOOLEAN extra_is_reparse, PVOID *pctx,
+                                   FSP_FSCTL_FILE_INFO *info)
+{
+    NTSTATUS status = g_memfs_iface->CreateEx(fs_, name, options, access, attrs, sd, alloc, extra,
+                                              extra_len, extra_is_reparse, pctx, info);
+    if (NT_SUCCESS(status))
+        __atomic_add_fetch(&g_contexts, 1, __ATOMIC_RELAXED);
+    return status;
+}
+
+static VOID w_close_counted(FSP_FILE_SYSTEM *fs_, PVOID ctx)
+{
+    __atomic_sub_fetch(&g_contexts, 1, __ATOMIC_RELAXED);
+    g_memfs_iface->Close(fs_, ctx);
+}
+
+static void patch_counting(FSP_FILE_SYSTEM_INTERFACE *iface)
+{
+    g_contexts = 0;
+    iface->Open = w_open_counted;
+    iface->CreateEx = w_createex_counted;
+    iface->Close = w_close_counted;
+}
+
+/* Does memfs have this name (asked directly, not through the engine)? */
+static bool memfs_has(PCWSTR name)
+{
+    UINT32 attrs;
+    return NT_SUCCESS(g_memfs_iface->GetSecurityByName(fs(), (PWSTR)name, &attrs, 0, 0));
+}
+
+/*
+ * When the reply cannot be written (the kernel no longer waits: request interrupted or
+ * connection aborted), what the request took must be given back, as libfuse does: the lookup
+ * reference of LOOKUP, MKDIR, MKNOD, SYMLINK, LINK, CREATE and every READDIRPLUS entry, and the
+ * handle (and file context) of CREATE, OPEN and OPENDIR. Here replies fail because the test's
+ * end of the socket stops reading.
+ */
+static void reply_failure_undoes(void)
+{
+    g_patch = patch_counting;
+    start(0, 0, 1);
+    struct fuse_entry_out x, d0, e;
+    uint64_t fh, dfh;
+    ASSERT_EQ(create(FUSE_ROOT_ID, "x", 0644, &x, &fh), 0);
+    ASSERT_EQ(release(x.nodeid, fh, false), 0);
+    ASSERT_EQ(mkdir_(FUSE_ROOT_ID, "d0", 0755, &d0), 0);
+    ASSERT_EQ(create(d0.nodeid, "e1", 0644, &e, &fh), 0);
+    ASSERT_EQ(release(e.nodeid, fh, false), 0);
+    forget(e.nodeid, 1);
+    ASSERT_EQ(open_(d0.nodeid, O_RDONLY | O_DIRECTORY, &dfh, true), 0);
+    sync_engine();
+    size_t nodes0 = node_count(), handles0 = handle_count();
+    uint64_t x_refs = node_nlookup(x.nodeid);
+    int contexts0 = __atomic_load_n(&g_contexts, __ATOMIC_RELAXED);
+    void (*old)(int) = signal(SIGPIPE, SIG_IGN);
+    ASSERT(0 == shutdown(g_sock, SHUT_RD));
+    send_req(FUSE_LOOKUP, FUSE_ROOT_ID, "x", 2, 0, 0);
+    struct fuse_mkdir_in mk = {.mode = 0755, .umask = 022};
+    send_req(FUSE_MKDIR, FUSE_ROOT_ID, &mk, sizeof mk, "m", 2);
+    struct fuse_mknod_in mn = {.mode = S_IFIFO | 0644, .umask = 022};
+    send_req(FUSE_MKNOD, FUSE_ROOT_ID, &mn, sizeof mn, "n", 2);
+    send_req(FUSE_SYMLINK, FUSE_ROOT_ID, "s\0t", 4, 0, 0);
+    struct fuse_link_in li = {.oldnodeid = x.nodeid};
+    send_req(FUSE_LINK, FUSE_ROOT_ID, &li, sizeof li, "xl", 3);
+    struct fuse_create_in ci = {.flags = O_RDWR | O_CREAT | O_EXCL, .mode = S_IFREG | 0644, .umask = 022};
+    send_req(FUSE_CREATE, FUSE_ROOT_ID, &ci, sizeof ci, "c", 2);
+    struct fuse_open_in oi = {.flags = O_RDONLY};
+    send_req(FUSE_OPEN, x.nodeid, &oi, sizeof oi, 0, 0);
+    struct fuse_open_in odi = {.flags = O_RDONLY | O_DIRECTORY};
+    send_req(FUSE_OPENDIR, d0.nodeid, &odi, sizeof odi, 0, 0);
+    struct fuse_read_in rin = {.fh = dfh, .offset = 0, .size = 4096};
+    send_req(FUSE_READDIRPLUS, d0.nodeid, &rin, sizeof rin, 0, 0);
+    send_req(FUSE_MKDIR, FUSE_ROOT_ID, &mk, sizeof mk, "zz", 3); /* the last: made when all ran */
+    for (int i = 0; i < 500 && !memfs_has(L"\\zz"); i++)
+        usleep(10000);
+    ASSERT(memfs_has(L"\\zz") && memfs_has(L"\\c") && memfs_has(L"\\xl"));
+    /* LINK's new name stays known as a name of x (an alias without references of its own) */
+    for (int i = 0; i < 200 && node_count() != nodes0 + 1; i++)
+        usleep(10000);
+    signal(SIGPIPE, old);
+    ASSERT_EQ(node_count(), nodes0 + 1);
+    ASSERT_EQ(node_nlookup(x.nodeid), x_refs);
+    ASSERT_EQ(handle_count(), handles0);
+    ASSERT_EQ(__atomic_load_n(&g_contexts, __ATOMIC_RELAXED), contexts0);
+    forget(x.nodeid, x_refs); /* x and its alias go */
+    for (int i = 0; i < 200 && node_count() != nodes0 - 1; i++)
+        usleep(10000);
+    ASSERT_EQ(node_count(), nodes0 - 1);
+}
+
 int main(int argc, char **argv)
 {
     bool verbose = false;
@@ -2530,6 +2662,7 @@ int main(int argc, char **argv)
     TLIB_ADD_TEST("rel", handle_table_not_locked_in_callbacks);
     TLIB_ADD_TEST("rel", readdirplus_completion_no_reentry);
     TLIB_ADD_TEST("rel", pending_out_of_memory);
+    TLIB_ADD_TEST("rel", reply_failure_undoes);
     int rc = tlib_run(n, argv);
     if (devnull >= 0) {
         FspDebugLogSetFd(2);
