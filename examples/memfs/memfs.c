@@ -1029,8 +1029,11 @@ static NTSTATUS Overwrite(FSP_FILE_SYSTEM *fs, PVOID ctx, UINT32 attrs, BOOLEAN 
     return OverwriteEx(fs, ctx, attrs, replace, alloc, 0, 0, info);
 }
 
-/* Remove a name (or a stream) the way Cleanup with FspCleanupDelete does. Tree lock held. */
-static void delete_name(MEMFS *m, NODE *n, PWSTR name)
+/*
+ * Remove a name (or a stream) the way Cleanup with FspCleanupDelete does. Tree lock held.
+ * STATUS_OBJECT_NAME_NOT_FOUND when the name is not n's (any more).
+ */
+static NTSTATUS delete_name(MEMFS *m, NODE *n, PWSTR name)
 {
     if (xr(n)->main) {
         /* A stream: detach it from its file; it lives on by its own opens. */
@@ -1046,12 +1049,14 @@ static void delete_name(MEMFS *m, NODE *n, PWSTR name)
         n->nlinks = 0;
         if (0 == f->opens && 0 == f->nlinks && f != m->root)
             node_free(m, f);
-        return;
+        return STATUS_SUCCESS;
     }
     struct parsed p;
     NODE *parent;
-    if (!NT_SUCCESS(parse_path(name, &p)))
-        return;
+    NTSTATUS status = parse_path(name, &p);
+    if (!NT_SUCCESS(status))
+        return status;
+    status = STATUS_OBJECT_NAME_NOT_FOUND;
     if (p.name && NT_SUCCESS(find_parent(m, &p, &parent))) {
         struct dent *d = treap_find(m, parent->children, p.name);
         if (d && d->node == n) {
@@ -1071,9 +1076,22 @@ static void delete_name(MEMFS *m, NODE *n, PWSTR name)
             pthread_rwlock_unlock(&n->lock);
             free(d->name);
             free(d);
+            status = STATUS_SUCCESS;
         }
     }
     free(p.buf);
+    return status;
+}
+
+/*
+ * Tell the engine how a delete in Cleanup went (LinFsp extension: Cleanup returns nothing, so the
+ * outcome goes in the operation context's response).
+ */
+static void report_cleanup(NTSTATUS status)
+{
+    FSP_FILE_SYSTEM_OPERATION_CONTEXT *oc = FspFileSystemGetOperationContext();
+    if (oc && oc->Response)
+        oc->Response->IoStatus.Status = (UINT32)status;
 }
 
 static VOID Cleanup(FSP_FILE_SYSTEM *fs, PVOID ctx, PWSTR name, ULONG flags)
@@ -1082,9 +1100,12 @@ static VOID Cleanup(FSP_FILE_SYSTEM *fs, PVOID ctx, PWSTR name, ULONG flags)
     NODE *n = ctx;
     if ((flags & FspCleanupDelete) && name) {
         pthread_rwlock_wrlock(&m->tree_lock);
-        if (!(n->info.FileAttributes & FILE_ATTRIBUTE_DIRECTORY) || 0 == n->nchildren)
-            delete_name(m, n, name);
+        /* a directory that got an entry since CanDelete stays (and the engine hears why) */
+        NTSTATUS status = (n->info.FileAttributes & FILE_ATTRIBUTE_DIRECTORY) && n->nchildren
+                              ? STATUS_DIRECTORY_NOT_EMPTY
+                              : delete_name(m, n, name);
         pthread_rwlock_unlock(&m->tree_lock);
+        report_cleanup(status);
         return;
     }
     if (flags & (FspCleanupSetArchiveBit | FspCleanupSetLastAccessTime | FspCleanupSetLastWriteTime |

@@ -766,6 +766,19 @@ static bool name_is_file(int pfd, const char *leaf, PTFILE *f)
     return sx.stx_ino == f->ino && makedev(sx.stx_dev_major, sx.stx_dev_minor) == f->dev;
 }
 
+/*
+ * Tell the engine how a delete in Cleanup went (LinFsp extension: Cleanup returns nothing, so the
+ * outcome goes in the operation context's response): the source may refuse what CanDelete
+ * allowed (EPERM for an immutable file, EBUSY for a mount point, ENOTEMPTY after a file was
+ * added on the source's side).
+ */
+static void report_cleanup(NTSTATUS status)
+{
+    FSP_FILE_SYSTEM_OPERATION_CONTEXT *oc = FspFileSystemGetOperationContext();
+    if (oc && oc->Response)
+        oc->Response->IoStatus.Status = (UINT32)status;
+}
+
 static VOID Cleanup(FSP_FILE_SYSTEM *fs, PVOID ctx, PWSTR name, ULONG flags)
 {
     PTFS *pt = ptfs_of(fs);
@@ -773,16 +786,23 @@ static VOID Cleanup(FSP_FILE_SYSTEM *fs, PVOID ctx, PWSTR name, ULONG flags)
     if (!(flags & FspCleanupDelete) || !name)
         return; /* times and sizes are the source file system's own business */
     char *rel;
-    if (!NT_SUCCESS(rel_path(name, &rel)))
-        return;
+    NTSTATUS status = rel_path(name, &rel);
+    if (!NT_SUCCESS(status))
+        return report_cleanup(status);
     const char *leaf;
     int pfd = is_root(rel) ? -1 : open_parent(pt, rel, &leaf);
-    if (pfd >= 0) {
-        if (name_is_file(pfd, leaf, f))
-            unlinkat(pfd, leaf, S_ISDIR(f->type) ? AT_REMOVEDIR : 0);
+    if (is_root(rel))
+        status = STATUS_CANNOT_DELETE;
+    else if (pfd < 0)
+        status = status_of(errno);
+    else if (!name_is_file(pfd, leaf, f))
+        status = STATUS_OBJECT_NAME_NOT_FOUND; /* the name is another file's now: not ours to delete */
+    else if (0 != unlinkat(pfd, leaf, S_ISDIR(f->type) ? AT_REMOVEDIR : 0))
+        status = status_of(errno);
+    if (pfd >= 0)
         close(pfd);
-    }
     free(rel);
+    report_cleanup(status);
 }
 
 static VOID Close(FSP_FILE_SYSTEM *fs, PVOID ctx)

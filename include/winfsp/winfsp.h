@@ -329,9 +329,18 @@ typedef struct _FSP_FILE_SYSTEM_INTERFACE {
      * FspCleanupDelete and the name. Deletion is POSIX-style: remove the name
      * at that Cleanup and keep the file usable through its other open contexts
      * until their Close. The deleting open is one the engine made for
-     * itself; there is no delete-on-close. Cleanup returns nothing, so
-     * unlink(2) succeeds once SetDelete or CanDelete did: check there whatever
-     * could prevent the deletion.
+     * itself; there is no delete-on-close.
+     *
+     * LinFsp extension: a delete can fail here (the directory got an entry
+     * since CanDelete, the backing store refuses). With FspCleanupDelete the
+     * engine sets the operation context's Response->IoStatus.Status to
+     * STATUS_PENDING before the call; Cleanup reports the outcome by setting
+     * it to STATUS_SUCCESS (the name is gone) or to the failure (the name is
+     * still there; e.g. STATUS_DIRECTORY_NOT_EMPTY, STATUS_ACCESS_DENIED),
+     * which unlink(2) or rmdir(2) then returns. A Cleanup that leaves
+     * STATUS_PENDING (one written for WinFsp) makes the engine check that the
+     * name is gone (an Open of it fails, or opens another IndexNumber); if it
+     * is not, the caller gets EIO.
      *
      * Skipped when Flags would be 0 and VolumeParams.PostCleanupWhenModifiedOnly
      * is set. Times and attributes are never updated through Cleanup flags:

@@ -21,8 +21,13 @@
  */
 NTSTATUS fsp_ops_open_path(struct fsp_request *req, PWSTR path, UINT32 access, PVOID *pctx,
                            FSP_FSCTL_FILE_INFO *info);
-/** Cleanup (with flags; skipped when 0 and PostCleanupWhenModifiedOnly) then Close. */
-void fsp_ops_close(struct fsp_request *req, PVOID ctx, PWSTR path, ULONG cleanup_flags);
+/**
+ * Cleanup (with flags; skipped when 0 and PostCleanupWhenModifiedOnly) then Close. With
+ * FspCleanupDelete, returns what the file system reported of the delete through the operation
+ * context's Response->IoStatus.Status (STATUS_SUCCESS, or why the name is still there), or
+ * STATUS_PENDING when it reported nothing; otherwise STATUS_SUCCESS.
+ */
+NTSTATUS fsp_ops_close(struct fsp_request *req, PVOID ctx, PWSTR path, ULONG cleanup_flags);
 
 /**
  * Fill attr for an open file: FILE_INFO -> sizes/times/ino/nlink; the

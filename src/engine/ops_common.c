@@ -88,14 +88,22 @@ NTSTATUS fsp_ops_open_path(struct fsp_request *req, PWSTR path, UINT32 access, P
     return status;
 }
 
-void fsp_ops_close(struct fsp_request *req, PVOID ctx, PWSTR path, ULONG cleanup_flags)
+NTSTATUS fsp_ops_close(struct fsp_request *req, PVOID ctx, PWSTR path, ULONG cleanup_flags)
 {
     FSP_FILE_SYSTEM *fs = req->fs;
+    NTSTATUS deleted = STATUS_SUCCESS;
     if (fs->Interface->Cleanup && (cleanup_flags || !fs->VolumeParams.PostCleanupWhenModifiedOnly)) {
-        req->treq.Req.Cleanup.Delete = (cleanup_flags & FspCleanupDelete) ? 1 : 0;
+        bool del = cleanup_flags & FspCleanupDelete;
+        req->treq.Req.Cleanup.Delete = del ? 1 : 0;
         req->treq.FileName = path;
         fsp_op_enter(req, FspFsctlTransactCleanupKind);
-        fs->Interface->Cleanup(fs, ctx, (cleanup_flags & FspCleanupDelete) ? path : 0, cleanup_flags);
+        /* A file system reports the delete's outcome here (extension); one that does not leaves
+         * STATUS_PENDING: unknown. */
+        if (del)
+            req->trsp.IoStatus.Status = (UINT32)STATUS_PENDING;
+        fs->Interface->Cleanup(fs, ctx, del ? path : 0, cleanup_flags);
+        if (del)
+            deleted = (NTSTATUS)req->trsp.IoStatus.Status;
         fsp_op_leave(req);
     }
     if (fs->Interface->Close) {
@@ -105,6 +113,7 @@ void fsp_ops_close(struct fsp_request *req, PVOID ctx, PWSTR path, ULONG cleanup
     }
     if (fs->UmFileContextIsFullContext)
         free(ctx);
+    return deleted;
 }
 
 /* Fetch a security descriptor by context or by name; *psd malloc'ed and validated. */

@@ -5,7 +5,9 @@
  * Deleting follows WinFsp: Open the name, ask CanDelete/SetDelete, then
  * Cleanup with FspCleanupDelete and Close. With SupportsPosixUnlinkRename the
  * file system removes the name at once and keeps the file for its open
- * handles, which is POSIX unlink.
+ * handles, which is POSIX unlink. Cleanup reports a delete that failed through
+ * the operation context's response (LinFsp extension); when it reports
+ * nothing, the engine checks that the name is gone.
  */
 #include "ops.h"
 #include <errno.h>
@@ -37,6 +39,25 @@ static const char *one_name(struct fsp_request *req, size_t off)
         return 0;
     const char *p = (const char *)req->arg + off;
     return memchr(p, '\0', req->arglen - off) ? p : 0;
+}
+
+/*
+ * A Cleanup that did not say whether it deleted (a file system written for WinFsp, where Cleanup
+ * cannot fail): is the name gone? It is, when it opens no more or now names another file (by
+ * IndexNumber). Otherwise the delete did not happen (the reason is unknown: EIO).
+ */
+static NTSTATUS check_gone(struct fsp_request *req, PWSTR path, const FSP_FSCTL_FILE_INFO *was)
+{
+    PVOID ctx;
+    FSP_FSCTL_FILE_INFO info;
+    NTSTATUS status = fsp_ops_open_path(req, path, FILE_READ_ATTRIBUTES, &ctx, &info);
+    if (!NT_SUCCESS(status))
+        return STATUS_SUCCESS;
+    fsp_ops_close(req, ctx, path, 0);
+    if (was->IndexNumber && info.IndexNumber != was->IndexNumber)
+        return STATUS_SUCCESS;
+    FspDebugLog("linfsp: Cleanup did not delete %ls (nor report why)\n", path);
+    return STATUS_UNSUCCESSFUL;
 }
 
 static void remove_name(struct fsp_request *req, bool dir)
@@ -79,8 +100,11 @@ static void remove_name(struct fsp_request *req, bool dir)
             status = STATUS_SUCCESS;
         fsp_op_leave(req);
     }
-    fsp_ops_close(req, ctx, path, NT_SUCCESS(status) ? FspCleanupDelete : 0);
+    NTSTATUS deleted = fsp_ops_close(req, ctx, path, NT_SUCCESS(status) ? FspCleanupDelete : 0);
+    if (NT_SUCCESS(status))
+        status = STATUS_PENDING == deleted ? check_gone(req, path, &info) : deleted;
     free(path);
+    /* The node goes only with the name: a delete that did not happen keeps both. */
     if (!NT_SUCCESS(status))
         return fsp_reply_status(req, status);
     fsp_node_unlinked(req->engine, req->in->nodeid, name);

@@ -836,17 +836,25 @@ static VOID Cleanup(FSP_FILE_SYSTEM *fs, PVOID FileContext, PWSTR FileName, ULON
         file->fi.flush = 0;
         free(path);
     }
-    if ((Flags & FspCleanupDelete) && !flag_get(&file->removed) && !flag_get(&file->unlink_on_close)) {
-        /* Deleted in CanDelete normally; this is a delete-on-close without it. */
-        char *path = FileName ? posix_path(FileName) : file_path(f, file);
-        if (path) {
-            pthread_mutex_lock(&f->lock);
-            bool same = file->path && 0 == strcmp(file->path, path);
-            pthread_mutex_unlock(&f->lock);
-            if (same)
-                remove_path(f, file, path, file->is_dir);
-            free(path);
+    if (Flags & FspCleanupDelete) {
+        /* Deleted in CanDelete normally (or hidden); this is a delete-on-close without it. The
+         * outcome goes to the engine through the operation context (LinFsp extension). */
+        NTSTATUS status = STATUS_SUCCESS;
+        if (!flag_get(&file->removed) && !flag_get(&file->unlink_on_close)) {
+            char *path = FileName ? posix_path(FileName) : file_path(f, file);
+            status = path ? STATUS_OBJECT_NAME_NOT_FOUND : STATUS_INSUFFICIENT_RESOURCES;
+            if (path) {
+                pthread_mutex_lock(&f->lock);
+                bool same = file->path && 0 == strcmp(file->path, path);
+                pthread_mutex_unlock(&f->lock);
+                if (same)
+                    status = st_err(remove_path(f, file, path, file->is_dir));
+                free(path);
+            }
         }
+        FSP_FILE_SYSTEM_OPERATION_CONTEXT *oc = FspFileSystemGetOperationContext();
+        if (oc && oc->Response)
+            oc->Response->IoStatus.Status = (UINT32)status;
     }
 }
 

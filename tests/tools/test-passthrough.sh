@@ -129,6 +129,27 @@ check "unlink removes the name in the source" test ! -e "$SRC/dir/renamed"
 same "an open file stays readable after unlink" "$(cat <&3)" world
 exec 3<&-
 
+# A delete the source refuses is not reported as done (Cleanup reports it to the engine).
+echo keep > "$SRC/immutable"
+if chattr +i "$SRC/immutable" 2>/dev/null; then
+    stat "$MNT/immutable" >/dev/null 2>&1
+    out=$(m rm -f "$MNT/immutable" 2>&1)
+    check "unlink of an immutable source file fails (EPERM): ${out:-no error}" \
+        eval '[[ $out == *"Operation not permitted"* ]]'
+    check "  ... it is still in the source" test -e "$SRC/immutable"
+    check "  ... and still shown by the mount" test -e "$MNT/immutable"
+    chattr -i "$SRC/immutable"
+fi
+mkdir -p "$SRC/busy" "$T/busysrc"
+if mount --bind "$T/busysrc" "$SRC/busy" 2>/dev/null; then
+    stat "$MNT/busy" >/dev/null 2>&1
+    out=$(m rmdir "$MNT/busy" 2>&1)
+    check "rmdir of a mount point in the source fails (EBUSY): ${out:-no error}" \
+        eval '[[ $out == *"Device or resource busy"* ]]'
+    check "  ... it is still shown by the mount" test -d "$MNT/busy"
+    umount "$SRC/busy"
+fi
+
 # ---- other users: the kernel checks them against what the mount shows ----
 if id nobody >/dev/null 2>&1 && command -v su >/dev/null; then
     chmod 755 "$T" "$T/m"

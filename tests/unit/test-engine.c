@@ -2611,6 +2611,89 @@ static void reply_failure_undoes(void)
     ASSERT_EQ(node_count(), nodes0 - 1);
 }
 
+/* How the test's Cleanup treats a delete (delete_failures). */
+static int g_cleanup_mode;
+
+static VOID w_cleanup(FSP_FILE_SYSTEM *fs_, PVOID ctx, PWSTR name, ULONG flags)
+{
+    FSP_FILE_SYSTEM_OPERATION_CONTEXT *oc = FspFileSystemGetOperationContext();
+    if (!(flags & FspCleanupDelete))
+        return g_memfs_iface->Cleanup(fs_, ctx, name, flags);
+    switch (g_cleanup_mode) {
+    case 1: { /* another file arrives in the directory between CanDelete and the delete */
+        PVOID c;
+        FSP_FSCTL_FILE_INFO info;
+        size_t n = wcslen(name);
+        PWSTR child = malloc((n + 8) * sizeof(WCHAR));
+        memcpy(child, name, n * sizeof(WCHAR));
+        wcscpy(child + n, L"\\late");
+        if (NT_SUCCESS(g_memfs_iface->Create(fs_, child, FILE_NON_DIRECTORY_FILE, 0,
+                                             FILE_ATTRIBUTE_ARCHIVE, 0, 0, &c, &info)))
+            g_memfs_iface->Close(fs_, c);
+        free(child);
+        g_memfs_iface->Cleanup(fs_, ctx, name, flags); /* memfs reports the outcome */
+        return;
+    }
+    case 2: /* a file system that knows nothing of the extension and does not delete */
+        return;
+    default: /* one that deletes but does not report it */
+        g_memfs_iface->Cleanup(fs_, ctx, name, flags);
+        oc->Response->IoStatus.Status = (UINT32)STATUS_PENDING; /* as the engine set it */
+        return;
+    }
+}
+
+static void patch_cleanup(FSP_FILE_SYSTEM_INTERFACE *iface)
+{
+    iface->Cleanup = w_cleanup;
+}
+
+/*
+ * UNLINK/RMDIR must not answer success, nor drop the node, for a delete that did not happen.
+ * Cleanup returns nothing, so a file system reports the outcome of a delete through the operation
+ * context's Response->IoStatus.Status (LinFsp extension); one that leaves the engine's
+ * STATUS_PENDING there has its delete checked by the engine (is the name gone?). Before, every
+ * delete the file system failed in Cleanup was answered with success.
+ */
+static void delete_failures(void)
+{
+    for (int mode = 1; mode <= 3; mode++) {
+        g_cleanup_mode = mode;
+        g_patch = patch_cleanup;
+        start(0, 0, 1);
+        struct fuse_entry_out d, f;
+        uint64_t fh;
+        ASSERT_EQ(mkdir_(FUSE_ROOT_ID, "dd", 0755, &d), 0);
+        ASSERT_EQ(create(FUSE_ROOT_ID, "ff", 0644, &f, &fh), 0);
+        ASSERT_EQ(release(f.nodeid, fh, false), 0);
+        int rmdir_err = call(FUSE_RMDIR, FUSE_ROOT_ID, "dd", 3, 0, 0, 0, 0);
+        int unlink_err = call(FUSE_UNLINK, FUSE_ROOT_ID, "ff", 3, 0, 0, 0, 0);
+        struct fuse_entry_out again;
+        if (1 == mode) {
+            ASSERT_EQ(rmdir_err, -ENOTEMPTY);
+            ASSERT_EQ(unlink_err, 0);
+        } else if (2 == mode) {
+            ASSERT_EQ(rmdir_err, -EIO);
+            ASSERT_EQ(unlink_err, -EIO);
+        } else {
+            ASSERT_EQ(rmdir_err, 0);
+            ASSERT_EQ(unlink_err, 0);
+        }
+        if (rmdir_err) { /* still there, and still the node the kernel knows */
+            ASSERT(node_known(d.nodeid));
+            ASSERT_EQ(lookup(FUSE_ROOT_ID, "dd", &again), 0);
+            ASSERT_EQ(again.nodeid, d.nodeid);
+        } else
+            ASSERT_EQ(lookup(FUSE_ROOT_ID, "dd", &again), -ENOENT);
+        if (unlink_err) {
+            ASSERT_EQ(lookup(FUSE_ROOT_ID, "ff", &again), 0);
+            ASSERT_EQ(again.nodeid, f.nodeid);
+        } else
+            ASSERT_EQ(lookup(FUSE_ROOT_ID, "ff", &again), -ENOENT);
+        teardown();
+    }
+}
+
 int main(int argc, char **argv)
 {
     bool verbose = false;
@@ -2663,6 +2746,7 @@ int main(int argc, char **argv)
     TLIB_ADD_TEST("rel", readdirplus_completion_no_reentry);
     TLIB_ADD_TEST("rel", pending_out_of_memory);
     TLIB_ADD_TEST("rel", reply_failure_undoes);
+    TLIB_ADD_TEST("rel", delete_failures);
     int rc = tlib_run(n, argv);
     if (devnull >= 0) {
         FspDebugLogSetFd(2);
