@@ -377,6 +377,10 @@ void fsp_op_fallocate(struct fsp_request *req)
     const FSP_FILE_SYSTEM_INTERFACE *fi = req->fs->Interface;
     if (!fi->SetFileSize || !fi->GetFileInfo)
         return fsp_reply_err(req, EOPNOTSUPP);
+    /* As the kernel's loff_t: negative offsets and lengths are EINVAL, an end past the largest
+     * offset EFBIG (checked without wrapping). */
+    if (in->offset > INT64_MAX || 0 == in->length || in->length > INT64_MAX)
+        return fsp_reply_err(req, EINVAL);
     if (in->offset > INT64_MAX - in->length)
         return fsp_reply_err(req, EFBIG);
     UINT64 end = in->offset + in->length;

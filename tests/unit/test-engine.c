@@ -2694,6 +2694,47 @@ static void delete_failures(void)
     }
 }
 
+/*
+ * FALLOCATE ranges as the kernel's loff_t sees them: a length above INT64_MAX is negative
+ * (EINVAL), and offset + length past INT64_MAX is too big (EFBIG). The check wrapped before:
+ * INT64_MAX - length overflowed for such lengths, and the file was extended or cut to a
+ * wrapped end.
+ */
+static void fallocate_ranges(void)
+{
+    start(0, 0, 1);
+    struct fuse_entry_out e;
+    uint64_t fh;
+    ASSERT_EQ(create(FUSE_ROOT_ID, "f", 0644, &e, &fh), 0);
+    uint32_t w;
+    ASSERT_EQ(write_(e.nodeid, fh, 0, "0123456789", 10, &w), 0);
+    static const struct {
+        uint64_t offset, length;
+        uint32_t mode;
+        int err;
+    } cases[] = {
+        {0, 1ULL << 63, 0, -EINVAL},            /* length < 0 as a loff_t */
+        {4, UINT64_MAX - 1, 0, -EINVAL},        /* end wraps to 2 */
+        {4, UINT64_MAX - 1, 1, -EINVAL},        /* the same, keep-size */
+        {1ULL << 63, 10, 0, -EINVAL},           /* offset < 0 */
+        {INT64_MAX - 5, 10, 0, -EFBIG},         /* past the largest offset */
+        {INT64_MAX, 1, 1, -EFBIG},
+        {0, 0, 0, -EINVAL},                     /* no length */
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        struct fuse_fallocate_in in = {.fh = fh, .offset = cases[i].offset,
+                                       .length = cases[i].length, .mode = cases[i].mode};
+        int err = call(FUSE_FALLOCATE, e.nodeid, &in, sizeof in, 0, 0, 0, 0);
+        if (err != cases[i].err)
+            fprintf(stderr, "    case %zu: %d\n", i, err);
+        ASSERT_EQ(err, cases[i].err);
+        struct fuse_attr a;
+        ASSERT_EQ(getattr(e.nodeid, &a), 0);
+        ASSERT_EQ(a.size, 10);
+    }
+    ASSERT_EQ(release(e.nodeid, fh, false), 0);
+}
+
 int main(int argc, char **argv)
 {
     bool verbose = false;
@@ -2747,6 +2788,7 @@ int main(int argc, char **argv)
     TLIB_ADD_TEST("rel", pending_out_of_memory);
     TLIB_ADD_TEST("rel", reply_failure_undoes);
     TLIB_ADD_TEST("rel", delete_failures);
+    TLIB_ADD_TEST("rel", fallocate_ranges);
     int rc = tlib_run(n, argv);
     if (devnull >= 0) {
         FspDebugLogSetFd(2);
