@@ -625,6 +625,55 @@ static void truncate_data(MEMFS *m, NODE *n, uint64_t size)
     pthread_mutex_unlock(&m->alloc_lock);
 }
 
+/*
+ * Make [from, to) read as zeros: whole pages inside go (memory given back), the parts of pages
+ * at either end are cleared. Node lock held (write).
+ */
+static void zero_data(MEMFS *m, NODE *n, uint64_t from, uint64_t to)
+{
+    if (from >= to)
+        return;
+    uint64_t first = (from + PAGE_SIZE - 1) >> PAGE_SHIFT; /* the first page wholly inside */
+    uint64_t end = to >> PAGE_SHIFT;                       /* the first page not wholly inside */
+    if (first > end) { /* within one page */
+        uint8_t *p = page_get(n, from >> PAGE_SHIFT);
+        if (p)
+            memset(p + (from & (PAGE_SIZE - 1)), 0, to - from);
+        return;
+    }
+    if (from & (PAGE_SIZE - 1)) {
+        uint8_t *p = page_get(n, from >> PAGE_SHIFT);
+        if (p)
+            memset(p + (from & (PAGE_SIZE - 1)), 0, PAGE_SIZE - (from & (PAGE_SIZE - 1)));
+    }
+    if (to & (PAGE_SIZE - 1)) {
+        uint8_t *p = page_get(n, end);
+        if (p)
+            memset(p, 0, to & (PAGE_SIZE - 1));
+    }
+    uint64_t freed = 0;
+    for (uint64_t c = first / CHUNK_PAGES; c < n->nchunks && c * CHUNK_PAGES < end; c++) {
+        if (!n->chunks[c])
+            continue;
+        uint64_t j0 = c == first / CHUNK_PAGES ? first % CHUNK_PAGES : 0;
+        uint64_t j1 = end - c * CHUNK_PAGES < CHUNK_PAGES ? end - c * CHUNK_PAGES : CHUNK_PAGES;
+        for (uint64_t j = j0; j < j1; j++)
+            if (n->chunks[c][j]) {
+                free(n->chunks[c][j]);
+                n->chunks[c][j] = 0;
+                freed++;
+            }
+        if (0 == j0 && CHUNK_PAGES == j1) {
+            free(n->chunks[c]);
+            n->chunks[c] = 0;
+        }
+    }
+    n->npages -= freed;
+    pthread_mutex_lock(&m->alloc_lock);
+    m->used_bytes -= freed * PAGE_SIZE;
+    pthread_mutex_unlock(&m->alloc_lock);
+}
+
 static NTSTATUS set_size(MEMFS *m, NODE *n, UINT64 size)
 {
     if (size > m->max_size)
@@ -1376,6 +1425,42 @@ static NTSTATUS SetFileSize(FSP_FILE_SYSTEM *fs, PVOID ctx, UINT64 size, BOOLEAN
     return status;
 }
 
+/*
+ * fallocate(2) (LinFsp extension), as tmpfs: mode 0 grows the file to the range's end, KEEP_SIZE
+ * leaves the size; memfs takes memory as data arrives, so neither reserves pages. PUNCH_HOLE
+ * and ZERO_RANGE make the range read as zeros and give its whole pages back; ZERO_RANGE
+ * without KEEP_SIZE grows the file too.
+ */
+static NTSTATUS Fallocate(FSP_FILE_SYSTEM *fs, PVOID ctx, UINT32 mode, UINT64 off, UINT64 len,
+                          FSP_FSCTL_FILE_INFO *info)
+{
+    MEMFS *m = memfs_of(fs);
+    NODE *n = ctx;
+    if (mode & ~(UINT32)(FSP_FALLOCATE_KEEP_SIZE | FSP_FALLOCATE_PUNCH_HOLE | FSP_FALLOCATE_ZERO_RANGE))
+        return STATUS_NOT_SUPPORTED;
+    if (n->info.FileAttributes & FILE_ATTRIBUTE_DIRECTORY)
+        return STATUS_FILE_IS_A_DIRECTORY;
+    UINT64 end = off + len; /* the engine checked: no wrap */
+    pthread_rwlock_wrlock(&n->lock);
+    NTSTATUS status = STATUS_SUCCESS;
+    bool grow = !(mode & FSP_FALLOCATE_KEEP_SIZE) && end > n->info.FileSize;
+    if (end > m->max_size && (grow || !(mode & (FSP_FALLOCATE_PUNCH_HOLE | FSP_FALLOCATE_ZERO_RANGE))))
+        status = STATUS_DISK_FULL; /* no room for such a file here */
+    else {
+        if (mode & (FSP_FALLOCATE_PUNCH_HOLE | FSP_FALLOCATE_ZERO_RANGE))
+            zero_data(m, n, off, end);
+        if (grow)
+            n->info.FileSize = end;
+        if (grow || (mode & (FSP_FALLOCATE_PUNCH_HOLE | FSP_FALLOCATE_ZERO_RANGE))) {
+            n->info.LastWriteTime = n->info.ChangeTime = now_filetime();
+            n->info.FileAttributes |= FILE_ATTRIBUTE_ARCHIVE;
+        }
+    }
+    fill_info(n, info);
+    pthread_rwlock_unlock(&n->lock);
+    return status;
+}
+
 static NTSTATUS CanDelete(FSP_FILE_SYSTEM *fs, PVOID ctx, PWSTR name)
 {
     (void)name;
@@ -1894,6 +1979,7 @@ static FSP_FILE_SYSTEM_INTERFACE memfs_interface = {
     .SetEa = SetEa,
     .DispatcherStopped = DispatcherStopped,
     .CreateHardLink = CreateHardLink,
+    .Fallocate = Fallocate,
 };
 
 /* ---- lifecycle ---- */

@@ -964,6 +964,29 @@ static NTSTATUS SetFileSize(FSP_FILE_SYSTEM *fs, PVOID ctx, UINT64 size, BOOLEAN
     return file_info(f, info);
 }
 
+/*
+ * fallocate(2) on the source file, with the same mode (LinFsp extension; FSP_FALLOCATE_* are
+ * Linux's FALLOC_FL_* values). A source without FALLOC_FL_ZERO_RANGE (tmpfs) gets it as a punched
+ * hole allocated again: the range reads as zeros and is allocated, the size grows as asked.
+ */
+static NTSTATUS Fallocate(FSP_FILE_SYSTEM *fs, PVOID ctx, UINT32 mode, UINT64 off, UINT64 len,
+                          FSP_FSCTL_FILE_INFO *info)
+{
+    (void)fs;
+    PTFILE *f = ctx;
+    if (!S_ISREG(f->type) || f->is_path)
+        return STATUS_INVALID_PARAMETER;
+    int r = fallocate(f->fd, (int)mode, (off_t)off, (off_t)len);
+    if (r < 0 && EOPNOTSUPP == errno && (mode & FSP_FALLOCATE_ZERO_RANGE)) {
+        r = fallocate(f->fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, (off_t)off, (off_t)len);
+        if (0 == r)
+            r = fallocate(f->fd, (int)(mode & FSP_FALLOCATE_KEEP_SIZE), (off_t)off, (off_t)len);
+    }
+    if (r < 0)
+        return EOPNOTSUPP == errno ? STATUS_NOT_SUPPORTED : status_of(errno);
+    return file_info(f, info);
+}
+
 static NTSTATUS CanDelete(FSP_FILE_SYSTEM *fs, PVOID ctx, PWSTR name)
 {
     PTFS *pt = ptfs_of(fs);
@@ -1382,6 +1405,7 @@ static FSP_FILE_SYSTEM_INTERFACE ptfs_interface = {
     .SetEa = SetEa,
     .DispatcherStopped = DispatcherStopped,
     .CreateHardLink = CreateHardLink,
+    .Fallocate = Fallocate,
 };
 
 /* ---- lifecycle ---- */

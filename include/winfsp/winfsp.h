@@ -124,6 +124,13 @@ enum {
     FspCleanupSetChangeTime = 0x80,     /**< WinFsp: update the change time; never passed */
 };
 
+/** Fallocate modes (LinFsp extension; the values of Linux's FALLOC_FL_*). */
+enum {
+    FSP_FALLOCATE_KEEP_SIZE = 0x01,  /**< do not change the file size */
+    FSP_FALLOCATE_PUNCH_HOLE = 0x02, /**< deallocate the range (with KEEP_SIZE): it reads as zeros */
+    FSP_FALLOCATE_ZERO_RANGE = 0x10, /**< the range reads as zeros and is allocated */
+};
+
 /**
  * The operations a file system implements: WinFsp's 64-slot table, with the
  * LinFsp extension CreateHardLink in the first reserved slot.
@@ -927,8 +934,27 @@ typedef struct _FSP_FILE_SYSTEM_INTERFACE {
      */
     NTSTATUS (*CreateHardLink)(FSP_FILE_SYSTEM *FileSystem, PVOID FileContext, PWSTR FileName,
                                PWSTR NewFileName, FSP_FSCTL_FILE_INFO *FileInfo);
+    /**
+     * LinFsp extension: fallocate(2) on an open file, with Linux's semantics. Mode is 0 or a
+     * combination of FSP_FALLOCATE_* (the values of Linux's FALLOC_FL_*):
+     * - 0: make [Offset, Offset + Length) allocated; when it ends past the end of file the
+     *   file grows to its end (never shrinks);
+     * - FSP_FALLOCATE_KEEP_SIZE: the same without changing the size, also for a range past
+     *   the end of file (unlike SetFileSize's allocation size, it never truncates);
+     * - FSP_FALLOCATE_PUNCH_HOLE | FSP_FALLOCATE_KEEP_SIZE: the range reads as zeros
+     *   afterwards and its storage may be given back; the size does not change;
+     * - FSP_FALLOCATE_ZERO_RANGE [| FSP_FALLOCATE_KEEP_SIZE]: the range reads as zeros (and is
+     *   allocated); without KEEP_SIZE a range past the end of file grows the file.
+     * The engine has checked the arguments (Length > 0, Offset + Length <= INT64_MAX, a mode
+     * Linux allows). Return STATUS_NOT_SUPPORTED for a mode the file system does not do
+     * (EOPNOTSUPP), STATUS_DISK_FULL or STATUS_FILE_TOO_LARGE when the space is not there.
+     * FileInfo receives the file's information afterwards. Without this member the engine
+     * serves modes 0 and KEEP_SIZE with SetFileSize and refuses the others.
+     */
+    NTSTATUS (*Fallocate)(FSP_FILE_SYSTEM *FileSystem, PVOID FileContext, UINT32 Mode,
+                          UINT64 Offset, UINT64 Length, FSP_FSCTL_FILE_INFO *FileInfo);
     /** Reserved slots (WinFsp's table has 64 members in all); leave them NULL. */
-    NTSTATUS (*Reserved[30])(VOID);
+    NTSTATUS (*Reserved[29])(VOID);
 } FSP_FILE_SYSTEM_INTERFACE;
 
 /** Opaque engine state (LinFsp): the kernel-facing part of a file system object. */

@@ -366,16 +366,24 @@ void fsp_op_release(struct fsp_request *req)
     fsp_ops_release_handle(req, false);
 }
 
+/*
+ * FALLOCATE with Linux's semantics: through the Fallocate member (extension) when the file system
+ * has it; otherwise modes 0 and KEEP_SIZE through SetFileSize: the size grows to the range's end
+ * (mode 0), or the allocation does (KEEP_SIZE), and only when the range ends past both the size
+ * and the allocation, since an allocation set below the size truncates the file (Windows rule)
+ * and a sparse file's allocation is below its size.
+ */
 void fsp_op_fallocate(struct fsp_request *req)
 {
     const struct fuse_fallocate_in *in = req->arg;
     struct fsp_handle *h = fsp_handle_get(req, in->fh);
     if (!h)
         return fsp_reply_err(req, EBADF);
-    if (in->mode & ~(uint32_t)FALLOC_FL_KEEP_SIZE)
-        return fsp_reply_err(req, EOPNOTSUPP);
-    const FSP_FILE_SYSTEM_INTERFACE *fi = req->fs->Interface;
-    if (!fi->SetFileSize || !fi->GetFileInfo)
+    uint32_t mode = in->mode;
+    const uint32_t known = FALLOC_FL_KEEP_SIZE | FALLOC_FL_PUNCH_HOLE | FALLOC_FL_ZERO_RANGE;
+    /* what vfs_fallocate refuses: unknown modes, punch and zero together, punch without keep */
+    if ((mode & ~known) || ((mode & FALLOC_FL_PUNCH_HOLE) && (mode & FALLOC_FL_ZERO_RANGE)) ||
+        ((mode & FALLOC_FL_PUNCH_HOLE) && !(mode & FALLOC_FL_KEEP_SIZE)))
         return fsp_reply_err(req, EOPNOTSUPP);
     /* As the kernel's loff_t: negative offsets and lengths are EINVAL, an end past the largest
      * offset EFBIG (checked without wrapping). */
@@ -383,21 +391,36 @@ void fsp_op_fallocate(struct fsp_request *req)
         return fsp_reply_err(req, EINVAL);
     if (in->offset > INT64_MAX - in->length)
         return fsp_reply_err(req, EFBIG);
-    UINT64 end = in->offset + in->length;
+    if (req->fs->VolumeParams.ReadOnlyVolume)
+        return fsp_reply_err(req, EROFS);
+    const FSP_FILE_SYSTEM_INTERFACE *fi = req->fs->Interface;
     FSP_FSCTL_FILE_INFO info;
+    NTSTATUS status;
+    if (fi->Fallocate) {
+        req->treq.Req.SetInformation.FileInformationClass = FileAllocationInformation;
+        fsp_op_enter(req, FspFsctlTransactSetInformationKind);
+        status = fi->Fallocate(req->fs, FSP_OPS_CTX(h), mode, in->offset, in->length, &info);
+        fsp_op_leave(req);
+        if (STATUS_NOT_SUPPORTED == status || STATUS_INVALID_DEVICE_REQUEST == status ||
+            STATUS_NOT_IMPLEMENTED == status)
+            return fsp_reply_err(req, EOPNOTSUPP);
+        return fsp_reply_status(req, status);
+    }
+    if ((mode & (FALLOC_FL_PUNCH_HOLE | FALLOC_FL_ZERO_RANGE)) || !fi->SetFileSize || !fi->GetFileInfo)
+        return fsp_reply_err(req, EOPNOTSUPP);
+    UINT64 end = in->offset + in->length;
     fsp_op_enter(req, FspFsctlTransactQueryInformationKind);
-    NTSTATUS status = fi->GetFileInfo(req->fs, FSP_OPS_CTX(h), &info);
+    status = fi->GetFileInfo(req->fs, FSP_OPS_CTX(h), &info);
     fsp_op_leave(req);
-    if (NT_SUCCESS(status)) {
-        bool keep = in->mode & FALLOC_FL_KEEP_SIZE;
+    if (NT_SUCCESS(status) && end > info.FileSize) {
+        bool keep = mode & FALLOC_FL_KEEP_SIZE;
         req->treq.Req.SetInformation.FileInformationClass =
             keep ? FileAllocationInformation : FileEndOfFileInformation;
-        fsp_op_enter(req, FspFsctlTransactSetInformationKind);
-        if (keep && end > info.AllocationSize)
-            status = fi->SetFileSize(req->fs, FSP_OPS_CTX(h), end, TRUE, &info);
-        else if (!keep && end > info.FileSize)
-            status = fi->SetFileSize(req->fs, FSP_OPS_CTX(h), end, FALSE, &info);
-        fsp_op_leave(req);
+        if (!keep || end > info.AllocationSize) {
+            fsp_op_enter(req, FspFsctlTransactSetInformationKind);
+            status = fi->SetFileSize(req->fs, FSP_OPS_CTX(h), end, keep, &info);
+            fsp_op_leave(req);
+        }
     }
     fsp_reply_status(req, status);
 }

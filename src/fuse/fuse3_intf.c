@@ -1076,6 +1076,25 @@ static NTSTATUS SetFileSize(FSP_FILE_SYSTEM *fs, PVOID FileContext, UINT64 NewSi
     return file_info(f, file, FileInfo, 0);
 }
 
+/* fallocate(2): the program's fallocate with the mode as the kernel gave it (FSP_FALLOCATE_* are
+ * Linux's FALLOC_FL_* values). Without one: EOPNOTSUPP, as libfuse answers. */
+static NTSTATUS Fallocate(FSP_FILE_SYSTEM *fs, PVOID FileContext, UINT32 Mode, UINT64 Offset,
+                          UINT64 Length, FSP_FSCTL_FILE_INFO *FileInfo)
+{
+    struct fuse *f = enter(fs);
+    struct fuse3_file *file = FileContext;
+    if (!f->ops.fallocate || !flag_get(&file->opened))
+        return STATUS_NOT_SUPPORTED;
+    char *path = file_path(f, file);
+    int err = f->ops.fallocate(path, (int)Mode, (off_t)Offset, (off_t)Length, &file->fi);
+    free(path);
+    if (-ENOSYS == err || -EOPNOTSUPP == err)
+        return STATUS_NOT_SUPPORTED;
+    if (err < 0)
+        return st_err(err);
+    return file_info(f, file, FileInfo, 0);
+}
+
 static NTSTATUS Rename(FSP_FILE_SYSTEM *fs, PVOID FileContext, PWSTR FileName, PWSTR NewFileName,
                        BOOLEAN ReplaceIfExists)
 {
@@ -1605,4 +1624,5 @@ const FSP_FILE_SYSTEM_INTERFACE fuse3_interface = {
     .SetEa = SetEa,
     .CreateHardLink = CreateHardLink,
     .DispatcherStopped = DispatcherStopped,
+    .Fallocate = Fallocate,
 };

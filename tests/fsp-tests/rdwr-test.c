@@ -596,6 +596,183 @@ static void rdwr_fallocate_test(void)
     ASSERT_EQ(e, EBADF);
 }
 
+/* st_size and st_blocks of an open file, or -1 on error. */
+static off_t fsize(int fd)
+{
+    struct stat st;
+    return 0 == fstat(fd, &st) ? st.st_size : -1;
+}
+
+static off_t fblocks(int fd)
+{
+    struct stat st;
+    return 0 == fstat(fd, &st) ? (off_t)st.st_blocks : -1;
+}
+
+/*
+ * fallocate(FALLOC_FL_KEEP_SIZE) never changes the size, also on a sparse file whose allocation
+ * is below its size (with Windows semantics an allocation below the size truncates: LinFsp cut
+ * such files, passthrough's real source file too).
+ */
+static void rdwr_fallocate_keep_size_test(void)
+{
+    int fd = open("file", O_RDWR | O_CREAT | O_TRUNC, 0644);
+    ASSERT(-1 != fd);
+    bool ok = 0 == ftruncate(fd, (off_t)MiB);
+    fill_pat(wbuf, MiB - 4096, 4096, 3);
+    ok = ok && 4096 == pwrite_all(fd, wbuf, 4096, (off_t)(MiB - 4096));
+    fill_pat(wbuf, 100, 50, 4);
+    ok = ok && 50 == pwrite_all(fd, wbuf, 50, 100);
+    int r1 = fallocate(fd, FALLOC_FL_KEEP_SIZE, 0, 4096);          /* inside, sparse */
+    off_t s1 = fsize(fd);
+    int r2 = fallocate(fd, FALLOC_FL_KEEP_SIZE, 8192, 3 * 4096);   /* inside, a hole */
+    off_t s2 = fsize(fd);
+    int r3 = fallocate(fd, FALLOC_FL_KEEP_SIZE, (off_t)MiB - 10, (off_t)MiB); /* past the end */
+    off_t s3 = fsize(fd);
+    ok = ok && (ssize_t)MiB == pread_all(fd, rbuf, MiB + 100, 0);
+    close(fd);
+    ASSERT(ok);
+    ASSERT_EQ(r1, 0);
+    ASSERT_EQ(r2, 0);
+    ASSERT_EQ(r3, 0);
+    ASSERT_EQ(s1, MiB);
+    ASSERT_EQ(s2, MiB);
+    ASSERT_EQ(s3, MiB);
+    ASSERT(all_zero(rbuf, 100));
+    ASSERT_EQ(check_pat(rbuf + 100, 100, 50, 4), -1);
+    ASSERT(all_zero(rbuf + 150, MiB - 4096 - 150));
+    ASSERT_EQ(check_pat(rbuf + MiB - 4096, MiB - 4096, 4096, 3), -1);
+    ASSERT_EQ(file_size("file"), MiB);
+    /* the default mode extends, never shrinks */
+    fd = open("file", O_RDWR);
+    ASSERT(-1 != fd);
+    int r4 = fallocate(fd, 0, 0, 4096);
+    off_t s4 = fsize(fd);
+    int r5 = fallocate(fd, 0, (off_t)MiB, 4096);
+    off_t s5 = fsize(fd);
+    close(fd);
+    ASSERT_EQ(r4, 0);
+    ASSERT_EQ(s4, MiB);
+    ASSERT_EQ(r5, 0);
+    ASSERT_EQ(s5, MiB + 4096);
+}
+
+/*
+ * FALLOC_FL_PUNCH_HOLE (with FALLOC_FL_KEEP_SIZE, as Linux requires): the range reads as zeros,
+ * the size stays, what is around it stays, and whole pages inside it are given back.
+ */
+static void rdwr_fallocate_punch_hole_test(void)
+{
+    size_t len = 256 * KiB;
+    fill_pat(wbuf, 0, len, 5);
+    int fd = open("file", O_RDWR | O_CREAT | O_TRUNC, 0644);
+    ASSERT(-1 != fd);
+    bool ok = (ssize_t)len == pwrite_all(fd, wbuf, len, 0) && 0 == fsync(fd);
+    off_t blocks0 = fblocks(fd);
+    int r1 = fallocate(fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, 5000, 128 * KiB);
+    if (-1 == r1 && EOPNOTSUPP == errno && !fsp_tests_internal()) {
+        close(fd);
+        tlib_skip("punch hole not supported here (memfs must)");
+    }
+    off_t s1 = fsize(fd);
+    off_t blocks1 = fblocks(fd);
+    ok = ok && (ssize_t)len == pread_all(fd, rbuf, len, 0);
+    /* past the end: nothing to zero, the size stays */
+    int r2 = fallocate(fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, (off_t)len - 100, 1000);
+    off_t s2 = fsize(fd);
+    uint8_t tail[100];
+    ok = ok && 100 == pread_all(fd, tail, 100, (off_t)len - 100);
+    /* without FALLOC_FL_KEEP_SIZE Linux refuses a punch */
+    errno = 0;
+    int r3 = fallocate(fd, FALLOC_FL_PUNCH_HOLE, 0, 4096);
+    int e3 = errno;
+    close(fd);
+    ASSERT_EQ(r1, 0);
+    ASSERT(ok);
+    ASSERT_EQ(s1, len);
+    ASSERT_EQ(check_pat(rbuf, 0, 5000, 5), -1);
+    ASSERT(all_zero(rbuf + 5000, 128 * KiB));
+    ASSERT_EQ(check_pat(rbuf + 5000 + 128 * KiB, 5000 + 128 * KiB, len - 5000 - 128 * KiB, 5), -1);
+    /* storage inside the hole was given back: on memfs its 31 whole pages, elsewhere at least
+     * something (allocation units differ); with the writeback cache the kernel keeps the
+     * attributes it has */
+    if (fsp_tests_internal() && !fsp_tests_options.writeback)
+        ASSERT(blocks1 <= blocks0 - 31 * 4096 / 512);
+    else if (!fsp_tests_options.writeback)
+        ASSERT(blocks1 < blocks0);
+    ASSERT_EQ(r2, 0);
+    ASSERT_EQ(s2, len);
+    ASSERT(all_zero(tail, 100));
+    ASSERT_EQ(r3, -1);
+    ASSERT_EQ(e3, EOPNOTSUPP);
+    ASSERT_EQ(file_size("file"), len);
+}
+
+/*
+ * FALLOC_FL_ZERO_RANGE: the range reads as zeros; without FALLOC_FL_KEEP_SIZE a range past the
+ * end extends the file, with it the size stays. (tmpfs does not offer it: skipped there, as on
+ * any external file system that answers EOPNOTSUPP; LinFsp's passthrough emulates it.)
+ */
+static void rdwr_fallocate_zero_range_test(void)
+{
+    size_t len = 64 * KiB;
+    fill_pat(wbuf, 0, len, 6);
+    int fd = open("file", O_RDWR | O_CREAT | O_TRUNC, 0644);
+    ASSERT(-1 != fd);
+    bool ok = (ssize_t)len == pwrite_all(fd, wbuf, len, 0);
+    int r1 = fallocate(fd, FALLOC_FL_ZERO_RANGE, 1000, 10000);
+    if (-1 == r1 && EOPNOTSUPP == errno && !fsp_tests_internal()) {
+        close(fd);
+        tlib_skip("zero range not supported here (tmpfs has none; memfs must)");
+    }
+    off_t s1 = fsize(fd);
+    ok = ok && (ssize_t)len == pread_all(fd, rbuf, len, 0);
+    int r2 = fallocate(fd, FALLOC_FL_ZERO_RANGE | FALLOC_FL_KEEP_SIZE, (off_t)len - 10, 1000);
+    off_t s2 = fsize(fd);
+    int r3 = fallocate(fd, FALLOC_FL_ZERO_RANGE, (off_t)len - 10, 1000);
+    off_t s3 = fsize(fd);
+    uint8_t tail[1000];
+    ok = ok && 1000 == pread_all(fd, tail, 1000, (off_t)len - 10);
+    close(fd);
+    ASSERT_EQ(r1, 0);
+    ASSERT(ok);
+    ASSERT_EQ(s1, len);
+    ASSERT_EQ(check_pat(rbuf, 0, 1000, 6), -1);
+    ASSERT(all_zero(rbuf + 1000, 10000));
+    ASSERT_EQ(check_pat(rbuf + 11000, 11000, len - 11000, 6), -1);
+    ASSERT_EQ(r2, 0);
+    ASSERT_EQ(s2, len);
+    ASSERT_EQ(r3, 0);
+    ASSERT_EQ(s3, len - 10 + 1000);
+    ASSERT(all_zero(tail, 1000));
+}
+
+/* Modes Linux does not combine, ranges past the largest file: the errors tmpfs gives. */
+static void rdwr_fallocate_invalid_test(void)
+{
+    int fd = open("file", O_RDWR | O_CREAT | O_TRUNC, 0644);
+    ASSERT(-1 != fd);
+    int r[5], e[5];
+    errno = 0, r[0] = fallocate(fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_ZERO_RANGE | FALLOC_FL_KEEP_SIZE, 0, 10), e[0] = errno;
+    errno = 0, r[1] = fallocate(fd, 0, INT64_MAX - 10, 100), e[1] = errno;
+    errno = 0, r[2] = fallocate(fd, 0, 0, 0), e[2] = errno;
+    errno = 0, r[3] = fallocate(fd, 0, -1, 10), e[3] = errno;
+    errno = 0, r[4] = fallocate(fd, FALLOC_FL_COLLAPSE_RANGE, 0, 4096), e[4] = errno;
+    off_t s = fsize(fd);
+    close(fd);
+    ASSERT_EQ(r[0], -1);
+    ASSERT_EQ(e[0], EOPNOTSUPP);
+    ASSERT_EQ(r[1], -1);
+    ASSERT_EQ(e[1], EFBIG);
+    ASSERT_EQ(r[2], -1);
+    ASSERT_EQ(e[2], EINVAL);
+    ASSERT_EQ(r[3], -1);
+    ASSERT_EQ(e[3], EINVAL);
+    ASSERT_EQ(r[4], -1);
+    ASSERT(EOPNOTSUPP == e[4] || EINVAL == e[4]);
+    ASSERT_EQ(s, 0);
+}
+
 static void rdwr_copy_file_range_test(void)
 {
     size_t len = 300 * KiB + 7;
@@ -742,6 +919,10 @@ void rdwr_tests(void)
     TLIB_ADD_TEST("rdwr", rdwr_threads_test);
     TLIB_ADD_TEST("rdwr", rdwr_seek_data_hole_test);
     TLIB_ADD_TEST("rdwr", rdwr_fallocate_test);
+    TLIB_ADD_TEST("rdwr", rdwr_fallocate_keep_size_test);
+    TLIB_ADD_TEST("rdwr", rdwr_fallocate_punch_hole_test);
+    TLIB_ADD_TEST("rdwr", rdwr_fallocate_zero_range_test);
+    TLIB_ADD_TEST("rdwr", rdwr_fallocate_invalid_test);
     TLIB_ADD_TEST("rdwr", rdwr_copy_file_range_test);
     TLIB_ADD_TEST("rdwr", rdwr_badfd_test);
     TLIB_ADD_TEST("rdwr", rdwr_large_test);

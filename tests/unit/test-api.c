@@ -669,6 +669,8 @@ static void can_replace_reparse_point_test(void)
 
 static void version_test(void)
 {
+    /* WinFsp's interface has 64 slots; LinFsp's extensions take reserved ones */
+    ASSERT_EQ(sizeof(FSP_FILE_SYSTEM_INTERFACE), 64 * sizeof(void (*)(void)));
     UINT32 v = 0;
     ASSERT_EQ(STATUS_SUCCESS, FspVersion(&v));
     ASSERT_EQ((UINT32)FSP_VERSION_MAJOR << 16 | FSP_VERSION_MINOR, v);

@@ -1229,6 +1229,60 @@ static void basic_info_volume_control(void)
     close_(f);
 }
 
+/*
+ * Fallocate (LinFsp extension) on memfs: punching a hole or zeroing a range gives the range's
+ * whole pages back (AllocationSize shrinks, also across 16 MiB chunk tables) and clears the
+ * parts of pages at its ends; KEEP_SIZE never changes the size, the default mode only grows it.
+ */
+static void fallocate_modes(void)
+{
+    start_ex(MemfsDisk, 1024, 1ULL << 32);
+    ASSERT(I->Fallocate);
+    PVOID f;
+    ASSERT_EQ(create(L"\\f", false, &f, 0), STATUS_SUCCESS);
+    static unsigned char page[4096], got[3 * 4096];
+    memset(page, 0xab, sizeof page);
+    for (UINT64 p = 0; p < 8; p++)
+        write_all(f, p * 4096, page, sizeof page);
+    write_all(f, (1ULL << 24) + 4096, page, sizeof page); /* in the second chunk table */
+    FSP_FSCTL_FILE_INFO info = file_info(f);
+    ASSERT_EQ(info.AllocationSize, 9 * 4096);
+    UINT64 size = info.FileSize;
+    /* keep-size inside and past the end: nothing changes */
+    ASSERT_EQ(I->Fallocate(F, f, FSP_FALLOCATE_KEEP_SIZE, 0, 4096, &info), STATUS_SUCCESS);
+    ASSERT_EQ(I->Fallocate(F, f, FSP_FALLOCATE_KEEP_SIZE, size, 1 << 20, &info), STATUS_SUCCESS);
+    ASSERT_EQ(info.FileSize, size);
+    ASSERT_EQ(info.AllocationSize, 9 * 4096);
+    /* punch 100 .. 3 pages + 100: pages 1 and 2 go, 0 and 3 are cleared in part */
+    ASSERT_EQ(I->Fallocate(F, f, FSP_FALLOCATE_PUNCH_HOLE | FSP_FALLOCATE_KEEP_SIZE, 100,
+                           3 * 4096, &info), STATUS_SUCCESS);
+    ASSERT_EQ(info.FileSize, size);
+    ASSERT_EQ(info.AllocationSize, 7 * 4096);
+    ULONG n;
+    ASSERT_EQ(I->Read(F, f, got, 0, sizeof got, &n), STATUS_SUCCESS);
+    for (size_t i = 0; i < sizeof got; i++)
+        ASSERT_EQ(got[i], i < 100 ? 0xab : 0);
+    ASSERT_EQ(I->Read(F, f, got, 3 * 4096, 4096, &n), STATUS_SUCCESS);
+    for (size_t i = 0; i < 4096; i++)
+        ASSERT_EQ(got[i], i < 100 ? 0 : 0xab);
+    /* zero a range across both chunk tables: every page inside goes */
+    ASSERT_EQ(I->Fallocate(F, f, FSP_FALLOCATE_ZERO_RANGE | FSP_FALLOCATE_KEEP_SIZE, 4 * 4096,
+                           1ULL << 24, &info),
+              STATUS_SUCCESS);
+    ASSERT_EQ(info.FileSize, size);
+    ASSERT_EQ(info.AllocationSize, 2 * 4096); /* pages 0 and 3 are left */
+    /* zero past the end grows the file; the default mode grows it and never shrinks it */
+    ASSERT_EQ(I->Fallocate(F, f, FSP_FALLOCATE_ZERO_RANGE, size - 1, 11, &info), STATUS_SUCCESS);
+    ASSERT_EQ(info.FileSize, size + 10);
+    ASSERT_EQ(I->Fallocate(F, f, 0, 0, 10, &info), STATUS_SUCCESS);
+    ASSERT_EQ(info.FileSize, size + 10);
+    ASSERT_EQ(I->Fallocate(F, f, 0, size + 10, 90, &info), STATUS_SUCCESS);
+    ASSERT_EQ(info.FileSize, size + 100);
+    ASSERT_EQ(I->Fallocate(F, f, 0, 0, 1ULL << 33, &info), STATUS_DISK_FULL); /* > MaxFileSize */
+    ASSERT_EQ(I->Fallocate(F, f, 0x20, 0, 10, &info), STATUS_NOT_SUPPORTED);
+    close_(f);
+}
+
 int main(int argc, char **argv)
 {
     tlib_set_teardown(teardown_all);
@@ -1247,5 +1301,6 @@ int main(int argc, char **argv)
     TLIB_ADD_TEST("memfs", extended_attributes);
     TLIB_ADD_TEST("memfs", named_streams);
     TLIB_ADD_TEST("memfs", basic_info_volume_control);
+    TLIB_ADD_TEST("memfs", fallocate_modes);
     return tlib_run(argc, argv);
 }
