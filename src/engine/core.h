@@ -9,7 +9,9 @@
 #include <sys/types.h>
 
 struct fsp_node {
-    uint64_t nodeid, generation;
+    uint64_t nodeid;
+    uint64_t ino;              /* the file's IndexNumber when entered (0: unknown); a name that
+                                * comes back with another one names another file now */
     struct fsp_node *parent;   /* NULL for the root and for unlinked nodes */
     PWSTR name;                /* Windows form of the name component (NULL for the root) */
     uint64_t nlookup;          /* the kernel's lookup references */

@@ -139,12 +139,15 @@ int fsp_node_enter(struct fsp_engine *eng, uint64_t parent, const char *name, ui
                    uint64_t *pgeneration);
 /**
  * fsp_node_enter that also records the file type of mode (S_IFMT bits, as told to the
- * kernel; 0: unchanged) and, for a non-directory with more than one link and a nonzero
- * IndexNumber (index; 0 for anything else), gives a new name of a file the kernel already
- * knows under another name that node's nodeid (one kernel inode per file).
+ * kernel; 0: unchanged) and the file's IndexNumber (ino; 0: unknown). A name whose node has
+ * another IndexNumber names another file now (replaced behind the engine's back): the old node
+ * loses the name and the name gets a new node, so the kernel sees a new inode. For a
+ * non-directory with more than one link (linked) and a nonzero IndexNumber, a new name of a
+ * file the kernel already knows under another name gets that node's nodeid (one kernel inode
+ * per file).
  */
 int fsp_node_enter_file(struct fsp_engine *eng, uint64_t parent, const char *name, uint32_t mode,
-                        uint64_t index, uint64_t *pnodeid, uint64_t *pgeneration);
+                        uint64_t ino, bool linked, uint64_t *pnodeid, uint64_t *pgeneration);
 /** Enter nodeid in the IndexNumber index (LINK: its new name will be an alias of it). */
 void fsp_node_register_index(struct fsp_engine *eng, uint64_t nodeid, uint64_t index);
 /** Drop nlookup lookup references (FORGET); the node goes when none remain. */

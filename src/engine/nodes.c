@@ -359,15 +359,18 @@ int fsp_node_child_path(struct fsp_engine *eng, uint64_t parent, const char *nam
     return 0;
 }
 
+static void detach(struct fsp_engine *eng, struct fsp_node *n);
+
 int fsp_node_enter(struct fsp_engine *eng, uint64_t parent, const char *name, uint64_t *pnodeid,
                    uint64_t *pgeneration)
 {
-    return fsp_node_enter_file(eng, parent, name, 0, 0, pnodeid, pgeneration);
+    return fsp_node_enter_file(eng, parent, name, 0, 0, false, pnodeid, pgeneration);
 }
 
 int fsp_node_enter_file(struct fsp_engine *eng, uint64_t parent, const char *name, uint32_t mode,
-                        uint64_t index, uint64_t *pnodeid, uint64_t *pgeneration)
+                        uint64_t ino, bool linked, uint64_t *pnodeid, uint64_t *pgeneration)
 {
+    uint64_t index = linked ? ino : 0; /* hard-linked files are found by IndexNumber */
     PWSTR wname = 0;
     int err = map_component(eng, name, &wname);
     if (err)
@@ -381,6 +384,13 @@ int fsp_node_enter_file(struct fsp_engine *eng, uint64_t parent, const char *nam
     }
     uint64_t h = name_hash(eng, parent, wname);
     struct fsp_node *n = by_name(eng, p, wname, h);
+    struct fsp_node *k = n && primary_of(n) ? primary_of(n) : n;
+    if (k && ino && k->ino && k->ino != ino) {
+        /* Another file has the name now (replaced behind the engine's back): the kernel must
+         * see a new inode, so the old node loses the name and lives on nameless. */
+        detach(eng, n);
+        n = 0;
+    }
     if (n) {
         if (primary_of(n))
             n = primary_of(n); /* another name of a file the kernel knows */
@@ -400,7 +410,7 @@ int fsp_node_enter_file(struct fsp_engine *eng, uint64_t parent, const char *nam
             return ENOMEM;
         }
         n->nodeid = eng->next_nodeid++;
-        n->generation = eng->next_generation;
+        n->ino = ino;
         n->parent = p;
         n->name = copy;
         n->name_hash = h;
@@ -425,8 +435,10 @@ int fsp_node_enter_file(struct fsp_engine *eng, uint64_t parent, const char *nam
     }
     if (mode & S_IFMT) /* remembered for a file that loses every name (fsp_node_unlinked_type) */
         __atomic_store_n(&n->type, (uint16_t)(mode & S_IFMT), __ATOMIC_RELAXED);
+    if (ino)
+        n->ino = ino;
     *pnodeid = n->nodeid;
-    *pgeneration = n->generation;
+    *pgeneration = eng->next_generation; /* nodeids are never reused: one generation */
     pthread_rwlock_unlock(&eng->nodes_lock);
     return 0;
 }

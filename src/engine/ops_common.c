@@ -359,8 +359,8 @@ int fsp_ops_enter_entry(struct fsp_request *req, uint64_t parent, const char *na
                         const FSP_FSCTL_FILE_INFO *info, struct fuse_entry_out *out)
 {
     bool linked = info->HardLinks > 1 && !S_ISDIR(out->attr.mode);
-    int err = fsp_node_enter_file(req->engine, parent, name, out->attr.mode,
-                                  linked ? info->IndexNumber : 0, &out->nodeid, &out->generation);
+    int err = fsp_node_enter_file(req->engine, parent, name, out->attr.mode, info->IndexNumber,
+                                  linked, &out->nodeid, &out->generation);
     if (err)
         return err;
     if (0 == out->attr.ino)

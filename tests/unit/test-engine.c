@@ -2735,6 +2735,69 @@ static void fallocate_ranges(void)
     ASSERT_EQ(release(e.nodeid, fh, false), 0);
 }
 
+/* Make newname a name of the file at oldname, or move it there, through memfs directly (behind
+ * the engine's back, as another program changes a passthrough's source). */
+static void memfs_rename(PCWSTR from, PCWSTR to)
+{
+    PVOID ctx;
+    FSP_FSCTL_FILE_INFO info;
+    ASSERT_EQ(g_memfs_iface->Open(fs(), (PWSTR)from, 0, DELETE, &ctx, &info), STATUS_SUCCESS);
+    NTSTATUS status = g_memfs_iface->Rename(fs(), ctx, (PWSTR)from, (PWSTR)to, TRUE);
+    g_memfs_iface->Close(fs(), ctx);
+    ASSERT_EQ(status, STATUS_SUCCESS);
+}
+
+/*
+ * A name whose file was replaced behind the engine's back (another IndexNumber) must reach the
+ * kernel as a new inode (a new nodeid), or the kernel keeps the old file's cached attributes and
+ * pages under it. LOOKUP and READDIRPLUS both learn names.
+ */
+static void replaced_file_new_nodeid(void)
+{
+    g_patch = patch_tracking; /* g_memfs_iface set */
+    start(0, 0, 1);
+    struct fuse_entry_out f, again;
+    uint64_t fh;
+    ASSERT_EQ(create(FUSE_ROOT_ID, "f", 0644, &f, &fh), 0);
+    ASSERT_EQ(release(f.nodeid, fh, false), 0);
+    ASSERT_EQ(lookup(FUSE_ROOT_ID, "f", &again), 0);
+    ASSERT_EQ(again.nodeid, f.nodeid); /* the same file: the same inode */
+    /* another file takes the name */
+    struct fuse_entry_out g;
+    ASSERT_EQ(create(FUSE_ROOT_ID, "g", 0644, &g, &fh), 0);
+    ASSERT_EQ(release(g.nodeid, fh, false), 0);
+    forget(g.nodeid, 1);
+    sync_engine();
+    memfs_rename(L"\\g", L"\\f");
+    ASSERT_EQ(lookup(FUSE_ROOT_ID, "f", &again), 0);
+    ASSERT(again.nodeid != f.nodeid);
+    ASSERT_EQ(again.attr.ino, g.attr.ino);
+    uint64_t second = again.nodeid;
+    /* the old node has no name any more */
+    struct fuse_attr a;
+    ASSERT_EQ(getattr(f.nodeid, &a), -ENOENT);
+    /* READDIRPLUS, the same: a third file under the name */
+    ASSERT_EQ(create(FUSE_ROOT_ID, "h", 0644, &g, &fh), 0);
+    ASSERT_EQ(release(g.nodeid, fh, false), 0);
+    forget(g.nodeid, 1);
+    sync_engine();
+    memfs_rename(L"\\h", L"\\f");
+    uint64_t dfh;
+    ASSERT_EQ(open_(FUSE_ROOT_ID, O_RDONLY | O_DIRECTORY, &dfh, true), 0);
+    void *data;
+    size_t len;
+    ASSERT_EQ(read_(FUSE_READDIRPLUS, FUSE_ROOT_ID, dfh, 0, 4096, &data, &len), 0);
+    parse_dirents(data, len, true, &g_l1);
+    bool seen = false;
+    for (size_t i = 0; i < g_l1.n; i++)
+        if (0 == strcmp(g_l1.names[i], "f")) {
+            seen = true;
+            ASSERT(g_l1.nodeids[i] != second && g_l1.nodeids[i] != f.nodeid);
+        }
+    ASSERT(seen);
+    ASSERT_EQ(release(FUSE_ROOT_ID, dfh, true), 0);
+}
+
 int main(int argc, char **argv)
 {
     bool verbose = false;
@@ -2789,6 +2852,7 @@ int main(int argc, char **argv)
     TLIB_ADD_TEST("rel", reply_failure_undoes);
     TLIB_ADD_TEST("rel", delete_failures);
     TLIB_ADD_TEST("rel", fallocate_ranges);
+    TLIB_ADD_TEST("rel", replaced_file_new_nodeid);
     int rc = tlib_run(n, argv);
     if (devnull >= 0) {
         FspDebugLogSetFd(2);
