@@ -467,7 +467,11 @@ void fsp_op_mkdir(struct fsp_request *req)
     }
     struct fuse_entry_out out;
     err = fsp_ops_make_entry(req, req->in->nodeid, name, ctx, path, &info, &out);
-    fsp_ops_close(req, ctx, path, 0);
+    /* no entry to answer with: the caller is told it was not made, so it must not be */
+    if (err && STATUS_SUCCESS != fsp_ops_close(req, ctx, path, FspCleanupDelete))
+        FspDebugLog("linfsp: a directory made for a failed MKDIR may not be deleted\n");
+    else if (!err)
+        fsp_ops_close(req, ctx, path, 0);
     free(path);
     if (err)
         return fsp_reply_err(req, err);

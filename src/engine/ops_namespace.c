@@ -175,6 +175,30 @@ void fsp_op_rename2(struct fsp_request *req)
     do_rename(req, in->newdir, in->flags, sizeof *in);
 }
 
+/* LINK made newpath but cannot answer with its entry: remove the new name again, as UNLINK. */
+static void undo_link(struct fsp_request *req, PWSTR newpath)
+{
+    const FSP_FILE_SYSTEM_INTERFACE *fi = req->fs->Interface;
+    PVOID ctx;
+    FSP_FSCTL_FILE_INFO info;
+    NTSTATUS status = fsp_ops_open_path(req, newpath, DELETE | FILE_READ_ATTRIBUTES, &ctx, &info);
+    if (NT_SUCCESS(status)) {
+        req->treq.Req.SetInformation.FileInformationClass = FileDispositionInformation;
+        req->treq.FileName = newpath;
+        fsp_op_enter(req, FspFsctlTransactSetInformationKind);
+        status = fi->SetDelete  ? fi->SetDelete(req->fs, ctx, newpath, TRUE)
+                 : fi->CanDelete ? fi->CanDelete(req->fs, ctx, newpath)
+                                 : STATUS_SUCCESS;
+        fsp_op_leave(req);
+        NTSTATUS deleted = fsp_ops_close(req, ctx, newpath, NT_SUCCESS(status) ? FspCleanupDelete : 0);
+        if (NT_SUCCESS(status) && STATUS_PENDING != deleted)
+            status = deleted;
+    }
+    if (!NT_SUCCESS(status))
+        FspDebugLog("linfsp: the link made for a failed LINK was not removed (0x%08x)\n",
+                    (unsigned)status);
+}
+
 void fsp_op_link(struct fsp_request *req)
 {
     const struct fuse_link_in *in = req->arg;
@@ -215,6 +239,8 @@ void fsp_op_link(struct fsp_request *req)
                 fsp_node_register_index(req->engine, in->oldnodeid, info.IndexNumber);
             err = fsp_ops_make_entry(req, req->in->nodeid, newname, ctx, newpath, &info, &out);
             fsp_ops_close(req, ctx, oldpath, 0);
+            if (err) /* the caller is told the link was not made: it must not be */
+                undo_link(req, newpath);
             /* Otherwise the old name is another kernel inode: its cached link count is stale,
              * and a chmod through the new name would not unmark it (ops_killpriv.c). */
             fsp_node_set_flag(req->engine, in->oldnodeid, FSP_NODE_NO_PRIVS, false);
@@ -258,7 +284,11 @@ static void create_special(struct fsp_request *req, const char *name, uint32_t m
     }
     struct fuse_entry_out out;
     err = fsp_ops_make_entry(req, req->in->nodeid, name, ctx, path, &info, &out);
-    fsp_ops_close(req, ctx, path, 0);
+    /* no entry to answer with: the caller is told it was not made, so it must not be */
+    if (err && STATUS_SUCCESS != fsp_ops_close(req, ctx, path, FspCleanupDelete))
+        FspDebugLog("linfsp: an object made for a failed MKNOD/SYMLINK may not be deleted\n");
+    else if (!err)
+        fsp_ops_close(req, ctx, path, 0);
     free(path);
     if (err)
         return fsp_reply_err(req, err);

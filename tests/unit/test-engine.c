@@ -2798,6 +2798,91 @@ static void replaced_file_new_nodeid(void)
     ASSERT_EQ(release(FUSE_ROOT_ID, dfh, true), 0);
 }
 
+/* The next security query fails (armed by a wrapped member that made something). */
+static bool g_fail_next_security, g_arm_security_failure;
+
+static NTSTATUS w_getsecurity_failing(FSP_FILE_SYSTEM *fs_, PVOID ctx, PSECURITY_DESCRIPTOR sd,
+                                      SIZE_T *psize)
+{
+    if (__atomic_exchange_n(&g_fail_next_security, false, __ATOMIC_ACQ_REL))
+        return STATUS_INSUFFICIENT_RESOURCES;
+    return g_memfs_iface->GetSecurity(fs_, ctx, sd, psize);
+}
+
+static NTSTATUS w_getsecbyname_failing(FSP_FILE_SYSTEM *fs_, PWSTR name, PUINT32 pattrs,
+                                       PSECURITY_DESCRIPTOR sd, SIZE_T *psize)
+{
+    if (__atomic_exchange_n(&g_fail_next_security, false, __ATOMIC_ACQ_REL))
+        return STATUS_INSUFFICIENT_RESOURCES;
+    return g_memfs_iface->GetSecurityByName(fs_, name, pattrs, sd, psize);
+}
+
+static NTSTATUS w_createex_arming(FSP_FILE_SYSTEM *fs_, PWSTR name, UINT32 options, UINT32 access,
+                                  UINT32 attrs, PSECURITY_DESCRIPTOR sd, UINT64 alloc, PVOID extra,
+                                  ULONG extra_len, BOOLEAN extra_is_reparse, PVOID *pctx,
+                                  FSP_FSCTL_FILE_INFO *info)
+{
+    NTSTATUS status = g_memfs_iface->CreateEx(fs_, name, options, access, attrs, sd, alloc, extra,
+                                              extra_len, extra_is_reparse, pctx, info);
+    if (NT_SUCCESS(status) && g_arm_security_failure)
+        __atomic_store_n(&g_fail_next_security, true, __ATOMIC_RELEASE);
+    return status;
+}
+
+static NTSTATUS w_link_arming(FSP_FILE_SYSTEM *fs_, PVOID ctx, PWSTR name, PWSTR newname,
+                              FSP_FSCTL_FILE_INFO *info)
+{
+    NTSTATUS status = g_memfs_iface->CreateHardLink(fs_, ctx, name, newname, info);
+    if (NT_SUCCESS(status) && g_arm_security_failure)
+        __atomic_store_n(&g_fail_next_security, true, __ATOMIC_RELEASE);
+    return status;
+}
+
+static void patch_entry_failure(FSP_FILE_SYSTEM_INTERFACE *iface)
+{
+    iface->GetSecurity = w_getsecurity_failing;
+    iface->GetSecurityByName = w_getsecbyname_failing;
+    iface->CreateEx = w_createex_arming;
+    iface->CreateHardLink = w_link_arming;
+}
+
+/*
+ * A request that made something and then cannot answer with its entry (here the attributes
+ * cannot be read: ENOMEM) must not leave it made: LINK answered the error with the new link in
+ * place, and so did MKDIR, MKNOD and SYMLINK with their new object; a later lookup found what
+ * the caller was told was not made.
+ */
+static void entry_failure_undoes(void)
+{
+    g_patch = patch_entry_failure;
+    g_arm_security_failure = false;
+    start(0, 0, 1);
+    struct fuse_entry_out x;
+    uint64_t fh;
+    ASSERT_EQ(create(FUSE_ROOT_ID, "x", 0644, &x, &fh), 0);
+    ASSERT_EQ(release(x.nodeid, fh, false), 0);
+    g_arm_security_failure = true;
+    struct fuse_link_in li = {.oldnodeid = x.nodeid};
+    ASSERT_EQ(call(FUSE_LINK, FUSE_ROOT_ID, &li, sizeof li, "xl", 3, 0, 0), -ENOMEM);
+    struct fuse_mkdir_in mk = {.mode = 0755, .umask = 022};
+    ASSERT_EQ(call(FUSE_MKDIR, FUSE_ROOT_ID, &mk, sizeof mk, "m", 2, 0, 0), -ENOMEM);
+    struct fuse_mknod_in mn = {.mode = S_IFIFO | 0644, .umask = 022};
+    ASSERT_EQ(call(FUSE_MKNOD, FUSE_ROOT_ID, &mn, sizeof mn, "n", 2, 0, 0), -ENOMEM);
+    ASSERT_EQ(call(FUSE_SYMLINK, FUSE_ROOT_ID, "s\0t", 4, 0, 0, 0, 0), -ENOMEM);
+    struct fuse_create_in ci = {.flags = O_RDWR | O_CREAT | O_EXCL, .mode = S_IFREG | 0644, .umask = 022};
+    ASSERT_EQ(call(FUSE_CREATE, FUSE_ROOT_ID, &ci, sizeof ci, "c", 2, 0, 0), -ENOMEM);
+    g_arm_security_failure = false;
+    ASSERT(!memfs_has(L"\\xl"));
+    ASSERT(!memfs_has(L"\\m"));
+    ASSERT(!memfs_has(L"\\n"));
+    ASSERT(!memfs_has(L"\\s"));
+    ASSERT(!memfs_has(L"\\c"));
+    ASSERT(memfs_has(L"\\x"));
+    struct fuse_attr a;
+    ASSERT_EQ(getattr(x.nodeid, &a), 0);
+    ASSERT_EQ(a.nlink, 1);
+}
+
 int main(int argc, char **argv)
 {
     bool verbose = false;
@@ -2853,6 +2938,7 @@ int main(int argc, char **argv)
     TLIB_ADD_TEST("rel", delete_failures);
     TLIB_ADD_TEST("rel", fallocate_ranges);
     TLIB_ADD_TEST("rel", replaced_file_new_nodeid);
+    TLIB_ADD_TEST("rel", entry_failure_undoes);
     int rc = tlib_run(n, argv);
     if (devnull >= 0) {
         FspDebugLogSetFd(2);
