@@ -154,9 +154,21 @@ void fsp_node_register_index(struct fsp_engine *eng, uint64_t nodeid, uint64_t i
 void fsp_node_forget(struct fsp_engine *eng, uint64_t nodeid, uint64_t nlookup);
 /** A name was removed (UNLINK/RMDIR): detach the node from its name (it lives on until forgotten). */
 void fsp_node_unlinked(struct fsp_engine *eng, uint64_t parent, const char *name);
+/** The names a rename works on, mapped and allocated before the file system renames. */
+struct fsp_node_rename {
+    PWSTR oldw, neww;
+};
+/**
+ * Make what fsp_node_renamed needs (the two names' Windows forms), so that recording a rename
+ * the file system has done cannot fail: call before Rename, and answer its error (ENOMEM,
+ * EINVAL, ENAMETOOLONG) without renaming. Release with fsp_node_renamed or _discard.
+ */
+int fsp_node_rename_prepare(struct fsp_engine *eng, const char *name, const char *newname,
+                            struct fsp_node_rename *r);
+void fsp_node_rename_discard(struct fsp_node_rename *r);
 /** A rename succeeded: move the node (and so its subtree); a replaced target is detached. */
-void fsp_node_renamed(struct fsp_engine *eng, uint64_t parent, const char *name,
-                      uint64_t newparent, const char *newname);
+void fsp_node_renamed(struct fsp_engine *eng, uint64_t parent, uint64_t newparent,
+                      struct fsp_node_rename *r);
 /** RENAME_EXCHANGE succeeded: swap the two names. */
 void fsp_node_exchanged(struct fsp_engine *eng, uint64_t parent, const char *name,
                         uint64_t newparent, const char *newname);

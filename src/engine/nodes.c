@@ -528,17 +528,43 @@ void fsp_node_unlinked(struct fsp_engine *eng, uint64_t parent, const char *name
     pthread_rwlock_unlock(&eng->nodes_lock);
 }
 
-void fsp_node_renamed(struct fsp_engine *eng, uint64_t parent, const char *name, uint64_t newparent,
-                      const char *newname)
+int fsp_node_rename_prepare(struct fsp_engine *eng, const char *name, const char *newname,
+                            struct fsp_node_rename *r)
 {
-    PWSTR wnew = 0;
-    if (map_component(eng, newname, &wnew))
-        return;
-    PWSTR copy = wcsdup(wnew);
-    FspPosixDeletePath(wnew);
+    memset(r, 0, sizeof *r);
+    PWSTR a = 0, b = 0;
+    int err = map_component(eng, name, &a);
+    if (!err)
+        err = map_component(eng, newname, &b);
+    if (!err && !fsp_engine_fault_alloc(eng)) {
+        r->oldw = wcsdup(a);
+        r->neww = wcsdup(b);
+    }
+    FspPosixDeletePath(a);
+    FspPosixDeletePath(b);
+    if (!err && (!r->oldw || !r->neww)) {
+        fsp_node_rename_discard(r);
+        err = ENOMEM;
+    }
+    return err;
+}
+
+void fsp_node_rename_discard(struct fsp_node_rename *r)
+{
+    free(r->oldw);
+    free(r->neww);
+    memset(r, 0, sizeof *r);
+}
+
+void fsp_node_renamed(struct fsp_engine *eng, uint64_t parent, uint64_t newparent,
+                      struct fsp_node_rename *r)
+{
+    PWSTR copy = r->neww;
+    r->neww = 0;
     pthread_rwlock_wrlock(&eng->nodes_lock);
-    struct fsp_node *n = child_locked(eng, parent, name);
-    struct fsp_node *target = child_locked(eng, newparent, newname);
+    struct fsp_node *p = by_id(eng, parent), *q = by_id(eng, newparent);
+    struct fsp_node *n = p ? by_name(eng, p, r->oldw, name_hash(eng, parent, r->oldw)) : 0;
+    struct fsp_node *target = q ? by_name(eng, q, copy, name_hash(eng, newparent, copy)) : 0;
     if (n)
         n->nlookup++; /* hold n while its neighbours may be freed */
     if (target && target != n)
@@ -548,7 +574,7 @@ void fsp_node_renamed(struct fsp_engine *eng, uint64_t parent, const char *name,
     if (n) {
         unlink_name(eng, n); /* may free an unreferenced old parent: find the new one after */
         struct fsp_node *np = by_id(eng, newparent);
-        if (np && copy) {
+        if (np) {
             free(n->name);
             n->name = copy;
             copy = 0;
@@ -560,6 +586,7 @@ void fsp_node_renamed(struct fsp_engine *eng, uint64_t parent, const char *name,
     }
     pthread_rwlock_unlock(&eng->nodes_lock);
     free(copy);
+    fsp_node_rename_discard(r);
 }
 
 void fsp_node_exchanged(struct fsp_engine *eng, uint64_t parent, const char *name,

@@ -145,6 +145,14 @@ static void do_rename(struct fsp_request *req, uint64_t newdir, uint32_t flags, 
         free(oldpath), free(newpath);
         return fsp_reply_err(req, 0);
     }
+    /* What the node table needs comes first: once the file system has renamed, recording it
+     * must not fail (a node left without a name the kernel still uses). */
+    struct fsp_node_rename nr;
+    err = fsp_node_rename_prepare(req->engine, oldname, newname, &nr);
+    if (err) {
+        free(oldpath), free(newpath);
+        return fsp_reply_err(req, err);
+    }
     PVOID ctx;
     FSP_FSCTL_FILE_INFO info;
     NTSTATUS status = fsp_ops_open_path(req, oldpath, DELETE | FILE_READ_ATTRIBUTES, &ctx, &info);
@@ -157,9 +165,11 @@ static void do_rename(struct fsp_request *req, uint64_t newdir, uint32_t flags, 
         fsp_ops_close(req, ctx, oldpath, 0);
     }
     free(oldpath), free(newpath);
-    if (!NT_SUCCESS(status))
+    if (!NT_SUCCESS(status)) {
+        fsp_node_rename_discard(&nr);
         return fsp_reply_status(req, status);
-    fsp_node_renamed(req->engine, req->in->nodeid, oldname, newdir, newname);
+    }
+    fsp_node_renamed(req->engine, req->in->nodeid, newdir, &nr);
     fsp_reply_err(req, 0);
 }
 

@@ -2548,7 +2548,10 @@ static void patch_counting(FSP_FILE_SYSTEM_INTERFACE *iface)
 static bool memfs_has(PCWSTR name)
 {
     UINT32 attrs;
-    return NT_SUCCESS(g_memfs_iface->GetSecurityByName(fs(), (PWSTR)name, &attrs, 0, 0));
+    WCHAR copy[256]; /* the file system may cut the name in place (FspFileSystemFindReparsePoint) */
+    wcsncpy(copy, name, 255);
+    copy[255] = 0;
+    return NT_SUCCESS(g_memfs_iface->GetSecurityByName(fs(), copy, &attrs, 0, 0));
 }
 
 /*
@@ -2883,6 +2886,43 @@ static void entry_failure_undoes(void)
     ASSERT_EQ(a.nlink, 1);
 }
 
+/*
+ * RENAME out of memory: the file system's rename and the node table must agree. The node's new
+ * name was allocated only after the file system had renamed, and when that failed the node was
+ * left without a name although the kernel still used it (GETATTR: ENOENT). Now the engine makes
+ * what it needs first and answers ENOMEM without renaming.
+ */
+static void rename_out_of_memory(void)
+{
+    g_patch = patch_tracking;
+    start(0, 0, 1);
+    struct fuse_entry_out a, d;
+    uint64_t fh;
+    ASSERT_EQ(create(FUSE_ROOT_ID, "a", 0644, &a, &fh), 0);
+    ASSERT_EQ(release(a.nodeid, fh, false), 0);
+    ASSERT_EQ(mkdir_(FUSE_ROOT_ID, "d", 0755, &d), 0);
+    for (int n = 1; n <= 3; n++) {
+        fail_alloc(n);
+        struct fuse_rename_in rin = {.newdir = d.nodeid};
+        int err = call(FUSE_RENAME, FUSE_ROOT_ID, &rin, sizeof rin, "a\0b", 4, 0, 0);
+        fail_alloc(0);
+        struct fuse_attr attr;
+        ASSERT_EQ(getattr(a.nodeid, &attr), 0); /* the node keeps a name */
+        struct fuse_entry_out e;
+        if (err) {
+            ASSERT_EQ(err, -ENOMEM);
+            ASSERT(memfs_has(L"\\a") && !memfs_has(L"\\d\\b"));
+            ASSERT_EQ(lookup(FUSE_ROOT_ID, "a", &e), 0);
+        } else {
+            ASSERT(!memfs_has(L"\\a") && memfs_has(L"\\d\\b"));
+            ASSERT_EQ(lookup(d.nodeid, "b", &e), 0);
+            struct fuse_rename_in back = {.newdir = FUSE_ROOT_ID};
+            ASSERT_EQ(call(FUSE_RENAME, d.nodeid, &back, sizeof back, "b\0a", 4, 0, 0), 0);
+        }
+        ASSERT_EQ(e.nodeid, a.nodeid);
+    }
+}
+
 int main(int argc, char **argv)
 {
     bool verbose = false;
@@ -2939,6 +2979,7 @@ int main(int argc, char **argv)
     TLIB_ADD_TEST("rel", fallocate_ranges);
     TLIB_ADD_TEST("rel", replaced_file_new_nodeid);
     TLIB_ADD_TEST("rel", entry_failure_undoes);
+    TLIB_ADD_TEST("rel", rename_out_of_memory);
     int rc = tlib_run(n, argv);
     if (devnull >= 0) {
         FspDebugLogSetFd(2);
