@@ -57,7 +57,8 @@ struct memfs_node {
     struct dent *children; /* directories: treap root */
     size_t nchildren, nsubdirs;
     struct dent *dirent;   /* directories: their one entry (NULL for the root) */
-    unsigned nlinks;
+    uint16_t nlinks;       /* at most 65000 */
+    bool is_dir;           /* set when made, never changed: read without locks */
     int opens;
 };
 
@@ -374,6 +375,7 @@ static NODE *node_new(MEMFS *m, UINT32 attributes, const void *sd, size_t sd_siz
     pthread_rwlock_init(&n->lock, 0);
     UINT64 now = now_filetime();
     n->info.FileAttributes = attributes;
+    n->is_dir = attributes & FILE_ATTRIBUTE_DIRECTORY;
     n->info.CreationTime = n->info.LastAccessTime = n->info.LastWriteTime = n->info.ChangeTime = now;
     n->info.IndexNumber = __atomic_add_fetch(&m->next_index, 1, __ATOMIC_RELAXED);
     __atomic_add_fetch(&m->nnodes, 1, __ATOMIC_RELAXED);
@@ -411,7 +413,7 @@ static void fill_info(NODE *n, FSP_FSCTL_FILE_INFO *info)
 {
     *info = n->info;
     NODE *o = owner_of(n);
-    if (n->info.FileAttributes & FILE_ATTRIBUTE_DIRECTORY)
+    if (n->is_dir)
         info->HardLinks = n->nlinks ? 2 + (UINT32)n->nsubdirs : 0; /* 0: removed while open */
     else
         info->HardLinks = o->nlinks;
@@ -499,7 +501,7 @@ static NTSTATUS find_parent(MEMFS *m, struct parsed *p, NODE **pparent)
         if (!d)
             return STATUS_OBJECT_PATH_NOT_FOUND;
         dir = d->node;
-        if (!(dir->info.FileAttributes & FILE_ATTRIBUTE_DIRECTORY))
+        if (!dir->is_dir)
             return STATUS_OBJECT_PATH_NOT_FOUND;
         s = e + 1;
     }
@@ -825,21 +827,33 @@ static NTSTATUS copy_sd(NODE *n, PSECURITY_DESCRIPTOR sd, SIZE_T *psize)
     return STATUS_SUCCESS;
 }
 
+/*
+ * Reparse data by name, for FspFileSystemFindReparsePoint/ResolveReparsePoints. Tree lock held
+ * (the name's node stays); the data is read under the node's lock, which Set/DeleteReparsePoint
+ * hold while they replace or free it.
+ */
 static NTSTATUS reparse_by_name(FSP_FILE_SYSTEM *fs, PVOID ctx, PWSTR name, BOOLEAN is_dir,
                                 PVOID buf, PSIZE_T psize)
 {
     (void)ctx, (void)is_dir;
     MEMFS *m = memfs_of(fs);
     NODE *n;
-    if (!NT_SUCCESS(lookup(m, name, &n, 0)) || !(n->info.FileAttributes & FILE_ATTRIBUTE_REPARSE_POINT))
+    if (!NT_SUCCESS(lookup(m, name, &n, 0)))
         return STATUS_NOT_A_REPARSE_POINT;
-    if (buf) {
+    NTSTATUS status = STATUS_SUCCESS;
+    pthread_rwlock_rdlock(&n->lock);
+    if (!(n->info.FileAttributes & FILE_ATTRIBUTE_REPARSE_POINT))
+        status = STATUS_NOT_A_REPARSE_POINT;
+    else if (buf) {
         if (xr(n)->reparse_size > *psize)
-            return STATUS_BUFFER_TOO_SMALL;
-        memcpy(buf, xr(n)->reparse, xr(n)->reparse_size);
-        *psize = xr(n)->reparse_size;
+            status = STATUS_BUFFER_TOO_SMALL;
+        else {
+            memcpy(buf, xr(n)->reparse, xr(n)->reparse_size);
+            *psize = xr(n)->reparse_size;
+        }
     }
-    return STATUS_SUCCESS;
+    pthread_rwlock_unlock(&n->lock);
+    return status;
 }
 
 static NTSTATUS GetSecurityByName(FSP_FILE_SYSTEM *fs, PWSTR name, PUINT32 pattrs,
@@ -1111,7 +1125,7 @@ static NTSTATUS delete_name(MEMFS *m, NODE *n, PWSTR name)
         if (d && d->node == n) {
             parent->children = treap_remove(m, parent->children, d->name);
             parent->nchildren--;
-            if (n->info.FileAttributes & FILE_ATTRIBUTE_DIRECTORY) {
+            if (n->is_dir) {
                 parent->nsubdirs--;
                 n->dirent = 0;
             }
@@ -1150,7 +1164,7 @@ static VOID Cleanup(FSP_FILE_SYSTEM *fs, PVOID ctx, PWSTR name, ULONG flags)
     if ((flags & FspCleanupDelete) && name) {
         pthread_rwlock_wrlock(&m->tree_lock);
         /* a directory that got an entry since CanDelete stays (and the engine hears why) */
-        NTSTATUS status = (n->info.FileAttributes & FILE_ATTRIBUTE_DIRECTORY) && n->nchildren
+        NTSTATUS status = n->is_dir && n->nchildren
                               ? STATUS_DIRECTORY_NOT_EMPTY
                               : delete_name(m, n, name);
         pthread_rwlock_unlock(&m->tree_lock);
@@ -1161,7 +1175,7 @@ static VOID Cleanup(FSP_FILE_SYSTEM *fs, PVOID ctx, PWSTR name, ULONG flags)
                  FspCleanupSetChangeTime | FspCleanupSetAllocationSize)) {
         UINT64 now = now_filetime();
         pthread_rwlock_wrlock(&n->lock);
-        if ((flags & FspCleanupSetArchiveBit) && !(n->info.FileAttributes & FILE_ATTRIBUTE_DIRECTORY))
+        if ((flags & FspCleanupSetArchiveBit) && !n->is_dir)
             n->info.FileAttributes |= FILE_ATTRIBUTE_ARCHIVE;
         if (flags & FspCleanupSetLastAccessTime)
             n->info.LastAccessTime = now;
@@ -1438,7 +1452,7 @@ static NTSTATUS Fallocate(FSP_FILE_SYSTEM *fs, PVOID ctx, UINT32 mode, UINT64 of
     NODE *n = ctx;
     if (mode & ~(UINT32)(FSP_FALLOCATE_KEEP_SIZE | FSP_FALLOCATE_PUNCH_HOLE | FSP_FALLOCATE_ZERO_RANGE))
         return STATUS_NOT_SUPPORTED;
-    if (n->info.FileAttributes & FILE_ATTRIBUTE_DIRECTORY)
+    if (n->is_dir)
         return STATUS_FILE_IS_A_DIRECTORY;
     UINT64 end = off + len; /* the engine checked: no wrap */
     pthread_rwlock_wrlock(&n->lock);
@@ -1470,7 +1484,7 @@ static NTSTATUS CanDelete(FSP_FILE_SYSTEM *fs, PVOID ctx, PWSTR name)
     NTSTATUS status = STATUS_SUCCESS;
     if (n == m->root)
         status = STATUS_CANNOT_DELETE;
-    else if ((n->info.FileAttributes & FILE_ATTRIBUTE_DIRECTORY) && n->nchildren)
+    else if (n->is_dir && n->nchildren)
         status = STATUS_DIRECTORY_NOT_EMPTY;
     pthread_rwlock_unlock(&m->tree_lock);
     return status;
@@ -1513,7 +1527,7 @@ static NTSTATUS Rename(FSP_FILE_SYSTEM *fs, PVOID ctx, PWSTR name, PWSTR newname
         status = STATUS_OBJECT_NAME_NOT_FOUND;
         goto out;
     }
-    bool is_dir = n->info.FileAttributes & FILE_ATTRIBUTE_DIRECTORY;
+    bool is_dir = n->is_dir;
     if (is_dir)
         for (NODE *p = dparent; p; p = p->dirent ? p->dirent->parent : 0)
             if (p == n) {
@@ -1541,7 +1555,7 @@ static NTSTATUS Rename(FSP_FILE_SYSTEM *fs, PVOID ctx, PWSTR name, PWSTR newname
         }
         if (td->node == n)
             goto out; /* two names of one file: POSIX says nothing happens */
-        bool tdir = td->node->info.FileAttributes & FILE_ATTRIBUTE_DIRECTORY;
+        bool tdir = td->node->is_dir;
         if (tdir && !is_dir) {
             status = STATUS_ACCESS_DENIED;
             goto out;
@@ -1683,7 +1697,7 @@ static NTSTATUS ReadDirectory(FSP_FILE_SYSTEM *fs, PVOID ctx, PWSTR pattern, PWS
     (void)pattern;
     MEMFS *m = memfs_of(fs);
     NODE *n = ctx;
-    if (!(n->info.FileAttributes & FILE_ATTRIBUTE_DIRECTORY))
+    if (!n->is_dir)
         return STATUS_NOT_A_DIRECTORY;
     if (slow_now(m) &&
         STATUS_PENDING == slow_start(m, FspFsctlTransactQueryDirectoryKind, n, buf, 0, len, marker))
@@ -1740,7 +1754,7 @@ static NTSTATUS SetReparsePoint(FSP_FILE_SYSTEM *fs, PVOID ctx, PWSTR name, PVOI
     if (size < REPARSE_DATA_BUFFER_HEADER_SIZE || size > MAXIMUM_REPARSE_DATA_BUFFER_SIZE)
         return STATUS_IO_REPARSE_DATA_INVALID;
     pthread_rwlock_rdlock(&m->tree_lock);
-    bool nonempty = (n->info.FileAttributes & FILE_ATTRIBUTE_DIRECTORY) && n->nchildren;
+    bool nonempty = n->is_dir && n->nchildren;
     pthread_rwlock_unlock(&m->tree_lock);
     if (nonempty)
         return STATUS_DIRECTORY_NOT_EMPTY;
@@ -1797,7 +1811,7 @@ static NTSTATUS GetStreamInfo(FSP_FILE_SYSTEM *fs, PVOID ctx, PVOID buf, ULONG l
     *pbytes = 0;
     pthread_rwlock_rdlock(&m->tree_lock);
     NTSTATUS status = STATUS_SUCCESS;
-    if (!(n->info.FileAttributes & FILE_ATTRIBUTE_DIRECTORY)) {
+    if (!n->is_dir) {
         u.s.Size = (UINT16)(sizeof u.s + 7 * sizeof(WCHAR));
         u.s.StreamSize = n->info.FileSize;
         u.s.StreamAllocationSize = n->npages * PAGE_SIZE;
@@ -1898,7 +1912,7 @@ static NTSTATUS CreateHardLink(FSP_FILE_SYSTEM *fs, PVOID ctx, PWSTR name, PWSTR
     (void)name;
     MEMFS *m = memfs_of(fs);
     NODE *n = ctx;
-    if ((n->info.FileAttributes & FILE_ATTRIBUTE_DIRECTORY) || xr(n)->main || xr(n)->stream_name)
+    if (n->is_dir || xr(n)->main || xr(n)->stream_name)
         return STATUS_ACCESS_DENIED;
     struct parsed p;
     NTSTATUS status = parse_path(newname, &p);
@@ -1991,7 +2005,7 @@ static void free_tree(MEMFS *m, struct dent *t)
     free_tree(m, t->l);
     free_tree(m, t->r);
     NODE *n = t->node;
-    if (n->info.FileAttributes & FILE_ATTRIBUTE_DIRECTORY)
+    if (n->is_dir)
         free_tree(m, n->children);
     if (0 == --n->nlinks)
         node_free(m, n);

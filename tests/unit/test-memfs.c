@@ -11,6 +11,8 @@
 #include "memfs.h"
 #include "tlib.h"
 #include <errno.h>
+#include <pthread.h>
+#include <sched.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -1283,6 +1285,90 @@ static void fallocate_modes(void)
     close_(f);
 }
 
+/* ---- races (run under ThreadSanitizer and ASan in CI: they catch what these provoke) ---- */
+
+#define RACE_ROUNDS 3000
+
+struct racer {
+    pthread_t thread;
+    volatile bool stop;
+    void (*fn)(struct racer *);
+    PVOID ctx;
+    unsigned rounds;
+};
+
+static void *race_main(void *arg)
+{
+    struct racer *r = arg;
+    while (!__atomic_load_n(&r->stop, __ATOMIC_ACQUIRE)) {
+        r->fn(r);
+        __atomic_add_fetch(&r->rounds, 1, __ATOMIC_RELEASE);
+    }
+    return 0;
+}
+
+static void race_start(struct racer *r, void (*fn)(struct racer *), PVOID ctx)
+{
+    memset(r, 0, sizeof *r);
+    r->fn = fn;
+    r->ctx = ctx;
+    ASSERT(0 == pthread_create(&r->thread, 0, race_main, r));
+}
+
+static unsigned race_rounds(struct racer *r)
+{
+    return __atomic_load_n(&r->rounds, __ATOMIC_ACQUIRE);
+}
+
+static void race_stop(struct racer *r)
+{
+    __atomic_store_n(&r->stop, true, __ATOMIC_RELEASE);
+    pthread_join(r->thread, 0);
+}
+
+static REPARSE_DATA_BUFFER *g_rp_short, *g_rp_long;
+static SIZE_T g_rp_short_size, g_rp_long_size;
+
+/* Replace the link's reparse data with a short, then a long one, then remove it. */
+static void flip_reparse(struct racer *r)
+{
+    I->SetReparsePoint(F, r->ctx, L"\\link", g_rp_short, g_rp_short_size);
+    I->SetReparsePoint(F, r->ctx, L"\\link", g_rp_long, g_rp_long_size);
+    I->DeleteReparsePoint(F, r->ctx, L"\\link", g_rp_long, REPARSE_DATA_BUFFER_HEADER_SIZE);
+}
+
+/*
+ * Reparse data read by name (GetSecurityByName and ResolveReparsePoints of a path through the
+ * link) while SetReparsePoint/DeleteReparsePoint replace or free it: reparse_by_name copied the
+ * data under the tree lock only, while the others change it under the node's lock
+ * (use-after-free, or a copy of the old size from the new data).
+ */
+static void reparse_by_name_race(void)
+{
+    start();
+    PVOID f;
+    ASSERT_EQ(create(L"\\link", false, &f, 0), STATUS_SUCCESS);
+    g_rp_short = symlink_data("t", &g_rp_short_size);
+    g_rp_long = symlink_data("a/much/longer/target/that/does/not/fit/the/short/one", &g_rp_long_size);
+    struct racer r;
+    race_start(&r, flip_reparse, f);
+    static char buf[MAXIMUM_REPARSE_DATA_BUFFER_SIZE];
+    for (int i = 0; i < RACE_ROUNDS || race_rounds(&r) < RACE_ROUNDS / 10; i++) {
+        UINT32 attrs;
+        SIZE_T size = 0;
+        WCHAR name[] = L"\\link\\x";
+        I->GetSecurityByName(F, name, &attrs, 0, &size);
+        IO_STATUS_BLOCK io;
+        size = sizeof buf;
+        WCHAR name2[] = L"\\link\\x";
+        I->ResolveReparsePoints(F, name2, 1, FALSE, &io, buf, &size);
+    }
+    race_stop(&r);
+    close_(f);
+    free(g_rp_short), free(g_rp_long);
+    g_rp_short = g_rp_long = 0;
+}
+
 int main(int argc, char **argv)
 {
     tlib_set_teardown(teardown_all);
@@ -1302,5 +1388,6 @@ int main(int argc, char **argv)
     TLIB_ADD_TEST("memfs", named_streams);
     TLIB_ADD_TEST("memfs", basic_info_volume_control);
     TLIB_ADD_TEST("memfs", fallocate_modes);
+    TLIB_ADD_TEST("memfs", reparse_by_name_race);
     return tlib_run(argc, argv);
 }
