@@ -68,7 +68,7 @@ struct extra {
     size_t reparse_size;
     struct ea *eas;
     size_t neas;
-    NODE *main;        /* streams: the file they belong to */
+    NODE *main;        /* streams: the file they belong to (set when made, never changed) */
     PWSTR stream_name; /* streams: the name after ':' */
     NODE **streams;
     size_t nstreams;
@@ -396,16 +396,23 @@ static void ref_open(NODE *n)
         __atomic_add_fetch(&xr(n)->main->opens, 1, __ATOMIC_ACQ_REL);
 }
 
-/* One open less; free what has neither names nor opens. Tree lock held (write). */
+/*
+ * One open less; free what has neither names nor opens. Tree lock held (write). A stream's
+ * opens count for its file too, so the file outlives every open of its streams (a stream's
+ * `main` is never changed: read without the tree lock); a deleted stream (nlinks 0, no longer
+ * among its file's streams) goes with its own last open.
+ */
 static void ref_close(MEMFS *m, NODE *n)
 {
     NODE *main = xr(n)->main;
-    __atomic_sub_fetch(&n->opens, 1, __ATOMIC_ACQ_REL);
+    int left = __atomic_sub_fetch(&n->opens, 1, __ATOMIC_ACQ_REL);
     if (main) {
+        if (0 == left && 0 == n->nlinks)
+            node_free(m, n);
         if (0 == __atomic_sub_fetch(&main->opens, 1, __ATOMIC_ACQ_REL) && 0 == main->nlinks &&
             main != m->root)
             node_free(m, main); /* frees its streams too */
-    } else if (0 == __atomic_load_n(&n->opens, __ATOMIC_ACQUIRE) && 0 == n->nlinks && n != m->root)
+    } else if (0 == left && 0 == n->nlinks && n != m->root)
         node_free(m, n);
 }
 
@@ -413,10 +420,13 @@ static void fill_info(NODE *n, FSP_FSCTL_FILE_INFO *info)
 {
     *info = n->info;
     NODE *o = owner_of(n);
+    /* link counts change under the tree lock, which is not held here: read atomically */
     if (n->is_dir)
-        info->HardLinks = n->nlinks ? 2 + (UINT32)n->nsubdirs : 0; /* 0: removed while open */
+        info->HardLinks = __atomic_load_n(&n->nlinks, __ATOMIC_RELAXED)
+                              ? 2 + (UINT32)__atomic_load_n(&n->nsubdirs, __ATOMIC_RELAXED)
+                              : 0; /* 0: removed while open */
     else
-        info->HardLinks = o->nlinks;
+        info->HardLinks = __atomic_load_n(&o->nlinks, __ATOMIC_RELAXED);
     info->AllocationSize = n->npages * PAGE_SIZE;
     if (xr(n)->main) {
         /* a stream shares its file's identity */
@@ -929,6 +939,7 @@ static NTSTATUS create_common(FSP_FILE_SYSTEM *fs, PWSTR name, UINT32 options, U
             goto out;
         }
         nx->main = f;
+        __atomic_store_n(&n->nlinks, 1, __ATOMIC_RELAXED); /* 0 once deleted */
         fx->streams[fx->nstreams++] = n;
     } else {
         if (existing) {
@@ -1005,10 +1016,10 @@ static NTSTATUS create_common(FSP_FILE_SYSTEM *fs, PWSTR name, UINT32 options, U
         parent->children = treap_insert(m, parent->children, d);
         parent->nchildren++;
         if (is_dir) {
-            parent->nsubdirs++;
+            __atomic_add_fetch(&parent->nsubdirs, 1, __ATOMIC_RELAXED);
             n->dirent = d;
         }
-        n->nlinks = 1;
+        __atomic_store_n(&n->nlinks, 1, __ATOMIC_RELAXED);
         pthread_rwlock_wrlock(&parent->lock);
         parent->info.LastWriteTime = parent->info.ChangeTime = n->info.CreationTime;
         pthread_rwlock_unlock(&parent->lock);
@@ -1099,7 +1110,8 @@ static NTSTATUS Overwrite(FSP_FILE_SYSTEM *fs, PVOID ctx, UINT32 attrs, BOOLEAN 
 static NTSTATUS delete_name(MEMFS *m, NODE *n, PWSTR name)
 {
     if (xr(n)->main) {
-        /* A stream: detach it from its file; it lives on by its own opens. */
+        /* A stream: no longer one of its file's streams; it lives on by its own opens, which
+         * keep its file too (ref_close). Its `main` stays: others read it without this lock. */
         NODE *f = xr(n)->main; /* so both have extras */
         struct extra *fx = xe(f);
         for (size_t i = 0; i < fx->nstreams; i++)
@@ -1107,11 +1119,7 @@ static NTSTATUS delete_name(MEMFS *m, NODE *n, PWSTR name)
                 fx->streams[i] = fx->streams[--fx->nstreams];
                 break;
             }
-        __atomic_sub_fetch(&f->opens, n->opens, __ATOMIC_ACQ_REL);
-        xe(n)->main = 0;
-        n->nlinks = 0;
-        if (0 == f->opens && 0 == f->nlinks && f != m->root)
-            node_free(m, f);
+        __atomic_store_n(&n->nlinks, 0, __ATOMIC_RELAXED);
         return STATUS_SUCCESS;
     }
     struct parsed p;
@@ -1126,10 +1134,10 @@ static NTSTATUS delete_name(MEMFS *m, NODE *n, PWSTR name)
             parent->children = treap_remove(m, parent->children, d->name);
             parent->nchildren--;
             if (n->is_dir) {
-                parent->nsubdirs--;
+                __atomic_sub_fetch(&parent->nsubdirs, 1, __ATOMIC_RELAXED);
                 n->dirent = 0;
             }
-            n->nlinks--;
+            __atomic_sub_fetch(&n->nlinks, 1, __ATOMIC_RELAXED);
             UINT64 now = now_filetime();
             pthread_rwlock_wrlock(&parent->lock);
             parent->info.LastWriteTime = parent->info.ChangeTime = now;
@@ -1572,10 +1580,10 @@ static NTSTATUS Rename(FSP_FILE_SYSTEM *fs, PVOID ctx, PWSTR name, PWSTR newname
         dparent->children = treap_remove(m, dparent->children, td->name);
         dparent->nchildren--;
         if (tdir) {
-            dparent->nsubdirs--;
+            __atomic_sub_fetch(&dparent->nsubdirs, 1, __ATOMIC_RELAXED);
             victim->dirent = 0;
         }
-        victim->nlinks--;
+        __atomic_sub_fetch(&victim->nlinks, 1, __ATOMIC_RELAXED);
         free(td->name);
         free(td);
         if (0 == victim->nlinks && 0 == __atomic_load_n(&victim->opens, __ATOMIC_ACQUIRE))
@@ -1589,14 +1597,14 @@ static NTSTATUS Rename(FSP_FILE_SYSTEM *fs, PVOID ctx, PWSTR name, PWSTR newname
     sparent->children = treap_remove(m, sparent->children, sd->name);
     sparent->nchildren--;
     if (is_dir)
-        sparent->nsubdirs--;
+        __atomic_sub_fetch(&sparent->nsubdirs, 1, __ATOMIC_RELAXED);
     free(sd->name);
     sd->name = nn;
     sd->parent = dparent;
     dparent->children = treap_insert(m, dparent->children, sd);
     dparent->nchildren++;
     if (is_dir)
-        dparent->nsubdirs++;
+        __atomic_add_fetch(&dparent->nsubdirs, 1, __ATOMIC_RELAXED);
     UINT64 now = now_filetime();
     pthread_rwlock_wrlock(&n->lock);
     n->info.ChangeTime = now;
@@ -1940,7 +1948,7 @@ static NTSTATUS CreateHardLink(FSP_FILE_SYSTEM *fs, PVOID ctx, PWSTR name, PWSTR
             d->name = dname, d->node = n, d->parent = parent, d->prio = next_prio(m);
             parent->children = treap_insert(m, parent->children, d);
             parent->nchildren++;
-            n->nlinks++;
+            __atomic_add_fetch(&n->nlinks, 1, __ATOMIC_RELAXED);
             UINT64 now = now_filetime();
             parent->info.LastWriteTime = parent->info.ChangeTime = now;
             pthread_rwlock_wrlock(&n->lock);

@@ -1369,6 +1369,61 @@ static void reparse_by_name_race(void)
     g_rp_short = g_rp_long = 0;
 }
 
+static pthread_barrier_t g_barrier;
+
+struct stream_delete {
+    PVOID f, s; /* the file and one open of its stream */
+};
+
+/* Delete the file's name, then the stream (detaching it from the file), and close both. */
+static void *delete_file_and_stream(void *arg)
+{
+    struct stream_delete *d = arg;
+    pthread_barrier_wait(&g_barrier);
+    I->Cleanup(F, d->f, L"\\sf", FspCleanupDelete); /* the file lives on by its stream's opens */
+    I->Close(F, d->f);
+    I->Cleanup(F, d->s, L"\\sf:alt", FspCleanupDelete);
+    I->Close(F, d->s);
+    return 0;
+}
+
+/*
+ * A stream's file (its `main`) read without the tree lock - GetSecurity, SetSecurity,
+ * GetStreamInfo, GetFileInfo - while deleting the stream detached it under that lock and could
+ * free the file: use-after-free (ASan), a data race (ThreadSanitizer).
+ */
+static void stream_main_race(void)
+{
+    start();
+    ASSERT(0 == pthread_barrier_init(&g_barrier, 0, 2));
+    static char buf[4096];
+    for (int i = 0; i < 200; i++) {
+        struct stream_delete d;
+        PVOID s;
+        FSP_FSCTL_FILE_INFO info;
+        ASSERT_EQ(I->Create(F, L"\\sf", FILE_NON_DIRECTORY_FILE, FILE_ALL_ACCESS,
+                            FILE_ATTRIBUTE_ARCHIVE, 0, 0, &d.f, &info), STATUS_SUCCESS);
+        ASSERT_EQ(I->Create(F, L"\\sf:alt", FILE_NON_DIRECTORY_FILE, FILE_ALL_ACCESS,
+                            FILE_ATTRIBUTE_ARCHIVE, 0, 0, &d.s, &info), STATUS_SUCCESS);
+        ASSERT_EQ(I->Open(F, L"\\sf:alt", 0, FILE_ALL_ACCESS, &s, &info), STATUS_SUCCESS);
+        pthread_t t;
+        ASSERT(0 == pthread_create(&t, 0, delete_file_and_stream, &d));
+        pthread_barrier_wait(&g_barrier);
+        for (int k = 0; k < 20; k++) {
+            SIZE_T size = sizeof buf;
+            I->GetSecurity(F, s, buf, &size);
+            ULONG n;
+            I->GetStreamInfo(F, s, buf, sizeof buf, &n);
+            I->GetFileInfo(F, s, &info);
+        }
+        pthread_join(t, 0);
+        FSP_FSCTL_FILE_INFO after;
+        ASSERT_EQ(I->GetFileInfo(F, s, &after), STATUS_SUCCESS); /* still a usable open */
+        I->Close(F, s);
+    }
+    pthread_barrier_destroy(&g_barrier);
+}
+
 int main(int argc, char **argv)
 {
     tlib_set_teardown(teardown_all);
@@ -1389,5 +1444,6 @@ int main(int argc, char **argv)
     TLIB_ADD_TEST("memfs", basic_info_volume_control);
     TLIB_ADD_TEST("memfs", fallocate_modes);
     TLIB_ADD_TEST("memfs", reparse_by_name_race);
+    TLIB_ADD_TEST("memfs", stream_main_race);
     return tlib_run(argc, argv);
 }
