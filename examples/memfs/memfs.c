@@ -416,6 +416,15 @@ static void ref_close(MEMFS *m, NODE *n)
         node_free(m, n);
 }
 
+/* A directory's entries changed: its modification and change times, under its lock (others read
+ * them under it only). */
+static void dir_changed(NODE *d, UINT64 now)
+{
+    pthread_rwlock_wrlock(&d->lock);
+    d->info.LastWriteTime = d->info.ChangeTime = now;
+    pthread_rwlock_unlock(&d->lock);
+}
+
 static void fill_info(NODE *n, FSP_FSCTL_FILE_INFO *info)
 {
     *info = n->info;
@@ -1609,8 +1618,9 @@ static NTSTATUS Rename(FSP_FILE_SYSTEM *fs, PVOID ctx, PWSTR name, PWSTR newname
     pthread_rwlock_wrlock(&n->lock);
     n->info.ChangeTime = now;
     pthread_rwlock_unlock(&n->lock);
-    sparent->info.LastWriteTime = sparent->info.ChangeTime = now;
-    dparent->info.LastWriteTime = dparent->info.ChangeTime = now;
+    dir_changed(sparent, now);
+    if (dparent != sparent)
+        dir_changed(dparent, now);
 out:
     pthread_rwlock_unlock(&m->tree_lock);
     free(src.buf);
@@ -1950,7 +1960,7 @@ static NTSTATUS CreateHardLink(FSP_FILE_SYSTEM *fs, PVOID ctx, PWSTR name, PWSTR
             parent->nchildren++;
             __atomic_add_fetch(&n->nlinks, 1, __ATOMIC_RELAXED);
             UINT64 now = now_filetime();
-            parent->info.LastWriteTime = parent->info.ChangeTime = now;
+            dir_changed(parent, now);
             pthread_rwlock_wrlock(&n->lock);
             n->info.ChangeTime = now;
             pthread_rwlock_unlock(&n->lock);

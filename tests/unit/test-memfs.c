@@ -1424,6 +1424,42 @@ static void stream_main_race(void)
     pthread_barrier_destroy(&g_barrier);
 }
 
+/* Rename a file back and forth, link and unlink a second name: the directory's times change. */
+static void rename_and_link(struct racer *r)
+{
+    (void)r;
+    PVOID f;
+    FSP_FSCTL_FILE_INFO info;
+    if (NT_SUCCESS(I->Open(F, L"\\d\\a", 0, FILE_ALL_ACCESS, &f, &info))) {
+        I->Rename(F, f, L"\\d\\a", L"\\d\\b", TRUE);
+        I->Rename(F, f, L"\\d\\b", L"\\d\\a", TRUE);
+        if (NT_SUCCESS(I->CreateHardLink(F, f, L"\\d\\a", L"\\d\\l", &info)))
+            I->Cleanup(F, f, L"\\d\\l", FspCleanupDelete);
+        I->Close(F, f);
+    }
+}
+
+/*
+ * A directory's times written by Rename and CreateHardLink without the directory's lock while
+ * GetFileInfo of the directory reads them under it (a data race; torn times on 32-bit).
+ */
+static void parent_times_race(void)
+{
+    start();
+    touch(L"\\d", true);
+    touch(L"\\d\\a", false);
+    PVOID d;
+    ASSERT_EQ(open_(L"\\d", &d, 0), STATUS_SUCCESS);
+    struct racer r;
+    race_start(&r, rename_and_link, 0);
+    for (int i = 0; i < RACE_ROUNDS * 3 || race_rounds(&r) < RACE_ROUNDS / 10; i++) {
+        FSP_FSCTL_FILE_INFO info;
+        I->GetFileInfo(F, d, &info);
+    }
+    race_stop(&r);
+    close_(d);
+}
+
 int main(int argc, char **argv)
 {
     tlib_set_teardown(teardown_all);
@@ -1445,5 +1481,6 @@ int main(int argc, char **argv)
     TLIB_ADD_TEST("memfs", fallocate_modes);
     TLIB_ADD_TEST("memfs", reparse_by_name_race);
     TLIB_ADD_TEST("memfs", stream_main_race);
+    TLIB_ADD_TEST("memfs", parent_times_race);
     return tlib_run(argc, argv);
 }
