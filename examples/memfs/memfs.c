@@ -26,6 +26,7 @@
 #define PAGE_SHIFT 12
 #define PAGE_SIZE (1u << PAGE_SHIFT)
 #define CHUNK_PAGES 4096 /* pages per second-level table: 16 MiB */
+#define PAGE_BYTES(npages) ((UINT64)(npages) << PAGE_SHIFT)
 
 typedef struct memfs_node NODE;
 
@@ -48,15 +49,16 @@ struct memfs_node {
     pthread_rwlock_t lock; /* data and metadata */
     FSP_FSCTL_FILE_INFO info;
     void *sd;              /* shared (sd_get) */
-    size_t sd_size;
     struct extra *x;       /* reparse data, EAs, streams: NULL until a file has one (xr, xw) */
     uint8_t ***chunks; /* chunks[i][j]: page i * CHUNK_PAGES + j */
     size_t nchunks;
-    uint64_t npages;   /* allocated pages */
     /* names and lifetime (under the tree lock, opens atomic) */
     struct dent *children; /* directories: treap root */
-    size_t nchildren, nsubdirs;
     struct dent *dirent;   /* directories: their one entry (NULL for the root) */
+    NODE *orphan_prev, *orphan_next; /* nameless but open: MEMFS.orphans (orphan_add) */
+    uint32_t sd_size;
+    uint32_t npages;       /* allocated pages (in memory: far below 2^32) */
+    uint32_t nchildren, nsubdirs;
     uint16_t nlinks;       /* at most 65000 */
     bool is_dir;           /* set when made, never changed: read without locks */
     int opens;
@@ -130,6 +132,7 @@ struct _MEMFS {
     /* Security descriptors are shared: most files have one of a few (sd_lock) */
     pthread_mutex_t sd_lock;
     struct shared_sd **sd_buckets; /* SD_BUCKETS chains */
+    NODE *orphans; /* nodes without a name kept by their opens (tree lock): MemfsDelete frees them */
 };
 
 /* ---- shared security descriptors ---- */
@@ -332,13 +335,42 @@ static void page_free_all(MEMFS *m, NODE *n)
     n->chunks = 0;
     n->nchunks = 0;
     pthread_mutex_lock(&m->alloc_lock);
-    m->used_bytes -= n->npages * PAGE_SIZE;
+    m->used_bytes -= PAGE_BYTES(n->npages);
     pthread_mutex_unlock(&m->alloc_lock);
     n->npages = 0;
 }
 
+/*
+ * A node that lost its last name while open (unlinked, a deleted stream, a file a rename
+ * replaced) lives on by its opens; it is kept in MEMFS.orphans so that MemfsDelete frees it when
+ * no Close comes (the kernel went away without RELEASE). Tree lock held (write).
+ */
+static void orphan_add(MEMFS *m, NODE *n)
+{
+    if (n->orphan_prev || m->orphans == n)
+        return;
+    n->orphan_next = m->orphans;
+    if (m->orphans)
+        m->orphans->orphan_prev = n;
+    m->orphans = n;
+}
+
+static void orphan_remove(MEMFS *m, NODE *n)
+{
+    if (!n->orphan_prev && m->orphans != n)
+        return;
+    if (n->orphan_prev)
+        n->orphan_prev->orphan_next = n->orphan_next;
+    else
+        m->orphans = n->orphan_next;
+    if (n->orphan_next)
+        n->orphan_next->orphan_prev = n->orphan_prev;
+    n->orphan_prev = n->orphan_next = 0;
+}
+
 static void node_free(MEMFS *m, NODE *n)
 {
+    orphan_remove(m, n);
     for (size_t i = 0; i < xr(n)->nstreams; i++)
         node_free(m, xr(n)->streams[i]);
     free(xr(n)->streams);
@@ -370,7 +402,7 @@ static NODE *node_new(MEMFS *m, UINT32 attributes, const void *sd, size_t sd_siz
             free(n);
             return 0;
         }
-        n->sd_size = sd_size;
+        n->sd_size = (uint32_t)sd_size;
     }
     pthread_rwlock_init(&n->lock, 0);
     UINT64 now = now_filetime();
@@ -436,7 +468,7 @@ static void fill_info(NODE *n, FSP_FSCTL_FILE_INFO *info)
                               : 0; /* 0: removed while open */
     else
         info->HardLinks = __atomic_load_n(&o->nlinks, __ATOMIC_RELAXED);
-    info->AllocationSize = n->npages * PAGE_SIZE;
+    info->AllocationSize = PAGE_BYTES(n->npages);
     if (xr(n)->main) {
         /* a stream shares its file's identity */
         info->IndexNumber = o->info.IndexNumber;
@@ -1129,6 +1161,7 @@ static NTSTATUS delete_name(MEMFS *m, NODE *n, PWSTR name)
                 break;
             }
         __atomic_store_n(&n->nlinks, 0, __ATOMIC_RELAXED);
+        orphan_add(m, n); /* open: the caller's context at least */
         return STATUS_SUCCESS;
     }
     struct parsed p;
@@ -1146,7 +1179,8 @@ static NTSTATUS delete_name(MEMFS *m, NODE *n, PWSTR name)
                 __atomic_sub_fetch(&parent->nsubdirs, 1, __ATOMIC_RELAXED);
                 n->dirent = 0;
             }
-            __atomic_sub_fetch(&n->nlinks, 1, __ATOMIC_RELAXED);
+            if (0 == __atomic_sub_fetch(&n->nlinks, 1, __ATOMIC_RELAXED))
+                orphan_add(m, n); /* open: the caller's context at least */
             UINT64 now = now_filetime();
             pthread_rwlock_wrlock(&parent->lock);
             parent->info.LastWriteTime = parent->info.ChangeTime = now;
@@ -1597,6 +1631,8 @@ static NTSTATUS Rename(FSP_FILE_SYSTEM *fs, PVOID ctx, PWSTR name, PWSTR newname
         free(td);
         if (0 == victim->nlinks && 0 == __atomic_load_n(&victim->opens, __ATOMIC_ACQUIRE))
             node_free(m, victim);
+        else if (0 == victim->nlinks)
+            orphan_add(m, victim);
     }
     PWSTR nn = wcsdup(dst.name);
     if (!nn) {
@@ -1655,7 +1691,7 @@ static NTSTATUS SetSecurity(FSP_FILE_SYSTEM *fs, PVOID ctx, SECURITY_INFORMATION
         if (shared) {
             sd_put(memfs_of(fs), n->sd);
             n->sd = shared;
-            n->sd_size = size;
+            n->sd_size = (uint32_t)size;
             n->info.ChangeTime = now_filetime();
         } else
             status = STATUS_INSUFFICIENT_RESOURCES;
@@ -1832,7 +1868,7 @@ static NTSTATUS GetStreamInfo(FSP_FILE_SYSTEM *fs, PVOID ctx, PVOID buf, ULONG l
     if (!n->is_dir) {
         u.s.Size = (UINT16)(sizeof u.s + 7 * sizeof(WCHAR));
         u.s.StreamSize = n->info.FileSize;
-        u.s.StreamAllocationSize = n->npages * PAGE_SIZE;
+        u.s.StreamAllocationSize = PAGE_BYTES(n->npages);
         memcpy(u.s.StreamNameBuf, L"::$DATA", 7 * sizeof(WCHAR));
         if (!FspFileSystemAddStreamInfo(&u.s, buf, len, pbytes))
             goto out;
@@ -1842,7 +1878,7 @@ static NTSTATUS GetStreamInfo(FSP_FILE_SYSTEM *fs, PVOID ctx, PVOID buf, ULONG l
         size_t nl = wcslen(xr(s)->stream_name);
         u.s.Size = (UINT16)(sizeof u.s + (nl + 7) * sizeof(WCHAR));
         u.s.StreamSize = s->info.FileSize;
-        u.s.StreamAllocationSize = s->npages * PAGE_SIZE;
+        u.s.StreamAllocationSize = PAGE_BYTES(s->npages);
         u.s.StreamNameBuf[0] = L':';
         memcpy(u.s.StreamNameBuf + 1, xr(s)->stream_name, nl * sizeof(WCHAR));
         memcpy(u.s.StreamNameBuf + 1 + nl, L":$DATA", 6 * sizeof(WCHAR));
@@ -2137,6 +2173,8 @@ VOID MemfsDelete(MEMFS *m)
         free_tree(m, m->root->children);
         node_free(m, m->root);
     }
+    while (m->orphans) /* still open when the file system went (no Close came) */
+        node_free(m, m->orphans);
     pthread_rwlock_destroy(&m->tree_lock);
     pthread_mutex_destroy(&m->alloc_lock);
     pthread_mutex_destroy(&m->sd_lock);

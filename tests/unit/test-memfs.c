@@ -1460,6 +1460,42 @@ static void parent_times_race(void)
     close_(d);
 }
 
+/*
+ * Files that lost every name while open (unlinked, a deleted stream, a file replaced by a
+ * rename) belong to memfs until their last Close. When no Close comes (the kernel went away
+ * without RELEASE), MemfsDelete must still free them: it leaked them (LeakSanitizer in the
+ * sanitizer build).
+ */
+static void nameless_open_files_freed(void)
+{
+    start();
+    PVOID f, d, g, s, v, w;
+    FSP_FSCTL_FILE_INFO info;
+    /* not tracked: the teardown must not close them, MemfsDelete must free them */
+    ASSERT_EQ(I->Create(F, L"\\f", FILE_NON_DIRECTORY_FILE, FILE_ALL_ACCESS, FILE_ATTRIBUTE_ARCHIVE,
+                        0, 0, &f, &info), STATUS_SUCCESS);
+    write_all(f, 0, "data", 4);
+    I->Cleanup(F, f, L"\\f", FspCleanupDelete);
+    ASSERT_EQ(I->Create(F, L"\\d", FILE_DIRECTORY_FILE, FILE_ALL_ACCESS, FILE_ATTRIBUTE_DIRECTORY,
+                        0, 0, &d, &info), STATUS_SUCCESS);
+    I->Cleanup(F, d, L"\\d", FspCleanupDelete);
+    ASSERT_EQ(I->Create(F, L"\\g", FILE_NON_DIRECTORY_FILE, FILE_ALL_ACCESS, FILE_ATTRIBUTE_ARCHIVE,
+                        0, 0, &g, &info), STATUS_SUCCESS);
+    ASSERT_EQ(I->Create(F, L"\\g:s", FILE_NON_DIRECTORY_FILE, FILE_ALL_ACCESS,
+                        FILE_ATTRIBUTE_ARCHIVE, 0, 0, &s, &info), STATUS_SUCCESS);
+    I->Cleanup(F, s, L"\\g:s", FspCleanupDelete);
+    I->Cleanup(F, g, L"\\g", FspCleanupDelete);
+    ASSERT_EQ(I->Create(F, L"\\v", FILE_NON_DIRECTORY_FILE, FILE_ALL_ACCESS, FILE_ATTRIBUTE_ARCHIVE,
+                        0, 0, &v, &info), STATUS_SUCCESS);
+    ASSERT_EQ(I->Create(F, L"\\w", FILE_NON_DIRECTORY_FILE, FILE_ALL_ACCESS, FILE_ATTRIBUTE_ARCHIVE,
+                        0, 0, &w, &info), STATUS_SUCCESS);
+    ASSERT_EQ(I->Rename(F, w, L"\\w", L"\\v", TRUE), STATUS_SUCCESS);
+    ASSERT(!exists(L"\\f") && !exists(L"\\d") && !exists(L"\\g") && exists(L"\\v"));
+    /* still usable while open */
+    ASSERT_EQ(file_info(f).FileSize, 4);
+    (void)v, (void)w;
+}
+
 int main(int argc, char **argv)
 {
     tlib_set_teardown(teardown_all);
@@ -1482,5 +1518,6 @@ int main(int argc, char **argv)
     TLIB_ADD_TEST("memfs", reparse_by_name_race);
     TLIB_ADD_TEST("memfs", stream_main_race);
     TLIB_ADD_TEST("memfs", parent_times_race);
+    TLIB_ADD_TEST("memfs", nameless_open_files_freed);
     return tlib_run(argc, argv);
 }
