@@ -1619,6 +1619,15 @@ static NTSTATUS Rename(FSP_FILE_SYSTEM *fs, PVOID ctx, PWSTR name, PWSTR newname
             status = STATUS_DIRECTORY_NOT_EMPTY;
             goto out;
         }
+    }
+    /* Everything that can fail comes before the first change: the rename happens whole or not. */
+    PWSTR nn = wcsdup(dst.name);
+    if (!nn) {
+        status = STATUS_INSUFFICIENT_RESOURCES;
+        goto out;
+    }
+    if (td) {
+        bool tdir = td->node->is_dir;
         NODE *victim = td->node;
         dparent->children = treap_remove(m, dparent->children, td->name);
         dparent->nchildren--;
@@ -1633,11 +1642,6 @@ static NTSTATUS Rename(FSP_FILE_SYSTEM *fs, PVOID ctx, PWSTR name, PWSTR newname
             node_free(m, victim);
         else if (0 == victim->nlinks)
             orphan_add(m, victim);
-    }
-    PWSTR nn = wcsdup(dst.name);
-    if (!nn) {
-        status = STATUS_INSUFFICIENT_RESOURCES;
-        goto out;
     }
     sparent->children = treap_remove(m, sparent->children, sd->name);
     sparent->nchildren--;

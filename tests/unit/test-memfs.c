@@ -18,6 +18,23 @@
 #include <unistd.h>
 #include <wchar.h>
 
+/*
+ * Out of memory on demand: this program's wcsdup (which memfs and the engine, linked in, call)
+ * fails when g_fail_wcsdup counts down to 0. (wcsdup is not one of the sanitizers' interceptors
+ * that matter here: its memory comes from their malloc.)
+ */
+static int g_fail_wcsdup;
+
+wchar_t *wcsdup(const wchar_t *s)
+{
+    if (__atomic_load_n(&g_fail_wcsdup, __ATOMIC_RELAXED) > 0 &&
+        0 == __atomic_sub_fetch(&g_fail_wcsdup, 1, __ATOMIC_RELAXED))
+        return 0;
+    size_t n = wcslen(s) + 1;
+    wchar_t *d = malloc(n * sizeof *d);
+    return d ? wmemcpy(d, s, n) : 0;
+}
+
 static MEMFS *g_memfs;
 static FSP_FILE_SYSTEM *F;
 static const FSP_FILE_SYSTEM_INTERFACE *I;
@@ -1496,6 +1513,53 @@ static void nameless_open_files_freed(void)
     (void)v, (void)w;
 }
 
+/* The first bytes of a file by name ("" when it does not exist). */
+static void contents(PWSTR path, char *buf, size_t size)
+{
+    PVOID ctx;
+    buf[0] = 0;
+    if (!NT_SUCCESS(open_(path, &ctx, 0)))
+        return;
+    ULONG n = 0;
+    I->Read(F, ctx, buf, 0, (ULONG)size - 1, &n);
+    buf[n] = 0;
+    close_(ctx);
+}
+
+/*
+ * A rename that replaces its target is all or nothing, also out of memory: memfs removed the
+ * target and only then allocated the new name, so a failure lost the target and left the
+ * source where it was.
+ */
+static void rename_replace_out_of_memory(void)
+{
+    start();
+    for (int n = 1; n <= 6; n++) {
+        PVOID a, b;
+        ASSERT_EQ(create(L"\\a", false, &a, 0), STATUS_SUCCESS);
+        write_all(a, 0, "A", 1);
+        ASSERT_EQ(create(L"\\b", false, &b, 0), STATUS_SUCCESS);
+        write_all(b, 0, "B", 1);
+        close_(b);
+        g_fail_wcsdup = n;
+        NTSTATUS status = I->Rename(F, a, L"\\a", L"\\b", TRUE);
+        g_fail_wcsdup = 0;
+        close_(a);
+        char ca[8], cb[8];
+        contents(L"\\a", ca, sizeof ca);
+        contents(L"\\b", cb, sizeof cb);
+        if (NT_SUCCESS(status)) {
+            ASSERT(0 == strcmp(ca, "") && 0 == strcmp(cb, "A"));
+            ASSERT_EQ(delete_(L"\\b"), STATUS_SUCCESS);
+        } else {
+            ASSERT_EQ(status, STATUS_INSUFFICIENT_RESOURCES);
+            ASSERT(0 == strcmp(ca, "A") && 0 == strcmp(cb, "B")); /* nothing changed */
+            ASSERT_EQ(delete_(L"\\a"), STATUS_SUCCESS);
+            ASSERT_EQ(delete_(L"\\b"), STATUS_SUCCESS);
+        }
+    }
+}
+
 int main(int argc, char **argv)
 {
     tlib_set_teardown(teardown_all);
@@ -1519,5 +1583,6 @@ int main(int argc, char **argv)
     TLIB_ADD_TEST("memfs", stream_main_race);
     TLIB_ADD_TEST("memfs", parent_times_race);
     TLIB_ADD_TEST("memfs", nameless_open_files_freed);
+    TLIB_ADD_TEST("memfs", rename_replace_out_of_memory);
     return tlib_run(argc, argv);
 }
