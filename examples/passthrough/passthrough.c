@@ -31,9 +31,12 @@
  * is followed, if at all, by the kernel on the caller's side, like any
  * symlink.) The passthrough's own open descriptors are reached through their
  * /proc/self/fd magic links (which lead to the very file open, never to a name)
- * only where Linux has no call for the kind of descriptor held: chmod, utimens
+ * where Linux has no call for the kind of descriptor held: chmod, utimens
  * and xattrs of O_PATH descriptors (special files, symlinks), truncate through
- * a read-only one (open(O_RDONLY | O_TRUNC)), linkat when not privileged.
+ * a read-only one (open(O_RDONLY | O_TRUNC)), linkat when not privileged - and to
+ * open a file for data: a name is opened O_PATH, checked, and the file that
+ * descriptor holds is opened again, never the name (a FIFO swapped in meanwhile
+ * would block the worker forever).
  *
  * Permissions: the kernel checks every access against the owners and modes
  * shown (default_permissions), as it would on the source, capabilities
@@ -319,63 +322,51 @@ static void offer_backing_file(PTFS *pt, PTFILE *f)
 }
 
 /*
- * Open rel (beneath dirfd) for a file context: O_PATH first to learn what it
- * is, then the descriptor its kind and the requested access call for. A name
- * replaced between the two opens is retried.
+ * Open rel (beneath dirfd) for a file context: O_PATH first to learn what it is, then, when its
+ * kind and the requested access call for data access, the very file that O_PATH descriptor
+ * holds is opened again through its /proc/self/fd magic link - never the name again: a FIFO
+ * swapped in between would block the open(2) forever (and the worker with it), and another file
+ * would be opened in place of the one checked.
  */
 static NTSTATUS open_file(int dirfd, const char *rel, UINT32 access, UINT32 options, PTFILE **pf)
 {
     *pf = 0;
-    for (int attempt = 0; attempt < 8; attempt++) {
-        int pfd = open_beneath(dirfd, rel, O_PATH, 0);
-        if (pfd < 0)
-            return status_of(errno);
-        struct statx sx;
-        if (0 != stat_fd(pfd, &sx)) {
-            int err = errno;
-            close(pfd);
-            return status_of(err);
-        }
-        mode_t type = sx.stx_mode & S_IFMT;
-        if ((options & FILE_DIRECTORY_FILE) && !S_ISDIR(type)) {
-            close(pfd);
-            return STATUS_NOT_A_DIRECTORY;
-        }
-        if ((options & FILE_NON_DIRECTORY_FILE) && S_ISDIR(type)) {
-            close(pfd);
-            return STATUS_FILE_IS_A_DIRECTORY;
-        }
-        int flags = -1;
-        if (S_ISDIR(type))
-            flags = O_RDONLY | O_DIRECTORY;
-        else if (S_ISREG(type)) {
-            if (access & (FILE_WRITE_DATA | FILE_APPEND_DATA))
-                flags = O_RDWR;
-            else if (access & (FILE_READ_DATA | FILE_EXECUTE))
-                flags = O_RDONLY;
-        }
-        int fd = pfd;
-        if (flags >= 0) {
-            fd = open_beneath(dirfd, rel, flags, 0);
-            int err = errno;
-            if (fd < 0) {
-                close(pfd);
-                if (ELOOP == err || ENOENT == err || ENOTDIR == err || EISDIR == err)
-                    continue; /* replaced meanwhile: look again */
-                return status_of(err);
-            }
-            struct statx sx2;
-            if (0 != stat_fd(fd, &sx2) || sx2.stx_ino != sx.stx_ino ||
-                sx2.stx_dev_major != sx.stx_dev_major || sx2.stx_dev_minor != sx.stx_dev_minor) {
-                close(fd);
-                close(pfd);
-                continue;
-            }
-            close(pfd);
-        }
-        return wrap_fd(fd, flags < 0, &sx, pf);
+    int pfd = open_beneath(dirfd, rel, O_PATH, 0);
+    if (pfd < 0)
+        return status_of(errno);
+    struct statx sx;
+    if (0 != stat_fd(pfd, &sx)) {
+        int err = errno;
+        close(pfd);
+        return status_of(err);
     }
-    return STATUS_SHARING_VIOLATION; /* the name keeps changing under us */
+    mode_t type = sx.stx_mode & S_IFMT;
+    if ((options & FILE_DIRECTORY_FILE) && !S_ISDIR(type)) {
+        close(pfd);
+        return STATUS_NOT_A_DIRECTORY;
+    }
+    if ((options & FILE_NON_DIRECTORY_FILE) && S_ISDIR(type)) {
+        close(pfd);
+        return STATUS_FILE_IS_A_DIRECTORY;
+    }
+    int flags = -1;
+    if (S_ISDIR(type))
+        flags = O_RDONLY | O_DIRECTORY;
+    else if (S_ISREG(type)) {
+        if (access & (FILE_WRITE_DATA | FILE_APPEND_DATA))
+            flags = O_RDWR;
+        else if (access & (FILE_READ_DATA | FILE_EXECUTE))
+            flags = O_RDONLY;
+    }
+    if (flags < 0)
+        return wrap_fd(pfd, true, &sx, pf);
+    char buf[40];
+    int fd = open(proc_fd_path(pfd, buf), flags | O_CLOEXEC | O_NOCTTY);
+    int err = errno;
+    close(pfd);
+    if (fd < 0)
+        return status_of(err);
+    return wrap_fd(fd, false, &sx, pf);
 }
 
 /* ---- reparse data ---- */
