@@ -38,6 +38,12 @@
  * descriptor holds is opened again, never the name (a FIFO swapped in meanwhile
  * would block the worker forever).
  *
+ * The source may change under the passthrough (other programs use it too). A
+ * delete (Cleanup, or undoing a failed create) removes only the file it was
+ * given: Linux removes by name only, so the name is first moved to a private
+ * name in its directory (.linfsp-unlink.PID.N, briefly visible), checked there
+ * and removed there, and put back when it is another file or cannot be removed.
+ *
  * Permissions: the kernel checks every access against the owners and modes
  * shown (default_permissions), as it would on the source, capabilities
  * included (chown, trusted.* xattrs, device nodes need them in the caller).
@@ -369,6 +375,44 @@ static NTSTATUS open_file(int dirfd, const char *rel, UINT32 access, UINT32 opti
     return wrap_fd(fd, false, &sx, pf);
 }
 
+/* Is the name (beneath pfd) the file dev/ino, and not another one that took it? */
+static bool name_is(int pfd, const char *leaf, dev_t dev, ino_t ino)
+{
+    struct statx sx;
+    if (0 != statx(pfd, leaf, AT_SYMLINK_NOFOLLOW, STATX_INO, &sx))
+        return false;
+    return sx.stx_ino == ino && makedev(sx.stx_dev_major, sx.stx_dev_minor) == dev;
+}
+
+/*
+ * Remove the name leaf (beneath pfd) if, and only if, it is the file dev/ino. Linux removes by
+ * name only, and the name may be taken by another file between a check and the unlink (another
+ * program changing the source): so the name is first moved to a private name in the same
+ * directory (renameat2 RENAME_NOREPLACE: atomic), checked there, and removed there; a file that
+ * turns out to be another one, or that cannot be removed (a directory not empty), goes back.
+ * Returns 0 or an errno (ENOENT: the name is not that file's).
+ */
+static int unlink_file(int pfd, const char *leaf, dev_t dev, ino_t ino, bool dir)
+{
+    static unsigned counter;
+    if (!name_is(pfd, leaf, dev, ino))
+        return ENOENT;
+    char tmp[64];
+    snprintf(tmp, sizeof tmp, ".linfsp-unlink.%d.%u", (int)getpid(),
+             __atomic_add_fetch(&counter, 1, __ATOMIC_RELAXED));
+    if (0 != renameat2(pfd, leaf, pfd, tmp, RENAME_NOREPLACE))
+        return errno;
+    int err = 0;
+    if (!name_is(pfd, tmp, dev, ino))
+        err = ENOENT; /* another file took the name just before: not ours to remove */
+    else if (0 != unlinkat(pfd, tmp, dir ? AT_REMOVEDIR : 0))
+        err = errno;
+    if (err && 0 != renameat2(pfd, tmp, pfd, leaf, RENAME_NOREPLACE))
+        FspDebugLog(PROGNAME ": cannot put back %s after a failed delete (left as %s): %s\n", leaf,
+                    tmp, strerror(errno));
+    return err;
+}
+
 /* ---- reparse data ---- */
 
 static NTSTATUS symlink_reparse(const char *target, void *buf, SIZE_T *psize)
@@ -684,10 +728,12 @@ static NTSTATUS create_common(FSP_FILE_SYSTEM *fs, PWSTR name, UINT32 options,
         offer_backing_file(pt, f);
 out:
     if (!NT_SUCCESS(status)) {
+        /* Undo the create: remove what was made, only that (the name may be another file's by
+         * now); what was made is known by the descriptor of it, when one was had. */
+        if (made && f)
+            unlink_file(pfd, leaf, f->dev, f->ino, S_ISDIR(type));
         file_free(f);
         f = 0;
-        if (made)
-            unlinkat(pfd, leaf, S_ISDIR(type) ? AT_REMOVEDIR : 0);
     }
     if (pfd >= 0)
         close(pfd);
@@ -748,14 +794,6 @@ static NTSTATUS Overwrite(FSP_FILE_SYSTEM *fs, PVOID ctx, UINT32 attrs, BOOLEAN 
     return file_info(f, info);
 }
 
-/* Is the name still the file f (and not another that took it)? */
-static bool name_is_file(int pfd, const char *leaf, PTFILE *f)
-{
-    struct statx sx;
-    if (0 != statx(pfd, leaf, AT_SYMLINK_NOFOLLOW, STATX_INO, &sx))
-        return false;
-    return sx.stx_ino == f->ino && makedev(sx.stx_dev_major, sx.stx_dev_minor) == f->dev;
-}
 
 /*
  * Tell the engine how a delete in Cleanup went (LinFsp extension: Cleanup returns nothing, so the
@@ -786,10 +824,12 @@ static VOID Cleanup(FSP_FILE_SYSTEM *fs, PVOID ctx, PWSTR name, ULONG flags)
         status = STATUS_CANNOT_DELETE;
     else if (pfd < 0)
         status = status_of(errno);
-    else if (!name_is_file(pfd, leaf, f))
-        status = STATUS_OBJECT_NAME_NOT_FOUND; /* the name is another file's now: not ours to delete */
-    else if (0 != unlinkat(pfd, leaf, S_ISDIR(f->type) ? AT_REMOVEDIR : 0))
-        status = status_of(errno);
+    else {
+        /* only the file given (the name may be another file's now: not ours to delete) */
+        int err = unlink_file(pfd, leaf, f->dev, f->ino, S_ISDIR(f->type));
+        if (err)
+            status = status_of(err);
+    }
     if (pfd >= 0)
         close(pfd);
     free(rel);

@@ -126,6 +126,111 @@ static void fifo_swap(void)
     swap_stop(&s);
 }
 
+/* The number of links of what an open context holds (0: deleted). */
+static nlink_t links_of(PVOID ctx)
+{
+    struct stat st;
+    return 0 == fstat(((PTFILE *)ctx)->fd, &st) ? st.st_nlink : (nlink_t)-1;
+}
+
+static void delete_swap(void)
+{
+    make_file("x", "x");
+    make_file("y", "y");
+    struct swapper s;
+    swap_start(&s, "x", "y");
+    const FSP_FILE_SYSTEM_INTERFACE *fi = g_fs->Interface;
+    for (int i = 0; i < 20000; i++) {
+        PVOID ctx;
+        FSP_FSCTL_FILE_INFO info;
+        if (!NT_SUCCESS(fi->Open(g_fs, L"\\x", 0, DELETE, &ctx, &info)))
+            continue;
+        fi->Cleanup(g_fs, ctx, L"\\x", FspCleanupDelete);
+        char x[320], y[320];
+        src_path(x, sizeof x, "x");
+        src_path(y, sizeof y, "y");
+        int names = (0 == access(x, F_OK)) + (0 == access(y, F_OK));
+        nlink_t mine = links_of(ctx);
+        fi->Close(g_fs, ctx);
+        if (names < 2 && 0 != mine) {
+            swap_stop(&s);
+            fail("Cleanup deleted another file than the one it was given");
+        }
+        if (names < 2) { /* ours went: make it again */
+            if (0 != access(x, F_OK))
+                make_file("x", "x");
+            else
+                make_file("y", "y");
+        }
+    }
+    swap_stop(&s);
+}
+
+/*
+ * CreateEx with EAs the source refuses (a name in a namespace Linux does not know) fails after
+ * the file was made, and removes it again; meanwhile the name is swapped with another file's.
+ */
+static void create_rollback_swap(void)
+{
+    make_file("other", "other");
+    /* an EA list the source refuses: the create fails after making the file */
+    union {
+        FILE_FULL_EA_INFORMATION e;
+        char raw[64];
+    } ea;
+    memset(&ea, 0, sizeof ea);
+    memcpy(ea.e.EaName, "bogus.x\0v", 9);
+    ea.e.EaNameLength = 7;
+    ea.e.EaValueLength = 1;
+    struct swapper s;
+    swap_start(&s, "new", "other");
+    const FSP_FILE_SYSTEM_INTERFACE *fi = g_fs->Interface;
+    for (int i = 0; i < 20000; i++) {
+        PVOID ctx = 0;
+        FSP_FSCTL_FILE_INFO info;
+        NTSTATUS status = fi->CreateEx(g_fs, L"\\new", FILE_NON_DIRECTORY_FILE, FILE_ALL_ACCESS,
+                                       FILE_ATTRIBUTE_ARCHIVE, 0, 0, &ea,
+                                       (ULONG)(offsetof(FILE_FULL_EA_INFORMATION, EaName) + 9),
+                                       FALSE, &ctx, &info);
+        if (NT_SUCCESS(status)) {
+            fi->Close(g_fs, ctx);
+            swap_stop(&s);
+            fail("a create with EAs the source refuses succeeded");
+        }
+        /* the file "other" must always be there, under one of the two names */
+        char a[320], b[320];
+        src_path(a, sizeof a, "new");
+        src_path(b, sizeof b, "other");
+        char buf[16] = "";
+        int found = 0;
+        for (int k = 0; k < 2 && !found; k++) {
+            int fd = open(k ? b : a, O_RDONLY);
+            if (fd >= 0) {
+                ssize_t n = read(fd, buf, sizeof buf - 1);
+                buf[n > 0 ? n : 0] = 0;
+                found = 0 == strcmp(buf, "other");
+                close(fd);
+            }
+        }
+        if (!found) {
+            /* the swap may have come between the two reads: look again with the names still */
+            swap_stop(&s);
+            for (int k = 0; k < 2 && !found; k++) {
+                int fd = open(k ? b : a, O_RDONLY);
+                ssize_t n = fd >= 0 ? read(fd, buf, sizeof buf - 1) : -1;
+                buf[n > 0 ? n : 0] = 0;
+                found = 0 == strcmp(buf, "other");
+                if (fd >= 0)
+                    close(fd);
+            }
+            if (!found)
+                fail("a failed create removed another file that had taken the name");
+            swap_start(&s, "new", "other");
+        }
+    }
+    swap_stop(&s);
+}
+
 /* ---- running them ---- */
 
 static int run_test(const char *name, void (*fn)(void), int seconds)
@@ -170,6 +275,8 @@ int main(void)
         void (*fn)(void);
     } tests[] = {
         {"fifo_swap", fifo_swap},
+        {"delete_swap", delete_swap},
+        {"create_rollback_swap", create_rollback_swap},
     };
     int failed = 0, n = (int)(sizeof tests / sizeof tests[0]);
     for (int i = 0; i < n; i++)
