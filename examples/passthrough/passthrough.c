@@ -1319,8 +1319,13 @@ static NTSTATUS GetEa(FSP_FILE_SYSTEM *fs, PVOID ctx, PFILE_FULL_EA_INFORMATION 
             continue;
         memcpy(u->e.EaName, name, nl + 1);
         ssize_t vl = x_get(f, name, u->e.EaName + nl + 1, 65535);
+        if (vl < 0 && ENODATA != errno && ERANGE != errno) {
+            /* listed but unreadable (EIO, EACCES, ...): an error, not an attribute not there */
+            status = status_of(errno);
+            break;
+        }
         if (vl <= 0)
-            continue; /* gone, too large, or empty (an EA cannot be empty) */
+            continue; /* gone meanwhile, over 65535 bytes, or empty: an EA cannot hold those */
         u->e.NextEntryOffset = 0;
         u->e.Flags = 0;
         u->e.EaNameLength = (UCHAR)nl;

@@ -231,6 +231,35 @@ static void create_rollback_swap(void)
     swap_stop(&s);
 }
 
+static void getea_errors(void)
+{
+    char p[320];
+    make_file("e", "e");
+    src_path(p, sizeof p, "e");
+    if (0 != setxattr(p, "user.ok", "1", 1, 0) || 0 != setxattr(p, "user.fail", "2", 1, 0) ||
+        0 != setxattr(p, "user.gone", "3", 1, 0)) {
+        printf("    (no user xattrs on %s: skipped)\n", g_src);
+        return;
+    }
+    const FSP_FILE_SYSTEM_INTERFACE *fi = g_fs->Interface;
+    PVOID ctx;
+    FSP_FSCTL_FILE_INFO info;
+    if (!NT_SUCCESS(fi->Open(g_fs, L"\\e", 0, FILE_READ_EA, &ctx, &info)))
+        fail("cannot open the file");
+    static char buf[65536];
+    ULONG bytes;
+    g_gone = "user.gone"; /* listed, then removed before it is read: not there */
+    NTSTATUS status = fi->GetEa(g_fs, ctx, (PFILE_FULL_EA_INFORMATION)buf, sizeof buf, &bytes);
+    if (!NT_SUCCESS(status))
+        fail("GetEa failed for an attribute removed meanwhile");
+    g_eio = "user.fail"; /* listed, but reading it fails */
+    status = fi->GetEa(g_fs, ctx, (PFILE_FULL_EA_INFORMATION)buf, sizeof buf, &bytes);
+    g_eio = g_gone = 0;
+    fi->Close(g_fs, ctx);
+    if (NT_SUCCESS(status))
+        fail("GetEa hid an attribute it could not read (EIO) as not there");
+}
+
 /* ---- running them ---- */
 
 static int run_test(const char *name, void (*fn)(void), int seconds)
@@ -277,6 +306,7 @@ int main(void)
         {"fifo_swap", fifo_swap},
         {"delete_swap", delete_swap},
         {"create_rollback_swap", create_rollback_swap},
+        {"getea_errors", getea_errors},
     };
     int failed = 0, n = (int)(sizeof tests / sizeof tests[0]);
     for (int i = 0; i < n; i++)
