@@ -150,6 +150,8 @@ step "fsp-tests --io-uring (ASan+UBSan)" 600 uring_tests "$ft" --io-uring
 export TSAN_OPTIONS=halt_on_error=0:second_deadlock_stack=1
 step "test-engine (ThreadSanitizer)" 600 build/tsan/tests/unit/test-engine
 step "test-api (ThreadSanitizer)" 300 build/tsan/tests/unit/test-api
+# memfs's callbacks racing each other (reparse data, streams, directory times)
+step "test-memfs (ThreadSanitizer)" 300 build/tsan/tests/unit/test-memfs
 step "fsp-tests (ThreadSanitizer)" 900 build/tsan/tests/fsp-tests/fsp-tests
 # io_uring is the engine's default where the kernel offers it: the same run with enable_uring on
 step "fsp-tests over io_uring by default (ThreadSanitizer)" 900 uring_tests build/tsan/tests/fsp-tests/fsp-tests
