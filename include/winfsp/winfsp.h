@@ -133,7 +133,7 @@ enum {
 
 /**
  * The operations a file system implements: WinFsp's 64-slot table, with the
- * LinFsp extension CreateHardLink in the first reserved slot.
+ * LinFsp extensions CreateHardLink and Fallocate in the first reserved slots.
  *
  * Each member says which Linux operations reach it, what it receives, what it
  * returns, which operation guard it runs under (strategy FINE; COARSE makes
