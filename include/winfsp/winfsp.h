@@ -1813,6 +1813,54 @@ FSP_API PSID FspSecurityDescriptorGroup(PSECURITY_DESCRIPTOR SecurityDescriptor)
  *         descriptor is NULL
  */
 FSP_API PACL FspSecurityDescriptorDacl(PSECURITY_DESCRIPTOR SecurityDescriptor);
+/**
+ * LinFsp extension: a copy of SecurityDescriptor whose DACL has one more ACE at its end, an
+ * allow ACE granting AccessMask to Sid (a descriptor without a DACL already grants everything
+ * and is copied unchanged). Free with FspDeleteSecurityDescriptor(SD,
+ * (NTSTATUS (*)())FspSecurityDescriptorAddAccessAllowedAce).
+ */
+FSP_API NTSTATUS FspSecurityDescriptorAddAccessAllowedAce(PSECURITY_DESCRIPTOR SecurityDescriptor,
+                                                          ACCESS_MASK AccessMask, PSID Sid,
+                                                          PSECURITY_DESCRIPTOR *PSecurityDescriptor);
+
+/* ---- access tokens and access checks (LinFsp extensions) ---- */
+/**
+ * An access token: the SIDs a caller is known by, as a Windows token lists them. Windows gives
+ * every process one; on Linux FspPosixCreateAccessToken builds one from a caller's
+ * credentials (e.g. SO_PEERCRED and SO_PEERGROUPS of a socket), through the POSIX mapping:
+ * - the user SID FspPosixMapUidToSid(Uid) (first: FspAccessTokenUserSid),
+ * - FspPosixMapGidToSid of Gid and of each of Groups,
+ * - Everyone (S-1-1-0, WD) and Authenticated Users (S-1-5-11, AU),
+ * - for uid 0 also LocalSystem (S-1-5-18, SY) and Administrators (S-1-5-32-544, BA).
+ * FspAccessTokenAddSid adds more (e.g. BA for members of an administrators' group).
+ * See doc/posix-mapping.md.
+ */
+typedef struct _FSP_ACCESS_TOKEN FSP_ACCESS_TOKEN;
+FSP_API NTSTATUS FspPosixCreateAccessToken(UINT32 Uid, UINT32 Gid, const UINT32 *Groups,
+                                           ULONG GroupCount, FSP_ACCESS_TOKEN **PToken);
+/** Add a SID to a token (a copy; nothing happens when the token has it already). */
+FSP_API NTSTATUS FspAccessTokenAddSid(FSP_ACCESS_TOKEN *Token, PSID Sid);
+FSP_API BOOLEAN FspAccessTokenHasSid(FSP_ACCESS_TOKEN *Token, PSID Sid);
+/** The token's user SID (owned by the token). */
+FSP_API PSID FspAccessTokenUserSid(FSP_ACCESS_TOKEN *Token);
+/** The token's SIDs, user first (owned by the token); NULL past the end. */
+FSP_API ULONG FspAccessTokenSidCount(FSP_ACCESS_TOKEN *Token);
+FSP_API PSID FspAccessTokenSid(FSP_ACCESS_TOKEN *Token, ULONG Index);
+FSP_API VOID FspDeleteAccessToken(FSP_ACCESS_TOKEN *Token);
+/**
+ * Windows' access check of a token against a security descriptor's DACL: DesiredAccess
+ * (generic rights mapped through GenericMapping; MAXIMUM_ALLOWED for every right the DACL
+ * gives) is granted when every right in it is allowed by an ACE for one of the token's SIDs
+ * before an ACE denies it. ACEs are taken in order; inherit-only ACEs and ACE types other
+ * than allow and deny are skipped. No DACL grants everything; an empty DACL nothing. The
+ * owner is granted READ_CONTROL and WRITE_DAC unless the DACL has OWNER RIGHTS (S-1-3-4)
+ * ACEs, which then apply to the owner. ACCESS_SYSTEM_SECURITY gives
+ * STATUS_PRIVILEGE_NOT_HELD; an empty DesiredAccess STATUS_ACCESS_DENIED.
+ * Returns STATUS_SUCCESS with *PGrantedAccess (may be NULL) or STATUS_ACCESS_DENIED.
+ */
+FSP_API NTSTATUS FspAccessCheckToken(PSECURITY_DESCRIPTOR SecurityDescriptor,
+                                     FSP_ACCESS_TOKEN *Token, ACCESS_MASK DesiredAccess,
+                                     PGENERIC_MAPPING GenericMapping, PACCESS_MASK PGrantedAccess);
 
 /* ---- POSIX interoperability ---- */
 /**

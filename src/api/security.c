@@ -390,3 +390,39 @@ FSP_API NTSTATUS FspCreateSecurityDescriptor(FSP_FILE_SYSTEM *FileSystem,
     free(group);
     return status;
 }
+
+FSP_API NTSTATUS FspSecurityDescriptorAddAccessAllowedAce(PSECURITY_DESCRIPTOR SecurityDescriptor,
+                                                          ACCESS_MASK AccessMask, PSID Sid,
+                                                          PSECURITY_DESCRIPTOR *PSecurityDescriptor)
+{
+    *PSecurityDescriptor = 0;
+    ULONG len = FspGetSecurityDescriptorLength(SecurityDescriptor);
+    if (0 == len || !FspIsValidSecurityDescriptor(SecurityDescriptor, len) ||
+        !FspIsValidSid(Sid, SECURITY_MAX_SID_SIZE))
+        return STATUS_INVALID_PARAMETER;
+    const SECURITY_DESCRIPTOR_RELATIVE *sd = SecurityDescriptor;
+    PACL dacl = FspSecurityDescriptorDacl(SecurityDescriptor);
+    struct fsp_acl_builder b = {0};
+    NTSTATUS status = STATUS_SUCCESS;
+    /* A descriptor without a DACL grants everyone everything: an allow ACE adds nothing to it
+     * (and would take rights away from everyone else), so it is copied unchanged. */
+    if (dacl) {
+        status = fsp_acl_init(&b);
+        const char *p = (const char *)(dacl + 1);
+        for (WORD i = 0; NT_SUCCESS(status) && i < dacl->AceCount; i++) {
+            const ACE_HEADER *h = (const ACE_HEADER *)p;
+            p += h->AceSize;
+            status = fsp_acl_add_raw(&b, h, h->AceFlags);
+        }
+        if (NT_SUCCESS(status))
+            status = fsp_acl_add(&b, ACCESS_ALLOWED_ACE_TYPE, 0, AccessMask, Sid);
+    }
+    if (NT_SUCCESS(status))
+        status = fsp_sd_build(FspSecurityDescriptorOwner(SecurityDescriptor),
+                              FspSecurityDescriptorGroup(SecurityDescriptor),
+                              dacl ? b.acl : 0, sd->Control & SE_DACL_PRESENT,
+                              sd_sacl(SecurityDescriptor), sd->Control & SE_SACL_PRESENT,
+                              sd->Control, PSecurityDescriptor, 0);
+    fsp_acl_free(&b);
+    return status;
+}

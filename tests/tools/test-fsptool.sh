@@ -27,7 +27,7 @@ expect id_uid 0 'user sid=S-1-22-1-1234' -- id 1234
 expect id_sid 0 'uid=18' -- id S-1-5-18
 expect id_unix_group_sid 0 'uid=77' -- id S-1-22-2-77
 expect ver 0 '^LinFsp [0-9]+\.[0-9]+$' -- ver
-expect unknown_command 2 'usage' -- frobnicate
+expect unknown_command 2 'unknown command' -- frobnicate
 
 echo "$passed passed, $failed failed"
 [[ $failed -eq 0 ]]

@@ -1,0 +1,149 @@
+/*
+ * src/launcher/mountpoint.c - where a caller may have an instance mount. An instance that runs
+ * as the caller mounts with the caller's own rights (fusermount3 checks them); one that runs as
+ * root or another user mounts with rights the caller may not have, so for a caller other than
+ * root the launcher checks the class's MountPoint first:
+ * - it must be an existing directory given by its canonical path (no symlink, "." or "..");
+ * - the caller must not be able to change any directory above it (else it could swap a
+ *   component for a symlink between this check and the mount; a sticky directory is fine
+ *   when the caller owns neither it nor the next component);
+ * - the caller owns the directory or may write to it (fusermount3's rule), or /etc/fstab (the
+ *   launcher's --fstab) has an entry "INSTANCE MOUNTPOINT linfsp.CLASS" with the user or
+ *   users option (what mount(8) allows an ordinary user).
+ * Once mounted, the launcher checks that the mount landed on that very path (pverify).
+ */
+#include "launcher.h"
+#include <errno.h>
+#include <limits.h>
+#include <mntent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* May the caller write to a directory with this stat (ignoring capabilities)? */
+static bool caller_may_write(const struct caller *c, const struct stat *st)
+{
+    if (st->st_uid == c->uid)
+        return true; /* the owner may also chmod it */
+    if (caller_in_group(c, st->st_gid))
+        return st->st_mode & S_IWGRP;
+    return st->st_mode & S_IWOTH;
+}
+
+/* Is there an fstab entry that lets users mount INSTANCE of CLASS at mountpoint? */
+static bool fstab_allows(const char *mountpoint, const char *class_name, const char *instance_name)
+{
+    const char *path = launcher_cfg.fstab;
+    struct stat st;
+    if (0 != stat(path, &st))
+        return false;
+    /* Only an fstab that root controls counts. */
+    if ((0 != st.st_uid && geteuid() != st.st_uid) || (st.st_mode & (S_IWGRP | S_IWOTH))) {
+        log_msg(LOG_WARNING, "%s: not owned by root or writable by others: ignored", path);
+        return false;
+    }
+    FILE *f = setmntent(path, "re");
+    if (!f)
+        return false;
+    char type[128];
+    snprintf(type, sizeof type, "linfsp.%s", class_name);
+    bool found = false;
+    struct mntent m;
+    char buf[4096];
+    while (!found && getmntent_r(f, &m, buf, sizeof buf)) {
+        if (0 != strcmp(m.mnt_fsname, instance_name) || 0 != strcmp(m.mnt_type, type))
+            continue;
+        char *real = realpath(m.mnt_dir, 0);
+        bool same = real && 0 == strcmp(real, mountpoint);
+        free(real);
+        if (same && (hasmntopt(&m, "user") || hasmntopt(&m, "users")))
+            found = true;
+    }
+    endmntent(f);
+    return found;
+}
+
+ULONG mountpoint_check(const char *mountpoint, const struct caller *c, uid_t runas_uid,
+                       const char *class_name, const char *instance_name, char **pcanonical,
+                       bool *pverify, char *why, size_t whysize)
+{
+    *pcanonical = 0;
+    *pverify = false;
+    if ('/' != mountpoint[0]) {
+        snprintf(why, whysize, "mount point %s is not an absolute path", mountpoint);
+        return ERROR_BAD_PATHNAME;
+    }
+    char *real = realpath(mountpoint, 0);
+    struct stat st;
+    if (!real || 0 != stat(real, &st)) {
+        int err = errno;
+        snprintf(why, whysize, "mount point %s: %s", mountpoint, strerror(err));
+        free(real);
+        return ENOTDIR == err ? ERROR_DIRECTORY : ENOENT == err ? ERROR_PATH_NOT_FOUND
+                                                                : ERROR_BAD_PATHNAME;
+    }
+    if (!S_ISDIR(st.st_mode)) {
+        snprintf(why, whysize, "mount point %s is not a directory", mountpoint);
+        free(real);
+        return ERROR_DIRECTORY;
+    }
+    /* Root may mount anywhere; an instance running as the caller gets the caller's rights. */
+    if (0 == c->uid || runas_uid == c->uid) {
+        *pcanonical = real;
+        return 0;
+    }
+    if (0 != strcmp(real, mountpoint)) {
+        snprintf(why, whysize, "mount point %s is not a canonical path (it is %s)", mountpoint, real);
+        free(real);
+        return ERROR_BAD_PATHNAME;
+    }
+    /* No directory above it may be changed by the caller. */
+    size_t n = strlen(real);
+    char *prefix = malloc(n + 1);
+    if (!prefix) {
+        free(real);
+        snprintf(why, whysize, "out of memory");
+        return ERROR_NO_SYSTEM_RESOURCES;
+    }
+    ULONG error = 0;
+    for (size_t i = 1; i < n && !error; i++) {
+        if (1 != i && '/' != real[i])
+            continue;
+        memcpy(prefix, real, i);
+        prefix[i] = '\0';
+        struct stat dir, next;
+        /* the component below this directory */
+        size_t j = i + ('/' == real[i] ? 1 : 0);
+        while (j < n && '/' != real[j])
+            j++;
+        char saved = real[j];
+        real[j] = '\0';
+        int r = lstat(real, &next);
+        real[j] = saved;
+        if (0 != lstat(prefix, &dir) || 0 != r) {
+            snprintf(why, whysize, "mount point %s: %s", mountpoint, strerror(errno));
+            error = ERROR_BAD_PATHNAME;
+        } else if (caller_may_write(c, &dir) &&
+                   !((dir.st_mode & S_ISVTX) && dir.st_uid != c->uid && next.st_uid != c->uid)) {
+            snprintf(why, whysize, "mount point %s: uid %u may change %s above it", mountpoint,
+                     (unsigned)c->uid, prefix);
+            error = ERROR_BAD_PATHNAME;
+        }
+    }
+    free(prefix);
+    if (!error && !fstab_allows(real, class_name, instance_name) &&
+        !(caller_may_write(c, &st) && (!(st.st_mode & S_ISVTX) || st.st_uid == c->uid))) {
+        snprintf(why, whysize, "mount point %s: uid %u neither owns it nor may write to it, and "
+                 "no fstab entry with the user option names it", mountpoint, (unsigned)c->uid);
+        error = ERROR_BAD_PATHNAME;
+    }
+    if (error) {
+        free(real);
+        return error;
+    }
+    *pcanonical = real;
+    *pverify = true;
+    return 0;
+}
