@@ -65,6 +65,7 @@ struct instance {
     bool exec_ok, spawn_failed, secret_ok, mounted, stop_requested;
     struct spawn_failure failure;
     unsigned dev, pre_dev;
+    int mnt_id;
     char *mounted_at;
     char out_buf[2];
     size_t out_len;
@@ -350,8 +351,29 @@ static void find_mount(struct instance *in, const struct mnt_table *t)
         return;
     in->mounted = true;
     in->dev = e->dev;
+    in->mnt_id = e->id;
     log_msg(LOG_INFO, "%s/%s: mounted at %s (FUSE connection %u)", in->class_name,
             in->instance_name, in->mounted_at, in->dev);
+}
+
+/* Is the instance's mount still there (the same mount, not another with its reused number)? */
+static bool own_mount_present(const struct instance *in, const struct mnt_table *t)
+{
+    return in->mounted && mnt_table_find_mount(t, in->mnt_id, in->dev, in->mounted_at);
+}
+
+/* Abort the instance's connection and unmount it, if its mount is still there. */
+static void free_mount(struct instance *in, bool abort_connection)
+{
+    struct mnt_table t;
+    if (!in->mounted || 0 != mnt_table_read(&t))
+        return;
+    if (own_mount_present(in, &t)) {
+        if (abort_connection)
+            fuse_abort_connection(in->dev);
+        mounts_detach_dev(in->dev);
+    }
+    mnt_table_free(&t);
 }
 
 static void check_ready(struct instance *in)
@@ -363,8 +385,7 @@ static void check_ready(struct instance *in)
     if (in->mounted && in->verify_target && 0 != strcmp(in->mounted_at, in->mountpoint)) {
         log_msg(LOG_WARNING, "%s/%s: mounted at %s instead of %s: unmounting it", in->class_name,
                 in->instance_name, in->mounted_at, in->mountpoint);
-        fuse_abort_connection(in->dev);
-        mounts_detach_dev(in->dev);
+        free_mount(in, true);
         fail_start(in, ERROR_BAD_PATHNAME);
         return;
     }
@@ -413,17 +434,8 @@ void instances_child_exited(pid_t pid, int status)
     else
         snprintf(how, sizeof how, "exit status %d", WEXITSTATUS(status));
     /* Whatever happened, the mount does not outlive the process. */
-    if (in->mounted) {
-        struct mnt_table t;
-        if (0 == mnt_table_read(&t)) {
-            if (mnt_table_find_dev(&t, in->dev)) {
-                fuse_abort_connection(in->dev);
-                mounts_detach_dev(in->dev);
-            }
-            mnt_table_free(&t);
-        }
-        in->mounted = false;
-    }
+    free_mount(in, true);
+    in->mounted = false;
     if (in->spawn_failed) {
         log_msg(LOG_ERR, "%s/%s: %s failed: %s", in->class_name, in->instance_name,
                 spawn_stage_name(in->failure.stage), strerror(in->failure.error));
@@ -471,7 +483,7 @@ void instances_mounts_changed(void)
         find_mount(in, &t);
         if (ST_STARTING == in->state)
             check_ready(in);
-        else if (ST_RUNNING == in->state && in->mounted && !mnt_table_find_dev(&t, in->dev)) {
+        else if (ST_RUNNING == in->state && in->mounted && !own_mount_present(in, &t)) {
             /* umount of its mount point: the instance's work is done. */
             log_msg(LOG_INFO, "%s/%s: unmounted from %s: stopping it", in->class_name,
                     in->instance_name, in->mounted_at);
@@ -498,8 +510,7 @@ uint64_t instances_tick(uint64_t now)
                 log_msg(LOG_WARNING, "%s/%s: still running %u ms after SIGTERM: aborting its "
                         "FUSE connection and killing it", in->class_name, in->instance_name,
                         launcher_cfg.stop_timeout_ms);
-                if (in->mounted)
-                    fuse_abort_connection(in->dev);
+                free_mount(in, true);
                 signal_group(in, SIGKILL);
                 in->stop_phase = 2;
                 in->deadline = now + launcher_cfg.kill_timeout_ms;

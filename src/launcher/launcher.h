@@ -70,6 +70,7 @@ extern GENERIC_MAPPING launcher_service_mapping;
 /* ---- server.c: the socket, requests and replies ---- */
 struct client;
 int server_init(void);           /* listen (or take systemd's socket) */
+int server_start(void);          /* serve it (in the event loop) */
 void server_close(void);         /* stop listening */
 uint64_t server_tick(uint64_t now); /* idle clients; returns the next deadline (0: none) */
 void server_reply(struct client *cl, ULONG error, const char *data, size_t len);
@@ -127,6 +128,7 @@ pid_t spawn_instance(const struct spawn_spec *spec, int *pstatus_fd);
 
 /* ---- mounts.c: /proc/self/mountinfo, FUSE connections ---- */
 struct mnt_entry {
+    int id;       /* the mount's ID */
     unsigned dev; /* the kernel's device number: major << 20 | minor (= the FUSE connection) */
     char *target;
     bool fuse;
@@ -139,12 +141,16 @@ int mounts_init(void); /* the mountinfo watch */
 void mounts_close(void);
 int mnt_table_read(struct mnt_table *t);
 void mnt_table_free(struct mnt_table *t);
-/* The most recent mount of dev; NULL if none. */
+/* The most recent mount of dev; NULL if none. Device numbers are reused as soon as a mount is
+ * gone: a mount once seen is recognized by ID, device and target together. */
 const struct mnt_entry *mnt_table_find_dev(const struct mnt_table *t, unsigned dev);
+const struct mnt_entry *mnt_table_find_mount(const struct mnt_table *t, int id, unsigned dev,
+                                             const char *target);
 const struct mnt_entry *mnt_table_find_fuse_target(const struct mnt_table *t, const char *target);
 /* The FUSE connection a process serves: 1 found, 0 none yet, -1 the kernel does not say. */
 int fuse_connection_of(pid_t pid, unsigned *pdev);
-/* Abort a FUSE connection (mounting fusectl when needed); unmount (lazily) every mount of dev. */
+/* Abort a FUSE connection (mounting fusectl when needed); unmount (lazily) every mount of dev.
+ * Only for a connection whose mount is still there (else its number may be someone else's). */
 void fuse_abort_connection(unsigned dev);
 void mounts_detach_dev(unsigned dev);
 

@@ -288,13 +288,6 @@ int main(int argc, char **argv)
     sigaddset(&set, SIGHUP);
     sigprocmask(SIG_BLOCK, &set, 0);
     signal(SIGPIPE, SIG_IGN);
-    epoll_fd = epoll_create1(EPOLL_CLOEXEC);
-    signal_fd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
-    signal_watch.on_ready = signal_ready;
-    if (epoll_fd < 0 || signal_fd < 0 || 0 != loop_add(signal_fd, EPOLLIN, &signal_watch)) {
-        log_msg(LOG_ERR, "cannot set up: %s", strerror(errno));
-        goto out;
-    }
     char msg[768];
     if (!NT_SUCCESS(fsp_class_check_dir(launcher_cfg.class_dir, geteuid(), msg, sizeof msg)))
         log_msg(LOG_WARNING, "class directory refused (no class can start): %s", msg);
@@ -307,6 +300,15 @@ int main(int argc, char **argv)
             goto out;
         }
         log_init(true);
+    }
+    /* epoll and signalfd belong to the process that waits on them (not to a daemon's parent). */
+    epoll_fd = epoll_create1(EPOLL_CLOEXEC);
+    signal_fd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
+    signal_watch.on_ready = signal_ready;
+    if (epoll_fd < 0 || signal_fd < 0 || 0 != loop_add(signal_fd, EPOLLIN, &signal_watch) ||
+        0 != server_start()) {
+        log_msg(LOG_ERR, "cannot set up: %s", strerror(errno));
+        goto out;
     }
     /* Orphans of instances (e.g. the engine's unmount watchdog) are reaped here. */
     prctl(PR_SET_CHILD_SUBREAPER, 1);

@@ -68,27 +68,53 @@ void mnt_table_free(struct mnt_table *t)
     t->v = 0, t->n = 0;
 }
 
+/* The whole of mountinfo in one read(2): the kernel builds one read's worth under one lock,
+ * so a mount table that changes meanwhile is never seen half old, half new (reads in small
+ * pieces can miss entries). The buffer grows until one read holds everything. */
+static char *read_mountinfo(size_t *plen)
+{
+    for (size_t cap = 256 * 1024; cap <= 64 * 1024 * 1024; cap *= 4) {
+        int fd = open("/proc/self/mountinfo", O_RDONLY | O_CLOEXEC);
+        char *buf = fd >= 0 ? malloc(cap + 1) : 0;
+        ssize_t n = buf ? read(fd, buf, cap) : -1;
+        if (fd >= 0)
+            close(fd);
+        if (n < 0) {
+            free(buf);
+            return 0;
+        }
+        if ((size_t)n < cap) {
+            buf[n] = '\0';
+            *plen = (size_t)n;
+            return buf;
+        }
+        free(buf);
+    }
+    return 0;
+}
+
 int mnt_table_read(struct mnt_table *t)
 {
     t->v = 0, t->n = 0;
-    FILE *f = fopen("/proc/self/mountinfo", "re");
-    if (!f)
+    size_t len = 0, alloc = 0;
+    char *text = read_mountinfo(&len), *save_line = 0;
+    if (!text)
         return -1;
-    char *line = 0;
-    size_t cap = 0, alloc = 0;
-    while (getline(&line, &cap, f) > 0) {
+    for (char *line = strtok_r(text, "\n", &save_line); line; line = strtok_r(0, "\n", &save_line)) {
         /* ID PARENT MAJOR:MINOR ROOT TARGET OPTIONS [OPTIONAL...] - FSTYPE SOURCE SUPER */
         char *save = 0, *field[5] = {0};
-        field[0] = strtok_r(line, " \n", &save);
+        field[0] = strtok_r(line, " ", &save);
         for (int i = 1; i < 5 && field[i - 1]; i++)
-            field[i] = strtok_r(0, " \n", &save);
+            field[i] = strtok_r(0, " ", &save);
         unsigned major, minor;
-        if (!field[4] || 2 != sscanf(field[2], "%u:%u", &major, &minor))
+        int id;
+        if (!field[4] || 1 != sscanf(field[0], "%d", &id) ||
+            2 != sscanf(field[2], "%u:%u", &major, &minor))
             continue;
         char *tok, *fstype = 0;
-        while ((tok = strtok_r(0, " \n", &save)))
+        while ((tok = strtok_r(0, " ", &save)))
             if (0 == strcmp(tok, "-")) {
-                fstype = strtok_r(0, " \n", &save);
+                fstype = strtok_r(0, " ", &save);
                 break;
             }
         if (t->n == alloc) {
@@ -100,6 +126,7 @@ int mnt_table_read(struct mnt_table *t)
         }
         unescape(field[4]);
         struct mnt_entry *e = &t->v[t->n];
+        e->id = id;
         e->dev = major << 20 | minor;
         e->target = strdup(field[4]);
         e->fuse = fstype && (0 == strcmp(fstype, "fuse") || 0 == strncmp(fstype, "fuse.", 5) ||
@@ -107,8 +134,7 @@ int mnt_table_read(struct mnt_table *t)
         if (e->target)
             t->n++;
     }
-    free(line);
-    fclose(f);
+    free(text);
     return 0;
 }
 
@@ -116,6 +142,15 @@ const struct mnt_entry *mnt_table_find_dev(const struct mnt_table *t, unsigned d
 {
     for (size_t i = t->n; i-- > 0;)
         if (t->v[i].dev == dev)
+            return &t->v[i];
+    return 0;
+}
+
+const struct mnt_entry *mnt_table_find_mount(const struct mnt_table *t, int id, unsigned dev,
+                                             const char *target)
+{
+    for (size_t i = 0; i < t->n; i++)
+        if (t->v[i].id == id && t->v[i].dev == dev && 0 == strcmp(t->v[i].target, target))
             return &t->v[i];
     return 0;
 }

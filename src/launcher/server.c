@@ -316,6 +316,11 @@ int server_init(void)
         own_socket = true;
         log_msg(LOG_INFO, "listening on %s", path);
     }
+    return 0;
+}
+
+int server_start(void)
+{
     listen_watch.on_ready = listen_ready;
     return loop_add(listen_fd, EPOLLIN, &listen_watch);
 }
