@@ -69,6 +69,25 @@ static PWSTR W(const char *s)
     return w;
 }
 
+/* Memory a test uses until it ends (an ASSERT may leave a test anywhere): freed after each. */
+static void *kept[256];
+static size_t nkept;
+
+static void *keep(void *p)
+{
+    if (p && nkept < ARRAYSIZE(kept))
+        kept[nkept++] = p;
+    else if (p)
+        abort();
+    return p;
+}
+
+static void free_kept(void)
+{
+    while (nkept)
+        free(kept[--nkept]);
+}
+
 static void sleep_ms(long ms)
 {
     struct timespec ts = {ms / 1000, (ms % 1000) * 1000000};
@@ -80,7 +99,7 @@ static char *read_file(const char *path)
     FILE *f = fopen(path, "r");
     if (!f)
         return 0;
-    char *buf = calloc(1, 65537);
+    char *buf = keep(calloc(1, 65537));
     size_t n = buf ? fread(buf, 1, 65536, f) : 0;
     (void)n;
     fclose(f);
@@ -107,7 +126,7 @@ static char *report_value(const char *report, const char *key)
         const char *nl = strchr(p, '\n');
         if (0 == strncmp(p, key, n) && '=' == p[n]) {
             size_t len = nl ? (size_t)(nl - p) - n - 1 : strlen(p + n + 1);
-            return strndup(p + n + 1, len);
+            return keep(strndup(p + n + 1, len));
         }
         p = nl ? nl + 1 : 0;
     }
@@ -329,9 +348,10 @@ static int do_call(void *arg)
     return NT_SUCCESS(status) ? error_byte(error) : 200;
 }
 
-/* Stop whatever a failed test left running. */
+/* After each test: stop whatever a failed test left running, free what it kept. */
 static void stop_all(void)
 {
+    free_kept();
     static WCHAR buf[FSP_LAUNCH_PIPE_BUFFER_SIZE];
     ULONG size = sizeof buf, error = 0;
     if (!NT_SUCCESS(FspLaunchGetNameList(buf, &size, &error)) || error)
