@@ -1857,6 +1857,8 @@ FSP_API VOID FspDeleteAccessToken(FSP_ACCESS_TOKEN *Token);
  * ACEs, which then apply to the owner. ACCESS_SYSTEM_SECURITY gives
  * STATUS_PRIVILEGE_NOT_HELD; an empty DesiredAccess STATUS_ACCESS_DENIED.
  * Returns STATUS_SUCCESS with *PGrantedAccess (may be NULL) or STATUS_ACCESS_DENIED.
+ * SecurityDescriptor must be a self-relative descriptor LinFsp made (e.g. from SDDL) or one
+ * checked with FspIsValidSecurityDescriptor: as Windows' AccessCheck, this takes no size.
  */
 FSP_API NTSTATUS FspAccessCheckToken(PSECURITY_DESCRIPTOR SecurityDescriptor,
                                      FSP_ACCESS_TOKEN *Token, ACCESS_MASK DesiredAccess,

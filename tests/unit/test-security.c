@@ -1,6 +1,7 @@
 /*
  * tests/unit/test-security.c - SIDs, security descriptors and SDDL of the
- * native API (group "security"), plus the POSIX mapping tests (test-posix.c).
+ * native API (group "security"), plus the POSIX mapping tests (test-posix.c) and access
+ * tokens and checks (test-access.c).
  */
 #include <winfsp/winfsp.h>
 #include "tlib.h"
@@ -11,6 +12,7 @@
 #include <wchar.h>
 
 void posix_tests(void);
+void access_tests(void);
 
 static uint64_t sec_rng = 0x2545F4914F6CDD1DULL;
 static uint32_t sec_rand(void)
@@ -558,5 +560,6 @@ int main(int argc, char **argv)
     TLIB_ADD_TEST("security", create_sd_creator_owner_test);
     TLIB_ADD_TEST("security", generic_mapping_test);
     posix_tests();
+    access_tests();
     return tlib_run(argc, argv);
 }
