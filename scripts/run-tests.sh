@@ -16,7 +16,8 @@
 #   - the API reference (Doxygen: every public declaration documented, warnings are errors) and
 #     the man pages (well-formed, installed, true to the programs' options);
 #   - the Debian packages: built, lintian-clean of errors, installed, memfs run from them, removed;
-#   - the shared library depends on no FUSE library (ldd).
+#   - the shared library depends on no FUSE library (ldd);
+#   - the launcher from an installed prefix (meson test runs it from both builds).
 # Every step runs under a time limit; a mount a step leaves behind is aborted and unmounted.
 # Ends with the line "N passed, N failed" (tests of all programs together).
 #
@@ -42,13 +43,15 @@ export TMPDIR=$work   # fsp-tests mounts its memfs under $TMPDIR
 tmpfs_dir=$work/tmpfs
 uring_param=/sys/module/fuse/parameters/enable_uring
 uring_before=$(cat $uring_param 2>/dev/null)
+# the installed-prefix step's prefix (outside $work: the launcher's tests run programs as nobody)
+export LINFSP_TEST_PREFIX=/tmp/linfsp-prefix.$(pwd | md5sum | cut -c1-8)
 cleanup() {
     cd /
     # the io_uring step changes the fuse module's parameter: put it back even after a time limit
     [ -n "$uring_before" ] && [ -w $uring_param ] && echo "$uring_before" > $uring_param
     linfsp_free_mounts_under "$work"
     mountpoint -q "$tmpfs_dir" && umount -l "$tmpfs_dir"
-    rm -rf "$work"
+    rm -rf "$work" "$LINFSP_TEST_PREFIX"
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
@@ -266,6 +269,27 @@ step "man pages" 180 tests/tools/test-man-pages.sh build/release
 # The Debian packages (debian/, scripts/build-deb.sh): a full package build (about a minute on
 # 2 CPUs), lintian, dpkg -i, memfs and a FUSE program run from the installed files, dpkg --purge.
 step "Debian packages (build, lintian, install, run, remove)" 900 tests/tools/test-debian-packages.sh
+# Everything from an installed prefix (meson setup --prefix; ninja install): the launcher's tests
+# against the installed launcher, launchctl, mount.linfsp, fsreg, fsptool, memfs, passthrough,
+# example classes and systemd units. (meson test runs the same tests from both build trees.)
+# The prefix is a directory others may enter (the tests run programs as nobody), one per
+# worktree so that build/prefix stays configured between runs.
+prefix_check() {
+    local prefix=$LINFSP_TEST_PREFIX rc=0
+    rm -rf "$prefix" && mkdir -m 755 "$prefix" || { echo "0 passed, 1 failed"; return 1; }
+    if [ ! -f build/prefix/build.ninja ]; then
+        meson setup build/prefix --buildtype=debugoptimized --prefix="$prefix" >/dev/null ||
+            { echo "meson setup failed"; echo "0 passed, 1 failed"; return 1; }
+    fi
+    if ! ninja -C build/prefix install >build/prefix.install.log 2>&1; then
+        tail -30 build/prefix.install.log; echo "0 passed, 1 failed"; rm -rf "$prefix"; return 1
+    fi
+    bash tests/launcher/test-launcher.sh build/prefix "$prefix" || rc=$?
+    rm -rf "$prefix"
+    return $rc
+}
+export -f prefix_check
+step "launcher from an installed prefix (ninja install)" 900 prefix_check
 
 echo
 if [ ${#failed_steps[@]} -ne 0 ]; then

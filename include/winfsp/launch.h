@@ -32,7 +32,7 @@ extern "C" {
 #define FSP_LAUNCH_PIPE_NAME "/run/linfsp/launcher.sock"
 /** The largest request and reply, in bytes (UTF-8 on the socket). */
 #define FSP_LAUNCH_PIPE_BUFFER_SIZE 16384
-/** The most arguments an instance gets (%1 to %9), not counting the secret. */
+/** The most arguments of a start request (%1 to %9), a secret included. */
 #define FSP_LAUNCH_MAX_ARGUMENTS 9
 
 /**

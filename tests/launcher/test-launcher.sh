@@ -119,6 +119,18 @@ else
 fi
 echo "== scenarios"
 
+# Installed: the class directory the programs were built for exists and is their default.
+if [ -n "$prefix" ]; then
+    prefix_defaults() {
+        [ -d "$prefix/etc/linfsp/services" ] &&
+            env -u LINFSP_LAUNCHER_CLASSDIR "$fsreg" -h | grep -q "($prefix/etc/linfsp/services;" &&
+            "$launcher" -h | grep -q "(default $prefix/etc/linfsp/services)" &&
+            grep -q "^ExecStart=$prefix/sbin/linfsp-launcher " "$units/linfsp-launcher.service" &&
+            grep -q "^Executable=$prefix/bin/memfs\$" "$memfs_class"
+    }
+    check "installed: class directory, defaults and paths from the prefix" prefix_defaults
+fi
+
 # Denials are logged with who was denied what.
 check "denials are logged" grep -q "denied: start echo/a1 to uid 65534 (nobody)" "$T/main.log"
 check "malformed requests are logged" grep -q "malformed request" "$T/main.log"

@@ -28,6 +28,29 @@ expect id_sid 0 'uid=18' -- id S-1-5-18
 expect id_unix_group_sid 0 'uid=77' -- id S-1-22-2-77
 expect ver 0 '^LinFsp [0-9]+\.[0-9]+$' -- ver
 expect unknown_command 2 'unknown command' -- frobnicate
+# perm PATH: the file's owner, group and mode, and the descriptor LinFsp maps them to
+tmp=$(mktemp -d)
+touch "$tmp/f" && chmod 4750 "$tmp/f"
+[ "$(id -u)" -eq 0 ] && chown 1234:77 "$tmp/f" && chmod 4750 "$tmp/f"   # else: the caller's ids
+u=$(stat -c %u "$tmp/f") g=$(stat -c %g "$tmp/f")
+expect perm_path 0 "regular file, owner .*\($u\), group .*\($g\), mode 4750.*O:S-1-22-1-${u}G:S-1-22-2-${g}D:P.*perm=$u:$g:4750" -- perm "$tmp/f"
+expect perm_path_dir 0 'directory.*perm=0:0:1777' -- perm /tmp
+expect perm_no_such_path 1 'no such file' -- perm "$tmp/missing"
+rm -rf "$tmp"
+# id: names, SIDs of accounts, the caller's access token
+expect id_name 0 'uid=0\(root\) gid=0\(root\).*user sid=S-1-22-1-0.*token: S-1-22-1-0 S-1-22-2-0 .*S-1-1-0 S-1-5-11 S-1-5-18 S-1-5-32-544' -- id root
+expect id_unix_user_sid 0 'uid=0.*user=root' -- id S-1-22-1-0
+expect id_alias 0 'sid=S-1-5-32-544.*uid=544' -- id BA
+expect id_caller 0 'token: .*S-1-1-0 S-1-5-11' -- id
+expect id_unknown 1 'not a uid, SID, user or group' -- id no-such-user-or-group
+# lsvol: a header and one line per FUSE volume, or none
+expect lsvol 0 'MOUNTPOINT +FILESYSTEM|no FUSE volumes mounted' -- lsvol
+# manual pages
+expect help 0 'SYNOPSIS.*fsptool lsvol' -- -h
+expect help_lsvol 0 'NAME.*fsptool lsvol.*EXIT STATUS' -- lsvol -h
+expect help_id 0 'NAME.*fsptool id.*EXIT STATUS' -- id -h
+expect help_perm 0 'NAME.*fsptool perm.*EXIT STATUS' -- perm -h
+expect help_ver 0 'NAME.*fsptool ver.*EXIT STATUS' -- ver -h
 
 echo "$passed passed, $failed failed"
 [[ $failed -eq 0 ]]
