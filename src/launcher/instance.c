@@ -427,6 +427,9 @@ void instances_child_exited(pid_t pid, int status)
     if (in->status_fd >= 0)
         status_ready(&in->status_watch, EPOLLIN);
     close_fds(in);
+    /* As a job object ends with its last handle: what the instance left in its process group
+     * ends with it (the engine's unmount watchdog has a session of its own). */
+    kill(-pid, SIGKILL);
     char how[64];
     bool crashed = WIFSIGNALED(status) || (WIFEXITED(status) && 0 != WEXITSTATUS(status));
     if (WIFSIGNALED(status))
@@ -646,6 +649,16 @@ static char **make_env(const char *name, const char *home)
     return env;
 }
 
+/* Does a path have a "." or ".." component? */
+static bool has_dot_component(const char *path)
+{
+    for (const char *p = path; *p; p++)
+        if ('.' == p[0] && (p == path || '/' == p[-1]) &&
+            (!p[1] || '/' == p[1] || ('.' == p[1] && (!p[2] || '/' == p[2]))))
+            return true;
+    return false;
+}
+
 /* Executable must be a regular file that only root (or the launcher's user) can change. */
 static int check_executable(const char *path, char *why, size_t whysize)
 {
@@ -808,6 +821,13 @@ void instance_start(struct client *cl, bool with_secret, const char *class_name,
         }
         free(s);
         s = 0;
+        /* Arguments may go into the file's name, not out of the class's directory. */
+        if (has_dot_component(in->stderr_path)) {
+            log_msg(LOG_WARNING, "start %s/%s by uid %u refused: Stderr %s has . or .. in it",
+                    class_name, instance_name, (unsigned)c->uid, in->stderr_path);
+            error = ERROR_INVALID_PARAMETER;
+            goto out;
+        }
     }
     if (rec->WorkDirectory && !(in->workdir = fsp_class_string(rec->WorkDirectory))) {
         error = ERROR_NO_SYSTEM_RESOURCES;

@@ -770,6 +770,10 @@ static void stderr_test(void)
     struct stat st;
     ASSERT(0 == stat(path, &st) && NOBODY == st.st_uid && 0600 == (st.st_mode & 0777));
     ASSERT_EQ(stop("errlog", "e1"), 0);
+    /* arguments may name the file, not lead out of its directory */
+    const char *escape[] = {"x/../../escaped"};
+    ASSERT_EQ(start("errlog", "e2", 1, escape, false), ERROR_INVALID_PARAMETER);
+    ASSERT_EQ(listed("errlog", 0), 0);
 }
 
 /* Instances that cannot start: the reply says so and the launcher keeps serving. */
