@@ -278,9 +278,10 @@ prefix_check() {
     local prefix=$LINFSP_TEST_PREFIX rc=0
     rm -rf "$prefix" && mkdir -m 755 "$prefix" || { echo "0 passed, 1 failed"; return 1; }
     if [ ! -f build/prefix/build.ninja ]; then
-        meson setup build/prefix --buildtype=debugoptimized --prefix="$prefix" >/dev/null ||
-            { echo "meson setup failed"; echo "0 passed, 1 failed"; return 1; }
-    fi
+        meson setup build/prefix --buildtype=debugoptimized --prefix="$prefix" >/dev/null
+    else
+        meson configure build/prefix -Dprefix="$prefix" >/dev/null
+    fi || { echo "meson setup failed"; echo "0 passed, 1 failed"; return 1; }
     if ! ninja -C build/prefix install >build/prefix.install.log 2>&1; then
         tail -30 build/prefix.install.log; echo "0 passed, 1 failed"; rm -rf "$prefix"; return 1
     fi
