@@ -60,7 +60,7 @@ struct instance {
     int status_fd, out_fd;
     struct watch status_watch, out_watch;
     enum state state;
-    uint64_t deadline, next_poll;
+    uint64_t deadline;
     int stop_phase; /* 1: SIGTERM sent; 2: connection aborted and SIGKILL sent */
     bool exec_ok, spawn_failed, secret_ok, mounted, stop_requested;
     struct spawn_failure failure;
@@ -208,7 +208,9 @@ static int launch(struct instance *in)
     if (in->has_secret) {
         close(in_pipe[0]), close(out_pipe[1]);
         if (pid > 0) {
-            /* The secret (at most a request's size) fits in the pipe: one write, then EOF. */
+            /* The secret (at most a request's size) fits in a pipe: one write, then EOF; never
+             * blocking (a pipe of an unprivileged user may hold less). */
+            fcntl(in_pipe[1], F_SETFL, fcntl(in_pipe[1], F_GETFL) | O_NONBLOCK);
             ssize_t r;
             do
                 r = write(in_pipe[1], in->secret, in->secret_len);
@@ -227,7 +229,6 @@ static int launch(struct instance *in)
     in->pid = pid;
     in->state = ST_STARTING;
     in->deadline = now_ms() + launcher_cfg.start_timeout_ms;
-    in->next_poll = 0;
     in->stop_phase = 0;
     in->exec_ok = in->spawn_failed = in->secret_ok = in->mounted = false;
     in->out_len = 0;

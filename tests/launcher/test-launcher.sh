@@ -300,7 +300,7 @@ jobcontrol() {
     mkdir -p "$T/j2"
     [ "$(LINFSP_LAUNCHER_SOCKET=$T/jc2.sock "$launchctl" start memfs j2 j2 "$T/j2")" = OK ] || return 1
     memfs_pid=$(LINFSP_LAUNCHER_SOCKET=$T/jc2.sock info_field memfs j2 pid)
-    kill -KILL "$jc2_pid"
+    kill -KILL "$jc2_pid"; wait "$jc2_pid" 2>/dev/null
     wait_for "! is_mounted '$T/j2' && ! kill -0 $memfs_pid 2>/dev/null" 100 || { echo "instance of a killed launcher left"; rc=1; }
     rm -f "$T/classes/free.conf"
     [ $rc -eq 0 ] || tail -20 "$T/jc.log" "$T/jc2.log"
