@@ -193,8 +193,10 @@ FSP_API NTSTATUS FspLaunchRegGetRecord(PWSTR ClassName, PWSTR Agent,
                                        FSP_LAUNCH_REG_RECORD **PRecord)
 {
     NTSTATUS status = FspLaunchRegGetRecordEx(ClassName, Agent, PRecord, 0, 0);
-    /* As WinFsp: a record that cannot be used is "not found". */
-    return STATUS_OBJECT_NAME_INVALID == status || STATUS_ACCESS_DENIED == status
+    /* As WinFsp: a record that cannot be used is "not found", and so is any record when the
+     * class directory does not exist (WinFsp's Services key missing). */
+    return STATUS_OBJECT_NAME_INVALID == status || STATUS_ACCESS_DENIED == status ||
+                   STATUS_OBJECT_PATH_NOT_FOUND == status
                ? STATUS_OBJECT_NAME_NOT_FOUND
                : status;
 }

@@ -441,6 +441,16 @@ static void reg_record_test(void)
     ASSERT(STATUS_INVALID_PARAMETER == FspLaunchRegSetRecord(W("../etc"), &rb));
     ASSERT(STATUS_INVALID_PARAMETER == FspLaunchRegSetRecord(W(""), &rb));
     ASSERT(STATUS_OBJECT_NAME_NOT_FOUND == FspLaunchRegGetRecord(W("a/b"), 0, &r));
+    /* no class directory at all: "not found" as well (WinFsp: no Services key), while the
+     * Ex form says which directory is missing */
+    char *saved = strdup(class_dir), msg[256];
+    ASSERT(0 != saved);
+    ASSERT(0 == setenv("LINFSP_LAUNCHER_CLASSDIR", "/nonexistent/linfsp-launcher-tests", 1));
+    ASSERT(STATUS_OBJECT_NAME_NOT_FOUND == FspLaunchRegGetRecord(name, 0, &r) && 0 == r);
+    ASSERT(STATUS_OBJECT_PATH_NOT_FOUND == FspLaunchRegGetRecordEx(name, 0, &r, msg, sizeof msg));
+    ASSERT(0 != strstr(msg, "/nonexistent/linfsp-launcher-tests"));
+    ASSERT(0 == setenv("LINFSP_LAUNCHER_CLASSDIR", saved, 1));
+    free(saved);
 }
 
 /* Records the launcher could not use are refused whole. */
