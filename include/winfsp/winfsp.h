@@ -55,8 +55,11 @@
  * FspFileSystemSetOpenBackingFile() and VolumeParams.PassthroughBackingFiles,
  * VolumeParams.WritebackCache, FspNtStatusFromErrno(), FspErrnoFromNtStatus(),
  * FspPosixMapGidToSid(), FspServiceRunArgv(), FspDebugLogSetFd(),
- * FSP_SERVICE::StopSignal, FSP_FILE_SYSTEM::Engine and the Caller* members of
- * FSP_FSCTL_TRANSACT_REQ.
+ * FSP_SERVICE::StopSignal, FSP_FILE_SYSTEM::Engine, the Caller* members of
+ * FSP_FSCTL_TRANSACT_REQ, access tokens and the access check
+ * (FSP_ACCESS_TOKEN, FspPosixCreateAccessToken(), FspAccessCheckToken()) and
+ * FspSecurityDescriptorAddAccessAllowedAce(). The launch API, WinFsp's
+ * FspLaunch* functions, is in winfsp/launch.h.
  */
 #ifndef WINFSP_WINFSP_H_INCLUDED
 #define WINFSP_WINFSP_H_INCLUDED
@@ -1814,10 +1817,24 @@ FSP_API PSID FspSecurityDescriptorGroup(PSECURITY_DESCRIPTOR SecurityDescriptor)
  */
 FSP_API PACL FspSecurityDescriptorDacl(PSECURITY_DESCRIPTOR SecurityDescriptor);
 /**
- * LinFsp extension: a copy of SecurityDescriptor whose DACL has one more ACE at its end, an
- * allow ACE granting AccessMask to Sid (a descriptor without a DACL already grants everything
- * and is copied unchanged). Free with FspDeleteSecurityDescriptor(SD,
- * (NTSTATUS (*)())FspSecurityDescriptorAddAccessAllowedAce).
+ * LinFsp extension: a copy of a security descriptor whose DACL grants one SID
+ * more rights: an allow ACE (no inheritance flags) for Sid with AccessMask is
+ * appended after the DACL's ACEs, which are copied unchanged and in order. So
+ * a deny ACE that comes earlier still wins (Windows' rule, as
+ * FspAccessCheckToken() applies it). The owner, group, SACL and control flags
+ * are kept. A descriptor without a DACL, or with a NULL DACL, already grants
+ * everyone everything and is copied unchanged (an ACE would take rights away
+ * from everyone else). The launcher uses it to give the starter of an instance
+ * the rights to stop and query it, as WinFsp's launcher does.
+ * @param SecurityDescriptor a self-relative security descriptor (checked with
+ *        FspIsValidSecurityDescriptor())
+ * @param AccessMask the rights the new ACE allows (taken as they are: generic
+ *        rights are not mapped)
+ * @param Sid the SID the new ACE allows them to (checked with FspIsValidSid())
+ * @param PSecurityDescriptor receives a malloc'ed self-relative descriptor
+ *        (NULL on failure); free it with FspDeleteSecurityDescriptor()
+ * @return STATUS_SUCCESS; STATUS_INVALID_PARAMETER (an invalid or NULL
+ *         descriptor or SID); STATUS_INSUFFICIENT_RESOURCES
  */
 FSP_API NTSTATUS FspSecurityDescriptorAddAccessAllowedAce(PSECURITY_DESCRIPTOR SecurityDescriptor,
                                                           ACCESS_MASK AccessMask, PSID Sid,
@@ -1825,40 +1842,126 @@ FSP_API NTSTATUS FspSecurityDescriptorAddAccessAllowedAce(PSECURITY_DESCRIPTOR S
 
 /* ---- access tokens and access checks (LinFsp extensions) ---- */
 /**
- * An access token: the SIDs a caller is known by, as a Windows token lists them. Windows gives
- * every process one; on Linux FspPosixCreateAccessToken builds one from a caller's
- * credentials (e.g. SO_PEERCRED and SO_PEERGROUPS of a socket), through the POSIX mapping:
- * - the user SID FspPosixMapUidToSid(Uid) (first: FspAccessTokenUserSid),
- * - FspPosixMapGidToSid of Gid and of each of Groups,
- * - Everyone (S-1-1-0, WD) and Authenticated Users (S-1-5-11, AU),
- * - for uid 0 also LocalSystem (S-1-5-18, SY) and Administrators (S-1-5-32-544, BA).
- * FspAccessTokenAddSid adds more (e.g. BA for members of an administrators' group).
- * See doc/posix-mapping.md.
+ * LinFsp extension: an access token, the SIDs a caller is known by, as a
+ * Windows token lists a process's user and groups. Windows gives every
+ * process one; on Linux FspPosixCreateAccessToken() builds one from a
+ * caller's credentials (for example SO_PEERCRED and SO_PEERGROUPS of a Unix
+ * socket), and FspAccessCheckToken() checks it against a security descriptor.
+ * The structure is opaque: use the FspAccessToken* functions. A token is not
+ * locked: share it between threads only for reading (FspAccessTokenHasSid(),
+ * FspAccessTokenSid(), FspAccessCheckToken()).
  */
 typedef struct _FSP_ACCESS_TOKEN FSP_ACCESS_TOKEN;
+/**
+ * LinFsp extension: build the access token of a Linux caller through the
+ * POSIX mapping (doc/posix-mapping.md). Its SIDs, in this order:
+ * - the user SID, FspPosixMapUidToSid() of Uid (FspAccessTokenUserSid());
+ * - FspPosixMapGidToSid() of Gid, then of each of Groups;
+ * - Everyone (S-1-1-0, WD) and Authenticated Users (S-1-5-11, AU);
+ * - for Uid 0 also LocalSystem (S-1-5-18, SY) and Administrators
+ *   (S-1-5-32-544, BA).
+ *
+ * A SID that is already in the token is not added again (Gid among Groups, or
+ * two ids mapped to one SID by FspPosixSetUidMap()). FspAccessTokenAddSid()
+ * adds more, for example BA for members of an administrators' group (as
+ * linfsp-launcher --admin-group does).
+ * @param Uid the caller's (effective) uid
+ * @param Gid the caller's (effective) gid
+ * @param Groups the caller's supplementary groups (may be NULL when
+ *        GroupCount is 0)
+ * @param GroupCount the number of Groups
+ * @param PToken receives the new token (NULL on failure); free it with
+ *        FspDeleteAccessToken()
+ * @return STATUS_SUCCESS; STATUS_INVALID_PARAMETER (Groups NULL with a
+ *         GroupCount); STATUS_INSUFFICIENT_RESOURCES
+ */
 FSP_API NTSTATUS FspPosixCreateAccessToken(UINT32 Uid, UINT32 Gid, const UINT32 *Groups,
                                            ULONG GroupCount, FSP_ACCESS_TOKEN **PToken);
-/** Add a SID to a token (a copy; nothing happens when the token has it already). */
+/**
+ * LinFsp extension: add a SID to a token, after the SIDs it has. The token
+ * keeps a copy; nothing happens when the token has the SID already.
+ * @param Token the token
+ * @param Sid the SID (checked with FspIsValidSid())
+ * @return STATUS_SUCCESS (also when the token had the SID);
+ *         STATUS_INVALID_PARAMETER (Token NULL, or an invalid SID);
+ *         STATUS_INSUFFICIENT_RESOURCES
+ */
 FSP_API NTSTATUS FspAccessTokenAddSid(FSP_ACCESS_TOKEN *Token, PSID Sid);
+/**
+ * LinFsp extension: whether a token has a SID (compared with FspEqualSid()).
+ * @param Token the token, or NULL
+ * @param Sid the SID, or NULL
+ * @return TRUE when the token has the SID; FALSE when not, or when either is
+ *         NULL
+ */
 FSP_API BOOLEAN FspAccessTokenHasSid(FSP_ACCESS_TOKEN *Token, PSID Sid);
-/** The token's user SID (owned by the token). */
+/**
+ * LinFsp extension: a token's user SID, the first of its SIDs.
+ * @param Token the token, or NULL
+ * @return the SID, owned by the token (valid until FspDeleteAccessToken());
+ *         NULL for a NULL or empty token
+ */
 FSP_API PSID FspAccessTokenUserSid(FSP_ACCESS_TOKEN *Token);
-/** The token's SIDs, user first (owned by the token); NULL past the end. */
+/**
+ * LinFsp extension: how many SIDs a token has (FspAccessTokenSid() gives each).
+ * @param Token the token, or NULL
+ * @return the number of SIDs, the user's included; 0 for a NULL token
+ */
 FSP_API ULONG FspAccessTokenSidCount(FSP_ACCESS_TOKEN *Token);
+/**
+ * LinFsp extension: one of a token's SIDs, in the order they were added (the
+ * user first), for example to list them as fsptool id does.
+ * @param Token the token, or NULL
+ * @param Index 0 to FspAccessTokenSidCount() - 1
+ * @return the SID, owned by the token (valid until FspDeleteAccessToken());
+ *         NULL for a NULL token or an Index past the end
+ */
 FSP_API PSID FspAccessTokenSid(FSP_ACCESS_TOKEN *Token, ULONG Index);
+/**
+ * LinFsp extension: free a token and its SIDs.
+ * @param Token the token, or NULL (nothing happens)
+ */
 FSP_API VOID FspDeleteAccessToken(FSP_ACCESS_TOKEN *Token);
 /**
- * Windows' access check of a token against a security descriptor's DACL: DesiredAccess
- * (generic rights mapped through GenericMapping; MAXIMUM_ALLOWED for every right the DACL
- * gives) is granted when every right in it is allowed by an ACE for one of the token's SIDs
- * before an ACE denies it. ACEs are taken in order; inherit-only ACEs and ACE types other
- * than allow and deny are skipped. No DACL grants everything; an empty DACL nothing. The
- * owner is granted READ_CONTROL and WRITE_DAC unless the DACL has OWNER RIGHTS (S-1-3-4)
- * ACEs, which then apply to the owner. ACCESS_SYSTEM_SECURITY gives
- * STATUS_PRIVILEGE_NOT_HELD; an empty DesiredAccess STATUS_ACCESS_DENIED.
- * Returns STATUS_SUCCESS with *PGrantedAccess (may be NULL) or STATUS_ACCESS_DENIED.
- * SecurityDescriptor must be a self-relative descriptor LinFsp made (e.g. from SDDL) or one
- * checked with FspIsValidSecurityDescriptor: as Windows' AccessCheck, this takes no size.
+ * LinFsp extension: Windows' access check (AccessCheck) of a token against a
+ * security descriptor's DACL, for example of a launcher class's Security
+ * against a caller.
+ *
+ * DesiredAccess is first mapped through GenericMapping (GENERIC_READ,
+ * GENERIC_WRITE, GENERIC_EXECUTE, GENERIC_ALL become the specific rights they
+ * stand for); each ACE's mask is mapped the same way. Then:
+ * - no DACL (or a NULL DACL): every right of GenericMapping->GenericAll and
+ *   the standard rights is granted;
+ * - an empty DACL grants nothing;
+ * - else the ACEs are taken in order; an ACE applies when the token has its
+ *   SID; inherit-only ACEs and ACE types other than allow and deny are
+ *   skipped; the first applicable ACE that names a right decides it (a right
+ *   allowed earlier is not denied later, and the other way round);
+ * - the owner (a token that has the descriptor's owner SID) is granted
+ *   READ_CONTROL and WRITE_DAC, unless the DACL has ACEs for OWNER RIGHTS
+ *   (S-1-3-4): those then apply to the owner instead.
+ *
+ * The access is granted when every desired right is. MAXIMUM_ALLOWED in
+ * DesiredAccess asks for every right the DACL grants (and the other desired
+ * rights must be among them). No privileges are held: ACCESS_SYSTEM_SECURITY
+ * is never granted.
+ * @param SecurityDescriptor a self-relative security descriptor (checked with
+ *        FspIsValidSecurityDescriptor(); as Windows' AccessCheck this takes no
+ *        size, so it must come from LinFsp, for example
+ *        FspSddlToSecurityDescriptor(), or have been checked by the caller)
+ * @param Token the caller's token (FspPosixCreateAccessToken())
+ * @param DesiredAccess the rights asked for (specific, standard and generic
+ *        rights, MAXIMUM_ALLOWED)
+ * @param GenericMapping how generic rights map to the object's specific
+ *        rights (for a launcher instance: the service rights SERVICE_*)
+ * @param PGrantedAccess receives the granted rights: DesiredAccess mapped, or
+ *        with MAXIMUM_ALLOWED every right granted; 0 when access is denied
+ *        (may be NULL)
+ * @return STATUS_SUCCESS when access is granted; STATUS_ACCESS_DENIED (a
+ *         desired right is not granted, or DesiredAccess asks for nothing);
+ *         STATUS_PRIVILEGE_NOT_HELD (ACCESS_SYSTEM_SECURITY desired);
+ *         STATUS_INVALID_PARAMETER (an invalid descriptor, Token or
+ *         GenericMapping NULL)
  */
 FSP_API NTSTATUS FspAccessCheckToken(PSECURITY_DESCRIPTOR SecurityDescriptor,
                                      FSP_ACCESS_TOKEN *Token, ACCESS_MASK DesiredAccess,
