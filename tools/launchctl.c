@@ -30,7 +30,8 @@ static void usage(FILE *f)
             "options:\n"
             "    -s SOCKET           the launcher's socket (default $LINFSP_LAUNCHER_SOCKET or %s)\n"
             "    -h                  this help\n"
-            "Prints OK (and the data) or KO and the launcher's error; exits 0 or 1.\n",
+            "Prints OK (and the data) or KO and the launcher's error; exits 0 (OK), 1 (KO)\n"
+            "or 2 (usage error).\n",
             FSP_LAUNCH_PIPE_NAME);
 }
 

@@ -34,8 +34,20 @@ static void usage(FILE *f)
             "\n"
             "Starts INSTANCE of the launcher class CLASS mounted at DIR: the class's CommandLine\n"
             "gets %%1 = INSTANCE, %%2 = DIR, %%3 = OPTIONS. umount DIR stops it.\n"
-            "mount(8)'s own options (user, users, noauto, nofail, _netdev, defaults, x-*, ...)\n"
-            "are not passed on. The launcher's socket: $LINFSP_LAUNCHER_SOCKET or %s.\n",
+            "\n"
+            "options (as mount(8) passes them):\n"
+            "    -t linfsp.CLASS     the class (not needed when run as mount.linfsp.CLASS)\n"
+            "    -o OPTIONS          mount options, passed on as %%3 (\"rw\" if none) without\n"
+            "                        mount(8)'s own (user, users, noauto, nofail, _netdev,\n"
+            "                        defaults, comment=, x-*, ...); may be repeated\n"
+            "    -f                  fake: check the arguments, start nothing\n"
+            "    -v                  say what is started\n"
+            "    -s                  sloppy (accepted and ignored)\n"
+            "    -n                  do not write mtab (accepted and ignored)\n"
+            "    -N NS               refused (another mount namespace)\n"
+            "    -h                  this help\n"
+            "The launcher's socket: $LINFSP_LAUNCHER_SOCKET or %s.\n"
+            "Exit status: 0 mounted, 1 usage error or refused, 2 no launcher, 32 mount failure.\n",
             FSP_LAUNCH_PIPE_NAME);
 }
 
