@@ -9,7 +9,11 @@
 #     debian/*.lintian-overrides and doc/packaging.md);
 #  4. installs them with dpkg -i, then from the installed files only: mounts memfs
 #     (/usr/bin/memfs) and uses it, builds a native program and a libfuse 3 program against the
-#     installed headers and pkg-config files and runs them, shows man pages with man(1);
+#     installed headers and pkg-config files and runs them, shows man pages with man(1); checks
+#     that the launcher's socket unit is enabled, registers the example memfs class with fsreg,
+#     runs /usr/sbin/linfsp-launcher (on a socket and class directory of its own), starts and
+#     stops memfs instances with launchctl and with mount -t linfsp.memfs (/sbin/mount.linfsp)
+#     and umount;
 #  5. purges the packages and checks that nothing of them is left (the machine as it was).
 # Needs root and /dev/fuse. Prints "N passed, N failed"; exit 0 when nothing failed. When one of
 # the packages is installed before the test, steps 4 and 5 are skipped (the machine is not
@@ -26,8 +30,8 @@ fi
 
 T=$(mktemp -d "${TMPDIR:-/tmp}/test-debian-packages.XXXXXX")
 debs=${1:-$T/debs}
-packages="liblinfsp0 liblinfsp-dev linfsp-fuse-compat linfsp-tools"
-pid=
+packages="liblinfsp0 liblinfsp-dev linfsp-fuse-compat linfsp-tools linfsp-launcher"
+pid= lpid=
 installed=
 passed=0 failed=0 skipped=0
 
@@ -40,6 +44,12 @@ cleanup() {
         kill -TERM "$pid" 2>/dev/null
         for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
         kill -0 "$pid" 2>/dev/null && linfsp_free_mounts_under "$T" && kill -KILL "$pid" 2>/dev/null
+    fi
+    if [ -n "$lpid" ] && kill -0 "$lpid" 2>/dev/null; then
+        # SIGTERM: the launcher stops its instances (JobControl=1) and exits
+        kill -TERM "$lpid" 2>/dev/null
+        for _ in $(seq 150); do kill -0 "$lpid" 2>/dev/null || break; sleep 0.1; done
+        kill -0 "$lpid" 2>/dev/null && linfsp_free_mounts_under "$T" && kill -KILL "$lpid" 2>/dev/null
     fi
     linfsp_free_mounts_under "$T"
     [ -n "$installed" ] && purge
@@ -87,16 +97,36 @@ for prog in memfs passthrough fsptool fsp-tests memfs-fuse3 memfs-fuse2 passthro
     check "linfsp-tools holds $prog and its man page" \
         bash -c "dpkg-deb -c '$(deb linfsp-tools)' | grep '\./usr/bin/$prog\$' >/dev/null && dpkg-deb -c '$(deb linfsp-tools)' | grep 'man1/$prog\.1\.gz\$' >/dev/null"
 done
-# Every program the packages install has a man page.
-no_page=$(dpkg-deb -c "$(deb linfsp-tools)" | awk '{print $6}' | sed -n 's#^\./usr/bin/##p' |
-    while read -r p; do dpkg-deb -c "$(deb linfsp-tools)" | grep "man1/$p\.1\.gz\$" >/dev/null || echo "$p"; done)
-check "every program in linfsp-tools has a man page${no_page:+ (missing: $no_page)}" test -z "$no_page"
+check "linfsp-tools holds no launcher program" bash -c "! dpkg-deb -c '$(deb linfsp-tools)' | grep -E 'launch|fsreg|mount\.linfsp' >/dev/null"
+for f in usr/sbin/linfsp-launcher sbin/mount.linfsp usr/bin/launchctl usr/bin/fsreg \
+         lib/systemd/system/linfsp-launcher.service lib/systemd/system/linfsp-launcher.socket \
+         usr/share/linfsp/services/memfs.conf usr/share/linfsp/services/passthrough.conf \
+         etc/linfsp/services/ usr/share/man/man8/linfsp-launcher.8.gz usr/share/man/man8/mount.linfsp.8.gz \
+         usr/share/man/man5/linfsp-launcher.conf.5.gz usr/share/man/man1/launchctl.1.gz \
+         usr/share/man/man1/fsreg.1.gz; do
+    check "linfsp-launcher holds /$f" has linfsp-launcher "^\./${f//./\\.}\$"
+done
+check "the mount helper is in /sbin, as fuse3's mount.fuse3 (where mount(8) looks)" \
+    bash -c "! dpkg-deb -c '$(deb linfsp-launcher)' | grep -q '\./usr/sbin/mount\.linfsp'"
+check "the units name the installed launcher" bash -c \
+    "dpkg-deb --fsys-tarfile '$(deb linfsp-launcher)' | tar -xO ./lib/systemd/system/linfsp-launcher.service | grep -q '^ExecStart=/usr/sbin/linfsp-launcher '"
+check "the memfs class names the installed memfs" bash -c \
+    "dpkg-deb --fsys-tarfile '$(deb linfsp-launcher)' | tar -xO ./usr/share/linfsp/services/memfs.conf | grep -q '^Executable=/usr/bin/memfs\$'"
+# Every program the packages install has a man page in its package: bin in section 1, sbin in 8.
+no_page=$(for p in $packages; do
+    dpkg-deb -c "$(deb "$p")" | awk '{print $6}' | sed -n 's#^\./\(usr/\)\?\(s\?bin\)/\([^/]\+\)$#\2 \3#p' |
+        while read -r dir prog; do
+            sec=1; [ "$dir" = sbin ] && sec=8
+            dpkg-deb -c "$(deb "$p")" | grep "man$sec/$prog\.$sec\.gz\$" >/dev/null || echo "$prog($sec)"
+        done
+done)
+check "every program the packages install has a man page${no_page:+ (missing: $no_page)}" test -z "$no_page"
 # No file clashes with an installed package (libfuse's packages are installed for the tests).
 clashes=$T/clashes
 for p in $packages; do
     dpkg-deb -c "$(deb "$p")" | grep -v '^d' | awk '{print $6}' | sed 's#^\.##' |
         while read -r f; do
-            owner=$(dpkg -S "$f" 2>/dev/null | grep -vE '^(liblinfsp0|liblinfsp-dev|linfsp-fuse-compat|linfsp-tools)(:[a-z0-9]+)?: ') &&
+            owner=$(dpkg -S "$f" 2>/dev/null | grep -vE '^(liblinfsp0|liblinfsp-dev|linfsp-fuse-compat|linfsp-tools|linfsp-launcher)(:[a-z0-9]+)?: ') &&
                 echo "$f: $owner"
         done
 done >"$clashes"
@@ -128,12 +158,12 @@ if [ -n "$already" ]; then
 fi
 installed=1
 # shellcheck disable=SC2046  # one argument per package file
-check "dpkg -i installs the four packages" dpkg -i $(for p in $packages; do deb "$p"; done)
+check "dpkg -i installs the five packages" dpkg -i $(for p in $packages; do deb "$p"; done)
 for p in $packages; do
     check "$p is installed" bash -c "dpkg-query -W -f='\${Status}' $p | grep -q 'ok installed'"
 done
 check "memfs uses the installed liblinfsp.so.0" bash -c "ldd /usr/bin/memfs | grep -qE 'liblinfsp\.so\.0 => (/usr)?/lib/[^ ]*/liblinfsp\.so\.0 '"
-check "the installed programs carry no build-tree RUNPATH" bash -c "! readelf -d /usr/bin/memfs /usr/bin/memfs-fuse3 | grep -q 'R\(UN\)\?PATH'"
+check "the installed programs carry no build-tree RUNPATH" bash -c "! readelf -d /usr/bin/memfs /usr/bin/memfs-fuse3 /usr/sbin/linfsp-launcher /sbin/mount.linfsp /usr/bin/launchctl | grep -q 'R\(UN\)\?PATH'"
 
 mnt=$T/mnt
 mkdir -p "$mnt"
@@ -181,16 +211,54 @@ hello_runs() {
 }
 check "that program mounts and serves its file" hello_runs
 check "man shows memfs(1)" bash -c "LC_ALL=C MANWIDTH=80 man memfs 2>/dev/null | grep -q 'memfs - an in-memory file system'"
-check "man -w finds every page of the package" bash -c \
-    "for p in memfs passthrough fsptool fsp-tests memfs-fuse3 memfs-fuse2 passthrough-fuse hello-fuse3; do man -w \$p | grep -q '^/usr/share/man/man1/' || exit 1; done"
+check "man -w finds every page of the packages" bash -c \
+    "for p in memfs passthrough fsptool fsp-tests memfs-fuse3 memfs-fuse2 passthrough-fuse hello-fuse3 launchctl fsreg; do man -w \$p | grep -q '^/usr/share/man/man1/' || exit 1; done &&
+     man -w 8 linfsp-launcher | grep -q '^/usr/share/man/man8/' && man -w 8 mount.linfsp | grep -q '^/usr/share/man/man8/' &&
+     man -w 5 linfsp-launcher.conf | grep -q '^/usr/share/man/man5/'"
 check "fsptool from the package runs" bash -c "/usr/bin/fsptool ver | grep -q '^LinFsp '"
 
+# The launcher from the package: the socket unit is enabled (deb-systemd-helper; started only
+# where systemd runs), the class directory exists, and the programs work together. The launcher
+# runs here on a socket and class directory of its own, so a system launcher is not disturbed.
+check "the launcher's socket unit is enabled (the service is not)" bash -c \
+    "[ -L /etc/systemd/system/sockets.target.wants/linfsp-launcher.socket ] && ! ls /etc/systemd/system/*.wants/linfsp-launcher.service >/dev/null 2>&1"
+check "the class directory /etc/linfsp/services is root's, mode 0755" bash -c "[ \"\$(stat -c %U:%a /etc/linfsp/services)\" = root:755 ]"
+cls=$T/classes sock=$T/launcher.sock
+mkdir -m 755 "$cls" "$T/m1" "$T/m2"
+check "fsreg registers the example memfs class" bash -c \
+    "LINFSP_LAUNCHER_CLASSDIR='$cls' /usr/bin/fsreg -f /usr/share/linfsp/services/memfs.conf | grep -q '^registered memfs' && [ -f '$cls/memfs.conf' ]"
+check "linfsp-launcher --check accepts it" bash -c "/usr/sbin/linfsp-launcher --check -c '$cls' | grep -q '^memfs: OK'"
+/usr/sbin/linfsp-launcher -f -s "$sock" -c "$cls" >"$T/launcher.log" 2>&1 &
+lpid=$!
+for _ in $(seq 100); do grep -q "ready" "$T/launcher.log" && break; sleep 0.1; done
+check "linfsp-launcher from the package serves its socket" test -S "$sock"
+export LINFSP_LAUNCHER_SOCKET=$sock
+check "launchctl start memfs mounts an instance" bash -c "[ \"\$(/usr/bin/launchctl start memfs pkg1 pkg1 '$T/m1')\" = OK ] && grep -q ' $T/m1 fuse.memfs ' /proc/self/mounts"
+check "a file written on it reads back" bash -c "echo launched > '$T/m1/f' && [ \"\$(cat '$T/m1/f')\" = launched ]"
+check "mount -t linfsp.memfs runs /sbin/mount.linfsp and mounts" bash -c "mount -t linfsp.memfs pkg2 '$T/m2' && grep -q '^pkg2 $T/m2 fuse.memfs ' /proc/self/mounts"
+check "launchctl list shows both instances" bash -c "/usr/bin/launchctl list | grep -qx 'memfs pkg1' && /usr/bin/launchctl list | grep -qx 'memfs pkg2'"
+umount_ends() {
+    umount "$T/m2" || return 1
+    for _ in $(seq 100); do /usr/bin/launchctl list | grep -qx 'memfs pkg2' || return 0; sleep 0.1; done
+    return 1
+}
+check "umount ends the instance" umount_ends
+check "launchctl stop stops the other and unmounts it" bash -c "[ \"\$(/usr/bin/launchctl stop memfs pkg1)\" = OK ] && ! grep -q ' $T/m1 ' /proc/self/mounts"
+kill -TERM "$lpid"
+rc=0
+wait "$lpid" || rc=$?
+lpid=
+check "the launcher exits 0 on SIGTERM" test $rc -eq 0
+unset LINFSP_LAUNCHER_SOCKET
+
 # ---- 5. remove ----
-check "dpkg --purge removes the four packages" purge
+check "dpkg --purge removes the five packages" purge
 installed=
 for p in $packages; do
     check "$p is gone" bash -c "! dpkg-query -W -f='\${Status}' $p 2>/dev/null | grep -q 'installed'"
 done
-check "no file of the packages is left" bash -c "[ ! -e /usr/bin/memfs ] && [ ! -e /usr/include/winfsp ] && ! ls /usr/lib/*/liblinfsp* >/dev/null 2>&1"
+check "no file of the packages is left" bash -c "[ ! -e /usr/bin/memfs ] && [ ! -e /usr/include/winfsp ] && ! ls /usr/lib/*/liblinfsp* >/dev/null 2>&1 &&
+    [ ! -e /usr/sbin/linfsp-launcher ] && [ ! -e /sbin/mount.linfsp ] && [ ! -e /etc/linfsp ] && [ ! -e /usr/share/linfsp ] &&
+    [ ! -e /lib/systemd/system/linfsp-launcher.socket ] && [ ! -L /etc/systemd/system/sockets.target.wants/linfsp-launcher.socket ]"
 check "the dynamic linker's cache no longer lists liblinfsp" bash -c "! ldconfig -p | grep -q liblinfsp"
 finish
