@@ -337,15 +337,25 @@ socket_activation() {
 }
 check "socket activation" socket_activation
 
-# The systemd units are valid (systemd-analyze verify, ExecStart pointed at this launcher).
+# The systemd units are valid (systemd-analyze verify, ExecStart pointed at this launcher), and
+# the man pages their Documentation= names exist: the installed ones (PREFIX/share/man), or
+# doc/man's laid out as a man tree.
 units_valid() {
     command -v systemd-analyze >/dev/null || { echo "   (no systemd-analyze)"; return 0; }
     mkdir -p "$T/units"
     sed "s|^ExecStart=[^ ]*|ExecStart=$launcher|" "$units/linfsp-launcher.service" > "$T/units/linfsp-launcher.service"
     cp "$units/linfsp-launcher.socket" "$T/units/"
+    local manpath=$prefix/share/man page
+    if [ -z "$prefix" ]; then
+        manpath=$T/man
+        for page in "$(dirname "$(realpath "$0")")"/../../doc/man/*.[1-8]; do
+            mkdir -p "$manpath/man${page##*.}" && ln -sf "$(realpath "$page")" "$manpath/man${page##*.}/"
+        done
+    fi
     grep -q "^ListenSequentialPacket=/run/linfsp/launcher.sock" "$T/units/linfsp-launcher.socket" &&
         grep -q "^KillMode=process" "$T/units/linfsp-launcher.service" &&
-        systemd-analyze verify "$T/units/linfsp-launcher.socket" "$T/units/linfsp-launcher.service"
+        grep -q "^Documentation=man:linfsp-launcher(8)" "$T/units/linfsp-launcher.service" &&
+        MANPATH=$manpath systemd-analyze verify "$T/units/linfsp-launcher.socket" "$T/units/linfsp-launcher.service"
 }
 check "systemd units verify" units_valid
 
