@@ -336,7 +336,10 @@ static void out_ready(struct watch *w, uint32_t events)
  * mount appearing on its MountPoint where the kernel does not tell the connection. */
 static void find_mount(struct instance *in, const struct mnt_table *t)
 {
-    if (in->mounted || in->pid <= 0)
+    /* One mount per run of the process (mounted_at is kept until the next spawn): once it is
+     * gone, its connection's device number may already belong to another instance's new mount,
+     * which must never be taken for this one's. */
+    if (in->mounted || in->mounted_at || in->pid <= 0)
         return;
     unsigned dev = 0;
     const struct mnt_entry *e = 0;

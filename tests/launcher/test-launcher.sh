@@ -257,6 +257,34 @@ hung_stop() {
 }
 check "stopping a hung instance frees its mount" hung_stop
 
+# A gone mount stays gone for its instance: while an unmounted instance is still stopping (it is
+# SIGSTOPped here, so it lingers until the stop timeout kills it), another instance's new mount
+# may get the same device number (the kernel hands it on at once), and its /dev/fuse descriptor
+# still names that number. The first instance must neither take that mount for its own nor
+# abort it when it ends.
+device_reused() {
+    mkdir -p "$T/r1" "$T/r2"
+    [ "$("$launchctl" start memfs r1 r1 "$T/r1")" = OK ] || return 1
+    local pid dev1 dev2 rc=0; pid=$(info_field memfs r1 pid)
+    dev1=$(awk -v d="$T/r1" '$5 == d { print $3 }' /proc/self/mountinfo)
+    kill -STOP "$pid"
+    # -c: no stat(2) of the mount point, which would wait for the stopped file system
+    umount -c "$T/r1" || { kill -CONT "$pid"; return 1; }
+    [ "$("$launchctl" start memfs r2 r2 "$T/r2")" = OK ] || return 1
+    dev2=$(awk -v d="$T/r2" '$5 == d { print $3 }' /proc/self/mountinfo)
+    if [ "$dev1" = "$dev2" ]; then echo "   device $dev2 reused"
+    else echo "   device not reused ($dev1, then $dev2; another mount took it): the race did not happen"; fi
+    # the stop timeout kills r1
+    wait_for "! kill -0 $pid 2>/dev/null && ! listed memfs r1" 100 || { echo "r1 did not end"; rc=1; }
+    sleep 0.3
+    { is_mounted "$T/r2" && echo reused > "$T/r2/f" && [ "$(cat "$T/r2/f")" = reused ] && listed memfs r2; } ||
+        { echo "r2's mount did not survive r1's end"; rc=1; }
+    ! grep -q "memfs/r1: mounted at $T/r2 " "$T/main.log" || { echo "r1 took r2's mount for its own"; rc=1; }
+    [ "$("$launchctl" stop memfs r2)" = OK ] && ! is_mounted "$T/r2" || rc=1
+    return $rc
+}
+check "a gone mount's device number, reused by another instance, stays the other's" device_reused
+
 # fsptool lsvol: the volume, its process, its class and instance.
 lsvol() {
     mkdir -p "$T/m5"
