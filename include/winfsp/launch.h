@@ -245,9 +245,10 @@ FSP_API NTSTATUS FspLaunchStop(PWSTR ClassName, PWSTR InstanceName, PULONG PLaun
  * Information about an instance (WinFsp's FspLaunchGetInfo; launchctl info).
  *
  * The data is NUL-terminated WCHAR strings: the class name, the instance name and the
- * command line (as WinFsp: the arguments as started, secrets never included), then (LinFsp)
- * the process id in decimal, the mount point (as mounted; the class's MountPoint until then;
- * "" when none is known) and the state: "starting", "running", "stopping" or "restarting".
+ * command line (as WinFsp: the executable and its arguments as started; a secret is never in
+ * it), then (LinFsp) the process id in decimal, the mount point (as mounted; the class's
+ * MountPoint until then; "" when none is known) and the state: "starting", "running",
+ * "stopping" or "restarting".
  * @param ClassName the class
  * @param InstanceName the instance
  * @param Buffer receives the strings
