@@ -1,22 +1,30 @@
 #!/bin/bash
-# tests/tools/test-passthrough.sh PASSTHROUGH
+# tests/tools/test-passthrough.sh PROGRAM [ARG...]
 #
-# The passthrough example on a real mount (needs root): a tmpfs as the source,
-# the passthrough over it, then
+# A passthrough program on a real mount (needs root), run as
+# "PROGRAM ARG... -p SOURCE -m MOUNTPOINT -t 60000": the C example
+# (examples/passthrough) or passthrough-dotnet ("mono passthrough-dotnet.exe").
+# A tmpfs as the source, the passthrough over it, then
 # - fidelity: what the mount shows and does equals what the source has
 #   (data, modes with setuid/setgid/sticky, owners, times, xattrs, symlinks,
 #   FIFOs and devices, hard links, rename, unlink while open);
 # - confinement: nothing the passthrough does reaches outside the source, also
 #   when a directory or file the kernel has cached is replaced in the source
-#   by a symlink that leads outside (absolute or relative), and names with
-#   backslashes stay single names.
+#   by a symlink that leads outside (absolute or relative), through O_PATH
+#   descriptors used by their /proc/self/fd names, and names with backslashes
+#   stay single names;
+# - a FIFO swapped in under a name between the passthrough's look at it and
+#   its open for I/O never blocks a worker (issue 8 item 3).
 # Prints "N passed, N failed"; exit status 0 when nothing failed, 77 (skip)
 # when not root or without /dev/fuse. Everything is made under one mktemp
 # directory and removed by the exit trap, which stops the passthrough it
 # started (by pid) and aborts its FUSE connection should it hang.
 set -u
-PT=${1:?usage: test-passthrough.sh PATH_TO_PASSTHROUGH}
-PT=$(readlink -f "$PT")
+[ $# -ge 1 ] || { echo "usage: test-passthrough.sh PROGRAM [ARG...]" >&2; exit 2; }
+PT=()
+for a in "$@"; do   # paths made absolute; a command name (mono) as it is
+    if [ -e "$a" ]; then PT+=("$(readlink -f "$a")"); else PT+=("$a"); fi
+done
 . "$(dirname "$0")/../../scripts/lib.sh" # linfsp_abort_connection
 if [ "$(id -u)" != 0 ] || [ ! -c /dev/fuse ]; then
     echo "test-passthrough: needs root and /dev/fuse; skipped"
@@ -30,10 +38,12 @@ MNT=$T/m/mnt         # the mount point: one level deeper than SRC, so that a rel
 OUT=$T/outside       # what must never be touched through the passthrough
 mkdir -p "$SRC" "$MNT" "$OUT"
 pid=
+racer=
 conn=
 srcmounted=
 
 cleanup() {
+    [ -n "$racer" ] && kill -KILL "$racer" 2>/dev/null
     if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
         kill -INT "$pid" 2>/dev/null
         for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
@@ -69,20 +79,24 @@ statof() { stat -c "$1" "$2" 2>&1; }
 mount -t tmpfs tmpfs "$SRC" || { echo "test-passthrough: cannot mount tmpfs"; exit 1; }
 srcmounted=1
 
-# A mount point inside the source is refused (the passthrough would call itself).
+# A mount point inside the source is refused (the passthrough would call itself): the program
+# ends by itself with an error, having mounted nothing.
 mkdir "$SRC/inner"
-if timeout -s KILL 10 "$PT" -p "$SRC" -m "$SRC/inner" >/dev/null 2>&1; then
-    bad "mount point inside the source is refused"
+timeout -s KILL 30 "${PT[@]}" -p "$SRC" -m "$SRC/inner" >"$T/inner.log" 2>&1
+rc=$?
+if [ $rc -ne 0 ] && [ $rc -ne 137 ] && ! mountpoint -q "$SRC/inner"; then
+    ok "mount point inside the source is refused (exit $rc: $(head -1 "$T/inner.log"))"
 else
-    ok "mount point inside the source is refused"
+    bad "mount point inside the source is refused (exit $rc)"
 fi
+mountpoint -q "$SRC/inner" && umount -l "$SRC/inner"
 rmdir "$SRC/inner"
 
 # -t 60000: the kernel keeps names and attributes for a minute, which lets the tests below
 # change the source behind the kernel's back.
-"$PT" -p "$SRC" -m "$MNT" -t 60000 > "$T/pt.log" 2>&1 &
+"${PT[@]}" -p "$SRC" -m "$MNT" -t 60000 > "$T/pt.log" 2>&1 &
 pid=$!
-for _ in $(seq 100); do mountpoint -q "$MNT" && break; sleep 0.1; done
+for _ in $(seq 300); do mountpoint -q "$MNT" && break; sleep 0.1; done
 if ! mountpoint -q "$MNT"; then
     echo "test-passthrough: the passthrough did not mount"; cat "$T/pt.log"; exit 1
 fi
@@ -173,10 +187,66 @@ if id nobody >/dev/null 2>&1 && command -v su >/dev/null; then
     fi
 fi
 
+# ---- a FIFO swapped in between two opens ----
+# The passthrough looks at a name (O_PATH) and then opens it for I/O. Should it open the name again,
+# a FIFO renamed over it meanwhile would be opened for reading or writing and wait for a partner:
+# a worker lost for good, and any user who can write a directory could take every worker so (issue
+# 8 item 3). The source swaps a FIFO and a regular file under one name as fast as it can while a
+# caller opens the name through the mount (the kernel keeps taking it for the regular file: -t
+# 60000); afterwards no thread of the passthrough may be waiting in a FIFO open.
+PY=/usr/bin/python3   # the interpreter itself (a wrapper such as pyenv's would outlive timeout's kill)
+[ -x $PY ] || PY=$(command -v python3)
+mkfifo "$SRC/fifo0"
+echo data > "$SRC/reg0"
+cp "$SRC/reg0" "$SRC/swap"
+stat "$MNT/swap" >/dev/null
+"$PY" - "$SRC" "$MNT/swap" 4 > "$T/fifo.out" <<'EOF' &
+import os, sys, time
+src, name, secs = sys.argv[1], sys.argv[2], float(sys.argv[3])
+stop = time.time() + secs
+swapper = os.fork()
+if 0 == swapper:  # the source's side: FIFO, file, FIFO, ... under the name "swap"
+    t = os.path.join(src, "swap.tmp")
+    while time.time() < stop:
+        for kind in ("fifo0", "reg0"):
+            try:
+                os.link(os.path.join(src, kind), t)
+                os.rename(t, os.path.join(src, "swap"))
+            except OSError:
+                pass
+    os._exit(0)
+opens = 0
+while time.time() < stop:  # the caller's side: opens for reading and for writing
+    for flags in (os.O_RDONLY, os.O_WRONLY):
+        try:
+            os.close(os.open(name, flags | os.O_NONBLOCK))
+        except OSError:
+            pass
+        opens += 1
+os.waitpid(swapper, 0)
+print(opens)
+EOF
+racer=$!
+for _ in $(seq 150); do kill -0 $racer 2>/dev/null || break; sleep 0.1; done
+# A caller whose open a waiting worker serves waits with it (uninterruptibly, even SIGKILL).
+blocked=$(grep -lE 'wait_for_partner|fifo_open' /proc/"$pid"/task/*/wchan 2>/dev/null | wc -l)
+# Free any worker that waits (a FIFO open for reading and writing is every waiter's partner).
+exec 4<>"$SRC/fifo0"
+exec 4>&-
+for _ in $(seq 100); do kill -0 $racer 2>/dev/null || break; sleep 0.1; done
+kill -KILL $racer 2>/dev/null
+wait $racer 2>/dev/null
+racer=
+opens=$(cat "$T/fifo.out")
+check "FIFO swap: opens through the mount while the source swapped (${opens:-none})" test "${opens:-0}" -ge 200
+same "FIFO swap: threads of the passthrough waiting in a FIFO open" "$blocked" 0
+same "FIFO swap: the mount still answers" "$(m cat "$MNT/reg0")" data
+rm -f "$SRC/fifo0" "$SRC/reg0" "$SRC/swap" "$SRC/swap.tmp"
+
 # ---- confinement ----
 echo secret > "$OUT/secret"
 chmod 600 "$OUT/secret"
-outside_state() { stat -c '%a %u:%g %s %Y' "$OUT/secret"; ls -A "$OUT" | tr '\n' ' '; getfattr --absolute-names -m - -d "$OUT/secret" 2>/dev/null; }
+outside_state() { stat -c '%a %u:%g %s %Y %h %i' "$OUT/secret"; ls -A "$OUT" | tr '\n' ' '; getfattr --absolute-names -m - -d "$OUT/secret" 2>/dev/null; }
 before=$(outside_state)
 
 # A symlink in the source shows as a symlink; the kernel follows it on the caller's side:
@@ -192,6 +262,31 @@ m chown -h 4321:4321 "$MNT/toout"
 command -v setfattr >/dev/null && m setfattr -h -n trusted.pwned -v 1 "$MNT/toout"
 same "touch -h / chown -h act on the symlink" "$(statof '%Y %u' "$SRC/toout")" "631152000 4321"
 same "  ... and not on its target" "$(outside_state)" "$before"
+# O_PATH descriptors used by their /proc/self/fd names (magic links: they lead to the inode
+# itself, so the kernel sends the calls for the inode the descriptor was opened on).
+# opath.py NAME LINK [SOURCE TARGET]: open NAME with O_PATH; with SOURCE, then replace SOURCE (the
+# same file in the source) by a symlink to TARGET; then try every call through /proc/self/fd/N.
+cat > "$T/opath.py" <<'EOF'
+import os, sys
+name, link = sys.argv[1], sys.argv[2]
+fd = os.open(name, os.O_PATH | os.O_NOFOLLOW)
+if len(sys.argv) > 4:
+    os.rename(sys.argv[3], sys.argv[3] + ".orig")
+    os.symlink(sys.argv[4], sys.argv[3])
+p = "/proc/self/fd/%d" % fd
+for call in (lambda: os.close(os.open(p, os.O_RDWR)), lambda: os.close(os.open(p, os.O_WRONLY | os.O_TRUNC)),
+             lambda: os.write(os.open(p, os.O_WRONLY | os.O_APPEND), b"pwned"), lambda: os.truncate(p, 0),
+             lambda: os.chmod(p, 0o777), lambda: os.chown(p, 4321, 4321), lambda: os.utime(p, (0, 0)),
+             lambda: os.setxattr(p, "user.pwned", b"1"), lambda: os.setxattr(p, "trusted.pwned", b"1"),
+             lambda: os.link(p, link)):
+    try:
+        call()
+    except OSError:
+        pass
+EOF
+m "$PY" "$T/opath.py" "$MNT/toout" "$MNT/opathlink"
+same "O_PATH of a symlink to the secret, used through /proc/self/fd: outside untouched" "$(outside_state)" "$before"
+check "  ... a link made through it is the symlink" test ! -e "$SRC/opathlink" -o -L "$SRC/opathlink"
 check "names with backslashes stay one name" m touch "$MNT/..\\..\\..\\x"
 check "  ... and are made in the source" test -e "$SRC/..\\..\\..\\x"
 check "  ... and not outside" test ! -e "$T/x" -a ! -e "$T/m/x"
@@ -202,9 +297,18 @@ for kind in abs rel; do
     [ $kind = rel ] && target=../outside
     m mkdir "$MNT/d$kind"
     m touch "$MNT/d$kind/known"
+    echo inner > "$MNT/d$kind/secret"   # the outside file's name, known to the kernel in d$kind
     echo data > "$MNT/f$kind"
     echo other > "$MNT/g$kind"
-    stat "$MNT/d$kind" "$MNT/d$kind/known" "$MNT/f$kind" "$MNT/g$kind" >/dev/null # cached now
+    echo data > "$MNT/h$kind"
+    stat "$MNT/d$kind" "$MNT/d$kind/known" "$MNT/d$kind/secret" "$MNT/f$kind" "$MNT/g$kind" >/dev/null # cached now
+    # An O_PATH descriptor of a file held while the source replaces the file by a symlink to the
+    # secret, then used through its /proc/self/fd name.
+    m "$PY" "$T/opath.py" "$MNT/h$kind" "$MNT/hl$kind" "$SRC/h$kind" "$target/secret"
+    same "$kind: O_PATH of a file replaced by a symlink, used through /proc/PID/fd: outside untouched" \
+        "$(outside_state)" "$before"
+    check "  ... a link made through it is not the secret" test ! -e "$SRC/hl$kind" -o -L "$SRC/hl$kind" \
+        -o "$(statof %i "$SRC/hl$kind")" = "$(statof %i "$SRC/h$kind.orig")"
     mv "$SRC/d$kind" "$SRC/d$kind.orig"
     ln -s "$target" "$SRC/d$kind"
     mv "$SRC/f$kind" "$SRC/f$kind.orig"
@@ -225,6 +329,8 @@ for kind in abs rel; do
     D ln "$MNT/g$kind" "$MNT/d$kind/hard"
     D mv "$MNT/g$kind" "$MNT/d$kind/moved"
     D mv "$MNT/d$kind/known" "$MNT/back$kind"
+    D ln "$MNT/d$kind/secret" "$MNT/stolen$kind"
+    check "$kind: no link to a file beyond a replaced directory" test ! -e "$SRC/stolen$kind"
     got=$(D cat "$MNT/d$kind/secret")
     same "$kind: no read of a file beyond a replaced directory" "$got" ""
     got=$(D ls "$MNT/d$kind/")
