@@ -446,6 +446,65 @@ namespace Fsp
             }
             return null == ModifiedDescriptor ? STATUS_INVALID_SECURITY_DESCR : STATUS_SUCCESS;
         }
+        /// <summary>
+        /// LinFsp extension: a Windows path (or one name) as the POSIX bytes LinFsp's path mapping
+        /// gives (FspPosixMapWindowsToPosixPathEx with translation: '\' to '/', the characters
+        /// Windows forbids back from U+F0xx, U+DC80..U+DCFF back to the bytes that were not
+        /// UTF-8); no NUL at the end. Null when the path cannot be mapped.
+        /// </summary>
+        public static Byte[] PosixMapWindowsToPosixPath(String WindowsPath)
+        {
+            IntPtr w = Utf32.Alloc(WindowsPath ?? "");
+            try
+            {
+                IntPtr p;
+                if (0 > Api.FspPosixMapWindowsToPosixPathEx(w, out p, 1))
+                    return null;
+                try
+                {
+                    int n = 0;
+                    while (0 != Marshal.ReadByte(p, n))
+                        n++;
+                    Byte[] r = new Byte[n];
+                    Marshal.Copy(p, r, 0, n);
+                    return r;
+                }
+                finally
+                {
+                    Api.FspPosixDeletePath(p);
+                }
+            }
+            finally
+            {
+                Utf32.Free(w);
+            }
+        }
+        /// <summary>
+        /// LinFsp extension: POSIX path bytes (no NUL) as the Windows path LinFsp shows for them
+        /// (FspPosixMapPosixToWindowsPathEx with translation); null when they cannot be mapped.
+        /// </summary>
+        public static unsafe String PosixMapPosixToWindowsPath(Byte[] PosixPath)
+        {
+            if (null == PosixPath)
+                return null;
+            if (0 <= Array.IndexOf(PosixPath, (Byte)0))
+                return null;
+            Byte[] z = new Byte[PosixPath.Length + 1];
+            Buffer.BlockCopy(PosixPath, 0, z, 0, PosixPath.Length);
+            IntPtr w;
+            fixed (byte *p = z)
+                if (0 > Api.FspPosixMapPosixToWindowsPathEx(p, out w, 1))
+                    return null;
+            try
+            {
+                return Utf32.Decode(w);
+            }
+            finally
+            {
+                Api.FspPosixDeletePath(w);
+            }
+        }
+
         /// <summary>LinFsp extension: is the array a valid self-relative security descriptor?</summary>
         public static unsafe Boolean IsValidSecurityDescriptor(Byte[] SecurityDescriptor)
         {

@@ -4,10 +4,15 @@
  *
  * WinFsp's passthrough-dotnet mirrors a directory with System.IO and Win32 calls; on Linux the
  * port uses POSIX calls: Mono.Unix.Native for those on descriptors, and libc directly for those
- * on names, which are resolved under the source directory with openat2(RESOLVE_BENEATH) so that
- * no name can lead outside it. Owner, group and mode are shown as security descriptors through
- * LinFsp's POSIX mapping; symlinks and special files are reparse points, xattrs are EAs.
- * Thread-safe without Synchronized: every call works on its own descriptors.
+ * on names, which are resolved under the source directory with openat2(RESOLVE_BENEATH |
+ * RESOLVE_NO_SYMLINKS) so that no name can lead outside it, nor through a symlink in it. An open
+ * file is looked at with O_PATH and then reopened for I/O through its /proc/self/fd magic link
+ * (the same inode, never the name again: a FIFO renamed over the name meanwhile cannot block a
+ * worker); so are the calls Linux has no descriptor form of for O_PATH descriptors. Owner, group
+ * and mode are shown as security descriptors through LinFsp's POSIX mapping; symlinks and special
+ * files are reparse points, xattrs are EAs (trusted.* listed to root only, as local file systems
+ * list them to CAP_SYS_ADMIN only). Thread-safe without Synchronized: every call works on its own
+ * descriptors.
  */
 using System;
 using System.Collections.Generic;
@@ -34,7 +39,8 @@ namespace Passthrough
         internal const int O_RDONLY = 0, O_WRONLY = 1, O_RDWR = 2, O_CREAT = 0x40, O_EXCL = 0x80,
             O_NOFOLLOW = 0x20000, O_DIRECTORY = 0x10000, O_CLOEXEC = 0x80000, O_PATH = 0x200000;
         internal const int AT_SYMLINK_NOFOLLOW = 0x100, AT_REMOVEDIR = 0x200, AT_EMPTY_PATH = 0x1000;
-        internal const ulong RESOLVE_NO_MAGICLINKS = 0x02, RESOLVE_BENEATH = 0x08;
+        internal const ulong RESOLVE_NO_MAGICLINKS = 0x02, RESOLVE_NO_SYMLINKS = 0x04, RESOLVE_BENEATH = 0x08;
+        internal const int EAGAIN = 11;
         internal const uint RENAME_NOREPLACE = 1;
 
         [StructLayout(LayoutKind.Sequential)]
@@ -56,6 +62,9 @@ namespace Passthrough
         [DllImport("libc", SetLastError = true)] internal static extern int syncfs(int fd);
         [DllImport("libc", SetLastError = true)] internal static extern long getdents64(int fd, byte *buf, UIntPtr count);
         [DllImport("libc", SetLastError = true)] internal static extern int fallocate(int fd, int mode, long offset, long len);
+        [DllImport("libc", SetLastError = true)] internal static extern IntPtr realpath(String path, IntPtr resolved);
+        [DllImport("libc")] internal static extern void free(IntPtr p);
+        [DllImport("libc", SetLastError = true)] internal static extern int fchown(int fd, uint owner, uint group);
 
         internal static int Errno()
         {
@@ -94,54 +103,42 @@ namespace Passthrough
                 return new Byte[] { (byte)'.', 0 };
             return PosixPath(trimmed);
         }
+        /* LinFsp's mapping ('\' to '/', U+F0xx back to the characters they stand for, U+DC80..U+DCFF
+         * back to the bytes that were not UTF-8), NUL-terminated. */
         private static Byte[] PosixPath(String WindowsPath)
         {
-            IntPtr w = Fsp.Interop.Utf32.Alloc(WindowsPath);
-            try
-            {
-                /* LinFsp's mapping: '\' to '/', U+F0xx back to the characters they stand for,
-                 * U+DC80..U+DCFF back to the bytes that were not UTF-8 */
-                Byte[] b = PathBytes(w);
-                if (null == b)
-                    throw new ArgumentException("unmappable name");
-                return b;
-            }
-            finally
-            {
-                Fsp.Interop.Utf32.Free(w);
-            }
-        }
-        [DllImport("liblinfsp.so.0")] private static extern Int32 FspPosixMapWindowsToPosixPathEx(IntPtr WindowsPath, out IntPtr PPosixPath, Byte Translate);
-        [DllImport("liblinfsp.so.0")] private static extern void FspPosixDeletePath(IntPtr Path);
-        private static Byte[] PathBytes(IntPtr w)
-        {
-            IntPtr p;
-            if (0 > FspPosixMapWindowsToPosixPathEx(w, out p, 1))
-                return null;
-            try
-            {
-                int n = 0;
-                while (0 != Marshal.ReadByte(p, n))
-                    n++;
-                Byte[] r = new Byte[n + 1];
-                Marshal.Copy(p, r, 0, n);
-                return r;
-            }
-            finally
-            {
-                FspPosixDeletePath(p);
-            }
+            Byte[] b = PosixMapWindowsToPosixPath(WindowsPath);
+            if (null == b)
+                throw new ArgumentException("unmappable name");
+            Array.Resize(ref b, b.Length + 1);
+            return b;
         }
 
-        /* Open a path under the source (never outside it, never through a symlink in it). */
-        private unsafe int OpenBeneath(Byte[] rel, int flags, uint mode)
+        /* Open a path under dirfd: never outside it, never through a symlink (O_NOFOLLOW for the
+         * last component too). openat2 answers EAGAIN when a rename elsewhere raced with it: retried. */
+        private static unsafe int OpenAt(int dirfd, byte *path, int flags, uint mode)
         {
             Libc.OpenHow how;
-            how.flags = (UInt64)(flags | Libc.O_CLOEXEC);
-            how.mode = mode;
-            how.resolve = Libc.RESOLVE_BENEATH | Libc.RESOLVE_NO_MAGICLINKS;
+            how.flags = (UInt64)(flags | Libc.O_CLOEXEC | Libc.O_NOFOLLOW);
+            how.mode = 0 != (flags & Libc.O_CREAT) ? mode : 0;
+            how.resolve = Libc.RESOLVE_BENEATH | Libc.RESOLVE_NO_SYMLINKS | Libc.RESOLVE_NO_MAGICLINKS;
+            for (int attempt = 0; ; attempt++)
+            {
+                int fd = (int)Libc.syscall(437 /* SYS_openat2 */, dirfd, path, &how, (UIntPtr)sizeof(Libc.OpenHow));
+                if (0 <= fd || Libc.EAGAIN != Libc.Errno() || 32 == attempt)
+                    return fd;
+            }
+        }
+        private unsafe int OpenBeneath(Byte[] rel, int flags, uint mode)
+        {
             fixed (byte *p = rel)
-                return (int)Libc.syscall(437 /* SYS_openat2 */, SourceFd, p, &how, (UIntPtr)sizeof(Libc.OpenHow));
+                return OpenAt(SourceFd, p, flags, mode);
+        }
+        /* The file an open descriptor names, opened anew with flags (through /proc/self/fd: the
+         * same inode whatever its name is now). */
+        private static int Reopen(int fd, OpenFlags flags)
+        {
+            return Syscall.open("/proc/self/fd/" + fd, flags | OpenFlags.O_CLOEXEC);
         }
         /* The parent directory of FileName (open) and the last component. */
         private int OpenParent(String FileName, out Byte[] Leaf)
@@ -213,6 +210,8 @@ namespace Passthrough
         public override Int32 Init(Object Host0)
         {
             FileSystemHost Host = (FileSystemHost)Host0;
+            /* Modes arrive with the caller's umask applied already: create exactly what is asked. */
+            Syscall.umask(0);
             SourceFd = Syscall.open(Source, OpenFlags.O_RDONLY | OpenFlags.O_DIRECTORY | OpenFlags.O_CLOEXEC);
             if (0 > SourceFd)
                 return LastStatus();
@@ -293,14 +292,14 @@ namespace Passthrough
             FileDesc f = new FileDesc();
             if (FilePermissions.S_IFDIR == type || FilePermissions.S_IFREG == type)
             {
-                /* reopen for I/O with the access asked for (the kernel checked the permissions) */
+                /* Reopen for I/O with the access asked for (the kernel checked the permissions):
+                 * the inode just looked at, never the name, which may be a FIFO by now. */
                 Boolean read = 0 != (GrantedAccess & 0x1 /* FILE_READ_DATA */) || FilePermissions.S_IFDIR == type;
                 Boolean write = 0 != (GrantedAccess & 0x6 /* FILE_WRITE_DATA|FILE_APPEND_DATA */);
-                int flags = FilePermissions.S_IFDIR == type ? Libc.O_RDONLY | Libc.O_DIRECTORY
-                    : write ? (read ? Libc.O_RDWR : Libc.O_WRONLY) : Libc.O_RDONLY;
-                int io = OpenBeneath(rel, flags | Libc.O_NOFOLLOW, 0);
-                if (0 > io && FilePermissions.S_IFREG == type)
-                    io = -1; /* no data access (e.g. root-less, mode 000): attributes still work */
+                OpenFlags flags = FilePermissions.S_IFDIR == type ? OpenFlags.O_RDONLY | OpenFlags.O_DIRECTORY
+                    : write ? (read ? OpenFlags.O_RDWR : OpenFlags.O_WRONLY) : OpenFlags.O_RDONLY;
+                /* without data access (e.g. not root, mode 000) the O_PATH descriptor still serves attributes */
+                int io = Reopen(fd, flags);
                 if (0 <= io)
                 {
                     Syscall.close(fd);
@@ -363,26 +362,31 @@ namespace Passthrough
                 int rc;
                 fixed (byte *p = leaf)
                 {
-                    if (ExtraBufferIsReparsePoint && IntPtr.Zero != ExtraBuffer)
+                    if (ExtraBufferIsReparsePoint && IntPtr.Zero == ExtraBuffer)
+                        return STATUS_IO_REPARSE_DATA_INVALID;
+                    if (ExtraBufferIsReparsePoint)
                         rc = MakeSpecial(dfd, p, ExtraBuffer, ExtraLength, mode);
                     else if (isDir)
                         rc = Libc.mkdirat(dfd, p, mode & 0xfff);
                     else
-                    {
-                        Libc.OpenHow how;
-                        how.flags = (UInt64)(Libc.O_CREAT | Libc.O_EXCL | Libc.O_RDWR | Libc.O_CLOEXEC);
-                        how.mode = mode & 0xfff;
-                        how.resolve = Libc.RESOLVE_BENEATH | Libc.RESOLVE_NO_MAGICLINKS;
-                        rc = (int)Libc.syscall(437, dfd, p, &how, (UIntPtr)sizeof(Libc.OpenHow));
-                        if (0 <= rc)
-                            Syscall.close(rc);
-                    }
+                        rc = OpenAt(dfd, p, Libc.O_CREAT | Libc.O_EXCL | Libc.O_RDWR, mode & 0xfff);
                     if (0 > rc)
                         return 0 > rc && -1 != rc ? rc : LastStatus();
-                    /* owner and group from the descriptor the engine built (the caller's, or setgid's) */
-                    Libc.fchownat(dfd, p, uid, gid, Libc.AT_SYMLINK_NOFOLLOW);
-                    if (!ExtraBufferIsReparsePoint)
-                        Libc.fchmodat(dfd, p, mode & 0xfff, 0);
+                    /* Owner and group from the descriptor the engine built (the caller's, or
+                     * setgid's), and the exact mode (no umask): on a descriptor of what was made,
+                     * never by a name that someone may have replaced by a symlink meanwhile. */
+                    if (ExtraBufferIsReparsePoint)
+                        Libc.fchownat(dfd, p, uid, gid, Libc.AT_SYMLINK_NOFOLLOW);
+                    else
+                    {
+                        int fd = isDir ? OpenAt(dfd, p, Libc.O_RDONLY | Libc.O_DIRECTORY, 0) : rc;
+                        if (0 <= fd)
+                        {
+                            Libc.fchown(fd, uid, gid);
+                            Syscall.fchmod(fd, (FilePermissions)(mode & 0xfff));
+                            Syscall.close(fd);
+                        }
+                    }
                 }
             }
             finally
@@ -468,7 +472,7 @@ namespace Passthrough
                 Boolean isDir = FilePermissions.S_IFDIR == (mine.st_mode & FilePermissions.S_IFMT);
                 fixed (byte *p = leaf)
                 {
-                    int fd = OpenBeneathAt(dfd, p);
+                    int fd = OpenAt(dfd, p, Libc.O_PATH, 0);
                     if (0 > fd)
                         return;
                     int same = Syscall.fstat(fd, out now);
@@ -483,15 +487,6 @@ namespace Passthrough
                 Syscall.close(dfd);
             }
         }
-        private unsafe int OpenBeneathAt(int dfd, byte *leaf)
-        {
-            Libc.OpenHow how;
-            how.flags = (UInt64)(Libc.O_PATH | Libc.O_NOFOLLOW | Libc.O_CLOEXEC);
-            how.mode = 0;
-            how.resolve = Libc.RESOLVE_BENEATH | Libc.RESOLVE_NO_MAGICLINKS;
-            return (int)Libc.syscall(437, dfd, leaf, &how, (UIntPtr)sizeof(Libc.OpenHow));
-        }
-
         public override void Close(Object FileNode, Object FileDesc0)
         {
             FileDesc f = (FileDesc)FileDesc0;
@@ -626,8 +621,8 @@ namespace Passthrough
                 return STATUS_SUCCESS;
             if ("\\" == FileName)
                 return STATUS_CANNOT_DELETE;
-            /* a directory must be empty */
-            int fd = OpenBeneath(Rel(FileName), Libc.O_RDONLY | Libc.O_DIRECTORY | Libc.O_NOFOLLOW, 0);
+            /* a directory must be empty: the one open, whatever its name is now */
+            int fd = Reopen(f.Fd, OpenFlags.O_RDONLY | OpenFlags.O_DIRECTORY);
             if (0 > fd)
                 return LastStatus();
             IntPtr dir = Syscall.fdopendir(fd);
@@ -788,7 +783,7 @@ namespace Passthrough
         /* Take a sorted snapshot of the directory's names (LinFsp's Windows form of the bytes). */
         private unsafe Int32 List(FileDesc f)
         {
-            int fd = Syscall.open("/proc/self/fd/" + f.Fd, OpenFlags.O_RDONLY | OpenFlags.O_DIRECTORY | OpenFlags.O_CLOEXEC);
+            int fd = Reopen(f.Fd, OpenFlags.O_RDONLY | OpenFlags.O_DIRECTORY);
             if (0 > fd)
                 return LastStatus();
             SortedDictionary<String, Byte[]> entries = new SortedDictionary<String, Byte[]>(StringComparer.Ordinal);
@@ -810,19 +805,13 @@ namespace Passthrough
                         int len = 0;
                         while (0 != name[len])
                             len++;
-                        IntPtr w;
-                        if (0 > FspPosixMapPosixToWindowsPathEx(name, out w, 1))
+                        Byte[] raw = new Byte[len];
+                        Marshal.Copy((IntPtr)name, raw, 0, len);
+                        String windows = PosixMapPosixToWindowsPath(raw);
+                        if (null == windows)
                             continue;
-                        try
-                        {
-                            Byte[] raw = new Byte[len + 1];
-                            Marshal.Copy((IntPtr)name, raw, 0, len);
-                            entries[Fsp.Interop.Utf32.Decode(w)] = raw;
-                        }
-                        finally
-                        {
-                            FspPosixDeletePath(w);
-                        }
+                        Array.Resize(ref raw, len + 1); /* NUL-terminated for openat2 */
+                        entries[windows] = raw;
                     }
                 }
             }
@@ -838,13 +827,9 @@ namespace Passthrough
         private unsafe Boolean EntryInfo(FileDesc f, Byte[] raw, out FileInfo Info)
         {
             Info = default(FileInfo);
-            Libc.OpenHow how;
-            how.flags = (UInt64)(Libc.O_PATH | Libc.O_NOFOLLOW | Libc.O_CLOEXEC);
-            how.mode = 0;
-            how.resolve = Libc.RESOLVE_BENEATH | Libc.RESOLVE_NO_MAGICLINKS;
             int fd;
             fixed (byte *p = raw)
-                fd = (int)Libc.syscall(437, f.Fd, p, &how, (UIntPtr)sizeof(Libc.OpenHow));
+                fd = OpenAt(f.Fd, p, Libc.O_PATH, 0);
             if (0 > fd)
                 return false;
             Stat st;
@@ -872,19 +857,11 @@ namespace Passthrough
                     n = Libc.readlinkat(f.Fd, e, buf, (UIntPtr)4096);
                 if (0 > n)
                     return LastStatus();
-                buf[n] = 0;
-                IntPtr w;
-                if (0 > FspPosixMapPosixToWindowsPathEx(buf, out w, 1))
+                Byte[] link = new Byte[n];
+                Marshal.Copy((IntPtr)buf, link, 0, (int)n);
+                String target = PosixMapPosixToWindowsPath(link);
+                if (null == target)
                     return STATUS_OBJECT_NAME_INVALID;
-                String target;
-                try
-                {
-                    target = Fsp.Interop.Utf32.Decode(w);
-                }
-                finally
-                {
-                    FspPosixDeletePath(w);
-                }
                 int chars = Fsp.Interop.Utf32.EncodedLength(target), bytes = chars * 4;
                 int print = 20 + 2 * bytes <= 16 * 1024 ? bytes : 0;
                 if (20 + bytes + print > 16 * 1024)
@@ -925,9 +902,27 @@ namespace Passthrough
             }
             return STATUS_SUCCESS;
         }
-        [DllImport("liblinfsp.so.0")] private static extern unsafe Int32 FspPosixMapPosixToWindowsPathEx(byte *PosixPath, out IntPtr PWindowsPath, Byte Translate);
 
         /* ---- extended attributes: Linux xattrs ---- */
+
+        /* xattr calls on the open file: on its descriptor, or through /proc/self/fd for an O_PATH
+         * descriptor (a symlink or special file), which leads to that very inode. */
+        private static long ListXattr(FileDesc f, out String[] Names)
+        {
+            return f.IsPath ? Syscall.listxattr("/proc/self/fd/" + f.Fd, out Names) : Syscall.flistxattr(f.Fd, out Names);
+        }
+        private static long GetXattr(FileDesc f, String Name, out Byte[] Value)
+        {
+            return f.IsPath ? Syscall.getxattr("/proc/self/fd/" + f.Fd, Name, out Value) : Syscall.fgetxattr(f.Fd, Name, out Value);
+        }
+        private static int SetXattr(FileDesc f, String Name, Byte[] Value)
+        {
+            return f.IsPath ? Syscall.setxattr("/proc/self/fd/" + f.Fd, Name, Value) : Syscall.fsetxattr(f.Fd, Name, Value);
+        }
+        private static int RemoveXattr(FileDesc f, String Name)
+        {
+            return f.IsPath ? Syscall.removexattr("/proc/self/fd/" + f.Fd, Name) : Syscall.fremovexattr(f.Fd, Name);
+        }
 
         public override Boolean GetEaEntry(Object FileNode, Object FileDesc0, ref Object Context, out String EaName,
             out Byte[] EaValue, out Boolean NeedEa)
@@ -936,21 +931,27 @@ namespace Passthrough
             EaName = null;
             EaValue = null;
             NeedEa = false;
-            if (f.IsPath)
-                return false;
             Queue<String> names = (Queue<String>)Context;
             if (null == names)
             {
                 String[] list;
-                if (0 > Syscall.flistxattr(f.Fd, out list))
+                if (0 > ListXattr(f, out list))
                     list = new String[0];
-                Context = names = new Queue<String>(list);
+                /* Local file systems list trusted.* to CAP_SYS_ADMIN only; the kernel leaves that to
+                 * the file system: listed to root only (the kernel denies others their values). */
+                UInt32 uid, gid;
+                Boolean hideTrusted = GetOperationCaller(out uid, out gid) && 0 != uid;
+                names = new Queue<String>();
+                foreach (String n in list)
+                    if (!hideTrusted || !n.StartsWith("trusted.", StringComparison.Ordinal))
+                        names.Enqueue(n);
+                Context = names;
             }
             while (0 < names.Count)
             {
                 String n = names.Dequeue();
                 Byte[] v;
-                if (0 <= Syscall.fgetxattr(f.Fd, n, out v))
+                if (0 < GetXattr(f, n, out v)) /* gone, or empty (an EA cannot be empty): skipped */
                 {
                     EaName = n;
                     EaValue = v;
@@ -964,8 +965,6 @@ namespace Passthrough
         {
             FileDesc f = (FileDesc)FileDesc0;
             FileInfo = default(FileInfo);
-            if (f.IsPath)
-                return STATUS_ACCESS_DENIED;
             Int32 r = SetEaEntries(null, f, Ea, EaLength);
             if (0 > r)
                 return r;
@@ -976,12 +975,14 @@ namespace Passthrough
             Byte[] EaValue, Boolean NeedEa)
         {
             FileDesc f = (FileDesc)FileDesc0;
-            int rc = null == EaValue ? Syscall.fremovexattr(f.Fd, EaName) : Syscall.fsetxattr(f.Fd, EaName, EaValue);
+            int rc = null == EaValue ? RemoveXattr(f, EaName) : SetXattr(f, EaName, EaValue);
             if (0 != rc)
             {
                 int errno = Libc.Errno();
                 if (null == EaValue && (int)NativeConvert.FromErrno(Errno.ENODATA) == errno)
                     return STATUS_SUCCESS;
+                if ((int)NativeConvert.FromErrno(Errno.EOPNOTSUPP) == errno)
+                    return STATUS_EAS_NOT_SUPPORTED;
                 return Status(errno);
             }
             return STATUS_SUCCESS;
@@ -1050,6 +1051,12 @@ namespace Passthrough
             }
             if (null == Source || null == MountPoint)
                 Fail("-p Directory and -m MountPoint are required");
+            /* Serving a directory inside its own mount would make the passthrough call itself. */
+            String rs = RealPath(Source), rm = RealPath(MountPoint);
+            if (null == rs)
+                Fail(Source + ": " + Stdlib.strerror(Stdlib.GetLastError()));
+            if (null != rm && (rm == rs || "/" == rs || rm.StartsWith(rs + "/", StringComparison.Ordinal)))
+                Fail("the mount point " + rm + " is inside the source " + rs);
             if (null != DebugLogFile && 0 > FileSystemHost.SetDebugLogFile(DebugLogFile))
                 Fail("cannot open " + DebugLogFile);
             Host = new FileSystemHost(new Ptfs(Source, Timeout, Prefix));
@@ -1062,6 +1069,21 @@ namespace Passthrough
                 throw new InvalidOperationException("mount failed");
             }
             Log(EVENTLOG_INFORMATION_TYPE, "serving " + Source + " at " + MountPoint);
+        }
+
+        private static String RealPath(String Path)
+        {
+            IntPtr p = Libc.realpath(Path, IntPtr.Zero);
+            if (IntPtr.Zero == p)
+                return null;
+            try
+            {
+                return Marshal.PtrToStringAnsi(p); /* UTF-8 on Mono */
+            }
+            finally
+            {
+                Libc.free(p);
+            }
         }
 
         private UInt32 ParseU32(String Option, String Value)
