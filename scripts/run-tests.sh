@@ -11,7 +11,8 @@
 #     script mounts (the same tests must pass there);
 #   - the FUSE 3 examples built against Debian's libfuse3 and against LinFsp's FUSE 3 layer:
 #     every test that passes on libfuse must pass on LinFsp (tests/tools/compare-fuse.sh);
-#   - the .NET layer: test-dotnet, fsp-tests on memfs-dotnet and passthrough-dotnet (Mono);
+#   - the .NET layer: test-dotnet, test-passthrough-dotnet (in meson test), fsp-tests on memfs-dotnet
+#     and passthrough-dotnet, and the layer installed under a prefix (tutorial, launchers) (Mono);
 #   - the memfs program: scripts/demo.sh (mount, use, SIGTERM, unmounted);
 #   - the API reference (Doxygen: every public declaration documented, warnings are errors) and
 #     the man pages (well-formed, installed, true to the programs' options);
@@ -107,10 +108,12 @@ meson_tests() {
 echo "== building build/release (debugoptimized)"
 build_ok=1
 linfsp_build build/release --buildtype=debugoptimized || build_ok=0
+# The .NET layer (managed code, the same in every build; Mono cannot load a sanitized
+# liblinfsp) is built and tested in build/release only.
 echo "== building build/sanitize (ASan+UBSan)"
-linfsp_build build/sanitize --buildtype=debug -Db_sanitize=address,undefined -Db_lundef=false || build_ok=0
+linfsp_build build/sanitize --buildtype=debug -Db_sanitize=address,undefined -Db_lundef=false -Ddotnet=disabled || build_ok=0
 echo "== building build/tsan (ThreadSanitizer)"
-linfsp_build build/tsan --buildtype=debug -Db_sanitize=thread -Db_lundef=false || build_ok=0
+linfsp_build build/tsan --buildtype=debug -Db_sanitize=thread -Db_lundef=false -Ddotnet=disabled || build_ok=0
 if [ $build_ok -ne 1 ]; then
     echo "build failed"
     echo "0 passed, 1 failed"
@@ -174,6 +177,11 @@ step "fsp-tests on memfs-dotnet (.NET layer)" 600 $on build/release/tests/fsp-te
     "mono build/release/dotnet/memfs-dotnet.exe -m @MNT@" --linfsp
 step "fsp-tests on passthrough-dotnet over tmpfs (.NET layer)" 600 $on build/release/tests/fsp-tests/fsp-tests \
     "mono build/release/dotnet/passthrough-dotnet.exe -p @SRC@ -m @MNT@" --linfsp
+# As a user gets it: installed under a prefix outside the system's paths (build/install, a fourth
+# build), the tutorial's C# file system built against the installed assembly (pkg-config
+# linfsp-net) and mounted, the installed memfs-dotnet and passthrough-dotnet launchers.
+step "the .NET layer from an installed prefix (test-dotnet-install.sh)" 600 \
+    bash tests/tools/test-dotnet-install.sh build/install build/install-prefix
 
 # The FUSE 3 layer: an unmodified libfuse 3 program (memfs-fuse3) on LinFsp. Excluded: xattrs on
 # a file open but unlinked (FUSE's xattr operations take a path; such a file has none).
