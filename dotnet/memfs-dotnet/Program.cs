@@ -1075,7 +1075,7 @@ namespace Memfs
     {
         private class UsageException : Exception
         {
-            public UsageException(String Message) : base(Message)
+            public UsageException(String Message) : base(Message ?? "")
             {
             }
         }
@@ -1174,7 +1174,7 @@ namespace Memfs
             }
             catch (UsageException ex)
             {
-                if (null != ex.Message && "-h" != ex.Message)
+                if (0 != ex.Message.Length)
                     Log(EVENTLOG_ERROR_TYPE, ex.Message);
                 Console.Error.Write(Usage);
                 ExitCode = 2;

@@ -4,6 +4,7 @@
  *   - structure layouts against <winfsp/fsctl.h> (sizes the C compiler gives on Linux);
  *   - UTF-32 <-> string: non-ASCII, astral-plane (surrogate pairs), lone surrogates;
  *   - security descriptors: SDDL, the POSIX mapping and SetSecurity modifications round trips;
+ *   - WinFsp's API surface: every member and default of its .NET layer (ApiSurface.cs);
  *   - through a real mount (root): names of every plane, an exception in a callback mapped to the
  *     status ExceptionHandler gives (and to STATUS_UNEXPECTED_IO_ERROR when it throws), a Close
  *     that throws, and every Read, Write and ReadDirectory completed later (STATUS_PENDING and
@@ -28,13 +29,16 @@ namespace Tests
     {
         internal volatile Boolean ThrowOnClose;
         internal int CloseThrown;
+        internal int NotifyMeLookups;   /* the engine asked about the name "notify-me" */
 
-        public ThrowingMemfs(Byte[] Root, UInt32 SlowPercent)
-            : base(false, 4096, 64UL << 20, 0, null, "test-dotnet", Root, 20, SlowPercent, 50)
+        public ThrowingMemfs(Byte[] Root, UInt32 SlowPercent, UInt32 FileInfoTimeout = 0)
+            : base(false, 4096, 64UL << 20, FileInfoTimeout, null, "test-dotnet", Root, 20, SlowPercent, 50)
         {
         }
         public override Int32 GetSecurityByName(String FileName, out UInt32 FileAttributes, ref Byte[] SecurityDescriptor)
         {
+            if (FileName.EndsWith("\\notify-me"))
+                System.Threading.Interlocked.Increment(ref NotifyMeLookups);
             if (FileName.EndsWith("throw-io") && !FileName.EndsWith("no-throw-io"))
                 throw new InvalidOperationException("test: an exception in GetSecurityByName");
             if (FileName.EndsWith("throw-denied"))
@@ -271,11 +275,80 @@ namespace Tests
             Check(0 == Directory.GetFileSystemEntries(Dir).Length, "the directory is empty again after the unmount");
         }
 
+        /* Two hosts mounted at once in one process (WinFsp issue #242: a second host failed to mount). */
+        static void TwoHosts(String Dir1, String Dir2)
+        {
+            Byte[] root = FileSystemBase.PosixMapPermissionsToSecurityDescriptor(0, 0, 0x1ed);
+            FileSystemHost h1 = new FileSystemHost(new ThrowingMemfs(root, 0));
+            FileSystemHost h2 = new FileSystemHost(new ThrowingMemfs(root, 0));
+            Int32 r1 = h1.Mount(Dir1), r2 = h2.Mount(Dir2);
+            try
+            {
+                Check(0 == r1 && 0 == r2, "two hosts mounted at once in one process");
+                if (0 == r1 && 0 == r2)
+                {
+                    String o = Sh("echo one > '" + Dir1 + "/f' && echo two > '" + Dir2 + "/f' && cat '" + Dir1 + "/f' '" +
+                        Dir2 + "/f'");
+                    Check("one\ntwo\n" == o, "  ... each serves its own files");
+                }
+            }
+            finally
+            {
+                h1.Unmount();
+                h2.Unmount();
+            }
+            Check(null == h1.MountPoint() && null == h2.MountPoint() && 0 == Directory.GetFileSystemEntries(Dir1).Length &&
+                0 == Directory.GetFileSystemEntries(Dir2).Length, "  ... and both unmount");
+        }
+
+        /* FileSystemHost.Notify reaches the kernel: with names cached for ever, a stat of a known name
+         * asks the file system nothing, until a notification drops the name from the kernel's cache. */
+        static void Notify(String Dir)
+        {
+            Byte[] root = FileSystemBase.PosixMapPermissionsToSecurityDescriptor(0, 0, 0x1ed);
+            ThrowingMemfs fs = new ThrowingMemfs(root, 0, UInt32.MaxValue);
+            FileSystemHost host = new FileSystemHost(fs);
+            if (0 != host.Mount(Dir))
+            {
+                Check(false, "mount with FileInfoTimeout -1");
+                return;
+            }
+            try
+            {
+                Sh("touch '" + Dir + "/notify-me' && stat '" + Dir + "/notify-me' > /dev/null");
+                int before = fs.NotifyMeLookups;
+                Sh("stat '" + Dir + "/notify-me' > /dev/null");
+                Check(before == fs.NotifyMeLookups, "a cached name is not looked up again");
+                Int32 r = host.NotifyBegin(500);
+                if (0 <= r)
+                {
+                    NotifyInfo n = new NotifyInfo();
+                    n.FileName = "\\notify-me";
+                    n.Action = NotifyAction.Modified;
+                    n.Filter = NotifyFilter.ChangeLastWrite | NotifyFilter.ChangeSize;
+                    NotifyInfo m = n;
+                    m.FileName = "\\gone";
+                    m.Action = NotifyAction.Removed;
+                    m.Filter = NotifyFilter.ChangeFileName;
+                    r = host.Notify(new NotifyInfo[] { n, m });
+                    host.NotifyEnd();
+                }
+                Check(0 <= r, "NotifyBegin, Notify of two names, NotifyEnd");
+                Sh("stat '" + Dir + "/notify-me' > /dev/null");
+                Check(before < fs.NotifyMeLookups, "after Notify the kernel asks the file system again");
+            }
+            finally
+            {
+                host.Unmount();
+            }
+        }
+
         static int Main(String[] args)
         {
             Layouts();
             Strings();
             Security();
+            ApiSurface.Run(Check);
             if (0 == Syscall.getuid() && File.Exists("/dev/fuse"))
             {
                 String dir = Path.Combine(Path.GetTempPath(), "test-dotnet." + Syscall.getpid());
@@ -284,6 +357,16 @@ namespace Tests
                 {
                     Mounted(dir, 0);
                     Mounted(dir, 100);
+                    Directory.CreateDirectory(dir + ".2");
+                    try
+                    {
+                        TwoHosts(dir, dir + ".2");
+                        Notify(dir);
+                    }
+                    finally
+                    {
+                        Directory.Delete(dir + ".2");
+                    }
                 }
                 finally
                 {
