@@ -98,10 +98,20 @@ namespace Passthrough
         /* "\a\b" -> "a/b" as the POSIX bytes LinFsp's path mapping gives (NUL-terminated); "." for the root. */
         private static Byte[] Rel(String FileName)
         {
-            String trimmed = FileName.TrimStart('\\');
-            if (0 == trimmed.Length)
+            if ("\\" == FileName)
                 return new Byte[] { (byte)'.', 0 };
-            return PosixPath(trimmed);
+            CheckName(FileName);
+            return PosixPath(FileName.Substring(1));
+        }
+        /* A full name as the engine makes them: "\" and components that are not empty, "." or ".."
+         * (the kernel never sends those; refused, so that no name can climb or mean another). */
+        private static void CheckName(String FileName)
+        {
+            if (null == FileName || 2 > FileName.Length || '\\' != FileName[0])
+                throw new ArgumentException("invalid name");
+            foreach (String c in FileName.Substring(1).Split('\\'))
+                if (0 == c.Length || "." == c || ".." == c)
+                    throw new ArgumentException("invalid name");
         }
         /* LinFsp's mapping ('\' to '/', U+F0xx back to the characters they stand for, U+DC80..U+DCFF
          * back to the bytes that were not UTF-8), NUL-terminated. */
@@ -143,10 +153,10 @@ namespace Passthrough
         /* The parent directory of FileName (open) and the last component. */
         private int OpenParent(String FileName, out Byte[] Leaf)
         {
-            String t = FileName.TrimEnd('\\');
-            int i = t.LastIndexOf('\\');
-            Leaf = PosixPath(t.Substring(i + 1));
-            return OpenBeneath(Rel(t.Substring(0, Math.Max(i, 0))), Libc.O_PATH | Libc.O_DIRECTORY, 0);
+            CheckName(FileName);
+            int i = FileName.LastIndexOf('\\');
+            Leaf = PosixPath(FileName.Substring(i + 1));
+            return OpenBeneath(Rel(0 == i ? "\\" : FileName.Substring(0, i)), Libc.O_PATH | Libc.O_DIRECTORY, 0);
         }
 
         private static UInt64 FileTime(long sec, long nsec)

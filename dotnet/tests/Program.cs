@@ -5,6 +5,7 @@
  *   - UTF-32 <-> string: non-ASCII, astral-plane (surrogate pairs), lone surrogates;
  *   - security descriptors: SDDL, the POSIX mapping and SetSecurity modifications round trips;
  *   - WinFsp's API surface: every member and default of its .NET layer (ApiSurface.cs);
+ *   - passthrough-dotnet called directly with names no kernel sends (PassthroughNames.cs);
  *   - through a real mount (root): names of every plane, an exception in a callback mapped to the
  *     status ExceptionHandler gives (and to STATUS_UNEXPECTED_IO_ERROR when it throws), a Close
  *     that throws, and every Read, Write and ReadDirectory completed later (STATUS_PENDING and
@@ -201,7 +202,7 @@ namespace Tests
         }
 
         /* Run a shell script in another process; its standard output (UTF-8). */
-        static String Sh(String Script)
+        internal static String Sh(String Script)
         {
             System.Diagnostics.ProcessStartInfo si = new System.Diagnostics.ProcessStartInfo("/bin/sh");
             si.Arguments = "-c \"" + Script.Replace("\\", "\\\\").Replace("\"", "\\\"") + "\"";
@@ -355,6 +356,7 @@ namespace Tests
                 Directory.CreateDirectory(dir);
                 try
                 {
+                    PassthroughNames.Run(dir, Check);
                     Mounted(dir, 0);
                     Mounted(dir, 100);
                     Directory.CreateDirectory(dir + ".2");
