@@ -394,6 +394,20 @@ namespace Fsp
             return (int)Api.FspFileSystemOperationProcessIdF();
         }
         /// <summary>
+        /// LinFsp extension (doc/native-api.md, "Cleanup reports the outcome of a delete"): from
+        /// Cleanup with CleanupDelete, say whether the name is gone (STATUS_SUCCESS) or why not
+        /// (STATUS_DIRECTORY_NOT_EMPTY, STATUS_ACCESS_DENIED, ...); unlink(2) or rmdir(2) then
+        /// fails with that error and the name stays. Without it the engine opens the name again
+        /// to see whether it is gone (EIO when it is not). No effect outside such a Cleanup.
+        /// </summary>
+        public static unsafe void SetCleanupStatus(Int32 Status)
+        {
+            IntPtr ctx = Api.FspFileSystemGetOperationContext();
+            IntPtr rsp = IntPtr.Zero == ctx ? IntPtr.Zero : Marshal.ReadIntPtr(ctx, IntPtr.Size);
+            if (IntPtr.Zero != rsp)
+                *(Int32 *)((byte *)rsp + NativeOffsets.ResponseStatus) = Status;
+        }
+        /// <summary>
         /// LinFsp extension: the uid and gid (fsuid/fsgid) of the process that made the current
         /// request; false outside a callback.
         /// </summary>

@@ -13,7 +13,8 @@
  * - every open is one normal GCHandle to {FileNode, FileDesc}, freed after Close even when Close
  *   throws;
  * - an exception in a callback becomes FileSystemBase.ExceptionHandler's status
- *   (STATUS_UNEXPECTED_IO_ERROR if the handler throws too) and never reaches native code.
+ *   (STATUS_UNEXPECTED_IO_ERROR if the handler throws too) and never reaches native code; in a
+ *   Cleanup that deletes, it is reported as the delete's failure (SetCleanupStatus).
  */
 using System;
 using System.Collections.Generic;
@@ -828,7 +829,10 @@ namespace Fsp
             }
             catch (Exception ex)
             {
-                CallExceptionHandler(b, ex);
+                Int32 r = CallExceptionHandler(b, ex);
+                /* a delete that threw did not happen: unlink(2) answers the handler's status */
+                if (0 != (flags & FileSystemBase.CleanupDelete))
+                    FileSystemBase.SetCleanupStatus(0 > r ? r : STATUS_UNEXPECTED_IO_ERROR);
             }
         }
         private static void OnClose(IntPtr fs, IntPtr ctx)

@@ -355,8 +355,11 @@ namespace Memfs
             {
                 if (0 != (Flags & CleanupDelete) && null != FileName)
                 {
-                    if (!n.IsDirectory || 0 == n.Children.Count)
-                        RemoveName(n, FileName);
+                    /* a directory that got an entry since CanDelete stays (LinFsp: reported) */
+                    if (n.IsDirectory && 0 != n.Children.Count)
+                        SetCleanupStatus(STATUS_DIRECTORY_NOT_EMPTY);
+                    else
+                        SetCleanupStatus(RemoveName(n, FileName) ? STATUS_SUCCESS : STATUS_OBJECT_NAME_NOT_FOUND);
                     return;
                 }
                 UInt64 now = Now();
@@ -371,14 +374,15 @@ namespace Memfs
             }
         }
 
-        /* Remove the name FileName of n (POSIX unlink: the file lives on while it is open). */
-        private void RemoveName(FileNode n, String FileName)
+        /* Remove the name FileName of n (POSIX unlink: the file lives on while it is open); false
+         * when the name is not n's (any more). */
+        private Boolean RemoveName(FileNode n, String FileName)
         {
             FileNode parent, found;
             String name;
             if (0 > Split(FileName, out parent, out name) || null == name ||
                 !parent.Children.TryGetValue(name, out found) || found != n)
-                return;
+                return false;
             parent.Children.Remove(name);
             if (n.IsDirectory)
             {
@@ -390,6 +394,7 @@ namespace Memfs
             parent.Info.LastWriteTime = parent.Info.ChangeTime = now;
             n.Info.ChangeTime = now;
             ReleaseIfGone(n);
+            return true;
         }
 
         private void ReleaseIfGone(FileNode n)

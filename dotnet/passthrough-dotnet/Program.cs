@@ -464,32 +464,41 @@ namespace Passthrough
             return Info(f, out FileInfo);
         }
 
-        public override unsafe void Cleanup(Object FileNode, Object FileDesc0, String FileName, UInt32 Flags)
+        public override void Cleanup(Object FileNode, Object FileDesc0, String FileName, UInt32 Flags)
         {
-            FileDesc f = (FileDesc)FileDesc0;
             if (0 == (Flags & CleanupDelete) || null == FileName)
                 return;
+            /* LinFsp: the source may refuse what CanDelete allowed (EPERM for an immutable file,
+             * EBUSY for a mount point, ENOTEMPTY after a file was added on the source's side) */
+            SetCleanupStatus(Delete((FileDesc)FileDesc0, FileName));
+        }
+        /* Remove the name, only if it still names this file. */
+        private unsafe Int32 Delete(FileDesc f, String FileName)
+        {
+            if ("\\" == FileName)
+                return STATUS_CANNOT_DELETE;
             Byte[] leaf;
             int dfd = OpenParent(FileName, out leaf);
             if (0 > dfd)
-                return;
+                return LastStatus();
             try
             {
-                /* remove the name only if it still names this file */
                 Stat mine, now;
                 if (0 != Syscall.fstat(f.Fd, out mine))
-                    return;
+                    return LastStatus();
                 Boolean isDir = FilePermissions.S_IFDIR == (mine.st_mode & FilePermissions.S_IFMT);
                 fixed (byte *p = leaf)
                 {
                     int fd = OpenAt(dfd, p, Libc.O_PATH, 0);
                     if (0 > fd)
-                        return;
+                        return LastStatus();
                     int same = Syscall.fstat(fd, out now);
                     Syscall.close(fd);
                     if (0 != same || now.st_ino != mine.st_ino || now.st_dev != mine.st_dev)
-                        return;
-                    Libc.unlinkat(dfd, p, isDir ? Libc.AT_REMOVEDIR : 0);
+                        return STATUS_OBJECT_NAME_NOT_FOUND; /* the name is another file's now: not ours to delete */
+                    if (0 != Libc.unlinkat(dfd, p, isDir ? Libc.AT_REMOVEDIR : 0))
+                        return LastStatus();
+                    return STATUS_SUCCESS;
                 }
             }
             finally

@@ -66,6 +66,18 @@ namespace Tests
             return base.Open(FileName, CreateOptions, GrantedAccess, out FileNode, out FileDesc, out FileInfo,
                 out NormalizedName);
         }
+        /* deletes that fail: reported (LinFsp's SetCleanupStatus), or an exception */
+        public override void Cleanup(Object FileNode, Object FileDesc, String FileName, UInt32 Flags)
+        {
+            if (0 != (Flags & CleanupDelete) && null != FileName && FileName.EndsWith("refuse-delete"))
+            {
+                SetCleanupStatus(STATUS_ACCESS_DENIED);
+                return;
+            }
+            if (0 != (Flags & CleanupDelete) && null != FileName && FileName.EndsWith("throw-on-delete"))
+                throw new IOException("test: an exception in a Cleanup that deletes");
+            base.Cleanup(FileNode, FileDesc, FileName, Flags);
+        }
         public override void Close(Object FileNode, Object FileDesc)
         {
             base.Close(FileNode, FileDesc);
@@ -116,6 +128,8 @@ namespace Tests
             Check(12 == sizeof(NotifyInfoInternal), "FSP_FSCTL_NOTIFY_INFO is 12 bytes");
             Check(176 == sizeof(TransactRsp), "FSP_FSCTL_TRANSACT_RSP is 176 bytes");
             Check(24 == (int)Marshal.OffsetOf(typeof(TransactRsp), "FileInfo"), "TransactRsp.Rsp.Write.FileInfo at 24");
+            Check(NativeOffsets.ResponseStatus == (int)Marshal.OffsetOf(typeof(TransactRsp), "Status"),
+                "TransactRsp.IoStatus.Status at " + NativeOffsets.ResponseStatus);
             Check(16 == sizeof(NativeIoStatusBlock), "IO_STATUS_BLOCK is 16 bytes");
             FileInfo fi = default(FileInfo);
             fi.EaSize = 0x12345678;
@@ -263,6 +277,11 @@ namespace Tests
                 o = Sh("cd '" + Dir + "' && chmod 640 \u65e5\u672c\u8a9e && chown 1234:5678 \u65e5\u672c\u8a9e && " +
                     "stat -c '%u %g %a' \u65e5\u672c\u8a9e");
                 Check("1234 5678 640" == o.Trim(), "chmod and chown round-trip through SetSecurity");
+                o = Sh("cd '" + Dir + "' && touch refuse-delete throw-on-delete && mkdir d && touch d/f; " +
+                    "rm refuse-delete 2>&1; rm throw-on-delete 2>&1; rmdir d 2>&1; ls");
+                Check(o.Contains("refuse-delete': Permission denied") && o.Contains("throw-on-delete': Input/output error") &&
+                    o.Contains("not empty") && o.Contains("\nrefuse-delete\n") && o.Contains("\nthrow-on-delete\n"),
+                    "deletes that fail in Cleanup: reported (EACCES), thrown (EIO), a directory not empty; the names stay");
             }
             catch (Exception ex)
             {
