@@ -48,6 +48,11 @@ namespace Fsp
         public const UInt32 CleanupSetLastWriteTime = 0x40;
         public const UInt32 CleanupSetChangeTime = 0x80;
 
+        /* Fallocate modes (LinFsp extension; the values of Linux's FALLOC_FL_*) */
+        public const UInt32 FALLOCATE_KEEP_SIZE = 0x01;
+        public const UInt32 FALLOCATE_PUNCH_HOLE = 0x02;
+        public const UInt32 FALLOCATE_ZERO_RANGE = 0x10;
+
         /// <summary>A native directory buffer (FspFileSystem*DirectoryBuffer), one per directory.</summary>
         public class DirectoryBuffer : IDisposable
         {
@@ -362,6 +367,22 @@ namespace Fsp
         /// </summary>
         public virtual Int32 CreateHardLink(Object FileNode, Object FileDesc, String FileName,
             String NewFileName, out FileInfo FileInfo)
+        {
+            FileInfo = default(FileInfo);
+            return STATUS_INVALID_DEVICE_REQUEST;
+        }
+
+        /// <summary>
+        /// LinFsp extension: fallocate(2) on an open file, with Linux's semantics (the native API's
+        /// Fallocate, doc/native-api.md). Mode is 0 (allocate; a range past the end grows the
+        /// file) or FALLOCATE_* bits: KEEP_SIZE (never changes the size), PUNCH_HOLE | KEEP_SIZE
+        /// (the range reads as zeros), ZERO_RANGE [| KEEP_SIZE]. The engine has checked the
+        /// arguments. STATUS_NOT_SUPPORTED for a mode not done (EOPNOTSUPP); FileInfo afterwards.
+        /// Not overridden: the engine serves modes 0 and KEEP_SIZE with SetFileSize and refuses
+        /// the others.
+        /// </summary>
+        public virtual Int32 Fallocate(Object FileNode, Object FileDesc, UInt32 Mode, UInt64 Offset, UInt64 Length,
+            out FileInfo FileInfo)
         {
             FileInfo = default(FileInfo);
             return STATUS_INVALID_DEVICE_REQUEST;

@@ -598,6 +598,7 @@ namespace Fsp
         [UnmanagedFunctionPointer(CallingConvention.Cdecl)] private delegate Int32 SetEaFn(IntPtr fs, IntPtr ctx, IntPtr ea, UInt32 ealen, IntPtr info);
         [UnmanagedFunctionPointer(CallingConvention.Cdecl)] private delegate void DispatcherStoppedFn(IntPtr fs, Byte normally);
         [UnmanagedFunctionPointer(CallingConvention.Cdecl)] private delegate Int32 CreateHardLinkFn(IntPtr fs, IntPtr ctx, IntPtr name, IntPtr newname, IntPtr info);
+        [UnmanagedFunctionPointer(CallingConvention.Cdecl)] private delegate Int32 FallocateFn(IntPtr fs, IntPtr ctx, UInt32 mode, UInt64 off, UInt64 len, IntPtr info);
 
         /* ---- the delegates, alive for the process ---- */
         private static readonly GetVolumeInfoFn _GetVolumeInfo = OnGetVolumeInfo;
@@ -630,6 +631,7 @@ namespace Fsp
         private static readonly SetEaFn _SetEa = OnSetEa;
         private static readonly DispatcherStoppedFn _DispatcherStopped = OnDispatcherStopped;
         private static readonly CreateHardLinkFn _CreateHardLink = OnCreateHardLink;
+        private static readonly FallocateFn _Fallocate = OnFallocate;
         internal static readonly Api.GetReparsePointByNameCallback GetReparsePointByNameDelegate = OnGetReparsePointByName;
 
         /* One interface table per file system class: a slot is set when the class overrides the
@@ -677,6 +679,7 @@ namespace Fsp
                 Set(table, Slot.SetEa, _SetEa, o, "SetEa", "SetEaEntry");
                 Set(table, Slot.DispatcherStopped, _DispatcherStopped, null, null);
                 Set(table, Slot.CreateHardLink, _CreateHardLink, o, "CreateHardLink");
+                Set(table, Slot.Fallocate, _Fallocate, o, "Fallocate");
                 Interfaces[t] = table;
                 return table;
             }
@@ -1222,6 +1225,23 @@ namespace Fsp
                 OpenContext c = Ctx(ctx);
                 FileInfo fi;
                 Int32 r = b.CreateHardLink(c.FileNode, c.FileDesc, Utf32.Decode(name), Utf32.Decode(newname), out fi);
+                *(FileInfo *)info = fi;
+                return r;
+            }
+            catch (Exception ex)
+            {
+                return CallExceptionHandler(b, ex);
+            }
+        }
+        private static unsafe Int32 OnFallocate(IntPtr fs, IntPtr ctx, UInt32 mode, UInt64 off, UInt64 len, IntPtr info)
+        {
+            FileSystemBase b = null;
+            try
+            {
+                b = Fs(fs);
+                OpenContext c = Ctx(ctx);
+                FileInfo fi;
+                Int32 r = b.Fallocate(c.FileNode, c.FileDesc, mode, off, len, out fi);
                 *(FileInfo *)info = fi;
                 return r;
             }

@@ -215,6 +215,7 @@ namespace Fsp.Interop
         DeleteReparsePoint, GetStreamInfo, GetDirInfoByName, Control, SetDelete, CreateEx,
         OverwriteEx, GetEa, SetEa, Obsolete0, DispatcherStopped,
         CreateHardLink, /* LinFsp extension: the first of WinFsp's reserved slots */
+        Fallocate,      /* LinFsp extension: the second */
     }
 
     /// <summary>P/Invoke into liblinfsp.so.0. Strings are passed as UTF-32 pointers made by Utf32.</summary>

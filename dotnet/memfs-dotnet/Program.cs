@@ -694,6 +694,59 @@ namespace Memfs
             }
         }
 
+        /* fallocate(2) (LinFsp extension): allocation is not modelled (pages are made when written);
+         * punch hole and zero range give back the whole pages of the range and clear the rest. */
+        public override Int32 Fallocate(Object FileNode0, Object FileDesc, UInt32 Mode, UInt64 Offset, UInt64 Length,
+            out FileInfo FileInfo)
+        {
+            FileNode n = (FileNode)FileNode0;
+            lock (Lock)
+            {
+                Int32 r = STATUS_SUCCESS;
+                Boolean zero = 0 != (Mode & (FALLOCATE_PUNCH_HOLE | FALLOCATE_ZERO_RANGE));
+                UInt64 end = Offset + Length; /* the engine checked: no wrap */
+                Boolean grow = 0 == (Mode & FALLOCATE_KEEP_SIZE) && end > n.Info.FileSize;
+                if (0 != (Mode & ~(FALLOCATE_KEEP_SIZE | FALLOCATE_PUNCH_HOLE | FALLOCATE_ZERO_RANGE)))
+                    r = STATUS_NOT_SUPPORTED;
+                else if (n.IsDirectory)
+                    r = STATUS_FILE_IS_A_DIRECTORY;
+                else if (end > MaxFileSize && (grow || !zero))
+                    r = STATUS_DISK_FULL; /* no room for such a file here */
+                else
+                {
+                    if (zero)
+                        ZeroData(n, Offset, end);
+                    if (grow)
+                        n.Info.FileSize = end;
+                    if (grow || zero)
+                    {
+                        n.Info.LastWriteTime = n.Info.ChangeTime = Now();
+                        n.Info.FileAttributes |= (UInt32)FileAttributes.Archive;
+                    }
+                }
+                FileInfo = InfoOf(n);
+                return r;
+            }
+        }
+        /* [From, To) reads as zeros: whole pages are given back, partial ones cleared. */
+        private void ZeroData(FileNode n, UInt64 From, UInt64 To)
+        {
+            for (UInt64 page = From / PageSize; page < (UInt64)n.Pages.Length && page * PageSize < To; page++)
+            {
+                if (null == n.Pages[page])
+                    continue;
+                UInt64 start = Math.Max(From, page * PageSize), stop = Math.Min(To, (page + 1) * PageSize);
+                if (start == page * PageSize && stop == (page + 1) * PageSize)
+                {
+                    n.Pages[page] = null;
+                    n.AllocatedPages--;
+                    UsedPages--;
+                }
+                else
+                    Array.Clear(n.Pages[page], (int)(start - page * PageSize), (int)(stop - start));
+            }
+        }
+
         public override Int32 CanDelete(Object FileNode0, Object FileDesc, String FileName)
         {
             FileNode n = (FileNode)FileNode0;

@@ -622,6 +622,28 @@ namespace Passthrough
             return Info(f, out FileInfo);
         }
 
+        /* fallocate(2) on the source file (LinFsp extension); zero range emulated by punch hole +
+         * allocate where the source has none (tmpfs). */
+        public override Int32 Fallocate(Object FileNode, Object FileDesc0, UInt32 Mode, UInt64 Offset, UInt64 Length,
+            out FileInfo FileInfo)
+        {
+            FileDesc f = (FileDesc)FileDesc0;
+            FileInfo = default(FileInfo);
+            if (f.IsPath)
+                return STATUS_INVALID_PARAMETER;
+            int eopnotsupp = (int)NativeConvert.FromErrno(Errno.EOPNOTSUPP);
+            int rc = Libc.fallocate(f.Fd, (int)Mode, (long)Offset, (long)Length);
+            if (0 != rc && eopnotsupp == Libc.Errno() && 0 != (Mode & FALLOCATE_ZERO_RANGE))
+            {
+                rc = Libc.fallocate(f.Fd, (int)(FALLOCATE_PUNCH_HOLE | FALLOCATE_KEEP_SIZE), (long)Offset, (long)Length);
+                if (0 == rc)
+                    rc = Libc.fallocate(f.Fd, (int)(Mode & FALLOCATE_KEEP_SIZE), (long)Offset, (long)Length);
+            }
+            if (0 != rc)
+                return eopnotsupp == Libc.Errno() ? STATUS_NOT_SUPPORTED : LastStatus();
+            return Info(f, out FileInfo);
+        }
+
         /* O_TRUNC truncates even a read-only open: truncate the file the descriptor names. */
         private static int Truncate(FileDesc f, UInt64 Size)
         {
