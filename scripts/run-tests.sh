@@ -177,11 +177,6 @@ step "fsp-tests on memfs-dotnet (.NET layer)" 600 $on build/release/tests/fsp-te
     "mono build/release/dotnet/memfs-dotnet.exe -m @MNT@" --linfsp
 step "fsp-tests on passthrough-dotnet over tmpfs (.NET layer)" 600 $on build/release/tests/fsp-tests/fsp-tests \
     "mono build/release/dotnet/passthrough-dotnet.exe -p @SRC@ -m @MNT@" --linfsp
-# As a user gets it: installed under a prefix outside the system's paths (build/install, a fourth
-# build), the tutorial's C# file system built against the installed assembly (pkg-config
-# linfsp-net) and mounted, the installed memfs-dotnet and passthrough-dotnet launchers.
-step "the .NET layer from an installed prefix (test-dotnet-install.sh)" 600 \
-    bash tests/tools/test-dotnet-install.sh build/install build/install-prefix
 
 # The FUSE 3 layer: an unmodified libfuse 3 program (memfs-fuse3) on LinFsp. Excluded: xattrs on
 # a file open but unlinked (FUSE's xattr operations take a path; such a file has none).
@@ -299,6 +294,18 @@ prefix_check() {
 }
 export -f prefix_check
 step "launcher from an installed prefix (ninja install)" 900 prefix_check
+# The .NET layer as a user gets it, from the same installed prefix (build/prefix): the C#
+# tutorial's file system built against the installed assembly (pkg-config linfsp-net) and
+# mounted, the installed memfs-dotnet and passthrough-dotnet launchers.
+dotnet_prefix_check() {
+    local prefix=$LINFSP_TEST_PREFIX rc=0
+    rm -rf "$prefix" && mkdir -m 755 "$prefix" || { echo "0 passed, 1 failed"; return 1; }
+    bash tests/tools/test-dotnet-install.sh build/prefix "$prefix" || rc=$?
+    rm -rf "$prefix"
+    return $rc
+}
+export -f dotnet_prefix_check
+step "the .NET layer from an installed prefix (test-dotnet-install.sh)" 600 dotnet_prefix_check
 
 echo
 if [ ${#failed_steps[@]} -ne 0 ]; then

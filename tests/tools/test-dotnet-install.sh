@@ -2,7 +2,8 @@
 # tests/tools/test-dotnet-install.sh BUILDDIR PREFIX
 #
 # The .NET layer as a user gets it (needs root, /dev/fuse, Mono's mcs): configures BUILDDIR with
-# --prefix=PREFIX (a directory outside the system's library paths), installs, then follows
+# --prefix=PREFIX (a directory outside the system's library paths; a BUILDDIR configured before
+# gets that prefix), installs, then follows
 # doc/dotnet.md and doc/tutorial-dotnet.md word for word:
 # - builds the tutorial's file system (doc/tutorial/Hello.cs) against the installed assembly
 #   (mcs $(pkg-config --libs linfsp-net) with PKG_CONFIG_PATH), runs it with MONO_PATH, and again
@@ -46,6 +47,8 @@ m() { timeout -s KILL 20 "$@"; }
 # ---- install ----
 if [ ! -f "$build/build.ninja" ]; then
     meson setup --prefix="$prefix" "$build" >"$T/setup.log" 2>&1 || { cat "$T/setup.log"; echo "0 passed, 1 failed"; exit 1; }
+else
+    meson configure "$build" -Dprefix="$prefix" >"$T/setup.log" 2>&1 || { cat "$T/setup.log"; echo "0 passed, 1 failed"; exit 1; }
 fi
 if ninja -C "$build" install >"$T/install.log" 2>&1; then
     ok "meson setup --prefix=$prefix; ninja install"
