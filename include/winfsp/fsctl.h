@@ -132,7 +132,10 @@ typedef struct {
     UINT32 EaTimeoutValid : 1;          /**< V1; accepted and ignored */
     UINT32 PassthroughBackingFiles : 1; /**< LinFsp extension (V1; takes a WinFsp reserved bit): kernel passthrough to backing files, see FspFileSystemSetOpenBackingFile(). Negotiated only when the kernel offers it (Linux 6.9+), the writeback cache is off and the process has CAP_SYS_ADMIN */
     UINT32 WritebackCache : 1;          /**< LinFsp extension (V1; takes a WinFsp reserved bit): with FileInfoTimeout INFINITE the kernel keeps written data in its page cache and calls Write later (FUSE_WRITEBACK_CACHE). The kernel then owns the size and times of regular files: use it only when every change goes through the mount. Write errors reach fsync(2)/close(2), not write(2) */
-    UINT32 KmAdditionalReservedFlags : 25; /**< reserved, 0 */
+    UINT32 MountOptionsAsGiven : 1;     /**< LinFsp extension (V1; takes a WinFsp reserved bit): the mount gets only the options given with FspFileSystemSetMountOptions(), as libfuse mounts: no implied default_permissions, nor allow_other for root. Without it the engine adds both (see doc/mounting.md) */
+    UINT32 SymlinkAttributesFromFileInfo : 1; /**< LinFsp extension (V1; takes a WinFsp reserved bit): a symlink is recognised by its reparse tag alone (IO_REPARSE_TAG_SYMLINK in FSP_FSCTL_FILE_INFO::ReparseTag) and its attributes come from its FSP_FSCTL_FILE_INFO and security alone (st_size is FileSize); its reparse data is read only for readlink(2). Without it the engine reads the reparse data to classify reparse points and st_size is the target's length */
+    UINT32 FileMountPoint : 1;          /**< LinFsp extension (V1; takes a WinFsp reserved bit): a regular file (not only a directory) may be the mount point; the root is then a file, and the file system must report it as one (no FILE_ATTRIBUTE_DIRECTORY). Without it a file mount point is ENOTDIR */
+    UINT32 KmAdditionalReservedFlags : 22; /**< reserved, 0 */
     UINT32 VolumeInfoTimeout;        /**< V1; accepted and ignored */
     UINT32 DirInfoTimeout;           /**< V1: name (entry) cache timeout in ms when DirInfoTimeoutValid; also how long a failed lookup is cached as a negative entry */
     UINT32 SecurityTimeout;          /**< V1; accepted and ignored */
@@ -274,6 +277,38 @@ typedef struct {
 #define FILE_ACTION_MODIFIED_STREAM 0x00000008
 
 /**
+ * LinFsp extension: how the kernel treats one open, chosen with
+ * FspFileSystemSetOpenFlags() during Create/Open (the values of the FUSE
+ * protocol's FOPEN_* flags). Without a choice the engine gives files
+ * FSP_FSCTL_OPEN_KEEP_CACHE when FileInfoTimeout is INFINITE and nothing else.
+ */
+#define FSP_FSCTL_OPEN_DIRECT_IO 0x01   /**< bypass the page cache for this open: each read(2)/write(2) is one Read/Write, of the caller's size and offset */
+#define FSP_FSCTL_OPEN_KEEP_CACHE 0x02  /**< keep the file's cached pages (not dropped at this open) */
+#define FSP_FSCTL_OPEN_NONSEEKABLE 0x04 /**< the open is not seekable (lseek(2) fails with ESPIPE; pread/pwrite with ESPIPE) */
+#define FSP_FSCTL_OPEN_CACHE_DIR 0x08   /**< a directory open: the kernel may cache its listing across opendir(3) */
+#define FSP_FSCTL_OPEN_NOFLUSH 0x20     /**< close(2) of this open's descriptors does not call FlushDescriptor */
+#define FSP_FSCTL_OPEN_PARALLEL_DIRECT_WRITES 0x40 /**< with FSP_FSCTL_OPEN_DIRECT_IO: writes of this open may run in parallel (the kernel does not serialise them per file) */
+#define FSP_FSCTL_OPEN_FLAGS_VALID 0x6f /**< every FSP_FSCTL_OPEN_* flag; FspFileSystemSetOpenFlags() rejects others */
+
+/**
+ * LinFsp extension: a POSIX record lock (fcntl(2) F_GETLK/F_SETLK/F_SETLKW,
+ * F_OFD_*), as PosixLock gets and answers it.
+ */
+typedef struct {
+    UINT32 Type;  /**< F_RDLCK, F_WRLCK or F_UNLCK (<fcntl.h>) */
+    UINT32 Pid;   /**< the owning process (its tgid); for F_GETLK the holder's, answered by the file system (0 when unknown) */
+    UINT64 Start; /**< first byte of the range */
+    UINT64 End;   /**< last byte of the range (inclusive); INT64_MAX (the kernel's OFFSET_MAX) means "to the end of the file" */
+} FSP_FSCTL_POSIX_LOCK;
+
+/** LinFsp extension: SetPosixSecurity sets the mode (chmod(2)). */
+#define FSP_FSCTL_POSIX_SET_MODE 0x01
+/** LinFsp extension: SetPosixSecurity sets the owner (chown(2)). */
+#define FSP_FSCTL_POSIX_SET_UID 0x02
+/** LinFsp extension: SetPosixSecurity sets the group (chown(2), chgrp(1)). */
+#define FSP_FSCTL_POSIX_SET_GID 0x04
+
+/**
  * Both contexts of an open file, with VolumeParams.UmFileContextIsFullContext:
  * the engine allocates one per open, passes its address as PFileContext to
  * Create/CreateEx/Open (which fill it) and as FileContext to every later call,
@@ -303,20 +338,20 @@ enum {
     FspFsctlTransactCloseKind,              /**< Close (unguarded) */
     FspFsctlTransactReadKind,               /**< Read (unguarded) */
     FspFsctlTransactWriteKind,              /**< Write (unguarded) */
-    FspFsctlTransactQueryInformationKind,   /**< GetFileInfo (unguarded) */
+    FspFsctlTransactQueryInformationKind,   /**< GetFileInfo, the LinFsp extensions Access and Poll (unguarded) */
     FspFsctlTransactSetInformationKind,     /**< SetBasicInfo, SetFileSize (unguarded), SetDelete/CanDelete (shared), Rename and CreateHardLink (exclusive) */
     FspFsctlTransactQueryEaKind,            /**< GetEa (unguarded) */
     FspFsctlTransactSetEaKind,              /**< SetEa (unguarded) */
-    FspFsctlTransactFlushBuffersKind,       /**< Flush: of a file unguarded, of the volume (FileContext NULL) exclusive */
+    FspFsctlTransactFlushBuffersKind,       /**< Flush: of a file unguarded, of the volume (FileContext NULL) exclusive; the LinFsp extension FlushDescriptor (unguarded) */
     FspFsctlTransactQueryVolumeInformationKind, /**< GetVolumeInfo (shared) */
     FspFsctlTransactSetVolumeInformationKind,   /**< SetVolumeLabel (never called on LinFsp) */
     FspFsctlTransactQueryDirectoryKind,     /**< ReadDirectory (shared) */
     FspFsctlTransactFileSystemControlKind,  /**< GetReparsePoint, SetReparsePoint (unguarded) */
-    FspFsctlTransactDeviceControlKind,      /**< Control (unguarded) */
+    FspFsctlTransactDeviceControlKind,      /**< Control, the LinFsp extension Ioctl (unguarded) */
     FspFsctlTransactShutdownKind,           /**< never occurs on LinFsp */
-    FspFsctlTransactLockControlKind,        /**< never occurs on LinFsp */
+    FspFsctlTransactLockControlKind,        /**< LinFsp extensions PosixLock and Flock (unguarded) */
     FspFsctlTransactQuerySecurityKind,      /**< GetSecurity, GetSecurityByName (unguarded) */
-    FspFsctlTransactSetSecurityKind,        /**< SetSecurity (unguarded) */
+    FspFsctlTransactSetSecurityKind,        /**< SetSecurity, the LinFsp extension SetPosixSecurity (unguarded) */
     FspFsctlTransactQueryStreamInformationKind, /**< GetStreamInfo (never called on LinFsp) */
     FspFsctlTransactKindCount,              /**< number of kinds */
 };
@@ -356,8 +391,10 @@ typedef struct {
             UINT32 OpenTargetDirectory : 1;  /**< always 0 */
             UINT32 CaseSensitive : 1;        /**< VolumeParams.CaseSensitiveSearch */
             UINT32 HasTrailingBackslash : 1; /**< always 0 */
-            UINT32 ReservedFlags : 25;       /**< 0 */
+            UINT32 PosixOpen : 1;            /**< LinFsp extension: 1 when this Create/Open is an open(2), creat(2) or opendir(3) of a process (not a call the engine makes for itself); PosixFlags holds its flags */
+            UINT32 ReservedFlags : 24;       /**< 0 */
             UINT16 NamedStream; /**< offset of ':' in the file name, 0 if none; always 0 on LinFsp */
+            UINT32 PosixFlags;  /**< LinFsp extension: with PosixOpen, the open(2) flags the kernel sent (O_ACCMODE, O_APPEND, O_NONBLOCK, O_DIRECT, O_SYNC, O_NOATIME, O_TRUNC, O_CREAT, O_EXCL, ...); 0 otherwise */
         } Create;
         /** FspFsctlTransactOverwriteKind (Overwrite, OverwriteEx). */
         struct {
@@ -450,6 +487,18 @@ typedef struct {
             UINT64 UserContext2; /**< not filled (0) */
             UINT32 SecurityInformation; /**< OWNER|GROUP|DACL_SECURITY_INFORMATION */
         } SetSecurity;
+        /** FspFsctlTransactLockControlKind (LinFsp: PosixLock, Flock). */
+        struct {
+            UINT64 UserContext;  /**< the FileContext passed to PosixLock or Flock */
+            UINT64 UserContext2; /**< 0 */
+            UINT32 LockFunction; /**< LinFsp: F_GETLK, F_SETLK or F_SETLKW for PosixLock; 0 for Flock */
+            UINT64 Offset;       /**< first byte of the range (0 for Flock) */
+            UINT64 Length;       /**< bytes of the range; 0 for "to the end of the file" */
+            UINT32 Key;          /**< 0 */
+            UINT32 ProcessId;    /**< the process the lock is for (0 when the kernel gives none) */
+            UINT32 Exclusive : 1;       /**< a write (exclusive) lock */
+            UINT32 FailImmediately : 1; /**< 0 only for F_SETLKW and a blocking flock(2) */
+        } LockControl;
     } Req;
     PWSTR FileName; /**< LinFsp: the name the call concerns ("\dir\file"), or NULL when it has none (Read, Write, GetFileInfo, Close, ...); instead of WinFsp's offset into the request */
     UINT32 CallerUid; /**< LinFsp: the calling process's fsuid */

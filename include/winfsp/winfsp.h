@@ -956,8 +956,153 @@ typedef struct _FSP_FILE_SYSTEM_INTERFACE {
      */
     NTSTATUS (*Fallocate)(FSP_FILE_SYSTEM *FileSystem, PVOID FileContext, UINT32 Mode,
                           UINT64 Offset, UINT64 Length, FSP_FSCTL_FILE_INFO *FileInfo);
+    /*
+     * LinFsp extensions that carry what the kernel sends as it sends it, for file systems with
+     * POSIX semantics of their own (LinFsp's FUSE layer). The engine calls each only when it is
+     * set; without them it behaves as it always did. See doc/native-api.md.
+     */
+    /**
+     * LinFsp extension: chmod(2), chown(2) and chgrp(1) as the caller asked, instead of
+     * SetSecurity (which the engine then never calls for them).
+     *
+     * Called for every such request, also when nothing would change (a file system may refuse
+     * even that), on the open the request names or on the engine's own open of the file. The
+     * kernel has checked the caller's right to ask unless the mount lacks
+     * default_permissions. When a chown(2) of a regular file must drop its set-user-ID and
+     * set-group-ID bits (FUSE_HANDLE_KILLPRIV_V2), the engine adds FSP_FSCTL_POSIX_SET_MODE
+     * with the reduced mode.
+     *
+     * Guard: none.
+     * @param FileSystem the file system
+     * @param FileContext the file
+     * @param Which FSP_FSCTL_POSIX_SET_MODE, FSP_FSCTL_POSIX_SET_UID, FSP_FSCTL_POSIX_SET_GID:
+     *        which of Mode, Uid and Gid to set
+     * @param Uid the new owner (with FSP_FSCTL_POSIX_SET_UID)
+     * @param Gid the new group (with FSP_FSCTL_POSIX_SET_GID)
+     * @param Mode the new permission bits (07777) with the file type bits (S_IFMT) as the kernel
+     *        sends them (with FSP_FSCTL_POSIX_SET_MODE)
+     * @return STATUS_SUCCESS or an error (FSP_STATUS_FROM_ERRNO() gives an exact errno)
+     */
+    NTSTATUS (*SetPosixSecurity)(FSP_FILE_SYSTEM *FileSystem, PVOID FileContext, UINT32 Which,
+                                 UINT32 Uid, UINT32 Gid, UINT32 Mode);
+    /**
+     * LinFsp extension: a descriptor of the open FileContext was closed (close(2) of any of the
+     * descriptors that share the open, unlike Cleanup, which comes once after the last).
+     *
+     * With this member the engine answers the kernel's FLUSH instead of ENOSYS, so it is called
+     * at every close(2), and also from the release of the last descriptor when the kernel asks
+     * for that (FUSE_RELEASE_FLUSH). LockOwner identifies the closing descriptor's owner: the
+     * POSIX locks it holds (PosixLock) are to be released. Its result is close(2)'s. Not called
+     * for opens made with FSP_FSCTL_OPEN_NOFLUSH.
+     *
+     * Guard: none.
+     * @param FileSystem the file system
+     * @param FileContext the open file (never NULL)
+     * @param LockOwner the owner of the closing descriptor's locks
+     * @return STATUS_SUCCESS or an error for close(2)
+     */
+    NTSTATUS (*FlushDescriptor)(FSP_FILE_SYSTEM *FileSystem, PVOID FileContext, UINT64 LockOwner);
+    /**
+     * LinFsp extension: POSIX record locks (fcntl(2) F_GETLK, F_SETLK, F_SETLKW) kept by the
+     * file system.
+     *
+     * With this member the engine offers FUSE_POSIX_LOCKS at INIT and the kernel forwards
+     * these locks instead of keeping them locally (without it they are local to the mount, as
+     * on WinFsp). For F_GETLK, *Lock receives the first conflicting lock (with its holder's
+     * Pid), or Type F_UNLCK when there is none; for F_SETLK and F_SETLKW the lock is set (or
+     * released, F_UNLCK). F_SETLKW may wait; F_SETLK fails with STATUS_LOCK_NOT_GRANTED
+     * (EAGAIN) when the lock is held. A Type the engine does not know in the answer to F_GETLK
+     * is EIO.
+     *
+     * Guard: none.
+     * @param FileSystem the file system
+     * @param FileContext the open file
+     * @param Command F_GETLK, F_SETLK or F_SETLKW (<fcntl.h>)
+     * @param LockOwner the lock's owner (the kernel's id of the file table or open file)
+     * @param Lock the lock (in) and, for F_GETLK, the conflicting lock (out)
+     * @return STATUS_SUCCESS, STATUS_LOCK_NOT_GRANTED, or an error
+     */
+    NTSTATUS (*PosixLock)(FSP_FILE_SYSTEM *FileSystem, PVOID FileContext, UINT32 Command,
+                          UINT64 LockOwner, FSP_FSCTL_POSIX_LOCK *Lock);
+    /**
+     * LinFsp extension: flock(2) locks kept by the file system.
+     *
+     * With this member the engine offers FUSE_FLOCK_LOCKS at INIT and the kernel forwards
+     * flock(2) (without it these locks are local to the mount). The engine also calls it with
+     * LOCK_UN when the open's last descriptor is released with a flock lock held. A lock that
+     * cannot be had with LOCK_NB fails with STATUS_LOCK_NOT_GRANTED (EWOULDBLOCK).
+     *
+     * Guard: none.
+     * @param FileSystem the file system
+     * @param FileContext the open file
+     * @param LockOwner the lock's owner (the open file description)
+     * @param Operation LOCK_SH, LOCK_EX or LOCK_UN (<sys/file.h>), with LOCK_NB when the caller
+     *        does not wait
+     * @return STATUS_SUCCESS, STATUS_LOCK_NOT_GRANTED, or an error
+     */
+    NTSTATUS (*Flock)(FSP_FILE_SYSTEM *FileSystem, PVOID FileContext, UINT64 LockOwner,
+                      UINT32 Operation);
+    /**
+     * LinFsp extension: ioctl(2) as the kernel sends it, instead of Control.
+     *
+     * Called for every ioctl(2) the kernel forwards on a file or directory of the mount,
+     * whether or not VolumeParams.DeviceControl is set (Control is then never called). Input
+     * and output sizes are what the request number's _IOC size and direction say; the engine
+     * refuses FUSE_IOCTL_UNRESTRICTED requests (CUSE only) with EPERM. A request the file
+     * system does not know is best answered FSP_STATUS_FROM_ERRNO(ENOTTY).
+     *
+     * Guard: none.
+     * @param FileSystem the file system
+     * @param FileContext the open file or directory
+     * @param Command the request number
+     * @param Flags FUSE_IOCTL_* of <linux/fuse.h>: FUSE_IOCTL_DIR for directories,
+     *        FUSE_IOCTL_COMPAT for 32-bit callers
+     * @param Argument the caller's argument value (an address in the caller for most requests)
+     * @param InputBuffer InputLength bytes of input, NULL when none
+     * @param InputLength bytes of input
+     * @param OutputBuffer OutputLength bytes of output (zeroed before the call), NULL when none;
+     *        all of it is returned to the caller
+     * @param OutputLength bytes of output
+     * @param PResult receives ioctl(2)'s return value (>= 0; a negative value is EIO)
+     * @return STATUS_SUCCESS or an error
+     */
+    NTSTATUS (*Ioctl)(FSP_FILE_SYSTEM *FileSystem, PVOID FileContext, UINT32 Command,
+                      UINT32 Flags, UINT64 Argument, PVOID InputBuffer, ULONG InputLength,
+                      PVOID OutputBuffer, ULONG OutputLength, PINT32 PResult);
+    /**
+     * LinFsp extension: poll(2), select(2) and epoll(7) of an open file.
+     *
+     * Without it the kernel treats the mount's files as always ready. When PollHandle is not
+     * 0 the caller will wait: the file system keeps the handle and passes it to
+     * FspFileSystemNotifyPoll() once the file becomes ready (a handle is used once).
+     *
+     * Guard: none.
+     * @param FileSystem the file system
+     * @param FileContext the open file
+     * @param PollHandle 0, or the handle for FspFileSystemNotifyPoll()
+     * @param Events the POLL* bits (<poll.h>) wanted
+     * @param PRevents receives the POLL* bits that are ready
+     * @return STATUS_SUCCESS or an error
+     */
+    NTSTATUS (*Poll)(FSP_FILE_SYSTEM *FileSystem, PVOID FileContext, UINT64 PollHandle,
+                     UINT32 Events, PUINT32 PRevents);
+    /**
+     * LinFsp extension: access(2), faccessat(2) and chdir(2) checks by the file system.
+     *
+     * The kernel asks only on mounts without default_permissions (the engine adds that option
+     * unless VolumeParams.MountOptionsAsGiven). Without this member the engine answers ENOSYS
+     * and the kernel lets every later check pass, as libfuse does for a program without
+     * access().
+     *
+     * Guard: none.
+     * @param FileSystem the file system
+     * @param FileName the file's full name
+     * @param Mask R_OK, W_OK, X_OK bits, or F_OK (<unistd.h>)
+     * @return STATUS_SUCCESS, STATUS_ACCESS_DENIED (EACCES), or an error
+     */
+    NTSTATUS (*Access)(FSP_FILE_SYSTEM *FileSystem, PWSTR FileName, UINT32 Mask);
     /** Reserved slots (WinFsp's table has 64 members in all); leave them NULL. */
-    NTSTATUS (*Reserved[29])(VOID);
+    NTSTATUS (*Reserved[22])(VOID);
 } FSP_FILE_SYSTEM_INTERFACE;
 
 /** Opaque engine state (LinFsp): the kernel-facing part of a file system object. */
@@ -1171,6 +1316,42 @@ FSP_API FSP_FILE_SYSTEM_OPERATION_CONTEXT *FspFileSystemGetOperationContext(VOID
  *         (Fd < 0)
  */
 FSP_API NTSTATUS FspFileSystemSetOpenBackingFile(int Fd);
+/**
+ * LinFsp extension: say how the kernel treats the open being made.
+ *
+ * Call inside Create, CreateEx, Open, Overwrite or OverwriteEx of an open the
+ * kernel asked for (open(2), creat(2), opendir(3); see
+ * FSP_FSCTL_TRANSACT_REQ::Req.Create.PosixOpen). The flags replace the
+ * engine's own choice for that open (FSP_FSCTL_OPEN_KEEP_CACHE for files when
+ * FileInfoTimeout is INFINITE); kernel passthrough is still added where it
+ * applies. Only the last call of an operation counts.
+ * @param Flags FSP_FSCTL_OPEN_* flags (fsctl.h)
+ * @return STATUS_SUCCESS; STATUS_INVALID_DEVICE_STATE (not inside one of those
+ *         callbacks); STATUS_INVALID_PARAMETER (a flag outside
+ *         FSP_FSCTL_OPEN_FLAGS_VALID)
+ */
+FSP_API NTSTATUS FspFileSystemSetOpenFlags(UINT32 Flags);
+/**
+ * LinFsp extension: the /dev/fuse descriptor the engine serves.
+ *
+ * For the descriptor's flags (FD_CLOEXEC) and for polling by a caller that
+ * runs its own loop only: the engine alone reads and writes it.
+ * @param FileSystem the file system
+ * @return the descriptor after FspFileSystemSetMountPoint(), else -1
+ */
+FSP_API int FspFileSystemDeviceDescriptor(FSP_FILE_SYSTEM *FileSystem);
+/**
+ * LinFsp extension: the file that Poll was given PollHandle for became ready;
+ * the kernel polls it again (FUSE_NOTIFY_POLL). From any thread, also inside
+ * a callback.
+ * @param FileSystem the file system
+ * @param PollHandle a handle Poll received
+ * @return STATUS_SUCCESS (also when the kernel no longer waits for the
+ *         handle); STATUS_INVALID_PARAMETER (PollHandle 0);
+ *         STATUS_INVALID_DEVICE_STATE (not mounted); an error from writing to
+ *         /dev/fuse
+ */
+FSP_API NTSTATUS FspFileSystemNotifyPoll(FSP_FILE_SYSTEM *FileSystem, UINT64 PollHandle);
 /**
  * Check that a file system could be mounted, without creating one: /dev/fuse
  * is readable and writable (root) or exists (others), and the mount point is
@@ -2216,6 +2397,15 @@ FSP_API NTSTATUS FspNtStatusFromErrno(int Errno);
  *         ones); the matching positive errno; EIO for a failure without an entry
  */
 FSP_API int FspErrnoFromNtStatus(NTSTATUS Status);
+/**
+ * LinFsp extension: an error NTSTATUS that carries the errno value Errno (1..65535) exactly:
+ * FspErrnoFromNtStatus gives Errno back, where FspNtStatusFromErrno would merge errnos that
+ * share a status (ENOTTY and ENOSYS) or map unknown ones to STATUS_UNSUCCESSFUL (EIO). For
+ * file systems that speak errno (LinFsp's FUSE layer); the status has the customer bit set.
+ */
+#define FSP_STATUS_FROM_ERRNO(Errno) ((NTSTATUS)(0xE0FE0000u | ((UINT32)(Errno) & 0xffffu)))
+/** Whether Status was made by FSP_STATUS_FROM_ERRNO. */
+#define FSP_STATUS_IS_ERRNO(Status) (0xE0FE0000u == ((UINT32)(Status) & 0xffff0000u))
 
 /* ---- service framework ---- */
 /** A service, as FspServiceRun*() creates it (WinFsp's service framework, run in the foreground). */

@@ -34,6 +34,7 @@ static NTSTATUS validate_params(FSP_FSCTL_VOLUME_PARAMS *vp)
         vp->StreamInfoTimeoutValid = vp->EaTimeoutValid = 0;
         vp->PassthroughBackingFiles = 0;
         vp->WritebackCache = 0;
+        vp->MountOptionsAsGiven = vp->SymlinkAttributesFromFileInfo = vp->FileMountPoint = 0;
     }
     vp->Prefix[ARRAYSIZE(vp->Prefix) - 1] = 0;
     vp->FileSystemName[ARRAYSIZE(vp->FileSystemName) - 1] = 0;
@@ -146,6 +147,13 @@ FSP_API NTSTATUS FspFileSystemSetMountPointEx(FSP_FILE_SYSTEM *FileSystem, PWSTR
 FSP_API NTSTATUS FspFileSystemSetMountPoint(FSP_FILE_SYSTEM *FileSystem, PWSTR MountPoint)
 {
     return FspFileSystemSetMountPointEx(FileSystem, MountPoint, 0);
+}
+
+FSP_API int FspFileSystemDeviceDescriptor(FSP_FILE_SYSTEM *FileSystem)
+{
+    if (!FileSystem || !FileSystem->Engine->mountpoint)
+        return -1;
+    return FileSystem->Engine->fd;
 }
 
 FSP_API VOID FspFileSystemRemoveMountPoint(FSP_FILE_SYSTEM *FileSystem)

@@ -98,6 +98,8 @@ FSP_API int FspErrnoFromNtStatus(NTSTATUS Status)
 {
     if (NT_SUCCESS(Status))
         return 0;
+    if (FSP_STATUS_IS_ERRNO(Status) && (Status & 0xffff))
+        return Status & 0xffff;
     for (size_t i = 0; i < ARRAYSIZE(status_to_errno); i++)
         if (status_to_errno[i].status == Status)
             return status_to_errno[i].err;

@@ -47,6 +47,7 @@ struct fsp_engine {
     atomic_bool stopping;
     atomic_bool stop_notified; /* DispatcherStopped was called for this run */
     bool attached;              /* served on an fd from fsp_engine_attach_fd */
+    bool adopted;               /* served on a /dev/fuse fd mounted by someone else ("/dev/fd/N") */
     /* session (FUSE_INIT) */
     pthread_mutex_t init_lock;
     bool initialized;

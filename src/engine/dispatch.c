@@ -7,6 +7,7 @@
 #include "uring.h"
 #include <errno.h>
 #include <fcntl.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -34,8 +35,10 @@ void fsp_op_enter(struct fsp_request *req, UINT32 kind)
     req->treq.CallerUid = req->in->uid;
     req->treq.CallerGid = req->in->gid;
     req->treq.CallerPid = req->in->pid;
-    if (FspFsctlTransactCreateKind == kind)
+    if (FspFsctlTransactCreateKind == kind) {
         req->has_backing_fd = false; /* a backing fd belongs to the last Create/Open only */
+        req->has_open_flags = false; /* so do open flags (FspFileSystemSetOpenFlags) */
+    }
     memset(&req->trsp, 0, sizeof req->trsp);
     req->trsp.Size = sizeof req->trsp;
     req->trsp.Kind = kind;
@@ -44,6 +47,24 @@ void fsp_op_enter(struct fsp_request *req, UINT32 kind)
     tls_opctx.Response = &req->trsp;
     tls_opctx_ptr = &tls_opctx;
     FspFileSystemEnterOperation(req->fs, &req->treq, &req->trsp);
+}
+
+FSP_API NTSTATUS FspFileSystemSetOpenFlags(UINT32 Flags)
+{
+    FSP_FILE_SYSTEM_OPERATION_CONTEXT *ctx = tls_opctx_ptr;
+    if (!ctx || !ctx->Request)
+        return STATUS_INVALID_DEVICE_STATE;
+    UINT32 kind = ctx->Request->Kind;
+    if (FspFsctlTransactCreateKind != kind && FspFsctlTransactOverwriteKind != kind)
+        return STATUS_INVALID_DEVICE_STATE;
+    if (Flags & ~(UINT32)FSP_FSCTL_OPEN_FLAGS_VALID)
+        return STATUS_INVALID_PARAMETER;
+    /* The engine's operation context is always the treq of the request being processed. */
+    struct fsp_request *req =
+        (struct fsp_request *)((char *)ctx->Request - offsetof(struct fsp_request, treq));
+    req->has_open_flags = true;
+    req->open_flags = Flags;
+    return STATUS_SUCCESS;
 }
 
 void fsp_op_leave(struct fsp_request *req)
@@ -101,10 +122,11 @@ void fsp_dispatch_via(struct fsp_engine *eng, struct fsp_worker *w, int fd,
         return;
     }
     uint32_t opcode = req.in->opcode;
+    /* The trace in libfuse's words (scripts read it): request, then "success" or "error". */
     if (eng->fs->DebugLog)
-        FspDebugLog("linfsp: request unique %llu opcode %u nodeid %llu uid %u pid %u len %u\n",
-                    (unsigned long long)req.in->unique, opcode,
-                    (unsigned long long)req.in->nodeid, req.in->uid, req.in->pid, req.in->len);
+        FspDebugLog("unique: %llu, opcode: %s (%u), nodeid: %llu, insize: %u, pid: %u\n",
+                    (unsigned long long)req.in->unique, fsp_ops_name(opcode), opcode,
+                    (unsigned long long)req.in->nodeid, req.in->len, req.in->pid);
     if (FUSE_INIT == opcode) {
         if (req.arglen < 16)
             reject(&req, "FUSE_INIT too short");

@@ -61,7 +61,21 @@ struct fsp_request {
     /* the open handle the request uses (fsp_handle_get/new): one reference, dropped when the
      * request ends, or kept by its pending operation until the file system's response */
     struct fsp_handle *handle;
+    /* OPEN/CREATE/OPENDIR: the open(2) flags for the Create/Open call the open makes
+     * (Req.Create.PosixOpen/PosixFlags); cleared once used */
+    bool posix_open;
+    uint32_t posix_flags;
+    /* FspFileSystemSetOpenFlags during this OPEN/CREATE/OPENDIR (ops_file.c) */
+    bool has_open_flags;
+    uint32_t open_flags;       /* FSP_FSCTL_OPEN_* (the FOPEN_* values) */
 };
+
+/**
+ * The FOPEN_* flags for the reply to an OPEN, CREATE or OPENDIR: what the file system chose
+ * with FspFileSystemSetOpenFlags during the request, otherwise the engine's default for files
+ * (FOPEN_KEEP_CACHE with FileInfoTimeout INFINITE) or directories (none).
+ */
+uint32_t fsp_ops_open_flags(struct fsp_request *req, bool is_dir);
 
 /** Reply with an error (positive errno; 0 = success with no payload). */
 void fsp_reply_err(struct fsp_request *req, int err);
@@ -212,6 +226,7 @@ struct fsp_handle {
     pthread_mutex_t lock; /* serializes readdir on this handle */
     /* for ops' own use */
     uint64_t dir_offset;
+    bool no_flush;       /* opened with FSP_FSCTL_OPEN_NOFLUSH */
     /* passthrough.c: this open's kernel backing file id (> 0) or 0; counted per node when pt_counted */
     int32_t backing_id;
     bool pt_counted;
@@ -309,6 +324,8 @@ NTSTATUS fsp_engine_attach_fd(FSP_FILE_SYSTEM *fs, int fd);
 typedef void fsp_op_fn(struct fsp_request *req);
 /** Handler for an opcode, or NULL when the engine answers ENOSYS. */
 fsp_op_fn *fsp_ops_handler(uint32_t opcode);
+/** The opcode's name for the debug trace ("LOOKUP", ...; "???" when unknown). */
+const char *fsp_ops_name(uint32_t opcode);
 /** Minimum payload size of an opcode's request (for validation), given the protocol minor. */
 size_t fsp_ops_min_arglen(uint32_t opcode, uint32_t proto_minor);
 

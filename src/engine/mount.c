@@ -135,7 +135,7 @@ struct mount_args {
     unsigned long flags;
     char data[1024];
     char fsname[256], subtype[64];
-    bool auto_unmount, ro;
+    bool auto_unmount, ro, dev, suid;
 };
 
 static void append(char *buf, size_t size, const char *s)
@@ -157,11 +157,19 @@ static int collect_option(const char *name, const char *value, void *ctx)
     else if (0 == strcmp(name, "rw"))
         a->flags &= ~(unsigned long)MS_RDONLY, a->ro = false;
     else if (0 == strcmp(name, "nosuid"))
-        a->flags |= MS_NOSUID;
+        a->flags |= MS_NOSUID, a->suid = false;
+    else if (0 == strcmp(name, "suid"))
+        a->flags &= ~(unsigned long)MS_NOSUID, a->suid = true;
     else if (0 == strcmp(name, "nodev"))
-        a->flags |= MS_NODEV;
+        a->flags |= MS_NODEV, a->dev = false;
+    else if (0 == strcmp(name, "dev"))
+        a->flags &= ~(unsigned long)MS_NODEV, a->dev = true;
     else if (0 == strcmp(name, "noexec"))
         a->flags |= MS_NOEXEC;
+    else if (0 == strcmp(name, "exec"))
+        a->flags &= ~(unsigned long)MS_NOEXEC;
+    else if (0 == strcmp(name, "atime"))
+        a->flags &= ~(unsigned long)MS_NOATIME;
     else if (0 == strcmp(name, "noatime"))
         a->flags |= MS_NOATIME;
     else if (0 == strcmp(name, "relatime"))
@@ -172,6 +180,10 @@ static int collect_option(const char *name, const char *value, void *ctx)
         a->flags |= MS_DIRSYNC;
     else if (0 == strcmp(name, "auto_unmount"))
         a->auto_unmount = true;
+    else if (0 == strcmp(name, "async"))
+        a->flags &= ~(unsigned long)MS_SYNCHRONOUS;
+    else if (0 == strcmp(name, "default_permissions"))
+        append(a->data, sizeof a->data, "default_permissions");
     else if (0 == strcmp(name, "allow_other") || 0 == strcmp(name, "max_read")) {
         snprintf(opt, sizeof opt, "%s%s%s", name, value ? "=" : "", value ? value : "");
         append(a->data, sizeof a->data, opt);
@@ -364,15 +376,61 @@ static bool is_fuse_mount_point(const char *path)
     return found;
 }
 
+/*
+ * "/dev/fd/N": N is a /dev/fuse descriptor someone else mounted already (mount.fuse3 -o
+ * drop_privileges, as libfuse 3.3+ accepts): returns N, or -1 when path is not of that form.
+ */
+static int premounted_fd(const char *path)
+{
+    const char *prefix = "/dev/fd/";
+    size_t pl = strlen(prefix);
+    if (0 != strncmp(path, prefix, pl) || !path[pl])
+        return -1;
+    char *end;
+    errno = 0;
+    long n = strtol(path + pl, &end, 10);
+    if (errno || *end || n < 0 || n > 0x7fffffff)
+        return -1;
+    return (int)n;
+}
+
+/* Serve the connection of an already mounted /dev/fuse descriptor: no mount, no unmount. */
+static NTSTATUS adopt_fd(struct fsp_engine *eng, const char *mountpoint, int fd)
+{
+    struct stat st;
+    if (fcntl(fd, F_GETFD) < 0 || 0 != fstat(fd, &st))
+        return STATUS_INVALID_HANDLE;
+    if (!S_ISCHR(st.st_mode)) {
+        FspDebugLog("linfsp: %s is not a /dev/fuse descriptor\n", mountpoint);
+        return STATUS_INVALID_PARAMETER;
+    }
+    char *copy = strdup(mountpoint);
+    if (!copy)
+        return STATUS_INSUFFICIENT_RESOURCES;
+    if (eng->fd >= 0 && eng->fd != fd)
+        close(eng->fd);
+    eng->fd = fd; /* ours from now on, as libfuse takes it: closed with the engine */
+    fcntl(fd, F_SETFD, FD_CLOEXEC);
+    eng->adopted = true;
+    eng->mountpoint = copy;
+    return STATUS_SUCCESS;
+}
+
 NTSTATUS fsp_mount(struct fsp_engine *eng, const char *mountpoint)
 {
     FSP_FILE_SYSTEM *fs = eng->fs;
+    const FSP_FSCTL_VOLUME_PARAMS *vp = &fs->VolumeParams;
     struct stat st;
     if (eng->mountpoint || eng->attached)
         return STATUS_INVALID_DEVICE_STATE;
+    int given = premounted_fd(mountpoint);
+    if (given >= 0)
+        return adopt_fd(eng, mountpoint, given);
     if (0 != stat(mountpoint, &st))
         return status_from_errno(errno);
-    if (!S_ISDIR(st.st_mode))
+    /* A regular file may be the mount point of a file system that says so (libfuse allows it:
+     * the root is then a file); anything else must be a directory. */
+    if (!S_ISDIR(st.st_mode) && !(S_ISREG(st.st_mode) && vp->FileMountPoint))
         return STATUS_NOT_A_DIRECTORY;
     char *real = realpath(mountpoint, 0);
     if (!real)
@@ -398,15 +456,21 @@ NTSTATUS fsp_mount(struct fsp_engine *eng, const char *mountpoint)
         snprintf(a.fsname, sizeof a.fsname, "%s", a.subtype);
 
     NTSTATUS status;
+    /* As on WinFsp, every user reaches the file system and its security decides: a mount
+     * made by root is open to other users (allow_other); the mode bits the engine derives
+     * from the security descriptors are checked by the kernel (default_permissions). A file
+     * system that asks for the options as given (LinFsp's FUSE layer) gets only those, as
+     * libfuse mounts. */
+    bool as_given = vp->MountOptionsAsGiven;
+    bool has_allow_other = NULL != strstr(a.data, "allow_other");
+    bool has_default_permissions = NULL != strstr(a.data, "default_permissions");
+    const char *implied_dp = as_given || has_default_permissions ? "" : "default_permissions,";
     if (0 == geteuid()) {
         char data[1400], type[80];
-        /* As on WinFsp, every user reaches the file system and its security decides: a mount
-         * made by root is open to other users (allow_other); the mode bits the engine derives
-         * from the security descriptors are checked by the kernel (default_permissions). */
-        bool has_allow_other = NULL != strstr(a.data, "allow_other");
-        snprintf(data, sizeof data, "fd=%d,rootmode=%o,user_id=%u,group_id=%u,default_permissions%s%s%s",
-                 eng->fd, (unsigned)S_IFDIR, (unsigned)geteuid(), (unsigned)getegid(),
-                 has_allow_other ? "" : ",allow_other", a.data[0] ? "," : "", a.data);
+        snprintf(data, sizeof data, "fd=%d,rootmode=%o,user_id=%u,group_id=%u%s%s%s%s",
+                 eng->fd, (unsigned)(st.st_mode & S_IFMT), (unsigned)geteuid(), (unsigned)getegid(),
+                 implied_dp[0] ? ",default_permissions" : "",
+                 as_given || has_allow_other ? "" : ",allow_other", a.data[0] ? "," : "", a.data);
         snprintf(type, sizeof type, "fuse.%s", a.subtype);
         if (0 != mount(a.fsname, real, type, a.flags, data)) {
             status = status_from_errno(errno);
@@ -415,9 +479,10 @@ NTSTATUS fsp_mount(struct fsp_engine *eng, const char *mountpoint)
         eng->watchdog_pid = start_watchdog(real, &eng->watchdog_fd);
     } else {
         char opts[1600];
-        snprintf(opts, sizeof opts, "fsname=%s,subtype=%s,default_permissions,auto_unmount%s%s%s%s%s",
-                 a.fsname, a.subtype, a.ro ? ",ro" : "", (a.flags & MS_NOEXEC) ? ",noexec" : "",
-                 (a.flags & MS_NOATIME) ? ",noatime" : "", a.data[0] ? "," : "", a.data);
+        snprintf(opts, sizeof opts, "fsname=%s,subtype=%s,%sauto_unmount%s%s%s%s%s%s%s",
+                 a.fsname, a.subtype, implied_dp, a.ro ? ",ro" : "",
+                 (a.flags & MS_NOEXEC) ? ",noexec" : "", (a.flags & MS_NOATIME) ? ",noatime" : "",
+                 a.dev ? ",dev" : "", a.suid ? ",suid" : "", a.data[0] ? "," : "", a.data);
         int fd = -1, err = fusermount_mount(real, opts, &fd, &eng->watchdog_fd, &eng->watchdog_pid);
         if (err) {
             status = ENOENT == err ? STATUS_NO_SUCH_DEVICE : STATUS_ACCESS_DENIED;
@@ -444,6 +509,11 @@ void fsp_unmount(struct fsp_engine *eng)
 {
     if (!eng->mountpoint)
         return;
+    if (eng->adopted) { /* mounted by whoever gave the descriptor: theirs to unmount */
+        free(eng->mountpoint);
+        eng->mountpoint = 0;
+        return;
+    }
     if (eng->mounted_with_fusermount) {
         pid_t pid = fork();
         if (0 == pid) {

@@ -117,3 +117,19 @@ FSP_API NTSTATUS FspFileSystemNotify(FSP_FILE_SYSTEM *FileSystem, FSP_FSCTL_NOTI
     }
     return STATUS_SUCCESS;
 }
+
+FSP_API NTSTATUS FspFileSystemNotifyPoll(FSP_FILE_SYSTEM *FileSystem, UINT64 PollHandle)
+{
+    if (!FileSystem || 0 == PollHandle)
+        return STATUS_INVALID_PARAMETER;
+    struct fsp_engine *eng = FileSystem->Engine;
+    if (!eng->initialized || eng->fd < 0)
+        return STATUS_INVALID_DEVICE_STATE;
+    struct fuse_notify_poll_wakeup_out o;
+    memset(&o, 0, sizeof o);
+    o.kh = PollHandle;
+    struct iovec v = {&o, sizeof o};
+    int err = notify_write(eng, FUSE_NOTIFY_POLL, &v, 1);
+    /* ENOENT: the kernel no longer waits for this handle (the file was released). */
+    return 0 == err || ENOENT == err ? STATUS_SUCCESS : FspNtStatusFromErrno(err);
+}

@@ -153,7 +153,7 @@ UINT64 fsp_ops_now_filetime(void);
 
 /* Handlers, one per opcode, grouped by file (the opcode table in ops_misc.c lists them). */
 fsp_op_fn fsp_op_lookup, fsp_op_forget, fsp_op_batch_forget, fsp_op_getattr, fsp_op_setattr,
-    fsp_op_statfs, fsp_op_statx;                                                   /* ops_entry.c */
+    fsp_op_statfs, fsp_op_statx, fsp_op_access;                                    /* ops_entry.c */
 fsp_op_fn fsp_op_open, fsp_op_create, fsp_op_read, fsp_op_write, fsp_op_flush, fsp_op_fsync,
     fsp_op_release, fsp_op_fallocate;                                              /* ops_file.c */
 fsp_op_fn fsp_op_opendir, fsp_op_readdir, fsp_op_readdirplus, fsp_op_releasedir,
@@ -161,6 +161,7 @@ fsp_op_fn fsp_op_opendir, fsp_op_readdir, fsp_op_readdirplus, fsp_op_releasedir,
 fsp_op_fn fsp_op_unlink, fsp_op_rmdir, fsp_op_rename, fsp_op_rename2, fsp_op_link,
     fsp_op_symlink, fsp_op_readlink, fsp_op_mknod;                                 /* ops_namespace.c */
 fsp_op_fn fsp_op_getxattr, fsp_op_setxattr, fsp_op_listxattr, fsp_op_removexattr; /* ops_xattr.c */
-fsp_op_fn fsp_op_ioctl, fsp_op_syncfs;                                             /* ops_misc.c */
+fsp_op_fn fsp_op_ioctl, fsp_op_syncfs, fsp_op_getlk, fsp_op_setlk, fsp_op_setlkw,
+    fsp_op_poll;                                                                   /* ops_misc.c */
 
 #endif

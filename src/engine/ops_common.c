@@ -78,6 +78,9 @@ NTSTATUS fsp_ops_open_path(struct fsp_request *req, PWSTR path, UINT32 access, P
     req->treq.Req.Create.UserMode = 1;
     req->treq.FileName = path;
     fsp_op_enter(req, FspFsctlTransactCreateKind);
+    req->treq.Req.Create.PosixOpen = req->posix_open;
+    req->treq.Req.Create.PosixFlags = req->posix_open ? req->posix_flags : 0;
+    req->posix_open = false; /* the process's open is this one; later opens are the engine's */
     status = fs->Interface->Open(fs, path, options, access, arg, &oinfo.FileInfo);
     fsp_op_leave(req);
     ctx_end(req, &slot, status);
@@ -285,8 +288,19 @@ int fsp_ops_fill_attr(struct fsp_request *req, PVOID ctx, PWSTR path,
     bool is_dir = info->FileAttributes & FILE_ATTRIBUTE_DIRECTORY;
     uint32_t type = is_dir ? S_IFDIR : S_IFREG, rdev = 0;
     uint64_t size_override = UINT64_MAX;
-    if ((info->FileAttributes & FILE_ATTRIBUTE_REPARSE_POINT) &&
-        (IO_REPARSE_TAG_SYMLINK == info->ReparseTag || IO_REPARSE_TAG_NFS == info->ReparseTag)) {
+    bool reparse = info->FileAttributes & FILE_ATTRIBUTE_REPARSE_POINT;
+    bool symlink = reparse && IO_REPARSE_TAG_SYMLINK == info->ReparseTag;
+    /*
+     * With SymlinkAttributesFromFileInfo a symlink is a symlink by its tag alone, and its
+     * size is the file system's FileSize: the target is read for readlink(2) only. Were such
+     * a file system's symlink shown as anything else, following it would be left to the file
+     * system (a FUSE program's open may follow it anywhere). Otherwise the target is read
+     * here for the size, and reparse data without a target is not shown as a symlink.
+     */
+    bool by_tag = symlink && req->fs->VolumeParams.SymlinkAttributesFromFileInfo;
+    if (by_tag)
+        type = S_IFLNK;
+    if (reparse && (IO_REPARSE_TAG_NFS == info->ReparseTag || (symlink && !by_tag))) {
         PVOID octx = ctx;
         FSP_FSCTL_FILE_INFO oinfo;
         if (!octx && path &&
@@ -299,7 +313,7 @@ int fsp_ops_fill_attr(struct fsp_request *req, PVOID ctx, PWSTR path,
         if (octx && octx != ctx)
             fsp_ops_close(req, octx, path, 0);
         if (NT_SUCCESS(status)) {
-            if (IO_REPARSE_TAG_SYMLINK == info->ReparseTag) {
+            if (symlink) {
                 char *t = 0;
                 if (0 == fsp_ops_symlink_target(data, dsize, &t)) {
                     type = S_IFLNK;
@@ -437,6 +451,9 @@ NTSTATUS fsp_ops_create_object(struct fsp_request *req, PWSTR path, UINT32 creat
     req->treq.Req.Create.UserMode = 1;
     req->treq.FileName = path;
     fsp_op_enter(req, FspFsctlTransactCreateKind);
+    req->treq.Req.Create.PosixOpen = req->posix_open;
+    req->treq.Req.Create.PosixFlags = req->posix_open ? req->posix_flags : 0;
+    req->posix_open = false;
     if (fi->CreateEx)
         status = fi->CreateEx(fs, path, create_options, granted_access, file_attributes, sd, 0,
                               reparse, reparse ? reparse_len : 0, reparse ? TRUE : FALSE, arg,

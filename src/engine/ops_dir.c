@@ -399,6 +399,7 @@ void fsp_op_opendir(struct fsp_request *req)
         return fsp_reply_err(req, err);
     PVOID ctx;
     FSP_FSCTL_FILE_INFO info;
+    req->posix_open = true, req->posix_flags = ((const struct fuse_open_in *)req->arg)->flags;
     NTSTATUS status = fsp_ops_open_path(req, path, FILE_LIST_DIRECTORY | FILE_READ_ATTRIBUTES |
                                                        SYNCHRONIZE, &ctx, &info);
     if (!NT_SUCCESS(status)) {
@@ -420,6 +421,7 @@ void fsp_op_opendir(struct fsp_request *req)
     struct fuse_open_out out;
     memset(&out, 0, sizeof out);
     out.fh = h->fh;
+    out.open_flags = fsp_ops_open_flags(req, true);
     fsp_ops_reply_open(req, h, &out);
 }
 

@@ -190,9 +190,49 @@ static UINT64 to_filetime(uint64_t sec, uint32_t nsec)
     return ft ? ft : 1; /* 0 means "unchanged" to SetBasicInfo */
 }
 
+/*
+ * chmod/chown with the LinFsp extension SetPosixSecurity: the file system gets what the caller
+ * asked, also when it changes nothing (it may refuse even that, as bindfs --chmod-deny does).
+ */
+static NTSTATUS set_posix_security(struct fsp_request *req, PVOID ctx, PWSTR path,
+                                   const struct fuse_setattr_in *in)
+{
+    UINT32 which = ((in->valid & FATTR_MODE) ? FSP_FSCTL_POSIX_SET_MODE : 0) |
+                   ((in->valid & FATTR_UID) ? FSP_FSCTL_POSIX_SET_UID : 0) |
+                   ((in->valid & FATTR_GID) ? FSP_FSCTL_POSIX_SET_GID : 0);
+    uint32_t mode = in->mode; /* with the file type bits, as the kernel sends it */
+    /* A new owner takes no privileges along (FUSE_HANDLE_KILLPRIV_V2: the kernel asks us). */
+    if ((in->valid & FATTR_KILL_SUIDGID) && (in->valid & (FATTR_UID | FATTR_GID)) &&
+        !(in->valid & FATTR_MODE)) {
+        struct fuse_attr cur;
+        FSP_FSCTL_FILE_INFO info;
+        NTSTATUS status = get_file_info(req, ctx, &info);
+        if (!NT_SUCCESS(status))
+            return status;
+        int err = fsp_ops_fill_attr(req, ctx, path, &info, &cur);
+        if (err)
+            return FspNtStatusFromErrno(err);
+        uint32_t killed = fsp_ops_killed_mode(req, cur.mode & 07777, cur.gid, true);
+        if (S_ISREG(cur.mode) && killed != (cur.mode & 07777))
+            which |= FSP_FSCTL_POSIX_SET_MODE, mode = (cur.mode & S_IFMT) | killed;
+    }
+    req->treq.Req.SetSecurity.SecurityInformation =
+        ((which & FSP_FSCTL_POSIX_SET_MODE) ? DACL_SECURITY_INFORMATION : 0) |
+        ((which & FSP_FSCTL_POSIX_SET_UID) ? OWNER_SECURITY_INFORMATION : 0) |
+        ((which & FSP_FSCTL_POSIX_SET_GID) ? GROUP_SECURITY_INFORMATION : 0);
+    fsp_op_enter(req, FspFsctlTransactSetSecurityKind);
+    NTSTATUS status = req->fs->Interface->SetPosixSecurity(req->fs, ctx, which, in->uid, in->gid,
+                                                           mode);
+    fsp_op_leave(req);
+    fsp_node_set_flag(req->engine, req->in->nodeid, FSP_NODE_NO_PRIVS, false);
+    return status;
+}
+
 static NTSTATUS set_owner_mode(struct fsp_request *req, PVOID ctx, PWSTR path,
                                const struct fuse_setattr_in *in)
 {
+    if (req->fs->Interface->SetPosixSecurity)
+        return set_posix_security(req, ctx, path, in);
     if (!req->fs->Interface->SetSecurity)
         return STATUS_INVALID_DEVICE_REQUEST;
     struct fuse_attr cur;
@@ -355,6 +395,29 @@ static void setattr_target(struct fsp_request *req, struct target *tp)
     }
     reply_attr(req, t.ctx, t.path, &info);
     close_target(req, &t);
+}
+
+/*
+ * ACCESS comes only from mounts without default_permissions (access(2), chdir(2)); the
+ * LinFsp extension Access answers it. Without it: ENOSYS, which the kernel remembers
+ * (every later check succeeds), as libfuse answers for a program without access().
+ */
+void fsp_op_access(struct fsp_request *req)
+{
+    const struct fuse_access_in *in = req->arg;
+    FSP_FILE_SYSTEM *fs = req->fs;
+    if (!fs->Interface->Access)
+        return fsp_reply_err(req, ENOSYS);
+    PWSTR path = 0;
+    int err = fsp_node_path(req->engine, req->in->nodeid, &path);
+    if (err)
+        return fsp_reply_err(req, err);
+    req->treq.FileName = path;
+    fsp_op_enter(req, FspFsctlTransactQueryInformationKind);
+    NTSTATUS status = fs->Interface->Access(fs, path, in->mask);
+    fsp_op_leave(req);
+    free(path);
+    fsp_reply_status(req, status);
 }
 
 void fsp_op_statfs(struct fsp_request *req)

@@ -1,20 +1,24 @@
 /*
  * src/engine/ops_file.c - open files: OPEN, CREATE, READ, WRITE, FSYNC,
- * RELEASE, FALLOCATE. (FLUSH, sent at every close(2), has no WinFsp
- * counterpart: the engine answers ENOSYS and the kernel stops sending it.)
+ * FLUSH, RELEASE, FALLOCATE. (FLUSH, sent at every close(2), has no WinFsp
+ * counterpart: without the LinFsp extension FlushDescriptor the engine answers
+ * ENOSYS and the kernel stops sending it.)
  */
 #include "ops.h"
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/falloc.h>
+#include <sys/file.h>
 #include <stdlib.h>
 #include <string.h>
 
-static uint32_t open_flags_out(struct fsp_request *req)
+uint32_t fsp_ops_open_flags(struct fsp_request *req, bool is_dir)
 {
+    if (req->has_open_flags)
+        return req->open_flags;
     const FSP_FSCTL_VOLUME_PARAMS *vp = &req->fs->VolumeParams;
     /* FileInfoTimeout INFINITE: the page cache survives opens (WinFsp's cache manager mode). */
-    if (INFINITE == vp->FileInfoTimeout && !vp->FlushAndPurgeOnCleanup)
+    if (!is_dir && INFINITE == vp->FileInfoTimeout && !vp->FlushAndPurgeOnCleanup)
         return FOPEN_KEEP_CACHE;
     return 0;
 }
@@ -60,6 +64,7 @@ void fsp_op_open(struct fsp_request *req)
         return fsp_reply_err(req, err);
     PVOID ctx;
     FSP_FSCTL_FILE_INFO info;
+    req->posix_open = true, req->posix_flags = in->flags;
     NTSTATUS status = fsp_ops_open_path(req, path, open_access(req, (int)in->flags), &ctx, &info);
     if (NT_SUCCESS(status) && (info.FileAttributes & FILE_ATTRIBUTE_DIRECTORY) &&
         (in->flags & O_ACCMODE) != O_RDONLY) {
@@ -88,7 +93,8 @@ void fsp_op_open(struct fsp_request *req)
     struct fuse_open_out out;
     memset(&out, 0, sizeof out);
     out.fh = h->fh;
-    out.open_flags = open_flags_out(req);
+    out.open_flags = fsp_ops_open_flags(req, false);
+    h->no_flush = out.open_flags & FOPEN_NOFLUSH;
     fsp_passthrough_open(req, h, &out);
     fsp_ops_reply_open(req, h, &out);
 }
@@ -103,6 +109,7 @@ void fsp_op_open(struct fsp_request *req)
 static NTSTATUS create_opens_existing(struct fsp_request *req, PWSTR path, int flags,
                                       uint32_t open_flags, PVOID *pctx, FSP_FSCTL_FILE_INFO *info)
 {
+    req->posix_open = true, req->posix_flags = (uint32_t)flags & ~(uint32_t)(O_CREAT | O_EXCL);
     NTSTATUS status = fsp_ops_open_path(req, path, open_access(req, flags), pctx, info);
     if (!NT_SUCCESS(status))
         return status;
@@ -153,6 +160,7 @@ void fsp_op_create(struct fsp_request *req)
         return fsp_reply_err(req, err);
     PVOID ctx = 0;
     FSP_FSCTL_FILE_INFO info;
+    req->posix_open = true, req->posix_flags = in->flags;
     NTSTATUS status = fsp_ops_create_child(req, path, in->mode, false, FILE_NON_DIRECTORY_FILE,
                                            open_access(req, (int)in->flags) | DELETE,
                                            FILE_ATTRIBUTE_ARCHIVE, 0, 0, &ctx, &info);
@@ -186,7 +194,8 @@ void fsp_op_create(struct fsp_request *req)
     }
     free(path);
     out.open.fh = h->fh;
-    out.open.open_flags = open_flags_out(req);
+    out.open.open_flags = fsp_ops_open_flags(req, false);
+    h->no_flush = out.open.open_flags & FOPEN_NOFLUSH;
     fsp_passthrough_open(req, h, &out.open);
     fsp_reply_data(req, &out, sizeof out);
     if (req->reply_error) {
@@ -324,6 +333,30 @@ void fsp_op_fsync(struct fsp_request *req)
     fsp_reply_status(req, status);
 }
 
+/* The LinFsp extension FlushDescriptor: one descriptor of the open was closed. */
+static NTSTATUS flush_descriptor(struct fsp_request *req, struct fsp_handle *h, uint64_t owner)
+{
+    req->treq.Req.FlushBuffers.UserContext = (UINT64)(uintptr_t)FSP_OPS_CTX(h);
+    req->treq.Req.FlushBuffers.UserContext2 = 1; /* a file, never the volume (guard) */
+    fsp_op_enter(req, FspFsctlTransactFlushBuffersKind);
+    NTSTATUS status = req->fs->Interface->FlushDescriptor(req->fs, FSP_OPS_CTX(h), owner);
+    fsp_op_leave(req);
+    return status;
+}
+
+void fsp_op_flush(struct fsp_request *req)
+{
+    const struct fuse_flush_in *in = req->arg;
+    if (!req->fs->Interface->FlushDescriptor)
+        return fsp_reply_err(req, ENOSYS); /* the kernel stops sending FLUSH */
+    struct fsp_handle *h = fsp_handle_get(req, in->fh);
+    if (!h || h->is_dir)
+        return fsp_reply_err(req, EBADF);
+    if (h->no_flush)
+        return fsp_reply_err(req, 0);
+    fsp_reply_status(req, flush_descriptor(req, h, in->lock_owner));
+}
+
 void fsp_ops_close_handle(struct fsp_engine *eng, struct fsp_handle *h)
 {
     /* For the request in h->closer (its caller, its unique as Hint): the request that let the
@@ -363,6 +396,23 @@ void fsp_ops_release_handle(struct fsp_request *req, bool dir)
 
 void fsp_op_release(struct fsp_request *req)
 {
+    const struct fuse_release_in *in = req->arg;
+    const FSP_FILE_SYSTEM_INTERFACE *fi = req->fs->Interface;
+    bool unlock = (in->release_flags & FUSE_RELEASE_FLOCK_UNLOCK) && fi->Flock;
+    bool flush = (in->release_flags & FUSE_RELEASE_FLUSH) && fi->FlushDescriptor;
+    struct fsp_handle *h = (unlock || flush) ? fsp_handle_get(req, in->fh) : 0;
+    if (h && !h->is_dir) {
+        /* The open's flock(2) lock goes with its last descriptor (kept by the file system). */
+        if (unlock) {
+            req->treq.Req.LockControl.UserContext = (UINT64)(uintptr_t)FSP_OPS_CTX(h);
+            fsp_op_enter(req, FspFsctlTransactLockControlKind);
+            fi->Flock(req->fs, FSP_OPS_CTX(h), in->lock_owner, LOCK_UN);
+            fsp_op_leave(req);
+        }
+        if (flush && !h->no_flush)
+            flush_descriptor(req, h, in->lock_owner);
+    }
+    /* the handle stays the request's (req->handle) until fsp_ops_release_handle takes it again */
     fsp_ops_release_handle(req, false);
 }
 

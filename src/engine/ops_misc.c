@@ -1,14 +1,21 @@
 /*
  * src/engine/ops_misc.c - the opcode table, the minimum payload of each
- * request, and the remaining operations: IOCTL (-> Control) and SYNCFS.
+ * request, and the remaining operations: IOCTL (-> Ioctl or Control), SYNCFS,
+ * GETLK/SETLK/SETLKW (-> PosixLock, Flock) and POLL (-> Poll).
  *
  * Opcodes without a handler get ENOSYS, which makes the kernel stop sending
- * them where it remembers that (FLUSH, ACCESS, GETLK/SETLK (the kernel then
- * handles locks locally), BMAP, POLL, LSEEK, COPY_FILE_RANGE, TMPFILE, STATX).
+ * them where it remembers that (BMAP, LSEEK, COPY_FILE_RANGE, TMPFILE, STATX).
+ * The lock opcodes come only when FUSE_INIT negotiated them, which it does for
+ * file systems with the LinFsp extensions PosixLock / Flock (otherwise the
+ * kernel keeps locks locally); FLUSH, ACCESS and POLL get ENOSYS from their
+ * handlers when the file system lacks the extension.
  */
 #include "ops.h"
 #include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
 #include <string.h>
+#include <sys/file.h>
 
 static fsp_op_fn *const handlers[] = {
     [FUSE_LOOKUP] = fsp_op_lookup,       [FUSE_FORGET] = fsp_op_forget,
@@ -27,8 +34,36 @@ static fsp_op_fn *const handlers[] = {
     [FUSE_CREATE] = fsp_op_create,       [FUSE_IOCTL] = fsp_op_ioctl,
     [FUSE_BATCH_FORGET] = fsp_op_batch_forget, [FUSE_FALLOCATE] = fsp_op_fallocate,
     [FUSE_READDIRPLUS] = fsp_op_readdirplus, [FUSE_RENAME2] = fsp_op_rename2,
-    [FUSE_SYNCFS] = fsp_op_syncfs,
+    [FUSE_SYNCFS] = fsp_op_syncfs,      [FUSE_FLUSH] = fsp_op_flush,
+    [FUSE_ACCESS] = fsp_op_access,       [FUSE_GETLK] = fsp_op_getlk,
+    [FUSE_SETLK] = fsp_op_setlk,         [FUSE_SETLKW] = fsp_op_setlkw,
+    [FUSE_POLL] = fsp_op_poll,
 };
+
+static const char *const names[] = {
+    [FUSE_LOOKUP] = "LOOKUP",         [FUSE_FORGET] = "FORGET",       [FUSE_GETATTR] = "GETATTR",
+    [FUSE_SETATTR] = "SETATTR",       [FUSE_READLINK] = "READLINK",   [FUSE_SYMLINK] = "SYMLINK",
+    [FUSE_MKNOD] = "MKNOD",           [FUSE_MKDIR] = "MKDIR",         [FUSE_UNLINK] = "UNLINK",
+    [FUSE_RMDIR] = "RMDIR",           [FUSE_RENAME] = "RENAME",       [FUSE_LINK] = "LINK",
+    [FUSE_OPEN] = "OPEN",             [FUSE_READ] = "READ",           [FUSE_WRITE] = "WRITE",
+    [FUSE_STATFS] = "STATFS",         [FUSE_RELEASE] = "RELEASE",     [FUSE_FSYNC] = "FSYNC",
+    [FUSE_SETXATTR] = "SETXATTR",     [FUSE_GETXATTR] = "GETXATTR",   [FUSE_LISTXATTR] = "LISTXATTR",
+    [FUSE_REMOVEXATTR] = "REMOVEXATTR", [FUSE_FLUSH] = "FLUSH",       [FUSE_INIT] = "INIT",
+    [FUSE_OPENDIR] = "OPENDIR",       [FUSE_READDIR] = "READDIR",     [FUSE_RELEASEDIR] = "RELEASEDIR",
+    [FUSE_FSYNCDIR] = "FSYNCDIR",     [FUSE_GETLK] = "GETLK",         [FUSE_SETLK] = "SETLK",
+    [FUSE_SETLKW] = "SETLKW",         [FUSE_ACCESS] = "ACCESS",       [FUSE_CREATE] = "CREATE",
+    [FUSE_INTERRUPT] = "INTERRUPT",   [FUSE_BMAP] = "BMAP",           [FUSE_DESTROY] = "DESTROY",
+    [FUSE_IOCTL] = "IOCTL",           [FUSE_POLL] = "POLL",           [FUSE_NOTIFY_REPLY] = "NOTIFY_REPLY",
+    [FUSE_BATCH_FORGET] = "BATCH_FORGET", [FUSE_FALLOCATE] = "FALLOCATE",
+    [FUSE_READDIRPLUS] = "READDIRPLUS", [FUSE_RENAME2] = "RENAME2",   [FUSE_LSEEK] = "LSEEK",
+    [FUSE_COPY_FILE_RANGE] = "COPY_FILE_RANGE", [FUSE_SYNCFS] = "SYNCFS", [FUSE_TMPFILE] = "TMPFILE",
+    [FUSE_STATX] = "STATX",
+};
+
+const char *fsp_ops_name(uint32_t opcode)
+{
+    return opcode < ARRAYSIZE(names) && names[opcode] ? names[opcode] : "???";
+}
 
 fsp_op_fn *fsp_ops_handler(uint32_t opcode)
 {
@@ -92,15 +127,63 @@ size_t fsp_ops_min_arglen(uint32_t opcode, uint32_t proto_minor)
         return sizeof(struct fuse_fallocate_in);
     case FUSE_SYNCFS:
         return sizeof(struct fuse_syncfs_in);
+    case FUSE_FLUSH:
+        return sizeof(struct fuse_flush_in);
+    case FUSE_ACCESS:
+        return sizeof(struct fuse_access_in);
+    case FUSE_GETLK:
+    case FUSE_SETLK:
+    case FUSE_SETLKW:
+        return sizeof(struct fuse_lk_in);
+    case FUSE_POLL:
+        return sizeof(struct fuse_poll_in);
     default:
         return 0;
     }
+}
+
+/* IOCTL through the LinFsp extension Ioctl: the kernel's request as it comes. */
+static void ioctl_ext(struct fsp_request *req)
+{
+    const struct fuse_ioctl_in *in = req->arg;
+    FSP_FILE_SYSTEM *fs = req->fs;
+    if (in->flags & FUSE_IOCTL_UNRESTRICTED) /* CUSE only */
+        return fsp_reply_err(req, EPERM);
+    if (in->in_size > req->arglen - sizeof *in || in->out_size > FSP_ENGINE_MAX_WRITE)
+        return fsp_reply_err(req, EINVAL);
+    struct fsp_handle *h = fsp_handle_get(req, in->fh);
+    if (!h)
+        return fsp_reply_err(req, EBADF);
+    void *out = fsp_request_scratch(req);
+    memset(out, 0, in->out_size);
+    INT32 result = 0;
+    req->treq.Req.DeviceControl.UserContext = (UINT64)(uintptr_t)FSP_OPS_CTX(h);
+    req->treq.Req.DeviceControl.IoControlCode = in->cmd;
+    req->treq.Req.DeviceControl.OutputLength = in->out_size;
+    fsp_op_enter(req, FspFsctlTransactDeviceControlKind);
+    NTSTATUS status = fs->Interface->Ioctl(fs, FSP_OPS_CTX(h), in->cmd, in->flags, in->arg,
+                                           in->in_size ? (char *)(in + 1) : 0, in->in_size,
+                                           in->out_size ? out : 0, in->out_size, &result);
+    fsp_op_leave(req);
+    if (!NT_SUCCESS(status))
+        return fsp_reply_status(req, status);
+    if (result < 0) {
+        FspDebugLog("linfsp: Ioctl returned a negative result %d\n", result);
+        return fsp_reply_err(req, EIO);
+    }
+    struct fuse_ioctl_out o;
+    memset(&o, 0, sizeof o);
+    o.result = result;
+    struct iovec v[2] = {{&o, sizeof o}, {out, in->out_size}};
+    fsp_reply_iov(req, v, in->out_size ? 2 : 1);
 }
 
 void fsp_op_ioctl(struct fsp_request *req)
 {
     const struct fuse_ioctl_in *in = req->arg;
     FSP_FILE_SYSTEM *fs = req->fs;
+    if (fs->Interface->Ioctl)
+        return ioctl_ext(req);
     if (!fs->VolumeParams.DeviceControl || !fs->Interface->Control ||
         (in->flags & FUSE_IOCTL_UNRESTRICTED))
         return fsp_reply_err(req, ENOTTY);
@@ -143,4 +226,94 @@ void fsp_op_syncfs(struct fsp_request *req)
     NTSTATUS status = fs->Interface->Flush(fs, 0, &info);
     fsp_op_leave(req);
     fsp_reply_status(req, status);
+}
+
+/* ---- locks (the LinFsp extensions PosixLock and Flock) ---- */
+
+static void lock_common(struct fsp_request *req, uint32_t command)
+{
+    const struct fuse_lk_in *in = req->arg;
+    FSP_FILE_SYSTEM *fs = req->fs;
+    bool flock = (in->lk_flags & FUSE_LK_FLOCK) && F_GETLK != command;
+    if (flock ? !fs->Interface->Flock : !fs->Interface->PosixLock)
+        return fsp_reply_err(req, ENOSYS);
+    if (F_RDLCK != in->lk.type && F_WRLCK != in->lk.type && F_UNLCK != in->lk.type)
+        return fsp_reply_err(req, EINVAL);
+    struct fsp_handle *h = fsp_handle_get(req, in->fh);
+    if (!h)
+        return fsp_reply_err(req, EBADF);
+    req->treq.Req.LockControl.UserContext = (UINT64)(uintptr_t)FSP_OPS_CTX(h);
+    req->treq.Req.LockControl.LockFunction = flock ? 0 : command;
+    req->treq.Req.LockControl.Offset = in->lk.start;
+    req->treq.Req.LockControl.Length =
+        in->lk.end < in->lk.start ? 0 : in->lk.end - in->lk.start + (in->lk.end != UINT64_MAX);
+    req->treq.Req.LockControl.ProcessId = in->lk.pid;
+    req->treq.Req.LockControl.Exclusive = F_WRLCK == in->lk.type;
+    req->treq.Req.LockControl.FailImmediately = F_SETLKW != command;
+    NTSTATUS status;
+    FSP_FSCTL_POSIX_LOCK lock = {in->lk.type, in->lk.pid, in->lk.start, in->lk.end};
+    fsp_op_enter(req, FspFsctlTransactLockControlKind);
+    if (flock) {
+        UINT32 op = F_UNLCK == in->lk.type ? LOCK_UN : F_RDLCK == in->lk.type ? LOCK_SH : LOCK_EX;
+        if (F_SETLKW != command && LOCK_UN != op)
+            op |= LOCK_NB;
+        status = fs->Interface->Flock(fs, FSP_OPS_CTX(h), in->owner, op);
+    } else
+        status = fs->Interface->PosixLock(fs, FSP_OPS_CTX(h), command, in->owner, &lock);
+    fsp_op_leave(req);
+    if (!NT_SUCCESS(status))
+        return fsp_reply_status(req, status);
+    if (F_GETLK != command)
+        return fsp_reply_err(req, 0);
+    if (F_RDLCK != lock.Type && F_WRLCK != lock.Type && F_UNLCK != lock.Type) {
+        FspDebugLog("linfsp: PosixLock returned lock type %u\n", lock.Type);
+        return fsp_reply_err(req, EIO);
+    }
+    struct fuse_lk_out out;
+    memset(&out, 0, sizeof out);
+    out.lk.type = lock.Type;
+    out.lk.pid = lock.Pid;
+    out.lk.start = lock.Start;
+    out.lk.end = lock.End;
+    fsp_reply_data(req, &out, sizeof out);
+}
+
+void fsp_op_getlk(struct fsp_request *req)
+{
+    lock_common(req, F_GETLK);
+}
+
+void fsp_op_setlk(struct fsp_request *req)
+{
+    lock_common(req, F_SETLK);
+}
+
+void fsp_op_setlkw(struct fsp_request *req)
+{
+    lock_common(req, F_SETLKW);
+}
+
+/* ---- POLL (the LinFsp extension Poll) ---- */
+
+void fsp_op_poll(struct fsp_request *req)
+{
+    const struct fuse_poll_in *in = req->arg;
+    FSP_FILE_SYSTEM *fs = req->fs;
+    if (!fs->Interface->Poll)
+        return fsp_reply_err(req, ENOSYS); /* the kernel stops asking: files are always ready */
+    struct fsp_handle *h = fsp_handle_get(req, in->fh);
+    if (!h)
+        return fsp_reply_err(req, EBADF);
+    UINT32 revents = 0;
+    UINT64 kh = (in->flags & FUSE_POLL_SCHEDULE_NOTIFY) ? in->kh : 0;
+    req->treq.Req.QueryInformation.UserContext = (UINT64)(uintptr_t)FSP_OPS_CTX(h);
+    fsp_op_enter(req, FspFsctlTransactQueryInformationKind);
+    NTSTATUS status = fs->Interface->Poll(fs, FSP_OPS_CTX(h), kh, in->events, &revents);
+    fsp_op_leave(req);
+    if (!NT_SUCCESS(status))
+        return fsp_reply_status(req, status);
+    struct fuse_poll_out out;
+    memset(&out, 0, sizeof out);
+    out.revents = revents;
+    fsp_reply_data(req, &out, sizeof out);
 }

@@ -29,9 +29,17 @@ static void reply_iov_err(struct fsp_request *req, int err, const struct iovec *
     out.unique = req->in->unique;
     v[0].iov_base = &out;
     v[0].iov_len = sizeof out;
-    if (req->fs->DebugLog)
-        FspDebugLog("linfsp: reply unique %llu opcode %u error %d len %u\n",
-                    (unsigned long long)out.unique, req->in->opcode, out.error, out.len);
+    if (req->fs->DebugLog) {
+        if (0 == out.error)
+            FspDebugLog("   unique: %llu, success, outsize: %u\n", (unsigned long long)out.unique,
+                        out.len);
+        else {
+            char text[128];
+            FspDebugLog("   unique: %llu, error: %d (%s), outsize: %u\n",
+                        (unsigned long long)out.unique, out.error,
+                        strerror_r(err, text, sizeof text), out.len);
+        }
+    }
     int werr = req->ring ? fsp_uring_reply(req, v, count + 1) : fsp_channel_write(req->fd, v, count + 1);
     req->reply_error = werr;
     /* ENOENT: the kernel no longer waits for this request (interrupted or aborted). */

@@ -128,6 +128,11 @@ static uint64_t wanted_flags(struct fsp_engine *eng, uint64_t offered)
         want |= FUSE_HANDLE_KILLPRIV_V2;
     if (FSP_FILE_SYSTEM_OPERATION_GUARD_STRATEGY_FINE == eng->fs->OpGuardStrategy)
         want |= FUSE_PARALLEL_DIROPS;
+    /* Locks the file system keeps (LinFsp extensions); otherwise the kernel keeps them. */
+    if (eng->fs->Interface->PosixLock)
+        want |= FUSE_POSIX_LOCKS;
+    if (eng->fs->Interface->Flock)
+        want |= FUSE_FLOCK_LOCKS;
     if (INFINITE == vp->FileInfoTimeout)
         want |= FUSE_CACHE_SYMLINKS;
     /* WinFsp's cache manager mode with write-behind: written data stays in the page cache,
