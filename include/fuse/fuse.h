@@ -8,11 +8,10 @@
  * to LinFsp's FUSE 3 layer, which implements them on the native API
  * (<winfsp/winfsp.h>), as WinFsp's FUSE layer does on Windows.
  *
- * Differences from libfuse 2.9 are listed in doc/fuse2.md. In short: the
- * kernel always checks permissions (access() is not called); rename flags
- * (renameat2) are refused with EINVAL as with libfuse 2.9;
- * lock/flock/poll/bmap/ioctl are not called; no low-level API, no modules
- * (fuse_fs_*), no fuse_read_cmd/fuse_process_cmd.
+ * Differences from libfuse 2.9 are listed in doc/fuse2.md. In short: times
+ * have 100 ns resolution; bmap is not called; no low-level API, no compat
+ * APIs from before 2.6, no fuse_read_cmd/fuse_process_cmd (the engine owns
+ * the kernel channel).
  */
 #ifndef LINFSP_FUSE2_H_INCLUDED
 #define LINFSP_FUSE2_H_INCLUDED
@@ -153,7 +152,7 @@ int fuse_loop_mt(struct fuse *f);
 /** The context of the current operation (valid inside an operation, and in init/destroy). */
 struct fuse_context *fuse_get_context(void);
 
-/** Supplementary groups of the caller: not available; -ENOSYS. */
+/** The supplementary groups of the caller (from /proc/PID/status): how many, or a negative errno. */
 int fuse_getgroups(int size, gid_t list[]);
 
 /** Whether the current operation was interrupted (always 0). */
@@ -170,7 +169,7 @@ int fuse_start_cleanup_thread(struct fuse *fuse);
 void fuse_stop_cleanup_thread(struct fuse *fuse);
 int fuse_clean_cache(struct fuse *fuse);
 
-/** Wake a poll waiter: not supported (-ENOSYS). */
+/** Wake the poll(2) waiting on the file a poll operation kept ph for. 0 or a negative errno. */
 int fuse_notify_poll(struct fuse_pollhandle *ph);
 
 /**
@@ -194,6 +193,95 @@ struct fuse_session *fuse_get_session(struct fuse *f);
 void fuse_session_exit(struct fuse_session *se);
 int fuse_session_exited(struct fuse_session *se);
 void fuse_session_reset(struct fuse_session *se);
+
+/* ---- the stacking API ---- */
+
+/** One layer of operations in the file system stack (opaque). */
+struct fuse_fs;
+
+/*
+ * Call the layer's operation (with the layer's private data as the context's private_data)
+ * and return its result. A missing operation gives -ENOSYS, except open, release, opendir,
+ * releasedir and statfs, which succeed.
+ */
+int fuse_fs_getattr(struct fuse_fs *fs, const char *path, struct stat *buf);
+int fuse_fs_fgetattr(struct fuse_fs *fs, const char *path, struct stat *buf,
+                     struct fuse_file_info *fi);
+int fuse_fs_rename(struct fuse_fs *fs, const char *oldpath, const char *newpath);
+int fuse_fs_unlink(struct fuse_fs *fs, const char *path);
+int fuse_fs_rmdir(struct fuse_fs *fs, const char *path);
+int fuse_fs_symlink(struct fuse_fs *fs, const char *linkname, const char *path);
+int fuse_fs_link(struct fuse_fs *fs, const char *oldpath, const char *newpath);
+int fuse_fs_release(struct fuse_fs *fs, const char *path, struct fuse_file_info *fi);
+int fuse_fs_open(struct fuse_fs *fs, const char *path, struct fuse_file_info *fi);
+int fuse_fs_read(struct fuse_fs *fs, const char *path, char *buf, size_t size, off_t off,
+                 struct fuse_file_info *fi);
+int fuse_fs_read_buf(struct fuse_fs *fs, const char *path, struct fuse_bufvec **bufp, size_t size,
+                     off_t off, struct fuse_file_info *fi);
+int fuse_fs_write(struct fuse_fs *fs, const char *path, const char *buf, size_t size, off_t off,
+                  struct fuse_file_info *fi);
+int fuse_fs_write_buf(struct fuse_fs *fs, const char *path, struct fuse_bufvec *buf, off_t off,
+                      struct fuse_file_info *fi);
+int fuse_fs_fsync(struct fuse_fs *fs, const char *path, int datasync, struct fuse_file_info *fi);
+int fuse_fs_flush(struct fuse_fs *fs, const char *path, struct fuse_file_info *fi);
+int fuse_fs_statfs(struct fuse_fs *fs, const char *path, struct statvfs *buf);
+int fuse_fs_opendir(struct fuse_fs *fs, const char *path, struct fuse_file_info *fi);
+int fuse_fs_readdir(struct fuse_fs *fs, const char *path, void *buf, fuse_fill_dir_t filler,
+                    off_t off, struct fuse_file_info *fi);
+int fuse_fs_fsyncdir(struct fuse_fs *fs, const char *path, int datasync,
+                     struct fuse_file_info *fi);
+int fuse_fs_releasedir(struct fuse_fs *fs, const char *path, struct fuse_file_info *fi);
+int fuse_fs_create(struct fuse_fs *fs, const char *path, mode_t mode, struct fuse_file_info *fi);
+int fuse_fs_lock(struct fuse_fs *fs, const char *path, struct fuse_file_info *fi, int cmd,
+                 struct flock *lock);
+int fuse_fs_flock(struct fuse_fs *fs, const char *path, struct fuse_file_info *fi, int op);
+int fuse_fs_chmod(struct fuse_fs *fs, const char *path, mode_t mode);
+int fuse_fs_chown(struct fuse_fs *fs, const char *path, uid_t uid, gid_t gid);
+int fuse_fs_truncate(struct fuse_fs *fs, const char *path, off_t size);
+int fuse_fs_ftruncate(struct fuse_fs *fs, const char *path, off_t size, struct fuse_file_info *fi);
+int fuse_fs_utimens(struct fuse_fs *fs, const char *path, const struct timespec tv[2]);
+int fuse_fs_access(struct fuse_fs *fs, const char *path, int mask);
+int fuse_fs_readlink(struct fuse_fs *fs, const char *path, char *buf, size_t len);
+int fuse_fs_mknod(struct fuse_fs *fs, const char *path, mode_t mode, dev_t rdev);
+int fuse_fs_mkdir(struct fuse_fs *fs, const char *path, mode_t mode);
+int fuse_fs_setxattr(struct fuse_fs *fs, const char *path, const char *name, const char *value,
+                     size_t size, int flags);
+int fuse_fs_getxattr(struct fuse_fs *fs, const char *path, const char *name, char *value,
+                     size_t size);
+int fuse_fs_listxattr(struct fuse_fs *fs, const char *path, char *list, size_t size);
+int fuse_fs_removexattr(struct fuse_fs *fs, const char *path, const char *name);
+int fuse_fs_bmap(struct fuse_fs *fs, const char *path, size_t blocksize, uint64_t *idx);
+int fuse_fs_ioctl(struct fuse_fs *fs, const char *path, int cmd, void *arg,
+                  struct fuse_file_info *fi, unsigned int flags, void *data);
+int fuse_fs_poll(struct fuse_fs *fs, const char *path, struct fuse_file_info *fi,
+                 struct fuse_pollhandle *ph, unsigned *reventsp);
+int fuse_fs_fallocate(struct fuse_fs *fs, const char *path, int mode, off_t offset, off_t length,
+                      struct fuse_file_info *fi);
+/** The layer's init (its result becomes its private data) and destroy (which frees the layer). */
+void fuse_fs_init(struct fuse_fs *fs, struct fuse_conn_info *conn);
+void fuse_fs_destroy(struct fuse_fs *fs);
+
+/** A new layer with op (op_size bytes of it) and user_data; NULL when out of memory. */
+struct fuse_fs *fuse_fs_new(const struct fuse_operations *op, size_t op_size, void *user_data);
+
+/**
+ * A module: -o modules=NAME pushes the layer its factory makes (from args, which it may
+ * take its options out of, above fs[0]) on the stack. subdir and iconv are built in.
+ */
+struct fuse_module {
+    const char *name;
+    struct fuse_fs *(*factory)(struct fuse_args *args, struct fuse_fs *fs[]);
+    struct fuse_module *next;
+    struct fusemod_so *so;
+    int ctr;
+};
+
+/** Make mod known to -o modules= (FUSE_REGISTER_MODULE's libraries need not call it). */
+void fuse_register_module(struct fuse_module *mod);
+
+/** Define the module of a shared library libfusemod_NAME.so (found by -o modules=NAME). */
+#define FUSE_REGISTER_MODULE(name_, factory_)                                                      \
+    struct fuse_module fuse_fusemod_##name_##_module = {#name_, factory_, NULL, NULL, 0};
 
 #ifdef __cplusplus
 }

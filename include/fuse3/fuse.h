@@ -8,10 +8,11 @@
  * (<winfsp/winfsp.h>): every native file system operation calls the FUSE
  * operations below; the native engine speaks to the kernel.
  *
- * Differences from libfuse are listed in doc/fuse3.md. In short: the
- * kernel always checks permissions (default_permissions); access() is not
- * called; lock/flock/poll/bmap/ioctl/copy_file_range/lseek are not called;
- * write_buf/read_buf are used when write/read are missing.
+ * Differences from libfuse are listed in doc/fuse3.md: times have 100 ns
+ * resolution, bmap/copy_file_range/lseek are not called (the kernel does
+ * without them), write_buf/read_buf are used when write/read are missing
+ * and the other way round. There is no low-level API (fuse_lowlevel.h holds
+ * what high-level programs use of it).
  */
 #ifndef LINFSP_FUSE3_H_INCLUDED
 #define LINFSP_FUSE3_H_INCLUDED
@@ -222,7 +223,7 @@ int fuse_loop_mt(struct fuse *f, struct fuse_loop_config *config);
 
 /** The context of the current operation (valid inside an operation, and in init/destroy). */
 struct fuse_context *fuse_get_context(void);
-/** Supplementary groups of the caller: not available; -ENOSYS. */
+/** The supplementary groups of the caller (from /proc/PID/status): how many, or a negative errno. */
 int fuse_getgroups(int size, gid_t list[]);
 /** Whether the current operation was interrupted (always 0). */
 int fuse_interrupted(void);
@@ -234,11 +235,113 @@ int fuse_start_cleanup_thread(struct fuse *fuse);
 void fuse_stop_cleanup_thread(struct fuse *fuse);
 int fuse_clean_cache(struct fuse *fuse);
 
-/** Wake a poll waiter: not supported (-ENOSYS). */
+/** Wake the poll(2) waiting on the file a poll operation kept ph for. 0 or a negative errno. */
 int fuse_notify_poll(struct fuse_pollhandle *ph);
 
-/** The session of a file system (for signal handlers and fuse_session_exit). */
+/** The session of a file system (for signal handlers, fuse_session_exit, fuse_session_fd). */
 struct fuse_session *fuse_get_session(struct fuse *f);
+
+/**
+ * Open a /dev/fuse descriptor and mount it at mountpoint with options (mount options, as
+ * -o takes them). Returns the descriptor, for a file system to serve as "/dev/fd/N"
+ * (mount.fuse3 -o drop_privileges), or -1.
+ */
+int fuse_open_channel(const char *mountpoint, const char *options);
+
+/* ---- the stacking API ---- */
+
+/** One layer of operations in the file system stack (opaque). */
+struct fuse_fs;
+
+/*
+ * Call the layer's operation (with the layer's private data as the context's private_data)
+ * and return its result. A missing operation gives -ENOSYS, except open, release, opendir,
+ * releasedir and statfs, which succeed (statfs with a 255-byte name limit).
+ */
+int fuse_fs_getattr(struct fuse_fs *fs, const char *path, struct stat *buf,
+                    struct fuse_file_info *fi);
+int fuse_fs_rename(struct fuse_fs *fs, const char *oldpath, const char *newpath,
+                   unsigned int flags);
+int fuse_fs_unlink(struct fuse_fs *fs, const char *path);
+int fuse_fs_rmdir(struct fuse_fs *fs, const char *path);
+int fuse_fs_symlink(struct fuse_fs *fs, const char *linkname, const char *path);
+int fuse_fs_link(struct fuse_fs *fs, const char *oldpath, const char *newpath);
+int fuse_fs_release(struct fuse_fs *fs, const char *path, struct fuse_file_info *fi);
+int fuse_fs_open(struct fuse_fs *fs, const char *path, struct fuse_file_info *fi);
+int fuse_fs_read(struct fuse_fs *fs, const char *path, char *buf, size_t size, off_t off,
+                 struct fuse_file_info *fi);
+int fuse_fs_read_buf(struct fuse_fs *fs, const char *path, struct fuse_bufvec **bufp, size_t size,
+                     off_t off, struct fuse_file_info *fi);
+int fuse_fs_write(struct fuse_fs *fs, const char *path, const char *buf, size_t size, off_t off,
+                  struct fuse_file_info *fi);
+int fuse_fs_write_buf(struct fuse_fs *fs, const char *path, struct fuse_bufvec *buf, off_t off,
+                      struct fuse_file_info *fi);
+int fuse_fs_fsync(struct fuse_fs *fs, const char *path, int datasync, struct fuse_file_info *fi);
+int fuse_fs_flush(struct fuse_fs *fs, const char *path, struct fuse_file_info *fi);
+int fuse_fs_statfs(struct fuse_fs *fs, const char *path, struct statvfs *buf);
+int fuse_fs_opendir(struct fuse_fs *fs, const char *path, struct fuse_file_info *fi);
+int fuse_fs_readdir(struct fuse_fs *fs, const char *path, void *buf, fuse_fill_dir_t filler,
+                    off_t off, struct fuse_file_info *fi, enum fuse_readdir_flags flags);
+int fuse_fs_fsyncdir(struct fuse_fs *fs, const char *path, int datasync,
+                     struct fuse_file_info *fi);
+int fuse_fs_releasedir(struct fuse_fs *fs, const char *path, struct fuse_file_info *fi);
+int fuse_fs_create(struct fuse_fs *fs, const char *path, mode_t mode, struct fuse_file_info *fi);
+int fuse_fs_lock(struct fuse_fs *fs, const char *path, struct fuse_file_info *fi, int cmd,
+                 struct flock *lock);
+int fuse_fs_flock(struct fuse_fs *fs, const char *path, struct fuse_file_info *fi, int op);
+int fuse_fs_chmod(struct fuse_fs *fs, const char *path, mode_t mode, struct fuse_file_info *fi);
+int fuse_fs_chown(struct fuse_fs *fs, const char *path, uid_t uid, gid_t gid,
+                  struct fuse_file_info *fi);
+int fuse_fs_truncate(struct fuse_fs *fs, const char *path, off_t size, struct fuse_file_info *fi);
+int fuse_fs_utimens(struct fuse_fs *fs, const char *path, const struct timespec tv[2],
+                    struct fuse_file_info *fi);
+int fuse_fs_access(struct fuse_fs *fs, const char *path, int mask);
+int fuse_fs_readlink(struct fuse_fs *fs, const char *path, char *buf, size_t len);
+int fuse_fs_mknod(struct fuse_fs *fs, const char *path, mode_t mode, dev_t rdev);
+int fuse_fs_mkdir(struct fuse_fs *fs, const char *path, mode_t mode);
+int fuse_fs_setxattr(struct fuse_fs *fs, const char *path, const char *name, const char *value,
+                     size_t size, int flags);
+int fuse_fs_getxattr(struct fuse_fs *fs, const char *path, const char *name, char *value,
+                     size_t size);
+int fuse_fs_listxattr(struct fuse_fs *fs, const char *path, char *list, size_t size);
+int fuse_fs_removexattr(struct fuse_fs *fs, const char *path, const char *name);
+int fuse_fs_bmap(struct fuse_fs *fs, const char *path, size_t blocksize, uint64_t *idx);
+#if FUSE_USE_VERSION < 35
+int fuse_fs_ioctl(struct fuse_fs *fs, const char *path, int cmd, void *arg,
+                  struct fuse_file_info *fi, unsigned int flags, void *data);
+#else
+int fuse_fs_ioctl(struct fuse_fs *fs, const char *path, unsigned int cmd, void *arg,
+                  struct fuse_file_info *fi, unsigned int flags, void *data);
+#endif
+int fuse_fs_poll(struct fuse_fs *fs, const char *path, struct fuse_file_info *fi,
+                 struct fuse_pollhandle *ph, unsigned *reventsp);
+int fuse_fs_fallocate(struct fuse_fs *fs, const char *path, int mode, off_t offset, off_t length,
+                      struct fuse_file_info *fi);
+ssize_t fuse_fs_copy_file_range(struct fuse_fs *fs, const char *path_in,
+                                struct fuse_file_info *fi_in, off_t off_in, const char *path_out,
+                                struct fuse_file_info *fi_out, off_t off_out, size_t len,
+                                int flags);
+off_t fuse_fs_lseek(struct fuse_fs *fs, const char *path, off_t off, int whence,
+                    struct fuse_file_info *fi);
+/** The layer's init (its result becomes its private data) and destroy (which frees the layer). */
+void fuse_fs_init(struct fuse_fs *fs, struct fuse_conn_info *conn, struct fuse_config *cfg);
+void fuse_fs_destroy(struct fuse_fs *fs);
+
+/** A new layer with op (op_size bytes of it) and private_data; NULL when out of memory. */
+struct fuse_fs *fuse_fs_new(const struct fuse_operations *op, size_t op_size, void *private_data);
+
+/**
+ * A module's factory: take the module's options out of args, return the new layer above
+ * fs[0] (fs holds exactly one layer and a NULL), or NULL.
+ */
+typedef struct fuse_fs *(*fuse_module_factory_t)(struct fuse_args *args, struct fuse_fs *fs[]);
+
+/**
+ * Define a module in a shared library libfusemod_NAME.so (on the library path): -o
+ * modules=NAME loads it and pushes its layer. LinFsp has subdir and iconv built in.
+ */
+#define FUSE_REGISTER_MODULE(name_, factory_)                                                      \
+    fuse_module_factory_t fuse_module_##name_##_factory = factory_
 
 /** End the session's loop; whether it was ended. (libfuse declares these in fuse_lowlevel.h.) */
 void fuse_session_exit(struct fuse_session *se);

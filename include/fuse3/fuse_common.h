@@ -126,6 +126,20 @@ struct fuse_conn_info {
 struct fuse_session;
 struct fuse_pollhandle;
 
+/** Connection options from the command line (opaque): see fuse_parse_conn_info_opts. */
+struct fuse_conn_info_opts;
+
+/**
+ * Take the connection options out of args (max_write=, max_readahead=, max_background=,
+ * congestion_threshold=, [no_]auto_inval_data, sync_read, async_read, atomic_o_trunc,
+ * no_remote_lock, no_remote_flock, no_remote_posix_lock, [no_]splice_*, readdirplus=,
+ * [no_]writeback_cache, time_gran=). Returns them (free() them), or NULL on error.
+ */
+struct fuse_conn_info_opts *fuse_parse_conn_info_opts(struct fuse_args *args);
+
+/** Apply what fuse_parse_conn_info_opts found to conn (in init). */
+void fuse_apply_conn_info_opts(struct fuse_conn_info_opts *opts, struct fuse_conn_info *conn);
+
 /**
  * Detach from the terminal unless foreground is non-zero: fork (the parent
  * exits 0 once the child has set itself up), setsid, chdir("/"), and
@@ -139,7 +153,7 @@ int fuse_version(void);
 /** The library's version string. */
 const char *fuse_pkgversion(void);
 
-/** Release a poll handle (the layer never hands any out). */
+/** Release a poll handle the poll operation kept. */
 void fuse_pollhandle_destroy(struct fuse_pollhandle *ph);
 
 /* ---- data buffers ---- */

@@ -23,6 +23,7 @@
 #include "fuse2_rename.h" /* from here, the 2.9 names are ours; FUSE 3's are fuse3_impl_* */
 #undef FUSE2_UNRENAME
 #include "fuse2_priv.h"
+#include <dlfcn.h>
 #include <errno.h>
 #include <limits.h>
 #include <signal.h>
@@ -35,9 +36,11 @@
 
 struct fuse_chan {
     char *mountpoint;
-    char *mount_opts; /* the mount options fuse_mount took out of args */
-    struct fuse *f;   /* set by fuse_new, cleared by fuse_destroy */
-    int refs;         /* fuse_mount's (dropped by fuse_unmount) and fuse_new's (fuse_destroy) */
+    char *mount_opts;   /* the mount options fuse_mount took out of args */
+    bool read_only;     /* -o ro */
+    FSP_FILE_SYSTEM *fs; /* mounted by fuse_mount, until fuse_new takes it over */
+    struct fuse *f;     /* set by fuse_new, cleared by fuse_destroy */
+    int refs;           /* fuse_mount's (dropped by fuse_unmount) and fuse_new's (fuse_destroy) */
 };
 
 /** What a FUSE 3 struct fuse carries for the 2.9 API (f->compat). */
@@ -50,6 +53,8 @@ static void chan_put(struct fuse_chan *ch)
 {
     if (--ch->refs > 0)
         return;
+    if (ch->fs) /* mounted, never taken over */
+        fuse3_unmount_native(ch->fs);
     free(ch->mountpoint);
     free(ch->mount_opts);
     free(ch);
@@ -57,11 +62,10 @@ static void chan_put(struct fuse_chan *ch)
 
 /* ---- the trampolines ---- */
 
-/* The 2.9 operations of the file system serving the current request. */
+/* The 2.9 operations of the stack layer whose operation runs (fuse_fs_* record it). */
 static const struct fuse2_operations *ops2(void)
 {
-    struct fuse *f = fuse3_context()->fuse;
-    return &((struct fuse2_state *)f->compat)->ops;
+    return fuse3_current_fs()->compat;
 }
 
 static void fi_to2(const struct fuse_file_info *fi, struct fuse2_file_info *fi2)
@@ -377,11 +381,36 @@ static int t_fallocate(const char *path, int mode, off_t off, off_t len, struct 
     return CALL_FI(o, path, fi, o->fallocate(path, mode, off, len, fi2));
 }
 
+static int t_lock(const char *path, struct fuse_file_info *fi, int cmd, struct flock *lock)
+{
+    const struct fuse2_operations *o = ops2();
+    return CALL_FI(o, path, fi, o->lock(path, fi2, cmd, lock));
+}
+
+static int t_flock(const char *path, struct fuse_file_info *fi, int op)
+{
+    const struct fuse2_operations *o = ops2();
+    return CALL_FI(o, path, fi, o->flock(path, fi2, op));
+}
+
+static int t_ioctl(const char *path, unsigned int cmd, void *arg, struct fuse_file_info *fi,
+                   unsigned int flags, void *data)
+{
+    const struct fuse2_operations *o = ops2();
+    return CALL_FI(o, path, fi, o->ioctl(path, (int)cmd, arg, fi2, flags, data));
+}
+
+static int t_poll(const char *path, struct fuse_file_info *fi, struct fuse_pollhandle *ph,
+                  unsigned *reventsp)
+{
+    const struct fuse2_operations *o = ops2();
+    return CALL_FI(o, path, fi, o->poll(path, fi2, ph, reventsp));
+}
+
 /*
  * The FUSE 3 table for a 2.9 one: an entry only where the 2.9 file system
  * has the operation (the FUSE 3 layer looks at which ones exist). The
- * operations whose signatures did not change are used directly. lock,
- * flock, poll, bmap and ioctl are not called by the layer.
+ * operations whose signatures did not change are used directly.
  */
 static void ops3_of(const struct fuse2_operations *o, struct fuse_operations *o3)
 {
@@ -441,6 +470,15 @@ static void ops3_of(const struct fuse2_operations *o, struct fuse_operations *o3
         o3->read_buf = t_read_buf;
     if (o->fallocate)
         o3->fallocate = t_fallocate;
+    if (o->lock)
+        o3->lock = t_lock;
+    if (o->flock)
+        o3->flock = t_flock;
+    if (o->ioctl)
+        o3->ioctl = t_ioctl;
+    if (o->poll)
+        o3->poll = t_poll;
+    o3->bmap = o->bmap;
 }
 
 /* ---- mounting ---- */
@@ -489,6 +527,8 @@ static int mount_proc(void *data, const char *arg, int key, struct fuse_args *ou
     struct fuse_chan *ch = data;
     switch (key) {
     case KEY2_MOUNT:
+        if (0 == strcmp(arg, "ro") || 0 == strcmp(arg, "rw"))
+            ch->read_only = 'o' == arg[1];
         return -1 == fuse_opt_add_opt(&ch->mount_opts, arg) ? -1 : 0;
     case KEY2_DROP:
         return 0;
@@ -504,7 +544,10 @@ FUSE2_API struct fuse_chan *fuse_mount(const char *mountpoint, struct fuse_args 
         return 0;
     }
     struct stat st;
-    if (stat(mountpoint, &st) < 0 || !S_ISDIR(st.st_mode)) {
+    unsigned fdn;
+    char rest;
+    bool given_fd = 1 == sscanf(mountpoint, "/dev/fd/%u%c", &fdn, &rest);
+    if (!given_fd && (stat(mountpoint, &st) < 0 || !(S_ISDIR(st.st_mode) || S_ISREG(st.st_mode)))) {
         fuse3_log_error("fuse: bad mount point `%s': %s\n", mountpoint,
                         stat(mountpoint, &st) < 0 ? strerror(errno) : "Not a directory");
         return 0;
@@ -520,7 +563,40 @@ FUSE2_API struct fuse_chan *fuse_mount(const char *mountpoint, struct fuse_args 
         chan_put(ch);
         return 0;
     }
+    /* libfuse 2.9 mounts here, and programs use the channel's descriptor before fuse_new
+     * (fuse_chan_fd); the operations arrive with fuse_new, which takes the mount over. */
+    FSP_FSCTL_VOLUME_PARAMS vp;
+    fuse3_base_volume_params(&vp, ch->read_only);
+    ch->fs = fuse3_mount_native(&vp, &fuse3_interface, ch->mount_opts, 0, 0, mountpoint, false);
+    if (!ch->fs) {
+        chan_put(ch);
+        return 0;
+    }
     return ch;
+}
+
+FUSE2_API int fuse_chan_fd(struct fuse_chan *ch)
+{
+    FSP_FILE_SYSTEM *fs = !ch ? 0 : ch->fs ? ch->fs : ch->f ? ch->f->fs : 0;
+    return fs ? FspFileSystemDeviceDescriptor(fs) : -1;
+}
+
+FUSE2_API size_t fuse_chan_bufsize(struct fuse_chan *ch)
+{
+    (void)ch;
+    return 1024 * 1024 + 4096; /* the engine's request buffer: 1 MiB of data and the header */
+}
+
+FUSE2_API struct fuse_session *fuse_chan_session(struct fuse_chan *ch)
+{
+    return ch && ch->f ? fuse3_impl_fuse_get_session(ch->f) : 0;
+}
+
+FUSE2_API struct fuse_chan *fuse_session_next_chan(struct fuse_session *se, struct fuse_chan *ch)
+{
+    if (!se || ch || !se->f || !se->f->compat)
+        return 0;
+    return ((struct fuse2_state *)se->f->compat)->ch;
 }
 
 FUSE2_API void fuse_unmount(const char *mountpoint, struct fuse_chan *ch)
@@ -530,6 +606,10 @@ FUSE2_API void fuse_unmount(const char *mountpoint, struct fuse_chan *ch)
         return;
     if (ch->f)
         fuse3_impl_fuse_unmount(ch->f);
+    else if (ch->fs) {
+        fuse3_unmount_native(ch->fs);
+        ch->fs = 0;
+    }
     chan_put(ch);
 }
 
@@ -585,11 +665,15 @@ FUSE2_API struct fuse *fuse_new(struct fuse_chan *ch, struct fuse_args *args,
         return 0;
     }
     f->compat = s;
-    if (0 != fuse3_impl_fuse_mount(f, ch->mountpoint)) {
+    f->chain[0]->compat = &s->ops; /* the trampolines' 2.9 operations */
+    if (!ch->fs) {
+        fuse3_log_error("fuse: the channel is not mounted\n");
         fuse3_impl_fuse_destroy(f);
         free(s);
         return 0;
     }
+    fuse3_adopt_mount(f, ch->fs, ch->mountpoint);
+    ch->fs = 0;
     s->ch = ch;
     ch->f = f;
     ch->refs++;
@@ -611,12 +695,22 @@ FUSE2_API void fuse_destroy(struct fuse *f)
 
 FUSE2_API int fuse_loop(struct fuse *f)
 {
-    return fuse3_impl_fuse_loop(f) ? -1 : 0;
+    return fuse3_impl_fuse_loop(f) < 0 ? -1 : 0; /* a signal ends 2.9's loop cleanly */
 }
 
 FUSE2_API int fuse_loop_mt(struct fuse *f)
 {
-    return fuse3_impl_fuse_loop_mt(f, 0) ? -1 : 0;
+    return fuse3_impl_fuse_loop_mt(f, 0) < 0 ? -1 : 0;
+}
+
+FUSE2_API int fuse_session_loop(struct fuse_session *se)
+{
+    return se && se->f ? fuse_loop(se->f) : -1;
+}
+
+FUSE2_API int fuse_session_loop_mt(struct fuse_session *se)
+{
+    return se && se->f ? fuse_loop_mt(se->f) : -1;
 }
 
 FUSE2_API void fuse_exit(struct fuse *f)
@@ -896,5 +990,372 @@ FUSE2_API int fuse_main_real(int argc, char *argv[], const struct fuse2_operatio
         err = fuse3_impl_fuse_loop_mt(f, &cfg);
     }
     fuse_teardown(f, opts.mountpoint);
-    return err ? 1 : 0;
+    return err < 0 ? 1 : 0;
+}
+
+/* ---- the 2.9 stacking API (fuse_fs_*) and modules ---- */
+
+/*
+ * A 2.9 struct fuse_fs is the FUSE 3 layer's own: its operations are FUSE 3 ones. A layer
+ * made by the 2.9 fuse_fs_new holds the 2.9 operations behind the trampolines above; the
+ * 2.9 fuse_fs_* calls convert their arguments and go through the FUSE 3 ones, so 2.9 layers
+ * and the built-in modules stack on each other.
+ */
+
+static void fi3_of2(const struct fuse2_file_info *fi2, struct fuse_file_info *fi)
+{
+    memset(fi, 0, sizeof *fi);
+    fi->flags = fi2->flags;
+    fi->writepage = fi2->writepage ? 1 : 0;
+    fi->direct_io = fi2->direct_io;
+    fi->keep_cache = fi2->keep_cache;
+    fi->flush = fi2->flush;
+    fi->nonseekable = fi2->nonseekable;
+    fi->flock_release = fi2->flock_release;
+    fi->fh = fi2->fh;
+    fi->lock_owner = fi2->lock_owner;
+}
+
+static void fi3_to2(const struct fuse_file_info *fi, struct fuse2_file_info *fi2)
+{
+    fi2->fh = fi->fh;
+    fi2->direct_io = fi->direct_io;
+    fi2->keep_cache = fi->keep_cache;
+    fi2->nonseekable = fi->nonseekable;
+}
+
+/* Call a FUSE 3 fuse_fs_* with a converted fuse_file_info (NULL stays NULL). */
+#define FS3_FI(fi2, call)                                                                          \
+    ({                                                                                             \
+        struct fuse_file_info fi3_, *fi3 = 0;                                                      \
+        if (fi2) {                                                                                 \
+            fi3_of2(fi2, &fi3_);                                                                   \
+            fi3 = &fi3_;                                                                           \
+        }                                                                                          \
+        int r_ = (call);                                                                           \
+        if (fi2)                                                                                   \
+            fi3_to2(fi3, fi2);                                                                     \
+        r_;                                                                                        \
+    })
+
+FUSE2_API struct fuse_fs *fuse_fs_new(const struct fuse2_operations *op, size_t op_size,
+                                      void *user_data)
+{
+    struct fuse2_operations o;
+    memset(&o, 0, sizeof o);
+    if (op_size > sizeof o) {
+        fuse3_log_error("fuse: warning: library too old, some operations may not work\n");
+        op_size = sizeof o;
+    }
+    if (op)
+        memcpy(&o, op, op_size);
+    struct fuse_operations o3;
+    ops3_of(&o, &o3);
+    return fuse3_fs_new_compat(&o3, user_data, &o, sizeof o);
+}
+
+FUSE2_API int fuse_fs_getattr(struct fuse_fs *fs, const char *path, struct stat *buf)
+{
+    return fuse3_impl_fuse_fs_getattr(fs, path, buf, 0);
+}
+
+FUSE2_API int fuse_fs_fgetattr(struct fuse_fs *fs, const char *path, struct stat *buf,
+                               struct fuse2_file_info *fi)
+{
+    return FS3_FI(fi, fuse3_impl_fuse_fs_getattr(fs, path, buf, fi3));
+}
+
+FUSE2_API int fuse_fs_rename(struct fuse_fs *fs, const char *oldpath, const char *newpath)
+{
+    return fuse3_impl_fuse_fs_rename(fs, oldpath, newpath, 0);
+}
+
+FUSE2_API int fuse_fs_unlink(struct fuse_fs *fs, const char *path)
+{
+    return fuse3_impl_fuse_fs_unlink(fs, path);
+}
+
+FUSE2_API int fuse_fs_rmdir(struct fuse_fs *fs, const char *path)
+{
+    return fuse3_impl_fuse_fs_rmdir(fs, path);
+}
+
+FUSE2_API int fuse_fs_symlink(struct fuse_fs *fs, const char *linkname, const char *path)
+{
+    return fuse3_impl_fuse_fs_symlink(fs, linkname, path);
+}
+
+FUSE2_API int fuse_fs_link(struct fuse_fs *fs, const char *oldpath, const char *newpath)
+{
+    return fuse3_impl_fuse_fs_link(fs, oldpath, newpath);
+}
+
+FUSE2_API int fuse_fs_release(struct fuse_fs *fs, const char *path, struct fuse2_file_info *fi)
+{
+    return FS3_FI(fi, fuse3_impl_fuse_fs_release(fs, path, fi3));
+}
+
+FUSE2_API int fuse_fs_open(struct fuse_fs *fs, const char *path, struct fuse2_file_info *fi)
+{
+    return FS3_FI(fi, fuse3_impl_fuse_fs_open(fs, path, fi3));
+}
+
+FUSE2_API int fuse_fs_read(struct fuse_fs *fs, const char *path, char *buf, size_t size,
+                           off_t off, struct fuse2_file_info *fi)
+{
+    return FS3_FI(fi, fuse3_impl_fuse_fs_read(fs, path, buf, size, off, fi3));
+}
+
+FUSE2_API int fuse_fs_read_buf(struct fuse_fs *fs, const char *path, struct fuse_bufvec **bufp,
+                               size_t size, off_t off, struct fuse2_file_info *fi)
+{
+    return FS3_FI(fi, fuse3_impl_fuse_fs_read_buf(fs, path, bufp, size, off, fi3));
+}
+
+FUSE2_API int fuse_fs_write(struct fuse_fs *fs, const char *path, const char *buf, size_t size,
+                            off_t off, struct fuse2_file_info *fi)
+{
+    return FS3_FI(fi, fuse3_impl_fuse_fs_write(fs, path, buf, size, off, fi3));
+}
+
+FUSE2_API int fuse_fs_write_buf(struct fuse_fs *fs, const char *path, struct fuse_bufvec *buf,
+                                off_t off, struct fuse2_file_info *fi)
+{
+    return FS3_FI(fi, fuse3_impl_fuse_fs_write_buf(fs, path, buf, off, fi3));
+}
+
+FUSE2_API int fuse_fs_fsync(struct fuse_fs *fs, const char *path, int datasync,
+                            struct fuse2_file_info *fi)
+{
+    return FS3_FI(fi, fuse3_impl_fuse_fs_fsync(fs, path, datasync, fi3));
+}
+
+FUSE2_API int fuse_fs_flush(struct fuse_fs *fs, const char *path, struct fuse2_file_info *fi)
+{
+    return FS3_FI(fi, fuse3_impl_fuse_fs_flush(fs, path, fi3));
+}
+
+FUSE2_API int fuse_fs_statfs(struct fuse_fs *fs, const char *path, struct statvfs *buf)
+{
+    return fuse3_impl_fuse_fs_statfs(fs, path, buf);
+}
+
+FUSE2_API int fuse_fs_opendir(struct fuse_fs *fs, const char *path, struct fuse2_file_info *fi)
+{
+    return FS3_FI(fi, fuse3_impl_fuse_fs_opendir(fs, path, fi3));
+}
+
+struct fill3to2 {
+    void *buf;
+    fuse2_fill_dir_t filler;
+};
+
+static int fill3to2(void *buf, const char *name, const struct stat *st, off_t off,
+                    enum fuse_fill_dir_flags flags)
+{
+    (void)flags;
+    struct fill3to2 *c = buf;
+    return c->filler(c->buf, name, st, off);
+}
+
+FUSE2_API int fuse_fs_readdir(struct fuse_fs *fs, const char *path, void *buf,
+                              fuse2_fill_dir_t filler, off_t off, struct fuse2_file_info *fi)
+{
+    struct fill3to2 c = {buf, filler};
+    return FS3_FI(fi, fuse3_impl_fuse_fs_readdir(fs, path, &c, fill3to2, off, fi3, 0));
+}
+
+FUSE2_API int fuse_fs_fsyncdir(struct fuse_fs *fs, const char *path, int datasync,
+                               struct fuse2_file_info *fi)
+{
+    return FS3_FI(fi, fuse3_impl_fuse_fs_fsyncdir(fs, path, datasync, fi3));
+}
+
+FUSE2_API int fuse_fs_releasedir(struct fuse_fs *fs, const char *path, struct fuse2_file_info *fi)
+{
+    return FS3_FI(fi, fuse3_impl_fuse_fs_releasedir(fs, path, fi3));
+}
+
+FUSE2_API int fuse_fs_create(struct fuse_fs *fs, const char *path, mode_t mode,
+                             struct fuse2_file_info *fi)
+{
+    return FS3_FI(fi, fuse3_impl_fuse_fs_create(fs, path, mode, fi3));
+}
+
+FUSE2_API int fuse_fs_lock(struct fuse_fs *fs, const char *path, struct fuse2_file_info *fi,
+                           int cmd, struct flock *lock)
+{
+    return FS3_FI(fi, fuse3_impl_fuse_fs_lock(fs, path, fi3, cmd, lock));
+}
+
+FUSE2_API int fuse_fs_flock(struct fuse_fs *fs, const char *path, struct fuse2_file_info *fi,
+                            int op)
+{
+    return FS3_FI(fi, fuse3_impl_fuse_fs_flock(fs, path, fi3, op));
+}
+
+FUSE2_API int fuse_fs_chmod(struct fuse_fs *fs, const char *path, mode_t mode)
+{
+    return fuse3_impl_fuse_fs_chmod(fs, path, mode, 0);
+}
+
+FUSE2_API int fuse_fs_chown(struct fuse_fs *fs, const char *path, uid_t uid, gid_t gid)
+{
+    return fuse3_impl_fuse_fs_chown(fs, path, uid, gid, 0);
+}
+
+FUSE2_API int fuse_fs_truncate(struct fuse_fs *fs, const char *path, off_t size)
+{
+    return fuse3_impl_fuse_fs_truncate(fs, path, size, 0);
+}
+
+FUSE2_API int fuse_fs_ftruncate(struct fuse_fs *fs, const char *path, off_t size,
+                                struct fuse2_file_info *fi)
+{
+    return FS3_FI(fi, fuse3_impl_fuse_fs_truncate(fs, path, size, fi3));
+}
+
+FUSE2_API int fuse_fs_utimens(struct fuse_fs *fs, const char *path, const struct timespec tv[2])
+{
+    return fuse3_impl_fuse_fs_utimens(fs, path, tv, 0);
+}
+
+FUSE2_API int fuse_fs_access(struct fuse_fs *fs, const char *path, int mask)
+{
+    return fuse3_impl_fuse_fs_access(fs, path, mask);
+}
+
+FUSE2_API int fuse_fs_readlink(struct fuse_fs *fs, const char *path, char *buf, size_t len)
+{
+    return fuse3_impl_fuse_fs_readlink(fs, path, buf, len);
+}
+
+FUSE2_API int fuse_fs_mknod(struct fuse_fs *fs, const char *path, mode_t mode, dev_t rdev)
+{
+    return fuse3_impl_fuse_fs_mknod(fs, path, mode, rdev);
+}
+
+FUSE2_API int fuse_fs_mkdir(struct fuse_fs *fs, const char *path, mode_t mode)
+{
+    return fuse3_impl_fuse_fs_mkdir(fs, path, mode);
+}
+
+FUSE2_API int fuse_fs_setxattr(struct fuse_fs *fs, const char *path, const char *name,
+                               const char *value, size_t size, int flags)
+{
+    return fuse3_impl_fuse_fs_setxattr(fs, path, name, value, size, flags);
+}
+
+FUSE2_API int fuse_fs_getxattr(struct fuse_fs *fs, const char *path, const char *name,
+                               char *value, size_t size)
+{
+    return fuse3_impl_fuse_fs_getxattr(fs, path, name, value, size);
+}
+
+FUSE2_API int fuse_fs_listxattr(struct fuse_fs *fs, const char *path, char *list, size_t size)
+{
+    return fuse3_impl_fuse_fs_listxattr(fs, path, list, size);
+}
+
+FUSE2_API int fuse_fs_removexattr(struct fuse_fs *fs, const char *path, const char *name)
+{
+    return fuse3_impl_fuse_fs_removexattr(fs, path, name);
+}
+
+FUSE2_API int fuse_fs_bmap(struct fuse_fs *fs, const char *path, size_t blocksize, uint64_t *idx)
+{
+    return fuse3_impl_fuse_fs_bmap(fs, path, blocksize, idx);
+}
+
+FUSE2_API int fuse_fs_ioctl(struct fuse_fs *fs, const char *path, int cmd, void *arg,
+                            struct fuse2_file_info *fi, unsigned int flags, void *data)
+{
+    return FS3_FI(fi, fuse3_impl_fuse_fs_ioctl(fs, path, (unsigned)cmd, arg, fi3, flags, data));
+}
+
+FUSE2_API int fuse_fs_poll(struct fuse_fs *fs, const char *path, struct fuse2_file_info *fi,
+                           struct fuse_pollhandle *ph, unsigned *reventsp)
+{
+    return FS3_FI(fi, fuse3_impl_fuse_fs_poll(fs, path, fi3, ph, reventsp));
+}
+
+FUSE2_API int fuse_fs_fallocate(struct fuse_fs *fs, const char *path, int mode, off_t offset,
+                                off_t length, struct fuse2_file_info *fi)
+{
+    return FS3_FI(fi, fuse3_impl_fuse_fs_fallocate(fs, path, mode, offset, length, fi3));
+}
+
+FUSE2_API void fuse_fs_init(struct fuse_fs *fs, struct fuse2_conn_info *conn2)
+{
+    struct fuse_conn_info conn;
+    memset(&conn, 0, sizeof conn);
+    conn.proto_major = conn2->proto_major;
+    conn.proto_minor = conn2->proto_minor;
+    conn.max_write = conn2->max_write;
+    conn.max_readahead = conn2->max_readahead;
+    conn.capable = conn2->capable & ~(unsigned)FUSE2_CAP_BIG_WRITES;
+    conn.want = conn2->want & ~(unsigned)FUSE2_CAP_BIG_WRITES;
+    if (conn2->async_read)
+        conn.want |= FUSE_CAP_ASYNC_READ;
+    conn.max_background = conn2->max_background;
+    conn.congestion_threshold = conn2->congestion_threshold;
+    struct fuse *f = fuse3_context()->fuse;
+    struct fuse_config local;
+    memset(&local, 0, sizeof local);
+    fuse3_impl_fuse_fs_init(fs, &conn, f ? &f->conf : &local);
+    conn2->want = (conn.want & 0xfff) | (conn2->want & FUSE2_CAP_BIG_WRITES);
+    conn2->async_read = !!(conn.want & FUSE_CAP_ASYNC_READ);
+    conn2->max_write = conn.max_write;
+    conn2->max_readahead = conn.max_readahead;
+}
+
+FUSE2_API void fuse_fs_destroy(struct fuse_fs *fs)
+{
+    fuse3_impl_fuse_fs_destroy(fs);
+}
+
+/* Modules a 2.9 program registers (fuse_register_module), or that libfusemod_NAME.so holds. */
+static pthread_mutex_t modules_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct fuse2_module *modules2;
+
+static fuse_module_factory_t lookup2(const char *name)
+{
+    pthread_mutex_lock(&modules_lock);
+    fuse_module_factory_t factory = 0;
+    for (struct fuse2_module *m = modules2; m && !factory; m = m->next)
+        if (m->name && 0 == strcmp(m->name, name))
+            factory = m->factory;
+    pthread_mutex_unlock(&modules_lock);
+    if (factory)
+        return factory;
+    /* FUSE_REGISTER_MODULE of 2.9 defines struct fuse_module fuse_fusemod_NAME_module */
+    size_t n = strlen(name) + 32;
+    char *lib = malloc(n), *sym = malloc(n);
+    if (lib && sym) {
+        snprintf(lib, n, "libfusemod_%s.so", name);
+        snprintf(sym, n, "fuse_fusemod_%s_module", name);
+        void *dl = dlopen(lib, RTLD_NOW);
+        struct fuse2_module *m = dl ? dlsym(dl, sym) : 0;
+        if (m && m->factory)
+            factory = m->factory; /* the library stays loaded: its code is the module's */
+        else if (dl)
+            dlclose(dl);
+    }
+    free(lib), free(sym);
+    return factory;
+}
+
+FUSE2_API void fuse_register_module(struct fuse2_module *mod)
+{
+    if (!mod)
+        return;
+    pthread_mutex_lock(&modules_lock);
+    mod->next = modules2;
+    modules2 = mod;
+    pthread_mutex_unlock(&modules_lock);
+}
+
+__attribute__((constructor)) static void fuse2_modules_init(void)
+{
+    fuse3_module_lookup = lookup2;
 }

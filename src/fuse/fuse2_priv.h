@@ -17,6 +17,9 @@
 #include <utime.h>
 
 struct fuse_bufvec;
+struct fuse_args;
+struct fuse_fs;
+struct fusemod_so;
 struct fuse_pollhandle;
 struct fuse_dirhandle;
 struct flock;
@@ -108,6 +111,15 @@ struct fuse2_operations {
                     struct fuse2_file_info *);
     int (*flock)(const char *, struct fuse2_file_info *, int op);
     int (*fallocate)(const char *, int, off_t, off_t, struct fuse2_file_info *);
+};
+
+/** struct fuse_module of include/fuse/fuse.h (fuse_register_module). */
+struct fuse2_module {
+    const char *name;
+    struct fuse_fs *(*factory)(struct fuse_args *args, struct fuse_fs *fs[]);
+    struct fuse2_module *next;
+    struct fusemod_so *so;
+    int ctr;
 };
 
 #endif

@@ -12,11 +12,15 @@
  *   FIFOs, sockets and devices IO_REPARSE_TAG_NFS reparse points, as the
  *   engine expects.
  * - Opens: the engine opens files for its own needs (lookups, attribute
- *   changes, unlink, rename) as well as for open(2). open()/opendir() are
- *   called only for opens that can transfer data (read/write/list access
- *   together with SYNCHRONIZE, which the engine asks for open(2) and
- *   opendir(3) only); the others need no FUSE handle. A context without
- *   one gets it on first use (read, write, readdir).
+ *   changes, unlink, rename) as well as for open(2). open()/opendir()/create()
+ *   are called only for the opens of processes (the request's PosixOpen, with
+ *   the kernel's open(2) flags in fi->flags); the others need no FUSE handle.
+ *   A context without one gets it on first use (read, write, readdir).
+ * - Every call gets its own struct fuse_file_info, filled from what open
+ *   returned (fh) and the open's flags, as libfuse builds one per request:
+ *   what an operation changes in it stays with that call.
+ * - Everything the program's operations return as errno reaches the caller
+ *   as that errno (fuse3_status).
  * - Deletion happens in CanDelete (called right before Cleanup with
  *   FspCleanupDelete), so unlink/rmdir errors reach the caller; an unlinked
  *   file that is still open is renamed to a hidden name first (unless
@@ -32,6 +36,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/sysmacros.h>
 #include <time.h>
 #include <unistd.h>
@@ -71,6 +76,13 @@ static struct fuse *enter(FSP_FILE_SYSTEM *fs)
     return f;
 }
 
+NTSTATUS fuse3_status(int err)
+{
+    NTSTATUS status = FspNtStatusFromErrno(-err);
+    /* Where the native status would merge errnos (ENOTTY and ENOSYS, ...), carry it exactly. */
+    return FspErrnoFromNtStatus(status) == -err ? status : FSP_STATUS_FROM_ERRNO(-err);
+}
+
 static NTSTATUS st_err(int err) /* err: a negative errno from the file system */
 {
     if (err >= 0)
@@ -79,7 +91,7 @@ static NTSTATUS st_err(int err) /* err: a negative errno from the file system */
         fuse3_log_error("fuse: operation returned an impossible error %d\n", err);
         return STATUS_IO_DEVICE_ERROR;
     }
-    return FspNtStatusFromErrno(-err);
+    return fuse3_status(err);
 }
 
 /* ---- paths and the open file list ---- */
@@ -228,16 +240,25 @@ static void path_removed(struct fuse *f, const char *path, const struct stat *di
         free(g);
 }
 
+/* A struct fuse_file_info for one call on file: its open's fh and flags, nothing else. */
+static struct fuse_file_info *call_fi(struct fuse3_file *file, struct fuse_file_info *fi)
+{
+    memset(fi, 0, sizeof *fi);
+    fi->fh = file->fh;
+    fi->flags = file->fi_flags;
+    return fi;
+}
+
 /*
  * The handle a path operation gets with its path, as libfuse gives it: the file's own
  * (from open or create) for regular files; never a directory's (opendir's handle is for
  * readdir, fsyncdir and releasedir only: libfuse passes fi to getattr, chmod, chown,
  * utimens and truncate only from FUSE_GETATTR_FH / FATTR_FH, which the kernel sends for
- * regular files).
+ * regular files). fi: the call's own copy.
  */
-static struct fuse_file_info *file_fi(struct fuse3_file *file)
+static struct fuse_file_info *file_fi(struct fuse3_file *file, struct fuse_file_info *fi)
 {
-    return !file->is_dir && flag_get(&file->opened) ? &file->fi : 0;
+    return !file->is_dir && flag_get(&file->opened) ? call_fi(file, fi) : 0;
 }
 
 /* ---- attributes ---- */
@@ -245,11 +266,11 @@ static struct fuse_file_info *file_fi(struct fuse3_file *file)
 static int get_stat(struct fuse *f, const char *path, struct fuse_file_info *fi, struct stat *st)
 {
     memset(st, 0, sizeof *st);
-    if (!f->ops.getattr)
+    if (!f->top->op.getattr)
         return -ENOSYS;
     if (!path && !fi)
         return -ENOENT; /* removed, and no handle to reach it by (libfuse: ESTALE) */
-    int err = f->ops.getattr(path, st, fi);
+    int err = fuse_fs_getattr(f->top, path, st, fi);
     if (err > 0)
         err = 0;
     if (err)
@@ -328,7 +349,8 @@ static NTSTATUS file_info(struct fuse *f, struct fuse3_file *file, FSP_FSCTL_FIL
     if (nomem)
         return STATUS_INSUFFICIENT_RESOURCES;
     if (!ghost) {
-        int err = get_stat(f, path, file_fi(file), &st);
+        struct fuse_file_info fi;
+        int err = get_stat(f, path, file_fi(file, &fi), &st);
         free(path);
         if (err)
             return st_err(err);
@@ -367,11 +389,18 @@ static NTSTATUS sd_from_stat(const struct stat *st, PSECURITY_DESCRIPTOR Securit
 
 /* ---- opening ---- */
 
-/* Does an open with this access transfer data (open(2)/opendir(3)), rather than serve the engine? */
-static bool data_access(UINT32 GrantedAccess)
+/*
+ * Is the current Create/Open the open(2), creat(2) or opendir(3) of a process (rather than
+ * one the engine makes for itself)? *pflags receives the flags the kernel sent with it.
+ */
+static bool posix_open(int *pflags)
 {
-    return (GrantedAccess & (FILE_READ_DATA | FILE_WRITE_DATA | FILE_APPEND_DATA)) &&
-           (GrantedAccess & SYNCHRONIZE);
+    FSP_FILE_SYSTEM_OPERATION_CONTEXT *oc = FspFileSystemGetOperationContext();
+    if (!oc || !oc->Request || FspFsctlTransactCreateKind != oc->Request->Kind ||
+        !oc->Request->Req.Create.PosixOpen)
+        return false;
+    *pflags = (int)oc->Request->Req.Create.PosixFlags;
+    return true;
 }
 
 static int flags_from_access(UINT32 GrantedAccess)
@@ -383,6 +412,33 @@ static int flags_from_access(UINT32 GrantedAccess)
     return flags;
 }
 
+/*
+ * Tell the engine how the kernel treats this open, from what open/opendir/create left in fi
+ * (libfuse's fill_open). Only inside the engine's Create/Open/Overwrite calls; elsewhere (a
+ * late open on first use) the kernel's open was answered already.
+ */
+static void tell_open_flags(const struct fuse_file_info *fi)
+{
+    UINT32 flags = (fi->direct_io ? FSP_FSCTL_OPEN_DIRECT_IO : 0) |
+                   (fi->keep_cache ? FSP_FSCTL_OPEN_KEEP_CACHE : 0) |
+                   (fi->nonseekable ? FSP_FSCTL_OPEN_NONSEEKABLE : 0) |
+                   (fi->cache_readdir ? FSP_FSCTL_OPEN_CACHE_DIR : 0) |
+                   (fi->noflush ? FSP_FSCTL_OPEN_NOFLUSH : 0) |
+                   (fi->parallel_direct_writes ? FSP_FSCTL_OPEN_PARALLEL_DIRECT_WRITES : 0);
+    FspFileSystemSetOpenFlags(flags);
+}
+
+/* What a successful open/opendir/create gave: the file's handle for every later call. */
+static void file_opened(struct fuse *f, struct fuse3_file *file, struct fuse_file_info *fi)
+{
+    if (!file->is_dir && f->conf.kernel_cache)
+        fi->keep_cache = 1;
+    file->fh = fi->fh;
+    file->fi_flags = file->open_flags & ~(O_CREAT | O_EXCL | O_NOCTTY | O_TRUNC);
+    tell_open_flags(fi);
+    flag_set(&file->opened, true);
+}
+
 /* Give the file its FUSE handle (open/opendir) unless it has one. */
 static int file_open(struct fuse *f, struct fuse3_file *file)
 {
@@ -391,24 +447,24 @@ static int file_open(struct fuse *f, struct fuse3_file *file)
     char *path = file_path(f, file);
     if (!path)
         return flag_get(&file->removed) ? -ENOENT : -ENOMEM;
-    int err = 0;
-    memset(&file->fi, 0, sizeof file->fi);
-    file->fi.flags = file->open_flags;
-    if (file->is_dir) {
-        file->fi.flags = O_RDONLY | O_DIRECTORY;
-        if (f->ops.opendir)
-            err = f->ops.opendir(path, &file->fi);
-    } else {
+    struct fuse_file_info fi;
+    memset(&fi, 0, sizeof fi);
+    fi.flags = file->open_flags;
+    int err;
+    if (file->is_dir)
+        err = fuse_fs_opendir(f->top, path, &fi);
+    else {
         if (f->conf.direct_io)
-            file->fi.direct_io = 1;
-        if (f->ops.open)
-            err = f->ops.open(path, &file->fi);
+            fi.direct_io = 1;
+        if (f->conf.no_rofd_flush && O_RDONLY == (fi.flags & O_ACCMODE))
+            fi.noflush = 1;
+        err = fuse_fs_open(f->top, path, &fi);
     }
     free(path);
     if (err > 0)
         err = 0;
     if (!err)
-        flag_set(&file->opened, true);
+        file_opened(f, file, &fi);
     return err;
 }
 
@@ -428,11 +484,12 @@ static void file_release(struct fuse *f, struct fuse3_file *file)
     if (!flag_get(&file->opened))
         return;
     char *path = file_path(f, file);
-    if (file->is_dir) {
-        if (f->ops.releasedir)
-            f->ops.releasedir(path, &file->fi);
-    } else if (f->ops.release)
-        f->ops.release(path, &file->fi);
+    struct fuse_file_info fi;
+    call_fi(file, &fi);
+    if (file->is_dir)
+        fuse_fs_releasedir(f->top, path, &fi);
+    else
+        fuse_fs_release(f->top, path, &fi);
     free(path);
     flag_set(&file->opened, false);
 }
@@ -445,8 +502,8 @@ static NTSTATUS GetVolumeInfo(FSP_FILE_SYSTEM *fs, FSP_FSCTL_VOLUME_INFO *Volume
     struct statvfs sv;
     memset(&sv, 0, sizeof sv);
     memset(VolumeInfo, 0, sizeof *VolumeInfo);
-    if (f->ops.statfs) {
-        int err = f->ops.statfs("/", &sv);
+    if (f->top->op.statfs) {
+        int err = fuse_fs_statfs(f->top, "/", &sv);
         if (err < 0)
             return st_err(err);
     }
@@ -502,11 +559,14 @@ static NTSTATUS create_common(struct fuse *f, char *path, UINT32 CreateOptions, 
         return STATUS_INVALID_SECURITY_DESCR;
     if (!SecurityDescriptor)
         mode = is_dir ? 0777 : 0666;
+    int pflags = 0;
+    bool user = posix_open(&pflags); /* creat(2) rather than mknod/mkdir/symlink/the engine's */
     struct fuse3_file *file = file_new(f, path, is_dir);
     if (!file)
         return STATUS_INSUFFICIENT_RESOURCES;
-    file->open_flags = flags_from_access(GrantedAccess);
+    file->open_flags = user ? pflags : flags_from_access(GrantedAccess);
     int err = 0;
+    struct fuse_file_info fi;
     if (ExtraBuffer && ExtraBufferIsReparsePoint) {
         /* A symlink or special file (see src/engine/ops_namespace.c). */
         const REPARSE_DATA_BUFFER *rp = ExtraBuffer;
@@ -518,7 +578,7 @@ static NTSTATUS create_common(struct fuse *f, char *path, UINT32 CreateOptions, 
             size_t len = rp->SymbolicLinkReparseBuffer.SubstituteNameLength;
             if (ExtraLength < hdr || hdr + off + len > ExtraLength || (off | len) % sizeof(WCHAR))
                 err = -EINVAL;
-            else if (!f->ops.symlink)
+            else if (!f->top->op.symlink)
                 err = -EPERM;
             else {
                 PWSTR w = malloc(len + sizeof(WCHAR));
@@ -531,7 +591,7 @@ static NTSTATUS create_common(struct fuse *f, char *path, UINT32 CreateOptions, 
                     if (!NT_SUCCESS(FspPosixMapWindowsToPosixPath(w, &target)))
                         err = -ENOMEM;
                     else {
-                        err = f->ops.symlink(target, path);
+                        err = fuse_fs_symlink(f->top, target, path);
                         FspPosixDeletePath(target);
                     }
                     free(w);
@@ -553,28 +613,32 @@ static NTSTATUS create_common(struct fuse *f, char *path, UINT32 CreateOptions, 
                                                      : 0;
             if (!fmt)
                 err = -EINVAL;
-            else if (!f->ops.mknod)
+            else if (!f->top->op.mknod)
                 err = -EPERM;
             else
-                err = f->ops.mknod(path, fmt | (mode & 07777), makedev(mm[0], mm[1]));
+                err = fuse_fs_mknod(f->top, path, fmt | (mode & 07777), makedev(mm[0], mm[1]));
         } else
             err = -EINVAL;
     } else if (is_dir) {
-        err = f->ops.mkdir ? f->ops.mkdir(path, (mode & 07777) | S_IFDIR) : -ENOSYS;
-    } else if (f->ops.create && (data_access(GrantedAccess) || !f->ops.mknod)) {
-        memset(&file->fi, 0, sizeof file->fi);
-        file->fi.flags = file->open_flags | O_CREAT | O_EXCL;
+        err = f->top->op.mkdir ? fuse_fs_mkdir(f->top, path, (mode & 07777) | S_IFDIR) : -ENOSYS;
+    } else if (f->top->op.create) {
+        /* creat(2) with the kernel's flags; a regular file mknod(2) makes is created and
+         * released, as libfuse makes it when the program has create */
+        memset(&fi, 0, sizeof fi);
+        fi.flags = user ? file->open_flags : O_CREAT | O_EXCL | O_WRONLY;
+        if (!user)
+            file->open_flags = fi.flags;
         if (f->conf.direct_io)
-            file->fi.direct_io = 1;
-        err = f->ops.create(path, (mode & 07777) | S_IFREG, &file->fi);
+            fi.direct_io = 1;
+        err = fuse_fs_create(f->top, path, (mode & 07777) | S_IFREG, &fi);
         if (err >= 0)
-            flag_set(&file->opened, true);
-    } else if (f->ops.mknod) {
-        err = f->ops.mknod(path, (mode & 07777) | S_IFREG, 0);
-        if (err >= 0 && data_access(GrantedAccess)) {
+            file_opened(f, file, &fi);
+    } else if (f->top->op.mknod) {
+        err = fuse_fs_mknod(f->top, path, (mode & 07777) | S_IFREG, 0);
+        if (err >= 0 && user) {
             err = file_open(f, file);
-            if (err < 0 && f->ops.unlink)
-                f->ops.unlink(path);
+            if (err < 0 && f->top->op.unlink)
+                fuse_fs_unlink(f->top, path);
         }
     } else
         err = -ENOSYS;
@@ -583,8 +647,8 @@ static NTSTATUS create_common(struct fuse *f, char *path, UINT32 CreateOptions, 
     if (!err && ExtraBuffer && !ExtraBufferIsReparsePoint) {
         /* Extended attributes given at creation: set them one by one. */
         for (PFILE_FULL_EA_INFORMATION ea = ExtraBuffer; !err;) {
-            if (ea->EaValueLength && f->ops.setxattr)
-                err = f->ops.setxattr(path, ea->EaName, ea->EaName + ea->EaNameLength + 1,
+            if (ea->EaValueLength && f->top->op.setxattr)
+                err = fuse_fs_setxattr(f->top, path, ea->EaName, ea->EaName + ea->EaNameLength + 1,
                                       ea->EaValueLength, 0);
             if (!ea->NextEntryOffset)
                 break;
@@ -595,16 +659,16 @@ static NTSTATUS create_common(struct fuse *f, char *path, UINT32 CreateOptions, 
     }
     /* The new object's owner is the caller unless its security descriptor says otherwise
      * (a set-group-ID parent directory gives its group). */
-    if (!err && SecurityDescriptor && f->ops.chown &&
+    if (!err && SecurityDescriptor && f->top->op.chown &&
         (uid != tls_context.uid || gid != tls_context.gid)) {
-        int cerr = f->ops.chown(path, uid != tls_context.uid ? uid : (uid_t)-1,
-                                gid != tls_context.gid ? gid : (gid_t)-1, file_fi(file));
+        int cerr = fuse_fs_chown(f->top, path, uid != tls_context.uid ? uid : (uid_t)-1,
+                                 gid != tls_context.gid ? gid : (gid_t)-1, file_fi(file, &fi));
         (void)cerr; /* the file exists: a file system that refuses keeps its own choice */
     }
     NTSTATUS status = st_err(err);
     if (NT_SUCCESS(status)) {
         struct stat st = {0};
-        err = get_stat(f, path, file_fi(file), &st);
+        err = get_stat(f, path, file_fi(file, &fi), &st);
         status = st_err(err);
         if (NT_SUCCESS(status)) {
             info_from_stat(f, &st, FileInfo);
@@ -652,6 +716,8 @@ static NTSTATUS Open(FSP_FILE_SYSTEM *fs, PWSTR FileName, UINT32 CreateOptions,
 {
     (void)CreateOptions;
     struct fuse *f = enter(fs);
+    int pflags = 0;
+    bool user = posix_open(&pflags); /* open(2)/opendir(3) rather than the engine's own */
     char *path = posix_path(FileName);
     if (!path)
         return STATUS_INSUFFICIENT_RESOURCES;
@@ -665,8 +731,14 @@ static NTSTATUS Open(FSP_FILE_SYSTEM *fs, PWSTR FileName, UINT32 CreateOptions,
     free(path);
     if (!file)
         return STATUS_INSUFFICIENT_RESOURCES;
-    file->open_flags = flags_from_access(GrantedAccess);
-    if (data_access(GrantedAccess) && (S_ISDIR(st.st_mode) || S_ISREG(st.st_mode))) {
+    file->open_flags = user ? pflags : flags_from_access(GrantedAccess);
+    if (user && (S_ISDIR(st.st_mode) || S_ISREG(st.st_mode))) {
+        if (S_ISREG(st.st_mode) && (file->open_flags & O_TRUNC)) {
+            if (f->atomic_o_trunc)
+                file->truncated = true; /* open truncates (atomic_o_trunc): Overwrite has no more to do */
+            else
+                file->open_flags &= ~O_TRUNC; /* Overwrite truncates after the open (libfuse 2.9) */
+        }
         err = file_open(f, file);
         if (err) {
             file_free(f, file);
@@ -682,16 +754,16 @@ static NTSTATUS truncate_file(struct fuse *f, struct fuse3_file *file, UINT64 si
 {
     if (size > (UINT64)INT64_MAX)
         return STATUS_INVALID_PARAMETER;
-    if (!f->ops.truncate)
+    if (!f->top->op.truncate)
         return st_err(-ENOSYS);
     char *path = file_path(f, file);
     if (!path && !flag_get(&file->removed))
         return STATUS_INSUFFICIENT_RESOURCES;
     /* With its handle when that can write (as ftruncate(2) needs); by name otherwise. */
-    struct fuse_file_info *fi = file_fi(file);
+    struct fuse_file_info fibuf, *fi = file_fi(file, &fibuf);
     if (fi && path && O_RDONLY == (fi->flags & O_ACCMODE))
         fi = 0;
-    int err = path || fi ? f->ops.truncate(path, (off_t)size, fi) : -ENOENT;
+    int err = path || fi ? fuse_fs_truncate(f->top, path, (off_t)size, fi) : -ENOENT;
     free(path);
     return st_err(err);
 }
@@ -707,11 +779,16 @@ static NTSTATUS Overwrite(FSP_FILE_SYSTEM *fs, PVOID FileContext, UINT32 FileAtt
      * The engine opens with Open and truncates with Overwrite right after it (open(2) with
      * O_TRUNC). libfuse (atomic_o_trunc) passes O_TRUNC to open and calls no truncate, and
      * a program may rely on that (e.g. open the file it keeps the data in with the flags it
-     * gets, O_RDONLY | O_TRUNC included): the handle Open got is given back and the file
-     * opened again with O_TRUNC. Without atomic_o_trunc (FUSE 2.9's default) the file is
-     * truncated instead, as libfuse 2.9 does.
+     * gets, O_RDONLY | O_TRUNC included): Open gave the program's open the kernel's O_TRUNC,
+     * so nothing is left to do. Should the open not have had it, the handle Open got is given
+     * back and the file opened again with O_TRUNC. Without atomic_o_trunc (FUSE 2.9's
+     * default) the file is truncated instead, as libfuse 2.9 does.
      */
-    if (f->atomic_o_trunc && !file->is_dir && flag_get(&file->opened) && f->ops.open) {
+    if (file->truncated) {
+        file->truncated = false;
+        return file_info(f, file, FileInfo, 0);
+    }
+    if (f->atomic_o_trunc && !file->is_dir && flag_get(&file->opened) && f->top->op.open) {
         pthread_mutex_lock(&f->open_lock);
         file_release(f, file);
         file->open_flags |= O_TRUNC;
@@ -756,7 +833,7 @@ static int hide_path(struct fuse *f, const char *path)
         if (0 == res)
             continue; /* taken: the next number */
         if (-ENOENT == res) {
-            err = f->ops.rename(path, hidden, 0);
+            err = fuse_fs_rename(f->top, path, hidden, 0);
             if (err > 0)
                 err = 0;
         }
@@ -774,8 +851,8 @@ static int hide_path(struct fuse *f, const char *path)
         pthread_mutex_unlock(&f->lock);
         /* The last close came first (libfuse then keeps the hidden file for good): unlink it
          * now, as that close would have. */
-        if (!marked && f->ops.unlink)
-            f->ops.unlink(hidden);
+        if (!marked && f->top->op.unlink)
+            fuse_fs_unlink(f->top, hidden);
     }
     free(hidden);
     return err;
@@ -784,7 +861,7 @@ static int hide_path(struct fuse *f, const char *path)
 /* Remove path; an open file is renamed to a hidden name instead (unlinked at its last close). */
 static int remove_path(struct fuse *f, struct fuse3_file *self, const char *path, bool is_dir)
 {
-    if (!is_dir && !f->conf.hard_remove && f->ops.rename) {
+    if (!is_dir && !f->conf.hard_remove && f->top->op.rename) {
         pthread_mutex_lock(&f->lock);
         bool busy = path_open_elsewhere(f, path, self);
         pthread_mutex_unlock(&f->lock);
@@ -800,8 +877,8 @@ static int remove_path(struct fuse *f, struct fuse3_file *self, const char *path
         pthread_mutex_unlock(&f->lock);
         ghost = used && 0 == get_stat(f, path, 0, &dir_st) && S_ISDIR(dir_st.st_mode);
     }
-    int err = is_dir ? (f->ops.rmdir ? f->ops.rmdir(path) : -ENOSYS)
-                     : (f->ops.unlink ? f->ops.unlink(path) : -ENOSYS);
+    int err = is_dir ? (f->top->op.rmdir ? fuse_fs_rmdir(f->top, path) : -ENOSYS)
+                     : (f->top->op.unlink ? fuse_fs_unlink(f->top, path) : -ENOSYS);
     if (err > 0)
         err = 0;
     if (!err)
@@ -829,13 +906,7 @@ static VOID Cleanup(FSP_FILE_SYSTEM *fs, PVOID FileContext, PWSTR FileName, ULON
 {
     struct fuse *f = enter(fs);
     struct fuse3_file *file = FileContext;
-    if (flag_get(&file->opened) && !file->is_dir && f->ops.flush) {
-        char *path = file_path(f, file);
-        file->fi.flush = 1;
-        f->ops.flush(path, &file->fi);
-        file->fi.flush = 0;
-        free(path);
-    }
+    /* flush() runs at each close(2) (FlushDescriptor), not here */
     if (Flags & FspCleanupDelete) {
         /* Deleted in CanDelete normally (or hidden); this is a delete-on-close without it. The
          * outcome goes to the engine through the operation context (LinFsp extension). */
@@ -879,8 +950,8 @@ static VOID Close(FSP_FILE_SYSTEM *fs, PVOID FileContext)
             path = strdup(file->path);
     }
     pthread_mutex_unlock(&f->lock);
-    if (path && f->ops.unlink)
-        f->ops.unlink(path);
+    if (path && f->top->op.unlink)
+        fuse_fs_unlink(f->top, path);
     free(path);
     file_free(f, file);
 }
@@ -901,25 +972,8 @@ static NTSTATUS Read(FSP_FILE_SYSTEM *fs, PVOID FileContext, PVOID Buffer, UINT6
     if (err)
         return st_err(err);
     char *path = file_path(f, file);
-    int n;
-    if (f->ops.read)
-        n = f->ops.read(path, Buffer, Length, (off_t)Offset, &file->fi);
-    else if (f->ops.read_buf) {
-        struct fuse_bufvec *bv = 0;
-        n = f->ops.read_buf(path, &bv, Length, (off_t)Offset, &file->fi);
-        if (n >= 0 && bv) {
-            struct fuse_bufvec dst = FUSE_BUFVEC_INIT(Length);
-            dst.buf[0].mem = Buffer;
-            n = (int)fuse_buf_copy(&dst, bv, 0);
-        }
-        if (bv) {
-            for (size_t i = 0; i < bv->count; i++)
-                if (!(bv->buf[i].flags & FUSE_BUF_IS_FD))
-                    free(bv->buf[i].mem);
-            free(bv);
-        }
-    } else
-        n = -ENOSYS;
+    struct fuse_file_info fi;
+    int n = fuse_fs_read(f->top, path, Buffer, Length, (off_t)Offset, call_fi(file, &fi));
     free(path);
     if (n < 0)
         return st_err(n);
@@ -958,15 +1012,8 @@ static NTSTATUS Write(FSP_FILE_SYSTEM *fs, PVOID FileContext, PVOID Buffer, UINT
     if (Offset > (UINT64)INT64_MAX - Length)
         return STATUS_INVALID_PARAMETER;
     char *path = file_path(f, file);
-    int n;
-    if (f->ops.write)
-        n = f->ops.write(path, Buffer, Length, (off_t)Offset, &file->fi);
-    else if (f->ops.write_buf) {
-        struct fuse_bufvec bv = FUSE_BUFVEC_INIT(Length);
-        bv.buf[0].mem = Buffer;
-        n = f->ops.write_buf(path, &bv, (off_t)Offset, &file->fi);
-    } else
-        n = -ENOSYS;
+    struct fuse_file_info fi;
+    int n = fuse_fs_write(f->top, path, Buffer, Length, (off_t)Offset, call_fi(file, &fi));
     free(path);
     if (n < 0)
         return st_err(n);
@@ -986,11 +1033,9 @@ static NTSTATUS Flush(FSP_FILE_SYSTEM *fs, PVOID FileContext, FSP_FSCTL_FILE_INF
         return STATUS_SUCCESS; /* the volume: nothing of ours to flush */
     if (flag_get(&file->opened)) {
         char *path = file_path(f, file);
-        int err = 0;
-        if (file->is_dir && f->ops.fsyncdir)
-            err = f->ops.fsyncdir(path, 0, &file->fi);
-        else if (!file->is_dir && f->ops.fsync)
-            err = f->ops.fsync(path, 0, &file->fi);
+        struct fuse_file_info fi;
+        int err = file->is_dir ? fuse_fs_fsyncdir(f->top, path, 0, call_fi(file, &fi))
+                               : fuse_fs_fsync(f->top, path, 0, call_fi(file, &fi));
         free(path);
         if (err < 0 && -ENOSYS != err)
             return st_err(err);
@@ -1012,7 +1057,7 @@ static NTSTATUS SetBasicInfo(FSP_FILE_SYSTEM *fs, PVOID FileContext, UINT32 File
     struct fuse *f = enter(fs);
     struct fuse3_file *file = FileContext;
     if (LastAccessTime || LastWriteTime) {
-        if (!f->ops.utimens)
+        if (!f->top->op.utimens)
             return st_err(-ENOSYS);
         struct timespec tv[2];
         UINT64 times[2] = {LastAccessTime, LastWriteTime};
@@ -1038,8 +1083,8 @@ static NTSTATUS SetBasicInfo(FSP_FILE_SYSTEM *fs, PVOID FileContext, UINT32 File
         pthread_mutex_unlock(&f->lock);
         if (!g) {
             char *path = file_path(f, file);
-            struct fuse_file_info *fi = file_fi(file);
-            int err = path || fi ? f->ops.utimens(path, tv, fi) : -ENOENT;
+            struct fuse_file_info fibuf, *fi = file_fi(file, &fibuf);
+            int err = path || fi ? fuse_fs_utimens(f->top, path, tv, fi) : -ENOENT;
             free(path);
             if (err < 0)
                 return st_err(err);
@@ -1061,10 +1106,11 @@ static NTSTATUS SetFileSize(FSP_FILE_SYSTEM *fs, PVOID FileContext, UINT64 NewSi
             return status;
         if (NewSize < (UINT64)st.st_size)
             status = truncate_file(f, file, NewSize);
-        else if (f->ops.fallocate && NewSize <= (UINT64)INT64_MAX && flag_get(&file->opened)) {
+        else if (f->top->op.fallocate && NewSize <= (UINT64)INT64_MAX && flag_get(&file->opened)) {
             char *path = file_path(f, file);
-            int err = f->ops.fallocate(path, 1 /* FALLOC_FL_KEEP_SIZE */, 0, (off_t)NewSize,
-                                       &file->fi);
+            struct fuse_file_info fi;
+            int err = fuse_fs_fallocate(f->top, path, 1 /* FALLOC_FL_KEEP_SIZE */, 0,
+                                        (off_t)NewSize, call_fi(file, &fi));
             free(path);
             if (err < 0 && -ENOSYS != err && -EOPNOTSUPP != err)
                 status = st_err(err);
@@ -1083,10 +1129,12 @@ static NTSTATUS Fallocate(FSP_FILE_SYSTEM *fs, PVOID FileContext, UINT32 Mode, U
 {
     struct fuse *f = enter(fs);
     struct fuse3_file *file = FileContext;
-    if (!f->ops.fallocate || !flag_get(&file->opened))
+    if (!f->top->op.fallocate || !flag_get(&file->opened))
         return STATUS_NOT_SUPPORTED;
     char *path = file_path(f, file);
-    int err = f->ops.fallocate(path, (int)Mode, (off_t)Offset, (off_t)Length, &file->fi);
+    struct fuse_file_info fi;
+    int err = fuse_fs_fallocate(f->top, path, (int)Mode, (off_t)Offset, (off_t)Length,
+                                call_fi(file, &fi));
     free(path);
     if (-ENOSYS == err || -EOPNOTSUPP == err)
         return STATUS_NOT_SUPPORTED;
@@ -1100,7 +1148,7 @@ static NTSTATUS Rename(FSP_FILE_SYSTEM *fs, PVOID FileContext, PWSTR FileName, P
 {
     struct fuse *f = enter(fs);
     struct fuse3_file *file = FileContext;
-    if (!f->ops.rename)
+    if (!f->top->op.rename)
         return st_err(-ENOSYS);
     char *from = posix_path(FileName), *to = posix_path(NewFileName);
     if (!from || !to) {
@@ -1121,12 +1169,12 @@ static NTSTATUS Rename(FSP_FILE_SYSTEM *fs, PVOID FileContext, PWSTR FileName, P
                 /* An open directory about to be replaced lives on without a name. */
                 dir_st = st;
                 ghost = true;
-            } else if (busy && !f->conf.hard_remove && f->ops.rename)
+            } else if (busy && !f->conf.hard_remove && f->top->op.rename)
                 /* An open file about to be replaced keeps its data under a hidden name. */
                 (void)hide_path(f, to); /* best effort: the rename replaces it anyway */
         }
     }
-    err = f->ops.rename(from, to, ReplaceIfExists ? 0 : RENAME_NOREPLACE);
+    err = fuse_fs_rename(f->top, from, to, ReplaceIfExists ? 0 : RENAME_NOREPLACE);
     if (err > 0)
         err = 0;
     if (!err && !same) {
@@ -1187,14 +1235,14 @@ static NTSTATUS SetSecurity(FSP_FILE_SYSTEM *fs, PVOID FileContext,
     char *path = file_path(f, file);
     if (!path && !flag_get(&file->removed))
         return STATUS_INSUFFICIENT_RESOURCES;
-    struct fuse_file_info *fi = file_fi(file);
+    struct fuse_file_info fibuf, *fi = file_fi(file, &fibuf);
     if (!path && !fi)
         return st_err(-ENOENT);
     int err = 0;
     if ((mode & 07777) != (st.st_mode & 07777))
-        err = f->ops.chmod ? f->ops.chmod(path, (st.st_mode & S_IFMT) | (mode & 07777), fi) : -ENOSYS;
+        err = f->top->op.chmod ? fuse_fs_chmod(f->top, path, (st.st_mode & S_IFMT) | (mode & 07777), fi) : -ENOSYS;
     if (err >= 0 && (uid != st.st_uid || gid != st.st_gid))
-        err = f->ops.chown ? f->ops.chown(path, uid != st.st_uid ? uid : (uid_t)-1,
+        err = f->top->op.chown ? fuse_fs_chown(f->top, path, uid != st.st_uid ? uid : (uid_t)-1,
                                           gid != st.st_gid ? gid : (gid_t)-1, fi)
                            : -ENOSYS;
     free(path);
@@ -1203,13 +1251,24 @@ static NTSTATUS SetSecurity(FSP_FILE_SYSTEM *fs, PVOID FileContext,
 
 /* ---- directories ---- */
 
+/*
+ * readdir's filler only collects the entries: a program may hold a lock of its own while it
+ * calls the filler (sshfs's directory cache does), and libfuse's filler never calls back into
+ * the program. The attributes readdir did not give (no FUSE_FILL_DIR_PLUS) are asked for
+ * once readdir has returned.
+ */
+struct dir_entry {
+    char *name;
+    struct stat st;
+    bool has_st;   /* stat with FUSE_FILL_DIR_PLUS: complete */
+    bool type_st;  /* a stat without FUSE_FILL_DIR_PLUS: its file type, if getattr fails */
+};
+
 struct fill_ctx {
-    struct fuse *f;
     const char *dirpath;
-    PVOID *dir_buffer;
-    NTSTATUS status;
-    bool plus;
-    bool any; /* CanDelete: an entry other than . and .. seen */
+    struct dir_entry *v;
+    size_t n, cap;
+    bool oom;
 };
 
 static int fill_dir(void *buf, const char *name, const struct stat *stbuf, off_t off,
@@ -1217,7 +1276,7 @@ static int fill_dir(void *buf, const char *name, const struct stat *stbuf, off_t
 {
     (void)off;
     struct fill_ctx *c = buf;
-    if (!NT_SUCCESS(c->status))
+    if (c->oom)
         return 1;
     if (!name || !name[0] || 0 == strcmp(name, ".") || 0 == strcmp(name, ".."))
         return 0;
@@ -1225,71 +1284,105 @@ static int fill_dir(void *buf, const char *name, const struct stat *stbuf, off_t
         fuse3_log_error("fuse: readdir(%s) returned an invalid name \"%s\"; skipped\n", c->dirpath, name);
         return 0;
     }
-    c->any = true;
-    if (!c->dir_buffer)
-        return 0;
-    struct stat st = {0};
-    if (stbuf && (flags & FUSE_FILL_DIR_PLUS) && (stbuf->st_mode & S_IFMT)) {
-        st = *stbuf;
-        if (c->f->conf.set_uid)
-            st.st_uid = c->f->conf.uid;
-        if (c->f->conf.set_gid)
-            st.st_gid = c->f->conf.gid;
-        if (c->f->conf.set_mode)
-            st.st_mode = (st.st_mode & S_IFMT) | (0777 & ~c->f->conf.umask);
-    } else {
-        size_t dl = strlen(c->dirpath), nl = strlen(name);
-        char *child = malloc(dl + nl + 2);
-        if (!child) {
-            c->status = STATUS_INSUFFICIENT_RESOURCES;
+    if (c->n == c->cap) {
+        size_t cap = c->cap ? 2 * c->cap : 64;
+        struct dir_entry *v = realloc(c->v, cap * sizeof *v);
+        if (!v) {
+            c->oom = true;
             return 1;
         }
-        memcpy(child, c->dirpath, dl);
-        size_t pos = dl;
-        if (!(1 == dl && '/' == c->dirpath[0]))
-            child[pos++] = '/';
-        memcpy(child + pos, name, nl + 1);
-        int err = get_stat(c->f, child, 0, &st);
-        free(child);
-        if (err) {
-            if (stbuf && (stbuf->st_mode & S_IFMT))
-                st = *stbuf; /* listed but not stat-able: show what readdir said */
-            else
-                return 0; /* gone meanwhile */
+        c->v = v, c->cap = cap;
+    }
+    struct dir_entry *e = &c->v[c->n];
+    memset(e, 0, sizeof *e);
+    if (!(e->name = strdup(name))) {
+        c->oom = true;
+        return 1;
+    }
+    if (stbuf && (stbuf->st_mode & S_IFMT)) {
+        e->st = *stbuf;
+        e->has_st = flags & FUSE_FILL_DIR_PLUS;
+        e->type_st = !e->has_st;
+    }
+    c->n++;
+    return 0;
+}
+
+static void free_entries(struct fill_ctx *c)
+{
+    for (size_t i = 0; i < c->n; i++)
+        free(c->v[i].name);
+    free(c->v);
+    c->v = 0, c->n = c->cap = 0;
+}
+
+/* Put the collected entries, with their attributes, in the directory buffer. */
+static NTSTATUS fill_buffer(struct fuse *f, struct fill_ctx *c, PVOID *dir_buffer)
+{
+    NTSTATUS status = STATUS_SUCCESS;
+    size_t dl = strlen(c->dirpath);
+    for (size_t i = 0; i < c->n && NT_SUCCESS(status); i++) {
+        struct dir_entry *e = &c->v[i];
+        struct stat st = {0};
+        if (e->has_st) {
+            st = e->st;
+            if (f->conf.set_uid)
+                st.st_uid = f->conf.uid;
+            if (f->conf.set_gid)
+                st.st_gid = f->conf.gid;
+            if (f->conf.set_mode)
+                st.st_mode = (st.st_mode & S_IFMT) | (0777 & ~f->conf.umask);
+        } else {
+            size_t nl = strlen(e->name);
+            char *child = malloc(dl + nl + 2);
+            if (!child)
+                return STATUS_INSUFFICIENT_RESOURCES;
+            memcpy(child, c->dirpath, dl);
+            size_t pos = dl;
+            if (!(1 == dl && '/' == c->dirpath[0]))
+                child[pos++] = '/';
+            memcpy(child + pos, e->name, nl + 1);
+            int err = get_stat(f, child, 0, &st);
+            free(child);
+            if (err) {
+                if (e->type_st)
+                    st = e->st; /* listed but not stat-able: show what readdir said */
+                else
+                    continue; /* gone meanwhile */
+            }
         }
-    }
-    PWSTR w = 0;
-    if (!NT_SUCCESS(FspPosixMapPosixToWindowsPath(name, &w))) {
-        c->status = STATUS_INSUFFICIENT_RESOURCES;
-        return 1;
-    }
-    size_t wl = wcslen(w);
-    size_t size = sizeof(FSP_FSCTL_DIR_INFO) + wl * sizeof(WCHAR);
-    FSP_FSCTL_DIR_INFO *di = calloc(1, size);
-    if (!di) {
+        PWSTR w = 0;
+        if (!NT_SUCCESS(FspPosixMapPosixToWindowsPath(e->name, &w)))
+            return STATUS_INSUFFICIENT_RESOURCES;
+        size_t wl = wcslen(w);
+        size_t size = sizeof(FSP_FSCTL_DIR_INFO) + wl * sizeof(WCHAR);
+        FSP_FSCTL_DIR_INFO *di = calloc(1, size);
+        if (!di) {
+            FspPosixDeletePath(w);
+            return STATUS_INSUFFICIENT_RESOURCES;
+        }
+        di->Size = (UINT16)size;
+        info_from_stat(f, &st, &di->FileInfo);
+        memcpy(di->FileNameBuf, w, wl * sizeof(WCHAR));
         FspPosixDeletePath(w);
-        c->status = STATUS_INSUFFICIENT_RESOURCES;
-        return 1;
+        if (!FspFileSystemFillDirectoryBuffer(dir_buffer, di, &status) && NT_SUCCESS(status))
+            status = STATUS_INSUFFICIENT_RESOURCES;
+        free(di);
     }
-    di->Size = (UINT16)size;
-    info_from_stat(c->f, &st, &di->FileInfo);
-    memcpy(di->FileNameBuf, w, wl * sizeof(WCHAR));
-    FspPosixDeletePath(w);
-    NTSTATUS status;
-    if (!FspFileSystemFillDirectoryBuffer(c->dir_buffer, di, &status))
-        c->status = NT_SUCCESS(status) ? STATUS_INSUFFICIENT_RESOURCES : status;
-    free(di);
-    return NT_SUCCESS(c->status) ? 0 : 1;
+    return status;
 }
 
 static int list_dir(struct fuse *f, struct fuse3_file *file, const char *path, struct fill_ctx *c)
 {
-    if (!f->ops.readdir)
+    if (!f->top->op.readdir)
         return -ENOSYS;
     int err = file_open_late(f, file);
     if (err)
         return err;
-    err = f->ops.readdir(path, c, fill_dir, 0, &file->fi, c->plus ? FUSE_READDIR_PLUS : 0);
+    struct fuse_file_info fi;
+    err = fuse_fs_readdir(f->top, path, c, fill_dir, 0, call_fi(file, &fi), FUSE_READDIR_PLUS);
+    if (!err && c->oom)
+        err = -ENOMEM;
     return err > 0 ? 0 : err;
 }
 
@@ -1345,14 +1438,16 @@ static NTSTATUS ReadDirectory(FSP_FILE_SYSTEM *fs, PVOID FileContext, PWSTR Patt
     NTSTATUS status = STATUS_SUCCESS;
     if (FspFileSystemAcquireDirectoryBuffer(&file->dir_buffer, 0 == Marker, &status)) {
         char *path = file_path(f, file);
-        struct fill_ctx c = {f, path ? path : "", &file->dir_buffer, STATUS_SUCCESS, true, false};
+        struct fill_ctx c = {path ? path : "", 0, 0, 0, false};
         int err = path ? list_dir(f, file, path, &c) : -ENOENT;
+        NTSTATUS fill = err ? STATUS_SUCCESS : fill_buffer(f, &c, &file->dir_buffer);
         FspFileSystemReleaseDirectoryBuffer(&file->dir_buffer);
+        free_entries(&c);
         free(path);
         if (err)
             return st_err(err);
-        if (!NT_SUCCESS(c.status))
-            return c.status;
+        if (!NT_SUCCESS(fill))
+            return fill;
     }
     if (!NT_SUCCESS(status))
         return status;
@@ -1377,7 +1472,7 @@ static NTSTATUS GetReparsePoint(FSP_FILE_SYSTEM *fs, PVOID FileContext, PWSTR Fi
     REPARSE_DATA_BUFFER *rp = 0;
     size_t size = 0;
     if (S_ISLNK(st.st_mode)) {
-        if (!f->ops.readlink)
+        if (!f->top->op.readlink)
             return st_err(-ENOSYS);
         char *target = malloc(FUSE3_SYMLINK_MAX + 1);
         char *path = file_path(f, file);
@@ -1386,7 +1481,7 @@ static NTSTATUS GetReparsePoint(FSP_FILE_SYSTEM *fs, PVOID FileContext, PWSTR Fi
             return target && flag_get(&file->removed) ? STATUS_OBJECT_NAME_NOT_FOUND : STATUS_INSUFFICIENT_RESOURCES;
         }
         memset(target, 0, FUSE3_SYMLINK_MAX + 1);
-        int err = f->ops.readlink(path, target, FUSE3_SYMLINK_MAX + 1);
+        int err = fuse_fs_readlink(f->top, path, target, FUSE3_SYMLINK_MAX + 1);
         free(path);
         target[FUSE3_SYMLINK_MAX] = '\0';
         if (err < 0 || !target[0]) {
@@ -1459,12 +1554,12 @@ static NTSTATUS CreateHardLink(FSP_FILE_SYSTEM *fs, PVOID FileContext, PWSTR Fil
 {
     (void)FileContext;
     struct fuse *f = enter(fs);
-    if (!f->ops.link)
-        return st_err(-EPERM);
+    if (!f->top->op.link)
+        return st_err(-ENOSYS);
     char *from = posix_path(FileName), *to = posix_path(NewFileName);
     NTSTATUS status = STATUS_INSUFFICIENT_RESOURCES;
     if (from && to) {
-        int err = f->ops.link(from, to);
+        int err = fuse_fs_link(f->top, from, to);
         status = st_err(err);
         if (NT_SUCCESS(status)) {
             struct stat st = {0};
@@ -1486,7 +1581,7 @@ static NTSTATUS GetEa(FSP_FILE_SYSTEM *fs, PVOID FileContext, PFILE_FULL_EA_INFO
     struct fuse *f = enter(fs);
     struct fuse3_file *file = FileContext;
     *PBytesTransferred = 0;
-    if (!f->ops.listxattr || !f->ops.getxattr) {
+    if (!f->top->op.listxattr || !f->top->op.getxattr) {
         FspFileSystemAddEa(0, Ea, EaLength, PBytesTransferred);
         return STATUS_SUCCESS;
     }
@@ -1496,7 +1591,7 @@ static NTSTATUS GetEa(FSP_FILE_SYSTEM *fs, PVOID FileContext, PFILE_FULL_EA_INFO
     NTSTATUS status = STATUS_SUCCESS;
     char *list = 0, *value = 0;
     FILE_FULL_EA_INFORMATION *single = 0;
-    int n = f->ops.listxattr(path, 0, 0);
+    int n = fuse_fs_listxattr(f->top, path, 0, 0);
     for (int attempt = 0; n > 0 && attempt < 4; attempt++) {
         free(list);
         list = malloc((size_t)n);
@@ -1504,9 +1599,9 @@ static NTSTATUS GetEa(FSP_FILE_SYSTEM *fs, PVOID FileContext, PFILE_FULL_EA_INFO
             n = -ENOMEM;
             break;
         }
-        int m = f->ops.listxattr(path, list, (size_t)n);
+        int m = fuse_fs_listxattr(f->top, path, list, (size_t)n);
         if (-ERANGE == m) {
-            n = f->ops.listxattr(path, 0, 0);
+            n = fuse_fs_listxattr(f->top, path, 0, 0);
             continue;
         }
         if (m > n) {
@@ -1517,7 +1612,7 @@ static NTSTATUS GetEa(FSP_FILE_SYSTEM *fs, PVOID FileContext, PFILE_FULL_EA_INFO
         break;
     }
     if (n < 0) {
-        status = -ENOTSUP == n || -ENOSYS == n ? STATUS_SUCCESS : st_err(n);
+        status = st_err(n); /* ENOTSUP and all: the caller's listxattr(2) fails the same way */
         n = 0;
     }
     single = malloc(sizeof(FILE_FULL_EA_INFORMATION) + 255 + 1 + 0x10000);
@@ -1532,7 +1627,7 @@ static NTSTATUS GetEa(FSP_FILE_SYSTEM *fs, PVOID FileContext, PFILE_FULL_EA_INFO
             continue;
         if ((size_t)(pos - 1) >= (size_t)n) /* not NUL-terminated */
             break;
-        int vl = f->ops.getxattr(path, name, value, 0xffff);
+        int vl = fuse_fs_getxattr(f->top, path, name, value, 0xffff);
         if (vl <= 0) /* gone meanwhile, empty, too large or failing: not shown */
             continue;
         if (vl > 0xffff)
@@ -1562,11 +1657,11 @@ static NTSTATUS set_one_ea(FSP_FILE_SYSTEM *fs, PVOID Context, PFILE_FULL_EA_INF
     struct set_ea_ctx *c = Context;
     int err;
     if (0 == SingleEa->EaValueLength) {
-        err = c->f->ops.removexattr ? c->f->ops.removexattr(c->path, SingleEa->EaName) : -ENOTSUP;
+        err = c->f->top->op.removexattr ? fuse_fs_removexattr(c->f->top, c->path, SingleEa->EaName) : -ENOTSUP;
         if (-ENODATA == err)
             err = 0;
     } else
-        err = c->f->ops.setxattr ? c->f->ops.setxattr(c->path, SingleEa->EaName,
+        err = c->f->top->op.setxattr ? fuse_fs_setxattr(c->f->top, c->path, SingleEa->EaName,
                                                       SingleEa->EaName + SingleEa->EaNameLength + 1,
                                                       SingleEa->EaValueLength, 0)
                                  : -ENOTSUP;
@@ -1587,6 +1682,225 @@ static NTSTATUS SetEa(FSP_FILE_SYSTEM *fs, PVOID FileContext, PFILE_FULL_EA_INFO
     if (!NT_SUCCESS(status))
         return status;
     return file_info(f, file, FileInfo, 0);
+}
+
+/* ---- LinFsp extensions: what the kernel sends, as it sends it ---- */
+
+/* The path and per-call fi of an open file for an operation that needs a FUSE handle. */
+static int open_file_path(struct fuse *f, struct fuse3_file *file, char **ppath)
+{
+    *ppath = file_path(f, file);
+    if (!*ppath && !flag_get(&file->removed))
+        return -ENOMEM;
+    return 0;
+}
+
+/* chmod(2)/chown(2): chmod, then chown, as libfuse's setattr calls them, even for no change. */
+static NTSTATUS SetPosixSecurity(FSP_FILE_SYSTEM *fs, PVOID FileContext, UINT32 Which, UINT32 Uid,
+                                 UINT32 Gid, UINT32 Mode)
+{
+    struct fuse *f = enter(fs);
+    struct fuse3_file *file = FileContext;
+    pthread_mutex_lock(&f->lock);
+    struct fuse3_ghost *g = file->ghost;
+    if (g) { /* a removed directory: only its descriptors see it */
+        if (Which & FSP_FSCTL_POSIX_SET_MODE)
+            g->st.st_mode = (g->st.st_mode & S_IFMT) | (Mode & 07777);
+        if (Which & FSP_FSCTL_POSIX_SET_UID)
+            g->st.st_uid = Uid;
+        if (Which & FSP_FSCTL_POSIX_SET_GID)
+            g->st.st_gid = Gid;
+        clock_gettime(CLOCK_REALTIME, &g->st.st_ctim);
+    }
+    pthread_mutex_unlock(&f->lock);
+    if (g)
+        return STATUS_SUCCESS;
+    char *path;
+    int err = open_file_path(f, file, &path);
+    struct fuse_file_info fibuf, *fi = file_fi(file, &fibuf);
+    if (!err && !path && !fi)
+        err = -ENOENT;
+    if (!err && (Which & FSP_FSCTL_POSIX_SET_MODE)) {
+        mode_t mode = Mode;
+        if (!(mode & S_IFMT)) { /* the kernel sends the type bits; be safe without them */
+            struct stat st;
+            if (0 == get_stat(f, path, fi, &st))
+                mode |= st.st_mode & S_IFMT;
+        }
+        err = fuse_fs_chmod(f->top, path, mode, fi);
+    }
+    if (err >= 0 && (Which & (FSP_FSCTL_POSIX_SET_UID | FSP_FSCTL_POSIX_SET_GID)))
+        err = fuse_fs_chown(f->top, path, (Which & FSP_FSCTL_POSIX_SET_UID) ? Uid : (uid_t)-1,
+                            (Which & FSP_FSCTL_POSIX_SET_GID) ? Gid : (gid_t)-1, fi);
+    free(path);
+    return st_err(err);
+}
+
+/*
+ * close(2) of a descriptor: flush(), then the owner's POSIX locks go (libfuse's flush: lock
+ * F_UNLCK over the whole file), as on every FUSE_FLUSH.
+ */
+static NTSTATUS FlushDescriptor(FSP_FILE_SYSTEM *fs, PVOID FileContext, UINT64 LockOwner)
+{
+    struct fuse *f = enter(fs);
+    struct fuse3_file *file = FileContext;
+    if (!flag_get(&file->opened) || file->is_dir)
+        return STATUS_SUCCESS;
+    char *path;
+    int err = open_file_path(f, file, &path);
+    if (err)
+        return st_err(err);
+    struct fuse_file_info fi;
+    call_fi(file, &fi);
+    fi.lock_owner = LockOwner;
+    fi.flush = 1;
+    err = fuse_fs_flush(f->top, path, &fi);
+    if (f->top->op.lock) {
+        struct flock lock;
+        memset(&lock, 0, sizeof lock);
+        lock.l_type = F_UNLCK;
+        lock.l_whence = SEEK_SET;
+        call_fi(file, &fi);
+        fi.lock_owner = LockOwner;
+        fi.flush = 1;
+        fuse_fs_lock(f->top, path, &fi, F_SETLK, &lock);
+    }
+    free(path);
+    return -ENOSYS == err ? STATUS_SUCCESS : st_err(err);
+}
+
+static NTSTATUS PosixLock(FSP_FILE_SYSTEM *fs, PVOID FileContext, UINT32 Command, UINT64 LockOwner,
+                          FSP_FSCTL_POSIX_LOCK *Lock)
+{
+    struct fuse *f = enter(fs);
+    struct fuse3_file *file = FileContext;
+    if (Lock->Start > (UINT64)INT64_MAX)
+        return STATUS_INVALID_PARAMETER;
+    char *path;
+    int err = open_file_path(f, file, &path);
+    if (err)
+        return st_err(err);
+    struct flock lock;
+    memset(&lock, 0, sizeof lock);
+    lock.l_type = (short)Lock->Type;
+    lock.l_whence = SEEK_SET;
+    lock.l_start = (off_t)Lock->Start;
+    lock.l_len = Lock->End >= (UINT64)INT64_MAX ? 0 : (off_t)(Lock->End - Lock->Start + 1);
+    lock.l_pid = (pid_t)Lock->Pid;
+    struct fuse_file_info fi;
+    call_fi(file, &fi);
+    fi.lock_owner = LockOwner;
+    err = fuse_fs_lock(f->top, path, &fi, (int)Command, &lock);
+    free(path);
+    if (err)
+        return st_err(err);
+    if (F_GETLK == Command) {
+        Lock->Type = (UINT32)lock.l_type;
+        Lock->Pid = F_UNLCK == lock.l_type ? 0 : (UINT32)lock.l_pid;
+        Lock->Start = F_UNLCK == lock.l_type ? 0 : (UINT64)lock.l_start;
+        Lock->End = F_UNLCK == lock.l_type ? 0
+                    : lock.l_len > 0      ? (UINT64)(lock.l_start + lock.l_len - 1)
+                                          : UINT64_MAX;
+    }
+    return STATUS_SUCCESS;
+}
+
+static NTSTATUS Flock(FSP_FILE_SYSTEM *fs, PVOID FileContext, UINT64 LockOwner, UINT32 Operation)
+{
+    struct fuse *f = enter(fs);
+    struct fuse3_file *file = FileContext;
+    char *path;
+    int err = open_file_path(f, file, &path);
+    if (err)
+        return st_err(err);
+    struct fuse_file_info fi;
+    call_fi(file, &fi);
+    fi.lock_owner = LockOwner;
+    if (LOCK_UN == (Operation & ~(UINT32)LOCK_NB))
+        fi.flock_release = 1;
+    err = fuse_fs_flock(f->top, path, &fi, (int)Operation);
+    free(path);
+    return st_err(err);
+}
+
+/* ioctl(2): one buffer holds the input and receives the output, as libfuse gives it. */
+static NTSTATUS Ioctl(FSP_FILE_SYSTEM *fs, PVOID FileContext, UINT32 Command, UINT32 Flags,
+                      UINT64 Argument, PVOID InputBuffer, ULONG InputLength, PVOID OutputBuffer,
+                      ULONG OutputLength, PINT32 PResult)
+{
+    struct fuse *f = enter(fs);
+    struct fuse3_file *file = FileContext;
+    *PResult = 0;
+    if (Flags & FUSE_IOCTL_COMPAT)
+        return st_err(-ENOSYS);
+    if ((Flags & FUSE_IOCTL_DIR) && !(f->conn_want & FUSE_CAP_IOCTL_DIR))
+        return st_err(-ENOTTY);
+    char *path;
+    int err = open_file_path(f, file, &path);
+    if (err)
+        return st_err(err);
+    size_t size = InputLength > OutputLength ? InputLength : OutputLength;
+    void *data = size ? calloc(1, size) : 0;
+    if (size && !data) {
+        free(path);
+        return STATUS_INSUFFICIENT_RESOURCES;
+    }
+    if (InputLength)
+        memcpy(data, InputBuffer, InputLength);
+    struct fuse_file_info fi;
+    err = fuse_fs_ioctl(f->top, path, Command, (void *)(uintptr_t)Argument, call_fi(file, &fi),
+                        Flags, data);
+    free(path);
+    if (err >= 0 && OutputLength)
+        memcpy(OutputBuffer, data, OutputLength);
+    free(data);
+    if (err < 0)
+        return st_err(err);
+    *PResult = err;
+    return STATUS_SUCCESS;
+}
+
+static NTSTATUS Poll(FSP_FILE_SYSTEM *fs, PVOID FileContext, UINT64 PollHandle, UINT32 Events,
+                     PUINT32 PRevents)
+{
+    struct fuse *f = enter(fs);
+    struct fuse3_file *file = FileContext;
+    *PRevents = 0;
+    char *path;
+    int err = open_file_path(f, file, &path);
+    if (err)
+        return st_err(err);
+    struct fuse_pollhandle *ph = 0;
+    if (PollHandle) {
+        ph = malloc(sizeof *ph);
+        if (!ph) {
+            free(path);
+            return STATUS_INSUFFICIENT_RESOURCES;
+        }
+        ph->kh = PollHandle;
+        ph->fs = fs;
+    }
+    struct fuse_file_info fi;
+    call_fi(file, &fi);
+    fi.poll_events = Events;
+    unsigned revents = 0;
+    err = fuse_fs_poll(f->top, path, &fi, ph, &revents); /* ph is the program's now */
+    free(path);
+    if (err)
+        return st_err(err);
+    *PRevents = revents;
+    return STATUS_SUCCESS;
+}
+
+static NTSTATUS Access(FSP_FILE_SYSTEM *fs, PWSTR FileName, UINT32 Mask)
+{
+    struct fuse *f = enter(fs);
+    char *path = posix_path(FileName);
+    if (!path)
+        return STATUS_INSUFFICIENT_RESOURCES;
+    int err = fuse_fs_access(f->top, path, (int)Mask);
+    free(path);
+    return st_err(err);
 }
 
 /* The volume went away (unmounted from outside, connection aborted): fuse_loop returns. */
@@ -1625,4 +1939,31 @@ const FSP_FILE_SYSTEM_INTERFACE fuse3_interface = {
     .CreateHardLink = CreateHardLink,
     .DispatcherStopped = DispatcherStopped,
     .Fallocate = Fallocate,
+    .SetPosixSecurity = SetPosixSecurity,
+    .FlushDescriptor = FlushDescriptor,
+    .PosixLock = PosixLock,
+    .Flock = Flock,
+    .Ioctl = Ioctl,
+    .Poll = Poll,
+    .Access = Access,
 };
+
+void fuse3_interface_for(struct fuse *f)
+{
+    const struct fuse_operations *o = &f->top->op;
+    f->intf = fuse3_interface;
+    /* What the program lacks the engine answers as libfuse would (ENOSYS, or the kernel
+     * keeps the locks itself); init may turn locks off with conn->want. */
+    if (!o->lock || (f->inited && !(f->conn_want & FUSE_CAP_POSIX_LOCKS)))
+        f->intf.PosixLock = 0;
+    if (!o->flock || (f->inited && !(f->conn_want & FUSE_CAP_FLOCK_LOCKS)))
+        f->intf.Flock = 0;
+    if (!o->flush && !f->intf.PosixLock)
+        f->intf.FlushDescriptor = 0;
+    if (!o->ioctl)
+        f->intf.Ioctl = 0;
+    if (!o->poll)
+        f->intf.Poll = 0;
+    if (!o->access)
+        f->intf.Access = 0;
+}

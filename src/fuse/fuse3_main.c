@@ -80,13 +80,15 @@ FUSE3_API void fuse_lowlevel_version(void)
 
 FUSE3_API void fuse_pollhandle_destroy(struct fuse_pollhandle *ph)
 {
-    (void)ph;
+    free(ph);
 }
 
 FUSE3_API int fuse_notify_poll(struct fuse_pollhandle *ph)
 {
-    (void)ph;
-    return -ENOSYS;
+    if (!ph)
+        return -EINVAL;
+    NTSTATUS status = FspFileSystemNotifyPoll(ph->fs, ph->kh);
+    return NT_SUCCESS(status) ? 0 : -FspErrnoFromNtStatus(status);
 }
 
 /* ---- daemonizing ---- */
@@ -150,8 +152,9 @@ void fuse3_session_wake(struct fuse_session *se)
 
 static void exit_handler(int sig)
 {
-    (void)sig;
     if (signal_session) {
+        /* the loop reports the signal that ended it, as libfuse's (fuse_main: status 8) */
+        __atomic_store_n(&signal_session->signal, sig, __ATOMIC_RELEASE);
         __atomic_store_n(&signal_session->exited, 1, __ATOMIC_RELEASE);
         fuse3_session_wake(signal_session);
     }
@@ -235,6 +238,122 @@ FUSE3_API void fuse_loop_cfg_convert(struct fuse_loop_config *config,
     config->max_idle_threads = v1_conf->max_idle_threads;
 }
 
+/* ---- connection options (fuse_parse_conn_info_opts) ---- */
+
+struct fuse_conn_info_opts {
+    int max_write, max_readahead, max_background, congestion_threshold, time_gran;
+    int set_max_write, set_max_readahead, set_max_background, set_congestion_threshold,
+        set_time_gran;
+    int async_read, set_async_read;
+    int atomic_o_trunc, no_remote_posix_lock, no_remote_flock;
+    int splice_write, no_splice_write, splice_move, no_splice_move, splice_read, no_splice_read;
+    int auto_inval_data, no_auto_inval_data, writeback_cache, no_writeback_cache;
+    int readdirplus_set, readdirplus_no, readdirplus_auto;
+    char *readdirplus;
+};
+
+#define CI(t, m, v) {t, offsetof(struct fuse_conn_info_opts, m), v}
+static const struct fuse_opt conn_info_opts[] = {
+    CI("max_write=%u", max_write, 0),          CI("max_write=", set_max_write, 1),
+    CI("max_readahead=%u", max_readahead, 0),  CI("max_readahead=", set_max_readahead, 1),
+    CI("max_background=%u", max_background, 0), CI("max_background=", set_max_background, 1),
+    CI("congestion_threshold=%u", congestion_threshold, 0),
+    CI("congestion_threshold=", set_congestion_threshold, 1),
+    CI("time_gran=%u", time_gran, 0),          CI("time_gran=", set_time_gran, 1),
+    CI("sync_read", async_read, 0),            CI("sync_read", set_async_read, 1),
+    CI("async_read", async_read, 1),           CI("async_read", set_async_read, 1),
+    CI("atomic_o_trunc", atomic_o_trunc, 1),
+    CI("no_remote_lock", no_remote_posix_lock, 1), CI("no_remote_lock", no_remote_flock, 1),
+    CI("no_remote_flock", no_remote_flock, 1), CI("no_remote_posix_lock", no_remote_posix_lock, 1),
+    CI("splice_write", splice_write, 1),       CI("no_splice_write", no_splice_write, 1),
+    CI("splice_move", splice_move, 1),         CI("no_splice_move", no_splice_move, 1),
+    CI("splice_read", splice_read, 1),         CI("no_splice_read", no_splice_read, 1),
+    CI("auto_inval_data", auto_inval_data, 1), CI("no_auto_inval_data", no_auto_inval_data, 1),
+    CI("writeback_cache", writeback_cache, 1), CI("no_writeback_cache", no_writeback_cache, 1),
+    CI("readdirplus=%s", readdirplus, 0),
+    FUSE_OPT_END,
+};
+
+FUSE3_API struct fuse_conn_info_opts *fuse_parse_conn_info_opts(struct fuse_args *args)
+{
+    struct fuse_conn_info_opts *o = calloc(1, sizeof *o);
+    if (!o) {
+        fuse_log(FUSE_LOG_ERR, "fuse: out of memory\n");
+        return 0;
+    }
+    if (-1 == fuse_opt_parse(args, o, conn_info_opts, 0)) {
+        free(o->readdirplus);
+        free(o);
+        return 0;
+    }
+    if (o->readdirplus) {
+        if (0 == strcmp(o->readdirplus, "yes"))
+            o->readdirplus_set = 1;
+        else if (0 == strcmp(o->readdirplus, "no"))
+            o->readdirplus_no = 1;
+        else if (0 == strcmp(o->readdirplus, "auto"))
+            o->readdirplus_set = o->readdirplus_auto = 1;
+        else {
+            fuse_log(FUSE_LOG_ERR, "fuse: invalid readdirplus= value `%s'\n", o->readdirplus);
+            free(o->readdirplus);
+            free(o);
+            return 0;
+        }
+        free(o->readdirplus);
+        o->readdirplus = 0;
+    }
+    return o;
+}
+
+/* The flag in conn->want, as far as conn->capable has it. */
+static void want(struct fuse_conn_info *conn, unsigned cap, bool on)
+{
+    if (on)
+        conn->want |= cap & conn->capable;
+    else
+        conn->want &= ~cap;
+}
+
+FUSE3_API void fuse_apply_conn_info_opts(struct fuse_conn_info_opts *o, struct fuse_conn_info *conn)
+{
+    if (!o || !conn)
+        return;
+    if (o->set_max_write)
+        conn->max_write = (unsigned)o->max_write;
+    if (o->set_max_readahead)
+        conn->max_readahead = (unsigned)o->max_readahead;
+    if (o->set_max_background)
+        conn->max_background = (unsigned)o->max_background;
+    if (o->set_congestion_threshold)
+        conn->congestion_threshold = (unsigned)o->congestion_threshold;
+    if (o->set_time_gran)
+        conn->time_gran = (unsigned)o->time_gran;
+    if (o->set_async_read)
+        want(conn, FUSE_CAP_ASYNC_READ, o->async_read);
+    if (o->atomic_o_trunc)
+        want(conn, FUSE_CAP_ATOMIC_O_TRUNC, true);
+    if (o->no_remote_posix_lock)
+        want(conn, FUSE_CAP_POSIX_LOCKS, false);
+    if (o->no_remote_flock)
+        want(conn, FUSE_CAP_FLOCK_LOCKS, false);
+    if (o->splice_write || o->no_splice_write)
+        want(conn, FUSE_CAP_SPLICE_WRITE, o->splice_write);
+    if (o->splice_move || o->no_splice_move)
+        want(conn, FUSE_CAP_SPLICE_MOVE, o->splice_move);
+    if (o->splice_read || o->no_splice_read)
+        want(conn, FUSE_CAP_SPLICE_READ, o->splice_read);
+    if (o->auto_inval_data || o->no_auto_inval_data)
+        want(conn, FUSE_CAP_AUTO_INVAL_DATA, o->auto_inval_data);
+    if (o->writeback_cache || o->no_writeback_cache)
+        want(conn, FUSE_CAP_WRITEBACK_CACHE, o->writeback_cache);
+    if (o->readdirplus_no)
+        want(conn, FUSE_CAP_READDIRPLUS | FUSE_CAP_READDIRPLUS_AUTO, false);
+    if (o->readdirplus_set) {
+        want(conn, FUSE_CAP_READDIRPLUS, true);
+        want(conn, FUSE_CAP_READDIRPLUS_AUTO, o->readdirplus_auto);
+    }
+}
+
 /* ---- generic command line ---- */
 
 #define CMD_OPT(t, m, v) {t, offsetof(struct fuse_cmdline_opts, m), v}
@@ -272,6 +391,15 @@ static int cmdline_proc(void *data, const char *arg, int key, struct fuse_args *
     if (opts->mountpoint) {
         fuse_log(FUSE_LOG_ERR, "fuse: invalid argument `%s'\n", arg);
         return -1;
+    }
+    /* "/dev/fd/N": a /dev/fuse descriptor mounted by the caller (mount.fuse3 -o
+     * drop_privileges), kept as it is (libfuse 3.3+) */
+    unsigned fdn;
+    char rest;
+    if (1 == sscanf(arg, "/dev/fd/%u%c", &fdn, &rest)) {
+        if (!(opts->mountpoint = strdup(arg)))
+            return -1;
+        return 0;
     }
     char *real = realpath(arg, 0);
     if (!real) {
@@ -516,12 +644,10 @@ static struct fuse *fuse_new_common(struct fuse_args *args, const struct fuse_op
     }
     pthread_mutex_init(&f->lock, 0);
     pthread_mutex_init(&f->open_lock, 0);
-    if (op_size > sizeof f->ops) {
-        fuse_log(FUSE_LOG_ERR, "fuse: warning: library too old, some operations may not work\n");
-        op_size = sizeof f->ops;
-    }
-    if (op)
-        memcpy(&f->ops, op, op_size);
+    f->top = fuse_fs_new(op, op_size, private_data);
+    if (!f->top)
+        goto fail;
+    f->chain[f->nchain++] = f->top;
     f->user_data = f->private_data = private_data;
     if (args && -1 == fuse_opt_parse(args, f, lib_opts, lib_proc))
         goto fail;
@@ -529,6 +655,9 @@ static struct fuse *fuse_new_common(struct fuse_args *args, const struct fuse_op
         fuse_lib_help(args);
         goto fail;
     }
+    /* The modules take their own options (subdir=, from_code=, ...) out of args. */
+    if (0 != fuse3_push_modules(f, args ? args : &(struct fuse_args)FUSE_ARGS_INIT(0, 0)))
+        goto fail;
     if (args && args->argc > 1) {
         /* argv[0] is the program; anything else is an option nobody knows. */
         size_t len = 1;
@@ -546,8 +675,10 @@ static struct fuse *fuse_new_common(struct fuse_args *args, const struct fuse_op
     }
     if (f->conf.remember)
         f->conf.remember = 0; /* the engine keeps its own node table */
+    fuse3_interface_for(f);
     return f;
 fail:
+    fuse3_free_stack(f);
     free(f->mount_opts), free(f->fsname), free(f->subtype), free(f->volname);
     free(f->volume_prefix), free(f->fs_name), free(f->conf.modules);
     pthread_mutex_destroy(&f->lock);
@@ -619,26 +750,37 @@ static void set_wide(WCHAR *dst, size_t cap, const char *src)
     FspPosixDeletePath(w);
 }
 
-static void build_volume_params(struct fuse *f, FSP_FSCTL_VOLUME_PARAMS *vp)
+void fuse3_base_volume_params(FSP_FSCTL_VOLUME_PARAMS *vp, bool read_only)
 {
     memset(vp, 0, sizeof *vp);
     vp->Version = sizeof *vp;
     vp->SectorSize = 512;
     vp->SectorsPerAllocationUnit = 8;
     vp->MaxComponentLength = 255;
-    vp->VolumeCreationTime = 0;
     vp->VolumeSerialNumber = (UINT32)getpid();
     vp->CaseSensitiveSearch = 1;
     vp->CasePreservedNames = 1;
     vp->UnicodeOnDisk = 1;
     vp->PersistentAcls = 1;
     vp->ReparsePoints = 1;
-    vp->HardLinks = f->ops.link ? 1 : 0;
-    vp->ExtendedAttributes =
-        (f->ops.getxattr && f->ops.listxattr) || f->ops.setxattr || f->ops.removexattr ? 1 : 0;
-    vp->ReadOnlyVolume = f->read_only ? 1 : 0;
+    /* st_nlink is the program's (CreateHardLink answers ENOSYS without link()) */
+    vp->HardLinks = 1;
+    vp->ReadOnlyVolume = read_only ? 1 : 0;
     vp->SupportsPosixUnlinkRename = 1;
     vp->UmNoReparsePointsDirCheck = 1;
+    /* libfuse's kernel interface: the mount options as given, symlinks as getattr says, a
+     * regular file may be the mount point */
+    vp->MountOptionsAsGiven = 1;
+    vp->SymlinkAttributesFromFileInfo = 1;
+    vp->FileMountPoint = 1;
+}
+
+static void build_volume_params(struct fuse *f, FSP_FSCTL_VOLUME_PARAMS *vp)
+{
+    fuse3_base_volume_params(vp, f->read_only);
+    const struct fuse_operations *o = &f->top->op;
+    vp->ExtendedAttributes =
+        (o->getxattr && o->listxattr) || o->setxattr || o->removexattr ? 1 : 0;
     apply_timeouts(f, vp);
     const char *name = f->fs_name ? f->fs_name : f->subtype ? f->subtype : "FUSE";
     set_wide(vp->FileSystemName, sizeof vp->FileSystemName / sizeof(WCHAR), name);
@@ -648,38 +790,35 @@ static void build_volume_params(struct fuse *f, FSP_FSCTL_VOLUME_PARAMS *vp)
 
 /* ---- mount ---- */
 
-FUSE3_API int fuse_mount(struct fuse *f, const char *mountpoint)
+static void without_sigpipe(FSP_FILE_SYSTEM *fs, VOID (*fn)(FSP_FILE_SYSTEM *));
+
+FSP_FILE_SYSTEM *fuse3_mount_native(const FSP_FSCTL_VOLUME_PARAMS *vp,
+                                    const FSP_FILE_SYSTEM_INTERFACE *intf, const char *mount_opts,
+                                    const char *fsname, const char *subtype,
+                                    const char *mountpoint, bool debug)
 {
-    if (!f || !mountpoint)
-        return -1;
-    if (f->mounted) {
-        fuse_log(FUSE_LOG_ERR, "fuse: already mounted\n");
-        return -1;
-    }
-    build_volume_params(f, &f->vp);
     FSP_FILE_SYSTEM *fs = 0;
-    NTSTATUS status = FspFileSystemCreate(f->volume_prefix ? FSP_FSCTL_NET_DEVICE_NAME
-                                                           : FSP_FSCTL_DISK_DEVICE_NAME,
-                                          &f->vp, &fuse3_interface, &fs);
+    NTSTATUS status = FspFileSystemCreate(vp->Prefix[0] ? FSP_FSCTL_NET_DEVICE_NAME
+                                                        : FSP_FSCTL_DISK_DEVICE_NAME,
+                                          (FSP_FSCTL_VOLUME_PARAMS *)vp, intf, &fs);
     if (!NT_SUCCESS(status)) {
         fuse_log(FUSE_LOG_ERR, "fuse: cannot create the file system: %s\n",
                  strerror(FspErrnoFromNtStatus(status)));
-        return -1;
+        return 0;
     }
-    fs->UserContext = f;
-    if (f->conf.debug)
+    if (debug)
         FspFileSystemSetDebugLog(fs, (UINT32)-1);
     /* fsname= and subtype= go to the mount as well as the volume parameters. */
-    char *opts = f->mount_opts ? strdup(f->mount_opts) : 0;
-    bool oom = f->mount_opts && !opts;
-    if (f->fsname && !oom) {
-        char *o = malloc(strlen(f->fsname) + 8);
-        oom = !o || (sprintf(o, "fsname=%s", f->fsname), -1 == fuse_opt_add_opt(&opts, o));
+    char *opts = mount_opts ? strdup(mount_opts) : 0;
+    bool oom = mount_opts && !opts;
+    if (fsname && !oom) {
+        char *o = malloc(strlen(fsname) + 8);
+        oom = !o || (sprintf(o, "fsname=%s", fsname), -1 == fuse_opt_add_opt(&opts, o));
         free(o);
     }
-    if (f->subtype && !oom) {
-        char *o = malloc(strlen(f->subtype) + 9);
-        oom = !o || (sprintf(o, "subtype=%s", f->subtype), -1 == fuse_opt_add_opt(&opts, o));
+    if (subtype && !oom) {
+        char *o = malloc(strlen(subtype) + 9);
+        oom = !o || (sprintf(o, "subtype=%s", subtype), -1 == fuse_opt_add_opt(&opts, o));
         free(o);
     }
     status = oom ? STATUS_INSUFFICIENT_RESOURCES : STATUS_SUCCESS;
@@ -700,12 +839,55 @@ FUSE3_API int fuse_mount(struct fuse *f, const char *mountpoint)
     FspPosixDeletePath(wmp);
     if (!NT_SUCCESS(status)) {
         FspFileSystemDelete(fs);
+        return 0;
+    }
+    return fs;
+}
+
+FUSE3_API int fuse_mount(struct fuse *f, const char *mountpoint)
+{
+    if (!f || !mountpoint)
+        return -1;
+    if (f->mounted) {
+        fuse_log(FUSE_LOG_ERR, "fuse: already mounted\n");
         return -1;
     }
+    build_volume_params(f, &f->vp);
+    FSP_FILE_SYSTEM *fs = fuse3_mount_native(&f->vp, &f->intf, f->mount_opts, f->fsname,
+                                             f->subtype, mountpoint, f->conf.debug);
+    if (!fs)
+        return -1;
+    fs->UserContext = f;
     f->fs = fs;
     f->mountpoint = strdup(mountpoint);
     f->mounted = true;
     return 0;
+}
+
+void fuse3_adopt_mount(struct fuse *f, FSP_FILE_SYSTEM *fs, const char *mountpoint)
+{
+    build_volume_params(f, &f->vp);
+    /* What the engine reads after mounting; the rest served the mount already. */
+    fs->VolumeParams.ExtendedAttributes = f->vp.ExtendedAttributes;
+    fs->VolumeParams.ReadOnlyVolume = f->vp.ReadOnlyVolume;
+    apply_timeouts(f, &fs->VolumeParams);
+    fs->Interface = &f->intf;
+    fs->UserContext = f;
+    if (f->conf.debug)
+        FspFileSystemSetDebugLog(fs, (UINT32)-1);
+    f->fs = fs;
+    f->mountpoint = strdup(mountpoint);
+    f->mounted = true;
+}
+
+void fuse3_unmount_native(FSP_FILE_SYSTEM *fs)
+{
+    without_sigpipe(fs, FspFileSystemDelete);
+}
+
+FUSE3_API int fuse_session_fd(struct fuse_session *se)
+{
+    return se && se->f && se->f->fs ? FspFileSystemDeviceDescriptor(se->f->fs) : -1;
 }
 
 /*
@@ -744,10 +926,7 @@ FUSE3_API void fuse_destroy(struct fuse *f)
         return;
     if (f->fs)
         FspFileSystemStopDispatcher(f->fs);
-    if (f->inited && !f->destroyed && f->ops.destroy) {
-        fuse3_context_enter(f);
-        f->ops.destroy(f->private_data);
-    }
+    fuse3_free_stack(f); /* destroy() when init ran */
     f->destroyed = true;
     if (f->fs)
         without_sigpipe(f->fs, FspFileSystemDelete); /* unmounts if still mounted */
@@ -776,10 +955,7 @@ static void call_init(struct fuse *f)
 {
     if (f->inited)
         return;
-    f->inited = true;
-    f->atomic_o_trunc = true; /* libfuse 3's default */
-    if (!f->ops.init)
-        return;
+    const struct fuse_operations *o = &f->top->op;
     struct fuse_conn_info conn;
     memset(&conn, 0, sizeof conn);
     conn.proto_major = 7;
@@ -787,16 +963,27 @@ static void call_init(struct fuse *f)
     conn.max_write = 1024 * 1024;
     conn.max_read = 0;
     conn.max_readahead = 128 * 1024;
-    conn.capable = FUSE_CAP_ASYNC_READ | FUSE_CAP_ATOMIC_O_TRUNC | FUSE_CAP_IOCTL_DIR |
-                   FUSE_CAP_AUTO_INVAL_DATA | FUSE_CAP_READDIRPLUS | FUSE_CAP_READDIRPLUS_AUTO |
-                   FUSE_CAP_PARALLEL_DIROPS | FUSE_CAP_CACHE_SYMLINKS;
-    conn.want = conn.capable & ~(unsigned)FUSE_CAP_CACHE_SYMLINKS;
+    conn.capable = FUSE_CAP_ASYNC_READ | FUSE_CAP_POSIX_LOCKS | FUSE_CAP_ATOMIC_O_TRUNC |
+                   FUSE_CAP_FLOCK_LOCKS | FUSE_CAP_IOCTL_DIR | FUSE_CAP_AUTO_INVAL_DATA |
+                   FUSE_CAP_READDIRPLUS | FUSE_CAP_READDIRPLUS_AUTO | FUSE_CAP_PARALLEL_DIROPS |
+                   FUSE_CAP_CACHE_SYMLINKS;
+    /* libfuse's defaults: locks forwarded when the program implements them */
+    conn.want = conn.capable & ~(unsigned)(FUSE_CAP_CACHE_SYMLINKS | FUSE_CAP_POSIX_LOCKS |
+                                           FUSE_CAP_FLOCK_LOCKS);
+    if (o->lock)
+        conn.want |= FUSE_CAP_POSIX_LOCKS;
+    if (o->flock)
+        conn.want |= FUSE_CAP_FLOCK_LOCKS;
     conn.max_background = 64;
     conn.congestion_threshold = 48;
     conn.time_gran = 100;
     fuse3_context_enter(f);
-    f->private_data = f->ops.init(&conn, &f->conf);
+    fuse_fs_init(f->top, &conn, &f->conf);
+    f->private_data = f->top->user_data;
+    f->inited = true;
+    f->conn_want = conn.want & conn.capable;
     f->atomic_o_trunc = 0 != (conn.want & FUSE_CAP_ATOMIC_O_TRUNC);
+    fuse3_interface_for(f); /* init may have turned locks off */
     /* init may change the configuration: the timeouts follow (the engine reads them at INIT). */
     if (f->fs)
         apply_timeouts(f, &f->fs->VolumeParams);
@@ -836,7 +1023,8 @@ static int loop_common(struct fuse *f, unsigned threads, FSP_FILE_SYSTEM_OPERATI
             (void)0; /* EAGAIN: woken by a signal, not the eventfd */
     }
     FspFileSystemStopDispatcher(f->fs);
-    return res;
+    int sig = __atomic_load_n(&f->se.signal, __ATOMIC_ACQUIRE);
+    return res ? res : sig; /* ended by a signal: its number, as libfuse's loop reports it */
 }
 
 FUSE3_API int fuse_loop(struct fuse *f)
@@ -872,6 +1060,45 @@ FUSE3_API int fuse_loop_mt(struct fuse *f, struct fuse_loop_config *config)
     return fuse_loop_mt_312(f, config);
 }
 
+FUSE3_API int fuse_session_loop(struct fuse_session *se)
+{
+    return se ? fuse_loop(se->f) : -EINVAL;
+}
+
+FUSE3_API int fuse_session_loop_mt_312(struct fuse_session *se, struct fuse_loop_config *config)
+{
+    return se ? fuse_loop_mt_312(se->f, config) : -EINVAL;
+}
+
+FUSE3_API int fuse_session_loop_mt_32(struct fuse_session *se, struct fuse_loop_config_v1 *config)
+{
+    return se ? fuse_loop_mt_32(se->f, config) : -EINVAL;
+}
+
+FUSE3_API int fuse_session_loop_mt_31(struct fuse_session *se, int clone_fd)
+{
+    return se ? fuse_loop_mt_31(se->f, clone_fd) : -EINVAL;
+}
+
+#ifndef LINFSP_FUSE2_BUILD /* there the name is a rename macro (fuse2_rename.h) */
+#undef fuse_session_loop_mt
+#endif
+FUSE3_API int fuse_session_loop_mt(struct fuse_session *se, struct fuse_loop_config *config)
+{
+    return se ? fuse_loop_mt_312(se->f, config) : -EINVAL;
+}
+
+FUSE3_API int fuse_session_mount(struct fuse_session *se, const char *mountpoint)
+{
+    return se ? fuse_mount(se->f, mountpoint) : -1;
+}
+
+FUSE3_API void fuse_session_unmount(struct fuse_session *se)
+{
+    if (se)
+        fuse_unmount(se->f);
+}
+
 FUSE3_API void fuse_exit(struct fuse *f)
 {
     if (!f)
@@ -898,8 +1125,10 @@ FUSE3_API int fuse_session_exited(struct fuse_session *se)
 
 FUSE3_API void fuse_session_reset(struct fuse_session *se)
 {
-    if (se)
+    if (se) {
+        __atomic_store_n(&se->signal, 0, __ATOMIC_RELEASE);
         __atomic_store_n(&se->exited, 0, __ATOMIC_RELEASE);
+    }
 }
 
 /* ---- operation helpers ---- */
@@ -1037,7 +1266,7 @@ FUSE3_API int fuse_main_real(int argc, char *argv[], const struct fuse_operation
     }
     struct fuse *f = fuse_new_common(&args, op, op_size, private_data);
     if (!f) {
-        res = 1;
+        res = 3;
         goto out;
     }
     if (0 != fuse_mount(f, opts.mountpoint)) {
@@ -1059,7 +1288,7 @@ FUSE3_API int fuse_main_real(int argc, char *argv[], const struct fuse_operation
         struct fuse_loop_config cfg = {opts.clone_fd, opts.max_idle_threads, opts.max_threads};
         err = fuse_loop_mt_312(f, &cfg);
     }
-    res = err ? 7 : 0;
+    res = err ? 8 : 0; /* libfuse 3: the loop failed or a signal ended it */
     fuse_remove_signal_handlers(&f->se);
 unmount:
     fuse_unmount(f);

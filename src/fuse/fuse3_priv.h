@@ -1,12 +1,14 @@
 /*
  * src/fuse/fuse3_priv.h - internals of LinFsp's FUSE 3 layer.
  *
- * fuse3_main.c: command line, struct fuse life cycle, mount, loop, signals.
- * fuse3_intf.c: the native FSP_FILE_SYSTEM_INTERFACE, each operation calling
- *               the program's struct fuse_operations.
- * fuse3_buf.c:  struct fuse_buf copying.
- * fuse2.c:      the FUSE 2.9 API on top of all this, in liblinfsp-fuse.so.2, which holds
- *               these sources too, compiled with LINFSP_FUSE2_BUILD (see fuse2_rename.h).
+ * fuse3_main.c:  command line, struct fuse life cycle, mount, loop, signals.
+ * fuse3_intf.c:  the native FSP_FILE_SYSTEM_INTERFACE, each operation calling
+ *                the program's operations through the file system stack.
+ * fuse3_fs.c:    the stacking API (struct fuse_fs, fuse_fs_*) and modules.
+ * fuse3_module_subdir.c, fuse3_module_iconv.c: the modules libfuse ships.
+ * fuse3_buf.c:   struct fuse_buf copying.
+ * fuse2.c:       the FUSE 2.9 API on top of all this, in liblinfsp-fuse.so.2, which holds
+ *                these sources too, compiled with LINFSP_FUSE2_BUILD (see fuse2_rename.h).
  */
 #ifndef LINFSP_FUSE3_PRIV_H_INCLUDED
 #define LINFSP_FUSE3_PRIV_H_INCLUDED
@@ -38,7 +40,23 @@ struct fuse_loop_config {
 struct fuse_session {
     struct fuse *f;
     int exited; /* set from signal handlers and other threads: __atomic_* only */
+    int signal; /* the signal that ended the loop (fuse_set_signal_handlers), or 0: __atomic_* */
     int wake_fd; /* eventfd: fuse_exit, the signal handlers and the volume going away wake the loop */
+};
+
+/** One layer of the file system stack: the program's operations, or a module's. */
+struct fuse_fs {
+    struct fuse_operations op;
+    void *user_data;    /* private_data while its operations run */
+    const void *compat; /* fuse2.c: the 2.9 operations its trampolines call */
+    void *dl;           /* a module's library (dlopen), closed with it */
+    void (*free_data)(void *user_data); /* a built-in module's state, freed without destroy() */
+};
+
+/** What a poll() may keep to wake its waiter (fuse_notify_poll). */
+struct fuse_pollhandle {
+    uint64_t kh;
+    FSP_FILE_SYSTEM *fs;
 };
 
 /** Ask the loop of se to return (async-signal-safe). */
@@ -59,22 +77,31 @@ struct fuse3_ghost {
 struct fuse3_file {
     struct fuse3_file *next, *prev; /* the open file list (f->lock) */
     char *path;                     /* current POSIX path (f->lock); NULL once removed */
-    struct fuse_file_info fi;
+    uint64_t fh;                    /* what open/opendir/create put in fi->fh */
+    int fi_flags;                   /* the fi->flags open/opendir/create got */
     bool is_dir;
     bool opened;          /* open/opendir/create called: release/releasedir due (flag_get/set) */
     bool removed;         /* unlink/rmdir done (flag_get/set) */
     bool unlink_on_close; /* renamed to a hidden name: the last close unlinks it (flag_get/set) */
     bool closing;         /* in Close: past its release (f->lock) */
+    bool truncated;       /* open(2) with O_TRUNC: the program's open truncated it (Overwrite) */
     int open_flags;
     PVOID dir_buffer;
     struct fuse3_ghost *ghost; /* a removed directory (f->lock) */
 };
 
+/** Modules pushed by fuse_new: at most this many layers above the program's. */
+#define FUSE3_MAX_MODULES 8
+
 struct fuse {
-    struct fuse_operations ops;
+    struct fuse_fs *top;        /* the stack's top: what the layer calls */
+    struct fuse_fs *chain[FUSE3_MAX_MODULES + 1]; /* every layer fuse_new made, bottom first */
+    unsigned nchain;
+    FSP_FILE_SYSTEM_INTERFACE intf; /* the native interface, without what the program lacks */
     void *user_data;    /* given to fuse_new */
     void *private_data; /* what init returned (user_data before init) */
     struct fuse_config conf;
+    unsigned conn_want;       /* what init left in conn->want (FUSE_CAP_*) */
     struct fuse_session se;
     FSP_FILE_SYSTEM *fs;
     FSP_FSCTL_VOLUME_PARAMS vp;
@@ -93,7 +120,7 @@ struct fuse {
     pthread_mutex_t open_lock; /* giving a file its FUSE handle on first use */
     struct fuse3_file files;   /* list head */
     unsigned hidden_counter;
-    void *compat; /* fuse2.c: the FUSE 2.9 state (its operations, its channel) */
+    void *compat; /* fuse2.c: the FUSE 2.9 state (its channel) */
 };
 
 /* fuse3_intf.c */
@@ -102,9 +129,43 @@ extern const FSP_FILE_SYSTEM_INTERFACE fuse3_interface;
 void fuse3_context_enter(struct fuse *f);
 /** The context of the calling thread (creating it on first use). */
 struct fuse_context *fuse3_context(void);
+/** The native interface for f: fuse3_interface without the members f's operations lack. */
+void fuse3_interface_for(struct fuse *f);
+/** An NTSTATUS for a negative errno a FUSE operation returned (exact round trip). */
+NTSTATUS fuse3_status(int err);
+
+/* fuse3_fs.c */
+/** The layer whose operation the calling thread runs (fuse_fs_* set it; fuse2.c reads it). */
+struct fuse_fs *fuse3_current_fs(void);
+/** A layer whose operations are fuse2.c's trampolines: compat (copied along) is what they call. */
+struct fuse_fs *fuse3_fs_new_compat(const struct fuse_operations *op, void *user_data,
+                                    const void *compat, size_t compat_size);
+/** fuse2.c: a module registered by a 2.9 program (fuse_register_module), or NULL. */
+extern fuse_module_factory_t (*fuse3_module_lookup)(const char *name);
+/** Push the modules of the modules= option on f's stack; their options leave args. -1 on error. */
+int fuse3_push_modules(struct fuse *f, struct fuse_args *args);
+/** Free f's stack: fuse_fs_destroy(top) when init ran, otherwise without destroy(). */
+void fuse3_free_stack(struct fuse *f);
+/** The module factories built in (fuse3_module_*.c). */
+struct fuse_fs *fuse3_module_subdir(struct fuse_args *args, struct fuse_fs *next[]);
+struct fuse_fs *fuse3_module_iconv(struct fuse_args *args, struct fuse_fs *next[]);
 
 /* fuse3_main.c */
 /** Log through fuse_log with a "fuse: " prefix. */
 void fuse3_log_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/** The volume parameters of a FUSE mount before the operations are known. */
+void fuse3_base_volume_params(FSP_FSCTL_VOLUME_PARAMS *vp, bool read_only);
+/**
+ * Create the native file system and mount it at mountpoint (FUSE 2.9's fuse_mount mounts
+ * before fuse_new). Returns it, or NULL after logging why.
+ */
+FSP_FILE_SYSTEM *fuse3_mount_native(const FSP_FSCTL_VOLUME_PARAMS *vp,
+                                    const FSP_FILE_SYSTEM_INTERFACE *intf, const char *mount_opts,
+                                    const char *fsname, const char *subtype,
+                                    const char *mountpoint, bool debug);
+/** Take over a file system fuse3_mount_native mounted for f (FUSE 2.9's fuse_new). */
+void fuse3_adopt_mount(struct fuse *f, FSP_FILE_SYSTEM *fs, const char *mountpoint);
+/** Unmount and delete a native file system no struct fuse took over. */
+void fuse3_unmount_native(FSP_FILE_SYSTEM *fs);
 
 #endif

@@ -186,8 +186,9 @@ static struct fusefs *fusefs_start(bool multithreaded)
     f->multithreaded = multithreaded;
     const char *tmp = getenv("TMPDIR");
     snprintf(f->mnt, sizeof f->mnt, "%s/fsp-tests-fuse.XXXXXX", tmp && *tmp ? tmp : "/tmp");
-    char *argv[] = {"fsp-tests-fuse", 0};
-    struct fuse_args args = FUSE_ARGS_INIT(1, argv);
+    /* As with libfuse, other users reach the mount only with allow_other. */
+    char *argv[] = {"fsp-tests-fuse", "-o", "allow_other,default_permissions", 0};
+    struct fuse_args args = FUSE_ARGS_INIT(3, argv);
     if (!mkdtemp(f->mnt) || !(f->fuse = fuse_new(&args, &fs_ops, sizeof fs_ops, f)) ||
         0 != fuse_mount(f->fuse, f->mnt) || 0 != pthread_create(&f->thread, 0, loop_main, f)) {
         if (f->fuse)
