@@ -179,17 +179,23 @@ step "fsp-tests on passthrough-dotnet over tmpfs (.NET layer)" 600 $on build/rel
     "mono build/release/dotnet/passthrough-dotnet.exe -p @SRC@ -m @MNT@" --linfsp
 
 # The FUSE 3 layer: an unmodified libfuse 3 program (memfs-fuse3) on LinFsp. Excluded: xattrs on
-# a file open but unlinked (FUSE's xattr operations take a path; such a file has none).
-step "fsp-tests on memfs-fuse3 (FUSE 3 layer, ASan+UBSan)" 600 $on "$ft" \
-    "build/sanitize/src/fuse/memfs-fuse3 -f @MNT@" --linfsp -xattr_unlinked_test
+# a file open but unlinked (FUSE's xattr operations take a path; such a file has none). As with
+# libfuse, other users reach the mount with allow_other, and the kernel checks permissions with
+# default_permissions; fuse_main exits with 8 when SIGTERM ends it (libfuse 3's status).
+fuse3_on="env FSP_TESTS_ON_STATUS=8 $on"
+step "fsp-tests on memfs-fuse3 (FUSE 3 layer, ASan+UBSan)" 600 $fuse3_on "$ft" \
+    "build/sanitize/src/fuse/memfs-fuse3 -f -o allow_other,default_permissions @MNT@" --linfsp \
+    -xattr_unlinked_test
 # A FUSE 3 passthrough written to the libfuse API only (nullpath_ok, .fuse_hidden files, O_TRUNC
 # in open): every test passes.
-step "fsp-tests on passthrough-fuse over tmpfs (FUSE 3 layer, ASan+UBSan)" 600 $on "$ft" \
-    "build/sanitize/src/fuse/passthrough-fuse -f -o source=@SRC@ @MNT@" --linfsp
+step "fsp-tests on passthrough-fuse over tmpfs (FUSE 3 layer, ASan+UBSan)" 600 $fuse3_on "$ft" \
+    "build/sanitize/src/fuse/passthrough-fuse -f -o allow_other,default_permissions -o source=@SRC@ @MNT@" \
+    --linfsp
 # The FUSE layer's open-file list is shared by the engine's workers: the same run under
 # ThreadSanitizer (a race makes the program exit 66 at SIGTERM, which fails the step).
-step "fsp-tests on passthrough-fuse over tmpfs (FUSE 3 layer, ThreadSanitizer)" 900 $on "$ft" \
-    "build/tsan/src/fuse/passthrough-fuse -f -o source=@SRC@ @MNT@" --linfsp
+step "fsp-tests on passthrough-fuse over tmpfs (FUSE 3 layer, ThreadSanitizer)" 900 $fuse3_on "$ft" \
+    "build/tsan/src/fuse/passthrough-fuse -f -o allow_other,default_permissions -o source=@SRC@ @MNT@" \
+    --linfsp
 
 # The issue's rule: the same FUSE program built against Debian's libfuse3 and against LinFsp
 # gives the same results on the same tests. libfuse3-dev is a test-only dependency (LinFsp never
@@ -198,7 +204,7 @@ step "fsp-tests on passthrough-fuse over tmpfs (FUSE 3 layer, ThreadSanitizer)" 
 # libfuse: every test that passes on libfuse must pass on LinFsp (compare-fuse.sh --superset,
 # which prints each test where they differ with its direction; doc/fuse3.md). On LinFsp fsp-tests
 # runs with --linfsp (LinFsp's documented deviations: 100 ns times, no empty xattr values, no
-# RENAME_EXCHANGE); memfs-fuse3 gets -o default_permissions, which LinFsp always applies.
+# RENAME_EXCHANGE). Both get the same mount options (LinFsp adds none, as libfuse).
 libfuse_compare() {
     local prog=$1; shift
     local ref=$TMPDIR/$prog-libfuse3
@@ -220,8 +226,8 @@ step "FUSE 2.9 headers against libfuse 2.9's" 120 tests/fuse2-abi/fuse2-abi.sh
 # with libfuse 2.9 itself: renameat2 flags (the 2.9 rename has none: EINVAL), and fchmod/futimens
 # on a directory removed while open (2.9's chmod/utimens take only a path, and it has none).
 step "fsp-tests on memfs-fuse2 (FUSE 2.9 layer, ASan+UBSan)" 600 $on "$ft" \
-    "build/sanitize/src/fuse/memfs-fuse2 -f @MNT@" --linfsp -rename_noreplace_test \
-    -info_removed_dir_setattr_test
+    "build/sanitize/src/fuse/memfs-fuse2 -f -o allow_other,default_permissions @MNT@" --linfsp \
+    -rename_noreplace_test -info_removed_dir_setattr_test
 
 mkdir -p "$tmpfs_dir"
 if mount -t tmpfs -o size=8g linfsp-tests "$tmpfs_dir"; then
