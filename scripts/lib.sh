@@ -1,9 +1,9 @@
 # scripts/lib.sh - shared by the scripts and test scripts (sourced, not run; defines functions only).
 
-# libfuse3-dev and libfuse-dev are for tests only (the same programs built on libfuse, ABI checks);
-# LinFsp itself links neither.
+# libfuse3-dev and libfuse-dev are for tests only (the same programs built on libfuse, ABI checks,
+# the API sweep, which also needs universal-ctags); LinFsp itself links neither.
 # mono-mcs, mono-runtime and libmono-posix4.0-cil build and run the .NET layer (dotnet/).
-LINFSP_PACKAGES="meson ninja-build gcc libc6-dev linux-libc-dev pkg-config fuse3 attr libfuse3-dev libfuse-dev mono-mcs mono-runtime libmono-posix4.0-cil"
+LINFSP_PACKAGES="meson ninja-build gcc libc6-dev linux-libc-dev pkg-config fuse3 attr libfuse3-dev libfuse-dev universal-ctags mono-mcs mono-runtime libmono-posix4.0-cil"
 
 # Install the Debian packages the build and the tests need, when some are missing.
 linfsp_install_packages() {

@@ -69,6 +69,7 @@ int fuse_session_loop_mt_32(struct fuse_session *se, struct fuse_loop_config *co
 #else
 int fuse_session_loop_mt(struct fuse_session *se, struct fuse_loop_config *config);
 #endif
+int fuse_session_loop_mt_312(struct fuse_session *se, struct fuse_loop_config *config);
 int fuse_session_mount(struct fuse_session *se, const char *mountpoint);
 void fuse_session_unmount(struct fuse_session *se);
 

@@ -135,14 +135,15 @@ typedef struct {
     UINT32 MountOptionsAsGiven : 1;     /**< LinFsp extension (V1; takes a WinFsp reserved bit): the mount gets only the options given with FspFileSystemSetMountOptions(), as libfuse mounts: no implied default_permissions, nor allow_other for root. Without it the engine adds both (see doc/mounting.md) */
     UINT32 SymlinkAttributesFromFileInfo : 1; /**< LinFsp extension (V1; takes a WinFsp reserved bit): a symlink is recognised by its reparse tag alone (IO_REPARSE_TAG_SYMLINK in FSP_FSCTL_FILE_INFO::ReparseTag) and its attributes come from its FSP_FSCTL_FILE_INFO and security alone (st_size is FileSize); its reparse data is read only for readlink(2). Without it the engine reads the reparse data to classify reparse points and st_size is the target's length */
     UINT32 FileMountPoint : 1;          /**< LinFsp extension (V1; takes a WinFsp reserved bit): a regular file (not only a directory) may be the mount point; the root is then a file, and the file system must report it as one (no FILE_ATTRIBUTE_DIRECTORY). Without it a file mount point is ENOTDIR */
-    UINT32 KmAdditionalReservedFlags : 22; /**< reserved, 0 */
+    UINT32 NegativeEntryTimeoutValid : 1; /**< LinFsp extension (V1; takes a WinFsp reserved bit): a name found missing is cached (as a negative entry) for NegativeEntryTimeout ms instead of the entry timeout */
+    UINT32 KmAdditionalReservedFlags : 21; /**< reserved, 0 */
     UINT32 VolumeInfoTimeout;        /**< V1; accepted and ignored */
     UINT32 DirInfoTimeout;           /**< V1: name (entry) cache timeout in ms when DirInfoTimeoutValid; also how long a failed lookup is cached as a negative entry */
     UINT32 SecurityTimeout;          /**< V1; accepted and ignored */
     UINT32 StreamInfoTimeout;        /**< V1; accepted and ignored */
     UINT32 EaTimeout;                /**< V1; accepted and ignored */
     UINT32 FsextControlCode;         /**< V1; accepted and ignored (no kernel-mode extensions) */
-    UINT32 Reserved32[1];            /**< reserved, 0 */
+    UINT32 NegativeEntryTimeout;     /**< LinFsp extension (V1; takes WinFsp's Reserved32[0]): with NegativeEntryTimeoutValid, ms a failed lookup is cached; 0: not cached */
     UINT64 Reserved64[2];            /**< reserved, 0 */
 } FSP_FSCTL_VOLUME_PARAMS;
 

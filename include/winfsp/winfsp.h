@@ -1341,6 +1341,22 @@ FSP_API NTSTATUS FspFileSystemSetOpenFlags(UINT32 Flags);
  */
 FSP_API int FspFileSystemDeviceDescriptor(FSP_FILE_SYSTEM *FileSystem);
 /**
+ * LinFsp extension: give the mounted /dev/fuse descriptor away.
+ *
+ * After FspFileSystemSetMountPoint() and before the dispatcher starts:
+ * *PFd receives the descriptor, and the engine neither serves nor unmounts
+ * the mount any more (delete the file system object afterwards). Another
+ * program serves it, as "/dev/fd/N" (libfuse's fuse_open_channel(),
+ * mount.fuse3 -o drop_privileges). The mount stays until someone unmounts it
+ * (when mounted through fusermount3: until its connection ends).
+ * @param FileSystem the file system
+ * @param PFd receives the descriptor (-1 on failure)
+ * @return STATUS_SUCCESS; STATUS_INVALID_PARAMETER; STATUS_INVALID_DEVICE_STATE
+ *         (not mounted, mounted on an adopted descriptor, or the dispatcher
+ *         already started)
+ */
+FSP_API NTSTATUS FspFileSystemDetachDevice(FSP_FILE_SYSTEM *FileSystem, int *PFd);
+/**
  * LinFsp extension: the file that Poll was given PollHandle for became ready;
  * the kernel polls it again (FUSE_NOTIFY_POLL). From any thread, also inside
  * a callback.

@@ -35,6 +35,7 @@ static NTSTATUS validate_params(FSP_FSCTL_VOLUME_PARAMS *vp)
         vp->PassthroughBackingFiles = 0;
         vp->WritebackCache = 0;
         vp->MountOptionsAsGiven = vp->SymlinkAttributesFromFileInfo = vp->FileMountPoint = 0;
+        vp->NegativeEntryTimeoutValid = 0;
     }
     vp->Prefix[ARRAYSIZE(vp->Prefix) - 1] = 0;
     vp->FileSystemName[ARRAYSIZE(vp->FileSystemName) - 1] = 0;
@@ -154,6 +155,19 @@ FSP_API int FspFileSystemDeviceDescriptor(FSP_FILE_SYSTEM *FileSystem)
     if (!FileSystem || !FileSystem->Engine->mountpoint)
         return -1;
     return FileSystem->Engine->fd;
+}
+
+FSP_API NTSTATUS FspFileSystemDetachDevice(FSP_FILE_SYSTEM *FileSystem, int *PFd)
+{
+    if (!FileSystem || !PFd)
+        return STATUS_INVALID_PARAMETER;
+    *PFd = -1;
+    NTSTATUS status = fsp_mount_detach(FileSystem->Engine, PFd);
+    if (NT_SUCCESS(status)) {
+        free(FileSystem->MountPoint);
+        FileSystem->MountPoint = 0;
+    }
+    return status;
 }
 
 FSP_API VOID FspFileSystemRemoveMountPoint(FSP_FILE_SYSTEM *FileSystem)

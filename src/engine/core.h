@@ -116,6 +116,8 @@ int fsp_channel_write(int fd, const struct iovec *iov, int count);
 NTSTATUS fsp_mount(struct fsp_engine *eng, const char *mountpoint);
 void fsp_unmount(struct fsp_engine *eng);
 NTSTATUS fsp_mount_check_options(const char *options);
+/* Give up the mounted descriptor (FspFileSystemDetachDevice): neither served nor unmounted. */
+NTSTATUS fsp_mount_detach(struct fsp_engine *eng, int *pfd);
 
 /* dispatch.c */
 NTSTATUS fsp_dispatcher_start(struct fsp_engine *eng, unsigned nthreads);

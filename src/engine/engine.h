@@ -290,6 +290,8 @@ uint64_t fsp_engine_init_flags(struct fsp_engine *eng);
 /** Entry/attr timeouts from VolumeParams in seconds + nanoseconds. */
 void fsp_engine_entry_timeout(struct fsp_engine *eng, uint64_t *sec, uint32_t *nsec);
 void fsp_engine_attr_timeout(struct fsp_engine *eng, uint64_t *sec, uint32_t *nsec);
+/** How long a name found missing may be cached (NegativeEntryTimeout, else the entry timeout). */
+void fsp_engine_negative_timeout(struct fsp_engine *eng, uint64_t *sec, uint32_t *nsec);
 /** Make the kernel drop its cached attributes of nodeid (safe inside a request handler). */
 void fsp_notify_inval_attr(struct fsp_engine *eng, uint64_t nodeid);
 /** The uid/gid that mounted the file system (default owner when there is no security). */

@@ -552,3 +552,33 @@ void fsp_unmount(struct fsp_engine *eng)
     free(eng->mountpoint);
     eng->mountpoint = 0;
 }
+
+NTSTATUS fsp_mount_detach(struct fsp_engine *eng, int *pfd)
+{
+    if (!eng->mountpoint || eng->adopted || eng->dispatching || eng->fd < 0)
+        return STATUS_INVALID_DEVICE_STATE;
+    *pfd = eng->fd;
+    eng->fd = -1;
+    if (eng->mounted_with_fusermount) {
+        /* fusermount3's auto_unmount watch: the socket closes with this process (close-on-exec),
+         * and fusermount3 unmounts once the connection is dead; not reaped here. */
+        eng->watchdog_fd = -1;
+        eng->watchdog_pid = 0;
+    } else {
+        /* the watchdog leaves the mount alone: someone else serves and unmounts it */
+        if (eng->watchdog_fd >= 0) {
+            if (write(eng->watchdog_fd, "u", 1) < 0)
+                (void)0;
+            close(eng->watchdog_fd);
+            eng->watchdog_fd = -1;
+        }
+        if (eng->watchdog_pid > 0) {
+            waitpid(eng->watchdog_pid, 0, 0);
+            eng->watchdog_pid = 0;
+        }
+    }
+    mounts_remove(eng->mountpoint);
+    free(eng->mountpoint);
+    eng->mountpoint = 0;
+    return STATUS_SUCCESS;
+}

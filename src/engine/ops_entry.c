@@ -33,7 +33,7 @@ void fsp_op_lookup(struct fsp_request *req)
         free(path);
         struct fuse_entry_out out;
         memset(&out, 0, sizeof out);
-        fsp_engine_entry_timeout(req->engine, &out.entry_valid, &out.entry_valid_nsec);
+        fsp_engine_negative_timeout(req->engine, &out.entry_valid, &out.entry_valid_nsec);
         if (0 == out.entry_valid && 0 == out.entry_valid_nsec)
             return fsp_reply_err(req, ENOENT);
         return fsp_reply_data(req, &out, sizeof out); /* a cached negative entry */

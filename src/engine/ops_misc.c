@@ -245,8 +245,9 @@ static void lock_common(struct fsp_request *req, uint32_t command)
     req->treq.Req.LockControl.UserContext = (UINT64)(uintptr_t)FSP_OPS_CTX(h);
     req->treq.Req.LockControl.LockFunction = flock ? 0 : command;
     req->treq.Req.LockControl.Offset = in->lk.start;
-    req->treq.Req.LockControl.Length =
-        in->lk.end < in->lk.start ? 0 : in->lk.end - in->lk.start + (in->lk.end != UINT64_MAX);
+    req->treq.Req.LockControl.Length = in->lk.end < in->lk.start || in->lk.end >= (UINT64)INT64_MAX
+                                           ? 0 /* to the end of the file */
+                                           : in->lk.end - in->lk.start + 1;
     req->treq.Req.LockControl.ProcessId = in->lk.pid;
     req->treq.Req.LockControl.Exclusive = F_WRLCK == in->lk.type;
     req->treq.Req.LockControl.FailImmediately = F_SETLKW != command;
@@ -265,8 +266,11 @@ static void lock_common(struct fsp_request *req, uint32_t command)
         return fsp_reply_status(req, status);
     if (F_GETLK != command)
         return fsp_reply_err(req, 0);
-    if (F_RDLCK != lock.Type && F_WRLCK != lock.Type && F_UNLCK != lock.Type) {
-        FspDebugLog("linfsp: PosixLock returned lock type %u\n", lock.Type);
+    if ((F_RDLCK != lock.Type && F_WRLCK != lock.Type && F_UNLCK != lock.Type) ||
+        (F_UNLCK != lock.Type && (lock.Start > (UINT64)INT64_MAX || lock.End > (UINT64)INT64_MAX ||
+                                  lock.End < lock.Start))) {
+        FspDebugLog("linfsp: PosixLock returned an impossible lock (type %u, %llu..%llu)\n",
+                    lock.Type, (unsigned long long)lock.Start, (unsigned long long)lock.End);
         return fsp_reply_err(req, EIO);
     }
     struct fuse_lk_out out;

@@ -110,6 +110,15 @@ void fsp_engine_entry_timeout(struct fsp_engine *eng, uint64_t *sec, uint32_t *n
     timeout_split(vp->DirInfoTimeoutValid ? vp->DirInfoTimeout : vp->FileInfoTimeout, sec, nsec);
 }
 
+void fsp_engine_negative_timeout(struct fsp_engine *eng, uint64_t *sec, uint32_t *nsec)
+{
+    const FSP_FSCTL_VOLUME_PARAMS *vp = &eng->fs->VolumeParams;
+    if (vp->NegativeEntryTimeoutValid)
+        timeout_split(vp->NegativeEntryTimeout, sec, nsec);
+    else
+        fsp_engine_entry_timeout(eng, sec, nsec);
+}
+
 void fsp_engine_attr_timeout(struct fsp_engine *eng, uint64_t *sec, uint32_t *nsec)
 {
     timeout_split(eng->fs->VolumeParams.FileInfoTimeout, sec, nsec);

@@ -87,6 +87,7 @@
 #define fuse_new_30 fuse3_impl_fuse_new_30
 #define fuse_new_31 fuse3_impl_fuse_new_31
 #define fuse_notify_poll fuse3_impl_fuse_notify_poll
+#define fuse_open_channel fuse3_impl_fuse_open_channel
 #define fuse_parse_cmdline fuse3_impl_fuse_parse_cmdline
 #define fuse_parse_cmdline_30 fuse3_impl_fuse_parse_cmdline_30
 #define fuse_parse_cmdline_312 fuse3_impl_fuse_parse_cmdline_312
@@ -190,6 +191,7 @@
 #undef fuse_new_30
 #undef fuse_new_31
 #undef fuse_notify_poll
+#undef fuse_open_channel
 #undef fuse_parse_cmdline
 #undef fuse_parse_cmdline_30
 #undef fuse_parse_cmdline_312

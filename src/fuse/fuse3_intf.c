@@ -1800,7 +1800,7 @@ static NTSTATUS PosixLock(FSP_FILE_SYSTEM *fs, PVOID FileContext, UINT32 Command
         Lock->Start = F_UNLCK == lock.l_type ? 0 : (UINT64)lock.l_start;
         Lock->End = F_UNLCK == lock.l_type ? 0
                     : lock.l_len > 0      ? (UINT64)(lock.l_start + lock.l_len - 1)
-                                          : UINT64_MAX;
+                                          : (UINT64)INT64_MAX; /* OFFSET_MAX: to the end */
     }
     return STATUS_SUCCESS;
 }

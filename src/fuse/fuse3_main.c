@@ -658,6 +658,14 @@ static struct fuse *fuse_new_common(struct fuse_args *args, const struct fuse_op
     /* The modules take their own options (subdir=, from_code=, ...) out of args. */
     if (0 != fuse3_push_modules(f, args ? args : &(struct fuse_args)FUSE_ARGS_INIT(0, 0)))
         goto fail;
+    /* An empty option list (-o '') is no option: libfuse's fuse_main accepts it (the
+     * -osubtype= its command line parser adds swallows it). */
+    if (args && 3 == args->argc && 0 == strcmp(args->argv[1], "-o") && !args->argv[2][0]) {
+        if (args->allocated)
+            free(args->argv[1]), free(args->argv[2]);
+        args->argv[1] = 0;
+        args->argc = 1;
+    }
     if (args && args->argc > 1) {
         /* argv[0] is the program; anything else is an option nobody knows. */
         size_t len = 1;
@@ -728,6 +736,8 @@ static void apply_timeouts(struct fuse *f, FSP_FSCTL_VOLUME_PARAMS *vp)
         vp->FileInfoTimeout = INFINITE;
     else
         vp->FileInfoTimeout = ms_of(f->conf.attr_timeout);
+    vp->NegativeEntryTimeoutValid = 1; /* libfuse: negative_timeout (default 0: not cached) */
+    vp->NegativeEntryTimeout = ms_of(f->conf.negative_timeout);
     vp->DirInfoTimeoutValid = 1;
     if (f->dir_info_timeout_set)
         vp->DirInfoTimeout = f->dir_info_timeout < 0 ? INFINITE : (UINT32)f->dir_info_timeout;
@@ -883,6 +893,28 @@ void fuse3_adopt_mount(struct fuse *f, FSP_FILE_SYSTEM *fs, const char *mountpoi
 void fuse3_unmount_native(FSP_FILE_SYSTEM *fs)
 {
     without_sigpipe(fs, FspFileSystemDelete);
+}
+
+FUSE3_API int fuse_open_channel(const char *mountpoint, const char *options)
+{
+    if (!mountpoint)
+        return -1;
+    FSP_FSCTL_VOLUME_PARAMS vp;
+    fuse3_base_volume_params(&vp, false);
+    set_wide(vp.FileSystemName, sizeof vp.FileSystemName / sizeof(WCHAR), "fuse");
+    FSP_FILE_SYSTEM *fs = fuse3_mount_native(&vp, &fuse3_interface, options, 0, 0, mountpoint,
+                                             false);
+    if (!fs)
+        return -1;
+    int fd = -1;
+    NTSTATUS status = FspFileSystemDetachDevice(fs, &fd);
+    FspFileSystemDelete(fs);
+    if (!NT_SUCCESS(status)) {
+        fuse_log(FUSE_LOG_ERR, "fuse: cannot hand the mount of %s over\n", mountpoint);
+        return -1;
+    }
+    fcntl(fd, F_SETFD, 0); /* for the program that serves it (/dev/fd/N) */
+    return fd;
 }
 
 FUSE3_API int fuse_session_fd(struct fuse_session *se)

@@ -349,6 +349,7 @@ int main(int argc, char **argv)
     native_tests();
     badfs_tests();
     fuse_tests();
+    fuse_compat_tests();
     fuse_opt_tests();
     backing_tests();
     posix_tests();
