@@ -55,11 +55,19 @@
  * FspFileSystemSetOpenBackingFile() and VolumeParams.PassthroughBackingFiles,
  * VolumeParams.WritebackCache, FspNtStatusFromErrno(), FspErrnoFromNtStatus(),
  * FspPosixMapGidToSid(), FspServiceRunArgv(), FspDebugLogSetFd(),
- * FSP_SERVICE::StopSignal, FSP_FILE_SYSTEM::Engine, the Caller* members of
- * FSP_FSCTL_TRANSACT_REQ, access tokens and the access check
+ * FSP_SERVICE::StopSignal, FSP_FILE_SYSTEM::Engine and the Caller* members of
+ * FSP_FSCTL_TRANSACT_REQ; Fallocate; access tokens and the access check
  * (FSP_ACCESS_TOKEN, FspPosixCreateAccessToken(), FspAccessCheckToken()) and
- * FspSecurityDescriptorAddAccessAllowedAce(). The launch API, WinFsp's
- * FspLaunch* functions, is in winfsp/launch.h.
+ * FspSecurityDescriptorAddAccessAllowedAce(); and, for file systems with POSIX
+ * semantics of their own (LinFsp's FUSE layer), the members SetPosixSecurity,
+ * FlushDescriptor, PosixLock, Flock, Ioctl, Poll and Access, the volume flags
+ * MountOptionsAsGiven, SymlinkAttributesFromFileInfo, FileMountPoint and
+ * NegativeEntryTimeoutValid, Req.Create.PosixOpen/PosixFlags and
+ * Req.LockControl of FSP_FSCTL_TRANSACT_REQ, FspFileSystemSetOpenFlags(),
+ * FspFileSystemNotifyPoll(), FspFileSystemDeviceDescriptor(),
+ * FspFileSystemDetachDevice(), FSP_STATUS_FROM_ERRNO() and mount points
+ * "/dev/fd/N" and regular files (FspFileSystemSetMountPoint()). The launch
+ * API, WinFsp's FspLaunch* functions, is in winfsp/launch.h.
  */
 #ifndef WINFSP_WINFSP_H_INCLUDED
 #define WINFSP_WINFSP_H_INCLUDED
@@ -136,7 +144,9 @@ enum {
 
 /**
  * The operations a file system implements: WinFsp's 64-slot table, with the
- * LinFsp extensions CreateHardLink and Fallocate in the first reserved slots.
+ * LinFsp extensions CreateHardLink, Fallocate, SetPosixSecurity,
+ * FlushDescriptor, PosixLock, Flock, Ioctl, Poll and Access in the first
+ * reserved slots.
  *
  * Each member says which Linux operations reach it, what it receives, what it
  * returns, which operation guard it runs under (strategy FINE; COARSE makes
@@ -1183,10 +1193,21 @@ FSP_API VOID FspFileSystemDelete(FSP_FILE_SYSTEM *FileSystem);
  * fuse3), with auto_unmount. Mount options set with
  * FspFileSystemSetMountOptions() are added. FileSystem->MountPoint receives
  * a copy of MountPoint. See doc/mounting.md.
+ *
+ * LinFsp extensions: with VolumeParams.MountOptionsAsGiven the mount has
+ * only the options given (no implied allow_other, default_permissions).
+ * With VolumeParams.FileMountPoint MountPoint may be a regular file (the
+ * root is then a file). MountPoint "/dev/fd/N" names a /dev/fuse descriptor
+ * N that someone else mounted already (mount.fuse3 -o drop_privileges, as
+ * libfuse 3.3 and later accept): the engine takes the descriptor over (it
+ * closes it with the file system) and serves it, and neither mounts nor
+ * unmounts.
  * @param FileSystem the file system
- * @param MountPoint the directory (a Linux path; no drive letters)
- * @return STATUS_SUCCESS; STATUS_INVALID_PARAMETER (NULL or empty);
- *         STATUS_OBJECT_NAME_INVALID (not convertible to UTF-8);
+ * @param MountPoint the directory (a Linux path; no drive letters), a regular
+ *        file (see above), or "/dev/fd/N"
+ * @return STATUS_SUCCESS; STATUS_INVALID_PARAMETER (NULL or empty; "/dev/fd/N"
+ *         not a character device); STATUS_INVALID_HANDLE ("/dev/fd/N" not an
+ *         open descriptor); STATUS_OBJECT_NAME_INVALID (not convertible to UTF-8);
  *         STATUS_OBJECT_PATH_NOT_FOUND; STATUS_NOT_A_DIRECTORY;
  *         STATUS_ACCESS_DENIED (mount(2) refused, or fusermount3 refused);
  *         STATUS_DEVICE_BUSY (this process already serves the directory, or
@@ -1210,11 +1231,12 @@ FSP_API NTSTATUS FspFileSystemSetMountPointEx(FSP_FILE_SYSTEM *FileSystem, PWSTR
  *
  * Call before FspFileSystemSetMountPoint(); options of several calls
  * accumulate. Accepted: allow_other, allow_root (becomes allow_other),
- * default_permissions (always on anyway), ro, rw, fsname=NAME, subtype=NAME,
- * auto_unmount, max_read=N, nosuid, suid, nodev, dev, noexec, exec, noatime,
- * atime, relatime, sync, async, dirsync, and the engine's own io_uring and
- * no_io_uring (use FUSE over io_uring when the kernel offers it, or not).
- * Some are accepted without effect; see doc/mounting.md.
+ * default_permissions (implied unless VolumeParams.MountOptionsAsGiven), ro,
+ * rw, fsname=NAME, subtype=NAME, auto_unmount, max_read=N, nosuid, suid,
+ * nodev, dev, noexec, exec, noatime, atime, relatime, sync, async, dirsync,
+ * and the engine's own io_uring and no_io_uring (use FUSE over io_uring when
+ * the kernel offers it, or not). Later options override earlier ones (suid
+ * after nosuid, ...); see doc/mounting.md.
  * @param FileSystem the file system
  * @param Options the options; NULL or "" adds nothing
  * @return STATUS_SUCCESS; STATUS_INVALID_PARAMETER (an unknown option, a value
