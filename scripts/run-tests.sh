@@ -10,7 +10,8 @@
 #   - fsp-tests --external on the memfs and passthrough programs' mounts, and on a tmpfs this
 #     script mounts (the same tests must pass there);
 #   - the FUSE 3 examples built against Debian's libfuse3 and against LinFsp's FUSE 3 layer:
-#     every test that passes on libfuse must pass on LinFsp (tests/tools/compare-fuse.sh);
+#     every test that passes on libfuse must pass on LinFsp (tests/tools/compare-fuse.sh); the
+#     same rule for real programs (sshfs, bindfs, archivemount: tests/tools/fuse-programs.sh);
 #   - the .NET layer: test-dotnet, test-passthrough-dotnet (in meson test), fsp-tests on memfs-dotnet
 #     and passthrough-dotnet, and the layer installed under a prefix (tutorial, launchers) (Mono);
 #   - the memfs program: scripts/demo.sh (mount, use, SIGTERM, unmounted);
@@ -228,6 +229,14 @@ step "FUSE 2.9 headers against libfuse 2.9's" 120 tests/fuse2-abi/fuse2-abi.sh
 step "fsp-tests on memfs-fuse2 (FUSE 2.9 layer, ASan+UBSan)" 600 $on "$ft" \
     "build/sanitize/src/fuse/memfs-fuse2 -f -o allow_other,default_permissions @MNT@" --linfsp \
     -rename_noreplace_test -info_removed_dir_setattr_test
+
+# Real libfuse programs (issue 9's drop-in rule): sshfs, bindfs (FUSE 3 and FUSE 2 builds) and
+# archivemount from /work/shared/fuse-programs, each built unchanged against Debian's libfuse
+# and against LinFsp installed into a temporary prefix (its compat-pkgconfig directory), running
+# their own suites (sshfs's pytest with an sshd of the script's own, bindfs's ruby suite) and an
+# archivemount round trip on both: every test that passes on libfuse must pass on LinFsp.
+step "real libfuse programs: sshfs, bindfs, archivemount (tests/tools/fuse-programs.sh)" 1500 \
+    bash tests/tools/fuse-programs.sh
 
 mkdir -p "$tmpfs_dir"
 if mount -t tmpfs -o size=8g linfsp-tests "$tmpfs_dir"; then
