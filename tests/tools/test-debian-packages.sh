@@ -93,6 +93,8 @@ check "linfsp-fuse-compat holds liblinfsp-fuse.so.2" has linfsp-fuse-compat '/li
 check "linfsp-fuse-compat holds its headers under linfsp/" has linfsp-fuse-compat '^\./usr/include/linfsp/fuse3/fuse\.h$'
 check "linfsp-fuse-compat holds linfsp-fuse3.pc and linfsp-fuse.pc" \
     bash -c "dpkg-deb -c '$(deb linfsp-fuse-compat)' | grep 'linfsp-fuse3\.pc' >/dev/null && dpkg-deb -c '$(deb linfsp-fuse-compat)' | grep 'linfsp-fuse\.pc' >/dev/null"
+check "linfsp-fuse-compat holds the compatibility pkg-config files (linfsp/compat-pkgconfig/fuse3.pc, fuse.pc)" \
+    bash -c "dpkg-deb -c '$(deb linfsp-fuse-compat)' | grep '/linfsp/compat-pkgconfig/fuse3\.pc\$' >/dev/null && dpkg-deb -c '$(deb linfsp-fuse-compat)' | grep '/linfsp/compat-pkgconfig/fuse\.pc\$' >/dev/null"
 for prog in memfs passthrough fsptool fsp-tests memfs-fuse3 memfs-fuse2 passthrough-fuse hello-fuse3; do
     check "linfsp-tools holds $prog and its man page" \
         bash -c "dpkg-deb -c '$(deb linfsp-tools)' | grep '\./usr/bin/$prog\$' >/dev/null && dpkg-deb -c '$(deb linfsp-tools)' | grep 'man1/$prog\.1\.gz\$' >/dev/null"
@@ -210,6 +212,9 @@ hello_runs() {
     [ "$got" = packaged ]
 }
 check "that program mounts and serves its file" hello_runs
+# A libfuse program's own build finds LinFsp through the compatibility pkg-config directory.
+check "hello-fuse3.c builds with pkg-config fuse3 from linfsp/compat-pkgconfig, against LinFsp" bash -c \
+    "d=\$(ls -d /usr/lib/*/linfsp/compat-pkgconfig) && gcc -std=gnu11 -Wall -Werror examples/fuse/hello-fuse3.c \$(PKG_CONFIG_PATH=\$d pkg-config --cflags --libs fuse3) -o '$T/hello-compat' && ldd '$T/hello-compat' | grep -q liblinfsp-fuse3 && ! ldd '$T/hello-compat' | grep -q 'libfuse3\.so'"
 check "man shows memfs(1)" bash -c "LC_ALL=C MANWIDTH=80 man memfs 2>/dev/null | grep -q 'memfs - an in-memory file system'"
 check "man -w finds every page of the packages" bash -c \
     "for p in memfs passthrough fsptool fsp-tests memfs-fuse3 memfs-fuse2 passthrough-fuse hello-fuse3 launchctl fsreg; do man -w \$p | grep -q '^/usr/share/man/man1/' || exit 1; done &&
