@@ -30,19 +30,24 @@ struct fuse_fs *fuse3_current_fs(void)
 struct fs_frame {
     struct fuse_fs *fs;
     void *private_data;
+    struct fuse *owner; /* whose in_program counts this call */
 };
 
 static struct fs_frame enter_fs(struct fuse_fs *fs)
 {
     struct fuse_context *c = fuse3_context();
-    struct fs_frame prev = {tls_fs, c->private_data};
+    struct fs_frame prev = {tls_fs, c->private_data, fs->owner};
     tls_fs = fs;
     c->private_data = fs->user_data;
+    if (prev.owner)
+        __atomic_add_fetch(&prev.owner->in_program, 1, __ATOMIC_ACQ_REL);
     return prev;
 }
 
 static void leave_fs(struct fs_frame prev)
 {
+    if (prev.owner)
+        __atomic_sub_fetch(&prev.owner->in_program, 1, __ATOMIC_ACQ_REL);
     tls_fs = prev.fs;
     fuse3_context()->private_data = prev.private_data;
 }
@@ -480,6 +485,7 @@ int fuse3_push_modules(struct fuse *f, struct fuse_args *args)
             break;
         }
         fs->dl = dl;
+        fs->owner = f;
         f->chain[f->nchain++] = fs;
         f->top = fs;
     }

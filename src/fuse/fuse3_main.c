@@ -650,6 +650,7 @@ static struct fuse *fuse_new_common(struct fuse_args *args, const struct fuse_op
     f->top = fuse_fs_new(op, op_size, private_data);
     if (!f->top)
         goto fail;
+    f->top->owner = f;
     f->chain[f->nchain++] = f->top;
     f->user_data = f->private_data = private_data;
     if (args && -1 == fuse_opt_parse(args, f, lib_opts, lib_proc))
@@ -961,6 +962,16 @@ FUSE3_API void fuse_destroy(struct fuse *f)
         return;
     if (f->fs)
         FspFileSystemStopDispatcher(f->fs);
+    if (__atomic_load_n(&f->in_program, __ATOMIC_ACQUIRE)) {
+        /* A worker was abandoned inside one of the program's operations (it never returned):
+         * should it come back it uses f, the stack and the program's state, so none of them is
+         * freed or destroyed (the engine keeps its own memory likewise); only the mount goes. */
+        fuse_log(FUSE_LOG_ERR, "fuse: an operation of the file system never returned; its "
+                               "memory is kept\n");
+        if (f->fs)
+            without_sigpipe(f->fs, FspFileSystemDelete); /* unmounts; keeps what workers use */
+        return;
+    }
     fuse3_free_stack(f); /* destroy() when init ran */
     f->destroyed = true;
     if (f->fs)

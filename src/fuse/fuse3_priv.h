@@ -51,6 +51,7 @@ struct fuse_fs {
     const void *compat; /* fuse2.c: the 2.9 operations its trampolines call */
     void *dl;           /* a module's library (dlopen), closed with it */
     void (*free_data)(void *user_data); /* a built-in module's state, freed without destroy() */
+    struct fuse *owner; /* the struct fuse whose stack holds it (in_program), or NULL */
 };
 
 /** What a poll() may keep to wake its waiter (fuse_notify_poll). */
@@ -121,6 +122,10 @@ struct fuse {
     struct fuse3_file files;   /* list head */
     unsigned hidden_counter;
     void *compat; /* fuse2.c: the FUSE 2.9 state (its channel) */
+    /* threads inside the program's operations (fuse3_fs.c, atomic): when the dispatcher stops
+     * with one still there (a worker abandoned in a callback that never returned),
+     * fuse_destroy keeps everything it may touch when it comes back, as the engine does */
+    unsigned in_program;
 };
 
 /* fuse3_intf.c */
