@@ -8,12 +8,16 @@
 #     for failed ones (scripts look for the word "error");
 #   - Debian's mount.fuse3 -o drop_privileges mounts and hands the program the /dev/fuse
 #     descriptor as /dev/fd/N: the program serves it;
-#   - a regular file is a mount point (the root is a file), as libfuse's null example does.
+#   - a regular file is a mount point (the root is a file), as libfuse's null example does;
+#   - a FUSE 2.9 program that mounts as archivemount does (fuse_mount, fcntl on fuse_chan_fd,
+#     fuse_new on the channel, <fuse/fuse_lowlevel.h>) serves, and stops cleanly on SIGTERM.
 # Needs root and /dev/fuse (exit 77 otherwise). Ends with "N passed, N failed".
 set -u
-hello=${1:?usage: test-fuse-cmdline.sh HELLO-FUSE3 MEMFS-FUSE2}
-memfs2=${2:?usage: test-fuse-cmdline.sh HELLO-FUSE3 MEMFS-FUSE2}
-hello=$(realpath "$hello") memfs2=$(realpath "$memfs2")
+usage="usage: test-fuse-cmdline.sh HELLO-FUSE3 MEMFS-FUSE2 FUSE2-CHAN"
+hello=${1:?$usage}
+memfs2=${2:?$usage}
+chan2=${3:?$usage}
+hello=$(realpath "$hello") memfs2=$(realpath "$memfs2") chan2=$(realpath "$chan2")
 [ "$(id -u)" -eq 0 ] && [ -e /dev/fuse ] || { echo "needs root and /dev/fuse: skipped"; exit 77; }
 dir=$(mktemp -d "${TMPDIR:-/tmp}/fuse-cmdline.XXXXXX")
 mnt=$dir/mnt
@@ -90,6 +94,16 @@ wait_mounted "$dir/file"
 check "a regular file is accepted as the mount point" 'mounted "$dir/file"'
 umount "$dir/file" 2>/dev/null || umount -l "$dir/file"
 wait_gone $pid; wait $pid 2>/dev/null
+
+# FUSE 2.9's channel API, as archivemount uses it
+"$chan2" -f "$mnt" 2>"$dir/err" &
+pid=$!; pids+=($pid)
+wait_mounted "$mnt"
+check "FUSE 2.9: fuse_mount + fuse_new(ch) serve the mount" 'mounted "$mnt" && [ "$(ls "$mnt" 2>/dev/null)" = chan ]'
+check "FUSE 2.9: fuse_chan_fd is the open /dev/fuse descriptor, close-on-exec after fcntl ($(cat "$mnt/chan" 2>/dev/null))" \
+    'grep -qx "fd [0-9]* cloexec dev" "$mnt/chan"'
+kill -TERM $pid; wait_gone $pid; rc=0; wait $pid || rc=$?
+check "FUSE 2.9: SIGTERM ends fuse_loop_mt, fuse_unmount unmounts (exit $rc)" '[ $rc -eq 0 ] && ! mounted "$mnt"'
 
 echo "$passed passed, $failed failed"
 [ $failed -eq 0 ]
