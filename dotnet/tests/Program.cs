@@ -9,7 +9,7 @@
  *   - through a real mount (root): names of every plane, an exception in a callback mapped to the
  *     status ExceptionHandler gives (and to STATUS_UNEXPECTED_IO_ERROR when it throws), a Close
  *     that throws, and every Read, Write and ReadDirectory completed later (STATUS_PENDING and
- *     Send*Response from thread-pool threads).
+ *     Send*Response from thread-pool threads), the caller GetOperationCaller reports.
  * Ends with "N passed, N failed".
  */
 using System;
@@ -31,6 +31,7 @@ namespace Tests
         internal volatile Boolean ThrowOnClose;
         internal int CloseThrown;
         internal int NotifyMeLookups;   /* the engine asked about the name "notify-me" */
+        internal String WhoAmI = "";     /* GetOperationCaller's answer when the name "whoami" was asked about */
 
         public ThrowingMemfs(Byte[] Root, UInt32 SlowPercent, UInt32 FileInfoTimeout = 0)
             : base(false, 4096, 64UL << 20, FileInfoTimeout, null, "test-dotnet", Root, 20, SlowPercent, 50)
@@ -40,6 +41,12 @@ namespace Tests
         {
             if (FileName.EndsWith("\\notify-me"))
                 System.Threading.Interlocked.Increment(ref NotifyMeLookups);
+            if (FileName.EndsWith("\\whoami"))
+            {
+                UInt32 uid, gid;
+                Boolean inside = GetOperationCaller(out uid, out gid);
+                WhoAmI = inside + " " + uid + " " + gid;
+            }
             if (FileName.EndsWith("throw-io") && !FileName.EndsWith("no-throw-io"))
                 throw new InvalidOperationException("test: an exception in GetSecurityByName");
             if (FileName.EndsWith("throw-denied"))
@@ -277,6 +284,16 @@ namespace Tests
                 o = Sh("cd '" + Dir + "' && chmod 640 \u65e5\u672c\u8a9e && chown 1234:5678 \u65e5\u672c\u8a9e && " +
                     "stat -c '%u %g %a' \u65e5\u672c\u8a9e");
                 Check("1234 5678 640" == o.Trim(), "chmod and chown round-trip through SetSecurity");
+                /* The caller a callback sees is the process that made the request (its fsuid and
+                 * fsgid, read from the native request: a wrong offset there once made every
+                 * caller root). A user other than root, from inside the mount (cwd: the mount
+                 * point's ancestors may be closed to that user). */
+                fs.WhoAmI = "";
+                o = Sh("cd '" + Dir + "' && setpriv --reuid=1234 --regid=5678 --clear-groups stat whoami >/dev/null 2>&1; :");
+                Check("True 1234 5678" == fs.WhoAmI,
+                    "GetOperationCaller in a callback gives the caller's uid and gid (" + fs.WhoAmI + ")");
+                UInt32 u0, g0;
+                Check(!FileSystemBase.GetOperationCaller(out u0, out g0), "  ... and false outside a callback");
                 o = Sh("cd '" + Dir + "' && touch refuse-delete throw-on-delete && mkdir d && touch d/f; " +
                     "rm refuse-delete 2>&1; rm throw-on-delete 2>&1; rmdir d 2>&1; ls");
                 Check(o.Contains("refuse-delete': Permission denied") && o.Contains("throw-on-delete': Input/output error") &&
