@@ -39,11 +39,13 @@ OUT=$T/outside       # what must never be touched through the passthrough
 mkdir -p "$SRC" "$MNT" "$OUT"
 pid=
 racer=
+holder=
 conn=
 srcmounted=
 
 cleanup() {
     [ -n "$racer" ] && kill -KILL "$racer" 2>/dev/null
+    [ -n "$holder" ] && kill -KILL "$holder" 2>/dev/null
     if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
         kill -INT "$pid" 2>/dev/null
         for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
@@ -302,6 +304,18 @@ for kind in abs rel; do
     echo other > "$MNT/g$kind"
     echo data > "$MNT/h$kind"
     stat "$MNT/d$kind" "$MNT/d$kind/known" "$MNT/d$kind/secret" "$MNT/f$kind" "$MNT/g$kind" >/dev/null # cached now
+    # The kernel drops cached names it holds no reference to whenever it reclaims memory (a
+    # FORGET follows; the next use looks the name up again and sees the symlink): O_PATH
+    # descriptors (no open reaches the file system) keep them until the swaps are tested.
+    "$PY" -c '
+import os, sys, time
+fds = [os.open(n, os.O_PATH | os.O_NOFOLLOW) for n in sys.argv[1:]]
+print("held", flush=True)
+time.sleep(600)' "$MNT/d$kind" "$MNT/d$kind/known" "$MNT/d$kind/secret" "$MNT/f$kind" "$MNT/g$kind" \
+        > "$T/held" 2>&1 &
+    holder=$!
+    for _ in $(seq 200); do grep -q held "$T/held" && break; kill -0 $holder 2>/dev/null || break; sleep 0.1; done
+    check "$kind: the names are held while the source changes" grep -q held "$T/held"
     # An O_PATH descriptor of a file held while the source replaces the file by a symlink to the
     # secret, then used through its /proc/self/fd name.
     m "$PY" "$T/opath.py" "$MNT/h$kind" "$MNT/hl$kind" "$SRC/h$kind" "$target/secret"
@@ -352,6 +366,9 @@ for kind in abs rel; do
     same "$kind: outside untouched" "$(outside_state)" "$before"
     same "$kind: outside content" "$(cat "$OUT/secret")" secret
     check "$kind: the replaced names are still symlinks in the source" test -L "$SRC/d$kind" -a -L "$SRC/f$kind"
+    kill -KILL $holder 2>/dev/null
+    wait $holder 2>/dev/null
+    holder=
 done
 
 # The passthrough still serves after all that, and stops cleanly.
