@@ -1301,10 +1301,12 @@ static void *slow_main(void *arg)
         status = do_read_directory(m, op->node, op->marker, op->buffer, op->length, &bytes);
     rsp.IoStatus.Status = (UINT32)status;
     rsp.IoStatus.Information = bytes;
-    FspFileSystemSendResponse(m->fs, &rsp);
+    /* The operation's reference goes before its completion is reported: once the caller sees the
+     * write done, an unlink of the file frees its pages at once (statvfs shows them free). */
     pthread_rwlock_wrlock(&m->tree_lock);
     ref_close(m, op->node);
     pthread_rwlock_unlock(&m->tree_lock);
+    FspFileSystemSendResponse(m->fs, &rsp);
     free(op->marker);
     free(op);
     pthread_mutex_lock(&m->slow_lock);
