@@ -350,9 +350,16 @@ namespace Tests
                 Check(false, "mount with FileInfoTimeout -1");
                 return;
             }
+            /* The kernel drops cached names nothing holds when it reclaims memory (and then looks
+             * them up again): a process holds the file open (started and waited for here, so that
+             * its Open is counted before "before"). */
+            String held = Dir + ".held", holder = "";
             try
             {
-                Sh("touch '" + Dir + "/notify-me' && stat '" + Dir + "/notify-me' > /dev/null");
+                holder = Sh("rm -f '" + held + "'; touch '" + Dir + "/notify-me' && " +
+                    "{ (exec 3< '" + Dir + "/notify-me' && : > '" + held + "' && exec sleep 300) </dev/null >/dev/null 2>&1 & echo $!; } && " +
+                    "for i in $(seq 600); do [ -e '" + held + "' ] && break; sleep 0.05; done; " +
+                    "stat '" + Dir + "/notify-me' > /dev/null").Trim();
                 int before = fs.NotifyMeLookups;
                 Sh("stat '" + Dir + "/notify-me' > /dev/null");
                 Check(before == fs.NotifyMeLookups, "a cached name is not looked up again");
@@ -376,6 +383,10 @@ namespace Tests
             }
             finally
             {
+                if (0 < holder.Length)
+                    Sh("kill " + holder + "; for i in $(seq 100); do kill -0 " + holder +
+                        " 2>/dev/null || break; sleep 0.05; done");
+                Sh("rm -f '" + held + "'");
                 host.Unmount();
             }
         }
