@@ -15,5 +15,12 @@
  * and not an escape). */
 int fsp_utf8_to_wcs(const char *s, size_t len, PWSTR *pw, size_t *plen);
 int fsp_wcs_to_utf8(PCWSTR w, size_t len, char **ps, size_t *plen);
+/* fsp_utf8_to_wcs into out, which has room for len + 1 WCHARs; returns the length in WCHARs. */
+size_t fsp_utf8_to_wcs_into(const char *s, size_t len, PWSTR out);
+
+/* ---- posix.c ---- */
+/* FspPosixMapPosixToWindowsPathEx(Translate TRUE) of len bytes of a name into out, which has
+ * room for len + 1 WCHARs; returns the length in WCHARs. */
+size_t fsp_posix_map_name_into(const char *name, size_t len, PWSTR out);
 
 #endif

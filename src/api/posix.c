@@ -359,6 +359,20 @@ FSP_API VOID FspPosixDecodeWindowsPath(PWSTR WindowsPath, ULONG Size)
     }
 }
 
+/* Windows form of one POSIX character (Translate). */
+static WCHAR posix_to_windows(WCHAR c)
+{
+    return is_windows_illegal(c) ? 0xF000 + c : L'/' == c ? L'\\' : c;
+}
+
+size_t fsp_posix_map_name_into(const char *name, size_t len, PWSTR out)
+{
+    size_t n = fsp_utf8_to_wcs_into(name, len, out);
+    for (size_t i = 0; i < n; i++)
+        out[i] = posix_to_windows(out[i]);
+    return n;
+}
+
 FSP_API NTSTATUS FspPosixMapPosixToWindowsPathEx(const char *PosixPath, PWSTR *PWindowsPath,
                                                  BOOLEAN Translate)
 {
@@ -370,12 +384,8 @@ FSP_API NTSTATUS FspPosixMapPosixToWindowsPathEx(const char *PosixPath, PWSTR *P
     int err = fsp_utf8_to_wcs(PosixPath, strlen(PosixPath), &w, &n);
     if (err)
         return STATUS_INSUFFICIENT_RESOURCES;
-    for (size_t i = 0; Translate && i < n; i++) { /* as WinFsp: no Translate, no changes */
-        if (is_windows_illegal(w[i]))
-            w[i] = 0xF000 + w[i];
-        else if (L'/' == w[i])
-            w[i] = L'\\';
-    }
+    for (size_t i = 0; Translate && i < n; i++) /* as WinFsp: no Translate, no changes */
+        w[i] = posix_to_windows(w[i]);
     *PWindowsPath = w;
     return STATUS_SUCCESS;
 }

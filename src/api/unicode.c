@@ -43,6 +43,15 @@ int fsp_utf8_to_wcs(const char *s, size_t len, PWSTR *pw, size_t *plen)
     PWSTR w = malloc((len + 1) * sizeof(WCHAR));
     if (!w)
         return ENOMEM;
+    size_t n = fsp_utf8_to_wcs_into(s, len, w);
+    *pw = w;
+    if (plen)
+        *plen = n;
+    return 0;
+}
+
+size_t fsp_utf8_to_wcs_into(const char *s, size_t len, PWSTR w)
+{
     const unsigned char *u = (const unsigned char *)s;
     size_t i = 0, j = 0;
     while (i < len) {
@@ -57,10 +66,7 @@ int fsp_utf8_to_wcs(const char *s, size_t len, PWSTR *pw, size_t *plen)
         }
     }
     w[j] = 0;
-    *pw = w;
-    if (plen)
-        *plen = j;
-    return 0;
+    return j;
 }
 
 int fsp_wcs_to_utf8(PCWSTR w, size_t len, char **ps, size_t *plen)

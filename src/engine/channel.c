@@ -2,20 +2,19 @@
  * src/engine/channel.c - the /dev/fuse channel: open, per-worker clones,
  * reading one request, writing one reply.
  *
- * Workers read with O_NONBLOCK and sleep only when the queue is empty, so a
- * busy worker pays one read(2) per request. Each idle worker sleeps in its own
- * epoll set holding its channel with EPOLLEXCLUSIVE and the engine's stop
- * eventfd: all clones share the connection's one wait queue, and an exclusive
- * wait makes the kernel wake one idle worker per request (a plain poll() woke
- * every idle worker for every request, and all but one went back to sleep);
- * a stopping dispatcher still wakes them all through the eventfd.
+ * Every worker reads its own descriptor (a clone bound to the connection
+ * with FUSE_DEV_IOC_CLONE, or the master); all of them share the
+ * connection's one queue. Which worker reads when is workers.c's business:
+ * the leader waits in a blocking read(2), which the kernel wakes for one
+ * request (an exclusive wait); helpers read without waiting (O_NONBLOCK on
+ * their own descriptor) and go idle when the queue is empty.
  */
 #include "core.h"
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
-#include <sys/epoll.h>
 #include <sys/ioctl.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 int fsp_channel_open(int *pfd)
@@ -42,75 +41,70 @@ int fsp_channel_clone(int master_fd, int *pfd)
     return 0;
 }
 
-/* The worker's epoll set (created on first use); -1 when epoll is not available. */
-static int wait_set(struct fsp_worker *w)
+void fsp_channel_set_nonblock(struct fsp_worker *w, bool on)
 {
-    if (w->epfd >= 0)
-        return w->epfd;
-    int ep = epoll_create1(EPOLL_CLOEXEC);
-    if (ep < 0)
-        return -1;
-    struct epoll_event chan = {.events = EPOLLIN | EPOLLEXCLUSIVE, .data.fd = w->fd};
-    struct epoll_event stop = {.events = EPOLLIN, .data.fd = w->engine->stop_fd};
-    if (epoll_ctl(ep, EPOLL_CTL_ADD, w->fd, &chan) < 0 ||
-        epoll_ctl(ep, EPOLL_CTL_ADD, w->engine->stop_fd, &stop) < 0) {
-        close(ep);
-        return -1;
-    }
-    return w->epfd = ep;
+    /* A descriptor shared with other workers (the master, or the unit tests' socket) keeps its
+     * mode: the leader may be waiting on it. fsp_channel_read_nowait copes. */
+    if (!w->own_fd || w->nonblock == on)
+        return;
+    int fl = fcntl(w->fd, F_GETFL);
+    if (fl >= 0 && 0 == fcntl(w->fd, F_SETFL, on ? fl | O_NONBLOCK : fl & ~O_NONBLOCK))
+        w->nonblock = on;
 }
 
-/* Sleep until the channel may have a request or the engine stops; false when the channel is dead. */
-static bool wait_readable(struct fsp_worker *w, int *perr)
-{
-    int ep = wait_set(w);
-    if (ep >= 0) {
-        struct epoll_event ev[2];
-        int n = epoll_wait(ep, ev, 2, -1);
-        if (n < 0) {
-            *perr = EINTR == errno ? 0 : errno;
-            return EINTR == errno;
-        }
-        for (int i = 0; i < n; i++)
-            if (ev[i].data.fd == w->fd && (ev[i].events & (EPOLLERR | EPOLLHUP)) &&
-                !(ev[i].events & EPOLLIN))
-                return false;
-        return true;
-    }
-    struct pollfd p[2] = {{w->fd, POLLIN, 0}, {w->engine->stop_fd, POLLIN, 0}};
-    if (poll(p, 2, -1) < 0) {
-        *perr = EINTR == errno ? 0 : errno;
-        return EINTR == errno;
-    }
-    return !(p[0].revents & (POLLERR | POLLHUP | POLLNVAL) && !(p[0].revents & POLLIN));
-}
-
-ssize_t fsp_channel_read(struct fsp_worker *w, void *buf, size_t size)
+/* One read(2); bytes, or -errno with EINTR and ENOENT (a request interrupted before it was
+ * read) retried while the engine is not stopping. */
+static ssize_t read_once(struct fsp_worker *w, int flags)
 {
     for (;;) {
         if (atomic_load(&w->engine->stopping))
             return 0;
-        ssize_t n = read(w->fd, buf, size);
-        if (n > 0)
-            return n;
-        if (0 == n)
-            return 0; /* the peer (unit tests' socket) closed */
-        switch (errno) {
-        case EINTR:
-        case ENOENT: /* the request was interrupted before we read it */
+        /* A cancelled read is recognised by a header it filled in (workers.c). */
+        ((struct fuse_in_header *)w->buf)->len = 0;
+        ssize_t n = flags ? recv(w->fd, w->buf, FSP_ENGINE_BUFSIZE, flags)
+                          : read(w->fd, w->buf, FSP_ENGINE_BUFSIZE);
+        if (n >= 0)
+            return n; /* 0: the peer (unit tests' socket) closed */
+        if (EINTR == errno || ENOENT == errno)
             continue;
-        case EAGAIN: {
-            int err = 0;
-            if (!wait_readable(w, &err))
-                return err ? -err : 0;
-            continue;
-        }
-        case ENODEV: /* unmounted */
+        if (ENODEV == errno) /* unmounted */
             return 0;
-        default:
-            return -errno;
-        }
+        return -errno;
     }
+}
+
+ssize_t fsp_channel_read_wait(struct fsp_worker *w)
+{
+    ssize_t n = read_once(w, 0);
+    /* A shared descriptor may have been left non-blocking by whoever set it up. */
+    while (-EAGAIN == n) {
+        struct pollfd p = {w->fd, POLLIN, 0};
+        if (poll(&p, 1, -1) < 0 && EINTR != errno)
+            return -errno;
+        n = read_once(w, 0);
+    }
+    return n;
+}
+
+bool fsp_channel_pending(struct fsp_worker *w)
+{
+    struct pollfd p = {w->fd, POLLIN, 0};
+    return 1 == poll(&p, 1, 0) && (p.revents & POLLIN);
+}
+
+ssize_t fsp_channel_read_nowait(struct fsp_worker *w)
+{
+    if (w->own_fd) {
+        fsp_channel_set_nonblock(w, true);
+        if (w->nonblock)
+            return read_once(w, 0);
+    } else if (w->engine->attached)
+        return read_once(w, MSG_DONTWAIT); /* the unit tests' socket, shared by all workers */
+    /* The shared master: take a request only when one is queued. Another worker may take it
+     * first, and then this read waits like the leader's: harmless, and rare. */
+    if (!fsp_channel_pending(w))
+        return atomic_load(&w->engine->stopping) ? 0 : -EAGAIN;
+    return read_once(w, 0);
 }
 
 int fsp_channel_write(int fd, const struct iovec *iov, int count)

@@ -9,7 +9,7 @@
 #include <sys/types.h>
 
 struct fsp_node {
-    uint64_t nodeid;
+    uint64_t nodeid;           /* the generation is the engine's, always 1 (never reused) */
     uint64_t ino;              /* the file's IndexNumber when entered (0: unknown); a name that
                                 * comes back with another one names another file now */
     struct fsp_node *parent;   /* NULL for the root and for unlinked nodes */
@@ -17,27 +17,43 @@ struct fsp_node {
     uint64_t nlookup;          /* the kernel's lookup references */
     struct fsp_node *id_next;  /* nodeid hash chain */
     struct fsp_node *name_next; /* (parent, name) hash chain while linked */
-    uint64_t name_hash;
+    uint32_t name_hash;
     uint32_t nchildren;         /* linked children (a node with children stays as a path element) */
     uint16_t flags;             /* FSP_NODE_* (engine.h); atomic */
     uint16_t type;              /* S_IFMT bits, as last told to the kernel (fsp_node_enter_file) */
+    uint16_t owner_mode;        /* cached owner (attr_cache.c): S_IFMT | 07777 */
     struct fsp_node_link *link; /* hard links (nodes.c); NULL for almost every node */
+    uint32_t owner_uid, owner_gid; /* cached owner: uid, gid */
+    uint32_t attr_gen;          /* attribute changes (low 31 bits) | FSP_ATTR_OWNER_VALID; atomic */
+    uint32_t owner_stamp;       /* when the cached owner was read (attr_cache.c ticks) */
 };
 
 struct fsp_pending;
 struct fsp_early_response;
 struct fsp_uring;
 
+/* What a worker on /dev/fuse is doing (workers.c). */
+enum fsp_worker_role {
+    FSP_ROLE_LEADER,  /* the one worker that may wait in a blocking read(2) */
+    FSP_ROLE_HELPER,  /* serves what is queued without blocking, then goes idle */
+    FSP_ROLE_WATCHER, /* idle: looks at the leader every tick while it is busy */
+    FSP_ROLE_PARKED,  /* idle: waits to be needed */
+    FSP_ROLE_STOP,
+};
+
 struct fsp_worker {
     struct fsp_engine *engine;
     pthread_t thread;
+    bool started;        /* the thread was created (joined at stop) */
     int fd;              /* this worker's channel (a clone, or the master fd) */
     bool own_fd;         /* the fd is a clone to close on exit */
-    int epfd;            /* epoll set the worker sleeps in (channel.c); -1 until first needed */
+    bool nonblock;       /* the fd is O_NONBLOCK now (helpers and io_uring read without waiting) */
     void *buf;           /* the request buffer (FSP_ENGINE_BUFSIZE) */
     void *scratch;       /* reply scratch buffer (FSP_ENGINE_BUFSIZE) */
     uint64_t current_unique; /* the request being processed synchronously, 0 if none */
     struct fsp_pending *spare; /* the record for this worker's next pending operation (pending.c) */
+    uint64_t lead_busy;  /* the leader: its lead_state while serving a request, else 0 */
+    bool demoted;        /* the leader: the watcher took over during its request */
 };
 
 struct fsp_engine {
@@ -62,9 +78,19 @@ struct fsp_engine {
     bool mounted_with_fusermount;
     int watchdog_fd;            /* write end of the auto-unmount watchdog's pipe, -1 if none */
     pid_t watchdog_pid;
-    /* dispatcher */
+    /* dispatcher (workers.c) */
     struct fsp_worker *workers;
-    unsigned nworkers;
+    unsigned nworkers;          /* slots in workers (the most threads that may run) */
+    pthread_mutex_t workers_lock; /* roles, parking, starting threads */
+    pthread_cond_t workers_cond;  /* parked workers wait here for the watcher's place */
+    unsigned nstarted;          /* threads created (workers_lock) */
+    unsigned nparked;           /* workers waiting in workers_cond (workers_lock) */
+    struct fsp_worker *leader;  /* the worker allowed to block in read(2) (workers_lock; atomic reads) */
+    struct fsp_worker *watcher; /* the watching worker, NULL when the place is free (workers_lock) */
+    uint64_t lead_state;        /* leader's requests << 2 | FSP_LEAD_DEMOTED | FSP_LEAD_BUSY (atomic) */
+    uint32_t watch_word;        /* futex the watcher sleeps on (atomic) */
+    bool watcher_asleep;        /* the watcher sleeps until the leader's next request (atomic) */
+    unsigned holdup_us;         /* how long the leader may be busy before the watcher steps in */
     bool dispatching;
     bool abandoned; /* a worker never came back from the file system: the engine is leaked */
     bool destroyed;             /* FUSE_DESTROY received or the channel closed */
@@ -73,6 +99,8 @@ struct fsp_engine {
     struct fsp_node **id_buckets, **name_buckets;
     size_t nbuckets_id, nbuckets_name, nnodes;
     uint64_t next_nodeid, next_generation;
+    struct fsp_info_cache *info_cache; /* attr_cache.c: recent FILE_INFO by nodeid (lazily made) */
+    pthread_mutex_t info_cache_lock;   /* making it */
     struct fsp_node *root;
     struct fsp_node **index_buckets; /* hard-linked files by IndexNumber (FSP_NODE_INDEX_BUCKETS) */
     /* handle table */
@@ -108,8 +136,15 @@ void fsp_session_destroy(struct fsp_request *req);
 /* channel.c */
 int fsp_channel_open(int *pfd);
 int fsp_channel_clone(int master_fd, int *pfd);
-/* Read one request; returns bytes, 0 when the worker must stop, -errno on a fatal error. */
-ssize_t fsp_channel_read(struct fsp_worker *w, void *buf, size_t size);
+/* Wait for one request and read it into w->buf (blocking; a cancellation point, see workers.c).
+ * Returns bytes, 0 when the channel ended (unmounted, closed), -errno on a fatal error. */
+ssize_t fsp_channel_read_wait(struct fsp_worker *w);
+/* Read one request into w->buf if one is queued: bytes, -EAGAIN when none, 0 or -errno as above. */
+ssize_t fsp_channel_read_nowait(struct fsp_worker *w);
+/* Is a request queued on the connection (without taking it)? */
+bool fsp_channel_pending(struct fsp_worker *w);
+/* Make w's reads blocking or not (O_NONBLOCK on its own descriptor). */
+void fsp_channel_set_nonblock(struct fsp_worker *w, bool on);
 int fsp_channel_write(int fd, const struct iovec *iov, int count);
 
 /* mount.c */
@@ -119,9 +154,17 @@ NTSTATUS fsp_mount_check_options(const char *options);
 /* Give up the mounted descriptor (FspFileSystemDetachDevice): neither served nor unmounted. */
 NTSTATUS fsp_mount_detach(struct fsp_engine *eng, int *pfd);
 
-/* dispatch.c */
+/* workers.c */
 NTSTATUS fsp_dispatcher_start(struct fsp_engine *eng, unsigned nthreads);
 void fsp_dispatcher_stop(struct fsp_engine *eng, bool normally);
+/* The request the leader w serves is answered (reply.c, before the reply goes out), or done:
+ * the leader is no longer busy; notes whether the watcher took over meanwhile. */
+void fsp_worker_request_done(struct fsp_worker *w);
+/* A worker found the volume gone (unmounted, DESTROY, end of the channel): stop the others and
+ * tell the file system (DispatcherStopped, or the service). */
+void fsp_dispatcher_volume_gone(struct fsp_engine *eng);
+
+/* dispatch.c */
 void fsp_dispatch_one(struct fsp_engine *eng, struct fsp_worker *w, int fd, void *buf, size_t n);
 FSP_FILE_SYSTEM_OPERATION_CONTEXT **fsp_opctx_slot(void);
 
@@ -130,6 +173,19 @@ void fsp_pending_interrupt(struct fsp_request *req);
 void fsp_pending_cancel_all(struct fsp_engine *eng);
 void fsp_pending_complete(struct fsp_engine *eng, FSP_FSCTL_TRANSACT_RSP *rsp);
 void fsp_pending_free_all(struct fsp_engine *eng);
+
+/* attr_cache.c */
+#define FSP_ATTR_OWNER_VALID 0x80000000u /* in fsp_node.attr_gen */
+/* The cache clock: 16 ms ticks of CLOCK_MONOTONIC_COARSE (a 32-bit count lasts two years). */
+uint32_t fsp_attr_ticks(void);
+/* May something read at `stamp` still be served under FileInfoTimeout? */
+bool fsp_attr_fresh(struct fsp_engine *eng, uint32_t stamp);
+void fsp_attr_cache_fini(struct fsp_engine *eng);
+/* nodes.c: a node's cached owner (uid, gid, mode) if fresh; *pgen its change count
+ * (FSP_ATTR_GEN_NONE for an unknown node). */
+bool fsp_node_owner_get(struct fsp_engine *eng, uint64_t nodeid, uint32_t *pgen, uint32_t owner[3]);
+/* nodes.c: cache the owner read while the node's change count was gen (ignored if it changed). */
+void fsp_node_owner_put(struct fsp_engine *eng, uint64_t nodeid, uint32_t gen, const uint32_t owner[3]);
 
 /* nodes.c / handles.c */
 int fsp_nodes_init(struct fsp_engine *eng);

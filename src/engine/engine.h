@@ -136,14 +136,40 @@ bool fsp_request_prepare_pend(struct fsp_request *req);
  */
 struct fsp_node;
 
-/** Full path of a nodeid as a malloc'ed WCHAR string ("\" for the root). ENOENT if unknown/unlinked. */
-int fsp_node_path(struct fsp_engine *eng, uint64_t nodeid, PWSTR *ppath);
 /**
- * Path of the child `name` (a POSIX name component from the kernel, NUL
- * terminated) of directory nodeid, malloc'ed. Maps the name with the POSIX
- * path mapping; ENAMETOOLONG / EINVAL for bad names.
+ * Paths are built into buffers of the calling thread, one per slot: a path stays valid until
+ * its slot is used again on the same thread, and is never freed by the caller (no malloc per
+ * request once the buffers have grown to the longest path).
  */
-int fsp_node_child_path(struct fsp_engine *eng, uint64_t parent, const char *name, PWSTR *ppath);
+enum fsp_path_slot {
+    FSP_PATH_NODE,   /**< the request's own file */
+    FSP_PATH_OTHER,  /**< a second name (rename's target, link's new name) */
+    FSP_PATH_PARENT, /**< a parent's (security of a new file) */
+    FSP_PATH_ENTRY,  /**< a directory entry's (READDIRPLUS) */
+    FSP_PATH_CLOSE,  /**< a handle's, when it closes (after its last request let it go) */
+    FSP_PATH_SLOTS
+};
+/**
+ * A scratch buffer of the calling thread (scratch.c) of at least bytes bytes: kinds 0 ..
+ * FSP_PATH_SLOTS - 1 are the path slots, then enum fsp_scratch_kind. It stays valid until the
+ * same kind is asked for again on the same thread, grows as needed and is freed when the
+ * thread ends. NULL when out of memory.
+ */
+void *fsp_thread_scratch(unsigned kind, size_t bytes);
+enum fsp_scratch_kind {
+    FSP_SCRATCH_SECURITY = FSP_PATH_SLOTS, /**< a security descriptor being read */
+    FSP_SCRATCH_EA,                        /**< extended attributes being read */
+    FSP_SCRATCH_KINDS
+};
+/** Full path of a nodeid ("\" for the root) in the thread's slot. ENOENT if unknown/unlinked. */
+int fsp_node_path(struct fsp_engine *eng, uint64_t nodeid, enum fsp_path_slot slot, PWSTR *ppath);
+/**
+ * Path of the child `name` (a POSIX name component from the kernel, NUL terminated) of
+ * directory nodeid, in the thread's slot. Maps the name with the POSIX path mapping;
+ * ENAMETOOLONG / EINVAL for bad names.
+ */
+int fsp_node_child_path(struct fsp_engine *eng, uint64_t parent, const char *name,
+                        enum fsp_path_slot slot, PWSTR *ppath);
 /**
  * Record that the kernel now knows the child `name` of `parent` (LOOKUP,
  * CREATE, MKDIR, ...): find or add its node, add one lookup reference, and
@@ -158,12 +184,50 @@ int fsp_node_enter(struct fsp_engine *eng, uint64_t parent, const char *name, ui
  * loses the name and the name gets a new node, so the kernel sees a new inode. For a
  * non-directory with more than one link (linked) and a nonzero IndexNumber, a new name of a
  * file the kernel already knows under another name gets that node's nodeid (one kernel inode
- * per file).
+ * per file). *pgen (may be NULL) gets the node's attribute change count for fsp_attr_cache_put
+ * when the node is new, FSP_ATTR_GEN_NONE when it existed (what was read before may be older
+ * than its cache).
  */
 int fsp_node_enter_file(struct fsp_engine *eng, uint64_t parent, const char *name, uint32_t mode,
-                        uint64_t ino, bool linked, uint64_t *pnodeid, uint64_t *pgeneration);
+                        uint64_t ino, bool linked, uint64_t *pnodeid, uint64_t *pgeneration,
+                        uint32_t *pgen);
+
+/* ---- attribute cache (attr_cache.c) ---- */
+
+/**
+ * What an attribute reply needs is cached per node while FileInfoTimeout allows (never with
+ * 0; for FileInfoTimeout ms, or until changed with INFINITE): the owner, group and mode that
+ * the security descriptor maps to, and (in a table of recent nodes) the FILE_INFO. Every
+ * request that changes a file, or may, calls fsp_attr_invalidate on its node (and on the
+ * directories whose entries it changes); what was read from the file system is put back only
+ * if the node did not change since (the change count taken before reading).
+ */
+#define FSP_ATTR_GEN_NONE 0xffffffffu /**< no change count: nothing may be cached */
+struct fsp_attr_cached {
+    uint32_t gen;    /**< the node's change count when looked at (for fsp_attr_cache_put) */
+    bool has_owner;  /**< uid, gid, mode are current */
+    bool has_info;   /**< info is current */
+    uint32_t owner[3]; /**< uid, gid, mode (S_IFMT | 07777) */
+    FSP_FSCTL_FILE_INFO info;
+};
+/** Look up what is cached of nodeid (nothing when caching is off or the node is unknown). */
+void fsp_attr_cache_get(struct fsp_engine *eng, uint64_t nodeid, struct fsp_attr_cached *c);
+/**
+ * Cache what was read of nodeid (info and owner may be NULL) while its change count was gen;
+ * ignored when it changed since, when caching is off, or when the file is not cacheable
+ * (fsp_attr_cacheable).
+ */
+void fsp_attr_cache_put(struct fsp_engine *eng, uint64_t nodeid, uint32_t gen,
+                        const FSP_FSCTL_FILE_INFO *info, const uint32_t owner[3]);
+/** Files whose attributes may be cached: not reparse points (symlinks, special files), and
+ * not hard-linked files without an IndexNumber (their names are separate nodes). */
+bool fsp_attr_cacheable(const FSP_FSCTL_FILE_INFO *info);
+/** nodeid's attributes changed or may have (nothing for an unknown node). */
+void fsp_attr_invalidate(struct fsp_engine *eng, uint64_t nodeid);
 /** Enter nodeid in the IndexNumber index (LINK: its new name will be an alias of it). */
 void fsp_node_register_index(struct fsp_engine *eng, uint64_t nodeid, uint64_t index);
+/** The node of the child named wname (Windows form) of parent, if the kernel knows it; else 0. */
+uint64_t fsp_node_child_id(struct fsp_engine *eng, uint64_t parent, PCWSTR wname);
 /** Drop nlookup lookup references (FORGET); the node goes when none remain. */
 void fsp_node_forget(struct fsp_engine *eng, uint64_t nodeid, uint64_t nlookup);
 /** A name was removed (UNLINK/RMDIR): detach the node from its name (it lives on until forgotten). */

@@ -40,7 +40,7 @@ static uint64_t mix(uint64_t h)
     return h;
 }
 
-static uint64_t name_hash(struct fsp_engine *eng, uint64_t parent, PCWSTR name)
+static uint32_t name_hash(struct fsp_engine *eng, uint64_t parent, PCWSTR name)
 {
     uint64_t h = 1469598103934665603ULL ^ mix(parent);
     bool fold = case_insensitive(eng);
@@ -48,7 +48,7 @@ static uint64_t name_hash(struct fsp_engine *eng, uint64_t parent, PCWSTR name)
         wint_t c = fold ? towupper((wint_t)*name) : (wint_t)*name;
         h = (h ^ (uint64_t)c) * 1099511628211ULL;
     }
-    return mix(h);
+    return (uint32_t)mix(h);
 }
 
 static bool name_equal(struct fsp_engine *eng, PCWSTR a, PCWSTR b)
@@ -103,7 +103,7 @@ static struct fsp_node *by_id(struct fsp_engine *eng, uint64_t nodeid)
 }
 
 static struct fsp_node *by_name(struct fsp_engine *eng, struct fsp_node *parent, PCWSTR name,
-                                uint64_t hash)
+                                uint32_t hash)
 {
     for (struct fsp_node *n = eng->name_buckets[hash & (eng->nbuckets_name - 1)]; n;
          n = n->name_next)
@@ -263,29 +263,27 @@ void fsp_nodes_fini(struct fsp_engine *eng)
     pthread_rwlock_destroy(&eng->nodes_lock);
 }
 
-/* Map one POSIX name component to its Windows form; EINVAL for '/', "." or "..", ENAMETOOLONG. */
-static int map_component(struct fsp_engine *eng, const char *name, PWSTR *pw)
+/* Longest name component in WCHARs (Linux's NAME_MAX counts bytes; readdir could not show more). */
+#define NAME_CHARS 255
+
+/* Map one POSIX name component to its Windows form in w (NAME_CHARS + 1 WCHARs); EINVAL for
+ * '/', "." or "..", ENAMETOOLONG. */
+static int map_component(struct fsp_engine *eng, const char *name, PWSTR w)
 {
     size_t len = strlen(name);
     if (0 == len || strchr(name, '/') || 0 == strcmp(name, ".") || 0 == strcmp(name, ".."))
         return EINVAL;
-    if (len > 255)
-        return ENAMETOOLONG; /* Linux's NAME_MAX counts bytes; readdir could not show more */
-    PWSTR w = 0;
-    NTSTATUS status = FspPosixMapPosixToWindowsPathEx(name, &w, TRUE);
-    if (!NT_SUCCESS(status))
-        return STATUS_INSUFFICIENT_RESOURCES == status ? ENOMEM : EINVAL;
-    size_t maxlen = eng->fs->VolumeParams.MaxComponentLength;
-    if (maxlen && wcslen(w) > maxlen) {
-        FspPosixDeletePath(w);
+    if (len > NAME_CHARS)
         return ENAMETOOLONG;
-    }
-    *pw = w;
+    size_t n = fsp_posix_map_name_into(name, len, w);
+    size_t maxlen = eng->fs->VolumeParams.MaxComponentLength;
+    if (maxlen && n > maxlen)
+        return ENAMETOOLONG;
     return 0;
 }
 
-/* Append the path of n (without a leading separator for the root) to a growing buffer. */
-static int build_path(struct fsp_node *n, PWSTR *ppath)
+/* The path of n into the thread's slot, with `extra` more WCHARs of room; *plen its length. */
+static int build_path(struct fsp_node *n, unsigned slot, size_t extra, PWSTR *ppath, size_t *plen)
 {
     size_t len = 0;
     for (struct fsp_node *p = n; p->name; p = p->parent) {
@@ -295,12 +293,13 @@ static int build_path(struct fsp_node *n, PWSTR *ppath)
     }
     if (n->nodeid != ROOT_ID && 0 == len)
         return ENOENT;
-    PWSTR path = malloc((len + 2) * sizeof(WCHAR));
+    PWSTR path = fsp_thread_scratch(slot, (len + 2 + extra) * sizeof(WCHAR));
     if (!path)
         return ENOMEM;
     if (0 == len) {
         path[0] = L'\\', path[1] = 0;
         *ppath = path;
+        *plen = 1;
         return 0;
     }
     path[len] = 0;
@@ -312,95 +311,99 @@ static int build_path(struct fsp_node *n, PWSTR *ppath)
         path[--pos] = L'\\';
     }
     *ppath = path;
+    *plen = len;
     return 0;
 }
 
-int fsp_node_path(struct fsp_engine *eng, uint64_t nodeid, PWSTR *ppath)
+/* nodeid's path (its own name's, or any of its other names'); caller holds nodes_lock. */
+static int node_path_locked(struct fsp_engine *eng, uint64_t nodeid, unsigned slot, size_t extra,
+                            PWSTR *ppath, size_t *plen)
 {
-    pthread_rwlock_rdlock(&eng->nodes_lock);
     struct fsp_node *n = by_id(eng, nodeid);
     if (n && primary_of(n))
         n = primary_of(n);
-    int err = n ? build_path(n, ppath) : ENOENT;
+    int err = n ? build_path(n, slot, extra, ppath, plen) : ENOENT;
     /* Its own name is gone: any other name of the file will do. */
     for (struct fsp_node *a = n ? aliases_of(n) : 0; ENOENT == err && a; a = a->link->alias_next)
-        err = build_path(a, ppath);
+        err = build_path(a, slot, extra, ppath, plen);
+    return err;
+}
+
+int fsp_node_path(struct fsp_engine *eng, uint64_t nodeid, enum fsp_path_slot slot, PWSTR *ppath)
+{
+    size_t len;
+    pthread_rwlock_rdlock(&eng->nodes_lock);
+    int err = node_path_locked(eng, nodeid, slot, 0, ppath, &len);
     pthread_rwlock_unlock(&eng->nodes_lock);
     return err;
 }
 
-int fsp_node_child_path(struct fsp_engine *eng, uint64_t parent, const char *name, PWSTR *ppath)
+int fsp_node_child_path(struct fsp_engine *eng, uint64_t parent, const char *name,
+                        enum fsp_path_slot slot, PWSTR *ppath)
 {
-    PWSTR wname = 0, ppathw = 0;
-    int err = map_component(eng, name, &wname);
+    WCHAR wname[NAME_CHARS + 1];
+    int err = map_component(eng, name, wname);
     if (err)
         return err;
-    err = fsp_node_path(eng, parent, &ppathw);
-    if (err) {
-        FspPosixDeletePath(wname);
+    size_t nl = wcslen(wname), pl;
+    PWSTR path;
+    pthread_rwlock_rdlock(&eng->nodes_lock);
+    err = node_path_locked(eng, parent, slot, nl + 1, &path, &pl);
+    pthread_rwlock_unlock(&eng->nodes_lock);
+    if (err)
         return err;
-    }
-    size_t pl = wcslen(ppathw), nl = wcslen(wname);
-    bool root = 1 == pl;
-    PWSTR path = malloc((pl + 1 + nl + 1) * sizeof(WCHAR));
-    if (!path) {
-        free(ppathw);
-        FspPosixDeletePath(wname);
-        return ENOMEM;
-    }
-    memcpy(path, ppathw, pl * sizeof(WCHAR));
     size_t pos = pl;
-    if (!root)
+    if (1 != pl) /* not the root */
         path[pos++] = L'\\';
     memcpy(path + pos, wname, (nl + 1) * sizeof(WCHAR));
-    free(ppathw);
-    FspPosixDeletePath(wname);
     *ppath = path;
     return 0;
 }
 
 static void detach(struct fsp_engine *eng, struct fsp_node *n);
+static void attr_changed(struct fsp_node *n);
 
 int fsp_node_enter(struct fsp_engine *eng, uint64_t parent, const char *name, uint64_t *pnodeid,
                    uint64_t *pgeneration)
 {
-    return fsp_node_enter_file(eng, parent, name, 0, 0, false, pnodeid, pgeneration);
+    return fsp_node_enter_file(eng, parent, name, 0, 0, false, pnodeid, pgeneration, 0);
 }
 
 int fsp_node_enter_file(struct fsp_engine *eng, uint64_t parent, const char *name, uint32_t mode,
-                        uint64_t ino, bool linked, uint64_t *pnodeid, uint64_t *pgeneration)
+                        uint64_t ino, bool linked, uint64_t *pnodeid, uint64_t *pgeneration,
+                        uint32_t *pgen)
 {
     uint64_t index = linked ? ino : 0; /* hard-linked files are found by IndexNumber */
-    PWSTR wname = 0;
-    int err = map_component(eng, name, &wname);
+    WCHAR wname[NAME_CHARS + 1];
+    int err = map_component(eng, name, wname);
     if (err)
         return err;
     pthread_rwlock_wrlock(&eng->nodes_lock);
     struct fsp_node *p = by_id(eng, parent);
     if (!p || (p != eng->root && !p->parent)) {
         pthread_rwlock_unlock(&eng->nodes_lock);
-        FspPosixDeletePath(wname);
         return ENOENT;
     }
-    uint64_t h = name_hash(eng, parent, wname);
+    uint32_t h = name_hash(eng, parent, wname);
     struct fsp_node *n = by_name(eng, p, wname, h);
     struct fsp_node *k = n && primary_of(n) ? primary_of(n) : n;
     if (k && ino && k->ino && k->ino != ino) {
         /* Another file has the name now (replaced behind the engine's back): the kernel must
          * see a new inode, so the old node loses the name and lives on nameless. */
+        attr_changed(n);
         detach(eng, n);
         n = 0;
     }
+    if (pgen)
+        *pgen = FSP_ATTR_GEN_NONE;
     if (n) {
         if (primary_of(n))
             n = primary_of(n); /* another name of a file the kernel knows */
         n->nlookup++;
         index_add(eng, n, index);
-        FspPosixDeletePath(wname);
     } else {
         n = calloc(1, sizeof *n);
         PWSTR copy = n ? wcsdup(wname) : 0;
-        FspPosixDeletePath(wname);
         if (!n || !copy ||
             grow(&eng->id_buckets, &eng->nbuckets_id, eng->nnodes + 1, false) ||
             grow(&eng->name_buckets, &eng->nbuckets_name, eng->nnodes + 1, true)) {
@@ -430,8 +433,12 @@ int fsp_node_enter_file(struct fsp_engine *eng, uint64_t parent, const char *nam
             known->link->aliases = n;
             n = known;
             n->nlookup++;
-        } else if (!known)
-            index_add(eng, n, index);
+        } else {
+            if (!known)
+                index_add(eng, n, index);
+            if (pgen)
+                *pgen = 0; /* a new node: nothing can have changed it yet */
+        }
     }
     if (mode & S_IFMT) /* remembered for a file that loses every name (fsp_node_unlinked_type) */
         __atomic_store_n(&n->type, (uint16_t)(mode & S_IFMT), __ATOMIC_RELAXED);
@@ -495,13 +502,11 @@ void fsp_node_forget(struct fsp_engine *eng, uint64_t nodeid, uint64_t nlookup)
 
 static struct fsp_node *child_locked(struct fsp_engine *eng, uint64_t parent, const char *name)
 {
-    PWSTR wname = 0;
-    if (map_component(eng, name, &wname))
+    WCHAR wname[NAME_CHARS + 1];
+    if (map_component(eng, name, wname))
         return 0;
     struct fsp_node *p = by_id(eng, parent);
-    struct fsp_node *n = p ? by_name(eng, p, wname, name_hash(eng, parent, wname)) : 0;
-    FspPosixDeletePath(wname);
-    return n;
+    return p ? by_name(eng, p, wname, name_hash(eng, parent, wname)) : 0;
 }
 
 /* Detach a node from its name; free it when the kernel holds no reference. */
@@ -519,12 +524,81 @@ static void detach(struct fsp_engine *eng, struct fsp_node *n)
         index_remove(eng, k); /* nameless: its IndexNumber may come back as another file */
 }
 
+/* Drop what attr_cache.c holds of n's attributes (its link count, times, ... changed). */
+static void attr_changed(struct fsp_node *n)
+{
+    if (primary_of(n))
+        n = primary_of(n);
+    uint32_t old = __atomic_load_n(&n->attr_gen, __ATOMIC_RELAXED), new;
+    do
+        new = ((old & ~FSP_ATTR_OWNER_VALID) + 1) & ~FSP_ATTR_OWNER_VALID;
+    while (!__atomic_compare_exchange_n(&n->attr_gen, &old, new, false, __ATOMIC_SEQ_CST,
+                                        __ATOMIC_RELAXED));
+}
+
+void fsp_attr_invalidate(struct fsp_engine *eng, uint64_t nodeid)
+{
+    pthread_rwlock_rdlock(&eng->nodes_lock);
+    struct fsp_node *n = by_id(eng, nodeid);
+    if (n)
+        attr_changed(n);
+    pthread_rwlock_unlock(&eng->nodes_lock);
+}
+
+bool fsp_node_owner_get(struct fsp_engine *eng, uint64_t nodeid, uint32_t *pgen, uint32_t owner[3])
+{
+    bool has = false;
+    *pgen = FSP_ATTR_GEN_NONE;
+    pthread_rwlock_rdlock(&eng->nodes_lock);
+    struct fsp_node *n = by_id(eng, nodeid);
+    if (n && primary_of(n))
+        n = primary_of(n);
+    if (n) {
+        uint32_t gen = __atomic_load_n(&n->attr_gen, __ATOMIC_SEQ_CST);
+        *pgen = gen & ~FSP_ATTR_OWNER_VALID;
+        /* The fields are written under the write lock only. */
+        if ((gen & FSP_ATTR_OWNER_VALID) && fsp_attr_fresh(eng, n->owner_stamp)) {
+            owner[0] = n->owner_uid, owner[1] = n->owner_gid, owner[2] = n->owner_mode;
+            has = true;
+        }
+    }
+    pthread_rwlock_unlock(&eng->nodes_lock);
+    return has;
+}
+
+void fsp_node_owner_put(struct fsp_engine *eng, uint64_t nodeid, uint32_t gen, const uint32_t owner[3])
+{
+    pthread_rwlock_wrlock(&eng->nodes_lock);
+    struct fsp_node *n = by_id(eng, nodeid);
+    if (n && primary_of(n))
+        n = primary_of(n);
+    uint32_t now = __atomic_load_n(n ? &n->attr_gen : &gen, __ATOMIC_SEQ_CST);
+    if (n && (now & ~FSP_ATTR_OWNER_VALID) == gen) { /* unchanged since it was read */
+        n->owner_uid = owner[0], n->owner_gid = owner[1], n->owner_mode = (uint16_t)owner[2];
+        n->owner_stamp = fsp_attr_ticks();
+        __atomic_store_n(&n->attr_gen, gen | FSP_ATTR_OWNER_VALID, __ATOMIC_SEQ_CST);
+    }
+    pthread_rwlock_unlock(&eng->nodes_lock);
+}
+
+uint64_t fsp_node_child_id(struct fsp_engine *eng, uint64_t parent, PCWSTR wname)
+{
+    pthread_rwlock_rdlock(&eng->nodes_lock);
+    struct fsp_node *p = by_id(eng, parent);
+    struct fsp_node *n = p ? by_name(eng, p, wname, name_hash(eng, parent, wname)) : 0;
+    uint64_t id = n ? (primary_of(n) ? primary_of(n)->nodeid : n->nodeid) : 0;
+    pthread_rwlock_unlock(&eng->nodes_lock);
+    return id;
+}
+
 void fsp_node_unlinked(struct fsp_engine *eng, uint64_t parent, const char *name)
 {
     pthread_rwlock_wrlock(&eng->nodes_lock);
     struct fsp_node *n = child_locked(eng, parent, name);
-    if (n)
+    if (n) {
+        attr_changed(n);
         detach(eng, n);
+    }
     pthread_rwlock_unlock(&eng->nodes_lock);
 }
 
@@ -532,16 +606,14 @@ int fsp_node_rename_prepare(struct fsp_engine *eng, const char *name, const char
                             struct fsp_node_rename *r)
 {
     memset(r, 0, sizeof *r);
-    PWSTR a = 0, b = 0;
-    int err = map_component(eng, name, &a);
+    WCHAR a[NAME_CHARS + 1], b[NAME_CHARS + 1];
+    int err = map_component(eng, name, a);
     if (!err)
-        err = map_component(eng, newname, &b);
+        err = map_component(eng, newname, b);
     if (!err && !fsp_engine_fault_alloc(eng)) {
         r->oldw = wcsdup(a);
         r->neww = wcsdup(b);
     }
-    FspPosixDeletePath(a);
-    FspPosixDeletePath(b);
     if (!err && (!r->oldw || !r->neww)) {
         fsp_node_rename_discard(r);
         err = ENOMEM;
@@ -565,6 +637,10 @@ void fsp_node_renamed(struct fsp_engine *eng, uint64_t parent, uint64_t newparen
     struct fsp_node *p = by_id(eng, parent), *q = by_id(eng, newparent);
     struct fsp_node *n = p ? by_name(eng, p, r->oldw, name_hash(eng, parent, r->oldw)) : 0;
     struct fsp_node *target = q ? by_name(eng, q, copy, name_hash(eng, newparent, copy)) : 0;
+    if (n)
+        attr_changed(n); /* its change time */
+    if (target)
+        attr_changed(target); /* its link count */
     if (n)
         n->nlookup++; /* hold n while its neighbours may be freed */
     if (target && target != n)
@@ -595,6 +671,10 @@ void fsp_node_exchanged(struct fsp_engine *eng, uint64_t parent, const char *nam
     pthread_rwlock_wrlock(&eng->nodes_lock);
     struct fsp_node *a = child_locked(eng, parent, name);
     struct fsp_node *b = child_locked(eng, newparent, newname);
+    if (a)
+        attr_changed(a);
+    if (b)
+        attr_changed(b);
     if (a)
         unlink_name(eng, a);
     if (b)

@@ -34,8 +34,10 @@ NTSTATUS fsp_ops_close(struct fsp_request *req, PVOID ctx, PWSTR path, ULONG cle
  * security descriptor (GetSecurity, or GetSecurityByName(path) when ctx is
  * NULL) -> uid/gid/permission bits; FILE_ATTRIBUTE_DIRECTORY / reparse tag
  * (GetReparsePoint for IO_REPARSE_TAG_NFS) -> S_IFMT and rdev. Returns 0 or errno.
+ * nodeid (0: none) is the node whose cached owner may stand in for the security
+ * descriptor, and which caches what was read (attr_cache.c).
  */
-int fsp_ops_fill_attr(struct fsp_request *req, PVOID ctx, PWSTR path,
+int fsp_ops_fill_attr(struct fsp_request *req, uint64_t nodeid, PVOID ctx, PWSTR path,
                       const FSP_FSCTL_FILE_INFO *info, struct fuse_attr *attr);
 
 /**

@@ -119,8 +119,10 @@ NTSTATUS fsp_ops_close(struct fsp_request *req, PVOID ctx, PWSTR path, ULONG cle
     return deleted;
 }
 
-/* Fetch a security descriptor by context or by name; *psd malloc'ed and validated. */
-static NTSTATUS get_security(struct fsp_request *req, PVOID ctx, PWSTR path, PSECURITY_DESCRIPTOR *psd)
+/* Fetch a security descriptor by context or by name into the thread's scratch buffer
+ * (FSP_SCRATCH_SECURITY: valid until the next call on this thread), validated. */
+static NTSTATUS get_security(struct fsp_request *req, PVOID ctx, PWSTR path, PSECURITY_DESCRIPTOR *psd,
+                             SIZE_T *psize)
 {
     FSP_FILE_SYSTEM *fs = req->fs;
     bool by_ctx = ctx && fs->Interface->GetSecurity;
@@ -128,7 +130,7 @@ static NTSTATUS get_security(struct fsp_request *req, PVOID ctx, PWSTR path, PSE
         return STATUS_INVALID_DEVICE_REQUEST;
     SIZE_T size = 1024;
     for (int attempt = 0; attempt < 3; attempt++) {
-        void *sd = malloc(size);
+        void *sd = fsp_thread_scratch(FSP_SCRATCH_SECURITY, size);
         if (!sd)
             return STATUS_INSUFFICIENT_RESOURCES;
         SIZE_T got = size;
@@ -145,23 +147,47 @@ static NTSTATUS get_security(struct fsp_request *req, PVOID ctx, PWSTR path, PSE
         fsp_op_leave(req);
         if ((STATUS_BUFFER_OVERFLOW == status || STATUS_BUFFER_TOO_SMALL == status) && got > size &&
             got <= 65536) {
-            free(sd);
             size = got;
             continue;
         }
-        if (!NT_SUCCESS(status)) {
-            free(sd);
+        if (!NT_SUCCESS(status))
             return status;
-        }
         if (got > size || !FspIsValidSecurityDescriptor(sd, got)) {
-            free(sd);
             FspDebugLog("linfsp: the file system returned an invalid security descriptor\n");
             return STATUS_INVALID_SECURITY_DESCR;
         }
         *psd = sd;
+        *psize = got;
         return STATUS_SUCCESS;
     }
     return STATUS_INVALID_SECURITY_DESCR;
+}
+
+/*
+ * The POSIX owner, group and mode of a security descriptor. Most files of a file system share
+ * a few descriptors: the thread keeps the last one it mapped and its result.
+ */
+#define SD_MEMO_BYTES 512
+static __thread struct {
+    SIZE_T size; /* 0: nothing kept */
+    uint32_t uid, gid, mode;
+    unsigned char sd[SD_MEMO_BYTES];
+} tls_sd_memo;
+
+static NTSTATUS map_security(PSECURITY_DESCRIPTOR sd, SIZE_T size, uint32_t *puid, uint32_t *pgid,
+                             uint32_t *pmode)
+{
+    if (size == tls_sd_memo.size && 0 == memcmp(sd, tls_sd_memo.sd, size)) {
+        *puid = tls_sd_memo.uid, *pgid = tls_sd_memo.gid, *pmode = tls_sd_memo.mode;
+        return STATUS_SUCCESS;
+    }
+    NTSTATUS status = FspPosixMapSecurityDescriptorToPermissions(sd, puid, pgid, pmode);
+    if (NT_SUCCESS(status) && size <= SD_MEMO_BYTES) {
+        memcpy(tls_sd_memo.sd, sd, size);
+        tls_sd_memo.size = size;
+        tls_sd_memo.uid = *puid, tls_sd_memo.gid = *pgid, tls_sd_memo.mode = *pmode;
+    }
+    return status;
 }
 
 /* uid, gid and permission bits of a file. */
@@ -169,7 +195,8 @@ static int posix_owner(struct fsp_request *req, PVOID ctx, PWSTR path, bool is_d
                        uint32_t *pgid, uint32_t *pmode)
 {
     PSECURITY_DESCRIPTOR sd = 0;
-    NTSTATUS status = get_security(req, ctx, path, &sd);
+    SIZE_T size = 0;
+    NTSTATUS status = get_security(req, ctx, path, &sd, &size);
     if (STATUS_INVALID_DEVICE_REQUEST == status || STATUS_NOT_IMPLEMENTED == status) {
         /* No security: the mounting user owns everything. */
         *puid = fsp_engine_owner_uid(req->engine);
@@ -183,8 +210,7 @@ static int posix_owner(struct fsp_request *req, PVOID ctx, PWSTR path, bool is_d
         return STATUS_INSUFFICIENT_RESOURCES == status ? ENOMEM
                : STATUS_INVALID_SECURITY_DESCR == status ? EIO
                                                          : FspErrnoFromNtStatus(status);
-    status = FspPosixMapSecurityDescriptorToPermissions(sd, puid, pgid, pmode);
-    free(sd);
+    status = map_security(sd, size, puid, pgid, pmode);
     return NT_SUCCESS(status) ? 0 : EIO;
 }
 
@@ -282,7 +308,7 @@ int fsp_ops_symlink_target(const void *data, size_t size, char **ptarget)
     return 0;
 }
 
-int fsp_ops_fill_attr(struct fsp_request *req, PVOID ctx, PWSTR path,
+int fsp_ops_fill_attr(struct fsp_request *req, uint64_t nodeid, PVOID ctx, PWSTR path,
                       const FSP_FSCTL_FILE_INFO *info, struct fuse_attr *attr)
 {
     bool is_dir = info->FileAttributes & FILE_ATTRIBUTE_DIRECTORY;
@@ -347,11 +373,25 @@ int fsp_ops_fill_attr(struct fsp_request *req, PVOID ctx, PWSTR path,
                     (unsigned long long)info->FileSize, (unsigned long long)info->AllocationSize);
         return EIO;
     }
-    uint32_t uid, gid, mode;
-    int err = posix_owner(req, ctx, path, is_dir, &uid, &gid, &mode);
-    if (err)
-        return err;
-    fsp_attr_from_info(req->engine, info, uid, gid, mode, type, rdev, attr);
+    /* The owner as cached for the node, or from the file system (cached then). */
+    uint32_t owner[3];
+    struct fsp_attr_cached c;
+    c.has_owner = false;
+    c.gen = FSP_ATTR_GEN_NONE;
+    bool cacheable = nodeid && fsp_attr_cacheable(info);
+    if (cacheable)
+        fsp_attr_cache_get(req->engine, nodeid, &c);
+    if (c.has_owner && (c.owner[2] & S_IFMT) == type)
+        memcpy(owner, c.owner, sizeof owner);
+    else {
+        int err = posix_owner(req, ctx, path, is_dir, &owner[0], &owner[1], &owner[2]);
+        if (err)
+            return err;
+        owner[2] = (owner[2] & 07777) | type;
+        if (cacheable)
+            fsp_attr_cache_put(req->engine, nodeid, c.gen, 0, owner);
+    }
+    fsp_attr_from_info(req->engine, info, owner[0], owner[1], owner[2], type, rdev, attr);
     if (UINT64_MAX != size_override)
         attr->size = size_override;
     else if (S_ISFIFO(type) || S_ISSOCK(type) || S_ISCHR(type) || S_ISBLK(type))
@@ -363,7 +403,7 @@ int fsp_ops_make_entry(struct fsp_request *req, uint64_t parent, const char *nam
                        PWSTR path, const FSP_FSCTL_FILE_INFO *info, struct fuse_entry_out *out)
 {
     memset(out, 0, sizeof *out);
-    int err = fsp_ops_fill_attr(req, ctx, path, info, &out->attr);
+    int err = fsp_ops_fill_attr(req, 0, ctx, path, info, &out->attr);
     if (err)
         return err;
     return fsp_ops_enter_entry(req, parent, name, info, out);
@@ -373,10 +413,16 @@ int fsp_ops_enter_entry(struct fsp_request *req, uint64_t parent, const char *na
                         const FSP_FSCTL_FILE_INFO *info, struct fuse_entry_out *out)
 {
     bool linked = info->HardLinks > 1 && !S_ISDIR(out->attr.mode);
+    uint32_t gen;
     int err = fsp_node_enter_file(req->engine, parent, name, out->attr.mode, info->IndexNumber,
-                                  linked, &out->nodeid, &out->generation);
+                                  linked, &out->nodeid, &out->generation, &gen);
     if (err)
         return err;
+    /* A new node starts with what was just read of it. */
+    uint32_t owner[3] = {out->attr.uid, out->attr.gid, out->attr.mode};
+    if (!S_ISLNK(out->attr.mode) && !S_ISCHR(out->attr.mode) && !S_ISBLK(out->attr.mode) &&
+        !S_ISFIFO(out->attr.mode) && !S_ISSOCK(out->attr.mode))
+        fsp_attr_cache_put(req->engine, out->nodeid, gen, info, owner);
     if (0 == out->attr.ino)
         out->attr.ino = out->nodeid;
     fsp_engine_entry_timeout(req->engine, &out->entry_valid, &out->entry_valid_nsec);
@@ -407,20 +453,22 @@ NTSTATUS fsp_ops_new_object_sd(struct fsp_request *req, uint64_t parent, uint32_
                                PSECURITY_DESCRIPTOR *psd)
 {
     uint32_t gid = req->in->gid;
+    /* The parent's owner as cached, or from the file system: a set-group-ID directory gives
+     * new files its group (and new directories the bit). */
+    struct fsp_attr_cached c;
+    fsp_attr_cache_get(req->engine, parent, &c);
     PWSTR ppath = 0;
-    if (0 == fsp_node_path(req->engine, parent, &ppath)) {
+    if (!c.has_owner && 0 == fsp_node_path(req->engine, parent, FSP_PATH_PARENT, &ppath)) {
         PSECURITY_DESCRIPTOR psd_parent = 0;
-        if (NT_SUCCESS(get_security(req, 0, ppath, &psd_parent))) {
-            uint32_t puid, pgid, pmode;
-            if (NT_SUCCESS(FspPosixMapSecurityDescriptorToPermissions(psd_parent, &puid, &pgid, &pmode)) &&
-                (pmode & S_ISGID)) {
-                gid = pgid;
-                if (is_dir)
-                    mode |= S_ISGID;
-            }
-            free(psd_parent);
-        }
-        free(ppath);
+        SIZE_T size;
+        if (NT_SUCCESS(get_security(req, 0, ppath, &psd_parent, &size)) &&
+            NT_SUCCESS(map_security(psd_parent, size, &c.owner[0], &c.owner[1], &c.owner[2])))
+            c.has_owner = true;
+    }
+    if (c.has_owner && (c.owner[2] & S_ISGID)) {
+        gid = c.owner[1];
+        if (is_dir)
+            mode |= S_ISGID;
     }
     return FspPosixMapPermissionsToSecurityDescriptor(req->in->uid, gid, mode & 07777, psd);
 }

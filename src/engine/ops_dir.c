@@ -174,12 +174,12 @@ static uint64_t ino_of(const struct dir_entry *e)
     return h | 1;
 }
 
-/* Child path: the directory's path + the entry's Windows name. */
+/* Child path: the directory's path + the entry's Windows name (the thread's FSP_PATH_ENTRY). */
 static PWSTR child_path(PCWSTR dir, PCWSTR wname)
 {
     size_t dl = wcslen(dir), nl = wcslen(wname);
     bool root = 1 == dl;
-    PWSTR p = malloc((dl + nl + 2) * sizeof(WCHAR));
+    PWSTR p = fsp_thread_scratch(FSP_PATH_ENTRY, (dl + nl + 2) * sizeof(WCHAR));
     if (!p)
         return 0;
     memcpy(p, dir, dl * sizeof(WCHAR));
@@ -202,7 +202,7 @@ static size_t fill_reply(struct fsp_request *req, struct fsp_handle *h, struct l
     /* The directory's current path: h->path is the one it was opened by, and it may have been
      * renamed since (a new directory may even hold the old name). NULL: no attributes. */
     PWSTR dirpath = 0;
-    if (plus && attrs && 0 != fsp_node_path(req->engine, h->nodeid, &dirpath))
+    if (plus && attrs && 0 != fsp_node_path(req->engine, h->nodeid, FSP_PATH_PARENT, &dirpath))
         dirpath = 0;
     for (uint64_t off = offset;; off++) {
         const char *name;
@@ -230,13 +230,15 @@ static size_t fill_reply(struct fsp_request *req, struct fsp_handle *h, struct l
             struct fuse_direntplus *dp = (struct fuse_direntplus *)rec;
             de = &dp->dirent;
             if (e) {
+                /* The owner of a file the kernel knows may be cached. */
+                uint64_t known = fsp_node_child_id(req->engine, h->nodeid, e->wname);
                 PWSTR path = dirpath ? child_path(dirpath, e->wname) : 0;
-                if (path && 0 == fsp_ops_fill_attr(req, 0, path, &e->info, &dp->entry_out.attr) &&
+                if (path &&
+                    0 == fsp_ops_fill_attr(req, known, 0, path, &e->info, &dp->entry_out.attr) &&
                     0 == fsp_ops_enter_entry(req, h->nodeid, e->name, &e->info, &dp->entry_out))
                     ino = dp->entry_out.attr.ino;
                 else
                     memset(&dp->entry_out, 0, sizeof dp->entry_out); /* the kernel looks it up */
-                free(path);
             }
         } else
             de = (struct fuse_dirent *)rec;
@@ -247,7 +249,6 @@ static size_t fill_reply(struct fsp_request *req, struct fsp_handle *h, struct l
         memcpy(de->name, name, namelen);
         used += entsize;
     }
-    free(dirpath);
     return used;
 }
 
@@ -394,7 +395,7 @@ void fsp_op_readdirplus(struct fsp_request *req)
 void fsp_op_opendir(struct fsp_request *req)
 {
     PWSTR path = 0;
-    int err = fsp_node_path(req->engine, req->in->nodeid, &path);
+    int err = fsp_node_path(req->engine, req->in->nodeid, FSP_PATH_NODE, &path);
     if (err)
         return fsp_reply_err(req, err);
     PVOID ctx;
@@ -402,22 +403,17 @@ void fsp_op_opendir(struct fsp_request *req)
     req->posix_open = true, req->posix_flags = ((const struct fuse_open_in *)req->arg)->flags;
     NTSTATUS status = fsp_ops_open_path(req, path, FILE_LIST_DIRECTORY | FILE_READ_ATTRIBUTES |
                                                        SYNCHRONIZE, &ctx, &info);
-    if (!NT_SUCCESS(status)) {
-        free(path);
+    if (!NT_SUCCESS(status))
         return fsp_reply_status(req, status);
-    }
     if (!(info.FileAttributes & FILE_ATTRIBUTE_DIRECTORY)) {
         fsp_ops_close(req, ctx, path, 0);
-        free(path);
         return fsp_reply_err(req, ENOTDIR);
     }
     struct fsp_handle *h = fsp_handle_new(req, req->in->nodeid, ctx, path, 0, true);
     if (!h) {
         fsp_ops_close(req, ctx, path, 0);
-        free(path);
         return fsp_reply_err(req, ENOMEM);
     }
-    free(path);
     struct fuse_open_out out;
     memset(&out, 0, sizeof out);
     out.fh = h->fh;
@@ -455,7 +451,7 @@ void fsp_op_mkdir(struct fsp_request *req)
     if (req->fs->VolumeParams.ReadOnlyVolume)
         return fsp_reply_err(req, EROFS);
     PWSTR path = 0;
-    int err = fsp_node_child_path(req->engine, req->in->nodeid, name, &path);
+    int err = fsp_node_child_path(req->engine, req->in->nodeid, name, FSP_PATH_NODE, &path);
     if (err)
         return fsp_reply_err(req, err);
     PVOID ctx = 0;
@@ -463,10 +459,9 @@ void fsp_op_mkdir(struct fsp_request *req)
     NTSTATUS status = fsp_ops_create_child(req, path, in->mode, true, FILE_DIRECTORY_FILE,
                                            FILE_LIST_DIRECTORY | FILE_READ_ATTRIBUTES | SYNCHRONIZE,
                                            FILE_ATTRIBUTE_DIRECTORY, 0, 0, &ctx, &info);
-    if (!NT_SUCCESS(status)) {
-        free(path);
+    fsp_attr_invalidate(req->engine, req->in->nodeid); /* its directory changed */
+    if (!NT_SUCCESS(status))
         return fsp_reply_status(req, status);
-    }
     struct fuse_entry_out out;
     err = fsp_ops_make_entry(req, req->in->nodeid, name, ctx, path, &info, &out);
     /* no entry to answer with: the caller is told it was not made, so it must not be */
@@ -474,7 +469,6 @@ void fsp_op_mkdir(struct fsp_request *req)
         FspDebugLog("linfsp: a directory made for a failed MKDIR may not be deleted\n");
     else if (!err)
         fsp_ops_close(req, ctx, path, 0);
-    free(path);
     if (err)
         return fsp_reply_err(req, err);
     fsp_ops_reply_entry(req, &out);

@@ -23,14 +23,13 @@ void fsp_op_lookup(struct fsp_request *req)
     if (!name)
         return fsp_reply_err(req, EINVAL);
     PWSTR path = 0;
-    int err = fsp_node_child_path(req->engine, req->in->nodeid, name, &path);
+    int err = fsp_node_child_path(req->engine, req->in->nodeid, name, FSP_PATH_NODE, &path);
     if (err)
         return fsp_reply_err(req, err);
     PVOID ctx;
     FSP_FSCTL_FILE_INFO info;
     NTSTATUS status = fsp_ops_open_path(req, path, FILE_READ_ATTRIBUTES, &ctx, &info);
     if (STATUS_OBJECT_NAME_NOT_FOUND == status || STATUS_OBJECT_PATH_NOT_FOUND == status) {
-        free(path);
         struct fuse_entry_out out;
         memset(&out, 0, sizeof out);
         fsp_engine_negative_timeout(req->engine, &out.entry_valid, &out.entry_valid_nsec);
@@ -38,14 +37,11 @@ void fsp_op_lookup(struct fsp_request *req)
             return fsp_reply_err(req, ENOENT);
         return fsp_reply_data(req, &out, sizeof out); /* a cached negative entry */
     }
-    if (!NT_SUCCESS(status)) {
-        free(path);
+    if (!NT_SUCCESS(status))
         return fsp_reply_status(req, status);
-    }
     struct fuse_entry_out out;
     err = fsp_ops_make_entry(req, req->in->nodeid, name, ctx, path, &info, &out);
     fsp_ops_close(req, ctx, path, 0);
-    free(path);
     if (err)
         return fsp_reply_err(req, err);
     fsp_ops_reply_entry(req, &out);
@@ -89,12 +85,11 @@ static int open_target(struct fsp_request *req, bool use_fh, uint64_t fh, UINT32
         t->ctx = FSP_OPS_CTX(h);
         return 0;
     }
-    int err = fsp_node_path(req->engine, req->in->nodeid, &t->path);
+    int err = fsp_node_path(req->engine, req->in->nodeid, FSP_PATH_NODE, &t->path);
     if (err)
         return err;
     NTSTATUS status = fsp_ops_open_path(req, t->path, access, &t->ctx, info);
     if (!NT_SUCCESS(status)) {
-        free(t->path);
         t->path = 0;
         return FspErrnoFromNtStatus(status);
     }
@@ -106,7 +101,6 @@ static void close_target(struct fsp_request *req, struct target *t)
 {
     if (t->opened)
         fsp_ops_close(req, t->ctx, t->path, 0);
-    free(t->path);
 }
 
 static NTSTATUS get_file_info(struct fsp_request *req, PVOID ctx, FSP_FSCTL_FILE_INFO *info)
@@ -119,13 +113,9 @@ static NTSTATUS get_file_info(struct fsp_request *req, PVOID ctx, FSP_FSCTL_FILE
     return status;
 }
 
-static void reply_attr(struct fsp_request *req, PVOID ctx, PWSTR path, const FSP_FSCTL_FILE_INFO *info)
+static void send_attr(struct fsp_request *req, struct fuse_attr_out *pout)
 {
-    struct fuse_attr_out out;
-    memset(&out, 0, sizeof out);
-    int err = fsp_ops_fill_attr(req, ctx, path, info, &out.attr);
-    if (err)
-        return fsp_reply_err(req, err);
+    struct fuse_attr_out out = *pout;
     if (0 == out.attr.ino)
         out.attr.ino = req->in->nodeid;
     fsp_engine_attr_timeout(req->engine, &out.attr_valid, &out.attr_valid_nsec);
@@ -135,9 +125,18 @@ static void reply_attr(struct fsp_request *req, PVOID ctx, PWSTR path, const FSP
     fsp_reply_data(req, &out, sizeof out);
 }
 
-struct unlinked_getattr {
-    struct fsp_request *req;
-};
+/* Reply with the attributes of the request's node, read (info) while its change count was gen. */
+static void reply_attr(struct fsp_request *req, uint32_t gen, PVOID ctx, PWSTR path,
+                       const FSP_FSCTL_FILE_INFO *info)
+{
+    struct fuse_attr_out out;
+    memset(&out, 0, sizeof out);
+    int err = fsp_ops_fill_attr(req, req->in->nodeid, ctx, path, info, &out.attr);
+    if (err)
+        return fsp_reply_err(req, err);
+    fsp_attr_cache_put(req->engine, req->in->nodeid, gen, info, 0);
+    send_attr(req, &out);
+}
 
 static int getattr_by_handle(struct fsp_handle *h, void *arg)
 {
@@ -146,7 +145,7 @@ static int getattr_by_handle(struct fsp_handle *h, void *arg)
     NTSTATUS status = get_file_info(req, FSP_OPS_CTX(h), &info);
     if (!NT_SUCCESS(status))
         return FspErrnoFromNtStatus(status);
-    reply_attr(req, FSP_OPS_CTX(h), 0, &info);
+    reply_attr(req, FSP_ATTR_GEN_NONE, FSP_OPS_CTX(h), 0, &info);
     return 0;
 }
 
@@ -154,6 +153,17 @@ void fsp_op_getattr(struct fsp_request *req)
 {
     const struct fuse_getattr_in *in = req->arg;
     bool use_fh = in->getattr_flags & FUSE_GETATTR_FH;
+    /* Cached while FileInfoTimeout allows and nothing changed the file: no file system call. */
+    struct fsp_attr_cached c;
+    fsp_attr_cache_get(req->engine, req->in->nodeid, &c);
+    if (c.has_info && c.has_owner) {
+        struct fuse_attr_out out;
+        memset(&out, 0, sizeof out);
+        uint32_t type = c.owner[2] & S_IFMT;
+        fsp_attr_from_info(req->engine, &c.info, c.owner[0], c.owner[1], c.owner[2], type, 0,
+                           &out.attr);
+        return send_attr(req, &out);
+    }
     struct target t;
     FSP_FSCTL_FILE_INFO info;
     int err = open_target(req, use_fh, in->fh, FILE_READ_ATTRIBUTES, &t, &info);
@@ -170,7 +180,7 @@ void fsp_op_getattr(struct fsp_request *req)
         if (!NT_SUCCESS(status))
             return fsp_reply_status(req, status);
     }
-    reply_attr(req, t.ctx, t.path, &info);
+    reply_attr(req, c.gen, t.ctx, t.path, &info);
     close_target(req, &t);
 }
 
@@ -209,7 +219,7 @@ static NTSTATUS set_posix_security(struct fsp_request *req, PVOID ctx, PWSTR pat
         NTSTATUS status = get_file_info(req, ctx, &info);
         if (!NT_SUCCESS(status))
             return status;
-        int err = fsp_ops_fill_attr(req, ctx, path, &info, &cur);
+        int err = fsp_ops_fill_attr(req, req->in->nodeid, ctx, path, &info, &cur);
         if (err)
             return FspNtStatusFromErrno(err);
         uint32_t killed = fsp_ops_killed_mode(req, cur.mode & 07777, cur.gid, true);
@@ -240,7 +250,7 @@ static NTSTATUS set_owner_mode(struct fsp_request *req, PVOID ctx, PWSTR path,
     NTSTATUS status = get_file_info(req, ctx, &info);
     if (!NT_SUCCESS(status))
         return status;
-    int err = fsp_ops_fill_attr(req, ctx, path, &info, &cur);
+    int err = fsp_ops_fill_attr(req, req->in->nodeid, ctx, path, &info, &cur);
     if (err)
         return FspNtStatusFromErrno(err);
     uint32_t uid = (in->valid & FATTR_UID) ? in->uid : cur.uid;
@@ -386,6 +396,10 @@ static void setattr_target(struct fsp_request *req, struct target *tp)
             fsp_op_leave(req);
         }
     }
+    /* Whatever went through, the attributes are those the file system gives now. */
+    fsp_attr_invalidate(req->engine, req->in->nodeid);
+    struct fsp_attr_cached c;
+    fsp_attr_cache_get(req->engine, req->in->nodeid, &c);
     if (NT_SUCCESS(status))
         status = get_file_info(req, t.ctx, &info);
     if (!NT_SUCCESS(status)) {
@@ -393,7 +407,7 @@ static void setattr_target(struct fsp_request *req, struct target *tp)
         return fsp_reply_status(req, STATUS_INVALID_DEVICE_REQUEST == status ? STATUS_ACCESS_DENIED
                                                                              : status);
     }
-    reply_attr(req, t.ctx, t.path, &info);
+    reply_attr(req, c.gen, t.ctx, t.path, &info);
     close_target(req, &t);
 }
 
@@ -409,14 +423,13 @@ void fsp_op_access(struct fsp_request *req)
     if (!fs->Interface->Access)
         return fsp_reply_err(req, ENOSYS);
     PWSTR path = 0;
-    int err = fsp_node_path(req->engine, req->in->nodeid, &path);
+    int err = fsp_node_path(req->engine, req->in->nodeid, FSP_PATH_NODE, &path);
     if (err)
         return fsp_reply_err(req, err);
     req->treq.FileName = path;
     fsp_op_enter(req, FspFsctlTransactQueryInformationKind);
     NTSTATUS status = fs->Interface->Access(fs, path, in->mask);
     fsp_op_leave(req);
-    free(path);
     fsp_reply_status(req, status);
 }
 

@@ -59,7 +59,7 @@ void fsp_op_open(struct fsp_request *req)
     if (req->fs->VolumeParams.ReadOnlyVolume && ((in->flags & O_ACCMODE) != O_RDONLY || (in->flags & O_TRUNC)))
         return fsp_reply_err(req, EROFS);
     PWSTR path = 0;
-    int err = fsp_node_path(req->engine, req->in->nodeid, &path);
+    int err = fsp_node_path(req->engine, req->in->nodeid, FSP_PATH_NODE, &path);
     if (err)
         return fsp_reply_err(req, err);
     PVOID ctx;
@@ -76,20 +76,17 @@ void fsp_op_open(struct fsp_request *req)
                                                                               : FSP_KILLPRIV_CAPS);
         if (NT_SUCCESS(status))
             status = overwrite(req, ctx, &info);
+        fsp_attr_invalidate(req->engine, req->in->nodeid);
         if (!NT_SUCCESS(status))
             fsp_ops_close(req, ctx, path, 0);
     }
-    if (!NT_SUCCESS(status)) {
-        free(path);
+    if (!NT_SUCCESS(status))
         return fsp_reply_status(req, status);
-    }
     struct fsp_handle *h = fsp_handle_new(req, req->in->nodeid, ctx, path, (int)in->flags, false);
     if (!h) {
         fsp_ops_close(req, ctx, path, 0);
-        free(path);
         return fsp_reply_err(req, ENOMEM);
     }
-    free(path);
     struct fuse_open_out out;
     memset(&out, 0, sizeof out);
     out.fh = h->fh;
@@ -119,7 +116,7 @@ static NTSTATUS create_opens_existing(struct fsp_request *req, PWSTR path, int f
         status = STATUS_OBJECT_NAME_COLLISION;
     else if (0 != req->in->uid) {
         struct fuse_attr attr;
-        int err = fsp_ops_fill_attr(req, *pctx, path, info, &attr);
+        int err = fsp_ops_fill_attr(req, 0, *pctx, path, info, &attr);
         uint32_t want = ((flags & O_ACCMODE) != O_WRONLY ? 4 : 0) |
                         ((flags & O_ACCMODE) != O_RDONLY || (flags & O_TRUNC) ? 2 : 0);
         uint32_t bits = req->in->uid == attr.uid   ? (attr.mode >> 6) & 7
@@ -155,7 +152,7 @@ void fsp_op_create(struct fsp_request *req)
     if (req->fs->VolumeParams.ReadOnlyVolume)
         return fsp_reply_err(req, EROFS);
     PWSTR path = 0;
-    int err = fsp_node_child_path(req->engine, req->in->nodeid, name, &path);
+    int err = fsp_node_child_path(req->engine, req->in->nodeid, name, FSP_PATH_NODE, &path);
     if (err)
         return fsp_reply_err(req, err);
     PVOID ctx = 0;
@@ -170,16 +167,22 @@ void fsp_op_create(struct fsp_request *req)
         status = create_opens_existing(req, path, (int)in->flags,
                                        sizeof *in == off ? in->open_flags : 0, &ctx, &info);
     }
-    if (!NT_SUCCESS(status)) {
-        free(path);
+    if (!existed) /* its directory changed */
+        fsp_attr_invalidate(req->engine, req->in->nodeid);
+    if (!NT_SUCCESS(status))
         return fsp_reply_status(req, status);
-    }
     struct {
         struct fuse_entry_out entry;
         struct fuse_open_out open;
     } out;
     memset(&out, 0, sizeof out);
     err = fsp_ops_make_entry(req, req->in->nodeid, name, ctx, path, &info, &out.entry);
+    if (!err && existed) /* opened, maybe truncated: what was cached of it is not current */
+        fsp_attr_invalidate(req->engine, out.entry.nodeid);
+    else if (!err && !(out.entry.attr.mode & (S_ISUID | S_ISGID)))
+        /* A file just made has no privileges (no set-ID bit, no capability): its writes and
+         * truncations have nothing to drop (ops_killpriv.c). */
+        fsp_node_set_flag_if(req->engine, out.entry.nodeid, FSP_NODE_NO_PRIVS, 0);
     struct fsp_handle *h = err ? 0
                                : fsp_handle_new(req, out.entry.nodeid, ctx, path, (int)in->flags,
                                                 false);
@@ -189,10 +192,8 @@ void fsp_op_create(struct fsp_request *req)
             err = ENOMEM;
         }
         fsp_ops_close(req, ctx, path, existed ? 0 : FspCleanupDelete); /* undo only our create */
-        free(path);
         return fsp_reply_err(req, err);
     }
-    free(path);
     out.open.fh = h->fh;
     out.open.open_flags = fsp_ops_open_flags(req, false);
     h->no_flush = out.open.open_flags & FOPEN_NOFLUSH;
@@ -210,6 +211,7 @@ static void read_complete(struct fsp_request *req, FSP_FSCTL_TRANSACT_RSP *rsp, 
 {
     size_t size = (size_t)(uintptr_t)ctx;
     NTSTATUS status = (NTSTATUS)rsp->IoStatus.Status;
+    fsp_attr_invalidate(req->engine, req->in->nodeid); /* its access time */
     if (STATUS_END_OF_FILE == status)
         return fsp_reply_data(req, 0, 0);
     if (!NT_SUCCESS(status))
@@ -245,6 +247,7 @@ void fsp_op_read(struct fsp_request *req)
     fsp_op_leave(req);
     if (STATUS_PENDING == status)
         return fsp_request_pend(req, read_complete, (void *)(uintptr_t)size);
+    fsp_attr_invalidate(req->engine, h->nodeid); /* its access time */
     if (STATUS_END_OF_FILE == status)
         return fsp_reply_data(req, 0, 0);
     if (!NT_SUCCESS(status))
@@ -260,6 +263,7 @@ static void write_complete(struct fsp_request *req, FSP_FSCTL_TRANSACT_RSP *rsp,
 {
     size_t size = (size_t)(uintptr_t)ctx;
     NTSTATUS status = (NTSTATUS)rsp->IoStatus.Status;
+    fsp_attr_invalidate(req->engine, req->in->nodeid);
     if (!NT_SUCCESS(status))
         return fsp_reply_status(req, status);
     if (rsp->IoStatus.Information > size) {
@@ -305,6 +309,7 @@ void fsp_op_write(struct fsp_request *req)
     fsp_op_leave(req);
     if (STATUS_PENDING == status)
         return fsp_request_pend(req, write_complete, (void *)(uintptr_t)in->size);
+    fsp_attr_invalidate(req->engine, h->nodeid);
     if (!NT_SUCCESS(status))
         return fsp_reply_status(req, status);
     if (done > in->size) {
@@ -330,6 +335,7 @@ void fsp_op_fsync(struct fsp_request *req)
     fsp_op_enter(req, FspFsctlTransactFlushBuffersKind);
     NTSTATUS status = req->fs->Interface->Flush(req->fs, FSP_OPS_CTX(h), &info);
     fsp_op_leave(req);
+    fsp_attr_invalidate(req->engine, h->nodeid);
     fsp_reply_status(req, status);
 }
 
@@ -341,6 +347,7 @@ static NTSTATUS flush_descriptor(struct fsp_request *req, struct fsp_handle *h, 
     fsp_op_enter(req, FspFsctlTransactFlushBuffersKind);
     NTSTATUS status = req->fs->Interface->FlushDescriptor(req->fs, FSP_OPS_CTX(h), owner);
     fsp_op_leave(req);
+    fsp_attr_invalidate(req->engine, h->nodeid); /* what it wrote back may change the size */
     return status;
 }
 
@@ -370,11 +377,12 @@ void fsp_ops_close_handle(struct fsp_engine *eng, struct fsp_handle *h)
     r.replied = true;
     /* Cleanup and Close get the file's current name: it may have been renamed while open. */
     PWSTR path = 0;
-    if (0 != fsp_node_path(eng, h->nodeid, &path))
+    if (0 != fsp_node_path(eng, h->nodeid, FSP_PATH_CLOSE, &path))
         path = 0;
     fsp_ops_close(&r, FSP_OPS_CTX(h), path ? path : h->path,
                   h->delete_on_close ? FspCleanupDelete : 0);
-    free(path);
+    if (h->delete_on_close)
+        fsp_attr_invalidate(eng, h->nodeid); /* its link count */
     fsp_passthrough_release(eng, h);
     fsp_handle_free(h);
 }
@@ -451,6 +459,7 @@ void fsp_op_fallocate(struct fsp_request *req)
         fsp_op_enter(req, FspFsctlTransactSetInformationKind);
         status = fi->Fallocate(req->fs, FSP_OPS_CTX(h), mode, in->offset, in->length, &info);
         fsp_op_leave(req);
+        fsp_attr_invalidate(req->engine, h->nodeid);
         if (STATUS_NOT_SUPPORTED == status || STATUS_INVALID_DEVICE_REQUEST == status ||
             STATUS_NOT_IMPLEMENTED == status)
             return fsp_reply_err(req, EOPNOTSUPP);
@@ -471,6 +480,7 @@ void fsp_op_fallocate(struct fsp_request *req)
             status = fi->SetFileSize(req->fs, FSP_OPS_CTX(h), end, keep, &info);
             fsp_op_leave(req);
         }
+        fsp_attr_invalidate(req->engine, h->nodeid);
     }
     fsp_reply_status(req, status);
 }

@@ -89,7 +89,7 @@ NTSTATUS fsp_ops_kill_privs(struct fsp_request *req, uint64_t nodeid, PVOID ctx,
     if (!NT_SUCCESS(status))
         return status;
     struct fuse_attr attr;
-    int err = fsp_ops_fill_attr(req, ctx, path, &info, &attr);
+    int err = fsp_ops_fill_attr(req, nodeid, ctx, path, &info, &attr);
     if (err)
         return FspNtStatusFromErrno(err);
     if (!S_ISREG(attr.mode))
@@ -99,6 +99,8 @@ NTSTATUS fsp_ops_kill_privs(struct fsp_request *req, uint64_t nodeid, PVOID ctx,
         keep = fsp_ops_killed_mode(req, mode, attr.gid, false);
     if (keep != mode) {
         status = fsp_ops_set_posix_security(req, ctx, attr.uid, attr.gid, keep);
+        if (nodeid)
+            fsp_attr_invalidate(eng, nodeid);
         if (!NT_SUCCESS(status))
             return status;
     }
@@ -107,6 +109,8 @@ NTSTATUS fsp_ops_kill_privs(struct fsp_request *req, uint64_t nodeid, PVOID ctx,
     err = fsp_ops_xattr_present(req, ctx, caps_name);
     if (0 == err) {
         status = fsp_ops_xattr_remove(req, ctx, caps_name);
+        if (nodeid)
+            fsp_attr_invalidate(eng, nodeid);
         if (!NT_SUCCESS(status))
             return status;
     }

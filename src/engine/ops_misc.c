@@ -165,6 +165,7 @@ static void ioctl_ext(struct fsp_request *req)
                                            in->in_size ? (char *)(in + 1) : 0, in->in_size,
                                            in->out_size ? out : 0, in->out_size, &result);
     fsp_op_leave(req);
+    fsp_attr_invalidate(req->engine, h->nodeid); /* an ioctl may change anything */
     if (!NT_SUCCESS(status))
         return fsp_reply_status(req, status);
     if (result < 0) {

@@ -69,16 +69,14 @@ static void remove_name(struct fsp_request *req, bool dir)
         return fsp_reply_err(req, EROFS);
     const FSP_FILE_SYSTEM_INTERFACE *fi = req->fs->Interface;
     PWSTR path = 0;
-    int err = fsp_node_child_path(req->engine, req->in->nodeid, name, &path);
+    int err = fsp_node_child_path(req->engine, req->in->nodeid, name, FSP_PATH_NODE, &path);
     if (err)
         return fsp_reply_err(req, err);
     PVOID ctx;
     FSP_FSCTL_FILE_INFO info;
     NTSTATUS status = fsp_ops_open_path(req, path, DELETE | FILE_READ_ATTRIBUTES, &ctx, &info);
-    if (!NT_SUCCESS(status)) {
-        free(path);
+    if (!NT_SUCCESS(status))
         return fsp_reply_status(req, status);
-    }
     bool is_dir = (info.FileAttributes & FILE_ATTRIBUTE_DIRECTORY) &&
                   !((info.FileAttributes & FILE_ATTRIBUTE_REPARSE_POINT) &&
                     IO_REPARSE_TAG_SYMLINK == info.ReparseTag);
@@ -103,11 +101,11 @@ static void remove_name(struct fsp_request *req, bool dir)
     NTSTATUS deleted = fsp_ops_close(req, ctx, path, NT_SUCCESS(status) ? FspCleanupDelete : 0);
     if (NT_SUCCESS(status))
         status = STATUS_PENDING == deleted ? check_gone(req, path, &info) : deleted;
-    free(path);
     /* The node goes only with the name: a delete that did not happen keeps both. */
     if (!NT_SUCCESS(status))
         return fsp_reply_status(req, status);
-    fsp_node_unlinked(req->engine, req->in->nodeid, name);
+    fsp_attr_invalidate(req->engine, req->in->nodeid); /* its directory changed */
+    fsp_node_unlinked(req->engine, req->in->nodeid, name); /* and the file (its links) */
     fsp_reply_err(req, 0);
 }
 
@@ -134,25 +132,19 @@ static void do_rename(struct fsp_request *req, uint64_t newdir, uint32_t flags, 
     if (!fi->Rename)
         return fsp_reply_err(req, EPERM);
     PWSTR oldpath = 0, newpath = 0;
-    int err = fsp_node_child_path(req->engine, req->in->nodeid, oldname, &oldpath);
+    int err = fsp_node_child_path(req->engine, req->in->nodeid, oldname, FSP_PATH_NODE, &oldpath);
     if (!err)
-        err = fsp_node_child_path(req->engine, newdir, newname, &newpath);
-    if (err) {
-        free(oldpath);
+        err = fsp_node_child_path(req->engine, newdir, newname, FSP_PATH_OTHER, &newpath);
+    if (err)
         return fsp_reply_err(req, err);
-    }
-    if (0 == wcscmp(oldpath, newpath)) {
-        free(oldpath), free(newpath);
+    if (0 == wcscmp(oldpath, newpath))
         return fsp_reply_err(req, 0);
-    }
     /* What the node table needs comes first: once the file system has renamed, recording it
      * must not fail (a node left without a name the kernel still uses). */
     struct fsp_node_rename nr;
     err = fsp_node_rename_prepare(req->engine, oldname, newname, &nr);
-    if (err) {
-        free(oldpath), free(newpath);
+    if (err)
         return fsp_reply_err(req, err);
-    }
     PVOID ctx;
     FSP_FSCTL_FILE_INFO info;
     NTSTATUS status = fsp_ops_open_path(req, oldpath, DELETE | FILE_READ_ATTRIBUTES, &ctx, &info);
@@ -164,11 +156,13 @@ static void do_rename(struct fsp_request *req, uint64_t newdir, uint32_t flags, 
         fsp_op_leave(req);
         fsp_ops_close(req, ctx, oldpath, 0);
     }
-    free(oldpath), free(newpath);
     if (!NT_SUCCESS(status)) {
         fsp_node_rename_discard(&nr);
         return fsp_reply_status(req, status);
     }
+    /* Both directories changed; fsp_node_renamed drops the moved and the replaced file's. */
+    fsp_attr_invalidate(req->engine, req->in->nodeid);
+    fsp_attr_invalidate(req->engine, newdir);
     fsp_node_renamed(req->engine, req->in->nodeid, newdir, &nr);
     fsp_reply_err(req, 0);
 }
@@ -221,13 +215,11 @@ void fsp_op_link(struct fsp_request *req)
     if (fs->VolumeParams.ReadOnlyVolume)
         return fsp_reply_err(req, EROFS);
     PWSTR oldpath = 0, newpath = 0;
-    int err = fsp_node_path(req->engine, in->oldnodeid, &oldpath);
+    int err = fsp_node_path(req->engine, in->oldnodeid, FSP_PATH_NODE, &oldpath);
     if (!err)
-        err = fsp_node_child_path(req->engine, req->in->nodeid, newname, &newpath);
-    if (err) {
-        free(oldpath);
+        err = fsp_node_child_path(req->engine, req->in->nodeid, newname, FSP_PATH_OTHER, &newpath);
+    if (err)
         return fsp_reply_err(req, err);
-    }
     PVOID ctx;
     FSP_FSCTL_FILE_INFO info;
     NTSTATUS status = fsp_ops_open_path(req, oldpath, FILE_READ_ATTRIBUTES | FILE_WRITE_ATTRIBUTES,
@@ -241,6 +233,8 @@ void fsp_op_link(struct fsp_request *req)
         fsp_op_enter(req, FspFsctlTransactSetInformationKind);
         status = fs->Interface->CreateHardLink(fs, ctx, oldpath, newpath, &info);
         fsp_op_leave(req);
+        fsp_attr_invalidate(req->engine, in->oldnodeid); /* its link count */
+        fsp_attr_invalidate(req->engine, req->in->nodeid); /* the new name's directory */
         if (NT_SUCCESS(status)) {
             struct fuse_entry_out out;
             /* The new name is the old node's (one kernel inode per file), when the file
@@ -256,14 +250,12 @@ void fsp_op_link(struct fsp_request *req)
             fsp_node_set_flag(req->engine, in->oldnodeid, FSP_NODE_NO_PRIVS, false);
             if (!err && out.nodeid != in->oldnodeid)
                 fsp_notify_inval_attr(req->engine, in->oldnodeid);
-            free(oldpath), free(newpath);
             if (err)
                 return fsp_reply_err(req, err);
             return fsp_ops_reply_entry(req, &out);
         }
         fsp_ops_close(req, ctx, oldpath, 0);
     }
-    free(oldpath), free(newpath);
     fsp_reply_status(req, status);
 }
 
@@ -277,7 +269,7 @@ static void create_special(struct fsp_request *req, const char *name, uint32_t m
     if (fs->VolumeParams.ReadOnlyVolume)
         return fsp_reply_err(req, EROFS);
     PWSTR path = 0;
-    int err = fsp_node_child_path(req->engine, req->in->nodeid, name, &path);
+    int err = fsp_node_child_path(req->engine, req->in->nodeid, name, FSP_PATH_NODE, &path);
     if (err)
         return fsp_reply_err(req, err);
     PVOID ctx = 0;
@@ -287,8 +279,8 @@ static void create_special(struct fsp_request *req, const char *name, uint32_t m
         FILE_READ_ATTRIBUTES | FILE_WRITE_ATTRIBUTES | DELETE,
         reparse ? FILE_ATTRIBUTE_REPARSE_POINT : FILE_ATTRIBUTE_ARCHIVE, reparse,
         (ULONG)reparse_len, &ctx, &info);
+    fsp_attr_invalidate(req->engine, req->in->nodeid); /* its directory changed */
     if (!NT_SUCCESS(status)) {
-        free(path);
         return fsp_reply_status(req, STATUS_INVALID_DEVICE_REQUEST == status ? STATUS_PRIVILEGE_NOT_HELD
                                                                              : status);
     }
@@ -299,7 +291,6 @@ static void create_special(struct fsp_request *req, const char *name, uint32_t m
         FspDebugLog("linfsp: an object made for a failed MKNOD/SYMLINK may not be deleted\n");
     else if (!err)
         fsp_ops_close(req, ctx, path, 0);
-    free(path);
     if (err)
         return fsp_reply_err(req, err);
     fsp_ops_reply_entry(req, &out);
@@ -322,7 +313,7 @@ void fsp_op_symlink(struct fsp_request *req)
 void fsp_op_readlink(struct fsp_request *req)
 {
     PWSTR path = 0;
-    int err = fsp_node_path(req->engine, req->in->nodeid, &path);
+    int err = fsp_node_path(req->engine, req->in->nodeid, FSP_PATH_NODE, &path);
     if (err)
         return fsp_reply_err(req, err);
     PVOID ctx;
@@ -334,7 +325,6 @@ void fsp_op_readlink(struct fsp_request *req)
         status = fsp_ops_get_reparse(req, ctx, path, &data, &size);
         fsp_ops_close(req, ctx, path, 0);
     }
-    free(path);
     if (!NT_SUCCESS(status))
         return fsp_reply_err(req, STATUS_NOT_A_REPARSE_POINT == status ? EINVAL
                                                                         : FspErrnoFromNtStatus(status));

@@ -19,25 +19,22 @@ static bool eas_supported(struct fsp_request *req)
     return fs->VolumeParams.ExtendedAttributes && fs->Interface->GetEa && fs->Interface->SetEa;
 }
 
-/* All EAs of the request's file, malloc'ed; *plen bytes. */
+/* All EAs of the request's file, in the thread's FSP_SCRATCH_EA buffer (valid until the next
+ * call on this thread); *plen bytes. */
 static NTSTATUS read_eas(struct fsp_request *req, PVOID ctx, void **pbuf, ULONG *plen)
 {
     for (ULONG size = 64 * 1024; size <= EA_BUFFER_MAX; size *= 4) {
-        void *buf = malloc(size);
+        void *buf = fsp_thread_scratch(FSP_SCRATCH_EA, size);
         if (!buf)
             return STATUS_INSUFFICIENT_RESOURCES;
         ULONG got = 0;
         fsp_op_enter(req, FspFsctlTransactQueryEaKind);
         NTSTATUS status = req->fs->Interface->GetEa(req->fs, ctx, buf, size, &got);
         fsp_op_leave(req);
-        if (STATUS_BUFFER_OVERFLOW == status || STATUS_BUFFER_TOO_SMALL == status) {
-            free(buf);
+        if (STATUS_BUFFER_OVERFLOW == status || STATUS_BUFFER_TOO_SMALL == status)
             continue;
-        }
-        if (!NT_SUCCESS(status) || got > size) {
-            free(buf);
+        if (!NT_SUCCESS(status) || got > size)
             return NT_SUCCESS(status) ? STATUS_EA_CORRUPT_ERROR : status;
-        }
         *pbuf = buf;
         *plen = got;
         return STATUS_SUCCESS;
@@ -77,16 +74,12 @@ static NTSTATUS list_ea(FSP_FILE_SYSTEM *fs, PVOID context, PFILE_FULL_EA_INFORM
 /* Open the request's node for EA access (or use nothing: ENOENT). */
 static int open_node(struct fsp_request *req, UINT32 access, PWSTR *ppath, PVOID *pctx)
 {
-    int err = fsp_node_path(req->engine, req->in->nodeid, ppath);
+    int err = fsp_node_path(req->engine, req->in->nodeid, FSP_PATH_NODE, ppath);
     if (err)
         return err;
     FSP_FSCTL_FILE_INFO info;
     NTSTATUS status = fsp_ops_open_path(req, *ppath, access, pctx, &info);
-    if (!NT_SUCCESS(status)) {
-        free(*ppath);
-        return FspErrnoFromNtStatus(status);
-    }
-    return 0;
+    return NT_SUCCESS(status) ? 0 : FspErrnoFromNtStatus(status);
 }
 
 typedef int node_fn(struct fsp_request *req, PVOID ctx, void *arg);
@@ -120,11 +113,11 @@ static int with_node(struct fsp_request *req, UINT32 access, node_fn *fn, void *
         return err;
     err = fn(req, ctx, arg);
     fsp_ops_close(req, ctx, path, 0);
-    free(path);
     return err;
 }
 
-/* Look up one EA; *pvalue and *plen receive a malloc'ed copy of its value. */
+/* Look up one EA; *pvalue and *plen receive its value (in the thread's FSP_SCRATCH_EA buffer:
+ * valid until the next EA read on this thread). */
 static int lookup(struct fsp_request *req, PVOID ctx, const char *name, void **pvalue, size_t *plen)
 {
     void *buf = 0;
@@ -142,13 +135,8 @@ static int lookup(struct fsp_request *req, PVOID ctx, const char *name, void **p
         err = ENODATA;
     else if (pvalue) {
         *plen = c.found->EaValueLength;
-        *pvalue = malloc(*plen);
-        if (!*pvalue)
-            err = ENOMEM;
-        else
-            memcpy(*pvalue, c.found->EaName + c.found->EaNameLength + 1, *plen);
+        *pvalue = (char *)c.found->EaName + c.found->EaNameLength + 1;
     }
-    free(buf);
     return err;
 }
 
@@ -174,6 +162,11 @@ void fsp_op_getxattr(struct fsp_request *req)
         return fsp_reply_err(req, EOPNOTSUPP);
     if (strlen(name) > 255)
         return fsp_reply_err(req, ERANGE);
+    /* The kernel asks before a write or truncation whether there are capabilities to drop: a
+     * node known to have none (ops_killpriv.c) answers without the file system. */
+    if (0 == strcmp(name, "security.capability") &&
+        (fsp_node_flags(req->engine, req->in->nodeid) & FSP_NODE_NO_PRIVS))
+        return fsp_reply_err(req, ENODATA);
     struct get_args a = {name, 0, 0};
     int err = with_node(req, FILE_READ_EA | FILE_READ_ATTRIBUTES, get_fn, &a);
     if (err)
@@ -187,7 +180,6 @@ void fsp_op_getxattr(struct fsp_request *req)
         fsp_reply_err(req, ERANGE);
     else
         fsp_reply_data(req, value, len);
-    free(value);
 }
 
 struct list_args {
@@ -221,12 +213,9 @@ void fsp_op_listxattr(struct fsp_request *req)
     ULONG len = a.len;
     NTSTATUS status;
     struct find_ctx c = {0, 0, 0, malloc(len + 1), 0};
-    if (!c.list) {
-        free(buf);
+    if (!c.list)
         return fsp_reply_err(req, ENOMEM);
-    }
     status = FspFileSystemEnumerateEa(req->fs, list_ea, &c, buf, len);
-    free(buf);
     if (!NT_SUCCESS(status))
         fsp_reply_err(req, EIO);
     else if (0 == in->size) {
@@ -323,6 +312,7 @@ void fsp_op_setxattr(struct fsp_request *req)
     int err = with_node(req, FILE_READ_EA | FILE_WRITE_EA | FILE_READ_ATTRIBUTES, set_fn, &a);
     /* A capability may have arrived: the node's next write checks again (ops_killpriv.c). */
     fsp_node_set_flag(req->engine, req->in->nodeid, FSP_NODE_NO_PRIVS, false);
+    fsp_attr_invalidate(req->engine, req->in->nodeid); /* its change time */
     fsp_reply_err(req, err);
 }
 
@@ -338,5 +328,7 @@ void fsp_op_removexattr(struct fsp_request *req)
     if (strlen(name) > 255)
         return fsp_reply_err(req, ERANGE);
     struct set_args a = {name, 0, 0, 0};
-    fsp_reply_err(req, with_node(req, FILE_READ_EA | FILE_WRITE_EA | FILE_READ_ATTRIBUTES, set_fn, &a));
+    int err = with_node(req, FILE_READ_EA | FILE_WRITE_EA | FILE_READ_ATTRIBUTES, set_fn, &a);
+    fsp_attr_invalidate(req->engine, req->in->nodeid); /* its change time */
+    fsp_reply_err(req, err);
 }

@@ -40,6 +40,9 @@ static void reply_iov_err(struct fsp_request *req, int err, const struct iovec *
                         strerror_r(err, text, sizeof text), out.len);
         }
     }
+    /* Not busy from here on: the thread may lose the CPU to the caller it wakes. */
+    if (req->worker && req->worker->lead_busy)
+        fsp_worker_request_done(req->worker);
     int werr = req->ring ? fsp_uring_reply(req, v, count + 1) : fsp_channel_write(req->fd, v, count + 1);
     req->reply_error = werr;
     /* ENOENT: the kernel no longer waits for this request (interrupted or aborted). */

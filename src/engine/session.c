@@ -24,6 +24,9 @@ struct fsp_engine *fsp_engine_new(FSP_FILE_SYSTEM *fs)
     pthread_mutex_init(&eng->init_lock, 0);
     pthread_mutex_init(&eng->pending_lock, 0);
     pthread_cond_init(&eng->pending_cond, 0);
+    pthread_mutex_init(&eng->workers_lock, 0);
+    pthread_cond_init(&eng->workers_cond, 0);
+    pthread_mutex_init(&eng->info_cache_lock, 0);
     eng->stop_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
     if (eng->stop_fd < 0 || 0 != fsp_nodes_init(eng) || 0 != fsp_handles_init(eng)) {
         fsp_engine_free(eng);
@@ -46,6 +49,8 @@ void fsp_engine_free(struct fsp_engine *eng)
     fsp_passthrough_fini(eng); /* needs eng->fd */
     fsp_handles_fini(eng);
     fsp_nodes_fini(eng);
+    fsp_attr_cache_fini(eng);
+    pthread_mutex_destroy(&eng->info_cache_lock);
     if (eng->stop_fd >= 0)
         close(eng->stop_fd);
     if (eng->fd >= 0)
@@ -53,6 +58,8 @@ void fsp_engine_free(struct fsp_engine *eng)
     pthread_mutex_destroy(&eng->init_lock);
     pthread_mutex_destroy(&eng->pending_lock);
     pthread_cond_destroy(&eng->pending_cond);
+    pthread_mutex_destroy(&eng->workers_lock);
+    pthread_cond_destroy(&eng->workers_cond);
     free(eng->mountpoint);
     free(eng->mount_options);
     free(eng);

@@ -11,8 +11,8 @@
  *
  * Every worker owns one io_uring (SQE128, raw syscalls) in which it has
  * registered its ring entries for one queue (qid = worker index modulo the
- * number of queues; the worker is pinned to that CPU), or for several
- * queues when there are fewer workers than CPUs. An entry is a header
+ * number of queues; the worker is pinned to that CPU). Every queue has two
+ * workers at least (fsp_uring_start). An entry is a header
  * (struct fuse_uring_req_header: fuse_in_header, the opcode's first
  * argument, then commit id and payload size) and a payload buffer of the
  * kernel's maximum payload. The payload buffer sits inside one allocation
@@ -396,17 +396,29 @@ static unsigned depth(void)
     return d >= 1 && d <= 64 ? (unsigned)d : 1;
 }
 
-void fsp_uring_start(struct fsp_engine *eng, unsigned nworkers)
+unsigned fsp_uring_start(struct fsp_engine *eng, unsigned requested, unsigned dev_workers)
 {
     fsp_uring_free(eng); /* a previous dispatcher's */
-    if (eng->attached || 0 == nworkers || !wanted(eng))
-        return;
+    if (eng->attached || !wanted(eng))
+        return dev_workers;
     if (eng->initialized && !(eng->init_flags & FUSE_OVER_IO_URING))
-        return; /* a restarted dispatcher on a connection that uses /dev/fuse */
+        return dev_workers; /* a restarted dispatcher on a connection that uses /dev/fuse */
+    /* Every queue gets two workers at least: the kernel sends a queue's requests to that
+     * queue's ring entries only, so one worker held up by a slow operation must leave another
+     * (the kernel gives a request to the entry made available last, so the second works only
+     * then); a worker serving several queues would leave all of them waiting. Fewer threads
+     * asked for than that: /dev/fuse, where any idle worker can take over. */
+    unsigned nqueues = possible_cpus();
+    unsigned nworkers = requested ? requested : 2 * nqueues;
+    if (nworkers < 2 * nqueues) {
+        FspDebugLog("linfsp: io_uring not used: %u worker thread(s) for %u kernel queues (two "
+                    "per queue needed)\n", nworkers, nqueues);
+        return dev_workers;
+    }
     struct fsp_uring *u = calloc(1, sizeof *u);
     if (!u)
-        return;
-    u->nqueues = possible_cpus();
+        return dev_workers;
+    u->nqueues = nqueues;
     u->nworkers = nworkers;
     long page = sysconf(_SC_PAGESIZE);
     size_t pages = (size_t)FSP_ENGINE_MAX_PAGES * (size_t)(page > 0 ? page : 4096);
@@ -417,7 +429,7 @@ void fsp_uring_start(struct fsp_engine *eng, unsigned nworkers)
     u->q = calloc(nworkers, sizeof *u->q);
     if (!u->q) {
         free(u);
-        return;
+        return dev_workers;
     }
     for (unsigned i = 0; i < nworkers; i++) {
         u->q[i].ring_fd = u->q[i].wake_fd = -1;
@@ -435,11 +447,9 @@ void fsp_uring_start(struct fsp_engine *eng, unsigned nworkers)
     for (unsigned i = 0; i < nworkers && !why; i++) {
         struct fsp_uring_q *q = &u->q[i];
         q->u = u;
-        /* This worker's queues: one when there are at least as many workers as queues. */
-        unsigned nq = nworkers >= u->nqueues ? 1 : (u->nqueues - i + nworkers - 1) / nworkers;
-        unsigned first = nworkers >= u->nqueues ? i % u->nqueues : i;
-        q->cpu = pinning && 1 == nq && CPU_ISSET(first, &allowed) ? (int)first : -1;
-        q->nents = nq * k;
+        unsigned qid = i % u->nqueues; /* this worker's queue */
+        q->cpu = pinning && CPU_ISSET(qid, &allowed) ? (int)qid : -1;
+        q->nents = k;
         q->ents = calloc(q->nents, sizeof *q->ents);
         if (!q->ents) {
             why = "out of memory";
@@ -448,7 +458,7 @@ void fsp_uring_start(struct fsp_engine *eng, unsigned nworkers)
         for (unsigned e = 0; e < q->nents; e++) {
             struct fsp_uring_ent *ent = &q->ents[e];
             ent->q = q;
-            ent->qid = (uint16_t)(first + (e / k) * nworkers);
+            ent->qid = (uint16_t)qid;
             ent->mem = aligned_alloc(4096, HEAD_ROOM + u->payload_sz);
             if (!ent->mem) {
                 why = "out of memory";
@@ -476,11 +486,12 @@ void fsp_uring_start(struct fsp_engine *eng, unsigned nworkers)
                     err ? strerror(err) : "");
         eng->uring = u;
         fsp_uring_free(eng);
-        return;
+        return dev_workers;
     }
     if (eng->initialized)
         u->state = 1; /* restarted: the connection uses the rings already */
     eng->uring = u;
+    return nworkers;
 }
 
 uint64_t fsp_uring_init_flags(struct fsp_engine *eng, uint64_t offered)

@@ -12,13 +12,15 @@
 struct fsp_uring;
 struct fsp_uring_ent;
 
-/* dispatch.c: before the workers start: create each worker's io_uring and ring entries when
- * io_uring is wanted (nothing otherwise). */
-void fsp_uring_start(struct fsp_engine *eng, unsigned nworkers);
-/* dispatch.c (worker thread): serve requests through the ring (and /dev/fuse) until the
+/* workers.c: before the workers start: create each worker's io_uring and ring entries when
+ * io_uring is wanted, for `requested` workers (0: two per kernel queue). Returns the number of
+ * workers to start: two per queue at least with io_uring; dev_workers when /dev/fuse is used
+ * (not wanted, or fewer workers requested than that). */
+unsigned fsp_uring_start(struct fsp_engine *eng, unsigned requested, unsigned dev_workers);
+/* workers.c (worker thread): serve requests through the ring (and /dev/fuse) until the
  * dispatcher stops or the volume goes away: true. false: not used, read /dev/fuse as usual. */
 bool fsp_uring_serve(struct fsp_worker *w);
-/* dispatch.c: after the workers were joined: close the rings (replies are dropped from now on). */
+/* workers.c: after the workers were joined: close the rings (replies are dropped from now on). */
 void fsp_uring_stop(struct fsp_engine *eng);
 /* session.c: at engine free: free the ring entries. */
 void fsp_uring_free(struct fsp_engine *eng);

@@ -348,6 +348,7 @@ int main(int argc, char **argv)
     mount_tests();
     native_tests();
     badfs_tests();
+    blocking_tests();
     fuse_tests();
     fuse_compat_tests();
     fuse_opt_tests();

@@ -88,6 +88,7 @@ void timeout_tests(void);
 void mount_tests(void);
 void native_tests(void);
 void badfs_tests(void);  /* a file system that returns impossible data */
+void blocking_tests(void); /* a blocked operation does not stall the others */
 void fuse_tests(void);
 void fuse_compat_tests(void);   /* the FUSE 3 layer in-process (fuse_new, fuse_mount, fuse_loop[_mt]) */
 void fuse_opt_tests(void); /* tests/unit/test-fuse-opt-cases.c: fuse_opt_parse */

@@ -422,9 +422,7 @@ static size_t node_count(void)
 static bool node_known(uint64_t nodeid)
 {
     PWSTR path = 0;
-    int err = fsp_node_path(engine(), nodeid, &path);
-    free(path);
-    return 0 == err;
+    return 0 == fsp_node_path(engine(), nodeid, FSP_PATH_NODE, &path);
 }
 
 /* A STATFS round trip: after it, every earlier request (one worker) has been processed. */
