@@ -314,6 +314,67 @@ static struct dent *treap_after(MEMFS *m, struct dent *t, PCWSTR marker)
     return best;
 }
 
+/*
+ * The entries after marker in order, without searching the treap again for each: a stack of
+ * the entries whose left part has been walked (a treap is O(log n) deep; a deeper one than the
+ * stack holds is walked by searching from the last entry).
+ */
+#define WALK_DEPTH 96
+struct treap_walk {
+    struct dent *stack[WALK_DEPTH];
+    unsigned depth;
+    bool overflow;
+    struct dent *root;
+};
+
+static void walk_push_left(struct treap_walk *w, struct dent *t)
+{
+    for (; t; t = t->l) {
+        if (w->depth == WALK_DEPTH) {
+            w->overflow = true;
+            return;
+        }
+        w->stack[w->depth++] = t;
+    }
+}
+
+static void walk_start(MEMFS *m, struct treap_walk *w, struct dent *t, PCWSTR marker)
+{
+    w->depth = 0;
+    w->overflow = false;
+    w->root = t;
+    while (t && !w->overflow) {
+        if (!marker || name_cmp(m, t->name, marker) > 0) {
+            if (w->depth == WALK_DEPTH)
+                w->overflow = true;
+            else
+                w->stack[w->depth++] = t;
+            t = t->l;
+        } else
+            t = t->r;
+    }
+    if (w->overflow) /* too deep: start over by searching */
+        w->depth = 0, w->stack[w->depth++] = treap_after(m, t = w->root, marker);
+}
+
+static struct dent *walk_next(MEMFS *m, struct treap_walk *w)
+{
+    if (!w->depth || !w->stack[w->depth - 1])
+        return 0;
+    struct dent *d = w->stack[--w->depth];
+    if (w->overflow) { /* search for each */
+        struct dent *next = treap_after(m, w->root, d->name);
+        w->stack[w->depth++] = next;
+        return d;
+    }
+    walk_push_left(w, d->r);
+    if (w->overflow) {
+        w->depth = 0;
+        w->stack[w->depth++] = treap_after(m, w->root, d->name);
+    }
+    return d;
+}
+
 static uint32_t next_prio(MEMFS *m)
 {
     m->rand_state = m->rand_state * 1103515245u + 12345u;
@@ -1741,8 +1802,9 @@ static NTSTATUS do_read_directory(MEMFS *m, NODE *n, PWSTR marker, PVOID buf, UL
         } else if (0 == wcscmp(marker, L".."))
             marker = 0;
     }
-    for (struct dent *d = treap_after(m, n->children, marker); d;
-         d = treap_after(m, n->children, d->name))
+    struct treap_walk walk;
+    walk_start(m, &walk, n->children, marker);
+    for (struct dent *d; (d = walk_next(m, &walk));)
         if (!FspFileSystemAddDirInfo(make_dir_info(d->node, d->name, &u), buf, len, pbytes))
             goto full;
     FspFileSystemAddDirInfo(0, buf, len, pbytes);

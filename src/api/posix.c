@@ -390,6 +390,35 @@ FSP_API NTSTATUS FspPosixMapPosixToWindowsPathEx(const char *PosixPath, PWSTR *P
     return STATUS_SUCCESS;
 }
 
+/* POSIX form of one Windows character (Translate). */
+static WCHAR windows_to_posix(WCHAR c)
+{
+    if (L'\\' == c)
+        return L'/';
+    if (c > 0xF000 && c < 0xF080 && is_windows_illegal(c - 0xF000))
+        return c - 0xF000;
+    return c;
+}
+
+size_t fsp_posix_unmap_name_into(PCWSTR w, size_t n, char *out)
+{
+    /* Convert in pieces through a small buffer: no allocation. */
+    size_t len = 0;
+    WCHAR piece[64];
+    for (size_t i = 0; i < n;) {
+        size_t k = n - i < 64 ? n - i : 64;
+        for (size_t j = 0; j < k; j++)
+            piece[j] = windows_to_posix(w[i + j]);
+        size_t got = fsp_wcs_to_utf8_into(piece, k, out + len);
+        if ((size_t)-1 == got)
+            return got;
+        len += got;
+        i += k;
+    }
+    out[len] = '\0';
+    return len;
+}
+
 FSP_API NTSTATUS FspPosixMapWindowsToPosixPathEx(PWSTR WindowsPath, char **PPosixPath,
                                                  BOOLEAN Translate)
 {
@@ -400,14 +429,8 @@ FSP_API NTSTATUS FspPosixMapWindowsToPosixPathEx(PWSTR WindowsPath, char **PPosi
     PWSTR w = malloc((n + 1) * sizeof(WCHAR));
     if (!w)
         return STATUS_INSUFFICIENT_RESOURCES;
-    for (size_t i = 0; i <= n; i++) {
-        WCHAR c = WindowsPath[i];
-        if (Translate && L'\\' == c)
-            c = L'/';
-        else if (Translate && c > 0xF000 && c < 0xF080 && is_windows_illegal(c - 0xF000))
-            c -= 0xF000;
-        w[i] = c;
-    }
+    for (size_t i = 0; i <= n; i++)
+        w[i] = Translate ? windows_to_posix(WindowsPath[i]) : WindowsPath[i];
     char *s = 0;
     int err = fsp_wcs_to_utf8(w, n, &s, 0);
     free(w);

@@ -74,6 +74,19 @@ int fsp_wcs_to_utf8(PCWSTR w, size_t len, char **ps, size_t *plen)
     char *s = malloc(len * 4 + 1);
     if (!s)
         return ENOMEM;
+    size_t j = fsp_wcs_to_utf8_into(w, len, s);
+    if ((size_t)-1 == j) {
+        free(s);
+        return EILSEQ;
+    }
+    *ps = s;
+    if (plen)
+        *plen = j;
+    return 0;
+}
+
+size_t fsp_wcs_to_utf8_into(PCWSTR w, size_t len, char *s)
+{
     size_t j = 0;
     for (size_t i = 0; i < len; i++) {
         uint32_t c = (uint32_t)w[i];
@@ -85,10 +98,8 @@ int fsp_wcs_to_utf8(PCWSTR w, size_t len, char **ps, size_t *plen)
             s[j++] = (char)(0xC0 | c >> 6);
             s[j++] = (char)(0x80 | (c & 0x3F));
         } else if (c < 0x10000) {
-            if (c >= 0xD800 && c <= 0xDFFF) {
-                free(s);
-                return EILSEQ;
-            }
+            if (c >= 0xD800 && c <= 0xDFFF)
+                return (size_t)-1;
             s[j++] = (char)(0xE0 | c >> 12);
             s[j++] = (char)(0x80 | ((c >> 6) & 0x3F));
             s[j++] = (char)(0x80 | (c & 0x3F));
@@ -97,14 +108,9 @@ int fsp_wcs_to_utf8(PCWSTR w, size_t len, char **ps, size_t *plen)
             s[j++] = (char)(0x80 | ((c >> 12) & 0x3F));
             s[j++] = (char)(0x80 | ((c >> 6) & 0x3F));
             s[j++] = (char)(0x80 | (c & 0x3F));
-        } else {
-            free(s);
-            return EILSEQ;
-        }
+        } else
+            return (size_t)-1;
     }
     s[j] = '\0';
-    *ps = s;
-    if (plen)
-        *plen = j;
-    return 0;
+    return j;
 }

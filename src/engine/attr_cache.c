@@ -15,7 +15,9 @@
  * Both honour FileInfoTimeout as the kernel does: 0 caches nothing; a number
  * of milliseconds lets an entry be served for that long (counted from when it
  * was read, in 16 ms ticks, rounded towards serving less); INFINITE until a
- * change. Changes made through the mount invalidate (fsp_attr_invalidate:
+ * change; an answer built from cached data carries a shorter attribute timeout
+ * (FileInfoTimeout less its age), so that the kernel's cache and this one
+ * together never serve it longer than FileInfoTimeout. Changes made through the mount invalidate (fsp_attr_invalidate:
  * the change count goes up), so do FspFileSystemNotify and the end of a
  * pending operation; changes behind the mount's back show after the timeout,
  * as in the kernel's own cache. A file system that uses kernel passthrough
@@ -60,6 +62,14 @@ bool fsp_attr_fresh(struct fsp_engine *eng, uint32_t stamp)
     /* The entry may be up to one tick older than its stamp says. */
     uint32_t age = fsp_attr_ticks() - stamp;
     return ((uint64_t)age + 1) * TICK_MS <= timeout;
+}
+
+uint32_t fsp_attr_age_ms(struct fsp_engine *eng, uint32_t stamp)
+{
+    if (INFINITE == eng->fs->VolumeParams.FileInfoTimeout)
+        return 0;
+    uint64_t age = ((uint64_t)(fsp_attr_ticks() - stamp) + 1) * TICK_MS;
+    return age > UINT32_MAX ? UINT32_MAX : (uint32_t)age;
 }
 
 static bool caching(struct fsp_engine *eng)
@@ -114,7 +124,8 @@ void fsp_attr_cache_get(struct fsp_engine *eng, uint64_t nodeid, struct fsp_attr
     c->gen = FSP_ATTR_GEN_NONE;
     if (!caching(eng))
         return;
-    c->has_owner = fsp_node_owner_get(eng, nodeid, &c->gen, c->owner);
+    c->owner_age_ms = c->info_age_ms = 0;
+    c->has_owner = fsp_node_owner_get(eng, nodeid, &c->gen, c->owner, &c->owner_age_ms);
     struct fsp_info_cache *ic = eng->passthrough ? 0 : info_cache(eng, false);
     if (!ic || FSP_ATTR_GEN_NONE == c->gen)
         return;
@@ -124,6 +135,7 @@ void fsp_attr_cache_get(struct fsp_engine *eng, uint64_t nodeid, struct fsp_attr
     struct info_slot *s = &ic->slots[i];
     if (s->nodeid == nodeid && s->gen == c->gen && fsp_attr_fresh(eng, s->stamp)) {
         c->info = s->info;
+        c->info_age_ms = fsp_attr_age_ms(eng, s->stamp);
         c->has_info = true;
     }
     pthread_mutex_unlock(lock);

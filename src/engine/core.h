@@ -180,10 +180,13 @@ void fsp_pending_free_all(struct fsp_engine *eng);
 uint32_t fsp_attr_ticks(void);
 /* May something read at `stamp` still be served under FileInfoTimeout? */
 bool fsp_attr_fresh(struct fsp_engine *eng, uint32_t stamp);
+/* How old something read at stamp may be, in ms (0 with FileInfoTimeout INFINITE). */
+uint32_t fsp_attr_age_ms(struct fsp_engine *eng, uint32_t stamp);
 void fsp_attr_cache_fini(struct fsp_engine *eng);
 /* nodes.c: a node's cached owner (uid, gid, mode) if fresh; *pgen its change count
  * (FSP_ATTR_GEN_NONE for an unknown node). */
-bool fsp_node_owner_get(struct fsp_engine *eng, uint64_t nodeid, uint32_t *pgen, uint32_t owner[3]);
+bool fsp_node_owner_get(struct fsp_engine *eng, uint64_t nodeid, uint32_t *pgen, uint32_t owner[3],
+                        uint32_t *page_ms);
 /* nodes.c: cache the owner read while the node's change count was gen (ignored if it changed). */
 void fsp_node_owner_put(struct fsp_engine *eng, uint64_t nodeid, uint32_t gen, const uint32_t owner[3]);
 

@@ -50,6 +50,7 @@ struct fsp_request {
     size_t arglen;             /* payload bytes (validated against the opcode's minimum) */
     bool replied;
     int reply_error;           /* the reply could not be written (errno): the kernel did not get it */
+    uint32_t attr_age_ms;      /* age of cached attributes in what is being answered (attr_cache.c) */
     void *scratch;             /* reply scratch buffer (FSP_ENGINE_BUFSIZE), see fsp_request_scratch */
     struct fsp_uring_ent *ring; /* the io_uring entry it came in (uring.c), NULL: /dev/fuse */
     /* what the file system sees through FspFileSystemGetOperationContext */
@@ -207,6 +208,7 @@ struct fsp_attr_cached {
     uint32_t gen;    /**< the node's change count when looked at (for fsp_attr_cache_put) */
     bool has_owner;  /**< uid, gid, mode are current */
     bool has_info;   /**< info is current */
+    uint32_t owner_age_ms, info_age_ms; /**< how old they may be (0 with INFINITE) */
     uint32_t owner[3]; /**< uid, gid, mode (S_IFMT | 07777) */
     FSP_FSCTL_FILE_INFO info;
 };
@@ -222,8 +224,11 @@ void fsp_attr_cache_put(struct fsp_engine *eng, uint64_t nodeid, uint32_t gen,
 /** Files whose attributes may be cached: not reparse points (symlinks, special files), and
  * not hard-linked files without an IndexNumber (their names are separate nodes). */
 bool fsp_attr_cacheable(const FSP_FSCTL_FILE_INFO *info);
-/** nodeid's attributes changed or may have (nothing for an unknown node). */
+/** nodeid's attributes (size, times, links: FILE_INFO) changed or may have (nothing for an
+ * unknown node). Its owner, group and mode stay cached. */
 void fsp_attr_invalidate(struct fsp_engine *eng, uint64_t nodeid);
+/** nodeid's security (owner, group, mode) changed or may have, and maybe anything else. */
+void fsp_attr_invalidate_owner(struct fsp_engine *eng, uint64_t nodeid);
 /** Enter nodeid in the IndexNumber index (LINK: its new name will be an alias of it). */
 void fsp_node_register_index(struct fsp_engine *eng, uint64_t nodeid, uint64_t index);
 /** The node of the child named wname (Windows form) of parent, if the kernel knows it; else 0. */
@@ -356,6 +361,10 @@ void fsp_engine_entry_timeout(struct fsp_engine *eng, uint64_t *sec, uint32_t *n
 void fsp_engine_attr_timeout(struct fsp_engine *eng, uint64_t *sec, uint32_t *nsec);
 /** How long a name found missing may be cached (NegativeEntryTimeout, else the entry timeout). */
 void fsp_engine_negative_timeout(struct fsp_engine *eng, uint64_t *sec, uint32_t *nsec);
+/** The attribute timeout for attributes that were already age_ms old (from the engine's cache):
+ * together with the kernel's caching they are never served longer than FileInfoTimeout. */
+void fsp_engine_attr_timeout_aged(struct fsp_engine *eng, uint32_t age_ms, uint64_t *sec,
+                                  uint32_t *nsec);
 /** Make the kernel drop its cached attributes of nodeid (safe inside a request handler). */
 void fsp_notify_inval_attr(struct fsp_engine *eng, uint64_t nodeid);
 /** The uid/gid that mounted the file system (default owner when there is no security). */

@@ -361,7 +361,7 @@ int fsp_node_child_path(struct fsp_engine *eng, uint64_t parent, const char *nam
 }
 
 static void detach(struct fsp_engine *eng, struct fsp_node *n);
-static void attr_changed(struct fsp_node *n);
+static void attr_changed(struct fsp_node *n, bool owner);
 
 int fsp_node_enter(struct fsp_engine *eng, uint64_t parent, const char *name, uint64_t *pnodeid,
                    uint64_t *pgeneration)
@@ -390,7 +390,7 @@ int fsp_node_enter_file(struct fsp_engine *eng, uint64_t parent, const char *nam
     if (k && ino && k->ino && k->ino != ino) {
         /* Another file has the name now (replaced behind the engine's back): the kernel must
          * see a new inode, so the old node loses the name and lives on nameless. */
-        attr_changed(n);
+        attr_changed(n, true);
         detach(eng, n);
         n = 0;
     }
@@ -524,28 +524,44 @@ static void detach(struct fsp_engine *eng, struct fsp_node *n)
         index_remove(eng, k); /* nameless: its IndexNumber may come back as another file */
 }
 
-/* Drop what attr_cache.c holds of n's attributes (its link count, times, ... changed). */
-static void attr_changed(struct fsp_node *n)
+/* Drop what attr_cache.c holds of n's attributes (its size, link count, times, ... changed):
+ * the change count goes up, so FILE_INFO read before is not served; with owner, also the owner
+ * (its security changed). An owner read meanwhile is not stored either way. */
+static void attr_changed(struct fsp_node *n, bool owner)
 {
     if (primary_of(n))
         n = primary_of(n);
     uint32_t old = __atomic_load_n(&n->attr_gen, __ATOMIC_RELAXED), new;
     do
-        new = ((old & ~FSP_ATTR_OWNER_VALID) + 1) & ~FSP_ATTR_OWNER_VALID;
+        new = (((old & ~FSP_ATTR_OWNER_VALID) + 1) & ~FSP_ATTR_OWNER_VALID) |
+              (owner ? 0 : old & FSP_ATTR_OWNER_VALID);
     while (!__atomic_compare_exchange_n(&n->attr_gen, &old, new, false, __ATOMIC_SEQ_CST,
                                         __ATOMIC_RELAXED));
 }
 
-void fsp_attr_invalidate(struct fsp_engine *eng, uint64_t nodeid)
+static void invalidate(struct fsp_engine *eng, uint64_t nodeid, bool owner)
 {
+    if (0 == eng->fs->VolumeParams.FileInfoTimeout)
+        return; /* nothing is cached */
     pthread_rwlock_rdlock(&eng->nodes_lock);
     struct fsp_node *n = by_id(eng, nodeid);
     if (n)
-        attr_changed(n);
+        attr_changed(n, owner);
     pthread_rwlock_unlock(&eng->nodes_lock);
 }
 
-bool fsp_node_owner_get(struct fsp_engine *eng, uint64_t nodeid, uint32_t *pgen, uint32_t owner[3])
+void fsp_attr_invalidate(struct fsp_engine *eng, uint64_t nodeid)
+{
+    invalidate(eng, nodeid, false);
+}
+
+void fsp_attr_invalidate_owner(struct fsp_engine *eng, uint64_t nodeid)
+{
+    invalidate(eng, nodeid, true);
+}
+
+bool fsp_node_owner_get(struct fsp_engine *eng, uint64_t nodeid, uint32_t *pgen, uint32_t owner[3],
+                        uint32_t *page_ms)
 {
     bool has = false;
     *pgen = FSP_ATTR_GEN_NONE;
@@ -559,6 +575,7 @@ bool fsp_node_owner_get(struct fsp_engine *eng, uint64_t nodeid, uint32_t *pgen,
         /* The fields are written under the write lock only. */
         if ((gen & FSP_ATTR_OWNER_VALID) && fsp_attr_fresh(eng, n->owner_stamp)) {
             owner[0] = n->owner_uid, owner[1] = n->owner_gid, owner[2] = n->owner_mode;
+            *page_ms = fsp_attr_age_ms(eng, n->owner_stamp);
             has = true;
         }
     }
@@ -596,7 +613,7 @@ void fsp_node_unlinked(struct fsp_engine *eng, uint64_t parent, const char *name
     pthread_rwlock_wrlock(&eng->nodes_lock);
     struct fsp_node *n = child_locked(eng, parent, name);
     if (n) {
-        attr_changed(n);
+        attr_changed(n, false);
         detach(eng, n);
     }
     pthread_rwlock_unlock(&eng->nodes_lock);
@@ -638,9 +655,9 @@ void fsp_node_renamed(struct fsp_engine *eng, uint64_t parent, uint64_t newparen
     struct fsp_node *n = p ? by_name(eng, p, r->oldw, name_hash(eng, parent, r->oldw)) : 0;
     struct fsp_node *target = q ? by_name(eng, q, copy, name_hash(eng, newparent, copy)) : 0;
     if (n)
-        attr_changed(n); /* its change time */
+        attr_changed(n, false); /* its change time */
     if (target)
-        attr_changed(target); /* its link count */
+        attr_changed(target, false); /* its link count */
     if (n)
         n->nlookup++; /* hold n while its neighbours may be freed */
     if (target && target != n)
@@ -672,9 +689,9 @@ void fsp_node_exchanged(struct fsp_engine *eng, uint64_t parent, const char *nam
     struct fsp_node *a = child_locked(eng, parent, name);
     struct fsp_node *b = child_locked(eng, newparent, newname);
     if (a)
-        attr_changed(a);
+        attr_changed(a, false);
     if (b)
-        attr_changed(b);
+        attr_changed(b, false);
     if (a)
         unlink_name(eng, a);
     if (b)

@@ -2,7 +2,8 @@
  * src/engine/notify.c - FspFileSystemNotify: a file system tells the engine
  * that files changed behind the kernel's back; the engine makes the kernel
  * drop what it cached (names: FUSE_NOTIFY_INVAL_ENTRY; attributes and data:
- * FUSE_NOTIFY_INVAL_INODE).
+ * FUSE_NOTIFY_INVAL_INODE), and drops what the engine cached of the file and its
+ * directory (attr_cache.c).
  *
  * Do not call it from inside an operation on the same file: the kernel may
  * wait for that operation while invalidating (as with libfuse's notify calls).
@@ -107,6 +108,11 @@ FSP_API NTSTATUS FspFileSystemNotify(FSP_FILE_SYSTEM *FileSystem, FSP_FSCTL_NOTI
         uint64_t parent = 0;
         PWSTR last = 0;
         uint64_t nodeid = fsp_node_find_path(eng, path, &parent, &last);
+        /* The engine's own cache first (attr_cache.c): the kernel may ask again at once. */
+        if (parent)
+            fsp_attr_invalidate(eng, parent);
+        if (nodeid)
+            fsp_attr_invalidate_owner(eng, nodeid);
         if (parent && last)
             inval_entry(eng, parent, last);
         if (nodeid)

@@ -381,9 +381,11 @@ int fsp_ops_fill_attr(struct fsp_request *req, uint64_t nodeid, PVOID ctx, PWSTR
     bool cacheable = nodeid && fsp_attr_cacheable(info);
     if (cacheable)
         fsp_attr_cache_get(req->engine, nodeid, &c);
-    if (c.has_owner && (c.owner[2] & S_IFMT) == type)
+    if (c.has_owner && (c.owner[2] & S_IFMT) == type) {
         memcpy(owner, c.owner, sizeof owner);
-    else {
+        if (c.owner_age_ms > req->attr_age_ms)
+            req->attr_age_ms = c.owner_age_ms;
+    } else {
         int err = posix_owner(req, ctx, path, is_dir, &owner[0], &owner[1], &owner[2]);
         if (err)
             return err;
@@ -426,7 +428,8 @@ int fsp_ops_enter_entry(struct fsp_request *req, uint64_t parent, const char *na
     if (0 == out->attr.ino)
         out->attr.ino = out->nodeid;
     fsp_engine_entry_timeout(req->engine, &out->entry_valid, &out->entry_valid_nsec);
-    fsp_engine_attr_timeout(req->engine, &out->attr_valid, &out->attr_valid_nsec);
+    fsp_engine_attr_timeout_aged(req->engine, req->attr_age_ms, &out->attr_valid,
+                                 &out->attr_valid_nsec);
     /* A hard-linked file without an IndexNumber cannot be recognised under its other names:
      * each is its own kernel inode, so do not cache what another name may change. */
     if (linked && 0 == info->IndexNumber)

@@ -16,58 +16,92 @@
  * attributes, and the kernel looks them up.
  */
 #include "ops.h"
+#include "api.h"
 #include <dirent.h>
+#include <stddef.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
 #define BATCH_SIZE (64 * 1024)
-#define PLUS_BATCH_SIZE (16 * 1024) /* READDIRPLUS lists afresh per request: smaller batches */
+/* READDIRPLUS lists afresh per request: a batch a little larger than what a 32 KiB reply holds
+ * (more are fetched when it does not fill the reply). */
+#define PLUS_BATCH_SIZE (32 * 1024)
 
 struct dir_entry {
-    char *name;   /* POSIX form */
-    PWSTR wname;  /* the file system's form */
+    uint32_t name;  /* POSIX form: offset in names (NUL terminated) */
+    uint32_t wname; /* the file system's form: offset in wnames (NUL terminated) */
+    uint32_t namelen;
     FSP_FSCTL_FILE_INFO info;
 };
 
+/* The entries received so far; names live in two arenas, so a batch costs no allocation per
+ * entry and rewinddir keeps the memory. */
 struct listing {
     struct dir_entry *e;
     size_t n, cap;
+    char *names;
+    size_t names_len, names_cap;
+    WCHAR *wnames;
+    size_t wnames_len, wnames_cap; /* in WCHARs */
     bool complete;
     PWSTR marker; /* a name received after the last entry but not shown (or NULL) */
 };
 
-static void listing_clear(struct listing *l)
+static const char *entry_name(const struct listing *l, const struct dir_entry *e)
 {
-    for (size_t i = 0; i < l->n; i++) {
-        FspPosixDeletePath(l->e[i].name);
-        free(l->e[i].wname);
-    }
-    free(l->e);
-    free(l->marker);
-    memset(l, 0, sizeof *l);
+    return l->names + e->name;
+}
+
+static PWSTR entry_wname(const struct listing *l, const struct dir_entry *e)
+{
+    return l->wnames + e->wname;
 }
 
 /* Drop the entries from index k on (they will be listed again). */
 static void listing_truncate(struct listing *l, size_t k)
 {
-    if (k >= l->n)
-        return;
-    for (size_t i = k; i < l->n; i++) {
-        FspPosixDeletePath(l->e[i].name);
-        free(l->e[i].wname);
+    if (k < l->n) {
+        l->names_len = l->e[k].name;
+        l->wnames_len = l->e[k].wname;
+        l->n = k;
     }
-    l->n = k;
     l->complete = false;
     free(l->marker);
     l->marker = 0;
 }
 
+/* Start afresh (rewinddir), keeping the memory. */
+static void listing_clear(struct listing *l)
+{
+    listing_truncate(l, 0);
+}
+
 static void listing_free(PVOID p)
 {
-    listing_clear(p);
-    free(p);
+    struct listing *l = p;
+    free(l->e);
+    free(l->names);
+    free(l->wnames);
+    free(l->marker);
+    free(l);
+}
+
+/* Room for more in an arena of elements of size elem; false when out of memory. */
+static bool arena_room(void **base, size_t *cap, size_t len, size_t more, size_t elem)
+{
+    if (len + more <= *cap)
+        return true;
+    size_t ncap = *cap ? *cap : 4096;
+    while (ncap < len + more)
+        ncap *= 2;
+    void *p = realloc(*base, ncap * elem);
+    if (!p)
+        return false;
+    *base = p;
+    *cap = ncap;
+    return true;
 }
 
 /*
@@ -82,7 +116,15 @@ static int listing_add_batch(struct listing *l, PCWSTR marker, const char *buf, 
 {
     size_t pos = 0, records = 0, n0 = l->n;
     bool ended = false;
-    PWSTR last = 0; /* the batch's last record's name, when it did not become an entry */
+    /* The marker may be the last entry's name, in the arena that may move below. */
+    ptrdiff_t marker_at = marker && l->wnames && marker >= l->wnames &&
+                                  marker < l->wnames + l->wnames_len
+                              ? marker - l->wnames
+                              : -1;
+    /* the batch's last record, when it did not become an entry ("." or "..", or a name Linux
+     * cannot show) */
+    const FSP_FSCTL_DIR_INFO *last = 0;
+    size_t last_chars = 0;
     while (pos + sizeof(UINT16) <= bytes) {
         const FSP_FSCTL_DIR_INFO *d = (const FSP_FSCTL_DIR_INFO *)(buf + pos);
         if (0 == d->Size) {
@@ -91,68 +133,93 @@ static int listing_add_batch(struct listing *l, PCWSTR marker, const char *buf, 
         }
         if (d->Size < sizeof *d || d->Size > bytes - pos) {
             FspDebugLog("linfsp: ReadDirectory returned a malformed entry (size %u)\n", d->Size);
-            free(last);
             return EIO;
         }
         size_t nchars = (d->Size - sizeof *d) / sizeof(WCHAR);
         pos += (d->Size + 7) & ~(size_t)7;
         records++; /* skipped ones too: a batch of only those does not end the listing */
-        PWSTR w = malloc((nchars + 1) * sizeof(WCHAR));
-        if (!w) {
-            free(last);
+        /* The name as it is (copied: the record may not be aligned for WCHAR). */
+        if (!arena_room((void **)&l->wnames, &l->wnames_cap, l->wnames_len, nchars + 1,
+                        sizeof(WCHAR)) ||
+            !arena_room((void **)&l->names, &l->names_cap, l->names_len, 4 * nchars + 1, 1))
             return ENOMEM;
-        }
+        PWSTR w = l->wnames + l->wnames_len;
         memcpy(w, d->FileNameBuf, nchars * sizeof(WCHAR));
         w[nchars] = 0;
-        free(last);
         last = 0;
-        if (0 == nchars || wcslen(w) != nchars) {
-            free(w); /* empty or NUL-carrying: invalid, and no marker either */
-            continue;
-        }
+        if (0 == nchars || wcslen(w) != nchars)
+            continue; /* empty or NUL-carrying: invalid, and no marker either */
         if ((1 == nchars && L'.' == w[0]) || (2 == nchars && L'.' == w[0] && L'.' == w[1])) {
-            last = w; /* ".", "..": synthesized by the engine */
+            last = d, last_chars = nchars; /* ".", "..": synthesized by the engine */
             continue;
         }
-        char *name = 0;
-        if (!NT_SUCCESS(FspPosixMapWindowsToPosixPathEx(w, &name, TRUE)) || strchr(name, '/') ||
-            strlen(name) > 255) {
+        char *name = l->names + l->names_len;
+        size_t len = fsp_posix_unmap_name_into(w, nchars, name);
+        if ((size_t)-1 == len || memchr(name, '/', len) || len > 255) {
             FspDebugLog("linfsp: ReadDirectory returned a name Linux cannot show; skipped\n");
-            FspPosixDeletePath(name);
-            last = w;
+            last = d, last_chars = nchars;
             continue;
         }
         if (l->n == l->cap) {
             size_t cap = l->cap ? l->cap * 2 : 64;
             struct dir_entry *e = realloc(l->e, cap * sizeof *e);
-            if (!e) {
-                FspPosixDeletePath(name);
-                free(w);
+            if (!e)
                 return ENOMEM;
-            }
             l->e = e, l->cap = cap;
         }
-        l->e[l->n++] = (struct dir_entry){name, w, d->FileInfo};
+        l->e[l->n++] = (struct dir_entry){(uint32_t)l->names_len, (uint32_t)l->wnames_len,
+                                          (uint32_t)len, d->FileInfo};
+        l->names_len += len + 1;
+        l->wnames_len += nchars + 1;
+    }
+    if (marker_at >= 0)
+        marker = l->wnames + marker_at;
+    PWSTR lastw = 0;
+    if (last) {
+        lastw = malloc((last_chars + 1) * sizeof(WCHAR));
+        if (!lastw)
+            return ENOMEM;
+        memcpy(lastw, last->FileNameBuf, last_chars * sizeof(WCHAR));
+        lastw[last_chars] = 0;
     }
     /* where the next batch would start: no such name, or the marker again, is no progress */
-    PCWSTR got = last ? last : l->n > n0 ? l->e[l->n - 1].wname : 0;
+    PCWSTR got = lastw ? lastw : l->n > n0 ? entry_wname(l, &l->e[l->n - 1]) : 0;
     if (records && (!got || (marker && 0 == wcscmp(got, marker)))) {
         FspDebugLog("linfsp: ReadDirectory made no progress past a marker; the listing ends\n");
+        free(lastw);
         listing_truncate(l, n0);
-        free(last);
         l->complete = true;
         return 0;
     }
     if (records) {
         /* the next batch starts after this one's last record */
         free(l->marker);
-        l->marker = last; /* NULL when that record is the listing's last entry */
-        last = 0;
+        l->marker = lastw; /* NULL when that record is the listing's last entry */
+        lastw = 0;
     }
-    free(last);
+    free(lastw);
     if (ended || 0 == records)
         l->complete = true;
     return 0;
+}
+
+/* Bytes entry off (0 ".", 1 "..", 2 + i entry i) takes in a reply. */
+static size_t reply_bytes(const struct listing *l, uint64_t off, bool plus)
+{
+    size_t namelen = off < 2 ? off + 1 : l->e[off - 2].namelen;
+    size_t rec = FUSE_NAME_OFFSET + namelen;
+    if (plus)
+        rec += offsetof(struct fuse_direntplus, dirent);
+    return FUSE_DIRENT_ALIGN(rec);
+}
+
+/* Reply bytes of what the listing holds from off on, counting up to at most limit. */
+static size_t held_bytes(const struct listing *l, uint64_t off, bool plus, size_t limit)
+{
+    size_t sum = 0;
+    for (; off < l->n + 2 && sum < limit; off++)
+        sum += reply_bytes(l, off, plus);
+    return sum;
 }
 
 static uint32_t dtype_of(const FSP_FSCTL_FILE_INFO *info)
@@ -164,12 +231,12 @@ static uint32_t dtype_of(const FSP_FSCTL_FILE_INFO *info)
     return (info->FileAttributes & FILE_ATTRIBUTE_DIRECTORY) ? DT_DIR : DT_REG;
 }
 
-static uint64_t ino_of(const struct dir_entry *e)
+static uint64_t ino_of(const struct listing *l, const struct dir_entry *e)
 {
     if (e->info.IndexNumber)
         return e->info.IndexNumber;
     uint64_t h = 1469598103934665603ULL;
-    for (const char *p = e->name; *p; p++)
+    for (const char *p = entry_name(l, e); *p; p++)
         h = (h ^ (unsigned char)*p) * 1099511628211ULL;
     return h | 1;
 }
@@ -215,12 +282,11 @@ static size_t fill_reply(struct fsp_request *req, struct fsp_handle *h, struct l
             name = "..", ino = 1, type = DT_DIR;
         else if (off - 2 < l->n) {
             e = &l->e[off - 2];
-            name = e->name, ino = ino_of(e), type = dtype_of(&e->info);
+            name = entry_name(l, e), ino = ino_of(l, e), type = dtype_of(&e->info);
         } else
             break;
-        size_t namelen = strlen(name);
-        size_t entsize = plus ? FUSE_DIRENTPLUS_SIZE(&(struct fuse_direntplus){.dirent.namelen = (uint32_t)namelen})
-                              : FUSE_DIRENT_SIZE(&(struct fuse_dirent){.namelen = (uint32_t)namelen});
+        size_t namelen = off < 2 ? off + 1 : e->namelen;
+        size_t entsize = reply_bytes(l, off, plus);
         if (used + entsize > size)
             break;
         struct fuse_dirent *de;
@@ -231,11 +297,13 @@ static size_t fill_reply(struct fsp_request *req, struct fsp_handle *h, struct l
             de = &dp->dirent;
             if (e) {
                 /* The owner of a file the kernel knows may be cached. */
-                uint64_t known = fsp_node_child_id(req->engine, h->nodeid, e->wname);
-                PWSTR path = dirpath ? child_path(dirpath, e->wname) : 0;
+                PWSTR wname = entry_wname(l, e);
+                req->attr_age_ms = 0; /* this entry's */
+                uint64_t known = fsp_node_child_id(req->engine, h->nodeid, wname);
+                PWSTR path = dirpath ? child_path(dirpath, wname) : 0;
                 if (path &&
                     0 == fsp_ops_fill_attr(req, known, 0, path, &e->info, &dp->entry_out.attr) &&
-                    0 == fsp_ops_enter_entry(req, h->nodeid, e->name, &e->info, &dp->entry_out))
+                    0 == fsp_ops_enter_entry(req, h->nodeid, name, &e->info, &dp->entry_out))
                     ino = dp->entry_out.attr.ino;
                 else
                     memset(&dp->entry_out, 0, sizeof dp->entry_out); /* the kernel looks it up */
@@ -295,6 +363,7 @@ static void readdir_complete(struct fsp_request *req, FSP_FSCTL_TRANSACT_RSP *rs
     size_t size = in->size > FSP_ENGINE_MAX_WRITE ? FSP_ENGINE_MAX_WRITE : in->size;
     NTSTATUS status = (NTSTATUS)rsp->IoStatus.Status;
     int err = 0;
+    fsp_attr_invalidate(req->engine, h->nodeid); /* its access time */
     pthread_mutex_lock(&h->lock);
     if (!NT_SUCCESS(status))
         err = FspErrnoFromNtStatus(status);
@@ -304,7 +373,7 @@ static void readdir_complete(struct fsp_request *req, FSP_FSCTL_TRANSACT_RSP *rs
     } else
     {
         struct listing *l = h->dir_buffer;
-        err = listing_add_batch(l, l->marker ? l->marker : l->n ? l->e[l->n - 1].wname : 0,
+        err = listing_add_batch(l, l->marker ? l->marker : l->n ? entry_wname(l, &l->e[l->n - 1]) : 0,
                                 fsp_request_scratch(req), rsp->IoStatus.Information);
     }
     /* Unlock before replying (see reply_listing_unlock). */
@@ -339,9 +408,9 @@ static void readdir_common(struct fsp_request *req, bool plus)
         /* Attributes go with the entries: the kernel takes them as current, so entries
          * fetched for an earlier request (maybe changed since) are listed again. */
         listing_truncate(l, in->offset < 2 ? 0 : in->offset - 2);
-    /* Fetch more when the kernel asks at (or past) the end of what we hold (a batch of
-     * names Linux cannot show adds nothing: then the next one). */
-    while (!l->complete && in->offset >= l->n) {
+    /* Fetch more until what we hold from the offset fills the reply the kernel asked for, or
+     * the listing ends (a batch of names Linux cannot show adds nothing: then the next one). */
+    while (!l->complete && held_bytes(l, in->offset, plus, size) < size) {
         if (!fs->Interface->ReadDirectory) {
             pthread_mutex_unlock(&h->lock);
             return fsp_reply_err(req, ENOTDIR);
@@ -350,7 +419,7 @@ static void readdir_common(struct fsp_request *req, bool plus)
             pthread_mutex_unlock(&h->lock);
             return fsp_reply_err(req, ENOMEM);
         }
-        PWSTR marker = l->marker ? l->marker : l->n ? l->e[l->n - 1].wname : 0;
+        PWSTR marker = l->marker ? l->marker : l->n ? entry_wname(l, &l->e[l->n - 1]) : 0;
         ULONG bytes = 0, batch = plus ? PLUS_BATCH_SIZE : BATCH_SIZE;
         void *buf = fsp_request_scratch(req);
         req->treq.Req.QueryDirectory.UserContext = (UINT64)(uintptr_t)FSP_OPS_CTX(h);
@@ -362,6 +431,7 @@ static void readdir_common(struct fsp_request *req, bool plus)
         NTSTATUS status = fs->Interface->ReadDirectory(fs, FSP_OPS_CTX(h), 0, marker, buf,
                                                        batch, &bytes);
         fsp_op_leave(req);
+        fsp_attr_invalidate(req->engine, h->nodeid); /* its access time */
         if (STATUS_PENDING == status) {
             pthread_mutex_unlock(&h->lock);
             return fsp_request_pend(req, readdir_complete, 0);

@@ -118,7 +118,8 @@ static void send_attr(struct fsp_request *req, struct fuse_attr_out *pout)
     struct fuse_attr_out out = *pout;
     if (0 == out.attr.ino)
         out.attr.ino = req->in->nodeid;
-    fsp_engine_attr_timeout(req->engine, &out.attr_valid, &out.attr_valid_nsec);
+    fsp_engine_attr_timeout_aged(req->engine, req->attr_age_ms, &out.attr_valid,
+                                 &out.attr_valid_nsec);
     /* Each name of a hard-linked file is its own kernel inode: do not cache what another name may change. */
     if (out.attr.nlink > 1 && !S_ISDIR(out.attr.mode))
         out.attr_valid = 0, out.attr_valid_nsec = 0;
@@ -162,6 +163,7 @@ void fsp_op_getattr(struct fsp_request *req)
         uint32_t type = c.owner[2] & S_IFMT;
         fsp_attr_from_info(req->engine, &c.info, c.owner[0], c.owner[1], c.owner[2], type, 0,
                            &out.attr);
+        req->attr_age_ms = c.owner_age_ms > c.info_age_ms ? c.owner_age_ms : c.info_age_ms;
         return send_attr(req, &out);
     }
     struct target t;
@@ -397,7 +399,7 @@ static void setattr_target(struct fsp_request *req, struct target *tp)
         }
     }
     /* Whatever went through, the attributes are those the file system gives now. */
-    fsp_attr_invalidate(req->engine, req->in->nodeid);
+    fsp_attr_invalidate_owner(req->engine, req->in->nodeid);
     struct fsp_attr_cached c;
     fsp_attr_cache_get(req->engine, req->in->nodeid, &c);
     if (NT_SUCCESS(status))

@@ -177,8 +177,8 @@ void fsp_op_create(struct fsp_request *req)
     } out;
     memset(&out, 0, sizeof out);
     err = fsp_ops_make_entry(req, req->in->nodeid, name, ctx, path, &info, &out.entry);
-    if (!err && existed) /* opened, maybe truncated: what was cached of it is not current */
-        fsp_attr_invalidate(req->engine, out.entry.nodeid);
+    if (!err && existed) /* opened, maybe truncated (and its set-ID bits dropped) */
+        fsp_attr_invalidate_owner(req->engine, out.entry.nodeid);
     else if (!err && !(out.entry.attr.mode & (S_ISUID | S_ISGID)))
         /* A file just made has no privileges (no set-ID bit, no capability): its writes and
          * truncations have nothing to drop (ops_killpriv.c). */

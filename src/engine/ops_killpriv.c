@@ -100,7 +100,7 @@ NTSTATUS fsp_ops_kill_privs(struct fsp_request *req, uint64_t nodeid, PVOID ctx,
     if (keep != mode) {
         status = fsp_ops_set_posix_security(req, ctx, attr.uid, attr.gid, keep);
         if (nodeid)
-            fsp_attr_invalidate(eng, nodeid);
+            fsp_attr_invalidate_owner(eng, nodeid);
         if (!NT_SUCCESS(status))
             return status;
     }
@@ -110,7 +110,7 @@ NTSTATUS fsp_ops_kill_privs(struct fsp_request *req, uint64_t nodeid, PVOID ctx,
     if (0 == err) {
         status = fsp_ops_xattr_remove(req, ctx, caps_name);
         if (nodeid)
-            fsp_attr_invalidate(eng, nodeid);
+            fsp_attr_invalidate_owner(eng, nodeid);
         if (!NT_SUCCESS(status))
             return status;
     }

@@ -165,7 +165,7 @@ static void ioctl_ext(struct fsp_request *req)
                                            in->in_size ? (char *)(in + 1) : 0, in->in_size,
                                            in->out_size ? out : 0, in->out_size, &result);
     fsp_op_leave(req);
-    fsp_attr_invalidate(req->engine, h->nodeid); /* an ioctl may change anything */
+    fsp_attr_invalidate_owner(req->engine, h->nodeid); /* an ioctl may change anything */
     if (!NT_SUCCESS(status))
         return fsp_reply_status(req, status);
     if (result < 0) {
@@ -202,6 +202,7 @@ void fsp_op_ioctl(struct fsp_request *req)
     NTSTATUS status = fs->Interface->Control(fs, FSP_OPS_CTX(h), in->cmd, (char *)(in + 1),
                                              in->in_size, out, in->out_size, &bytes);
     fsp_op_leave(req);
+    fsp_attr_invalidate_owner(req->engine, h->nodeid); /* a control code may change anything */
     if (!NT_SUCCESS(status))
         return fsp_reply_err(req, STATUS_INVALID_DEVICE_REQUEST == status ? ENOTTY
                                                                           : FspErrnoFromNtStatus(status));

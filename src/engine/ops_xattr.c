@@ -312,7 +312,7 @@ void fsp_op_setxattr(struct fsp_request *req)
     int err = with_node(req, FILE_READ_EA | FILE_WRITE_EA | FILE_READ_ATTRIBUTES, set_fn, &a);
     /* A capability may have arrived: the node's next write checks again (ops_killpriv.c). */
     fsp_node_set_flag(req->engine, req->in->nodeid, FSP_NODE_NO_PRIVS, false);
-    fsp_attr_invalidate(req->engine, req->in->nodeid); /* its change time */
+    fsp_attr_invalidate_owner(req->engine, req->in->nodeid); /* its change time (EAs may be security) */
     fsp_reply_err(req, err);
 }
 
@@ -329,6 +329,6 @@ void fsp_op_removexattr(struct fsp_request *req)
         return fsp_reply_err(req, ERANGE);
     struct set_args a = {name, 0, 0, 0};
     int err = with_node(req, FILE_READ_EA | FILE_WRITE_EA | FILE_READ_ATTRIBUTES, set_fn, &a);
-    fsp_attr_invalidate(req->engine, req->in->nodeid); /* its change time */
+    fsp_attr_invalidate_owner(req->engine, req->in->nodeid); /* its change time (EAs may be security) */
     fsp_reply_err(req, err);
 }

@@ -131,6 +131,13 @@ void fsp_engine_attr_timeout(struct fsp_engine *eng, uint64_t *sec, uint32_t *ns
     timeout_split(eng->fs->VolumeParams.FileInfoTimeout, sec, nsec);
 }
 
+void fsp_engine_attr_timeout_aged(struct fsp_engine *eng, uint32_t age_ms, uint64_t *sec,
+                                  uint32_t *nsec)
+{
+    UINT32 t = eng->fs->VolumeParams.FileInfoTimeout;
+    timeout_split(INFINITE == t ? t : t > age_ms ? t - age_ms : 0, sec, nsec);
+}
+
 /* The INIT flags the engine asks for, out of what the kernel offers. */
 static uint64_t wanted_flags(struct fsp_engine *eng, uint64_t offered)
 {

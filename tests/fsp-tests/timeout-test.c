@@ -132,6 +132,31 @@ static NTSTATUS native_delete(const char *rel)
     return status;
 }
 
+/* Give rel the mode (owner and group: this process's) through memfs's interface. */
+static NTSTATUS native_chmod(const char *rel, UINT32 mode)
+{
+    FSP_FILE_SYSTEM *fs = fsp_tests_fs();
+    WCHAR name[512];
+    native_name(name, ARRAYSIZE(name), rel);
+    PSECURITY_DESCRIPTOR sd = 0;
+    NTSTATUS status = FspPosixMapPermissionsToSecurityDescriptor((UINT32)geteuid(), (UINT32)getegid(),
+                                                                 mode, &sd);
+    if (!NT_SUCCESS(status))
+        return status;
+    PVOID ctx;
+    FSP_FSCTL_FILE_INFO info;
+    status = fs->Interface->Open(fs, name, 0, READ_CONTROL | WRITE_DAC | WRITE_OWNER, &ctx, &info);
+    if (NT_SUCCESS(status)) {
+        status = fs->Interface->SetSecurity(fs, ctx, OWNER_SECURITY_INFORMATION |
+                                                        GROUP_SECURITY_INFORMATION |
+                                                        DACL_SECURITY_INFORMATION, sd);
+        fs->Interface->Cleanup(fs, ctx, name, 0);
+        fs->Interface->Close(fs, ctx);
+    }
+    FspDeleteSecurityDescriptor(sd, (NTSTATUS(*)())FspPosixMapPermissionsToSecurityDescriptor);
+    return status;
+}
+
 /* Tell the engine that rel changed. */
 static NTSTATUS notify(const char *rel, UINT32 filter, UINT32 action)
 {
@@ -240,6 +265,46 @@ static void timeout_expire_create_test(void)
     ASSERT_EQ(native_delete("late"), STATUS_SUCCESS);
     sleep_ms(timeout + 100);
     ASSERT_ERRNO(stat("late", &st), ENOENT);
+}
+
+/*
+ * The engine's own cache of attributes (owner, group, mode; sizes and times) follows the same
+ * rules as the kernel's: with FileInfoTimeout 0 a change behind the mount shows at the next
+ * stat; with a timeout once it expired; with INFINITE after FspFileSystemNotify. The stats
+ * and fstats before the change fill the engine's cache.
+ */
+static void timeout_engine_cache_test(void)
+{
+    fsp_tests_need_internal();
+    ULONG timeout = fsp_tests_options.file_info_timeout;
+    fsp_tests_write_file("file", "abc", 3);
+    ASSERT(0 == chmod("file", 0644));
+    int fd = open("file", O_RDONLY);
+    ASSERT(-1 != fd);
+    struct stat st, fst;
+    int r1 = stat("file", &st), r2 = fstat(fd, &fst);
+    NTSTATUS s1 = native_chmod("file", 0600);
+    NTSTATUS s2 = native_write("file", "defgh", 5, 3);
+    if (INFINITE == timeout) {
+        NTSTATUS s3 = notify("file", FILE_NOTIFY_CHANGE_SIZE | FILE_NOTIFY_CHANGE_SECURITY,
+                             ACTION_MODIFIED);
+        ASSERT_EQ(s3, STATUS_SUCCESS);
+    } else if (timeout)
+        sleep_ms(timeout + 100);
+    /* fstat first: a GETATTR (a stat may revalidate the name with a LOOKUP instead) */
+    struct stat st2, fst2;
+    int r4 = fstat(fd, &fst2), r3 = stat("file", &st2);
+    close(fd);
+    ASSERT(0 == r1 && 0 == r2 && 0 == r3 && 0 == r4);
+    ASSERT_EQ(STATUS_SUCCESS, s1);
+    ASSERT_EQ(STATUS_SUCCESS, s2);
+    ASSERT_EQ(0644, st.st_mode & 07777);
+    ASSERT_EQ(3, st.st_size);
+    ASSERT_EQ(3, fst.st_size);
+    ASSERT_EQ(0600, st2.st_mode & 07777);
+    ASSERT_EQ(8, st2.st_size);
+    ASSERT_EQ(0600, fst2.st_mode & 07777);
+    ASSERT_EQ(8, fst2.st_size);
 }
 
 /* FspFileSystemNotify makes the kernel forget attributes and data at once. */
@@ -557,6 +622,7 @@ void timeout_tests(void)
     TLIB_ADD_TEST("timeout", timeout_expire_test);
     TLIB_ADD_TEST("timeout", timeout_expire_data_test);
     TLIB_ADD_TEST("timeout", timeout_expire_create_test);
+    TLIB_ADD_TEST("timeout", timeout_engine_cache_test);
     TLIB_ADD_TEST("timeout", timeout_notify_test);
     TLIB_ADD_TEST("timeout", timeout_notify_append_test);
     TLIB_ADD_TEST("timeout", timeout_notify_mmap_test);
