@@ -546,22 +546,33 @@ static void get_info(NODE *n, FSP_FSCTL_FILE_INFO *info)
 /* ---- paths ---- */
 
 /* Split the last component: "name" or "name:stream[:$DATA]". *stream is NULL without one. */
+#define PARSED_INLINE 256 /* paths up to this many WCHARs are parsed without allocating */
+
 struct parsed {
-    PWSTR buf;
-    PWSTR parent_path; /* not used for lookups; kept for clarity */
+    PWSTR buf;         /* the path's copy: inline, or malloc'ed (free with parsed_free) */
     PWSTR name;        /* last component, or NULL for the root */
     PWSTR stream;      /* stream name, or NULL */
+    WCHAR inline_buf[PARSED_INLINE];
 };
+
+static void parsed_free(struct parsed *p)
+{
+    if (p->buf != p->inline_buf)
+        free(p->buf);
+    p->buf = 0;
+}
 
 static NTSTATUS parse_path(PCWSTR path, struct parsed *p)
 {
-    memset(p, 0, sizeof *p);
+    p->buf = p->name = p->stream = 0;
     if (!path || L'\\' != path[0])
         return STATUS_OBJECT_NAME_INVALID;
-    p->buf = wcsdup(path);
-    if (!p->buf)
+    size_t len = wcslen(path);
+    if (len < PARSED_INLINE) {
+        p->buf = p->inline_buf;
+        memcpy(p->buf, path, (len + 1) * sizeof(WCHAR));
+    } else if (!(p->buf = wcsdup(path)))
         return STATUS_INSUFFICIENT_RESOURCES;
-    size_t len = wcslen(p->buf);
     while (len > 1 && L'\\' == p->buf[len - 1])
         p->buf[--len] = 0;
     PWSTR last = wcsrchr(p->buf, L'\\');
@@ -583,14 +594,13 @@ static NTSTATUS parse_path(PCWSTR path, struct parsed *p)
                 p->stream = 0; /* "file::$DATA" is the main stream */
         }
         if (wcslen(p->name) > 255 || (p->stream && wcslen(p->stream) > 255)) {
-            free(p->buf);
+            parsed_free(p);
             return STATUS_OBJECT_NAME_INVALID;
         }
     }
     return STATUS_SUCCESS;
 invalid:
-    free(p->buf);
-    p->buf = 0;
+    parsed_free(p);
     return STATUS_OBJECT_NAME_INVALID;
 }
 
@@ -662,7 +672,7 @@ static NTSTATUS lookup(MEMFS *m, PCWSTR path, NODE **pnode, struct dent **pdent)
             }
         }
     }
-    free(p.buf);
+    parsed_free(&p);
     return status;
 }
 
@@ -1003,7 +1013,7 @@ static NTSTATUS create_common(FSP_FILE_SYSTEM *fs, PWSTR name, UINT32 options, U
     if (!NT_SUCCESS(status))
         return status;
     if (!p.name) {
-        free(p.buf);
+        parsed_free(&p);
         return STATUS_OBJECT_NAME_COLLISION; /* the root */
     }
     bool is_dir = options & FILE_DIRECTORY_FILE;
@@ -1132,7 +1142,7 @@ static NTSTATUS create_common(FSP_FILE_SYSTEM *fs, PWSTR name, UINT32 options, U
     status = STATUS_SUCCESS;
 out:
     pthread_rwlock_unlock(&m->tree_lock);
-    free(p.buf);
+    parsed_free(&p);
     return status;
 }
 
@@ -1254,7 +1264,7 @@ static NTSTATUS delete_name(MEMFS *m, NODE *n, PWSTR name)
             status = STATUS_SUCCESS;
         }
     }
-    free(p.buf);
+    parsed_free(&p);
     return status;
 }
 
@@ -1621,7 +1631,7 @@ static NTSTATUS Rename(FSP_FILE_SYSTEM *fs, PVOID ctx, PWSTR name, PWSTR newname
         return status;
     status = parse_path(newname, &dst);
     if (!NT_SUCCESS(status)) {
-        free(src.buf);
+        parsed_free(&src);
         return status;
     }
     pthread_rwlock_wrlock(&m->tree_lock);
@@ -1726,8 +1736,8 @@ static NTSTATUS Rename(FSP_FILE_SYSTEM *fs, PVOID ctx, PWSTR name, PWSTR newname
         dir_changed(dparent, now);
 out:
     pthread_rwlock_unlock(&m->tree_lock);
-    free(src.buf);
-    free(dst.buf);
+    parsed_free(&src);
+    parsed_free(&dst);
     return status;
 }
 
@@ -2072,7 +2082,7 @@ static NTSTATUS CreateHardLink(FSP_FILE_SYSTEM *fs, PVOID ctx, PWSTR name, PWSTR
     }
     get_info(n, info);
     pthread_rwlock_unlock(&m->tree_lock);
-    free(p.buf);
+    parsed_free(&p);
     return status;
 }
 

@@ -367,6 +367,13 @@ static WCHAR posix_to_windows(WCHAR c)
 
 size_t fsp_posix_map_name_into(const char *name, size_t len, PWSTR out)
 {
+    size_t i = 0;
+    for (; i < len && !(name[i] & 0x80); i++) /* ASCII: one WCHAR per byte */
+        out[i] = posix_to_windows((WCHAR)name[i]);
+    if (i == len) {
+        out[i] = 0;
+        return i;
+    }
     size_t n = fsp_utf8_to_wcs_into(name, len, out);
     for (size_t i = 0; i < n; i++)
         out[i] = posix_to_windows(out[i]);
@@ -402,18 +409,17 @@ static WCHAR windows_to_posix(WCHAR c)
 
 size_t fsp_posix_unmap_name_into(PCWSTR w, size_t n, char *out)
 {
-    /* Convert in pieces through a small buffer: no allocation. */
     size_t len = 0;
-    WCHAR piece[64];
-    for (size_t i = 0; i < n;) {
-        size_t k = n - i < 64 ? n - i : 64;
-        for (size_t j = 0; j < k; j++)
-            piece[j] = windows_to_posix(w[i + j]);
-        size_t got = fsp_wcs_to_utf8_into(piece, k, out + len);
+    for (size_t i = 0; i < n; i++) {
+        WCHAR c = windows_to_posix(w[i]);
+        if (c > 0 && c < 0x80) { /* ASCII: one byte */
+            out[len++] = (char)c;
+            continue;
+        }
+        size_t got = fsp_wcs_to_utf8_into(&c, 1, out + len);
         if ((size_t)-1 == got)
             return got;
         len += got;
-        i += k;
     }
     out[len] = '\0';
     return len;

@@ -161,3 +161,11 @@ void fsp_attr_cache_put(struct fsp_engine *eng, uint64_t nodeid, uint32_t gen,
     s->info = *info;
     pthread_mutex_unlock(lock);
 }
+
+void fsp_attr_changed_to(struct fsp_engine *eng, uint64_t nodeid, uint32_t gen,
+                         const FSP_FSCTL_FILE_INFO *info)
+{
+    uint32_t now = fsp_node_attr_changed_from(eng, nodeid, gen);
+    if (FSP_ATTR_GEN_NONE != now)
+        fsp_attr_cache_put(eng, nodeid, now, info, 0);
+}

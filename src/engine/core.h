@@ -187,6 +187,10 @@ void fsp_attr_cache_fini(struct fsp_engine *eng);
  * (FSP_ATTR_GEN_NONE for an unknown node). */
 bool fsp_node_owner_get(struct fsp_engine *eng, uint64_t nodeid, uint32_t *pgen, uint32_t owner[3],
                         uint32_t *page_ms);
+/* nodes.c: the node changed (FILE_INFO) by a call made while its change count was gen: count the
+ * change; returns the new count when no other change came in between (what the call returned is
+ * then current), else FSP_ATTR_GEN_NONE. */
+uint32_t fsp_node_attr_changed_from(struct fsp_engine *eng, uint64_t nodeid, uint32_t gen);
 /* nodes.c: cache the owner read while the node's change count was gen (ignored if it changed). */
 void fsp_node_owner_put(struct fsp_engine *eng, uint64_t nodeid, uint32_t gen, const uint32_t owner[3]);
 

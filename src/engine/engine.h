@@ -227,6 +227,13 @@ bool fsp_attr_cacheable(const FSP_FSCTL_FILE_INFO *info);
 /** nodeid's attributes (size, times, links: FILE_INFO) changed or may have (nothing for an
  * unknown node). Its owner, group and mode stay cached. */
 void fsp_attr_invalidate(struct fsp_engine *eng, uint64_t nodeid);
+/**
+ * nodeid was changed by a call that returned its FILE_INFO (Overwrite, Write), made while its
+ * change count was gen (from fsp_attr_cache_get before the call): the change is counted as with
+ * fsp_attr_invalidate, and info cached when no other change came in between.
+ */
+void fsp_attr_changed_to(struct fsp_engine *eng, uint64_t nodeid, uint32_t gen,
+                         const FSP_FSCTL_FILE_INFO *info);
 /** nodeid's security (owner, group, mode) changed or may have, and maybe anything else. */
 void fsp_attr_invalidate_owner(struct fsp_engine *eng, uint64_t nodeid);
 /** Enter nodeid in the IndexNumber index (LINK: its new name will be an alias of it). */

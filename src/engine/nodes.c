@@ -555,6 +555,29 @@ void fsp_attr_invalidate(struct fsp_engine *eng, uint64_t nodeid)
     invalidate(eng, nodeid, false);
 }
 
+uint32_t fsp_node_attr_changed_from(struct fsp_engine *eng, uint64_t nodeid, uint32_t gen)
+{
+    if (0 == eng->fs->VolumeParams.FileInfoTimeout)
+        return FSP_ATTR_GEN_NONE;
+    uint32_t now = FSP_ATTR_GEN_NONE;
+    pthread_rwlock_rdlock(&eng->nodes_lock);
+    struct fsp_node *n = by_id(eng, nodeid);
+    if (n && primary_of(n))
+        n = primary_of(n);
+    if (n) {
+        uint32_t old = __atomic_load_n(&n->attr_gen, __ATOMIC_RELAXED);
+        uint32_t next = ((gen + 1) & ~FSP_ATTR_OWNER_VALID) | (old & FSP_ATTR_OWNER_VALID);
+        if (FSP_ATTR_GEN_NONE != gen && (old & ~FSP_ATTR_OWNER_VALID) == gen &&
+            __atomic_compare_exchange_n(&n->attr_gen, &old, next, false, __ATOMIC_SEQ_CST,
+                                        __ATOMIC_RELAXED))
+            now = next & ~FSP_ATTR_OWNER_VALID; /* no one else changed it in between */
+        else
+            attr_changed(n, false);
+    }
+    pthread_rwlock_unlock(&eng->nodes_lock);
+    return now;
+}
+
 void fsp_attr_invalidate_owner(struct fsp_engine *eng, uint64_t nodeid)
 {
     invalidate(eng, nodeid, true);

@@ -74,7 +74,7 @@ void fsp_ops_reply_open(struct fsp_request *req, struct fsp_handle *h,
  * mode (permission and S_IS* bits, umask already applied by the kernel):
  * owner = caller uid; group = caller gid, or the parent's gid when the parent
  * directory has S_ISGID (and then a new directory keeps S_ISGID).
- * Free with FspDeleteSecurityDescriptor(sd, (NTSTATUS (*)())FspPosixMapPermissionsToSecurityDescriptor).
+ * The descriptor belongs to the calling thread (valid until its next call; not freed).
  */
 NTSTATUS fsp_ops_new_object_sd(struct fsp_request *req, uint64_t parent, uint32_t mode, bool is_dir,
                                PSECURITY_DESCRIPTOR *psd);

@@ -452,6 +452,40 @@ void fsp_ops_reply_open(struct fsp_request *req, struct fsp_handle *h,
         fsp_handle_unpublish(req->engine, h); /* the request's reference closes it */
 }
 
+/*
+ * The security descriptor for owner, group and mode, owned by the calling thread (valid until
+ * its next call): a thread keeps the last one it made, since most new files of a caller get the
+ * same.
+ */
+#define PERM_SD_BYTES 512
+static __thread struct {
+    bool valid;
+    uint32_t uid, gid, mode;
+    unsigned char sd[PERM_SD_BYTES];
+} tls_perm_sd;
+
+static NTSTATUS permissions_sd(uint32_t uid, uint32_t gid, uint32_t mode, PSECURITY_DESCRIPTOR *psd)
+{
+    if (!tls_perm_sd.valid || tls_perm_sd.uid != uid || tls_perm_sd.gid != gid ||
+        tls_perm_sd.mode != mode) {
+        PSECURITY_DESCRIPTOR sd = 0;
+        NTSTATUS status = FspPosixMapPermissionsToSecurityDescriptor(uid, gid, mode, &sd);
+        if (!NT_SUCCESS(status))
+            return status;
+        size_t size = FspGetSecurityDescriptorLength(sd);
+        bool fits = size <= PERM_SD_BYTES;
+        if (fits)
+            memcpy(tls_perm_sd.sd, sd, size);
+        FspDeleteSecurityDescriptor(sd, (NTSTATUS(*)())FspPosixMapPermissionsToSecurityDescriptor);
+        if (!fits)
+            return STATUS_INSUFFICIENT_RESOURCES; /* never: a POSIX descriptor is small */
+        tls_perm_sd.valid = true;
+        tls_perm_sd.uid = uid, tls_perm_sd.gid = gid, tls_perm_sd.mode = mode;
+    }
+    *psd = tls_perm_sd.sd;
+    return STATUS_SUCCESS;
+}
+
 NTSTATUS fsp_ops_new_object_sd(struct fsp_request *req, uint64_t parent, uint32_t mode, bool is_dir,
                                PSECURITY_DESCRIPTOR *psd)
 {
@@ -473,7 +507,7 @@ NTSTATUS fsp_ops_new_object_sd(struct fsp_request *req, uint64_t parent, uint32_
         if (is_dir)
             mode |= S_ISGID;
     }
-    return FspPosixMapPermissionsToSecurityDescriptor(req->in->uid, gid, mode & 07777, psd);
+    return permissions_sd(req->in->uid, gid, mode & 07777, psd);
 }
 
 NTSTATUS fsp_ops_create_object(struct fsp_request *req, PWSTR path, UINT32 create_options,
@@ -549,7 +583,6 @@ NTSTATUS fsp_ops_create_child(struct fsp_request *req, PWSTR path, uint32_t mode
     if (NT_SUCCESS(status))
         status = fsp_ops_create_object(req, path, create_options, granted_access, file_attributes,
                                        sd, reparse, reparse_len, pctx, info);
-    FspDeleteSecurityDescriptor(sd, (NTSTATUS(*)())FspPosixMapPermissionsToSecurityDescriptor);
     return status;
 }
 
@@ -560,7 +593,7 @@ NTSTATUS fsp_ops_set_posix_security(struct fsp_request *req, PVOID ctx, uint32_t
     if (!fs->Interface->SetSecurity)
         return STATUS_INVALID_DEVICE_REQUEST;
     PSECURITY_DESCRIPTOR sd = 0;
-    NTSTATUS status = FspPosixMapPermissionsToSecurityDescriptor(uid, gid, mode, &sd);
+    NTSTATUS status = permissions_sd(uid, gid, mode, &sd);
     if (!NT_SUCCESS(status))
         return status;
     SECURITY_INFORMATION what =
@@ -569,6 +602,5 @@ NTSTATUS fsp_ops_set_posix_security(struct fsp_request *req, PVOID ctx, uint32_t
     fsp_op_enter(req, FspFsctlTransactSetSecurityKind);
     status = fs->Interface->SetSecurity(fs, ctx, what, sd);
     fsp_op_leave(req);
-    FspDeleteSecurityDescriptor(sd, (NTSTATUS(*)())FspPosixMapPermissionsToSecurityDescriptor);
     return status;
 }

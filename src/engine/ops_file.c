@@ -74,9 +74,14 @@ void fsp_op_open(struct fsp_request *req)
         status = fsp_ops_kill_privs(req, req->in->nodeid, ctx, path,
                                     (in->open_flags & FUSE_OPEN_KILL_SUIDGID) ? FSP_KILLPRIV_SUIDGID
                                                                               : FSP_KILLPRIV_CAPS);
+        struct fsp_attr_cached c;
+        fsp_attr_cache_get(req->engine, req->in->nodeid, &c);
         if (NT_SUCCESS(status))
             status = overwrite(req, ctx, &info);
-        fsp_attr_invalidate(req->engine, req->in->nodeid);
+        if (NT_SUCCESS(status))
+            fsp_attr_changed_to(req->engine, req->in->nodeid, c.gen, &info);
+        else
+            fsp_attr_invalidate(req->engine, req->in->nodeid);
         if (!NT_SUCCESS(status))
             fsp_ops_close(req, ctx, path, 0);
     }
@@ -299,6 +304,8 @@ void fsp_op_write(struct fsp_request *req)
         return fsp_reply_err(req, ENOMEM);
     ULONG done = 0;
     FSP_FSCTL_FILE_INFO info;
+    struct fsp_attr_cached c;
+    fsp_attr_cache_get(req->engine, h->nodeid, &c);
     req->treq.Req.Write.UserContext = (UINT64)(uintptr_t)FSP_OPS_CTX(h);
     req->treq.Req.Write.Address = (UINT64)(uintptr_t)data;
     req->treq.Req.Write.Offset = in->offset;
@@ -309,7 +316,10 @@ void fsp_op_write(struct fsp_request *req)
     fsp_op_leave(req);
     if (STATUS_PENDING == status)
         return fsp_request_pend(req, write_complete, (void *)(uintptr_t)in->size);
-    fsp_attr_invalidate(req->engine, h->nodeid);
+    if (NT_SUCCESS(status))
+        fsp_attr_changed_to(req->engine, h->nodeid, c.gen, &info);
+    else
+        fsp_attr_invalidate(req->engine, h->nodeid);
     if (!NT_SUCCESS(status))
         return fsp_reply_status(req, status);
     if (done > in->size) {

@@ -1589,7 +1589,7 @@ static NTSTATUS GetEa(FSP_FILE_SYSTEM *fs, PVOID FileContext, PFILE_FULL_EA_INFO
     if (!path)
         return flag_get(&file->removed) ? STATUS_OBJECT_NAME_NOT_FOUND : STATUS_INSUFFICIENT_RESOURCES;
     NTSTATUS status = STATUS_SUCCESS;
-    char *list = 0, *value = 0;
+    char *list = 0;
     FILE_FULL_EA_INFORMATION *single = 0;
     int n = fuse_fs_listxattr(f->top, path, 0, 0);
     for (int attempt = 0; n > 0 && attempt < 4; attempt++) {
@@ -1615,9 +1615,8 @@ static NTSTATUS GetEa(FSP_FILE_SYSTEM *fs, PVOID FileContext, PFILE_FULL_EA_INFO
         status = st_err(n); /* ENOTSUP and all: the caller's listxattr(2) fails the same way */
         n = 0;
     }
-    single = malloc(sizeof(FILE_FULL_EA_INFORMATION) + 255 + 1 + 0x10000);
-    value = malloc(0x10000);
-    if (!single || !value)
+    /* One record at a time, the value read in place (only when there are attributes). */
+    if (n > 0 && !(single = malloc(sizeof(FILE_FULL_EA_INFORMATION) + 255 + 1 + 0x10000)))
         status = STATUS_INSUFFICIENT_RESOURCES;
     for (int pos = 0; NT_SUCCESS(status) && pos < n;) {
         const char *name = list + pos;
@@ -1627,22 +1626,21 @@ static NTSTATUS GetEa(FSP_FILE_SYSTEM *fs, PVOID FileContext, PFILE_FULL_EA_INFO
             continue;
         if ((size_t)(pos - 1) >= (size_t)n) /* not NUL-terminated */
             break;
-        int vl = fuse_fs_getxattr(f->top, path, name, value, 0xffff);
+        memset(single, 0, sizeof *single);
+        memcpy(single->EaName, name, nl + 1);
+        int vl = fuse_fs_getxattr(f->top, path, name, single->EaName + nl + 1, 0xffff);
         if (vl <= 0) /* gone meanwhile, empty, too large or failing: not shown */
             continue;
         if (vl > 0xffff)
             continue;
-        memset(single, 0, sizeof *single);
         single->EaNameLength = (UCHAR)nl;
         single->EaValueLength = (USHORT)vl;
-        memcpy(single->EaName, name, nl + 1);
-        memcpy(single->EaName + nl + 1, value, (size_t)vl);
         if (!FspFileSystemAddEa(single, Ea, EaLength, PBytesTransferred))
             status = STATUS_BUFFER_OVERFLOW;
     }
     if (NT_SUCCESS(status))
         FspFileSystemAddEa(0, Ea, EaLength, PBytesTransferred);
-    free(single), free(value), free(list), free(path);
+    free(single), free(list), free(path);
     return status;
 }
 

@@ -302,9 +302,11 @@ static void timeout_engine_cache_test(void)
     ASSERT_EQ(3, st.st_size);
     ASSERT_EQ(3, fst.st_size);
     ASSERT_EQ(0600, st2.st_mode & 07777);
-    ASSERT_EQ(8, st2.st_size);
     ASSERT_EQ(0600, fst2.st_mode & 07777);
-    ASSERT_EQ(8, fst2.st_size);
+    if (!fsp_tests_options.writeback) { /* with the writeback cache the kernel owns the size */
+        ASSERT_EQ(8, st2.st_size);
+        ASSERT_EQ(8, fst2.st_size);
+    }
 }
 
 /* FspFileSystemNotify makes the kernel forget attributes and data at once. */
