@@ -16,7 +16,18 @@
  * engine does for FileInfoTimeout INFINITE. INIT asks for ASYNC_READ,
  * ATOMIC_O_TRUNC, BIG_WRITES and MAX_PAGES (1 MiB writes).
  *
- * usage: raw-floor [-t MS] [-s] [-d] MOUNTPOINT   (root; serves until SIGTERM/SIGINT)
+ * With -u it answers over FUSE io_uring instead (Linux 6.14+, the fuse module's
+ * enable_uring=Y): INIT comes over /dev/fuse and its reply asks for
+ * FUSE_OVER_IO_URING; then one thread per kernel queue (one per possible
+ * CPU, pinned to it) owns an io_uring with -q ring entries for its queue
+ * and answers what arrives there, committing each reply with the next
+ * fetch, the kernel's protocol and nothing else (the table is shared under
+ * a mutex). FORGET and INTERRUPT still come over /dev/fuse. This is the
+ * stand-in for libfuse's own FUSE-over-io_uring, which Debian's libfuse
+ * (3.14) does not have.
+ *
+ * usage: raw-floor [-t MS] [-s] [-d] [-u [-q DEPTH]] MOUNTPOINT
+ *        (root; serves until SIGTERM/SIGINT)
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
@@ -24,6 +35,9 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/fuse.h>
+#include <linux/io_uring.h>
+#include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -31,7 +45,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/sysinfo.h>
 #include <sys/uio.h>
 #include <time.h>
 #include <unistd.h>
@@ -67,6 +84,11 @@ static uint32_t timeout_nsec;
 static bool keep_cache;
 static bool refuse_direct;     /* -d: EINVAL for O_DIRECT opens (tests fsbench's skip) */
 static uint64_t counts[MAX_OPCODE + 1];
+static bool use_uring;          /* -u */
+static unsigned uring_depth = 1; /* -q: ring entries per queue */
+static bool uring_negotiated;
+static unsigned long long ring_requests; /* answered through the rings (under table_lock) */
+#define URING_FLAG2 (1u << 9)   /* FUSE_OVER_IO_URING (1ULL << 41) in flags2 (FUSE 7.42) */
 static volatile sig_atomic_t stop;
 static int fuse_fd = -1;
 
@@ -185,8 +207,15 @@ static int resize(struct node *n, uint64_t size)
 
 /* ---- replies ---- */
 
+/* io_uring (-u): the ring entry the current request came in (NULL: /dev/fuse). */
+struct ring_ent;
+static __thread struct ring_ent *cur_ent;
+static void ring_reply(struct ring_ent *e, int err, const void *data, size_t size);
+
 static void reply(const struct fuse_in_header *in, int err, const void *data, size_t size)
 {
+    if (cur_ent)
+        return ring_reply(cur_ent, err, data, size);
     struct fuse_out_header out = {.len = (uint32_t)(sizeof out + (err ? 0 : size)),
                                   .error = -err, .unique = in->unique};
     struct iovec iov[2] = {{&out, sizeof out}, {(void *)data, err ? 0 : size}};
@@ -251,6 +280,11 @@ static void do_init(const struct fuse_in_header *in, const struct fuse_init_in *
         out.minor = arg->minor;
     uint32_t want = FUSE_ASYNC_READ | FUSE_ATOMIC_O_TRUNC | FUSE_BIG_WRITES | FUSE_MAX_PAGES;
     out.flags = want & arg->flags;
+    if (use_uring && (arg->flags & FUSE_INIT_EXT) && (arg->flags2 & URING_FLAG2)) {
+        out.flags |= FUSE_INIT_EXT;
+        out.flags2 = URING_FLAG2;
+        uring_negotiated = true;
+    }
     out.max_readahead = arg->max_readahead;
     out.max_background = 64;
     out.congestion_threshold = 48;
@@ -542,6 +576,211 @@ static void dispatch(char *buf, size_t len)
     }
 }
 
+/* ---- FUSE over io_uring (-u) ---- */
+
+struct uring_ent_in_out {
+    uint64_t flags;
+    uint64_t commit_id;
+    uint32_t payload_sz;
+    uint32_t padding;
+    uint64_t reserved;
+};
+
+struct uring_req_header { /* the kernel's struct fuse_uring_req_header */
+    char in_out[128];     /* fuse_in_header / fuse_out_header */
+    char op_in[128];      /* the opcode's first argument */
+    struct uring_ent_in_out ent;
+};
+
+struct uring_cmd_req { /* in the SQE's command area */
+    uint64_t flags;
+    uint64_t commit_id;
+    uint16_t qid;
+    uint8_t padding[6];
+};
+
+enum { URING_CMD_REGISTER = 1, URING_CMD_COMMIT_AND_FETCH = 2 };
+#define HEAD_ROOM 4096 /* room for the header and the first argument in front of the payload */
+
+struct ring_ent {
+    struct ring_q *q;
+    uint64_t commit_id;
+    char *mem; /* header at the start, payload at HEAD_ROOM */
+    struct uring_req_header *hdr;
+    char *payload;
+    struct iovec iov[2];
+};
+
+struct ring_q {
+    unsigned qid;
+    int ring_fd;
+    unsigned *sq_tail, *sq_mask, *sq_array, *cq_head, *cq_tail, *cq_mask, sq_local;
+    void *sqes;
+    struct io_uring_cqe *cqes;
+    unsigned to_submit;
+    struct ring_ent *ents;
+};
+
+static pthread_mutex_t table_lock = PTHREAD_MUTEX_INITIALIZER; /* the table, with -u */
+static size_t payload_size;
+
+static int ring_setup(struct ring_q *q, unsigned entries)
+{
+    struct io_uring_params p;
+    memset(&p, 0, sizeof p);
+    p.flags = IORING_SETUP_SQE128;
+    int fd = (int)syscall(__NR_io_uring_setup, entries, &p);
+    if (fd < 0)
+        return -1;
+    q->ring_fd = fd;
+    size_t sq_sz = p.sq_off.array + p.sq_entries * sizeof(unsigned);
+    size_t cq_sz = p.cq_off.cqes + p.cq_entries * sizeof(struct io_uring_cqe);
+    if (cq_sz > sq_sz)
+        sq_sz = cq_sz;
+    char *sq = mmap(0, sq_sz, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE, fd,
+                    IORING_OFF_SQ_RING);
+    q->sqes = mmap(0, p.sq_entries * 128, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE, fd,
+                   IORING_OFF_SQES);
+    if (MAP_FAILED == sq || MAP_FAILED == q->sqes || !(p.features & IORING_FEAT_SINGLE_MMAP))
+        return -1;
+    q->sq_tail = (unsigned *)(sq + p.sq_off.tail);
+    q->sq_mask = (unsigned *)(sq + p.sq_off.ring_mask);
+    q->sq_array = (unsigned *)(sq + p.sq_off.array);
+    q->cq_head = (unsigned *)(sq + p.cq_off.head);
+    q->cq_tail = (unsigned *)(sq + p.cq_off.tail);
+    q->cq_mask = (unsigned *)(sq + p.cq_off.ring_mask);
+    q->cqes = (struct io_uring_cqe *)(sq + p.cq_off.cqes);
+    q->sq_local = *q->sq_tail;
+    return 0;
+}
+
+static void push_cmd(struct ring_q *q, struct ring_ent *e, unsigned op)
+{
+    unsigned idx = q->sq_local & *q->sq_mask;
+    struct io_uring_sqe *sqe = (void *)((char *)q->sqes + (size_t)idx * 128);
+    memset(sqe, 0, 128);
+    q->sq_array[idx] = idx;
+    q->sq_local++;
+    q->to_submit++;
+    sqe->opcode = IORING_OP_URING_CMD;
+    sqe->fd = fuse_fd;
+    sqe->cmd_op = op;
+    sqe->user_data = (uint64_t)(uintptr_t)e;
+    if (URING_CMD_REGISTER == op) {
+        sqe->addr = (uint64_t)(uintptr_t)e->iov;
+        sqe->len = 2;
+    }
+    struct uring_cmd_req *c = (void *)sqe->cmd;
+    c->qid = (uint16_t)q->qid;
+    c->commit_id = URING_CMD_COMMIT_AND_FETCH == op ? e->commit_id : 0;
+}
+
+static void ring_reply(struct ring_ent *e, int err, const void *data, size_t size)
+{
+    if (err || size > payload_size)
+        size = 0;
+    if (size)
+        memcpy(e->payload, data, size);
+    struct fuse_out_header out = {.len = (uint32_t)(sizeof out + size), .error = -err,
+                                  .unique = e->commit_id};
+    memcpy(e->hdr->in_out, &out, sizeof out);
+    memset(&e->hdr->ent, 0, sizeof e->hdr->ent);
+    e->hdr->ent.commit_id = e->commit_id;
+    e->hdr->ent.payload_sz = (uint32_t)size;
+}
+
+/* One queue's thread: register its entries, then answer and commit-and-fetch, forever. */
+static void *ring_main(void *arg)
+{
+    struct ring_q *q = arg;
+    cpu_set_t one;
+    CPU_ZERO(&one);
+    CPU_SET(q->qid, &one);
+    pthread_setaffinity_np(pthread_self(), sizeof one, &one); /* may fail (not allowed): fine */
+    for (unsigned i = 0; i < uring_depth; i++)
+        push_cmd(q, &q->ents[i], URING_CMD_REGISTER);
+    for (;;) {
+        __atomic_store_n(q->sq_tail, q->sq_local, __ATOMIC_RELEASE);
+        long r = syscall(__NR_io_uring_enter, q->ring_fd, q->to_submit, 1, IORING_ENTER_GETEVENTS,
+                         (void *)0, (size_t)0);
+        if (r < 0 && EINTR != errno && EAGAIN != errno && EBUSY != errno)
+            break;
+        if (r > 0)
+            q->to_submit -= (unsigned)r < q->to_submit ? (unsigned)r : q->to_submit;
+        unsigned head = *q->cq_head;
+        while (head != __atomic_load_n(q->cq_tail, __ATOMIC_ACQUIRE)) {
+            struct io_uring_cqe *cqe = &q->cqes[head & *q->cq_mask];
+            struct ring_ent *e = (void *)(uintptr_t)cqe->user_data;
+            int res = cqe->res;
+            __atomic_store_n(q->cq_head, ++head, __ATOMIC_RELEASE);
+            if (-EAGAIN == res) { /* the kernel has not seen the INIT reply yet */
+                sched_yield();
+                push_cmd(q, e, URING_CMD_REGISTER);
+                continue;
+            }
+            if (res < 0)
+                return 0; /* unmounted (or aborted) */
+            /* put the request back together in front of the payload and answer it */
+            struct fuse_in_header in;
+            memcpy(&in, e->hdr->in_out, sizeof in);
+            uint32_t psz = e->hdr->ent.payload_sz;
+            size_t oplen = in.len - sizeof in - psz;
+            e->commit_id = e->hdr->ent.commit_id;
+            if (in.len < sizeof in + psz || psz > payload_size || oplen > sizeof e->hdr->op_in) {
+                ring_reply(e, EIO, 0, 0);
+            } else {
+                char *start = e->payload - oplen - sizeof in;
+                memcpy(start, &in, sizeof in);
+                memcpy(start + sizeof in, e->hdr->op_in, oplen);
+                cur_ent = e;
+                pthread_mutex_lock(&table_lock);
+                ring_requests++;
+                dispatch(start, in.len);
+                pthread_mutex_unlock(&table_lock);
+                cur_ent = 0;
+            }
+            push_cmd(q, e, URING_CMD_COMMIT_AND_FETCH);
+        }
+    }
+    return 0;
+}
+
+/* After the INIT reply asked for io_uring: a thread per kernel queue. */
+static int start_rings(void)
+{
+    unsigned nq = (unsigned)get_nprocs_conf();
+    payload_size = MAX_WRITE > MAX_PAGES * 4096 ? MAX_WRITE : MAX_PAGES * 4096;
+    for (unsigned qid = 0; qid < nq; qid++) {
+        struct ring_q *q = calloc(1, sizeof *q);
+        if (!q || !(q->ents = calloc(uring_depth, sizeof *q->ents)))
+            return -1;
+        q->qid = qid;
+        unsigned entries = 8;
+        while (entries < 2 * uring_depth + 4)
+            entries *= 2;
+        if (ring_setup(q, entries) < 0) {
+            perror("raw-floor: io_uring_setup");
+            return -1;
+        }
+        for (unsigned i = 0; i < uring_depth; i++) {
+            struct ring_ent *e = &q->ents[i];
+            e->q = q;
+            e->mem = aligned_alloc(4096, HEAD_ROOM + payload_size);
+            if (!e->mem)
+                return -1;
+            e->hdr = (struct uring_req_header *)e->mem;
+            e->payload = e->mem + HEAD_ROOM;
+            e->iov[0] = (struct iovec){e->hdr, sizeof *e->hdr};
+            e->iov[1] = (struct iovec){e->payload, payload_size};
+        }
+        pthread_t t;
+        if (pthread_create(&t, 0, ring_main, q))
+            return -1;
+        pthread_detach(t);
+    }
+    return 0;
+}
+
 static void on_signal(int sig)
 {
     (void)sig;
@@ -565,7 +804,7 @@ int main(int argc, char **argv)
     long long t = -1;
     bool stats = false;
     int opt;
-    while (-1 != (opt = getopt(argc, argv, "t:sdh"))) {
+    while (-1 != (opt = getopt(argc, argv, "t:sduq:h"))) {
         char *end;
         switch (opt) {
         case 't':
@@ -582,18 +821,30 @@ int main(int argc, char **argv)
         case 'd':
             refuse_direct = true;
             break;
+        case 'u':
+            use_uring = true;
+            break;
+        case 'q':
+            uring_depth = (unsigned)strtoul(optarg, 0, 10);
+            if (uring_depth < 1 || uring_depth > 64) {
+                fprintf(stderr, "raw-floor: bad -q '%s' (1..64)\n", optarg);
+                return 2;
+            }
+            break;
         case 'h':
         default:
             fprintf(opt == 'h' ? stdout : stderr,
-                    "usage: raw-floor [-t MS] [-s] [-d] MOUNTPOINT\n"
+                    "usage: raw-floor [-t MS] [-s] [-d] [-u [-q DEPTH]] MOUNTPOINT\n"
                     "  -t MS  entry/attr timeout in ms; -1 (default): forever + keep page cache\n"
                     "  -s     print request counts by opcode at exit\n"
-                    "  -d     refuse O_DIRECT opens with EINVAL\n");
+                    "  -d     refuse O_DIRECT opens with EINVAL\n"
+                    "  -u     FUSE over io_uring (fuse.enable_uring=Y): a thread per kernel queue\n"
+                    "  -q N   ring entries per queue with -u (default 1)\n");
             return opt == 'h' ? 0 : 2;
         }
     }
     if (optind + 1 != argc) {
-        fprintf(stderr, "usage: raw-floor [-t MS] [-s] [-d] MOUNTPOINT\n");
+        fprintf(stderr, "usage: raw-floor [-t MS] [-s] [-d] [-u [-q DEPTH]] MOUNTPOINT\n");
         return 2;
     }
     const char *mnt = argv[optind];
@@ -647,12 +898,30 @@ int main(int argc, char **argv)
             }
             break;
         }
+        bool was = uring_negotiated;
+        if (use_uring)
+            pthread_mutex_lock(&table_lock);
         dispatch(buf, (size_t)r);
+        if (use_uring)
+            pthread_mutex_unlock(&table_lock);
+        if (!was && uring_negotiated && start_rings() < 0) {
+            fprintf(stderr, "raw-floor: cannot set up the io_uring queues\n");
+            rc = 1;
+            break;
+        }
     }
+    if (use_uring && !uring_negotiated)
+        fprintf(stderr, "raw-floor: the kernel did not offer FUSE over io_uring "
+                        "(fuse.enable_uring?): /dev/fuse was used\n");
     if (umount2(mnt, MNT_DETACH) < 0 && EINVAL != errno && ENOENT != errno)
         fprintf(stderr, "raw-floor: umount %s: %s\n", mnt, strerror(errno));
     close(fuse_fd);
     if (stats) {
+        if (uring_negotiated) {
+            pthread_mutex_lock(&table_lock);
+            fprintf(stderr, "%-13s %llu\n", "(io_uring)", ring_requests);
+            pthread_mutex_unlock(&table_lock);
+        }
         for (int i = 0; i <= MAX_OPCODE; i++)
             if (counts[i])
                 fprintf(stderr, "%-13s %llu\n", opnames[i] ? opnames[i] : "other",

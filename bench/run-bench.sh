@@ -3,7 +3,7 @@
 # /dev/fuse floor and memfs-fuse3 (LinFsp's FUSE layer and Debian's libfuse3),
 # in one run; writes a Markdown report with tables and plots.
 #
-# usage: bench/run-bench.sh [--quick] [--runs=N] [--pin=same|split|none]
+# usage: bench/run-bench.sh [--quick] [--runs=N] [--pin=both|same|split|none]
 #                           [--out=DIR] [--configs=a,b,...] [--no-perf] [--no-plots]
 #
 #   default   WinFsp-like counts, 3 runs per configuration, a perf profile of memfs
@@ -11,12 +11,15 @@
 #   --quick   small counts, 1 run, no profile; report in /tmp/linfsp-bench-quick
 #             unless --out is given (well under 2 minutes; for CI)
 #   --runs=N  runs per configuration (the report gives median, min and max)
-#   --pin     same (default): fsbench and the file system server on one CPU (the last);
+#   --pin     both (default): every configuration pinned (as same) and unpinned (as none)
+#             in the same run, interleaved; the report has a section for each;
+#             same: fsbench and the file system server on one CPU (the last);
 #             split: server on CPU 0, fsbench on the last CPU; none: no pinning
-#   --configs comma-separated subset of: tmpfs memfs memfs-t0 memfs-wb memfs-uring memfs-dotnet memfs-dotnet-t0
-#             raw-floor raw-floor-t0 fuse3-linfsp fuse3-libfuse fuse3-libfuse-dp passthrough
-#             passthrough-fuse-linfsp passthrough-fuse-libfuse
-#             (memfs-uring turns the fuse module's enable_uring on for the run and back)
+#   --configs comma-separated subset of: tmpfs memfs memfs-t0 memfs-wb memfs-uring memfs-dotnet
+#             memfs-dotnet-t0 raw-floor raw-floor-t0 raw-floor-uring fuse3-linfsp fuse3-libfuse
+#             fuse3-libfuse-dp passthrough passthrough-fuse-linfsp passthrough-fuse-libfuse
+#             (memfs-uring and raw-floor-uring turn the fuse module's enable_uring on for
+#             their runs and back, also when the script is interrupted)
 #   BUILD=DIR environment: the meson build directory (default build/release)
 #
 # Every mount is made under a private temporary directory and unmounted on exit,
@@ -35,7 +38,7 @@ BUILD=${BUILD:-$ROOT/build/release}
 
 QUICK=0
 RUNS=
-PIN=same
+PIN=both
 OUT=
 CONFIGS=
 DO_PERF=1
@@ -48,7 +51,7 @@ for a in "$@"; do
     case $a in
     --quick) QUICK=1 ;;
     --runs=*) RUNS=${a#*=}; [[ $RUNS =~ ^[1-9][0-9]*$ ]] || die "bad --runs: $RUNS" ;;
-    --pin=*) PIN=${a#*=}; [[ $PIN =~ ^(same|split|none)$ ]] || die "bad --pin: $PIN" ;;
+    --pin=*) PIN=${a#*=}; [[ $PIN =~ ^(both|same|split|none)$ ]] || die "bad --pin: $PIN" ;;
     --out=*) OUT=${a#*=} ;;
     --configs=*) CONFIGS=${a#*=} ;;
     --no-perf) DO_PERF=0 ;;
@@ -78,7 +81,7 @@ WORK=$(mktemp -d /tmp/linfsp-bench.XXXXXX) || die "mktemp failed"
 LOG=$WORK/log
 mkdir -p "$WORK/mnt" "$LOG"
 RESULTS=$WORK/results.csv
-echo "config,run,test,seconds,status" > "$RESULTS"
+echo "config,pin,run,test,seconds,status" > "$RESULTS"
 NOTES=$WORK/notes.txt
 : > "$NOTES"
 note() { echo "run-bench: $*" >&2; echo "$*" >> "$NOTES"; }
@@ -152,12 +155,22 @@ trap 'echo "run-bench: interrupted" >&2; exit 130' INT TERM
 # ---- pinning ----
 NCPU=$(nproc)
 LAST=$((NCPU - 1))
+if ! command -v taskset >/dev/null && [[ $PIN != none ]]; then
+    note "taskset missing: no pinning"
+    PIN=none
+fi
 case $PIN in
-same) SRV_PIN=(taskset -c "$LAST"); BEN_PIN=(taskset -c "$LAST") ;;
-split) SRV_PIN=(taskset -c 0); BEN_PIN=(taskset -c "$LAST") ;;
-none) SRV_PIN=(); BEN_PIN=() ;;
+both) PINS=(same none) ;;
+*) PINS=("$PIN") ;;
 esac
-command -v taskset >/dev/null || { [[ $PIN = none ]] || note "taskset missing: no pinning"; SRV_PIN=(); BEN_PIN=(); PIN=none; }
+set_pin() { # MODE: the taskset prefixes of the server and of fsbench
+    case $1 in
+    same) SRV_PIN=(taskset -c "$LAST"); BEN_PIN=(taskset -c "$LAST") ;;
+    split) SRV_PIN=(taskset -c 0); BEN_PIN=(taskset -c "$LAST") ;;
+    none) SRV_PIN=(); BEN_PIN=() ;;
+    esac
+}
+set_pin "${PINS[0]}"
 
 PY=python3
 [[ -x /usr/bin/python3 ]] && PY=/usr/bin/python3
@@ -167,7 +180,7 @@ CC=${CC:-gcc}
 CFLAGS=(-std=gnu11 -O2 -Wall -Wextra -Werror -D_GNU_SOURCE)
 echo "run-bench: building fsbench and raw-floor in $WORK" >&2
 "$CC" "${CFLAGS[@]}" -pthread -o "$WORK/fsbench" "$HERE/fsbench.c" || die "cannot build fsbench"
-"$CC" "${CFLAGS[@]}" -o "$WORK/raw-floor" "$HERE/raw-floor.c" || die "cannot build raw-floor"
+"$CC" "${CFLAGS[@]}" -pthread -o "$WORK/raw-floor" "$HERE/raw-floor.c" || die "cannot build raw-floor"
 MEMFS=$BUILD/memfs
 PASSTHROUGH=$BUILD/examples/passthrough/passthrough
 FUSE3_LINFSP=$BUILD/src/fuse/memfs-fuse3
@@ -210,6 +223,7 @@ ALL_CONFIGS=(
     "memfs-dotnet-t0|fuse|mono $BUILD/dotnet/memfs-dotnet.exe -m MNT -t 0|memfs-dotnet -t 0 (no metadata caching): the managed layer's cost per request, against memfs-t0"
     "raw-floor|fuse|$WORK/raw-floor -t -1 MNT|raw /dev/fuse floor, same cache policy as memfs -t -1, single-threaded"
     "raw-floor-t0|fuse|$WORK/raw-floor -t 0 MNT|raw /dev/fuse floor, same cache policy as memfs -t 0"
+    "raw-floor-uring|fuse-uring|$WORK/raw-floor -u -t -1 MNT|raw floor over FUSE io_uring: a thread per kernel queue (pinned to its CPU) answering with a hash lookup, as memfs -t -1 (the stand-in for libfuse's io_uring, which Debian's libfuse lacks)"
     "fuse3-linfsp|fuse|$FUSE3_LINFSP -f MNT|memfs-fuse3 on LinFsp's libfuse-compatible layer (build/release/src/fuse/memfs-fuse3)"
     "fuse3-libfuse|fuse|${FUSE3_LIBFUSE:-none} -f MNT|the same memfs-fuse3.c built against Debian's libfuse3 $(pkg-config --modversion fuse3 2>/dev/null), the program's defaults (no permission checks)"
     "fuse3-libfuse-dp|fuse|${FUSE3_LIBFUSE:-none} -f -o default_permissions MNT|the same, with -o default_permissions: the kernel checks permissions, as on LinFsp (which always does)"
@@ -225,8 +239,8 @@ for c in "${ALL_CONFIGS[@]}"; do
     if [[ -n $CONFIGS && ,$CONFIGS, != *,$name,* ]]; then continue; fi
     case $name in
     memfs|memfs-t0|memfs-wb) [[ -x $MEMFS ]] || { note "skipped $name: $MEMFS not built"; continue; } ;;
-    memfs-uring)
-        [[ -x $MEMFS ]] || { note "skipped $name: $MEMFS not built"; continue; }
+    memfs-uring|raw-floor-uring)
+        [[ $name = raw-floor-uring || -x $MEMFS ]] || { note "skipped $name: $MEMFS not built"; continue; }
         [[ -w $URING_PARAM ]] || { note "skipped $name: $URING_PARAM not writable (kernel without FUSE over io_uring)"; continue; } ;;
     memfs-dotnet|memfs-dotnet-t0)
         [[ -f $BUILD/dotnet/memfs-dotnet.exe ]] && command -v mono > /dev/null ||
@@ -299,7 +313,7 @@ stop_config() {
 # (Noise from other load on the machine barely moves these, unlike wall-clock times.)
 CLK_TCK=$(getconf CLK_TCK)
 SERVER=$WORK/server.csv
-echo "config,run,cpu_seconds,voluntary_ctxsw,involuntary_ctxsw" > "$SERVER"
+echo "config,pin,run,cpu_seconds,voluntary_ctxsw,involuntary_ctxsw" > "$SERVER"
 server_usage() {
     local pid=$1 s t v=0 i=0 f
     ((pid)) || return 0
@@ -331,8 +345,10 @@ run_bench() { # STDOUT STDERR ARGS...
 # ---- the runs ----
 START=$(date +%s)
 LOAD0=$(cut -d' ' -f1-3 /proc/loadavg)
-echo "run-bench: ${#SELECTED[@]} configurations x $RUNS run(s); fsbench ${FSBENCH_OPTS[*]}; pin=$PIN" >&2
+echo "run-bench: ${#SELECTED[@]} configurations x $RUNS run(s) x pinning ${PINS[*]}; fsbench ${FSBENCH_OPTS[*]}" >&2
 for ((run = 1; run <= RUNS; run++)); do
+  for pin in "${PINS[@]}"; do
+    set_pin "$pin"
     for c in "${SELECTED[@]}"; do
         IFS='|' read -r name kind cmd desc <<< "$c"
         mnt=$WORK/mnt/$name
@@ -341,24 +357,26 @@ for ((run = 1; run <= RUNS; run++)); do
         fi
         srv0=$(server_usage "$SRV_PID")
         t0=$(date +%s.%N)
-        run_bench "$LOG/$name.$run.csv" "$LOG/$name.$run.err" --csv "${FSBENCH_OPTS[@]}" "$mnt"
+        run_bench "$LOG/$name.$pin.$run.csv" "$LOG/$name.$pin.$run.err" --csv "${FSBENCH_OPTS[@]}" "$mnt"
         rc=$?
-        ((rc == 124 || rc == 137)) && note "$name run $run: fsbench timed out after ${FSB_TIMEOUT}s"
+        ((rc == 124 || rc == 137)) && note "$name ($pin) run $run: fsbench timed out after ${FSB_TIMEOUT}s"
         t1=$(date +%s.%N)
         srv1=$(server_usage "$SRV_PID")
         if [[ -n $srv0 && -n $srv1 ]]; then
-            awk -v a="$srv0" -v b="$srv1" -v n="$name" -v r="$run" -v hz="$CLK_TCK" 'BEGIN {
+            awk -v a="$srv0" -v b="$srv1" -v n="$name" -v p="$pin" -v r="$run" -v hz="$CLK_TCK" 'BEGIN {
                 split(a, x, " "); split(b, y, " ");
-                printf "%s,%s,%.3f,%d,%d\n", n, r, (y[1] - x[1]) / hz, y[2] - x[2], y[3] - x[3] }' >> "$SERVER"
+                printf "%s,%s,%s,%.3f,%d,%d\n", n, p, r, (y[1] - x[1]) / hz, y[2] - x[2], y[3] - x[3] }' >> "$SERVER"
         fi
         stop_config "$mnt"
-        printf 'run-bench: run %d %-14s %6.1fs  %s\n' "$run" "$name" "$(awk -v a="$t0" -v b="$t1" 'BEGIN { print b - a }')" \
-            "$(tail -1 "$LOG/$name.$run.csv")" >&2
-        ((rc == 0)) || note "$name run $run: fsbench exit $rc: $(head -c 400 "$LOG/$name.$run.err" | tr '\n' ' ')"
-        grep -E '^[a-z.0-9_]+,[0-9.]*,(ok|fail|skip)$' "$LOG/$name.$run.csv" |
-            sed "s/^/$name,$run,/" >> "$RESULTS"
+        printf 'run-bench: run %d %-5s %-17s %6.1fs  %s\n' "$run" "$pin" "$name" "$(awk -v a="$t0" -v b="$t1" 'BEGIN { print b - a }')" \
+            "$(tail -1 "$LOG/$name.$pin.$run.csv")" >&2
+        ((rc == 0)) || note "$name ($pin) run $run: fsbench exit $rc: $(head -c 400 "$LOG/$name.$pin.$run.err" | tr '\n' ' ')"
+        grep -E '^[a-z.0-9_]+,[0-9.]*,(ok|fail|skip)$' "$LOG/$name.$pin.$run.csv" |
+            sed "s/^/$name,$pin,$run,/" >> "$RESULTS"
     done
+  done
 done
+set_pin "${PINS[0]}"
 ELAPSED=$(( $(date +%s) - START ))
 
 # ---- a profile of memfs serving file_create ----
@@ -435,8 +453,12 @@ MACHINE=$WORK/machine.txt
     fi
     echo "- LinFsp: $(git -C "$ROOT" describe --always --dirty 2>/dev/null || echo unknown) (build: ${BUILD#"$ROOT"/})"
     echo "- libfuse3: $(pkg-config --modversion fuse3 2>/dev/null || echo 'not installed'); compiler: $("$CC" --version | head -1)"
-    echo "- fsbench options: \`${FSBENCH_OPTS[*]}\`; runs per configuration: $RUNS; pinning: $PIN ($(
-        case $PIN in same) echo "fsbench and server both on CPU $LAST" ;; split) echo "server CPU 0, fsbench CPU $LAST" ;; none) echo "none" ;; esac))"
+    echo "- fsbench options: \`${FSBENCH_OPTS[*]}\`; runs per configuration and pinning: $RUNS; pinning: $(
+        for p in "${PINS[@]}"; do
+            case $p in same) printf '%s; ' "pinned (fsbench and server both on CPU $LAST)" ;;
+                split) printf '%s; ' "split (server CPU 0, fsbench CPU $LAST)" ;;
+                none) printf '%s; ' "unpinned (the scheduler places both)" ;; esac
+        done | sed 's/; $//')"
 } > "$MACHINE"
 CONFIG_DESC=$WORK/configs.txt
 for c in "${SELECTED[@]}"; do

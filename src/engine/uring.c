@@ -57,6 +57,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
@@ -267,14 +268,14 @@ static struct io_uring_sqe *get_sqe(struct fsp_uring_q *q)
     return 0;
 }
 
-static void push_poll(struct fsp_uring_q *q, int fd, uint64_t tag)
+static void push_poll(struct fsp_uring_q *q, int fd, uint64_t tag, uint32_t events)
 {
     struct io_uring_sqe *sqe = get_sqe(q);
     if (!sqe)
         return;
     sqe->opcode = IORING_OP_POLL_ADD;
     sqe->fd = fd;
-    sqe->poll32_events = POLLIN;
+    sqe->poll32_events = events;
     sqe->user_data = tag;
 }
 
@@ -667,9 +668,12 @@ bool fsp_uring_serve(struct fsp_worker *w)
         pinned = 0 == pthread_setaffinity_np(pthread_self(), sizeof one, &one);
     }
     tls_owner = q;
-    push_poll(q, w->fd, TAG_DEV);
-    push_poll(q, eng->stop_fd, TAG_STOP);
-    push_poll(q, q->wake_fd, TAG_WAKE);
+    /* Every worker's ring polls the connection for FORGET and INTERRUPT: exclusively, so that
+     * one of them wakes for each (as with epoll's EPOLLEXCLUSIVE; without it all would). */
+    uint32_t dev_events = POLLIN | EPOLLEXCLUSIVE;
+    push_poll(q, w->fd, TAG_DEV, dev_events);
+    push_poll(q, eng->stop_fd, TAG_STOP, POLLIN);
+    push_poll(q, q->wake_fd, TAG_WAKE, POLLIN);
     bool registered = false, ended = false, fallback = false;
     while (!ended) {
         int state = __atomic_load_n(&u->state, __ATOMIC_ACQUIRE);
@@ -697,18 +701,20 @@ bool fsp_uring_serve(struct fsp_worker *w)
                 if (atomic_load(&eng->stopping))
                     ended = true;
                 else
-                    push_poll(q, eng->stop_fd, TAG_STOP);
+                    push_poll(q, eng->stop_fd, TAG_STOP, POLLIN);
             } else if (TAG_WAKE == tag) {
                 uint64_t drain;
                 if (read(q->wake_fd, &drain, sizeof drain) < 0)
                     (void)0;
-                push_poll(q, q->wake_fd, TAG_WAKE);
+                push_poll(q, q->wake_fd, TAG_WAKE, POLLIN);
                 take_done(q, w->fd);
             } else if (TAG_DEV == tag) {
-                if (!dev_request(w, u))
+                if (-EINVAL == res && (dev_events & EPOLLEXCLUSIVE))
+                    dev_events = POLLIN; /* a kernel without exclusive io_uring polls */
+                else if (!dev_request(w, u))
                     ended = true;
-                else
-                    push_poll(q, w->fd, TAG_DEV);
+                if (!ended)
+                    push_poll(q, w->fd, TAG_DEV, dev_events);
             } else if (tag) {
                 struct fsp_uring_ent *ent = (void *)(uintptr_t)tag;
                 if (0 == res)
