@@ -169,3 +169,16 @@ void fsp_attr_changed_to(struct fsp_engine *eng, uint64_t nodeid, uint32_t gen,
     if (FSP_ATTR_GEN_NONE != now)
         fsp_attr_cache_put(eng, nodeid, now, info, 0);
 }
+
+void fsp_attr_drop_info(struct fsp_engine *eng, uint64_t nodeid)
+{
+    struct fsp_info_cache *ic = info_cache(eng, false);
+    if (!ic)
+        return;
+    uint64_t i = slot_of(nodeid);
+    pthread_mutex_t *lock = &ic->locks[i % FSP_INFO_LOCKS];
+    pthread_mutex_lock(lock);
+    if (ic->slots[i].nodeid == nodeid)
+        ic->slots[i].nodeid = 0;
+    pthread_mutex_unlock(lock);
+}

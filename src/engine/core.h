@@ -100,7 +100,8 @@ struct fsp_engine {
     size_t nbuckets_id, nbuckets_name, nnodes;
     uint64_t next_nodeid, next_generation;
     struct fsp_info_cache *info_cache; /* attr_cache.c: recent FILE_INFO by nodeid (lazily made) */
-    pthread_mutex_t info_cache_lock;   /* making it */
+    struct fsp_dir_cache *dir_cache;   /* dir_cache.c: complete listings (lazily made) */
+    pthread_mutex_t info_cache_lock;   /* making them */
     struct fsp_node *root;
     struct fsp_node **index_buckets; /* hard-linked files by IndexNumber (FSP_NODE_INDEX_BUCKETS) */
     /* handle table */
@@ -183,6 +184,8 @@ bool fsp_attr_fresh(struct fsp_engine *eng, uint32_t stamp);
 /* How old something read at stamp may be, in ms (0 with FileInfoTimeout INFINITE). */
 uint32_t fsp_attr_age_ms(struct fsp_engine *eng, uint32_t stamp);
 void fsp_attr_cache_fini(struct fsp_engine *eng);
+/* dir_cache.c */
+void fsp_dir_cache_fini(struct fsp_engine *eng);
 /* nodes.c: a node's cached owner (uid, gid, mode) if fresh; *pgen its change count
  * (FSP_ATTR_GEN_NONE for an unknown node). */
 bool fsp_node_owner_get(struct fsp_engine *eng, uint64_t nodeid, uint32_t *pgen, uint32_t owner[3],

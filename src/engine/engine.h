@@ -234,12 +234,38 @@ void fsp_attr_invalidate(struct fsp_engine *eng, uint64_t nodeid);
  */
 void fsp_attr_changed_to(struct fsp_engine *eng, uint64_t nodeid, uint32_t gen,
                          const FSP_FSCTL_FILE_INFO *info);
+/**
+ * Complete directory listings kept between opens (dir_cache.c): a block of fsp_dir_cache_new
+ * (contents the caller's) is stored for directory nodeid read while its change count was gen
+ * (from fsp_attr_cache_get; ownership passes); fsp_dir_cache_get finds it while the count is
+ * still gen and FileInfoTimeout allows, as a reference to give back with fsp_dir_cache_release.
+ */
+void *fsp_dir_cache_new(size_t size);
+void fsp_dir_cache_put(struct fsp_engine *eng, uint64_t nodeid, uint32_t gen, void *data);
+void *fsp_dir_cache_get(struct fsp_engine *eng, uint64_t nodeid, uint32_t gen);
+void fsp_dir_cache_release(struct fsp_engine *eng, void *data);
+/** Forget the cached FILE_INFO of nodeid without counting a change (a directory's access time
+ * after a listing: its entries, and so its kept listing, are the same). */
+void fsp_attr_drop_info(struct fsp_engine *eng, uint64_t nodeid);
 /** nodeid's security (owner, group, mode) changed or may have, and maybe anything else. */
 void fsp_attr_invalidate_owner(struct fsp_engine *eng, uint64_t nodeid);
 /** Enter nodeid in the IndexNumber index (LINK: its new name will be an alias of it). */
 void fsp_node_register_index(struct fsp_engine *eng, uint64_t nodeid, uint64_t index);
-/** The node of the child named wname (Windows form) of parent, if the kernel knows it; else 0. */
-uint64_t fsp_node_child_id(struct fsp_engine *eng, uint64_t parent, PCWSTR wname);
+/**
+ * READDIRPLUS of a file the kernel knows: when the child wname (Windows form) of parent is the
+ * file with IndexNumber ino (0: unknown) and has a cached owner of file type type (S_IFMT), add
+ * a lookup reference and give its nodeid, generation, owner (uid, gid, mode) and the owner's
+ * age (attr_cache.c); false otherwise (nothing done: the caller takes the long way,
+ * fsp_ops_fill_attr + fsp_ops_enter_entry).
+ */
+bool fsp_node_enter_cached(struct fsp_engine *eng, uint64_t parent, PCWSTR wname, uint64_t ino,
+                           uint32_t type, uint32_t owner[3], uint32_t *page_ms, uint64_t *pnodeid,
+                           uint64_t *pgeneration);
+/**
+ * The node of the child named wname (Windows form) of parent, if the kernel knows it as the
+ * file with IndexNumber ino (0: unknown); else 0.
+ */
+uint64_t fsp_node_child_id(struct fsp_engine *eng, uint64_t parent, PCWSTR wname, uint64_t ino);
 /** Drop nlookup lookup references (FORGET); the node goes when none remain. */
 void fsp_node_forget(struct fsp_engine *eng, uint64_t nodeid, uint64_t nlookup);
 /** A name was removed (UNLINK/RMDIR): detach the node from its name (it lives on until forgotten). */

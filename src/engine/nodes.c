@@ -621,12 +621,44 @@ void fsp_node_owner_put(struct fsp_engine *eng, uint64_t nodeid, uint32_t gen, c
     pthread_rwlock_unlock(&eng->nodes_lock);
 }
 
-uint64_t fsp_node_child_id(struct fsp_engine *eng, uint64_t parent, PCWSTR wname)
+bool fsp_node_enter_cached(struct fsp_engine *eng, uint64_t parent, PCWSTR wname, uint64_t ino,
+                           uint32_t type, uint32_t owner[3], uint32_t *page_ms, uint64_t *pnodeid,
+                           uint64_t *pgeneration)
+{
+    bool done = false;
+    uint32_t h = name_hash(eng, parent, wname);
+    pthread_rwlock_wrlock(&eng->nodes_lock);
+    struct fsp_node *p = by_id(eng, parent);
+    struct fsp_node *n = p ? by_name(eng, p, wname, h) : 0;
+    if (n && primary_of(n))
+        n = primary_of(n);
+    if (n && ino && n->ino && n->ino != ino)
+        n = 0; /* another file has the name now: fsp_node_enter_file gives it a new node */
+    if (n) {
+        uint32_t gen = __atomic_load_n(&n->attr_gen, __ATOMIC_SEQ_CST);
+        if ((gen & FSP_ATTR_OWNER_VALID) && (n->owner_mode & S_IFMT) == type &&
+            fsp_attr_fresh(eng, n->owner_stamp)) {
+            owner[0] = n->owner_uid, owner[1] = n->owner_gid, owner[2] = n->owner_mode;
+            *page_ms = fsp_attr_age_ms(eng, n->owner_stamp);
+            n->nlookup++;
+            __atomic_store_n(&n->type, (uint16_t)type, __ATOMIC_RELAXED);
+            *pnodeid = n->nodeid;
+            *pgeneration = eng->next_generation;
+            done = true;
+        }
+    }
+    pthread_rwlock_unlock(&eng->nodes_lock);
+    return done;
+}
+
+uint64_t fsp_node_child_id(struct fsp_engine *eng, uint64_t parent, PCWSTR wname, uint64_t ino)
 {
     pthread_rwlock_rdlock(&eng->nodes_lock);
     struct fsp_node *p = by_id(eng, parent);
     struct fsp_node *n = p ? by_name(eng, p, wname, name_hash(eng, parent, wname)) : 0;
-    uint64_t id = n ? (primary_of(n) ? primary_of(n)->nodeid : n->nodeid) : 0;
+    if (n && primary_of(n))
+        n = primary_of(n);
+    uint64_t id = n && !(ino && n->ino && n->ino != ino) ? n->nodeid : 0;
     pthread_rwlock_unlock(&eng->nodes_lock);
     return id;
 }

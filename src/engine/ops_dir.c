@@ -47,7 +47,19 @@ struct listing {
     size_t wnames_len, wnames_cap; /* in WCHARs */
     bool complete;
     PWSTR marker; /* a name received after the last entry but not shown (or NULL) */
+    /* the directory's change count when the listing started (FSP_ATTR_GEN_NONE: it changed
+     * since, or nothing is cached), and whether names were skipped: then the listing is not
+     * kept (dir_cache.c) nor continued from a kept one */
+    uint32_t gen;
+    bool skipped;
 };
+
+/* A complete listing as kept between opens (dir_cache.c): the entries, then the two arenas. */
+struct kept_listing {
+    size_t n, names_len, wnames_len;
+    struct dir_entry e[];
+};
+#define KEPT_MAX 16384 /* listings with more entries are not kept */
 
 static const char *entry_name(const struct listing *l, const struct dir_entry *e)
 {
@@ -72,10 +84,80 @@ static void listing_truncate(struct listing *l, size_t k)
     l->marker = 0;
 }
 
+static bool arena_room(void **base, size_t *cap, size_t len, size_t more, size_t elem);
+
+/* The directory's change count now (FSP_ATTR_GEN_NONE when nothing is cached). */
+static uint32_t dir_gen(struct fsp_request *req, struct fsp_handle *h)
+{
+    struct fsp_attr_cached c;
+    fsp_attr_cache_get(req->engine, h->nodeid, &c);
+    return c.gen;
+}
+
 /* Start afresh (rewinddir), keeping the memory. */
-static void listing_clear(struct listing *l)
+static void listing_clear(struct listing *l, uint32_t gen)
 {
     listing_truncate(l, 0);
+    l->gen = gen;
+    l->skipped = false;
+}
+
+/* Continue the listing from the one kept for the directory (same change count): no
+ * ReadDirectory. False when there is none to continue from. */
+static bool listing_from_kept(struct fsp_request *req, struct fsp_handle *h, struct listing *l)
+{
+    if (FSP_ATTR_GEN_NONE == l->gen || l->skipped || l->marker)
+        return false;
+    struct kept_listing *k = fsp_dir_cache_get(req->engine, h->nodeid, l->gen);
+    if (!k)
+        return false;
+    bool done = false;
+    if (k->n >= l->n) {
+        size_t m = k->n - l->n;
+        const char *knames = (const char *)(k->e + k->n);
+        const WCHAR *kwnames = (const WCHAR *)(knames + k->names_len);
+        size_t n0 = l->n < k->n ? k->e[l->n].name : k->names_len;
+        size_t w0 = l->n < k->n ? k->e[l->n].wname : k->wnames_len;
+        size_t nb = k->names_len - n0, wb = k->wnames_len - w0;
+        if (arena_room((void **)&l->names, &l->names_cap, l->names_len, nb, 1) &&
+            arena_room((void **)&l->wnames, &l->wnames_cap, l->wnames_len, wb, sizeof(WCHAR)) &&
+            arena_room((void **)&l->e, &l->cap, l->n, m, sizeof *l->e)) {
+            memcpy(l->names + l->names_len, knames + n0, nb);
+            memcpy(l->wnames + l->wnames_len, kwnames + w0, wb * sizeof(WCHAR));
+            for (size_t i = 0; i < m; i++) {
+                struct dir_entry e = k->e[l->n + i];
+                e.name = (uint32_t)(e.name - n0 + l->names_len);
+                e.wname = (uint32_t)(e.wname - w0 + l->wnames_len);
+                l->e[l->n + i] = e;
+            }
+            l->n += m;
+            l->names_len += nb;
+            l->wnames_len += wb;
+            l->complete = true;
+            done = true;
+        }
+    }
+    fsp_dir_cache_release(req->engine, k);
+    return done;
+}
+
+/* Keep a complete listing made while the directory did not change (dir_cache.c). */
+static void listing_keep(struct fsp_request *req, struct fsp_handle *h, struct listing *l)
+{
+    if (!l->complete || FSP_ATTR_GEN_NONE == l->gen || l->skipped || l->n > KEPT_MAX ||
+        dir_gen(req, h) != l->gen)
+        return;
+    size_t size = sizeof(struct kept_listing) + l->n * sizeof(struct dir_entry) + l->names_len +
+                  l->wnames_len * sizeof(WCHAR);
+    struct kept_listing *k = fsp_dir_cache_new(size);
+    if (!k)
+        return;
+    k->n = l->n, k->names_len = l->names_len, k->wnames_len = l->wnames_len;
+    memcpy(k->e, l->e, l->n * sizeof *l->e);
+    char *names = (char *)(k->e + k->n);
+    memcpy(names, l->names, l->names_len);
+    memcpy(names + l->names_len, l->wnames, l->wnames_len * sizeof(WCHAR));
+    fsp_dir_cache_put(req->engine, h->nodeid, l->gen, k);
 }
 
 static void listing_free(PVOID p)
@@ -157,6 +239,7 @@ static int listing_add_batch(struct listing *l, PCWSTR marker, const char *buf, 
         size_t len = fsp_posix_unmap_name_into(w, nchars, name);
         if ((size_t)-1 == len || memchr(name, '/', len) || len > 255) {
             FspDebugLog("linfsp: ReadDirectory returned a name Linux cannot show; skipped\n");
+            l->skipped = true; /* not kept (dir_cache.c): it is not all there */
             last = d, last_chars = nchars;
             continue;
         }
@@ -189,6 +272,7 @@ static int listing_add_batch(struct listing *l, PCWSTR marker, const char *buf, 
         free(lastw);
         listing_truncate(l, n0);
         l->complete = true;
+        l->skipped = true; /* not kept: it may not be all there */
         return 0;
     }
     if (records) {
@@ -258,6 +342,30 @@ static PWSTR child_path(PCWSTR dir, PCWSTR wname)
 }
 
 /*
+ * The entry of a file the kernel knows whose owner is cached (most entries of a directory
+ * listed again): its attributes from the listing and the cache, its lookup reference, with
+ * one trip through the node table. False: the long way (nothing done).
+ */
+static bool known_entry(struct fsp_request *req, uint64_t dir, PWSTR wname,
+                        const FSP_FSCTL_FILE_INFO *info, struct fuse_entry_out *out)
+{
+    bool is_dir = info->FileAttributes & FILE_ATTRIBUTE_DIRECTORY;
+    if (!fsp_attr_cacheable(info) || (!is_dir && info->HardLinks > 1) ||
+        info->FileSize > (UINT64)INT64_MAX || info->AllocationSize > (UINT64)INT64_MAX)
+        return false;
+    uint32_t type = is_dir ? S_IFDIR : S_IFREG, owner[3], age;
+    if (!fsp_node_enter_cached(req->engine, dir, wname, info->IndexNumber, type, owner, &age,
+                               &out->nodeid, &out->generation))
+        return false;
+    fsp_attr_from_info(req->engine, info, owner[0], owner[1], owner[2], type, 0, &out->attr);
+    if (0 == out->attr.ino)
+        out->attr.ino = out->nodeid;
+    fsp_engine_entry_timeout(req->engine, &out->entry_valid, &out->entry_valid_nsec);
+    fsp_engine_attr_timeout_aged(req->engine, age, &out->attr_valid, &out->attr_valid_nsec);
+    return true;
+}
+
+/*
  * Fill the reply from the listing at offset; returns bytes written into out. READDIRPLUS entries
  * carry attributes (and enter their nodes) only with attrs, which calls the file system;
  * without, they have nodeid 0, which tells the kernel to look them up itself.
@@ -295,11 +403,13 @@ static size_t fill_reply(struct fsp_request *req, struct fsp_handle *h, struct l
         if (plus) {
             struct fuse_direntplus *dp = (struct fuse_direntplus *)rec;
             de = &dp->dirent;
-            if (e) {
+            if (e && known_entry(req, h->nodeid, entry_wname(l, e), &e->info, &dp->entry_out))
+                ino = dp->entry_out.attr.ino;
+            else if (e) {
                 /* The owner of a file the kernel knows may be cached. */
                 PWSTR wname = entry_wname(l, e);
                 req->attr_age_ms = 0; /* this entry's */
-                uint64_t known = fsp_node_child_id(req->engine, h->nodeid, wname);
+                uint64_t known = fsp_node_child_id(req->engine, h->nodeid, wname, e->info.IndexNumber);
                 PWSTR path = dirpath ? child_path(dirpath, wname) : 0;
                 if (path &&
                     0 == fsp_ops_fill_attr(req, known, 0, path, &e->info, &dp->entry_out.attr) &&
@@ -363,7 +473,7 @@ static void readdir_complete(struct fsp_request *req, FSP_FSCTL_TRANSACT_RSP *rs
     size_t size = in->size > FSP_ENGINE_MAX_WRITE ? FSP_ENGINE_MAX_WRITE : in->size;
     NTSTATUS status = (NTSTATUS)rsp->IoStatus.Status;
     int err = 0;
-    fsp_attr_invalidate(req->engine, h->nodeid); /* its access time */
+    fsp_attr_drop_info(req->engine, h->nodeid); /* its access time */
     pthread_mutex_lock(&h->lock);
     if (!NT_SUCCESS(status))
         err = FspErrnoFromNtStatus(status);
@@ -402,15 +512,24 @@ static void readdir_common(struct fsp_request *req, bool plus)
         }
         h->dir_buffer = l;
         h->dir_free = listing_free;
+        l->gen = dir_gen(req, h);
     } else if (0 == in->offset)
-        listing_clear(l); /* rewinddir: list afresh */
-    else if (plus)
+        listing_clear(l, dir_gen(req, h)); /* rewinddir: list afresh */
+    else if (plus) {
         /* Attributes go with the entries: the kernel takes them as current, so entries
          * fetched for an earlier request (maybe changed since) are listed again. */
         listing_truncate(l, in->offset < 2 ? 0 : in->offset - 2);
+        if (dir_gen(req, h) != l->gen)
+            l->gen = FSP_ATTR_GEN_NONE; /* the directory changed meanwhile: a mixed listing */
+    }
     /* Fetch more until what we hold from the offset fills the reply the kernel asked for, or
-     * the listing ends (a batch of names Linux cannot show adds nothing: then the next one). */
+     * the listing ends (a batch of names Linux cannot show adds nothing: then the next one).
+     * Names only (READDIR): the rest of a listing kept from an earlier open of the unchanged
+     * directory will do. */
+    bool fetched = false;
     while (!l->complete && held_bytes(l, in->offset, plus, size) < size) {
+        if (!plus && listing_from_kept(req, h, l))
+            break;
         if (!fs->Interface->ReadDirectory) {
             pthread_mutex_unlock(&h->lock);
             return fsp_reply_err(req, ENOTDIR);
@@ -419,6 +538,7 @@ static void readdir_common(struct fsp_request *req, bool plus)
             pthread_mutex_unlock(&h->lock);
             return fsp_reply_err(req, ENOMEM);
         }
+        fetched = true;
         PWSTR marker = l->marker ? l->marker : l->n ? entry_wname(l, &l->e[l->n - 1]) : 0;
         ULONG bytes = 0, batch = plus ? PLUS_BATCH_SIZE : BATCH_SIZE;
         void *buf = fsp_request_scratch(req);
@@ -431,7 +551,7 @@ static void readdir_common(struct fsp_request *req, bool plus)
         NTSTATUS status = fs->Interface->ReadDirectory(fs, FSP_OPS_CTX(h), 0, marker, buf,
                                                        batch, &bytes);
         fsp_op_leave(req);
-        fsp_attr_invalidate(req->engine, h->nodeid); /* its access time */
+        fsp_attr_drop_info(req->engine, h->nodeid); /* its access time */
         if (STATUS_PENDING == status) {
             pthread_mutex_unlock(&h->lock);
             return fsp_request_pend(req, readdir_complete, 0);
@@ -449,6 +569,8 @@ static void readdir_common(struct fsp_request *req, bool plus)
             return fsp_reply_err(req, err);
         }
     }
+    if (fetched)
+        listing_keep(req, h, l);
     reply_listing_unlock(req, h, in->offset, size, plus, true);
 }
 

@@ -50,6 +50,7 @@ void fsp_engine_free(struct fsp_engine *eng)
     fsp_handles_fini(eng);
     fsp_nodes_fini(eng);
     fsp_attr_cache_fini(eng);
+    fsp_dir_cache_fini(eng);
     pthread_mutex_destroy(&eng->info_cache_lock);
     if (eng->stop_fd >= 0)
         close(eng->stop_fd);

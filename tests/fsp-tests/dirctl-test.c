@@ -561,6 +561,57 @@ static void dirctl_stale_attr_test(void)
  * that take 404 bytes in UTF-8) are left out of a listing, which must still
  * go on to the names after them, however many of them fill a batch.
  */
+/*
+ * A directory listed again shows every change made through the mount in between (the engine
+ * keeps complete listings of unchanged directories, dir_cache.c): creates, deletes, renames
+ * in and out, a new subdirectory, a type change under the same name. Each listing is long
+ * enough for several requests, and each is checked exactly.
+ */
+static void dirctl_list_again_test(void)
+{
+    char p[64];
+    ASSERT(0 == mkdir("d", 0755));
+    ASSERT(0 == mkdir("other", 0755));
+    for (int i = 0; i < 600; i++) {
+        snprintf(p, sizeof p, "d/name_%04d_with_some_length", i);
+        touch(p);
+    }
+    for (int round = 0; round < 3; round++) { /* unchanged: the same, each time */
+        ASSERT(list_dir("d"));
+        ASSERT_EQ(600, nnames);
+    }
+    touch("d/added");
+    ASSERT(0 == unlink("d/name_0000_with_some_length"));
+    ASSERT(0 == unlink("d/name_0599_with_some_length"));
+    ASSERT(0 == rename("d/name_0300_with_some_length", "d/renamed"));
+    ASSERT(0 == rename("d/name_0301_with_some_length", "other/moved_out"));
+    touch("other/moved_in");
+    ASSERT(0 == rename("other/moved_in", "d/moved_in"));
+    ASSERT(0 == mkdir("d/subdir", 0755));
+    ASSERT(0 == unlink("d/name_0400_with_some_length"));
+    ASSERT(0 == mkdir("d/name_0400_with_some_length", 0755));
+    ASSERT(list_dir("d"));
+    ASSERT_EQ(600 + 1 - 2 - 1 + 1 + 1, nnames);
+    ASSERT(find_name("added") >= 0);
+    ASSERT(find_name("renamed") >= 0);
+    ASSERT(find_name("moved_in") >= 0);
+    ASSERT(find_name("subdir") >= 0 && DT_DIR == types[find_name("subdir")]);
+    ASSERT_EQ(-1, find_name("name_0000_with_some_length"));
+    ASSERT_EQ(-1, find_name("name_0599_with_some_length"));
+    ASSERT_EQ(-1, find_name("name_0300_with_some_length"));
+    ASSERT_EQ(-1, find_name("name_0301_with_some_length"));
+    long i400 = find_name("name_0400_with_some_length");
+    ASSERT(i400 >= 0);
+    ASSERT_EQ(DT_DIR, types[i400]);
+    ASSERT(0 == rmdir("d/name_0400_with_some_length"));
+    ASSERT(0 == rmdir("d/subdir"));
+    ASSERT(list_dir("d"));
+    ASSERT_EQ(600 + 1 - 2 - 1 + 1 - 1, nnames);
+    ASSERT(list_dir("other"));
+    ASSERT_EQ(1, nnames);
+    ASSERT(find_name("moved_out") >= 0);
+}
+
 static void dirctl_unshowable_names_test(void)
 {
     fsp_tests_need_internal();
@@ -692,5 +743,6 @@ void dirctl_tests(void)
     TLIB_ADD_TEST("dirctl", dirctl_nested_test);
     TLIB_ADD_TEST("dirctl", dirctl_stale_attr_test);
     TLIB_ADD_TEST("dirctl", dirctl_unshowable_names_test);
+    TLIB_ADD_TEST("dirctl", dirctl_list_again_test);
     TLIB_ADD_TEST_OPT("dirctl", dirctl_100k_test);
 }
