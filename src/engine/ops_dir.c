@@ -112,7 +112,10 @@ static bool listing_from_kept(struct fsp_request *req, struct fsp_handle *h, str
     if (!k)
         return false;
     bool done = false;
-    if (k->n >= l->n) {
+    if (k->n == l->n) { /* nothing more */
+        l->complete = true;
+        done = true;
+    } else if (k->n > l->n) {
         size_t m = k->n - l->n;
         const char *knames = (const char *)(k->e + k->n);
         const WCHAR *kwnames = (const WCHAR *)(knames + k->names_len);
@@ -153,10 +156,12 @@ static void listing_keep(struct fsp_request *req, struct fsp_handle *h, struct l
     if (!k)
         return;
     k->n = l->n, k->names_len = l->names_len, k->wnames_len = l->wnames_len;
-    memcpy(k->e, l->e, l->n * sizeof *l->e);
     char *names = (char *)(k->e + k->n);
-    memcpy(names, l->names, l->names_len);
-    memcpy(names + l->names_len, l->wnames, l->wnames_len * sizeof(WCHAR));
+    if (l->n) { /* (an empty directory's listing has no arrays) */
+        memcpy(k->e, l->e, l->n * sizeof *l->e);
+        memcpy(names, l->names, l->names_len);
+        memcpy(names + l->names_len, l->wnames, l->wnames_len * sizeof(WCHAR));
+    }
     fsp_dir_cache_put(req->engine, h->nodeid, l->gen, k);
 }
 
