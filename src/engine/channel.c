@@ -5,9 +5,10 @@
  * Every worker reads its own descriptor (a clone bound to the connection
  * with FUSE_DEV_IOC_CLONE, or the master); all of them share the
  * connection's one queue. Which worker reads when is workers.c's business:
- * the leader waits in a blocking read(2), which the kernel wakes for one
- * request (an exclusive wait); helpers read without waiting (O_NONBLOCK on
- * their own descriptor) and go idle when the queue is empty.
+ * the leader waits in a blocking read(2) (in workers.c, where cancellation
+ * is handled), which the kernel wakes for one request (an exclusive wait);
+ * helpers read here without waiting (O_NONBLOCK on their own descriptor) and
+ * go idle when the queue is empty.
  */
 #include "core.h"
 #include <errno.h>
@@ -59,8 +60,6 @@ static ssize_t read_once(struct fsp_worker *w, int flags)
     for (;;) {
         if (atomic_load(&w->engine->stopping))
             return 0;
-        /* A cancelled read is recognised by a header it filled in (workers.c). */
-        ((struct fuse_in_header *)w->buf)->len = 0;
         ssize_t n = flags ? recv(w->fd, w->buf, FSP_ENGINE_BUFSIZE, flags)
                           : read(w->fd, w->buf, FSP_ENGINE_BUFSIZE);
         if (n >= 0)
@@ -71,19 +70,6 @@ static ssize_t read_once(struct fsp_worker *w, int flags)
             return 0;
         return -errno;
     }
-}
-
-ssize_t fsp_channel_read_wait(struct fsp_worker *w)
-{
-    ssize_t n = read_once(w, 0);
-    /* A shared descriptor may have been left non-blocking by whoever set it up. */
-    while (-EAGAIN == n) {
-        struct pollfd p = {w->fd, POLLIN, 0};
-        if (poll(&p, 1, -1) < 0 && EINTR != errno)
-            return -errno;
-        n = read_once(w, 0);
-    }
-    return n;
 }
 
 bool fsp_channel_pending(struct fsp_worker *w)

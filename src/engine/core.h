@@ -137,10 +137,9 @@ void fsp_session_destroy(struct fsp_request *req);
 /* channel.c */
 int fsp_channel_open(int *pfd);
 int fsp_channel_clone(int master_fd, int *pfd);
-/* Wait for one request and read it into w->buf (blocking; a cancellation point, see workers.c).
- * Returns bytes, 0 when the channel ended (unmounted, closed), -errno on a fatal error. */
-ssize_t fsp_channel_read_wait(struct fsp_worker *w);
-/* Read one request into w->buf if one is queued: bytes, -EAGAIN when none, 0 or -errno as above. */
+/* Read one request into w->buf if one is queued: bytes, -EAGAIN when none, 0 when the channel
+ * ended (unmounted, closed) or the engine stops, -errno on a fatal error. (The leader's blocking
+ * read is workers.c's.) */
 ssize_t fsp_channel_read_nowait(struct fsp_worker *w);
 /* Is a request queued on the connection (without taking it)? */
 bool fsp_channel_pending(struct fsp_worker *w);
