@@ -6,8 +6,9 @@
  * that did not change since can be answered from the last complete listing:
  * it is kept here, tagged with the directory's attribute change count
  * (attr_cache.c: every create, unlink, rename, link... in it raises the
- * count, so does FspFileSystemNotify) and served while FileInfoTimeout
- * allows, like the attributes themselves. The contents are ops_dir.c's (an
+ * count, so does FspFileSystemNotify) and served while the names' timeout
+ * allows (DirInfoTimeout when valid, else FileInfoTimeout; nothing is kept
+ * with FileInfoTimeout 0). The contents are ops_dir.c's (an
  * opaque block); a few directories are kept, the least recently stored go.
  * Only plain READDIR uses it: READDIRPLUS carries attributes, which are read
  * afresh.
@@ -35,6 +36,18 @@ struct fsp_dir_cache {
     } slot[FSP_DIR_CACHE_SLOTS];
     uint64_t clock;
 };
+
+/* A listing is served under the same timeout as the names in it (the kernel's entry timeout):
+ * DirInfoTimeout when the file system gives one (DirInfoTimeoutValid), else FileInfoTimeout. */
+static bool fresh(struct fsp_engine *eng, uint32_t stamp)
+{
+    const FSP_FSCTL_VOLUME_PARAMS *vp = &eng->fs->VolumeParams;
+    UINT32 timeout = vp->DirInfoTimeoutValid ? vp->DirInfoTimeout : vp->FileInfoTimeout;
+    if (INFINITE == timeout)
+        return true;
+    uint32_t age = fsp_attr_ticks() - stamp;
+    return 0 != timeout && ((uint64_t)age + 1) * 16 <= timeout;
+}
 
 static struct fsp_dir_cache *cache_of(struct fsp_engine *eng, bool make)
 {
@@ -108,7 +121,7 @@ void *fsp_dir_cache_get(struct fsp_engine *eng, uint64_t nodeid, uint32_t gen)
     pthread_mutex_lock(&c->lock);
     for (unsigned i = 0; i < FSP_DIR_CACHE_SLOTS; i++)
         if (c->slot[i].blob && c->slot[i].nodeid == nodeid) {
-            if (c->slot[i].gen == gen && fsp_attr_fresh(eng, c->slot[i].stamp)) {
+            if (c->slot[i].gen == gen && fresh(eng, c->slot[i].stamp)) {
                 c->slot[i].blob->refs++;
                 data = c->slot[i].blob->data;
             }

@@ -238,7 +238,8 @@ void fsp_attr_changed_to(struct fsp_engine *eng, uint64_t nodeid, uint32_t gen,
  * Complete directory listings kept between opens (dir_cache.c): a block of fsp_dir_cache_new
  * (contents the caller's) is stored for directory nodeid read while its change count was gen
  * (from fsp_attr_cache_get; ownership passes); fsp_dir_cache_get finds it while the count is
- * still gen and FileInfoTimeout allows, as a reference to give back with fsp_dir_cache_release.
+ * still gen and the entry timeout allows (DirInfoTimeout when valid, else FileInfoTimeout), as a
+ * reference to give back with fsp_dir_cache_release.
  */
 void *fsp_dir_cache_new(size_t size);
 void fsp_dir_cache_put(struct fsp_engine *eng, uint64_t nodeid, uint32_t gen, void *data);
