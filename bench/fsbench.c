@@ -49,6 +49,7 @@ static unsigned long opt_threads = 1;
 static bool opt_empty_cache = false;
 static bool opt_csv = false;
 static bool opt_keep = false;
+static unsigned long opt_server_pid = 0;  /* --server-pid: also report that process's CPU time */
 
 static const char *progname = "fsbench";
 
@@ -74,6 +75,8 @@ static void usage(FILE *f)
         "                  before each test (needs root)\n"
         "  --csv           machine-readable output: test,seconds,status\n"
         "  --keep          do not remove the working subdirectory at the end\n"
+        "  --server-pid=P  also measure the CPU time of each test: fsbench's threads and every\n"
+        "                  thread of process P (the file system server); CSV gets two columns\n"
         "  --list-tests    print the test names and exit\n"
         "  -h, --help      this help\n"
         "\n"
@@ -143,6 +146,7 @@ struct worker {
     bool mmap_written;      /* fsbench-mmap holds file_size bytes */
     char *buf;              /* 1 MiB, 4 KiB aligned (O_DIRECT) */
     double start, end;      /* the current test's run, this thread */
+    double cpu;             /* the current test's CPU time, this thread (seconds) */
     int failed;             /* the current test failed */
     char error[512];        /* the first error of the current test */
 };
@@ -602,6 +606,40 @@ static double now(void)
     return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
+static double thread_cpu(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* CPU seconds of every thread of process pid so far (the first field of each thread's
+ * /proc/PID/task/TID/schedstat: nanoseconds on a CPU); -1 when it cannot be read. */
+static double process_cpu(unsigned long pid)
+{
+    char path[64];
+    snprintf(path, sizeof path, "/proc/%lu/task", pid);
+    DIR *d = opendir(path);
+    if (!d)
+        return -1;
+    double sum = 0;
+    struct dirent *de;
+    while ((de = readdir(d))) {
+        if ('.' == de->d_name[0])
+            continue;
+        char stat[400];
+        snprintf(stat, sizeof stat, "%s/%s/schedstat", path, de->d_name);
+        FILE *f = fopen(stat, "r");
+        unsigned long long ns = 0;
+        if (f && 1 == fscanf(f, "%llu", &ns))
+            sum += ns / 1e9;
+        if (f)
+            fclose(f);
+    }
+    closedir(d);
+    return sum;
+}
+
 static void *worker_main(void *arg)
 {
     struct worker *w = arg;
@@ -618,10 +656,12 @@ static void *worker_main(void *arg)
             skipped |= SKIP_NODIRECT == skip[i];
         /* Each thread times itself: whoever the scheduler runs first after the
          * barrier, the clock covers exactly the test loop. */
+        double cpu0 = thread_cpu();
         w->start = now();
         if (!skipped && !w->failed)
             tests[t].run(w);
         w->end = now();
+        w->cpu = thread_cpu() - cpu0;
         pthread_barrier_wait(&barrier);         /* done */
         pthread_barrier_wait(&barrier);         /* main has collected the results */
     }
@@ -709,6 +749,8 @@ int main(int argc, char **argv)
             target = &opt_file_size, suffix = true;
         else if (IS("--threads"))
             target = &opt_threads;
+        else if (IS("--server-pid"))
+            target = &opt_server_pid;
         else if (IS("--empty-cache") || IS("--csv") || IS("--keep") || IS("--list-tests")) {
             if (v)
                 die_usage("option %.*s takes no value", (int)klen, a);
@@ -810,7 +852,7 @@ int main(int argc, char **argv)
         }
 
     if (opt_csv)
-        printf("test,seconds,status\n");
+        printf(opt_server_pid ? "test,seconds,status,client_cpu,server_cpu\n" : "test,seconds,status\n");
     unsigned passed = 0, failed = 0, skipped = 0;
     for (size_t t = 0; t < NTESTS; t++) {
         if (!selected[t])
@@ -818,8 +860,12 @@ int main(int argc, char **argv)
         pthread_barrier_wait(&barrier);     /* setup done */
         if (opt_empty_cache)
             empty_cache();
+        double srv0 = opt_server_pid ? process_cpu(opt_server_pid) : 0;
         pthread_barrier_wait(&barrier);     /* go */
         pthread_barrier_wait(&barrier);     /* done */
+        double srv1 = opt_server_pid ? process_cpu(opt_server_pid) : 0, cpu = 0;
+        for (unsigned long i = 0; i < opt_threads; i++)
+            cpu += workers[i].cpu;
         double t0 = workers[0].start, t1 = workers[0].end;
         for (unsigned long i = 1; i < opt_threads; i++) {
             if (workers[i].start < t0)
@@ -843,19 +889,25 @@ int main(int argc, char **argv)
             failed++;
             fprintf(stderr, "%s: %s FAILED: %s\n", progname, tests[t].name, why);
             if (opt_csv)
-                printf("%s,,fail\n", tests[t].name);
+                printf(opt_server_pid ? "%s,,fail,,\n" : "%s,,fail\n", tests[t].name);
             else
                 printf("%-22s FAILED (%s)\n", tests[t].name, why);
         } else if (skip_test) {
             skipped++;
             if (opt_csv)
-                printf("%s,,skip\n", tests[t].name);
+                printf(opt_server_pid ? "%s,,skip,,\n" : "%s,,skip\n", tests[t].name);
             else
                 printf("%-22s skipped (the file system refuses O_DIRECT)\n", tests[t].name);
         } else {
             passed++;
-            if (opt_csv)
+            if (opt_csv && opt_server_pid)
+                printf("%s,%.6f,ok,%.6f,%.6f\n", tests[t].name, secs, cpu,
+                       srv0 >= 0 && srv1 >= 0 ? srv1 - srv0 : 0.0);
+            else if (opt_csv)
                 printf("%s,%.6f,ok\n", tests[t].name, secs);
+            else if (opt_server_pid)
+                printf("%-22s %.6f  (CPU: fsbench %.6f, server %.6f)\n", tests[t].name, secs, cpu,
+                       srv0 >= 0 && srv1 >= 0 ? srv1 - srv0 : 0.0);
             else
                 printf("%-22s %.6f\n", tests[t].name, secs);
         }

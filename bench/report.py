@@ -29,18 +29,22 @@ PIN_TITLES = {
 
 
 def load(path):
-    """results.csv -> {pin: (configs, data, status)}; data (config, test) -> [seconds...]."""
+    """results.csv -> {pin: (configs, data, status, cpu)}; data (config, test) -> [seconds...],
+    cpu (config, test) -> [fsbench + server CPU seconds...] where measured."""
     modes = {}
     with open(path) as f:
         for row in csv.DictReader(f):
             pin = row.get("pin") or "same"
-            configs, data, status = modes.setdefault(pin, ([], {}, {}))
+            configs, data, status, cpu = modes.setdefault(pin, ([], {}, {}, {}))
             c, t = row["config"], row["test"]
             if c not in configs:
                 configs.append(c)
             status.setdefault((c, t), set()).add(row["status"])
             if row["status"] == "ok" and row["seconds"]:
                 data.setdefault((c, t), []).append(float(row["seconds"]))
+                if row.get("client_cpu") and row.get("server_cpu"):
+                    cpu.setdefault((c, t), []).append(float(row["client_cpu"]) +
+                                                      float(row["server_cpu"]))
     return modes
 
 
@@ -142,7 +146,7 @@ def main():
 
     pngs_all = []
     for pin in pins:
-        configs, data, status = modes[pin]
+        configs, data, status, cpu = modes[pin]
         configs = [c for c in all_configs if c in configs]
         tests = [t for t in ORDER if any((c, t) in status for c in configs)]
         title, why = PIN_TITLES.get(pin, (pin, ""))
@@ -185,6 +189,42 @@ def main():
         w("|---|" + "---|" * len(configs))
         for t in tests:
             w("| %s | %s |" % (t, " | ".join(cell(c, t) for c in configs)))
+
+        cpu_configs = [c for c in configs if any((c, t) in cpu for t in tests)]
+
+        def cpu_med(c, t, cpu=cpu):
+            v = cpu.get((c, t))
+            return statistics.median(v) if v else None
+
+        if cpu_configs:
+            w("")
+            w("## CPU time per test, %s (seconds: median of fsbench's thread + the server's threads)"
+              % title.lower())
+            w("")
+            w("Read per test from the threads' CPU clocks (fsbench) and /proc/PID/task/*/schedstat "
+              "(the server): the work a test costs, which other load on the machine barely "
+              "changes (wall-clock time above includes waiting for a CPU). Pinned to one CPU, "
+              "the two add up to the time a test takes on an idle machine; unpinned, a round "
+              "trip may also leave a CPU idle while a wake-up crosses to the other.")
+            w("")
+            w("| test | " + " | ".join(cpu_configs) + " |")
+            w("|---|" + "---|" * len(cpu_configs))
+            for t in tests:
+                w("| %s | %s |" % (t, " | ".join(fmt_s(cpu_med(c, t)) for c in cpu_configs)))
+            if "fuse3-libfuse-dp" in cpu_configs:
+                others = [c for c in ("memfs", "memfs-t0", "memfs-uring", "raw-floor", "raw-floor-uring",
+                                      "fuse3-linfsp", "fuse3-libfuse") if c in cpu_configs]
+                w("")
+                w("CPU time relative to fuse3-libfuse-dp (below 1.00 = less work than libfuse):")
+                w("")
+                w("| test | " + " | ".join(others) + " |")
+                w("|---|" + "---|" * len(others))
+                for t in tests:
+                    cells = []
+                    for c in others:
+                        x, y = cpu_med(c, t), cpu_med("fuse3-libfuse-dp", t)
+                        cells.append(fmt_r(x / y) if x and y else "-")
+                    w("| %s | %s |" % (t, " | ".join(cells)))
 
         if any((pin, c) in usage for c in configs):
             w("")
@@ -268,20 +308,27 @@ def main():
         w("")
         metas = [t for t in META if t != "file_list_single" and t != "file_list_none"]
 
+        def cpu_ratio(c, ref, t):
+            x, y = cpu_med(c, t), cpu_med(ref, t)
+            return x / y if x and y else None
+
         def goal_each(lin, ref, limit):
-            rs = [(t, ratio(lin, ref, t)) for t in metas]
-            rs = [(t, r) for t, r in rs if r]
-            if not rs:
-                return
-            met = [t for t, r in rs if r <= limit]
-            w("- %s at most %.1f× the time of %s: %d of %d metadata tests (%s)" % (
-                lin, limit, ref, len(met), len(rs), ", ".join("%s %.2f" % (t, r) for t, r in rs)))
+            for what, fn in (("time", ratio), ("CPU time", cpu_ratio)):
+                rs = [(t, fn(lin, ref, t)) for t in metas]
+                rs = [(t, r) for t, r in rs if r]
+                if not rs:
+                    continue
+                met = [t for t, r in rs if r <= limit]
+                w("- %s at most %.1f× the %s of %s: %d of %d metadata tests (%s)" % (
+                    lin, limit, what, ref, len(met), len(rs),
+                    ", ".join("%s %.2f" % (t, r) for t, r in rs)))
 
         def goal_geo(lin, ref, limit):
-            g = geomean([ratio(lin, ref, t) for t in metas])
-            if g:
-                w("- %s / %s, geometric mean of the metadata tests: %.2f (goal: at most %.1f): %s" % (
-                    lin, ref, g, limit, "met" if g <= limit else "not met"))
+            for what, fn in (("time", ratio), ("CPU time", cpu_ratio)):
+                g = geomean([fn(lin, ref, t) for t in metas])
+                if g:
+                    w("- %s / %s, %s, geometric mean of the metadata tests: %.2f (goal: at most "
+                      "%.1f): %s" % (lin, ref, what, g, limit, "met" if g <= limit else "not met"))
 
         if "memfs" in configs and "fuse3-libfuse-dp" in configs:
             goal_each("memfs", "fuse3-libfuse-dp", 0.8)

@@ -81,7 +81,7 @@ WORK=$(mktemp -d /tmp/linfsp-bench.XXXXXX) || die "mktemp failed"
 LOG=$WORK/log
 mkdir -p "$WORK/mnt" "$LOG"
 RESULTS=$WORK/results.csv
-echo "config,pin,run,test,seconds,status" > "$RESULTS"
+echo "config,pin,run,test,seconds,status,client_cpu,server_cpu" > "$RESULTS"
 NOTES=$WORK/notes.txt
 : > "$NOTES"
 note() { echo "run-bench: $*" >&2; echo "$*" >> "$NOTES"; }
@@ -357,7 +357,9 @@ for ((run = 1; run <= RUNS; run++)); do
         fi
         srv0=$(server_usage "$SRV_PID")
         t0=$(date +%s.%N)
-        run_bench "$LOG/$name.$pin.$run.csv" "$LOG/$name.$pin.$run.err" --csv "${FSBENCH_OPTS[@]}" "$mnt"
+        cpu_opt=()
+        ((SRV_PID)) && cpu_opt=(--server-pid="$SRV_PID")
+        run_bench "$LOG/$name.$pin.$run.csv" "$LOG/$name.$pin.$run.err" --csv "${cpu_opt[@]}" "${FSBENCH_OPTS[@]}" "$mnt"
         rc=$?
         ((rc == 124 || rc == 137)) && note "$name ($pin) run $run: fsbench timed out after ${FSB_TIMEOUT}s"
         t1=$(date +%s.%N)
@@ -371,8 +373,10 @@ for ((run = 1; run <= RUNS; run++)); do
         printf 'run-bench: run %d %-5s %-17s %6.1fs  %s\n' "$run" "$pin" "$name" "$(awk -v a="$t0" -v b="$t1" 'BEGIN { print b - a }')" \
             "$(tail -1 "$LOG/$name.$pin.$run.csv")" >&2
         ((rc == 0)) || note "$name ($pin) run $run: fsbench exit $rc: $(head -c 400 "$LOG/$name.$pin.$run.err" | tr '\n' ' ')"
-        grep -E '^[a-z.0-9_]+,[0-9.]*,(ok|fail|skip)$' "$LOG/$name.$pin.$run.csv" |
-            sed "s/^/$name,$pin,$run,/" >> "$RESULTS"
+        # test,seconds,status[,client_cpu,server_cpu]: the CPU columns (fsbench's thread and the
+        # server's threads during the test) when there is a server
+        grep -E '^[a-z.0-9_]+,[0-9.]*,(ok|fail|skip)(,[0-9.]*,[0-9.]*)?$' "$LOG/$name.$pin.$run.csv" |
+            sed -E "s/^/$name,$pin,$run,/; s/(ok|fail|skip)\$/\1,,/" >> "$RESULTS"
     done
   done
 done
