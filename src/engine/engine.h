@@ -321,6 +321,7 @@ struct fsp_handle {
     uint64_t nodeid;
     PVOID file_context;  /* what Create/Open returned */
     PWSTR path;          /* the name it was opened by (the current one: fsp_node_path) */
+    size_t path_cap;     /* WCHARs path has room for (handles.c reuses handles) */
     int open_flags;      /* O_* from OPEN/CREATE */
     bool is_dir;
     bool delete_on_close;
@@ -369,7 +370,7 @@ void fsp_handle_unpublish(struct fsp_engine *eng, struct fsp_handle *h);
 void fsp_handle_put(struct fsp_engine *eng, struct fsp_handle *h, bool may_close_now);
 /** Close the handles queued by fsp_handle_put (a worker before its next request; stop). */
 void fsp_handles_close_queued(struct fsp_engine *eng);
-/** Free a closed handle's memory. */
+/** Free a closed handle's memory (or keep it for the thread's next fsp_handle_new). */
 void fsp_handle_free(struct fsp_handle *h);
 /**
  * Close a handle nothing uses any more (ops_file.c): Cleanup (with FspCleanupDelete when

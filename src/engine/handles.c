@@ -37,6 +37,89 @@ static void handle_destroy(struct fsp_handle *h)
     free(h);
 }
 
+/*
+ * Handles kept for reuse by the thread that freed them (with their path buffers): an OPEN after
+ * a RELEASE allocates nothing. At most SPARE_HANDLES per thread; freed when the thread ends.
+ */
+#define SPARE_HANDLES 16
+static __thread struct fsp_handle *tls_spare;
+static __thread unsigned tls_nspare;
+static pthread_key_t spare_key;
+static pthread_once_t spare_once = PTHREAD_ONCE_INIT;
+static bool spare_key_made;
+
+static void spare_free(void *arg)
+{
+    (void)arg;
+    while (tls_spare) {
+        struct fsp_handle *h = tls_spare;
+        tls_spare = h->next_closing;
+        handle_destroy(h);
+    }
+    tls_nspare = 0;
+}
+
+static void spare_key_make(void)
+{
+    spare_key_made = 0 == pthread_key_create(&spare_key, spare_free);
+}
+
+/* Keep h for reuse, or free it. */
+static void handle_recycle(struct fsp_handle *h)
+{
+    if (h->dir_free && h->dir_buffer)
+        h->dir_free(h->dir_buffer);
+    h->dir_free = 0, h->dir_buffer = 0;
+    if (tls_nspare >= SPARE_HANDLES)
+        return handle_destroy(h);
+    if (!tls_spare) {
+        pthread_once(&spare_once, spare_key_make);
+        if (!spare_key_made || 0 != pthread_setspecific(spare_key, &tls_spare))
+            return handle_destroy(h);
+    }
+    h->next_closing = tls_spare;
+    tls_spare = h;
+    tls_nspare++;
+}
+
+/* A handle with room for path (NULL: none), zeroed but for its path buffer and lock. */
+static struct fsp_handle *handle_alloc(PCWSTR path)
+{
+    size_t need = path ? wcslen(path) + 1 : 0;
+    struct fsp_handle *h = tls_spare;
+    if (h) {
+        tls_spare = h->next_closing;
+        tls_nspare--;
+        PWSTR buf = h->path;
+        size_t cap = h->path_cap;
+        pthread_mutex_t lock = h->lock; /* initialized and unlocked */
+        memset(h, 0, sizeof *h);
+        h->path = buf, h->path_cap = cap;
+        h->lock = lock;
+    } else {
+        h = calloc(1, sizeof *h);
+        if (!h)
+            return 0;
+        pthread_mutex_init(&h->lock, 0);
+    }
+    if (need > h->path_cap) {
+        size_t cap = need < 128 ? 128 : need;
+        PWSTR p = realloc(h->path, cap * sizeof(WCHAR));
+        if (!p) {
+            handle_destroy(h);
+            return 0;
+        }
+        h->path = p, h->path_cap = cap;
+    }
+    if (path)
+        memcpy(h->path, path, need * sizeof(WCHAR));
+    else {
+        free(h->path); /* no path: NULL, as asked */
+        h->path = 0, h->path_cap = 0;
+    }
+    return h;
+}
+
 void fsp_handles_fini(struct fsp_engine *eng)
 {
     /* The kernel is gone without RELEASE: the contexts die with the file system. */
@@ -92,24 +175,18 @@ struct fsp_handle *fsp_handle_new(struct fsp_request *req, uint64_t nodeid, PVOI
                                   PWSTR path, int open_flags, bool is_dir)
 {
     struct fsp_engine *eng = req->engine;
-    struct fsp_handle *h = calloc(1, sizeof *h);
-    PWSTR copy = path ? wcsdup(path) : 0;
-    if (!h || (path && !copy)) {
-        free(h), free(copy);
+    struct fsp_handle *h = handle_alloc(path);
+    if (!h)
         return 0;
-    }
     h->nodeid = nodeid;
     h->file_context = file_context;
-    h->path = copy;
     h->open_flags = open_flags;
     h->is_dir = is_dir;
     h->closer = *req->in; /* until RELEASE: an open undone closes for the opening request */
-    pthread_mutex_init(&h->lock, 0);
     pthread_mutex_lock(&eng->handles_lock);
     if (0 == eng->nfree && (eng->nhandles_cap >= 0xffffffffu || 0 != grow(eng))) {
         pthread_mutex_unlock(&eng->handles_lock);
-        pthread_mutex_destroy(&h->lock);
-        free(copy), free(h);
+        handle_recycle(h);
         return 0;
     }
     uint32_t slot = eng->free_slots[--eng->nfree];
@@ -184,7 +261,7 @@ void fsp_handles_close_queued(struct fsp_engine *eng)
 
 void fsp_handle_free(struct fsp_handle *h)
 {
-    handle_destroy(h);
+    handle_recycle(h);
 }
 
 int fsp_handle_with_node(struct fsp_request *req, uint64_t nodeid,
