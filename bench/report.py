@@ -418,7 +418,8 @@ def main():
 
 def colors_for(configs):
     palette = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2",
-               "#7f7f7f", "#bcbd22", "#17becf"]
+               "#7f7f7f", "#bcbd22", "#17becf", "#aec7e8", "#ffbb78", "#98df8a", "#ff9896",
+               "#c5b0d5", "#c49c94", "#f7b6d2", "#dbdb8d", "#9edae5", "#393b79"]
     return {c: palette[i % len(palette)] for i, c in enumerate(configs)}
 
 
@@ -429,7 +430,7 @@ def plot(outdir, configs, tests, data, med, suffix, mode):
         import matplotlib.pyplot as plt
     except Exception as e:  # noqa
         if shutil.which("gnuplot"):
-            return plot_gnuplot(outdir, configs, tests, med, suffix)
+            return plot_gnuplot(outdir, configs, tests, med, suffix, mode)
         return [], "matplotlib (python3-matplotlib) and gnuplot are not installed"
     pngs = []
     color = colors_for(configs)
@@ -497,26 +498,61 @@ def plot(outdir, configs, tests, data, med, suffix, mode):
     return pngs, ""
 
 
-def plot_gnuplot(outdir, configs, tests, med, suffix):
-    dat = os.path.join(outdir, ".times.dat")
-    with open(dat, "w") as f:
-        f.write("test " + " ".join(configs) + "\n")
-        for t in tests:
-            f.write(t + " " + " ".join(
-                ("%.6f" % med(c, t)) if med(c, t) else "NaN" for c in configs) + "\n")
-    script = ("set terminal png size 1200,500; set output '%s'; set style data histogram;"
-              "set style histogram cluster gap 1; set style fill solid; set logscale y;"
-              "set xtics rotate by -40; set key top left; set ylabel 'seconds (median)';"
-              "plot for [i=2:%d] '%s' using i:xtic(1) title columnheader(i)"
-              % (os.path.join(outdir, "times-%s.png" % suffix), len(configs) + 1, dat))
-    try:
-        subprocess.run(["gnuplot", "-e", script], check=True, capture_output=True)
-    except Exception as e:  # noqa
-        return [], "gnuplot failed: %s" % e
-    finally:
-        os.unlink(dat)
-    return [("times-%s.png" % suffix, "median seconds per test (log scale)")], ""
+def plot_gnuplot(outdir, configs, tests, med, suffix, mode):
+    """The same plots as plot() through gnuplot: medians only (no min..max bars)."""
+    color = colors_for(configs)
+    pngs = []
 
+    def run(fname, title, ylabel, rows, cols, extra=""):
+        dat = os.path.join(outdir, ".plot.dat")
+        with open(dat, "w") as f:
+            f.write("test " + " ".join(cols) + "\n")
+            for t, vals in rows:
+                f.write(t + " " + " ".join(("%.6g" % v) if v else "NaN" for v in vals) + "\n")
+        width = max(900, 60 * len(rows) + 300)
+        styles = "; ".join("set style line %d lc rgb '%s'" % (i + 1, color[c])
+                           for i, c in enumerate(cols))
+        script = ("set terminal pngcairo size %d,520 font ',9' noenhanced; set output '%s'; %s;"
+                  "set style data histogram; set style histogram cluster gap 1;"
+                  "set style fill solid border -1; set boxwidth 0.9; set logscale y;"
+                  "set grid ytics mytics; set xtics rotate by -35 nomirror;"
+                  "set key outside right top vertical; set title '%s'; set ylabel '%s'; %s"
+                  "plot for [i=2:%d] '%s' using i:xtic(1) title columnheader(i) ls (i-1)"
+                  % (width, os.path.join(outdir, fname), styles, title, ylabel, extra,
+                     len(cols) + 1, dat))
+        try:
+            subprocess.run(["gnuplot", "-e", script], check=True, capture_output=True)
+        except Exception as e:  # noqa
+            return "gnuplot failed: %s" % e
+        finally:
+            os.unlink(dat)
+        pngs.append((fname, title))
+        return ""
+
+    groups = [("times-metadata-%s.png" % suffix,
+               "metadata tests, %s: median seconds (log scale)" % mode,
+               [t for t in tests if t in META]),
+              ("times-io-%s.png" % suffix, "I/O tests, %s: median seconds (log scale)" % mode,
+               [t for t in tests if t not in META])]
+    for fname, title, ts in groups:
+        if ts:
+            err = run(fname, title, "seconds", [(t, [med(c, t) for c in configs]) for t in ts],
+                      configs)
+            if err:
+                return pngs, err
+    if "tmpfs" in configs:
+        others = [c for c in configs if c != "tmpfs"]
+        rows = []
+        for t in tests:
+            y = med("tmpfs", t)
+            rows.append((t, [(med(c, t) / y) if med(c, t) is not None and y else None
+                             for c in others]))
+        err = run("ratio-tmpfs-%s.png" % suffix,
+                  "slowdown relative to tmpfs, %s (log scale; 1 = tmpfs)" % mode,
+                  "time / tmpfs time", rows, others)
+        if err:
+            return pngs, err
+    return pngs, ""
 
 if __name__ == "__main__":
     sys.exit(main())
