@@ -272,7 +272,10 @@ start_config() {
         MOUNTS+=("$mnt.src")
         cmd=${cmd//SRC/$mnt.src}
     fi
-    local env=()
+    # LinFsp uses FUSE over io_uring by default whenever the fuse module offers it (enable_uring
+    # is global and other work on the machine may have turned it on): the /dev/fuse
+    # configurations say so explicitly, so that memfs is memfs on /dev/fuse in every run.
+    local env=(env LINFSP_IO_URING=0)
     if [[ $kind = fuse-uring ]]; then
         [[ -z $URING_OLD ]] && URING_OLD=$(cat "$URING_PARAM")
         echo Y > "$URING_PARAM" || return 1
