@@ -396,7 +396,8 @@ def main():
         w("")
         w("## Profile: memfs serving file_create (perf)")
         w("")
-        w("`perf record -e cpu-clock -g -p <memfs>` (the virtual machine has no hardware PMU) "
+        w("`perf record -e cpu-clock -g -- memfs -m MNT -t -1` on /dev/fuse (perf starts memfs so that it "
+          "follows every worker thread; the virtual machine has no hardware PMU) "
           "while fsbench creates and deletes 20000 files (slowed down by the profiling itself); "
           "the full output is in `profile-memfs-file_create.txt`:")
         w("")
@@ -415,7 +416,8 @@ def main():
     w("")
     w("```")
     w("meson compile -C build/release      # memfs (and memfs-fuse3 when it exists)")
-    w("sudo bench/run-bench.sh              # default: 3 runs, this report (about 5 min on 2 CPUs)")
+    w("sudo bench/run-bench.sh              # default: 3 runs pinned and unpinned, this report (about 20 min on 2 CPUs)")
+    w("sudo bench/run-bench.sh --configs=tmpfs,memfs,raw-floor   # a subset of the configurations")
     w("sudo bench/run-bench.sh --quick      # CI: small counts, 1 run, report in /tmp/linfsp-bench-quick")
     w("bench/fsbench --help                 # the tests and their options")
     w("```")

@@ -7,7 +7,7 @@
 #                           [--out=DIR] [--configs=a,b,...] [--no-perf] [--no-plots]
 #
 #   default   WinFsp-like counts, 3 runs per configuration, a perf profile of memfs
-#             serving file_create; report in doc/performance/ (about 5 minutes on 2 CPUs)
+#             serving file_create; report in doc/performance/ (about 20 minutes on 2 CPUs)
 #   --quick   small counts, 1 run, no profile; report in /tmp/linfsp-bench-quick
 #             unless --out is given (well under 2 minutes; for CI)
 #   --runs=N  runs per configuration (the report gives median, min and max)
@@ -391,18 +391,17 @@ PROFILE=
 if ((DO_PERF)) && [[ ,${CONFIGS:-memfs}, = *,memfs,* && -x $MEMFS ]]; then
     if command -v perf > /dev/null; then
         mnt=$WORK/mnt/perf
-        if start_config fuse "$MEMFS -m MNT -t -1" "$mnt" memfs-perf; then
-            # cpu-clock: virtual machines often have no hardware PMU (the default event then records nothing)
-            perf record -e cpu-clock -F 4999 -g -o "$WORK/perf.data" -p "$SRV_PID" > "$LOG/perf-record.log" 2>&1 &
-            PERF_PID=$!
-            PIDS+=("$PERF_PID")
-            sleep 1
+        # perf starts memfs (on /dev/fuse), so that it follows every worker thread, also those
+        # the engine starts later (perf record -p sees only the threads there when it attaches).
+        # cpu-clock: virtual machines often have no hardware PMU (the default event then records
+        # nothing). Stopping perf (SIGTERM) ends memfs, which unmounts, and writes the data.
+        if start_config fuse "perf record -e cpu-clock -F 4999 -g -o $WORK/perf.data -- $MEMFS -m MNT -t -1" \
+                "$mnt" memfs-perf; then
             run_bench "$LOG/perf-fsbench.txt" "$LOG/perf-fsbench.err" --files=20000 file_create file_delete "$mnt"
-            stop_pid "$PERF_PID"   # perf record writes its data on SIGTERM
             stop_config "$mnt"
             PROFILE=$WORK/profile.txt
             {
-                echo "# perf record -g -p <memfs -t -1>, fsbench --files=20000 file_create file_delete"
+                echo "# perf record -e cpu-clock -g -- memfs -m MNT -t -1 (on /dev/fuse), fsbench --files=20000 file_create file_delete"
                 sed 's/^/# /' "$LOG/perf-fsbench.txt"
                 echo "## self time by symbol (no children)"
                 perf report -i "$WORK/perf.data" --no-children --sort symbol --percent-limit 1 --stdio -g none 2>/dev/null |
