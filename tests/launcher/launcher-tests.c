@@ -466,6 +466,8 @@ static void reg_refused_test(void)
         {"/bin/true", "%X", 0, 0, 0, false},             /* unknown escape */
         {"/bin/true", "a\nb", 0, 0, 0, false},           /* line break */
         {"/bin/true", 0, "D:P(A;;RPWPLC;;;XX)", 0, 0, false}, /* bad SDDL */
+        {"/bin/true", 0, "", 0, 0, false},               /* no DACL: everyone, everything */
+        {"/bin/true", 0, "O:SYG:SY", 0, 0, false},
         {"/bin/true", 0, 0, "LocalService", 0, false},   /* Windows-only RunAs */
         {"/bin/true", 0, 0, "bad user", 0, false},
         {"/bin/true", 0, 0, 0, "relative.log", false},   /* relative Stderr */
@@ -504,6 +506,11 @@ static void classfile_refused_test(void)
         {"RunAs=root\nRunAs=root\n", "given twice", STATUS_OBJECT_NAME_INVALID},
         {"JobControl=2\n", "0 or 1", STATUS_OBJECT_NAME_INVALID},
         {"Security=D:P(A;;RPWPLC;;;ZZ)\n", "not valid SDDL", STATUS_OBJECT_NAME_INVALID},
+        /* no DACL: every right to everyone, never meant by an empty or forgotten DACL */
+        {"Security=\n", "Security is empty", STATUS_OBJECT_NAME_INVALID},
+        {"Security=   \n", "Security is empty", STATUS_OBJECT_NAME_INVALID},
+        {"Security=O:SYG:SY\n", "has no DACL", STATUS_OBJECT_NAME_INVALID},
+        {"Security=D:NO_ACCESS_CONTROL\n", "has no DACL", STATUS_OBJECT_NAME_INVALID},
         {"no equals sign\n", "Key=Value", STATUS_OBJECT_NAME_INVALID},
         {"AuthPackageId=0\n", "Windows-only", STATUS_OBJECT_NAME_INVALID},
         {"CommandLine=\"%\\x\"\n", "not supported", STATUS_OBJECT_NAME_INVALID},
