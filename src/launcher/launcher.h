@@ -97,6 +97,7 @@ void instances_free_all(void);
 
 /* ---- spawn.c: an instance's process ---- */
 struct spawn_spec {
+    const char *path; /* the program to run (argv[0] is what the instance sees) */
     char *const *argv;
     char *const *envp;
     bool change_ids; /* set uid, gid and groups (the launcher runs as root) */

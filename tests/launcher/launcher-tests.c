@@ -574,6 +574,30 @@ static void classfile_refused_test(void)
     write_text(path, cmd, 0644);
     ASSERT_EQ(start("bad", "b1", 0, 0, false), ERROR_BAD_CONFIGURATION);
     unlink(copy);
+    /* an Executable that is a symbolic link: what it points to is checked (and run). A link
+     * (in a directory of root's) to a file of root's in a directory another user owns is
+     * refused: that user could swap the file between the check and the exec. A link to a
+     * file that is safe all the way works. */
+    char vendor[4200], link_path[4200], copy2[4300], cmd2[20000];
+    snprintf(vendor, sizeof vendor, "%s/vendor", dir);
+    snprintf(copy2, sizeof copy2, "%s/echo", vendor);
+    snprintf(link_path, sizeof link_path, "%s/echo-link", dir);
+    snprintf(cmd2, sizeof cmd2, "mkdir -p %s && chown %d %s && cp %s %s && chmod 0755 %s", vendor,
+             NOBODY, vendor, echo_exe, copy2, copy2);
+    ASSERT(0 == system(cmd2));
+    unlink(link_path);
+    ASSERT(0 == symlink(copy2, link_path));
+    snprintf(cmd, sizeof cmd, "Executable=%s\nCommandLine=%s/link.txt\n", link_path, out);
+    write_text(path, cmd, 0644);
+    ASSERT_EQ(start("bad", "b1", 0, 0, false), ERROR_BAD_CONFIGURATION);
+    ASSERT_EQ(listed("bad", 0), 0);
+    unlink(link_path);
+    ASSERT(0 == symlink(echo_exe, link_path));
+    unlink(O(0, "%s/link.txt", ""));
+    ASSERT_EQ(start("bad", "b2", 0, 0, false), 0);
+    ASSERT(wait_file(O(0, "%s/link.txt", ""), 5000));
+    ASSERT_EQ(stop("bad", "b2"), 0);
+    unlink(link_path), unlink(copy2), rmdir(vendor);
     unlink(path);
     /* the launcher still serves */
     ASSERT_EQ(count_instances(), 0);
