@@ -891,8 +891,8 @@ void instance_start(struct client *cl, bool with_secret, const char *class_name,
             error = ERROR_INVALID_PARAMETER;
             goto out;
         }
-        error = mountpoint_check(mp, c, in->uid, class_name, instance_name, &in->mountpoint,
-                                 &in->verify_target, why, sizeof why);
+        error = mountpoint_check(mp, c, in->uid, class_name, instance_name, argc, argv,
+                                 &in->mountpoint, &in->verify_target, why, sizeof why);
         free(mp);
         if (error) {
             log_msg(LOG_WARNING, "start %s/%s by uid %u (%s) refused: %s", class_name,

@@ -156,10 +156,12 @@ void fuse_abort_connection(unsigned dev);
 void mounts_detach_dev(unsigned dev);
 
 /* ---- mountpoint.c: where a caller may have an instance mount ---- */
-/* 0, or a Win32 error with why. *pcanonical receives the mount point's canonical path. */
+/* 0, or a Win32 error with why. *pcanonical receives the mount point's canonical path. argc
+ * and argv are the start's arguments (%1...): an fstab line allows only its own. */
 ULONG mountpoint_check(const char *mountpoint, const struct caller *c, uid_t runas_uid,
-                       const char *class_name, const char *instance_name, char **pcanonical,
-                       bool *pverify, char *why, size_t whysize);
+                       const char *class_name, const char *instance_name, int argc,
+                       char *const *argv, char **pcanonical, bool *pverify, char *why,
+                       size_t whysize);
 
 /* ---- systemd.c: socket activation and readiness, without libsystemd ---- */
 int systemd_listen_fd(void); /* the socket systemd passed, or -1 */

@@ -395,11 +395,12 @@ setup_mount8() {
     mkdir -p "$T/ovl/upper" "$T/ovl/work" && ln -s "$mount_helper" "$T/ovl/upper/mount.linfsp" &&
         mount -t overlay overlay -o "lowerdir=$sbindir,upperdir=$T/ovl/upper,workdir=$T/ovl/work" "$sbindir" &&
         mount -t tmpfs -o mode=755 linfsp-test-run /run &&
-        mkdir -p "$T/mt1" "$T/mt2" "$T/mt3" "$T/mt4" "$T/mt5" &&
+        mkdir -p "$T/mt1" "$T/mt2" "$T/mt3" "$T/mt4" "$T/mt5" "$T/mt6" "$T/pub" "$T/priv" &&
         cat > "$T/fstab" <<EOF
 mt2 $T/mt2 linfsp.memfs noauto 0 0
 mt3 $T/mt3 linfsp.memfs noauto,user 0 0
 p5 $T/mt5 linfsp.passthrough noauto,user 0 0
+$T/pub $T/mt6 linfsp.ptusers ro,noauto,user 0 0
 EOF
     chmod 644 "$T/fstab" && touch /etc/fstab && mount --bind "$T/fstab" /etc/fstab
 }
@@ -448,6 +449,36 @@ if check "mount(8) set-up in the private namespace" setup_mount8; then
         ! is_mounted "$T/mt4" && ! is_mounted "$T/mt5"
     }
     check "ordinary users: no mount without fstab's user option or the class's Security" mount_user_refused
+    # An fstab line lets a user start what mount(8) would start from it and nothing else: not
+    # the line's instance at its mount point with another source, or with options the line
+    # does not give (rw where it says ro). ptusers: passthrough (as root) that users may start.
+    fstab_binds_arguments() {
+        sed -e 's/^JobControl=1$/Security=D:P(A;;RPWPLC;;;SY)(A;;RPWPLC;;;BA)(A;;RP;;;WD)\nJobControl=1/' \
+            "$T/classes/passthrough.conf" > "$T/ptusers.conf" && "$fsreg" -f "$T/ptusers.conf" >/dev/null || return 1
+        echo public > "$T/pub/f" && echo private > "$T/priv/f" && chmod 700 "$T/priv" || return 1
+        local out rc=0
+        # as mount(8) starts it: read-only, the line's source
+        out=$(as_nobody mount "$T/mt6" 2>&1) || { echo "mount: $out"; rc=1; }
+        [ "$(as_nobody cat "$T/mt6/f" 2>&1)" = public ] || { echo "not the line's source"; rc=1; }
+        as_nobody sh -c "echo x > '$T/mt6/new'" 2>/dev/null && { echo "not read-only"; rc=1; }
+        as_nobody umount "$T/mt6" 2>/dev/null || umount "$T/mt6"
+        wait_for "! listed ptusers '$T/pub'" 100 || rc=1
+        # the line's instance and mount point, another source: refused
+        out=$(as_nobody "$launchctl" start ptusers "$T/pub" "$T/priv" "$T/mt6" "ro,noexec,nosuid,nodev")
+        [ "$out" = "KO launcher: error 161 (the caller may not mount there)" ] || { echo "other source: $out"; rc=1; }
+        # the line's source, but rw where the line says ro: refused
+        out=$(as_nobody "$launchctl" start ptusers "$T/pub" "$T/pub" "$T/mt6" rw)
+        [ "$out" = "KO launcher: error 161 (the caller may not mount there)" ] || { echo "rw: $out"; rc=1; }
+        ! is_mounted "$T/mt6" || { echo "mounted"; umount -l "$T/mt6"; rc=1; }
+        grep -q "does not allow the option rw" "$T/main.log" || { echo "no reason logged"; rc=1; }
+        # what mount(8) sends, by hand: allowed
+        out=$(as_nobody "$launchctl" start ptusers "$T/pub" "$T/pub" "$T/mt6" "ro,noexec,nosuid,nodev")
+        [ "$out" = OK ] && is_mounted "$T/mt6" || { echo "as mount(8): $out"; rc=1; }
+        "$launchctl" stop ptusers "$T/pub" >/dev/null 2>&1
+        rm -f "$T/classes/ptusers.conf"
+        return $rc
+    }
+    check "an fstab line lets users start only what mount(8) would (its source and options)" fstab_binds_arguments
 fi
 
 # Nothing left: no instance, no mount, no process of ours.
