@@ -479,6 +479,33 @@ if check "mount(8) set-up in the private namespace" setup_mount8; then
         return $rc
     }
     check "an fstab line lets users start only what mount(8) would (its source and options)" fstab_binds_arguments
+    # The quick starts of doc/launcher.md and README.md work as written: each command
+    # succeeds, run with this test's programs (first in PATH; mount.linfsp where mount(8) looks),
+    # its launcher (instead of systemctl), its memfs class file, its fstab, and $T/qs for /mnt.
+    doc_quick_start() {
+        local doc=$1 heading=$2 cmds rc=0
+        cmds=$(awk -v h="$heading" 'index($0, h) == 1 { f = 1 } f && /^```sh/ { b = 1; next }
+                                    b && /^```/ { exit } b' "$doc")
+        [ -n "$cmds" ] || { echo "no quick start in $doc"; return 1; }
+        cmds=$(sed -e '/^meson setup/d' -e '/systemctl/d' -e 's/^sudo //' -e 's/| sudo /| /' \
+                   -e "s|/usr/share/linfsp/services/memfs.conf|$memfs_class|g" \
+                   -e "s|/mnt/|$T/qs/|g" <<<"$cmds")
+        mkdir -p "$T/qs" && find "$T/qs" -mindepth 1 -maxdepth 1 -type d -empty -delete || return 1
+        mkdir -p "$T/qsbin" && ln -sf "$launchctl" "$fsreg" "$fsptool" "$T/qsbin/" &&
+            cp "$T/fstab" "$T/fstab.saved" || return 1
+        PATH=$T/qsbin:$PATH bash -e -o pipefail -c "$cmds" >"$T/qs.log" 2>&1 || { cat "$T/qs.log"; rc=1; }
+        # what a quick start leaves running
+        local inst
+        for inst in $("$launchctl" list | awk 'NR > 1 && $1 == "memfs" && $2 ~ /^m[0-9]$/ { print $2 }'); do
+            "$launchctl" stop memfs "$inst" >/dev/null
+        done
+        cat "$T/fstab.saved" > "$T/fstab"
+        ! awk -v d="$T/qs/" 'index($5, d) == 1 { f = 1 } END { exit !f }' /proc/self/mountinfo || { echo "mounts left"; rc=1; }
+        return $rc
+    }
+    srcdir=$(dirname "$(realpath "$0")")/../..
+    check "doc/launcher.md's quick start works as written" doc_quick_start "$srcdir/doc/launcher.md" "## Quick start"
+    check "README's launcher commands work as written" doc_quick_start "$srcdir/README.md" "## The launcher"
 fi
 
 # Nothing left: no instance, no mount, no process of ours.
