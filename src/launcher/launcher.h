@@ -133,6 +133,7 @@ struct mnt_entry {
     unsigned dev; /* the kernel's device number: major << 20 | minor (= the FUSE connection) */
     char *target;
     bool fuse;
+    long fuse_user; /* a FUSE mount's user_id= (who mounted it), -1 when not given */
 };
 struct mnt_table {
     struct mnt_entry *v;
@@ -148,6 +149,8 @@ const struct mnt_entry *mnt_table_find_dev(const struct mnt_table *t, unsigned d
 const struct mnt_entry *mnt_table_find_mount(const struct mnt_table *t, int id, unsigned dev,
                                              const char *target);
 const struct mnt_entry *mnt_table_find_fuse_target(const struct mnt_table *t, const char *target);
+/* The FUSE mount of device dev (st_dev's major << 20 | minor); NULL when dev is no FUSE mount. */
+const struct mnt_entry *mnt_table_find_fuse_dev(const struct mnt_table *t, unsigned dev);
 /* The FUSE connection a process serves: 1 found, 0 none yet, -1 the kernel does not say. */
 int fuse_connection_of(pid_t pid, unsigned *pdev);
 /* Abort a FUSE connection (mounting fusectl when needed); unmount (lazily) every mount of dev.

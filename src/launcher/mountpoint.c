@@ -6,7 +6,9 @@
  * - it must be an existing directory given by its canonical path (no symlink, "." or "..");
  * - the caller must not be able to change any directory above it (else it could swap a
  *   component for a symlink between this check and the mount; a sticky directory is fine
- *   when the caller owns neither it nor the next component);
+ *   when the caller owns neither it nor the next component), and neither it nor a directory
+ *   above it may be on a FUSE file system that a user other than root mounted (whose server
+ *   can make a component anything at any time, whatever stat showed);
  * - the caller owns the directory or may write to it (fusermount3's rule), or /etc/fstab (the
  *   launcher's --fstab) has an entry "INSTANCE MOUNTPOINT linfsp.CLASS" with the user or
  *   users option (what mount(8) allows an ordinary user), and the start is the one mount(8)
@@ -21,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 /* May the caller write to a directory with this stat (ignoring capabilities)? */
@@ -31,6 +34,19 @@ static bool caller_may_write(const struct caller *c, const struct stat *st)
     if (caller_in_group(c, st->st_gid))
         return st->st_mode & S_IWGRP;
     return st->st_mode & S_IWOTH;
+}
+
+/* Is a directory (its stat) on a FUSE file system that a user other than root mounted? Its
+ * server answers every lookup as it likes: what it shows now proves nothing about what the
+ * instance finds when it mounts (a component may have become a symbolic link to /etc). */
+static bool on_users_fuse(const struct mnt_table *t, const struct stat *st, long *puser)
+{
+    unsigned dev = (unsigned)(major(st->st_dev) << 20 | minor(st->st_dev));
+    const struct mnt_entry *e = mnt_table_find_fuse_dev(t, dev);
+    if (!e || 0 == e->fuse_user)
+        return false;
+    *puser = e->fuse_user;
+    return true;
 }
 
 /* Is opt (NAME or NAME=VALUE) one of the comma-separated options in list? */
@@ -152,15 +168,24 @@ ULONG mountpoint_check(const char *mountpoint, const struct caller *c, uid_t run
         free(real);
         return ERROR_BAD_PATHNAME;
     }
-    /* No directory above it may be changed by the caller. */
+    /* No directory above it may be changed by the caller, nor be on a FUSE file system of a
+     * user (its server could change the path between this check and the mount). */
     size_t n = strlen(real);
     char *prefix = malloc(n + 1);
-    if (!prefix) {
+    struct mnt_table t;
+    if (!prefix || 0 != mnt_table_read(&t)) {
+        free(prefix);
         free(real);
-        snprintf(why, whysize, "out of memory");
+        snprintf(why, whysize, "cannot read the mount table");
         return ERROR_NO_SYSTEM_RESOURCES;
     }
     ULONG error = 0;
+    long fuse_user = -1;
+    if (on_users_fuse(&t, &st, &fuse_user)) {
+        snprintf(why, whysize, "mount point %s is on a FUSE file system mounted by uid %ld",
+                 mountpoint, fuse_user);
+        error = ERROR_BAD_PATHNAME;
+    }
     for (size_t i = 1; i < n && !error; i++) {
         if (1 != i && '/' != real[i])
             continue;
@@ -178,6 +203,11 @@ ULONG mountpoint_check(const char *mountpoint, const struct caller *c, uid_t run
         if (0 != lstat(prefix, &dir) || 0 != r) {
             snprintf(why, whysize, "mount point %s: %s", mountpoint, strerror(errno));
             error = ERROR_BAD_PATHNAME;
+        } else if (on_users_fuse(&t, &dir, &fuse_user)) {
+            snprintf(why, whysize, "mount point %s: %s is on a FUSE file system mounted by uid "
+                     "%ld (it could change the path before the mount)", mountpoint, prefix,
+                     fuse_user);
+            error = ERROR_BAD_PATHNAME;
         } else if (caller_may_write(c, &dir) &&
                    !((dir.st_mode & S_ISVTX) && dir.st_uid != c->uid && next.st_uid != c->uid)) {
             snprintf(why, whysize, "mount point %s: uid %u may change %s above it", mountpoint,
@@ -186,6 +216,7 @@ ULONG mountpoint_check(const char *mountpoint, const struct caller *c, uid_t run
         }
     }
     free(prefix);
+    mnt_table_free(&t);
     if (!error && !(caller_may_write(c, &st) && (!(st.st_mode & S_ISVTX) || st.st_uid == c->uid))) {
         char fstab_why[256] = "";
         int r = fstab_allows(real, class_name, instance_name, argc, argv, fstab_why,

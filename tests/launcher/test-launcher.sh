@@ -479,6 +479,47 @@ if check "mount(8) set-up in the private namespace" setup_mount8; then
         return $rc
     }
     check "an fstab line lets users start only what mount(8) would (its source and options)" fstab_binds_arguments
+    # A mount point on or below a FUSE file system a user mounted is refused: that user's server
+    # answers lookups as it likes and could turn a component into a symbolic link to /etc
+    # between the launcher's check and the mount, whatever stat showed. Here nobody's memfs
+    # (through fusermount3, allow_other), whose root looks root's and 0755, with a directory
+    # of root's in it; fstab lines let users mount both.
+    users_fuse_refused() {
+        local fm; fm=$(command -v fusermount3) && [ -u "$fm" ] || { echo "   (no setuid fusermount3)"; return 0; }
+        echo user_allow_other > "$T/fuse.conf" && touch /etc/fuse.conf &&
+            mount --bind "$T/fuse.conf" /etc/fuse.conf || return 1
+        # /dev/fuse open to users, as on a usual system (some containers have it 0600)
+        local fusedev=0
+        if ! as_nobody test -r /dev/fuse -a -w /dev/fuse; then
+            rm -f "$T/fuse-dev" && mknod -m 666 "$T/fuse-dev" c 10 229 &&
+                mount --bind "$T/fuse-dev" /dev/fuse && fusedev=1 || return 1
+        fi
+        mkdir -p "$T/uf" && chown $NOBODY "$T/uf" && cp "$T/fstab" "$T/fstab.saved" || return 1
+        as_nobody "$memfs" -m "$T/uf" -o allow_other \
+            -S 'O:S-1-22-1-0G:S-1-22-2-0D:P(A;;FA;;;S-1-22-1-0)(A;;0x1200a9;;;S-1-22-2-0)(A;;0x1200a9;;;WD)' \
+            >"$T/uf.log" 2>&1 &
+        local fs_pid=$! rc=0 out
+        if wait_for "is_mounted '$T/uf'" 100 && mkdir -p "$T/uf/sub"; then
+            printf 'uf1 %s linfsp.memfs noauto,user 0 0\nuf2 %s linfsp.memfs noauto,user 0 0\n' \
+                "$T/uf/sub" "$T/uf" >> "$T/fstab"
+            out=$(as_nobody "$launchctl" start memfs uf1 uf1 "$T/uf/sub" rw,noexec,nosuid,nodev)
+            [ "$out" = "KO launcher: error 161 (the caller may not mount there)" ] || { echo "below: $out"; rc=1; }
+            out=$(as_nobody "$launchctl" start memfs uf2 uf2 "$T/uf" rw,noexec,nosuid,nodev)
+            [ "$out" = "KO launcher: error 161 (the caller may not mount there)" ] || { echo "on: $out"; rc=1; }
+            grep -q "$T/uf is on a FUSE file system mounted by uid $NOBODY" "$T/main.log" || { echo "not logged"; rc=1; }
+            "$launchctl" stop memfs uf1 >/dev/null 2>&1; "$launchctl" stop memfs uf2 >/dev/null 2>&1
+            ! is_mounted "$T/uf/sub" || { umount -l "$T/uf/sub"; rc=1; }
+        else
+            echo "nobody's memfs did not mount"; cat "$T/uf.log"; rc=1
+        fi
+        kill -TERM $fs_pid 2>/dev/null; wait $fs_pid 2>/dev/null
+        is_mounted "$T/uf" && umount -l "$T/uf"
+        cat "$T/fstab.saved" > "$T/fstab"
+        umount /etc/fuse.conf
+        [ $fusedev -eq 1 ] && umount -l /dev/fuse
+        return $rc
+    }
+    check "a mount point on or below a user's FUSE file system is refused" users_fuse_refused
     # The quick starts of doc/launcher.md and README.md work as written: each command
     # succeeds, run with this test's programs (first in PATH; mount.linfsp where mount(8) looks),
     # its launcher (instead of systemctl), its memfs class file, its fstab, and $T/qs for /mnt.
