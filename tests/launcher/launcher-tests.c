@@ -318,6 +318,7 @@ static int error_byte(ULONG e)
     case ERROR_FILE_NOT_FOUND: return 2;
     case ERROR_BAD_PATHNAME: return 3;
     case ERROR_ALREADY_EXISTS: return 4;
+    case ERROR_BUSY: return 5;
     default: return 100;
     }
 }
@@ -989,6 +990,72 @@ static void idle_clients_test(void)
     ASSERT_EQ(stop("echo", "gone"), 0);
 }
 
+/* One user's idle connections do not lock out everybody else: a user other than root holds at
+ * most an eighth of the launcher's clients (--max-clients, 256 here), and an eighth is kept
+ * for root. A child as nobody opens 300 connections and keeps them; meanwhile root and another
+ * user are served, and nobody's connections beyond its share are answered "busy" at once. */
+static void connection_hog_test(void)
+{
+    int ready[2], release[2];
+    ASSERT(0 == pipe(ready) && 0 == pipe(release));
+    pid_t pid = fork();
+    ASSERT(pid >= 0);
+    if (0 == pid) {
+        close(ready[0]), close(release[1]);
+        if (0 != setgroups(0, 0) || 0 != setresgid(NOBODY, NOBODY, NOBODY) ||
+            0 != setresuid(NOBODY, NOBODY, NOBODY))
+            _exit(1);
+        struct sockaddr_un a = {.sun_family = AF_UNIX};
+        snprintf(a.sun_path, sizeof a.sun_path, "%s", sock_path);
+        unsigned busy = 0;
+        for (int i = 0; i < 300; i++) {
+            int fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+            if (fd < 0 || 0 != connect(fd, (struct sockaddr *)&a, sizeof a))
+                break;
+            /* kept open (until the child exits); a "busy" answer comes at once */
+            struct timeval tv = {0, 20000};
+            setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+            char reply[16];
+            ssize_t n = recv(fd, reply, sizeof reply - 1, 0);
+            if (n > 0) {
+                reply[n] = '\0';
+                busy += 0 == strcmp(reply, "!170");
+            }
+        }
+        if (write(ready[1], &busy, sizeof busy) < 0)
+            _exit(1);
+        char c;
+        if (read(release[0], &c, 1) < 0)
+            _exit(1);
+        _exit(0);
+    }
+    close(ready[1]), close(release[0]);
+    unsigned busy = 0;
+    ASSERT((ssize_t)sizeof busy == read(ready[0], &busy, sizeof busy));
+    close(ready[0]);
+    /* root is served */
+    static WCHAR buf[FSP_LAUNCH_PIPE_BUFFER_SIZE];
+    ULONG size = sizeof buf, error = 0xffffffff;
+    NTSTATUS status = FspLaunchGetNameList(buf, &size, &error);
+    /* and so is another user */
+    struct as_user other = {OTHER_UID, OTHER_UID, {0}, 0};
+    struct call c = {'L', 0, 0, {0}, 0};
+    int other_result = run_as(&other, do_call, &c);
+    close(release[1]);
+    int st;
+    waitpid(pid, &st, 0);
+    if (!NT_SUCCESS(status) || error || other_result)
+        fprintf(stderr, "    root: status 0x%08x error %lu; other user: %d\n", (unsigned)status,
+                (unsigned long)error, other_result);
+    ASSERT(NT_SUCCESS(status));
+    ASSERT_EQ(error, 0);
+    ASSERT_EQ(other_result, 0);
+    /* nobody got its share, not more: 300 - 256 / 8 connections were answered "busy" */
+    if (busy < 300 - 256 / 8)
+        fprintf(stderr, "    %u of nobody's connections answered busy\n", busy);
+    ASSERT(busy >= 300 - 256 / 8);
+}
+
 /* ---- memfs instances ---- */
 
 static void reg_memfs(void)
@@ -1146,6 +1213,7 @@ int main(int argc, char **argv)
     TLIB_ADD_TEST("echo", recovery_test);
     TLIB_ADD_TEST("protocol", malformed_request_test);
     TLIB_ADD_TEST("protocol", idle_clients_test);
+    TLIB_ADD_TEST("protocol", connection_hog_test);
     TLIB_ADD_TEST("memfs", memfs_test);
     TLIB_ADD_TEST("memfs", concurrent_clients_test);
     return tlib_run(argc, argv);
