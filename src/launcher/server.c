@@ -109,6 +109,11 @@ static void log_refused(const char *why, uid_t uid)
 static int listen_fd = -1, lock_fd = -1;
 static bool own_socket;
 static struct watch listen_watch;
+/* Out of file descriptors, the launcher stops accepting for a while: the connection waiting
+ * keeps the socket readable, so trying again at once would spin. */
+#define ACCEPT_PAUSE_MS 250
+static uint64_t accept_paused_until;
+static uint64_t accept_short_logged; /* when the shortage was last logged (once a minute) */
 
 const struct caller *client_caller(struct client *cl)
 {
@@ -272,7 +277,18 @@ static void listen_ready(struct watch *w, uint32_t events)
         if (fd < 0) {
             if (EINTR == errno)
                 continue;
-            if (EAGAIN != errno && EWOULDBLOCK != errno)
+            if (EMFILE == errno || ENFILE == errno || ENOBUFS == errno || ENOMEM == errno) {
+                /* paused, tried again later; logged at most once a minute (not once per try) */
+                uint64_t now = now_ms();
+                if (!accept_short_logged || now - accept_short_logged >= 60000) {
+                    log_msg(LOG_WARNING, "cannot accept connections (%s, %u clients): "
+                            "trying again every %d ms", strerror(errno), nclients,
+                            ACCEPT_PAUSE_MS);
+                    accept_short_logged = now;
+                }
+                accept_paused_until = now + ACCEPT_PAUSE_MS;
+                loop_mod(listen_fd, 0, &listen_watch);
+            } else if (EAGAIN != errno && EWOULDBLOCK != errno)
                 log_msg(LOG_WARNING, "accept: %s", strerror(errno));
             return;
         }
@@ -318,6 +334,13 @@ static void listen_ready(struct watch *w, uint32_t events)
 uint64_t server_tick(uint64_t now)
 {
     uint64_t next = 0;
+    if (accept_paused_until && listen_fd >= 0) {
+        if (now >= accept_paused_until) {
+            accept_paused_until = 0;
+            loop_mod(listen_fd, EPOLLIN, &listen_watch);
+        } else
+            next = accept_paused_until;
+    }
     for (struct client *cl = clients, *nx; cl; cl = nx) {
         nx = cl->next;
         if (!cl->deadline)

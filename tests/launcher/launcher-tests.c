@@ -11,6 +11,7 @@
  *   LAUNCHER_TESTS_ECHO       launcher-echo, LAUNCHER_TESTS_MEMFS memfs
  *   LAUNCHER_TESTS_ADMIN_GID  the launcher's --admin-group
  *   LAUNCHER_TESTS_START_TIMEOUT_MS  the launcher's --start-timeout
+ *   LAUNCHER_TESTS_LAUNCHER   linfsp-launcher (for tests that start one of their own)
  */
 #include <winfsp/launch.h>
 #include "tlib.h"
@@ -24,6 +25,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -1070,6 +1072,84 @@ static void connection_hog_test(void)
     ASSERT(busy >= 300 - 256 / 8);
 }
 
+/* A launcher out of file descriptors (RLIMIT_NOFILE, here 32 at most) cannot accept more
+ * connections: it pauses accepting instead of trying again and again (which spun at full CPU,
+ * writing a log line each time), and serves again once connections are gone. */
+static void fd_limit_test(void)
+{
+    const char *launcher = getenv("LAUNCHER_TESTS_LAUNCHER");
+    if (!launcher || !launcher[0]) {
+        fprintf(stderr, "    (LAUNCHER_TESTS_LAUNCHER not set: skipped)\n");
+        return;
+    }
+    char sock[4200], log[4200];
+    snprintf(sock, sizeof sock, "%s/fd.sock", dir);
+    snprintf(log, sizeof log, "%s/fd.log", dir);
+    pid_t pid = fork();
+    ASSERT(pid >= 0);
+    if (0 == pid) {
+        struct rlimit rl = {32, 32};
+        int fd = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        if (fd < 0 || dup2(fd, 1) < 0 || dup2(fd, 2) < 0 || 0 != setrlimit(RLIMIT_NOFILE, &rl))
+            _exit(127);
+        execl(launcher, launcher, "-f", "-s", sock, "-c", class_dir, "--max-clients", "200",
+              (char *)0);
+        _exit(127);
+    }
+    struct sockaddr_un a = {.sun_family = AF_UNIX};
+    ASSERT(strlen(sock) < sizeof a.sun_path);
+    memcpy(a.sun_path, sock, strlen(sock) + 1);
+    int probe = -1;
+    for (int i = 0; i < 100 && probe < 0; i++) {
+        probe = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+        if (0 != connect(probe, (struct sockaddr *)&a, sizeof a)) {
+            close(probe), probe = -1;
+            sleep_ms(50);
+        }
+    }
+    ASSERT(probe >= 0);
+    /* 60 idle connections: more than the launcher has descriptors for */
+    int fds[60];
+    fds[0] = probe;
+    for (int i = 1; i < 60; i++) {
+        fds[i] = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+        ASSERT(fds[i] >= 0 && 0 == connect(fds[i], (struct sockaddr *)&a, sizeof a));
+    }
+    sleep_ms(1500);
+    int nlines = 0;
+    FILE *f = fopen(log, "r");
+    ASSERT(f);
+    char line[1024];
+    while (fgets(line, sizeof line, f))
+        nlines += 0 != strstr(line, "Too many open files") || 0 != strstr(line, "out of file descriptors");
+    fclose(f);
+    for (int i = 0; i < 60; i++)
+        close(fds[i]);
+    /* served again: a list request answered */
+    bool served = false;
+    for (int i = 0; i < 100 && !served; i++) {
+        int fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+        struct timeval tv = {5, 0};
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+        char reply[64];
+        if (0 == connect(fd, (struct sockaddr *)&a, sizeof a) &&
+            1 == send(fd, "L", 1, MSG_NOSIGNAL) && recv(fd, reply, sizeof reply, 0) >= 1 &&
+            '$' == reply[0])
+            served = true;
+        close(fd);
+        if (!served)
+            sleep_ms(50);
+    }
+    kill(pid, SIGTERM);
+    int st;
+    waitpid(pid, &st, 0);
+    if (nlines > 3)
+        fprintf(stderr, "    %d log lines about the descriptor limit\n", nlines);
+    ASSERT(nlines >= 1 && nlines <= 3);
+    ASSERT(served);
+    ASSERT(WIFEXITED(st) && 0 == WEXITSTATUS(st));
+}
+
 /* ---- memfs instances ---- */
 
 static void reg_memfs(void)
@@ -1228,6 +1308,7 @@ int main(int argc, char **argv)
     TLIB_ADD_TEST("protocol", malformed_request_test);
     TLIB_ADD_TEST("protocol", idle_clients_test);
     TLIB_ADD_TEST("protocol", connection_hog_test);
+    TLIB_ADD_TEST("protocol", fd_limit_test);
     TLIB_ADD_TEST("memfs", memfs_test);
     TLIB_ADD_TEST("memfs", concurrent_clients_test);
     return tlib_run(argc, argv);

@@ -106,6 +106,7 @@ check "launcher starts" start_launcher main "$T/launcher.sock" -a "$ADMIN_GID" \
 
 echo "== launcher-tests"
 api_out=$(LAUNCHER_TESTS_DIR=$T LAUNCHER_TESTS_ECHO=$echo_exe LAUNCHER_TESTS_MEMFS=$memfs \
+          LAUNCHER_TESTS_LAUNCHER=$launcher \
           LAUNCHER_TESTS_ADMIN_GID=$ADMIN_GID LAUNCHER_TESTS_START_TIMEOUT_MS=3000 \
           timeout 300 "$api_tests" 2>&1)
 api_rc=$?
