@@ -250,7 +250,9 @@ NTSTATUS fsp_class_parse(const char *text, size_t len, const char *where,
         say(msg, msgsize, "%s: holds a NUL byte (not a text file)", where);
         return STATUS_OBJECT_NAME_INVALID;
     }
-    for (size_t pos = 0; pos < len && NT_SUCCESS(status);) {
+    /* A UTF-8 byte order mark at the start (Windows editors write one) says only "UTF-8". */
+    size_t start = len >= 3 && 0 == memcmp(text, "\xef\xbb\xbf", 3) ? 3 : 0;
+    for (size_t pos = start; pos < len && NT_SUCCESS(status);) {
         const char *nl = memchr(text + pos, '\n', len - pos);
         size_t n = nl ? (size_t)(nl - (text + pos)) : len - pos;
         lineno++;

@@ -536,6 +536,20 @@ static void classfile_refused_test(void)
         ASSERT_EQ(start("bad", "b1", 0, 0, false), ERROR_BAD_CONFIGURATION);
         ASSERT_EQ(listed("bad", 0), 0);
     }
+    /* a UTF-8 byte order mark at the start (as Windows editors write one) is not part of the
+     * first key; one anywhere else is refused */
+    char bom[8400];
+    snprintf(bom, sizeof bom, "\xef\xbb\xbf%s", exe);
+    write_text(path, bom, 0644);
+    FSP_LAUNCH_REG_RECORD *rb = 0;
+    NTSTATUS bs = FspLaunchRegGetRecordEx(W("bad"), 0, &rb, msg, sizeof msg);
+    if (!NT_SUCCESS(bs))
+        fprintf(stderr, "    with a byte order mark: %s\n", msg);
+    ASSERT(NT_SUCCESS(bs) && rb && 0 != rb->CommandLine);
+    FspLaunchRegFreeRecord(rb);
+    snprintf(bom, sizeof bom, "%s\xef\xbb\xbfRunAs=root\n", exe);
+    write_text(path, bom, 0644);
+    ASSERT(STATUS_OBJECT_NAME_INVALID == FspLaunchRegGetRecordEx(W("bad"), 0, &rb, msg, sizeof msg));
     /* unsafe files: world-writable, group-writable, another owner, a symlink */
     write_text(path, exe, 0666);
     FSP_LAUNCH_REG_RECORD *r = 0;
