@@ -425,6 +425,22 @@ if check "mount(8) set-up in the private namespace" setup_mount8; then
         wait_for "! listed memfs mt1" 100 && [ $rc -eq 0 ]
     }
     check "mount -t linfsp.memfs through mount.linfsp.memfs (class from the helper's name)" mount_t_symlink
+    # mount(8) runs a helper as "HELPER SPEC DIR [OPTIONS]": the first two arguments are the
+    # instance and the mount point even when the instance starts with "-" (which the launcher
+    # allows), e.g. "-f", which must not be taken for -f (fake: nothing mounted, yet success).
+    mount_t_dash() {
+        local rc=0
+        mount -t linfsp.memfs -- -f "$T/mt1" || rc=1
+        is_mounted "$T/mt1" && listed memfs -f || { echo "-f not mounted"; rc=1; }
+        umount "$T/mt1" 2>/dev/null
+        wait_for "! listed memfs -f" 100 || rc=1
+        mount -t linfsp.memfs -- -o "$T/mt1" || rc=1
+        is_mounted "$T/mt1" && listed memfs -o || { echo "-o not mounted"; rc=1; }
+        umount "$T/mt1" 2>/dev/null
+        wait_for "! listed memfs -o" 100 || rc=1
+        return $rc
+    }
+    check "mount -t linfsp.memfs of an instance whose name starts with -" mount_t_dash
     mount_fstab_root() {
         mount "$T/mt2" && is_mounted "$T/mt2" && listed memfs mt2 && umount "$T/mt2" &&
             wait_for "! listed memfs mt2" 100
