@@ -766,9 +766,20 @@ void instance_start(struct client *cl, bool with_secret, const char *class_name,
         error = ERROR_ALREADY_EXISTS;
         goto out;
     }
-    if (ninstances >= launcher_cfg.max_instances) {
-        log_msg(LOG_WARNING, "start %s/%s: %u instances already", class_name, instance_name,
-                ninstances);
+    /* As for clients: a user other than root may have at most an eighth of the instances, and
+     * the last eighth is kept for root, so that no user can take every place. */
+    unsigned share = launcher_cfg.max_instances / 8 ? launcher_cfg.max_instances / 8 : 1;
+    unsigned limit = launcher_cfg.max_instances - (0 == c->uid ? 0 : launcher_cfg.max_instances / 8);
+    unsigned mine = 0;
+    for (struct instance *i = instances; i && 0 != c->uid; i = i->next)
+        mine += i->caller_uid == c->uid;
+    if (ninstances >= limit || (0 != c->uid && mine >= share)) {
+        if (ninstances >= limit)
+            log_msg(LOG_WARNING, "start %s/%s by uid %u: %u instances already", class_name,
+                    instance_name, (unsigned)c->uid, ninstances);
+        else
+            log_msg(LOG_WARNING, "start %s/%s by uid %u: it has %u instances already (at most "
+                    "%u)", class_name, instance_name, (unsigned)c->uid, mine, share);
         error = ERROR_BUSY;
         goto out;
     }

@@ -1086,46 +1086,102 @@ static void connection_hog_test(void)
     ASSERT(busy >= 300 - 256 / 8);
 }
 
+/* A launcher of the test's own on SOCK (same class directory), with RLIMIT_NOFILE nofile (0:
+ * unchanged) and extra options, logging to LOG; waits until it accepts connections. */
+static pid_t own_launcher(const char *sock, const char *log, int nofile, const char *opt,
+                          const char *value)
+{
+    const char *launcher = getenv("LAUNCHER_TESTS_LAUNCHER");
+    pid_t pid = fork();
+    ASSERT(pid >= 0);
+    if (0 == pid) {
+        struct rlimit rl = {(rlim_t)nofile, (rlim_t)nofile};
+        int fd = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        if (fd < 0 || dup2(fd, 1) < 0 || dup2(fd, 2) < 0 || (nofile && 0 != setrlimit(RLIMIT_NOFILE, &rl)))
+            _exit(127);
+        execl(launcher, launcher, "-f", "-s", sock, "-c", class_dir, opt, value, (char *)0);
+        _exit(127);
+    }
+    struct sockaddr_un a = {.sun_family = AF_UNIX};
+    ASSERT(strlen(sock) < sizeof a.sun_path);
+    memcpy(a.sun_path, sock, strlen(sock) + 1);
+    for (int i = 0; i < 100; i++) {
+        int fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+        int r = connect(fd, (struct sockaddr *)&a, sizeof a);
+        close(fd);
+        if (0 == r)
+            return pid;
+        sleep_ms(50);
+    }
+    kill(pid, SIGTERM);
+    waitpid(pid, 0, 0);
+    ASSERT(!"the test's own launcher did not start");
+    return -1;
+}
+
+/* One user's instances do not take every place: a user other than root may have at most an
+ * eighth of --max-instances (16 here: 2), and an eighth is kept for root. */
+static void instance_share_test(void)
+{
+    if (!getenv("LAUNCHER_TESTS_LAUNCHER")) {
+        fprintf(stderr, "    (LAUNCHER_TESTS_LAUNCHER not set: skipped)\n");
+        return;
+    }
+    char sock[4200], log[4200], cmdline[4200];
+    snprintf(sock, sizeof sock, "%s/share.sock", dir);
+    snprintf(log, sizeof log, "%s/share.log", dir);
+    pid_t pid = own_launcher(sock, log, 0, "--max-instances", "16");
+    ASSERT(0 == setenv("LINFSP_LAUNCHER_SOCKET", sock, 1));
+    snprintf(cmdline, sizeof cmdline, "%s/share-%%1.txt", out);
+    reg("share", echo_exe, cmdline, "D:P(A;;RPWPLC;;;SY)(A;;RPWPLC;;;BA)(A;;RPWPLC;;;WD)", "nobody",
+        1, 0, 0, 0, 0, 0);
+    struct as_user nb = {NOBODY, NOBODY, {0}, 0}, other = {OTHER_UID, OTHER_UID, {0}, 0};
+    int started = 0, busy = 0;
+    static char names[16][8];
+    for (int i = 0; i < 16; i++) {
+        snprintf(names[i], sizeof names[i], "n%d", i);
+        struct call c = {'S', "share", names[i], {names[i]}, 1};
+        int r = run_as(&nb, do_call, &c);
+        started += 0 == r, busy += 5 == r;
+    }
+    struct call oc = {'S', "share", "o1", {"o1"}, 1};
+    int other_result = run_as(&other, do_call, &oc);
+    const char *rargs[] = {"r1"};
+    ULONG root_error = start("share", "r1", 1, rargs, false);
+    int left = count_instances();
+    kill(pid, SIGTERM); /* JobControl: its instances end with it */
+    int st;
+    waitpid(pid, &st, 0);
+    ASSERT(0 == setenv("LINFSP_LAUNCHER_SOCKET", sock_path, 1));
+    if (2 != started || 14 != busy || other_result || root_error)
+        fprintf(stderr, "    nobody started %d (busy %d); another user: %d; root: %lu\n", started,
+                busy, other_result, (unsigned long)root_error);
+    ASSERT_EQ(started, 2);
+    ASSERT_EQ(busy, 14);
+    ASSERT_EQ(other_result, 0);
+    ASSERT_EQ(root_error, 0);
+    ASSERT_EQ(left, 4);
+    ASSERT(WIFEXITED(st) && 0 == WEXITSTATUS(st));
+}
+
 /* A launcher out of file descriptors (RLIMIT_NOFILE, here 32 at most) cannot accept more
  * connections: it pauses accepting instead of trying again and again (which spun at full CPU,
  * writing a log line each time), and serves again once connections are gone. */
 static void fd_limit_test(void)
 {
-    const char *launcher = getenv("LAUNCHER_TESTS_LAUNCHER");
-    if (!launcher || !launcher[0]) {
+    if (!getenv("LAUNCHER_TESTS_LAUNCHER")) {
         fprintf(stderr, "    (LAUNCHER_TESTS_LAUNCHER not set: skipped)\n");
         return;
     }
     char sock[4200], log[4200];
     snprintf(sock, sizeof sock, "%s/fd.sock", dir);
     snprintf(log, sizeof log, "%s/fd.log", dir);
-    pid_t pid = fork();
-    ASSERT(pid >= 0);
-    if (0 == pid) {
-        struct rlimit rl = {32, 32};
-        int fd = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-        if (fd < 0 || dup2(fd, 1) < 0 || dup2(fd, 2) < 0 || 0 != setrlimit(RLIMIT_NOFILE, &rl))
-            _exit(127);
-        execl(launcher, launcher, "-f", "-s", sock, "-c", class_dir, "--max-clients", "200",
-              (char *)0);
-        _exit(127);
-    }
+    pid_t pid = own_launcher(sock, log, 32, "--max-clients", "200");
     struct sockaddr_un a = {.sun_family = AF_UNIX};
-    ASSERT(strlen(sock) < sizeof a.sun_path);
     memcpy(a.sun_path, sock, strlen(sock) + 1);
-    int probe = -1;
-    for (int i = 0; i < 100 && probe < 0; i++) {
-        probe = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
-        if (0 != connect(probe, (struct sockaddr *)&a, sizeof a)) {
-            close(probe), probe = -1;
-            sleep_ms(50);
-        }
-    }
-    ASSERT(probe >= 0);
     /* 60 idle connections: more than the launcher has descriptors for */
     int fds[60];
-    fds[0] = probe;
-    for (int i = 1; i < 60; i++) {
+    for (int i = 0; i < 60; i++) {
         fds[i] = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
         ASSERT(fds[i] >= 0 && 0 == connect(fds[i], (struct sockaddr *)&a, sizeof a));
     }
@@ -1323,6 +1379,7 @@ int main(int argc, char **argv)
     TLIB_ADD_TEST("protocol", idle_clients_test);
     TLIB_ADD_TEST("protocol", connection_hog_test);
     TLIB_ADD_TEST("protocol", fd_limit_test);
+    TLIB_ADD_TEST("echo", instance_share_test);
     TLIB_ADD_TEST("memfs", memfs_test);
     TLIB_ADD_TEST("memfs", concurrent_clients_test);
     return tlib_run(argc, argv);
