@@ -850,7 +850,21 @@ void instance_start(struct client *cl, bool with_secret, const char *class_name,
     }
     if (rec->Stderr) {
         s = fsp_class_string(rec->Stderr);
-        if (!s || !(in->stderr_path = fsp_cmdline_substitute(s, args, vars))) {
+        if (!s) {
+            error = ERROR_NO_SYSTEM_RESOURCES;
+            goto out;
+        }
+        /* Arguments name the file: with a / one could lead through a symbolic link that a
+         * user put into the file's directory (as /tmp) to anywhere the instance may write. */
+        for (const char *p = strchr(s, '%'); p && p[1]; p = strchr(p + 2, '%'))
+            if ('1' <= p[1] && p[1] <= '9' && args[p[1] - '0'] && strchr(args[p[1] - '0'], '/')) {
+                log_msg(LOG_WARNING, "start %s/%s by uid %u refused: Stderr %s: argument %%%c "
+                        "holds a / (arguments may name the file, not directories)", class_name,
+                        instance_name, (unsigned)c->uid, s, p[1]);
+                error = ERROR_INVALID_PARAMETER;
+                goto out;
+            }
+        if (!(in->stderr_path = fsp_cmdline_substitute(s, args, vars))) {
             error = ERROR_NO_SYSTEM_RESOURCES;
             goto out;
         }

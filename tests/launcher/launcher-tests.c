@@ -832,6 +832,23 @@ static void stderr_test(void)
     const char *escape[] = {"x/../../escaped"};
     ASSERT_EQ(start("errlog", "e2", 1, escape, false), ERROR_INVALID_PARAMETER);
     ASSERT_EQ(listed("errlog", 0), 0);
+    /* nor into a directory through a symbolic link a user put into the file's directory (the
+     * instance runs as root here, and the kernel follows such links unless
+     * fs.protected_symlinks says otherwise): an argument in Stderr names a file, without / */
+    reg("errlog", echo_exe, cmdline, 0, "root", 1, 0, 0, 0, log, 0);
+    char link_path[4200], target[4200];
+    snprintf(link_path, sizeof link_path, "%s/stderr-x", out);
+    snprintf(target, sizeof target, "%s/pwn.log", dir);
+    unlink(link_path), unlink(target);
+    ASSERT(0 == symlink(dir, link_path) && 0 == lchown(link_path, NOBODY, NOBODY));
+    const char *through[] = {"x/pwn"};
+    ULONG e3 = start("errlog", "e3", 1, through, false);
+    if (0 == e3)
+        stop("errlog", "e3");
+    bool written = 0 == access(target, F_OK);
+    unlink(link_path), unlink(target);
+    ASSERT_EQ(e3, ERROR_INVALID_PARAMETER);
+    ASSERT(!written);
 }
 
 /* Instances that cannot start: the reply says so and the launcher keeps serving. */
