@@ -75,6 +75,10 @@
 #include <winfsp/fsctl.h>
 #include <stdarg.h>
 #include <pthread.h>
+/* WinFsp code gets these through <windows.h>; LinFsp's header provides them itself. */
+#include <stdlib.h>
+#include <string.h>
+#include <wchar.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -90,6 +94,9 @@ extern "C" {
 
 /** A file system instance (struct _FSP_FILE_SYSTEM). */
 typedef struct _FSP_FILE_SYSTEM FSP_FILE_SYSTEM;
+/** WinFsp's type of the operation guard hooks: the same as FSP_FILE_SYSTEM_OPERATION. */
+typedef NTSTATUS FSP_FILE_SYSTEM_OPERATION_GUARD(FSP_FILE_SYSTEM *, FSP_FSCTL_TRANSACT_REQ *,
+                                                 FSP_FSCTL_TRANSACT_RSP *);
 /**
  * The type of the operation guard hooks (FSP_FILE_SYSTEM::EnterOperation and
  * FSP_FILE_SYSTEM::LeaveOperation, FspFileSystemOpEnter(), FspFileSystemOpLeave()).
@@ -1460,6 +1467,16 @@ static inline NTSTATUS FspFileSystemEnterOperation(FSP_FILE_SYSTEM *FileSystem,
                                       : STATUS_SUCCESS;
 }
 /**
+ * FspFileSystemEnterOperation() as an exported function.
+ * @param FileSystem the file system
+ * @param Request the call's request
+ * @param Response the call's response record
+ * @return the hook's result, or STATUS_SUCCESS without a hook
+ */
+FSP_API NTSTATUS FspFileSystemEnterOperationF(FSP_FILE_SYSTEM *FileSystem,
+                                              FSP_FSCTL_TRANSACT_REQ *Request,
+                                              FSP_FSCTL_TRANSACT_RSP *Response);
+/**
  * Call the file system's leave hook (FSP_FILE_SYSTEM::LeaveOperation), if any.
  * The engine calls this after every interface call.
  * @param FileSystem the file system
@@ -1475,6 +1492,16 @@ static inline NTSTATUS FspFileSystemLeaveOperation(FSP_FILE_SYSTEM *FileSystem,
                                       : STATUS_SUCCESS;
 }
 /**
+ * FspFileSystemLeaveOperation() as an exported function.
+ * @param FileSystem the file system
+ * @param Request the call's request
+ * @param Response the call's response record
+ * @return the hook's result, or STATUS_SUCCESS without a hook
+ */
+FSP_API NTSTATUS FspFileSystemLeaveOperationF(FSP_FILE_SYSTEM *FileSystem,
+                                              FSP_FSCTL_TRANSACT_REQ *Request,
+                                              FSP_FSCTL_TRANSACT_RSP *Response);
+/**
  * Replace the operation guard hooks. Call before FspFileSystemStartDispatcher()
  * (the hooks are read without synchronization).
  * @param FileSystem the file system
@@ -1483,8 +1510,17 @@ static inline NTSTATUS FspFileSystemLeaveOperation(FSP_FILE_SYSTEM *FileSystem,
  *        NULL: no guard at all; the file system serializes itself)
  */
 FSP_API VOID FspFileSystemSetOperationGuard(FSP_FILE_SYSTEM *FileSystem,
-                                            FSP_FILE_SYSTEM_OPERATION *EnterOperation,
-                                            FSP_FILE_SYSTEM_OPERATION *LeaveOperation);
+                                            FSP_FILE_SYSTEM_OPERATION_GUARD *EnterOperation,
+                                            FSP_FILE_SYSTEM_OPERATION_GUARD *LeaveOperation);
+/**
+ * FspFileSystemSetOperationGuard() under WinFsp's name for its exported form.
+ * @param FileSystem the file system
+ * @param EnterOperation called before every interface call, or NULL
+ * @param LeaveOperation called after every interface call, or NULL
+ */
+FSP_API VOID FspFileSystemSetOperationGuardF(FSP_FILE_SYSTEM *FileSystem,
+                                             FSP_FILE_SYSTEM_OPERATION_GUARD *EnterOperation,
+                                             FSP_FILE_SYSTEM_OPERATION_GUARD *LeaveOperation);
 /**
  * Choose the default guard's strategy (exported function). Call before
  * FspFileSystemStartDispatcher(): the strategy in force at the kernel's
@@ -1522,14 +1558,47 @@ static inline VOID FspFileSystemSetDebugLog(FSP_FILE_SYSTEM *FileSystem, UINT32 
  */
 FSP_API VOID FspFileSystemSetDebugLogF(FSP_FILE_SYSTEM *FileSystem, UINT32 DebugLog);
 /**
- * WinFsp's dispatcher result.
+ * The dispatcher's result: the first failure recorded with
+ * FspFileSystemSetDispatcherResult() (STATUS_SUCCESS if none). The engine
+ * records none itself; a file system uses it as on WinFsp, to report why it
+ * stopped (WinFsp's samples read it after FspFileSystemStopDispatcher()).
  * @param FileSystem the file system
- * @return always STATUS_SUCCESS on LinFsp (the member is never set)
+ * @param PDispatcherResult receives the result
  */
-static inline NTSTATUS FspFileSystemGetDispatcherResult(FSP_FILE_SYSTEM *FileSystem)
+static inline VOID FspFileSystemGetDispatcherResult(FSP_FILE_SYSTEM *FileSystem,
+                                                    NTSTATUS *PDispatcherResult)
 {
-    return FileSystem->DispatcherResult;
+    *PDispatcherResult = FspInterlockedLoad32((INT32 *)&FileSystem->DispatcherResult);
 }
+/**
+ * FspFileSystemGetDispatcherResult() as an exported function.
+ * @param FileSystem the file system
+ * @param PDispatcherResult receives the result
+ */
+FSP_API VOID FspFileSystemGetDispatcherResultF(FSP_FILE_SYSTEM *FileSystem,
+                                               NTSTATUS *PDispatcherResult);
+/**
+ * Record a failure as the dispatcher's result; success values are ignored and
+ * only the first failure is kept. Safe from any thread.
+ * @param FileSystem the file system
+ * @param DispatcherResult the status to record
+ */
+static inline VOID FspFileSystemSetDispatcherResult(FSP_FILE_SYSTEM *FileSystem,
+                                                    NTSTATUS DispatcherResult)
+{
+    NTSTATUS Expected = 0;
+    if (NT_SUCCESS(DispatcherResult))
+        return;
+    __atomic_compare_exchange_n(&FileSystem->DispatcherResult, &Expected, DispatcherResult, 0,
+                                __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);
+}
+/**
+ * FspFileSystemSetDispatcherResult() as an exported function.
+ * @param FileSystem the file system
+ * @param DispatcherResult the status to record
+ */
+FSP_API VOID FspFileSystemSetDispatcherResultF(FSP_FILE_SYSTEM *FileSystem,
+                                               NTSTATUS DispatcherResult);
 /**
  * Whether the current call compares names case-sensitively.
  * @return for Create-kind calls (Create, CreateEx, Open) and ReadDirectory:
@@ -2429,7 +2498,8 @@ FSP_API VOID FspPathCombine(PWSTR Prefix, PWSTR Suffix);
 FSP_API NTSTATUS FspNtStatusFromErrno(int Errno);
 /**
  * LinFsp extension: the errno for an NTSTATUS; the engine answers the kernel
- * with it. See winfsp/ntstatus.h for each code's errno.
+ * with it. Every failure code of winfsp/ntstatus.h has one (its
+ * documentation names it; STATUS_CANNOT_MAKE and STATUS_DISK_FULL are ENOSPC).
  * @param Status an NTSTATUS
  * @return 0 for every success code (NT_SUCCESS(), including informational
  *         ones); the matching positive errno; EIO for a failure without an entry
@@ -2444,21 +2514,39 @@ FSP_API int FspErrnoFromNtStatus(NTSTATUS Status);
 #define FSP_STATUS_FROM_ERRNO(Errno) ((NTSTATUS)(0xE0FE0000u | ((UINT32)(Errno) & 0xffffu)))
 /** Whether Status was made by FSP_STATUS_FROM_ERRNO. */
 #define FSP_STATUS_IS_ERRNO(Status) (0xE0FE0000u == ((UINT32)(Status) & 0xffff0000u))
+/**
+ * A Windows error code (ERROR_*, as GetLastError returns it on Windows; with
+ * <winfsp/win32-compat.h> the shim's functions set them) -> NTSTATUS, as WinFsp maps it:
+ * ERROR_FILE_NOT_FOUND -> STATUS_OBJECT_NAME_NOT_FOUND, ERROR_ACCESS_DENIED ->
+ * STATUS_ACCESS_DENIED, ...; a code without a status becomes 0xC007xxxx (facility NTWIN32).
+ * For errno values (what POSIX calls that replaced Windows calls report) use
+ * FspNtStatusFromErrno. The table is in src/api/ntstatus.c (doc/native-api.md).
+ */
+FSP_API NTSTATUS FspNtStatusFromWin32(DWORD Error);
+/** NTSTATUS -> Windows error code (success -> ERROR_SUCCESS; unknown -> ERROR_MR_MID_NOT_FOUND). */
+FSP_API DWORD FspWin32FromNtStatus(NTSTATUS Status);
 
 /* ---- service framework ---- */
 /** A service, as FspServiceRun*() creates it (WinFsp's service framework, run in the foreground). */
 typedef struct _FSP_SERVICE FSP_SERVICE;
+/** The type of FSP_SERVICE::OnStart: called with the arguments (argv[0] included). */
+typedef NTSTATUS FSP_SERVICE_START(FSP_SERVICE *, ULONG, PWSTR *);
+/** The type of FSP_SERVICE::OnStop. */
+typedef NTSTATUS FSP_SERVICE_STOP(FSP_SERVICE *);
+/** The type of FSP_SERVICE::OnControl (never called on LinFsp). */
+typedef NTSTATUS FSP_SERVICE_CONTROL(FSP_SERVICE *, ULONG, ULONG, PVOID);
 /**
- * A service. FspServiceRunEx() and FspServiceRunArgv() create it and pass it
- * to the callbacks; it lives until they return. WinFsp's service control
- * manager members do not exist on LinFsp.
+ * A service. FspServiceRunEx(), FspServiceRunArgv() and FspServiceCreate()
+ * create it and pass it to the callbacks. WinFsp's service control manager
+ * members do not exist on LinFsp.
  */
 struct _FSP_SERVICE {
     UINT16 Version;    /**< 0 */
     PVOID UserContext; /**< the UserContext given to FspServiceRunEx()/FspServiceRunArgv(); for the service's own use */
-    NTSTATUS (*OnStart)(FSP_SERVICE *Service, ULONG Argc, PWSTR *Argv); /**< start the service (create and mount the file system) */
-    NTSTATUS (*OnStop)(FSP_SERVICE *Service); /**< stop the service (its return value is ignored) */
-    NTSTATUS (*OnControl)(FSP_SERVICE *Service, ULONG Control, ULONG EventType, PVOID EventData); /**< never called on LinFsp */
+    FSP_SERVICE_START *OnStart;     /**< start the service (create and mount the file system) */
+    FSP_SERVICE_STOP *OnStop;       /**< stop the service (its return value is ignored) */
+    FSP_SERVICE_CONTROL *OnControl; /**< never called on LinFsp */
+    ULONG AcceptControl; /**< what FspServiceAcceptControl() recorded (no effect on Linux) */
     ULONG ExitCode;     /**< the exit code FspServiceRun*() returns (FspServiceSetExitCode()) */
     int StopSignal;     /**< LinFsp extension: the signal that stopped the service (SIGINT, SIGTERM or SIGHUP), 0 if none */
     BOOLEAN AllowConsoleMode; /**< always TRUE: LinFsp services always run in the foreground */
@@ -2526,6 +2614,48 @@ FSP_API ULONG FspServiceRunArgv(PWSTR ServiceName, int argc, char **argv,
                                 NTSTATUS (*OnControl)(FSP_SERVICE *, ULONG, ULONG, PVOID),
                                 PVOID UserContext);
 /**
+ * Create a service object (WinFsp's service framework run in steps):
+ * FspServiceCreate(), then FspServiceAllowConsoleMode(), FspServiceLoop(),
+ * FspServiceGetExitCode(), FspServiceDelete().
+ * @param ServiceName the service's name (NULL: "linfsp")
+ * @param OnStart called with the arguments (NULL: nothing)
+ * @param OnStop called after a stop signal (NULL: nothing)
+ * @param OnControl never called
+ * @param PService receives the service
+ * @return STATUS_SUCCESS; STATUS_INVALID_PARAMETER without PService;
+ *         STATUS_INSUFFICIENT_RESOURCES
+ */
+FSP_API NTSTATUS FspServiceCreate(PWSTR ServiceName, FSP_SERVICE_START *OnStart,
+                                  FSP_SERVICE_STOP *OnStop, FSP_SERVICE_CONTROL *OnControl,
+                                  FSP_SERVICE **PService);
+/**
+ * Free a service made by FspServiceCreate().
+ * @param Service the service, or NULL
+ */
+FSP_API VOID FspServiceDelete(FSP_SERVICE *Service);
+/**
+ * Run the service until it is stopped, as FspServiceRunEx() does (the command
+ * line comes from /proc/self/cmdline).
+ * @param Service the service
+ * @return STATUS_SUCCESS, or the failure of OnStart
+ */
+FSP_API NTSTATUS FspServiceLoop(FSP_SERVICE *Service);
+/**
+ * Ask the service control manager for time. Does nothing on LinFsp.
+ * @param Service the service
+ * @param Time ignored
+ */
+FSP_API VOID FspServiceRequestTime(FSP_SERVICE *Service, ULONG Time);
+/**
+ * Whether the process may run as a system service.
+ * @param Token must be NULL (the process's own)
+ * @param PIsLocalSystem receives TRUE when the process runs as root (as a
+ *        system service would), or NULL
+ * @return STATUS_SUCCESS for root, STATUS_ACCESS_DENIED otherwise;
+ *         STATUS_INVALID_PARAMETER for a Token
+ */
+FSP_API NTSTATUS FspServiceContextCheck(HANDLE Token, PBOOLEAN PIsLocalSystem);
+/**
  * Stop the running service: sends SIGTERM to the thread waiting in
  * FspServiceRun*(). Nothing happens when no service runs. May be called from
  * any thread (a file system's DispatcherStopped, a signal-free shutdown path).
@@ -2572,11 +2702,14 @@ FSP_API BOOLEAN FspServiceIsInteractive(VOID);
 /**
  * Log a message to stderr as "NAME: message" (NAME is the running service's
  * name, or "linfsp"), in one write(2), adding a newline when the message has
- * none. Messages are cut at 1023 characters.
+ * none.
  * @param Type EVENTLOG_*_TYPE (ignored: there is no event log)
- * @param Format a wide printf format as glibc's vswprintf(3) reads it: %ls for
- *        WCHAR strings and %s for narrow ones (unlike Windows, where %s is wide
- *        in a wide format)
+ * @param Format a wide format as WinFsp's (the Windows C library's wide
+ *        printf) reads it: %s and %c take a wide string and character, %S and
+ *        %C narrow ones (%hs/%ls, %hc/%lc name the width explicitly), an l on
+ *        an integer conversion is 32 bits (Windows' long: %ld, %lx with ULONG
+ *        or NTSTATUS), ll and I64 are 64 bits, I and z size_t. LinFsp
+ *        translates the format to glibc's (doc/native-api.md, item 58)
  * @param ... the format's arguments
  */
 FSP_API VOID FspServiceLog(ULONG Type, PWSTR Format, ...);
@@ -2614,7 +2747,9 @@ FSP_API VOID FspDebugLogSetFd(int Fd);
  * that lines from several threads do not mix. Lines are cut at 2047 bytes
  * (ending in a newline). The engine logs through it: request traces when
  * FileSystem->DebugLog is set, and data it refused from a file system.
- * @param Format a printf(3) format (include the newline)
+ * @param Format a narrow printf(3) format as glibc reads it (include the
+ *        newline): %s narrow, %S and %ls wide, as in WinFsp; an l on an
+ *        integer is Linux's 64-bit long (the compiler checks the arguments)
  * @param ... the format's arguments
  */
 FSP_API VOID FspDebugLog(const char *Format, ...) __attribute__((format(printf, 1, 2)));
@@ -2650,7 +2785,8 @@ FSP_API VOID FspDebugLogRequest(FSP_FSCTL_TRANSACT_REQ *Request);
  */
 FSP_API VOID FspDebugLogResponse(FSP_FSCTL_TRANSACT_RSP *Response);
 /**
- * Log to the event log: on LinFsp the same as FspServiceLog() (stderr).
+ * Log to the event log: on LinFsp the same as FspServiceLog() (stderr, the
+ * same format rules).
  * @param Type ignored
  * @param Format the wide format (see FspServiceLog())
  * @param ... the format's arguments
@@ -2669,6 +2805,19 @@ FSP_API VOID FspEventLogV(ULONG Type, PWSTR Format, va_list ap);
  * @return STATUS_SUCCESS
  */
 FSP_API NTSTATUS FspVersion(PUINT32 PVersion);
+/** WinFsp's side-by-side installation suffix; LinFsp has none: L"". */
+FSP_API PWSTR FspSxsIdent(VOID);
+
+/**
+ * WinFsp's delay-load helper (it loads winfsp-x64.dll). LinFsp is an ordinary shared library
+ * that the dynamic linker loads: nothing to do. *PModule (if given) receives NULL.
+ */
+static inline NTSTATUS FspLoad(PVOID *PModule)
+{
+    if (PModule)
+        *PModule = 0;
+    return STATUS_SUCCESS;
+}
 
 #ifdef __cplusplus
 }

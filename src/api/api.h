@@ -16,4 +16,15 @@
 int fsp_utf8_to_wcs(const char *s, size_t len, PWSTR *pw, size_t *plen);
 int fsp_wcs_to_utf8(PCWSTR w, size_t len, char **ps, size_t *plen);
 
+/* ---- winformat.c: WinFsp's (the Windows C library's) wide printf formats on glibc ----
+ * fsp_windows_wformat translates a format with Windows' meaning (%s wide, %S narrow, l on an
+ * integer 32 bits, I64, I, w) into glibc's (malloc'ed; NULL when out of memory).
+ * fsp_windows_vswprintf formats into buf (count characters, NUL-terminated): the length, or -1
+ * when the output did not fit (buf keeps what fit). fsp_windows_vaswprintf returns a malloc'ed
+ * result (the format itself when it cannot be formatted; NULL when out of memory). */
+#include <stdarg.h>
+PWSTR fsp_windows_wformat(PCWSTR format);
+int fsp_windows_vswprintf(PWSTR buf, size_t count, PCWSTR format, va_list ap);
+PWSTR fsp_windows_vaswprintf(PCWSTR format, va_list ap);
+
 #endif
