@@ -265,7 +265,24 @@ static inline VOID InitOnceInitialize(PINIT_ONCE InitOnce)
 #define InterlockedXor64 InterlockedXor
 #define InterlockedExchangePointer InterlockedExchange
 #define InterlockedCompareExchangePointer InterlockedCompareExchange
+#if defined(__SANITIZE_THREAD__)
+#define FSP_WIN32_COMPAT_TSAN_ 1
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define FSP_WIN32_COMPAT_TSAN_ 1
+#endif
+#endif
+#if defined(FSP_WIN32_COMPAT_TSAN_)
+/* ThreadSanitizer does not accept a standalone fence; a sequentially consistent
+ * read-modify-write is one on the hardware LinFsp runs on and TSan understands it. */
+static inline void MemoryBarrier(void)
+{
+    static LONG barrier;
+    __atomic_fetch_or(&barrier, 0, __ATOMIC_SEQ_CST);
+}
+#else
 #define MemoryBarrier() __atomic_thread_fence(__ATOMIC_SEQ_CST)
+#endif
 #define _ReadWriteBarrier() __asm__ __volatile__("" ::: "memory")
 #if defined(__x86_64__) || defined(__i386__)
 #define YieldProcessor() __builtin_ia32_pause()

@@ -53,7 +53,8 @@
  * Marked "LinFsp extension" where they are declared: CreateHardLink and
  * VolumeParams.HardLinks, FspFileSystemSetMountOptions(),
  * FspFileSystemSetOpenBackingFile() and VolumeParams.PassthroughBackingFiles,
- * VolumeParams.WritebackCache, FspNtStatusFromErrno(), FspErrnoFromNtStatus(),
+ * VolumeParams.WritebackCache, VolumeParams.CaseSensitiveExtendedAttributes,
+ * FspNtStatusFromErrno(), FspErrnoFromNtStatus(),
  * FspPosixMapGidToSid(), FspServiceRunArgv(), FspDebugLogSetFd(),
  * FSP_SERVICE::StopSignal, FSP_FILE_SYSTEM::Engine and the Caller* members of
  * FSP_FSCTL_TRANSACT_REQ; Fallocate; access tokens and the access check
@@ -68,6 +69,12 @@
  * FspFileSystemDetachDevice(), FSP_STATUS_FROM_ERRNO() and mount points
  * "/dev/fd/N" and regular files (FspFileSystemSetMountPoint()). The launch
  * API, WinFsp's FspLaunch* functions, is in winfsp/launch.h.
+ *
+ * @par Porting
+ * A WinFsp file system includes <winfsp/win32-compat.h> for the Windows calls
+ * it makes; what the engine does for it that WinFsp's driver did (Cleanup
+ * flags, link counts, rename over a directory, EA lists and names) is in
+ * doc/porting.md.
  */
 #ifndef WINFSP_WINFSP_H_INCLUDED
 #define WINFSP_WINFSP_H_INCLUDED

@@ -737,8 +737,10 @@ typedef REPARSE_GUID_DATA_BUFFER *PREPARSE_GUID_DATA_BUFFER;
 /**
  * One extended attribute (EA) in a list: entries are 4-byte aligned and
  * chained by NextEntryOffset; 0 ends the list. On LinFsp EAs carry Linux
- * extended attributes: the full name ("user.comment") is the EA name, case
- * preserved, and an EA with an empty value means "delete" in SetEa.
+ * extended attributes: the full name ("user.comment") is the EA name, as
+ * Linux gave it with VolumeParams.CaseSensitiveExtendedAttributes, else with
+ * its case encoded (doc/native-api.md); an EA with an empty value means
+ * "delete" in SetEa.
  * FspFileSystemAddEa() builds lists, FspFileSystemEnumerateEa() walks them.
  */
 typedef struct _FILE_FULL_EA_INFORMATION {
@@ -766,9 +768,10 @@ typedef FILE_FULL_EA_INFORMATION *PFILE_FULL_EA_INFORMATION;
 #define FILE_READ_ACCESS 1
 /** CTL_CODE() access (Windows; source compatibility only). */
 #define FILE_WRITE_ACCESS 2
-/** Windows device control code from its parts. Kept for source compatibility only: on LinFsp the Control member receives Linux ioctl(2) request numbers (_IOR/_IOW/_IOWR), not CTL_CODE values. @param DeviceType device type @param Function function number @param Method METHOD_* @param Access FILE_*_ACCESS */
-#define CTL_CODE(DeviceType, Function, Method, Access) \
-    (((DeviceType) << 16) | ((Access) << 14) | ((Function) << 2) | (Method))
+/** Windows device control code from its parts (computed in DWORD). Kept for source compatibility only: on LinFsp the Control member receives Linux ioctl(2) request numbers (_IOR/_IOW/_IOWR), not CTL_CODE values. @param DeviceType device type @param Function function number @param Method METHOD_* @param Access FILE_*_ACCESS */
+#define CTL_CODE(DeviceType, Function, Method, Access)                                       \
+    (((DWORD)(DeviceType) << 16) | ((DWORD)(Access) << 14) | ((DWORD)(Function) << 2) |      \
+     (DWORD)(Method))
 /** The device type part of a CTL_CODE(). @param ctrlCode a control code */
 #define DEVICE_TYPE_FROM_CTL_CODE(ctrlCode) (((DWORD)((ctrlCode) & 0xffff0000)) >> 16)
 #define FILE_DEVICE_DISK 0x00000007

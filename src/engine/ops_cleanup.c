@@ -19,9 +19,10 @@
  *   The engine then opens the file by name, calls Cleanup with the flags that are owed, and
  *   Closes it: every open still gets exactly one Cleanup, as on WinFsp. A file system that
  *   keeps its times itself (LinFsp's memfs, passthrough) never gets such an open.
- * - A file without a name (unlinked while open) cannot be opened: its flags wait in the
- *   handle and go with the handle's own Cleanup at RELEASE (as on WinFsp), and so do the
- *   flags of a write that completed asynchronously (STATUS_PENDING).
+ * - A file without a name (unlinked while open) cannot be opened: the same effect goes
+ *   through SetBasicInfo (the times) and SetFileSize(..., TRUE) (the allocation) on the
+ *   handle's context. The flags of a write that completed asynchronously (STATUS_PENDING)
+ *   wait in the handle and go with its own Cleanup at RELEASE, as on WinFsp.
  * - At RELEASE of a handle that read data (or listed a directory), FspCleanupSetLastAccessTime
  *   follows Linux's relatime rule (atime not after mtime or ctime, or a day old), unless the
  *   volume is read-only or mounted noatime.

@@ -99,6 +99,11 @@ NTSTATUS fsp_ops_close(struct fsp_request *req, PVOID ctx, PWSTR path, ULONG cle
     if (fs->Interface->Cleanup && (cleanup_flags || !fs->VolumeParams.PostCleanupWhenModifiedOnly)) {
         bool del = cleanup_flags & FspCleanupDelete;
         req->treq.Req.Cleanup.Delete = del ? 1 : 0;
+        req->treq.Req.Cleanup.SetAllocationSize = (cleanup_flags & FspCleanupSetAllocationSize) ? 1 : 0;
+        req->treq.Req.Cleanup.SetArchiveBit = (cleanup_flags & FspCleanupSetArchiveBit) ? 1 : 0;
+        req->treq.Req.Cleanup.SetLastAccessTime = (cleanup_flags & FspCleanupSetLastAccessTime) ? 1 : 0;
+        req->treq.Req.Cleanup.SetLastWriteTime = (cleanup_flags & FspCleanupSetLastWriteTime) ? 1 : 0;
+        req->treq.Req.Cleanup.SetChangeTime = (cleanup_flags & FspCleanupSetChangeTime) ? 1 : 0;
         req->treq.FileName = path;
         fsp_op_enter(req, FspFsctlTransactCleanupKind);
         /* A file system reports the delete's outcome here (extension); one that does not leaves
