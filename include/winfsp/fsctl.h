@@ -41,8 +41,9 @@ extern "C" {
 #define FSP_FSCTL_STATIC_ASSERT(e, m) _Static_assert(1, "")
 #endif
 
-/** Makes a string of a macro's value (FSP_FSCTL_STR(FSP_FSCTL_DEFAULT_ALIGNMENT) is "8"). */
+/** Makes a string of a macro's value (FSP_FSCTL_STR(FSP_FSCTL_DEFAULT_ALIGNMENT) is "8"). @param x the macro */
 #define FSP_FSCTL_STR(x) FSP_FSCTL_STR_(x)
+/** FSP_FSCTL_STR()'s second step (x as written). @param x the text */
 #define FSP_FSCTL_STR_(x) #x
 #define FSP_FSCTL_PRODUCT_NAME "LinFsp"        /**< WinFsp: "WinFsp" */
 #define FSP_FSCTL_PRODUCT_FILE_NAME "linfsp"   /**< WinFsp: "winfsp" (the DLL's base name) */
@@ -57,6 +58,7 @@ extern "C" {
 #define FSP_FSCTL_DISK_DEVICE_NAME L"/dev/fuse"
 /** Same as FSP_FSCTL_DISK_DEVICE_NAME: LinFsp has no network-volume distinction. */
 #define FSP_FSCTL_NET_DEVICE_NAME L"/dev/fuse"
+/** Same as FSP_FSCTL_DISK_DEVICE_NAME (WinFsp's MUP device for network file systems). */
 #define FSP_FSCTL_MUP_DEVICE_NAME L"/dev/fuse"
 
 /** x rounded up to a multiple of s (a power of two). */
@@ -68,26 +70,36 @@ extern "C" {
 /** WinFsp's __declspec(align(8)). */
 #define FSP_FSCTL_DECLSPEC_ALIGN __attribute__((aligned(FSP_FSCTL_DEFAULT_ALIGNMENT)))
 
-/**
- * @name WinFsp's device control codes
- * Its driver's interface. Kept for source compatibility only: LinFsp has no driver to send
- * them to (the engine speaks FUSE on /dev/fuse).
- * @{
+/*
+ * WinFsp's device control codes: its driver's interface. Kept for source compatibility only:
+ * LinFsp has no driver to send them to (the engine speaks FUSE on /dev/fuse).
  */
+/** WinFsp driver control code: make a mount device (value only; no driver takes it on LinFsp). */
 #define FSP_FSCTL_MOUNTDEV CTL_CODE(FILE_DEVICE_FILE_SYSTEM, 0x800 + 'M', METHOD_BUFFERED, FILE_ANY_ACCESS)
+/** WinFsp driver control code: get the volume name (value only; no driver takes it on LinFsp). */
 #define FSP_FSCTL_VOLUME_NAME CTL_CODE(FILE_DEVICE_FILE_SYSTEM, 0x800 + 'N', METHOD_BUFFERED, FILE_ANY_ACCESS)
+/** WinFsp driver control code: list the volumes (value only; no driver takes it on LinFsp). */
 #define FSP_FSCTL_VOLUME_LIST CTL_CODE(FILE_DEVICE_FILE_SYSTEM, 0x800 + 'L', METHOD_BUFFERED, FILE_ANY_ACCESS)
+/** WinFsp driver control code: exchange requests and responses (value only; no driver takes it on LinFsp). */
 #define FSP_FSCTL_TRANSACT CTL_CODE(FILE_DEVICE_FILE_SYSTEM, 0x800 + 'T', METHOD_BUFFERED, FILE_ANY_ACCESS)
+/** WinFsp driver control code: exchange requests and responses (device I/O control form) (value only; no driver takes it on LinFsp). */
 #define FSP_IOCTL_TRANSACT CTL_CODE(0x8000 | ('F' << 8) | 'W', 0x800 + 'T', METHOD_BUFFERED, FILE_ANY_ACCESS)
+/** WinFsp driver control code: exchange requests and responses in batches (value only; no driver takes it on LinFsp). */
 #define FSP_FSCTL_TRANSACT_BATCH CTL_CODE(FILE_DEVICE_FILE_SYSTEM, 0x800 + 't', METHOD_OUT_DIRECT, FILE_ANY_ACCESS)
+/** WinFsp driver control code: batched exchange (device I/O control form) (value only; no driver takes it on LinFsp). */
 #define FSP_IOCTL_TRANSACT_BATCH CTL_CODE(0x8000 | ('F' << 8) | 'W', 0x800 + 't', METHOD_BUFFERED, FILE_ANY_ACCESS)
+/** WinFsp driver control code: stop the volume (value only; no driver takes it on LinFsp). */
 #define FSP_FSCTL_STOP CTL_CODE(FILE_DEVICE_FILE_SYSTEM, 0x800 + 'S', METHOD_BUFFERED, FILE_ANY_ACCESS)
+/** WinFsp driver control code: stop the volume (older form) (value only; no driver takes it on LinFsp). */
 #define FSP_FSCTL_STOP0 CTL_CODE(FILE_DEVICE_FILE_SYSTEM, 0x800 + 's', METHOD_BUFFERED, FILE_ANY_ACCESS)
+/** WinFsp driver control code: send change notifications (value only; no driver takes it on LinFsp). */
 #define FSP_FSCTL_NOTIFY CTL_CODE(FILE_DEVICE_FILE_SYSTEM, 0x800 + 'n', METHOD_NEITHER, FILE_ANY_ACCESS)
+/** WinFsp driver control code: internal exchange (value only; no driver takes it on LinFsp). */
 #define FSP_FSCTL_TRANSACT_INTERNAL CTL_CODE(FILE_DEVICE_FILE_SYSTEM, 0x800 + 'I', METHOD_NEITHER, FILE_ANY_ACCESS)
+/** WinFsp driver control code: internal exchange (device I/O control form) (value only; no driver takes it on LinFsp). */
 #define FSP_IOCTL_TRANSACT_INTERNAL CTL_CODE(0x8000 | ('F' << 8) | 'W', 0x800 + 'I', METHOD_BUFFERED, FILE_ANY_ACCESS)
+/** WinFsp driver control code: ask whether a volume is WinFsp's (value only; no driver takes it on LinFsp). */
 #define FSP_FSCTL_QUERY_WINFSP CTL_CODE(FILE_DEVICE_FILE_SYSTEM, 0x800 + '?', METHOD_BUFFERED, FILE_ANY_ACCESS)
-/** @} */
 
 /** WinFsp's prefix of the volume parameters in its device path (kept for source compatibility). */
 #define FSP_FSCTL_VOLUME_PARAMS_PREFIX "\\VolumeParams="
@@ -801,21 +813,38 @@ typedef struct {
     } Rsp;
 } FSP_FSCTL_TRANSACT_RSP;
 
-/**
- * @name Transact buffers
+/*
  * WinFsp's helpers for walking a batch of requests and responses packed back to back (8-byte
  * aligned). LinFsp has no transact buffers; they are kept because they are plain arithmetic.
+ */
+/**
+ * Whether a request of the largest size fits before the end of a request buffer.
+ * @param Request where the next request would go
+ * @param RequestBufEnd the buffer's end
+ * @return TRUE when it fits
  */
 static inline BOOLEAN FspFsctlTransactCanProduceRequest(FSP_FSCTL_TRANSACT_REQ *Request,
                                                         PVOID RequestBufEnd)
 {
     return (PUINT8)Request + FSP_FSCTL_TRANSACT_REQ_SIZEMAX <= (PUINT8)RequestBufEnd;
 }
+/**
+ * Where the request after one of RequestSize bytes goes.
+ * @param Request the request
+ * @param RequestSize its size
+ * @return the next request's place (8-byte aligned)
+ */
 static inline FSP_FSCTL_TRANSACT_REQ *FspFsctlTransactProduceRequest(FSP_FSCTL_TRANSACT_REQ *Request,
                                                                     SIZE_T RequestSize)
 {
     return (FSP_FSCTL_TRANSACT_REQ *)((PUINT8)Request + FSP_FSCTL_DEFAULT_ALIGN_UP(RequestSize));
 }
+/**
+ * The request after this one in a buffer.
+ * @param Request the request
+ * @param RequestBufEnd the buffer's end
+ * @return the next request, or NULL at the end or for a request whose Size is too small
+ */
 static inline FSP_FSCTL_TRANSACT_REQ *FspFsctlTransactConsumeRequest(FSP_FSCTL_TRANSACT_REQ *Request,
                                                                     PVOID RequestBufEnd)
 {
@@ -825,16 +854,34 @@ static inline FSP_FSCTL_TRANSACT_REQ *FspFsctlTransactConsumeRequest(FSP_FSCTL_T
     PUINT8 Next = (PUINT8)Request + FSP_FSCTL_DEFAULT_ALIGN_UP(Request->Size);
     return Next <= (PUINT8)RequestBufEnd ? (FSP_FSCTL_TRANSACT_REQ *)Next : 0;
 }
+/**
+ * Whether a response of the largest size fits before the end of a response buffer.
+ * @param Response where the next response would go
+ * @param ResponseBufEnd the buffer's end
+ * @return TRUE when it fits
+ */
 static inline BOOLEAN FspFsctlTransactCanProduceResponse(FSP_FSCTL_TRANSACT_RSP *Response,
                                                          PVOID ResponseBufEnd)
 {
     return (PUINT8)Response + FSP_FSCTL_TRANSACT_RSP_SIZEMAX <= (PUINT8)ResponseBufEnd;
 }
+/**
+ * Where the response after one of ResponseSize bytes goes.
+ * @param Response the response
+ * @param ResponseSize its size
+ * @return the next response's place (8-byte aligned)
+ */
 static inline FSP_FSCTL_TRANSACT_RSP *FspFsctlTransactProduceResponse(FSP_FSCTL_TRANSACT_RSP *Response,
                                                                      SIZE_T ResponseSize)
 {
     return (FSP_FSCTL_TRANSACT_RSP *)((PUINT8)Response + FSP_FSCTL_DEFAULT_ALIGN_UP(ResponseSize));
 }
+/**
+ * The response after this one in a buffer.
+ * @param Response the response
+ * @param ResponseBufEnd the buffer's end
+ * @return the next response, or NULL at the end or for a response whose Size is too small
+ */
 static inline FSP_FSCTL_TRANSACT_RSP *FspFsctlTransactConsumeResponse(FSP_FSCTL_TRANSACT_RSP *Response,
                                                                      PVOID ResponseBufEnd)
 {
@@ -845,36 +892,55 @@ static inline FSP_FSCTL_TRANSACT_RSP *FspFsctlTransactConsumeResponse(FSP_FSCTL_
     return Next <= (PUINT8)ResponseBufEnd ? (FSP_FSCTL_TRANSACT_RSP *)Next : 0;
 }
 
-/** @} */
-
-/**
- * @name Interlocked loads and stores
+/*
  * WinFsp's atomics: a load with acquire and a store with release ordering (WinFsp: with the
  * memory barriers of its platforms), for values shared between threads.
- * @{
  */
+/** Load a 32-bit value with acquire ordering. @param p the variable */
 #define FSP_INTERLOCKED__LOAD32(p) __atomic_load_n(p, __ATOMIC_ACQUIRE)
+/** Store a 32-bit value with release ordering. @param p the variable @param v the value */
 #define FSP_INTERLOCKED__STORE32(p, v) __atomic_store_n(p, v, __ATOMIC_RELEASE)
+/** Load a 64-bit value with acquire ordering. @param p the variable */
 #define FSP_INTERLOCKED__LOAD64(p) __atomic_load_n(p, __ATOMIC_ACQUIRE)
+/** Store a 64-bit value with release ordering. @param p the variable @param v the value */
 #define FSP_INTERLOCKED__STORE64(p, v) __atomic_store_n(p, v, __ATOMIC_RELEASE)
+/**
+ * Load a value another thread stores (acquire ordering).
+ * @param p the variable
+ * @return its value
+ */
 static inline INT32 FspInterlockedLoad32(INT32 volatile *p)
 {
     return FSP_INTERLOCKED__LOAD32(p);
 }
+/**
+ * Store a value other threads load (sequentially consistent, as WinFsp's interlocked exchange).
+ * @param p the variable
+ * @param v the value
+ */
 static inline VOID FspInterlockedStore32(INT32 volatile *p, INT32 v)
 {
     /* WinFsp uses an interlocked exchange: a sequentially consistent store */
     __atomic_store_n(p, v, __ATOMIC_SEQ_CST);
 }
+/**
+ * Load a pointer another thread stores (acquire ordering).
+ * @param p the variable
+ * @return its value
+ */
 static inline VOID *FspInterlockedLoadPointer(VOID *volatile *p)
 {
     return __atomic_load_n(p, __ATOMIC_ACQUIRE);
 }
+/**
+ * Store a pointer other threads load (sequentially consistent).
+ * @param p the variable
+ * @param v the value
+ */
 static inline VOID FspInterlockedStorePointer(VOID *volatile *p, VOID *v)
 {
     __atomic_store_n(p, v, __ATOMIC_SEQ_CST);
 }
-/** @} */
 
 #ifdef __cplusplus
 }

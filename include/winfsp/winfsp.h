@@ -2522,15 +2522,24 @@ FSP_API int FspErrnoFromNtStatus(NTSTATUS Status);
 /** Whether Status was made by FSP_STATUS_FROM_ERRNO. */
 #define FSP_STATUS_IS_ERRNO(Status) (0xE0FE0000u == ((UINT32)(Status) & 0xffff0000u))
 /**
- * A Windows error code (ERROR_*, as GetLastError returns it on Windows; with
- * <winfsp/win32-compat.h> the shim's functions set them) -> NTSTATUS, as WinFsp maps it:
- * ERROR_FILE_NOT_FOUND -> STATUS_OBJECT_NAME_NOT_FOUND, ERROR_ACCESS_DENIED ->
- * STATUS_ACCESS_DENIED, ...; a code without a status becomes 0xC007xxxx (facility NTWIN32).
- * For errno values (what POSIX calls that replaced Windows calls report) use
- * FspNtStatusFromErrno. The table is in src/api/ntstatus.c (doc/native-api.md).
+ * The NTSTATUS for a Windows error code, as WinFsp maps it. For errno values (what POSIX
+ * calls that replaced Windows calls report) use FspNtStatusFromErrno(). The table is in
+ * src/api/ntstatus.c (doc/native-api.md).
+ * @param Error an ERROR_* code, as GetLastError() returns it on Windows (with
+ *        <winfsp/win32-compat.h> its functions set them)
+ * @return STATUS_SUCCESS for ERROR_SUCCESS; the matching status (ERROR_FILE_NOT_FOUND:
+ *         STATUS_OBJECT_NAME_NOT_FOUND, ERROR_ACCESS_DENIED: STATUS_ACCESS_DENIED, ...);
+ *         0xC0070000 | (Error & 0xffff) (facility NTWIN32) for a code without one,
+ *         which FspErrnoFromNtStatus() reads back
  */
 FSP_API NTSTATUS FspNtStatusFromWin32(DWORD Error);
-/** NTSTATUS -> Windows error code (success -> ERROR_SUCCESS; unknown -> ERROR_MR_MID_NOT_FOUND). */
+/**
+ * The Windows error code for an NTSTATUS (the same table).
+ * @param Status an NTSTATUS
+ * @return ERROR_SUCCESS for success codes (ERROR_IO_PENDING for STATUS_PENDING); the
+ *         matching ERROR_* code; the code inside a facility NTWIN32 status;
+ *         ERROR_MR_MID_NOT_FOUND for a status without one
+ */
 FSP_API DWORD FspWin32FromNtStatus(NTSTATUS Status);
 
 /* ---- service framework ---- */
@@ -2812,12 +2821,17 @@ FSP_API VOID FspEventLogV(ULONG Type, PWSTR Format, va_list ap);
  * @return STATUS_SUCCESS
  */
 FSP_API NTSTATUS FspVersion(PUINT32 PVersion);
-/** WinFsp's side-by-side installation suffix; LinFsp has none: L"". */
+/**
+ * WinFsp's side-by-side installation suffix.
+ * @return L"": LinFsp has none
+ */
 FSP_API PWSTR FspSxsIdent(VOID);
 
 /**
  * WinFsp's delay-load helper (it loads winfsp-x64.dll). LinFsp is an ordinary shared library
- * that the dynamic linker loads: nothing to do. *PModule (if given) receives NULL.
+ * that the dynamic linker loads: nothing to do.
+ * @param PModule receives NULL, or NULL
+ * @return STATUS_SUCCESS
  */
 static inline NTSTATUS FspLoad(PVOID *PModule)
 {
