@@ -422,6 +422,11 @@ void fsp_ops_close_handle(struct fsp_engine *eng, struct fsp_handle *h)
      * by fsp_ops_release_handle). The Cleanup flags owed, with the access time of a read. */
     ULONG flags = fsp_ops_release_flags(&r, h) | (h->delete_on_close ? FspCleanupDelete : 0);
     fsp_ops_close(&r, FSP_OPS_CTX(h), path ? path : h->path, flags);
+    /* The kernel sends RELEASE after close(2) returned and may have cached the attributes from
+     * before this Cleanup changed them (an access time, an asynchronous write's times): they
+     * would stay for FileInfoTimeout (for good with INFINITE). */
+    if (flags & ~(ULONG)FspCleanupDelete)
+        fsp_notify_inval_attr(eng, h->nodeid);
     free(path);
     fsp_passthrough_release(eng, h);
     fsp_handle_free(h);
