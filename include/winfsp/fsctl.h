@@ -349,7 +349,7 @@ typedef struct {
     UINT64 LastWriteTime;  /**< FILETIME: st_mtime */
     UINT64 ChangeTime;     /**< FILETIME: st_ctime (0: LastWriteTime is used) */
     UINT64 IndexNumber;    /**< st_ino when not 0 (else the kernel's node id). For a non-directory with more than one link it also tells the engine that its names are one file (one kernel inode) */
-    UINT32 HardLinks;      /**< LinFsp: st_nlink when VolumeParams.HardLinks is set (0 for a file unlinked while open); WinFsp leaves it 0 */
+    UINT32 HardLinks;      /**< LinFsp: st_nlink when VolumeParams.HardLinks is set (0 for a file unlinked while open); WinFsp leaves it 0. Without HardLinks a non-zero value is used and 0 lets the engine count (1 for a file, 2 + known subdirectories for a directory, 0 once the name is gone) */
     UINT32 EaSize;         /**< bytes of the file's EAs (WinFsp); not used by the engine */
 } FSP_FSCTL_FILE_INFO;
 
@@ -755,8 +755,9 @@ typedef struct {
 /**
  * A response: on LinFsp used only to complete a Read, Write or ReadDirectory
  * that returned STATUS_PENDING, with FspFileSystemSendResponse(). The engine
- * reads Hint (which operation), Size and IoStatus; Kind and the Rsp union are
- * not read (set Kind to the request's kind all the same, as on WinFsp).
+ * reads Hint (which operation), Size and IoStatus, and of a Write
+ * Rsp.Write.FileInfo; Kind and the rest of the Rsp union are not read (set
+ * Kind to the request's kind all the same, as on WinFsp).
  */
 typedef struct {
     UINT16 Version; /**< 0 */
@@ -768,7 +769,7 @@ typedef struct {
         UINT32 Information; /**< bytes read, written or placed in the directory buffer */
         UINT32 Status;      /**< the NTSTATUS of the operation (STATUS_END_OF_FILE for a read at the end: 0 bytes) */
     } IoStatus;
-    /** WinFsp's per-kind results; not read by LinFsp. */
+    /** WinFsp's per-kind results; LinFsp reads only Write.FileInfo. */
     union {
         /** Create results (WinFsp). */
         union {
@@ -789,7 +790,7 @@ typedef struct {
         } Create;
         /** Results that carry file information (WinFsp). */
         struct {
-            FSP_FSCTL_FILE_INFO FileInfo; /**< WinFsp: the file's information after the call */
+            FSP_FSCTL_FILE_INFO FileInfo; /**< the file's information after the call; LinFsp reads it from a completed Write (its times tell whether the write still owes Cleanup flags; all 0: unknown) */
         } Overwrite, Write, QueryInformation, SetInformation, FlushBuffers;
         /** GetEa's result (WinFsp). */
         struct {

@@ -139,14 +139,17 @@ typedef enum {
     FSP_FILE_SYSTEM_OPERATION_GUARD_STRATEGY_COARSE,
 } FSP_FILE_SYSTEM_OPERATION_GUARD_STRATEGY;
 
-/** The Flags of Cleanup. On LinFsp only FspCleanupDelete is ever passed. */
+/**
+ * The Flags of Cleanup. The Set* flags come where Linux shows their effect and only when the
+ * file system did not do the work itself (see FSP_FILE_SYSTEM_INTERFACE::Cleanup).
+ */
 enum {
     FspCleanupDelete = 0x01,            /**< delete the file now (unlink(2), rmdir(2)); FileName is its name */
-    FspCleanupSetAllocationSize = 0x02, /**< WinFsp: truncate the allocation to the size; never passed */
-    FspCleanupSetArchiveBit = 0x10,     /**< WinFsp: set FILE_ATTRIBUTE_ARCHIVE; never passed */
-    FspCleanupSetLastAccessTime = 0x20, /**< WinFsp: update the last access time; never passed */
-    FspCleanupSetLastWriteTime = 0x40,  /**< WinFsp: update the last write time; never passed (update times in Write, SetFileSize, ...) */
-    FspCleanupSetChangeTime = 0x80,     /**< WinFsp: update the change time; never passed */
+    FspCleanupSetAllocationSize = 0x02, /**< trim the allocation to the size: after a truncation that left more allocated than needed */
+    FspCleanupSetArchiveBit = 0x10,     /**< set FILE_ATTRIBUTE_ARCHIVE: with SetLastWriteTime or SetChangeTime */
+    FspCleanupSetLastAccessTime = 0x20, /**< set the access time to now: at the first read through an open, by Linux's relatime rule */
+    FspCleanupSetLastWriteTime = 0x40,  /**< set the last write time to now: after a write or size change whose FileInfo showed an older one */
+    FspCleanupSetChangeTime = 0x80,     /**< set the change time to now: after a write, size, mode, owner or xattr change whose FileInfo showed an older one */
 };
 
 /** Fallocate modes (LinFsp extension; the values of Linux's FALLOC_FL_*). */
@@ -377,15 +380,26 @@ typedef struct _FSP_FILE_SYSTEM_INTERFACE {
      * is not, the caller gets EIO.
      *
      * Skipped when Flags would be 0 and VolumeParams.PostCleanupWhenModifiedOnly
-     * is set. Times and attributes are never updated through Cleanup flags:
-     * update them in Write, SetFileSize, etc.
+     * is set.
+     *
+     * WinFsp's other flags (FspCleanupSetLastWriteTime, SetChangeTime,
+     * SetArchiveBit, SetLastAccessTime, SetAllocationSize) come where Linux
+     * shows their effect, and only when the file system did not do the work:
+     * after a Write, SetFileSize, SetSecurity (mode, owner) or SetEa whose
+     * FileInfo shows a time older than the operation's start, the engine opens
+     * the file by name, calls Cleanup with the flags owed and Closes it; at the
+     * first read through an open, SetLastAccessTime by the relatime rule
+     * (never on a read-only volume or with noatime). A file without a name
+     * gets the same effect through SetBasicInfo and SetFileSize. A file system
+     * that updates times itself (as LinFsp's memfs) sees only the access
+     * time's. Request->Req.Cleanup's bits match Flags. See doc/porting.md.
      *
      * Guard: exclusive with FspCleanupDelete, else none. Without this member
      * nothing can be deleted: unlink(2) and rmdir(2) fail with EACCES.
      * @param FileSystem the file system
      * @param FileContext the file
      * @param FileName the file's name with FspCleanupDelete; otherwise NULL
-     * @param Flags FspCleanupDelete or 0
+     * @param Flags FspCleanupDelete, the Set* flags owed, or 0
      */
     VOID (*Cleanup)(FSP_FILE_SYSTEM *FileSystem, PVOID FileContext, PWSTR FileName, ULONG Flags);
     /**
@@ -411,7 +425,11 @@ typedef struct _FSP_FILE_SYSTEM_INTERFACE {
      * *PBytesTransferred: fewer bytes than asked for is a short read, and
      * STATUS_END_OF_FILE (a read at or past the end) answers 0 bytes. A count
      * above Length is an error (EIO). Not called for opens in kernel
-     * passthrough mode (FspFileSystemSetOpenBackingFile()).
+     * passthrough mode (FspFileSystemSetOpenBackingFile()). Before the first
+     * Read through an open the engine calls GetFileInfo, and when Linux's
+     * relatime rule says the access time is due, passes
+     * FspCleanupSetLastAccessTime to a Cleanup of an open of its own (see
+     * Cleanup).
      *
      * May return STATUS_PENDING and complete later with
      * FspFileSystemSendResponse(): Response.Hint and Kind from the request
@@ -438,8 +456,10 @@ typedef struct _FSP_FILE_SYSTEM_INTERFACE {
      *
      * Buffer is the kernel's data in the engine's request buffer: do not
      * modify it. Length is at most 1 MiB. Report the bytes written in
-     * *PBytesTransferred (more than Length is an error, EIO). The engine does
-     * not read FileInfo: the kernel asks for attributes when it needs them.
+     * *PBytesTransferred (more than Length is an error, EIO). The engine reads
+     * FileInfo's times: a LastWriteTime or ChangeTime older than the write
+     * means the file system leaves them to Cleanup flags, which the engine
+     * then passes (see Cleanup).
      * Before the first write to a file not known to be clean, with
      * FUSE_HANDLE_KILLPRIV_V2, the engine drops set-ID bits and capabilities
      * (GetFileInfo, GetSecurity, SetSecurity, GetEa, SetEa). With
@@ -462,7 +482,7 @@ typedef struct _FSP_FILE_SYSTEM_INTERFACE {
      * @param WriteToEndOfFile always FALSE on LinFsp
      * @param ConstrainedIo always FALSE on LinFsp (no paging I/O)
      * @param PBytesTransferred receives the bytes written
-     * @param FileInfo receives the file's information (not read by the engine)
+     * @param FileInfo receives the file's information (its times are read)
      * @return STATUS_SUCCESS, STATUS_PENDING or an error
      */
     NTSTATUS (*Write)(FSP_FILE_SYSTEM *FileSystem, PVOID FileContext, PVOID Buffer, UINT64 Offset,
@@ -511,7 +531,9 @@ typedef struct _FSP_FILE_SYSTEM_INTERFACE {
      *
      * A time 0 means "unchanged"; a time that would be 0 (1601-01-01) is passed
      * as 1. Times are clamped to FILETIME's range. The engine then calls
-     * GetFileInfo for its reply.
+     * GetFileInfo for its reply. For a file without a name (unlinked while
+     * open) the engine also passes the times Cleanup flags would have set
+     * (the current time; the others 0).
      *
      * Guard: none. Without this member changing times fails with EACCES.
      * @param FileSystem the file system
@@ -522,7 +544,7 @@ typedef struct _FSP_FILE_SYSTEM_INTERFACE {
      * @param LastAccessTime the new access time (FILETIME) or 0
      * @param LastWriteTime the new modification time or 0
      * @param ChangeTime the change time: the current time, or the kernel's
-     *        when it supplies one
+     *        when it supplies one; 0 (unchanged) for the times of a nameless file
      * @param FileInfo receives the file's information
      * @return STATUS_SUCCESS or an error
      */
@@ -539,14 +561,16 @@ typedef struct _FSP_FILE_SYSTEM_INTERFACE {
      * SetAllocationSize TRUE only when the end is past AllocationSize (reserve
      * space, keep the size). Other fallocate(2) modes fail with EOPNOTSUPP.
      * Also called with NewSize 0 for open(O_TRUNC) when Overwrite and
-     * OverwriteEx are NULL (then under the exclusive guard).
+     * OverwriteEx are NULL (then under the exclusive guard), and with
+     * SetAllocationSize TRUE to trim the allocation of a file without a name
+     * after a truncation (what FspCleanupSetAllocationSize does for the others).
      *
      * Guard: none. Without this member truncate(2) fails with EACCES and
      * fallocate(2) with EOPNOTSUPP.
      * @param FileSystem the file system
      * @param FileContext the file
      * @param NewSize the new size or allocation size, bytes
-     * @param SetAllocationSize TRUE only for fallocate(FALLOC_FL_KEEP_SIZE)
+     * @param SetAllocationSize TRUE for fallocate(FALLOC_FL_KEEP_SIZE) and allocation trims
      * @param FileInfo receives the file's information
      * @return STATUS_SUCCESS, STATUS_DISK_FULL, ...
      */
@@ -585,6 +609,13 @@ typedef struct _FSP_FILE_SYSTEM_INTERFACE {
      * not replace a directory (STATUS_FILE_IS_A_DIRECTORY) nor a directory a
      * file (STATUS_NOT_A_DIRECTORY). A replaced target's open contexts must
      * stay usable until their Close, as after a delete.
+     *
+     * A directory renamed over an existing directory that this call refuses
+     * with STATUS_ACCESS_DENIED or STATUS_OBJECT_NAME_COLLISION (as NTFS and
+     * WinFsp file systems do): the engine deletes the target as unlink(2)
+     * would (its SetDelete or CanDelete refuse a non-empty one) and calls
+     * Rename again, all under the exclusive guard; if that fails, it makes the
+     * target directory again (doc/porting.md).
      *
      * Guard: exclusive. Without this member rename(2) fails with EPERM.
      * @param FileSystem the file system
@@ -876,9 +907,16 @@ typedef struct _FSP_FILE_SYSTEM_INTERFACE {
      * removexattr(2) and capabilities before a write.
      *
      * Linux extended attributes are EAs named by their full Linux name
-     * ("user.comment"). Add every EA with FspFileSystemAddEa(). The buffer is
-     * 64 KiB; answer STATUS_BUFFER_OVERFLOW (or STATUS_BUFFER_TOO_SMALL) to be
-     * called again with four times as much, up to 4 MiB (then E2BIG). The
+     * ("user.comment"), unchanged with VolumeParams.CaseSensitiveExtendedAttributes,
+     * else with their case encoded (EA names are case-insensitive on WinFsp:
+     * "user.Color" is "user.^color", upper-cased as WinFsp's driver passes it
+     * unless CasePreservedExtendedAttributes; names read back are decoded).
+     * Add every EA with FspFileSystemAddEa(). The buffer is 64 KiB; the engine
+     * calls again with four times as much, up to 16 MiB (then E2BIG), when the
+     * list did not fit: STATUS_BUFFER_OVERFLOW (or STATUS_BUFFER_TOO_SMALL), an
+     * entry FspFileSystemAddEa() refused (WinFsp file systems return
+     * STATUS_SUCCESS with what fit), or a list filled by hand that leaves no
+     * room for another entry. A partial list is never taken as complete. The
      * engine checks the list (FspFileSystemEnumerateEa(); malformed: EIO) and
      * treats an EA with an empty value as absent.
      * Used only with VolumeParams.ExtendedAttributes and both GetEa and SetEa.
@@ -899,18 +937,19 @@ typedef struct _FSP_FILE_SYSTEM_INTERFACE {
      * removexattr(2) (value length 0), and the engine removing
      * "security.capability" when a file changes.
      *
-     * The engine always passes exactly one entry. It has checked the name
-     * (1 to 255 bytes, else ERANGE) and the value (1 to 65535 bytes: an empty
-     * value is EINVAL, since it would mean "delete"; longer is E2BIG), and the
-     * XATTR_CREATE / XATTR_REPLACE conditions (with GetEa). The engine does not
-     * read FileInfo.
+     * The engine always passes exactly one entry, named as GetEa describes. It
+     * has checked the name (1 to 255 bytes, encoded, else ERANGE) and the value
+     * (1 to 65535 bytes: an empty value is EINVAL, since it would mean
+     * "delete"; longer is E2BIG), and the XATTR_CREATE / XATTR_REPLACE
+     * conditions (with GetEa, which also gives the spelling a case-insensitive
+     * file system stored). The engine reads FileInfo's ChangeTime (see Cleanup).
      *
      * Guard: none.
      * @param FileSystem the file system
      * @param FileContext the file
      * @param Ea one FILE_FULL_EA_INFORMATION entry; valid during the call only
      * @param EaLength bytes of Ea
-     * @param FileInfo receives the file's information (not read by the engine)
+     * @param FileInfo receives the file's information (its ChangeTime is read)
      * @return STATUS_SUCCESS, STATUS_EA_TOO_LARGE, ...
      */
     NTSTATUS (*SetEa)(FSP_FILE_SYSTEM *FileSystem, PVOID FileContext, PFILE_FULL_EA_INFORMATION Ea,

@@ -195,10 +195,13 @@ void fsp_ops_modified(struct fsp_request *req, uint64_t nodeid, PWSTR path, stru
                       PVOID ctx, UINT64 since, ULONG want, FSP_FSCTL_FILE_INFO *info);
 /** Flags h owes its file, passed at its release (an asynchronous write's). */
 void fsp_ops_owe(struct fsp_handle *h, ULONG flags);
-/** Data or entries were read through h (access time at its release). */
-void fsp_ops_read_through(struct fsp_handle *h);
-/** The Cleanup flags for h's release: what it owes, and FspCleanupSetLastAccessTime by relatime. */
-ULONG fsp_ops_release_flags(struct fsp_request *req, struct fsp_handle *h);
+/**
+ * Data or entries are read through h: at its first read, FspCleanupSetLastAccessTime by the
+ * relatime rule, through an open of the file's own (or SetBasicInfo for a nameless file).
+ */
+void fsp_ops_read_through(struct fsp_request *req, struct fsp_handle *h);
+/** The Cleanup flags h still owes for its release (an asynchronous write's); clears them. */
+ULONG fsp_ops_release_flags(struct fsp_handle *h);
 
 /* Handlers, one per opcode, grouped by file (the opcode table in ops_misc.c lists them). */
 fsp_op_fn fsp_op_lookup, fsp_op_forget, fsp_op_batch_forget, fsp_op_getattr, fsp_op_setattr,

@@ -18,18 +18,24 @@
  *   the operation started: a time older than that means the file system left it to Cleanup.
  *   The engine then opens the file by name, calls Cleanup with the flags that are owed, and
  *   Closes it: every open still gets exactly one Cleanup, as on WinFsp. A file system that
- *   keeps its times itself (LinFsp's memfs, passthrough) never gets such an open.
+ *   keeps its write times itself (LinFsp's memfs, passthrough) gets such an open only for the
+ *   access time (below).
  * - A file without a name (unlinked while open) cannot be opened: the same effect goes
  *   through SetBasicInfo (the times) and SetFileSize(..., TRUE) (the allocation) on the
  *   handle's context. The flags of a write that completed asynchronously (STATUS_PENDING)
- *   wait in the handle and go with its own Cleanup at RELEASE, as on WinFsp.
- * - At RELEASE of a handle that read data (or listed a directory), FspCleanupSetLastAccessTime
- *   follows Linux's relatime rule (atime not after mtime or ctime, or a day old), unless the
- *   volume is read-only or mounted noatime.
+ *   wait in the handle and go with its own Cleanup at RELEASE, as on WinFsp (ops_file.c then
+ *   invalidates the kernel's cached attributes).
+ * - At the first READ or READDIR through a handle, FspCleanupSetLastAccessTime follows Linux's
+ *   relatime rule (atime not after mtime or ctime, or a day old), unless the volume is read-only
+ *   or mounted noatime: the same open of the file's own carries it, before the data is
+ *   answered, so a stat after the read sees the new atime (the kernel marks its atime stale at
+ *   each read). At RELEASE, which the kernel sends after close(2) returned, it would come too
+ *   late for a stat that the kernel then caches (for good with FileInfoTimeout INFINITE).
  * - FspCleanupSetAllocationSize is passed after a truncation that leaves more allocated than
  *   the file needs; never at close (Linux keeps fallocate's preallocation after close).
  */
 #include "ops.h"
+#include <stdbool.h>
 #include <stdlib.h>
 #include <time.h>
 
@@ -86,11 +92,13 @@ static NTSTATUS file_info(struct fsp_request *req, PVOID ctx, FSP_FSCTL_FILE_INF
 static void apply_nameless(struct fsp_request *req, PVOID ctx, ULONG owed, FSP_FSCTL_FILE_INFO *info)
 {
     const FSP_FILE_SYSTEM_INTERFACE *fi = req->fs->Interface;
-    if ((owed & (FspCleanupSetLastWriteTime | FspCleanupSetChangeTime)) && fi->SetBasicInfo) {
+    if ((owed & (FspCleanupSetLastAccessTime | FspCleanupSetLastWriteTime | FspCleanupSetChangeTime)) &&
+        fi->SetBasicInfo) {
         UINT64 now = fsp_ops_now_filetime();
         req->treq.Req.SetInformation.FileInformationClass = FileBasicInformation;
         fsp_op_enter(req, FspFsctlTransactSetInformationKind);
-        fi->SetBasicInfo(req->fs, ctx, INVALID_FILE_ATTRIBUTES, 0, 0,
+        fi->SetBasicInfo(req->fs, ctx, INVALID_FILE_ATTRIBUTES, 0,
+                         (owed & FspCleanupSetLastAccessTime) ? now : 0,
                          (owed & FspCleanupSetLastWriteTime) ? now : 0,
                          (owed & FspCleanupSetChangeTime) ? now : 0, info);
         fsp_op_leave(req);
@@ -105,15 +113,11 @@ static void apply_nameless(struct fsp_request *req, PVOID ctx, ULONG owed, FSP_F
     }
 }
 
-void fsp_ops_modified(struct fsp_request *req, uint64_t nodeid, PWSTR path, struct fsp_handle *h,
-                      PVOID ctx, UINT64 since, ULONG want, FSP_FSCTL_FILE_INFO *info)
+/* Give the file system the owed flags now: through an open of the file's own, or nameless. */
+static void apply_owed(struct fsp_request *req, uint64_t nodeid, PWSTR path, struct fsp_handle *h,
+                       PVOID ctx, ULONG owed, FSP_FSCTL_FILE_INFO *info, bool refresh)
 {
     FSP_FILE_SYSTEM *fs = req->fs;
-    if (!fs->Interface->Cleanup || !want)
-        return;
-    ULONG owed = fsp_ops_owed_flags(req, info, since, want);
-    if (!owed)
-        return;
     PWSTR own = 0;
     PVOID octx = 0;
     FSP_FSCTL_FILE_INFO oinfo;
@@ -123,7 +127,7 @@ void fsp_ops_modified(struct fsp_request *req, uint64_t nodeid, PWSTR path, stru
                                              &octx, &oinfo))) {
         fsp_ops_close(req, octx, path, owed);
         /* the file's times as the reply should show them */
-        if (ctx)
+        if (ctx && refresh)
             file_info(req, ctx, info);
     } else if (ctx && (fs->Interface->SetBasicInfo || fs->Interface->SetFileSize))
         apply_nameless(req, ctx, owed, info);
@@ -132,30 +136,40 @@ void fsp_ops_modified(struct fsp_request *req, uint64_t nodeid, PWSTR path, stru
     free(own);
 }
 
+void fsp_ops_modified(struct fsp_request *req, uint64_t nodeid, PWSTR path, struct fsp_handle *h,
+                      PVOID ctx, UINT64 since, ULONG want, FSP_FSCTL_FILE_INFO *info)
+{
+    if (!req->fs->Interface->Cleanup || !want)
+        return;
+    ULONG owed = fsp_ops_owed_flags(req, info, since, want);
+    if (owed)
+        apply_owed(req, nodeid, path, h, ctx, owed, info, true);
+}
+
 void fsp_ops_owe(struct fsp_handle *h, ULONG flags)
 {
     __atomic_or_fetch(&h->cleanup, flags, __ATOMIC_ACQ_REL);
 }
 
-void fsp_ops_read_through(struct fsp_handle *h)
+void fsp_ops_read_through(struct fsp_request *req, struct fsp_handle *h)
 {
-    if (!(__atomic_load_n(&h->cleanup, __ATOMIC_RELAXED) & FSP_HANDLE_READ))
-        __atomic_or_fetch(&h->cleanup, FSP_HANDLE_READ, __ATOMIC_ACQ_REL);
+    if (__atomic_load_n(&h->cleanup, __ATOMIC_RELAXED) & FSP_HANDLE_READ)
+        return; /* the handle's first read decided */
+    if (__atomic_fetch_or(&h->cleanup, FSP_HANDLE_READ, __ATOMIC_ACQ_REL) & FSP_HANDLE_READ)
+        return; /* another read through it got there first */
+    if (!req->fs->Interface->Cleanup || fsp_engine_noatime(req->engine))
+        return;
+    /* relatime: an access time not after the last change, or a day old, is updated */
+    FSP_FSCTL_FILE_INFO info;
+    if (!NT_SUCCESS(file_info(req, FSP_OPS_CTX(h), &info)))
+        return;
+    UINT64 ctime = info.ChangeTime ? info.ChangeTime : info.LastWriteTime;
+    if (info.LastAccessTime <= info.LastWriteTime || info.LastAccessTime <= ctime ||
+        info.LastAccessTime + DAY_FILETIME <= fsp_ops_since())
+        apply_owed(req, h->nodeid, 0, 0, FSP_OPS_CTX(h), FspCleanupSetLastAccessTime, &info, false);
 }
 
-ULONG fsp_ops_release_flags(struct fsp_request *req, struct fsp_handle *h)
+ULONG fsp_ops_release_flags(struct fsp_handle *h)
 {
-    uint32_t word = __atomic_exchange_n(&h->cleanup, 0, __ATOMIC_ACQ_REL);
-    ULONG flags = word & ~FSP_HANDLE_READ;
-    if ((word & FSP_HANDLE_READ) && req->fs->Interface->Cleanup && !fsp_engine_noatime(req->engine)) {
-        /* relatime: an access time not after the last change, or a day old, is updated */
-        FSP_FSCTL_FILE_INFO info;
-        if (NT_SUCCESS(file_info(req, FSP_OPS_CTX(h), &info))) {
-            UINT64 ctime = info.ChangeTime ? info.ChangeTime : info.LastWriteTime;
-            if (info.LastAccessTime <= info.LastWriteTime || info.LastAccessTime <= ctime ||
-                info.LastAccessTime + DAY_FILETIME <= fsp_ops_since())
-                flags |= FspCleanupSetLastAccessTime;
-        }
-    }
-    return flags;
+    return __atomic_exchange_n(&h->cleanup, 0, __ATOMIC_ACQ_REL) & ~(uint32_t)FSP_HANDLE_READ;
 }

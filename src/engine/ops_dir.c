@@ -347,7 +347,7 @@ static void readdir_common(struct fsp_request *req, bool plus)
         return fsp_reply_err(req, EBADF);
     FSP_FILE_SYSTEM *fs = req->fs;
     size_t size = in->size > FSP_ENGINE_MAX_WRITE ? FSP_ENGINE_MAX_WRITE : in->size;
-    fsp_ops_read_through(h); /* the directory's access time, at its release */
+    fsp_ops_read_through(req, h); /* the directory's access time (relatime), before the entries */
     pthread_mutex_lock(&h->lock);
     struct listing *l = h->dir_buffer;
     if (!l) {

@@ -250,7 +250,7 @@ void fsp_op_read(struct fsp_request *req)
         return fsp_reply_err(req, EBADF);
     if (!req->fs->Interface->Read)
         return fsp_reply_err(req, EINVAL);
-    fsp_ops_read_through(h); /* its access time, at its release */
+    fsp_ops_read_through(req, h); /* its access time (relatime), before the data */
     size_t size = in->size > FSP_ENGINE_MAX_WRITE ? FSP_ENGINE_MAX_WRITE : in->size;
     if (!fsp_request_prepare_pend(req))
         return fsp_reply_err(req, ENOMEM);
@@ -419,13 +419,15 @@ void fsp_ops_close_handle(struct fsp_engine *eng, struct fsp_handle *h)
     if (0 != fsp_node_path(eng, h->nodeid, &path))
         path = 0;
     /* Out of the table before: a GETATTR of the unlinked file must not pick this context (done
-     * by fsp_ops_release_handle). The Cleanup flags owed, with the access time of a read. */
-    ULONG flags = fsp_ops_release_flags(&r, h) | (h->delete_on_close ? FspCleanupDelete : 0);
-    fsp_ops_close(&r, FSP_OPS_CTX(h), path ? path : h->path, flags);
-    /* The kernel sends RELEASE after close(2) returned and may have cached the attributes from
-     * before this Cleanup changed them (an access time, an asynchronous write's times): they
-     * would stay for FileInfoTimeout (for good with INFINITE). */
-    if (flags & ~(ULONG)FspCleanupDelete)
+     * by fsp_ops_release_handle). The Cleanup flags an asynchronous write left owed. */
+    ULONG owed = fsp_ops_release_flags(h);
+    fsp_ops_close(&r, FSP_OPS_CTX(h), path ? path : h->path,
+                  owed | (h->delete_on_close ? FspCleanupDelete : 0));
+    /* The times an asynchronous write left to this Cleanup: the kernel sends RELEASE after
+     * close(2) returned and may have cached the attributes from before them (for good with
+     * FileInfoTimeout INFINITE). Only then, since dropping them also drops what the kernel knows
+     * of the file's mode and owner. */
+    if (owed)
         fsp_notify_inval_attr(eng, h->nodeid);
     free(path);
     fsp_passthrough_release(eng, h);
