@@ -928,8 +928,12 @@ typedef FILE_FULL_EA_INFORMATION *PFILE_FULL_EA_INFORMATION;
 #define ERROR_INVALID_FLAGS 1004
 /** Win32 error: the file is no longer valid; STATUS_FILE_INVALID. */
 #define ERROR_FILE_INVALID 1006
+/** Win32 error: the process ended unexpectedly (the launcher: an instance ended before it was ready); 0xC007042B. */
+#define ERROR_PROCESS_ABORTED 1067
 /** Win32 error: a character that cannot be mapped; STATUS_UNMAPPABLE_CHARACTER. */
 #define ERROR_NO_UNICODE_TRANSLATION 1113
+/** Win32 error: a shutdown is in progress (the launcher is stopping); 0xC007045B. */
+#define ERROR_SHUTDOWN_IN_PROGRESS 1115
 /** Win32 error: an I/O error; STATUS_IO_DEVICE_ERROR. */
 #define ERROR_IO_DEVICE 1117
 /** Win32 error: a possible deadlock; STATUS_POSSIBLE_DEADLOCK. */
@@ -976,8 +980,12 @@ typedef FILE_FULL_EA_INFORMATION *PFILE_FULL_EA_INFORMATION;
 #define ERROR_FILE_CORRUPT 1392
 /** Win32 error: the disk is corrupt; STATUS_DISK_CORRUPT_ERROR. */
 #define ERROR_DISK_CORRUPT 1393
+/** Win32 error: out of system resources (the launcher: out of memory or processes); 0xC00705AA. */
+#define ERROR_NO_SYSTEM_RESOURCES 1450
 /** Win32 error: timed out; STATUS_IO_TIMEOUT. */
 #define ERROR_TIMEOUT 1460
+/** Win32 error: the configuration is unusable (the launcher: a class file it refuses); 0xC007064A. */
+#define ERROR_BAD_CONFIGURATION 1610
 /** Win32 error: the buffer is not valid; STATUS_INVALID_USER_BUFFER. */
 #define ERROR_INVALID_USER_BUFFER 1784
 /** Win32 error: the name cannot be resolved (too many reparse points); STATUS_REPARSE_POINT_NOT_RESOLVED. */
