@@ -389,10 +389,11 @@ typedef struct _FSP_FILE_SYSTEM_INTERFACE {
      * FileInfo shows a time older than the operation's start, the engine opens
      * the file by name, calls Cleanup with the flags owed and Closes it; at the
      * first read through an open, SetLastAccessTime by the relatime rule
-     * (never on a read-only volume or with noatime). A file without a name
-     * gets the same effect through SetBasicInfo and SetFileSize. A file system
-     * that updates times itself (as LinFsp's memfs) sees only the access
-     * time's. Request->Req.Cleanup's bits match Flags. See doc/porting.md.
+     * (never on a read-only volume, with noatime, or for an O_NOATIME open).
+     * A file without a name gets the same effect through SetBasicInfo and
+     * SetFileSize. A file system that updates times itself (as LinFsp's
+     * memfs) sees only the access time's. Request->Req.Cleanup's bits match
+     * Flags. See doc/porting.md.
      *
      * Guard: exclusive with FspCleanupDelete, else none. Without this member
      * nothing can be deleted: unlink(2) and rmdir(2) fail with EACCES.

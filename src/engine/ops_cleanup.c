@@ -27,7 +27,8 @@
  *   invalidates the kernel's cached attributes).
  * - At the first READ or READDIR through a handle, FspCleanupSetLastAccessTime follows Linux's
  *   relatime rule (atime not after mtime or ctime, or a day old), unless the volume is read-only
- *   or mounted noatime: the same open of the file's own carries it, before the data is
+ *   or mounted noatime, or the file was opened O_NOATIME: the same open of the file's own
+ *   carries it, before the data is
  *   answered, so a stat after the read sees the new atime (the kernel marks its atime stale at
  *   each read). At RELEASE, which the kernel sends after close(2) returned, it would come too
  *   late for a stat that the kernel then caches (for good with FileInfoTimeout INFINITE).
@@ -35,6 +36,7 @@
  *   the file needs; never at close (Linux keeps fallocate's preallocation after close).
  */
 #include "ops.h"
+#include <fcntl.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <time.h>
@@ -157,7 +159,8 @@ void fsp_ops_read_through(struct fsp_request *req, struct fsp_handle *h)
         return; /* the handle's first read decided */
     if (__atomic_fetch_or(&h->cleanup, FSP_HANDLE_READ, __ATOMIC_ACQ_REL) & FSP_HANDLE_READ)
         return; /* another read through it got there first */
-    if (!req->fs->Interface->Cleanup || fsp_engine_noatime(req->engine))
+    if (!req->fs->Interface->Cleanup || fsp_engine_noatime(req->engine) ||
+        (h->open_flags & O_NOATIME))
         return;
     /* relatime: an access time not after the last change, or a day old, is updated */
     FSP_FSCTL_FILE_INFO info;

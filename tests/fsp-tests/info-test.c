@@ -713,6 +713,17 @@ static void info_read_atime_test(void)
     }
     ASSERT(ts_ns(st.st_atim) >= before - SLACK_NS);
     ASSERT_EQ(st.st_mtim.tv_sec, 1100000000); /* reading does not touch mtime */
+    /* O_NOATIME (the owner, or root): the access time stays */
+    ASSERT(0 == utimensat(AT_FDCWD, "file0", old, 0));
+    fd = open("file0", O_RDONLY | O_NOATIME);
+    ASSERT(-1 != fd);
+    posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED);
+    n = read(fd, buf, sizeof buf);
+    close(fd);
+    ASSERT_EQ(n, 3);
+    sleep_ms(100);
+    ASSERT(0 == stat("file0", &st));
+    ASSERT_EQ(st.st_atim.tv_sec, 1000000000);
     /* a directory's listing is a read too */
     ASSERT(0 == mkdir("dir0", 0755));
     ASSERT(0 == utimensat(AT_FDCWD, "dir0", old, 0));
