@@ -171,6 +171,17 @@ step "fsp-tests on the memfs program (ASan+UBSan)" 600 $on "$ft" "build/sanitize
 step "fsp-tests on passthrough over tmpfs (ASan+UBSan)" 600 $on "$ft" \
     "build/sanitize/examples/passthrough/passthrough -p @SRC@ -m @MNT@" --linfsp
 
+# A WinFsp file system ported with only its Windows calls changed (examples/winfsp-memfs,
+# doc/porting.md): the engine supplies what WinFsp's driver does (Cleanup flags, link counts,
+# rename over an empty directory, the GetEa contract, EA name case). Excluded, features the
+# engine cannot supply: hard links (WinFsp's API has none; security_killpriv_again_test makes
+# one), and sparse or very large files (this MEMFS keeps a file's data in one heap block).
+step "fsp-tests on winfsp-memfs (a WinFsp file system, ASan+UBSan)" 600 $on "$ft" \
+    "build/sanitize/examples/winfsp-memfs/winfsp-memfs -n 1000000 -s 2147483648 -m @MNT@" --linfsp \
+    -link_basic_test -link_data_test -link_unlink_test -link_other_dir_test -link_rename_test \
+    -link_attr_shared_test -link_open_unlinked_test -link_same_inode_test -link_symlink_test \
+    -link_many_test -security_killpriv_again_test -rdwr_sparse_test -rdwr_sparse_5g_test \
+    -rdwr_4g_boundary_test
 # The .NET layer (dotnet/, Mono): its own test program, then the suite on the C# file systems
 # mounts (as memfs and passthrough above; doc/dotnet.md lists what is excluded, nothing now).
 step "test-dotnet (.NET layer)" 300 mono build/release/dotnet/test-dotnet.exe
@@ -180,13 +191,15 @@ step "fsp-tests on passthrough-dotnet over tmpfs (.NET layer)" 600 $on build/rel
     "mono build/release/dotnet/passthrough-dotnet.exe -p @SRC@ -m @MNT@" --linfsp
 
 # The FUSE 3 layer: an unmodified libfuse 3 program (memfs-fuse3) on LinFsp. Excluded: xattrs on
-# a file open but unlinked (FUSE's xattr operations take a path; such a file has none). As with
+# a file open but unlinked (FUSE's xattr operations take a path; such a file has none), and the
+# access time after reads (memfs-fuse3 keeps its own times and does not update atime, on libfuse
+# either). As with
 # libfuse, other users reach the mount with allow_other, and the kernel checks permissions with
 # default_permissions; fuse_main exits with 8 when SIGTERM ends it (libfuse 3's status).
 fuse3_on="env FSP_TESTS_ON_STATUS=8 $on"
 step "fsp-tests on memfs-fuse3 (FUSE 3 layer, ASan+UBSan)" 600 $fuse3_on "$ft" \
     "build/sanitize/src/fuse/memfs-fuse3 -f -o allow_other,default_permissions @MNT@" --linfsp \
-    -xattr_unlinked_test
+    -xattr_unlinked_test -info_read_atime_test
 # A FUSE 3 passthrough written to the libfuse API only (nullpath_ok, .fuse_hidden files, O_TRUNC
 # in open): every test passes.
 step "fsp-tests on passthrough-fuse over tmpfs (FUSE 3 layer, ASan+UBSan)" 600 $fuse3_on "$ft" \
@@ -225,10 +238,11 @@ step "FUSE 2.9 headers against libfuse 2.9's" 120 tests/fuse2-abi/fuse2-abi.sh
 
 # The FUSE 2.9 layer: an unmodified libfuse 2.9 program (memfs-fuse2) on LinFsp. Excluded, as
 # with libfuse 2.9 itself: renameat2 flags (the 2.9 rename has none: EINVAL), and fchmod/futimens
-# on a directory removed while open (2.9's chmod/utimens take only a path, and it has none).
+# on a directory removed while open (2.9's chmod/utimens take only a path, and it has none); the
+# access time after reads, as for memfs-fuse3.
 step "fsp-tests on memfs-fuse2 (FUSE 2.9 layer, ASan+UBSan)" 600 $on "$ft" \
     "build/sanitize/src/fuse/memfs-fuse2 -f -o allow_other,default_permissions @MNT@" --linfsp \
-    -rename_noreplace_test -info_removed_dir_setattr_test
+    -rename_noreplace_test -info_removed_dir_setattr_test -info_read_atime_test
 
 # Real libfuse programs (issue 9's drop-in rule): sshfs, bindfs (FUSE 3 and FUSE 2 builds) and
 # archivemount from /work/shared/fuse-programs, each built unchanged against Debian's libfuse

@@ -236,6 +236,7 @@ namespace Passthrough
             Host.ReparsePoints = true;
             Host.HardLinks = true;
             Host.ExtendedAttributes = true;
+            Host.CaseSensitiveExtendedAttributes = true; /* xattrs of the source, names as Linux's */
             Host.PostCleanupWhenModifiedOnly = true;
             Host.FileSystemName = "ptfs-dotnet";
             Host.Prefix = PrefixName ?? Source;

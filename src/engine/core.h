@@ -22,6 +22,10 @@ struct fsp_node {
     uint16_t flags;             /* FSP_NODE_* (engine.h); atomic */
     uint16_t type;              /* S_IFMT bits, as last told to the kernel (fsp_node_enter_file) */
     struct fsp_node_link *link; /* hard links (nodes.c); NULL for almost every node */
+    /* A directory's subdirectories, for st_nlink when the file system keeps no link counts:
+     * -1 unknown; dirgen counts the changes made under it (fsp_node_subdirs_*, nodes.c). */
+    int32_t nsubdirs;
+    uint32_t dirgen;
 };
 
 struct fsp_pending;
