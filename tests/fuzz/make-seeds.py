@@ -334,6 +334,29 @@ SEEDS['writeback-ci'] = header(0x58) + b''.join([
 ])
 
 
+# Inputs that found defects (issue 8): kept so that they stay fixed.
+# A file unlinked while open and never released when the session ends (memfs leaked it: defect 11).
+SEEDS['open-unlinked-at-end'] = header(0x01, config2=1) + b''.join([
+    req(CREATE, create_in('gone')),
+    req(MKDIR, mkdir_in('gonedir')),
+    req(OPENDIR, open_in(os.O_RDONLY), nodesel=3),
+    req(UNLINK, name('gone')),
+    req(RMDIR, name('gonedir')),
+])
+# RELEASE and RELEASEDIR while a read and a listing on the handle are still pending (the engine
+# freed the handle under them: defect 10).
+SEEDS['release-while-pending'] = header(0x21 | 0x04) + b''.join([
+    req(CREATE, create_in('busy')),
+    req(WRITE, write_in(0, b'b' * 4096), nodesel=2, flags=F_FH),
+    req(OPENDIR, open_in(os.O_RDONLY)),
+] + [req(READ, read_in(0, 4096), nodesel=2, flags=F_FH | F_ASYNC),
+     req(READDIR, read_in(0, 4096), flags=F_FH | F_ASYNC, fhsel=1)] * 4 + [
+    req(RELEASE, release_in(), nodesel=2, flags=F_FH | F_ASYNC, fhsel=0),
+    req(RELEASEDIR, release_in(), flags=F_FH | F_ASYNC, fhsel=1),
+    rec(T_WAIT),
+])
+
+
 def main():
     out = sys.argv[1] if len(sys.argv) > 1 else os.path.join(os.path.dirname(__file__), 'corpus')
     os.makedirs(out, exist_ok=True)
