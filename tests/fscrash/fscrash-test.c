@@ -116,6 +116,13 @@ struct shared {
     struct durable_file d[MAX_DURABLE];
 };
 static struct shared *sh;
+static volatile sig_atomic_t interrupted; /* SIGINT/SIGTERM: stop after cleaning up */
+
+static void on_signal(int sig)
+{
+    (void)sig;
+    interrupted = 1;
+}
 
 static int64_t now_ns(void)
 {
@@ -680,6 +687,8 @@ static void run_point(int action, bool enter, UINT32 kind, unsigned seed, struct
         workers[i] = fork();
         if (0 == workers[i]) {
             signal(SIGPIPE, SIG_IGN);
+            signal(SIGINT, SIG_DFL);
+            signal(SIGTERM, SIG_DFL);
             me = &sh->w[i];
             /* Every path goes through a descriptor of the mount's root: once the dead mount is
              * detached, its names would lead to the directory underneath instead. */
@@ -694,7 +703,7 @@ static void run_point(int action, bool enter, UINT32 kind, unsigned seed, struct
     bool all_done = false;
     unsigned done_mask = 0;
     int wstatus[MAX_WORKERS] = {0};
-    while (now_ns() - start < (int64_t)POINT_DEADLINE_S * 1000000000LL) {
+    while (now_ns() - start < (int64_t)POINT_DEADLINE_S * 1000000000LL && !interrupted) {
         if (!exited && fs == waitpid(fs, &status, WNOHANG)) {
             exited = true;
             death = now_ns();
@@ -986,6 +995,11 @@ int main(int argc, char **argv)
         return 2;
     }
     signal(SIGPIPE, SIG_IGN);
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigaction(SIGINT, &sa, 0);
+    sigaction(SIGTERM, &sa, 0);
     atexit(cleanup_all);
 
     unsigned passed = 0, failed = 0;
@@ -1008,7 +1022,7 @@ int main(int argc, char **argv)
                              enter ? "enter" : "leave", FsCrashKindName(kind), "");
                     if (nseeds > 1)
                         snprintf(name + strlen(name), sizeof name - strlen(name), "/seed%u", seed);
-                    if (only_pattern && !strstr(name, only_pattern))
+                    if ((only_pattern && !strstr(name, only_pattern)) || interrupted)
                         continue;
                     printf("%s... ", name);
                     fflush(stdout);
@@ -1038,6 +1052,10 @@ int main(int argc, char **argv)
                 }
             }
         }
+    }
+    if (interrupted) {
+        printf("interrupted\n");
+        failed++;
     }
     printf("%u passed, %u failed\n", passed, failed);
     return failed ? 1 : 0;
