@@ -95,6 +95,7 @@ struct outstanding {
     uint32_t opcode;
     uint32_t asked; /* READ, READDIR, READDIRPLUS, WRITE, GETXATTR, LISTXATTR: the size asked */
     int expect;
+    bool ambiguous; /* another request was sent with the same unique while this one waited */
 };
 
 static struct {
@@ -307,13 +308,10 @@ static void on_message(size_t n)
         die("an error reply (%d) with a %zu-byte payload", o.error, n - sizeof o);
     /* The request it answers; of two with one unique (sent so on purpose), one that must be
      * answered first. */
-    size_t k = S.nout, same = 0;
+    size_t k = S.nout;
     for (size_t i = 0; i < S.nout; i++)
-        if (S.out[i].unique == o.unique) {
-            same++;
-            if (k == S.nout || EXPECT_ONE == S.out[i].expect)
-                k = i;
-        }
+        if (S.out[i].unique == o.unique && (k == S.nout || EXPECT_ONE == S.out[i].expect))
+            k = i;
     if (k == S.nout)
         die("a reply to unique %llu, which was never sent or was answered already",
             (unsigned long long)o.unique);
@@ -323,7 +321,7 @@ static void on_message(size_t n)
         fprintf(stderr, "<- unique %llu opcode %u error %d payload %zu\n",
                 (unsigned long long)o.unique, r.opcode, o.error, n - sizeof o);
     /* With one unique for two requests, which one this answers is anybody's guess. */
-    if (0 == o.error && 1 == same)
+    if (0 == o.error && !r.ambiguous)
         check_reply(&r, rbuf + sizeof o, n - sizeof o);
     pthread_cond_broadcast(&S.cond);
 }
@@ -388,7 +386,11 @@ static void expect(uint64_t unique, uint32_t opcode, uint32_t asked, int how)
     pthread_mutex_lock(&S.lock);
     if (S.nout == MAX_OUTSTANDING)
         die("too many requests outstanding");
-    S.out[S.nout++] = (struct outstanding){unique, opcode, asked, how};
+    bool ambiguous = false;
+    for (size_t i = 0; i < S.nout; i++)
+        if (S.out[i].unique == unique)
+            S.out[i].ambiguous = ambiguous = true;
+    S.out[S.nout++] = (struct outstanding){unique, opcode, asked, how, ambiguous};
     S.recent[S.nrecent++ % 64] = unique;
     pthread_mutex_unlock(&S.lock);
 }
