@@ -51,11 +51,11 @@
  *
  * FUZZ_ENGINE_VERBOSE=1 shows the engine's debug log (hidden: malformed messages make it talk);
  * FUZZ_ENGINE_TRACE=1 prints every message sent and every reply (to replay a crash by eye).
- * FUZZ_ENGINE_CLOSE_ALL=1 ignores byte 1's bit 0: memfs leaks a file that is deleted while open
- * and never released (issue 8, defect 11); until that is fixed this lets the fuzzer look past it.
+ * Two knobs let a run look past a known defect while it is being fixed:
+ * FUZZ_ENGINE_CLOSE_ALL=1 ignores byte 1's bit 0 (every session releases its handles at the end;
+ * issue 8's defect 11 was a leak of files deleted while open and never released), and
  * FUZZ_ENGINE_CONFIG_MASK=0xNN is ANDed with the configuration byte (0xdc: one worker, no slow
- * I/O - which keeps away from races between RELEASE and requests still using the handle, issue 8
- * defect 10, until that is fixed).
+ * I/O, away from races between RELEASE and requests still using the handle: defect 10).
  */
 #include "core.h"
 #include "memfs.h"
