@@ -14,6 +14,8 @@
 #     same rule for real programs (sshfs, bindfs, archivemount: tests/tools/fuse-programs.sh);
 #   - the .NET layer: test-dotnet, test-passthrough-dotnet (in meson test), fsp-tests on memfs-dotnet
 #     and passthrough-dotnet, and the layer installed under a prefix (tutorial, launchers) (Mono);
+#   - the reliability harnesses: fsx on memfs, passthrough and tmpfs; fscrash on memfs and
+#     passthrough; the engine's libFuzzer target for a fixed number of inputs; a short soak;
 #   - the memfs program: scripts/demo.sh (mount, use, SIGTERM, unmounted);
 #   - the API reference (Doxygen: every public declaration documented, warnings are errors) and
 #     the man pages (well-formed, installed, true to the programs' options);
@@ -23,7 +25,8 @@
 # Every step runs under a time limit; a mount a step leaves behind is aborted and unmounted.
 # Ends with the line "N passed, N failed" (tests of all programs together).
 #
-# Options: --quick  skip the sanitizer build's variants and the 100k-entry directory test.
+# Options: --quick  skip the sanitizer build's variants, the 100k-entry directory test, the fuzzer
+#                  and the soak.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 . scripts/lib.sh
@@ -252,9 +255,42 @@ step "fsp-tests on memfs-fuse2 (FUSE 2.9 layer, ASan+UBSan)" 600 $on "$ft" \
 step "real libfuse programs: sshfs, bindfs, archivemount (tests/tools/fuse-programs.sh)" 1500 \
     bash tests/tools/fuse-programs.sh
 
+# ---- The reliability harnesses (doc/testing.md): each bounded by a count, not by the clock ----
+# fsx: random reads, writes, mmap reads and writes, truncates and fallocate in every mode,
+# checked against a model of the file; on memfs in its cache configurations and on passthrough
+# over a directory of this machine's disk (scripts/fsx-long.sh runs millions).
+fx=build/release/tests/fsx/fsx
+wm=scripts/with-mount.sh
+step "fsx on memfs (ASan+UBSan)" 300 $wm "build/sanitize/memfs -m @MNT@" $fx -N 50000 -S 1 @MNT@/fsx
+step "fsx on memfs -t 0 (ASan+UBSan)" 300 $wm "build/sanitize/memfs -t 0 -m @MNT@" $fx -N 50000 -S 2 @MNT@/fsx
+step "fsx on memfs -t 1000 (ASan+UBSan)" 300 $wm "build/sanitize/memfs -t 1000 -m @MNT@" $fx -N 50000 -S 3 @MNT@/fsx
+step "fsx on memfs -W (writeback cache, ASan+UBSan)" 300 $wm "build/sanitize/memfs -W -m @MNT@" $fx -N 50000 -S 4 @MNT@/fsx
+step "fsx on passthrough -P0 (ASan+UBSan)" 300 $wm \
+    "build/sanitize/examples/passthrough/passthrough -P0 -p @SRC@ -m @MNT@" $fx -N 30000 -S 5 @MNT@/fsx
+# fscrash: the file system killed, crashed or starved of memory at every kind of operation,
+# entering and leaving; callers, the mount, remounting and fsynced files are checked
+# (scripts/fscrash-long.sh runs more actions, seeds and file systems).
+fc=build/release/tests/fscrash/fscrash-test
+pt=build/release/examples/passthrough/passthrough
+step "fscrash on memfs (release)" 300 $fc -- build/release/memfs -t 0 -m @MNT@
+step "fscrash on passthrough (release)" 300 $fc --durable --skip-kinds=DeviceControl -- $pt -P0 -p @SRC@ -m @MNT@
+step "fscrash on passthrough, later crashes (release)" 300 $fc --durable --percent=20 \
+    --actions=terminate,crash --phases=enter --skip-kinds=DeviceControl -- $pt -P0 -p @SRC@ -m @MNT@
+if [ $quick -eq 0 ]; then
+    # The engine's message decoding under libFuzzer (clang, ASan+UBSan): the seed corpus, then
+    # a fixed number of inputs (scripts/fuzz.sh with no option runs an hour).
+    step "fuzz-engine: 3000 inputs (libFuzzer, ASan+UBSan)" 900 bash scripts/fuzz.sh --runs=3000
+    # A short soak: stress-ng's file system stressors and fsx together, three rounds on each of
+    # memfs and passthrough, memory and descriptors after each round (scripts/soak.sh: 10 min).
+    step "soak: stress-ng and fsx, 30 s on memfs and on passthrough" 600 bash scripts/soak.sh \
+        --time=30 --round=10
+fi
+
 mkdir -p "$tmpfs_dir"
 if mount -t tmpfs -o size=8g linfsp-tests "$tmpfs_dir"; then
     step "fsp-tests --external on tmpfs" 600 build/release/tests/fsp-tests/fsp-tests --external "$tmpfs_dir"
+    # fsx must pass on a kernel file system too (tmpfs has no ZERO_RANGE: -E skips what it refuses).
+    step "fsx on tmpfs" 300 $fx -E -N 200000 -S 6 "$tmpfs_dir/fsx"
     umount "$tmpfs_dir" || umount -l "$tmpfs_dir"
 else
     echo "cannot mount a tmpfs"; total_failed=$((total_failed + 1)); failed_steps+=("tmpfs")
