@@ -200,8 +200,10 @@ namespace Fsp.Interop
     internal static class NativeOffsets
     {
         internal const int RequestHint = 8;          /* FSP_FSCTL_TRANSACT_REQ.Hint */
-        internal const int RequestFileName = 64;     /* LinFsp: FSP_FSCTL_TRANSACT_REQ.FileName */
-        internal const int RequestCallerUid = 72;    /* LinFsp: CallerUid, CallerGid, CallerPid */
+        /* After the Req union (16 + 64 bytes: its largest members are Rename, SetInformation's
+         * Rename and LockControl); test-dotnet checks CallerUid against the C layer's CallerPid. */
+        internal const int RequestFileName = 80;     /* LinFsp: FSP_FSCTL_TRANSACT_REQ.FileName */
+        internal const int RequestCallerUid = 88;    /* LinFsp: CallerUid, CallerGid, CallerPid */
         internal const int ResponseStatus = 20;      /* FSP_FSCTL_TRANSACT_RSP.IoStatus.Status */
         internal const int FileSystemUserContext = 8; /* FSP_FILE_SYSTEM.UserContext */
         internal const int InterfaceSlots = 64;      /* FSP_FILE_SYSTEM_INTERFACE: 64 pointers */
