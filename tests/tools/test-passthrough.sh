@@ -39,11 +39,13 @@ OUT=$T/outside       # what must never be touched through the passthrough
 mkdir -p "$SRC" "$MNT" "$OUT"
 pid=
 racer=
+holder=
 conn=
 srcmounted=
 
 cleanup() {
     [ -n "$racer" ] && kill -KILL "$racer" 2>/dev/null
+    [ -n "$holder" ] && kill -KILL "$holder" 2>/dev/null
     if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
         kill -INT "$pid" 2>/dev/null
         for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
@@ -302,6 +304,17 @@ for kind in abs rel; do
     echo other > "$MNT/g$kind"
     echo data > "$MNT/h$kind"
     stat "$MNT/d$kind" "$MNT/d$kind/known" "$MNT/d$kind/secret" "$MNT/f$kind" "$MNT/g$kind" >/dev/null # cached now
+    # Held (O_PATH: no open reaches the passthrough), so that the kernel keeps their dentries:
+    # one dropped under memory pressure (or by drop_caches elsewhere on the machine) is looked
+    # up again and then is the symlink, which the kernel follows on the caller's side - between
+    # a check below and its operation, that would change the outside as root, not through the
+    # passthrough.
+    "$PY" -c 'import os, sys, time
+fds = [os.open(p, os.O_PATH) for p in sys.argv[1:]]
+print("held", flush=True)
+time.sleep(600)' "$MNT/d$kind" "$MNT/f$kind" > "$T/held.$kind" &
+    holder=$!
+    for _ in $(seq 100); do grep -q held "$T/held.$kind" 2>/dev/null && break; sleep 0.1; done
     # An O_PATH descriptor of a file held while the source replaces the file by a symlink to the
     # secret, then used through its /proc/self/fd name.
     m "$PY" "$T/opath.py" "$MNT/h$kind" "$MNT/hl$kind" "$SRC/h$kind" "$target/secret"
@@ -352,6 +365,7 @@ for kind in abs rel; do
     same "$kind: outside untouched" "$(outside_state)" "$before"
     same "$kind: outside content" "$(cat "$OUT/secret")" secret
     check "$kind: the replaced names are still symlinks in the source" test -L "$SRC/d$kind" -a -L "$SRC/f$kind"
+    kill -KILL "$holder" 2>/dev/null; wait "$holder" 2>/dev/null; holder=
 done
 
 # The passthrough still serves after all that, and stops cleanly.
