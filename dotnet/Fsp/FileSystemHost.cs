@@ -197,6 +197,9 @@ namespace Fsp
         public Boolean PostDispositionWhenNecessaryOnly { get { return Flag(VolumeParams.PostDispositionWhenNecessaryOnly); } set { Flag(VolumeParams.PostDispositionWhenNecessaryOnly, value); } }
         /// <summary>LinFsp extension: the kernel's writeback cache (with FileInfoTimeout 0xFFFFFFFF).</summary>
         public Boolean WritebackCache { get { return Flag2(VolumeParams.WritebackCache); } set { Flag2(VolumeParams.WritebackCache, value); } }
+        /// <summary>LinFsp extension: EA names are case-sensitive (Linux xattr names, passed unchanged);
+        /// without it the engine encodes their case (doc/native-api.md).</summary>
+        public Boolean CaseSensitiveExtendedAttributes { get { return Flag2(VolumeParams.CaseSensitiveExtendedAttributes); } set { Flag2(VolumeParams.CaseSensitiveExtendedAttributes, value); } }
 
         /// <summary>UNC prefix \Server\Share: on LinFsp the mount's source (cut to 191 characters).</summary>
         public unsafe String Prefix

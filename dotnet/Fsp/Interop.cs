@@ -112,7 +112,8 @@ namespace Fsp.Interop
         /* AdditionalFlags (offset 872, V1) */
         internal const UInt32 VolumeInfoTimeoutValid = 0x01, DirInfoTimeoutValid = 0x02,
             SecurityTimeoutValid = 0x04, StreamInfoTimeoutValid = 0x08, EaTimeoutValid = 0x10,
-            PassthroughBackingFiles = 0x20, WritebackCache = 0x40;
+            PassthroughBackingFiles = 0x20, WritebackCache = 0x40,
+            CaseSensitiveExtendedAttributes = 0x800; /* after the engine's bits 0x80..0x400 */
 
         internal UInt16 Version;
         internal UInt16 SectorSize;
@@ -199,10 +200,10 @@ namespace Fsp.Interop
     internal static class NativeOffsets
     {
         internal const int RequestHint = 8;          /* FSP_FSCTL_TRANSACT_REQ.Hint */
-        /* Req is a 56-byte union (its largest member is LockControl); test-dotnet checks these
-         * against a real request (the caller a callback sees is the process that made it). */
-        internal const int RequestFileName = 72;     /* LinFsp: FSP_FSCTL_TRANSACT_REQ.FileName */
-        internal const int RequestCallerUid = 80;    /* LinFsp: CallerUid, CallerGid, CallerPid */
+        /* After the Req union (16 + 64 bytes: its largest members are Rename, SetInformation's
+         * Rename and LockControl); test-dotnet checks CallerUid against the C layer's CallerPid. */
+        internal const int RequestFileName = 80;     /* LinFsp: FSP_FSCTL_TRANSACT_REQ.FileName */
+        internal const int RequestCallerUid = 88;    /* LinFsp: CallerUid, CallerGid, CallerPid */
         internal const int ResponseStatus = 20;      /* FSP_FSCTL_TRANSACT_RSP.IoStatus.Status */
         internal const int FileSystemUserContext = 8; /* FSP_FILE_SYSTEM.UserContext */
         internal const int InterfaceSlots = 64;      /* FSP_FILE_SYSTEM_INTERFACE: 64 pointers */

@@ -2220,6 +2220,7 @@ NTSTATUS MemfsCreateFunnel(ULONG Flags, ULONG FileInfoTimeout, ULONG MaxFileNode
     vp.WritebackCache = (Flags & MemfsWritebackCache) ? 1 : 0;
     vp.DeviceControl = 1;
     vp.CasePreservedExtendedAttributes = 1;
+    vp.CaseSensitiveExtendedAttributes = 1; /* LinFsp: EA names are Linux xattr names */
     vp.SupportsPosixUnlinkRename = (Flags & MemfsLegacyUnlinkRename) ? 0 : 1;
     if (VolumePrefix)
         wcsncpy(vp.Prefix, VolumePrefix, ARRAYSIZE(vp.Prefix) - 1);

@@ -72,6 +72,7 @@ struct target {
     PVOID ctx;
     PWSTR path;
     bool opened; /* we opened it and must close it */
+    struct fsp_handle *h; /* the open handle it came from, if any */
 };
 
 static int open_target(struct fsp_request *req, bool use_fh, uint64_t fh, UINT32 access,
@@ -83,6 +84,7 @@ static int open_target(struct fsp_request *req, bool use_fh, uint64_t fh, UINT32
         if (!h)
             return EBADF;
         t->ctx = FSP_OPS_CTX(h);
+        t->h = h;
         return 0;
     }
     int err = fsp_node_path(req->engine, req->in->nodeid, FSP_PATH_NODE, &t->path);
@@ -113,11 +115,13 @@ static NTSTATUS get_file_info(struct fsp_request *req, PVOID ctx, FSP_FSCTL_FILE
     return status;
 }
 
-static void send_attr(struct fsp_request *req, struct fuse_attr_out *pout)
+/* Reply with pout, the attributes made of info (st_nlink as the engine keeps it). */
+static void send_attr(struct fsp_request *req, const FSP_FSCTL_FILE_INFO *info, struct fuse_attr_out *pout)
 {
     struct fuse_attr_out out = *pout;
     if (0 == out.attr.ino)
         out.attr.ino = req->in->nodeid;
+    fsp_ops_fix_nlink(req, req->in->nodeid, info, &out.attr);
     fsp_engine_attr_timeout_aged(req->engine, req->attr_age_ms, &out.attr_valid,
                                  &out.attr_valid_nsec);
     /* Each name of a hard-linked file is its own kernel inode: do not cache what another name may change. */
@@ -136,7 +140,7 @@ static void reply_attr(struct fsp_request *req, uint32_t gen, PVOID ctx, PWSTR p
     if (err)
         return fsp_reply_err(req, err);
     fsp_attr_cache_put(req->engine, req->in->nodeid, gen, info, 0);
-    send_attr(req, &out);
+    send_attr(req, info, &out);
 }
 
 static int getattr_by_handle(struct fsp_handle *h, void *arg)
@@ -164,7 +168,7 @@ void fsp_op_getattr(struct fsp_request *req)
         fsp_attr_from_info(req->engine, &c.info, c.owner[0], c.owner[1], c.owner[2], type, 0,
                            &out.attr);
         req->attr_age_ms = c.owner_age_ms > c.info_age_ms ? c.owner_age_ms : c.info_age_ms;
-        return send_attr(req, &out);
+        return send_attr(req, &c.info, &out);
     }
     struct target t;
     FSP_FSCTL_FILE_INFO info;
@@ -285,7 +289,7 @@ static bool setattr_kills_privs(struct fsp_request *req, const struct fuse_setat
 
 static int setattr_by_handle(struct fsp_handle *h, void *arg)
 {
-    struct target t = {.ctx = FSP_OPS_CTX(h)};
+    struct target t = {.ctx = FSP_OPS_CTX(h), .h = h};
     setattr_target(arg, &t);
     return 0;
 }
@@ -358,6 +362,18 @@ static void setattr_target(struct fsp_request *req, struct target *tp)
     struct target t = *tp;
     FSP_FSCTL_FILE_INFO info;
     NTSTATUS status = STATUS_SUCCESS;
+    UINT64 since = fsp_ops_since();
+    /* what the change owes the file's times when the file system leaves them to Cleanup
+     * (ops_cleanup.c); times set explicitly are not overridden */
+    ULONG owed = 0;
+    if (in->valid & FATTR_SIZE)
+        owed |= FSP_OPS_SIZE_CHANGED;
+    if (in->valid & (FATTR_MODE | FATTR_UID | FATTR_GID))
+        owed |= FSP_OPS_SECURITY_CHANGED;
+    if (in->valid & (FATTR_MTIME | FATTR_MTIME_NOW))
+        owed &= ~(ULONG)FspCleanupSetLastWriteTime;
+    if (in->valid & (FATTR_ATIME | FATTR_MTIME | FATTR_CTIME | FATTR_ATIME_NOW | FATTR_MTIME_NOW))
+        owed &= ~(ULONG)FspCleanupSetChangeTime; /* SetBasicInfo gets the change time */
     if (in->valid & (FATTR_MODE | FATTR_UID | FATTR_GID))
         status = set_owner_mode(req, t.ctx, t.path, in);
     if (NT_SUCCESS(status) && (in->valid & (FATTR_SIZE | FATTR_UID | FATTR_GID)))
@@ -404,6 +420,8 @@ static void setattr_target(struct fsp_request *req, struct target *tp)
     fsp_attr_cache_get(req->engine, req->in->nodeid, &c);
     if (NT_SUCCESS(status))
         status = get_file_info(req, t.ctx, &info);
+    if (NT_SUCCESS(status))
+        fsp_ops_modified(req, req->in->nodeid, t.path, t.h, t.ctx, since, owed, &info);
     if (!NT_SUCCESS(status)) {
         close_target(req, &t);
         return fsp_reply_status(req, STATUS_INVALID_DEVICE_REQUEST == status ? STATUS_ACCESS_DENIED
