@@ -170,7 +170,6 @@ enum fsp_path_slot {
 void *fsp_thread_scratch(unsigned kind, size_t bytes);
 enum fsp_scratch_kind {
     FSP_SCRATCH_SECURITY = FSP_PATH_SLOTS, /**< a security descriptor being read */
-    FSP_SCRATCH_EA,                        /**< extended attributes being read */
     FSP_SCRATCH_KINDS
 };
 /** Full path of a nodeid ("\" for the root) in the thread's slot. ENOENT if unknown/unlinked. */

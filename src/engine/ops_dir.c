@@ -388,6 +388,7 @@ static bool known_entry(struct fsp_request *req, uint64_t dir, PWSTR wname,
     fsp_attr_from_info(req->engine, info, owner[0], owner[1], owner[2], type, 0, &out->attr);
     if (0 == out->attr.ino)
         out->attr.ino = out->nodeid;
+    fsp_ops_fix_nlink(req, out->nodeid, info, &out->attr); /* as fsp_ops_enter_entry does */
     fsp_engine_entry_timeout(req->engine, &out->entry_valid, &out->entry_valid_nsec);
     fsp_engine_attr_timeout_aged(req->engine, age, &out->attr_valid, &out->attr_valid_nsec);
     return true;
