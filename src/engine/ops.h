@@ -28,6 +28,11 @@ NTSTATUS fsp_ops_open_path(struct fsp_request *req, PWSTR path, UINT32 access, P
  * STATUS_PENDING when it reported nothing; otherwise STATUS_SUCCESS.
  */
 NTSTATUS fsp_ops_close(struct fsp_request *req, PVOID ctx, PWSTR path, ULONG cleanup_flags);
+/**
+ * GetFileInfo(ctx) inside the operation's context; STATUS_INVALID_DEVICE_REQUEST when the file
+ * system has no such member.
+ */
+NTSTATUS fsp_ops_get_file_info(struct fsp_request *req, PVOID ctx, FSP_FSCTL_FILE_INFO *info);
 
 /**
  * Fill attr for an open file: FILE_INFO -> sizes/times/ino/nlink; the

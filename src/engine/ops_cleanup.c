@@ -75,16 +75,6 @@ ULONG fsp_ops_owed_flags(struct fsp_request *req, const FSP_FSCTL_FILE_INFO *inf
     return owed;
 }
 
-static NTSTATUS file_info(struct fsp_request *req, PVOID ctx, FSP_FSCTL_FILE_INFO *info)
-{
-    if (!req->fs->Interface->GetFileInfo)
-        return STATUS_INVALID_DEVICE_REQUEST;
-    fsp_op_enter(req, FspFsctlTransactQueryInformationKind);
-    NTSTATUS status = req->fs->Interface->GetFileInfo(req->fs, ctx, info);
-    fsp_op_leave(req);
-    return status;
-}
-
 /*
  * A file without a name (unlinked while open) cannot be opened for a Cleanup of its own, and its
  * handle's Cleanup comes only at its release, too late for Linux (fstat after ftruncate). The
@@ -130,7 +120,7 @@ static void apply_owed(struct fsp_request *req, uint64_t nodeid, PWSTR path, str
         fsp_ops_close(req, octx, path, owed);
         /* the file's times as the reply should show them */
         if (ctx && refresh)
-            file_info(req, ctx, info);
+            fsp_ops_get_file_info(req, ctx, info);
     } else if (ctx && (fs->Interface->SetBasicInfo || fs->Interface->SetFileSize))
         apply_nameless(req, ctx, owed, info);
     else if (h)
@@ -167,7 +157,7 @@ void fsp_ops_read_through(struct fsp_request *req, struct fsp_handle *h)
         return;
     /* relatime: an access time not after the last change, or a day old, is updated */
     FSP_FSCTL_FILE_INFO info;
-    if (!NT_SUCCESS(file_info(req, FSP_OPS_CTX(h), &info)))
+    if (!NT_SUCCESS(fsp_ops_get_file_info(req, FSP_OPS_CTX(h), &info)))
         return;
     UINT64 ctime = info.ChangeTime ? info.ChangeTime : info.LastWriteTime;
     if (info.LastAccessTime <= info.LastWriteTime || info.LastAccessTime <= ctime ||

@@ -92,6 +92,16 @@ NTSTATUS fsp_ops_open_path(struct fsp_request *req, PWSTR path, UINT32 access, P
     return status;
 }
 
+NTSTATUS fsp_ops_get_file_info(struct fsp_request *req, PVOID ctx, FSP_FSCTL_FILE_INFO *info)
+{
+    if (!req->fs->Interface->GetFileInfo)
+        return STATUS_INVALID_DEVICE_REQUEST;
+    fsp_op_enter(req, FspFsctlTransactQueryInformationKind);
+    NTSTATUS status = req->fs->Interface->GetFileInfo(req->fs, ctx, info);
+    fsp_op_leave(req);
+    return status;
+}
+
 NTSTATUS fsp_ops_close(struct fsp_request *req, PVOID ctx, PWSTR path, ULONG cleanup_flags)
 {
     FSP_FILE_SYSTEM *fs = req->fs;

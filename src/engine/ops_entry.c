@@ -105,16 +105,6 @@ static void close_target(struct fsp_request *req, struct target *t)
         fsp_ops_close(req, t->ctx, t->path, 0);
 }
 
-static NTSTATUS get_file_info(struct fsp_request *req, PVOID ctx, FSP_FSCTL_FILE_INFO *info)
-{
-    if (!req->fs->Interface->GetFileInfo)
-        return STATUS_INVALID_DEVICE_REQUEST;
-    fsp_op_enter(req, FspFsctlTransactQueryInformationKind);
-    NTSTATUS status = req->fs->Interface->GetFileInfo(req->fs, ctx, info);
-    fsp_op_leave(req);
-    return status;
-}
-
 /* Reply with pout, the attributes made of info (st_nlink as the engine keeps it). */
 static void send_attr(struct fsp_request *req, const FSP_FSCTL_FILE_INFO *info, struct fuse_attr_out *pout)
 {
@@ -147,7 +137,7 @@ static int getattr_by_handle(struct fsp_handle *h, void *arg)
 {
     struct fsp_request *req = arg;
     FSP_FSCTL_FILE_INFO info;
-    NTSTATUS status = get_file_info(req, FSP_OPS_CTX(h), &info);
+    NTSTATUS status = fsp_ops_get_file_info(req, FSP_OPS_CTX(h), &info);
     if (!NT_SUCCESS(status))
         return FspErrnoFromNtStatus(status);
     reply_attr(req, FSP_ATTR_GEN_NONE, FSP_OPS_CTX(h), 0, &info);
@@ -182,7 +172,7 @@ void fsp_op_getattr(struct fsp_request *req)
     if (err)
         return fsp_reply_err(req, err);
     if (use_fh) {
-        NTSTATUS status = get_file_info(req, t.ctx, &info);
+        NTSTATUS status = fsp_ops_get_file_info(req, t.ctx, &info);
         if (!NT_SUCCESS(status))
             return fsp_reply_status(req, status);
     }
@@ -222,7 +212,7 @@ static NTSTATUS set_posix_security(struct fsp_request *req, PVOID ctx, PWSTR pat
         !(in->valid & FATTR_MODE)) {
         struct fuse_attr cur;
         FSP_FSCTL_FILE_INFO info;
-        NTSTATUS status = get_file_info(req, ctx, &info);
+        NTSTATUS status = fsp_ops_get_file_info(req, ctx, &info);
         if (!NT_SUCCESS(status))
             return status;
         int err = fsp_ops_fill_attr(req, req->in->nodeid, ctx, path, &info, &cur);
@@ -253,7 +243,7 @@ static NTSTATUS set_owner_mode(struct fsp_request *req, PVOID ctx, PWSTR path,
         return STATUS_INVALID_DEVICE_REQUEST;
     struct fuse_attr cur;
     FSP_FSCTL_FILE_INFO info;
-    NTSTATUS status = get_file_info(req, ctx, &info);
+    NTSTATUS status = fsp_ops_get_file_info(req, ctx, &info);
     if (!NT_SUCCESS(status))
         return status;
     int err = fsp_ops_fill_attr(req, req->in->nodeid, ctx, path, &info, &cur);
@@ -419,7 +409,7 @@ static void setattr_target(struct fsp_request *req, struct target *tp)
     struct fsp_attr_cached c;
     fsp_attr_cache_get(req->engine, req->in->nodeid, &c);
     if (NT_SUCCESS(status))
-        status = get_file_info(req, t.ctx, &info);
+        status = fsp_ops_get_file_info(req, t.ctx, &info);
     if (NT_SUCCESS(status))
         fsp_ops_modified(req, req->in->nodeid, t.path, t.h, t.ctx, since, owed, &info);
     if (!NT_SUCCESS(status)) {
