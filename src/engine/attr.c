@@ -1,7 +1,7 @@
 /*
  * src/engine/attr.c - FSP_FSCTL_FILE_INFO + POSIX identity -> struct fuse_attr.
  */
-#include "core.h"
+#include "engine.h"
 #include <string.h>
 #include <sys/stat.h>
 
@@ -18,7 +18,7 @@ void fsp_attr_from_info(struct fsp_engine *eng, const FSP_FSCTL_FILE_INFO *info,
                         uint32_t gid, uint32_t mode, uint32_t rdev_type_mode, uint32_t rdev,
                         struct fuse_attr *attr)
 {
-    const FSP_FSCTL_VOLUME_PARAMS *vp = &eng->fs->VolumeParams;
+    const FSP_FSCTL_VOLUME_PARAMS *vp = &fsp_engine_fs(eng)->VolumeParams;
     memset(attr, 0, sizeof *attr);
     attr->ino = info->IndexNumber;
     attr->size = (info->FileAttributes & FILE_ATTRIBUTE_DIRECTORY) && !info->FileSize ? 0 : info->FileSize;

@@ -4,7 +4,6 @@
  * entries for names the kernel learns, security for new objects, symlinks.
  */
 #include "ops.h"
-#include "core.h"
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>

@@ -4,9 +4,11 @@
  *
  * Each open directory keeps a listing that grows batch by batch: when the
  * kernel asks past what it holds, the engine calls ReadDirectory with the
- * last name received as the marker. Offsets index the listing ("." is 1,
- * ".." is 2, entry i is i + 3), so telldir/seekdir work; offset 0 starts a
- * fresh listing (rewinddir). READDIRPLUS drops what the listing holds from
+ * last name received as the marker. A READDIR offset is a position in the
+ * listing: "." is at 0, ".." at 1, entry i (from 0) at i + 2, and each
+ * record carries the position after it (d_off: "." 1, ".." 2, entry i
+ * i + 3), where the next READDIR resumes; so telldir/seekdir work, and
+ * offset 0 starts a fresh listing (rewinddir). READDIRPLUS drops what the listing holds from
  * the offset asked and lists it again: the kernel takes the attributes it
  * carries as current, so they must not come from an earlier batch. A
  * ReadDirectory that pends completes the same way: the completion adds the
