@@ -102,7 +102,7 @@ struct fsp_engine {
     pthread_rwlock_t nodes_lock;
     struct fsp_node **id_buckets, **name_buckets;
     size_t nbuckets_id, nbuckets_name, nnodes;
-    uint64_t next_nodeid, next_generation;
+    uint64_t next_nodeid;
     struct fsp_info_cache *info_cache; /* attr_cache.c: recent FILE_INFO by nodeid (lazily made) */
     struct fsp_dir_cache *dir_cache;   /* dir_cache.c: complete listings (lazily made) */
     pthread_mutex_t info_cache_lock;   /* making them */

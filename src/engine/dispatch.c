@@ -179,7 +179,7 @@ void fsp_dispatch_via(struct fsp_engine *eng, struct fsp_worker *w, int fd,
         fsp_reply_err(&req, ENOSYS);
         return;
     }
-    if (req.arglen < fsp_ops_min_arglen(opcode, eng->proto_minor)) {
+    if (req.arglen < fsp_ops_min_arglen(opcode)) {
         reject(&req, "payload shorter than the opcode requires");
         return;
     }

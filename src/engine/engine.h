@@ -182,14 +182,9 @@ int fsp_node_path(struct fsp_engine *eng, uint64_t nodeid, enum fsp_path_slot sl
 int fsp_node_child_path(struct fsp_engine *eng, uint64_t parent, const char *name,
                         enum fsp_path_slot slot, PWSTR *ppath);
 /**
- * Record that the kernel now knows the child `name` of `parent` (LOOKUP,
- * CREATE, MKDIR, ...): find or add its node, add one lookup reference, and
- * return its nodeid and generation.
- */
-int fsp_node_enter(struct fsp_engine *eng, uint64_t parent, const char *name, uint64_t *pnodeid,
-                   uint64_t *pgeneration);
-/**
- * fsp_node_enter that also records the file type of mode (S_IFMT bits, as told to the
+ * Record that the kernel now knows the child `name` of `parent` (LOOKUP, CREATE, MKDIR, ...):
+ * find or add its node, add one lookup reference, and return its nodeid and generation.
+ * Also records the file type of mode (S_IFMT bits, as told to the
  * kernel; 0: unchanged) and the file's IndexNumber (ino; 0: unknown). A name whose node has
  * another IndexNumber names another file now (replaced behind the engine's back): the old node
  * loses the name and the name gets a new node, so the kernel sees a new inode. For a
@@ -296,9 +291,6 @@ void fsp_node_rename_discard(struct fsp_node_rename *r);
 /** A rename succeeded: move the node (and so its subtree); a replaced target is detached. */
 void fsp_node_renamed(struct fsp_engine *eng, uint64_t parent, uint64_t newparent,
                       struct fsp_node_rename *r);
-/** RENAME_EXCHANGE succeeded: swap the two names. */
-void fsp_node_exchanged(struct fsp_engine *eng, uint64_t parent, const char *name,
-                        uint64_t newparent, const char *newname);
 
 /** Node flags the ops keep between requests (the low bits of the flags word). */
 enum {
@@ -351,12 +343,9 @@ struct fsp_handle {
     size_t path_cap;     /* WCHARs path has room for (handles.c reuses handles) */
     int open_flags;      /* O_* from OPEN/CREATE */
     bool is_dir;
-    bool delete_on_close;
     PVOID dir_buffer;    /* ops' listing state for an open directory */
     void (*dir_free)(PVOID dir_buffer); /* frees dir_buffer when the handle goes */
     pthread_mutex_t lock; /* serializes readdir on this handle */
-    /* for ops' own use */
-    uint64_t dir_offset;
     bool no_flush;       /* opened with FSP_FSCTL_OPEN_NOFLUSH */
     /* passthrough.c: this open's kernel backing file id (> 0) or 0; counted per node when pt_counted */
     int32_t backing_id;
@@ -405,8 +394,8 @@ void fsp_handles_close_queued(struct fsp_engine *eng);
 /** Free a closed handle's memory (or keep it for the thread's next fsp_handle_new). */
 void fsp_handle_free(struct fsp_handle *h);
 /**
- * Close a handle nothing uses any more (ops_file.c): Cleanup (with FspCleanupDelete when
- * delete_on_close) and Close for the request in h->closer, the backing file, the memory.
+ * Close a handle nothing uses any more (ops_file.c): Cleanup and Close for the request in
+ * h->closer, the backing file, the memory.
  */
 void fsp_ops_close_handle(struct fsp_engine *eng, struct fsp_handle *h);
 
@@ -470,8 +459,11 @@ typedef void fsp_op_fn(struct fsp_request *req);
 fsp_op_fn *fsp_ops_handler(uint32_t opcode);
 /** The opcode's name for the debug trace ("LOOKUP", ...; "???" when unknown). */
 const char *fsp_ops_name(uint32_t opcode);
-/** Minimum payload size of an opcode's request (for validation), given the protocol minor. */
-size_t fsp_ops_min_arglen(uint32_t opcode, uint32_t proto_minor);
+/**
+ * Minimum payload size of an opcode's request (for validation). The engine speaks protocol
+ * 7.31 or later (FSP_FUSE_MINOR_MIN), whose requests all have their current fixed parts.
+ */
+size_t fsp_ops_min_arglen(uint32_t opcode);
 
 /** Convert FILE_INFO + owner/mode to fuse_attr (attr.c). mode holds permission bits only. */
 void fsp_attr_from_info(struct fsp_engine *eng, const FSP_FSCTL_FILE_INFO *info, uint32_t uid,

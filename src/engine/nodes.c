@@ -240,7 +240,6 @@ int fsp_nodes_init(struct fsp_engine *eng)
     root->nsubdirs = -1;
     eng->root = root;
     eng->next_nodeid = ROOT_ID + 1;
-    eng->next_generation = 1;
     size_t b = mix(ROOT_ID) & (eng->nbuckets_id - 1);
     eng->id_buckets[b] = root;
     eng->nnodes = 1;
@@ -364,12 +363,6 @@ int fsp_node_child_path(struct fsp_engine *eng, uint64_t parent, const char *nam
 static void detach(struct fsp_engine *eng, struct fsp_node *n);
 static void attr_changed(struct fsp_node *n, bool owner);
 
-int fsp_node_enter(struct fsp_engine *eng, uint64_t parent, const char *name, uint64_t *pnodeid,
-                   uint64_t *pgeneration)
-{
-    return fsp_node_enter_file(eng, parent, name, 0, 0, false, pnodeid, pgeneration, 0);
-}
-
 int fsp_node_enter_file(struct fsp_engine *eng, uint64_t parent, const char *name, uint32_t mode,
                         uint64_t ino, bool linked, uint64_t *pnodeid, uint64_t *pgeneration,
                         uint32_t *pgen)
@@ -447,7 +440,7 @@ int fsp_node_enter_file(struct fsp_engine *eng, uint64_t parent, const char *nam
     if (ino)
         n->ino = ino;
     *pnodeid = n->nodeid;
-    *pgeneration = eng->next_generation; /* nodeids are never reused: one generation */
+    *pgeneration = 1; /* nodeids are never reused, so every node has the same generation */
     pthread_rwlock_unlock(&eng->nodes_lock);
     return 0;
 }
@@ -645,7 +638,7 @@ bool fsp_node_enter_cached(struct fsp_engine *eng, uint64_t parent, PCWSTR wname
             n->nlookup++;
             __atomic_store_n(&n->type, (uint16_t)type, __ATOMIC_RELAXED);
             *pnodeid = n->nodeid;
-            *pgeneration = eng->next_generation;
+            *pgeneration = 1; /* as fsp_node_enter_file */
             done = true;
         }
     }
@@ -737,39 +730,6 @@ void fsp_node_renamed(struct fsp_engine *eng, uint64_t parent, uint64_t newparen
     pthread_rwlock_unlock(&eng->nodes_lock);
     free(copy);
     fsp_node_rename_discard(r);
-}
-
-void fsp_node_exchanged(struct fsp_engine *eng, uint64_t parent, const char *name,
-                        uint64_t newparent, const char *newname)
-{
-    pthread_rwlock_wrlock(&eng->nodes_lock);
-    struct fsp_node *a = child_locked(eng, parent, name);
-    struct fsp_node *b = child_locked(eng, newparent, newname);
-    if (a)
-        attr_changed(a, false);
-    if (b)
-        attr_changed(b, false);
-    if (a)
-        unlink_name(eng, a);
-    if (b)
-        unlink_name(eng, b);
-    struct fsp_node *pa = by_id(eng, parent), *pb = by_id(eng, newparent);
-    if (a && b && pa && pb) {
-        PWSTR t = a->name;
-        a->name = b->name, b->name = t;
-        a->parent = pb, b->parent = pa;
-        a->name_hash = name_hash(eng, newparent, a->name);
-        b->name_hash = name_hash(eng, parent, b->name);
-        link_name(eng, a);
-        link_name(eng, b);
-    } else {
-        /* Unknown to us: drop both names; the kernel looks them up again. */
-        if (a && 0 == a->nlookup && 0 == a->nchildren)
-            free_node(eng, a);
-        if (b && 0 == b->nlookup && 0 == b->nchildren)
-            free_node(eng, b);
-    }
-    pthread_rwlock_unlock(&eng->nodes_lock);
 }
 
 uint64_t fsp_node_find_path(struct fsp_engine *eng, PCWSTR path, uint64_t *pparent,

@@ -212,7 +212,7 @@ ULONG fsp_ops_release_flags(struct fsp_handle *h);
 
 /* Handlers, one per opcode, grouped by file (the opcode table in ops_misc.c lists them). */
 fsp_op_fn fsp_op_lookup, fsp_op_forget, fsp_op_batch_forget, fsp_op_getattr, fsp_op_setattr,
-    fsp_op_statfs, fsp_op_statx, fsp_op_access;                                    /* ops_entry.c */
+    fsp_op_statfs, fsp_op_access;                                                  /* ops_entry.c */
 fsp_op_fn fsp_op_open, fsp_op_create, fsp_op_read, fsp_op_write, fsp_op_flush, fsp_op_fsync,
     fsp_op_release, fsp_op_fallocate;                                              /* ops_file.c */
 fsp_op_fn fsp_op_opendir, fsp_op_readdir, fsp_op_readdirplus, fsp_op_releasedir,

@@ -169,8 +169,6 @@ void fsp_op_create(struct fsp_request *req)
 {
     const struct fuse_create_in *in = req->arg;
     size_t off = sizeof *in;
-    if (fsp_engine_proto_minor(req->engine) < 12)
-        off = 8; /* compat: flags and mode only */
     const char *name = (const char *)req->arg + off;
     if (off >= req->arglen || !memchr(name, '\0', req->arglen - off))
         return fsp_reply_err(req, EINVAL);
@@ -190,7 +188,7 @@ void fsp_op_create(struct fsp_request *req)
     if (STATUS_OBJECT_NAME_COLLISION == status && !(in->flags & O_EXCL)) {
         existed = true;
         status = create_opens_existing(req, path, (int)in->flags,
-                                       sizeof *in == off ? in->open_flags : 0, &ctx, &info);
+                                       in->open_flags, &ctx, &info);
     }
     if (!existed) /* its directory changed */
         fsp_attr_invalidate(req->engine, req->in->nodeid);
@@ -324,7 +322,7 @@ static void write_complete(struct fsp_request *req, FSP_FSCTL_TRANSACT_RSP *rsp,
 void fsp_op_write(struct fsp_request *req)
 {
     const struct fuse_write_in *in = req->arg;
-    size_t hdr = fsp_engine_proto_minor(req->engine) < 9 ? FUSE_COMPAT_WRITE_IN_SIZE : sizeof *in;
+    size_t hdr = sizeof *in;
     if (req->arglen < hdr || in->size > req->arglen - hdr)
         return fsp_reply_err(req, EINVAL);
     struct fsp_handle *h = fsp_handle_get(req, in->fh);
@@ -438,10 +436,9 @@ void fsp_ops_close_handle(struct fsp_engine *eng, struct fsp_handle *h)
     /* Out of the table before: a GETATTR of the unlinked file must not pick this context (done
      * by fsp_ops_release_handle). The Cleanup flags an asynchronous write left owed. */
     ULONG owed = fsp_ops_release_flags(h);
-    fsp_ops_close(&r, FSP_OPS_CTX(h), path ? path : h->path,
-                  owed | (h->delete_on_close ? FspCleanupDelete : 0));
-    if (h->delete_on_close || owed)
-        fsp_attr_invalidate(eng, h->nodeid); /* its link count; the times Cleanup set */
+    fsp_ops_close(&r, FSP_OPS_CTX(h), path ? path : h->path, owed);
+    if (owed)
+        fsp_attr_invalidate(eng, h->nodeid); /* the times Cleanup set */
     /* The times an asynchronous write left to this Cleanup: the kernel sends RELEASE after
      * close(2) returned and may have cached the attributes from before them (for good with
      * FileInfoTimeout INFINITE). Only then, since dropping them also drops what the kernel knows

@@ -70,7 +70,7 @@ fsp_op_fn *fsp_ops_handler(uint32_t opcode)
     return opcode < ARRAYSIZE(handlers) ? handlers[opcode] : 0;
 }
 
-size_t fsp_ops_min_arglen(uint32_t opcode, uint32_t proto_minor)
+size_t fsp_ops_min_arglen(uint32_t opcode)
 {
     switch (opcode) {
     case FUSE_LOOKUP:
@@ -89,7 +89,7 @@ size_t fsp_ops_min_arglen(uint32_t opcode, uint32_t proto_minor)
     case FUSE_SYMLINK:
         return 4;
     case FUSE_MKNOD:
-        return (proto_minor < 12 ? FUSE_COMPAT_MKNOD_IN_SIZE : sizeof(struct fuse_mknod_in)) + 2;
+        return sizeof(struct fuse_mknod_in) + 2;
     case FUSE_MKDIR:
         return sizeof(struct fuse_mkdir_in) + 2;
     case FUSE_RENAME:
@@ -106,7 +106,7 @@ size_t fsp_ops_min_arglen(uint32_t opcode, uint32_t proto_minor)
     case FUSE_READDIRPLUS:
         return sizeof(struct fuse_read_in);
     case FUSE_WRITE:
-        return proto_minor < 9 ? FUSE_COMPAT_WRITE_IN_SIZE : sizeof(struct fuse_write_in);
+        return sizeof(struct fuse_write_in);
     case FUSE_RELEASE:
     case FUSE_RELEASEDIR:
         return sizeof(struct fuse_release_in);
@@ -120,7 +120,7 @@ size_t fsp_ops_min_arglen(uint32_t opcode, uint32_t proto_minor)
     case FUSE_LISTXATTR:
         return sizeof(struct fuse_getxattr_in);
     case FUSE_CREATE:
-        return (proto_minor < 12 ? 8 : sizeof(struct fuse_create_in)) + 2;
+        return sizeof(struct fuse_create_in) + 2;
     case FUSE_IOCTL:
         return sizeof(struct fuse_ioctl_in);
     case FUSE_FALLOCATE:

@@ -478,8 +478,7 @@ void fsp_op_readlink(struct fsp_request *req)
 void fsp_op_mknod(struct fsp_request *req)
 {
     const struct fuse_mknod_in *in = req->arg;
-    size_t off = fsp_engine_proto_minor(req->engine) < 12 ? FUSE_COMPAT_MKNOD_IN_SIZE : sizeof *in;
-    const char *name = one_name(req, off);
+    const char *name = one_name(req, sizeof *in);
     if (!name)
         return fsp_reply_err(req, EINVAL);
     uint32_t type = in->mode & S_IFMT;
