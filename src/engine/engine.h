@@ -457,6 +457,19 @@ NTSTATUS fsp_engine_attach_fd(FSP_FILE_SYSTEM *fs, int fd);
 typedef void fsp_op_fn(struct fsp_request *req);
 /** Handler for an opcode, or NULL when the engine answers ENOSYS. */
 fsp_op_fn *fsp_ops_handler(uint32_t opcode);
+/**
+ * The error for a request the file system cannot serve because it lacks the operation: a NULL
+ * interface member, or STATUS_INVALID_DEVICE_REQUEST / STATUS_NOT_IMPLEMENTED from one (both
+ * become ENOSYS in FspErrnoFromNtStatus). What Linux answers for a file system without the
+ * operation (doc/design.md, "A missing operation"): EINVAL for READ and WRITE, ENOTDIR for
+ * READDIR(PLUS), EPERM for the namespace operations and SETATTR, EACCES for CREATE, 0 for the
+ * syncs, EOPNOTSUPP for the xattrs, FALLOCATE and anything else the engine implements, ENOTTY for
+ * IOCTL. ENOSYS only for opcodes without a handler and for those where ENOSYS makes the kernel
+ * do it itself (FLUSH, ACCESS, POLL, the locks): never for an opcode whose ENOSYS the kernel
+ * would remember for the whole mount (OPEN, CREATE, FSYNC, the xattrs, ...).
+ * fsp_reply_err applies it to every ENOSYS.
+ */
+int fsp_ops_unsupported(uint32_t opcode);
 /** The opcode's name for the debug trace ("LOOKUP", ...; "???" when unknown). */
 const char *fsp_ops_name(uint32_t opcode);
 /**

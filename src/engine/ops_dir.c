@@ -570,7 +570,7 @@ static void readdir_common(struct fsp_request *req, bool plus)
         }
         if (!fs->Interface->ReadDirectory) {
             pthread_mutex_unlock(&h->lock);
-            return fsp_reply_err(req, ENOTDIR);
+            return fsp_reply_err(req, ENOSYS);
         }
         if (!fsp_request_prepare_pend(req)) {
             pthread_mutex_unlock(&h->lock);
@@ -665,7 +665,7 @@ void fsp_op_fsyncdir(struct fsp_request *req)
     if (!h)
         return fsp_reply_err(req, EBADF);
     if (!req->fs->Interface->Flush)
-        return fsp_reply_err(req, 0);
+        return fsp_reply_err(req, ENOSYS);
     FSP_FSCTL_FILE_INFO info;
     req->treq.Req.FlushBuffers.UserContext = (UINT64)(uintptr_t)FSP_OPS_CTX(h);
     fsp_op_enter(req, FspFsctlTransactFlushBuffersKind);

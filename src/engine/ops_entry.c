@@ -414,8 +414,7 @@ static void setattr_target(struct fsp_request *req, struct target *tp)
         fsp_ops_modified(req, req->in->nodeid, t.path, t.h, t.ctx, since, owed, &info);
     if (!NT_SUCCESS(status)) {
         close_target(req, &t);
-        return fsp_reply_status(req, STATUS_INVALID_DEVICE_REQUEST == status ? STATUS_ACCESS_DENIED
-                                                                             : status);
+        return fsp_reply_status(req, status);
     }
     reply_attr(req, c.gen, t.ctx, t.path, &info);
     close_target(req, &t);

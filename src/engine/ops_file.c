@@ -2,7 +2,7 @@
  * src/engine/ops_file.c - open files: OPEN, CREATE, READ, WRITE, FSYNC,
  * FLUSH, RELEASE, FALLOCATE. (FLUSH, sent at every close(2), has no WinFsp
  * counterpart: without the LinFsp extension FlushDescriptor the engine answers
- * ENOSYS and the kernel stops sending it.)
+ * ENOSYS and the kernel stops sending it; see fsp_ops_unsupported.)
  */
 #include "ops.h"
 #include <errno.h>
@@ -254,7 +254,7 @@ void fsp_op_read(struct fsp_request *req)
     if (!h)
         return fsp_reply_err(req, EBADF);
     if (!req->fs->Interface->Read)
-        return fsp_reply_err(req, EINVAL);
+        return fsp_reply_err(req, ENOSYS); /* the file system lacks it (fsp_ops_unsupported) */
     fsp_ops_read_through(req, h); /* its access time (relatime), before the data */
     size_t size = in->size > FSP_ENGINE_MAX_WRITE ? FSP_ENGINE_MAX_WRITE : in->size;
     if (!fsp_request_prepare_pend(req))
@@ -329,7 +329,7 @@ void fsp_op_write(struct fsp_request *req)
     if (!h)
         return fsp_reply_err(req, EBADF);
     if (!req->fs->Interface->Write)
-        return fsp_reply_err(req, EINVAL);
+        return fsp_reply_err(req, ENOSYS);
     void *data = (char *)req->arg + hdr;
     NTSTATUS status = fsp_ops_kill_privs(req, h->nodeid, FSP_OPS_CTX(h), h->path,
                                          (in->write_flags & FUSE_WRITE_KILL_SUIDGID)
@@ -383,7 +383,7 @@ void fsp_op_fsync(struct fsp_request *req)
     if (!h)
         return fsp_reply_err(req, EBADF);
     if (!req->fs->Interface->Flush)
-        return fsp_reply_err(req, 0); /* nothing to flush: data is where the file system keeps it */
+        return fsp_reply_err(req, ENOSYS); /* nothing to flush: success (fsp_ops_unsupported) */
     FSP_FSCTL_FILE_INFO info;
     req->treq.Req.FlushBuffers.UserContext = (UINT64)(uintptr_t)FSP_OPS_CTX(h);
     fsp_op_enter(req, FspFsctlTransactFlushBuffersKind);

@@ -7,8 +7,9 @@
  * them where it remembers that (BMAP, LSEEK, COPY_FILE_RANGE, TMPFILE, STATX).
  * The lock opcodes come only when FUSE_INIT negotiated them, which it does for
  * file systems with the LinFsp extensions PosixLock / Flock (otherwise the
- * kernel keeps locks locally); FLUSH, ACCESS and POLL get ENOSYS from their
- * handlers when the file system lacks the extension.
+ * kernel keeps locks locally). What a file system that lacks an operation
+ * gets is fsp_ops_unsupported's answer (doc/design.md, "A missing operation"):
+ * the handlers answer ENOSYS then, and fsp_reply_err turns it into that.
  */
 #include "ops.h"
 #include <errno.h>
@@ -63,6 +64,47 @@ static const char *const names[] = {
 const char *fsp_ops_name(uint32_t opcode)
 {
     return opcode < ARRAYSIZE(names) && names[opcode] ? names[opcode] : "???";
+}
+
+int fsp_ops_unsupported(uint32_t opcode)
+{
+    switch (opcode) {
+    case FUSE_READ:
+    case FUSE_WRITE:
+        return EINVAL; /* vfs_read/vfs_write: no read or write method */
+    case FUSE_READDIR:
+    case FUSE_READDIRPLUS:
+        return ENOTDIR; /* iterate_dir: no iterate method */
+    case FUSE_MKNOD:
+    case FUSE_MKDIR:
+    case FUSE_SYMLINK:
+    case FUSE_LINK:
+    case FUSE_UNLINK:
+    case FUSE_RMDIR:
+    case FUSE_RENAME:
+    case FUSE_RENAME2:
+        return EPERM; /* vfs_mknod ... vfs_rename: no such inode operation */
+    case FUSE_SETATTR:
+        return EPERM; /* a change the file system cannot make (as vfat answers chown) */
+    case FUSE_CREATE:
+        return EACCES; /* vfs_create: no create method */
+    case FUSE_FSYNC:
+    case FUSE_FSYNCDIR:
+    case FUSE_SYNCFS:
+        return 0; /* noop_fsync, no sync_fs: nothing to write back */
+    case FUSE_IOCTL:
+        return ENOTTY;
+    case FUSE_FLUSH:  /* the kernel stops sending it: a close succeeds (no flush method) */
+    case FUSE_ACCESS: /* the kernel checks the mode bits itself */
+    case FUSE_POLL:   /* files are always ready */
+    case FUSE_GETLK:
+    case FUSE_SETLK:
+    case FUSE_SETLKW:
+        return ENOSYS;
+    default:
+        /* xattrs, FALLOCATE, OPEN, GETATTR, ...: not supported; unknown opcodes: ENOSYS */
+        return fsp_ops_handler(opcode) ? EOPNOTSUPP : ENOSYS;
+    }
 }
 
 fsp_op_fn *fsp_ops_handler(uint32_t opcode)
@@ -204,8 +246,7 @@ void fsp_op_ioctl(struct fsp_request *req)
     fsp_op_leave(req);
     fsp_attr_invalidate_owner(req->engine, h->nodeid); /* a control code may change anything */
     if (!NT_SUCCESS(status))
-        return fsp_reply_err(req, STATUS_INVALID_DEVICE_REQUEST == status ? ENOTTY
-                                                                          : FspErrnoFromNtStatus(status));
+        return fsp_reply_status(req, status);
     if (bytes > in->out_size) {
         FspDebugLog("linfsp: Control returned %u bytes for a %u-byte buffer\n", bytes, in->out_size);
         return fsp_reply_err(req, EIO);
@@ -220,7 +261,7 @@ void fsp_op_syncfs(struct fsp_request *req)
 {
     FSP_FILE_SYSTEM *fs = req->fs;
     if (!fs->Interface->Flush)
-        return fsp_reply_err(req, 0);
+        return fsp_reply_err(req, ENOSYS);
     FSP_FSCTL_FILE_INFO info;
     req->treq.Req.FlushBuffers.UserContext = 0;
     req->treq.Req.FlushBuffers.UserContext2 = 0;

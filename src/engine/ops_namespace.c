@@ -249,7 +249,7 @@ static void do_rename(struct fsp_request *req, uint64_t newdir, uint32_t flags, 
         return fsp_reply_err(req, EROFS);
     const FSP_FILE_SYSTEM_INTERFACE *fi = req->fs->Interface;
     if (!fi->Rename)
-        return fsp_reply_err(req, EPERM);
+        return fsp_reply_err(req, ENOSYS);
     PWSTR oldpath = 0, newpath = 0;
     int err = fsp_node_child_path(req->engine, req->in->nodeid, oldname, FSP_PATH_NODE, &oldpath);
     if (!err)
@@ -349,7 +349,7 @@ void fsp_op_link(struct fsp_request *req)
         return fsp_reply_err(req, EINVAL);
     FSP_FILE_SYSTEM *fs = req->fs;
     if (!fs->Interface->CreateHardLink || !fs->VolumeParams.HardLinks)
-        return fsp_reply_err(req, EPERM);
+        return fsp_reply_err(req, ENOSYS);
     if (fs->VolumeParams.ReadOnlyVolume)
         return fsp_reply_err(req, EROFS);
     PWSTR oldpath = 0, newpath = 0;
@@ -403,7 +403,7 @@ static void create_special(struct fsp_request *req, const char *name, uint32_t m
 {
     FSP_FILE_SYSTEM *fs = req->fs;
     if (reparse && !fs->VolumeParams.ReparsePoints)
-        return fsp_reply_err(req, EPERM);
+        return fsp_reply_err(req, ENOSYS);
     if (fs->VolumeParams.ReadOnlyVolume)
         return fsp_reply_err(req, EROFS);
     PWSTR path = 0;
@@ -419,8 +419,7 @@ static void create_special(struct fsp_request *req, const char *name, uint32_t m
         (ULONG)reparse_len, &ctx, &info);
     fsp_attr_invalidate(req->engine, req->in->nodeid); /* its directory changed */
     if (!NT_SUCCESS(status)) {
-        return fsp_reply_status(req, STATUS_INVALID_DEVICE_REQUEST == status ? STATUS_PRIVILEGE_NOT_HELD
-                                                                             : status);
+        return fsp_reply_status(req, status);
     }
     struct fuse_entry_out out;
     err = fsp_ops_make_entry(req, req->in->nodeid, name, ctx, path, &info, &out);

@@ -53,12 +53,17 @@ static void reply_iov_err(struct fsp_request *req, int err, const struct iovec *
 
 void fsp_reply_err(struct fsp_request *req, int err)
 {
-    reply_iov_err(req, err < 0 ? -err : err, 0, 0);
+    err = err < 0 ? -err : err;
+    /* "The file system lacks this operation": ENOSYS would make the kernel stop sending some
+     * opcodes for the whole mount, so it gets the opcode's own answer. */
+    if (ENOSYS == err)
+        err = fsp_ops_unsupported(req->in->opcode);
+    reply_iov_err(req, err, 0, 0);
 }
 
 void fsp_reply_status(struct fsp_request *req, NTSTATUS status)
 {
-    reply_iov_err(req, NT_SUCCESS(status) ? 0 : FspErrnoFromNtStatus(status), 0, 0);
+    fsp_reply_err(req, NT_SUCCESS(status) ? 0 : FspErrnoFromNtStatus(status));
 }
 
 void fsp_reply_data(struct fsp_request *req, const void *data, size_t size)

@@ -2938,6 +2938,122 @@ static void rename_out_of_memory(void)
     }
 }
 
+/* ---- a file system that lacks an operation (fsp_ops_unsupported) ---- */
+
+static NTSTATUS g_open_status; /* atomic: what w_open_status answers instead of memfs, 0: memfs */
+
+static NTSTATUS w_open_status(FSP_FILE_SYSTEM *fs_, PWSTR name, UINT32 options, UINT32 access,
+                              PVOID *pctx, FSP_FSCTL_FILE_INFO *info)
+{
+    NTSTATUS status = __atomic_load_n(&g_open_status, __ATOMIC_ACQUIRE);
+    if (status)
+        return status;
+    return g_memfs_iface->Open(fs_, name, options, access, pctx, info);
+}
+
+static void patch_lacking(FSP_FILE_SYSTEM_INTERFACE *iface)
+{
+    iface->Open = w_open_status;
+    iface->Read = 0;
+    iface->Write = 0;
+    iface->ReadDirectory = 0;
+    iface->Rename = 0;
+    iface->CreateHardLink = 0;
+    iface->SetSecurity = 0;
+    iface->SetPosixSecurity = 0;
+    iface->SetFileSize = 0;
+    iface->SetBasicInfo = 0;
+    iface->Overwrite = 0;
+    iface->OverwriteEx = 0;
+    iface->Flush = 0;
+    iface->FlushDescriptor = 0;
+    iface->Access = 0;
+    iface->Poll = 0;
+    iface->Control = 0;
+    iface->Ioctl = 0;
+}
+
+static void patch_no_create(FSP_FILE_SYSTEM_INTERFACE *iface)
+{
+    iface->Create = 0;
+    iface->CreateEx = 0;
+}
+
+/*
+ * Members left NULL (or answering STATUS_INVALID_DEVICE_REQUEST / STATUS_NOT_IMPLEMENTED) get
+ * what Linux answers for a file system without the operation, one mapping for all; never
+ * ENOSYS for an opcode the engine implements, which the kernel would remember for the whole
+ * mount (an OPEN answered ENOSYS once made every later open(2) succeed without the file system).
+ */
+static void missing_members(void)
+{
+    g_patch = patch_lacking;
+    start(0, 0, 1);
+    struct fuse_entry_out f, d;
+    uint64_t fh, dh;
+    uint32_t w;
+    void *data;
+    size_t len;
+    ASSERT_EQ(create(FUSE_ROOT_ID, "f", 0644, &f, &fh), 0);
+    ASSERT_EQ(mkdir_(FUSE_ROOT_ID, "d", 0755, &d), 0);
+    ASSERT_EQ(write_(f.nodeid, fh, 0, "x", 1, &w), -EINVAL);
+    ASSERT_EQ(read_(FUSE_READ, f.nodeid, fh, 0, 4096, &data, &len), -EINVAL);
+    ASSERT_EQ(open_(d.nodeid, O_RDONLY, &dh, true), 0);
+    ASSERT_EQ(read_(FUSE_READDIR, d.nodeid, dh, 0, 4096, &data, &len), -ENOTDIR);
+    ASSERT_EQ(read_(FUSE_READDIRPLUS, d.nodeid, dh, 0, 4096, &data, &len), -ENOTDIR);
+    struct fuse_rename_in rn = {.newdir = FUSE_ROOT_ID};
+    ASSERT_EQ(call(FUSE_RENAME, FUSE_ROOT_ID, &rn, sizeof rn, "f\0g", 4, 0, 0), -EPERM);
+    struct fuse_link_in li = {.oldnodeid = f.nodeid};
+    ASSERT_EQ(call(FUSE_LINK, FUSE_ROOT_ID, &li, sizeof li, "h", 2, 0, 0), -EPERM);
+    struct fuse_attr a;
+    struct fuse_setattr_in sa = {.valid = FATTR_MODE, .mode = S_IFREG | 0600};
+    ASSERT_EQ(setattr(f.nodeid, &sa, &a), -EPERM);
+    sa = (struct fuse_setattr_in){.valid = FATTR_SIZE, .size = 7};
+    ASSERT_EQ(setattr(f.nodeid, &sa, &a), -EPERM);
+    sa = (struct fuse_setattr_in){.valid = FATTR_MTIME, .mtime = 1000};
+    ASSERT_EQ(setattr(f.nodeid, &sa, &a), -EPERM);
+    /* Nothing to write back: success, as a Linux file system without fsync/sync_fs. */
+    struct fuse_fsync_in fs_in = {.fh = fh};
+    ASSERT_EQ(call(FUSE_FSYNC, f.nodeid, &fs_in, sizeof fs_in, 0, 0, 0, 0), 0);
+    fs_in.fh = dh;
+    ASSERT_EQ(call(FUSE_FSYNCDIR, d.nodeid, &fs_in, sizeof fs_in, 0, 0, 0, 0), 0);
+    struct fuse_syncfs_in sf = {0};
+    ASSERT_EQ(call(FUSE_SYNCFS, FUSE_ROOT_ID, &sf, sizeof sf, 0, 0, 0, 0), 0);
+    struct fuse_ioctl_in io = {.fh = fh, .cmd = 1};
+    ASSERT_EQ(call(FUSE_IOCTL, f.nodeid, &io, sizeof io, 0, 0, 0, 0), -ENOTTY);
+    /* ENOSYS where the kernel then does it itself: a close succeeds, the mode bits decide,
+     * files are always ready. */
+    struct fuse_flush_in fl = {.fh = fh};
+    ASSERT_EQ(call(FUSE_FLUSH, f.nodeid, &fl, sizeof fl, 0, 0, 0, 0), -ENOSYS);
+    struct fuse_access_in ac = {.mask = R_OK};
+    ASSERT_EQ(call(FUSE_ACCESS, f.nodeid, &ac, sizeof ac, 0, 0, 0, 0), -ENOSYS);
+    struct fuse_poll_in po = {.fh = fh};
+    ASSERT_EQ(call(FUSE_POLL, f.nodeid, &po, sizeof po, 0, 0, 0, 0), -ENOSYS);
+    ASSERT_EQ(release(d.nodeid, dh, true), 0);
+    ASSERT_EQ(release(f.nodeid, fh, false), 0);
+    /* O_TRUNC without Overwrite, OverwriteEx or SetFileSize. */
+    ASSERT_EQ(open_(f.nodeid, O_WRONLY | O_TRUNC, &fh, false), -EOPNOTSUPP);
+    /* Open answering "not implemented" in its two spellings. */
+    static const NTSTATUS nots[] = {STATUS_INVALID_DEVICE_REQUEST, STATUS_NOT_IMPLEMENTED};
+    for (size_t i = 0; i < ARRAYSIZE(nots); i++) {
+        __atomic_store_n(&g_open_status, nots[i], __ATOMIC_RELEASE);
+        ASSERT_EQ(open_(f.nodeid, O_RDONLY, &fh, false), -EOPNOTSUPP);
+        ASSERT_EQ(open_(d.nodeid, O_RDONLY, &dh, true), -EOPNOTSUPP);
+        __atomic_store_n(&g_open_status, 0, __ATOMIC_RELEASE);
+    }
+    ASSERT_EQ(open_(f.nodeid, O_RDONLY, &fh, false), 0);
+    ASSERT_EQ(release(f.nodeid, fh, false), 0);
+    teardown();
+
+    g_patch = patch_no_create;
+    start(0, 0, 1);
+    ASSERT_EQ(create(FUSE_ROOT_ID, "f", 0644, &f, &fh), -EACCES);
+    ASSERT_EQ(mkdir_(FUSE_ROOT_ID, "d", 0755, &d), -EPERM);
+    struct fuse_mknod_in mk = {.mode = S_IFIFO | 0644};
+    ASSERT_EQ(call(FUSE_MKNOD, FUSE_ROOT_ID, &mk, sizeof mk, "p", 2, 0, 0), -EPERM);
+    ASSERT_EQ(call(FUSE_SYMLINK, FUSE_ROOT_ID, "s\0t", 4, 0, 0, 0, 0), -EPERM);
+}
+
 int main(int argc, char **argv)
 {
     bool verbose = false;
@@ -2972,6 +3088,7 @@ int main(int argc, char **argv)
     TLIB_ADD_TEST("pending", pending_io);
     TLIB_ADD_TEST("pending", interrupt_pending);
     TLIB_ADD_TEST("proto", unknown_opcode);
+    TLIB_ADD_TEST("proto", missing_members);
     TLIB_ADD_TEST("proto", forget_counts);
     TLIB_ADD_TEST("proto", interrupt_unknown);
     TLIB_ADD_TEST("proto", destroy_);
