@@ -103,8 +103,9 @@ void fsp_op_release_guard(struct fsp_request *req, FSP_FSCTL_TRANSACT_REQ *held)
 /* Reply EIO to a request we cannot process, when its header is readable. */
 static void reject(struct fsp_request *req, const char *why)
 {
-    FspDebugLog("linfsp: rejected request (opcode %u, unique %llu): %s\n", req->in->opcode,
-                (unsigned long long)req->in->unique, why);
+    FspDebugLog("linfsp: rejected request (opcode %s (%u), unique %llu): %s\n",
+                fsp_ops_name(req->in->opcode), req->in->opcode, (unsigned long long)req->in->unique,
+                why);
     if (0 != req->in->unique)
         fsp_reply_err(req, EIO);
 }
@@ -189,7 +190,8 @@ void fsp_dispatch_via(struct fsp_engine *eng, struct fsp_worker *w, int fd,
     if (w)
         __atomic_store_n(&w->current_unique, 0, __ATOMIC_RELEASE);
     if (!req.replied && FUSE_FORGET != opcode && FUSE_BATCH_FORGET != opcode) {
-        FspDebugLog("linfsp: internal error: opcode %u left unanswered\n", opcode);
+        FspDebugLog("linfsp: internal error: opcode %s (%u) left unanswered\n",
+                    fsp_ops_name(opcode), opcode);
         fsp_reply_err(&req, EIO);
     }
     if (req.handle) /* the request's reference; the last one closes the handle here */

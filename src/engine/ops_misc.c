@@ -58,7 +58,8 @@ static const char *const names[] = {
     [FUSE_BATCH_FORGET] = "BATCH_FORGET", [FUSE_FALLOCATE] = "FALLOCATE",
     [FUSE_READDIRPLUS] = "READDIRPLUS", [FUSE_RENAME2] = "RENAME2",   [FUSE_LSEEK] = "LSEEK",
     [FUSE_COPY_FILE_RANGE] = "COPY_FILE_RANGE", [FUSE_SYNCFS] = "SYNCFS", [FUSE_TMPFILE] = "TMPFILE",
-    [FUSE_STATX] = "STATX",
+    [FUSE_STATX] = "STATX",           [FUSE_SETUPMAPPING] = "SETUPMAPPING",
+    [FUSE_REMOVEMAPPING] = "REMOVEMAPPING",
 };
 
 const char *fsp_ops_name(uint32_t opcode)

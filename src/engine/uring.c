@@ -594,8 +594,8 @@ void *fsp_uring_unpack(const void *hdr, char *payload, size_t payload_cap, size_
                        offsetof(struct fsp_uring_ent_in_out, payload_sz), sizeof psize);
     size_t oplen = (size_t)in.len - sizeof in - psize;
     if (in.len < sizeof in + (size_t)psize || psize > payload_cap || oplen > sizeof h->op_in) {
-        FspDebugLog("linfsp: io_uring: malformed request (opcode %u len %u payload %u)\n",
-                    in.opcode, in.len, psize);
+        FspDebugLog("linfsp: io_uring: malformed request (opcode %s (%u) len %u payload %u)\n",
+                    fsp_ops_name(in.opcode), in.opcode, in.len, psize);
         return 0;
     }
     char *start = payload - oplen - sizeof in;

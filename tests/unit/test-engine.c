@@ -1337,6 +1337,15 @@ static void unknown_opcode(void)
     ASSERT_EQ(call(FUSE_GETLK, FUSE_ROOT_ID, arg, sizeof(struct fuse_lk_in), 0, 0, 0, 0), -ENOSYS);
     ASSERT_EQ(call(FUSE_BMAP, FUSE_ROOT_ID, arg, sizeof(struct fuse_bmap_in), 0, 0, 0, 0), -ENOSYS);
     ASSERT_EQ(call(FUSE_LSEEK, FUSE_ROOT_ID, arg, sizeof(struct fuse_lseek_in), 0, 0, 0, 0), -ENOSYS);
+    /* The debug log names opcodes: every one the engine handles, and the rest it knows. */
+    for (uint32_t op = 0; op < 64; op++)
+        if (fsp_ops_handler(op))
+            ASSERT(0 != strcmp(fsp_ops_name(op), "???"));
+    ASSERT(0 == strcmp(fsp_ops_name(FUSE_LOOKUP), "LOOKUP"));
+    ASSERT(0 == strcmp(fsp_ops_name(FUSE_INIT), "INIT"));
+    ASSERT(0 == strcmp(fsp_ops_name(FUSE_SETUPMAPPING), "SETUPMAPPING"));
+    ASSERT(0 == strcmp(fsp_ops_name(9999), "???"));
+    ASSERT(0 == strcmp(fsp_ops_name(UINT32_MAX), "???"));
     /* Still serving. */
     sync_engine();
 }
