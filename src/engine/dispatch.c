@@ -110,6 +110,17 @@ static void reject(struct fsp_request *req, const char *why)
         fsp_reply_err(req, EIO);
 }
 
+/* The payload against the opcode's shape (ops_misc.c); false when answered. */
+static bool args_ok(struct fsp_request *req, uint64_t init_flags)
+{
+    int err = fsp_ops_check_args(req, init_flags);
+    if (err < 0)
+        reject(req, "payload shorter than the opcode requires");
+    else if (err)
+        fsp_reply_err(req, err); /* a name without its NUL */
+    return 0 == err;
+}
+
 static void handle_interrupt(struct fsp_request *req)
 {
     /* No request has unique 0, and idle workers' current_unique is 0: nothing to interrupt. */
@@ -154,9 +165,7 @@ void fsp_dispatch_via(struct fsp_engine *eng, struct fsp_worker *w, int fd,
                     (unsigned long long)req.in->unique, fsp_ops_name(opcode), opcode,
                     (unsigned long long)req.in->nodeid, req.in->len, req.in->pid);
     if (FUSE_INIT == opcode) {
-        if (req.arglen < 16)
-            reject(&req, "FUSE_INIT too short");
-        else
+        if (args_ok(&req, 0))
             fsp_session_init(&req);
         return;
     }
@@ -164,11 +173,10 @@ void fsp_dispatch_via(struct fsp_engine *eng, struct fsp_worker *w, int fd,
         reject(&req, "request before FUSE_INIT");
         return;
     }
+    if (!args_ok(&req, eng->init_flags))
+        return;
     if (FUSE_INTERRUPT == opcode) {
-        if (req.arglen < sizeof(struct fuse_interrupt_in))
-            reject(&req, "FUSE_INTERRUPT too short");
-        else
-            handle_interrupt(&req);
+        handle_interrupt(&req);
         return;
     }
     if (FUSE_DESTROY == opcode) {
@@ -178,10 +186,6 @@ void fsp_dispatch_via(struct fsp_engine *eng, struct fsp_worker *w, int fd,
     fsp_op_fn *fn = fsp_ops_handler(opcode);
     if (!fn) {
         fsp_reply_err(&req, ENOSYS);
-        return;
-    }
-    if (req.arglen < fsp_ops_min_arglen(opcode)) {
-        reject(&req, "payload shorter than the opcode requires");
         return;
     }
     if (w)

@@ -48,6 +48,10 @@ struct fsp_request {
     const struct fuse_in_header *in;
     const void *arg;           /* payload after the header */
     size_t arglen;             /* payload bytes (validated against the opcode's minimum) */
+    /* what follows the opcode's fixed part (fsp_ops_check_args, before the handler runs) */
+    const char *names[2];      /* its NUL-terminated names (LOOKUP's name, RENAME's two, ...) */
+    const void *data;          /* the bytes after the names (WRITE's data, SETXATTR's value) */
+    size_t datalen;
     bool replied;
     int reply_error;           /* the reply could not be written (errno): the kernel did not get it */
     uint32_t attr_age_ms;      /* age of cached attributes in what is being answered (attr_cache.c) */
@@ -473,10 +477,17 @@ int fsp_ops_unsupported(uint32_t opcode);
 /** The opcode's name for the debug trace ("LOOKUP", ...; "???" when unknown). */
 const char *fsp_ops_name(uint32_t opcode);
 /**
- * Minimum payload size of an opcode's request (for validation). The engine speaks protocol
- * 7.31 or later (FSP_FUSE_MINOR_MIN), whose requests all have their current fixed parts.
+ * Minimum payload size of an opcode's request: its fixed part (the protocol 7.31 or later that
+ * the engine speaks, FSP_FUSE_MINOR_MIN; SETXATTR's depends on FUSE_SETXATTR_EXT in init_flags)
+ * and two bytes per name. From the table of argument shapes in ops_misc.c.
  */
-size_t fsp_ops_min_arglen(uint32_t opcode);
+size_t fsp_ops_min_arglen(uint32_t opcode, uint64_t init_flags);
+/**
+ * Validate a request's payload against its opcode's shape (ops_misc.c) and set req->names,
+ * req->data and req->datalen: -1 when shorter than fsp_ops_min_arglen (the kernel never sends
+ * that), EINVAL when a name lacks its NUL, else 0.
+ */
+int fsp_ops_check_args(struct fsp_request *req, uint64_t init_flags);
 
 /** Convert FILE_INFO + owner/mode to fuse_attr (attr.c). mode holds permission bits only. */
 void fsp_attr_from_info(struct fsp_engine *eng, const FSP_FSCTL_FILE_INFO *info, uint32_t uid,

@@ -677,9 +677,7 @@ void fsp_op_fsyncdir(struct fsp_request *req)
 void fsp_op_mkdir(struct fsp_request *req)
 {
     const struct fuse_mkdir_in *in = req->arg;
-    const char *name = (const char *)(in + 1);
-    if (req->arglen <= sizeof *in || !memchr(name, '\0', req->arglen - sizeof *in))
-        return fsp_reply_err(req, EINVAL);
+    const char *name = req->names[0];
     if (req->fs->VolumeParams.ReadOnlyVolume)
         return fsp_reply_err(req, EROFS);
     PWSTR path = 0;

@@ -8,20 +8,9 @@
 #include <string.h>
 #include <sys/stat.h>
 
-/* The NUL-terminated name at the start of the payload, or NULL when it is not terminated. */
-static const char *payload_name(struct fsp_request *req, size_t offset)
-{
-    if (offset >= req->arglen)
-        return 0;
-    const char *name = (const char *)req->arg + offset;
-    return memchr(name, '\0', req->arglen - offset) ? name : 0;
-}
-
 void fsp_op_lookup(struct fsp_request *req)
 {
-    const char *name = payload_name(req, 0);
-    if (!name)
-        return fsp_reply_err(req, EINVAL);
+    const char *name = req->names[0];
     PWSTR path = 0;
     int err = fsp_node_child_path(req->engine, req->in->nodeid, name, FSP_PATH_NODE, &path);
     if (err)
@@ -57,8 +46,8 @@ void fsp_op_forget(struct fsp_request *req)
 void fsp_op_batch_forget(struct fsp_request *req)
 {
     const struct fuse_batch_forget_in *in = req->arg;
-    size_t room = (req->arglen - sizeof *in) / sizeof(struct fuse_forget_one);
-    const struct fuse_forget_one *one = (const struct fuse_forget_one *)(in + 1);
+    size_t room = req->datalen / sizeof(struct fuse_forget_one);
+    const struct fuse_forget_one *one = req->data;
     uint32_t n = in->count <= room ? in->count : (uint32_t)room;
     if (n != in->count)
         FspDebugLog("linfsp: BATCH_FORGET claims %u entries but carries %zu\n", in->count, room);

@@ -168,10 +168,7 @@ static NTSTATUS create_opens_existing(struct fsp_request *req, PWSTR path, int f
 void fsp_op_create(struct fsp_request *req)
 {
     const struct fuse_create_in *in = req->arg;
-    size_t off = sizeof *in;
-    const char *name = (const char *)req->arg + off;
-    if (off >= req->arglen || !memchr(name, '\0', req->arglen - off))
-        return fsp_reply_err(req, EINVAL);
+    const char *name = req->names[0];
     if (req->fs->VolumeParams.ReadOnlyVolume)
         return fsp_reply_err(req, EROFS);
     PWSTR path = 0;
@@ -322,15 +319,14 @@ static void write_complete(struct fsp_request *req, FSP_FSCTL_TRANSACT_RSP *rsp,
 void fsp_op_write(struct fsp_request *req)
 {
     const struct fuse_write_in *in = req->arg;
-    size_t hdr = sizeof *in;
-    if (req->arglen < hdr || in->size > req->arglen - hdr)
+    if (in->size > req->datalen)
         return fsp_reply_err(req, EINVAL);
     struct fsp_handle *h = fsp_handle_get(req, in->fh);
     if (!h)
         return fsp_reply_err(req, EBADF);
     if (!req->fs->Interface->Write)
         return fsp_reply_err(req, ENOSYS);
-    void *data = (char *)req->arg + hdr;
+    void *data = (void *)req->data;
     NTSTATUS status = fsp_ops_kill_privs(req, h->nodeid, FSP_OPS_CTX(h), h->path,
                                          (in->write_flags & FUSE_WRITE_KILL_SUIDGID)
                                              ? FSP_KILLPRIV_SUIDGID

@@ -113,76 +113,85 @@ fsp_op_fn *fsp_ops_handler(uint32_t opcode)
     return opcode < ARRAYSIZE(handlers) ? handlers[opcode] : 0;
 }
 
-size_t fsp_ops_min_arglen(uint32_t opcode)
+/*
+ * Each request's argument shape, validated by fsp_ops_check_args before its handler runs: a
+ * fixed part (the opcode's fuse_*_in), then `names` NUL-terminated names, then data (WRITE's
+ * bytes, SETXATTR's value, IOCTL's input, BATCH_FORGET's entries) whose size the handler checks
+ * against its fixed part. Opcodes not listed carry nothing the engine reads.
+ */
+static const struct {
+    uint16_t fixed;
+    uint8_t names;
+} shapes[] = {
+    [FUSE_LOOKUP] = {0, 1},
+    [FUSE_FORGET] = {sizeof(struct fuse_forget_in), 0},
+    [FUSE_GETATTR] = {sizeof(struct fuse_getattr_in), 0},
+    [FUSE_SETATTR] = {sizeof(struct fuse_setattr_in), 0},
+    [FUSE_SYMLINK] = {0, 2}, /* name, target */
+    [FUSE_MKNOD] = {sizeof(struct fuse_mknod_in), 1},
+    [FUSE_MKDIR] = {sizeof(struct fuse_mkdir_in), 1},
+    [FUSE_UNLINK] = {0, 1},
+    [FUSE_RMDIR] = {0, 1},
+    [FUSE_RENAME] = {sizeof(struct fuse_rename_in), 2},
+    [FUSE_LINK] = {sizeof(struct fuse_link_in), 1},
+    [FUSE_OPEN] = {sizeof(struct fuse_open_in), 0},
+    [FUSE_READ] = {sizeof(struct fuse_read_in), 0},
+    [FUSE_WRITE] = {sizeof(struct fuse_write_in), 0},
+    [FUSE_RELEASE] = {sizeof(struct fuse_release_in), 0},
+    [FUSE_FSYNC] = {sizeof(struct fuse_fsync_in), 0},
+    [FUSE_SETXATTR] = {FUSE_COMPAT_SETXATTR_IN_SIZE, 1}, /* the whole struct with FUSE_SETXATTR_EXT */
+    [FUSE_GETXATTR] = {sizeof(struct fuse_getxattr_in), 1},
+    [FUSE_LISTXATTR] = {sizeof(struct fuse_getxattr_in), 0},
+    [FUSE_REMOVEXATTR] = {0, 1},
+    [FUSE_FLUSH] = {sizeof(struct fuse_flush_in), 0},
+    [FUSE_INIT] = {16, 0}, /* major, minor, max_readahead, flags: what every 7.x kernel sends */
+    [FUSE_OPENDIR] = {sizeof(struct fuse_open_in), 0},
+    [FUSE_READDIR] = {sizeof(struct fuse_read_in), 0},
+    [FUSE_RELEASEDIR] = {sizeof(struct fuse_release_in), 0},
+    [FUSE_FSYNCDIR] = {sizeof(struct fuse_fsync_in), 0},
+    [FUSE_GETLK] = {sizeof(struct fuse_lk_in), 0},
+    [FUSE_SETLK] = {sizeof(struct fuse_lk_in), 0},
+    [FUSE_SETLKW] = {sizeof(struct fuse_lk_in), 0},
+    [FUSE_ACCESS] = {sizeof(struct fuse_access_in), 0},
+    [FUSE_CREATE] = {sizeof(struct fuse_create_in), 1},
+    [FUSE_INTERRUPT] = {sizeof(struct fuse_interrupt_in), 0},
+    [FUSE_IOCTL] = {sizeof(struct fuse_ioctl_in), 0},
+    [FUSE_POLL] = {sizeof(struct fuse_poll_in), 0},
+    [FUSE_BATCH_FORGET] = {sizeof(struct fuse_batch_forget_in), 0},
+    [FUSE_FALLOCATE] = {sizeof(struct fuse_fallocate_in), 0},
+    [FUSE_READDIRPLUS] = {sizeof(struct fuse_read_in), 0},
+    [FUSE_RENAME2] = {sizeof(struct fuse_rename2_in), 2},
+    [FUSE_SYNCFS] = {sizeof(struct fuse_syncfs_in), 0},
+};
+
+size_t fsp_ops_min_arglen(uint32_t opcode, uint64_t init_flags)
 {
-    switch (opcode) {
-    case FUSE_LOOKUP:
-    case FUSE_UNLINK:
-    case FUSE_RMDIR:
-    case FUSE_REMOVEXATTR:
-        return 2; /* a name and its NUL */
-    case FUSE_FORGET:
-        return sizeof(struct fuse_forget_in);
-    case FUSE_BATCH_FORGET:
-        return sizeof(struct fuse_batch_forget_in);
-    case FUSE_GETATTR:
-        return sizeof(struct fuse_getattr_in);
-    case FUSE_SETATTR:
-        return sizeof(struct fuse_setattr_in);
-    case FUSE_SYMLINK:
-        return 4;
-    case FUSE_MKNOD:
-        return sizeof(struct fuse_mknod_in) + 2;
-    case FUSE_MKDIR:
-        return sizeof(struct fuse_mkdir_in) + 2;
-    case FUSE_RENAME:
-        return sizeof(struct fuse_rename_in) + 4;
-    case FUSE_RENAME2:
-        return sizeof(struct fuse_rename2_in) + 4;
-    case FUSE_LINK:
-        return sizeof(struct fuse_link_in) + 2;
-    case FUSE_OPEN:
-    case FUSE_OPENDIR:
-        return sizeof(struct fuse_open_in);
-    case FUSE_READ:
-    case FUSE_READDIR:
-    case FUSE_READDIRPLUS:
-        return sizeof(struct fuse_read_in);
-    case FUSE_WRITE:
-        return sizeof(struct fuse_write_in);
-    case FUSE_RELEASE:
-    case FUSE_RELEASEDIR:
-        return sizeof(struct fuse_release_in);
-    case FUSE_FSYNC:
-    case FUSE_FSYNCDIR:
-        return sizeof(struct fuse_fsync_in);
-    case FUSE_SETXATTR:
-        return FUSE_COMPAT_SETXATTR_IN_SIZE + 2;
-    case FUSE_GETXATTR:
-        return sizeof(struct fuse_getxattr_in) + 2;
-    case FUSE_LISTXATTR:
-        return sizeof(struct fuse_getxattr_in);
-    case FUSE_CREATE:
-        return sizeof(struct fuse_create_in) + 2;
-    case FUSE_IOCTL:
-        return sizeof(struct fuse_ioctl_in);
-    case FUSE_FALLOCATE:
-        return sizeof(struct fuse_fallocate_in);
-    case FUSE_SYNCFS:
-        return sizeof(struct fuse_syncfs_in);
-    case FUSE_FLUSH:
-        return sizeof(struct fuse_flush_in);
-    case FUSE_ACCESS:
-        return sizeof(struct fuse_access_in);
-    case FUSE_GETLK:
-    case FUSE_SETLK:
-    case FUSE_SETLKW:
-        return sizeof(struct fuse_lk_in);
-    case FUSE_POLL:
-        return sizeof(struct fuse_poll_in);
-    default:
+    if (opcode >= ARRAYSIZE(shapes))
         return 0;
+    size_t fixed = shapes[opcode].fixed;
+    if (FUSE_SETXATTR == opcode && (init_flags & FUSE_SETXATTR_EXT))
+        fixed = sizeof(struct fuse_setxattr_in);
+    return fixed + 2 * (size_t)shapes[opcode].names; /* a name is at least one byte and its NUL */
+}
+
+int fsp_ops_check_args(struct fsp_request *req, uint64_t init_flags)
+{
+    uint32_t opcode = req->in->opcode;
+    size_t min = fsp_ops_min_arglen(opcode, init_flags);
+    if (req->arglen < min)
+        return -1;
+    size_t pos = min - 2 * (opcode < ARRAYSIZE(shapes) ? (size_t)shapes[opcode].names : 0);
+    const char *p = req->arg;
+    for (unsigned i = 0; opcode < ARRAYSIZE(shapes) && i < shapes[opcode].names; i++) {
+        const char *z = pos < req->arglen ? memchr(p + pos, '\0', req->arglen - pos) : 0;
+        if (!z)
+            return EINVAL;
+        req->names[i] = p + pos;
+        pos = (size_t)(z - p) + 1;
     }
+    req->data = p + pos;
+    req->datalen = req->arglen - pos;
+    return 0;
 }
 
 /* IOCTL through the LinFsp extension Ioctl: the kernel's request as it comes. */
@@ -192,7 +201,7 @@ static void ioctl_ext(struct fsp_request *req)
     FSP_FILE_SYSTEM *fs = req->fs;
     if (in->flags & FUSE_IOCTL_UNRESTRICTED) /* CUSE only */
         return fsp_reply_err(req, EPERM);
-    if (in->in_size > req->arglen - sizeof *in || in->out_size > FSP_ENGINE_MAX_WRITE)
+    if (in->in_size > req->datalen || in->out_size > FSP_ENGINE_MAX_WRITE)
         return fsp_reply_err(req, EINVAL);
     struct fsp_handle *h = fsp_handle_get(req, in->fh);
     if (!h)
@@ -205,7 +214,7 @@ static void ioctl_ext(struct fsp_request *req)
     req->treq.Req.DeviceControl.OutputLength = in->out_size;
     fsp_op_enter(req, FspFsctlTransactDeviceControlKind);
     NTSTATUS status = fs->Interface->Ioctl(fs, FSP_OPS_CTX(h), in->cmd, in->flags, in->arg,
-                                           in->in_size ? (char *)(in + 1) : 0, in->in_size,
+                                           in->in_size ? (void *)req->data : 0, in->in_size,
                                            in->out_size ? out : 0, in->out_size, &result);
     fsp_op_leave(req);
     fsp_attr_invalidate_owner(req->engine, h->nodeid); /* an ioctl may change anything */
@@ -231,7 +240,7 @@ void fsp_op_ioctl(struct fsp_request *req)
     if (!fs->VolumeParams.DeviceControl || !fs->Interface->Control ||
         (in->flags & FUSE_IOCTL_UNRESTRICTED))
         return fsp_reply_err(req, ENOTTY);
-    if (in->in_size > req->arglen - sizeof *in || in->out_size > FSP_ENGINE_MAX_WRITE)
+    if (in->in_size > req->datalen || in->out_size > FSP_ENGINE_MAX_WRITE)
         return fsp_reply_err(req, EINVAL);
     struct fsp_handle *h = fsp_handle_get(req, in->fh);
     if (!h)
@@ -242,7 +251,7 @@ void fsp_op_ioctl(struct fsp_request *req)
     req->treq.Req.DeviceControl.IoControlCode = in->cmd;
     req->treq.Req.DeviceControl.OutputLength = in->out_size;
     fsp_op_enter(req, FspFsctlTransactDeviceControlKind);
-    NTSTATUS status = fs->Interface->Control(fs, FSP_OPS_CTX(h), in->cmd, (char *)(in + 1),
+    NTSTATUS status = fs->Interface->Control(fs, FSP_OPS_CTX(h), in->cmd, (void *)req->data,
                                              in->in_size, out, in->out_size, &bytes);
     fsp_op_leave(req);
     fsp_attr_invalidate_owner(req->engine, h->nodeid); /* a control code may change anything */

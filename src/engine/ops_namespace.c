@@ -19,28 +19,6 @@
 
 #define FileLinkInformation 11
 
-/* Two NUL-terminated strings at payload offset `off`; NULL when malformed. */
-static bool two_names(struct fsp_request *req, size_t off, const char **a, const char **b)
-{
-    if (off >= req->arglen)
-        return false;
-    const char *p = (const char *)req->arg + off, *end = (const char *)req->arg + req->arglen;
-    const char *z = memchr(p, '\0', (size_t)(end - p));
-    if (!z || z + 1 >= end || !memchr(z + 1, '\0', (size_t)(end - z - 1)))
-        return false;
-    *a = p;
-    *b = z + 1;
-    return true;
-}
-
-static const char *one_name(struct fsp_request *req, size_t off)
-{
-    if (off >= req->arglen)
-        return 0;
-    const char *p = (const char *)req->arg + off;
-    return memchr(p, '\0', req->arglen - off) ? p : 0;
-}
-
 /*
  * A Cleanup that did not say whether it deleted (a file system written for WinFsp, where Cleanup
  * cannot fail): is the name gone? It is, when it opens no more or now names another file (by
@@ -62,9 +40,7 @@ static NTSTATUS check_gone(struct fsp_request *req, PWSTR path, const FSP_FSCTL_
 
 static void remove_name(struct fsp_request *req, bool dir)
 {
-    const char *name = one_name(req, 0);
-    if (!name)
-        return fsp_reply_err(req, EINVAL);
+    const char *name = req->names[0];
     if (req->fs->VolumeParams.ReadOnlyVolume)
         return fsp_reply_err(req, EROFS);
     const FSP_FILE_SYSTEM_INTERFACE *fi = req->fs->Interface;
@@ -238,11 +214,9 @@ static NTSTATUS rename_over_directory(struct fsp_request *req, PVOID ctx, PWSTR 
     return status;
 }
 
-static void do_rename(struct fsp_request *req, uint64_t newdir, uint32_t flags, size_t names_off)
+static void do_rename(struct fsp_request *req, uint64_t newdir, uint32_t flags)
 {
-    const char *oldname, *newname;
-    if (!two_names(req, names_off, &oldname, &newname))
-        return fsp_reply_err(req, EINVAL);
+    const char *oldname = req->names[0], *newname = req->names[1];
     if (flags & ~(uint32_t)RENAME_NOREPLACE)
         return fsp_reply_err(req, EINVAL); /* RENAME_EXCHANGE/WHITEOUT: WinFsp has no such rename */
     if (req->fs->VolumeParams.ReadOnlyVolume)
@@ -308,13 +282,13 @@ static void do_rename(struct fsp_request *req, uint64_t newdir, uint32_t flags, 
 void fsp_op_rename(struct fsp_request *req)
 {
     const struct fuse_rename_in *in = req->arg;
-    do_rename(req, in->newdir, 0, sizeof *in);
+    do_rename(req, in->newdir, 0);
 }
 
 void fsp_op_rename2(struct fsp_request *req)
 {
     const struct fuse_rename2_in *in = req->arg;
-    do_rename(req, in->newdir, in->flags, sizeof *in);
+    do_rename(req, in->newdir, in->flags);
 }
 
 /* LINK made newpath but cannot answer with its entry: remove the new name again, as UNLINK. */
@@ -344,9 +318,7 @@ static void undo_link(struct fsp_request *req, PWSTR newpath)
 void fsp_op_link(struct fsp_request *req)
 {
     const struct fuse_link_in *in = req->arg;
-    const char *newname = one_name(req, sizeof *in);
-    if (!newname)
-        return fsp_reply_err(req, EINVAL);
+    const char *newname = req->names[0];
     FSP_FILE_SYSTEM *fs = req->fs;
     if (!fs->Interface->CreateHardLink || !fs->VolumeParams.HardLinks)
         return fsp_reply_err(req, ENOSYS);
@@ -435,9 +407,7 @@ static void create_special(struct fsp_request *req, const char *name, uint32_t m
 
 void fsp_op_symlink(struct fsp_request *req)
 {
-    const char *name, *target;
-    if (!two_names(req, 0, &name, &target))
-        return fsp_reply_err(req, EINVAL);
+    const char *name = req->names[0], *target = req->names[1];
     void *rp = 0;
     size_t rplen = 0;
     int err = fsp_ops_symlink_reparse(target, &rp, &rplen);
@@ -477,9 +447,7 @@ void fsp_op_readlink(struct fsp_request *req)
 void fsp_op_mknod(struct fsp_request *req)
 {
     const struct fuse_mknod_in *in = req->arg;
-    const char *name = one_name(req, sizeof *in);
-    if (!name)
-        return fsp_reply_err(req, EINVAL);
+    const char *name = req->names[0];
     uint32_t type = in->mode & S_IFMT;
     if (S_ISREG(type) || 0 == type)
         return create_special(req, name, in->mode, 0, 0);

@@ -279,9 +279,7 @@ static int get_fn(struct fsp_request *req, PVOID ctx, struct fsp_handle *h, void
 void fsp_op_getxattr(struct fsp_request *req)
 {
     const struct fuse_getxattr_in *in = req->arg;
-    const char *name = (const char *)(in + 1);
-    if (!memchr(name, '\0', req->arglen - sizeof *in))
-        return fsp_reply_err(req, EINVAL);
+    const char *name = req->names[0];
     if (!fsp_ops_eas_supported(req))
         return fsp_reply_err(req, EOPNOTSUPP);
     if (strlen(name) > 255)
@@ -440,20 +438,15 @@ static int set_fn(struct fsp_request *req, PVOID ctx, struct fsp_handle *h, void
 void fsp_op_setxattr(struct fsp_request *req)
 {
     const struct fuse_setxattr_in *in = req->arg;
-    size_t hdr = (fsp_engine_init_flags(req->engine) & FUSE_SETXATTR_EXT) ? sizeof *in
-                                                                          : FUSE_COMPAT_SETXATTR_IN_SIZE;
-    if (req->arglen <= hdr)
+    const char *name = req->names[0];
+    if (in->size > req->datalen)
         return fsp_reply_err(req, EINVAL);
-    const char *name = (const char *)req->arg + hdr;
-    const char *z = memchr(name, '\0', req->arglen - hdr);
-    if (!z || in->size > req->arglen - hdr - (size_t)(z + 1 - name))
-        return fsp_reply_err(req, EINVAL);
-    const void *value = z + 1;
+    const void *value = req->data;
     if (!fsp_ops_eas_supported(req))
         return fsp_reply_err(req, EOPNOTSUPP);
     if (req->fs->VolumeParams.ReadOnlyVolume)
         return fsp_reply_err(req, EROFS);
-    if ((size_t)(z - name) > 255)
+    if (strlen(name) > 255)
         return fsp_reply_err(req, ERANGE);
     if (in->size > 0xffff)
         return fsp_reply_err(req, E2BIG);
@@ -469,9 +462,7 @@ void fsp_op_setxattr(struct fsp_request *req)
 
 void fsp_op_removexattr(struct fsp_request *req)
 {
-    const char *name = req->arg;
-    if (!memchr(name, '\0', req->arglen))
-        return fsp_reply_err(req, EINVAL);
+    const char *name = req->names[0];
     if (!fsp_ops_eas_supported(req))
         return fsp_reply_err(req, EOPNOTSUPP);
     if (req->fs->VolumeParams.ReadOnlyVolume)

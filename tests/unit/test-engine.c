@@ -1763,7 +1763,7 @@ static void fuzz(void)
         ASSERT(seen_u <= 1);
         /* A well-formed FORGET gets no reply (a truncated one is rejected with EIO). */
         bool no_reply = (FUSE_FORGET == opcode || FUSE_BATCH_FORGET == opcode) &&
-                        len >= fsp_ops_min_arglen(opcode);
+                        len >= fsp_ops_min_arglen(opcode, 0);
         if (no_reply)
             ASSERT_EQ(seen_u, 0);
         /* With two workers the reply to u may come after the STATFS reply: collect it. */
@@ -2947,6 +2947,103 @@ static void rename_out_of_memory(void)
     }
 }
 
+/*
+ * Every opcode's argument shape (ops_misc.c) is checked before its handler runs: one byte
+ * short of the fixed part and its names is EIO (the kernel never sends that), a name without
+ * its NUL is EINVAL, and no handler sees either.
+ */
+static void arg_shapes(void)
+{
+    start(0, 0, 1);
+    static const struct {
+        uint32_t opcode;
+        size_t fixed;
+        unsigned names;
+    } want[] = {
+        {FUSE_LOOKUP, 0, 1},
+        {FUSE_FORGET, sizeof(struct fuse_forget_in), 0},
+        {FUSE_GETATTR, sizeof(struct fuse_getattr_in), 0},
+        {FUSE_SETATTR, sizeof(struct fuse_setattr_in), 0},
+        {FUSE_SYMLINK, 0, 2},
+        {FUSE_MKNOD, sizeof(struct fuse_mknod_in), 1},
+        {FUSE_MKDIR, sizeof(struct fuse_mkdir_in), 1},
+        {FUSE_UNLINK, 0, 1},
+        {FUSE_RMDIR, 0, 1},
+        {FUSE_RENAME, sizeof(struct fuse_rename_in), 2},
+        {FUSE_LINK, sizeof(struct fuse_link_in), 1},
+        {FUSE_OPEN, sizeof(struct fuse_open_in), 0},
+        {FUSE_READ, sizeof(struct fuse_read_in), 0},
+        {FUSE_WRITE, sizeof(struct fuse_write_in), 0},
+        {FUSE_RELEASE, sizeof(struct fuse_release_in), 0},
+        {FUSE_FSYNC, sizeof(struct fuse_fsync_in), 0},
+        {FUSE_SETXATTR, sizeof(struct fuse_setxattr_in), 1}, /* FUSE_SETXATTR_EXT negotiated */
+        {FUSE_GETXATTR, sizeof(struct fuse_getxattr_in), 1},
+        {FUSE_LISTXATTR, sizeof(struct fuse_getxattr_in), 0},
+        {FUSE_REMOVEXATTR, 0, 1},
+        {FUSE_FLUSH, sizeof(struct fuse_flush_in), 0},
+        {FUSE_OPENDIR, sizeof(struct fuse_open_in), 0},
+        {FUSE_READDIR, sizeof(struct fuse_read_in), 0},
+        {FUSE_RELEASEDIR, sizeof(struct fuse_release_in), 0},
+        {FUSE_FSYNCDIR, sizeof(struct fuse_fsync_in), 0},
+        {FUSE_GETLK, sizeof(struct fuse_lk_in), 0},
+        {FUSE_SETLK, sizeof(struct fuse_lk_in), 0},
+        {FUSE_SETLKW, sizeof(struct fuse_lk_in), 0},
+        {FUSE_ACCESS, sizeof(struct fuse_access_in), 0},
+        {FUSE_CREATE, sizeof(struct fuse_create_in), 1},
+        {FUSE_INTERRUPT, sizeof(struct fuse_interrupt_in), 0},
+        {FUSE_IOCTL, sizeof(struct fuse_ioctl_in), 0},
+        {FUSE_POLL, sizeof(struct fuse_poll_in), 0},
+        {FUSE_BATCH_FORGET, sizeof(struct fuse_batch_forget_in), 0},
+        {FUSE_FALLOCATE, sizeof(struct fuse_fallocate_in), 0},
+        {FUSE_READDIRPLUS, sizeof(struct fuse_read_in), 0},
+        {FUSE_RENAME2, sizeof(struct fuse_rename2_in), 2},
+        {FUSE_SYNCFS, sizeof(struct fuse_syncfs_in), 0},
+    };
+    ASSERT(fsp_engine_init_flags(engine()) & FUSE_SETXATTR_EXT);
+    ASSERT_EQ(fsp_ops_min_arglen(FUSE_SETXATTR, 0), FUSE_COMPAT_SETXATTR_IN_SIZE + 2);
+    ASSERT_EQ(fsp_ops_min_arglen(FUSE_INIT, 0), 16);
+    unsigned char msg[512];
+    for (size_t i = 0; i < ARRAYSIZE(want); i++) {
+        uint32_t op = want[i].opcode;
+        size_t min = want[i].fixed + 2 * want[i].names;
+        ASSERT_EQ(fsp_ops_min_arglen(op, fsp_engine_init_flags(engine())), min);
+        ASSERT(fsp_ops_handler(op) || FUSE_INTERRUPT == op);
+        memset(msg, 0, sizeof msg);
+        int err = call(op, FUSE_ROOT_ID, msg, min - 1, 0, 0, 0, 0);
+        if (-EIO != err)
+            fprintf(stderr, "    %s with %zu bytes: %d\n", fsp_ops_name(op), min - 1, err);
+        ASSERT_EQ(err, -EIO);
+        /* Each name in turn left without its NUL (the ones before it well-formed). */
+        for (unsigned k = 0; k < want[i].names; k++) {
+            memset(msg, 0, sizeof msg);
+            size_t len = want[i].fixed;
+            for (unsigned j = 0; j < k; j++) {
+                msg[len++] = 'a';
+                msg[len++] = 0;
+            }
+            memset(msg + len, 'a', 8);
+            len += 8;
+            err = call(op, FUSE_ROOT_ID, msg, len, 0, 0, 0, 0);
+            if (-EINVAL != err)
+                fprintf(stderr, "    %s name %u unterminated: %d\n", fsp_ops_name(op), k, err);
+            ASSERT_EQ(err, -EINVAL);
+        }
+    }
+    /* Opcodes the engine handles all have a shape here. */
+    for (uint32_t op = 1; op < 64; op++) {
+        if (!fsp_ops_handler(op) || FUSE_READLINK == op || FUSE_STATFS == op)
+            continue; /* those two carry nothing */
+        bool listed = false;
+        for (size_t i = 0; i < ARRAYSIZE(want); i++)
+            listed |= want[i].opcode == op;
+        if (!listed)
+            fprintf(stderr, "    %s has no shape in the test\n", fsp_ops_name(op));
+        ASSERT(listed);
+    }
+    ASSERT_EQ(node_count(), 1);
+    sync_engine();
+}
+
 /* ---- a file system that lacks an operation (fsp_ops_unsupported) ---- */
 
 static NTSTATUS g_open_status; /* atomic: what w_open_status answers instead of memfs, 0: memfs */
@@ -3105,6 +3202,7 @@ int main(int argc, char **argv)
     TLIB_ADD_TEST("proto", many_workers);
     TLIB_ADD_TEST("malformed", malformed_headers);
     TLIB_ADD_TEST("malformed", malformed_args);
+    TLIB_ADD_TEST("malformed", arg_shapes);
     TLIB_ADD_TEST("malformed", fuzz);
     /* Interrupts racing the file system's late responses (pending.c keeps a record that is
      * being cancelled alive until its cancel reply is written). */
