@@ -186,6 +186,12 @@ int fsp_node_path(struct fsp_engine *eng, uint64_t nodeid, enum fsp_path_slot sl
 int fsp_node_child_path(struct fsp_engine *eng, uint64_t parent, const char *name,
                         enum fsp_path_slot slot, PWSTR *ppath);
 /**
+ * Join a directory's path of dl WCHARs and a name of nl WCHARs (NUL-terminated) in place:
+ * dir + "\\" + name, without a separator after the root "\\". dir has room for dl + nl + 2
+ * WCHARs. The one path join of the engine (child paths, READDIRPLUS's entries).
+ */
+void fsp_path_append(PWSTR dir, size_t dl, PCWSTR name, size_t nl);
+/**
  * Record that the kernel now knows the child `name` of `parent` (LOOKUP, CREATE, MKDIR, ...):
  * find or add its node, add one lookup reference, and return its nodeid and generation.
  * Also records the file type of mode (S_IFMT bits, as told to the

@@ -352,12 +352,17 @@ int fsp_node_child_path(struct fsp_engine *eng, uint64_t parent, const char *nam
     pthread_rwlock_unlock(&eng->nodes_lock);
     if (err)
         return err;
-    size_t pos = pl;
-    if (1 != pl) /* not the root */
-        path[pos++] = L'\\';
-    memcpy(path + pos, wname, (nl + 1) * sizeof(WCHAR));
+    fsp_path_append(path, pl, wname, nl);
     *ppath = path;
     return 0;
+}
+
+void fsp_path_append(PWSTR dir, size_t dl, PCWSTR name, size_t nl)
+{
+    bool root = 1 == dl && L'\\' == dir[0];
+    if (!root)
+        dir[dl++] = L'\\';
+    memcpy(dir + dl, name, (nl + 1) * sizeof(WCHAR));
 }
 
 static void detach(struct fsp_engine *eng, struct fsp_node *n);

@@ -359,15 +359,11 @@ static uint64_t ino_of(const struct listing *l, const struct dir_entry *e)
 static PWSTR child_path(PCWSTR dir, PCWSTR wname)
 {
     size_t dl = wcslen(dir), nl = wcslen(wname);
-    bool root = 1 == dl;
     PWSTR p = fsp_thread_scratch(FSP_PATH_ENTRY, (dl + nl + 2) * sizeof(WCHAR));
     if (!p)
         return 0;
     memcpy(p, dir, dl * sizeof(WCHAR));
-    size_t pos = dl;
-    if (!root)
-        p[pos++] = L'\\';
-    memcpy(p + pos, wname, (nl + 1) * sizeof(WCHAR));
+    fsp_path_append(p, dl, wname, nl);
     return p;
 }
 
