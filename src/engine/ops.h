@@ -216,7 +216,7 @@ fsp_op_fn fsp_op_lookup, fsp_op_forget, fsp_op_batch_forget, fsp_op_getattr, fsp
 fsp_op_fn fsp_op_open, fsp_op_create, fsp_op_read, fsp_op_write, fsp_op_flush, fsp_op_fsync,
     fsp_op_release, fsp_op_fallocate;                                              /* ops_file.c */
 fsp_op_fn fsp_op_opendir, fsp_op_readdir, fsp_op_readdirplus, fsp_op_releasedir,
-    fsp_op_fsyncdir, fsp_op_mkdir;                                                 /* ops_dir.c */
+    fsp_op_mkdir;                                                                  /* ops_dir.c */
 fsp_op_fn fsp_op_unlink, fsp_op_rmdir, fsp_op_rename, fsp_op_rename2, fsp_op_link,
     fsp_op_symlink, fsp_op_readlink, fsp_op_mknod;                                 /* ops_namespace.c */
 fsp_op_fn fsp_op_getxattr, fsp_op_setxattr, fsp_op_listxattr, fsp_op_removexattr; /* ops_xattr.c */

@@ -1,6 +1,6 @@
 /*
  * src/engine/ops_dir.c - directories: OPENDIR, READDIR, READDIRPLUS,
- * RELEASEDIR, FSYNCDIR, MKDIR.
+ * RELEASEDIR, MKDIR (FSYNCDIR is FSYNC's handler, ops_file.c).
  *
  * Each open directory keeps a listing that grows batch by batch: when the
  * kernel asks past what it holds, the engine calls ReadDirectory with the
@@ -652,22 +652,6 @@ void fsp_op_opendir(struct fsp_request *req)
 void fsp_op_releasedir(struct fsp_request *req)
 {
     fsp_ops_release_handle(req, true);
-}
-
-void fsp_op_fsyncdir(struct fsp_request *req)
-{
-    const struct fuse_fsync_in *in = req->arg;
-    struct fsp_handle *h = fsp_handle_get(req, in->fh);
-    if (!h)
-        return fsp_reply_err(req, EBADF);
-    if (!req->fs->Interface->Flush)
-        return fsp_reply_err(req, ENOSYS);
-    FSP_FSCTL_FILE_INFO info;
-    req->treq.Req.FlushBuffers.UserContext = (UINT64)(uintptr_t)FSP_OPS_CTX(h);
-    fsp_op_enter(req, FspFsctlTransactFlushBuffersKind);
-    NTSTATUS status = req->fs->Interface->Flush(req->fs, FSP_OPS_CTX(h), &info);
-    fsp_op_leave(req);
-    fsp_reply_status(req, status);
 }
 
 void fsp_op_mkdir(struct fsp_request *req)

@@ -1,5 +1,5 @@
 /*
- * src/engine/ops_file.c - open files: OPEN, CREATE, READ, WRITE, FSYNC,
+ * src/engine/ops_file.c - open files: OPEN, CREATE, READ, WRITE, FSYNC (and FSYNCDIR),
  * FLUSH, RELEASE, FALLOCATE. (FLUSH, sent at every close(2), has no WinFsp
  * counterpart: without the LinFsp extension FlushDescriptor the engine answers
  * ENOSYS and the kernel stops sending it; see fsp_ops_unsupported.)
@@ -372,6 +372,7 @@ void fsp_op_write(struct fsp_request *req)
     fsp_reply_data(req, &out, sizeof out);
 }
 
+/* FSYNC and FSYNCDIR: Flush of the open file or directory; datasync is ignored. */
 void fsp_op_fsync(struct fsp_request *req)
 {
     const struct fuse_fsync_in *in = req->arg;

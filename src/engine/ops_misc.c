@@ -31,7 +31,7 @@ static fsp_op_fn *const handlers[] = {
     [FUSE_SETXATTR] = fsp_op_setxattr,   [FUSE_GETXATTR] = fsp_op_getxattr,
     [FUSE_LISTXATTR] = fsp_op_listxattr, [FUSE_REMOVEXATTR] = fsp_op_removexattr,
     [FUSE_OPENDIR] = fsp_op_opendir,     [FUSE_READDIR] = fsp_op_readdir,
-    [FUSE_RELEASEDIR] = fsp_op_releasedir, [FUSE_FSYNCDIR] = fsp_op_fsyncdir,
+    [FUSE_RELEASEDIR] = fsp_op_releasedir, [FUSE_FSYNCDIR] = fsp_op_fsync,
     [FUSE_CREATE] = fsp_op_create,       [FUSE_IOCTL] = fsp_op_ioctl,
     [FUSE_BATCH_FORGET] = fsp_op_batch_forget, [FUSE_FALLOCATE] = fsp_op_fallocate,
     [FUSE_READDIRPLUS] = fsp_op_readdirplus, [FUSE_RENAME2] = fsp_op_rename2,
