@@ -66,7 +66,8 @@
  * NegativeEntryTimeoutValid, Req.Create.PosixOpen/PosixFlags and
  * Req.LockControl of FSP_FSCTL_TRANSACT_REQ, FspFileSystemSetOpenFlags(),
  * FspFileSystemNotifyPoll(), FspFileSystemDeviceDescriptor(),
- * FspFileSystemDetachDevice(), FSP_STATUS_FROM_ERRNO() and mount points
+ * FspFileSystemDetachDevice(), FSP_STATUS_FROM_ERRNO(), FspPosixMakeSymlinkReparseData()
+ * and FspPosixGetSymlinkTarget(), and mount points
  * "/dev/fd/N" and regular files (FspFileSystemSetMountPoint()). The launch
  * API, WinFsp's FspLaunch* functions, is in winfsp/launch.h.
  *
@@ -2461,6 +2462,33 @@ static inline NTSTATUS FspPosixMapPosixToWindowsPath(const char *PosixPath, PWST
  * @param Path the path, or NULL
  */
 FSP_API VOID FspPosixDeletePath(void *Path);
+/**
+ * Build the IO_REPARSE_TAG_SYMLINK reparse data of a POSIX symlink, as the engine makes it for
+ * symlink(2) and reads it back for readlink(2) (LinFsp extension). The substitute name is
+ * Target mapped with FspPosixMapPosixToWindowsPath() (lossless), followed by the same as print
+ * name when both fit in MAXIMUM_REPARSE_DATA_BUFFER_SIZE (else the print name is empty); Flags
+ * is SYMLINK_FLAG_RELATIVE unless Target starts with '/'.
+ * @param Target the POSIX target, NUL-terminated, shorter than 4096 bytes
+ * @param Buffer where to build the data; may be NULL when *PSize is 0
+ * @param PSize in: the size of Buffer; out: the size of the data (also when it did not fit)
+ * @return STATUS_SUCCESS; STATUS_BUFFER_TOO_SMALL (*PSize tells the size needed);
+ *         STATUS_NAME_TOO_LONG (the target or its data too long); STATUS_INVALID_PARAMETER
+ *         (NULL); STATUS_INSUFFICIENT_RESOURCES
+ */
+FSP_API NTSTATUS FspPosixMakeSymlinkReparseData(const char *Target, PVOID Buffer, PSIZE_T PSize);
+/**
+ * The POSIX target of IO_REPARSE_TAG_SYMLINK reparse data (LinFsp extension): the substitute
+ * name mapped with FspPosixMapWindowsToPosixPath(). The reverse of
+ * FspPosixMakeSymlinkReparseData(); SYMLINK_FLAG_RELATIVE is not consulted (the target's own
+ * leading '/' tells).
+ * @param Buffer the reparse data
+ * @param Size its size in bytes
+ * @param PTarget receives a malloc'ed NUL-terminated target; free it with FspPosixDeletePath()
+ * @return STATUS_SUCCESS; STATUS_IO_REPARSE_DATA_INVALID (another tag, a header or substitute
+ *         name outside Size, an empty or unaligned one, an embedded NUL);
+ *         STATUS_INVALID_PARAMETER (NULL); STATUS_INSUFFICIENT_RESOURCES
+ */
+FSP_API NTSTATUS FspPosixGetSymlinkTarget(PVOID Buffer, SIZE_T Size, char **PTarget);
 /**
  * Turn a Windows path into its POSIX form in place, in WCHARs: '\' to '/'
  * and U+F001..U+F07F back to the forbidden characters they stand for.

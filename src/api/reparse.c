@@ -1,6 +1,8 @@
 /*
  * src/api/reparse.c - reparse point helpers: finding a reparse point on a
- * path, resolving symlinks along it, and checking replacement rules.
+ * path, resolving symlinks along it, checking replacement rules, and the
+ * symlink reparse data of POSIX symlinks (made and read back here for the
+ * engine, the FUSE layer and the passthrough example alike).
  */
 #include "api.h"
 #include <stdlib.h>
@@ -178,4 +180,65 @@ FSP_API NTSTATUS FspFileSystemCanReplaceReparsePoint(PVOID CurrentReparseData,
             return STATUS_REPARSE_ATTRIBUTE_CONFLICT;
     }
     return STATUS_SUCCESS;
+}
+
+FSP_API NTSTATUS FspPosixMakeSymlinkReparseData(const char *Target, PVOID Buffer, PSIZE_T PSize)
+{
+    if (!Target || !PSize || (!Buffer && *PSize))
+        return STATUS_INVALID_PARAMETER;
+    if (strlen(Target) >= 4096)
+        return STATUS_NAME_TOO_LONG;
+    PWSTR w = 0;
+    NTSTATUS status = FspPosixMapPosixToWindowsPath(Target, &w);
+    if (!NT_SUCCESS(status))
+        return status;
+    size_t bytes = wcslen(w) * sizeof(WCHAR);
+    size_t hdr = offsetof(REPARSE_DATA_BUFFER, SymbolicLinkReparseBuffer.PathBuffer);
+    /* The print name repeats the target; dropped when both do not fit (WCHAR is 4 bytes here). */
+    size_t pbytes = hdr + 2 * bytes > MAXIMUM_REPARSE_DATA_BUFFER_SIZE ? 0 : bytes;
+    size_t size = hdr + bytes + pbytes;
+    if (size > MAXIMUM_REPARSE_DATA_BUFFER_SIZE || bytes > 0xffff) {
+        FspPosixDeletePath(w);
+        return STATUS_NAME_TOO_LONG;
+    }
+    if (size > *PSize) {
+        FspPosixDeletePath(w);
+        *PSize = size;
+        return STATUS_BUFFER_TOO_SMALL;
+    }
+    REPARSE_DATA_BUFFER *rp = Buffer;
+    memset(rp, 0, size);
+    rp->ReparseTag = IO_REPARSE_TAG_SYMLINK;
+    rp->ReparseDataLength = (USHORT)(size - REPARSE_DATA_BUFFER_HEADER_SIZE);
+    rp->SymbolicLinkReparseBuffer.SubstituteNameOffset = 0;
+    rp->SymbolicLinkReparseBuffer.SubstituteNameLength = (USHORT)bytes;
+    rp->SymbolicLinkReparseBuffer.PrintNameOffset = (USHORT)bytes;
+    rp->SymbolicLinkReparseBuffer.PrintNameLength = (USHORT)pbytes;
+    rp->SymbolicLinkReparseBuffer.Flags = '/' == Target[0] ? 0 : SYMLINK_FLAG_RELATIVE;
+    memcpy(rp->SymbolicLinkReparseBuffer.PathBuffer, w, bytes);
+    memcpy((char *)rp->SymbolicLinkReparseBuffer.PathBuffer + bytes, w, pbytes);
+    FspPosixDeletePath(w);
+    *PSize = size;
+    return STATUS_SUCCESS;
+}
+
+FSP_API NTSTATUS FspPosixGetSymlinkTarget(PVOID Buffer, SIZE_T Size, char **PTarget)
+{
+    if (!Buffer || !PTarget)
+        return STATUS_INVALID_PARAMETER;
+    *PTarget = 0;
+    PCWSTR target;
+    size_t n;
+    BOOLEAN relative;
+    if (!symlink_target(Buffer, Size, &target, &n, &relative) || 0 == n)
+        return STATUS_IO_REPARSE_DATA_INVALID;
+    PWSTR w = malloc((n + 1) * sizeof(WCHAR));
+    if (!w)
+        return STATUS_INSUFFICIENT_RESOURCES;
+    memcpy(w, target, n * sizeof(WCHAR));
+    w[n] = 0;
+    NTSTATUS status = wcslen(w) != n ? STATUS_IO_REPARSE_DATA_INVALID /* an embedded NUL */
+                                     : FspPosixMapWindowsToPosixPath(w, PTarget);
+    free(w);
+    return status;
 }

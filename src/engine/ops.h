@@ -117,8 +117,9 @@ UINT32 fsp_ops_access_from_flags(int flags);
 /**
  * Symlinks are IO_REPARSE_TAG_SYMLINK reparse points whose substitute name is
  * the POSIX target mapped to Windows form (lossless), relative unless the
- * target starts with '/'. Build one (malloc'ed) / read one back (malloc'ed
- * NUL-terminated target). EINVAL when the data is not a valid symlink.
+ * target starts with '/': FspPosixMakeSymlinkReparseData / FspPosixGetSymlinkTarget
+ * (src/api/reparse.c). Build one (malloc'ed) / read one back (NUL-terminated target,
+ * free with FspPosixDeletePath). Errno: EINVAL when the data is not a valid symlink.
  */
 int fsp_ops_symlink_reparse(const char *target, void **pdata, size_t *psize);
 int fsp_ops_symlink_target(const void *data, size_t size, char **ptarget);

@@ -259,35 +259,18 @@ NTSTATUS fsp_ops_get_reparse(struct fsp_request *req, PVOID ctx, PWSTR path, voi
 
 int fsp_ops_symlink_reparse(const char *target, void **pdata, size_t *psize)
 {
-    if (strlen(target) >= 4096)
-        return ENAMETOOLONG;
-    PWSTR w = 0;
-    if (!NT_SUCCESS(FspPosixMapPosixToWindowsPathEx(target, &w, TRUE)))
+    SIZE_T size = 0;
+    NTSTATUS status = FspPosixMakeSymlinkReparseData(target, 0, &size);
+    if (STATUS_BUFFER_TOO_SMALL != status)
+        return NT_SUCCESS(status) ? EIO : FspErrnoFromNtStatus(status);
+    void *rp = malloc(size);
+    if (!rp)
         return ENOMEM;
-    size_t bytes = wcslen(w) * sizeof(WCHAR);
-    size_t hdr = offsetof(REPARSE_DATA_BUFFER, SymbolicLinkReparseBuffer.PathBuffer);
-    /* The print name repeats the target; drop it when both do not fit (WCHAR is 4 bytes here). */
-    size_t pbytes = hdr + 2 * bytes > MAXIMUM_REPARSE_DATA_BUFFER_SIZE ? 0 : bytes;
-    size_t size = hdr + bytes + pbytes;
-    if (size > MAXIMUM_REPARSE_DATA_BUFFER_SIZE || bytes > 0xffff) {
-        FspPosixDeletePath(w);
-        return ENAMETOOLONG;
+    status = FspPosixMakeSymlinkReparseData(target, rp, &size);
+    if (!NT_SUCCESS(status)) {
+        free(rp);
+        return FspErrnoFromNtStatus(status);
     }
-    REPARSE_DATA_BUFFER *rp = calloc(1, size);
-    if (!rp) {
-        FspPosixDeletePath(w);
-        return ENOMEM;
-    }
-    rp->ReparseTag = IO_REPARSE_TAG_SYMLINK;
-    rp->ReparseDataLength = (USHORT)(size - REPARSE_DATA_BUFFER_HEADER_SIZE);
-    rp->SymbolicLinkReparseBuffer.SubstituteNameOffset = 0;
-    rp->SymbolicLinkReparseBuffer.SubstituteNameLength = (USHORT)bytes;
-    rp->SymbolicLinkReparseBuffer.PrintNameOffset = (USHORT)bytes;
-    rp->SymbolicLinkReparseBuffer.PrintNameLength = (USHORT)pbytes;
-    rp->SymbolicLinkReparseBuffer.Flags = '/' == target[0] ? 0 : SYMLINK_FLAG_RELATIVE;
-    memcpy(rp->SymbolicLinkReparseBuffer.PathBuffer, w, bytes);
-    memcpy((char *)rp->SymbolicLinkReparseBuffer.PathBuffer + bytes, w, pbytes);
-    FspPosixDeletePath(w);
     *pdata = rp;
     *psize = size;
     return 0;
@@ -295,32 +278,8 @@ int fsp_ops_symlink_reparse(const char *target, void **pdata, size_t *psize)
 
 int fsp_ops_symlink_target(const void *data, size_t size, char **ptarget)
 {
-    const REPARSE_DATA_BUFFER *rp = data;
-    size_t hdr = offsetof(REPARSE_DATA_BUFFER, SymbolicLinkReparseBuffer.PathBuffer);
-    if (size < hdr || IO_REPARSE_TAG_SYMLINK != rp->ReparseTag)
-        return EINVAL;
-    size_t off = rp->SymbolicLinkReparseBuffer.SubstituteNameOffset;
-    size_t len = rp->SymbolicLinkReparseBuffer.SubstituteNameLength;
-    if ((off % sizeof(WCHAR)) || (len % sizeof(WCHAR)) || hdr + off + len > size)
-        return EINVAL;
-    size_t n = len / sizeof(WCHAR);
-    PWSTR w = malloc((n + 1) * sizeof(WCHAR));
-    if (!w)
-        return ENOMEM;
-    memcpy(w, (const char *)rp->SymbolicLinkReparseBuffer.PathBuffer + off, len);
-    w[n] = 0;
-    if (wcslen(w) != n) { /* an embedded NUL cannot be a Linux target */
-        free(w);
-        return EINVAL;
-    }
-    /* A Windows-absolute target without a leading separator (e.g. "C:\x") is not ours: keep as is. */
-    char *t = 0;
-    NTSTATUS status = FspPosixMapWindowsToPosixPathEx(w, &t, TRUE);
-    free(w);
-    if (!NT_SUCCESS(status))
-        return STATUS_INSUFFICIENT_RESOURCES == status ? ENOMEM : EINVAL;
-    *ptarget = t;
-    return 0;
+    NTSTATUS status = FspPosixGetSymlinkTarget((PVOID)data, size, ptarget);
+    return NT_SUCCESS(status) ? 0 : FspErrnoFromNtStatus(status); /* not a symlink: EINVAL */
 }
 
 int fsp_ops_fill_attr(struct fsp_request *req, uint64_t nodeid, PVOID ctx, PWSTR path,

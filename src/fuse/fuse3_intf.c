@@ -570,33 +570,18 @@ static NTSTATUS create_common(struct fuse *f, char *path, UINT32 CreateOptions, 
     if (ExtraBuffer && ExtraBufferIsReparsePoint) {
         /* A symlink or special file (see src/engine/ops_namespace.c). */
         const REPARSE_DATA_BUFFER *rp = ExtraBuffer;
-        size_t hdr = offsetof(REPARSE_DATA_BUFFER, SymbolicLinkReparseBuffer.PathBuffer);
         if (is_dir || ExtraLength < REPARSE_DATA_BUFFER_HEADER_SIZE)
             err = -EINVAL;
         else if (IO_REPARSE_TAG_SYMLINK == rp->ReparseTag) {
-            size_t off = rp->SymbolicLinkReparseBuffer.SubstituteNameOffset;
-            size_t len = rp->SymbolicLinkReparseBuffer.SubstituteNameLength;
-            if (ExtraLength < hdr || hdr + off + len > ExtraLength || (off | len) % sizeof(WCHAR))
-                err = -EINVAL;
+            char *target = 0;
+            NTSTATUS ts = FspPosixGetSymlinkTarget(ExtraBuffer, ExtraLength, &target);
+            if (!NT_SUCCESS(ts))
+                err = STATUS_INSUFFICIENT_RESOURCES == ts ? -ENOMEM : -EINVAL;
             else if (!f->top->op.symlink)
                 err = -EPERM;
-            else {
-                PWSTR w = malloc(len + sizeof(WCHAR));
-                char *target = 0;
-                if (!w)
-                    err = -ENOMEM;
-                else {
-                    memcpy(w, (const char *)rp->SymbolicLinkReparseBuffer.PathBuffer + off, len);
-                    w[len / sizeof(WCHAR)] = 0;
-                    if (!NT_SUCCESS(FspPosixMapWindowsToPosixPath(w, &target)))
-                        err = -ENOMEM;
-                    else {
-                        err = fuse_fs_symlink(f->top, target, path);
-                        FspPosixDeletePath(target);
-                    }
-                    free(w);
-                }
-            }
+            else
+                err = fuse_fs_symlink(f->top, target, path);
+            FspPosixDeletePath(target);
         } else if (IO_REPARSE_TAG_NFS == rp->ReparseTag) {
             const UCHAR *d = rp->GenericReparseBuffer.DataBuffer;
             size_t dl = ExtraLength - REPARSE_DATA_BUFFER_HEADER_SIZE;
@@ -1490,31 +1475,17 @@ static NTSTATUS GetReparsePoint(FSP_FILE_SYSTEM *fs, PVOID FileContext, PWSTR Fi
                 fuse3_log_error("fuse: readlink returned an empty target\n");
             return err < 0 ? st_err(err) : STATUS_IO_DEVICE_ERROR;
         }
-        PWSTR w = 0;
-        status = FspPosixMapPosixToWindowsPath(target, &w);
-        bool relative = '/' != target[0];
+        SIZE_T need = 0;
+        status = FspPosixMakeSymlinkReparseData(target, 0, &need);
+        if (STATUS_BUFFER_TOO_SMALL == status)
+            status = (rp = calloc(1, need)) ? FspPosixMakeSymlinkReparseData(target, rp, &need)
+                                            : STATUS_INSUFFICIENT_RESOURCES;
         free(target);
-        if (!NT_SUCCESS(status))
+        if (!NT_SUCCESS(status)) {
+            free(rp);
             return status;
-        size_t bytes = wcslen(w) * sizeof(WCHAR);
-        size_t hdr = offsetof(REPARSE_DATA_BUFFER, SymbolicLinkReparseBuffer.PathBuffer);
-        size_t pbytes = hdr + 2 * bytes > MAXIMUM_REPARSE_DATA_BUFFER_SIZE ? 0 : bytes;
-        size = hdr + bytes + pbytes;
-        if (size > MAXIMUM_REPARSE_DATA_BUFFER_SIZE || !(rp = calloc(1, size))) {
-            FspPosixDeletePath(w);
-            return size > MAXIMUM_REPARSE_DATA_BUFFER_SIZE ? STATUS_NAME_TOO_LONG
-                                                           : STATUS_INSUFFICIENT_RESOURCES;
         }
-        rp->ReparseTag = IO_REPARSE_TAG_SYMLINK;
-        rp->ReparseDataLength = (USHORT)(size - REPARSE_DATA_BUFFER_HEADER_SIZE);
-        rp->SymbolicLinkReparseBuffer.SubstituteNameOffset = 0;
-        rp->SymbolicLinkReparseBuffer.SubstituteNameLength = (USHORT)bytes;
-        rp->SymbolicLinkReparseBuffer.PrintNameOffset = (USHORT)bytes;
-        rp->SymbolicLinkReparseBuffer.PrintNameLength = (USHORT)pbytes;
-        rp->SymbolicLinkReparseBuffer.Flags = relative ? SYMLINK_FLAG_RELATIVE : 0;
-        memcpy(rp->SymbolicLinkReparseBuffer.PathBuffer, w, bytes);
-        memcpy((char *)rp->SymbolicLinkReparseBuffer.PathBuffer + bytes, w, pbytes);
-        FspPosixDeletePath(w);
+        size = need;
     } else if (S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode) || S_ISCHR(st.st_mode) ||
                S_ISBLK(st.st_mode)) {
         bool dev = S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode);

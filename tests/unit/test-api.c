@@ -667,6 +667,73 @@ static void can_replace_reparse_point_test(void)
 
 /* ---- version, file system object ---- */
 
+/* FspPosixMakeSymlinkReparseData / FspPosixGetSymlinkTarget: one builder and parser for all. */
+static void symlink_reparse_data_test(void)
+{
+    static const char *const targets[] = {"/abs/path", "rel/a:b*c", "..", "x\x80y", "a\\b"};
+    static char buf[MAXIMUM_REPARSE_DATA_BUFFER_SIZE];
+    for (size_t i = 0; i < sizeof targets / sizeof targets[0]; i++) {
+        SIZE_T size = 0;
+        ASSERT_EQ(FspPosixMakeSymlinkReparseData(targets[i], 0, &size), STATUS_BUFFER_TOO_SMALL);
+        SIZE_T need = size;
+        size = need - 1;
+        ASSERT_EQ(FspPosixMakeSymlinkReparseData(targets[i], buf, &size), STATUS_BUFFER_TOO_SMALL);
+        ASSERT_EQ(size, need);
+        size = sizeof buf;
+        ASSERT_EQ(FspPosixMakeSymlinkReparseData(targets[i], buf, &size), STATUS_SUCCESS);
+        ASSERT_EQ(size, need);
+        const REPARSE_DATA_BUFFER *rp = (const REPARSE_DATA_BUFFER *)buf;
+        ASSERT_EQ(rp->ReparseTag, IO_REPARSE_TAG_SYMLINK);
+        ASSERT_EQ(rp->ReparseDataLength + REPARSE_DATA_BUFFER_HEADER_SIZE, size);
+        ASSERT_EQ(rp->SymbolicLinkReparseBuffer.Flags, '/' == targets[i][0] ? 0 : SYMLINK_FLAG_RELATIVE);
+        ASSERT_EQ(rp->SymbolicLinkReparseBuffer.SubstituteNameLength,
+                  rp->SymbolicLinkReparseBuffer.PrintNameLength);
+        char *t = 0;
+        ASSERT_EQ(FspPosixGetSymlinkTarget(buf, size, &t), STATUS_SUCCESS);
+        ASSERT(0 == strcmp(t, targets[i]));
+        FspPosixDeletePath(t);
+        /* Cut short, or claiming more than it carries: invalid, never read past the end. */
+        ASSERT_EQ(FspPosixGetSymlinkTarget(buf, size - 1, &t), STATUS_IO_REPARSE_DATA_INVALID);
+        ASSERT(!t);
+    }
+    /* Another tag, an empty or odd substitute name, an embedded NUL. */
+    SIZE_T size = sizeof buf;
+    ASSERT_EQ(FspPosixMakeSymlinkReparseData("abc", buf, &size), STATUS_SUCCESS);
+    REPARSE_DATA_BUFFER *rp = (REPARSE_DATA_BUFFER *)buf;
+    char *t = 0;
+    rp->ReparseTag = IO_REPARSE_TAG_NFS;
+    ASSERT_EQ(FspPosixGetSymlinkTarget(buf, size, &t), STATUS_IO_REPARSE_DATA_INVALID);
+    rp->ReparseTag = IO_REPARSE_TAG_SYMLINK;
+    rp->SymbolicLinkReparseBuffer.SubstituteNameLength = 0;
+    ASSERT_EQ(FspPosixGetSymlinkTarget(buf, size, &t), STATUS_IO_REPARSE_DATA_INVALID);
+    rp->SymbolicLinkReparseBuffer.SubstituteNameLength = 3;
+    ASSERT_EQ(FspPosixGetSymlinkTarget(buf, size, &t), STATUS_IO_REPARSE_DATA_INVALID);
+    rp->SymbolicLinkReparseBuffer.SubstituteNameLength = 3 * sizeof(WCHAR);
+    rp->SymbolicLinkReparseBuffer.PathBuffer[1] = 0;
+    ASSERT_EQ(FspPosixGetSymlinkTarget(buf, size, &t), STATUS_IO_REPARSE_DATA_INVALID);
+    ASSERT_EQ(FspPosixGetSymlinkTarget(buf, 4, &t), STATUS_IO_REPARSE_DATA_INVALID);
+    ASSERT(!t);
+    /* Targets too long for Linux or for the data; bad arguments. */
+    static char longt[5000];
+    memset(longt, 'a', 4096);
+    size = sizeof buf;
+    ASSERT_EQ(FspPosixMakeSymlinkReparseData(longt, buf, &size), STATUS_NAME_TOO_LONG);
+    longt[4095] = 0;
+    size = sizeof buf;
+    ASSERT_EQ(FspPosixMakeSymlinkReparseData(longt, buf, &size), STATUS_NAME_TOO_LONG);
+    longt[2100] = 0; /* 2100 characters (8400 bytes): the print name is dropped to fit */
+    size = sizeof buf;
+    ASSERT_EQ(FspPosixMakeSymlinkReparseData(longt, buf, &size), STATUS_SUCCESS);
+    ASSERT_EQ(rp->SymbolicLinkReparseBuffer.PrintNameLength, 0);
+    ASSERT_EQ(FspPosixGetSymlinkTarget(buf, size, &t), STATUS_SUCCESS);
+    ASSERT_EQ(strlen(t), 2100);
+    FspPosixDeletePath(t);
+    size = 10;
+    ASSERT_EQ(FspPosixMakeSymlinkReparseData("x", 0, &size), STATUS_INVALID_PARAMETER);
+    ASSERT_EQ(FspPosixMakeSymlinkReparseData(0, buf, &size), STATUS_INVALID_PARAMETER);
+    ASSERT_EQ(FspPosixGetSymlinkTarget(0, 10, &t), STATUS_INVALID_PARAMETER);
+}
+
 static void version_test(void)
 {
     /* WinFsp's interface has 64 slots; LinFsp's extensions take reserved ones */
@@ -941,6 +1008,7 @@ int main(int argc, char **argv)
     TLIB_ADD_TEST("api", find_reparse_point_test);
     TLIB_ADD_TEST("api", resolve_reparse_points_test);
     TLIB_ADD_TEST("api", can_replace_reparse_point_test);
+    TLIB_ADD_TEST("api", symlink_reparse_data_test);
     TLIB_ADD_TEST("api", version_test);
     TLIB_ADD_TEST("api", fs_create_invalid_test);
     TLIB_ADD_TEST("api", fs_create_test);
