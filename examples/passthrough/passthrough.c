@@ -415,41 +415,6 @@ static int unlink_file(int pfd, const char *leaf, dev_t dev, ino_t ino, bool dir
 
 /* ---- reparse data ---- */
 
-static NTSTATUS symlink_reparse(const char *target, void *buf, SIZE_T *psize)
-{
-    PWSTR w = 0;
-    NTSTATUS status = FspPosixMapPosixToWindowsPath(target, &w);
-    if (!NT_SUCCESS(status))
-        return status;
-    size_t bytes = wcslen(w) * sizeof(WCHAR);
-    size_t hdr = FIELD_OFFSET(REPARSE_DATA_BUFFER, SymbolicLinkReparseBuffer.PathBuffer);
-    size_t print = hdr + 2 * bytes <= MAXIMUM_REPARSE_DATA_BUFFER_SIZE ? bytes : 0;
-    size_t size = hdr + bytes + print;
-    if (size > MAXIMUM_REPARSE_DATA_BUFFER_SIZE || bytes > 0xffff) {
-        FspPosixDeletePath(w);
-        return STATUS_NAME_TOO_LONG;
-    }
-    if (size > *psize) {
-        FspPosixDeletePath(w);
-        *psize = size;
-        return STATUS_BUFFER_TOO_SMALL;
-    }
-    REPARSE_DATA_BUFFER *rp = buf;
-    memset(rp, 0, size);
-    rp->ReparseTag = IO_REPARSE_TAG_SYMLINK;
-    rp->ReparseDataLength = (USHORT)(size - REPARSE_DATA_BUFFER_HEADER_SIZE);
-    rp->SymbolicLinkReparseBuffer.SubstituteNameOffset = 0;
-    rp->SymbolicLinkReparseBuffer.SubstituteNameLength = (USHORT)bytes;
-    rp->SymbolicLinkReparseBuffer.PrintNameOffset = (USHORT)bytes;
-    rp->SymbolicLinkReparseBuffer.PrintNameLength = (USHORT)print;
-    rp->SymbolicLinkReparseBuffer.Flags = '/' == target[0] ? 0 : SYMLINK_FLAG_RELATIVE;
-    memcpy(rp->SymbolicLinkReparseBuffer.PathBuffer, w, bytes);
-    memcpy((char *)rp->SymbolicLinkReparseBuffer.PathBuffer + bytes, w, print);
-    FspPosixDeletePath(w);
-    *psize = size;
-    return STATUS_SUCCESS;
-}
-
 static NTSTATUS special_reparse(mode_t type, dev_t rdev, void *buf, SIZE_T *psize)
 {
     UINT64 kind = S_ISFIFO(type) ? NFS_SPECFILE_FIFO
@@ -485,31 +450,9 @@ static NTSTATUS parse_reparse(const void *data, size_t size, char **ptarget, mod
         size < REPARSE_DATA_BUFFER_HEADER_SIZE + (size_t)rp->ReparseDataLength)
         return STATUS_IO_REPARSE_DATA_INVALID;
     if (IO_REPARSE_TAG_SYMLINK == rp->ReparseTag) {
-        size_t hdr = FIELD_OFFSET(REPARSE_DATA_BUFFER, SymbolicLinkReparseBuffer.PathBuffer);
-        size_t off = rp->SymbolicLinkReparseBuffer.SubstituteNameOffset;
-        size_t len = rp->SymbolicLinkReparseBuffer.SubstituteNameLength;
-        if (size < hdr || off % sizeof(WCHAR) || len % sizeof(WCHAR) || 0 == len ||
-            hdr + off + len > size)
-            return STATUS_IO_REPARSE_DATA_INVALID;
-        size_t n = len / sizeof(WCHAR);
-        PWSTR w = malloc((n + 1) * sizeof(WCHAR));
-        if (!w)
-            return STATUS_INSUFFICIENT_RESOURCES;
-        memcpy(w, (const char *)rp->SymbolicLinkReparseBuffer.PathBuffer + off, len);
-        w[n] = 0;
-        if (wcslen(w) != n) {
-            free(w);
-            return STATUS_IO_REPARSE_DATA_INVALID;
-        }
-        char *t = 0;
-        NTSTATUS status = FspPosixMapWindowsToPosixPath(w, &t);
-        free(w);
+        NTSTATUS status = FspPosixGetSymlinkTarget((PVOID)data, size, ptarget);
         if (!NT_SUCCESS(status))
             return status;
-        *ptarget = strdup(t);
-        FspPosixDeletePath(t);
-        if (!*ptarget)
-            return STATUS_INSUFFICIENT_RESOURCES;
         *ptype = S_IFLNK;
         return STATUS_SUCCESS;
     }
@@ -1230,7 +1173,7 @@ static NTSTATUS GetReparsePoint(FSP_FILE_SYSTEM *fs, PVOID ctx, PWSTR name, PVOI
         if ((size_t)n >= sizeof target)
             return STATUS_NAME_TOO_LONG;
         target[n] = 0;
-        return symlink_reparse(target, buf, psize);
+        return FspPosixMakeSymlinkReparseData(target, buf, psize);
     }
     if (S_ISFIFO(f->type) || S_ISSOCK(f->type) || S_ISCHR(f->type) || S_ISBLK(f->type)) {
         struct statx sx;
