@@ -1,6 +1,9 @@
 /*
  * src/api/filesystem.c - the file system object: FspFileSystemCreate and
- * the lifecycle calls, which hand the kernel-facing work to the engine.
+ * the lifecycle calls, which hand the kernel-facing work to the engine. Every
+ * public function whose work is the engine's is defined here and calls the
+ * engine (core.h); the engine defines no public function (doc/design.md,
+ * "Components").
  */
 #include "api.h"
 #include "core.h"
@@ -213,6 +216,45 @@ FSP_API VOID FspFileSystemSendResponse(FSP_FILE_SYSTEM *FileSystem, FSP_FSCTL_TR
 FSP_API FSP_FILE_SYSTEM_OPERATION_CONTEXT *FspFileSystemGetOperationContext(VOID)
 {
     return *fsp_opctx_slot();
+}
+
+FSP_API NTSTATUS FspFileSystemSetOpenFlags(UINT32 Flags)
+{
+    return fsp_set_open_flags(Flags);
+}
+
+FSP_API NTSTATUS FspFileSystemSetOpenBackingFile(int Fd)
+{
+    return fsp_passthrough_set_backing_fd(Fd);
+}
+
+FSP_API NTSTATUS FspFileSystemNotifyBegin(FSP_FILE_SYSTEM *FileSystem, ULONG Timeout)
+{
+    (void)FileSystem, (void)Timeout;
+    fsp_notify_begin();
+    return STATUS_SUCCESS;
+}
+
+FSP_API NTSTATUS FspFileSystemNotifyEnd(FSP_FILE_SYSTEM *FileSystem)
+{
+    (void)FileSystem;
+    fsp_notify_end();
+    return STATUS_SUCCESS;
+}
+
+FSP_API NTSTATUS FspFileSystemNotify(FSP_FILE_SYSTEM *FileSystem, FSP_FSCTL_NOTIFY_INFO *NotifyInfo,
+                                     SIZE_T Size)
+{
+    if (!FileSystem)
+        return STATUS_INVALID_PARAMETER;
+    return fsp_notify(FileSystem->Engine, NotifyInfo, Size);
+}
+
+FSP_API NTSTATUS FspFileSystemNotifyPoll(FSP_FILE_SYSTEM *FileSystem, UINT64 PollHandle)
+{
+    if (!FileSystem)
+        return STATUS_INVALID_PARAMETER;
+    return fsp_notify_poll(FileSystem->Engine, PollHandle);
 }
 
 FSP_API PWSTR FspFileSystemMountPointF(FSP_FILE_SYSTEM *FileSystem)

@@ -171,6 +171,14 @@ void fsp_dispatcher_volume_gone(struct fsp_engine *eng);
 /* dispatch.c */
 void fsp_dispatch_one(struct fsp_engine *eng, struct fsp_worker *w, int fd, void *buf, size_t n);
 FSP_FILE_SYSTEM_OPERATION_CONTEXT **fsp_opctx_slot(void);
+/* FspFileSystemSetOpenFlags for the request being processed (its Create/Open/Overwrite). */
+NTSTATUS fsp_set_open_flags(UINT32 Flags);
+
+/* notify.c: FspFileSystemNotifyBegin/End, FspFileSystemNotify, FspFileSystemNotifyPoll */
+void fsp_notify_begin(void);
+void fsp_notify_end(void);
+NTSTATUS fsp_notify(struct fsp_engine *eng, const FSP_FSCTL_NOTIFY_INFO *NotifyInfo, SIZE_T Size);
+NTSTATUS fsp_notify_poll(struct fsp_engine *eng, UINT64 PollHandle);
 
 /* pending.c */
 void fsp_pending_interrupt(struct fsp_request *req);
@@ -217,5 +225,7 @@ uint64_t fsp_passthrough_negotiate(struct fsp_engine *eng, uint64_t offered, uin
 void fsp_passthrough_init_out(struct fsp_engine *eng, uint64_t flags, struct fuse_init_out *out);
 /* Engine teardown: close the backing ids still registered. */
 void fsp_passthrough_fini(struct fsp_engine *eng);
+/* FspFileSystemSetOpenBackingFile for the request being processed. */
+NTSTATUS fsp_passthrough_set_backing_fd(int Fd);
 
 #endif

@@ -51,7 +51,7 @@ void fsp_op_enter(struct fsp_request *req, UINT32 kind)
         FspFileSystemEnterOperation(req->fs, &req->treq, &req->trsp);
 }
 
-FSP_API NTSTATUS FspFileSystemSetOpenFlags(UINT32 Flags)
+NTSTATUS fsp_set_open_flags(UINT32 Flags)
 {
     FSP_FILE_SYSTEM_OPERATION_CONTEXT *ctx = tls_opctx_ptr;
     if (!ctx || !ctx->Request)

@@ -1,5 +1,6 @@
 /*
- * src/engine/notify.c - FspFileSystemNotify: a file system tells the engine
+ * src/engine/notify.c - FspFileSystemNotify* (whose public definitions are in
+ * src/api/filesystem.c): a file system tells the engine
  * that files changed behind the kernel's back; the engine makes the kernel
  * drop what it cached (names: FUSE_NOTIFY_INVAL_ENTRY; attributes and data:
  * FUSE_NOTIFY_INVAL_INODE), and drops what the engine cached of the file and its
@@ -16,18 +17,14 @@
 
 static pthread_rwlock_t notify_lock = PTHREAD_RWLOCK_INITIALIZER;
 
-FSP_API NTSTATUS FspFileSystemNotifyBegin(FSP_FILE_SYSTEM *FileSystem, ULONG Timeout)
+void fsp_notify_begin(void)
 {
-    (void)FileSystem, (void)Timeout;
     pthread_rwlock_rdlock(&notify_lock);
-    return STATUS_SUCCESS;
 }
 
-FSP_API NTSTATUS FspFileSystemNotifyEnd(FSP_FILE_SYSTEM *FileSystem)
+void fsp_notify_end(void)
 {
-    (void)FileSystem;
     pthread_rwlock_unlock(&notify_lock);
-    return STATUS_SUCCESS;
 }
 
 static int notify_write(struct fsp_engine *eng, int code, const struct iovec *payload, int n)
@@ -86,10 +83,8 @@ void fsp_notify_inval_attr(struct fsp_engine *eng, uint64_t nodeid)
     notify_write(eng, FUSE_NOTIFY_INVAL_INODE, &v, 1);
 }
 
-FSP_API NTSTATUS FspFileSystemNotify(FSP_FILE_SYSTEM *FileSystem, FSP_FSCTL_NOTIFY_INFO *NotifyInfo,
-                                     SIZE_T Size)
+NTSTATUS fsp_notify(struct fsp_engine *eng, const FSP_FSCTL_NOTIFY_INFO *NotifyInfo, SIZE_T Size)
 {
-    struct fsp_engine *eng = FileSystem->Engine;
     if (!NotifyInfo && Size)
         return STATUS_INVALID_PARAMETER;
     if (!eng->initialized || eng->fd < 0)
@@ -129,11 +124,10 @@ FSP_API NTSTATUS FspFileSystemNotify(FSP_FILE_SYSTEM *FileSystem, FSP_FSCTL_NOTI
     return STATUS_SUCCESS;
 }
 
-FSP_API NTSTATUS FspFileSystemNotifyPoll(FSP_FILE_SYSTEM *FileSystem, UINT64 PollHandle)
+NTSTATUS fsp_notify_poll(struct fsp_engine *eng, UINT64 PollHandle)
 {
-    if (!FileSystem || 0 == PollHandle)
+    if (0 == PollHandle)
         return STATUS_INVALID_PARAMETER;
-    struct fsp_engine *eng = FileSystem->Engine;
     if (!eng->initialized || eng->fd < 0)
         return STATUS_INVALID_DEVICE_STATE;
     struct fuse_notify_poll_wakeup_out o;

@@ -253,7 +253,7 @@ void fsp_passthrough_release(struct fsp_engine *eng, struct fsp_handle *h)
     h->backing_id = 0;
 }
 
-FSP_API NTSTATUS FspFileSystemSetOpenBackingFile(int Fd)
+NTSTATUS fsp_passthrough_set_backing_fd(int Fd)
 {
     FSP_FILE_SYSTEM_OPERATION_CONTEXT *ctx = *fsp_opctx_slot();
     if (!ctx || !ctx->Request)
