@@ -59,3 +59,79 @@ linfsp_free_mounts_under() {
         umount -l "$mnt" 2>/dev/null || fusermount3 -uz "$mnt" 2>/dev/null
     done
 }
+
+# linfsp_with_mount NAME SRC_TMPFS EXPECTED_STATUS 'SERVER COMMAND' COMMAND [ARGS...]
+#
+# The skeleton of scripts/with-mount.sh and scripts/fsp-tests-on.sh: start a file system server
+# (in the foreground of its own, in the background of the calling script), wait for its mount,
+# run COMMAND, then stop the server with SIGTERM and check that it exits with EXPECTED_STATUS
+# and leaves nothing mounted. In the server command and in COMMAND's arguments @MNT@ is the
+# mount point (a new directory under $TMPDIR named after NAME) and @SRC@ a new source directory
+# for passthroughs, on a tmpfs of its own when SRC_TMPFS is 1. Sets an EXIT trap: whatever
+# happens, the server is ended (by its pid; SIGTERM, then its mounts freed, then SIGKILL) and the
+# mounts and the directories go; INT and TERM exit 130. Returns COMMAND's status, or 1 when the
+# server did not mount, stop or unmount cleanly (linfsp_mounted is 0 when it did not mount),
+# 2 when the source tmpfs could not be mounted. Call it once per script.
+linfsp_with_mount() {
+    local name=$1 src_tmpfs=$2 expect=$3 server=$4
+    shift 4
+    linfsp_wm_dir=$(mktemp -d "${TMPDIR:-/tmp}/$name.XXXXXX")
+    linfsp_wm_mnt=$linfsp_wm_dir/mnt linfsp_wm_src=$linfsp_wm_dir/src linfsp_wm_pid=
+    linfsp_mounted=0
+    local mnt=$linfsp_wm_mnt src=$linfsp_wm_src
+    mkdir -p "$mnt" "$src"
+    trap linfsp_with_mount_cleanup EXIT
+    trap 'exit 130' INT TERM
+    if [ "$src_tmpfs" = 1 ]; then
+        mount -t tmpfs -o size=4g "$name-src" "$src" || { echo "cannot mount the source tmpfs"; return 2; }
+    fi
+    local cmd=${server//@MNT@/$mnt} a args=()
+    cmd=${cmd//@SRC@/$src}
+    for a in "$@"; do a=${a//@MNT@/$mnt}; args+=("${a//@SRC@/$src}"); done
+    echo "server: $cmd"
+    eval "exec $cmd" </dev/null &
+    linfsp_wm_pid=$!
+    local pid=$linfsp_wm_pid
+    for _ in $(seq 100); do
+        grep -q " $mnt " /proc/self/mountinfo && break
+        kill -0 "$pid" 2>/dev/null || break
+        sleep 0.1
+    done
+    if ! grep -q " $mnt " /proc/self/mountinfo; then
+        echo "the file system did not mount"
+        return 1
+    fi
+    linfsp_mounted=1
+    local rc=0 src_rc=0
+    "${args[@]}" || rc=$?
+    # The server must stop cleanly on SIGTERM and leave nothing mounted.
+    kill -TERM "$pid"
+    for _ in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    if kill -0 "$pid" 2>/dev/null; then
+        echo "the file system did not stop on SIGTERM"; rc=1
+    else
+        wait "$pid" || src_rc=$?
+        linfsp_wm_pid=
+        [ "$src_rc" -eq "$expect" ] ||
+            { echo "the file system exited with status $src_rc (not $expect)"; rc=1; }
+        grep -q " $mnt " /proc/self/mountinfo && { echo "$mnt is still mounted"; rc=1; }
+    fi
+    return $rc
+}
+
+# linfsp_with_mount's EXIT trap: end the server it started, free the mounts, remove the files.
+linfsp_with_mount_cleanup() {
+    cd /
+    local pid=${linfsp_wm_pid:-}
+    if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
+        kill -TERM "$pid" 2>/dev/null
+        for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+        kill -0 "$pid" 2>/dev/null && linfsp_free_mounts_under "$linfsp_wm_mnt"
+        kill -KILL "$pid" 2>/dev/null
+        wait "$pid" 2>/dev/null
+    fi
+    [ -n "${linfsp_wm_dir:-}" ] || return 0
+    linfsp_free_mounts_under "$linfsp_wm_mnt"
+    mountpoint -q "$linfsp_wm_src" && umount -l "$linfsp_wm_src"
+    rm -rf "$linfsp_wm_dir"
+}
