@@ -547,6 +547,95 @@ static NTSTATUS GetSecurityByName(FSP_FILE_SYSTEM *fs, PWSTR FileName, PUINT32 P
 
 /* ---- create and open ---- */
 
+/* A symlink or special file from the engine's reparse data (see src/engine/ops_namespace.c). */
+static int create_special(struct fuse *f, const char *path, bool is_dir, UINT32 mode,
+                          PVOID ExtraBuffer, ULONG ExtraLength)
+{
+    const REPARSE_DATA_BUFFER *rp = ExtraBuffer;
+    if (is_dir || ExtraLength < REPARSE_DATA_BUFFER_HEADER_SIZE)
+        return -EINVAL;
+    if (IO_REPARSE_TAG_SYMLINK == rp->ReparseTag) {
+        char *target = 0;
+        int err;
+        NTSTATUS ts = FspPosixGetSymlinkTarget(ExtraBuffer, ExtraLength, &target);
+        if (!NT_SUCCESS(ts))
+            err = STATUS_INSUFFICIENT_RESOURCES == ts ? -ENOMEM : -EINVAL;
+        else if (!f->top->op.symlink)
+            err = -EPERM;
+        else
+            err = fuse_fs_symlink(f->top, target, path);
+        FspPosixDeletePath(target);
+        return err;
+    }
+    if (IO_REPARSE_TAG_NFS != rp->ReparseTag)
+        return -EINVAL;
+    const UCHAR *d = rp->GenericReparseBuffer.DataBuffer;
+    size_t dl = ExtraLength - REPARSE_DATA_BUFFER_HEADER_SIZE;
+    UINT64 type = 0;
+    UINT32 mm[2] = {0, 0};
+    if (dl >= 8)
+        memcpy(&type, d, 8);
+    if (dl >= 16)
+        memcpy(mm, d + 8, 8);
+    mode_t fmt = NFS_SPECFILE_FIFO == type   ? S_IFIFO
+                 : NFS_SPECFILE_SOCK == type ? S_IFSOCK
+                 : NFS_SPECFILE_CHR == type  ? S_IFCHR
+                 : NFS_SPECFILE_BLK == type  ? S_IFBLK
+                                             : 0;
+    if (!fmt)
+        return -EINVAL;
+    if (!f->top->op.mknod)
+        return -EPERM;
+    return fuse_fs_mknod(f->top, path, fmt | (mode & 07777), makedev(mm[0], mm[1]));
+}
+
+/*
+ * A regular file: create with the kernel's flags when the caller is creat(2) (user), else made
+ * and opened write-only, as libfuse makes a regular file mknod(2) asks for when the program has
+ * create; without create, mknod (and an open for creat(2)).
+ */
+static int create_regular(struct fuse *f, struct fuse3_file *file, const char *path, UINT32 mode,
+                          bool user)
+{
+    if (f->top->op.create) {
+        struct fuse_file_info fi;
+        memset(&fi, 0, sizeof fi);
+        fi.flags = user ? file->open_flags : O_CREAT | O_EXCL | O_WRONLY;
+        if (!user)
+            file->open_flags = fi.flags;
+        if (f->conf.direct_io)
+            fi.direct_io = 1;
+        int err = fuse_fs_create(f->top, path, (mode & 07777) | S_IFREG, &fi);
+        if (err >= 0)
+            file_opened(f, file, &fi);
+        return err;
+    }
+    if (!f->top->op.mknod)
+        return -ENOSYS;
+    int err = fuse_fs_mknod(f->top, path, (mode & 07777) | S_IFREG, 0);
+    if (err >= 0 && user) {
+        err = file_open(f, file);
+        if (err < 0 && f->top->op.unlink)
+            fuse_fs_unlink(f->top, path);
+    }
+    return err;
+}
+
+/* Extended attributes given at creation (CreateEx's EA buffer): set one by one. */
+static int create_set_eas(struct fuse *f, const char *path, PVOID ExtraBuffer)
+{
+    int err = 0;
+    for (PFILE_FULL_EA_INFORMATION ea = ExtraBuffer; !err;) {
+        if (ea->EaValueLength && f->top->op.setxattr)
+            err = fuse_fs_setxattr(f->top, path, ea->EaName, ea->EaName + ea->EaNameLength + 1,
+                                  ea->EaValueLength, 0);
+        if (!ea->NextEntryOffset)
+            break;
+        ea = (PFILE_FULL_EA_INFORMATION)((char *)ea + ea->NextEntryOffset);
+    }
+    return err > 0 ? 0 : err;
+}
+
 static NTSTATUS create_common(struct fuse *f, char *path, UINT32 CreateOptions, UINT32 GrantedAccess,
                               PSECURITY_DESCRIPTOR SecurityDescriptor, PVOID ExtraBuffer,
                               ULONG ExtraLength, BOOLEAN ExtraBufferIsReparsePoint,
@@ -565,85 +654,20 @@ static NTSTATUS create_common(struct fuse *f, char *path, UINT32 CreateOptions, 
     if (!file)
         return STATUS_INSUFFICIENT_RESOURCES;
     file->open_flags = user ? pflags : flags_from_access(GrantedAccess);
-    int err = 0;
-    struct fuse_file_info fi;
-    if (ExtraBuffer && ExtraBufferIsReparsePoint) {
-        /* A symlink or special file (see src/engine/ops_namespace.c). */
-        const REPARSE_DATA_BUFFER *rp = ExtraBuffer;
-        if (is_dir || ExtraLength < REPARSE_DATA_BUFFER_HEADER_SIZE)
-            err = -EINVAL;
-        else if (IO_REPARSE_TAG_SYMLINK == rp->ReparseTag) {
-            char *target = 0;
-            NTSTATUS ts = FspPosixGetSymlinkTarget(ExtraBuffer, ExtraLength, &target);
-            if (!NT_SUCCESS(ts))
-                err = STATUS_INSUFFICIENT_RESOURCES == ts ? -ENOMEM : -EINVAL;
-            else if (!f->top->op.symlink)
-                err = -EPERM;
-            else
-                err = fuse_fs_symlink(f->top, target, path);
-            FspPosixDeletePath(target);
-        } else if (IO_REPARSE_TAG_NFS == rp->ReparseTag) {
-            const UCHAR *d = rp->GenericReparseBuffer.DataBuffer;
-            size_t dl = ExtraLength - REPARSE_DATA_BUFFER_HEADER_SIZE;
-            UINT64 type = 0;
-            UINT32 mm[2] = {0, 0};
-            if (dl >= 8)
-                memcpy(&type, d, 8);
-            if (dl >= 16)
-                memcpy(mm, d + 8, 8);
-            mode_t fmt = NFS_SPECFILE_FIFO == type   ? S_IFIFO
-                         : NFS_SPECFILE_SOCK == type ? S_IFSOCK
-                         : NFS_SPECFILE_CHR == type  ? S_IFCHR
-                         : NFS_SPECFILE_BLK == type  ? S_IFBLK
-                                                     : 0;
-            if (!fmt)
-                err = -EINVAL;
-            else if (!f->top->op.mknod)
-                err = -EPERM;
-            else
-                err = fuse_fs_mknod(f->top, path, fmt | (mode & 07777), makedev(mm[0], mm[1]));
-        } else
-            err = -EINVAL;
-    } else if (is_dir) {
+    int err;
+    if (ExtraBuffer && ExtraBufferIsReparsePoint)
+        err = create_special(f, path, is_dir, mode, ExtraBuffer, ExtraLength);
+    else if (is_dir)
         err = f->top->op.mkdir ? fuse_fs_mkdir(f->top, path, (mode & 07777) | S_IFDIR) : -ENOSYS;
-    } else if (f->top->op.create) {
-        /* creat(2) with the kernel's flags; a regular file mknod(2) makes is created and
-         * released, as libfuse makes it when the program has create */
-        memset(&fi, 0, sizeof fi);
-        fi.flags = user ? file->open_flags : O_CREAT | O_EXCL | O_WRONLY;
-        if (!user)
-            file->open_flags = fi.flags;
-        if (f->conf.direct_io)
-            fi.direct_io = 1;
-        err = fuse_fs_create(f->top, path, (mode & 07777) | S_IFREG, &fi);
-        if (err >= 0)
-            file_opened(f, file, &fi);
-    } else if (f->top->op.mknod) {
-        err = fuse_fs_mknod(f->top, path, (mode & 07777) | S_IFREG, 0);
-        if (err >= 0 && user) {
-            err = file_open(f, file);
-            if (err < 0 && f->top->op.unlink)
-                fuse_fs_unlink(f->top, path);
-        }
-    } else
-        err = -ENOSYS;
+    else
+        err = create_regular(f, file, path, mode, user);
     if (err > 0)
         err = 0;
-    if (!err && ExtraBuffer && !ExtraBufferIsReparsePoint) {
-        /* Extended attributes given at creation: set them one by one. */
-        for (PFILE_FULL_EA_INFORMATION ea = ExtraBuffer; !err;) {
-            if (ea->EaValueLength && f->top->op.setxattr)
-                err = fuse_fs_setxattr(f->top, path, ea->EaName, ea->EaName + ea->EaNameLength + 1,
-                                      ea->EaValueLength, 0);
-            if (!ea->NextEntryOffset)
-                break;
-            ea = (PFILE_FULL_EA_INFORMATION)((char *)ea + ea->NextEntryOffset);
-        }
-        if (err > 0)
-            err = 0;
-    }
+    if (!err && ExtraBuffer && !ExtraBufferIsReparsePoint)
+        err = create_set_eas(f, path, ExtraBuffer);
     /* The new object's owner is the caller unless its security descriptor says otherwise
      * (a set-group-ID parent directory gives its group). */
+    struct fuse_file_info fi;
     if (!err && SecurityDescriptor && f->top->op.chown &&
         (uid != tls_context.uid || gid != tls_context.gid)) {
         int cerr = fuse_fs_chown(f->top, path, uid != tls_context.uid ? uid : (uid_t)-1,
