@@ -36,6 +36,7 @@ static NTSTATUS validate_params(FSP_FSCTL_VOLUME_PARAMS *vp)
         vp->WritebackCache = 0;
         vp->MountOptionsAsGiven = vp->SymlinkAttributesFromFileInfo = vp->FileMountPoint = 0;
         vp->NegativeEntryTimeoutValid = 0;
+        vp->NanosecondTimes = vp->EmptyEaValues = vp->LinuxXattrNamespaces = 0;
     }
     vp->Prefix[ARRAYSIZE(vp->Prefix) - 1] = 0;
     vp->FileSystemName[ARRAYSIZE(vp->FileSystemName) - 1] = 0;
