@@ -176,7 +176,8 @@ step "fsp-tests on passthrough over tmpfs (ASan+UBSan)" 600 $on "$ft" \
 # LinFsp extensions the .NET layer does not carry yet (nanosecond times, empty xattr values and
 # tmpfs's xattr namespaces, RENAME_EXCHANGE, O_TMPFILE).
 dotnet_without=(-info_utimens_test -info_utimens_nsec_test -xattr_empty_value_test -xattr_namespace_test
-                -rename_exchange_test -rename_exchange_dirs_test -create_tmpfile_test -create_tmpfile_excl_test)
+                -rename_exchange_test -rename_exchange_dirs_test -create_tmpfile_test -create_tmpfile_excl_test
+                -security_tmpfile_exchange_test)
 step "test-dotnet (.NET layer)" 300 mono build/release/dotnet/test-dotnet.exe
 step "fsp-tests on memfs-dotnet (.NET layer)" 600 $on build/release/tests/fsp-tests/fsp-tests \
     "mono build/release/dotnet/memfs-dotnet.exe -m @MNT@" --linfsp "${dotnet_without[@]}"
@@ -189,7 +190,7 @@ step "fsp-tests on passthrough-dotnet over tmpfs (.NET layer)" 600 $on build/rel
 # As with libfuse, other users reach the mount with allow_other, and the kernel checks
 # permissions with default_permissions; fuse_main exits with 8 when SIGTERM ends it (libfuse 3's
 # status).
-no_tmpfile=(-create_tmpfile_test -create_tmpfile_excl_test)
+no_tmpfile=(-create_tmpfile_test -create_tmpfile_excl_test -security_tmpfile_exchange_test)
 fuse3_on="env FSP_TESTS_ON_STATUS=8 $on"
 step "fsp-tests on memfs-fuse3 (FUSE 3 layer, ASan+UBSan)" 600 $fuse3_on "$ft" \
     "build/sanitize/src/fuse/memfs-fuse3 -f -o allow_other,default_permissions @MNT@" --linfsp \

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
+#include <sys/syscall.h>
 #include <sys/xattr.h>
 #include <unistd.h>
 
@@ -528,6 +529,67 @@ static void security_killpriv_chown_types_test(void)
     }
 }
 
+#ifndef RENAME_EXCHANGE
+#define RENAME_EXCHANGE (1 << 1)
+#endif
+
+static int tmpfile_exchange_as_user(void *arg)
+{
+    (void)arg;
+    /* O_TMPFILE needs write permission on the directory */
+    if (-1 != open("ro", O_TMPFILE | O_RDWR, 0600) || EACCES != errno)
+        return 10;
+    /* an unnamed file is the caller's, with the mode asked for (less the umask) */
+    int fd = open("w", O_TMPFILE | O_RDWR, 0666);
+    if (-1 == fd)
+        return 11;
+    struct stat st;
+    int r = fstat(fd, &st);
+    char proc[64];
+    snprintf(proc, sizeof proc, "/proc/self/fd/%d", fd);
+    int r2 = linkat(AT_FDCWD, proc, AT_FDCWD, "w/named", AT_SYMLINK_FOLLOW);
+    close(fd);
+    if (0 != r || st.st_uid != USER_A || st.st_gid != USER_A || (st.st_mode & 07777) != (0666 & ~022))
+        return 12;
+    if (0 != r2)
+        return 13;
+    /* RENAME_EXCHANGE in a sticky directory of files that are not the caller's: EPERM */
+    if (-1 != syscall(SYS_renameat2, AT_FDCWD, "sticky/a", AT_FDCWD, "sticky/b", RENAME_EXCHANGE) ||
+        EPERM != errno)
+        return 14;
+    /* nor in a directory the caller may not write */
+    if (-1 != syscall(SYS_renameat2, AT_FDCWD, "ro/c", AT_FDCWD, "w/named", RENAME_EXCHANGE) ||
+        EACCES != errno)
+        return 15;
+    return 0;
+}
+
+/* O_TMPFILE and RENAME_EXCHANGE give an unprivileged caller nothing the permissions do not. */
+static void security_tmpfile_exchange_test(void)
+{
+    fsp_tests_need_root();
+    ASSERT(0 == mkdir("ro", 0755));
+    fsp_tests_write_file("ro/c", "c", 1);
+    ASSERT(0 == mkdir("w", 0777));
+    ASSERT(0 == chmod("w", 0777));
+    ASSERT(0 == mkdir("sticky", 0777));
+    ASSERT(0 == chmod("sticky", 01777));
+    fsp_tests_write_file("sticky/a", "a", 1);
+    fsp_tests_write_file("sticky/b", "b", 1);
+    mode_t old = umask(022);
+    int r = fsp_tests_as_user(USER_A, USER_A, tmpfile_exchange_as_user, 0);
+    umask(old);
+    ASSERT_EQ(r, 0);
+    struct stat st;
+    ASSERT(0 == stat("w/named", &st));
+    ASSERT_EQ(st.st_uid, USER_A);
+    char buf[2];
+    ASSERT_EQ(fsp_tests_read_file("sticky/a", buf, sizeof buf), 1);
+    ASSERT_EQ(buf[0], 'a');
+    ASSERT_EQ(fsp_tests_read_file("ro/c", buf, sizeof buf), 1);
+    ASSERT_EQ(buf[0], 'c');
+}
+
 static int truncate_as_user(void *arg)
 {
     const char *const *names = arg;
@@ -823,6 +885,7 @@ void security_tests(void)
     TLIB_ADD_TEST("security", security_setgid_dir_test);
     TLIB_ADD_TEST("security", security_killpriv_test);
     TLIB_ADD_TEST("security", security_killpriv_chown_types_test);
+    TLIB_ADD_TEST("security", security_tmpfile_exchange_test);
     TLIB_ADD_TEST("security", security_killpriv_truncate_test);
     TLIB_ADD_TEST("security", security_killpriv_supplementary_group_test);
     TLIB_ADD_TEST("security", security_killpriv_caps_test);
