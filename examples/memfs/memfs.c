@@ -235,13 +235,13 @@ static struct ftime now_time(void)
     } while (0)
 
 /*
- * Where a callback returns the nanoseconds of the FileInfo it fills: beside it, when the
- * engine called (with NanosecondTimes every FileInfo it passes has room for them); nowhere
- * when memfs is called directly (test-memfs), whose FileInfo is a plain one.
+ * Where a callback returns the nanoseconds of the FileInfo it fills: beside it when the engine
+ * passed it (NanosecondTimes); nowhere (NULL) for any other FileInfo, e.g. when memfs is called
+ * directly (test-memfs) with a plain one.
  */
 static FSP_FSCTL_FILE_NSEC *nsec_of(FSP_FSCTL_FILE_INFO *info)
 {
-    return FspFileSystemGetOperationContext() ? FspFileSystemGetFileInfoNsec(info) : 0;
+    return FspFileSystemGetFileInfoNsec(info);
 }
 
 /* ---- names ---- */

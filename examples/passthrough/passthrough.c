@@ -274,8 +274,9 @@ static void info_of(const struct statx *sx, FSP_FSCTL_FILE_INFO *info, FSP_FSCTL
 }
 
 /*
- * An open file's information for a callback's FileInfo: with VolumeParams.NanosecondTimes
- * (set), every FileInfo the engine passes has the source's nanoseconds beside it.
+ * An open file's information for a callback's FileInfo, with the source's nanoseconds beside it
+ * when the engine passed it (VolumeParams.NanosecondTimes; NULL from FspFileSystemGetFileInfoNsec
+ * for any other FileInfo, e.g. passthrough-races' own).
  */
 static NTSTATUS file_info(PTFILE *f, FSP_FSCTL_FILE_INFO *info)
 {

@@ -1795,19 +1795,19 @@ static inline FSP_FSCTL_OPEN_FILE_INFO *FspFileSystemGetOpenFileInfo(FSP_FSCTL_F
  *
  * With that flag every FSP_FSCTL_FILE_INFO the engine passes to a callback
  * (Create, CreateEx, Open, Overwrite, OverwriteEx, Write, Flush, GetFileInfo,
- * SetBasicInfo, SetFileSize, SetEa, CreateHardLink, CreateUnnamed) is the
- * FileInfo of an FSP_FSCTL_OPEN_FILE_INFO with Nsec zeroed, and the engine
- * reads Nsec back with the FileInfo. Call it only on a FileInfo the engine
- * passed, and only when the flag is set (a file system's own
- * FSP_FSCTL_FILE_INFO has no room for Nsec). Directory entries carry their
- * nanoseconds in FSP_FSCTL_DIR_INFO::Nsec instead.
- * @param FileInfo the FileInfo argument of a callback
- * @return the FSP_FSCTL_OPEN_FILE_INFO::Nsec that goes with it
+ * SetBasicInfo, SetFileSize, SetEa, CreateHardLink, Fallocate, CreateUnnamed)
+ * is the FileInfo of an FSP_FSCTL_OPEN_FILE_INFO with Nsec zeroed, and the
+ * engine reads Nsec back with the FileInfo. This function checks that: it
+ * returns that Nsec only for the FileInfo the engine passed to the callback
+ * now running on this thread, and NULL for anything else (a file system's
+ * own FSP_FSCTL_FILE_INFO, a callback the file system calls itself, a volume
+ * without the flag), so a file system may call it on any FileInfo and fill
+ * what it gets. Directory entries carry their nanoseconds in
+ * FSP_FSCTL_DIR_INFO::Nsec instead.
+ * @param FileInfo a FileInfo argument
+ * @return the FSP_FSCTL_OPEN_FILE_INFO::Nsec that goes with it, or NULL
  */
-static inline FSP_FSCTL_FILE_NSEC *FspFileSystemGetFileInfoNsec(FSP_FSCTL_FILE_INFO *FileInfo)
-{
-    return &FspFileSystemGetOpenFileInfo(FileInfo)->Nsec;
-}
+FSP_API FSP_FSCTL_FILE_NSEC *FspFileSystemGetFileInfoNsec(FSP_FSCTL_FILE_INFO *FileInfo);
 
 /* ---- directory buffers ---- */
 /**

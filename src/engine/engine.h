@@ -55,6 +55,8 @@ struct fsp_request {
     /* what the file system sees through FspFileSystemGetOperationContext */
     FSP_FSCTL_TRANSACT_REQ treq;
     FSP_FSCTL_TRANSACT_RSP trsp;
+    /* the FileInfo passed to the interface call running (fsp_op_info_arg), or NULL */
+    FSP_FSCTL_FILE_INFO *info_arg;
     /* a symlink's target length read earlier in this request (fsp_ops_remember_symlink_size) */
     bool symlink_size_known;
     uint64_t symlink_size;
@@ -110,6 +112,12 @@ void *fsp_request_scratch(struct fsp_request *req);
  */
 void fsp_op_enter(struct fsp_request *req, UINT32 kind);
 void fsp_op_leave(struct fsp_request *req);
+/**
+ * The FileInfo argument of the interface call about to be made (after fsp_op_enter): info
+ * zeroed, and its FileInfo recorded as the one the call may return nanoseconds beside
+ * (FspFileSystemGetFileInfoNsec) until fsp_op_leave.
+ */
+FSP_FSCTL_FILE_INFO *fsp_op_info_arg(struct fsp_request *req, FSP_FSCTL_OPEN_FILE_INFO *info);
 
 /* ---- asynchronous completion (pending.c) ---- */
 

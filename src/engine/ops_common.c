@@ -83,7 +83,7 @@ NTSTATUS fsp_ops_open_path(struct fsp_request *req, PWSTR path, UINT32 access, P
     req->treq.Req.Create.PosixOpen = req->posix_open;
     req->treq.Req.Create.PosixFlags = req->posix_open ? req->posix_flags : 0;
     req->posix_open = false; /* the process's open is this one; later opens are the engine's */
-    status = fs->Interface->Open(fs, path, options, access, arg, &oinfo.FileInfo);
+    status = fs->Interface->Open(fs, path, options, access, arg, fsp_op_info_arg(req, &oinfo));
     fsp_op_leave(req);
     ctx_end(req, &slot, status);
     if (NT_SUCCESS(status)) {
@@ -484,10 +484,10 @@ NTSTATUS fsp_ops_create_object(struct fsp_request *req, PWSTR path, UINT32 creat
     if (fi->CreateEx)
         status = fi->CreateEx(fs, path, create_options, granted_access, file_attributes, sd, 0,
                               reparse, reparse ? reparse_len : 0, reparse ? TRUE : FALSE, arg,
-                              &oinfo.FileInfo);
+                              fsp_op_info_arg(req, &oinfo));
     else
         status = fi->Create(fs, path, create_options, granted_access, file_attributes, sd, 0, arg,
-                            &oinfo.FileInfo);
+                            fsp_op_info_arg(req, &oinfo));
     fsp_op_leave(req);
     ctx_end(req, &slot, status);
     if (!NT_SUCCESS(status))
@@ -502,7 +502,7 @@ NTSTATUS fsp_ops_create_object(struct fsp_request *req, PWSTR path, UINT32 creat
         if (NT_SUCCESS(status) && fi->GetFileInfo) {
             memset(&oinfo, 0, sizeof oinfo);
             fsp_op_enter(req, FspFsctlTransactQueryInformationKind);
-            status = fi->GetFileInfo(fs, ctx, &oinfo.FileInfo);
+            status = fi->GetFileInfo(fs, ctx, fsp_op_info_arg(req, &oinfo));
             fsp_op_leave(req);
         }
         if (!NT_SUCCESS(status)) {
@@ -539,7 +539,7 @@ NTSTATUS fsp_ops_create_unnamed(struct fsp_request *req, PWSTR dirpath, UINT32 g
     req->treq.FileName = dirpath;
     fsp_op_enter(req, FspFsctlTransactCreateKind);
     status = fs->Interface->CreateUnnamed(fs, dirpath, granted_access, FILE_ATTRIBUTE_ARCHIVE, sd,
-                                          arg, &info->FileInfo);
+                                          arg, fsp_op_info_arg(req, info));
     fsp_op_leave(req);
     ctx_end(req, &slot, status);
     if (NT_SUCCESS(status))

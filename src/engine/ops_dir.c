@@ -462,7 +462,7 @@ void fsp_op_fsyncdir(struct fsp_request *req)
     memset(&info, 0, sizeof info);
     req->treq.Req.FlushBuffers.UserContext = (UINT64)(uintptr_t)FSP_OPS_CTX(h);
     fsp_op_enter(req, FspFsctlTransactFlushBuffersKind);
-    NTSTATUS status = req->fs->Interface->Flush(req->fs, FSP_OPS_CTX(h), &info.FileInfo);
+    NTSTATUS status = req->fs->Interface->Flush(req->fs, FSP_OPS_CTX(h), fsp_op_info_arg(req, &info));
     fsp_op_leave(req);
     fsp_reply_status(req, status);
 }

@@ -118,7 +118,7 @@ static NTSTATUS get_file_info(struct fsp_request *req, PVOID ctx, FSP_FSCTL_OPEN
         return STATUS_INVALID_DEVICE_REQUEST;
     memset(info, 0, sizeof *info);
     fsp_op_enter(req, FspFsctlTransactQueryInformationKind);
-    NTSTATUS status = req->fs->Interface->GetFileInfo(req->fs, ctx, &info->FileInfo);
+    NTSTATUS status = req->fs->Interface->GetFileInfo(req->fs, ctx, fsp_op_info_arg(req, info));
     fsp_op_leave(req);
     return status;
 }
@@ -428,7 +428,7 @@ static void setattr_target(struct fsp_request *req, struct target *tp)
         else {
             req->treq.Req.SetInformation.FileInformationClass = FileEndOfFileInformation;
             fsp_op_enter(req, FspFsctlTransactSetInformationKind);
-            status = fi->SetFileSize(fs, t.ctx, in->size, FALSE, &info.FileInfo);
+            status = fi->SetFileSize(fs, t.ctx, in->size, FALSE, fsp_op_info_arg(req, &info));
             fsp_op_leave(req);
         }
     }
@@ -464,7 +464,7 @@ static void setattr_target(struct fsp_request *req, struct target *tp)
             memset(&info, 0, sizeof info);
             fsp_op_enter(req, FspFsctlTransactSetInformationKind);
             status = fi->SetBasicInfo(fs, t.ctx, INVALID_FILE_ATTRIBUTES, 0, at, mt, ct,
-                                      &info.FileInfo);
+                                      fsp_op_info_arg(req, &info));
             fsp_op_leave(req);
         }
     }

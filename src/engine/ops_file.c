@@ -45,6 +45,7 @@ static NTSTATUS overwrite(struct fsp_request *req, PVOID ctx, FSP_FSCTL_OPEN_FIL
     req->treq.Req.Overwrite.FileAttributes = 0;
     memset(oinfo, 0, sizeof *oinfo);
     fsp_op_enter(req, FspFsctlTransactOverwriteKind);
+    fsp_op_info_arg(req, oinfo);
     NTSTATUS status;
     if (fi->OverwriteEx)
         status = fi->OverwriteEx(req->fs, ctx, 0, FALSE, 0, 0, 0, info);
@@ -377,7 +378,7 @@ void fsp_op_write(struct fsp_request *req)
     req->treq.Req.Write.Length = in->size;
     fsp_op_enter(req, FspFsctlTransactWriteKind);
     status = req->fs->Interface->Write(req->fs, FSP_OPS_CTX(h), data, in->offset, in->size,
-                                                FALSE, FALSE, &done, &info.FileInfo);
+                                                FALSE, FALSE, &done, fsp_op_info_arg(req, &info));
     fsp_op_leave(req);
     if (STATUS_PENDING == status)
         return fsp_request_pend(req, write_complete, (void *)(uintptr_t)in->size);
@@ -405,7 +406,7 @@ void fsp_op_fsync(struct fsp_request *req)
     memset(&info, 0, sizeof info);
     req->treq.Req.FlushBuffers.UserContext = (UINT64)(uintptr_t)FSP_OPS_CTX(h);
     fsp_op_enter(req, FspFsctlTransactFlushBuffersKind);
-    NTSTATUS status = req->fs->Interface->Flush(req->fs, FSP_OPS_CTX(h), &info.FileInfo);
+    NTSTATUS status = req->fs->Interface->Flush(req->fs, FSP_OPS_CTX(h), fsp_op_info_arg(req, &info));
     fsp_op_leave(req);
     fsp_reply_status(req, status);
 }
@@ -528,7 +529,8 @@ void fsp_op_fallocate(struct fsp_request *req)
     if (fi->Fallocate) {
         req->treq.Req.SetInformation.FileInformationClass = FileAllocationInformation;
         fsp_op_enter(req, FspFsctlTransactSetInformationKind);
-        status = fi->Fallocate(req->fs, FSP_OPS_CTX(h), mode, in->offset, in->length, info);
+        status = fi->Fallocate(req->fs, FSP_OPS_CTX(h), mode, in->offset, in->length,
+                               fsp_op_info_arg(req, &oinfo));
         fsp_op_leave(req);
         if (STATUS_NOT_SUPPORTED == status || STATUS_INVALID_DEVICE_REQUEST == status ||
             STATUS_NOT_IMPLEMENTED == status)
@@ -539,7 +541,7 @@ void fsp_op_fallocate(struct fsp_request *req)
         return fsp_reply_err(req, EOPNOTSUPP);
     UINT64 end = in->offset + in->length;
     fsp_op_enter(req, FspFsctlTransactQueryInformationKind);
-    status = fi->GetFileInfo(req->fs, FSP_OPS_CTX(h), info);
+    status = fi->GetFileInfo(req->fs, FSP_OPS_CTX(h), fsp_op_info_arg(req, &oinfo));
     fsp_op_leave(req);
     if (NT_SUCCESS(status) && end > info->FileSize) {
         bool keep = mode & FALLOC_FL_KEEP_SIZE;
@@ -549,7 +551,7 @@ void fsp_op_fallocate(struct fsp_request *req)
             keep ? FileAllocationInformation : FileEndOfFileInformation;
         if (!keep || end > allocation) {
             fsp_op_enter(req, FspFsctlTransactSetInformationKind);
-            status = fi->SetFileSize(req->fs, FSP_OPS_CTX(h), end, keep, info);
+            status = fi->SetFileSize(req->fs, FSP_OPS_CTX(h), end, keep, fsp_op_info_arg(req, &oinfo));
             fsp_op_leave(req);
         }
     }

@@ -89,7 +89,7 @@ NTSTATUS fsp_ops_kill_privs(struct fsp_request *req, uint64_t nodeid, PVOID ctx,
     FSP_FSCTL_OPEN_FILE_INFO info;
     memset(&info, 0, sizeof info);
     fsp_op_enter(req, FspFsctlTransactQueryInformationKind);
-    NTSTATUS status = fi->GetFileInfo(req->fs, ctx, &info.FileInfo);
+    NTSTATUS status = fi->GetFileInfo(req->fs, ctx, fsp_op_info_arg(req, &info));
     fsp_op_leave(req);
     if (!NT_SUCCESS(status))
         return status;

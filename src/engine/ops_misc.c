@@ -227,7 +227,7 @@ void fsp_op_syncfs(struct fsp_request *req)
     req->treq.Req.FlushBuffers.UserContext = 0;
     req->treq.Req.FlushBuffers.UserContext2 = 0;
     fsp_op_enter(req, FspFsctlTransactFlushBuffersKind);
-    NTSTATUS status = fs->Interface->Flush(fs, 0, &info.FileInfo);
+    NTSTATUS status = fs->Interface->Flush(fs, 0, fsp_op_info_arg(req, &info));
     fsp_op_leave(req);
     fsp_reply_status(req, status);
 }

@@ -274,7 +274,7 @@ static int link_unnamed_fn(struct fsp_handle *h, void *arg)
     req->treq.FileName = 0;
     fsp_op_enter(req, FspFsctlTransactSetInformationKind);
     l->status = req->fs->Interface->CreateHardLink(req->fs, FSP_OPS_CTX(h), 0, l->newpath,
-                                                   &l->info.FileInfo);
+                                                   fsp_op_info_arg(req, &l->info));
     fsp_op_leave(req);
     if (NT_SUCCESS(l->status))
         l->err = fsp_ops_fill_attr(req, FSP_OPS_CTX(h), l->newpath, &l->info, &l->attr);
@@ -347,7 +347,7 @@ void fsp_op_link(struct fsp_request *req)
         req->treq.FileName = oldpath;
         memset(&info, 0, sizeof info);
         fsp_op_enter(req, FspFsctlTransactSetInformationKind);
-        status = fs->Interface->CreateHardLink(fs, ctx, oldpath, newpath, &info.FileInfo);
+        status = fs->Interface->CreateHardLink(fs, ctx, oldpath, newpath, fsp_op_info_arg(req, &info));
         fsp_op_leave(req);
         if (NT_SUCCESS(status)) {
             struct fuse_entry_out out;

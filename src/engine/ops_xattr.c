@@ -278,7 +278,8 @@ static NTSTATUS set_one(struct fsp_request *req, PVOID ctx, const char *name, co
     FSP_FSCTL_OPEN_FILE_INFO info;
     memset(&info, 0, sizeof info);
     fsp_op_enter(req, FspFsctlTransactSetEaKind);
-    NTSTATUS status = req->fs->Interface->SetEa(req->fs, ctx, ea, (ULONG)size, &info.FileInfo);
+    NTSTATUS status = req->fs->Interface->SetEa(req->fs, ctx, ea, (ULONG)size,
+                                                fsp_op_info_arg(req, &info));
     fsp_op_leave(req);
     free(ea);
     return status;

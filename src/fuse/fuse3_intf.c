@@ -332,7 +332,8 @@ static UINT64 filetime_of(const struct timespec *ts)
 
 /*
  * The nanoseconds of the times below FILETIME's 100 ns go beside the FileInfo the engine passes
- * (the layer sets VolumeParams.NanosecondTimes: times are exact, as the program keeps them).
+ * (the layer sets VolumeParams.NanosecondTimes: times are exact, as the program keeps them);
+ * NULL for any other FileInfo.
  */
 static FSP_FSCTL_FILE_NSEC *nsec_of(FSP_FSCTL_FILE_INFO *info)
 {
