@@ -445,10 +445,14 @@ static void rdwr_file_too_large_test(void)
         errno = 0;
         r3 = truncate("file0", max + 4096);
         e4 = errno;
-        errno = 0;
-        w2 = pwrite(fd, "z", 1, max);
-        e5 = errno;
-        w3 = pwrite(fd, "abcd", 4, max - 2); /* two bytes fit */
+        /* With the writeback cache the kernel takes writes into its page cache and the file
+         * system sees them later: their errors reach fsync(2) and close(2), not write(2). */
+        if (!fsp_tests_options.writeback) {
+            errno = 0;
+            w2 = pwrite(fd, "z", 1, max);
+            e5 = errno;
+            w3 = pwrite(fd, "abcd", 4, max - 2); /* two bytes fit */
+        }
         errno = 0;
         r4 = fallocate(fd, FALLOC_FL_KEEP_SIZE, max, 4096);
         e6 = errno;
@@ -462,10 +466,12 @@ static void rdwr_file_too_large_test(void)
         ASSERT_EQ(e3, EFBIG);
         ASSERT_EQ(r3, -1);
         ASSERT_EQ(e4, EFBIG);
-        ASSERT_EQ(w2, -1);
-        ASSERT_EQ(e5, EFBIG);
-        ASSERT_EQ(w3, 2);
-        ASSERT_EQ(st.st_size, (off_t)FSP_TESTS_MEMFS_MAX_FILE_SIZE);
+        if (!fsp_tests_options.writeback) {
+            ASSERT_EQ(w2, -1);
+            ASSERT_EQ(e5, EFBIG);
+            ASSERT_EQ(w3, 2);
+            ASSERT_EQ(st.st_size, (off_t)FSP_TESTS_MEMFS_MAX_FILE_SIZE);
+        }
         ASSERT_EQ(r4, -1);
         ASSERT(EFBIG == e6 || EOPNOTSUPP == e6);
     }
