@@ -998,9 +998,11 @@ typedef struct _FSP_FILE_SYSTEM_INTERFACE {
      * Called for every such request, also when nothing would change (a file system may refuse
      * even that), on the open the request names or on the engine's own open of the file. The
      * kernel has checked the caller's right to ask unless the mount lacks
-     * default_permissions. When a chown(2) of a regular file must drop its set-user-ID and
-     * set-group-ID bits (FUSE_HANDLE_KILLPRIV_V2), the engine adds FSP_FSCTL_POSIX_SET_MODE
-     * with the reduced mode.
+     * default_permissions. When a chown(2) of a file that is not a directory must drop its
+     * set-user-ID and set-group-ID bits (FUSE_HANDLE_KILLPRIV_V2: set-user-ID always,
+     * set-group-ID when group execute is set or, unless the caller is root, when the caller is
+     * not in the file's group, as Linux does), the engine adds FSP_FSCTL_POSIX_SET_MODE with
+     * the reduced mode.
      *
      * Guard: none.
      * @param FileSystem the file system
