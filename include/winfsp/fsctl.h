@@ -136,7 +136,10 @@ typedef struct {
     UINT32 SymlinkAttributesFromFileInfo : 1; /**< LinFsp extension (V1; takes a WinFsp reserved bit): a symlink is recognised by its reparse tag alone (IO_REPARSE_TAG_SYMLINK in FSP_FSCTL_FILE_INFO::ReparseTag) and its attributes come from its FSP_FSCTL_FILE_INFO and security alone (st_size is FileSize); its reparse data is read only for readlink(2). Without it the engine reads the reparse data to classify reparse points and st_size is the target's length */
     UINT32 FileMountPoint : 1;          /**< LinFsp extension (V1; takes a WinFsp reserved bit): a regular file (not only a directory) may be the mount point; the root is then a file, and the file system must report it as one (no FILE_ATTRIBUTE_DIRECTORY). Without it a file mount point is ENOTDIR */
     UINT32 NegativeEntryTimeoutValid : 1; /**< LinFsp extension (V1; takes a WinFsp reserved bit): a name found missing is cached (as a negative entry) for NegativeEntryTimeout ms instead of the entry timeout */
-    UINT32 KmAdditionalReservedFlags : 21; /**< reserved, 0 */
+    UINT32 NanosecondTimes : 1;         /**< LinFsp extension (V1; takes a WinFsp reserved bit): the file system keeps exact POSIX times. Every FSP_FSCTL_FILE_INFO the engine passes to a callback is then the FileInfo of an FSP_FSCTL_OPEN_FILE_INFO whose Nsec the callback fills (FspFileSystemGetFileInfoNsec()), directory entries carry theirs in FSP_FSCTL_DIR_INFO::Nsec, and SetBasicInfo finds the nanoseconds of the times it sets in the request (FSP_FSCTL_TRANSACT_REQ::Req.SetInformation.Nsec). The kernel is told a time granularity of 1 ns instead of FILETIME's 100 ns */
+    UINT32 EmptyEaValues : 1;           /**< LinFsp extension (V1; takes a WinFsp reserved bit): the file system stores EAs with empty values, as Linux xattrs allow. SetEa then receives an empty value as an entry with EaValueLength 0 and Flags FSP_FSCTL_EA_EMPTY_VALUE (without that flag EaValueLength 0 still deletes, as on WinFsp), and an EA GetEa lists with EaValueLength 0 exists (an empty xattr). Without it setting an empty xattr is EINVAL */
+    UINT32 LinuxXattrNamespaces : 1;    /**< LinFsp extension (V1; takes a WinFsp reserved bit): only the xattr namespaces Linux file systems such as tmpfs know exist: names that do not start with "user.", "trusted." or "security." get EOPNOTSUPP from getxattr(2), setxattr(2) and removexattr(2) before any callback */
+    UINT32 KmAdditionalReservedFlags : 18; /**< reserved, 0 */
     UINT32 VolumeInfoTimeout;        /**< V1; accepted and ignored */
     UINT32 DirInfoTimeout;           /**< V1: name (entry) cache timeout in ms when DirInfoTimeoutValid; also how long a failed lookup is cached as a negative entry */
     UINT32 SecurityTimeout;          /**< V1; accepted and ignored */
@@ -181,15 +184,35 @@ typedef struct {
 } FSP_FSCTL_FILE_INFO;
 
 /**
+ * LinFsp extension (VolumeParams.NanosecondTimes): the nanoseconds of a
+ * file's times below FILETIME's 100 ns ticks. FILETIME counts 100 ns units,
+ * POSIX times count nanoseconds: the exact time of FSP_FSCTL_FILE_INFO's
+ * LastWriteTime is LastWriteTime * 100 ns + Nsec.LastWriteTime ns (since
+ * 1601). For a struct timespec ts that is FspPosixUnixTimeToFileTime() of ts
+ * and ts.tv_nsec % 100 (FILETIME's ticks fall on whole seconds of the Unix
+ * epoch). Each member is 0..99; the engine treats larger values as 99.
+ */
+typedef struct {
+    UINT8 CreationTime;   /**< nanoseconds of CreationTime below 100 ns (not visible on Linux) */
+    UINT8 LastAccessTime; /**< nanoseconds of LastAccessTime below 100 ns: st_atim */
+    UINT8 LastWriteTime;  /**< nanoseconds of LastWriteTime below 100 ns: st_mtim */
+    UINT8 ChangeTime;     /**< nanoseconds of ChangeTime below 100 ns: st_ctim */
+} FSP_FSCTL_FILE_NSEC;
+
+/**
  * What Create, CreateEx and Open receive behind their FileInfo pointer:
  * FileInfo plus an optional normalized name (FspFileSystemGetOpenFileInfo()).
  * The engine passes NormalizedName NULL and NormalizedNameSize 0 and does not
- * read them back: names are the ones Linux used.
+ * read them back: names are the ones Linux used. With the LinFsp extension
+ * VolumeParams.NanosecondTimes every callback that returns an
+ * FSP_FSCTL_FILE_INFO receives one that lies in such a record, so that it can
+ * return Nsec too (FspFileSystemGetFileInfoNsec()).
  */
 typedef struct {
     FSP_FSCTL_FILE_INFO FileInfo; /**< the file's information, filled by the callback */
     PWSTR NormalizedName;         /**< WinFsp: where a case-insensitive file system may copy the name's stored case; NULL on LinFsp */
     UINT16 NormalizedNameSize;    /**< bytes available at NormalizedName (0 on LinFsp) / used */
+    FSP_FSCTL_FILE_NSEC Nsec;     /**< LinFsp extension (in WinFsp's padding; the record keeps its size): with VolumeParams.NanosecondTimes, the nanoseconds of FileInfo's times below 100 ns; 0 on entry, read by the engine after the call */
 } FSP_FSCTL_OPEN_FILE_INFO;
 
 /**
@@ -203,9 +226,13 @@ typedef struct {
 typedef struct {
     UINT16 Size;                  /**< bytes of the record including the name (no NUL): sizeof(FSP_FSCTL_DIR_INFO) + 4 * characters */
     FSP_FSCTL_FILE_INFO FileInfo; /**< the entry's information: d_type and d_ino (IndexNumber, or a hash of the name when 0); for readdirplus also its attributes */
-    /** WinFsp's directory offset (DirectoryMarkerAsNextOffset); ignored by LinFsp. */
+    /** WinFsp's directory offset (DirectoryMarkerAsNextOffset, ignored by LinFsp) and the LinFsp extension Nsec, in WinFsp's padding. */
     union {
-        UINT64 NextOffset;  /**< the entry's offset for the next query; ignored */
+        /** The members that use the padding. */
+        struct {
+            UINT64 NextOffset;        /**< the entry's offset for the next query; ignored */
+            FSP_FSCTL_FILE_NSEC Nsec; /**< LinFsp extension: with VolumeParams.NanosecondTimes, the nanoseconds of FileInfo's times below 100 ns (readdirplus shows them); 0 otherwise */
+        };
         UINT8 Padding[24];  /**< reserved, 0 */
     };
     WCHAR FileNameBuf[];    /**< the name (one component), not NUL-terminated */
@@ -235,6 +262,14 @@ typedef struct {
     UINT32 Action;      /**< FILE_ACTION_* (ignored by LinFsp) */
     WCHAR FileNameBuf[]; /**< the full path, not NUL-terminated */
 } FSP_FSCTL_NOTIFY_INFO;
+
+/**
+ * LinFsp extension: a flag of FILE_FULL_EA_INFORMATION::Flags that SetEa
+ * receives, with VolumeParams.EmptyEaValues, on an entry with EaValueLength
+ * 0 that sets an empty value (setxattr(2) with size 0) instead of deleting
+ * the EA. It is not part of the value's flags: store the EA without it.
+ */
+#define FSP_FSCTL_EA_EMPTY_VALUE 0x01
 
 /** Notification filter: a file name changed. */
 #define FILE_NOTIFY_CHANGE_FILE_NAME 0x00000001
@@ -449,13 +484,20 @@ typedef struct {
         struct {
             UINT64 UserContext;  /**< not filled (0) */
             UINT64 UserContext2; /**< not filled (0) */
-            UINT32 FileInformationClass; /**< FileBasicInformation, FileEndOfFileInformation, FileAllocationInformation, FileDispositionInformation, FileRenameInformation, or 11 (FileLinkInformation) for CreateHardLink */
+            UINT32 FileInformationClass; /**< FileBasicInformation, FileEndOfFileInformation, FileAllocationInformation, FileDispositionInformation, FileRenameInformation (also for RenameExchange), or 11 (FileLinkInformation) for CreateHardLink */
+            FSP_FSCTL_FILE_NSEC Nsec;    /**< LinFsp extension: for SetBasicInfo with VolumeParams.NanosecondTimes, the nanoseconds below 100 ns of the times it sets (0 for the times it leaves) */
         } SetInformation;
-        /** FspFsctlTransactQueryEaKind, SetEaKind, FlushBuffersKind, QuerySecurityKind, QueryStreamInformationKind. */
+        /** FspFsctlTransactQueryEaKind (GetEa). */
+        struct {
+            UINT64 UserContext;  /**< not filled (0) */
+            UINT64 UserContext2; /**< 0 */
+            const char *Name;    /**< LinFsp extension: the one xattr name the engine looks for (getxattr(2), the XATTR_CREATE / XATTR_REPLACE checks, security.capability before a write), NUL-terminated as Linux gave it; NULL for listxattr(2). GetEa may list all EAs as on WinFsp (the engine picks the name), only this one, or fail with the error the name deserves (e.g. STATUS_NOT_SUPPORTED for a namespace the file system does not have) */
+        } QueryEa;
+        /** FspFsctlTransactSetEaKind, FlushBuffersKind, QuerySecurityKind, QueryStreamInformationKind. */
         struct {
             UINT64 UserContext;  /**< FlushBuffers: the FileContext passed to Flush (0 for the volume); the others: not filled (0) */
             UINT64 UserContext2; /**< 0 */
-        } QueryEa, SetEa, FlushBuffers, QuerySecurity, QueryStreamInformation;
+        } SetEa, FlushBuffers, QuerySecurity, QueryStreamInformation;
         /** FspFsctlTransactSetVolumeInformationKind (never occurs on LinFsp). */
         struct {
             UINT32 FsInformationClass; /**< FileFsLabelInformation on WinFsp */

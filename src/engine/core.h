@@ -22,6 +22,7 @@ struct fsp_node {
     uint16_t flags;             /* FSP_NODE_* (engine.h); atomic */
     uint16_t type;              /* S_IFMT bits, as last told to the kernel (fsp_node_enter_file) */
     struct fsp_node_link *link; /* hard links (nodes.c); NULL for almost every node */
+    struct fuse_attr *gone_attr; /* a removed directory's last attributes (nodes.c), or NULL */
 };
 
 struct fsp_pending;

@@ -14,13 +14,20 @@
 /** The file context a handler should pass for fh (FileContext per UmFileContextIs*). */
 #define FSP_OPS_CTX(h) ((h)->file_context)
 
+/*
+ * File information: every FSP_FSCTL_FILE_INFO the engine passes to a callback is the FileInfo
+ * of an FSP_FSCTL_OPEN_FILE_INFO, zeroed before the call, so that a file system with
+ * VolumeParams.NanosecondTimes can return the nanoseconds of its times in Nsec beside it
+ * (FspFileSystemGetFileInfoNsec). The ops keep and pass the whole record.
+ */
+
 /**
  * Open an existing name for the engine's own use (lookup, getattr without fh,
  * unlink, rename, readlink, xattrs without fh): Open with FILE_OPEN_REPARSE_POINT
  * and the given access. Returns the NTSTATUS of Open.
  */
 NTSTATUS fsp_ops_open_path(struct fsp_request *req, PWSTR path, UINT32 access, PVOID *pctx,
-                           FSP_FSCTL_FILE_INFO *info);
+                           FSP_FSCTL_OPEN_FILE_INFO *info);
 /**
  * Cleanup (with flags; skipped when 0 and PostCleanupWhenModifiedOnly) then Close. With
  * FspCleanupDelete, returns what the file system reported of the delete through the operation
@@ -36,7 +43,16 @@ NTSTATUS fsp_ops_close(struct fsp_request *req, PVOID ctx, PWSTR path, ULONG cle
  * (GetReparsePoint for IO_REPARSE_TAG_NFS) -> S_IFMT and rdev. Returns 0 or errno.
  */
 int fsp_ops_fill_attr(struct fsp_request *req, PVOID ctx, PWSTR path,
-                      const FSP_FSCTL_FILE_INFO *info, struct fuse_attr *attr);
+                      const FSP_FSCTL_OPEN_FILE_INFO *info, struct fuse_attr *attr);
+
+/**
+ * When info is a symlink whose attributes need its target (GetReparsePoint), read it now and
+ * remember its length for the rest of the request: fsp_ops_fill_attr then uses it instead of
+ * reading again. For a change that must not be followed by a read of the target (SETATTR of
+ * times: reading a FUSE program's symlink may change its access time).
+ */
+void fsp_ops_remember_symlink_size(struct fsp_request *req, PVOID ctx, PWSTR path,
+                                   const FSP_FSCTL_OPEN_FILE_INFO *info);
 
 /**
  * Answer a request that made the kernel learn a name (LOOKUP, MKDIR, MKNOD,
@@ -44,7 +60,7 @@ int fsp_ops_fill_attr(struct fsp_request *req, PVOID ctx, PWSTR path,
  * generation, timeouts, attr). Returns 0 or errno (nothing entered on error).
  */
 int fsp_ops_make_entry(struct fsp_request *req, uint64_t parent, const char *name, PVOID ctx,
-                       PWSTR path, const FSP_FSCTL_FILE_INFO *info, struct fuse_entry_out *out);
+                       PWSTR path, const FSP_FSCTL_OPEN_FILE_INFO *info, struct fuse_entry_out *out);
 
 /**
  * The entry part of fsp_ops_make_entry, for an out->attr already filled from info: enter
@@ -85,7 +101,7 @@ NTSTATUS fsp_ops_new_object_sd(struct fsp_request *req, uint64_t parent, uint32_
 NTSTATUS fsp_ops_create_object(struct fsp_request *req, PWSTR path, UINT32 create_options,
                                UINT32 granted_access, UINT32 file_attributes,
                                PSECURITY_DESCRIPTOR sd, PVOID reparse, ULONG reparse_len,
-                               PVOID *pctx, FSP_FSCTL_FILE_INFO *info);
+                               PVOID *pctx, FSP_FSCTL_OPEN_FILE_INFO *info);
 
 /**
  * Create path, a new child of the request's nodeid, with the security descriptor that
@@ -94,7 +110,15 @@ NTSTATUS fsp_ops_create_object(struct fsp_request *req, PWSTR path, UINT32 creat
 NTSTATUS fsp_ops_create_child(struct fsp_request *req, PWSTR path, uint32_t mode, bool is_dir,
                               UINT32 create_options, UINT32 granted_access, UINT32 file_attributes,
                               PVOID reparse, ULONG reparse_len, PVOID *pctx,
-                              FSP_FSCTL_FILE_INFO *info);
+                              FSP_FSCTL_OPEN_FILE_INFO *info);
+
+/**
+ * Create a regular file without a name in directory dirpath (open(2) with O_TMPFILE) through
+ * the LinFsp extension CreateUnnamed, with security descriptor sd. STATUS_INVALID_DEVICE_REQUEST
+ * when the file system has no CreateUnnamed.
+ */
+NTSTATUS fsp_ops_create_unnamed(struct fsp_request *req, PWSTR dirpath, UINT32 granted_access,
+                                PSECURITY_DESCRIPTOR sd, PVOID *pctx, FSP_FSCTL_OPEN_FILE_INFO *info);
 
 /** Access mask for open(2) flags (O_ACCMODE, O_APPEND). */
 UINT32 fsp_ops_access_from_flags(int flags);
@@ -136,7 +160,7 @@ NTSTATUS fsp_ops_kill_privs(struct fsp_request *req, uint64_t nodeid, PVOID ctx,
 
 /**
  * mode without the set-ID bits a change drops: S_ISUID; S_ISGID when the group may execute,
- * or (not for a change of owner) when the caller is not in the file's group file_gid.
+ * or when the caller is not in the file's group file_gid (not root, for a change of owner).
  */
 uint32_t fsp_ops_killed_mode(struct fsp_request *req, uint32_t mode, uint32_t file_gid, bool chown);
 
@@ -148,14 +172,14 @@ NTSTATUS fsp_ops_xattr_remove(struct fsp_request *req, PVOID ctx, const char *na
 /** RELEASE (dir false) and RELEASEDIR: take the handle out of the table and let it close. */
 void fsp_ops_release_handle(struct fsp_request *req, bool dir);
 
-/** Current time as FILETIME. */
-UINT64 fsp_ops_now_filetime(void);
+/** Current time as FILETIME; *pnsec (may be NULL) receives its nanoseconds below 100 ns. */
+UINT64 fsp_ops_now_filetime(UINT8 *pnsec);
 
 /* Handlers, one per opcode, grouped by file (the opcode table in ops_misc.c lists them). */
 fsp_op_fn fsp_op_lookup, fsp_op_forget, fsp_op_batch_forget, fsp_op_getattr, fsp_op_setattr,
     fsp_op_statfs, fsp_op_statx, fsp_op_access;                                    /* ops_entry.c */
 fsp_op_fn fsp_op_open, fsp_op_create, fsp_op_read, fsp_op_write, fsp_op_flush, fsp_op_fsync,
-    fsp_op_release, fsp_op_fallocate;                                              /* ops_file.c */
+    fsp_op_release, fsp_op_fallocate, fsp_op_tmpfile;                              /* ops_file.c */
 fsp_op_fn fsp_op_opendir, fsp_op_readdir, fsp_op_readdirplus, fsp_op_releasedir,
     fsp_op_fsyncdir, fsp_op_mkdir;                                                 /* ops_dir.c */
 fsp_op_fn fsp_op_unlink, fsp_op_rmdir, fsp_op_rename, fsp_op_rename2, fsp_op_link,

@@ -13,12 +13,14 @@
 #include <sys/sysmacros.h>
 #include <time.h>
 
-UINT64 fsp_ops_now_filetime(void)
+UINT64 fsp_ops_now_filetime(UINT8 *pnsec)
 {
     struct timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts);
     UINT64 ut[2] = {(UINT64)ts.tv_sec, (UINT64)ts.tv_nsec}, ft;
     FspPosixUnixTimeToFileTime(ut, &ft);
+    if (pnsec)
+        *pnsec = (UINT8)(ts.tv_nsec % 100);
     return ft;
 }
 
@@ -58,7 +60,7 @@ static void ctx_end(struct fsp_request *req, PVOID *slot, NTSTATUS status)
 }
 
 NTSTATUS fsp_ops_open_path(struct fsp_request *req, PWSTR path, UINT32 access, PVOID *pctx,
-                           FSP_FSCTL_FILE_INFO *info)
+                           FSP_FSCTL_OPEN_FILE_INFO *info)
 {
     FSP_FILE_SYSTEM *fs = req->fs;
     *pctx = 0;
@@ -81,12 +83,12 @@ NTSTATUS fsp_ops_open_path(struct fsp_request *req, PWSTR path, UINT32 access, P
     req->treq.Req.Create.PosixOpen = req->posix_open;
     req->treq.Req.Create.PosixFlags = req->posix_open ? req->posix_flags : 0;
     req->posix_open = false; /* the process's open is this one; later opens are the engine's */
-    status = fs->Interface->Open(fs, path, options, access, arg, &oinfo.FileInfo);
+    status = fs->Interface->Open(fs, path, options, access, arg, fsp_op_info_arg(req, &oinfo));
     fsp_op_leave(req);
     ctx_end(req, &slot, status);
     if (NT_SUCCESS(status)) {
         *pctx = req->fs->UmFileContextIsFullContext ? slot : *arg;
-        *info = oinfo.FileInfo;
+        *info = oinfo;
     }
     return status;
 }
@@ -283,8 +285,9 @@ int fsp_ops_symlink_target(const void *data, size_t size, char **ptarget)
 }
 
 int fsp_ops_fill_attr(struct fsp_request *req, PVOID ctx, PWSTR path,
-                      const FSP_FSCTL_FILE_INFO *info, struct fuse_attr *attr)
+                      const FSP_FSCTL_OPEN_FILE_INFO *oinfo, struct fuse_attr *attr)
 {
+    const FSP_FSCTL_FILE_INFO *info = &oinfo->FileInfo;
     bool is_dir = info->FileAttributes & FILE_ATTRIBUTE_DIRECTORY;
     uint32_t type = is_dir ? S_IFDIR : S_IFREG, rdev = 0;
     uint64_t size_override = UINT64_MAX;
@@ -295,16 +298,20 @@ int fsp_ops_fill_attr(struct fsp_request *req, PVOID ctx, PWSTR path,
      * size is the file system's FileSize: the target is read for readlink(2) only. Were such
      * a file system's symlink shown as anything else, following it would be left to the file
      * system (a FUSE program's open may follow it anywhere). Otherwise the target is read
-     * here for the size, and reparse data without a target is not shown as a symlink.
+     * here for the size (or was read earlier in this request: fsp_ops_remember_symlink_size),
+     * and reparse data without a target is not shown as a symlink.
      */
     bool by_tag = symlink && req->fs->VolumeParams.SymlinkAttributesFromFileInfo;
     if (by_tag)
         type = S_IFLNK;
-    if (reparse && (IO_REPARSE_TAG_NFS == info->ReparseTag || (symlink && !by_tag))) {
+    else if (symlink && req->symlink_size_known) {
+        type = S_IFLNK; /* its target was read earlier in this request */
+        size_override = req->symlink_size;
+    } else if (reparse && (IO_REPARSE_TAG_NFS == info->ReparseTag || symlink)) {
         PVOID octx = ctx;
-        FSP_FSCTL_FILE_INFO oinfo;
+        FSP_FSCTL_OPEN_FILE_INFO ninfo;
         if (!octx && path &&
-            !NT_SUCCESS(fsp_ops_open_path(req, path, FILE_READ_ATTRIBUTES, &octx, &oinfo)))
+            !NT_SUCCESS(fsp_ops_open_path(req, path, FILE_READ_ATTRIBUTES, &octx, &ninfo)))
             octx = 0;
         void *data = 0;
         size_t dsize = 0;
@@ -351,7 +358,7 @@ int fsp_ops_fill_attr(struct fsp_request *req, PVOID ctx, PWSTR path,
     int err = posix_owner(req, ctx, path, is_dir, &uid, &gid, &mode);
     if (err)
         return err;
-    fsp_attr_from_info(req->engine, info, uid, gid, mode, type, rdev, attr);
+    fsp_attr_from_info(req->engine, oinfo, uid, gid, mode, type, rdev, attr);
     if (UINT64_MAX != size_override)
         attr->size = size_override;
     else if (S_ISFIFO(type) || S_ISSOCK(type) || S_ISCHR(type) || S_ISBLK(type))
@@ -359,14 +366,34 @@ int fsp_ops_fill_attr(struct fsp_request *req, PVOID ctx, PWSTR path,
     return 0;
 }
 
+void fsp_ops_remember_symlink_size(struct fsp_request *req, PVOID ctx, PWSTR path,
+                                   const FSP_FSCTL_OPEN_FILE_INFO *info)
+{
+    /* With SymlinkAttributesFromFileInfo the size is FileSize: the target is never read for it. */
+    if (req->symlink_size_known || req->fs->VolumeParams.SymlinkAttributesFromFileInfo ||
+        !(info->FileInfo.FileAttributes & FILE_ATTRIBUTE_REPARSE_POINT) ||
+        IO_REPARSE_TAG_SYMLINK != info->FileInfo.ReparseTag)
+        return;
+    void *data = 0;
+    size_t dsize = 0;
+    char *t = 0;
+    if (NT_SUCCESS(fsp_ops_get_reparse(req, ctx, path, &data, &dsize)) &&
+        0 == fsp_ops_symlink_target(data, dsize, &t)) {
+        req->symlink_size = strlen(t);
+        req->symlink_size_known = true;
+    }
+    free(t);
+    free(data);
+}
+
 int fsp_ops_make_entry(struct fsp_request *req, uint64_t parent, const char *name, PVOID ctx,
-                       PWSTR path, const FSP_FSCTL_FILE_INFO *info, struct fuse_entry_out *out)
+                       PWSTR path, const FSP_FSCTL_OPEN_FILE_INFO *info, struct fuse_entry_out *out)
 {
     memset(out, 0, sizeof *out);
     int err = fsp_ops_fill_attr(req, ctx, path, info, &out->attr);
     if (err)
         return err;
-    return fsp_ops_enter_entry(req, parent, name, info, out);
+    return fsp_ops_enter_entry(req, parent, name, &info->FileInfo, out);
 }
 
 int fsp_ops_enter_entry(struct fsp_request *req, uint64_t parent, const char *name,
@@ -428,7 +455,7 @@ NTSTATUS fsp_ops_new_object_sd(struct fsp_request *req, uint64_t parent, uint32_
 NTSTATUS fsp_ops_create_object(struct fsp_request *req, PWSTR path, UINT32 create_options,
                                UINT32 granted_access, UINT32 file_attributes,
                                PSECURITY_DESCRIPTOR sd, PVOID reparse, ULONG reparse_len,
-                               PVOID *pctx, FSP_FSCTL_FILE_INFO *info)
+                               PVOID *pctx, FSP_FSCTL_OPEN_FILE_INFO *info)
 {
     FSP_FILE_SYSTEM *fs = req->fs;
     const FSP_FILE_SYSTEM_INTERFACE *fi = fs->Interface;
@@ -457,10 +484,10 @@ NTSTATUS fsp_ops_create_object(struct fsp_request *req, PWSTR path, UINT32 creat
     if (fi->CreateEx)
         status = fi->CreateEx(fs, path, create_options, granted_access, file_attributes, sd, 0,
                               reparse, reparse ? reparse_len : 0, reparse ? TRUE : FALSE, arg,
-                              &oinfo.FileInfo);
+                              fsp_op_info_arg(req, &oinfo));
     else
         status = fi->Create(fs, path, create_options, granted_access, file_attributes, sd, 0, arg,
-                            &oinfo.FileInfo);
+                            fsp_op_info_arg(req, &oinfo));
     fsp_op_leave(req);
     ctx_end(req, &slot, status);
     if (!NT_SUCCESS(status))
@@ -473,8 +500,9 @@ NTSTATUS fsp_ops_create_object(struct fsp_request *req, PWSTR path, UINT32 creat
         status = fi->SetReparsePoint(fs, ctx, path, reparse, reparse_len);
         fsp_op_leave(req);
         if (NT_SUCCESS(status) && fi->GetFileInfo) {
+            memset(&oinfo, 0, sizeof oinfo);
             fsp_op_enter(req, FspFsctlTransactQueryInformationKind);
-            status = fi->GetFileInfo(fs, ctx, &oinfo.FileInfo);
+            status = fi->GetFileInfo(fs, ctx, fsp_op_info_arg(req, &oinfo));
             fsp_op_leave(req);
         }
         if (!NT_SUCCESS(status)) {
@@ -483,14 +511,46 @@ NTSTATUS fsp_ops_create_object(struct fsp_request *req, PWSTR path, UINT32 creat
         }
     }
     *pctx = ctx;
-    *info = oinfo.FileInfo;
+    *info = oinfo;
     return STATUS_SUCCESS;
+}
+
+NTSTATUS fsp_ops_create_unnamed(struct fsp_request *req, PWSTR dirpath, UINT32 granted_access,
+                                PSECURITY_DESCRIPTOR sd, PVOID *pctx, FSP_FSCTL_OPEN_FILE_INFO *info)
+{
+    FSP_FILE_SYSTEM *fs = req->fs;
+    *pctx = 0;
+    if (!fs->Interface->CreateUnnamed)
+        return STATUS_INVALID_DEVICE_REQUEST;
+    PVOID slot, *arg;
+    NTSTATUS status = ctx_begin(req, &slot, &arg);
+    if (!NT_SUCCESS(status))
+        return status;
+    memset(info, 0, sizeof *info);
+    req->treq.Req.Create.CreateOptions = (FILE_CREATE << 24) | FILE_NON_DIRECTORY_FILE;
+    req->treq.Req.Create.GrantedAccess = granted_access;
+    req->treq.Req.Create.DesiredAccess = granted_access;
+    req->treq.Req.Create.FileAttributes = FILE_ATTRIBUTE_ARCHIVE;
+    req->treq.Req.Create.CaseSensitive = fs->VolumeParams.CaseSensitiveSearch;
+    req->treq.Req.Create.UserMode = 1;
+    req->treq.Req.Create.PosixOpen = req->posix_open;
+    req->treq.Req.Create.PosixFlags = req->posix_open ? req->posix_flags : 0;
+    req->posix_open = false;
+    req->treq.FileName = dirpath;
+    fsp_op_enter(req, FspFsctlTransactCreateKind);
+    status = fs->Interface->CreateUnnamed(fs, dirpath, granted_access, FILE_ATTRIBUTE_ARCHIVE, sd,
+                                          arg, fsp_op_info_arg(req, info));
+    fsp_op_leave(req);
+    ctx_end(req, &slot, status);
+    if (NT_SUCCESS(status))
+        *pctx = fs->UmFileContextIsFullContext ? slot : *arg;
+    return status;
 }
 
 NTSTATUS fsp_ops_create_child(struct fsp_request *req, PWSTR path, uint32_t mode, bool is_dir,
                               UINT32 create_options, UINT32 granted_access, UINT32 file_attributes,
                               PVOID reparse, ULONG reparse_len, PVOID *pctx,
-                              FSP_FSCTL_FILE_INFO *info)
+                              FSP_FSCTL_OPEN_FILE_INFO *info)
 {
     PSECURITY_DESCRIPTOR sd = 0;
     *pctx = 0;

@@ -28,7 +28,7 @@
 struct dir_entry {
     char *name;   /* POSIX form */
     PWSTR wname;  /* the file system's form */
-    FSP_FSCTL_FILE_INFO info;
+    FSP_FSCTL_OPEN_FILE_INFO info; /* FileInfo and Nsec of the DIR_INFO */
 };
 
 struct listing {
@@ -132,7 +132,11 @@ static int listing_add_batch(struct listing *l, PCWSTR marker, const char *buf, 
             }
             l->e = e, l->cap = cap;
         }
-        l->e[l->n++] = (struct dir_entry){name, w, d->FileInfo};
+        struct dir_entry *e = &l->e[l->n++];
+        memset(e, 0, sizeof *e);
+        e->name = name, e->wname = w;
+        e->info.FileInfo = d->FileInfo;
+        e->info.Nsec = d->Nsec;
     }
     /* where the next batch would start: no such name, or the marker again, is no progress */
     PCWSTR got = last ? last : l->n > n0 ? l->e[l->n - 1].wname : 0;
@@ -166,8 +170,8 @@ static uint32_t dtype_of(const FSP_FSCTL_FILE_INFO *info)
 
 static uint64_t ino_of(const struct dir_entry *e)
 {
-    if (e->info.IndexNumber)
-        return e->info.IndexNumber;
+    if (e->info.FileInfo.IndexNumber)
+        return e->info.FileInfo.IndexNumber;
     uint64_t h = 1469598103934665603ULL;
     for (const char *p = e->name; *p; p++)
         h = (h ^ (unsigned char)*p) * 1099511628211ULL;
@@ -215,7 +219,7 @@ static size_t fill_reply(struct fsp_request *req, struct fsp_handle *h, struct l
             name = "..", ino = 1, type = DT_DIR;
         else if (off - 2 < l->n) {
             e = &l->e[off - 2];
-            name = e->name, ino = ino_of(e), type = dtype_of(&e->info);
+            name = e->name, ino = ino_of(e), type = dtype_of(&e->info.FileInfo);
         } else
             break;
         size_t namelen = strlen(name);
@@ -232,7 +236,8 @@ static size_t fill_reply(struct fsp_request *req, struct fsp_handle *h, struct l
             if (e) {
                 PWSTR path = dirpath ? child_path(dirpath, e->wname) : 0;
                 if (path && 0 == fsp_ops_fill_attr(req, 0, path, &e->info, &dp->entry_out.attr) &&
-                    0 == fsp_ops_enter_entry(req, h->nodeid, e->name, &e->info, &dp->entry_out))
+                    0 == fsp_ops_enter_entry(req, h->nodeid, e->name, &e->info.FileInfo,
+                                             &dp->entry_out))
                     ino = dp->entry_out.attr.ino;
                 else
                     memset(&dp->entry_out, 0, sizeof dp->entry_out); /* the kernel looks it up */
@@ -317,6 +322,8 @@ static void readdir_complete(struct fsp_request *req, FSP_FSCTL_TRANSACT_RSP *rs
 static void readdir_common(struct fsp_request *req, bool plus)
 {
     const struct fuse_read_in *in = req->arg;
+    if (FSP_GONE_DIR_FH == in->fh)
+        return fsp_reply_data(req, 0, 0); /* a removed directory lists nothing */
     struct fsp_handle *h = fsp_handle_get(req, in->fh);
     if (!h || !h->is_dir)
         return fsp_reply_err(req, EBADF);
@@ -395,10 +402,18 @@ void fsp_op_opendir(struct fsp_request *req)
 {
     PWSTR path = 0;
     int err = fsp_node_path(req->engine, req->in->nodeid, &path);
+    struct fuse_attr gone;
+    if (ENOENT == err && fsp_node_gone_attr(req->engine, req->in->nodeid, &gone)) {
+        /* A removed directory (a process's working directory): it opens, and lists nothing. */
+        struct fuse_open_out out;
+        memset(&out, 0, sizeof out);
+        out.fh = FSP_GONE_DIR_FH;
+        return fsp_reply_data(req, &out, sizeof out);
+    }
     if (err)
         return fsp_reply_err(req, err);
     PVOID ctx;
-    FSP_FSCTL_FILE_INFO info;
+    FSP_FSCTL_OPEN_FILE_INFO info;
     req->posix_open = true, req->posix_flags = ((const struct fuse_open_in *)req->arg)->flags;
     NTSTATUS status = fsp_ops_open_path(req, path, FILE_LIST_DIRECTORY | FILE_READ_ATTRIBUTES |
                                                        SYNCHRONIZE, &ctx, &info);
@@ -406,7 +421,7 @@ void fsp_op_opendir(struct fsp_request *req)
         free(path);
         return fsp_reply_status(req, status);
     }
-    if (!(info.FileAttributes & FILE_ATTRIBUTE_DIRECTORY)) {
+    if (!(info.FileInfo.FileAttributes & FILE_ATTRIBUTE_DIRECTORY)) {
         fsp_ops_close(req, ctx, path, 0);
         free(path);
         return fsp_reply_err(req, ENOTDIR);
@@ -427,21 +442,27 @@ void fsp_op_opendir(struct fsp_request *req)
 
 void fsp_op_releasedir(struct fsp_request *req)
 {
+    const struct fuse_release_in *in = req->arg;
+    if (FSP_GONE_DIR_FH == in->fh)
+        return fsp_reply_err(req, 0); /* a removed directory's open has nothing to close */
     fsp_ops_release_handle(req, true);
 }
 
 void fsp_op_fsyncdir(struct fsp_request *req)
 {
     const struct fuse_fsync_in *in = req->arg;
+    if (FSP_GONE_DIR_FH == in->fh)
+        return fsp_reply_err(req, 0);
     struct fsp_handle *h = fsp_handle_get(req, in->fh);
     if (!h)
         return fsp_reply_err(req, EBADF);
     if (!req->fs->Interface->Flush)
         return fsp_reply_err(req, 0);
-    FSP_FSCTL_FILE_INFO info;
+    FSP_FSCTL_OPEN_FILE_INFO info;
+    memset(&info, 0, sizeof info);
     req->treq.Req.FlushBuffers.UserContext = (UINT64)(uintptr_t)FSP_OPS_CTX(h);
     fsp_op_enter(req, FspFsctlTransactFlushBuffersKind);
-    NTSTATUS status = req->fs->Interface->Flush(req->fs, FSP_OPS_CTX(h), &info);
+    NTSTATUS status = req->fs->Interface->Flush(req->fs, FSP_OPS_CTX(h), fsp_op_info_arg(req, &info));
     fsp_op_leave(req);
     fsp_reply_status(req, status);
 }
@@ -459,7 +480,7 @@ void fsp_op_mkdir(struct fsp_request *req)
     if (err)
         return fsp_reply_err(req, err);
     PVOID ctx = 0;
-    FSP_FSCTL_FILE_INFO info;
+    FSP_FSCTL_OPEN_FILE_INFO info;
     NTSTATUS status = fsp_ops_create_child(req, path, in->mode, true, FILE_DIRECTORY_FILE,
                                            FILE_LIST_DIRECTORY | FILE_READ_ATTRIBUTES | SYNCHRONIZE,
                                            FILE_ATTRIBUTE_DIRECTORY, 0, 0, &ctx, &info);

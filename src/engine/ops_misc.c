@@ -4,11 +4,12 @@
  * GETLK/SETLK/SETLKW (-> PosixLock, Flock) and POLL (-> Poll).
  *
  * Opcodes without a handler get ENOSYS, which makes the kernel stop sending
- * them where it remembers that (BMAP, LSEEK, COPY_FILE_RANGE, TMPFILE, STATX).
- * The lock opcodes come only when FUSE_INIT negotiated them, which it does for
- * file systems with the LinFsp extensions PosixLock / Flock (otherwise the
- * kernel keeps locks locally); FLUSH, ACCESS and POLL get ENOSYS from their
- * handlers when the file system lacks the extension.
+ * them where it remembers that (BMAP, LSEEK, COPY_FILE_RANGE, STATX), and TMPFILE
+ * when the file system has no CreateUnnamed. The lock opcodes come only when
+ * FUSE_INIT negotiated them, which it does for file systems with the LinFsp
+ * extensions PosixLock / Flock (otherwise the kernel keeps locks locally);
+ * FLUSH, ACCESS and POLL get ENOSYS from their handlers when the file system
+ * lacks the extension.
  */
 #include "ops.h"
 #include <errno.h>
@@ -37,7 +38,7 @@ static fsp_op_fn *const handlers[] = {
     [FUSE_SYNCFS] = fsp_op_syncfs,      [FUSE_FLUSH] = fsp_op_flush,
     [FUSE_ACCESS] = fsp_op_access,       [FUSE_GETLK] = fsp_op_getlk,
     [FUSE_SETLK] = fsp_op_setlk,         [FUSE_SETLKW] = fsp_op_setlkw,
-    [FUSE_POLL] = fsp_op_poll,
+    [FUSE_POLL] = fsp_op_poll,           [FUSE_TMPFILE] = fsp_op_tmpfile,
 };
 
 static const char *const names[] = {
@@ -121,6 +122,8 @@ size_t fsp_ops_min_arglen(uint32_t opcode, uint32_t proto_minor)
         return sizeof(struct fuse_getxattr_in);
     case FUSE_CREATE:
         return (proto_minor < 12 ? 8 : sizeof(struct fuse_create_in)) + 2;
+    case FUSE_TMPFILE:
+        return sizeof(struct fuse_create_in); /* the kernel adds a name ("/"), not used */
     case FUSE_IOCTL:
         return sizeof(struct fuse_ioctl_in);
     case FUSE_FALLOCATE:
@@ -219,11 +222,12 @@ void fsp_op_syncfs(struct fsp_request *req)
     FSP_FILE_SYSTEM *fs = req->fs;
     if (!fs->Interface->Flush)
         return fsp_reply_err(req, 0);
-    FSP_FSCTL_FILE_INFO info;
+    FSP_FSCTL_OPEN_FILE_INFO info;
+    memset(&info, 0, sizeof info);
     req->treq.Req.FlushBuffers.UserContext = 0;
     req->treq.Req.FlushBuffers.UserContext2 = 0;
     fsp_op_enter(req, FspFsctlTransactFlushBuffersKind);
-    NTSTATUS status = fs->Interface->Flush(fs, 0, &info);
+    NTSTATUS status = fs->Interface->Flush(fs, 0, fsp_op_info_arg(req, &info));
     fsp_op_leave(req);
     fsp_reply_status(req, status);
 }

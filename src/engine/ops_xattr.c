@@ -3,7 +3,9 @@
  * attributes (EAs): GETXATTR, SETXATTR, LISTXATTR, REMOVEXATTR. The full
  * Linux name ("user.comment") is the EA name, case preserved. An EA cannot
  * hold an empty value (a zero-length value deletes it), so setting an empty
- * xattr fails with EINVAL.
+ * xattr fails with EINVAL, unless the file system keeps empty values (the
+ * LinFsp extension VolumeParams.EmptyEaValues: SetEa gets them marked with
+ * FSP_FSCTL_EA_EMPTY_VALUE, and an EA listed with an empty value exists).
  */
 #include "ops.h"
 #include <errno.h>
@@ -19,14 +21,31 @@ static bool eas_supported(struct fsp_request *req)
     return fs->VolumeParams.ExtendedAttributes && fs->Interface->GetEa && fs->Interface->SetEa;
 }
 
-/* All EAs of the request's file, malloc'ed; *plen bytes. */
-static NTSTATUS read_eas(struct fsp_request *req, PVOID ctx, void **pbuf, ULONG *plen)
+/* Does an EA listed with an empty value exist (LinFsp extension), or is it WinFsp's absent EA? */
+static bool empty_values(FSP_FILE_SYSTEM *fs)
+{
+    return fs->VolumeParams.EmptyEaValues;
+}
+
+/* Is name in a namespace the file system has (all, or with LinuxXattrNamespaces tmpfs's)? */
+static bool known_namespace(struct fsp_request *req, const char *name)
+{
+    if (!req->fs->VolumeParams.LinuxXattrNamespaces)
+        return true;
+    return 0 == strncmp(name, "user.", 5) || 0 == strncmp(name, "trusted.", 8) ||
+           0 == strncmp(name, "security.", 9);
+}
+
+/* All EAs of the request's file (or, name != NULL, at least that one), malloc'ed; *plen bytes. */
+static NTSTATUS read_eas(struct fsp_request *req, PVOID ctx, const char *name, void **pbuf,
+                         ULONG *plen)
 {
     for (ULONG size = 64 * 1024; size <= EA_BUFFER_MAX; size *= 4) {
         void *buf = malloc(size);
         if (!buf)
             return STATUS_INSUFFICIENT_RESOURCES;
         ULONG got = 0;
+        req->treq.Req.QueryEa.Name = name; /* LinFsp extension: the name looked for */
         fsp_op_enter(req, FspFsctlTransactQueryEaKind);
         NTSTATUS status = req->fs->Interface->GetEa(req->fs, ctx, buf, size, &got);
         fsp_op_leave(req);
@@ -64,9 +83,8 @@ static NTSTATUS find_ea(FSP_FILE_SYSTEM *fs, PVOID context, PFILE_FULL_EA_INFORM
 
 static NTSTATUS list_ea(FSP_FILE_SYSTEM *fs, PVOID context, PFILE_FULL_EA_INFORMATION ea)
 {
-    (void)fs;
     struct find_ctx *c = context;
-    if (0 == ea->EaValueLength)
+    if (0 == ea->EaValueLength && !empty_values(fs))
         return STATUS_SUCCESS;
     memcpy(c->list + c->listlen, ea->EaName, ea->EaNameLength);
     c->listlen += ea->EaNameLength;
@@ -80,7 +98,7 @@ static int open_node(struct fsp_request *req, UINT32 access, PWSTR *ppath, PVOID
     int err = fsp_node_path(req->engine, req->in->nodeid, ppath);
     if (err)
         return err;
-    FSP_FSCTL_FILE_INFO info;
+    FSP_FSCTL_OPEN_FILE_INFO info;
     NTSTATUS status = fsp_ops_open_path(req, *ppath, access, pctx, &info);
     if (!NT_SUCCESS(status)) {
         free(*ppath);
@@ -129,7 +147,7 @@ static int lookup(struct fsp_request *req, PVOID ctx, const char *name, void **p
 {
     void *buf = 0;
     ULONG len = 0;
-    NTSTATUS status = read_eas(req, ctx, &buf, &len);
+    NTSTATUS status = read_eas(req, ctx, name, &buf, &len);
     if (!NT_SUCCESS(status))
         return FspErrnoFromNtStatus(status);
     struct find_ctx c = {name, strlen(name), 0, 0, 0};
@@ -138,11 +156,11 @@ static int lookup(struct fsp_request *req, PVOID ctx, const char *name, void **p
     if (!NT_SUCCESS(status)) {
         FspDebugLog("linfsp: GetEa returned a malformed list\n");
         err = EIO;
-    } else if (!c.found || 0 == c.found->EaValueLength)
+    } else if (!c.found || (0 == c.found->EaValueLength && !empty_values(req->fs)))
         err = ENODATA;
     else if (pvalue) {
         *plen = c.found->EaValueLength;
-        *pvalue = malloc(*plen);
+        *pvalue = malloc(*plen ? *plen : 1);
         if (!*pvalue)
             err = ENOMEM;
         else
@@ -170,7 +188,7 @@ void fsp_op_getxattr(struct fsp_request *req)
     const char *name = (const char *)(in + 1);
     if (!memchr(name, '\0', req->arglen - sizeof *in))
         return fsp_reply_err(req, EINVAL);
-    if (!eas_supported(req))
+    if (!eas_supported(req) || !known_namespace(req, name))
         return fsp_reply_err(req, EOPNOTSUPP);
     if (strlen(name) > 255)
         return fsp_reply_err(req, ERANGE);
@@ -198,7 +216,7 @@ struct list_args {
 static int list_fn(struct fsp_request *req, PVOID ctx, void *arg)
 {
     struct list_args *a = arg;
-    NTSTATUS status = read_eas(req, ctx, &a->buf, &a->len);
+    NTSTATUS status = read_eas(req, ctx, 0, &a->buf, &a->len);
     return NT_SUCCESS(status) ? 0 : FspErrnoFromNtStatus(status);
 }
 
@@ -239,10 +257,12 @@ void fsp_op_listxattr(struct fsp_request *req)
     free(c.list);
 }
 
-/* Set (value != NULL) or delete one EA. */
+/* Set (value != NULL; len 0: an empty value, LinFsp extension) or delete one EA. */
 static NTSTATUS set_one(struct fsp_request *req, PVOID ctx, const char *name, const void *value,
                         size_t len)
 {
+    if (!value)
+        len = 0;
     size_t namelen = strlen(name);
     size_t size = offsetof(FILE_FULL_EA_INFORMATION, EaName) + namelen + 1 + len;
     FILE_FULL_EA_INFORMATION *ea = calloc(1, size);
@@ -250,12 +270,16 @@ static NTSTATUS set_one(struct fsp_request *req, PVOID ctx, const char *name, co
         return STATUS_INSUFFICIENT_RESOURCES;
     ea->EaNameLength = (UCHAR)namelen;
     ea->EaValueLength = (USHORT)len;
+    if (value && 0 == len)
+        ea->Flags = FSP_FSCTL_EA_EMPTY_VALUE;
     memcpy(ea->EaName, name, namelen + 1);
     if (len)
         memcpy(ea->EaName + namelen + 1, value, len);
-    FSP_FSCTL_FILE_INFO info;
+    FSP_FSCTL_OPEN_FILE_INFO info;
+    memset(&info, 0, sizeof info);
     fsp_op_enter(req, FspFsctlTransactSetEaKind);
-    NTSTATUS status = req->fs->Interface->SetEa(req->fs, ctx, ea, (ULONG)size, &info);
+    NTSTATUS status = req->fs->Interface->SetEa(req->fs, ctx, ea, (ULONG)size,
+                                                fsp_op_info_arg(req, &info));
     fsp_op_leave(req);
     free(ea);
     return status;
@@ -293,7 +317,7 @@ static int set_fn(struct fsp_request *req, PVOID ctx, void *arg)
     }
     if (err)
         return err;
-    NTSTATUS status = set_one(req, ctx, a->name, a->value, a->value ? a->len : 0);
+    NTSTATUS status = set_one(req, ctx, a->name, a->value, a->len);
     return NT_SUCCESS(status) ? 0 : FspErrnoFromNtStatus(status);
 }
 
@@ -309,7 +333,7 @@ void fsp_op_setxattr(struct fsp_request *req)
     if (!z || in->size > req->arglen - hdr - (size_t)(z + 1 - name))
         return fsp_reply_err(req, EINVAL);
     const void *value = z + 1;
-    if (!eas_supported(req))
+    if (!eas_supported(req) || !known_namespace(req, name))
         return fsp_reply_err(req, EOPNOTSUPP);
     if (req->fs->VolumeParams.ReadOnlyVolume)
         return fsp_reply_err(req, EROFS);
@@ -317,8 +341,8 @@ void fsp_op_setxattr(struct fsp_request *req)
         return fsp_reply_err(req, ERANGE);
     if (in->size > 0xffff)
         return fsp_reply_err(req, E2BIG);
-    if (0 == in->size)
-        return fsp_reply_err(req, EINVAL);
+    if (0 == in->size && !empty_values(req->fs))
+        return fsp_reply_err(req, EINVAL); /* an EA with an empty value would be a delete */
     struct set_args a = {name, value, in->size, in->flags};
     int err = with_node(req, FILE_READ_EA | FILE_WRITE_EA | FILE_READ_ATTRIBUTES, set_fn, &a);
     /* A capability may have arrived: the node's next write checks again (ops_killpriv.c). */
@@ -331,7 +355,7 @@ void fsp_op_removexattr(struct fsp_request *req)
     const char *name = req->arg;
     if (!memchr(name, '\0', req->arglen))
         return fsp_reply_err(req, EINVAL);
-    if (!eas_supported(req))
+    if (!eas_supported(req) || !known_namespace(req, name))
         return fsp_reply_err(req, EOPNOTSUPP);
     if (req->fs->VolumeParams.ReadOnlyVolume)
         return fsp_reply_err(req, EROFS);

@@ -194,7 +194,9 @@ void fsp_session_init(struct fsp_request *req)
     out.max_background = 64;
     out.congestion_threshold = 48;
     out.max_write = eng->max_write;
-    out.time_gran = 100; /* FILETIME resolution */
+    /* The times the kernel caches (and makes itself: writes, the writeback cache) are rounded
+     * to what the file system keeps: FILETIME's 100 ns, or exact ones (LinFsp extension). */
+    out.time_gran = eng->fs->VolumeParams.NanosecondTimes ? 1 : 100;
     out.max_pages = (flags & FUSE_MAX_PAGES) ? FSP_ENGINE_MAX_PAGES : 0;
     if (!(flags & FUSE_MAX_PAGES) && out.max_write > 32 * 4096)
         out.max_write = eng->max_write = 32 * 4096;

@@ -19,6 +19,9 @@
 #include <string.h>
 #include <sys/types.h>
 
+/** The largest file of the in-process memfs (its MaxFileSize): beyond it writes and truncation fail with EFBIG. */
+#define FSP_TESTS_MEMFS_MAX_FILE_SIZE (16ULL * 1024 * 1024 * 1024)
+
 /** The options fsp-tests was started with. */
 struct fsp_tests_options {
     const char *external;   /* --external DIR, or NULL: memfs in-process */
@@ -37,7 +40,8 @@ bool fsp_tests_internal(void);
 /**
  * True when the file system under test is LinFsp's (the in-process memfs, or --external with
  * --linfsp): tests then accept LinFsp's documented deviations from tmpfs (doc/ntfs-compatibility.md:
- * 100 ns times, no RENAME_EXCHANGE, no O_TMPFILE, no empty xattr values, ...) instead of tmpfs's
+ * xattr values up to 65535 bytes, no special files without reparse points, names that are not
+ * UTF-8 refused, ...) instead of tmpfs's
  * behaviour.
  */
 bool fsp_tests_linfsp(void);

@@ -136,24 +136,44 @@ static void xattr_binary_test(void)
     ASSERT_EQ(list_count(list, len, "user.caf\xc3\xa9 x:y"), 1);
 }
 
+/* Empty values are values (Linux allows them; LinFsp's extension VolumeParams.EmptyEaValues). */
 static void xattr_empty_value_test(void)
 {
     char buf[16];
     fsp_tests_write_file("file0", 0, 0);
-    if (fsp_tests_linfsp()) {
-        /*
-         * LinFsp by design: xattrs are WinFsp EAs and an EA with an empty value
-         * does not exist (setting one deletes it), so an empty value is refused.
-         */
-        ASSERT_ERRNO(setxattr("file0", "user.empty", "", 0, 0), EINVAL);
-        ASSERT_ERRNO(getxattr("file0", "user.empty", buf, sizeof buf), ENODATA);
-        ASSERT_EQ(listxattr("file0", buf, sizeof buf), 0);
-    } else {
-        /* tmpfs and most Linux file systems keep empty values. */
-        ASSERT(0 == setxattr("file0", "user.empty", "", 0, 0));
-        ASSERT_EQ(getxattr("file0", "user.empty", buf, sizeof buf), 0);
-        ASSERT_EQ(listxattr("file0", buf, sizeof buf), 11);
-    }
+    ASSERT(0 == setxattr("file0", "user.empty", "", 0, 0));
+    ASSERT_EQ(getxattr("file0", "user.empty", buf, sizeof buf), 0);
+    ASSERT_EQ(getxattr("file0", "user.empty", 0, 0), 0);
+    ASSERT_EQ(listxattr("file0", buf, sizeof buf), 11);
+    ASSERT(0 == memcmp(buf, "user.empty", 11));
+    /* it exists: XATTR_CREATE fails, XATTR_REPLACE works */
+    ASSERT_ERRNO(setxattr("file0", "user.empty", "", 0, XATTR_CREATE), EEXIST);
+    ASSERT(0 == setxattr("file0", "user.empty", "v", 1, XATTR_REPLACE));
+    ASSERT_EQ(getxattr("file0", "user.empty", buf, sizeof buf), 1);
+    ASSERT(0 == setxattr("file0", "user.empty", "", 0, XATTR_REPLACE));
+    ASSERT_EQ(getxattr("file0", "user.empty", buf, sizeof buf), 0);
+    ASSERT(0 == removexattr("file0", "user.empty"));
+    ASSERT_ERRNO(getxattr("file0", "user.empty", buf, sizeof buf), ENODATA);
+    ASSERT_EQ(listxattr("file0", buf, sizeof buf), 0);
+    /* on a directory too */
+    ASSERT(0 == mkdir("dir0", 0755));
+    ASSERT(0 == setxattr("dir0", "user.e", "", 0, XATTR_CREATE));
+    ASSERT_EQ(getxattr("dir0", "user.e", buf, sizeof buf), 0);
+}
+
+/* Names in namespaces Linux file systems do not have are not supported (tmpfs: EOPNOTSUPP). */
+static void xattr_namespace_test(void)
+{
+    char buf[16];
+    fsp_tests_write_file("file0", 0, 0);
+    ASSERT_ERRNO(setxattr("file0", "foo.bar", "v", 1, 0), EOPNOTSUPP);
+    ASSERT_ERRNO(getxattr("file0", "foo.bar", buf, sizeof buf), EOPNOTSUPP);
+    ASSERT_ERRNO(removexattr("file0", "foo.bar"), EOPNOTSUPP);
+    ASSERT_ERRNO(setxattr("file0", "noprefix", "v", 1, 0), EOPNOTSUPP);
+    ASSERT_ERRNO(setxattr("file0", "User.x", "v", 1, 0), EOPNOTSUPP);
+    ASSERT_EQ(listxattr("file0", buf, sizeof buf), 0);
+    ASSERT(0 == setxattr("file0", "user.ok", "v", 1, 0));
+    ASSERT_EQ(listxattr("file0", buf, sizeof buf), 8);
 }
 
 static void xattr_large_test(void)
@@ -369,6 +389,7 @@ void xattr_tests(void)
     TLIB_ADD_TEST("xattr", xattr_size_test);
     TLIB_ADD_TEST("xattr", xattr_binary_test);
     TLIB_ADD_TEST("xattr", xattr_empty_value_test);
+    TLIB_ADD_TEST("xattr", xattr_namespace_test);
     TLIB_ADD_TEST("xattr", xattr_large_test);
     TLIB_ADD_TEST("xattr", xattr_many_test);
     TLIB_ADD_TEST("xattr", xattr_dir_test);
