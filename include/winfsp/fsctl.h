@@ -91,13 +91,13 @@ typedef struct {
     UINT32 IrpCapacity;              /**< WinFsp's limit of pending operations; 0 becomes FSP_FSCTL_IRPCAPACITY_DEFAULT. Not enforced */
     UINT32 FileInfoTimeout;          /**< ms the kernel caches attributes (and names, unless DirInfoTimeoutValid). 0: nothing cached between requests. INFINITE: cached for a year, file data kept across opens (FOPEN_KEEP_CACHE unless FlushAndPurgeOnCleanup) and symlink targets cached. Unless the writeback cache is on, the kernel drops a file's cached data when fresh attributes show another size or mtime */
     /* file system attributes */
-    UINT32 CaseSensitiveSearch : 1;  /**< names are case-sensitive. 0: the engine's name table compares with towupper(3), so File and FILE are one node; FspFileSystemIsOperationCaseSensitive() reports it for Create and QueryDirectory */
+    UINT32 CaseSensitiveSearch : 1;  /**< names are case-sensitive. 0: the engine's name table folds case with FspUpcaseChar() (a fixed table, not the locale), so File and FILE are one node, and the kernel caches no failed lookups; FspFileSystemIsOperationCaseSensitive() reports it for Create and QueryDirectory */
     UINT32 CasePreservedNames : 1;   /**< accepted and ignored */
     UINT32 UnicodeOnDisk : 1;        /**< accepted and ignored */
     UINT32 PersistentAcls : 1;       /**< accepted and ignored: the engine asks for security descriptors whenever GetSecurity/GetSecurityByName exist */
     UINT32 ReparsePoints : 1;        /**< the volume holds reparse points: needed for symlink(2) and mknod(2) of FIFOs, sockets and devices (EPERM without it). Existing reparse points are reported either way */
     UINT32 ReparsePointsAccessCheck : 1; /**< accepted and ignored */
-    UINT32 NamedStreams : 1;         /**< accepted and ignored: named streams are not reachable from Linux */
+    UINT32 NamedStreams : 1;         /**< the files have named streams (with GetStreamInfo): Linux reaches them as Samba's xattrs user.DosStream.NAME:$DATA (doc/ntfs-compatibility.md) */
     UINT32 HardLinks : 1;            /**< LinFsp extension (WinFsp has the bit but leaves it unimplemented): link(2) calls CreateHardLink, and FSP_FSCTL_FILE_INFO::HardLinks is st_nlink. Without it link(2) is EPERM and st_nlink is 2 for directories, 1 for files */
     UINT32 ExtendedAttributes : 1;   /**< GetEa/SetEa serve Linux extended attributes (needs both members); without it getxattr(2) is EOPNOTSUPP and listxattr(2) empty */
     UINT32 ReadOnlyVolume : 1;       /**< mount read-only (MS_RDONLY); every change is EROFS in the engine before any callback */
@@ -136,7 +136,8 @@ typedef struct {
     UINT32 SymlinkAttributesFromFileInfo : 1; /**< LinFsp extension (V1; takes a WinFsp reserved bit): a symlink is recognised by its reparse tag alone (IO_REPARSE_TAG_SYMLINK in FSP_FSCTL_FILE_INFO::ReparseTag) and its attributes come from its FSP_FSCTL_FILE_INFO and security alone (st_size is FileSize); its reparse data is read only for readlink(2). Without it the engine reads the reparse data to classify reparse points and st_size is the target's length */
     UINT32 FileMountPoint : 1;          /**< LinFsp extension (V1; takes a WinFsp reserved bit): a regular file (not only a directory) may be the mount point; the root is then a file, and the file system must report it as one (no FILE_ATTRIBUTE_DIRECTORY). Without it a file mount point is ENOTDIR */
     UINT32 NegativeEntryTimeoutValid : 1; /**< LinFsp extension (V1; takes a WinFsp reserved bit): a name found missing is cached (as a negative entry) for NegativeEntryTimeout ms instead of the entry timeout */
-    UINT32 KmAdditionalReservedFlags : 21; /**< reserved, 0 */
+    UINT32 XattrsPassThrough : 1;       /**< LinFsp extension (V1; takes a WinFsp reserved bit): every Linux xattr name is one of the file system's EAs. Without it the engine serves some names itself, from the file's real data (doc/ntfs-compatibility.md): ntfs-3g's system.ntfs_*, Samba's user.DOSATTRIB, security.NTACL and user.DosStream.*, and POSIX ACLs from the security descriptor. For file systems whose EAs are another file system's xattrs (the passthrough example, the FUSE layer); system.posix_acl_* then fail with EOPNOTSUPP, as the kernel would not enforce them */
+    UINT32 KmAdditionalReservedFlags : 20; /**< reserved, 0 */
     UINT32 VolumeInfoTimeout;        /**< V1; accepted and ignored */
     UINT32 DirInfoTimeout;           /**< V1: name (entry) cache timeout in ms when DirInfoTimeoutValid; also how long a failed lookup is cached as a negative entry */
     UINT32 SecurityTimeout;          /**< V1; accepted and ignored */

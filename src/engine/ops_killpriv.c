@@ -33,7 +33,7 @@ static const char caps_name[] = "security.capability";
 
 /* Is the caller in group gid: its primary group, or one of its supplementary groups (read
  * from /proc/PID/status; false when that cannot be read)? */
-static bool caller_in_group(struct fsp_request *req, uint32_t gid)
+bool fsp_ops_caller_in_group(struct fsp_request *req, uint32_t gid)
 {
     if (req->in->gid == gid)
         return true;
@@ -63,7 +63,7 @@ uint32_t fsp_ops_killed_mode(struct fsp_request *req, uint32_t mode, uint32_t fi
     /* S_ISGID without group execute marks mandatory locking, not a privilege; a writer
      * outside the group loses it all the same (as on Linux). */
     if ((mode & S_ISGID) &&
-        ((mode & S_IXGRP) || (!chown && !caller_in_group(req, file_gid))))
+        ((mode & S_IXGRP) || (!chown && !fsp_ops_caller_in_group(req, file_gid))))
         mode &= ~(uint32_t)S_ISGID;
     return mode;
 }
