@@ -1501,6 +1501,7 @@ static NTSTATUS ptfs_create(const char *source, ULONG file_info_timeout, PWSTR p
     vp.NamedStreams = 0;
     vp.HardLinks = 1;
     vp.ExtendedAttributes = 1;
+    vp.XattrsPassThrough = 1; /* the EAs are the source's xattrs, Samba's and ntfs-3g's names too */
     vp.PostCleanupWhenModifiedOnly = 1;
     vp.CasePreservedExtendedAttributes = 1;
     vp.SupportsPosixUnlinkRename = 1;

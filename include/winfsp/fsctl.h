@@ -346,7 +346,7 @@ enum {
     FspFsctlTransactSetEaKind,              /**< SetEa (unguarded) */
     FspFsctlTransactFlushBuffersKind,       /**< Flush: of a file unguarded, of the volume (FileContext NULL) exclusive; the LinFsp extension FlushDescriptor (unguarded) */
     FspFsctlTransactQueryVolumeInformationKind, /**< GetVolumeInfo (shared) */
-    FspFsctlTransactSetVolumeInformationKind,   /**< SetVolumeLabel (never called on LinFsp) */
+    FspFsctlTransactSetVolumeInformationKind,   /**< SetVolumeLabel (exclusive): ioctl(2) FS_IOC_SETFSLABEL */
     FspFsctlTransactQueryDirectoryKind,     /**< ReadDirectory (shared) */
     FspFsctlTransactFileSystemControlKind,  /**< GetReparsePoint, SetReparsePoint (unguarded) */
     FspFsctlTransactDeviceControlKind,      /**< Control, the LinFsp extension Ioctl (unguarded) */
@@ -457,9 +457,9 @@ typedef struct {
             UINT64 UserContext;  /**< FlushBuffers: the FileContext passed to Flush (0 for the volume); the others: not filled (0) */
             UINT64 UserContext2; /**< 0 */
         } QueryEa, SetEa, FlushBuffers, QuerySecurity, QueryStreamInformation;
-        /** FspFsctlTransactSetVolumeInformationKind (never occurs on LinFsp). */
+        /** FspFsctlTransactSetVolumeInformationKind (SetVolumeLabel, for FS_IOC_SETFSLABEL). */
         struct {
-            UINT32 FsInformationClass; /**< FileFsLabelInformation on WinFsp */
+            UINT32 FsInformationClass; /**< FileFsLabelInformation (2) */
         } SetVolumeInformation;
         /** FspFsctlTransactQueryDirectoryKind (ReadDirectory). */
         struct {

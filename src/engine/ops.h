@@ -146,6 +146,9 @@ NTSTATUS fsp_ops_get_security(struct fsp_request *req, PVOID ctx, PWSTR path, PS
 /** Is the request's caller in group gid (its primary group or a supplementary one)? */
 bool fsp_ops_caller_in_group(struct fsp_request *req, uint32_t gid);
 
+/** Does the caller hold capability number cap (CapEff of /proc/PID/status; else uid 0)? */
+bool fsp_ops_caller_capable(struct fsp_request *req, int cap);
+
 /** A function run on an opened file (fsp_ops_with_node). */
 typedef int fsp_node_fn(struct fsp_request *req, PVOID ctx, void *arg);
 /**

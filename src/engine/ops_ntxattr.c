@@ -142,7 +142,7 @@ static int err_of(NTSTATUS status)
 }
 
 /* Does the caller hold capability cap (CapEff of /proc/PID/status; uid 0 when unreadable)? */
-static bool caller_capable(struct fsp_request *req, int cap)
+bool fsp_ops_caller_capable(struct fsp_request *req, int cap)
 {
     char path[64], line[256];
     snprintf(path, sizeof path, "/proc/%u/status", req->in->pid);
@@ -186,7 +186,7 @@ static int posix_view(struct fsp_request *req, PVOID ctx, struct fsp_posix_acls 
 /* May the caller read the file (POSIX rules, with the ACL entries when ACLs are on)? */
 static int check_read(struct fsp_request *req, PVOID ctx)
 {
-    if (caller_capable(req, CAP_DAC_OVERRIDE_BIT) || caller_capable(req, CAP_DAC_READ_SEARCH_BIT))
+    if (fsp_ops_caller_capable(req, CAP_DAC_OVERRIDE_BIT) || fsp_ops_caller_capable(req, CAP_DAC_READ_SEARCH_BIT))
         return 0;
     struct fsp_posix_acls a;
     int err = posix_view(req, ctx, &a);
@@ -229,7 +229,7 @@ static int check_read(struct fsp_request *req, PVOID ctx)
 /* Is the caller the owner, or does it hold CAP_FOWNER? */
 static int check_owner(struct fsp_request *req, PVOID ctx)
 {
-    if (caller_capable(req, CAP_FOWNER_BIT))
+    if (fsp_ops_caller_capable(req, CAP_FOWNER_BIT))
         return 0;
     struct fsp_posix_acls a;
     int err = posix_view(req, ctx, &a);
@@ -394,6 +394,7 @@ static NTSTATUS delete_opened(struct fsp_request *req, PVOID sctx, PWSTR path)
 {
     const FSP_FILE_SYSTEM_INTERFACE *fi = req->fs->Interface;
     NTSTATUS status = STATUS_SUCCESS;
+    req->treq.Req.SetInformation.FileInformationClass = FileDispositionInformation;
     if (fi->SetDelete) {
         fsp_op_enter(req, FspFsctlTransactSetInformationKind);
         status = fi->SetDelete(req->fs, sctx, path, TRUE);
