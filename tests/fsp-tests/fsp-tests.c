@@ -347,6 +347,7 @@ int main(int argc, char **argv)
     timeout_tests();
     mount_tests();
     native_tests();
+    ntfs_tests();
     badfs_tests();
     fuse_tests();
     fuse_compat_tests();
