@@ -215,6 +215,11 @@ static NTSTATUS view_of(const ACL *acl, bool dflt, PSID owner, PSID group,
         uint16_t m = e[1].perm;
         for (size_t k = first_named; k < n; k++)
             m |= e[k].perm;
+        /* Linux skips the ACL when the mode's group bits (the mask) are empty, and a named
+         * entry would then get the others' rights: never show an empty mask while others
+         * have rights (the entries show what Windows grants them either way) */
+        if (0 == m)
+            m = e[2].perm;
         bool consistent = n - first_named < 64;
         for (size_t k = 1; consistent && k < n; k++) {
             if (2 == k)
