@@ -111,8 +111,11 @@ int fsp_dosattrib_decode(const void *blob, size_t size, struct fsp_dosattrib *ou
         return EINVAL;
     off = align(off + 4, 4);
     /* sizes of the fixed parts, after the alignment */
-    static const size_t need[6] = {0, 40, 48, 44, 24, 16};
+    static const size_t need[6] = {0, 40, 52, 44, 24, 16};
     if (version < 1 || version > 5 || off + need[version] > size)
+        return EINVAL;
+    /* version 2 ends with a name, UTF-8 and its NUL */
+    if (2 == version && !memchr(b + off + need[2], 0, size - off - need[2]))
         return EINVAL;
     const uint8_t *p = b + off;
     uint32_t valid;
@@ -124,7 +127,7 @@ int fsp_dosattrib_decode(const void *blob, size_t size, struct fsp_dosattrib *ou
         create = rd64(p + 24);
         out->has_create_time = 0 != create;
         break;
-    case 2: /* flags, attrib, ...: Samba takes the attributes only */
+    case 2: /* flags, attrib, ea_size, size, alloc_size, 3 times, name: Samba takes the attributes only */
         out->has_attrib = true;
         out->attrib = rd32(p + 4);
         break;
@@ -223,8 +226,9 @@ int fsp_ntacl_decode(const void *blob, size_t size, PSECURITY_DESCRIPTOR *psd, s
             if (ok)
                 rebase(sd, -(int64_t)start);
         }
-        ULONG len = ok ? FspGetSecurityDescriptorLength(sd) : 0;
-        if (ok && len && len <= n && FspIsValidSecurityDescriptor(sd, len)) {
+        /* checked within the n bytes there are before anything is read at its offsets */
+        ULONG len = ok && FspIsValidSecurityDescriptor(sd, n) ? FspGetSecurityDescriptorLength(sd) : 0;
+        if (len && len <= n && FspIsValidSecurityDescriptor(sd, len)) {
             *psd = sd;
             *psdsize = len;
             return 0;
