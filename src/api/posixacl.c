@@ -345,6 +345,18 @@ static NTSTATUS add_view(struct fsp_acl_builder *b, const struct fsp_acl_entry *
     if (NT_SUCCESS(status) && uo)
         status = fsp_acl_add(b, ACCESS_ALLOWED_ACE_TYPE, flags,
                              BASE_RIGHTS | OWNER_RIGHTS | rights_of(o, sticky, true), uo);
+    /* A named entry for the owning group: its members get both entries' rights (POSIX), so
+     * the owning group's ACEs carry both. (One for the owner never applies: the owner has
+     * USER_OBJ's rights alone.) */
+    uint32_t gextra = 0;
+    for (size_t i = 0; i < n && NT_SUCCESS(status) && go; i++) {
+        PSID sid = 0;
+        if (FSP_ACL_GROUP != e[i].tag || !NT_SUCCESS(FspPosixMapGidToSid(e[i].id, &sid)))
+            continue;
+        if (FspEqualSid(sid, go))
+            gextra |= e[i].perm & 7;
+        free(sid);
+    }
     /* named users, the owning group, named groups */
     static const uint16_t order[3] = {FSP_ACL_USER, FSP_ACL_GROUP_OBJ, FSP_ACL_GROUP};
     for (int k = 0; k < 3 && NT_SUCCESS(status); k++)
@@ -364,7 +376,7 @@ static NTSTATUS add_view(struct fsp_acl_builder *b, const struct fsp_acl_entry *
                 free(sid); /* the owner or the owning group: their own entries count */
                 continue;
             }
-            uint32_t p = e[i].perm & 7, eff = p & m;
+            uint32_t p = (e[i].perm | (FSP_ACL_GROUP_OBJ == e[i].tag ? gextra : 0)) & 7, eff = p & m;
             /* a named user may be in the groups too; everyone gets Everyone's rights */
             uint32_t leak = FSP_ACL_USER == e[i].tag ? (p | w | geff) : (p | w);
             ACCESS_MASK deny = rights_of(leak & ~eff, false, false);
