@@ -160,9 +160,12 @@ bool fsp_ops_caller_capable(struct fsp_request *req, int cap)
     return has;
 }
 
+#define CAP_CHOWN_BIT 0
 #define CAP_DAC_OVERRIDE_BIT 1
 #define CAP_DAC_READ_SEARCH_BIT 2
 #define CAP_FOWNER_BIT 3
+#define CAP_FSETID_BIT 4
+#define CAP_SYS_ADMIN_BIT 21
 
 /* The file's POSIX view (owner, mode, ACL entries); *pa freed with fsp_posix_acls_free. */
 static int posix_view(struct fsp_request *req, PVOID ctx, struct fsp_posix_acls *pa)
@@ -283,6 +286,47 @@ static SECURITY_INFORMATION parts_of(PSECURITY_DESCRIPTOR sd)
            ((h->Control & SE_SACL_PRESENT) ? SACL_SECURITY_INFORMATION : 0);
 }
 
+/*
+ * May the caller give the file the descriptor nsd (what parts_of(nsd) names of it)? Not more
+ * than chown(2) and chmod(2) give: another owner needs CAP_CHOWN; another group, CAP_CHOWN or
+ * the owner's membership in that group; a set-group-ID bit newly set (or kept on another
+ * group) for a group the caller is not in needs CAP_FSETID; a SACL needs CAP_SYS_ADMIN (as
+ * SeSecurityPrivilege on Windows). Changing the DACL itself needs ownership or CAP_FOWNER,
+ * which the callers check first. 0 or EPERM (or the errno of reading the current descriptor).
+ */
+static int check_sd_change(struct fsp_request *req, PVOID ctx, PSECURITY_DESCRIPTOR nsd)
+{
+    SECURITY_INFORMATION what = parts_of(nsd);
+    if ((what & SACL_SECURITY_INFORMATION) && !fsp_ops_caller_capable(req, CAP_SYS_ADMIN_BIT))
+        return EPERM;
+    PSECURITY_DESCRIPTOR cur = 0, merged = 0;
+    NTSTATUS status = fsp_ops_get_security(req, ctx, 0, &cur);
+    if (STATUS_INVALID_DEVICE_REQUEST == status || STATUS_NOT_IMPLEMENTED == status)
+        return EOPNOTSUPP;
+    if (!NT_SUCCESS(status))
+        return err_of(status);
+    UINT32 cuid, cgid, cmode, nuid, ngid, nmode;
+    status = FspPosixMapSecurityDescriptorToPermissions(cur, &cuid, &cgid, &cmode);
+    if (NT_SUCCESS(status))
+        status = FspSetSecurityDescriptor(cur, what, nsd, &merged);
+    if (NT_SUCCESS(status))
+        status = FspPosixMapSecurityDescriptorToPermissions(merged, &nuid, &ngid, &nmode);
+    if (merged)
+        FspDeleteSecurityDescriptor(merged, (NTSTATUS(*)())FspSetSecurityDescriptor);
+    free(cur);
+    if (!NT_SUCCESS(status))
+        return STATUS_INSUFFICIENT_RESOURCES == status ? ENOMEM : EINVAL;
+    bool chown_cap = nuid != cuid || ngid != cgid ? fsp_ops_caller_capable(req, CAP_CHOWN_BIT) : true;
+    if (nuid != cuid && !chown_cap)
+        return EPERM;
+    if (ngid != cgid && !chown_cap && !(req->in->uid == cuid && fsp_ops_caller_in_group(req, ngid)))
+        return EPERM;
+    if ((nmode & S_ISGID) && !((cmode & S_ISGID) && ngid == cgid) && !fsp_ops_caller_in_group(req, ngid) &&
+        !fsp_ops_caller_capable(req, CAP_FSETID_BIT))
+        return EPERM;
+    return 0;
+}
+
 static void put64(uint8_t *p, uint64_t v, bool be)
 {
     if (be)
@@ -366,12 +410,12 @@ static int stream_get(struct fsp_request *req, struct op *o)
             status = req->fs->Interface->Read(req->fs, sctx, buf, 0, (ULONG)want, &got);
             fsp_op_leave(req);
             if (STATUS_PENDING == status) {
-                /* the engine's own reads are synchronous: a file system that pends them has
-                 * our buffer until it responds, so this cannot be served */
-                FspDebugLog("linfsp: Read of a stream returned STATUS_PENDING\n");
-                status = STATUS_NOT_SUPPORTED;
-                buf = 0; /* leaked on purpose: the file system may still write into it */
-            } else if (STATUS_END_OF_FILE == status)
+                /* the file system reads into buf until it responds */
+                UINT64 n = 0;
+                status = fsp_request_wait(req, &n);
+                got = n > want ? (ULONG)want + 1 : (ULONG)n;
+            }
+            if (STATUS_END_OF_FILE == status)
                 status = STATUS_SUCCESS, got = 0;
             else if (NT_SUCCESS(status) && got > want)
                 status = STATUS_INTERNAL_ERROR;
@@ -459,7 +503,7 @@ static int stream_set(struct fsp_request *req, struct op *o)
     }
     if (NT_SUCCESS(status) && len) {
         ULONG done = 0;
-        /* Write may keep its buffer until it responds: give it a copy it may keep */
+        /* Write may keep its buffer until it responds (fsp_request_wait) */
         void *copy = malloc(len);
         if (!copy)
             status = STATUS_INSUFFICIENT_RESOURCES;
@@ -473,10 +517,12 @@ static int stream_set(struct fsp_request *req, struct op *o)
             status = fi->Write(req->fs, sctx, copy, 0, (ULONG)len, FALSE, FALSE, &done, &info);
             fsp_op_leave(req);
             if (STATUS_PENDING == status) {
-                FspDebugLog("linfsp: Write of a stream returned STATUS_PENDING\n");
-                copy = 0; /* the file system still owns it */
-                status = STATUS_NOT_SUPPORTED;
-            } else if (NT_SUCCESS(status) && done != len)
+                /* the file system reads copy until it responds */
+                UINT64 n = 0;
+                status = fsp_request_wait(req, &n);
+                done = n > len ? 0 : (ULONG)n;
+            }
+            if (NT_SUCCESS(status) && done != len)
                 status = STATUS_DISK_FULL;
         }
         free(copy);
@@ -525,7 +571,10 @@ static int posix_acl_set(struct fsp_request *req, PVOID ctx, struct op *o)
 {
     struct fsp_acl_entry *e = 0;
     size_t n = 0;
-    int err = o->remove ? 0 : fsp_acl_decode(o->value, o->size, &e, &n);
+    /* the kernel asks the same before it sends the request (vfs_set_acl) */
+    int err = check_owner(req, ctx);
+    if (!err && !o->remove)
+        err = fsp_acl_decode(o->value, o->size, &e, &n);
     if (err)
         return err;
     PSECURITY_DESCRIPTOR cur = 0;
@@ -745,6 +794,9 @@ static int do_set(struct fsp_request *req, PVOID ctx, struct op *o)
         PSECURITY_DESCRIPTOR sd = 0;
         size_t len = 0;
         if (K_NTACL == o->kind) {
+            /* security.*: CAP_SYS_ADMIN, as the kernel asks (ntfs-3g: root) */
+            if (!fsp_ops_caller_capable(req, CAP_SYS_ADMIN_BIT))
+                return EPERM;
             if ((err = fsp_ntacl_decode(o->value, o->size, &sd, &len)))
                 return err;
         } else {
@@ -760,6 +812,10 @@ static int do_set(struct fsp_request *req, PVOID ctx, struct op *o)
             memcpy(sd, o->value, len);
         }
         SECURITY_INFORMATION what = parts_of(sd);
+        if (what && (err = check_sd_change(req, ctx, sd))) {
+            free(sd);
+            return err;
+        }
         status = what ? set_security(req, ctx, what, sd) : STATUS_SUCCESS;
         free(sd);
         o->changed_security = true;
@@ -799,6 +855,10 @@ static int do_set(struct fsp_request *req, PVOID ctx, struct op *o)
         return NT_SUCCESS(status) ? 0 : err_of(status);
     }
     case K_DOSATTRIB: {
+        /* attributes and the creation time: what system.ntfs_attrib and _crtime ask (the
+         * kernel checked write access only; Samba retries as root where it may) */
+        if ((err = check_owner(req, ctx)))
+            return err;
         struct fsp_dosattrib d;
         if ((err = fsp_dosattrib_decode(o->value, o->size, &d)))
             return err;
@@ -875,19 +935,29 @@ static void after_change(struct fsp_request *req, struct op *o, int err)
 bool fsp_ntxattr_set(struct fsp_request *req, const char *name, const void *value, size_t size,
                      uint32_t flags, uint32_t setxattr_flags)
 {
-    struct op o = {.kind = kind_of(req, name), .name = name, .value = value ? value : "", .size = size,
-                   .flags = flags, .setxattr_flags = setxattr_flags};
+    struct op o = {.kind = kind_of(req, name), .name = name, .size = size, .flags = flags,
+                   .setxattr_flags = setxattr_flags};
     if (K_NONE == o.kind)
         return false;
     int err;
+    void *copy = 0;
     if (K_REFUSED == o.kind || K_BADNAME == o.kind)
         err = K_REFUSED == o.kind ? EOPNOTSUPP : EINVAL;
     else if (req->fs->VolumeParams.ReadOnlyVolume)
         err = EROFS;
     else if (size > XATTR_VALUE_MAX)
         err = E2BIG;
-    else
+    else if (!(copy = malloc(size ? size : 1)))
+        err = ENOMEM;
+    else {
+        /* the value follows the name in the request, at any address: the descriptors and
+         * reparse buffers it holds are read as structures, so they get an aligned copy */
+        if (size)
+            memcpy(copy, value, size);
+        o.value = copy;
         err = fsp_ops_with_node(req, access_for(&o, true), run_op, &o);
+    }
+    free(copy);
     after_change(req, &o, err);
     fsp_reply_err(req, err);
     return true;
