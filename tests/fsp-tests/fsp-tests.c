@@ -339,6 +339,7 @@ int main(int argc, char **argv)
     mmap_tests();
     dirctl_tests();
     security_tests();
+    acl_tests();
     reparse_tests();
     xattr_tests();
     stream_tests();

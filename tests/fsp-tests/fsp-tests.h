@@ -79,6 +79,7 @@ void rdwr_tests(void);
 void mmap_tests(void);
 void dirctl_tests(void);
 void security_tests(void);
+void acl_tests(void);     /* POSIX ACLs as Linux defines them (passes on tmpfs) */
 void reparse_tests(void);
 void xattr_tests(void);
 void stream_tests(void);
