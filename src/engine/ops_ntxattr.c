@@ -141,12 +141,24 @@ static int err_of(NTSTATUS status)
                : FspErrnoFromNtStatus(status);
 }
 
-/* Does the caller hold capability cap (CapEff of /proc/PID/status; uid 0 when unreadable)? */
+/*
+ * Does the caller hold capability cap (CapEff of /proc/PID/status; uid 0 when that cannot be
+ * read)? Only in the engine's own user namespace: a process that made a user namespace of its
+ * own holds every capability there, and none over this mount.
+ */
 bool fsp_ops_caller_capable(struct fsp_request *req, int cap)
 {
     char path[64], line[256];
+    if (!req->in->pid)
+        return 0 == req->in->uid;
+    struct stat caller_ns, own_ns;
+    snprintf(path, sizeof path, "/proc/%u/ns/user", req->in->pid);
+    if (0 != stat(path, &caller_ns) || 0 != stat("/proc/self/ns/user", &own_ns))
+        return 0 == req->in->uid;
+    if (caller_ns.st_ino != own_ns.st_ino || caller_ns.st_dev != own_ns.st_dev)
+        return false;
     snprintf(path, sizeof path, "/proc/%u/status", req->in->pid);
-    FILE *f = req->in->pid ? fopen(path, "re") : 0;
+    FILE *f = fopen(path, "re");
     if (!f)
         return 0 == req->in->uid;
     bool has = false;

@@ -9,6 +9,7 @@
 #include "memfs.h"
 #include <fcntl.h>
 #include <linux/fs.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/ioctl.h>
@@ -215,6 +216,17 @@ static int owner_sets_as_user(void *arg)
     /* the owner may */
     if (setxattr("mine", "system.ntfs_attrib", &a, 4, 0) || setxattr("mine", "user.DOSATTRIB", v5, sizeof v5, 0))
         return 5;
+    /* every capability in a user namespace of one's own is none over the mount */
+    if (0 == unshare(CLONE_NEWUSER)) {
+        int r = set_sd("mine", "system.ntfs_acl", 0, 0, 04755, 0);
+        if (EPERM != r) {
+            fprintf(stderr, "    in a user namespace of its own: giving the file to root gave %d\n", r);
+            return 6;
+        }
+        if (!setxattr("rootfile", "system.ntfs_attrib", &a, 4, 0) || EPERM != errno)
+            return 7;
+    } else
+        fprintf(stderr, "    (no user namespace: %s)\n", strerror(errno));
     return 0;
 }
 
@@ -507,7 +519,23 @@ static void posix_acl_default_test(void)
     ASSERT_EQ(st.st_mode & 0777, 0640);
 }
 
-/* FS_IOC_GETFSLABEL / FS_IOC_SETFSLABEL reach the volume label. */
+static int set_label_as_user(void *arg)
+{
+    char label[FSLABEL_MAX];
+    memset(label, 0, sizeof label);
+    strcpy(label, (const char *)arg);
+    int fd = open(".", O_RDONLY | O_DIRECTORY);
+    if (fd < 0)
+        return 200;
+    int r = ioctl(fd, FS_IOC_SETFSLABEL, label) ? errno : 0;
+    int g = ioctl(fd, FS_IOC_GETFSLABEL, label) ? errno : 0; /* anyone reads it */
+    /* nor with the capabilities of a user namespace of its own */
+    int u = 0 == unshare(CLONE_NEWUSER) && 0 == ioctl(fd, FS_IOC_SETFSLABEL, label) ? 201 : 0;
+    close(fd);
+    return r ? r : g ? 100 + g : u;
+}
+
+/* FS_IOC_GETFSLABEL / FS_IOC_SETFSLABEL reach the volume label (setting it: CAP_SYS_ADMIN). */
 static void volume_label_test(void)
 {
     need_linfsp();
@@ -529,6 +557,14 @@ static void volume_label_test(void)
     ASSERT_EQ(g, 0);
     ASSERT(0 == strcmp(back, "Volume \xc3\xa9t\xc3\xa9"));
     ASSERT_EQ(toolong, EINVAL);
+    ASSERT_EQ(fsp_tests_as_user(NOBODY, NOBODY, set_label_as_user, "mine"), EPERM);
+    fd = open(".", O_RDONLY | O_DIRECTORY);
+    ASSERT(fd >= 0);
+    memset(back, 0, sizeof back);
+    g = ioctl(fd, FS_IOC_GETFSLABEL, back);
+    close(fd);
+    ASSERT_EQ(g, 0);
+    ASSERT(0 == strcmp(back, "Volume \xc3\xa9t\xc3\xa9"));
 }
 
 /* Case-insensitive volumes fold by a fixed table, and no failed lookup hides a new spelling. */
