@@ -279,6 +279,11 @@ static void ntfs_reparse_test(void)
     ASSERT_EQ(getxattr("file", "system.ntfs_reparse_data", buf, sizeof buf), sizeof rp);
     ASSERT(0 == memcmp(buf, rp, sizeof rp));
     ASSERT(attrib_of("file") & FILE_ATTRIBUTE_REPARSE_POINT);
+    /* still a regular file to Linux: opened, created over, read */
+    int fd = open("file", O_CREAT | O_RDWR, 0644);
+    ASSERT(fd >= 0);
+    close(fd);
+    ASSERT_EQ(fsp_tests_read_file("file", buf, sizeof buf), 1);
     ASSERT_ERRNO(setxattr("file", "system.ntfs_reparse_data", rp, sizeof rp, XATTR_CREATE), EEXIST);
     ASSERT_ERRNO(setxattr("file", "system.ntfs_reparse_data", rp, sizeof rp - 1, 0), EINVAL);
     ASSERT(0 == removexattr("file", "system.ntfs_reparse_data"));
