@@ -167,6 +167,12 @@ bool fsp_ntxattr_get(struct fsp_request *req, const char *name, uint32_t size);
 bool fsp_ntxattr_set(struct fsp_request *req, const char *name, const void *value, size_t size,
                      uint32_t flags, uint32_t setxattr_flags);
 bool fsp_ntxattr_remove(struct fsp_request *req, const char *name);
+/**
+ * May the caller read (change false) or set and remove (change true) the EA name of ctx? The
+ * kernel guards no system.* name (tmpfs refuses them all): for those the engine asks what
+ * ntfs-3g asks, read access to read, ownership or CAP_FOWNER to change. 0 or the errno.
+ */
+int fsp_ntxattr_check_ea(struct fsp_request *req, PVOID ctx, const char *name, bool change);
 /** Is an EA of this name hidden (a served name takes it)? */
 bool fsp_ntxattr_hides(struct fsp_request *req, const char *name);
 /** LISTXATTR: append the served names ctx has (NUL-terminated) to *plist (realloc'ed). 0 or errno. */

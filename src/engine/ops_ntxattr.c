@@ -255,6 +255,13 @@ static int check_owner(struct fsp_request *req, PVOID ctx)
     return req->in->uid == uid ? 0 : EPERM;
 }
 
+int fsp_ntxattr_check_ea(struct fsp_request *req, PVOID ctx, const char *name, bool change)
+{
+    if (0 != strncmp(name, "system.", 7))
+        return 0;
+    return change ? check_owner(req, ctx) : check_read(req, ctx);
+}
+
 static NTSTATUS set_basic(struct fsp_request *req, PVOID ctx, UINT32 attributes, UINT64 creation,
                           UINT64 access, UINT64 write)
 {

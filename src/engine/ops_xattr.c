@@ -166,7 +166,8 @@ struct get_args {
 static int get_fn(struct fsp_request *req, PVOID ctx, void *arg)
 {
     struct get_args *a = arg;
-    return lookup(req, ctx, a->name, &a->value, &a->len);
+    int err = fsp_ntxattr_check_ea(req, ctx, a->name, false);
+    return err ? err : lookup(req, ctx, a->name, &a->value, &a->len);
 }
 
 void fsp_op_getxattr(struct fsp_request *req)
@@ -294,7 +295,9 @@ struct set_args {
 static int set_fn(struct fsp_request *req, PVOID ctx, void *arg)
 {
     struct set_args *a = arg;
-    int err = 0;
+    int err = fsp_ntxattr_check_ea(req, ctx, a->name, true);
+    if (err)
+        return err;
     if (!a->value || (a->flags & (XATTR_CREATE | XATTR_REPLACE))) {
         err = lookup(req, ctx, a->name, 0, 0);
         if (0 == err && (a->flags & XATTR_CREATE))
