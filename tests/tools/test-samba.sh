@@ -17,7 +17,8 @@
 # - the creation time smbclient shows is the file's birth time (statx).
 # Prints "N passed, N failed"; exit 0 when nothing failed, 77 (skip) when not root, without
 # /dev/fuse or without a way to make a network namespace. The exit trap stops smbd and memfs
-# (by pid), unmounts and removes the temporary directory.
+# (by pid), unmounts and removes the temporary directory; memfs must end with status 0 and no
+# sanitizer report (it may be an ASan+UBSan build).
 set -u
 MEMFS=${1:?usage: test-samba.sh PATH_TO_MEMFS}
 MEMFS=$(readlink -f "$MEMFS")
@@ -52,13 +53,22 @@ mkdir -p "$MNT" "$T"/{private,lock,state,cache,run,ncalrpc,local}
 memfs_pid=
 smbd_pid=
 
-cleanup() {
+stop_smbd() {
+    # smbd (in this process group: --no-process-group) signals its group as it stops: the
+    # script must not take that SIGTERM for its own end
+    trap '' INT TERM HUP
     if [ -n "$smbd_pid" ] && kill -0 "$smbd_pid" 2>/dev/null; then
         kill -TERM "$smbd_pid" 2>/dev/null
         for _ in $(seq 50); do kill -0 "$smbd_pid" 2>/dev/null || break; sleep 0.1; done
         kill -KILL "$smbd_pid" 2>/dev/null
         wait "$smbd_pid" 2>/dev/null
     fi
+    smbd_pid=
+    trap 'exit 1' INT TERM HUP
+}
+# stop_memfs: SIGINT, then (after 5 s) its connection aborted and SIGKILL; returns its status
+stop_memfs() {
+    local rc=0
     if [ -n "$memfs_pid" ] && kill -0 "$memfs_pid" 2>/dev/null; then
         kill -INT "$memfs_pid" 2>/dev/null
         for _ in $(seq 50); do kill -0 "$memfs_pid" 2>/dev/null || break; sleep 0.1; done
@@ -66,8 +76,16 @@ cleanup() {
             linfsp_abort_connection "$(awk -v m="$MNT" '$5 == m { split($3, d, ":"); print d[2] }' /proc/self/mountinfo)"
             kill -KILL "$memfs_pid" 2>/dev/null
         fi
-        wait "$memfs_pid" 2>/dev/null
+        wait "$memfs_pid" 2>/dev/null || rc=$?
     fi
+    memfs_pid=
+    return $rc
+}
+cleanup() {
+    trap '' INT TERM HUP
+    stop_smbd
+    trap '' INT TERM HUP
+    stop_memfs
     mountpoint -q "$MNT" 2>/dev/null && umount -l "$MNT"
     rm -rf "$T"
 }
@@ -225,4 +243,15 @@ if [ "$d" -ge -1 ] && [ "$d" -le 1 ]; then ok "a file made over SMB: the same cr
 
 kill -0 "$smbd_pid" 2>/dev/null && ok "smbd still serving" || bad "smbd died: $(tail -5 "$T/smbd.out")"
 [ "$fail" -eq 0 ] || { echo "--- smbd log"; tail -30 "$T/log.smbd" 2>/dev/null; }
+
+# memfs ends cleanly after all that: exit status 0 on SIGINT, nothing from the sanitizers
+stop_smbd
+rc=0
+stop_memfs || rc=$?
+if [ $rc -eq 0 ] && ! grep -qE 'ERROR: [A-Za-z]+Sanitizer|runtime error' "$T/memfs.log"; then
+    ok "memfs stops with status 0 and no sanitizer report"
+else
+    bad "memfs stopped with status $rc"
+    grep -E -A20 'ERROR: [A-Za-z]+Sanitizer|runtime error' "$T/memfs.log" | head -60
+fi
 finish
