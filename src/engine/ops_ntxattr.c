@@ -230,7 +230,7 @@ static int check_read(struct fsp_request *req, PVOID ctx)
                                                              : UINT32_MAX;
         if (UINT32_MAX != g && fsp_ops_caller_in_group(req, g)) {
             group_found = true;
-            if ((a.acc[i].perm & (acls ? mask : 7)) & 4)
+            if ((a.acc[i].perm & mask) & 4) /* GROUP_OBJ may show its own ACE: the mask is what it gets */
                 perm = 4, done = true;
         }
     }
