@@ -2380,9 +2380,17 @@ static int setxattr_(uint64_t nodeid, const char *name, const void *value, size_
  * own, the GETXATTR none before the completion (then EINTR), and nothing is freed early
  * (ASan) or leaked.
  */
+/* Only reads pend (w_read with g_pend): the engine may close the stream's context as soon as
+ * the completion is sent, before complete_pending's own bookkeeping ends. */
+static void patch_pend_reads(FSP_FILE_SYSTEM_INTERFACE *iface)
+{
+    reset_tracking();
+    iface->Read = w_read;
+}
+
 static void stream_xattr_pending(void)
 {
-    g_patch = patch_tracking;
+    g_patch = patch_pend_reads;
     start(0, 0, 3);
     struct fuse_entry_out e;
     uint64_t fh;
