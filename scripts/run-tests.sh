@@ -170,6 +170,10 @@ on=scripts/fsp-tests-on.sh
 step "fsp-tests on the memfs program (ASan+UBSan)" 600 $on "$ft" "build/sanitize/memfs -m @MNT@" --linfsp
 step "fsp-tests on passthrough over tmpfs (ASan+UBSan)" 600 $on "$ft" \
     "build/sanitize/examples/passthrough/passthrough -p @SRC@ -m @MNT@" --linfsp
+# Windows clients through Samba (issue 15): smbd of the test's own in a network namespace,
+# smbclient and smbcacls against memfs (installs samba, smbclient, acl).
+step "Samba on memfs: streams, DOS attributes, ACLs, creation time (ASan+UBSan)" 300 \
+    tests/tools/test-samba.sh build/sanitize/memfs
 
 # The .NET layer (dotnet/, Mono): its own test program, then the suite on the C# file systems
 # mounts (as memfs and passthrough above). Excluded (doc/dotnet.md): what needs the native API's

@@ -21,7 +21,6 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
-#include <wctype.h>
 
 #define PAGE_SHIFT 12
 #define PAGE_SIZE (1u << PAGE_SHIFT)
@@ -251,7 +250,7 @@ static int name_cmp(MEMFS *m, PCWSTR a, PCWSTR b)
     if (!m->case_insensitive)
         return wcscmp(a, b);
     for (;; a++, b++) {
-        wint_t x = towupper((wint_t)*a), y = towupper((wint_t)*b);
+        WCHAR x = FspUpcaseChar(*a), y = FspUpcaseChar(*b); /* as the engine folds */
         if (x != y)
             return x < y ? -1 : 1;
         if (!x)

@@ -1593,6 +1593,7 @@ static NTSTATUS ptfs_create(const char *source, ULONG file_info_timeout, PWSTR p
     vp.NanosecondTimes = 1;      /* LinFsp extensions: the source's exact times, its empty */
     vp.EmptyEaValues = 1;        /* xattr values, and the xattr namespaces of Linux file */
     vp.LinuxXattrNamespaces = 1; /* systems (others are EOPNOTSUPP, as on the source) */
+    vp.XattrsPassThrough = 1;    /* the EAs are the source's xattrs, Samba's names too */
     vp.PostCleanupWhenModifiedOnly = 1;
     vp.CasePreservedExtendedAttributes = 1;
     vp.SupportsPosixUnlinkRename = 1;

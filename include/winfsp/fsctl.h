@@ -91,13 +91,13 @@ typedef struct {
     UINT32 IrpCapacity;              /**< WinFsp's limit of pending operations; 0 becomes FSP_FSCTL_IRPCAPACITY_DEFAULT. Not enforced */
     UINT32 FileInfoTimeout;          /**< ms the kernel caches attributes (and names, unless DirInfoTimeoutValid). 0: nothing cached between requests. INFINITE: cached for a year, file data kept across opens (FOPEN_KEEP_CACHE unless FlushAndPurgeOnCleanup) and symlink targets cached. Unless the writeback cache is on, the kernel drops a file's cached data when fresh attributes show another size or mtime */
     /* file system attributes */
-    UINT32 CaseSensitiveSearch : 1;  /**< names are case-sensitive. 0: the engine's name table compares with towupper(3), so File and FILE are one node; FspFileSystemIsOperationCaseSensitive() reports it for Create and QueryDirectory */
+    UINT32 CaseSensitiveSearch : 1;  /**< names are case-sensitive. 0: the engine's name table folds case with FspUpcaseChar() (a fixed table, not the locale), so File and FILE are one node, and the kernel caches no failed lookups; FspFileSystemIsOperationCaseSensitive() reports it for Create and QueryDirectory */
     UINT32 CasePreservedNames : 1;   /**< accepted and ignored */
     UINT32 UnicodeOnDisk : 1;        /**< accepted and ignored */
     UINT32 PersistentAcls : 1;       /**< accepted and ignored: the engine asks for security descriptors whenever GetSecurity/GetSecurityByName exist */
     UINT32 ReparsePoints : 1;        /**< the volume holds reparse points: needed for symlink(2) and mknod(2) of FIFOs, sockets and devices (EPERM without it). Existing reparse points are reported either way */
     UINT32 ReparsePointsAccessCheck : 1; /**< accepted and ignored */
-    UINT32 NamedStreams : 1;         /**< accepted and ignored: named streams are not reachable from Linux */
+    UINT32 NamedStreams : 1;         /**< the files have named streams (with GetStreamInfo): Linux reaches them as Samba's xattrs user.DosStream.NAME:$DATA (doc/ntfs-compatibility.md) */
     UINT32 HardLinks : 1;            /**< LinFsp extension (WinFsp has the bit but leaves it unimplemented): link(2) calls CreateHardLink, and FSP_FSCTL_FILE_INFO::HardLinks is st_nlink. Without it link(2) is EPERM and st_nlink is 2 for directories, 1 for files */
     UINT32 ExtendedAttributes : 1;   /**< GetEa/SetEa serve Linux extended attributes (needs both members); without it getxattr(2) is EOPNOTSUPP and listxattr(2) empty */
     UINT32 ReadOnlyVolume : 1;       /**< mount read-only (MS_RDONLY); every change is EROFS in the engine before any callback */
@@ -139,7 +139,8 @@ typedef struct {
     UINT32 NanosecondTimes : 1;         /**< LinFsp extension (V1; takes a WinFsp reserved bit): the file system keeps exact POSIX times. Every FSP_FSCTL_FILE_INFO the engine passes to a callback is then the FileInfo of an FSP_FSCTL_OPEN_FILE_INFO whose Nsec the callback fills (FspFileSystemGetFileInfoNsec()), directory entries carry theirs in FSP_FSCTL_DIR_INFO::Nsec, and SetBasicInfo finds the nanoseconds of the times it sets in the request (FSP_FSCTL_TRANSACT_REQ::Req.SetInformation.Nsec). The kernel is told a time granularity of 1 ns instead of FILETIME's 100 ns */
     UINT32 EmptyEaValues : 1;           /**< LinFsp extension (V1; takes a WinFsp reserved bit): the file system stores EAs with empty values, as Linux xattrs allow. SetEa then receives an empty value as an entry with EaValueLength 0 and Flags FSP_FSCTL_EA_EMPTY_VALUE (without that flag EaValueLength 0 still deletes, as on WinFsp), and an EA GetEa lists with EaValueLength 0 exists (an empty xattr). Without it setting an empty xattr is EINVAL */
     UINT32 LinuxXattrNamespaces : 1;    /**< LinFsp extension (V1; takes a WinFsp reserved bit): only the xattr namespaces Linux file systems such as tmpfs know exist: names that do not start with "user.", "trusted." or "security." get EOPNOTSUPP from getxattr(2), setxattr(2) and removexattr(2) before any callback */
-    UINT32 KmAdditionalReservedFlags : 18; /**< reserved, 0 */
+    UINT32 XattrsPassThrough : 1;       /**< LinFsp extension (V1; takes a WinFsp reserved bit): every Linux xattr name is one of the file system's EAs. Without it the engine serves some names itself, from the file's real data (doc/ntfs-compatibility.md): ntfs-3g's system.ntfs_*, Samba's user.DOSATTRIB, security.NTACL and user.DosStream.*, and POSIX ACLs from the security descriptor. For file systems whose EAs are another file system's xattrs (the passthrough example, the FUSE layer); system.posix_acl_* then fail with EOPNOTSUPP, as the kernel would not enforce them */
+    UINT32 KmAdditionalReservedFlags : 17; /**< reserved, 0 */
     UINT32 VolumeInfoTimeout;        /**< V1; accepted and ignored */
     UINT32 DirInfoTimeout;           /**< V1: name (entry) cache timeout in ms when DirInfoTimeoutValid; also how long a failed lookup is cached as a negative entry */
     UINT32 SecurityTimeout;          /**< V1; accepted and ignored */
@@ -380,7 +381,7 @@ enum {
     FspFsctlTransactSetEaKind,              /**< SetEa (unguarded) */
     FspFsctlTransactFlushBuffersKind,       /**< Flush: of a file unguarded, of the volume (FileContext NULL) exclusive; the LinFsp extension FlushDescriptor (unguarded) */
     FspFsctlTransactQueryVolumeInformationKind, /**< GetVolumeInfo (shared) */
-    FspFsctlTransactSetVolumeInformationKind,   /**< SetVolumeLabel (never called on LinFsp) */
+    FspFsctlTransactSetVolumeInformationKind,   /**< SetVolumeLabel (exclusive): ioctl(2) FS_IOC_SETFSLABEL */
     FspFsctlTransactQueryDirectoryKind,     /**< ReadDirectory (shared) */
     FspFsctlTransactFileSystemControlKind,  /**< GetReparsePoint, SetReparsePoint (unguarded) */
     FspFsctlTransactDeviceControlKind,      /**< Control, the LinFsp extension Ioctl (unguarded) */
@@ -498,9 +499,9 @@ typedef struct {
             UINT64 UserContext;  /**< FlushBuffers: the FileContext passed to Flush (0 for the volume); the others: not filled (0) */
             UINT64 UserContext2; /**< 0 */
         } SetEa, FlushBuffers, QuerySecurity, QueryStreamInformation;
-        /** FspFsctlTransactSetVolumeInformationKind (never occurs on LinFsp). */
+        /** FspFsctlTransactSetVolumeInformationKind (SetVolumeLabel, for FS_IOC_SETFSLABEL). */
         struct {
-            UINT32 FsInformationClass; /**< FileFsLabelInformation on WinFsp */
+            UINT32 FsInformationClass; /**< FileFsLabelInformation (2) */
         } SetVolumeInformation;
         /** FspFsctlTransactQueryDirectoryKind (ReadDirectory). */
         struct {

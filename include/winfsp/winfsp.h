@@ -174,7 +174,9 @@ typedef struct _FSP_FILE_SYSTEM_INTERFACE {
      * The engine zeroes VolumeInfo before the call and reports blocks of
      * SectorSize * SectorsPerAllocationUnit bytes, FreeSize clamped to
      * TotalSize, one file per block (the native API has no file counts) and
-     * MaxComponentLength as the name length. The label is not visible on Linux.
+     * MaxComponentLength as the name length. The label is what ioctl(2)
+     * FS_IOC_GETFSLABEL on the mount returns (UTF-8), whatever
+     * VolumeParams.DeviceControl says.
      *
      * Guard: shared. Without this member statfs(2) succeeds with all sizes 0.
      * @param FileSystem the file system
@@ -183,9 +185,14 @@ typedef struct _FSP_FILE_SYSTEM_INTERFACE {
      */
     NTSTATUS (*GetVolumeInfo)(FSP_FILE_SYSTEM *FileSystem, FSP_FSCTL_VOLUME_INFO *VolumeInfo);
     /**
-     * Set the volume label. Never called on LinFsp: Linux has no volume labels.
+     * Set the volume label: ioctl(2) FS_IOC_SETFSLABEL on the mount (any file
+     * or directory of it), by a caller with CAP_SYS_ADMIN, whatever
+     * VolumeParams.DeviceControl says. Labels longer than the 32 characters
+     * of FSP_FSCTL_VOLUME_INFO are EINVAL before the call.
+     *
+     * Guard: exclusive. Without this member FS_IOC_SETFSLABEL fails with ENOTTY.
      * @param FileSystem the file system
-     * @param VolumeLabel the new label
+     * @param VolumeLabel the new label (NUL-terminated)
      * @param VolumeInfo receives the volume information
      * @return an NTSTATUS
      */
@@ -507,9 +514,13 @@ typedef struct _FSP_FILE_SYSTEM_INTERFACE {
      * Guard: none. Without this member changing times fails with EACCES.
      * @param FileSystem the file system
      * @param FileContext the file (an open of the caller, or the engine's own)
-     * @param FileAttributes always INVALID_FILE_ATTRIBUTES (unchanged): Linux
-     *        cannot change attributes
-     * @param CreationTime always 0
+     * @param FileAttributes INVALID_FILE_ATTRIBUTES (unchanged) for times;
+     *        the new attributes for setxattr(2) of system.ntfs_attrib or
+     *        user.DOSATTRIB (only READONLY, HIDDEN, SYSTEM, ARCHIVE, TEMPORARY,
+     *        OFFLINE and NOT_CONTENT_INDEXED change; the others are the file's;
+     *        FILE_ATTRIBUTE_NORMAL for none)
+     * @param CreationTime 0 (unchanged), or the new creation time from
+     *        system.ntfs_times, system.ntfs_crtime or user.DOSATTRIB
      * @param LastAccessTime the new access time (FILETIME) or 0
      * @param LastWriteTime the new modification time or 0
      * @param ChangeTime the change time: the current time, or the kernel's
@@ -623,11 +634,18 @@ typedef struct _FSP_FILE_SYSTEM_INTERFACE {
      * make the change. With this member and a writable volume the engine
      * negotiates FUSE_HANDLE_KILLPRIV_V2 (it drops privileges itself).
      *
+     * With POSIX ACLs (the kernel offers FUSE_POSIX_ACL; not with
+     * VolumeParams.XattrsPassThrough) chmod(2), chown(2), setfacl(1) and
+     * setxattr(2) of system.ntfs_acl or security.NTACL pass descriptors that
+     * keep ACEs the mode mapping does not make (doc/posix-mapping.md).
+     *
      * Guard: none. Without this member chmod(2) and chown(2) fail with EACCES.
      * @param FileSystem the file system
      * @param FileContext the file
-     * @param SecurityInformation always OWNER_SECURITY_INFORMATION |
-     *        GROUP_SECURITY_INFORMATION | DACL_SECURITY_INFORMATION
+     * @param SecurityInformation OWNER_SECURITY_INFORMATION |
+     *        GROUP_SECURITY_INFORMATION | DACL_SECURITY_INFORMATION; for
+     *        system.ntfs_acl and security.NTACL what the descriptor carries
+     *        (SACL_SECURITY_INFORMATION too)
      * @param ModificationDescriptor the new owner, group and DACL, self-relative;
      *        valid during the call only
      * @return STATUS_SUCCESS or an error
@@ -718,8 +736,12 @@ typedef struct _FSP_FILE_SYSTEM_INTERFACE {
      * Set a new file's reparse data: symlink(2) (IO_REPARSE_TAG_SYMLINK) and
      * mknod(2) of FIFOs, sockets and devices (IO_REPARSE_TAG_NFS).
      *
-     * Called only right after Create, when CreateEx is NULL (CreateEx receives
-     * the reparse data itself), and only with VolumeParams.ReparsePoints set.
+     * Called right after Create, when CreateEx is NULL (CreateEx receives
+     * the reparse data itself), and only with VolumeParams.ReparsePoints set;
+     * and for setxattr(2) of system.ntfs_reparse_data by the file's owner (or
+     * CAP_FOWNER), with checked data of any tag but IO_REPARSE_TAG_SYMLINK and
+     * IO_REPARSE_TAG_NFS (EPERM: those make Linux file types), never on a
+     * symbolic link, FIFO, socket or device.
      * If it fails the engine deletes the new file again
      * (Cleanup(FspCleanupDelete), Close). On success it calls GetFileInfo.
      *
@@ -735,8 +757,13 @@ typedef struct _FSP_FILE_SYSTEM_INTERFACE {
     NTSTATUS (*SetReparsePoint)(FSP_FILE_SYSTEM *FileSystem, PVOID FileContext, PWSTR FileName,
                                 PVOID Buffer, SIZE_T Size);
     /**
-     * Delete a file's reparse data. Never called on LinFsp (Linux cannot turn
-     * a symbolic link into a regular file).
+     * Delete a file's reparse data: removexattr(2) of system.ntfs_reparse_data
+     * by the file's owner (or CAP_FOWNER). Never for symbolic links, FIFOs,
+     * sockets and devices (IO_REPARSE_TAG_SYMLINK, IO_REPARSE_TAG_NFS: EPERM):
+     * the kernel knows them by their type. Buffer is the current data's header
+     * with ReparseDataLength 0 (and the GUID of a third-party tag).
+     *
+     * Guard: none.
      * @param FileSystem the file system
      * @param FileContext the file
      * @param FileName its full name
@@ -747,8 +774,14 @@ typedef struct _FSP_FILE_SYSTEM_INTERFACE {
     NTSTATUS (*DeleteReparsePoint)(FSP_FILE_SYSTEM *FileSystem, PVOID FileContext, PWSTR FileName,
                                    PVOID Buffer, SIZE_T Size);
     /**
-     * List a file's named streams (FspFileSystemAddStreamInfo()). Never called
-     * on LinFsp: named streams are not reachable from Linux.
+     * List a file's named streams (FspFileSystemAddStreamInfo()): listxattr(2)
+     * shows each as Samba's user.DosStream.NAME:$DATA (with
+     * VolumeParams.NamedStreams). The engine gets, sets and removes a stream
+     * through Open / Create of "FILE:NAME", Read, SetFileSize, Write and
+     * SetDelete (or CanDelete) + Cleanup(FspCleanupDelete).
+     *
+     * Guard: none. The buffer is 64 KiB; STATUS_BUFFER_OVERFLOW asks for four
+     * times as much (up to 16 MiB).
      * @param FileSystem the file system
      * @param FileContext the file
      * @param Buffer receives FSP_FSCTL_STREAM_INFO records
@@ -2443,6 +2476,20 @@ static inline NTSTATUS FspPosixMapPosixToWindowsPath(const char *PosixPath, PWST
  * @param Path the path, or NULL
  */
 FSP_API VOID FspPosixDeletePath(void *Path);
+
+/**
+ * LinFsp extension: the case folding of case-insensitive volumes
+ * (VolumeParams.CaseSensitiveSearch 0). A fixed table, the same in every
+ * process whatever its locale (unlike towupper(3)): Unicode's simple
+ * uppercase mapping (UnicodeData.txt, Unicode 15.0) of the Basic Multilingual
+ * Plane, as NTFS folds names one UTF-16 unit at a time; characters outside it
+ * are their own uppercase. The engine's name table folds with it, and a file
+ * system should fold its own names the same way (memfs does), so that both
+ * agree which spellings name one file ("café" and "CAFÉ" do).
+ * @param Char a character (UTF-32)
+ * @return its uppercase, or Char itself
+ */
+FSP_API WCHAR FspUpcaseChar(WCHAR Char);
 /**
  * Turn a Windows path into its POSIX form in place, in WCHARs: '\' to '/'
  * and U+F001..U+F07F back to the forbidden characters they stand for.

@@ -102,3 +102,10 @@ int fsp_wcs_to_utf8(PCWSTR w, size_t len, char **ps, size_t *plen)
         *plen = j;
     return 0;
 }
+
+uint32_t fsp_upcase(uint32_t c); /* upcase.c, generated */
+
+FSP_API WCHAR FspUpcaseChar(WCHAR Char)
+{
+    return (WCHAR)fsp_upcase((uint32_t)Char);
+}

@@ -138,6 +138,14 @@ void fsp_request_pend(struct fsp_request *req, fsp_complete_fn *complete, void *
  * the buffers of a request the engine has answered.
  */
 bool fsp_request_prepare_pend(struct fsp_request *req);
+/**
+ * Wait for the response to an operation the engine called for itself while serving req (e.g.
+ * Read of a named stream for GETXATTR) that returned STATUS_PENDING: the file system keeps
+ * working in the engine's buffers until it responds, so this returns only then (an interrupt
+ * or a stop makes the result STATUS_CANCELLED but still waits). Returns the response's status
+ * and IoStatus.Information in *pinformation (may be NULL).
+ */
+NTSTATUS fsp_request_wait(struct fsp_request *req, UINT64 *pinformation);
 
 /* ---- node table (nodes.c) ---- */
 

@@ -7,7 +7,7 @@
  * moves its whole subtree by changing one node. Two hash tables index the
  * nodes: by nodeid, and by (parent, name) for linked nodes. Names are kept in
  * Windows form (the file system's); with CaseSensitiveSearch off the name
- * index folds case.
+ * index folds case with FspUpcaseChar (a fixed table, not the locale).
  *
  * Hard links: the kernel should see one inode per file, whatever name it came
  * through, or its caches of the names disagree (sizes, times, pages). A file
@@ -22,7 +22,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <wctype.h>
 
 #define ROOT_ID FUSE_ROOT_ID
 #define INDEX_BUCKETS 1024
@@ -45,7 +44,7 @@ static uint64_t name_hash(struct fsp_engine *eng, uint64_t parent, PCWSTR name)
     uint64_t h = 1469598103934665603ULL ^ mix(parent);
     bool fold = case_insensitive(eng);
     for (; *name; name++) {
-        wint_t c = fold ? towupper((wint_t)*name) : (wint_t)*name;
+        WCHAR c = fold ? FspUpcaseChar(*name) : *name;
         h = (h ^ (uint64_t)c) * 1099511628211ULL;
     }
     return mix(h);
@@ -56,7 +55,7 @@ static bool name_equal(struct fsp_engine *eng, PCWSTR a, PCWSTR b)
     if (!case_insensitive(eng))
         return 0 == wcscmp(a, b);
     for (; *a && *b; a++, b++)
-        if (towupper((wint_t)*a) != towupper((wint_t)*b))
+        if (FspUpcaseChar(*a) != FspUpcaseChar(*b))
             return false;
     return *a == *b;
 }

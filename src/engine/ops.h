@@ -164,6 +164,46 @@ NTSTATUS fsp_ops_kill_privs(struct fsp_request *req, uint64_t nodeid, PVOID ctx,
  */
 uint32_t fsp_ops_killed_mode(struct fsp_request *req, uint32_t mode, uint32_t file_gid, bool chown);
 
+/** Fetch a file's security descriptor by context (or by name when ctx is NULL); *psd malloc'ed, validated. */
+NTSTATUS fsp_ops_get_security(struct fsp_request *req, PVOID ctx, PWSTR path, PSECURITY_DESCRIPTOR *psd);
+
+/** Is the request's caller in group gid (its primary group or a supplementary one)? */
+bool fsp_ops_caller_in_group(struct fsp_request *req, uint32_t gid);
+
+/** Does the caller hold capability number cap (CapEff of /proc/PID/status; else uid 0)? */
+bool fsp_ops_caller_capable(struct fsp_request *req, int cap);
+
+/** A function run on an opened file (fsp_ops_with_node). */
+typedef int fsp_node_fn(struct fsp_request *req, PVOID ctx, void *arg);
+/**
+ * Run fn on the request's node: opened by its name with access, or, when it has none (unlinked
+ * while open), on one of its open handles. Returns fn's result or the open's errno.
+ */
+int fsp_ops_with_node(struct fsp_request *req, UINT32 access, fsp_node_fn *fn, void *arg);
+
+/*
+ * The xattr names the engine serves itself (ops_ntxattr.c): ntfs-3g's system.ntfs_*, Samba's
+ * user.DOSATTRIB, security.NTACL and user.DosStream.NAME:$DATA, and system.posix_acl_* from
+ * the security descriptor. Each returns false for a name it does not serve (ops_xattr.c then
+ * uses EAs), true when it replied.
+ */
+bool fsp_ntxattr_get(struct fsp_request *req, const char *name, uint32_t size);
+bool fsp_ntxattr_set(struct fsp_request *req, const char *name, const void *value, size_t size,
+                     uint32_t flags, uint32_t setxattr_flags);
+bool fsp_ntxattr_remove(struct fsp_request *req, const char *name);
+/**
+ * May the caller read (change false) or set and remove (change true) the EA name of ctx? The
+ * kernel guards no system.* name (tmpfs refuses them all): for those the engine asks what
+ * ntfs-3g asks, read access to read, ownership or CAP_FOWNER to change. 0 or the errno.
+ */
+int fsp_ntxattr_check_ea(struct fsp_request *req, PVOID ctx, const char *name, bool change);
+/** Is an EA of this name hidden (a served name takes it)? */
+bool fsp_ntxattr_hides(struct fsp_request *req, const char *name);
+/** LISTXATTR: append the served names ctx has (NUL-terminated) to *plist (realloc'ed). 0 or errno. */
+int fsp_ntxattr_list(struct fsp_request *req, PVOID ctx, char **plist, size_t *plen);
+/** Were POSIX ACLs negotiated (FUSE_POSIX_ACL): modes and new files follow the descriptor's ACLs. */
+bool fsp_ops_posix_acls(struct fsp_request *req);
+
 /** Is the EA name present on ctx (0), absent (ENODATA), or errno. EOPNOTSUPP without EAs. */
 int fsp_ops_xattr_present(struct fsp_request *req, PVOID ctx, const char *name);
 /** Remove the EA name from ctx. */

@@ -5,6 +5,7 @@
  */
 #include "ops.h"
 #include "core.h"
+#include "posixacl.h"
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -122,7 +123,7 @@ NTSTATUS fsp_ops_close(struct fsp_request *req, PVOID ctx, PWSTR path, ULONG cle
 }
 
 /* Fetch a security descriptor by context or by name; *psd malloc'ed and validated. */
-static NTSTATUS get_security(struct fsp_request *req, PVOID ctx, PWSTR path, PSECURITY_DESCRIPTOR *psd)
+NTSTATUS fsp_ops_get_security(struct fsp_request *req, PVOID ctx, PWSTR path, PSECURITY_DESCRIPTOR *psd)
 {
     FSP_FILE_SYSTEM *fs = req->fs;
     bool by_ctx = ctx && fs->Interface->GetSecurity;
@@ -171,7 +172,7 @@ static int posix_owner(struct fsp_request *req, PVOID ctx, PWSTR path, bool is_d
                        uint32_t *pgid, uint32_t *pmode)
 {
     PSECURITY_DESCRIPTOR sd = 0;
-    NTSTATUS status = get_security(req, ctx, path, &sd);
+    NTSTATUS status = fsp_ops_get_security(req, ctx, path, &sd);
     if (STATUS_INVALID_DEVICE_REQUEST == status || STATUS_NOT_IMPLEMENTED == status) {
         /* No security: the mounting user owns everything. */
         *puid = fsp_engine_owner_uid(req->engine);
@@ -185,7 +186,9 @@ static int posix_owner(struct fsp_request *req, PVOID ctx, PWSTR path, bool is_d
         return STATUS_INSUFFICIENT_RESOURCES == status ? ENOMEM
                : STATUS_INVALID_SECURITY_DESCR == status ? EIO
                                                          : FspErrnoFromNtStatus(status);
-    status = FspPosixMapSecurityDescriptorToPermissions(sd, puid, pgid, pmode);
+    /* with POSIX ACLs the group bits are the mask when there are entries for other ids */
+    status = fsp_ops_posix_acls(req) ? fsp_posix_mode_of_sd(sd, puid, pgid, pmode)
+                                     : FspPosixMapSecurityDescriptorToPermissions(sd, puid, pgid, pmode);
     free(sd);
     return NT_SUCCESS(status) ? 0 : EIO;
 }
@@ -430,14 +433,71 @@ void fsp_ops_reply_open(struct fsp_request *req, struct fsp_handle *h,
         fsp_handle_unpublish(req->engine, h); /* the request's reference closes it */
 }
 
+/* The umask the kernel left to the engine (FUSE_DONT_MASK): CREATE, MKDIR and MKNOD carry it. */
+static uint32_t request_umask(struct fsp_request *req)
+{
+    if (!(fsp_engine_init_flags(req->engine) & FUSE_DONT_MASK) || fsp_engine_proto_minor(req->engine) < 12)
+        return 0;
+    switch (req->in->opcode) {
+    case FUSE_CREATE:
+        return ((const struct fuse_create_in *)req->arg)->umask;
+    case FUSE_MKDIR:
+        return ((const struct fuse_mkdir_in *)req->arg)->umask;
+    case FUSE_MKNOD:
+        return ((const struct fuse_mknod_in *)req->arg)->umask;
+    default:
+        return 0;
+    }
+}
+
+/*
+ * A new object under a parent with inheritable ACEs (a POSIX default ACL): the ACEs it inherits
+ * as on NTFS (FspCreateSecurityDescriptor), then the POSIX rule for the mode asked for: the
+ * owner, the mask (or group) and others keep only the mode's bits; the umask does not apply.
+ */
+static NTSTATUS inherited_sd(struct fsp_request *req, PSECURITY_DESCRIPTOR parent, uint32_t gid,
+                             uint32_t mode, bool is_dir, PSECURITY_DESCRIPTOR *psd)
+{
+    FSP_FSCTL_TRANSACT_REQ r;
+    memset(&r, 0, sizeof r);
+    r.Kind = FspFsctlTransactCreateKind;
+    r.Req.Create.CreateOptions = is_dir ? FILE_DIRECTORY_FILE : FILE_NON_DIRECTORY_FILE;
+    r.CallerUid = req->in->uid;
+    r.CallerGid = gid;
+    PSECURITY_DESCRIPTOR inh = 0;
+    NTSTATUS status = FspCreateSecurityDescriptor(req->fs, &r, parent, &inh);
+    if (!NT_SUCCESS(status))
+        return status;
+    struct fsp_posix_acls a;
+    status = fsp_posix_acls_from_sd(inh, &a);
+    if (NT_SUCCESS(status)) {
+        for (size_t i = 0; i < a.nacc; i++) {
+            uint16_t t = a.acc[i].tag;
+            bool masked = FSP_ACL_USER_OBJ == t || FSP_ACL_OTHER == t || FSP_ACL_MASK == t ||
+                          (FSP_ACL_GROUP_OBJ == t && a.nacc <= 3); /* no mask: the group */
+            uint32_t bits = FSP_ACL_USER_OBJ == t ? (mode >> 6) & 7 : FSP_ACL_OTHER == t ? mode & 7
+                                                                                    : (mode >> 3) & 7;
+            if (masked)
+                a.acc[i].perm &= (uint16_t)bits;
+        }
+        a.special = mode & (S_ISUID | S_ISGID | S_ISVTX);
+        a.uid = req->in->uid;
+        a.gid = gid;
+        status = fsp_posix_acls_to_sd(&a, inh, SE_DACL_AUTO_INHERITED, psd);
+        fsp_posix_acls_free(&a);
+    }
+    FspDeleteSecurityDescriptor(inh, (NTSTATUS(*)())FspCreateSecurityDescriptor);
+    return status;
+}
+
 NTSTATUS fsp_ops_new_object_sd(struct fsp_request *req, uint64_t parent, uint32_t mode, bool is_dir,
                                PSECURITY_DESCRIPTOR *psd)
 {
     uint32_t gid = req->in->gid;
     PWSTR ppath = 0;
+    PSECURITY_DESCRIPTOR psd_parent = 0;
     if (0 == fsp_node_path(req->engine, parent, &ppath)) {
-        PSECURITY_DESCRIPTOR psd_parent = 0;
-        if (NT_SUCCESS(get_security(req, 0, ppath, &psd_parent))) {
+        if (NT_SUCCESS(fsp_ops_get_security(req, 0, ppath, &psd_parent))) {
             uint32_t puid, pgid, pmode;
             if (NT_SUCCESS(FspPosixMapSecurityDescriptorToPermissions(psd_parent, &puid, &pgid, &pmode)) &&
                 (pmode & S_ISGID)) {
@@ -445,11 +505,17 @@ NTSTATUS fsp_ops_new_object_sd(struct fsp_request *req, uint64_t parent, uint32_
                 if (is_dir)
                     mode |= S_ISGID;
             }
-            free(psd_parent);
         }
         free(ppath);
     }
-    return FspPosixMapPermissionsToSecurityDescriptor(req->in->uid, gid, mode & 07777, psd);
+    NTSTATUS status;
+    if (fsp_ops_posix_acls(req) && psd_parent && fsp_sd_has_inheritable(psd_parent, is_dir))
+        status = inherited_sd(req, psd_parent, gid, mode & 07777, is_dir, psd);
+    else
+        status = FspPosixMapPermissionsToSecurityDescriptor(req->in->uid, gid,
+                                                            mode & 07777 & ~request_umask(req), psd);
+    free(psd_parent);
+    return status;
 }
 
 NTSTATUS fsp_ops_create_object(struct fsp_request *req, PWSTR path, UINT32 create_options,
@@ -568,8 +634,26 @@ NTSTATUS fsp_ops_set_posix_security(struct fsp_request *req, PVOID ctx, uint32_t
     FSP_FILE_SYSTEM *fs = req->fs;
     if (!fs->Interface->SetSecurity)
         return STATUS_INVALID_DEVICE_REQUEST;
-    PSECURITY_DESCRIPTOR sd = 0;
-    NTSTATUS status = FspPosixMapPermissionsToSecurityDescriptor(uid, gid, mode, &sd);
+    PSECURITY_DESCRIPTOR sd = 0, cur = 0;
+    NTSTATUS status = STATUS_UNSUCCESSFUL;
+    /* With POSIX ACLs chmod(2) keeps what POSIX keeps (the entries for other ids, the mask
+     * taking the group bits, the default ACL) and the ACEs that have no POSIX form. */
+    if (fsp_ops_posix_acls(req) && NT_SUCCESS(fsp_ops_get_security(req, ctx, 0, &cur))) {
+        struct fsp_posix_acls a;
+        status = fsp_posix_acls_from_sd(cur, &a);
+        if (NT_SUCCESS(status)) {
+            fsp_posix_acls_chmod(&a, mode);
+            a.uid = uid;
+            a.gid = gid;
+            const SECURITY_DESCRIPTOR_RELATIVE *h = cur;
+            status = fsp_posix_acls_to_sd(&a, cur, h->Control & (SE_DACL_PROTECTED | SE_DACL_AUTO_INHERITED),
+                                          &sd);
+            fsp_posix_acls_free(&a);
+        }
+        free(cur);
+    }
+    if (!NT_SUCCESS(status))
+        status = FspPosixMapPermissionsToSecurityDescriptor(uid, gid, mode, &sd);
     if (!NT_SUCCESS(status))
         return status;
     SECURITY_INFORMATION what =
@@ -578,6 +662,6 @@ NTSTATUS fsp_ops_set_posix_security(struct fsp_request *req, PVOID ctx, uint32_t
     fsp_op_enter(req, FspFsctlTransactSetSecurityKind);
     status = fs->Interface->SetSecurity(fs, ctx, what, sd);
     fsp_op_leave(req);
-    FspDeleteSecurityDescriptor(sd, (NTSTATUS(*)())FspPosixMapPermissionsToSecurityDescriptor);
+    free(sd);
     return status;
 }

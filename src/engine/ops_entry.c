@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <time.h>
 
 /* The NUL-terminated name at the start of the payload, or NULL when it is not terminated. */
@@ -35,6 +36,10 @@ void fsp_op_lookup(struct fsp_request *req)
         struct fuse_entry_out out;
         memset(&out, 0, sizeof out);
         fsp_engine_negative_timeout(req->engine, &out.entry_valid, &out.entry_valid_nsec);
+        /* The kernel's name cache is case-sensitive: on a case-insensitive volume a cached
+         * failure of one spelling would hide the file another spelling creates. */
+        if (!req->fs->VolumeParams.CaseSensitiveSearch)
+            out.entry_valid = 0, out.entry_valid_nsec = 0;
         if (0 == out.entry_valid && 0 == out.entry_valid_nsec)
             return fsp_reply_err(req, ENOENT);
         return fsp_reply_data(req, &out, sizeof out); /* a cached negative entry */
@@ -123,6 +128,51 @@ static NTSTATUS get_file_info(struct fsp_request *req, PVOID ctx, FSP_FSCTL_OPEN
     return status;
 }
 
+/* FILETIME plus its nanoseconds below 100 ns -> statx time (0 stays 1601-based, as for the
+ * other times). */
+static struct fsp_fuse_sx_time sx_time(UINT64 ft, UINT8 ns)
+{
+    UINT64 ut[2];
+    FspPosixFileTimeToUnixTime(ft, ut);
+    struct fsp_fuse_sx_time t = {(int64_t)ut[0], (uint32_t)ut[1] + (ns > 99 ? 99 : ns), 0};
+    return t;
+}
+
+/*
+ * Reply to GETATTR with out, or to STATX with the same attributes and the birth time
+ * (CreationTime, with its nanoseconds from file systems that keep them); info NULL: no birth
+ * time.
+ */
+static void send_attr(struct fsp_request *req, const struct fuse_attr_out *out,
+                      const FSP_FSCTL_OPEN_FILE_INFO *info)
+{
+    if (FUSE_STATX != req->in->opcode)
+        return fsp_reply_data(req, out, sizeof *out);
+    struct fsp_fuse_statx_out sx;
+    memset(&sx, 0, sizeof sx);
+    const struct fuse_attr *a = &out->attr;
+    UINT64 birth = info ? info->FileInfo.CreationTime : 0;
+    sx.attr_valid = out->attr_valid;
+    sx.attr_valid_nsec = out->attr_valid_nsec;
+    sx.stat.mask = STATX_BASIC_STATS | (birth ? STATX_BTIME : 0);
+    sx.stat.blksize = a->blksize;
+    sx.stat.nlink = a->nlink;
+    sx.stat.uid = a->uid;
+    sx.stat.gid = a->gid;
+    sx.stat.mode = (uint16_t)a->mode;
+    sx.stat.ino = a->ino;
+    sx.stat.size = a->size;
+    sx.stat.blocks = a->blocks;
+    sx.stat.atime = (struct fsp_fuse_sx_time){(int64_t)a->atime, a->atimensec, 0};
+    sx.stat.mtime = (struct fsp_fuse_sx_time){(int64_t)a->mtime, a->mtimensec, 0};
+    sx.stat.ctime = (struct fsp_fuse_sx_time){(int64_t)a->ctime, a->ctimensec, 0};
+    if (birth)
+        sx.stat.btime = sx_time(birth, req->fs->VolumeParams.NanosecondTimes ? info->Nsec.CreationTime : 0);
+    sx.stat.rdev_major = major(a->rdev);
+    sx.stat.rdev_minor = minor(a->rdev);
+    fsp_reply_data(req, &sx, sizeof sx);
+}
+
 static void reply_attr(struct fsp_request *req, PVOID ctx, PWSTR path,
                        const FSP_FSCTL_OPEN_FILE_INFO *info)
 {
@@ -137,7 +187,7 @@ static void reply_attr(struct fsp_request *req, PVOID ctx, PWSTR path,
     /* Each name of a hard-linked file is its own kernel inode: do not cache what another name may change. */
     if (out.attr.nlink > 1 && !S_ISDIR(out.attr.mode))
         out.attr_valid = 0, out.attr_valid_nsec = 0;
-    fsp_reply_data(req, &out, sizeof out);
+    send_attr(req, &out, info);
 }
 
 struct unlinked_getattr {
@@ -153,6 +203,13 @@ static int getattr_by_handle(struct fsp_handle *h, void *arg)
         return FspErrnoFromNtStatus(status);
     reply_attr(req, FSP_OPS_CTX(h), 0, &info);
     return 0;
+}
+
+void fsp_op_statx(struct fsp_request *req)
+{
+    /* the getattr_flags and fh come first, as in GETATTR; sx_flags and sx_mask ask for no more
+     * than the engine always gives */
+    fsp_op_getattr(req);
 }
 
 void fsp_op_getattr(struct fsp_request *req)
@@ -172,7 +229,7 @@ void fsp_op_getattr(struct fsp_request *req)
         memset(&out, 0, sizeof out);
         if (ENOENT == err && fsp_node_gone_attr(req->engine, req->in->nodeid, &out.attr)) {
             fsp_engine_attr_timeout(req->engine, &out.attr_valid, &out.attr_valid_nsec);
-            return fsp_reply_data(req, &out, sizeof out);
+            return send_attr(req, &out, 0);
         }
     }
     if (err)

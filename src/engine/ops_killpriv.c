@@ -35,7 +35,7 @@ static const char caps_name[] = "security.capability";
 
 /* Is the caller in group gid: its primary group, or one of its supplementary groups (read
  * from /proc/PID/status; false when that cannot be read)? */
-static bool caller_in_group(struct fsp_request *req, uint32_t gid)
+bool fsp_ops_caller_in_group(struct fsp_request *req, uint32_t gid)
 {
     if (req->in->gid == gid)
         return true;
@@ -67,7 +67,7 @@ uint32_t fsp_ops_killed_mode(struct fsp_request *req, uint32_t mode, uint32_t fi
      * root (CAP_FSETID) changing the owner (as on Linux: setattr_should_drop_sgid). */
     bool exempt = chown && 0 == req->in->uid;
     if ((mode & S_ISGID) &&
-        ((mode & S_IXGRP) || (!exempt && !caller_in_group(req, file_gid))))
+        ((mode & S_IXGRP) || (!exempt && !fsp_ops_caller_in_group(req, file_gid))))
         mode &= ~(uint32_t)S_ISGID;
     return mode;
 }

@@ -6,6 +6,10 @@
  * xattr fails with EINVAL, unless the file system keeps empty values (the
  * LinFsp extension VolumeParams.EmptyEaValues: SetEa gets them marked with
  * FSP_FSCTL_EA_EMPTY_VALUE, and an EA listed with an empty value exists).
+ * The names the engine serves from a file's NTFS data (system.ntfs_*,
+ * Samba's, POSIX ACLs) go to ops_ntxattr.c first; with the LinFsp extension
+ * VolumeParams.LinuxXattrNamespaces the others must be in a namespace Linux
+ * file systems have.
  */
 #include "ops.h"
 #include <errno.h>
@@ -65,6 +69,7 @@ static NTSTATUS read_eas(struct fsp_request *req, PVOID ctx, const char *name, v
 }
 
 struct find_ctx {
+    struct fsp_request *req; /* LISTXATTR: names the engine serves are hidden */
     const char *name;
     size_t namelen;
     const FILE_FULL_EA_INFORMATION *found;
@@ -85,6 +90,11 @@ static NTSTATUS list_ea(FSP_FILE_SYSTEM *fs, PVOID context, PFILE_FULL_EA_INFORM
 {
     struct find_ctx *c = context;
     if (0 == ea->EaValueLength && !empty_values(fs))
+        return STATUS_SUCCESS;
+    char name[256];
+    memcpy(name, ea->EaName, ea->EaNameLength);
+    name[ea->EaNameLength] = 0;
+    if (fsp_ntxattr_hides(c->req, name))
         return STATUS_SUCCESS;
     memcpy(c->list + c->listlen, ea->EaName, ea->EaNameLength);
     c->listlen += ea->EaNameLength;
@@ -107,11 +117,9 @@ static int open_node(struct fsp_request *req, UINT32 access, PWSTR *ppath, PVOID
     return 0;
 }
 
-typedef int node_fn(struct fsp_request *req, PVOID ctx, void *arg);
-
 struct by_handle {
     struct fsp_request *req;
-    node_fn *fn;
+    fsp_node_fn *fn;
     void *arg;
 };
 
@@ -125,7 +133,7 @@ static int run_by_handle(struct fsp_handle *h, void *arg)
  * Run fn on the request's node: opened by its name, or, when it has none
  * (unlinked while open; the xattr requests carry no fh), on one of its open handles.
  */
-static int with_node(struct fsp_request *req, UINT32 access, node_fn *fn, void *arg)
+int fsp_ops_with_node(struct fsp_request *req, UINT32 access, fsp_node_fn *fn, void *arg)
 {
     PWSTR path;
     PVOID ctx;
@@ -150,7 +158,7 @@ static int lookup(struct fsp_request *req, PVOID ctx, const char *name, void **p
     NTSTATUS status = read_eas(req, ctx, name, &buf, &len);
     if (!NT_SUCCESS(status))
         return FspErrnoFromNtStatus(status);
-    struct find_ctx c = {name, strlen(name), 0, 0, 0};
+    struct find_ctx c = {req, name, strlen(name), 0, 0, 0};
     status = FspFileSystemEnumerateEa(req->fs, find_ea, &c, buf, len);
     int err = 0;
     if (!NT_SUCCESS(status)) {
@@ -179,7 +187,8 @@ struct get_args {
 static int get_fn(struct fsp_request *req, PVOID ctx, void *arg)
 {
     struct get_args *a = arg;
-    return lookup(req, ctx, a->name, &a->value, &a->len);
+    int err = fsp_ntxattr_check_ea(req, ctx, a->name, false);
+    return err ? err : lookup(req, ctx, a->name, &a->value, &a->len);
 }
 
 void fsp_op_getxattr(struct fsp_request *req)
@@ -188,12 +197,14 @@ void fsp_op_getxattr(struct fsp_request *req)
     const char *name = (const char *)(in + 1);
     if (!memchr(name, '\0', req->arglen - sizeof *in))
         return fsp_reply_err(req, EINVAL);
+    if (fsp_ntxattr_get(req, name, in->size))
+        return;
     if (!eas_supported(req) || !known_namespace(req, name))
         return fsp_reply_err(req, EOPNOTSUPP);
     if (strlen(name) > 255)
         return fsp_reply_err(req, ERANGE);
     struct get_args a = {name, 0, 0};
-    int err = with_node(req, FILE_READ_EA | FILE_READ_ATTRIBUTES, get_fn, &a);
+    int err = fsp_ops_with_node(req, FILE_READ_EA | FILE_READ_ATTRIBUTES, get_fn, &a);
     if (err)
         return fsp_reply_err(req, err);
     void *value = a.value;
@@ -211,11 +222,16 @@ void fsp_op_getxattr(struct fsp_request *req)
 struct list_args {
     void *buf;
     ULONG len;
+    char *served; /* the names the engine serves (ops_ntxattr.c) */
+    size_t servedlen;
 };
 
 static int list_fn(struct fsp_request *req, PVOID ctx, void *arg)
 {
     struct list_args *a = arg;
+    int err = fsp_ntxattr_list(req, ctx, &a->served, &a->servedlen);
+    if (err || !eas_supported(req))
+        return err;
     NTSTATUS status = read_eas(req, ctx, 0, &a->buf, &a->len);
     return NT_SUCCESS(status) ? 0 : FspErrnoFromNtStatus(status);
 }
@@ -223,27 +239,26 @@ static int list_fn(struct fsp_request *req, PVOID ctx, void *arg)
 void fsp_op_listxattr(struct fsp_request *req)
 {
     const struct fuse_getxattr_in *in = req->arg;
-    if (!eas_supported(req)) {
-        /* No EAs: an empty list, as a file system without xattrs has. */
-        if (0 == in->size) {
-            struct fuse_getxattr_out out = {0, 0};
-            return fsp_reply_data(req, &out, sizeof out);
-        }
-        return fsp_reply_data(req, 0, 0);
-    }
-    struct list_args a = {0, 0};
-    int err = with_node(req, FILE_READ_EA | FILE_READ_ATTRIBUTES, list_fn, &a);
-    if (err)
+    struct list_args a = {0, 0, 0, 0};
+    int err = fsp_ops_with_node(req, FILE_READ_EA | FILE_READ_ATTRIBUTES, list_fn, &a);
+    if (err) {
+        free(a.buf), free(a.served);
         return fsp_reply_err(req, err);
+    }
     void *buf = a.buf;
     ULONG len = a.len;
-    NTSTATUS status;
-    struct find_ctx c = {0, 0, 0, malloc(len + 1), 0};
+    NTSTATUS status = STATUS_SUCCESS;
+    struct find_ctx c = {req, 0, 0, 0, malloc(len + a.servedlen + 1), 0};
     if (!c.list) {
-        free(buf);
+        free(buf), free(a.served);
         return fsp_reply_err(req, ENOMEM);
     }
-    status = FspFileSystemEnumerateEa(req->fs, list_ea, &c, buf, len);
+    if (a.servedlen)
+        memcpy(c.list, a.served, a.servedlen);
+    c.listlen = a.servedlen;
+    free(a.served);
+    if (buf)
+        status = FspFileSystemEnumerateEa(req->fs, list_ea, &c, buf, len);
     free(buf);
     if (!NT_SUCCESS(status))
         fsp_reply_err(req, EIO);
@@ -307,7 +322,9 @@ struct set_args {
 static int set_fn(struct fsp_request *req, PVOID ctx, void *arg)
 {
     struct set_args *a = arg;
-    int err = 0;
+    int err = fsp_ntxattr_check_ea(req, ctx, a->name, true);
+    if (err)
+        return err;
     if (!a->value || (a->flags & (XATTR_CREATE | XATTR_REPLACE))) {
         err = lookup(req, ctx, a->name, 0, 0);
         if (0 == err && (a->flags & XATTR_CREATE))
@@ -333,6 +350,9 @@ void fsp_op_setxattr(struct fsp_request *req)
     if (!z || in->size > req->arglen - hdr - (size_t)(z + 1 - name))
         return fsp_reply_err(req, EINVAL);
     const void *value = z + 1;
+    if (fsp_ntxattr_set(req, name, value, in->size, in->flags,
+                        sizeof *in == hdr ? in->setxattr_flags : 0))
+        return;
     if (!eas_supported(req) || !known_namespace(req, name))
         return fsp_reply_err(req, EOPNOTSUPP);
     if (req->fs->VolumeParams.ReadOnlyVolume)
@@ -344,7 +364,7 @@ void fsp_op_setxattr(struct fsp_request *req)
     if (0 == in->size && !empty_values(req->fs))
         return fsp_reply_err(req, EINVAL); /* an EA with an empty value would be a delete */
     struct set_args a = {name, value, in->size, in->flags};
-    int err = with_node(req, FILE_READ_EA | FILE_WRITE_EA | FILE_READ_ATTRIBUTES, set_fn, &a);
+    int err = fsp_ops_with_node(req, FILE_READ_EA | FILE_WRITE_EA | FILE_READ_ATTRIBUTES, set_fn, &a);
     /* A capability may have arrived: the node's next write checks again (ops_killpriv.c). */
     fsp_node_set_flag(req->engine, req->in->nodeid, FSP_NODE_NO_PRIVS, false);
     fsp_reply_err(req, err);
@@ -355,6 +375,8 @@ void fsp_op_removexattr(struct fsp_request *req)
     const char *name = req->arg;
     if (!memchr(name, '\0', req->arglen))
         return fsp_reply_err(req, EINVAL);
+    if (fsp_ntxattr_remove(req, name))
+        return;
     if (!eas_supported(req) || !known_namespace(req, name))
         return fsp_reply_err(req, EOPNOTSUPP);
     if (req->fs->VolumeParams.ReadOnlyVolume)
@@ -362,5 +384,5 @@ void fsp_op_removexattr(struct fsp_request *req)
     if (strlen(name) > 255)
         return fsp_reply_err(req, ERANGE);
     struct set_args a = {name, 0, 0, 0};
-    fsp_reply_err(req, with_node(req, FILE_READ_EA | FILE_WRITE_EA | FILE_READ_ATTRIBUTES, set_fn, &a));
+    fsp_reply_err(req, fsp_ops_with_node(req, FILE_READ_EA | FILE_WRITE_EA | FILE_READ_ATTRIBUTES, set_fn, &a));
 }

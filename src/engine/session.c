@@ -135,6 +135,12 @@ static uint64_t wanted_flags(struct fsp_engine *eng, uint64_t offered)
      * GETXATTR "security.capability" round trip per write. */
     if (eng->fs->Interface->SetSecurity && !vp->ReadOnlyVolume)
         want |= FUSE_HANDLE_KILLPRIV_V2;
+    /* POSIX ACLs from the security descriptors (ops_ntxattr.c): the kernel enforces what the
+     * engine shows. New files then take the parent's inheritable ACEs instead of the umask
+     * (the engine applies the umask itself where the parent has none: FUSE_DONT_MASK). */
+    if (eng->fs->Interface->GetSecurity && eng->fs->Interface->SetSecurity &&
+        !vp->XattrsPassThrough)
+        want |= FUSE_POSIX_ACL | FUSE_DONT_MASK;
     if (FSP_FILE_SYSTEM_OPERATION_GUARD_STRATEGY_FINE == eng->fs->OpGuardStrategy)
         want |= FUSE_PARALLEL_DIROPS;
     /* Locks the file system keeps (LinFsp extensions); otherwise the kernel keeps them. */

@@ -784,6 +784,7 @@ void fuse3_base_volume_params(FSP_FSCTL_VOLUME_PARAMS *vp, bool read_only)
      * values (LinFsp extensions of the native API). */
     vp->NanosecondTimes = 1;
     vp->EmptyEaValues = 1;
+    vp->XattrsPassThrough = 1; /* every xattr name is the program's (ntfs-3g serves system.ntfs_* itself) */
     vp->SupportsPosixUnlinkRename = 1;
     vp->UmNoReparsePointsDirCheck = 1;
     /* libfuse's kernel interface: the mount options as given, symlinks as getattr says, a

@@ -339,6 +339,7 @@ int main(int argc, char **argv)
     mmap_tests();
     dirctl_tests();
     security_tests();
+    acl_tests();
     reparse_tests();
     xattr_tests();
     stream_tests();
@@ -347,6 +348,7 @@ int main(int argc, char **argv)
     timeout_tests();
     mount_tests();
     native_tests();
+    ntfs_tests();
     badfs_tests();
     fuse_tests();
     fuse_compat_tests();

@@ -83,6 +83,7 @@ void rdwr_tests(void);
 void mmap_tests(void);
 void dirctl_tests(void);
 void security_tests(void);
+void acl_tests(void);     /* POSIX ACLs as Linux defines them (passes on tmpfs) */
 void reparse_tests(void);
 void xattr_tests(void);
 void stream_tests(void);
@@ -96,6 +97,7 @@ void fuse_tests(void);
 void fuse_compat_tests(void);   /* the FUSE 3 layer in-process (fuse_new, fuse_mount, fuse_loop[_mt]) */
 void fuse_opt_tests(void); /* tests/unit/test-fuse-opt-cases.c: fuse_opt_parse */
 void backing_tests(void); /* kernel passthrough to backing files */
+void ntfs_tests(void);    /* NTFS data as xattrs (ntfs-3g's, Samba's), POSIX ACLs, birth times, labels */
 void posix_tests(void);  /* tests/unit/test-posix.c: the POSIX mapping API */
 void dirbuf_tests(void); /* tests/unit/test-dirbuf.c: directory buffers */
 

@@ -381,6 +381,45 @@ static void xattr_access_test(void)
     ASSERT_EQ(getxattr("rw", "user.x", buf, sizeof buf), 1);
 }
 
+static int system_ns_as_user(void *arg)
+{
+    (void)arg;
+    char buf[8];
+    /* not the owner, no write access: nothing in system.* changes */
+    if (0 == setxattr("theirs", "system.x", "y", 1, 0) || (EPERM != errno && EOPNOTSUPP != errno))
+        return 1;
+    if (0 == removexattr("theirs", "system.x") || (EPERM != errno && EOPNOTSUPP != errno && ENODATA != errno))
+        return 2;
+    /* nor is it read without read access */
+    if (getxattr("secret", "system.x", buf, sizeof buf) >= 0)
+        return 3;
+    return 0;
+}
+
+/*
+ * The kernel guards no system.* name (a file system refuses the names it does not know, as
+ * tmpfs does, or checks them): a user changes none on another's file, nor reads one of a file
+ * it may not read. Where such names are EAs (LinFsp), ntfs-3g's rules apply.
+ */
+static void xattr_system_namespace_test(void)
+{
+    fsp_tests_need_root();
+    fsp_tests_write_file("theirs", "x", 1);
+    fsp_tests_write_file("secret", "x", 1);
+    ASSERT(0 == chmod("theirs", 0644));
+    ASSERT(0 == chmod("secret", 0600));
+    int r = setxattr("theirs", "system.x", "v", 1, 0) ? errno : 0;
+    ASSERT(0 == r || EOPNOTSUPP == r);
+    if (0 == r)
+        ASSERT(0 == setxattr("secret", "system.x", "v", 1, 0));
+    ASSERT_EQ(fsp_tests_as_user(54321, 54321, system_ns_as_user, 0), 0);
+    char buf[8];
+    if (0 == r) {
+        ASSERT_EQ(getxattr("theirs", "system.x", buf, sizeof buf), 1);
+        ASSERT_EQ(buf[0], 'v');
+    }
+}
+
 void xattr_tests(void)
 {
     TLIB_ADD_TEST("xattr", xattr_basic_test);
@@ -398,4 +437,5 @@ void xattr_tests(void)
     TLIB_ADD_TEST("xattr", xattr_unlinked_test);
     TLIB_ADD_TEST("xattr", xattr_symlink_test);
     TLIB_ADD_TEST("xattr", xattr_access_test);
+    TLIB_ADD_TEST("xattr", xattr_system_namespace_test);
 }

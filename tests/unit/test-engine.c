@@ -1258,14 +1258,15 @@ static void nanosecond_times(void)
     }
 }
 
-static int setxattr_(uint64_t nodeid, const char *name, const void *value, uint32_t size)
+/* SETXATTR with the long setxattr_in (FUSE_SETXATTR_EXT, offered by ALL_FLAGS). */
+static int setxattr_(uint64_t nodeid, const char *name, const void *value, size_t size, uint32_t flags)
 {
-    char msg[300];
+    char msg[512];
+    struct fuse_setxattr_in si = {.size = (uint32_t)size, .flags = flags};
     size_t nl = strlen(name) + 1;
     ASSERT(nl + size <= sizeof msg);
     memcpy(msg, name, nl);
     memcpy(msg + nl, value, size);
-    struct fuse_setxattr_in si = {.size = size};
     return call(FUSE_SETXATTR, nodeid, &si, sizeof si, msg, nl + size, 0, 0);
 }
 
@@ -1277,7 +1278,7 @@ static void empty_xattrs(void)
     uint64_t fh;
     ASSERT_EQ(create(FUSE_ROOT_ID, "f", 0644, &f, &fh), 0);
     ASSERT_EQ(release(f.nodeid, fh, false), 0);
-    ASSERT_EQ(setxattr_(f.nodeid, "user.empty", "", 0), 0);
+    ASSERT_EQ(setxattr_(f.nodeid, "user.empty", "", 0, 0), 0);
     struct fuse_getxattr_in gi = {.size = 0};
     void *data;
     size_t len;
@@ -1294,8 +1295,8 @@ static void empty_xattrs(void)
     ASSERT_EQ(len, 11);
     ASSERT(0 == memcmp(data, "user.empty", 11));
     /* A value replaces the empty one and an empty one the value; removing removes. */
-    ASSERT_EQ(setxattr_(f.nodeid, "user.empty", "v", 1), 0);
-    ASSERT_EQ(setxattr_(f.nodeid, "user.empty", "", 0), 0);
+    ASSERT_EQ(setxattr_(f.nodeid, "user.empty", "v", 1, 0), 0);
+    ASSERT_EQ(setxattr_(f.nodeid, "user.empty", "", 0, 0), 0);
     gi.size = 0;
     ASSERT_EQ(call(FUSE_GETXATTR, f.nodeid, &gi, sizeof gi, "user.empty", 11, &data, &len), 0);
     memcpy(&go, data, sizeof go);
@@ -1303,15 +1304,15 @@ static void empty_xattrs(void)
     ASSERT_EQ(call(FUSE_REMOVEXATTR, f.nodeid, "user.empty", 11, 0, 0, 0, 0), 0);
     ASSERT_EQ(call(FUSE_GETXATTR, f.nodeid, &gi, sizeof gi, "user.empty", 11, 0, 0), -ENODATA);
     /* Namespaces tmpfs does not have (VolumeParams.LinuxXattrNamespaces). */
-    ASSERT_EQ(setxattr_(f.nodeid, "foo.bar", "v", 1), -EOPNOTSUPP);
+    ASSERT_EQ(setxattr_(f.nodeid, "foo.bar", "v", 1, 0), -EOPNOTSUPP);
     ASSERT_EQ(call(FUSE_GETXATTR, f.nodeid, &gi, sizeof gi, "foo.bar", 8, 0, 0), -EOPNOTSUPP);
     ASSERT_EQ(call(FUSE_REMOVEXATTR, f.nodeid, "foo.bar", 8, 0, 0, 0, 0), -EOPNOTSUPP);
-    ASSERT_EQ(setxattr_(f.nodeid, "trusted.t", "v", 1), 0);
+    ASSERT_EQ(setxattr_(f.nodeid, "trusted.t", "v", 1, 0), 0);
     /* A file system without the extension: an empty value would be a delete, refused. */
     fs()->VolumeParams.EmptyEaValues = 0;
     fs()->VolumeParams.LinuxXattrNamespaces = 0;
-    ASSERT_EQ(setxattr_(f.nodeid, "user.empty", "", 0), -EINVAL);
-    ASSERT_EQ(setxattr_(f.nodeid, "foo.bar", "v", 1), 0);
+    ASSERT_EQ(setxattr_(f.nodeid, "user.empty", "", 0, 0), -EINVAL);
+    ASSERT_EQ(setxattr_(f.nodeid, "foo.bar", "v", 1, 0), 0);
     fs()->VolumeParams.EmptyEaValues = 1;
     fs()->VolumeParams.LinuxXattrNamespaces = 1;
 }
@@ -2641,6 +2642,181 @@ static void handle_release_during_pending(void)
 }
 
 /*
+ * A named stream read through its xattr (user.DosStream.NAME:$DATA) while the file system pends
+ * the Read: the engine waits for the completion, since the file system works in the engine's
+ * buffer until then, and answers with the data. An INTERRUPT meanwhile gets no answer of its
+ * own, the GETXATTR none before the completion (then EINTR), and nothing is freed early
+ * (ASan) or leaked.
+ */
+/* Only reads pend (w_read with g_pend): the engine may close the stream's context as soon as
+ * the completion is sent, before complete_pending's own bookkeeping ends. */
+static void patch_pend_reads(FSP_FILE_SYSTEM_INTERFACE *iface)
+{
+    reset_tracking();
+    iface->Read = w_read;
+}
+
+static void stream_xattr_pending(void)
+{
+    g_patch = patch_pend_reads;
+    start(0, 0, 3);
+    struct fuse_entry_out e;
+    uint64_t fh;
+    ASSERT_EQ(create(FUSE_ROOT_ID, "f", 0644, &e, &fh), 0);
+    static const char name[] = "user.DosStream.s:$DATA";
+    ASSERT_EQ(setxattr_(e.nodeid, name, "hello", 6, 0), 0);
+    for (int intr = 0; intr <= 1; intr++) {
+        __atomic_store_n(&g_pend, true, __ATOMIC_RELEASE);
+        struct fuse_getxattr_in gi = {.size = 100};
+        uint64_t u = send_req(FUSE_GETXATTR, e.nodeid, &gi, sizeof gi, name, sizeof name);
+        for (int i = 0; i < 500 && !__atomic_load_n(&g_pending.valid, __ATOMIC_ACQUIRE); i++)
+            usleep(10000);
+        __atomic_store_n(&g_pend, false, __ATOMIC_RELEASE);
+        ASSERT(__atomic_load_n(&g_pending.valid, __ATOMIC_ACQUIRE));
+        if (intr) {
+            struct fuse_interrupt_in ii = {.unique = u};
+            send_req(FUSE_INTERRUPT, 0, &ii, sizeof ii, 0, 0);
+        }
+        expect_no_reply();
+        complete_pending();
+        void *data;
+        size_t len;
+        int err = recv_reply(u, &data, &len);
+        if (intr)
+            ASSERT_EQ(err, -EINTR);
+        else {
+            ASSERT_EQ(err, 0);
+            ASSERT_EQ(len, 6);
+            ASSERT(0 == memcmp(data, "hello", 6));
+        }
+        ASSERT_EQ(g_violations, 0);
+    }
+    ASSERT_EQ(release(e.nodeid, fh, false), 0);
+}
+
+/* A memfs whose xattrs are all its own EAs (VolumeParams.XattrsPassThrough). */
+static void patch_passthrough_xattrs(FSP_FILE_SYSTEM_INTERFACE *iface)
+{
+    (void)iface;
+    fs()->VolumeParams.XattrsPassThrough = 1;
+}
+
+static int mkdir_umask(uint64_t parent, const char *name, uint32_t mode, uint32_t umask_,
+                       struct fuse_entry_out *entry)
+{
+    struct fuse_mkdir_in in = {.mode = S_IFDIR | mode, .umask = umask_};
+    void *data;
+    size_t len;
+    int err = call(FUSE_MKDIR, parent, &in, sizeof in, name, strlen(name) + 1, &data, &len);
+    if (!err) {
+        ASSERT_EQ(len, sizeof *entry);
+        memcpy(entry, data, sizeof *entry);
+    }
+    return err;
+}
+
+/*
+ * FUSE_POSIX_ACL and FUSE_DONT_MASK, negotiated for a file system with security descriptors:
+ * the kernel then sends the umask apart, and the engine applies it, unless the parent has a
+ * default ACL (inheritable ACEs), which replaces it. Not negotiated with XattrsPassThrough, or
+ * when the kernel does not offer them (it applied the umask itself: the mode is taken as sent),
+ * and then system.posix_acl_* are EOPNOTSUPP, never stored unenforced.
+ */
+static void posix_acl_init_umask(void)
+{
+    static const uint64_t acl_flags = FUSE_POSIX_ACL | FUSE_DONT_MASK;
+    start(0, 0, 1);
+    ASSERT_EQ(fsp_engine_init_flags(engine()) & acl_flags, acl_flags);
+    struct fuse_entry_out e, d, f;
+    uint64_t fh;
+    ASSERT_EQ(create(FUSE_ROOT_ID, "f", 0666, &e, &fh), 0); /* umask 022 */
+    ASSERT_EQ(e.attr.mode & 07777, 0644);
+    ASSERT_EQ(release(e.nodeid, fh, false), 0);
+    ASSERT_EQ(mkdir_umask(FUSE_ROOT_ID, "d", 0777, 027, &d), 0);
+    ASSERT_EQ(d.attr.mode & 07777, 0750);
+    /* default ACL user::rwx group::rwx other::r-x: the umask no longer applies below d */
+    static const unsigned char dacl[4 + 3 * 8] = {2, 0, 0, 0, 1, 0, 7, 0, 0xff, 0xff, 0xff, 0xff,
+                                                  4, 0, 7, 0, 0xff, 0xff, 0xff, 0xff,
+                                                  0x20, 0, 5, 0, 0xff, 0xff, 0xff, 0xff};
+    ASSERT_EQ(setxattr_(d.nodeid, "system.posix_acl_default", dacl, sizeof dacl, 0), 0);
+    ASSERT_EQ(create(d.nodeid, "g", 0666, &f, &fh), 0);
+    ASSERT_EQ(f.attr.mode & 07777, 0664);
+    ASSERT_EQ(release(f.nodeid, fh, false), 0);
+    ASSERT_EQ(mkdir_umask(d.nodeid, "sub", 0777, 077, &f), 0);
+    ASSERT_EQ(f.attr.mode & 07777, 0775);
+    teardown();
+
+    /* a kernel that does not offer them */
+    start_raw(0, 0, 1024, 1);
+    struct fuse_init_out out;
+    ASSERT_EQ(do_init(FUSE_KERNEL_VERSION, FSP_FUSE_MINOR_MAX, ALL_FLAGS & ~acl_flags,
+                      sizeof(struct fuse_init_in), &out), 0);
+    ASSERT_EQ(fsp_engine_init_flags(engine()) & acl_flags, 0);
+    ASSERT_EQ(create(FUSE_ROOT_ID, "f", 0666, &e, &fh), 0);
+    ASSERT_EQ(e.attr.mode & 07777, 0666);
+    ASSERT_EQ(release(e.nodeid, fh, false), 0);
+    ASSERT_EQ(setxattr_(e.nodeid, "system.posix_acl_access", dacl, sizeof dacl, 0), -EOPNOTSUPP);
+    struct fuse_getxattr_in gi = {.size = 100};
+    ASSERT_EQ(call(FUSE_GETXATTR, e.nodeid, &gi, sizeof gi, "system.posix_acl_access", 24, 0, 0), -EOPNOTSUPP);
+    teardown();
+
+    /* XattrsPassThrough: every name is an EA, POSIX ACLs are refused */
+    g_patch = patch_passthrough_xattrs;
+    start(0, 0, 1);
+    ASSERT_EQ(fsp_engine_init_flags(engine()) & acl_flags, 0);
+    ASSERT_EQ(create(FUSE_ROOT_ID, "f", 0666, &e, &fh), 0);
+    ASSERT_EQ(release(e.nodeid, fh, false), 0);
+    ASSERT_EQ(setxattr_(e.nodeid, "system.posix_acl_access", dacl, sizeof dacl, 0), -EOPNOTSUPP);
+    ASSERT_EQ(setxattr_(e.nodeid, "user.DOSATTRIB", "0x20", 4, 0), 0); /* an EA */
+    void *data;
+    size_t len;
+    ASSERT_EQ(call(FUSE_GETXATTR, e.nodeid, &gi, sizeof gi, "user.DOSATTRIB", 15, &data, &len), 0);
+    ASSERT_EQ(len, 4);
+    ASSERT(0 == memcmp(data, "0x20", 4));
+}
+
+/*
+ * Hostile values of the names the engine serves: truncated and random blobs for every name, at
+ * odd addresses in the request (the value follows the name). Each gets an error or applies;
+ * the engine keeps serving (and ASan/UBSan see no bad access).
+ */
+static void ntxattr_fuzz(void)
+{
+    start(0, 0, 2);
+    struct fuse_entry_out e, d;
+    uint64_t fh;
+    ASSERT_EQ(create(FUSE_ROOT_ID, "f", 0644, &e, &fh), 0);
+    ASSERT_EQ(release(e.nodeid, fh, false), 0);
+    ASSERT_EQ(mkdir_umask(FUSE_ROOT_ID, "d", 0755, 0, &d), 0);
+    static const char *const names[] = {
+        "system.ntfs_acl",  "system.ntfs_attrib",      "system.ntfs_attrib_be",    "system.ntfs_times",
+        "system.ntfs_times_be", "system.ntfs_crtime",  "system.ntfs_crtime_be",    "system.ntfs_reparse_data",
+        "user.DOSATTRIB",   "security.NTACL",          "user.DosStream.x:$DATA",   "system.posix_acl_access",
+        "system.posix_acl_default",
+    };
+    uint64_t seed = 0x9E3779B97F4A7C15ULL;
+    unsigned char v[400];
+    for (int i = 0; i < 3000; i++) {
+        seed ^= seed << 13, seed ^= seed >> 7, seed ^= seed << 17;
+        const char *name = names[seed % (sizeof names / sizeof names[0])];
+        size_t n = (size_t)(seed >> 20) % sizeof v;
+        for (size_t k = 0; k < n; k++) {
+            seed ^= seed << 13, seed ^= seed >> 7, seed ^= seed << 17;
+            v[k] = (unsigned char)seed;
+        }
+        if (n >= 8 && (i & 1)) /* plausible headers: versions, revisions, tags */
+            v[0] = (unsigned char)(1 + i % 4), v[1] = 0, v[2] = v[0], v[3] = 0;
+        int err = setxattr_((i & 2) ? d.nodeid : e.nodeid, name, v, n, 0);
+        ASSERT(err <= 0);
+    }
+    /* still serving, the file still a file */
+    struct fuse_attr a;
+    ASSERT_EQ(getattr(e.nodeid, &a), 0);
+    ASSERT(S_ISREG(a.mode) || S_ISDIR(a.mode) || S_ISLNK(a.mode) || S_ISFIFO(a.mode));
+    sync_engine();
+}
+
+/*
  * A request answered through one of a file's open handles (GETATTR of a file unlinked while
  * open) must not hold a table-wide lock while the file system works: before, fsp_handle_with_node
  * ran GetFileInfo under the handle table's lock, so every OPEN, READ, RELEASE of any file waited
@@ -3255,6 +3431,9 @@ int main(int argc, char **argv)
     TLIB_ADD_TEST("rel", readdir_no_progress);
     TLIB_ADD_TEST("rel", handle_release_during_readdir);
     TLIB_ADD_TEST("rel", handle_release_during_pending);
+    TLIB_ADD_TEST("rel", stream_xattr_pending);
+    TLIB_ADD_TEST("rel", posix_acl_init_umask);
+    TLIB_ADD_TEST("rel", ntxattr_fuzz);
     TLIB_ADD_TEST("rel", handle_table_not_locked_in_callbacks);
     TLIB_ADD_TEST("rel", readdirplus_completion_no_reentry);
     TLIB_ADD_TEST("rel", pending_out_of_memory);
