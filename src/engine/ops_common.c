@@ -433,13 +433,15 @@ void fsp_ops_reply_open(struct fsp_request *req, struct fsp_handle *h,
         fsp_handle_unpublish(req->engine, h); /* the request's reference closes it */
 }
 
-/* The umask the kernel left to the engine (FUSE_DONT_MASK): CREATE, MKDIR and MKNOD carry it. */
+/* The umask the kernel left to the engine (FUSE_DONT_MASK): CREATE, TMPFILE, MKDIR and MKNOD
+ * carry it. */
 static uint32_t request_umask(struct fsp_request *req)
 {
     if (!(fsp_engine_init_flags(req->engine) & FUSE_DONT_MASK) || fsp_engine_proto_minor(req->engine) < 12)
         return 0;
     switch (req->in->opcode) {
     case FUSE_CREATE:
+    case FUSE_TMPFILE:
         return ((const struct fuse_create_in *)req->arg)->umask;
     case FUSE_MKDIR:
         return ((const struct fuse_mkdir_in *)req->arg)->umask;
