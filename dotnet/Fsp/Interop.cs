@@ -199,8 +199,9 @@ namespace Fsp.Interop
     internal static class NativeOffsets
     {
         internal const int RequestHint = 8;          /* FSP_FSCTL_TRANSACT_REQ.Hint */
-        internal const int RequestFileName = 64;     /* LinFsp: FSP_FSCTL_TRANSACT_REQ.FileName */
-        internal const int RequestCallerUid = 72;    /* LinFsp: CallerUid, CallerGid, CallerPid */
+        /* after the Req union, 56 bytes since Req.LockControl (offset 16) */
+        internal const int RequestFileName = 72;     /* LinFsp: FSP_FSCTL_TRANSACT_REQ.FileName */
+        internal const int RequestCallerUid = 80;    /* LinFsp: CallerUid, CallerGid, CallerPid */
         internal const int ResponseStatus = 20;      /* FSP_FSCTL_TRANSACT_RSP.IoStatus.Status */
         internal const int FileSystemUserContext = 8; /* FSP_FILE_SYSTEM.UserContext */
         internal const int InterfaceSlots = 64;      /* FSP_FILE_SYSTEM_INTERFACE: 64 pointers */

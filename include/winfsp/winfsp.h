@@ -56,6 +56,7 @@
  * VolumeParams.WritebackCache, VolumeParams.NanosecondTimes (with
  * FSP_FSCTL_FILE_NSEC and FspFileSystemGetFileInfoNsec()),
  * VolumeParams.EmptyEaValues, VolumeParams.LinuxXattrNamespaces,
+ * Req.QueryEa.Name, VolumeParams.XattrsPassThrough, FspUpcaseChar(),
  * RenameExchange, CreateUnnamed, FspNtStatusFromErrno(), FspErrnoFromNtStatus(),
  * FspPosixMapGidToSid(), FspServiceRunArgv(), FspDebugLogSetFd(),
  * FSP_SERVICE::StopSignal, FSP_FILE_SYSTEM::Engine and the Caller* members of

@@ -1308,6 +1308,15 @@ static void empty_xattrs(void)
     ASSERT_EQ(call(FUSE_GETXATTR, f.nodeid, &gi, sizeof gi, "foo.bar", 8, 0, 0), -EOPNOTSUPP);
     ASSERT_EQ(call(FUSE_REMOVEXATTR, f.nodeid, "foo.bar", 8, 0, 0, 0, 0), -EOPNOTSUPP);
     ASSERT_EQ(setxattr_(f.nodeid, "trusted.t", "v", 1, 0), 0);
+    /* The names the engine serves from the file's data stay (ops_ntxattr.c), other system.*
+     * names are outside tmpfs's namespaces. */
+    gi.size = 0;
+    ASSERT_EQ(call(FUSE_GETXATTR, f.nodeid, &gi, sizeof gi, "system.ntfs_attrib", 19, &data, &len), 0);
+    ASSERT_EQ(len, sizeof go);
+    memcpy(&go, data, sizeof go);
+    ASSERT_EQ(go.size, 4);
+    ASSERT_EQ(call(FUSE_GETXATTR, f.nodeid, &gi, sizeof gi, "system.x", 9, 0, 0), -EOPNOTSUPP);
+    ASSERT_EQ(setxattr_(f.nodeid, "system.x", "v", 1, 0), -EOPNOTSUPP);
     /* A file system without the extension: an empty value would be a delete, refused. */
     fs()->VolumeParams.EmptyEaValues = 0;
     fs()->VolumeParams.LinuxXattrNamespaces = 0;
