@@ -236,6 +236,7 @@ namespace Passthrough
             Host.ReparsePoints = true;
             Host.HardLinks = true;
             Host.ExtendedAttributes = true;
+            Host.XattrsPassThrough = true; /* the EAs are the source's xattrs */
             Host.PostCleanupWhenModifiedOnly = true;
             Host.FileSystemName = "ptfs-dotnet";
             Host.Prefix = PrefixName ?? Source;

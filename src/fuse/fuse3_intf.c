@@ -351,7 +351,7 @@ static void info_from_stat(struct fuse *f, const struct stat *st, FSP_FSCTL_FILE
 {
     memset(info, 0, sizeof *info);
     if (nsec) {
-        nsec->CreationTime = nsec->LastWriteTime = nsec_below_100(&st->st_mtim);
+        nsec->LastWriteTime = nsec_below_100(&st->st_mtim);
         nsec->LastAccessTime = nsec_below_100(&st->st_atim);
         nsec->ChangeTime = nsec_below_100(&st->st_ctim);
     }
@@ -376,7 +376,8 @@ static void info_from_stat(struct fuse *f, const struct stat *st, FSP_FSCTL_FILE
     }
     info->FileSize = (UINT64)st->st_size;
     info->AllocationSize = (UINT64)st->st_blocks * 512;
-    info->CreationTime = filetime_of(&st->st_mtim);
+    /* no birth time: struct stat has none (statx shows none, as with libfuse) */
+    info->CreationTime = 0;
     info->LastAccessTime = filetime_of(&st->st_atim);
     info->LastWriteTime = filetime_of(&st->st_mtim);
     info->ChangeTime = filetime_of(&st->st_ctim);
