@@ -112,7 +112,8 @@ namespace Fsp.Interop
         /* AdditionalFlags (offset 872, V1) */
         internal const UInt32 VolumeInfoTimeoutValid = 0x01, DirInfoTimeoutValid = 0x02,
             SecurityTimeoutValid = 0x04, StreamInfoTimeoutValid = 0x08, EaTimeoutValid = 0x10,
-            PassthroughBackingFiles = 0x20, WritebackCache = 0x40;
+            PassthroughBackingFiles = 0x20, WritebackCache = 0x40,
+            XattrsPassThrough = 0x4000; /* LinFsp: bit 14 (after 4 flags of main's and 3 of issue 11's) */
 
         internal UInt16 Version;
         internal UInt16 SectorSize;

@@ -26,6 +26,7 @@ struct fsp_node {
     uint32_t owner_uid, owner_gid; /* cached owner: uid, gid */
     uint32_t attr_gen;          /* attribute changes (low 31 bits) | FSP_ATTR_OWNER_VALID; atomic */
     uint32_t owner_stamp;       /* when the cached owner was read (attr_cache.c ticks) */
+    struct fuse_attr *gone_attr; /* a removed directory's last attributes (nodes.c), or NULL */
 };
 
 struct fsp_pending;

@@ -33,6 +33,7 @@ struct dir_entry {
     uint32_t name;  /* POSIX form: offset in names (NUL terminated) */
     uint32_t wname; /* the file system's form: offset in wnames (NUL terminated) */
     uint32_t namelen;
+    FSP_FSCTL_FILE_NSEC nsec; /* the DIR_INFO's Nsec (NanosecondTimes) */
     FSP_FSCTL_FILE_INFO info;
 };
 
@@ -256,7 +257,7 @@ static int listing_add_batch(struct listing *l, PCWSTR marker, const char *buf, 
             l->e = e, l->cap = cap;
         }
         l->e[l->n++] = (struct dir_entry){(uint32_t)l->names_len, (uint32_t)l->wnames_len,
-                                          (uint32_t)len, d->FileInfo};
+                                          (uint32_t)len, d->Nsec, d->FileInfo};
         l->names_len += len + 1;
         l->wnames_len += nchars + 1;
     }
@@ -352,8 +353,9 @@ static PWSTR child_path(PCWSTR dir, PCWSTR wname)
  * one trip through the node table. False: the long way (nothing done).
  */
 static bool known_entry(struct fsp_request *req, uint64_t dir, PWSTR wname,
-                        const FSP_FSCTL_FILE_INFO *info, struct fuse_entry_out *out)
+                        const FSP_FSCTL_OPEN_FILE_INFO *oinfo, struct fuse_entry_out *out)
 {
+    const FSP_FSCTL_FILE_INFO *info = &oinfo->FileInfo;
     bool is_dir = info->FileAttributes & FILE_ATTRIBUTE_DIRECTORY;
     if (!fsp_attr_cacheable(info) || (!is_dir && info->HardLinks > 1) ||
         info->FileSize > (UINT64)INT64_MAX || info->AllocationSize > (UINT64)INT64_MAX)
@@ -362,7 +364,7 @@ static bool known_entry(struct fsp_request *req, uint64_t dir, PWSTR wname,
     if (!fsp_node_enter_cached(req->engine, dir, wname, info->IndexNumber, type, owner, &age,
                                &out->nodeid, &out->generation))
         return false;
-    fsp_attr_from_info(req->engine, info, owner[0], owner[1], owner[2], type, 0, &out->attr);
+    fsp_attr_from_info(req->engine, oinfo, owner[0], owner[1], owner[2], type, 0, &out->attr);
     if (0 == out->attr.ino)
         out->attr.ino = out->nodeid;
     fsp_engine_entry_timeout(req->engine, &out->entry_valid, &out->entry_valid_nsec);
@@ -408,7 +410,12 @@ static size_t fill_reply(struct fsp_request *req, struct fsp_handle *h, struct l
         if (plus) {
             struct fuse_direntplus *dp = (struct fuse_direntplus *)rec;
             de = &dp->dirent;
-            if (e && known_entry(req, h->nodeid, entry_wname(l, e), &e->info, &dp->entry_out))
+            /* FileInfo and Nsec as the file system's replies give them */
+            FSP_FSCTL_OPEN_FILE_INFO oinfo;
+            memset(&oinfo, 0, sizeof oinfo);
+            if (e)
+                oinfo.FileInfo = e->info, oinfo.Nsec = e->nsec;
+            if (e && known_entry(req, h->nodeid, entry_wname(l, e), &oinfo, &dp->entry_out))
                 ino = dp->entry_out.attr.ino;
             else if (e) {
                 /* The owner of a file the kernel knows may be cached. */
@@ -417,8 +424,8 @@ static size_t fill_reply(struct fsp_request *req, struct fsp_handle *h, struct l
                 uint64_t known = fsp_node_child_id(req->engine, h->nodeid, wname, e->info.IndexNumber);
                 PWSTR path = dirpath ? child_path(dirpath, wname) : 0;
                 if (path &&
-                    0 == fsp_ops_fill_attr(req, known, 0, path, &e->info, &dp->entry_out.attr) &&
-                    0 == fsp_ops_enter_entry(req, h->nodeid, name, &e->info, &dp->entry_out))
+                    0 == fsp_ops_fill_attr(req, known, 0, path, &oinfo, &dp->entry_out.attr) &&
+                    0 == fsp_ops_enter_entry(req, h->nodeid, name, &oinfo, &dp->entry_out))
                     ino = dp->entry_out.attr.ino;
                 else
                     memset(&dp->entry_out, 0, sizeof dp->entry_out); /* the kernel looks it up */
@@ -502,6 +509,8 @@ static void readdir_complete(struct fsp_request *req, FSP_FSCTL_TRANSACT_RSP *rs
 static void readdir_common(struct fsp_request *req, bool plus)
 {
     const struct fuse_read_in *in = req->arg;
+    if (FSP_GONE_DIR_FH == in->fh)
+        return fsp_reply_data(req, 0, 0); /* a removed directory lists nothing */
     struct fsp_handle *h = fsp_handle_get(req, in->fh);
     if (!h || !h->is_dir)
         return fsp_reply_err(req, EBADF);
@@ -593,16 +602,24 @@ void fsp_op_opendir(struct fsp_request *req)
 {
     PWSTR path = 0;
     int err = fsp_node_path(req->engine, req->in->nodeid, FSP_PATH_NODE, &path);
+    struct fuse_attr gone;
+    if (ENOENT == err && fsp_node_gone_attr(req->engine, req->in->nodeid, &gone)) {
+        /* A removed directory (a process's working directory): it opens, and lists nothing. */
+        struct fuse_open_out out;
+        memset(&out, 0, sizeof out);
+        out.fh = FSP_GONE_DIR_FH;
+        return fsp_reply_data(req, &out, sizeof out);
+    }
     if (err)
         return fsp_reply_err(req, err);
     PVOID ctx;
-    FSP_FSCTL_FILE_INFO info;
+    FSP_FSCTL_OPEN_FILE_INFO info;
     req->posix_open = true, req->posix_flags = ((const struct fuse_open_in *)req->arg)->flags;
     NTSTATUS status = fsp_ops_open_path(req, path, FILE_LIST_DIRECTORY | FILE_READ_ATTRIBUTES |
                                                        SYNCHRONIZE, &ctx, &info);
     if (!NT_SUCCESS(status))
         return fsp_reply_status(req, status);
-    if (!(info.FileAttributes & FILE_ATTRIBUTE_DIRECTORY)) {
+    if (!(info.FileInfo.FileAttributes & FILE_ATTRIBUTE_DIRECTORY)) {
         fsp_ops_close(req, ctx, path, 0);
         return fsp_reply_err(req, ENOTDIR);
     }
@@ -620,21 +637,27 @@ void fsp_op_opendir(struct fsp_request *req)
 
 void fsp_op_releasedir(struct fsp_request *req)
 {
+    const struct fuse_release_in *in = req->arg;
+    if (FSP_GONE_DIR_FH == in->fh)
+        return fsp_reply_err(req, 0); /* a removed directory's open has nothing to close */
     fsp_ops_release_handle(req, true);
 }
 
 void fsp_op_fsyncdir(struct fsp_request *req)
 {
     const struct fuse_fsync_in *in = req->arg;
+    if (FSP_GONE_DIR_FH == in->fh)
+        return fsp_reply_err(req, 0);
     struct fsp_handle *h = fsp_handle_get(req, in->fh);
     if (!h)
         return fsp_reply_err(req, EBADF);
     if (!req->fs->Interface->Flush)
         return fsp_reply_err(req, 0);
-    FSP_FSCTL_FILE_INFO info;
+    FSP_FSCTL_OPEN_FILE_INFO info;
+    memset(&info, 0, sizeof info);
     req->treq.Req.FlushBuffers.UserContext = (UINT64)(uintptr_t)FSP_OPS_CTX(h);
     fsp_op_enter(req, FspFsctlTransactFlushBuffersKind);
-    NTSTATUS status = req->fs->Interface->Flush(req->fs, FSP_OPS_CTX(h), &info);
+    NTSTATUS status = req->fs->Interface->Flush(req->fs, FSP_OPS_CTX(h), fsp_op_info_arg(req, &info));
     fsp_op_leave(req);
     fsp_reply_status(req, status);
 }
@@ -652,7 +675,7 @@ void fsp_op_mkdir(struct fsp_request *req)
     if (err)
         return fsp_reply_err(req, err);
     PVOID ctx = 0;
-    FSP_FSCTL_FILE_INFO info;
+    FSP_FSCTL_OPEN_FILE_INFO info;
     NTSTATUS status = fsp_ops_create_child(req, path, in->mode, true, FILE_DIRECTORY_FILE,
                                            FILE_LIST_DIRECTORY | FILE_READ_ATTRIBUTES | SYNCHRONIZE,
                                            FILE_ATTRIBUTE_DIRECTORY, 0, 0, &ctx, &info);
