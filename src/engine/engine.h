@@ -270,6 +270,9 @@ void fsp_dir_cache_release(struct fsp_engine *eng, void *data);
 void fsp_attr_drop_info(struct fsp_engine *eng, uint64_t nodeid);
 /** nodeid's security (owner, group, mode) changed or may have, and maybe anything else. */
 void fsp_attr_invalidate_owner(struct fsp_engine *eng, uint64_t nodeid);
+/** fsp_attr_invalidate_owner, and the directory that holds nodeid's name counts a change too
+ * (its kept listing shows the file's type: reparse data or attributes set as xattrs). */
+void fsp_attr_invalidate_entry(struct fsp_engine *eng, uint64_t nodeid);
 /** Enter nodeid in the IndexNumber index (LINK: its new name will be an alias of it). */
 void fsp_node_register_index(struct fsp_engine *eng, uint64_t nodeid, uint64_t index);
 /**

@@ -584,6 +584,20 @@ void fsp_attr_invalidate_owner(struct fsp_engine *eng, uint64_t nodeid)
     invalidate(eng, nodeid, true);
 }
 
+void fsp_attr_invalidate_entry(struct fsp_engine *eng, uint64_t nodeid)
+{
+    if (0 == eng->fs->VolumeParams.FileInfoTimeout)
+        return; /* nothing is cached */
+    pthread_rwlock_rdlock(&eng->nodes_lock);
+    struct fsp_node *n = by_id(eng, nodeid);
+    if (n) {
+        attr_changed(n, true);
+        if (n->parent)
+            attr_changed(n->parent, false); /* its kept listing (dir_cache.c) */
+    }
+    pthread_rwlock_unlock(&eng->nodes_lock);
+}
+
 bool fsp_node_owner_get(struct fsp_engine *eng, uint64_t nodeid, uint32_t *pgen, uint32_t owner[3],
                         uint32_t *page_ms)
 {

@@ -954,9 +954,10 @@ bool fsp_ntxattr_get(struct fsp_request *req, const char *name, uint32_t size)
 
 static void after_change(struct fsp_request *req, struct op *o, int err)
 {
-    /* attributes, security, times, streams: whatever went through, what attr_cache.c holds of
-     * the file goes (before the kernel is told, so that it reads them anew) */
-    fsp_attr_invalidate_owner(req->engine, req->in->nodeid);
+    /* attributes, security, times, reparse data, streams: whatever went through, what
+     * attr_cache.c holds of the file goes, and its directory's kept listing (the file's type);
+     * before the kernel is told, so that it reads them anew */
+    fsp_attr_invalidate_entry(req->engine, req->in->nodeid);
     /* mode, owner, type or times may have changed: the kernel reads them again */
     if (!err && o->changed_security)
         fsp_notify_inval_attr(req->engine, req->in->nodeid);

@@ -685,6 +685,18 @@ static void info_utimens_nsec_test(void)
     ASSERT(1 == w && 0 == r && 0 == r2);
     ASSERT_EQ(st.st_mtim.tv_sec, sx.stx_mtime.tv_sec);
     ASSERT_EQ(st.st_mtim.tv_nsec, sx.stx_mtime.tv_nsec);
+    /* asked again at once (on LinFsp the engine's attribute cache answers): the same times,
+     * the birth time included */
+    struct statx sx2;
+    ASSERT(0 == statx(AT_FDCWD, "dir0/inner", AT_STATX_FORCE_SYNC, STATX_BASIC_STATS | STATX_BTIME, &sx));
+    ASSERT(0 == statx(AT_FDCWD, "dir0/inner", AT_STATX_FORCE_SYNC, STATX_BASIC_STATS | STATX_BTIME, &sx2));
+    ASSERT_EQ(sx.stx_mtime.tv_nsec, sx2.stx_mtime.tv_nsec);
+    ASSERT_EQ(sx.stx_ctime.tv_nsec, sx2.stx_ctime.tv_nsec);
+    ASSERT_EQ(sx.stx_mask & STATX_BTIME, sx2.stx_mask & STATX_BTIME);
+    if (sx.stx_mask & STATX_BTIME) {
+        ASSERT_EQ(sx.stx_btime.tv_sec, sx2.stx_btime.tv_sec);
+        ASSERT_EQ(sx.stx_btime.tv_nsec, sx2.stx_btime.tv_nsec);
+    }
 }
 
 static void info_removed_dir_setattr_test(void)
