@@ -211,6 +211,10 @@ static void rename_exchange_test(void)
     fsp_tests_write_file("b", "BBBB", 4);
     ASSERT(0 == stat("a", &sa));
     ASSERT(0 == stat("b", &sb));
+    /* the change time as the file system has it (asked afresh, not from any cache) */
+    struct statx c0, c1;
+    ASSERT(0 == statx(AT_FDCWD, "a", AT_STATX_FORCE_SYNC, STATX_CTIME, &c0));
+    usleep(20000); /* past a coarse clock's tick */
     int fd = open("a", O_RDWR);
     ASSERT(-1 != fd);
     if (0 != do_renameat2("a", "b", RENAME_EXCHANGE)) {
@@ -221,6 +225,10 @@ static void rename_exchange_test(void)
         errno = e;
         ASSERT(!"RENAME_EXCHANGE failed");
     }
+    /* the exchange changed both files' change time */
+    ASSERT(0 == statx(AT_FDCWD, "b", AT_STATX_FORCE_SYNC, STATX_CTIME, &c1));
+    ASSERT(c1.stx_ctime.tv_sec > c0.stx_ctime.tv_sec ||
+           (c1.stx_ctime.tv_sec == c0.stx_ctime.tv_sec && c1.stx_ctime.tv_nsec > c0.stx_ctime.tv_nsec));
     /* an open descriptor follows its file to the other name */
     ssize_t w = pwrite(fd, "a", 1, 3);
     close(fd);
