@@ -14,6 +14,8 @@
 #     same rule for real programs (sshfs, bindfs, archivemount: tests/tools/fuse-programs.sh);
 #   - the .NET layer: test-dotnet, test-passthrough-dotnet (in meson test), fsp-tests on memfs-dotnet
 #     and passthrough-dotnet, and the layer installed under a prefix (tutorial, launchers) (Mono);
+#   - the reliability harnesses: fsx on memfs, passthrough and tmpfs; fscrash on memfs and
+#     passthrough; the engine's libFuzzer target for a fixed number of inputs; a short soak;
 #   - the memfs program: scripts/demo.sh (mount, use, SIGTERM, unmounted);
 #   - the API reference (Doxygen: every public declaration documented, warnings are errors) and
 #     the man pages (well-formed, installed, true to the programs' options);
@@ -23,7 +25,8 @@
 # Every step runs under a time limit; a mount a step leaves behind is aborted and unmounted.
 # Ends with the line "N passed, N failed" (tests of all programs together).
 #
-# Options: --quick  skip the sanitizer build's variants and the 100k-entry directory test.
+# Options: --quick  skip the sanitizer build's variants, the 100k-entry directory test, the fuzzer
+#                  and the soak.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 . scripts/lib.sh
@@ -175,6 +178,17 @@ step "fsp-tests on passthrough over tmpfs (ASan+UBSan)" 600 $on "$ft" \
 step "Samba on memfs: streams, DOS attributes, ACLs, creation time (ASan+UBSan)" 300 \
     tests/tools/test-samba.sh build/sanitize/memfs
 
+# A WinFsp file system ported with only its Windows calls changed (examples/winfsp-memfs,
+# doc/porting.md): the engine supplies what WinFsp's driver does (Cleanup flags, link counts,
+# rename over an empty directory, the GetEa contract, EA name case). Excluded, features the
+# engine cannot supply: hard links (WinFsp's API has none; security_killpriv_again_test makes
+# one), and sparse or very large files (this MEMFS keeps a file's data in one heap block).
+step "fsp-tests on winfsp-memfs (a WinFsp file system, ASan+UBSan)" 600 $on "$ft" \
+    "build/sanitize/examples/winfsp-memfs/winfsp-memfs -n 1000000 -s 2147483648 -m @MNT@" --linfsp \
+    -link_basic_test -link_data_test -link_unlink_test -link_other_dir_test -link_rename_test \
+    -link_attr_shared_test -link_open_unlinked_test -link_same_inode_test -link_symlink_test \
+    -link_many_test -security_killpriv_again_test -rdwr_sparse_test -rdwr_sparse_5g_test \
+    -rdwr_4g_boundary_test
 # The .NET layer (dotnet/, Mono): its own test program, then the suite on the C# file systems
 # mounts (as memfs and passthrough above). Excluded (doc/dotnet.md): what needs the native API's
 # LinFsp extensions the .NET layer does not carry yet (nanosecond times, empty xattr values and
@@ -189,16 +203,17 @@ step "fsp-tests on passthrough-dotnet over tmpfs (.NET layer)" 600 $on build/rel
     "mono build/release/dotnet/passthrough-dotnet.exe -p @SRC@ -m @MNT@" --linfsp "${dotnet_without[@]}"
 
 # The FUSE 3 layer: an unmodified libfuse 3 program (memfs-fuse3) on LinFsp. Excluded: xattrs on
-# a file open but unlinked (FUSE's xattr operations take a path; such a file has none), and
-# O_TMPFILE, which libfuse's high-level API has no operation for (libfuse answers EOPNOTSUPP too).
-# As with libfuse, other users reach the mount with allow_other, and the kernel checks
-# permissions with default_permissions; fuse_main exits with 8 when SIGTERM ends it (libfuse 3's
-# status).
+# a file open but unlinked (FUSE's xattr operations take a path; such a file has none),
+# O_TMPFILE, which libfuse's high-level API has no operation for (libfuse answers EOPNOTSUPP too),
+# and the access time after reads (memfs-fuse3 keeps its own times and does not update atime, on
+# libfuse either). As with libfuse, other users reach the mount with allow_other, and the kernel
+# checks permissions with default_permissions; fuse_main exits with 8 when SIGTERM ends it
+# (libfuse 3's status).
 no_tmpfile=(-create_tmpfile_test -create_tmpfile_excl_test -security_tmpfile_exchange_test)
 fuse3_on="env FSP_TESTS_ON_STATUS=8 $on"
 step "fsp-tests on memfs-fuse3 (FUSE 3 layer, ASan+UBSan)" 600 $fuse3_on "$ft" \
     "build/sanitize/src/fuse/memfs-fuse3 -f -o allow_other,default_permissions @MNT@" --linfsp \
-    -xattr_unlinked_test "${no_tmpfile[@]}"
+    -xattr_unlinked_test -info_read_atime_test "${no_tmpfile[@]}"
 # A FUSE 3 passthrough written to the libfuse API only (nullpath_ok, .fuse_hidden files, O_TRUNC
 # in open): every test passes but O_TMPFILE's (as above).
 step "fsp-tests on passthrough-fuse over tmpfs (FUSE 3 layer, ASan+UBSan)" 600 $fuse3_on "$ft" \
@@ -237,12 +252,12 @@ step "FUSE 2.9 headers against libfuse 2.9's" 120 tests/fuse2-abi/fuse2-abi.sh
 
 # The FUSE 2.9 layer: an unmodified libfuse 2.9 program (memfs-fuse2) on LinFsp. Excluded, as
 # with libfuse 2.9 itself: renameat2 flags (the 2.9 rename has none: EINVAL), fchmod/futimens
-# on a directory removed while open (2.9's chmod/utimens take only a path, and it has none), and
-# O_TMPFILE (no operation for it).
+# on a directory removed while open (2.9's chmod/utimens take only a path, and it has none),
+# O_TMPFILE (no operation for it), and the access time after reads, as for memfs-fuse3.
 step "fsp-tests on memfs-fuse2 (FUSE 2.9 layer, ASan+UBSan)" 600 $on "$ft" \
     "build/sanitize/src/fuse/memfs-fuse2 -f -o allow_other,default_permissions @MNT@" --linfsp \
     -rename_noreplace_test -rename_exchange_test -rename_exchange_dirs_test \
-    -info_removed_dir_setattr_test "${no_tmpfile[@]}"
+    -info_removed_dir_setattr_test -info_read_atime_test "${no_tmpfile[@]}"
 
 # Real libfuse programs (issue 9's drop-in rule): sshfs, bindfs (FUSE 3 and FUSE 2 builds) and
 # archivemount from /work/shared/fuse-programs, each built unchanged against Debian's libfuse
@@ -252,9 +267,42 @@ step "fsp-tests on memfs-fuse2 (FUSE 2.9 layer, ASan+UBSan)" 600 $on "$ft" \
 step "real libfuse programs: sshfs, bindfs, archivemount (tests/tools/fuse-programs.sh)" 1500 \
     bash tests/tools/fuse-programs.sh
 
+# ---- The reliability harnesses (doc/testing.md): each bounded by a count, not by the clock ----
+# fsx: random reads, writes, mmap reads and writes, truncates and fallocate in every mode,
+# checked against a model of the file; on memfs in its cache configurations and on passthrough
+# over a directory of this machine's disk (scripts/fsx-long.sh runs millions).
+fx=build/release/tests/fsx/fsx
+wm=scripts/with-mount.sh
+step "fsx on memfs (ASan+UBSan)" 300 $wm "build/sanitize/memfs -m @MNT@" $fx -N 50000 -S 1 @MNT@/fsx
+step "fsx on memfs -t 0 (ASan+UBSan)" 300 $wm "build/sanitize/memfs -t 0 -m @MNT@" $fx -N 50000 -S 2 @MNT@/fsx
+step "fsx on memfs -t 1000 (ASan+UBSan)" 300 $wm "build/sanitize/memfs -t 1000 -m @MNT@" $fx -N 50000 -S 3 @MNT@/fsx
+step "fsx on memfs -W (writeback cache, ASan+UBSan)" 300 $wm "build/sanitize/memfs -W -m @MNT@" $fx -N 50000 -S 4 @MNT@/fsx
+step "fsx on passthrough -P0 (ASan+UBSan)" 300 $wm \
+    "build/sanitize/examples/passthrough/passthrough -P0 -p @SRC@ -m @MNT@" $fx -N 30000 -S 5 @MNT@/fsx
+# fscrash: the file system killed, crashed or starved of memory at every kind of operation,
+# entering and leaving; callers, the mount, remounting and fsynced files are checked
+# (scripts/fscrash-long.sh runs more actions, seeds and file systems).
+fc=build/release/tests/fscrash/fscrash-test
+pt=build/release/examples/passthrough/passthrough
+step "fscrash on memfs (release)" 300 $fc -- build/release/memfs -t 0 -m @MNT@
+step "fscrash on passthrough (release)" 300 $fc --durable --skip-kinds=DeviceControl -- $pt -P0 -p @SRC@ -m @MNT@
+step "fscrash on passthrough, later crashes (release)" 300 $fc --durable --percent=20 \
+    --actions=terminate,crash --phases=enter --skip-kinds=DeviceControl -- $pt -P0 -p @SRC@ -m @MNT@
+if [ $quick -eq 0 ]; then
+    # The engine's message decoding under libFuzzer (clang, ASan+UBSan): the seed corpus, then
+    # a fixed number of inputs (scripts/fuzz.sh with no option runs an hour).
+    step "fuzz-engine: 3000 inputs (libFuzzer, ASan+UBSan)" 900 bash scripts/fuzz.sh --runs=3000
+    # A short soak: stress-ng's file system stressors and fsx together, three rounds on each of
+    # memfs and passthrough, memory and descriptors after each round (scripts/soak.sh: 10 min).
+    step "soak: stress-ng and fsx, 30 s on memfs and on passthrough" 600 bash scripts/soak.sh \
+        --time=30 --round=10
+fi
+
 mkdir -p "$tmpfs_dir"
 if mount -t tmpfs -o size=8g linfsp-tests "$tmpfs_dir"; then
     step "fsp-tests --external on tmpfs" 600 build/release/tests/fsp-tests/fsp-tests --external "$tmpfs_dir"
+    # fsx must pass on a kernel file system too (tmpfs has no ZERO_RANGE: -E skips what it refuses).
+    step "fsx on tmpfs" 300 $fx -E -N 200000 -S 6 "$tmpfs_dir/fsx"
     umount "$tmpfs_dir" || umount -l "$tmpfs_dir"
 else
     echo "cannot mount a tmpfs"; total_failed=$((total_failed + 1)); failed_steps+=("tmpfs")

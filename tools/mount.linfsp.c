@@ -6,7 +6,8 @@
  * and returns once it is mounted. `umount DIR` unmounts it, and the instance then ends.
  *
  * mount(8) runs /sbin/mount.linfsp.CLASS when it exists, else /sbin/mount.linfsp with
- * "-t linfsp.CLASS", as:  mount.linfsp SPEC DIR [-sfnv] [-N NS] [-o OPTIONS] [-t TYPE].
+ * "-t linfsp.CLASS", as:  mount.linfsp SPEC DIR [-sfnv] [-N NS] [-o OPTIONS] [-t TYPE]
+ * (SPEC and DIR always first, even when SPEC starts with "-").
  * For ordinary users (fstab option user or users) mount(8) runs helpers with the user's own
  * rights: the launcher then decides with the class's Security and its mount point rules.
  */
@@ -93,7 +94,14 @@ int main(int argc, char **argv)
     bool fake = false, verbose = false;
     if (!options)
         return EX_SYSERR;
-    for (int i = 1; i < argc; i++) {
+    /* mount(8) runs helpers as "HELPER SPEC DIR [OPTIONS...]": the first two arguments are
+     * the instance and the mount point, whatever they look like (an instance may start with
+     * "-", and "-f" must not become fake mode). */
+    if (argc >= 3) {
+        spec = argv[1];
+        dir = argv[2];
+    }
+    for (int i = 3; i < argc; i++) {
         const char *a = argv[i];
         if ('-' == a[0] && a[1]) {
             /* -o, -t, -N take a value; -s -f -n -v (combinable) do not */
@@ -132,14 +140,8 @@ int main(int argc, char **argv)
                 }
             continue;
         }
-        if (!spec)
-            spec = a;
-        else if (!dir)
-            dir = a;
-        else {
-            usage(stderr);
-            return EX_USAGE;
-        }
+        usage(stderr); /* a third positional argument */
+        return EX_USAGE;
     }
     if (type) {
         if (0 != strncmp(type, "linfsp.", 7) || !type[7]) {

@@ -203,6 +203,9 @@ namespace Fsp
         /// systems whose EAs are another file system's xattrs.
         /// </summary>
         public Boolean XattrsPassThrough { get { return Flag2(VolumeParams.XattrsPassThrough); } set { Flag2(VolumeParams.XattrsPassThrough, value); } }
+        /// <summary>LinFsp extension: EA names are case-sensitive (Linux xattr names, passed unchanged);
+        /// without it the engine encodes their case (doc/native-api.md).</summary>
+        public Boolean CaseSensitiveExtendedAttributes { get { return Flag2(VolumeParams.CaseSensitiveExtendedAttributes); } set { Flag2(VolumeParams.CaseSensitiveExtendedAttributes, value); } }
 
         /// <summary>UNC prefix \Server\Share: on LinFsp the mount's source (cut to 191 characters).</summary>
         public unsafe String Prefix

@@ -37,7 +37,8 @@ namespace Passthrough
     static unsafe class Libc
     {
         internal const int O_RDONLY = 0, O_WRONLY = 1, O_RDWR = 2, O_CREAT = 0x40, O_EXCL = 0x80,
-            O_NOFOLLOW = 0x20000, O_DIRECTORY = 0x10000, O_CLOEXEC = 0x80000, O_PATH = 0x200000;
+            O_NOFOLLOW = 0x20000, O_DIRECTORY = 0x10000, O_CLOEXEC = 0x80000, O_PATH = 0x200000,
+            O_NOATIME = 0x40000;
         internal const int AT_SYMLINK_NOFOLLOW = 0x100, AT_REMOVEDIR = 0x200, AT_EMPTY_PATH = 0x1000;
         internal const ulong RESOLVE_NO_MAGICLINKS = 0x02, RESOLVE_NO_SYMLINKS = 0x04, RESOLVE_BENEATH = 0x08;
         internal const int EAGAIN = 11;
@@ -237,6 +238,7 @@ namespace Passthrough
             Host.HardLinks = true;
             Host.ExtendedAttributes = true;
             Host.XattrsPassThrough = true; /* the EAs are the source's xattrs */
+            Host.CaseSensitiveExtendedAttributes = true; /* xattrs of the source, names as Linux's */
             Host.PostCleanupWhenModifiedOnly = true;
             Host.FileSystemName = "ptfs-dotnet";
             Host.Prefix = PrefixName ?? Source;
@@ -309,8 +311,13 @@ namespace Passthrough
                 Boolean write = 0 != (GrantedAccess & 0x6 /* FILE_WRITE_DATA|FILE_APPEND_DATA */);
                 OpenFlags flags = FilePermissions.S_IFDIR == type ? OpenFlags.O_RDONLY | OpenFlags.O_DIRECTORY
                     : write ? (read ? OpenFlags.O_RDWR : OpenFlags.O_WRONLY) : OpenFlags.O_RDONLY;
+                /* A file's reads do not touch its access time in the source: the engine asks for it
+                 * (Cleanup with CleanupSetLastAccessTime, Linux's relatime rule), and not for an
+                 * O_NOATIME open. (O_NOATIME needs the owner or CAP_FOWNER: without it, as before.) */
+                int io = FilePermissions.S_IFREG == type ? Reopen(fd, flags | (OpenFlags)Libc.O_NOATIME) : -1;
                 /* without data access (e.g. not root, mode 000) the O_PATH descriptor still serves attributes */
-                int io = Reopen(fd, flags);
+                if (0 > io)
+                    io = Reopen(fd, flags);
                 if (0 <= io)
                 {
                     Syscall.close(fd);
@@ -467,6 +474,15 @@ namespace Passthrough
 
         public override void Cleanup(Object FileNode, Object FileDesc0, String FileName, UInt32 Flags)
         {
+            FileDesc a = (FileDesc)FileDesc0;
+            if (0 != (Flags & CleanupSetLastAccessTime) && null != a && !a.IsPath)
+            {
+                /* the access time of a read (files' I/O descriptors are O_NOATIME) */
+                Timespec[] ts = new Timespec[2];
+                ts[0] = new Timespec { tv_nsec = (1L << 30) - 1 /* UTIME_NOW */ };
+                ts[1] = new Timespec { tv_nsec = (1L << 30) - 2 /* UTIME_OMIT */ };
+                Syscall.futimens(a.Fd, ts);
+            }
             if (0 == (Flags & CleanupDelete) || null == FileName)
                 return;
             /* LinFsp: the source may refuse what CanDelete allowed (EPERM for an immutable file,

@@ -32,6 +32,9 @@ namespace Tests
         internal int CloseThrown;
         internal int NotifyMeLookups;   /* the engine asked about the name "notify-me" */
         internal String WhoAmI = "";     /* GetOperationCaller's answer when the name "whoami" was asked about */
+        /* the name "caller-probe": the caller as GetOperationCaller sees it, the pid as the C
+         * layer (FspFileSystemOperationProcessId) and as read 8 bytes after CallerUid */
+        internal volatile String CallerProbe;
 
         public ThrowingMemfs(Byte[] Root, UInt32 SlowPercent, UInt32 FileInfoTimeout = 0)
             : base(false, 4096, 64UL << 20, FileInfoTimeout, null, "test-dotnet", Root, 20, SlowPercent, 50)
@@ -47,6 +50,8 @@ namespace Tests
                 Boolean inside = GetOperationCaller(out uid, out gid);
                 WhoAmI = inside + " " + uid + " " + gid;
             }
+            if (FileName.EndsWith("\\caller-probe"))
+                CallerProbe = ProbeCaller();
             if (FileName.EndsWith("throw-io") && !FileName.EndsWith("no-throw-io"))
                 throw new InvalidOperationException("test: an exception in GetSecurityByName");
             if (FileName.EndsWith("throw-denied"))
@@ -54,6 +59,15 @@ namespace Tests
             if (FileName.EndsWith("throw-twice"))
                 throw new FormatException("test: ExceptionHandler throws too");
             return base.GetSecurityByName(FileName, out FileAttributes, ref SecurityDescriptor);
+        }
+        static unsafe String ProbeCaller()
+        {
+            UInt32 uid, gid;
+            Boolean ok = GetOperationCaller(out uid, out gid);
+            IntPtr ctx = Api.FspFileSystemGetOperationContext();
+            IntPtr req = IntPtr.Zero == ctx ? IntPtr.Zero : Marshal.ReadIntPtr(ctx);
+            UInt32 pid = IntPtr.Zero == req ? 0 : *(UInt32 *)((byte *)req + NativeOffsets.RequestCallerUid + 8);
+            return String.Format("{0} {1}:{2} pid {3} {4}", ok, uid, gid, pid, GetOperationProcessId());
         }
         /* lookups: memfs sets PassQueryDirectoryFileName, so the engine asks GetDirInfoByName */
         public override Int32 GetDirInfoByName(Object FileNode, Object FileDesc, String FileName,
@@ -266,6 +280,15 @@ namespace Tests
                     "non-ASCII and astral-plane names through the mount" + tag);
                 o = Sh("cd '" + Dir + "' && mkdir big && for i in $(seq 1500); do : > \"big/entry-$i-\U0001F600\"; done && ls big | wc -l");
                 Check("1500" == o.Trim(), "a directory of 1500 entries lists whole" + tag);
+                /* GetOperationCaller reads the request at fixed offsets (NativeOffsets): they must
+                 * be the C layout's (the caller's pid seen both ways, its uid and gid) */
+                /* (root with another group: the caller keeps its way to Dir, which may be in a private
+                 * TMPDIR, and the uid's neighbours, gid and pid, show the offset) */
+                Sh("setpriv --regid=8765 --clear-groups stat '" + Dir + "/caller-probe' 2>/dev/null");
+                String probe = fs.CallerProbe;
+                String[] pp = null == probe ? new String[0] : probe.Split(' ');
+                Check(5 == pp.Length && "True" == pp[0] && "0:8765" == pp[1] && "0" != pp[3] && pp[3] == pp[4],
+                    "GetOperationCaller: the caller's uid and gid; CallerPid where the C layer has it (" + probe + ")" + tag);
                 String tmp = Dir + ".data";
                 o = Sh("head -c 3145728 /dev/urandom > '" + tmp + "' && cp '" + tmp + "' '" + Dir + "/data' && cmp '" + tmp +
                     "' '" + Dir + "/data' && echo same; rm -f '" + tmp + "'");

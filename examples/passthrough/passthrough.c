@@ -1596,6 +1596,7 @@ static NTSTATUS ptfs_create(const char *source, ULONG file_info_timeout, PWSTR p
     vp.XattrsPassThrough = 1;    /* the EAs are the source's xattrs, Samba's names too */
     vp.PostCleanupWhenModifiedOnly = 1;
     vp.CasePreservedExtendedAttributes = 1;
+    vp.CaseSensitiveExtendedAttributes = 1; /* LinFsp: EA names are the source's xattr names */
     vp.SupportsPosixUnlinkRename = 1;
     vp.PassthroughBackingFiles = backing_files;
     pt->backing_files = backing_files;

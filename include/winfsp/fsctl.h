@@ -29,12 +29,80 @@
 extern "C" {
 #endif
 
+/**
+ * FSP_FSCTL_STATIC_ASSERT(e, m): as in WinFsp, a no-op for file system code (WinFsp checks
+ * its own structure sizes only when it builds itself); define LINFSP_STATIC_ASSERT_CHECK
+ * before including to make it a real C11 _Static_assert. Structure sizes differ from
+ * WinFsp's anyway (WCHAR is 4 bytes): asserts about them would fail here.
+ */
+#if defined(LINFSP_STATIC_ASSERT_CHECK)
+#define FSP_FSCTL_STATIC_ASSERT(e, m) _Static_assert(e, m)
+#else
+#define FSP_FSCTL_STATIC_ASSERT(e, m) _Static_assert(1, "")
+#endif
+
+/** Makes a string of a macro's value (FSP_FSCTL_STR(FSP_FSCTL_DEFAULT_ALIGNMENT) is "8"). @param x the macro */
+#define FSP_FSCTL_STR(x) FSP_FSCTL_STR_(x)
+/** FSP_FSCTL_STR()'s second step (x as written). @param x the text */
+#define FSP_FSCTL_STR_(x) #x
+#define FSP_FSCTL_PRODUCT_NAME "LinFsp"        /**< WinFsp: "WinFsp" */
+#define FSP_FSCTL_PRODUCT_FILE_NAME "linfsp"   /**< WinFsp: "winfsp" (the DLL's base name) */
+
 /** The driver's name: a narrow string on LinFsp ("LinFsp"), a wide one on WinFsp. */
-#define FSP_FSCTL_DRIVER_NAME "LinFsp"
-/** The device FspFileSystemCreate() accepts: the kernel's FUSE device. */
+#define FSP_FSCTL_DRIVER_NAME FSP_FSCTL_PRODUCT_NAME
+/**
+ * The device FspFileSystemCreate() accepts: the kernel's FUSE device. WinFsp's device names
+ * (WinFsp.Disk, WinFsp.Net, WinFsp.Mup) all stand for it; wide strings, so that WinFsp's
+ * L"" FSP_FSCTL_DISK_DEVICE_NAME works.
+ */
 #define FSP_FSCTL_DISK_DEVICE_NAME L"/dev/fuse"
 /** Same as FSP_FSCTL_DISK_DEVICE_NAME: LinFsp has no network-volume distinction. */
 #define FSP_FSCTL_NET_DEVICE_NAME L"/dev/fuse"
+/** Same as FSP_FSCTL_DISK_DEVICE_NAME (WinFsp's MUP device for network file systems). */
+#define FSP_FSCTL_MUP_DEVICE_NAME L"/dev/fuse"
+
+/** x rounded up to a multiple of s (a power of two). */
+#define FSP_FSCTL_ALIGN_UP(x, s) (((x) + ((s) - 1L)) & ~((s) - 1L))
+/** The alignment of records in WinFsp's buffers (directory entries, transact requests). */
+#define FSP_FSCTL_DEFAULT_ALIGNMENT 8
+/** x rounded up to FSP_FSCTL_DEFAULT_ALIGNMENT. */
+#define FSP_FSCTL_DEFAULT_ALIGN_UP(x) FSP_FSCTL_ALIGN_UP(x, FSP_FSCTL_DEFAULT_ALIGNMENT)
+/** WinFsp's __declspec(align(8)). */
+#define FSP_FSCTL_DECLSPEC_ALIGN __attribute__((aligned(FSP_FSCTL_DEFAULT_ALIGNMENT)))
+
+/*
+ * WinFsp's device control codes: its driver's interface. Kept for source compatibility only:
+ * LinFsp has no driver to send them to (the engine speaks FUSE on /dev/fuse).
+ */
+/** WinFsp driver control code: make a mount device (value only; no driver takes it on LinFsp). */
+#define FSP_FSCTL_MOUNTDEV CTL_CODE(FILE_DEVICE_FILE_SYSTEM, 0x800 + 'M', METHOD_BUFFERED, FILE_ANY_ACCESS)
+/** WinFsp driver control code: get the volume name (value only; no driver takes it on LinFsp). */
+#define FSP_FSCTL_VOLUME_NAME CTL_CODE(FILE_DEVICE_FILE_SYSTEM, 0x800 + 'N', METHOD_BUFFERED, FILE_ANY_ACCESS)
+/** WinFsp driver control code: list the volumes (value only; no driver takes it on LinFsp). */
+#define FSP_FSCTL_VOLUME_LIST CTL_CODE(FILE_DEVICE_FILE_SYSTEM, 0x800 + 'L', METHOD_BUFFERED, FILE_ANY_ACCESS)
+/** WinFsp driver control code: exchange requests and responses (value only; no driver takes it on LinFsp). */
+#define FSP_FSCTL_TRANSACT CTL_CODE(FILE_DEVICE_FILE_SYSTEM, 0x800 + 'T', METHOD_BUFFERED, FILE_ANY_ACCESS)
+/** WinFsp driver control code: exchange requests and responses (device I/O control form) (value only; no driver takes it on LinFsp). */
+#define FSP_IOCTL_TRANSACT CTL_CODE(0x8000 | ('F' << 8) | 'W', 0x800 + 'T', METHOD_BUFFERED, FILE_ANY_ACCESS)
+/** WinFsp driver control code: exchange requests and responses in batches (value only; no driver takes it on LinFsp). */
+#define FSP_FSCTL_TRANSACT_BATCH CTL_CODE(FILE_DEVICE_FILE_SYSTEM, 0x800 + 't', METHOD_OUT_DIRECT, FILE_ANY_ACCESS)
+/** WinFsp driver control code: batched exchange (device I/O control form) (value only; no driver takes it on LinFsp). */
+#define FSP_IOCTL_TRANSACT_BATCH CTL_CODE(0x8000 | ('F' << 8) | 'W', 0x800 + 't', METHOD_BUFFERED, FILE_ANY_ACCESS)
+/** WinFsp driver control code: stop the volume (value only; no driver takes it on LinFsp). */
+#define FSP_FSCTL_STOP CTL_CODE(FILE_DEVICE_FILE_SYSTEM, 0x800 + 'S', METHOD_BUFFERED, FILE_ANY_ACCESS)
+/** WinFsp driver control code: stop the volume (older form) (value only; no driver takes it on LinFsp). */
+#define FSP_FSCTL_STOP0 CTL_CODE(FILE_DEVICE_FILE_SYSTEM, 0x800 + 's', METHOD_BUFFERED, FILE_ANY_ACCESS)
+/** WinFsp driver control code: send change notifications (value only; no driver takes it on LinFsp). */
+#define FSP_FSCTL_NOTIFY CTL_CODE(FILE_DEVICE_FILE_SYSTEM, 0x800 + 'n', METHOD_NEITHER, FILE_ANY_ACCESS)
+/** WinFsp driver control code: internal exchange (value only; no driver takes it on LinFsp). */
+#define FSP_FSCTL_TRANSACT_INTERNAL CTL_CODE(FILE_DEVICE_FILE_SYSTEM, 0x800 + 'I', METHOD_NEITHER, FILE_ANY_ACCESS)
+/** WinFsp driver control code: internal exchange (device I/O control form) (value only; no driver takes it on LinFsp). */
+#define FSP_IOCTL_TRANSACT_INTERNAL CTL_CODE(0x8000 | ('F' << 8) | 'W', 0x800 + 'I', METHOD_BUFFERED, FILE_ANY_ACCESS)
+/** WinFsp driver control code: ask whether a volume is WinFsp's (value only; no driver takes it on LinFsp). */
+#define FSP_FSCTL_QUERY_WINFSP CTL_CODE(FILE_DEVICE_FILE_SYSTEM, 0x800 + '?', METHOD_BUFFERED, FILE_ANY_ACCESS)
+
+/** WinFsp's prefix of the volume parameters in its device path (kept for source compatibility). */
+#define FSP_FSCTL_VOLUME_PARAMS_PREFIX "\\VolumeParams="
 
 /** Bytes of a volume name (64 characters); FSP_FILE_SYSTEM::VolumeName is never set on LinFsp. */
 #define FSP_FSCTL_VOLUME_NAME_SIZE (64 * sizeof(WCHAR))
@@ -44,28 +112,57 @@ extern "C" {
 #define FSP_FSCTL_VOLUME_FSNAME_SIZE (16 * sizeof(WCHAR))
 /** Bytes of FSP_FILE_SYSTEM::VolumeName: a volume name and a prefix. */
 #define FSP_FSCTL_VOLUME_NAME_SIZEMAX (FSP_FSCTL_VOLUME_NAME_SIZE + FSP_FSCTL_VOLUME_PREFIX_SIZE)
-/** WinFsp's limit of a path in a transact request (1024 characters); LinFsp's paths are not limited by it. */
+/**
+ * WinFsp's longest file name in a request: 1024 characters. LinFsp does not limit the length of
+ * the paths it passes (a deep tree on Linux has longer paths): see doc/porting.md, "Path buffers".
+ */
 #define FSP_FSCTL_TRANSACT_PATH_SIZEMAX (1024 * sizeof(WCHAR))
 /** WinFsp's largest transact request; kept for source compatibility. */
 #define FSP_FSCTL_TRANSACT_REQ_SIZEMAX (16 * 1024 - 64)
 /** Largest FSP_FSCTL_TRANSACT_RSP that FspFileSystemSendResponse() copies when it must keep a response for later (16 KiB). */
 #define FSP_FSCTL_TRANSACT_RSP_SIZEMAX (16 * 1024)
+/** WinFsp's room for a request's variable data (name, buffers) in a transact buffer. */
+#define FSP_FSCTL_TRANSACT_REQ_BUFFER_SIZEMAX (FSP_FSCTL_TRANSACT_REQ_SIZEMAX - sizeof(FSP_FSCTL_TRANSACT_REQ))
+/** WinFsp's room for a response's variable data. */
+#define FSP_FSCTL_TRANSACT_RSP_BUFFER_SIZEMAX (FSP_FSCTL_TRANSACT_RSP_SIZEMAX - sizeof(FSP_FSCTL_TRANSACT_RSP))
+/** WinFsp's smallest transact batch buffer (kept for source compatibility). */
+#define FSP_FSCTL_TRANSACT_BATCH_BUFFER_SIZEMIN (64 * 1024)
+/** WinFsp's smallest transact buffer (kept for source compatibility). */
+#define FSP_FSCTL_TRANSACT_BUFFER_SIZEMIN FSP_FSCTL_TRANSACT_REQ_SIZEMAX
 /** WinFsp's device control buffer limit; LinFsp's Control buffers are limited by the ioctl size (up to 1 MiB out) instead. */
 #define FSP_FSCTL_DEVICECONTROL_SIZEMAX (4 * 1024)
 
+/** The token handle in an AccessToken: WinFsp's is (process id << 32) | token handle; LinFsp passes no token (0). */
+#define FSP_FSCTL_TRANSACT_REQ_TOKEN_HANDLE(T) ((HANDLE)((UINT_PTR)((T) & 0xffffffff)))
+/** The process id in an AccessToken (FSP_FSCTL_TRANSACT_REQ: Create, Rename). */
+#define FSP_FSCTL_TRANSACT_REQ_TOKEN_PID(T) ((UINT32)(((T) >> 32) & 0xffffffff))
+
 /* IrpTimeout and IrpCapacity bounds (kept for source compatibility; see doc/native-api.md) */
-/** WinFsp's smallest IrpTimeout (ms); not enforced: pending operations never time out on LinFsp. */
-#define FSP_FSCTL_IRPTIMEOUT_MINIMUM 60000
-/** WinFsp's largest IrpTimeout (ms); not enforced. */
-#define FSP_FSCTL_IRPTIMEOUT_MAXIMUM 600000
-/** The IrpTimeout FspFileSystemCreate() fills in for 0 (ms); recorded, not enforced. */
-#define FSP_FSCTL_IRPTIMEOUT_DEFAULT 300000
-/** WinFsp's smallest IrpCapacity; not enforced: LinFsp does not limit pending operations. */
-#define FSP_FSCTL_IRPCAPACITY_MINIMUM 100
-/** WinFsp's largest IrpCapacity; not enforced. */
-#define FSP_FSCTL_IRPCAPACITY_MAXIMUM 1000
-/** The IrpCapacity FspFileSystemCreate() fills in for 0; recorded, not enforced. */
-#define FSP_FSCTL_IRPCAPACITY_DEFAULT 1000
+/** WinFsp's bounds of VolumeParams.TransactTimeout, IrpTimeout (ms) and IrpCapacity. */
+enum {
+    FspFsctlTransactTimeoutMinimum = 1000,  /**< DEPRECATED (TransactTimeout is ignored) */
+    FspFsctlTransactTimeoutMaximum = 10000, /**< DEPRECATED */
+    FspFsctlTransactTimeoutDefault = 1000,  /**< DEPRECATED */
+    FspFsctlIrpTimeoutMinimum = 60000,      /**< WinFsp's smallest IrpTimeout; not enforced: pending operations never time out on LinFsp */
+    FspFsctlIrpTimeoutMaximum = 600000,     /**< WinFsp's largest IrpTimeout; not enforced */
+    FspFsctlIrpTimeoutDefault = 300000,     /**< the IrpTimeout FspFileSystemCreate() fills in for 0; recorded, not enforced */
+    FspFsctlIrpTimeoutDebug = 142,          /**< WinFsp's debugging IrpTimeout; not enforced */
+    FspFsctlIrpCapacityMinimum = 100,       /**< WinFsp's smallest IrpCapacity; not enforced: LinFsp does not limit pending operations */
+    FspFsctlIrpCapacityMaximum = 1000,      /**< WinFsp's largest IrpCapacity; not enforced */
+    FspFsctlIrpCapacityDefault = 1000,      /**< the IrpCapacity FspFileSystemCreate() fills in for 0; recorded, not enforced */
+};
+/** LinFsp's earlier name of FspFsctlIrpTimeoutMinimum. */
+#define FSP_FSCTL_IRPTIMEOUT_MINIMUM FspFsctlIrpTimeoutMinimum
+/** LinFsp's earlier name of FspFsctlIrpTimeoutMaximum. */
+#define FSP_FSCTL_IRPTIMEOUT_MAXIMUM FspFsctlIrpTimeoutMaximum
+/** LinFsp's earlier name of FspFsctlIrpTimeoutDefault. */
+#define FSP_FSCTL_IRPTIMEOUT_DEFAULT FspFsctlIrpTimeoutDefault
+/** LinFsp's earlier name of FspFsctlIrpCapacityMinimum. */
+#define FSP_FSCTL_IRPCAPACITY_MINIMUM FspFsctlIrpCapacityMinimum
+/** LinFsp's earlier name of FspFsctlIrpCapacityMaximum. */
+#define FSP_FSCTL_IRPCAPACITY_MAXIMUM FspFsctlIrpCapacityMaximum
+/** LinFsp's earlier name of FspFsctlIrpCapacityDefault. */
+#define FSP_FSCTL_IRPCAPACITY_DEFAULT FspFsctlIrpCapacityDefault
 
 /**
  * Volume parameters: given to FspFileSystemCreate(), which validates and
@@ -98,7 +195,7 @@ typedef struct {
     UINT32 ReparsePoints : 1;        /**< the volume holds reparse points: needed for symlink(2) and mknod(2) of FIFOs, sockets and devices (EPERM without it). Existing reparse points are reported either way */
     UINT32 ReparsePointsAccessCheck : 1; /**< accepted and ignored */
     UINT32 NamedStreams : 1;         /**< the files have named streams (with GetStreamInfo): Linux reaches them as Samba's xattrs user.DosStream.NAME:$DATA (doc/ntfs-compatibility.md) */
-    UINT32 HardLinks : 1;            /**< LinFsp extension (WinFsp has the bit but leaves it unimplemented): link(2) calls CreateHardLink, and FSP_FSCTL_FILE_INFO::HardLinks is st_nlink. Without it link(2) is EPERM and st_nlink is 2 for directories, 1 for files */
+    UINT32 HardLinks : 1;            /**< LinFsp extension (WinFsp has the bit but leaves it unimplemented): link(2) calls CreateHardLink, and FSP_FSCTL_FILE_INFO::HardLinks is st_nlink. Without it link(2) is EPERM and the engine supplies st_nlink: 1 for a file, 0 once its last name is gone, 2 + the subdirectories it knows of for a directory (doc/native-api.md) */
     UINT32 ExtendedAttributes : 1;   /**< GetEa/SetEa serve Linux extended attributes (needs both members); without it getxattr(2) is EOPNOTSUPP and listxattr(2) empty */
     UINT32 ReadOnlyVolume : 1;       /**< mount read-only (MS_RDONLY); every change is EROFS in the engine before any callback */
     /* engine flags */
@@ -115,7 +212,7 @@ typedef struct {
     UINT32 UmReservedFlags : 5;             /**< reserved, 0 */
     /* additional engine flags */
     UINT32 AllowOpenInKernelMode : 1;           /**< accepted and ignored */
-    UINT32 CasePreservedExtendedAttributes : 1; /**< accepted and ignored: EA names are always passed as Linux gave them */
+    UINT32 CasePreservedExtendedAttributes : 1; /**< EA names keep their case; 0: the engine passes them upper-cased, as WinFsp's driver does (with CaseSensitiveExtendedAttributes: accepted and ignored, names are passed as Linux gave them) */
     UINT32 WslFeatures : 1;                     /**< accepted and ignored */
     UINT32 DirectoryMarkerAsNextOffset : 1;     /**< accepted and ignored: Marker is always a file name */
     UINT32 RejectIrpPriorToTransact0 : 1;       /**< DEPRECATED in WinFsp; ignored */
@@ -140,7 +237,8 @@ typedef struct {
     UINT32 EmptyEaValues : 1;           /**< LinFsp extension (V1; takes a WinFsp reserved bit): the file system stores EAs with empty values, as Linux xattrs allow. SetEa then receives an empty value as an entry with EaValueLength 0 and Flags FSP_FSCTL_EA_EMPTY_VALUE (without that flag EaValueLength 0 still deletes, as on WinFsp), and an EA GetEa lists with EaValueLength 0 exists (an empty xattr). Without it setting an empty xattr is EINVAL */
     UINT32 LinuxXattrNamespaces : 1;    /**< LinFsp extension (V1; takes a WinFsp reserved bit): only the xattr namespaces Linux file systems such as tmpfs know exist: names that do not start with "user.", "trusted." or "security." get EOPNOTSUPP from getxattr(2), setxattr(2) and removexattr(2) before any callback */
     UINT32 XattrsPassThrough : 1;       /**< LinFsp extension (V1; takes a WinFsp reserved bit): every Linux xattr name is one of the file system's EAs. Without it the engine serves some names itself, from the file's real data (doc/ntfs-compatibility.md): ntfs-3g's system.ntfs_*, Samba's user.DOSATTRIB, security.NTACL and user.DosStream.*, and POSIX ACLs from the security descriptor. For file systems whose EAs are another file system's xattrs (the passthrough example, the FUSE layer); system.posix_acl_* then fail with EOPNOTSUPP, as the kernel would not enforce them */
-    UINT32 KmAdditionalReservedFlags : 17; /**< reserved, 0 */
+    UINT32 CaseSensitiveExtendedAttributes : 1; /**< LinFsp extension (V1; takes a WinFsp reserved bit): the file system keeps EA names case-sensitively, so the engine passes Linux xattr names unchanged. 0 (WinFsp's rule, EA names case-insensitive as on NTFS): the engine encodes the case of each name so that user.Color and user.color stay two attributes (doc/native-api.md) */
+    UINT32 KmAdditionalReservedFlags : 16; /**< reserved, 0 */
     UINT32 VolumeInfoTimeout;        /**< V1; accepted and ignored */
     UINT32 DirInfoTimeout;           /**< V1: name (entry) cache timeout in ms when DirInfoTimeoutValid; also how long a failed lookup is cached as a negative entry */
     UINT32 SecurityTimeout;          /**< V1; accepted and ignored */
@@ -150,6 +248,81 @@ typedef struct {
     UINT32 NegativeEntryTimeout;     /**< LinFsp extension (V1; takes WinFsp's Reserved32[0]): with NegativeEntryTimeoutValid, ms a failed lookup is cached; 0: not cached */
     UINT64 Reserved64[2];            /**< reserved, 0 */
 } FSP_FSCTL_VOLUME_PARAMS;
+
+/**
+ * WinFsp's field lists of FSP_FSCTL_VOLUME_PARAMS, for code that declares its own structures
+ * with them: the version 0 fields (up to FileSystemName) and the version 1 additions. They are
+ * the members above, documented there (tests/unit/test-port.c checks that they agree).
+ */
+#define FSP_FSCTL_VOLUME_PARAMS_V0_FIELD_DEFN                                                     \
+    UINT16 Version;                                                                            \
+    UINT16 SectorSize;                                                                         \
+    UINT16 SectorsPerAllocationUnit;                                                           \
+    UINT16 MaxComponentLength;                                                                 \
+    UINT64 VolumeCreationTime;                                                                 \
+    UINT32 VolumeSerialNumber;                                                                 \
+    UINT32 TransactTimeout;                                                                    \
+    UINT32 IrpTimeout;                                                                         \
+    UINT32 IrpCapacity;                                                                        \
+    UINT32 FileInfoTimeout;                                                                    \
+    UINT32 CaseSensitiveSearch : 1;                                                            \
+    UINT32 CasePreservedNames : 1;                                                             \
+    UINT32 UnicodeOnDisk : 1;                                                                  \
+    UINT32 PersistentAcls : 1;                                                                 \
+    UINT32 ReparsePoints : 1;                                                                  \
+    UINT32 ReparsePointsAccessCheck : 1;                                                       \
+    UINT32 NamedStreams : 1;                                                                   \
+    UINT32 HardLinks : 1;                                                                      \
+    UINT32 ExtendedAttributes : 1;                                                             \
+    UINT32 ReadOnlyVolume : 1;                                                                 \
+    UINT32 PostCleanupWhenModifiedOnly : 1;                                                    \
+    UINT32 PassQueryDirectoryPattern : 1;                                                      \
+    UINT32 AlwaysUseDoubleBuffering : 1;                                                       \
+    UINT32 PassQueryDirectoryFileName : 1;                                                     \
+    UINT32 FlushAndPurgeOnCleanup : 1;                                                         \
+    UINT32 DeviceControl : 1;                                                                  \
+    UINT32 UmFileContextIsUserContext2 : 1;                                                    \
+    UINT32 UmFileContextIsFullContext : 1;                                                     \
+    UINT32 UmNoReparsePointsDirCheck : 1;                                                      \
+    UINT32 UmReservedFlags : 5;                                                                \
+    UINT32 AllowOpenInKernelMode : 1;                                                          \
+    UINT32 CasePreservedExtendedAttributes : 1;                                                \
+    UINT32 WslFeatures : 1;                                                                    \
+    UINT32 DirectoryMarkerAsNextOffset : 1;                                                    \
+    UINT32 RejectIrpPriorToTransact0 : 1;                                                      \
+    UINT32 SupportsPosixUnlinkRename : 1;                                                      \
+    UINT32 PostDispositionWhenNecessaryOnly : 1;                                               \
+    UINT32 KmReservedFlags : 1;                                                                \
+    WCHAR Prefix[FSP_FSCTL_VOLUME_PREFIX_SIZE / sizeof(WCHAR)];                                \
+    WCHAR FileSystemName[FSP_FSCTL_VOLUME_FSNAME_SIZE / sizeof(WCHAR)];
+/** The version 1 additions (see FSP_FSCTL_VOLUME_PARAMS_V0_FIELD_DEFN). */
+#define FSP_FSCTL_VOLUME_PARAMS_V1_FIELD_DEFN                                                     \
+    UINT32 VolumeInfoTimeoutValid : 1;                                                         \
+    UINT32 DirInfoTimeoutValid : 1;                                                            \
+    UINT32 SecurityTimeoutValid : 1;                                                           \
+    UINT32 StreamInfoTimeoutValid : 1;                                                         \
+    UINT32 EaTimeoutValid : 1;                                                                 \
+    UINT32 PassthroughBackingFiles : 1;                                                        \
+    UINT32 WritebackCache : 1;                                                                 \
+    UINT32 MountOptionsAsGiven : 1;                                                            \
+    UINT32 SymlinkAttributesFromFileInfo : 1;                                                  \
+    UINT32 FileMountPoint : 1;                                                                 \
+    UINT32 NegativeEntryTimeoutValid : 1;                                                      \
+    UINT32 CaseSensitiveExtendedAttributes : 1;                                                \
+    UINT32 KmAdditionalReservedFlags : 20;                                                     \
+    UINT32 VolumeInfoTimeout;                                                                  \
+    UINT32 DirInfoTimeout;                                                                     \
+    UINT32 SecurityTimeout;                                                                    \
+    UINT32 StreamInfoTimeout;                                                                  \
+    UINT32 EaTimeout;                                                                          \
+    UINT32 FsextControlCode;                                                                   \
+    UINT32 NegativeEntryTimeout;                                                               \
+    UINT64 Reserved64[2];
+
+/** Volume parameters of version 0 (Version 0: FspFileSystemCreate() reads no V1 fields). */
+typedef struct {
+    FSP_FSCTL_VOLUME_PARAMS_V0_FIELD_DEFN
+} FSP_FSCTL_VOLUME_PARAMS_V0;
 
 /**
  * Volume information, filled by GetVolumeInfo for statfs(2). Blocks are
@@ -180,7 +353,7 @@ typedef struct {
     UINT64 LastWriteTime;  /**< FILETIME: st_mtime */
     UINT64 ChangeTime;     /**< FILETIME: st_ctime (0: LastWriteTime is used) */
     UINT64 IndexNumber;    /**< st_ino when not 0 (else the kernel's node id). For a non-directory with more than one link it also tells the engine that its names are one file (one kernel inode) */
-    UINT32 HardLinks;      /**< LinFsp: st_nlink when VolumeParams.HardLinks is set (0 for a file unlinked while open); WinFsp leaves it 0 */
+    UINT32 HardLinks;      /**< LinFsp: st_nlink when VolumeParams.HardLinks is set (0 for a file unlinked while open); WinFsp leaves it 0. Without HardLinks a non-zero value is used and 0 lets the engine count (1 for a file, 2 + known subdirectories for a directory, 0 once the name is gone) */
     UINT32 EaSize;         /**< bytes of the file's EAs (WinFsp); not used by the engine */
 } FSP_FSCTL_FILE_INFO;
 
@@ -404,7 +577,9 @@ enum {
  * ReadDirectory answered with STATUS_PENDING, until it is completed with
  * FspFileSystemSendResponse(). The record itself is valid only during the
  * call: copy Hint (and whatever else is needed) before returning
- * STATUS_PENDING.
+ * STATUS_PENDING. FSP_FSCTL_TRANSACT_BUF members (offsets into WinFsp's
+ * marshalled request) are always 0: the engine passes that data as the
+ * call's arguments.
  */
 typedef struct {
     UINT16 Version; /**< used by the operation guard while the call runs (the guard taken); do not change */
@@ -417,10 +592,13 @@ typedef struct {
         struct {
             UINT32 CreateOptions;  /**< disposition << 24 | options: FILE_OPEN << 24 | FILE_OPEN_REPARSE_POINT for Open, FILE_CREATE << 24 | FILE_DIRECTORY_FILE or FILE_NON_DIRECTORY_FILE for Create */
             UINT32 FileAttributes; /**< the new file's attributes (Create) */
+            FSP_FSCTL_TRANSACT_BUF SecurityDescriptor; /**< always 0 (Create gets it as an argument) */
             UINT64 AllocationSize; /**< always 0 */
+            UINT64 AccessToken;    /**< CallerPid << 32 (WinFsp: process id << 32 | token handle); FSP_FSCTL_TRANSACT_REQ_TOKEN_PID() gives the pid */
             UINT32 DesiredAccess;  /**< the access asked for (same as GrantedAccess) */
             UINT32 GrantedAccess;  /**< the access asked for; the engine makes no access check */
             UINT32 ShareAccess;    /**< always 0 (no share modes) */
+            FSP_FSCTL_TRANSACT_BUF Ea; /**< always 0 (CreateEx gets the EAs as an argument) */
             UINT32 UserMode : 1;   /**< always 1 */
             UINT32 HasTraversePrivilege : 1; /**< always 0 */
             UINT32 HasBackupPrivilege : 1;   /**< always 0 */
@@ -428,8 +606,10 @@ typedef struct {
             UINT32 OpenTargetDirectory : 1;  /**< always 0 */
             UINT32 CaseSensitive : 1;        /**< VolumeParams.CaseSensitiveSearch */
             UINT32 HasTrailingBackslash : 1; /**< always 0 */
+            UINT32 AcceptsSecurityDescriptor : 1; /**< always 0 */
+            UINT32 EaIsReparsePoint : 1;     /**< always 0 (symlinks and special files are made by SetReparsePoint) */
             UINT32 PosixOpen : 1;            /**< LinFsp extension: 1 when this Create/Open is an open(2), creat(2) or opendir(3) of a process (not a call the engine makes for itself); PosixFlags holds its flags */
-            UINT32 ReservedFlags : 24;       /**< 0 */
+            UINT32 ReservedFlags : 22;       /**< 0 */
             UINT16 NamedStream; /**< offset of ':' in the file name, 0 if none; always 0 on LinFsp */
             UINT32 PosixFlags;  /**< LinFsp extension: with PosixOpen, the open(2) flags the kernel sent (O_ACCMODE, O_APPEND, O_NONBLOCK, O_DIRECT, O_SYNC, O_NOATIME, O_TRUNC, O_CREAT, O_EXCL, ...); 0 otherwise */
         } Create;
@@ -440,17 +620,18 @@ typedef struct {
             UINT32 FileAttributes; /**< always 0 */
             UINT64 AllocationSize; /**< always 0 */
             UINT32 Supersede : 1;  /**< always 0 */
+            FSP_FSCTL_TRANSACT_BUF Ea; /**< always 0 (OverwriteEx gets the EAs as an argument) */
         } Overwrite;
         /** FspFsctlTransactCleanupKind (Cleanup). */
         struct {
             UINT64 UserContext;            /**< not filled (0) */
             UINT64 UserContext2;           /**< not filled (0) */
             UINT32 Delete : 1;             /**< 1 when Cleanup deletes the file (FspCleanupDelete) */
-            UINT32 SetAllocationSize : 1;  /**< always 0 */
-            UINT32 SetArchiveBit : 1;      /**< always 0 */
-            UINT32 SetLastAccessTime : 1;  /**< always 0 */
-            UINT32 SetLastWriteTime : 1;   /**< always 0 */
-            UINT32 SetChangeTime : 1;      /**< always 0 */
+            UINT32 SetAllocationSize : 1;  /**< 1 with FspCleanupSetAllocationSize (the engine's Cleanup flags: doc/design.md) */
+            UINT32 SetArchiveBit : 1;      /**< 1 with FspCleanupSetArchiveBit */
+            UINT32 SetLastAccessTime : 1;  /**< 1 with FspCleanupSetLastAccessTime */
+            UINT32 SetLastWriteTime : 1;   /**< 1 with FspCleanupSetLastWriteTime */
+            UINT32 SetChangeTime : 1;      /**< 1 with FspCleanupSetChangeTime */
         } Cleanup;
         /** FspFsctlTransactCloseKind (Close). */
         struct {
@@ -486,6 +667,37 @@ typedef struct {
             UINT64 UserContext;  /**< not filled (0) */
             UINT64 UserContext2; /**< not filled (0) */
             UINT32 FileInformationClass; /**< FileBasicInformation, FileEndOfFileInformation, FileAllocationInformation, FileDispositionInformation, FileRenameInformation (also for RenameExchange), or 11 (FileLinkInformation) for CreateHardLink */
+            /** WinFsp's parameters per class: LinFsp fills Rename.AccessToken (CallerPid << 32); the rest is 0 (the call's arguments carry the values). */
+            union {
+                struct {
+                    UINT64 AllocationSize;
+                } Allocation;
+                struct {
+                    UINT32 FileAttributes;
+                    UINT64 CreationTime;
+                    UINT64 LastAccessTime;
+                    UINT64 LastWriteTime;
+                    UINT64 ChangeTime;
+                } Basic;
+                struct {
+                    UINT32 Delete : 1;
+                } Disposition;
+                struct {
+                    UINT32 Flags;
+                } DispositionEx;
+                struct {
+                    UINT64 FileSize;
+                } EndOfFile;
+                struct {
+                    FSP_FSCTL_TRANSACT_BUF NewFileName;
+                    UINT64 AccessToken;
+                } Rename;
+                struct {
+                    FSP_FSCTL_TRANSACT_BUF NewFileName;
+                    UINT64 AccessToken;
+                    UINT32 Flags;
+                } RenameEx;
+            } Info;
             FSP_FSCTL_FILE_NSEC Nsec;    /**< LinFsp extension: for SetBasicInfo with VolumeParams.NanosecondTimes, the nanoseconds below 100 ns of the times it sets (0 for the times it leaves) */
         } SetInformation;
         /** FspFsctlTransactQueryEaKind (GetEa). */
@@ -494,14 +706,26 @@ typedef struct {
             UINT64 UserContext2; /**< 0 */
             const char *Name;    /**< LinFsp extension: the one xattr name the engine looks for (getxattr(2), the XATTR_CREATE / XATTR_REPLACE checks, security.capability before a write), NUL-terminated as Linux gave it; NULL for listxattr(2). GetEa may list all EAs as on WinFsp (the engine picks the name), only this one, or fail with the error the name deserves (e.g. STATUS_NOT_SUPPORTED for a namespace the file system does not have) */
         } QueryEa;
-        /** FspFsctlTransactSetEaKind, FlushBuffersKind, QuerySecurityKind, QueryStreamInformationKind. */
+        /** FspFsctlTransactSetEaKind (SetEa). */
         struct {
-            UINT64 UserContext;  /**< FlushBuffers: the FileContext passed to Flush (0 for the volume); the others: not filled (0) */
+            UINT64 UserContext;  /**< not filled (0) */
             UINT64 UserContext2; /**< 0 */
-        } SetEa, FlushBuffers, QuerySecurity, QueryStreamInformation;
+            FSP_FSCTL_TRANSACT_BUF Ea; /**< always 0 (SetEa gets the EAs as an argument) */
+        } SetEa;
+        /** FspFsctlTransactFlushBuffersKind (Flush). */
+        struct {
+            UINT64 UserContext;  /**< the FileContext passed to Flush (0 for the volume) */
+            UINT64 UserContext2; /**< 0 */
+        } FlushBuffers;
         /** FspFsctlTransactSetVolumeInformationKind (SetVolumeLabel, for FS_IOC_SETFSLABEL). */
         struct {
             UINT32 FsInformationClass; /**< FileFsLabelInformation (2) */
+            /** WinFsp's new label: always 0 on LinFsp (SetVolumeLabel gets the label as an argument). */
+            union {
+                struct {
+                    FSP_FSCTL_TRANSACT_BUF VolumeLabel;
+                } Label;
+            } Info;
         } SetVolumeInformation;
         /** FspFsctlTransactQueryDirectoryKind (ReadDirectory). */
         struct {
@@ -509,6 +733,8 @@ typedef struct {
             UINT64 UserContext2; /**< 0 */
             UINT64 Address;      /**< the buffer passed to ReadDirectory: where a pending call places its entries */
             UINT32 Length;       /**< bytes of that buffer */
+            FSP_FSCTL_TRANSACT_BUF Pattern; /**< always 0 (ReadDirectory's Pattern argument is NULL) */
+            FSP_FSCTL_TRANSACT_BUF Marker;  /**< always 0 (the Marker is ReadDirectory's argument) */
             UINT32 CaseSensitive : 1;     /**< VolumeParams.CaseSensitiveSearch */
             UINT32 PatternIsFileName : 1; /**< always 0 */
         } QueryDirectory;
@@ -517,19 +743,28 @@ typedef struct {
             UINT64 UserContext;  /**< not filled (0) */
             UINT64 UserContext2; /**< not filled (0) */
             UINT32 FsControlCode; /**< FSCTL_GET_REPARSE_POINT or FSCTL_SET_REPARSE_POINT */
+            FSP_FSCTL_TRANSACT_BUF Buffer; /**< always 0 (the reparse data is an argument) */
+            UINT16 TargetOnFileSystem;     /**< always 0 */
         } FileSystemControl;
         /** FspFsctlTransactDeviceControlKind (Control). */
         struct {
             UINT64 UserContext;   /**< the FileContext passed to Control */
             UINT64 UserContext2;  /**< 0 */
             UINT32 IoControlCode; /**< the ioctl(2) request number */
+            FSP_FSCTL_TRANSACT_BUF Buffer; /**< always 0 (the input is an argument) */
             UINT32 OutputLength;  /**< bytes of the output buffer */
         } DeviceControl;
         /** FspFsctlTransactSetSecurityKind (SetSecurity). */
         struct {
             UINT64 UserContext;  /**< not filled (0) */
             UINT64 UserContext2; /**< not filled (0) */
+        } QuerySecurity;
+        /** FspFsctlTransactSetSecurityKind (SetSecurity). */
+        struct {
+            UINT64 UserContext;  /**< not filled (0) */
+            UINT64 UserContext2; /**< not filled (0) */
             UINT32 SecurityInformation; /**< OWNER|GROUP|DACL_SECURITY_INFORMATION */
+            FSP_FSCTL_TRANSACT_BUF SecurityDescriptor; /**< always 0 (the descriptor is an argument) */
         } SetSecurity;
         /** FspFsctlTransactLockControlKind (LinFsp: PosixLock, Flock). */
         struct {
@@ -543,6 +778,11 @@ typedef struct {
             UINT32 Exclusive : 1;       /**< a write (exclusive) lock */
             UINT32 FailImmediately : 1; /**< 0 only for F_SETLKW and a blocking flock(2) */
         } LockControl;
+        /** FspFsctlTransactQueryStreamInformationKind (GetStreamInfo: never called on LinFsp). */
+        struct {
+            UINT64 UserContext;  /**< 0 */
+            UINT64 UserContext2; /**< 0 */
+        } QueryStreamInformation;
     } Req;
     PWSTR FileName; /**< LinFsp: the name the call concerns ("\dir\file"), or NULL when it has none (Read, Write, GetFileInfo, Close, ...); instead of WinFsp's offset into the request */
     UINT32 CallerUid; /**< LinFsp: the calling process's fsuid */
@@ -553,8 +793,9 @@ typedef struct {
 /**
  * A response: on LinFsp used only to complete a Read, Write or ReadDirectory
  * that returned STATUS_PENDING, with FspFileSystemSendResponse(). The engine
- * reads Hint (which operation), Size and IoStatus; Kind and the Rsp union are
- * not read (set Kind to the request's kind all the same, as on WinFsp).
+ * reads Hint (which operation), Size and IoStatus, and of a Write
+ * Rsp.Write.FileInfo; Kind and the rest of the Rsp union are not read (set
+ * Kind to the request's kind all the same, as on WinFsp).
  */
 typedef struct {
     UINT16 Version; /**< 0 */
@@ -566,7 +807,7 @@ typedef struct {
         UINT32 Information; /**< bytes read, written or placed in the directory buffer */
         UINT32 Status;      /**< the NTSTATUS of the operation (STATUS_END_OF_FILE for a read at the end: 0 bytes) */
     } IoStatus;
-    /** WinFsp's per-kind results; not read by LinFsp. */
+    /** WinFsp's per-kind results; LinFsp reads only Write.FileInfo. */
     union {
         /** Create results (WinFsp). */
         union {
@@ -575,19 +816,170 @@ typedef struct {
                 UINT64 UserContext;           /**< WinFsp: the new file context */
                 UINT64 UserContext2;          /**< WinFsp: the second file context */
                 UINT32 GrantedAccess;         /**< WinFsp: the access granted */
+                FSP_FSCTL_TRANSACT_BUF SecurityDescriptor; /**< WinFsp: the new file's descriptor */
                 FSP_FSCTL_FILE_INFO FileInfo; /**< WinFsp: the file's information */
+                FSP_FSCTL_TRANSACT_BUF FileName; /**< WinFsp: the normalized name */
+                UINT32 DisableCache : 1;      /**< WinFsp: no caching for this open */
+                UINT32 HasSecurityDescriptor : 1; /**< WinFsp: SecurityDescriptor is set */
             } Opened;
+            struct {
+                FSP_FSCTL_TRANSACT_BUF Buffer;
+            } Reparse;
         } Create;
         /** Results that carry file information (WinFsp). */
         struct {
+            FSP_FSCTL_FILE_INFO FileInfo; /**< the file's information after the call; LinFsp reads it from a completed Write (its times tell whether the write still owes Cleanup flags; all 0: unknown) */
+        } Overwrite, Write, QueryInformation, SetInformation, FlushBuffers;
+        /** GetEa's result (WinFsp). */
+        struct {
+            FSP_FSCTL_TRANSACT_BUF Ea; /**< WinFsp: the EA list */
+        } QueryEa;
+        /** SetEa's result (WinFsp). */
+        struct {
             FSP_FSCTL_FILE_INFO FileInfo; /**< WinFsp: the file's information after the call */
-        } Overwrite, Write, QueryInformation, SetInformation, FlushBuffers, SetEa;
+            FSP_FSCTL_TRANSACT_BUF Ea;    /**< WinFsp: the EA list after the call */
+        } SetEa;
         /** Volume results (WinFsp). */
         struct {
             FSP_FSCTL_VOLUME_INFO VolumeInfo; /**< WinFsp: the volume's information */
         } QueryVolumeInformation, SetVolumeInformation;
+        struct {
+            FSP_FSCTL_TRANSACT_BUF Buffer;
+        } FileSystemControl, DeviceControl, QueryStreamInformation;
+        struct {
+            FSP_FSCTL_TRANSACT_BUF SecurityDescriptor;
+        } QuerySecurity, SetSecurity;
     } Rsp;
 } FSP_FSCTL_TRANSACT_RSP;
+
+/*
+ * WinFsp's helpers for walking a batch of requests and responses packed back to back (8-byte
+ * aligned). LinFsp has no transact buffers; they are kept because they are plain arithmetic.
+ */
+/**
+ * Whether a request of the largest size fits before the end of a request buffer.
+ * @param Request where the next request would go
+ * @param RequestBufEnd the buffer's end
+ * @return TRUE when it fits
+ */
+static inline BOOLEAN FspFsctlTransactCanProduceRequest(FSP_FSCTL_TRANSACT_REQ *Request,
+                                                        PVOID RequestBufEnd)
+{
+    return (PUINT8)Request + FSP_FSCTL_TRANSACT_REQ_SIZEMAX <= (PUINT8)RequestBufEnd;
+}
+/**
+ * Where the request after one of RequestSize bytes goes.
+ * @param Request the request
+ * @param RequestSize its size
+ * @return the next request's place (8-byte aligned)
+ */
+static inline FSP_FSCTL_TRANSACT_REQ *FspFsctlTransactProduceRequest(FSP_FSCTL_TRANSACT_REQ *Request,
+                                                                    SIZE_T RequestSize)
+{
+    return (FSP_FSCTL_TRANSACT_REQ *)((PUINT8)Request + FSP_FSCTL_DEFAULT_ALIGN_UP(RequestSize));
+}
+/**
+ * The request after this one in a buffer.
+ * @param Request the request
+ * @param RequestBufEnd the buffer's end
+ * @return the next request, or NULL at the end or for a request whose Size is too small
+ */
+static inline FSP_FSCTL_TRANSACT_REQ *FspFsctlTransactConsumeRequest(FSP_FSCTL_TRANSACT_REQ *Request,
+                                                                    PVOID RequestBufEnd)
+{
+    if ((PUINT8)Request + sizeof(Request->Size) > (PUINT8)RequestBufEnd ||
+        sizeof(FSP_FSCTL_TRANSACT_REQ) > Request->Size)
+        return 0;
+    PUINT8 Next = (PUINT8)Request + FSP_FSCTL_DEFAULT_ALIGN_UP(Request->Size);
+    return Next <= (PUINT8)RequestBufEnd ? (FSP_FSCTL_TRANSACT_REQ *)Next : 0;
+}
+/**
+ * Whether a response of the largest size fits before the end of a response buffer.
+ * @param Response where the next response would go
+ * @param ResponseBufEnd the buffer's end
+ * @return TRUE when it fits
+ */
+static inline BOOLEAN FspFsctlTransactCanProduceResponse(FSP_FSCTL_TRANSACT_RSP *Response,
+                                                         PVOID ResponseBufEnd)
+{
+    return (PUINT8)Response + FSP_FSCTL_TRANSACT_RSP_SIZEMAX <= (PUINT8)ResponseBufEnd;
+}
+/**
+ * Where the response after one of ResponseSize bytes goes.
+ * @param Response the response
+ * @param ResponseSize its size
+ * @return the next response's place (8-byte aligned)
+ */
+static inline FSP_FSCTL_TRANSACT_RSP *FspFsctlTransactProduceResponse(FSP_FSCTL_TRANSACT_RSP *Response,
+                                                                     SIZE_T ResponseSize)
+{
+    return (FSP_FSCTL_TRANSACT_RSP *)((PUINT8)Response + FSP_FSCTL_DEFAULT_ALIGN_UP(ResponseSize));
+}
+/**
+ * The response after this one in a buffer.
+ * @param Response the response
+ * @param ResponseBufEnd the buffer's end
+ * @return the next response, or NULL at the end or for a response whose Size is too small
+ */
+static inline FSP_FSCTL_TRANSACT_RSP *FspFsctlTransactConsumeResponse(FSP_FSCTL_TRANSACT_RSP *Response,
+                                                                     PVOID ResponseBufEnd)
+{
+    if ((PUINT8)Response + sizeof(Response->Size) > (PUINT8)ResponseBufEnd ||
+        sizeof(FSP_FSCTL_TRANSACT_RSP) > Response->Size)
+        return 0;
+    PUINT8 Next = (PUINT8)Response + FSP_FSCTL_DEFAULT_ALIGN_UP(Response->Size);
+    return Next <= (PUINT8)ResponseBufEnd ? (FSP_FSCTL_TRANSACT_RSP *)Next : 0;
+}
+
+/*
+ * WinFsp's atomics: a load with acquire and a store with release ordering (WinFsp: with the
+ * memory barriers of its platforms), for values shared between threads.
+ */
+/** Load a 32-bit value with acquire ordering. @param p the variable */
+#define FSP_INTERLOCKED__LOAD32(p) __atomic_load_n(p, __ATOMIC_ACQUIRE)
+/** Store a 32-bit value with release ordering. @param p the variable @param v the value */
+#define FSP_INTERLOCKED__STORE32(p, v) __atomic_store_n(p, v, __ATOMIC_RELEASE)
+/** Load a 64-bit value with acquire ordering. @param p the variable */
+#define FSP_INTERLOCKED__LOAD64(p) __atomic_load_n(p, __ATOMIC_ACQUIRE)
+/** Store a 64-bit value with release ordering. @param p the variable @param v the value */
+#define FSP_INTERLOCKED__STORE64(p, v) __atomic_store_n(p, v, __ATOMIC_RELEASE)
+/**
+ * Load a value another thread stores (acquire ordering).
+ * @param p the variable
+ * @return its value
+ */
+static inline INT32 FspInterlockedLoad32(INT32 volatile *p)
+{
+    return FSP_INTERLOCKED__LOAD32(p);
+}
+/**
+ * Store a value other threads load (sequentially consistent, as WinFsp's interlocked exchange).
+ * @param p the variable
+ * @param v the value
+ */
+static inline VOID FspInterlockedStore32(INT32 volatile *p, INT32 v)
+{
+    /* WinFsp uses an interlocked exchange: a sequentially consistent store */
+    __atomic_store_n(p, v, __ATOMIC_SEQ_CST);
+}
+/**
+ * Load a pointer another thread stores (acquire ordering).
+ * @param p the variable
+ * @return its value
+ */
+static inline VOID *FspInterlockedLoadPointer(VOID *volatile *p)
+{
+    return __atomic_load_n(p, __ATOMIC_ACQUIRE);
+}
+/**
+ * Store a pointer other threads load (sequentially consistent).
+ * @param p the variable
+ * @param v the value
+ */
+static inline VOID FspInterlockedStorePointer(VOID *volatile *p, VOID *v)
+{
+    __atomic_store_n(p, v, __ATOMIC_SEQ_CST);
+}
 
 #ifdef __cplusplus
 }

@@ -15,7 +15,12 @@
  * FspNtStatusFromErrno() converts the other way, for file systems that work
  * on Linux files (the passthrough example).
  *
- * Only the codes the API, the engine and the examples use are defined.
+ * FspNtStatusFromWin32() and FspWin32FromNtStatus() convert to and from Win32
+ * error codes (the same table).
+ *
+ * Defined: the codes the API and the engine use and those WinFsp file systems
+ * commonly return (doc/porting.md); a file system may return any other NTSTATUS,
+ * which becomes EIO.
  */
 #ifndef WINFSP_NTSTATUS_H_INCLUDED
 #define WINFSP_NTSTATUS_H_INCLUDED
@@ -24,6 +29,10 @@
 #define STATUS_SUCCESS                          ((NTSTATUS)0x00000000u)
 /** Same value as STATUS_SUCCESS (Windows wait result); kept for source compatibility. */
 #define STATUS_WAIT_0                           ((NTSTATUS)0x00000000u)
+/** Success code of Windows waits (the mutex waited for was abandoned); not produced by LinFsp. */
+#define STATUS_ABANDONED                        ((NTSTATUS)0x00000080u)
+/** Success code of Windows alertable waits (an APC ran); not produced by LinFsp. */
+#define STATUS_USER_APC                         ((NTSTATUS)0x000000C0u)
 /** Success code of Windows alertable waits; not produced by LinFsp. */
 #define STATUS_ALERTED                          ((NTSTATUS)0x00000101u)
 /** Success code of Windows waits that timed out; a success code, so FspErrnoFromNtStatus() gives 0 (use STATUS_IO_TIMEOUT for a failure). */
@@ -34,6 +43,14 @@
 #define STATUS_REPARSE                          ((NTSTATUS)0x00000104u)
 /** Success code: more entries are available; not used by the engine. */
 #define STATUS_MORE_ENTRIES                     ((NTSTATUS)0x00000105u)
+/** Success code of Windows account lookups (some names or SIDs were not mapped); FspErrnoFromNtStatus() gives 0. */
+#define STATUS_SOME_NOT_MAPPED                  ((NTSTATUS)0x00000107u)
+/** Success code of Windows change notifications; not produced by LinFsp. */
+#define STATUS_NOTIFY_CLEANUP                   ((NTSTATUS)0x0000010Bu)
+/** Success code of Windows change notifications (too many changes: list the directory again); not produced by LinFsp. */
+#define STATUS_NOTIFY_ENUM_DIR                  ((NTSTATUS)0x0000010Cu)
+/** Success code: the buffer holds only zeros; FspErrnoFromNtStatus() gives 0. */
+#define STATUS_BUFFER_ALL_ZEROS                 ((NTSTATUS)0x00000117u)
 /** Informational code (a success code: FspErrnoFromNtStatus() gives 0); use STATUS_OBJECT_NAME_COLLISION for "exists" as a failure. */
 #define STATUS_OBJECT_NAME_EXISTS               ((NTSTATUS)0x40000000u)
 /** Warning: the data did not fit; the needed size is reported. The engine retries GetSecurity/GetSecurityByName and GetEa with a bigger buffer on it. errno ERANGE. */
@@ -42,6 +59,12 @@
 #define STATUS_NO_MORE_FILES                    ((NTSTATUS)0x80000006u)
 /** Warning: the device or mount point is busy (FspFileSystemSetMountPoint() on a directory that is already mounted). errno EBUSY. */
 #define STATUS_DEVICE_BUSY                      ((NTSTATUS)0x80000011u)
+/** Warning: an extended attribute name is not valid. errno EINVAL. */
+#define STATUS_INVALID_EA_NAME                  ((NTSTATUS)0x80000013u)
+/** Warning: an extended attribute list is malformed. errno EINVAL. */
+#define STATUS_EA_LIST_INCONSISTENT             ((NTSTATUS)0x80000014u)
+/** Warning: an extended attribute's flags are not valid. errno EINVAL. */
+#define STATUS_INVALID_EA_FLAG                  ((NTSTATUS)0x80000015u)
 /** Warning: no more entries; not used by the engine. */
 #define STATUS_NO_MORE_ENTRIES                  ((NTSTATUS)0x8000001Au)
 /** Warning: a symbolic link stopped path traversal. errno ELOOP. */
@@ -68,8 +91,12 @@
 #define STATUS_INVALID_DEVICE_REQUEST           ((NTSTATUS)0xC0000010u)
 /** A read started at or after the end of the file. From Read the engine answers 0 bytes (end of file) instead of an error. errno ENODATA elsewhere. */
 #define STATUS_END_OF_FILE                      ((NTSTATUS)0xC0000011u)
+/** Windows' code for an I/O request that is not finished; not a result for a callback. errno EIO. */
+#define STATUS_MORE_PROCESSING_REQUIRED         ((NTSTATUS)0xC0000016u)
 /** Out of memory. errno ENOMEM. */
 #define STATUS_NO_MEMORY                        ((NTSTATUS)0xC0000017u)
+/** A lock request out of sequence. errno EINVAL. */
+#define STATUS_INVALID_LOCK_SEQUENCE            ((NTSTATUS)0xC000001Eu)
 /** Access is denied. errno EACCES. */
 #define STATUS_ACCESS_DENIED                    ((NTSTATUS)0xC0000022u)
 /** The buffer is too small; treated like STATUS_BUFFER_OVERFLOW where the engine retries. errno ERANGE. */
@@ -96,8 +123,12 @@
 #define STATUS_OBJECT_PATH_SYNTAX_BAD           ((NTSTATUS)0xC000003Bu)
 /** The data could not be read or written. errno EIO. */
 #define STATUS_DATA_ERROR                       ((NTSTATUS)0xC000003Eu)
+/** A checksum did not match. errno EIO. */
+#define STATUS_CRC_ERROR                        ((NTSTATUS)0xC000003Fu)
 /** The file is in use. errno EBUSY. */
 #define STATUS_SHARING_VIOLATION                ((NTSTATUS)0xC0000043u)
+/** A quota was exceeded. errno EDQUOT. */
+#define STATUS_QUOTA_EXCEEDED                   ((NTSTATUS)0xC0000044u)
 /** The thread is going away. errno EINTR. */
 #define STATUS_THREAD_IS_TERMINATING            ((NTSTATUS)0xC000004Bu)
 /** The file system has no extended attributes. errno EOPNOTSUPP. */
@@ -118,8 +149,16 @@
 #define STATUS_DELETE_PENDING                   ((NTSTATUS)0xC0000056u)
 /** The owner cannot be set to this SID. errno EPERM. */
 #define STATUS_INVALID_OWNER                    ((NTSTATUS)0xC000005Au)
+/** The group cannot be set to this SID. errno EPERM. */
+#define STATUS_INVALID_PRIMARY_GROUP            ((NTSTATUS)0xC000005Bu)
 /** The caller lacks a privilege. errno EPERM. */
 #define STATUS_PRIVILEGE_NOT_HELD               ((NTSTATUS)0xC0000061u)
+/** The account does not exist. errno EINVAL. */
+#define STATUS_NO_SUCH_USER                     ((NTSTATUS)0xC0000064u)
+/** A wrong password. errno EACCES. */
+#define STATUS_WRONG_PASSWORD                   ((NTSTATUS)0xC000006Au)
+/** The user could not log on. errno EACCES. */
+#define STATUS_LOGON_FAILURE                    ((NTSTATUS)0xC000006Du)
 /** No account maps to the name or SID. errno EINVAL. */
 #define STATUS_NONE_MAPPED                      ((NTSTATUS)0xC0000073u)
 /** The access control list is not valid. errno EINVAL. */
@@ -138,10 +177,16 @@
 #define STATUS_FILE_INVALID                     ((NTSTATUS)0xC0000098u)
 /** Out of memory or another resource. errno ENOMEM. */
 #define STATUS_INSUFFICIENT_RESOURCES           ((NTSTATUS)0xC000009Au)
+/** The device could not read or write the data. errno EIO. */
+#define STATUS_DEVICE_DATA_ERROR                ((NTSTATUS)0xC000009Cu)
+/** The device is not connected. errno ENXIO. */
+#define STATUS_DEVICE_NOT_CONNECTED             ((NTSTATUS)0xC000009Du)
 /** The volume is read-only. errno EROFS. */
 #define STATUS_MEDIA_WRITE_PROTECTED            ((NTSTATUS)0xC00000A2u)
 /** The device is not ready. errno ENODEV. */
 #define STATUS_DEVICE_NOT_READY                 ((NTSTATUS)0xC00000A3u)
+/** The request is not valid for the device. errno ENOSYS. */
+#define STATUS_ILLEGAL_FUNCTION                 ((NTSTATUS)0xC00000AFu)
 /** The operation timed out. errno ETIMEDOUT. */
 #define STATUS_IO_TIMEOUT                       ((NTSTATUS)0xC00000B5u)
 /** The file is a directory (unlink of a directory, a directory opened for writing). errno EISDIR. */
@@ -150,22 +195,44 @@
 #define STATUS_NOT_SUPPORTED                    ((NTSTATUS)0xC00000BBu)
 /** The network path was not found. errno ENOENT. */
 #define STATUS_BAD_NETWORK_PATH                 ((NTSTATUS)0xC00000BEu)
+/** The device does not exist. errno ENODEV. */
+#define STATUS_DEVICE_DOES_NOT_EXIST            ((NTSTATUS)0xC00000C0u)
+/** The network name went away (a share or server was removed). errno ENOENT. */
+#define STATUS_NETWORK_NAME_DELETED             ((NTSTATUS)0xC00000C9u)
 /** Network access is denied. errno EACCES. */
 #define STATUS_NETWORK_ACCESS_DENIED            ((NTSTATUS)0xC00000CAu)
+/** The device has the wrong type. errno ENODEV. */
+#define STATUS_BAD_DEVICE_TYPE                  ((NTSTATUS)0xC00000CBu)
+/** The network name was not found. errno ENOENT. */
+#define STATUS_BAD_NETWORK_NAME                 ((NTSTATUS)0xC00000CCu)
 /** A rename or link across devices. errno EXDEV. */
 #define STATUS_NOT_SAME_DEVICE                  ((NTSTATUS)0xC00000D4u)
+/** The object has no security information. errno EOPNOTSUPP. */
+#define STATUS_NO_SECURITY_ON_OBJECT            ((NTSTATUS)0xC00000D7u)
 /** The operation would block. errno EAGAIN. */
 #define STATUS_CANT_WAIT                        ((NTSTATUS)0xC00000D8u)
 /** An internal error. errno EIO. */
 #define STATUS_INTERNAL_ERROR                   ((NTSTATUS)0xC00000E5u)
 /** A buffer address is not valid. errno EFAULT. */
 #define STATUS_INVALID_USER_BUFFER              ((NTSTATUS)0xC00000E8u)
+/** An unexpected I/O error. errno EIO. */
+#define STATUS_UNEXPECTED_IO_ERROR              ((NTSTATUS)0xC00000E9u)
+/** The first parameter is not valid. errno EINVAL. */
+#define STATUS_INVALID_PARAMETER_1              ((NTSTATUS)0xC00000EFu)
+/** The second parameter is not valid. errno EINVAL. */
+#define STATUS_INVALID_PARAMETER_2              ((NTSTATUS)0xC00000F0u)
+/** The third parameter is not valid. errno EINVAL. */
+#define STATUS_INVALID_PARAMETER_3              ((NTSTATUS)0xC00000F1u)
 /** The directory is not empty (rmdir, or a rename onto a non-empty directory). errno ENOTEMPTY. */
 #define STATUS_DIRECTORY_NOT_EMPTY              ((NTSTATUS)0xC0000101u)
+/** The file's data is corrupt. errno EIO. */
+#define STATUS_FILE_CORRUPT_ERROR               ((NTSTATUS)0xC0000102u)
 /** The file is not a directory. errno ENOTDIR. */
 #define STATUS_NOT_A_DIRECTORY                  ((NTSTATUS)0xC0000103u)
 /** A name is too long. errno ENAMETOOLONG. */
 #define STATUS_NAME_TOO_LONG                    ((NTSTATUS)0xC0000106u)
+/** The process is going away. errno EINTR. */
+#define STATUS_PROCESS_IS_TERMINATING           ((NTSTATUS)0xC000010Au)
 /** Too many open files. errno EMFILE. */
 #define STATUS_TOO_MANY_OPENED_FILES            ((NTSTATUS)0xC000011Fu)
 /** The operation was cancelled; the engine completes an interrupted pending operation with it. errno EINTR. */
@@ -176,6 +243,10 @@
 #define STATUS_FILE_DELETED                     ((NTSTATUS)0xC0000123u)
 /** The file was closed. errno EBADF. */
 #define STATUS_FILE_CLOSED                      ((NTSTATUS)0xC0000128u)
+/** A library was not found (FspLoad()). errno ENOENT. */
+#define STATUS_DLL_NOT_FOUND                    ((NTSTATUS)0xC0000135u)
+/** The other end of a pipe or connection is closed. errno EPIPE. */
+#define STATUS_PIPE_BROKEN                      ((NTSTATUS)0xC000014Bu)
 /** A character that cannot be represented. errno EILSEQ. */
 #define STATUS_ILLEGAL_CHARACTER                ((NTSTATUS)0xC0000161u)
 /** A character that cannot be mapped. errno EILSEQ. */
@@ -184,10 +255,28 @@
 #define STATUS_INVALID_DEVICE_STATE             ((NTSTATUS)0xC0000184u)
 /** An I/O error. errno EIO. */
 #define STATUS_IO_DEVICE_ERROR                  ((NTSTATUS)0xC0000185u)
+/** The operation would deadlock. errno EDEADLK. */
+#define STATUS_POSSIBLE_DEADLOCK                ((NTSTATUS)0xC0000194u)
 /** A buffer size is not valid. errno EINVAL. */
 #define STATUS_INVALID_BUFFER_SIZE              ((NTSTATUS)0xC0000206u)
+/** The connection is closed. errno ENOTCONN. */
+#define STATUS_CONNECTION_DISCONNECTED          ((NTSTATUS)0xC000020Cu)
+/** The connection was reset. errno ECONNRESET. */
+#define STATUS_CONNECTION_RESET                 ((NTSTATUS)0xC000020Du)
 /** Not found. errno ENOENT. */
 #define STATUS_NOT_FOUND                        ((NTSTATUS)0xC0000225u)
+/** Try again. errno EAGAIN. */
+#define STATUS_RETRY                            ((NTSTATUS)0xC000022Du)
+/** The connection was refused. errno ECONNREFUSED. */
+#define STATUS_CONNECTION_REFUSED               ((NTSTATUS)0xC0000236u)
+/** The network cannot be reached. errno ENETUNREACH. */
+#define STATUS_NETWORK_UNREACHABLE              ((NTSTATUS)0xC000023Cu)
+/** The host cannot be reached. errno EHOSTUNREACH. */
+#define STATUS_HOST_UNREACHABLE                 ((NTSTATUS)0xC000023Du)
+/** The request was aborted. errno ECANCELED. */
+#define STATUS_REQUEST_ABORTED                  ((NTSTATUS)0xC0000240u)
+/** The connection was aborted. errno ECONNABORTED. */
+#define STATUS_CONNECTION_ABORTED               ((NTSTATUS)0xC0000241u)
 /** Too many hard links. errno EMLINK. */
 #define STATUS_TOO_MANY_LINKS                   ((NTSTATUS)0xC0000265u)
 /** The volume is no longer mounted. errno ENODEV. */
@@ -208,8 +297,14 @@
 #define STATUS_DIRECTORY_IS_A_REPARSE_POINT     ((NTSTATUS)0xC0000281u)
 /** The reparse GUID differs from the file's (FspFileSystemCanReplaceReparsePoint()). errno EINVAL. */
 #define STATUS_REPARSE_ATTRIBUTE_CONFLICT       ((NTSTATUS)0xC00002B2u)
+/** The file or directory cannot be made: WinFsp file systems return it when they have no room for another file (WinFsp's MEMFS at its MaxFileNodes). errno ENOSPC. */
+#define STATUS_CANNOT_MAKE                      ((NTSTATUS)0xC00002EAu)
 /** A limit of the file system was reached. errno EFBIG. */
 #define STATUS_FILE_SYSTEM_LIMITATION           ((NTSTATUS)0xC0000427u)
+/** A directory cannot be used here. errno EISDIR. */
+#define STATUS_DIRECTORY_NOT_SUPPORTED          ((NTSTATUS)0xC000047Cu)
+/** The disk quota was exceeded. errno EDQUOT. */
+#define STATUS_DISK_QUOTA_EXCEEDED              ((NTSTATUS)0xC0000802u)
 /** The file would become too large. errno EFBIG. */
 #define STATUS_FILE_TOO_LARGE                   ((NTSTATUS)0xC0000904u)
 

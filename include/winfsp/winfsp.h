@@ -57,6 +57,7 @@
  * FSP_FSCTL_FILE_NSEC and FspFileSystemGetFileInfoNsec()),
  * VolumeParams.EmptyEaValues, VolumeParams.LinuxXattrNamespaces,
  * Req.QueryEa.Name, VolumeParams.XattrsPassThrough, FspUpcaseChar(),
+ * VolumeParams.CaseSensitiveExtendedAttributes,
  * RenameExchange, CreateUnnamed, FspNtStatusFromErrno(), FspErrnoFromNtStatus(),
  * FspPosixMapGidToSid(), FspServiceRunArgv(), FspDebugLogSetFd(),
  * FSP_SERVICE::StopSignal, FSP_FILE_SYSTEM::Engine and the Caller* members of
@@ -72,6 +73,12 @@
  * FspFileSystemDetachDevice(), FSP_STATUS_FROM_ERRNO() and mount points
  * "/dev/fd/N" and regular files (FspFileSystemSetMountPoint()). The launch
  * API, WinFsp's FspLaunch* functions, is in winfsp/launch.h.
+ *
+ * @par Porting
+ * A WinFsp file system includes <winfsp/win32-compat.h> for the Windows calls
+ * it makes; what the engine does for it that WinFsp's driver did (Cleanup
+ * flags, link counts, rename over a directory, EA lists and names) is in
+ * doc/porting.md.
  */
 #ifndef WINFSP_WINFSP_H_INCLUDED
 #define WINFSP_WINFSP_H_INCLUDED
@@ -79,6 +86,10 @@
 #include <winfsp/fsctl.h>
 #include <stdarg.h>
 #include <pthread.h>
+/* WinFsp code gets these through <windows.h>; LinFsp's header provides them itself. */
+#include <stdlib.h>
+#include <string.h>
+#include <wchar.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -94,6 +105,9 @@ extern "C" {
 
 /** A file system instance (struct _FSP_FILE_SYSTEM). */
 typedef struct _FSP_FILE_SYSTEM FSP_FILE_SYSTEM;
+/** WinFsp's type of the operation guard hooks: the same as FSP_FILE_SYSTEM_OPERATION. */
+typedef NTSTATUS FSP_FILE_SYSTEM_OPERATION_GUARD(FSP_FILE_SYSTEM *, FSP_FSCTL_TRANSACT_REQ *,
+                                                 FSP_FSCTL_TRANSACT_RSP *);
 /**
  * The type of the operation guard hooks (FSP_FILE_SYSTEM::EnterOperation and
  * FSP_FILE_SYSTEM::LeaveOperation, FspFileSystemOpEnter(), FspFileSystemOpLeave()).
@@ -129,14 +143,17 @@ typedef enum {
     FSP_FILE_SYSTEM_OPERATION_GUARD_STRATEGY_COARSE,
 } FSP_FILE_SYSTEM_OPERATION_GUARD_STRATEGY;
 
-/** The Flags of Cleanup. On LinFsp only FspCleanupDelete is ever passed. */
+/**
+ * The Flags of Cleanup. The Set* flags come where Linux shows their effect and only when the
+ * file system did not do the work itself (see FSP_FILE_SYSTEM_INTERFACE::Cleanup).
+ */
 enum {
     FspCleanupDelete = 0x01,            /**< delete the file now (unlink(2), rmdir(2)); FileName is its name */
-    FspCleanupSetAllocationSize = 0x02, /**< WinFsp: truncate the allocation to the size; never passed */
-    FspCleanupSetArchiveBit = 0x10,     /**< WinFsp: set FILE_ATTRIBUTE_ARCHIVE; never passed */
-    FspCleanupSetLastAccessTime = 0x20, /**< WinFsp: update the last access time; never passed */
-    FspCleanupSetLastWriteTime = 0x40,  /**< WinFsp: update the last write time; never passed (update times in Write, SetFileSize, ...) */
-    FspCleanupSetChangeTime = 0x80,     /**< WinFsp: update the change time; never passed */
+    FspCleanupSetAllocationSize = 0x02, /**< trim the allocation to the size: after a truncation that left more allocated than needed */
+    FspCleanupSetArchiveBit = 0x10,     /**< set FILE_ATTRIBUTE_ARCHIVE: with SetLastWriteTime or SetChangeTime */
+    FspCleanupSetLastAccessTime = 0x20, /**< set the access time to now: at the first read through an open, by Linux's relatime rule */
+    FspCleanupSetLastWriteTime = 0x40,  /**< set the last write time to now: after a write or size change whose FileInfo showed an older one */
+    FspCleanupSetChangeTime = 0x80,     /**< set the change time to now: after a write, size, mode, owner or xattr change whose FileInfo showed an older one */
 };
 
 /** Fallocate modes (LinFsp extension; the values of Linux's FALLOC_FL_*). */
@@ -374,15 +391,27 @@ typedef struct _FSP_FILE_SYSTEM_INTERFACE {
      * is not, the caller gets EIO.
      *
      * Skipped when Flags would be 0 and VolumeParams.PostCleanupWhenModifiedOnly
-     * is set. Times and attributes are never updated through Cleanup flags:
-     * update them in Write, SetFileSize, etc.
+     * is set.
+     *
+     * WinFsp's other flags (FspCleanupSetLastWriteTime, SetChangeTime,
+     * SetArchiveBit, SetLastAccessTime, SetAllocationSize) come where Linux
+     * shows their effect, and only when the file system did not do the work:
+     * after a Write, SetFileSize, SetSecurity (mode, owner) or SetEa whose
+     * FileInfo shows a time older than the operation's start, the engine opens
+     * the file by name, calls Cleanup with the flags owed and Closes it; at the
+     * first read through an open, SetLastAccessTime by the relatime rule
+     * (never on a read-only volume, with noatime, or for an O_NOATIME open).
+     * A file without a name gets the same effect through SetBasicInfo and
+     * SetFileSize. A file system that updates times itself (as LinFsp's
+     * memfs) sees only the access time's. Request->Req.Cleanup's bits match
+     * Flags. See doc/porting.md.
      *
      * Guard: exclusive with FspCleanupDelete, else none. Without this member
      * nothing can be deleted: unlink(2) and rmdir(2) fail with EACCES.
      * @param FileSystem the file system
      * @param FileContext the file
      * @param FileName the file's name with FspCleanupDelete; otherwise NULL
-     * @param Flags FspCleanupDelete or 0
+     * @param Flags FspCleanupDelete, the Set* flags owed, or 0
      */
     VOID (*Cleanup)(FSP_FILE_SYSTEM *FileSystem, PVOID FileContext, PWSTR FileName, ULONG Flags);
     /**
@@ -408,7 +437,11 @@ typedef struct _FSP_FILE_SYSTEM_INTERFACE {
      * *PBytesTransferred: fewer bytes than asked for is a short read, and
      * STATUS_END_OF_FILE (a read at or past the end) answers 0 bytes. A count
      * above Length is an error (EIO). Not called for opens in kernel
-     * passthrough mode (FspFileSystemSetOpenBackingFile()).
+     * passthrough mode (FspFileSystemSetOpenBackingFile()). Before the first
+     * Read through an open the engine calls GetFileInfo, and when Linux's
+     * relatime rule says the access time is due, passes
+     * FspCleanupSetLastAccessTime to a Cleanup of an open of its own (see
+     * Cleanup).
      *
      * May return STATUS_PENDING and complete later with
      * FspFileSystemSendResponse(): Response.Hint and Kind from the request
@@ -435,8 +468,10 @@ typedef struct _FSP_FILE_SYSTEM_INTERFACE {
      *
      * Buffer is the kernel's data in the engine's request buffer: do not
      * modify it. Length is at most 1 MiB. Report the bytes written in
-     * *PBytesTransferred (more than Length is an error, EIO). The engine does
-     * not read FileInfo: the kernel asks for attributes when it needs them.
+     * *PBytesTransferred (more than Length is an error, EIO). The engine reads
+     * FileInfo's times: a LastWriteTime or ChangeTime older than the write
+     * means the file system leaves them to Cleanup flags, which the engine
+     * then passes (see Cleanup).
      * Before the first write to a file not known to be clean, with
      * FUSE_HANDLE_KILLPRIV_V2, the engine drops set-ID bits and capabilities
      * (GetFileInfo, GetSecurity, SetSecurity, GetEa, SetEa). With
@@ -459,7 +494,7 @@ typedef struct _FSP_FILE_SYSTEM_INTERFACE {
      * @param WriteToEndOfFile always FALSE on LinFsp
      * @param ConstrainedIo always FALSE on LinFsp (no paging I/O)
      * @param PBytesTransferred receives the bytes written
-     * @param FileInfo receives the file's information (not read by the engine)
+     * @param FileInfo receives the file's information (its times are read)
      * @return STATUS_SUCCESS, STATUS_PENDING or an error
      */
     NTSTATUS (*Write)(FSP_FILE_SYSTEM *FileSystem, PVOID FileContext, PVOID Buffer, UINT64 Offset,
@@ -511,6 +546,8 @@ typedef struct _FSP_FILE_SYSTEM_INTERFACE {
      * GetFileInfo for its reply. With the LinFsp extension
      * VolumeParams.NanosecondTimes the nanoseconds below 100 ns of the times
      * are in FspFileSystemGetOperationContext()->Request->Req.SetInformation.Nsec.
+     * For a file without a name (unlinked while open) the engine also passes
+     * the times Cleanup flags would have set (the current time; the others 0).
      *
      * Guard: none. Without this member changing times fails with EACCES.
      * @param FileSystem the file system
@@ -525,7 +562,7 @@ typedef struct _FSP_FILE_SYSTEM_INTERFACE {
      * @param LastAccessTime the new access time (FILETIME) or 0
      * @param LastWriteTime the new modification time or 0
      * @param ChangeTime the change time: the current time, or the kernel's
-     *        when it supplies one
+     *        when it supplies one; 0 (unchanged) for the times of a nameless file
      * @param FileInfo receives the file's information
      * @return STATUS_SUCCESS or an error
      */
@@ -542,14 +579,16 @@ typedef struct _FSP_FILE_SYSTEM_INTERFACE {
      * SetAllocationSize TRUE only when the end is past AllocationSize (reserve
      * space, keep the size). Other fallocate(2) modes fail with EOPNOTSUPP.
      * Also called with NewSize 0 for open(O_TRUNC) when Overwrite and
-     * OverwriteEx are NULL (then under the exclusive guard).
+     * OverwriteEx are NULL (then under the exclusive guard), and with
+     * SetAllocationSize TRUE to trim the allocation of a file without a name
+     * after a truncation (what FspCleanupSetAllocationSize does for the others).
      *
      * Guard: none. Without this member truncate(2) fails with EACCES and
      * fallocate(2) with EOPNOTSUPP.
      * @param FileSystem the file system
      * @param FileContext the file
      * @param NewSize the new size or allocation size, bytes
-     * @param SetAllocationSize TRUE only for fallocate(FALLOC_FL_KEEP_SIZE)
+     * @param SetAllocationSize TRUE for fallocate(FALLOC_FL_KEEP_SIZE) and allocation trims
      * @param FileInfo receives the file's information
      * @return STATUS_SUCCESS, STATUS_DISK_FULL, ...
      */
@@ -589,6 +628,13 @@ typedef struct _FSP_FILE_SYSTEM_INTERFACE {
      * not replace a directory (STATUS_FILE_IS_A_DIRECTORY) nor a directory a
      * file (STATUS_NOT_A_DIRECTORY). A replaced target's open contexts must
      * stay usable until their Close, as after a delete.
+     *
+     * A directory renamed over an existing directory that this call refuses
+     * with STATUS_ACCESS_DENIED or STATUS_OBJECT_NAME_COLLISION (as NTFS and
+     * WinFsp file systems do): the engine deletes the target as unlink(2)
+     * would (its SetDelete or CanDelete refuse a non-empty one) and calls
+     * Rename again, all under the exclusive guard; if that fails, it makes the
+     * target directory again (doc/porting.md).
      *
      * Guard: exclusive. Without this member rename(2) fails with EPERM.
      * @param FileSystem the file system
@@ -902,9 +948,16 @@ typedef struct _FSP_FILE_SYSTEM_INTERFACE {
      * removexattr(2) and capabilities before a write.
      *
      * Linux extended attributes are EAs named by their full Linux name
-     * ("user.comment"). Add every EA with FspFileSystemAddEa(). The buffer is
-     * 64 KiB; answer STATUS_BUFFER_OVERFLOW (or STATUS_BUFFER_TOO_SMALL) to be
-     * called again with four times as much, up to 4 MiB (then E2BIG). The
+     * ("user.comment"), unchanged with VolumeParams.CaseSensitiveExtendedAttributes,
+     * else with their case encoded (EA names are case-insensitive on WinFsp:
+     * "user.Color" is "user.^color", upper-cased as WinFsp's driver passes it
+     * unless CasePreservedExtendedAttributes; names read back are decoded).
+     * Add every EA with FspFileSystemAddEa(). The buffer is 64 KiB; the engine
+     * calls again with four times as much, up to 16 MiB (then E2BIG), when the
+     * list did not fit: STATUS_BUFFER_OVERFLOW (or STATUS_BUFFER_TOO_SMALL), an
+     * entry FspFileSystemAddEa() refused (WinFsp file systems return
+     * STATUS_SUCCESS with what fit), or a list filled by hand that leaves no
+     * room for another entry. A partial list is never taken as complete. The
      * engine checks the list (FspFileSystemEnumerateEa(); malformed: EIO) and
      * treats an EA with an empty value as absent, unless the file system sets
      * the LinFsp extension VolumeParams.EmptyEaValues: then it is an xattr
@@ -927,24 +980,25 @@ typedef struct _FSP_FILE_SYSTEM_INTERFACE {
      * removexattr(2) (value length 0), and the engine removing
      * "security.capability" when a file changes.
      *
-     * The engine always passes exactly one entry. It has checked the name
-     * (1 to 255 bytes, else ERANGE; with the LinFsp extension
-     * VolumeParams.LinuxXattrNamespaces only "user.", "trusted." and
-     * "security." names, else EOPNOTSUPP) and the value (1 to 65535 bytes:
-     * an empty value is EINVAL, since it would mean "delete"; longer is
-     * E2BIG), and the XATTR_CREATE / XATTR_REPLACE conditions (with GetEa).
-     * With the LinFsp extension VolumeParams.EmptyEaValues an empty value is
-     * passed as an entry with EaValueLength 0 and Flags
+     * The engine always passes exactly one entry, named as GetEa describes. It
+     * has checked the name (1 to 255 bytes, encoded, else ERANGE; with the
+     * LinFsp extension VolumeParams.LinuxXattrNamespaces only "user.",
+     * "trusted." and "security." names, else EOPNOTSUPP) and the value (1 to
+     * 65535 bytes: an empty value is EINVAL, since it would mean "delete";
+     * longer is E2BIG), and the XATTR_CREATE / XATTR_REPLACE conditions (with
+     * GetEa, which also gives the spelling a case-insensitive file system
+     * stored). With the LinFsp extension VolumeParams.EmptyEaValues an empty
+     * value is passed as an entry with EaValueLength 0 and Flags
      * FSP_FSCTL_EA_EMPTY_VALUE: store an EA with an empty value (and without
      * that flag); an entry with EaValueLength 0 and no such flag still
-     * deletes. The engine does not read FileInfo.
+     * deletes. The engine reads FileInfo's ChangeTime (see Cleanup).
      *
      * Guard: none.
      * @param FileSystem the file system
      * @param FileContext the file
      * @param Ea one FILE_FULL_EA_INFORMATION entry; valid during the call only
      * @param EaLength bytes of Ea
-     * @param FileInfo receives the file's information (not read by the engine)
+     * @param FileInfo receives the file's information (its ChangeTime is read)
      * @return STATUS_SUCCESS, STATUS_EA_TOO_LARGE, ...
      */
     NTSTATUS (*SetEa)(FSP_FILE_SYSTEM *FileSystem, PVOID FileContext, PFILE_FULL_EA_INFORMATION Ea,
@@ -1573,6 +1627,16 @@ static inline NTSTATUS FspFileSystemEnterOperation(FSP_FILE_SYSTEM *FileSystem,
                                       : STATUS_SUCCESS;
 }
 /**
+ * FspFileSystemEnterOperation() as an exported function.
+ * @param FileSystem the file system
+ * @param Request the call's request
+ * @param Response the call's response record
+ * @return the hook's result, or STATUS_SUCCESS without a hook
+ */
+FSP_API NTSTATUS FspFileSystemEnterOperationF(FSP_FILE_SYSTEM *FileSystem,
+                                              FSP_FSCTL_TRANSACT_REQ *Request,
+                                              FSP_FSCTL_TRANSACT_RSP *Response);
+/**
  * Call the file system's leave hook (FSP_FILE_SYSTEM::LeaveOperation), if any.
  * The engine calls this after every interface call.
  * @param FileSystem the file system
@@ -1588,6 +1652,16 @@ static inline NTSTATUS FspFileSystemLeaveOperation(FSP_FILE_SYSTEM *FileSystem,
                                       : STATUS_SUCCESS;
 }
 /**
+ * FspFileSystemLeaveOperation() as an exported function.
+ * @param FileSystem the file system
+ * @param Request the call's request
+ * @param Response the call's response record
+ * @return the hook's result, or STATUS_SUCCESS without a hook
+ */
+FSP_API NTSTATUS FspFileSystemLeaveOperationF(FSP_FILE_SYSTEM *FileSystem,
+                                              FSP_FSCTL_TRANSACT_REQ *Request,
+                                              FSP_FSCTL_TRANSACT_RSP *Response);
+/**
  * Replace the operation guard hooks. Call before FspFileSystemStartDispatcher()
  * (the hooks are read without synchronization).
  * @param FileSystem the file system
@@ -1596,8 +1670,17 @@ static inline NTSTATUS FspFileSystemLeaveOperation(FSP_FILE_SYSTEM *FileSystem,
  *        NULL: no guard at all; the file system serializes itself)
  */
 FSP_API VOID FspFileSystemSetOperationGuard(FSP_FILE_SYSTEM *FileSystem,
-                                            FSP_FILE_SYSTEM_OPERATION *EnterOperation,
-                                            FSP_FILE_SYSTEM_OPERATION *LeaveOperation);
+                                            FSP_FILE_SYSTEM_OPERATION_GUARD *EnterOperation,
+                                            FSP_FILE_SYSTEM_OPERATION_GUARD *LeaveOperation);
+/**
+ * FspFileSystemSetOperationGuard() under WinFsp's name for its exported form.
+ * @param FileSystem the file system
+ * @param EnterOperation called before every interface call, or NULL
+ * @param LeaveOperation called after every interface call, or NULL
+ */
+FSP_API VOID FspFileSystemSetOperationGuardF(FSP_FILE_SYSTEM *FileSystem,
+                                             FSP_FILE_SYSTEM_OPERATION_GUARD *EnterOperation,
+                                             FSP_FILE_SYSTEM_OPERATION_GUARD *LeaveOperation);
 /**
  * Choose the default guard's strategy (exported function). Call before
  * FspFileSystemStartDispatcher(): the strategy in force at the kernel's
@@ -1635,14 +1718,47 @@ static inline VOID FspFileSystemSetDebugLog(FSP_FILE_SYSTEM *FileSystem, UINT32 
  */
 FSP_API VOID FspFileSystemSetDebugLogF(FSP_FILE_SYSTEM *FileSystem, UINT32 DebugLog);
 /**
- * WinFsp's dispatcher result.
+ * The dispatcher's result: the first failure recorded with
+ * FspFileSystemSetDispatcherResult() (STATUS_SUCCESS if none). The engine
+ * records none itself; a file system uses it as on WinFsp, to report why it
+ * stopped (WinFsp's samples read it after FspFileSystemStopDispatcher()).
  * @param FileSystem the file system
- * @return always STATUS_SUCCESS on LinFsp (the member is never set)
+ * @param PDispatcherResult receives the result
  */
-static inline NTSTATUS FspFileSystemGetDispatcherResult(FSP_FILE_SYSTEM *FileSystem)
+static inline VOID FspFileSystemGetDispatcherResult(FSP_FILE_SYSTEM *FileSystem,
+                                                    NTSTATUS *PDispatcherResult)
 {
-    return FileSystem->DispatcherResult;
+    *PDispatcherResult = FspInterlockedLoad32((INT32 *)&FileSystem->DispatcherResult);
 }
+/**
+ * FspFileSystemGetDispatcherResult() as an exported function.
+ * @param FileSystem the file system
+ * @param PDispatcherResult receives the result
+ */
+FSP_API VOID FspFileSystemGetDispatcherResultF(FSP_FILE_SYSTEM *FileSystem,
+                                               NTSTATUS *PDispatcherResult);
+/**
+ * Record a failure as the dispatcher's result; success values are ignored and
+ * only the first failure is kept. Safe from any thread.
+ * @param FileSystem the file system
+ * @param DispatcherResult the status to record
+ */
+static inline VOID FspFileSystemSetDispatcherResult(FSP_FILE_SYSTEM *FileSystem,
+                                                    NTSTATUS DispatcherResult)
+{
+    NTSTATUS Expected = 0;
+    if (NT_SUCCESS(DispatcherResult))
+        return;
+    __atomic_compare_exchange_n(&FileSystem->DispatcherResult, &Expected, DispatcherResult, 0,
+                                __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);
+}
+/**
+ * FspFileSystemSetDispatcherResult() as an exported function.
+ * @param FileSystem the file system
+ * @param DispatcherResult the status to record
+ */
+FSP_API VOID FspFileSystemSetDispatcherResultF(FSP_FILE_SYSTEM *FileSystem,
+                                               NTSTATUS DispatcherResult);
 /**
  * Whether the current call compares names case-sensitively.
  * @return for Create-kind calls (Create, CreateEx, Open) and ReadDirectory:
@@ -2575,7 +2691,8 @@ FSP_API VOID FspPathCombine(PWSTR Prefix, PWSTR Suffix);
 FSP_API NTSTATUS FspNtStatusFromErrno(int Errno);
 /**
  * LinFsp extension: the errno for an NTSTATUS; the engine answers the kernel
- * with it. See winfsp/ntstatus.h for each code's errno.
+ * with it. Every failure code of winfsp/ntstatus.h has one (its
+ * documentation names it; STATUS_CANNOT_MAKE and STATUS_DISK_FULL are ENOSPC).
  * @param Status an NTSTATUS
  * @return 0 for every success code (NT_SUCCESS(), including informational
  *         ones); the matching positive errno; EIO for a failure without an entry
@@ -2590,21 +2707,48 @@ FSP_API int FspErrnoFromNtStatus(NTSTATUS Status);
 #define FSP_STATUS_FROM_ERRNO(Errno) ((NTSTATUS)(0xE0FE0000u | ((UINT32)(Errno) & 0xffffu)))
 /** Whether Status was made by FSP_STATUS_FROM_ERRNO. */
 #define FSP_STATUS_IS_ERRNO(Status) (0xE0FE0000u == ((UINT32)(Status) & 0xffff0000u))
+/**
+ * The NTSTATUS for a Windows error code, as WinFsp maps it. For errno values (what POSIX
+ * calls that replaced Windows calls report) use FspNtStatusFromErrno(). The table is in
+ * src/api/ntstatus.c (doc/native-api.md).
+ * @param Error an ERROR_* code, as GetLastError() returns it on Windows (with
+ *        <winfsp/win32-compat.h> its functions set them)
+ * @return STATUS_SUCCESS for ERROR_SUCCESS; the matching status (ERROR_FILE_NOT_FOUND:
+ *         STATUS_OBJECT_NAME_NOT_FOUND, ERROR_ACCESS_DENIED: STATUS_ACCESS_DENIED, ...);
+ *         0xC0070000 | (Error & 0xffff) (facility NTWIN32) for a code without one,
+ *         which FspErrnoFromNtStatus() reads back
+ */
+FSP_API NTSTATUS FspNtStatusFromWin32(DWORD Error);
+/**
+ * The Windows error code for an NTSTATUS (the same table).
+ * @param Status an NTSTATUS
+ * @return ERROR_SUCCESS for success codes (ERROR_IO_PENDING for STATUS_PENDING); the
+ *         matching ERROR_* code; the code inside a facility NTWIN32 status;
+ *         ERROR_MR_MID_NOT_FOUND for a status without one
+ */
+FSP_API DWORD FspWin32FromNtStatus(NTSTATUS Status);
 
 /* ---- service framework ---- */
 /** A service, as FspServiceRun*() creates it (WinFsp's service framework, run in the foreground). */
 typedef struct _FSP_SERVICE FSP_SERVICE;
+/** The type of FSP_SERVICE::OnStart: called with the arguments (argv[0] included). */
+typedef NTSTATUS FSP_SERVICE_START(FSP_SERVICE *, ULONG, PWSTR *);
+/** The type of FSP_SERVICE::OnStop. */
+typedef NTSTATUS FSP_SERVICE_STOP(FSP_SERVICE *);
+/** The type of FSP_SERVICE::OnControl (never called on LinFsp). */
+typedef NTSTATUS FSP_SERVICE_CONTROL(FSP_SERVICE *, ULONG, ULONG, PVOID);
 /**
- * A service. FspServiceRunEx() and FspServiceRunArgv() create it and pass it
- * to the callbacks; it lives until they return. WinFsp's service control
- * manager members do not exist on LinFsp.
+ * A service. FspServiceRunEx(), FspServiceRunArgv() and FspServiceCreate()
+ * create it and pass it to the callbacks. WinFsp's service control manager
+ * members do not exist on LinFsp.
  */
 struct _FSP_SERVICE {
     UINT16 Version;    /**< 0 */
     PVOID UserContext; /**< the UserContext given to FspServiceRunEx()/FspServiceRunArgv(); for the service's own use */
-    NTSTATUS (*OnStart)(FSP_SERVICE *Service, ULONG Argc, PWSTR *Argv); /**< start the service (create and mount the file system) */
-    NTSTATUS (*OnStop)(FSP_SERVICE *Service); /**< stop the service (its return value is ignored) */
-    NTSTATUS (*OnControl)(FSP_SERVICE *Service, ULONG Control, ULONG EventType, PVOID EventData); /**< never called on LinFsp */
+    FSP_SERVICE_START *OnStart;     /**< start the service (create and mount the file system) */
+    FSP_SERVICE_STOP *OnStop;       /**< stop the service (its return value is ignored) */
+    FSP_SERVICE_CONTROL *OnControl; /**< never called on LinFsp */
+    ULONG AcceptControl; /**< what FspServiceAcceptControl() recorded (no effect on Linux) */
     ULONG ExitCode;     /**< the exit code FspServiceRun*() returns (FspServiceSetExitCode()) */
     int StopSignal;     /**< LinFsp extension: the signal that stopped the service (SIGINT, SIGTERM or SIGHUP), 0 if none */
     BOOLEAN AllowConsoleMode; /**< always TRUE: LinFsp services always run in the foreground */
@@ -2672,6 +2816,48 @@ FSP_API ULONG FspServiceRunArgv(PWSTR ServiceName, int argc, char **argv,
                                 NTSTATUS (*OnControl)(FSP_SERVICE *, ULONG, ULONG, PVOID),
                                 PVOID UserContext);
 /**
+ * Create a service object (WinFsp's service framework run in steps):
+ * FspServiceCreate(), then FspServiceAllowConsoleMode(), FspServiceLoop(),
+ * FspServiceGetExitCode(), FspServiceDelete().
+ * @param ServiceName the service's name (NULL: "linfsp")
+ * @param OnStart called with the arguments (NULL: nothing)
+ * @param OnStop called after a stop signal (NULL: nothing)
+ * @param OnControl never called
+ * @param PService receives the service
+ * @return STATUS_SUCCESS; STATUS_INVALID_PARAMETER without PService;
+ *         STATUS_INSUFFICIENT_RESOURCES
+ */
+FSP_API NTSTATUS FspServiceCreate(PWSTR ServiceName, FSP_SERVICE_START *OnStart,
+                                  FSP_SERVICE_STOP *OnStop, FSP_SERVICE_CONTROL *OnControl,
+                                  FSP_SERVICE **PService);
+/**
+ * Free a service made by FspServiceCreate().
+ * @param Service the service, or NULL
+ */
+FSP_API VOID FspServiceDelete(FSP_SERVICE *Service);
+/**
+ * Run the service until it is stopped, as FspServiceRunEx() does (the command
+ * line comes from /proc/self/cmdline).
+ * @param Service the service
+ * @return STATUS_SUCCESS, or the failure of OnStart
+ */
+FSP_API NTSTATUS FspServiceLoop(FSP_SERVICE *Service);
+/**
+ * Ask the service control manager for time. Does nothing on LinFsp.
+ * @param Service the service
+ * @param Time ignored
+ */
+FSP_API VOID FspServiceRequestTime(FSP_SERVICE *Service, ULONG Time);
+/**
+ * Whether the process may run as a system service.
+ * @param Token must be NULL (the process's own)
+ * @param PIsLocalSystem receives TRUE when the process runs as root (as a
+ *        system service would), or NULL
+ * @return STATUS_SUCCESS for root, STATUS_ACCESS_DENIED otherwise;
+ *         STATUS_INVALID_PARAMETER for a Token
+ */
+FSP_API NTSTATUS FspServiceContextCheck(HANDLE Token, PBOOLEAN PIsLocalSystem);
+/**
  * Stop the running service: sends SIGTERM to the thread waiting in
  * FspServiceRun*(). Nothing happens when no service runs. May be called from
  * any thread (a file system's DispatcherStopped, a signal-free shutdown path).
@@ -2718,11 +2904,14 @@ FSP_API BOOLEAN FspServiceIsInteractive(VOID);
 /**
  * Log a message to stderr as "NAME: message" (NAME is the running service's
  * name, or "linfsp"), in one write(2), adding a newline when the message has
- * none. Messages are cut at 1023 characters.
+ * none.
  * @param Type EVENTLOG_*_TYPE (ignored: there is no event log)
- * @param Format a wide printf format as glibc's vswprintf(3) reads it: %ls for
- *        WCHAR strings and %s for narrow ones (unlike Windows, where %s is wide
- *        in a wide format)
+ * @param Format a wide format as WinFsp's (the Windows C library's wide
+ *        printf) reads it: %s and %c take a wide string and character, %S and
+ *        %C narrow ones (%hs/%ls, %hc/%lc name the width explicitly), an l on
+ *        an integer conversion is 32 bits (Windows' long: %ld, %lx with ULONG
+ *        or NTSTATUS), ll and I64 are 64 bits, I and z size_t. LinFsp
+ *        translates the format to glibc's (doc/native-api.md, item 58)
  * @param ... the format's arguments
  */
 FSP_API VOID FspServiceLog(ULONG Type, PWSTR Format, ...);
@@ -2760,7 +2949,9 @@ FSP_API VOID FspDebugLogSetFd(int Fd);
  * that lines from several threads do not mix. Lines are cut at 2047 bytes
  * (ending in a newline). The engine logs through it: request traces when
  * FileSystem->DebugLog is set, and data it refused from a file system.
- * @param Format a printf(3) format (include the newline)
+ * @param Format a narrow printf(3) format as glibc reads it (include the
+ *        newline): %s narrow, %S and %ls wide, as in WinFsp; an l on an
+ *        integer is Linux's 64-bit long (the compiler checks the arguments)
  * @param ... the format's arguments
  */
 FSP_API VOID FspDebugLog(const char *Format, ...) __attribute__((format(printf, 1, 2)));
@@ -2796,7 +2987,8 @@ FSP_API VOID FspDebugLogRequest(FSP_FSCTL_TRANSACT_REQ *Request);
  */
 FSP_API VOID FspDebugLogResponse(FSP_FSCTL_TRANSACT_RSP *Response);
 /**
- * Log to the event log: on LinFsp the same as FspServiceLog() (stderr).
+ * Log to the event log: on LinFsp the same as FspServiceLog() (stderr, the
+ * same format rules).
  * @param Type ignored
  * @param Format the wide format (see FspServiceLog())
  * @param ... the format's arguments
@@ -2815,6 +3007,24 @@ FSP_API VOID FspEventLogV(ULONG Type, PWSTR Format, va_list ap);
  * @return STATUS_SUCCESS
  */
 FSP_API NTSTATUS FspVersion(PUINT32 PVersion);
+/**
+ * WinFsp's side-by-side installation suffix.
+ * @return L"": LinFsp has none
+ */
+FSP_API PWSTR FspSxsIdent(VOID);
+
+/**
+ * WinFsp's delay-load helper (it loads winfsp-x64.dll). LinFsp is an ordinary shared library
+ * that the dynamic linker loads: nothing to do.
+ * @param PModule receives NULL, or NULL
+ * @return STATUS_SUCCESS
+ */
+static inline NTSTATUS FspLoad(PVOID *PModule)
+{
+    if (PModule)
+        *PModule = 0;
+    return STATUS_SUCCESS;
+}
 
 #ifdef __cplusplus
 }

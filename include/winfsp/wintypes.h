@@ -737,8 +737,10 @@ typedef REPARSE_GUID_DATA_BUFFER *PREPARSE_GUID_DATA_BUFFER;
 /**
  * One extended attribute (EA) in a list: entries are 4-byte aligned and
  * chained by NextEntryOffset; 0 ends the list. On LinFsp EAs carry Linux
- * extended attributes: the full name ("user.comment") is the EA name, case
- * preserved, and an EA with an empty value means "delete" in SetEa.
+ * extended attributes: the full name ("user.comment") is the EA name, as
+ * Linux gave it with VolumeParams.CaseSensitiveExtendedAttributes, else with
+ * its case encoded (doc/native-api.md); an EA with an empty value means
+ * "delete" in SetEa.
  * FspFileSystemAddEa() builds lists, FspFileSystemEnumerateEa() walks them.
  */
 typedef struct _FILE_FULL_EA_INFORMATION {
@@ -766,11 +768,238 @@ typedef FILE_FULL_EA_INFORMATION *PFILE_FULL_EA_INFORMATION;
 #define FILE_READ_ACCESS 1
 /** CTL_CODE() access (Windows; source compatibility only). */
 #define FILE_WRITE_ACCESS 2
-/** Windows device control code from its parts. Kept for source compatibility only: on LinFsp the Control member receives Linux ioctl(2) request numbers (_IOR/_IOW/_IOWR), not CTL_CODE values. @param DeviceType device type @param Function function number @param Method METHOD_* @param Access FILE_*_ACCESS */
-#define CTL_CODE(DeviceType, Function, Method, Access) \
-    (((DeviceType) << 16) | ((Access) << 14) | ((Function) << 2) | (Method))
+/** Windows device control code from its parts (computed in DWORD). Kept for source compatibility only: on LinFsp the Control member receives Linux ioctl(2) request numbers (_IOR/_IOW/_IOWR), not CTL_CODE values. @param DeviceType device type @param Function function number @param Method METHOD_* @param Access FILE_*_ACCESS */
+#define CTL_CODE(DeviceType, Function, Method, Access)                                       \
+    (((DWORD)(DeviceType) << 16) | ((DWORD)(Access) << 14) | ((DWORD)(Function) << 2) |      \
+     (DWORD)(Method))
 /** The device type part of a CTL_CODE(). @param ctrlCode a control code */
 #define DEVICE_TYPE_FROM_CTL_CODE(ctrlCode) (((DWORD)((ctrlCode) & 0xffff0000)) >> 16)
+/** CTL_CODE() device type: a disk (Windows; source compatibility only). */
+#define FILE_DEVICE_DISK 0x00000007
+/** CTL_CODE() device type: a file system (WinFsp's driver control codes use it). */
+#define FILE_DEVICE_FILE_SYSTEM 0x00000009
+/** CTL_CODE() device type: a network file system (Windows; source compatibility only). */
+#define FILE_DEVICE_NETWORK_FILE_SYSTEM 0x00000014
+
+/*
+ * Win32 error codes (Windows values), as FspNtStatusFromWin32() and FspWin32FromNtStatus()
+ * convert them and <winfsp/win32-compat.h>'s GetLastError() reports them. Each says the
+ * NTSTATUS FspNtStatusFromWin32() gives for it.
+ */
+/** Win32 error: success. */
+#define ERROR_SUCCESS 0
+/** Win32 error: success (ERROR_SUCCESS). */
+#define NO_ERROR 0
+/** Win32 error: the function is not supported; STATUS_INVALID_DEVICE_REQUEST. */
+#define ERROR_INVALID_FUNCTION 1
+/** Win32 error: the file does not exist; STATUS_OBJECT_NAME_NOT_FOUND. */
+#define ERROR_FILE_NOT_FOUND 2
+/** Win32 error: a directory of the path does not exist; STATUS_OBJECT_PATH_NOT_FOUND. */
+#define ERROR_PATH_NOT_FOUND 3
+/** Win32 error: too many open files; STATUS_TOO_MANY_OPENED_FILES. */
+#define ERROR_TOO_MANY_OPEN_FILES 4
+/** Win32 error: access denied; STATUS_ACCESS_DENIED. */
+#define ERROR_ACCESS_DENIED 5
+/** Win32 error: the handle is not valid; STATUS_INVALID_HANDLE. */
+#define ERROR_INVALID_HANDLE 6
+/** Win32 error: out of memory; STATUS_INSUFFICIENT_RESOURCES. */
+#define ERROR_NOT_ENOUGH_MEMORY 8
+/** Win32 error: the access code is not valid; STATUS_INVALID_LOCK_SEQUENCE. */
+#define ERROR_INVALID_ACCESS 12
+/** Win32 error: the data is not valid; STATUS_INVALID_PARAMETER. */
+#define ERROR_INVALID_DATA 13
+/** Win32 error: out of memory; STATUS_INSUFFICIENT_RESOURCES. */
+#define ERROR_OUTOFMEMORY 14
+/** Win32 error: no such drive; STATUS_NO_SUCH_DEVICE. */
+#define ERROR_INVALID_DRIVE 15
+/** Win32 error: not the same device; STATUS_NOT_SAME_DEVICE. */
+#define ERROR_NOT_SAME_DEVICE 17
+/** Win32 error: no more files; STATUS_NO_MORE_FILES. */
+#define ERROR_NO_MORE_FILES 18
+/** Win32 error: the medium is write-protected; STATUS_MEDIA_WRITE_PROTECTED. */
+#define ERROR_WRITE_PROTECT 19
+/** Win32 error: the device is not ready; STATUS_DEVICE_NOT_READY. */
+#define ERROR_NOT_READY 21
+/** Win32 error: a data error (checksum); STATUS_CRC_ERROR. */
+#define ERROR_CRC 23
+/** Win32 error: a length is wrong; STATUS_INFO_LENGTH_MISMATCH. */
+#define ERROR_BAD_LENGTH 24
+/** Win32 error: the position cannot be reached; STATUS_INVALID_PARAMETER. */
+#define ERROR_SEEK 25
+/** Win32 error: the device failed; STATUS_UNSUCCESSFUL. */
+#define ERROR_GEN_FAILURE 31
+/** Win32 error: the file is in use; STATUS_SHARING_VIOLATION. */
+#define ERROR_SHARING_VIOLATION 32
+/** Win32 error: a lock conflicts; STATUS_FILE_LOCK_CONFLICT. */
+#define ERROR_LOCK_VIOLATION 33
+/** Win32 error: the end of the file; STATUS_END_OF_FILE. */
+#define ERROR_HANDLE_EOF 38
+/** Win32 error: the disk is full; STATUS_DISK_FULL. */
+#define ERROR_HANDLE_DISK_FULL 39
+/** Win32 error: not supported; STATUS_NOT_SUPPORTED. */
+#define ERROR_NOT_SUPPORTED 50
+/** Win32 error: the network path was not found; STATUS_BAD_NETWORK_PATH. */
+#define ERROR_BAD_NETPATH 53
+/** Win32 error: the device does not exist; STATUS_DEVICE_DOES_NOT_EXIST. */
+#define ERROR_DEV_NOT_EXIST 55
+/** Win32 error: an unexpected network error; STATUS_UNEXPECTED_IO_ERROR. */
+#define ERROR_UNEXP_NET_ERR 59
+/** Win32 error: the network name is gone; STATUS_NETWORK_NAME_DELETED. */
+#define ERROR_NETNAME_DELETED 64
+/** Win32 error: network access denied; STATUS_NETWORK_ACCESS_DENIED. */
+#define ERROR_NETWORK_ACCESS_DENIED 65
+/** Win32 error: the network name was not found; STATUS_BAD_NETWORK_NAME. */
+#define ERROR_BAD_NET_NAME 67
+/** Win32 error: the file exists; STATUS_OBJECT_NAME_COLLISION. */
+#define ERROR_FILE_EXISTS 80
+/** Win32 error: the file or directory cannot be made; STATUS_CANNOT_MAKE. */
+#define ERROR_CANNOT_MAKE 82
+/** Win32 error: a parameter is not valid; STATUS_INVALID_PARAMETER. */
+#define ERROR_INVALID_PARAMETER 87
+/** Win32 error: the pipe is closed; STATUS_PIPE_BROKEN. */
+#define ERROR_BROKEN_PIPE 109
+/** Win32 error: the disk is full; STATUS_DISK_FULL. */
+#define ERROR_DISK_FULL 112
+/** Win32 error: the call is not implemented; STATUS_NOT_IMPLEMENTED. */
+#define ERROR_CALL_NOT_IMPLEMENTED 120
+/** Win32 error: the buffer is too small; STATUS_BUFFER_TOO_SMALL. */
+#define ERROR_INSUFFICIENT_BUFFER 122
+/** Win32 error: the name is not valid; STATUS_OBJECT_NAME_INVALID. */
+#define ERROR_INVALID_NAME 123
+/** Win32 error: a negative position; STATUS_INVALID_PARAMETER. */
+#define ERROR_NEGATIVE_SEEK 131
+/** Win32 error: the directory is not empty; STATUS_DIRECTORY_NOT_EMPTY. */
+#define ERROR_DIR_NOT_EMPTY 145
+/** Win32 error: the range is not locked; STATUS_RANGE_NOT_LOCKED. */
+#define ERROR_NOT_LOCKED 158
+/** Win32 error: the path is not valid; STATUS_OBJECT_PATH_INVALID. */
+#define ERROR_BAD_PATHNAME 161
+/** Win32 error: a lock could not be taken; STATUS_LOCK_NOT_GRANTED. */
+#define ERROR_LOCK_FAILED 167
+/** Win32 error: the resource is busy; STATUS_DEVICE_BUSY. */
+#define ERROR_BUSY 170
+/** Win32 error: the name exists already; STATUS_OBJECT_NAME_COLLISION. */
+#define ERROR_ALREADY_EXISTS 183
+/** Win32 error: the name is too long; STATUS_NAME_TOO_LONG. */
+#define ERROR_FILENAME_EXCED_RANGE 206
+/** Win32 error: the file is too large; STATUS_FILE_TOO_LARGE. */
+#define ERROR_FILE_TOO_LARGE 223
+/** Win32 error: more data is available; STATUS_BUFFER_OVERFLOW. */
+#define ERROR_MORE_DATA 234
+/** Win32 error: an extended attribute name is not valid; STATUS_INVALID_EA_NAME. */
+#define ERROR_INVALID_EA_NAME 254
+/** Win32 error: an extended attribute list is malformed; STATUS_EA_LIST_INCONSISTENT. */
+#define ERROR_EA_LIST_INCONSISTENT 255
+/** Win32 error: no more items; STATUS_NO_MORE_ENTRIES. */
+#define ERROR_NO_MORE_ITEMS 259
+/** Win32 error: not a directory (the name is not valid as one); STATUS_NOT_A_DIRECTORY. */
+#define ERROR_DIRECTORY 267
+/** Win32 error: the extended attributes do not fit; STATUS_EA_TOO_LARGE. */
+#define ERROR_EAS_DIDNT_FIT 275
+/** Win32 error: the extended attributes are corrupt; STATUS_EA_CORRUPT_ERROR. */
+#define ERROR_EA_FILE_CORRUPT 276
+/** Win32 error: the extended attribute table is full; STATUS_EA_TOO_LARGE. */
+#define ERROR_EA_TABLE_FULL 277
+/** Win32 error: no such extended attribute; STATUS_NONEXISTENT_EA_ENTRY. */
+#define ERROR_INVALID_EA_HANDLE 278
+/** Win32 error: extended attributes are not supported; STATUS_EAS_NOT_SUPPORTED. */
+#define ERROR_EAS_NOT_SUPPORTED 282
+/** Win32 error: the file is being deleted; STATUS_DELETE_PENDING. */
+#define ERROR_DELETE_PENDING 303
+/** Win32 error: no message for the code (what FspWin32FromNtStatus() gives for a status without a Win32 code); 0xC007013D. */
+#define ERROR_MR_MID_NOT_FOUND 317
+/** Win32 error: a directory is not allowed here; STATUS_DIRECTORY_NOT_SUPPORTED. */
+#define ERROR_DIRECTORY_NOT_SUPPORTED 336
+/** Win32 error: an arithmetic overflow; STATUS_INTEGER_OVERFLOW. */
+#define ERROR_ARITHMETIC_OVERFLOW 534
+/** Win32 error: the operation would wait; STATUS_CANT_WAIT. */
+#define ERROR_CANT_WAIT 554
+/** Win32 error: a limit of the file system; STATUS_FILE_SYSTEM_LIMITATION. */
+#define ERROR_FILE_SYSTEM_LIMITATION 665
+/** Win32 error: stopped on a symbolic link; STATUS_STOPPED_ON_SYMLINK. */
+#define ERROR_STOPPED_ON_SYMLINK 681
+/** Win32 error: the operation was aborted; STATUS_CANCELLED. */
+#define ERROR_OPERATION_ABORTED 995
+/** Win32 error: the operation completes later; STATUS_PENDING. */
+#define ERROR_IO_PENDING 997
+/** Win32 error: a bad memory access; STATUS_ACCESS_VIOLATION. */
+#define ERROR_NOACCESS 998
+/** Win32 error: the flags are not valid; STATUS_INVALID_PARAMETER. */
+#define ERROR_INVALID_FLAGS 1004
+/** Win32 error: the file is no longer valid; STATUS_FILE_INVALID. */
+#define ERROR_FILE_INVALID 1006
+/** Win32 error: the process ended unexpectedly (the launcher: an instance ended before it was ready); 0xC007042B. */
+#define ERROR_PROCESS_ABORTED 1067
+/** Win32 error: a character that cannot be mapped; STATUS_UNMAPPABLE_CHARACTER. */
+#define ERROR_NO_UNICODE_TRANSLATION 1113
+/** Win32 error: a shutdown is in progress (the launcher is stopping); 0xC007045B. */
+#define ERROR_SHUTDOWN_IN_PROGRESS 1115
+/** Win32 error: an I/O error; STATUS_IO_DEVICE_ERROR. */
+#define ERROR_IO_DEVICE 1117
+/** Win32 error: a possible deadlock; STATUS_POSSIBLE_DEADLOCK. */
+#define ERROR_POSSIBLE_DEADLOCK 1131
+/** Win32 error: too many links; STATUS_TOO_MANY_LINKS. */
+#define ERROR_TOO_MANY_LINKS 1142
+/** Win32 error: the device is not connected; STATUS_DEVICE_NOT_CONNECTED. */
+#define ERROR_DEVICE_NOT_CONNECTED 1167
+/** Win32 error: not found; STATUS_NOT_FOUND. */
+#define ERROR_NOT_FOUND 1168
+/** Win32 error: cancelled; STATUS_CANCELLED. */
+#define ERROR_CANCELLED 1223
+/** Win32 error: the connection was refused; STATUS_CONNECTION_REFUSED. */
+#define ERROR_CONNECTION_REFUSED 1225
+/** Win32 error: the network cannot be reached; STATUS_NETWORK_UNREACHABLE. */
+#define ERROR_NETWORK_UNREACHABLE 1231
+/** Win32 error: the host cannot be reached; STATUS_HOST_UNREACHABLE. */
+#define ERROR_HOST_UNREACHABLE 1232
+/** Win32 error: the connection was aborted; STATUS_CONNECTION_ABORTED. */
+#define ERROR_CONNECTION_ABORTED 1236
+/** Win32 error: try again; STATUS_RETRY. */
+#define ERROR_RETRY 1237
+/** Win32 error: the disk quota was exceeded; STATUS_DISK_QUOTA_EXCEEDED. */
+#define ERROR_DISK_QUOTA_EXCEEDED 1295
+/** Win32 error: the owner cannot be set to this SID; STATUS_INVALID_OWNER. */
+#define ERROR_INVALID_OWNER 1307
+/** Win32 error: a privilege is missing; STATUS_PRIVILEGE_NOT_HELD. */
+#define ERROR_PRIVILEGE_NOT_HELD 1314
+/** Win32 error: a wrong password; STATUS_WRONG_PASSWORD. */
+#define ERROR_WRONG_PASSWORD 1323
+/** Win32 error: the logon failed; STATUS_LOGON_FAILURE. */
+#define ERROR_LOGON_FAILURE 1326
+/** Win32 error: no account maps to the name or SID; STATUS_NONE_MAPPED. */
+#define ERROR_NONE_MAPPED 1332
+/** Win32 error: the ACL is not valid; STATUS_INVALID_ACL. */
+#define ERROR_INVALID_ACL 1336
+/** Win32 error: the SID is not valid; STATUS_INVALID_SID. */
+#define ERROR_INVALID_SID 1337
+/** Win32 error: the security descriptor is not valid; STATUS_INVALID_SECURITY_DESCR. */
+#define ERROR_INVALID_SECURITY_DESCR 1338
+/** Win32 error: an internal error; STATUS_INTERNAL_ERROR. */
+#define ERROR_INTERNAL_ERROR 1359
+/** Win32 error: the file is corrupt; STATUS_FILE_CORRUPT_ERROR. */
+#define ERROR_FILE_CORRUPT 1392
+/** Win32 error: the disk is corrupt; STATUS_DISK_CORRUPT_ERROR. */
+#define ERROR_DISK_CORRUPT 1393
+/** Win32 error: out of system resources (the launcher: out of memory or processes); 0xC00705AA. */
+#define ERROR_NO_SYSTEM_RESOURCES 1450
+/** Win32 error: timed out; STATUS_IO_TIMEOUT. */
+#define ERROR_TIMEOUT 1460
+/** Win32 error: the configuration is unusable (the launcher: a class file it refuses); 0xC007064A. */
+#define ERROR_BAD_CONFIGURATION 1610
+/** Win32 error: the buffer is not valid; STATUS_INVALID_USER_BUFFER. */
+#define ERROR_INVALID_USER_BUFFER 1784
+/** Win32 error: the name cannot be resolved (too many reparse points); STATUS_REPARSE_POINT_NOT_RESOLVED. */
+#define ERROR_CANT_RESOLVE_FILENAME 1921
+/** Win32 error: not a reparse point; STATUS_NOT_A_REPARSE_POINT. */
+#define ERROR_NOT_A_REPARSE_POINT 4390
+/** Win32 error: the reparse point conflicts with the file's; STATUS_REPARSE_ATTRIBUTE_CONFLICT. */
+#define ERROR_REPARSE_ATTRIBUTE_CONFLICT 4391
+/** Win32 error: the reparse data is not valid; STATUS_IO_REPARSE_DATA_INVALID. */
+#define ERROR_INVALID_REPARSE_DATA 4392
+/** Win32 error: the reparse tag is not valid; STATUS_IO_REPARSE_TAG_INVALID. */
+#define ERROR_REPARSE_TAG_INVALID 4393
+/** Win32 error: the reparse tag differs from the file's; STATUS_IO_REPARSE_TAG_MISMATCH. */
+#define ERROR_REPARSE_TAG_MISMATCH 4394
 
 #ifdef __cplusplus
 }

@@ -29,4 +29,26 @@ size_t fsp_posix_map_name_into(const char *name, size_t len, PWSTR out);
  * room for 4 * n + 1 bytes; returns the length in bytes, or (size_t)-1 when it cannot be. */
 size_t fsp_posix_unmap_name_into(PCWSTR w, size_t n, char *out);
 
+/* ---- dirinfo.c: what FspFileSystemAddEa did on the calling thread ----
+ * The engine resets the count before GetEa and reads it after: an entry AddEa refused means
+ * the list the file system returned is truncated, whatever status it returned (WinFsp's
+ * driver retries with a larger buffer; a file system may return success with what fit). */
+struct fsp_ea_track {
+    unsigned adds;    /* calls, the NULL end marker included */
+    unsigned refused; /* calls that returned FALSE (the entry did not fit) */
+};
+void fsp_ea_track_reset(void);
+struct fsp_ea_track fsp_ea_track_get(void);
+
+/* ---- winformat.c: WinFsp's (the Windows C library's) wide printf formats on glibc ----
+ * fsp_windows_wformat translates a format with Windows' meaning (%s wide, %S narrow, l on an
+ * integer 32 bits, I64, I, w) into glibc's (malloc'ed; NULL when out of memory).
+ * fsp_windows_vswprintf formats into buf (count characters, NUL-terminated): the length, or -1
+ * when the output did not fit (buf keeps what fit). fsp_windows_vaswprintf returns a malloc'ed
+ * result (the format itself when it cannot be formatted; NULL when out of memory). */
+#include <stdarg.h>
+PWSTR fsp_windows_wformat(PCWSTR format);
+int fsp_windows_vswprintf(PWSTR buf, size_t count, PCWSTR format, va_list ap);
+PWSTR fsp_windows_vaswprintf(PCWSTR format, va_list ap);
+
 #endif

@@ -85,15 +85,31 @@ static FILE_FULL_EA_INFORMATION *ea_last(FILE_FULL_EA_INFORMATION *Ea, ULONG byt
     return prev;
 }
 
+/* What FspFileSystemAddEa did on this thread since fsp_ea_track_reset (the engine's GetEa). */
+static __thread struct fsp_ea_track ea_track;
+
+void fsp_ea_track_reset(void)
+{
+    ea_track.adds = ea_track.refused = 0;
+}
+
+struct fsp_ea_track fsp_ea_track_get(void)
+{
+    return ea_track;
+}
+
 FSP_API BOOLEAN FspFileSystemAddEa(PFILE_FULL_EA_INFORMATION SingleEa, PFILE_FULL_EA_INFORMATION Ea,
                                    ULONG EaLength, PULONG PBytesTransferred)
 {
+    ea_track.adds++;
     if (!SingleEa)
         return TRUE; /* the list ends with the last entry's NextEntryOffset 0 */
     size_t size = ea_packed_size(SingleEa);
     size_t pos = ALIGN4(*PBytesTransferred);
-    if (pos + size > EaLength)
+    if (pos + size > EaLength) {
+        ea_track.refused++; /* the list the file system returns lacks this entry */
         return FALSE;
+    }
     /* Chain the previous entry (the last one written ends at *PBytesTransferred). */
     if (*PBytesTransferred) {
         FILE_FULL_EA_INFORMATION *prev = ea_last(Ea, *PBytesTransferred);

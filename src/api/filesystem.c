@@ -61,6 +61,7 @@ static NTSTATUS validate_params(FSP_FSCTL_VOLUME_PARAMS *vp)
         vp->MountOptionsAsGiven = vp->SymlinkAttributesFromFileInfo = vp->FileMountPoint = 0;
         vp->NegativeEntryTimeoutValid = 0;
         vp->NanosecondTimes = vp->EmptyEaValues = vp->LinuxXattrNamespaces = 0;
+        vp->XattrsPassThrough = vp->CaseSensitiveExtendedAttributes = 0;
     }
     vp->Prefix[ARRAYSIZE(vp->Prefix) - 1] = 0;
     vp->FileSystemName[ARRAYSIZE(vp->FileSystemName) - 1] = 0;
@@ -262,11 +263,44 @@ FSP_API BOOLEAN FspFileSystemIsOperationCaseSensitiveF(VOID)
 }
 
 FSP_API VOID FspFileSystemSetOperationGuard(FSP_FILE_SYSTEM *FileSystem,
-                                            FSP_FILE_SYSTEM_OPERATION *EnterOperation,
-                                            FSP_FILE_SYSTEM_OPERATION *LeaveOperation)
+                                            FSP_FILE_SYSTEM_OPERATION_GUARD *EnterOperation,
+                                            FSP_FILE_SYSTEM_OPERATION_GUARD *LeaveOperation)
 {
     FileSystem->EnterOperation = EnterOperation;
     FileSystem->LeaveOperation = LeaveOperation;
+}
+
+FSP_API VOID FspFileSystemSetOperationGuardF(FSP_FILE_SYSTEM *FileSystem,
+                                             FSP_FILE_SYSTEM_OPERATION_GUARD *EnterOperation,
+                                             FSP_FILE_SYSTEM_OPERATION_GUARD *LeaveOperation)
+{
+    FspFileSystemSetOperationGuard(FileSystem, EnterOperation, LeaveOperation);
+}
+
+FSP_API NTSTATUS FspFileSystemEnterOperationF(FSP_FILE_SYSTEM *FileSystem,
+                                              FSP_FSCTL_TRANSACT_REQ *Request,
+                                              FSP_FSCTL_TRANSACT_RSP *Response)
+{
+    return FspFileSystemEnterOperation(FileSystem, Request, Response);
+}
+
+FSP_API NTSTATUS FspFileSystemLeaveOperationF(FSP_FILE_SYSTEM *FileSystem,
+                                              FSP_FSCTL_TRANSACT_REQ *Request,
+                                              FSP_FSCTL_TRANSACT_RSP *Response)
+{
+    return FspFileSystemLeaveOperation(FileSystem, Request, Response);
+}
+
+FSP_API VOID FspFileSystemGetDispatcherResultF(FSP_FILE_SYSTEM *FileSystem,
+                                               NTSTATUS *PDispatcherResult)
+{
+    FspFileSystemGetDispatcherResult(FileSystem, PDispatcherResult);
+}
+
+FSP_API VOID FspFileSystemSetDispatcherResultF(FSP_FILE_SYSTEM *FileSystem,
+                                               NTSTATUS DispatcherResult)
+{
+    FspFileSystemSetDispatcherResult(FileSystem, DispatcherResult);
 }
 
 FSP_API VOID FspFileSystemSetOperationGuardStrategyF(FSP_FILE_SYSTEM *FileSystem,

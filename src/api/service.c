@@ -24,22 +24,23 @@ static PWSTR service_name_copy(PWSTR name)
 FSP_API VOID FspServiceLogV(ULONG Type, PWSTR Format, va_list ap)
 {
     (void)Type;
-    WCHAR wbuf[1024];
-    int n = vswprintf(wbuf, ARRAYSIZE(wbuf), Format, ap);
-    if (n < 0) {
-        /* Too long or unformattable: log what fits. */
-        wbuf[ARRAYSIZE(wbuf) - 1] = 0;
-        n = (int)wcslen(wbuf);
-    }
+    if (!Format)
+        return;
+    /* WinFsp's format rules (%s wide, %S narrow, %ld 32 bits): see winformat.c */
+    PWSTR wmsg = fsp_windows_vaswprintf(Format, ap);
+    if (!wmsg)
+        return;
     char *s = 0;
     size_t len = 0;
-    if (0 != fsp_wcs_to_utf8(wbuf, (size_t)n, &s, &len))
+    int err = fsp_wcs_to_utf8(wmsg, wcslen(wmsg), &s, &len);
+    free(wmsg);
+    if (0 != err)
         return;
     pthread_mutex_lock(&service_lock);
     PWSTR name = running_service ? running_service->ServiceName : L"linfsp";
-    pthread_mutex_unlock(&service_lock);
     char *sname = 0;
     fsp_wcs_to_utf8(name, wcslen(name), &sname, 0);
+    pthread_mutex_unlock(&service_lock);
     char *line = 0;
     int ll = asprintf(&line, "%s: %s%s", sname ? sname : "linfsp", s,
                       len && '\n' == s[len - 1] ? "" : "\n");
@@ -97,7 +98,7 @@ FSP_API VOID FspServiceAllowConsoleMode(FSP_SERVICE *Service)
 
 FSP_API VOID FspServiceAcceptControl(FSP_SERVICE *Service, ULONG Control)
 {
-    (void)Service, (void)Control; /* no service control manager on Linux */
+    Service->AcceptControl = Control; /* recorded; no service control manager on Linux */
 }
 
 FSP_API BOOLEAN FspServiceIsInteractive(VOID)
@@ -112,25 +113,34 @@ FSP_API VOID FspFileSystemStopServiceIfNecessary(FSP_FILE_SYSTEM *FileSystem, BO
         FspServiceStop(0);
 }
 
-FSP_API ULONG FspServiceRunArgv(PWSTR ServiceName, int argc, char **argv,
-                                NTSTATUS (*OnStart)(FSP_SERVICE *, ULONG, PWSTR *),
-                                NTSTATUS (*OnStop)(FSP_SERVICE *),
-                                NTSTATUS (*OnControl)(FSP_SERVICE *, ULONG, ULONG, PVOID),
-                                PVOID UserContext)
+/* A service object with its name; NULL when out of memory. */
+static FSP_SERVICE *service_alloc(PWSTR ServiceName, FSP_SERVICE_START *OnStart,
+                                  FSP_SERVICE_STOP *OnStop, FSP_SERVICE_CONTROL *OnControl,
+                                  PVOID UserContext)
 {
     PWSTR name = service_name_copy(ServiceName);
     size_t nl = wcslen(name);
     FSP_SERVICE *svc = calloc(1, sizeof *svc + (nl + 1) * sizeof(WCHAR));
-    PWSTR *wargv = calloc((size_t)argc + 1, sizeof *wargv);
-    if (!svc || !wargv) {
-        free(svc), free(wargv);
-        fprintf(stderr, "linfsp: out of memory\n");
-        return 1;
-    }
+    if (!svc)
+        return 0;
     memcpy(svc->ServiceName, name, (nl + 1) * sizeof(WCHAR));
     svc->UserContext = UserContext;
     svc->OnStart = OnStart, svc->OnStop = OnStop, svc->OnControl = OnControl;
-    svc->AllowConsoleMode = TRUE;
+    return svc;
+}
+
+/*
+ * Run svc with argv: OnStart, wait for a stop signal, OnStop. Returns the exit code;
+ * *pstatus receives OnStart's failure (or STATUS_SUCCESS).
+ */
+static ULONG service_run(FSP_SERVICE *svc, int argc, char **argv, NTSTATUS *pstatus)
+{
+    PWSTR *wargv = calloc((size_t)argc + 1, sizeof *wargv);
+    *pstatus = STATUS_INSUFFICIENT_RESOURCES;
+    if (!wargv) {
+        fprintf(stderr, "linfsp: out of memory\n");
+        return 1;
+    }
     ULONG code = 1;
     for (int i = 0; i < argc; i++)
         if (0 != fsp_utf8_to_wcs(argv[i], strlen(argv[i]), &wargv[i], 0))
@@ -149,7 +159,8 @@ FSP_API ULONG FspServiceRunArgv(PWSTR ServiceName, int argc, char **argv,
     service_thread = pthread_self();
     pthread_mutex_unlock(&service_lock);
 
-    NTSTATUS status = OnStart ? OnStart(svc, (ULONG)argc, wargv) : STATUS_SUCCESS;
+    NTSTATUS status = svc->OnStart ? svc->OnStart(svc, (ULONG)argc, wargv) : STATUS_SUCCESS;
+    *pstatus = status;
     if (!NT_SUCCESS(status)) {
         if (!svc->ExitCode)
             svc->ExitCode = STATUS_INVALID_PARAMETER == status ? 2 : 1;
@@ -159,8 +170,8 @@ FSP_API ULONG FspServiceRunArgv(PWSTR ServiceName, int argc, char **argv,
         while (0 != sigwait(&set, &sig))
             ;
         svc->StopSignal = sig;
-        if (OnStop)
-            OnStop(svc);
+        if (svc->OnStop)
+            svc->OnStop(svc);
         code = svc->ExitCode;
     }
     pthread_mutex_lock(&service_lock);
@@ -175,16 +186,30 @@ out:
     for (int i = 0; i < argc; i++)
         free(wargv[i]);
     free(wargv);
+    return code;
+}
+
+FSP_API ULONG FspServiceRunArgv(PWSTR ServiceName, int argc, char **argv,
+                                NTSTATUS (*OnStart)(FSP_SERVICE *, ULONG, PWSTR *),
+                                NTSTATUS (*OnStop)(FSP_SERVICE *),
+                                NTSTATUS (*OnControl)(FSP_SERVICE *, ULONG, ULONG, PVOID),
+                                PVOID UserContext)
+{
+    FSP_SERVICE *svc = service_alloc(ServiceName, OnStart, OnStop, OnControl, UserContext);
+    if (!svc) {
+        fprintf(stderr, "linfsp: out of memory\n");
+        return 1;
+    }
+    svc->AllowConsoleMode = TRUE;
+    NTSTATUS status;
+    ULONG code = service_run(svc, argc, argv, &status);
     free(svc);
     return code;
 }
 
-FSP_API ULONG FspServiceRunEx(PWSTR ServiceName, NTSTATUS (*OnStart)(FSP_SERVICE *, ULONG, PWSTR *),
-                              NTSTATUS (*OnStop)(FSP_SERVICE *),
-                              NTSTATUS (*OnControl)(FSP_SERVICE *, ULONG, ULONG, PVOID),
-                              PVOID UserContext)
+/* argv from /proc/self/cmdline (NUL-separated arguments); *pbuf holds the strings. */
+static char **read_cmdline(int *pargc, char **pbuf)
 {
-    /* argv from /proc/self/cmdline: NUL-separated arguments. */
     int fd = open("/proc/self/cmdline", O_RDONLY | O_CLOEXEC);
     char *buf = 0;
     size_t len = 0, cap = 0;
@@ -212,14 +237,73 @@ FSP_API ULONG FspServiceRunEx(PWSTR ServiceName, NTSTATUS (*OnStart)(FSP_SERVICE
     if (!argv || !buf) {
         free(buf), free(argv);
         fprintf(stderr, "linfsp: cannot read the command line\n");
-        return 1;
+        return 0;
     }
     for (size_t i = 0, a = 0; i < len && (int)a < argc; a++) {
         argv[a] = buf + i;
         i += strlen(buf + i) + 1;
     }
+    *pargc = argc;
+    *pbuf = buf;
+    return argv;
+}
+
+FSP_API ULONG FspServiceRunEx(PWSTR ServiceName, NTSTATUS (*OnStart)(FSP_SERVICE *, ULONG, PWSTR *),
+                              NTSTATUS (*OnStop)(FSP_SERVICE *),
+                              NTSTATUS (*OnControl)(FSP_SERVICE *, ULONG, ULONG, PVOID),
+                              PVOID UserContext)
+{
+    int argc = 0;
+    char *buf = 0;
+    char **argv = read_cmdline(&argc, &buf);
+    if (!argv)
+        return 1;
     ULONG code = FspServiceRunArgv(ServiceName, argc, argv, OnStart, OnStop, OnControl, UserContext);
     free(argv);
     free(buf);
     return code;
+}
+
+FSP_API NTSTATUS FspServiceCreate(PWSTR ServiceName, FSP_SERVICE_START *OnStart,
+                                  FSP_SERVICE_STOP *OnStop, FSP_SERVICE_CONTROL *OnControl,
+                                  FSP_SERVICE **PService)
+{
+    if (!PService)
+        return STATUS_INVALID_PARAMETER;
+    *PService = service_alloc(ServiceName, OnStart, OnStop, OnControl, 0);
+    return *PService ? STATUS_SUCCESS : STATUS_INSUFFICIENT_RESOURCES;
+}
+
+FSP_API VOID FspServiceDelete(FSP_SERVICE *Service)
+{
+    free(Service);
+}
+
+FSP_API NTSTATUS FspServiceLoop(FSP_SERVICE *Service)
+{
+    int argc = 0;
+    char *buf = 0;
+    char **argv = read_cmdline(&argc, &buf);
+    if (!argv)
+        return STATUS_INSUFFICIENT_RESOURCES;
+    NTSTATUS status;
+    service_run(Service, argc, argv, &status);
+    free(argv);
+    free(buf);
+    return status;
+}
+
+FSP_API VOID FspServiceRequestTime(FSP_SERVICE *Service, ULONG Time)
+{
+    (void)Service, (void)Time; /* no service control manager to ask */
+}
+
+FSP_API NTSTATUS FspServiceContextCheck(HANDLE Token, PBOOLEAN PIsLocalSystem)
+{
+    if (Token)
+        return STATUS_INVALID_PARAMETER; /* no access tokens on Linux: only the process */
+    BOOLEAN root = 0 == geteuid();
+    if (PIsLocalSystem)
+        *PIsLocalSystem = root;
+    return root ? STATUS_SUCCESS : STATUS_ACCESS_DENIED;
 }

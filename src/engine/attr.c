@@ -37,8 +37,9 @@ void fsp_attr_from_info(struct fsp_engine *eng, const FSP_FSCTL_OPEN_FILE_INFO *
         filetime_split(info->LastWriteTime, ns.LastWriteTime, &attr->ctime, &attr->ctimensec);
     attr->mode = rdev_type_mode | (mode & 07777);
     bool is_dir = S_ISDIR(rdev_type_mode);
-    /* With the HardLinks extension the count is the file system's (0 for an unlinked open file). */
-    attr->nlink = vp->HardLinks ? info->HardLinks : is_dir ? 2 : 1;
+    /* With the HardLinks extension the count is the file system's (0 for an unlinked open file);
+     * without it the ops make it what Linux expects where the engine knows (fsp_ops_fix_nlink). */
+    attr->nlink = vp->HardLinks || info->HardLinks ? info->HardLinks : is_dir ? 2 : 1;
     attr->uid = uid;
     attr->gid = gid;
     attr->rdev = rdev;

@@ -27,6 +27,10 @@ struct fsp_node {
     uint32_t attr_gen;          /* attribute changes (low 31 bits) | FSP_ATTR_OWNER_VALID; atomic */
     uint32_t owner_stamp;       /* when the cached owner was read (attr_cache.c ticks) */
     struct fuse_attr *gone_attr; /* a removed directory's last attributes (nodes.c), or NULL */
+    /* A directory's subdirectories, for st_nlink when the file system keeps no link counts:
+     * -1 unknown; dirgen counts the changes made under it (fsp_node_subdirs_*, nodes.c). */
+    int32_t nsubdirs;
+    uint32_t dirgen;
 };
 
 struct fsp_pending;

@@ -47,7 +47,8 @@ void fsp_op_enter(struct fsp_request *req, UINT32 kind)
     tls_opctx.Request = &req->treq;
     tls_opctx.Response = &req->trsp;
     tls_opctx_ptr = &tls_opctx;
-    FspFileSystemEnterOperation(req->fs, &req->treq, &req->trsp);
+    if (!req->guard_held)
+        FspFileSystemEnterOperation(req->fs, &req->treq, &req->trsp);
 }
 
 FSP_API NTSTATUS FspFileSystemSetOpenFlags(UINT32 Flags)
@@ -70,7 +71,8 @@ FSP_API NTSTATUS FspFileSystemSetOpenFlags(UINT32 Flags)
 
 void fsp_op_leave(struct fsp_request *req)
 {
-    FspFileSystemLeaveOperation(req->fs, &req->treq, &req->trsp);
+    if (!req->guard_held)
+        FspFileSystemLeaveOperation(req->fs, &req->treq, &req->trsp);
     tls_opctx_ptr = 0;
     memset(&req->treq.Req, 0, sizeof req->treq.Req);
     req->treq.FileName = 0;
@@ -95,6 +97,28 @@ FSP_API FSP_FSCTL_FILE_NSEC *FspFileSystemGetFileInfoNsec(FSP_FSCTL_FILE_INFO *F
     if (req->info_arg != FileInfo || !req->fs->VolumeParams.NanosecondTimes)
         return 0;
     return &FspFileSystemGetOpenFileInfo(FileInfo)->Nsec;
+}
+
+void fsp_op_hold_guard(struct fsp_request *req, FSP_FSCTL_TRANSACT_REQ *held)
+{
+    FSP_FSCTL_TRANSACT_RSP rsp;
+    memset(held, 0, sizeof *held);
+    memset(&rsp, 0, sizeof rsp);
+    held->Size = sizeof *held;
+    held->Kind = FspFsctlTransactSetInformationKind;
+    held->Hint = req->in->unique;
+    held->Req.SetInformation.FileInformationClass = FileRenameInformation;
+    held->CallerUid = req->in->uid, held->CallerGid = req->in->gid, held->CallerPid = req->in->pid;
+    FspFileSystemEnterOperation(req->fs, held, &rsp);
+    req->guard_held = true;
+}
+
+void fsp_op_release_guard(struct fsp_request *req, FSP_FSCTL_TRANSACT_REQ *held)
+{
+    FSP_FSCTL_TRANSACT_RSP rsp;
+    memset(&rsp, 0, sizeof rsp);
+    req->guard_held = false;
+    FspFileSystemLeaveOperation(req->fs, held, &rsp);
 }
 
 /* Reply EIO to a request we cannot process, when its header is readable. */

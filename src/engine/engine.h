@@ -74,6 +74,8 @@ struct fsp_request {
     /* FspFileSystemSetOpenFlags during this OPEN/CREATE/OPENDIR (ops_file.c) */
     bool has_open_flags;
     uint32_t open_flags;       /* FSP_FSCTL_OPEN_* (the FOPEN_* values) */
+    /* fsp_op_hold_guard: the guard is held for a sequence of calls (fsp_op_enter skips it) */
+    bool guard_held;
 };
 
 /**
@@ -119,6 +121,15 @@ void fsp_op_leave(struct fsp_request *req);
  * (FspFileSystemGetFileInfoNsec) until fsp_op_leave.
  */
 FSP_FSCTL_FILE_INFO *fsp_op_info_arg(struct fsp_request *req, FSP_FSCTL_OPEN_FILE_INFO *info);
+/**
+ * Take the operation guard once for a sequence of interface calls that must look like one
+ * operation to every other (rename of a directory over an empty one): entered as a rename
+ * (FileRenameInformation: exclusive with FINE and COARSE). Until fsp_op_release_guard,
+ * fsp_op_enter/fsp_op_leave set the operation context but leave the guard alone. held is
+ * the request record the guard was entered with (the caller's storage).
+ */
+void fsp_op_hold_guard(struct fsp_request *req, FSP_FSCTL_TRANSACT_REQ *held);
+void fsp_op_release_guard(struct fsp_request *req, FSP_FSCTL_TRANSACT_REQ *held);
 
 /* ---- asynchronous completion (pending.c) ---- */
 
@@ -178,7 +189,6 @@ enum fsp_path_slot {
 void *fsp_thread_scratch(unsigned kind, size_t bytes);
 enum fsp_scratch_kind {
     FSP_SCRATCH_SECURITY = FSP_PATH_SLOTS, /**< a security descriptor being read */
-    FSP_SCRATCH_EA,                        /**< extended attributes being read */
     FSP_SCRATCH_NEW_SD,                    /**< a new object's inherited security descriptor */
     FSP_SCRATCH_KINDS
 };
@@ -365,6 +375,23 @@ bool fsp_node_set_flag_if(struct fsp_engine *eng, uint64_t nodeid, unsigned flag
 /** The file type of nodeid when it is unlinked (no name any more); 0 when linked or unknown. */
 uint32_t fsp_node_unlinked_type(struct fsp_engine *eng, uint64_t nodeid);
 
+/*
+ * Link counts when the file system keeps none (VolumeParams.HardLinks off): st_nlink of
+ * nodeid as the kernel should see it: 0 when the name is gone (unlinked or removed while open),
+ * else `reported` (the file system's FileInfo.HardLinks) when not 0, else 1 for a file and 2
+ * plus the subdirectories for a directory when the engine knows them (fsp_node_subdirs_*),
+ * 2 when it does not.
+ */
+uint32_t fsp_node_nlink(struct fsp_engine *eng, uint64_t nodeid, bool is_dir, uint32_t reported);
+/** A directory's change count, to take before listing it (fsp_node_subdirs_set). */
+uint32_t fsp_node_subdirs_gen(struct fsp_engine *eng, uint64_t nodeid);
+/** A complete listing found count subdirectories: recorded if no change happened since gen. */
+void fsp_node_subdirs_set(struct fsp_engine *eng, uint64_t nodeid, uint32_t count, uint32_t gen);
+/** A subdirectory was added (+1) or removed (-1) through the mount (0: some change). */
+void fsp_node_subdirs_add(struct fsp_engine *eng, uint64_t nodeid, int delta);
+/** The directory changed in ways the engine did not see: its subdirectories are unknown. */
+void fsp_node_subdirs_forget(struct fsp_engine *eng, uint64_t nodeid);
+
 /* ---- handle table (handles.c) ---- */
 
 /**
@@ -395,7 +422,12 @@ struct fsp_handle {
     bool published;      /* in the table: fsp_handle_get finds it */
     struct fuse_in_header closer; /* the request Cleanup and Close are made for (RELEASE, or the open) */
     struct fsp_handle *next_closing;
+    /* ops_cleanup.c: FspCleanup* flags still owed to the file system for this open (given at
+     * its release), and FSP_HANDLE_READ once data or entries were read through it; atomic */
+    uint32_t cleanup;
 };
+/** fsp_handle.cleanup: data or entries were read through the handle (its access time). */
+#define FSP_HANDLE_READ 0x10000u
 /**
  * The fh of an open of a removed directory that has no name and no other open (a process's
  * working directory opened again): it lists nothing and has no file context. No handle of the
@@ -465,6 +497,8 @@ void fsp_engine_attr_timeout_aged(struct fsp_engine *eng, uint32_t age_ms, uint6
                                   uint32_t *nsec);
 /** Make the kernel drop its cached attributes of nodeid (safe inside a request handler). */
 void fsp_notify_inval_attr(struct fsp_engine *eng, uint64_t nodeid);
+/** Are access times never to be updated (read-only volume, mount option noatime)? */
+bool fsp_engine_noatime(struct fsp_engine *eng);
 /** The uid/gid that mounted the file system (default owner when there is no security). */
 uid_t fsp_engine_owner_uid(struct fsp_engine *eng);
 gid_t fsp_engine_owner_gid(struct fsp_engine *eng);

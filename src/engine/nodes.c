@@ -236,6 +236,7 @@ int fsp_nodes_init(struct fsp_engine *eng)
         return ENOMEM;
     root->nodeid = ROOT_ID;
     root->nlookup = 1;
+    root->nsubdirs = -1;
     eng->root = root;
     eng->next_nodeid = ROOT_ID + 1;
     eng->next_generation = 1;
@@ -414,6 +415,7 @@ int fsp_node_enter_file(struct fsp_engine *eng, uint64_t parent, const char *nam
         }
         n->nodeid = eng->next_nodeid++;
         n->ino = ino;
+        n->nsubdirs = -1;
         n->parent = p;
         n->name = copy;
         n->name_hash = h;
@@ -990,5 +992,67 @@ void fsp_node_register_index(struct fsp_engine *eng, uint64_t nodeid, uint64_t i
         n = primary_of(n);
     if (n && n != eng->root && !index_find(eng, index))
         index_add(eng, n, index);
+    pthread_rwlock_unlock(&eng->nodes_lock);
+}
+
+/*
+ * Link counts for file systems that keep none (VolumeParams.HardLinks off, as WinFsp's API
+ * has it): a name that is gone has 0 links; a directory has 2 plus its subdirectories when the
+ * engine knows them: from its creation through the mount (empty), or from a complete listing
+ * that no change overtook, kept up to date by the mkdir, rmdir and rename the engine passes.
+ */
+uint32_t fsp_node_nlink(struct fsp_engine *eng, uint64_t nodeid, bool is_dir, uint32_t reported)
+{
+    pthread_rwlock_rdlock(&eng->nodes_lock);
+    struct fsp_node *n = by_id(eng, nodeid);
+    uint32_t nlink = reported ? reported : is_dir ? 2 : 1;
+    if (n && n != eng->root && !node_linked(primary_of(n) ? primary_of(n) : n))
+        nlink = 0;
+    else if (n && is_dir && !reported && n->nsubdirs >= 0)
+        nlink = 2 + (uint32_t)n->nsubdirs;
+    pthread_rwlock_unlock(&eng->nodes_lock);
+    return nlink;
+}
+
+uint32_t fsp_node_subdirs_gen(struct fsp_engine *eng, uint64_t nodeid)
+{
+    pthread_rwlock_rdlock(&eng->nodes_lock);
+    struct fsp_node *n = by_id(eng, nodeid);
+    uint32_t gen = n ? n->dirgen : 0;
+    pthread_rwlock_unlock(&eng->nodes_lock);
+    return gen;
+}
+
+void fsp_node_subdirs_set(struct fsp_engine *eng, uint64_t nodeid, uint32_t count, uint32_t gen)
+{
+    pthread_rwlock_wrlock(&eng->nodes_lock);
+    struct fsp_node *n = by_id(eng, nodeid);
+    if (n && n->dirgen == gen && count < INT32_MAX)
+        n->nsubdirs = (int32_t)count;
+    pthread_rwlock_unlock(&eng->nodes_lock);
+}
+
+void fsp_node_subdirs_add(struct fsp_engine *eng, uint64_t nodeid, int delta)
+{
+    pthread_rwlock_wrlock(&eng->nodes_lock);
+    struct fsp_node *n = by_id(eng, nodeid);
+    if (n) {
+        n->dirgen++;
+        if (n->nsubdirs >= 0 && ((delta < 0 && n->nsubdirs >= -delta) || (delta > 0 && n->nsubdirs < INT32_MAX - delta)))
+            n->nsubdirs += delta;
+        else if (delta)
+            n->nsubdirs = -1; /* out of step (a change the engine did not see): unknown */
+    }
+    pthread_rwlock_unlock(&eng->nodes_lock);
+}
+
+void fsp_node_subdirs_forget(struct fsp_engine *eng, uint64_t nodeid)
+{
+    pthread_rwlock_wrlock(&eng->nodes_lock);
+    struct fsp_node *n = by_id(eng, nodeid);
+    if (n) {
+        n->dirgen++;
+        n->nsubdirs = -1;
+    }
     pthread_rwlock_unlock(&eng->nodes_lock);
 }

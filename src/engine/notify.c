@@ -117,6 +117,11 @@ FSP_API NTSTATUS FspFileSystemNotify(FSP_FILE_SYSTEM *FileSystem, FSP_FSCTL_NOTI
             inval_entry(eng, parent, last);
         if (nodeid)
             inval_inode(eng, nodeid);
+        /* Changed behind the engine's back: directories' subdirectory counts are unknown now. */
+        if (parent)
+            fsp_node_subdirs_forget(eng, parent);
+        if (nodeid)
+            fsp_node_subdirs_forget(eng, nodeid);
         free(last);
         free(path);
         p += (ni->Size + 7) & ~(size_t)7;

@@ -35,6 +35,12 @@ NTSTATUS fsp_ops_open_path(struct fsp_request *req, PWSTR path, UINT32 access, P
  * STATUS_PENDING when it reported nothing; otherwise STATUS_SUCCESS.
  */
 NTSTATUS fsp_ops_close(struct fsp_request *req, PVOID ctx, PWSTR path, ULONG cleanup_flags);
+/**
+ * GetFileInfo(ctx) inside the operation's context, info zeroed and passed as the FileInfo the
+ * call may give nanoseconds beside (fsp_op_info_arg); STATUS_INVALID_DEVICE_REQUEST when the file
+ * system has no such member.
+ */
+NTSTATUS fsp_ops_get_file_info(struct fsp_request *req, PVOID ctx, FSP_FSCTL_OPEN_FILE_INFO *info);
 
 /**
  * Fill attr for an open file: FILE_INFO -> sizes/times/ino/nlink; the
@@ -55,6 +61,14 @@ int fsp_ops_fill_attr(struct fsp_request *req, uint64_t nodeid, PVOID ctx, PWSTR
  */
 void fsp_ops_remember_symlink_size(struct fsp_request *req, PVOID ctx, PWSTR path,
                                    const FSP_FSCTL_OPEN_FILE_INFO *info);
+
+/**
+ * st_nlink for a file system that keeps no link counts (VolumeParams.HardLinks off): what
+ * fsp_node_nlink says for nodeid (0 when its name is gone, 2 + known subdirectories for a
+ * directory). With HardLinks the file system's count stays.
+ */
+void fsp_ops_fix_nlink(struct fsp_request *req, uint64_t nodeid, const FSP_FSCTL_FILE_INFO *info,
+                       struct fuse_attr *attr);
 
 /**
  * Answer a request that made the kernel learn a name (LOOKUP, MKDIR, MKNOD,
@@ -175,8 +189,11 @@ bool fsp_ops_caller_in_group(struct fsp_request *req, uint32_t gid);
 /** Does the caller hold capability number cap (CapEff of /proc/PID/status; else uid 0)? */
 bool fsp_ops_caller_capable(struct fsp_request *req, int cap);
 
-/** A function run on an opened file (fsp_ops_with_node). */
-typedef int fsp_node_fn(struct fsp_request *req, PVOID ctx, void *arg);
+/**
+ * A function run on an opened file (fsp_ops_with_node); h is the open handle used for a file
+ * without a name, NULL when the engine opened it by name.
+ */
+typedef int fsp_node_fn(struct fsp_request *req, PVOID ctx, struct fsp_handle *h, void *arg);
 /**
  * Run fn on the request's node: opened by its name with access, or, when it has none (unlinked
  * while open), on one of its open handles. Returns fn's result or the open's errno.
@@ -206,6 +223,13 @@ int fsp_ntxattr_list(struct fsp_request *req, PVOID ctx, char **plist, size_t *p
 /** Were POSIX ACLs negotiated (FUSE_POSIX_ACL): modes and new files follow the descriptor's ACLs. */
 bool fsp_ops_posix_acls(struct fsp_request *req);
 
+/** Does the file system serve EAs (VolumeParams.ExtendedAttributes, GetEa and SetEa)? */
+bool fsp_ops_eas_supported(struct fsp_request *req);
+/**
+ * All EAs of ctx (GetEa, retried with larger buffers until the list is complete), malloc'ed;
+ * STATUS_EA_TOO_LARGE when it does not fit in 16 MiB.
+ */
+NTSTATUS fsp_ops_read_eas(struct fsp_request *req, PVOID ctx, void **pbuf, ULONG *plen);
 /** Is the EA name present on ctx (0), absent (ENODATA), or errno. EOPNOTSUPP without EAs. */
 int fsp_ops_xattr_present(struct fsp_request *req, PVOID ctx, const char *name);
 /** Remove the EA name from ctx. */
@@ -216,6 +240,43 @@ void fsp_ops_release_handle(struct fsp_request *req, bool dir);
 
 /** Current time as FILETIME; *pnsec (may be NULL) receives its nanoseconds below 100 ns. */
 UINT64 fsp_ops_now_filetime(UINT8 *pnsec);
+
+/* ---- WinFsp's Cleanup flags where Linux expects their effect (ops_cleanup.c) ---- */
+
+/** What a change to a file's data owes it: mtime, ctime, the archive bit. */
+#define FSP_OPS_DATA_CHANGED (FspCleanupSetLastWriteTime | FspCleanupSetChangeTime | FspCleanupSetArchiveBit)
+/** ... and a truncation: the allocation past the new end is freed. */
+#define FSP_OPS_SIZE_CHANGED (FSP_OPS_DATA_CHANGED | FspCleanupSetAllocationSize)
+/** What a change to security (owner, group, mode) owes: ctime, the archive bit. */
+#define FSP_OPS_SECURITY_CHANGED (FspCleanupSetChangeTime | FspCleanupSetArchiveBit)
+/** What a change to the EAs owes: ctime. */
+#define FSP_OPS_EA_CHANGED FspCleanupSetChangeTime
+
+/** The time a change starts, to compare the file system's times with (FILETIME, coarse clock). */
+UINT64 fsp_ops_since(void);
+/**
+ * The Cleanup flags of want that info shows the file system did not apply itself: a time
+ * older than since, an allocation larger than the size needs.
+ */
+ULONG fsp_ops_owed_flags(struct fsp_request *req, const FSP_FSCTL_FILE_INFO *info, UINT64 since,
+                         ULONG want);
+/**
+ * After a change made through ctx: pass the owed flags to the file system's Cleanup of an open
+ * of the file's own (by path, or by nodeid's current path when path is NULL), then refresh
+ * *info from ctx (GetFileInfo). A file with no name keeps them in h (may be NULL) for its
+ * release.
+ */
+void fsp_ops_modified(struct fsp_request *req, uint64_t nodeid, PWSTR path, struct fsp_handle *h,
+                      PVOID ctx, UINT64 since, ULONG want, FSP_FSCTL_OPEN_FILE_INFO *info);
+/** Flags h owes its file, passed at its release (an asynchronous write's). */
+void fsp_ops_owe(struct fsp_handle *h, ULONG flags);
+/**
+ * Data or entries are read through h: at its first read, FspCleanupSetLastAccessTime by the
+ * relatime rule, through an open of the file's own (or SetBasicInfo for a nameless file).
+ */
+void fsp_ops_read_through(struct fsp_request *req, struct fsp_handle *h);
+/** The Cleanup flags h still owes for its release (an asynchronous write's); clears them. */
+ULONG fsp_ops_release_flags(struct fsp_handle *h);
 
 /* Handlers, one per opcode, grouped by file (the opcode table in ops_misc.c lists them). */
 fsp_op_fn fsp_op_lookup, fsp_op_forget, fsp_op_batch_forget, fsp_op_getattr, fsp_op_setattr,

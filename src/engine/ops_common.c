@@ -79,6 +79,7 @@ NTSTATUS fsp_ops_open_path(struct fsp_request *req, PWSTR path, UINT32 access, P
     req->treq.Req.Create.DesiredAccess = access;
     req->treq.Req.Create.CaseSensitive = fs->VolumeParams.CaseSensitiveSearch;
     req->treq.Req.Create.UserMode = 1;
+    req->treq.Req.Create.AccessToken = (UINT64)req->in->pid << 32; /* WinFsp: PID << 32 | token */
     req->treq.FileName = path;
     fsp_op_enter(req, FspFsctlTransactCreateKind);
     req->treq.Req.Create.PosixOpen = req->posix_open;
@@ -94,6 +95,17 @@ NTSTATUS fsp_ops_open_path(struct fsp_request *req, PWSTR path, UINT32 access, P
     return status;
 }
 
+NTSTATUS fsp_ops_get_file_info(struct fsp_request *req, PVOID ctx, FSP_FSCTL_OPEN_FILE_INFO *info)
+{
+    if (!req->fs->Interface->GetFileInfo)
+        return STATUS_INVALID_DEVICE_REQUEST;
+    memset(info, 0, sizeof *info);
+    fsp_op_enter(req, FspFsctlTransactQueryInformationKind);
+    NTSTATUS status = req->fs->Interface->GetFileInfo(req->fs, ctx, fsp_op_info_arg(req, info));
+    fsp_op_leave(req);
+    return status;
+}
+
 NTSTATUS fsp_ops_close(struct fsp_request *req, PVOID ctx, PWSTR path, ULONG cleanup_flags)
 {
     FSP_FILE_SYSTEM *fs = req->fs;
@@ -101,6 +113,11 @@ NTSTATUS fsp_ops_close(struct fsp_request *req, PVOID ctx, PWSTR path, ULONG cle
     if (fs->Interface->Cleanup && (cleanup_flags || !fs->VolumeParams.PostCleanupWhenModifiedOnly)) {
         bool del = cleanup_flags & FspCleanupDelete;
         req->treq.Req.Cleanup.Delete = del ? 1 : 0;
+        req->treq.Req.Cleanup.SetAllocationSize = (cleanup_flags & FspCleanupSetAllocationSize) ? 1 : 0;
+        req->treq.Req.Cleanup.SetArchiveBit = (cleanup_flags & FspCleanupSetArchiveBit) ? 1 : 0;
+        req->treq.Req.Cleanup.SetLastAccessTime = (cleanup_flags & FspCleanupSetLastAccessTime) ? 1 : 0;
+        req->treq.Req.Cleanup.SetLastWriteTime = (cleanup_flags & FspCleanupSetLastWriteTime) ? 1 : 0;
+        req->treq.Req.Cleanup.SetChangeTime = (cleanup_flags & FspCleanupSetChangeTime) ? 1 : 0;
         req->treq.FileName = path;
         fsp_op_enter(req, FspFsctlTransactCleanupKind);
         /* A file system reports the delete's outcome here (extension); one that does not leaves
@@ -447,6 +464,13 @@ void fsp_ops_remember_symlink_size(struct fsp_request *req, PVOID ctx, PWSTR pat
     free(data);
 }
 
+void fsp_ops_fix_nlink(struct fsp_request *req, uint64_t nodeid, const FSP_FSCTL_FILE_INFO *info,
+                       struct fuse_attr *attr)
+{
+    if (!req->fs->VolumeParams.HardLinks)
+        attr->nlink = fsp_node_nlink(req->engine, nodeid, S_ISDIR(attr->mode), info->HardLinks);
+}
+
 int fsp_ops_make_entry(struct fsp_request *req, uint64_t parent, const char *name, PVOID ctx,
                        PWSTR path, const FSP_FSCTL_OPEN_FILE_INFO *info, struct fuse_entry_out *out)
 {
@@ -474,6 +498,7 @@ int fsp_ops_enter_entry(struct fsp_request *req, uint64_t parent, const char *na
         fsp_attr_cache_put(req->engine, out->nodeid, gen, oinfo, owner);
     if (0 == out->attr.ino)
         out->attr.ino = out->nodeid;
+    fsp_ops_fix_nlink(req, out->nodeid, info, &out->attr);
     fsp_engine_entry_timeout(req->engine, &out->entry_valid, &out->entry_valid_nsec);
     fsp_engine_attr_timeout_aged(req->engine, req->attr_age_ms, &out->attr_valid,
                                  &out->attr_valid_nsec);
@@ -656,6 +681,7 @@ NTSTATUS fsp_ops_create_object(struct fsp_request *req, PWSTR path, UINT32 creat
     req->treq.Req.Create.FileAttributes = file_attributes;
     req->treq.Req.Create.CaseSensitive = fs->VolumeParams.CaseSensitiveSearch;
     req->treq.Req.Create.UserMode = 1;
+    req->treq.Req.Create.AccessToken = (UINT64)req->in->pid << 32; /* WinFsp: PID << 32 | token */
     req->treq.FileName = path;
     fsp_op_enter(req, FspFsctlTransactCreateKind);
     req->treq.Req.Create.PosixOpen = req->posix_open;

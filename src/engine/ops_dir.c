@@ -53,6 +53,7 @@ struct listing {
      * kept (dir_cache.c) nor continued from a kept one */
     uint32_t gen;
     bool skipped;
+    uint32_t subdirs_gen; /* the directory's fsp_node_subdirs_gen when the listing started (st_nlink) */
 };
 
 /* A complete listing as kept between opens (dir_cache.c): the entries, then the two arenas. */
@@ -70,6 +71,12 @@ static const char *entry_name(const struct listing *l, const struct dir_entry *e
 static PWSTR entry_wname(const struct listing *l, const struct dir_entry *e)
 {
     return l->wnames + e->wname;
+}
+
+/* A fresh listing of the handle's directory starts: note the directory's change count. */
+static void listing_start(struct fsp_request *req, struct fsp_handle *h, struct listing *l)
+{
+    l->subdirs_gen = fsp_node_subdirs_gen(req->engine, h->nodeid);
 }
 
 /* Drop the entries from index k on (they will be listed again). */
@@ -321,6 +328,22 @@ static uint32_t dtype_of(const FSP_FSCTL_FILE_INFO *info)
     return (info->FileAttributes & FILE_ATTRIBUTE_DIRECTORY) ? DT_DIR : DT_REG;
 }
 
+/*
+ * A listing just became complete: without link counts from the file system the directory's
+ * st_nlink is 2 + its subdirectories, which the listing now tells (unless the directory
+ * changed since the listing started: then nothing is recorded).
+ */
+static void listing_completed(struct fsp_request *req, struct fsp_handle *h, struct listing *l)
+{
+    if (req->fs->VolumeParams.HardLinks)
+        return;
+    uint32_t subdirs = 0;
+    for (size_t i = 0; i < l->n; i++)
+        if (DT_DIR == dtype_of(&l->e[i].info))
+            subdirs++;
+    fsp_node_subdirs_set(req->engine, h->nodeid, subdirs, l->subdirs_gen);
+}
+
 static uint64_t ino_of(const struct listing *l, const struct dir_entry *e)
 {
     if (e->info.IndexNumber)
@@ -367,6 +390,7 @@ static bool known_entry(struct fsp_request *req, uint64_t dir, PWSTR wname,
     fsp_attr_from_info(req->engine, oinfo, owner[0], owner[1], owner[2], type, 0, &out->attr);
     if (0 == out->attr.ino)
         out->attr.ino = out->nodeid;
+    fsp_ops_fix_nlink(req, out->nodeid, info, &out->attr); /* as fsp_ops_enter_entry does */
     fsp_engine_entry_timeout(req->engine, &out->entry_valid, &out->entry_valid_nsec);
     fsp_engine_attr_timeout_aged(req->engine, age, &out->attr_valid, &out->attr_valid_nsec);
     return true;
@@ -492,11 +516,13 @@ static void readdir_complete(struct fsp_request *req, FSP_FSCTL_TRANSACT_RSP *rs
     else if (rsp->IoStatus.Information > (plus ? PLUS_BATCH_SIZE : BATCH_SIZE)) {
         FspDebugLog("linfsp: ReadDirectory returned more bytes than asked\n");
         err = EIO;
-    } else
-    {
+    } else {
         struct listing *l = h->dir_buffer;
+        bool was_complete = l->complete;
         err = listing_add_batch(l, l->marker ? l->marker : l->n ? entry_wname(l, &l->e[l->n - 1]) : 0,
                                 fsp_request_scratch(req), rsp->IoStatus.Information);
+        if (!err && l->complete && !was_complete)
+            listing_completed(req, h, l);
     }
     /* Unlock before replying (see reply_listing_unlock). */
     if (err) {
@@ -516,6 +542,7 @@ static void readdir_common(struct fsp_request *req, bool plus)
         return fsp_reply_err(req, EBADF);
     FSP_FILE_SYSTEM *fs = req->fs;
     size_t size = in->size > FSP_ENGINE_MAX_WRITE ? FSP_ENGINE_MAX_WRITE : in->size;
+    fsp_ops_read_through(req, h); /* the directory's access time (relatime), before the entries */
     pthread_mutex_lock(&h->lock);
     struct listing *l = h->dir_buffer;
     if (!l) {
@@ -527,9 +554,11 @@ static void readdir_common(struct fsp_request *req, bool plus)
         h->dir_buffer = l;
         h->dir_free = listing_free;
         l->gen = dir_gen(req, h);
-    } else if (0 == in->offset)
+        listing_start(req, h, l);
+    } else if (0 == in->offset) {
         listing_clear(l, dir_gen(req, h)); /* rewinddir: list afresh */
-    else if (plus) {
+        listing_start(req, h, l);
+    } else if (plus) {
         /* Attributes go with the entries: the kernel takes them as current, so entries
          * fetched for an earlier request (maybe changed since) are listed again. */
         listing_truncate(l, in->offset < 2 ? 0 : in->offset - 2);
@@ -542,8 +571,10 @@ static void readdir_common(struct fsp_request *req, bool plus)
      * directory will do. */
     bool fetched = false;
     while (!l->complete && held_bytes(l, in->offset, plus, size) < size) {
-        if (!plus && listing_from_kept(req, h, l))
+        if (!plus && listing_from_kept(req, h, l)) {
+            listing_completed(req, h, l);
             break;
+        }
         if (!fs->Interface->ReadDirectory) {
             pthread_mutex_unlock(&h->lock);
             return fsp_reply_err(req, ENOTDIR);
@@ -582,6 +613,8 @@ static void readdir_common(struct fsp_request *req, bool plus)
             pthread_mutex_unlock(&h->lock);
             return fsp_reply_err(req, err);
         }
+        if (l->complete)
+            listing_completed(req, h, l);
     }
     if (fetched)
         listing_keep(req, h, l);
@@ -682,6 +715,8 @@ void fsp_op_mkdir(struct fsp_request *req)
     fsp_attr_invalidate(req->engine, req->in->nodeid); /* its directory changed */
     if (!NT_SUCCESS(status))
         return fsp_reply_status(req, status);
+    /* st_nlink without link counts from the file system: a new subdirectory, itself empty */
+    fsp_node_subdirs_add(req->engine, req->in->nodeid, +1);
     struct fuse_entry_out out;
     err = fsp_ops_make_entry(req, req->in->nodeid, name, ctx, path, &info, &out);
     /* no entry to answer with: the caller is told it was not made, so it must not be */
@@ -691,5 +726,6 @@ void fsp_op_mkdir(struct fsp_request *req)
         fsp_ops_close(req, ctx, path, 0);
     if (err)
         return fsp_reply_err(req, err);
+    fsp_node_subdirs_set(req->engine, out.nodeid, 0, fsp_node_subdirs_gen(req->engine, out.nodeid));
     fsp_ops_reply_entry(req, &out);
 }

@@ -79,6 +79,7 @@ struct target {
     PWSTR path;
     bool opened; /* we opened it and must close it */
     const FSP_FSCTL_OPEN_FILE_INFO *info; /* what opening it by name returned, or NULL */
+    struct fsp_handle *h; /* the open handle it came from, if any */
 };
 
 static int open_target(struct fsp_request *req, bool use_fh, uint64_t fh, UINT32 access,
@@ -90,6 +91,7 @@ static int open_target(struct fsp_request *req, bool use_fh, uint64_t fh, UINT32
         if (!h)
             return EBADF;
         t->ctx = FSP_OPS_CTX(h);
+        t->h = h;
         return 0;
     }
     int err = fsp_node_path(req->engine, req->in->nodeid, FSP_PATH_NODE, &t->path);
@@ -111,17 +113,6 @@ static void close_target(struct fsp_request *req, struct target *t)
         fsp_ops_close(req, t->ctx, t->path, 0);
 }
 
-static NTSTATUS get_file_info(struct fsp_request *req, PVOID ctx, FSP_FSCTL_OPEN_FILE_INFO *info)
-{
-    if (!req->fs->Interface->GetFileInfo)
-        return STATUS_INVALID_DEVICE_REQUEST;
-    memset(info, 0, sizeof *info);
-    fsp_op_enter(req, FspFsctlTransactQueryInformationKind);
-    NTSTATUS status = req->fs->Interface->GetFileInfo(req->fs, ctx, fsp_op_info_arg(req, info));
-    fsp_op_leave(req);
-    return status;
-}
-
 /* FILETIME plus its nanoseconds below 100 ns -> statx time (0 stays 1601-based, as for the
  * other times). */
 static struct fsp_fuse_sx_time sx_time(UINT64 ft, UINT8 ns)
@@ -135,8 +126,8 @@ static struct fsp_fuse_sx_time sx_time(UINT64 ft, UINT8 ns)
 /*
  * Reply to GETATTR with out (the node's nodeid as ino when it has none, the attribute timeout
  * less the age of cached data in it), or to STATX with the same attributes and the birth time
- * (CreationTime, with its nanoseconds from file systems that keep them); info NULL: no birth
- * time.
+ * (CreationTime, with its nanoseconds from file systems that keep them); st_nlink as the engine
+ * keeps it. info NULL: no birth time.
  */
 static void send_attr(struct fsp_request *req, const struct fuse_attr_out *pout,
                       const FSP_FSCTL_OPEN_FILE_INFO *info)
@@ -144,6 +135,11 @@ static void send_attr(struct fsp_request *req, const struct fuse_attr_out *pout,
     struct fuse_attr_out o = *pout, *out = &o;
     if (0 == o.attr.ino)
         o.attr.ino = req->in->nodeid;
+    /* st_nlink as the engine keeps it when the file system keeps no link counts */
+    if (info)
+        fsp_ops_fix_nlink(req, req->in->nodeid, &info->FileInfo, &o.attr);
+    else if (!req->fs->VolumeParams.HardLinks)
+        o.attr.nlink = fsp_node_nlink(req->engine, req->in->nodeid, S_ISDIR(o.attr.mode), o.attr.nlink);
     fsp_engine_attr_timeout_aged(req->engine, req->attr_age_ms, &o.attr_valid, &o.attr_valid_nsec);
     /* Each name of a hard-linked file is its own kernel inode: do not cache what another name may change. */
     if (o.attr.nlink > 1 && !S_ISDIR(o.attr.mode))
@@ -192,7 +188,7 @@ static int getattr_by_handle(struct fsp_handle *h, void *arg)
 {
     struct fsp_request *req = arg;
     FSP_FSCTL_OPEN_FILE_INFO info;
-    NTSTATUS status = get_file_info(req, FSP_OPS_CTX(h), &info);
+    NTSTATUS status = fsp_ops_get_file_info(req, FSP_OPS_CTX(h), &info);
     if (!NT_SUCCESS(status))
         return FspErrnoFromNtStatus(status);
     reply_attr(req, FSP_ATTR_GEN_NONE, FSP_OPS_CTX(h), 0, &info);
@@ -241,7 +237,7 @@ void fsp_op_getattr(struct fsp_request *req)
     if (err)
         return fsp_reply_err(req, err);
     if (use_fh) {
-        NTSTATUS status = get_file_info(req, t.ctx, &info);
+        NTSTATUS status = fsp_ops_get_file_info(req, t.ctx, &info);
         if (!NT_SUCCESS(status))
             return fsp_reply_status(req, status);
     }
@@ -287,7 +283,7 @@ static NTSTATUS set_posix_security(struct fsp_request *req, PVOID ctx, PWSTR pat
         !(in->valid & FATTR_MODE)) {
         struct fuse_attr cur;
         FSP_FSCTL_OPEN_FILE_INFO info;
-        NTSTATUS status = get_file_info(req, ctx, &info);
+        NTSTATUS status = fsp_ops_get_file_info(req, ctx, &info);
         if (!NT_SUCCESS(status))
             return status;
         int err = fsp_ops_fill_attr(req, req->in->nodeid, ctx, path, &info, &cur);
@@ -318,7 +314,7 @@ static NTSTATUS set_owner_mode(struct fsp_request *req, PVOID ctx, PWSTR path,
         return STATUS_INVALID_DEVICE_REQUEST;
     struct fuse_attr cur;
     FSP_FSCTL_OPEN_FILE_INFO info;
-    NTSTATUS status = get_file_info(req, ctx, &info);
+    NTSTATUS status = fsp_ops_get_file_info(req, ctx, &info);
     if (!NT_SUCCESS(status))
         return status;
     int err = fsp_ops_fill_attr(req, req->in->nodeid, ctx, path, &info, &cur);
@@ -355,7 +351,7 @@ static bool setattr_kills_privs(struct fsp_request *req, const struct fuse_setat
 
 static int setattr_by_handle(struct fsp_handle *h, void *arg)
 {
-    struct target t = {.ctx = FSP_OPS_CTX(h)};
+    struct target t = {.ctx = FSP_OPS_CTX(h), .h = h};
     setattr_target(arg, &t);
     return 0;
 }
@@ -474,6 +470,18 @@ static void setattr_target(struct fsp_request *req, struct target *tp)
     FSP_FSCTL_OPEN_FILE_INFO info;
     memset(&info, 0, sizeof info);
     NTSTATUS status = STATUS_SUCCESS;
+    UINT64 since = fsp_ops_since();
+    /* what the change owes the file's times when the file system leaves them to Cleanup
+     * (ops_cleanup.c); times set explicitly are not overridden */
+    ULONG owed = 0;
+    if (in->valid & FATTR_SIZE)
+        owed |= FSP_OPS_SIZE_CHANGED;
+    if (in->valid & (FATTR_MODE | FATTR_UID | FATTR_GID))
+        owed |= FSP_OPS_SECURITY_CHANGED;
+    if (in->valid & (FATTR_MTIME | FATTR_MTIME_NOW))
+        owed &= ~(ULONG)FspCleanupSetLastWriteTime;
+    if (in->valid & (FATTR_ATIME | FATTR_MTIME | FATTR_CTIME | FATTR_ATIME_NOW | FATTR_MTIME_NOW))
+        owed &= ~(ULONG)FspCleanupSetChangeTime; /* SetBasicInfo gets the change time */
     if (in->valid & (FATTR_MODE | FATTR_UID | FATTR_GID))
         status = set_owner_mode(req, t.ctx, t.path, in);
     if (NT_SUCCESS(status) && (in->valid & (FATTR_SIZE | FATTR_UID | FATTR_GID)))
@@ -536,7 +544,9 @@ static void setattr_target(struct fsp_request *req, struct target *tp)
     struct fsp_attr_cached c;
     fsp_attr_cache_get(req->engine, req->in->nodeid, &c);
     if (NT_SUCCESS(status))
-        status = get_file_info(req, t.ctx, &info);
+        status = fsp_ops_get_file_info(req, t.ctx, &info);
+    if (NT_SUCCESS(status))
+        fsp_ops_modified(req, req->in->nodeid, t.path, t.h, t.ctx, since, owed, &info);
     if (!NT_SUCCESS(status)) {
         close_target(req, &t);
         return fsp_reply_status(req, STATUS_INVALID_DEVICE_REQUEST == status ? STATUS_ACCESS_DENIED

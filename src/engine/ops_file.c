@@ -36,24 +36,37 @@ static UINT32 open_access(struct fsp_request *req, int flags)
     return access;
 }
 
+/*
+ * open(O_TRUNC): truncate to 0. oinfo holds what Open returned (in) and the result (out). Linux
+ * keeps a file's xattrs through O_TRUNC, while WinFsp's Overwrite gives the file the EAs of the
+ * request (none): a file with EAs (EaSize) gets its own EAs back through OverwriteEx.
+ */
 static NTSTATUS overwrite(struct fsp_request *req, PVOID ctx, FSP_FSCTL_OPEN_FILE_INFO *oinfo)
 {
     FSP_FSCTL_FILE_INFO *info = &oinfo->FileInfo;
     const FSP_FILE_SYSTEM_INTERFACE *fi = req->fs->Interface;
     if (!fi->Overwrite && !fi->OverwriteEx && !fi->SetFileSize)
         return STATUS_INVALID_DEVICE_REQUEST;
+    void *eas = 0;
+    ULONG ealen = 0;
+    if (fi->OverwriteEx && info->EaSize && fsp_ops_eas_supported(req)) {
+        NTSTATUS status = fsp_ops_read_eas(req, ctx, &eas, &ealen);
+        if (!NT_SUCCESS(status))
+            return status;
+    }
     req->treq.Req.Overwrite.FileAttributes = 0;
     memset(oinfo, 0, sizeof *oinfo);
     fsp_op_enter(req, FspFsctlTransactOverwriteKind);
     fsp_op_info_arg(req, oinfo);
     NTSTATUS status;
     if (fi->OverwriteEx)
-        status = fi->OverwriteEx(req->fs, ctx, 0, FALSE, 0, 0, 0, info);
+        status = fi->OverwriteEx(req->fs, ctx, 0, FALSE, 0, ealen ? eas : 0, ealen, info);
     else if (fi->Overwrite)
         status = fi->Overwrite(req->fs, ctx, 0, FALSE, 0, info);
     else
         status = fi->SetFileSize(req->fs, ctx, 0, FALSE, info);
     fsp_op_leave(req);
+    free(eas);
     return status;
 }
 
@@ -75,6 +88,7 @@ void fsp_op_open(struct fsp_request *req)
         fsp_ops_close(req, ctx, path, 0);
         status = STATUS_FILE_IS_A_DIRECTORY;
     } else if (NT_SUCCESS(status) && (in->flags & O_TRUNC)) {
+        UINT64 since = fsp_ops_since();
         status = fsp_ops_kill_privs(req, req->in->nodeid, ctx, path,
                                     (in->open_flags & FUSE_OPEN_KILL_SUIDGID) ? FSP_KILLPRIV_SUIDGID
                                                                               : FSP_KILLPRIV_CAPS);
@@ -86,7 +100,9 @@ void fsp_op_open(struct fsp_request *req)
             fsp_attr_changed_to(req->engine, req->in->nodeid, c.gen, &info);
         else
             fsp_attr_invalidate(req->engine, req->in->nodeid);
-        if (!NT_SUCCESS(status))
+        if (NT_SUCCESS(status)) /* (invalidates the cache again when it passes Cleanup flags) */
+            fsp_ops_modified(req, req->in->nodeid, path, 0, ctx, since, FSP_OPS_SIZE_CHANGED, &info);
+        else
             fsp_ops_close(req, ctx, path, 0);
     }
     if (!NT_SUCCESS(status))
@@ -140,8 +156,12 @@ static NTSTATUS create_opens_existing(struct fsp_request *req, PWSTR path, int f
         status = fsp_ops_kill_privs(req, 0, *pctx, path,
                                     (open_flags & FUSE_OPEN_KILL_SUIDGID) ? FSP_KILLPRIV_SUIDGID
                                                                           : FSP_KILLPRIV_CAPS);
-    if (NT_SUCCESS(status) && (flags & O_TRUNC))
+    if (NT_SUCCESS(status) && (flags & O_TRUNC)) {
+        UINT64 since = fsp_ops_since();
         status = overwrite(req, *pctx, info);
+        if (NT_SUCCESS(status))
+            fsp_ops_modified(req, 0, path, 0, *pctx, since, FSP_OPS_SIZE_CHANGED, info);
+    }
     if (!NT_SUCCESS(status)) {
         fsp_ops_close(req, *pctx, path, 0);
         *pctx = 0;
@@ -308,6 +328,7 @@ void fsp_op_read(struct fsp_request *req)
         return fsp_reply_err(req, EBADF);
     if (!req->fs->Interface->Read)
         return fsp_reply_err(req, EINVAL);
+    fsp_ops_read_through(req, h); /* its access time (relatime), before the data */
     size_t size = in->size > FSP_ENGINE_MAX_WRITE ? FSP_ENGINE_MAX_WRITE : in->size;
     if (!fsp_request_prepare_pend(req))
         return fsp_reply_err(req, ENOMEM);
@@ -335,13 +356,31 @@ void fsp_op_read(struct fsp_request *req)
     fsp_reply_data(req, buf, got);
 }
 
+struct write_pending {
+    size_t size;
+    struct fsp_handle *h; /* alive while the kernel waits for the write */
+    UINT64 since;
+};
+
 static void write_complete(struct fsp_request *req, FSP_FSCTL_TRANSACT_RSP *rsp, void *ctx)
 {
-    size_t size = (size_t)(uintptr_t)ctx;
+    /* ctx: a write_pending, or (out of memory) the size shifted left and tagged with bit 0 */
+    struct write_pending p = {(uintptr_t)ctx >> 1, 0, 0};
+    if (!((uintptr_t)ctx & 1)) {
+        p = *(struct write_pending *)ctx;
+        free(ctx);
+    }
+    size_t size = p.size;
     NTSTATUS status = (NTSTATUS)rsp->IoStatus.Status;
     fsp_attr_invalidate(req->engine, req->in->nodeid);
     if (!NT_SUCCESS(status))
         return fsp_reply_status(req, status);
+    /* This thread is the file system's own (inside FspFileSystemSendResponse): the times a
+     * WinFsp file system leaves to Cleanup wait for the handle's release. A response without
+     * FileInfo (times 0) tells nothing. */
+    if (p.h && rsp->Rsp.Write.FileInfo.LastWriteTime)
+        fsp_ops_owe(p.h, fsp_ops_owed_flags(req, &rsp->Rsp.Write.FileInfo, p.since,
+                                            FSP_OPS_DATA_CHANGED));
     if (rsp->IoStatus.Information > size) {
         FspDebugLog("linfsp: Write reports %u bytes for a %zu-byte request\n",
                     rsp->IoStatus.Information, size);
@@ -378,6 +417,7 @@ void fsp_op_write(struct fsp_request *req)
     memset(&info, 0, sizeof info);
     struct fsp_attr_cached c;
     fsp_attr_cache_get(req->engine, h->nodeid, &c);
+    UINT64 since = fsp_ops_since();
     req->treq.Req.Write.UserContext = (UINT64)(uintptr_t)FSP_OPS_CTX(h);
     req->treq.Req.Write.Address = (UINT64)(uintptr_t)data;
     req->treq.Req.Write.Offset = in->offset;
@@ -386,8 +426,12 @@ void fsp_op_write(struct fsp_request *req)
     status = req->fs->Interface->Write(req->fs, FSP_OPS_CTX(h), data, in->offset, in->size,
                                                 FALSE, FALSE, &done, fsp_op_info_arg(req, &info));
     fsp_op_leave(req);
-    if (STATUS_PENDING == status)
-        return fsp_request_pend(req, write_complete, (void *)(uintptr_t)in->size);
+    if (STATUS_PENDING == status) {
+        struct write_pending *p = malloc(sizeof *p);
+        if (p)
+            *p = (struct write_pending){in->size, h, since};
+        return fsp_request_pend(req, write_complete, p ? (void *)p : (void *)((uintptr_t)in->size << 1 | 1));
+    }
     if (NT_SUCCESS(status))
         fsp_attr_changed_to(req->engine, h->nodeid, c.gen, &info);
     else
@@ -398,6 +442,8 @@ void fsp_op_write(struct fsp_request *req)
         FspDebugLog("linfsp: Write reports %u bytes for a %u-byte request\n", done, in->size);
         return fsp_reply_err(req, EIO);
     }
+    if (done)
+        fsp_ops_modified(req, h->nodeid, 0, h, FSP_OPS_CTX(h), since, FSP_OPS_DATA_CHANGED, &info);
     struct fuse_write_out out;
     memset(&out, 0, sizeof out);
     out.size = done;
@@ -462,10 +508,19 @@ void fsp_ops_close_handle(struct fsp_engine *eng, struct fsp_handle *h)
     PWSTR path = 0;
     if (0 != fsp_node_path(eng, h->nodeid, FSP_PATH_CLOSE, &path))
         path = 0;
+    /* Out of the table before: a GETATTR of the unlinked file must not pick this context (done
+     * by fsp_ops_release_handle). The Cleanup flags an asynchronous write left owed. */
+    ULONG owed = fsp_ops_release_flags(h);
     fsp_ops_close(&r, FSP_OPS_CTX(h), path ? path : h->path,
-                  h->delete_on_close ? FspCleanupDelete : 0);
-    if (h->delete_on_close)
-        fsp_attr_invalidate(eng, h->nodeid); /* its link count */
+                  owed | (h->delete_on_close ? FspCleanupDelete : 0));
+    if (h->delete_on_close || owed)
+        fsp_attr_invalidate(eng, h->nodeid); /* its link count; the times Cleanup set */
+    /* The times an asynchronous write left to this Cleanup: the kernel sends RELEASE after
+     * close(2) returned and may have cached the attributes from before them (for good with
+     * FileInfoTimeout INFINITE). Only then, since dropping them also drops what the kernel knows
+     * of the file's mode and owner. */
+    if (owed)
+        fsp_notify_inval_attr(eng, h->nodeid);
     fsp_passthrough_release(eng, h);
     fsp_handle_free(h);
 }
@@ -554,6 +609,8 @@ void fsp_op_fallocate(struct fsp_request *req)
     if ((mode & (FALLOC_FL_PUNCH_HOLE | FALLOC_FL_ZERO_RANGE)) || !fi->SetFileSize || !fi->GetFileInfo)
         return fsp_reply_err(req, EOPNOTSUPP);
     UINT64 end = in->offset + in->length;
+    UINT64 since = fsp_ops_since();
+    bool grown = false;
     fsp_op_enter(req, FspFsctlTransactQueryInformationKind);
     status = fi->GetFileInfo(req->fs, FSP_OPS_CTX(h), fsp_op_info_arg(req, &oinfo));
     fsp_op_leave(req);
@@ -567,8 +624,11 @@ void fsp_op_fallocate(struct fsp_request *req)
             fsp_op_enter(req, FspFsctlTransactSetInformationKind);
             status = fi->SetFileSize(req->fs, FSP_OPS_CTX(h), end, keep, fsp_op_info_arg(req, &oinfo));
             fsp_op_leave(req);
+            grown = !keep;
         }
         fsp_attr_invalidate(req->engine, h->nodeid);
     }
+    if (NT_SUCCESS(status) && grown)
+        fsp_ops_modified(req, h->nodeid, 0, h, FSP_OPS_CTX(h), since, FSP_OPS_DATA_CHANGED, &oinfo);
     fsp_reply_status(req, status);
 }

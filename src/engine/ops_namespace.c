@@ -113,6 +113,8 @@ static void remove_name(struct fsp_request *req, bool dir)
     if (keep)
         fsp_node_keep_gone_attr(req->engine, req->in->nodeid, name, &gone);
     fsp_node_unlinked(req->engine, req->in->nodeid, name); /* and the file (its links) */
+    if (dir)
+        fsp_node_subdirs_add(req->engine, req->in->nodeid, -1);
     fsp_reply_err(req, 0);
 }
 
@@ -143,6 +145,123 @@ static bool replaced_dir_attr(struct fsp_request *req, uint64_t newdir, const ch
                0 == fsp_ops_fill_attr(req, 0, ctx, newpath, &info, attr);
     fsp_ops_close(req, ctx, newpath, 0);
     return got;
+}
+
+/* A directory to Linux (a symlink reparse point carrying the directory attribute is a symlink). */
+static bool is_directory(const FSP_FSCTL_FILE_INFO *info)
+{
+    return (info->FileAttributes & FILE_ATTRIBUTE_DIRECTORY) &&
+           !((info->FileAttributes & FILE_ATTRIBUTE_REPARSE_POINT) &&
+             IO_REPARSE_TAG_SYMLINK == info->ReparseTag);
+}
+
+static NTSTATUS call_rename(struct fsp_request *req, PVOID ctx, PWSTR oldpath, PWSTR newpath,
+                            BOOLEAN replace)
+{
+    req->treq.Req.SetInformation.FileInformationClass = FileRenameInformation;
+    req->treq.Req.SetInformation.Info.Rename.AccessToken = (UINT64)req->in->pid << 32;
+    req->treq.FileName = oldpath;
+    fsp_op_enter(req, FspFsctlTransactSetInformationKind);
+    NTSTATUS status = req->fs->Interface->Rename(req->fs, ctx, oldpath, newpath, replace);
+    fsp_op_leave(req);
+    return status;
+}
+
+/* The security descriptor of an open file (GetSecurity), malloc'ed; NULL when there is none. */
+static PSECURITY_DESCRIPTOR security_of(struct fsp_request *req, PVOID ctx)
+{
+    const FSP_FILE_SYSTEM_INTERFACE *fi = req->fs->Interface;
+    if (!fi->GetSecurity)
+        return 0;
+    for (SIZE_T size = 1024; size <= 65536; size *= 4) {
+        PSECURITY_DESCRIPTOR sd = malloc(size);
+        if (!sd)
+            return 0;
+        SIZE_T got = size;
+        fsp_op_enter(req, FspFsctlTransactQuerySecurityKind);
+        NTSTATUS status = fi->GetSecurity(req->fs, ctx, sd, &got);
+        fsp_op_leave(req);
+        if (NT_SUCCESS(status) && got <= size && FspIsValidSecurityDescriptor(sd, got))
+            return sd;
+        free(sd);
+        if (STATUS_BUFFER_OVERFLOW != status && STATUS_BUFFER_TOO_SMALL != status)
+            return 0;
+    }
+    return 0;
+}
+
+/*
+ * rename(2) of a directory onto an existing empty directory: POSIX replaces the target, while
+ * Windows refuses, and so do WinFsp file systems (STATUS_ACCESS_DENIED, as NTFS; some answer
+ * STATUS_OBJECT_NAME_COLLISION). The engine then deletes the empty target the way unlink does
+ * (SetDelete or CanDelete, Cleanup with FspCleanupDelete, Close) and calls Rename again.
+ *
+ * The whole sequence runs with the operation guard held as one rename (exclusive with FINE and
+ * COARSE), so that no other operation the engine passes to the file system (opens of names,
+ * creations, deletions, renames, listings) runs in between: nobody sees the target missing.
+ * The kernel holds both parent directories locked for the rename as well. A target that is
+ * not empty gives ENOTEMPTY (as on Linux). If the second Rename fails, the engine creates the
+ * target directory again with its security descriptor (its times, attributes and EAs are
+ * lost) and reports the failure; the source is left as it was.
+ */
+static NTSTATUS rename_over_directory(struct fsp_request *req, PVOID ctx, PWSTR oldpath,
+                                      PWSTR newpath, NTSTATUS refused, bool *preplaced)
+{
+    const FSP_FILE_SYSTEM_INTERFACE *fi = req->fs->Interface;
+    if (!fi->Cleanup)
+        return refused; /* it could not delete the target anyway */
+    FSP_FSCTL_TRANSACT_REQ held;
+    fsp_op_hold_guard(req, &held);
+    PVOID tctx;
+    FSP_FSCTL_OPEN_FILE_INFO tinfo;
+    NTSTATUS status = fsp_ops_open_path(req, newpath, DELETE | FILE_READ_ATTRIBUTES | READ_CONTROL,
+                                        &tctx, &tinfo);
+    if (!NT_SUCCESS(status)) {
+        /* the target went meanwhile (or cannot be opened): the refusal stands, unless it is gone */
+        if (STATUS_OBJECT_NAME_NOT_FOUND == status)
+            status = call_rename(req, ctx, oldpath, newpath, TRUE);
+        else
+            status = refused;
+        fsp_op_release_guard(req, &held);
+        return status;
+    }
+    if (!is_directory(&tinfo.FileInfo)) {
+        fsp_ops_close(req, tctx, newpath, 0);
+        fsp_op_release_guard(req, &held);
+        return refused;
+    }
+    req->treq.Req.SetInformation.FileInformationClass = FileDispositionInformation;
+    req->treq.FileName = newpath;
+    fsp_op_enter(req, FspFsctlTransactSetInformationKind);
+    if (fi->SetDelete)
+        status = fi->SetDelete(req->fs, tctx, newpath, TRUE);
+    else if (fi->CanDelete)
+        status = fi->CanDelete(req->fs, tctx, newpath);
+    else
+        status = STATUS_SUCCESS;
+    fsp_op_leave(req);
+    PSECURITY_DESCRIPTOR sd = NT_SUCCESS(status) ? security_of(req, tctx) : 0;
+    fsp_ops_close(req, tctx, newpath, NT_SUCCESS(status) ? FspCleanupDelete : 0);
+    if (NT_SUCCESS(status)) {
+        status = call_rename(req, ctx, oldpath, newpath, TRUE);
+        if (NT_SUCCESS(status))
+            *preplaced = true;
+        else {
+            /* put the empty target back as it was, as far as the interface allows */
+            PVOID nctx;
+            FSP_FSCTL_OPEN_FILE_INFO ninfo;
+            if (NT_SUCCESS(fsp_ops_create_object(req, newpath, FILE_DIRECTORY_FILE,
+                                                 FILE_LIST_DIRECTORY | FILE_READ_ATTRIBUTES,
+                                                 FILE_ATTRIBUTE_DIRECTORY, sd, 0, 0, &nctx, &ninfo)))
+                fsp_ops_close(req, nctx, newpath, 0);
+            else
+                FspDebugLog("linfsp: rename over a directory failed and its target could not be "
+                            "created again\n");
+        }
+    }
+    free(sd);
+    fsp_op_release_guard(req, &held);
+    return status;
 }
 
 static void do_rename(struct fsp_request *req, uint64_t newdir, uint32_t flags, size_t names_off)
@@ -179,19 +298,39 @@ static void do_rename(struct fsp_request *req, uint64_t newdir, uint32_t flags, 
         return fsp_reply_err(req, err);
     struct fuse_attr gone;
     bool keep = !exchange && replaced_dir_attr(req, newdir, newname, newpath, &gone);
+    BOOLEAN replace = (flags & RENAME_NOREPLACE) ? FALSE : TRUE;
+    bool counts = !req->fs->VolumeParams.HardLinks; /* the engine keeps directories' st_nlink */
+    bool src_dir = false, target_dir = false;
     PVOID ctx;
     FSP_FSCTL_OPEN_FILE_INFO info;
     NTSTATUS status = fsp_ops_open_path(req, oldpath, DELETE | FILE_READ_ATTRIBUTES, &ctx, &info);
     if (NT_SUCCESS(status)) {
-        req->treq.Req.SetInformation.FileInformationClass = FileRenameInformation;
-        req->treq.FileName = oldpath;
-        fsp_op_enter(req, FspFsctlTransactSetInformationKind);
-        if (exchange)
+        src_dir = is_directory(&info.FileInfo);
+        if (counts && (exchange || (src_dir && replace))) {
+            /* is the target a directory (a directory goes, or an exchange moves one)? */
+            PVOID tctx;
+            FSP_FSCTL_OPEN_FILE_INFO tinfo;
+            if (NT_SUCCESS(fsp_ops_open_path(req, newpath, FILE_READ_ATTRIBUTES, &tctx, &tinfo))) {
+                target_dir = is_directory(&tinfo.FileInfo);
+                fsp_ops_close(req, tctx, newpath, 0);
+            }
+        }
+        if (exchange) {
+            req->treq.Req.SetInformation.FileInformationClass = FileRenameInformation;
+            req->treq.Req.SetInformation.Info.Rename.AccessToken = (UINT64)req->in->pid << 32;
+            req->treq.FileName = oldpath;
+            fsp_op_enter(req, FspFsctlTransactSetInformationKind);
             status = fi->RenameExchange(req->fs, ctx, oldpath, newpath);
-        else
-            status = fi->Rename(req->fs, ctx, oldpath, newpath,
-                                (flags & RENAME_NOREPLACE) ? FALSE : TRUE);
-        fsp_op_leave(req);
+            fsp_op_leave(req);
+        } else {
+            status = call_rename(req, ctx, oldpath, newpath, replace);
+            if ((STATUS_ACCESS_DENIED == status || STATUS_OBJECT_NAME_COLLISION == status) &&
+                src_dir && replace) {
+                bool replaced = false;
+                status = rename_over_directory(req, ctx, oldpath, newpath, status, &replaced);
+                target_dir = replaced;
+            }
+        }
         fsp_ops_close(req, ctx, oldpath, 0);
     }
     if (!NT_SUCCESS(status)) {
@@ -202,12 +341,21 @@ static void do_rename(struct fsp_request *req, uint64_t newdir, uint32_t flags, 
      * of the files they move (and of the replaced file). */
     fsp_attr_invalidate(req->engine, req->in->nodeid);
     fsp_attr_invalidate(req->engine, newdir);
-    if (exchange)
+    if (exchange) {
         fsp_node_exchanged(req->engine, req->in->nodeid, newdir, &nr);
-    else {
+        if (counts && src_dir != target_dir) {
+            /* the directory of the two moved from one parent to the other */
+            fsp_node_subdirs_add(req->engine, req->in->nodeid, src_dir ? -1 : +1);
+            fsp_node_subdirs_add(req->engine, newdir, src_dir ? +1 : -1);
+        }
+    } else {
         if (keep)
             fsp_node_keep_gone_attr(req->engine, newdir, newname, &gone);
         fsp_node_renamed(req->engine, req->in->nodeid, newdir, &nr);
+        if (counts && src_dir) {
+            fsp_node_subdirs_add(req->engine, req->in->nodeid, -1);
+            fsp_node_subdirs_add(req->engine, newdir, target_dir ? 0 : +1);
+        }
     }
     fsp_reply_err(req, 0);
 }

@@ -913,10 +913,24 @@ static int do_set(struct fsp_request *req, PVOID ctx, struct op *o)
     }
 }
 
-static int run_op(struct fsp_request *req, PVOID ctx, void *arg)
+static int run_op(struct fsp_request *req, PVOID ctx, struct fsp_handle *h, void *arg)
 {
     struct op *o = arg;
-    return o->value || o->remove ? do_set(req, ctx, o) : do_get(req, ctx, o);
+    if (!o->value && !o->remove)
+        return do_get(req, ctx, o);
+    UINT64 since = fsp_ops_since();
+    int err = do_set(req, ctx, o);
+    /* A new descriptor owes the file its change time as chmod(2) does, when the file system
+     * leaves it to Cleanup (ops_cleanup.c); the attributes and times are set with the change
+     * time already (set_basic). */
+    bool security = K_ACL == o->kind || K_NTACL == o->kind || K_ACL_ACCESS == o->kind ||
+                    K_ACL_DEFAULT == o->kind;
+    if (!err && security && o->changed_security && req->fs->Interface->Cleanup) {
+        FSP_FSCTL_OPEN_FILE_INFO info;
+        if (NT_SUCCESS(fsp_ops_get_file_info(req, ctx, &info)))
+            fsp_ops_modified(req, req->in->nodeid, 0, h, ctx, since, FSP_OPS_SECURITY_CHANGED, &info);
+    }
+    return err;
 }
 
 /* The access the engine's open asks for. */

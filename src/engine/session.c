@@ -91,6 +91,25 @@ uint64_t fsp_engine_init_flags(struct fsp_engine *eng)
     return eng->init_flags;
 }
 
+bool fsp_engine_noatime(struct fsp_engine *eng)
+{
+    if (eng->fs->VolumeParams.ReadOnlyVolume)
+        return true;
+    /* the options given with FspFileSystemSetMountOptions, comma separated; the last one wins */
+    bool noatime = false, ro = false;
+    for (const char *p = eng->mount_options; p && *p;) {
+        size_t n = strcspn(p, ",");
+        if (7 == n && 0 == strncmp(p, "noatime", 7))
+            noatime = true;
+        else if ((5 == n && 0 == strncmp(p, "atime", 5)) || (8 == n && 0 == strncmp(p, "relatime", 8)))
+            noatime = false;
+        else if (2 == n && (0 == strncmp(p, "ro", 2) || 0 == strncmp(p, "rw", 2)))
+            ro = 'o' == p[1];
+        p += n + (',' == p[n]);
+    }
+    return noatime || ro;
+}
+
 uid_t fsp_engine_owner_uid(struct fsp_engine *eng)
 {
     return eng->owner_uid;

@@ -54,6 +54,7 @@
 #include <linux/io_uring.h>
 #include <poll.h>
 #include <sched.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -580,20 +581,38 @@ int fsp_uring_reply(struct fsp_request *req, const struct iovec *v, int count)
 
 /* ---- the worker ---- */
 
+_Static_assert(sizeof(struct fsp_uring_req_header) == FSP_URING_HEADER_SIZE, "ring entry header");
+_Static_assert(HEAD_ROOM == FSP_URING_HEAD_ROOM, "head room");
+
+void *fsp_uring_unpack(const void *hdr, char *payload, size_t payload_cap, size_t *plen)
+{
+    const struct fsp_uring_req_header *h = hdr;
+    struct fuse_in_header in;
+    memcpy(&in, h->in_out, sizeof in);
+    uint32_t psize;
+    memcpy(&psize, (const char *)h + offsetof(struct fsp_uring_req_header, ent_in_out) +
+                       offsetof(struct fsp_uring_ent_in_out, payload_sz), sizeof psize);
+    size_t oplen = (size_t)in.len - sizeof in - psize;
+    if (in.len < sizeof in + (size_t)psize || psize > payload_cap || oplen > sizeof h->op_in) {
+        FspDebugLog("linfsp: io_uring: malformed request (opcode %u len %u payload %u)\n",
+                    in.opcode, in.len, psize);
+        return 0;
+    }
+    char *start = payload - oplen - sizeof in;
+    memcpy(start, &in, sizeof in);
+    memcpy(start + sizeof in, h->op_in, oplen);
+    *plen = in.len;
+    return start;
+}
+
 /* A request arrived in ent: put it back together in front of the payload and dispatch it. */
 static void ring_request(struct fsp_worker *w, struct fsp_uring_q *q, struct fsp_uring_ent *ent)
 {
-    struct fsp_uring_req_header *h = ent->hdr;
-    struct fuse_in_header in;
-    memcpy(&in, h->in_out, sizeof in);
-    uint32_t payload = h->ent_in_out.payload_sz;
-    ent->commit_id = h->ent_in_out.commit_id;
+    ent->commit_id = ent->hdr->ent_in_out.commit_id;
     __atomic_fetch_add(&q->u->ring_reqs, 1, __ATOMIC_RELAXED);
-    size_t oplen = (size_t)in.len - sizeof in - payload;
-    if (in.len < sizeof in + (size_t)payload || payload > q->u->payload_sz ||
-        oplen > sizeof h->op_in) {
-        FspDebugLog("linfsp: io_uring: malformed request (opcode %u len %u payload %u)\n",
-                    in.opcode, in.len, payload);
+    size_t len = 0;
+    void *start = fsp_uring_unpack(ent->hdr, ent->payload, q->u->payload_sz, &len);
+    if (!start) {
         struct fuse_out_header out = {sizeof out, -EIO, ent->commit_id};
         struct iovec v = {&out, sizeof out};
         struct fsp_request req;
@@ -603,10 +622,7 @@ static void ring_request(struct fsp_worker *w, struct fsp_uring_q *q, struct fsp
         fsp_uring_reply(&req, &v, 1);
         return;
     }
-    char *start = ent->payload - oplen - sizeof in;
-    memcpy(start, &in, sizeof in);
-    memcpy(start + sizeof in, h->op_in, oplen);
-    fsp_dispatch_via(w->engine, w, w->fd, ent, start, in.len);
+    fsp_dispatch_via(w->engine, w, w->fd, ent, start, len);
 }
 
 static void take_done(struct fsp_uring_q *q, int fd)

@@ -30,6 +30,18 @@ void fsp_uring_free(struct fsp_engine *eng);
 uint64_t fsp_uring_init_flags(struct fsp_engine *eng, uint64_t offered);
 void fsp_uring_init_done(struct fsp_engine *eng, uint64_t flags);
 
+/* A ring entry's memory: the header area (fuse_in_header, the opcode's first argument, commit id
+ * and payload size) and the payload buffer, behind FSP_URING_HEAD_ROOM bytes where the request is
+ * put back together. */
+#define FSP_URING_HEADER_SIZE 288
+#define FSP_URING_HEAD_ROOM 4096
+/* The request a ring entry holds (hdr: its FSP_URING_HEADER_SIZE-byte header area; payload: its
+ * payload buffer of payload_cap bytes, with FSP_URING_HEAD_ROOM bytes before it), put back
+ * together in front of the payload as one /dev/fuse message: returns its start and length, or
+ * NULL when the sizes in the header do not fit (logged). Used for every ring request, and by the
+ * fuzzer (tests/fuzz), which has no ring. */
+void *fsp_uring_unpack(const void *hdr, char *payload, size_t payload_cap, size_t *plen);
+
 /* dispatch.c: process a request that came through ring entry ent. */
 void fsp_dispatch_via(struct fsp_engine *eng, struct fsp_worker *w, int fd,
                       struct fsp_uring_ent *ent, void *buf, size_t n);

@@ -156,9 +156,22 @@ static int check_value(const struct class_key *k, const char *v, char *why, size
             if (0 == fsp_utf8_to_wcs(sddl, strlen(sddl), &w, 0))
                 status = FspSddlToSecurityDescriptor(w, &sd, 0);
         }
+        /* A descriptor without a DACL (an empty value, "O:SYG:SY", "D:NO_ACCESS_CONTROL")
+         * gives everyone every right over every instance: never what an empty or forgotten
+         * DACL was meant to say. Leaving Security out gives the default; a class open to all
+         * says so with an ACE for Everyone. */
+        bool no_dacl = NT_SUCCESS(status) && !FspSecurityDescriptorDacl(sd);
         free(sddl), free(w), free(sd);
         if (!NT_SUCCESS(status)) {
             snprintf(why, whysize, "Security is not valid SDDL (e.g. %s)",
+                     FSP_LAUNCH_SERVICE_DEFAULT_SDDL);
+            return -1;
+        }
+        if (no_dacl) {
+            snprintf(why, whysize, "Security %s, which would give everyone every right "
+                     "(leave the key out for the default, %s; write D:P(A;;RPWPLC;;;WD) if "
+                     "everyone is meant)",
+                     v[0] ? "has no DACL (or a NULL one)" : "is empty",
                      FSP_LAUNCH_SERVICE_DEFAULT_SDDL);
             return -1;
         }
@@ -237,7 +250,9 @@ NTSTATUS fsp_class_parse(const char *text, size_t len, const char *where,
         say(msg, msgsize, "%s: holds a NUL byte (not a text file)", where);
         return STATUS_OBJECT_NAME_INVALID;
     }
-    for (size_t pos = 0; pos < len && NT_SUCCESS(status);) {
+    /* A UTF-8 byte order mark at the start (Windows editors write one) says only "UTF-8". */
+    size_t start = len >= 3 && 0 == memcmp(text, "\xef\xbb\xbf", 3) ? 3 : 0;
+    for (size_t pos = start; pos < len && NT_SUCCESS(status);) {
         const char *nl = memchr(text + pos, '\n', len - pos);
         size_t n = nl ? (size_t)(nl - (text + pos)) : len - pos;
         lineno++;

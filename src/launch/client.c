@@ -123,22 +123,42 @@ FSP_API NTSTATUS FspLaunchCallLauncherPipeEx(WCHAR Command, ULONG Argc, PWSTR *A
     int fd = -1;
     if (NT_SUCCESS(status))
         status = connect_launcher(&fd);
+    /* A launcher that cannot serve the connection (too many clients) answers at once and
+     * closes it, maybe before the request is sent: then the send fails, and the answer waits
+     * to be read. */
+    bool sent = false;
+    NTSTATUS send_status = STATUS_SUCCESS;
     if (NT_SUCCESS(status)) {
         ssize_t r;
         do
             r = send(fd, req, len, MSG_NOSIGNAL);
         while (r < 0 && EINTR == errno);
-        if (r != (ssize_t)len)
+        sent = r == (ssize_t)len;
+        if (!sent)
             status = r < 0 ? FspNtStatusFromErrno(errno) : STATUS_UNSUCCESSFUL;
+        if (r < 0 && (EPIPE == errno || ECONNRESET == errno))
+            send_status = status, status = STATUS_SUCCESS; /* read what the launcher said */
     }
     if (NT_SUCCESS(status) && !(rsp = malloc(FSP_LAUNCH_PIPE_BUFFER_SIZE)))
         status = STATUS_INSUFFICIENT_RESOURCES;
     if (NT_SUCCESS(status)) {
         ssize_t r;
         do
-            r = recv(fd, rsp, FSP_LAUNCH_PIPE_BUFFER_SIZE, 0);
+            r = recv(fd, rsp, FSP_LAUNCH_PIPE_BUFFER_SIZE, sent ? 0 : MSG_DONTWAIT);
         while (r < 0 && EINTR == errno);
-        if (r < 0)
+        /* A launcher that closed with our request unread resets the connection; its answer
+         * may still wait behind that error (reported once). */
+        if (r < 0 && ECONNRESET == errno) {
+            int err = errno;
+            do
+                r = recv(fd, rsp, FSP_LAUNCH_PIPE_BUFFER_SIZE, MSG_DONTWAIT);
+            while (r < 0 && EINTR == errno);
+            if (r < 0)
+                errno = err;
+        }
+        if (!sent && r <= 0)
+            status = send_status; /* closed without an answer */
+        else if (r < 0)
             status = EAGAIN == errno || EWOULDBLOCK == errno ? STATUS_IO_TIMEOUT
                                                               : FspNtStatusFromErrno(errno);
         else {

@@ -44,6 +44,7 @@ struct instance {
     struct instance *next;
     char *class_name, *instance_name;
     char **argv, **envp, *cmdline;
+    char *exec_path; /* what runs: Executable's canonical path, checked (argv[0] is Executable) */
     char *workdir, *stderr_path, *mountpoint;
     bool verify_target; /* the mount must land on mountpoint (checked for a non-root caller) */
     bool change_ids;
@@ -153,7 +154,7 @@ static void instance_free(struct instance *in)
     close_fds(in);
     free(in->class_name), free(in->instance_name);
     free_vector(in->argv), free_vector(in->envp);
-    free(in->cmdline), free(in->workdir), free(in->stderr_path), free(in->mountpoint);
+    free(in->cmdline), free(in->exec_path), free(in->workdir), free(in->stderr_path), free(in->mountpoint);
     free(in->groups), free(in->sd), free(in->mounted_at);
     if (in->secret) {
         explicit_bzero(in->secret, in->secret_len);
@@ -197,7 +198,7 @@ static int launch(struct instance *in)
         return -1;
     }
     struct spawn_spec spec = {
-        .argv = in->argv, .envp = in->envp, .change_ids = in->change_ids, .uid = in->uid,
+        .path = in->exec_path, .argv = in->argv, .envp = in->envp, .change_ids = in->change_ids, .uid = in->uid,
         .gid = in->gid, .groups = in->groups, .ngroups = in->ngroups, .workdir = in->workdir,
         .stderr_path = in->stderr_path, .stdin_fd = in_pipe[0], .stdout_fd = out_pipe[1],
         .jobcontrol = in->jobcontrol,
@@ -663,13 +664,26 @@ static bool has_dot_component(const char *path)
     return false;
 }
 
-/* Executable must be a regular file that only root (or the launcher's user) can change. */
-static int check_executable(const char *path, char *why, size_t whysize)
+/* Executable must be a regular file that only root (or the launcher's user) can change, in
+ * directories only they can change. A symbolic link is followed: what it points to is checked
+ * the same way, and that canonical path is what the instance runs (a link into a directory
+ * another user may change would let that user swap the file between this check and the
+ * exec). Returns the path to run (malloc'ed), or NULL with why. */
+static char *check_executable(const char *path, char *why, size_t whysize)
 {
     struct stat st;
-    char *dir = strdup(path);
-    if (!dir)
-        return -1;
+    char *real = realpath(path, 0);
+    if (!real) {
+        snprintf(why, whysize, "Executable %s: %s", path, strerror(errno));
+        return 0;
+    }
+    const char *shown = 0 == strcmp(real, path) ? "" : " (it is ";
+    char *dir = strdup(real);
+    if (!dir) {
+        snprintf(why, whysize, "out of memory");
+        free(real);
+        return 0;
+    }
     char *slash = strrchr(dir, '/');
     if (slash == dir)
         slash[1] = '\0';
@@ -679,18 +693,24 @@ static int check_executable(const char *path, char *why, size_t whysize)
     NTSTATUS status = fsp_class_check_dir(dir, geteuid(), msg, sizeof msg);
     free(dir);
     if (!NT_SUCCESS(status)) {
-        snprintf(why, whysize, "Executable %s: %s", path, msg);
-        return -1;
+        snprintf(why, whysize, "Executable %s%s%s%s: %s", path, shown, shown[0] ? real : "",
+                 shown[0] ? ")" : "", msg);
+        free(real);
+        return 0;
     }
-    if (0 != stat(path, &st) || !S_ISREG(st.st_mode)) {
-        snprintf(why, whysize, "Executable %s: %s", path, errno ? strerror(errno) : "not a regular file");
-        return -1;
+    int r = stat(real, &st);
+    if (0 != r || !S_ISREG(st.st_mode)) {
+        snprintf(why, whysize, "Executable %s: %s", path, 0 != r ? strerror(errno) : "not a regular file");
+        free(real);
+        return 0;
     }
     if ((0 != st.st_uid && geteuid() != st.st_uid) || (st.st_mode & (S_IWGRP | S_IWOTH))) {
-        snprintf(why, whysize, "Executable %s: may be changed by others than root", path);
-        return -1;
+        snprintf(why, whysize, "Executable %s%s%s%s: may be changed by others than root", path,
+                 shown, shown[0] ? real : "", shown[0] ? ")" : "");
+        free(real);
+        return 0;
     }
-    return 0;
+    return real;
 }
 
 void instance_start(struct client *cl, bool with_secret, const char *class_name,
@@ -746,9 +766,20 @@ void instance_start(struct client *cl, bool with_secret, const char *class_name,
         error = ERROR_ALREADY_EXISTS;
         goto out;
     }
-    if (ninstances >= launcher_cfg.max_instances) {
-        log_msg(LOG_WARNING, "start %s/%s: %u instances already", class_name, instance_name,
-                ninstances);
+    /* As for clients: a user other than root may have at most an eighth of the instances, and
+     * the last eighth is kept for root, so that no user can take every place. */
+    unsigned share = launcher_cfg.max_instances / 8 ? launcher_cfg.max_instances / 8 : 1;
+    unsigned limit = launcher_cfg.max_instances - (0 == c->uid ? 0 : launcher_cfg.max_instances / 8);
+    unsigned mine = 0;
+    for (struct instance *i = instances; i && 0 != c->uid; i = i->next)
+        mine += i->caller_uid == c->uid;
+    if (ninstances >= limit || (0 != c->uid && mine >= share)) {
+        if (ninstances >= limit)
+            log_msg(LOG_WARNING, "start %s/%s by uid %u: %u instances already", class_name,
+                    instance_name, (unsigned)c->uid, ninstances);
+        else
+            log_msg(LOG_WARNING, "start %s/%s by uid %u: it has %u instances already (at most "
+                    "%u)", class_name, instance_name, (unsigned)c->uid, mine, share);
         error = ERROR_BUSY;
         goto out;
     }
@@ -774,7 +805,7 @@ void instance_start(struct client *cl, bool with_secret, const char *class_name,
         memcpy(in->secret, secret, secret_len);
         in->secret_len = secret_len;
     }
-    if (0 != check_executable(exe, why, sizeof why)) {
+    if (!(in->exec_path = check_executable(exe, why, sizeof why))) {
         log_msg(LOG_ERR, "class %s refused: %s", class_name, why);
         error = ERROR_BAD_CONFIGURATION;
         goto out;
@@ -819,7 +850,21 @@ void instance_start(struct client *cl, bool with_secret, const char *class_name,
     }
     if (rec->Stderr) {
         s = fsp_class_string(rec->Stderr);
-        if (!s || !(in->stderr_path = fsp_cmdline_substitute(s, args, vars))) {
+        if (!s) {
+            error = ERROR_NO_SYSTEM_RESOURCES;
+            goto out;
+        }
+        /* Arguments name the file: with a / one could lead through a symbolic link that a
+         * user put into the file's directory (as /tmp) to anywhere the instance may write. */
+        for (const char *p = strchr(s, '%'); p && p[1]; p = strchr(p + 2, '%'))
+            if ('1' <= p[1] && p[1] <= '9' && args[p[1] - '0'] && strchr(args[p[1] - '0'], '/')) {
+                log_msg(LOG_WARNING, "start %s/%s by uid %u refused: Stderr %s: argument %%%c "
+                        "holds a / (arguments may name the file, not directories)", class_name,
+                        instance_name, (unsigned)c->uid, s, p[1]);
+                error = ERROR_INVALID_PARAMETER;
+                goto out;
+            }
+        if (!(in->stderr_path = fsp_cmdline_substitute(s, args, vars))) {
             error = ERROR_NO_SYSTEM_RESOURCES;
             goto out;
         }
@@ -871,8 +916,8 @@ void instance_start(struct client *cl, bool with_secret, const char *class_name,
             error = ERROR_INVALID_PARAMETER;
             goto out;
         }
-        error = mountpoint_check(mp, c, in->uid, class_name, instance_name, &in->mountpoint,
-                                 &in->verify_target, why, sizeof why);
+        error = mountpoint_check(mp, c, in->uid, class_name, instance_name, argc, argv,
+                                 &in->mountpoint, &in->verify_target, why, sizeof why);
         free(mp);
         if (error) {
             log_msg(LOG_WARNING, "start %s/%s by uid %u (%s) refused: %s", class_name,

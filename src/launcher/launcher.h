@@ -97,6 +97,7 @@ void instances_free_all(void);
 
 /* ---- spawn.c: an instance's process ---- */
 struct spawn_spec {
+    const char *path; /* the program to run (argv[0] is what the instance sees) */
     char *const *argv;
     char *const *envp;
     bool change_ids; /* set uid, gid and groups (the launcher runs as root) */
@@ -132,6 +133,7 @@ struct mnt_entry {
     unsigned dev; /* the kernel's device number: major << 20 | minor (= the FUSE connection) */
     char *target;
     bool fuse;
+    long fuse_user; /* a FUSE mount's user_id= (who mounted it), -1 when not given */
 };
 struct mnt_table {
     struct mnt_entry *v;
@@ -147,6 +149,8 @@ const struct mnt_entry *mnt_table_find_dev(const struct mnt_table *t, unsigned d
 const struct mnt_entry *mnt_table_find_mount(const struct mnt_table *t, int id, unsigned dev,
                                              const char *target);
 const struct mnt_entry *mnt_table_find_fuse_target(const struct mnt_table *t, const char *target);
+/* The FUSE mount of device dev (st_dev's major << 20 | minor); NULL when dev is no FUSE mount. */
+const struct mnt_entry *mnt_table_find_fuse_dev(const struct mnt_table *t, unsigned dev);
 /* The FUSE connection a process serves: 1 found, 0 none yet, -1 the kernel does not say. */
 int fuse_connection_of(pid_t pid, unsigned *pdev);
 /* Abort a FUSE connection (mounting fusectl when needed); unmount (lazily) every mount of dev.
@@ -155,10 +159,12 @@ void fuse_abort_connection(unsigned dev);
 void mounts_detach_dev(unsigned dev);
 
 /* ---- mountpoint.c: where a caller may have an instance mount ---- */
-/* 0, or a Win32 error with why. *pcanonical receives the mount point's canonical path. */
+/* 0, or a Win32 error with why. *pcanonical receives the mount point's canonical path. argc
+ * and argv are the start's arguments (%1...): an fstab line allows only its own. */
 ULONG mountpoint_check(const char *mountpoint, const struct caller *c, uid_t runas_uid,
-                       const char *class_name, const char *instance_name, char **pcanonical,
-                       bool *pverify, char *why, size_t whysize);
+                       const char *class_name, const char *instance_name, int argc,
+                       char *const *argv, char **pcanonical, bool *pverify, char *why,
+                       size_t whysize);
 
 /* ---- systemd.c: socket activation and readiness, without libsystemd ---- */
 int systemd_listen_fd(void); /* the socket systemd passed, or -1 */

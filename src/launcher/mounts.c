@@ -111,10 +111,12 @@ int mnt_table_read(struct mnt_table *t)
         if (!field[4] || 1 != sscanf(field[0], "%d", &id) ||
             2 != sscanf(field[2], "%u:%u", &major, &minor))
             continue;
-        char *tok, *fstype = 0;
+        char *tok, *fstype = 0, *super = 0;
         while ((tok = strtok_r(0, " ", &save)))
             if (0 == strcmp(tok, "-")) {
                 fstype = strtok_r(0, " ", &save);
+                if (fstype && strtok_r(0, " ", &save)) /* the source */
+                    super = strtok_r(0, " ", &save);
                 break;
             }
         if (t->n == alloc) {
@@ -131,6 +133,14 @@ int mnt_table_read(struct mnt_table *t)
         e->target = strdup(field[4]);
         e->fuse = fstype && (0 == strcmp(fstype, "fuse") || 0 == strncmp(fstype, "fuse.", 5) ||
                              0 == strcmp(fstype, "fuseblk"));
+        e->fuse_user = -1;
+        for (char *o = super; e->fuse && o && *o;) {
+            unsigned long uid;
+            if (0 == strncmp(o, "user_id=", 8) && 1 == sscanf(o + 8, "%lu", &uid))
+                e->fuse_user = (long)uid;
+            o = strchr(o, ',');
+            o = o ? o + 1 : 0;
+        }
         if (e->target)
             t->n++;
     }
@@ -159,6 +169,14 @@ const struct mnt_entry *mnt_table_find_fuse_target(const struct mnt_table *t, co
 {
     for (size_t i = t->n; i-- > 0;)
         if (t->v[i].fuse && 0 == strcmp(t->v[i].target, target))
+            return &t->v[i];
+    return 0;
+}
+
+const struct mnt_entry *mnt_table_find_fuse_dev(const struct mnt_table *t, unsigned dev)
+{
+    for (size_t i = t->n; i-- > 0;)
+        if (t->v[i].fuse && t->v[i].dev == dev)
             return &t->v[i];
     return 0;
 }

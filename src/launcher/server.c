@@ -33,9 +33,87 @@ struct client {
 
 static struct client *clients;
 static unsigned nclients;
+
+/* Connections per user: one user other than root may hold at most an eighth of the clients
+ * (--max-clients), and the last eighth is kept for root, so that nobody can lock everybody
+ * out by holding connections open (each may stay REQUEST_TIMEOUT_MS without a request, and
+ * reconnect). Counted per uid in a small hash table. */
+struct uid_count {
+    struct uid_count *next;
+    uid_t uid;
+    unsigned n;
+};
+#define UID_BUCKETS 256
+static struct uid_count *uid_counts[UID_BUCKETS];
+
+static struct uid_count **uid_slot(uid_t uid)
+{
+    struct uid_count **p = &uid_counts[uid % UID_BUCKETS];
+    while (*p && (*p)->uid != uid)
+        p = &(*p)->next;
+    return p;
+}
+
+static unsigned uid_clients(uid_t uid)
+{
+    struct uid_count *u = *uid_slot(uid);
+    return u ? u->n : 0;
+}
+
+static int uid_add(uid_t uid)
+{
+    struct uid_count **p = uid_slot(uid);
+    if (!*p) {
+        if (!(*p = calloc(1, sizeof **p)))
+            return -1;
+        (*p)->uid = uid;
+    }
+    (*p)->n++;
+    return 0;
+}
+
+static void uid_remove(uid_t uid)
+{
+    struct uid_count **p = uid_slot(uid), *u = *p;
+    if (u && 0 == --u->n) {
+        *p = u->next;
+        free(u);
+    }
+}
+
+static unsigned share_of_clients(void)
+{
+    unsigned n = launcher_cfg.max_clients / 8;
+    return n ? n : 1;
+}
+
+static unsigned kept_for_root(void)
+{
+    return launcher_cfg.max_clients / 8; /* none below 8 clients */
+}
+
+/* Log refused connections at most once a second (a flood must not flood the log). */
+static void log_refused(const char *why, uid_t uid)
+{
+    static uint64_t last;
+    static unsigned suppressed;
+    uint64_t now = now_ms();
+    if (last && now - last < 1000) {
+        suppressed++;
+        return;
+    }
+    log_msg(LOG_WARNING, "connection of uid %u refused: %s%s", (unsigned)uid, why,
+            suppressed ? " (and more since the last such message)" : "");
+    last = now, suppressed = 0;
+}
 static int listen_fd = -1, lock_fd = -1;
 static bool own_socket;
 static struct watch listen_watch;
+/* Out of file descriptors, the launcher stops accepting for a while: the connection waiting
+ * keeps the socket readable, so trying again at once would spin. */
+#define ACCEPT_PAUSE_MS 250
+static uint64_t accept_paused_until;
+static uint64_t accept_short_logged; /* when the shortage was last logged (once a minute) */
 
 const struct caller *client_caller(struct client *cl)
 {
@@ -51,6 +129,7 @@ static void client_free(struct client *cl)
     if (cl->next)
         cl->next->prev = cl->prev;
     nclients--;
+    uid_remove(cl->caller.uid);
     loop_del(cl->fd);
     close(cl->fd);
     caller_free(&cl->caller);
@@ -198,19 +277,43 @@ static void listen_ready(struct watch *w, uint32_t events)
         if (fd < 0) {
             if (EINTR == errno)
                 continue;
-            if (EAGAIN != errno && EWOULDBLOCK != errno)
+            if (EMFILE == errno || ENFILE == errno || ENOBUFS == errno || ENOMEM == errno) {
+                /* paused, tried again later; logged at most once a minute (not once per try) */
+                uint64_t now = now_ms();
+                if (!accept_short_logged || now - accept_short_logged >= 60000) {
+                    log_msg(LOG_WARNING, "cannot accept connections (%s, %u clients): "
+                            "trying again every %d ms", strerror(errno), nclients,
+                            ACCEPT_PAUSE_MS);
+                    accept_short_logged = now;
+                }
+                accept_paused_until = now + ACCEPT_PAUSE_MS;
+                loop_mod(listen_fd, 0, &listen_watch);
+            } else if (EAGAIN != errno && EWOULDBLOCK != errno)
                 log_msg(LOG_WARNING, "accept: %s", strerror(errno));
             return;
         }
-        struct client *cl = nclients < launcher_cfg.max_clients ? calloc(1, sizeof *cl) : 0;
-        if (!cl || 0 != caller_from_socket(fd, &cl->caller)) {
+        struct client *cl = calloc(1, sizeof *cl);
+        int error = !cl || 0 != caller_from_socket(fd, &cl->caller) ? ERROR_NO_SYSTEM_RESOURCES : 0;
+        if (!error) {
+            /* root may use every slot; others all but root's share, each user at most a share */
+            bool root = 0 == cl->caller.uid;
+            unsigned limit = launcher_cfg.max_clients - (root ? 0 : kept_for_root());
+            if (nclients >= launcher_cfg.max_clients || (!root && nclients >= limit)) {
+                log_refused("too many clients", cl->caller.uid);
+                error = ERROR_BUSY;
+            } else if (!root && uid_clients(cl->caller.uid) >= share_of_clients()) {
+                log_refused("too many connections of this user", cl->caller.uid);
+                error = ERROR_BUSY;
+            } else if (0 != uid_add(cl->caller.uid))
+                error = ERROR_NO_SYSTEM_RESOURCES;
+        }
+        if (error) {
             char busy[16];
-            int n = snprintf(busy, sizeof busy, "%c%d", FspLaunchCmdFailure,
-                             cl ? ERROR_NO_SYSTEM_RESOURCES : ERROR_BUSY);
+            int n = snprintf(busy, sizeof busy, "%c%d", FspLaunchCmdFailure, error);
             if (send(fd, busy, (size_t)n, MSG_NOSIGNAL | MSG_DONTWAIT) < 0)
                 (void)0;
-            if (!cl && nclients >= launcher_cfg.max_clients)
-                log_msg(LOG_WARNING, "%u clients already: connection refused", nclients);
+            if (cl)
+                caller_free(&cl->caller);
             free(cl);
             close(fd);
             continue;
@@ -231,6 +334,13 @@ static void listen_ready(struct watch *w, uint32_t events)
 uint64_t server_tick(uint64_t now)
 {
     uint64_t next = 0;
+    if (accept_paused_until && listen_fd >= 0) {
+        if (now >= accept_paused_until) {
+            accept_paused_until = 0;
+            loop_mod(listen_fd, EPOLLIN, &listen_watch);
+        } else
+            next = accept_paused_until;
+    }
     for (struct client *cl = clients, *nx; cl; cl = nx) {
         nx = cl->next;
         if (!cl->deadline)

@@ -94,7 +94,7 @@ static void child(const struct spawn_spec *s, int status_fd, pid_t parent)
     /* Nothing of the launcher's but standard input, output and error (and the status pipe,
      * closed by exec). */
     syscall(SYS_close_range, 3, ~0U, CLOSE_RANGE_CLOEXEC);
-    execve(s->argv[0], s->argv, s->envp);
+    execve(s->path, s->argv, s->envp);
     fail(status_fd, SPAWN_STAGE_EXEC, errno);
 }
 

@@ -748,6 +748,60 @@ static void info_ino_readdir_test(void)
     ASSERT_EQ(st1.st_ino, st2.st_ino);
 }
 
+/*
+ * Reading a file updates its access time when it is not later than its modification time
+ * (relatime, Linux's default). With FUSE the update may come when the kernel releases the file,
+ * shortly after close(2): poll for it. (A read the kernel serves from its page cache never
+ * reaches a FUSE file system, so the test drops the file's pages first.)
+ */
+static void info_read_atime_test(void)
+{
+    struct stat st;
+    fsp_tests_write_file("file0", "abc", 3);
+    struct timespec old[2] = {{1000000000, 0}, {1100000000, 0}}; /* atime before mtime */
+    ASSERT(0 == utimensat(AT_FDCWD, "file0", old, 0));
+    char buf[8];
+    long long before = now_ns();
+    /* read from the file system, not from the kernel's page cache (which would not tell it) */
+    int fd = open("file0", O_RDONLY);
+    ASSERT(-1 != fd);
+    fsync(fd);
+    posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED);
+    ssize_t n = read(fd, buf, sizeof buf);
+    close(fd);
+    ASSERT_EQ(n, 3);
+    for (int i = 0; i < 200; i++) {
+        ASSERT(0 == stat("file0", &st));
+        if (st.st_atim.tv_sec != 1000000000)
+            break;
+        sleep_ms(10);
+    }
+    ASSERT(ts_ns(st.st_atim) >= before - SLACK_NS);
+    ASSERT_EQ(st.st_mtim.tv_sec, 1100000000); /* reading does not touch mtime */
+    /* O_NOATIME (the owner, or root): the access time stays */
+    ASSERT(0 == utimensat(AT_FDCWD, "file0", old, 0));
+    fd = open("file0", O_RDONLY | O_NOATIME);
+    ASSERT(-1 != fd);
+    posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED);
+    n = read(fd, buf, sizeof buf);
+    close(fd);
+    ASSERT_EQ(n, 3);
+    sleep_ms(100);
+    ASSERT(0 == stat("file0", &st));
+    ASSERT_EQ(st.st_atim.tv_sec, 1000000000);
+    /* a directory's listing is a read too */
+    ASSERT(0 == mkdir("dir0", 0755));
+    ASSERT(0 == utimensat(AT_FDCWD, "dir0", old, 0));
+    ASSERT_EQ(fsp_tests_count_entries("dir0"), 0);
+    for (int i = 0; i < 200; i++) {
+        ASSERT(0 == stat("dir0", &st));
+        if (st.st_atim.tv_sec != 1000000000)
+            break;
+        sleep_ms(10);
+    }
+    ASSERT(ts_ns(st.st_atim) >= before - SLACK_NS);
+}
+
 void info_tests(void)
 {
     TLIB_ADD_TEST("info", info_stat_file_test);
@@ -772,4 +826,5 @@ void info_tests(void)
     TLIB_ADD_TEST("info", info_unlinked_setattr_test);
     TLIB_ADD_TEST("info", info_removed_dir_setattr_test);
     TLIB_ADD_TEST("info", info_ino_readdir_test);
+    TLIB_ADD_TEST("info", info_read_atime_test);
 }

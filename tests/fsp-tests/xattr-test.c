@@ -420,6 +420,86 @@ static void xattr_system_namespace_test(void)
     }
 }
 
+/*
+ * Names that differ only in case are different xattrs (Linux), also on a file system whose EA
+ * names are case-insensitive (WinFsp's rule; LinFsp encodes the case then): none replaces
+ * another, each reads back and is listed under its own spelling, and removing one leaves the
+ * others. '^' (LinFsp's case mark) is an ordinary character of a name.
+ */
+static void xattr_case_test(void)
+{
+    static const char *names[] = {"user.color", "user.Color", "user.COLOR", "user.^c", "user.^C",
+                                  "user.^^", "user.x^"};
+    const size_t n = sizeof names / sizeof names[0];
+    char buf[1024], want[16];
+    fsp_tests_write_file("file0", "data", 4);
+    for (size_t i = 0; i < n; i++) {
+        snprintf(want, sizeof want, "value%zu", i);
+        ASSERT(0 == setxattr("file0", names[i], want, strlen(want), XATTR_CREATE));
+    }
+    for (size_t i = 0; i < n; i++) {
+        snprintf(want, sizeof want, "value%zu", i);
+        memset(buf, 0, sizeof buf);
+        ASSERT_EQ(getxattr("file0", names[i], buf, sizeof buf), (ssize_t)strlen(want));
+        ASSERT(0 == memcmp(buf, want, strlen(want)));
+    }
+    ssize_t len = listxattr("file0", buf, sizeof buf);
+    ASSERT(len > 0);
+    for (size_t i = 0; i < n; i++)
+        ASSERT_EQ(list_count(buf, len, names[i]), 1);
+    ASSERT_ERRNO(getxattr("file0", "user.cOLOR", buf, sizeof buf), ENODATA);
+    /* replacing one spelling leaves the others */
+    ASSERT(0 == setxattr("file0", "user.Color", "new", 3, XATTR_REPLACE));
+    ASSERT_EQ(getxattr("file0", "user.color", buf, sizeof buf), 6);
+    ASSERT(0 == memcmp(buf, "value0", 6));
+    ASSERT_EQ(getxattr("file0", "user.Color", buf, sizeof buf), 3);
+    ASSERT(0 == removexattr("file0", "user.COLOR"));
+    ASSERT_ERRNO(getxattr("file0", "user.COLOR", buf, sizeof buf), ENODATA);
+    ASSERT_EQ(getxattr("file0", "user.color", buf, sizeof buf), 6);
+    ASSERT_EQ(getxattr("file0", "user.Color", buf, sizeof buf), 3);
+    len = listxattr("file0", buf, sizeof buf);
+    ASSERT_EQ(list_count(buf, len, "user.COLOR"), 0);
+    ASSERT_EQ(list_count(buf, len, "user.color"), 1);
+}
+
+/* open(O_TRUNC) truncates the data and leaves the xattrs (WinFsp's Overwrite replaces EAs). */
+static void xattr_trunc_test(void)
+{
+    char buf[64];
+    fsp_tests_write_file("file0", "some data", 9);
+    ASSERT(0 == setxattr("file0", "user.kept", "yes", 3, 0));
+    int fd = open("file0", O_WRONLY | O_TRUNC);
+    ASSERT(-1 != fd);
+    close(fd);
+    struct stat st;
+    ASSERT(0 == stat("file0", &st));
+    ASSERT_EQ(st.st_size, 0);
+    ASSERT_EQ(getxattr("file0", "user.kept", buf, sizeof buf), 3);
+    ASSERT(0 == memcmp(buf, "yes", 3));
+}
+
+/* Setting and removing an xattr change the file's ctime (not its mtime). */
+static void xattr_ctime_test(void)
+{
+    struct stat st0, st1, st2;
+    fsp_tests_write_file("file0", "x", 1);
+    struct timespec old[2] = {{1000000000, 0}, {1000000000, 0}};
+    ASSERT(0 == utimensat(AT_FDCWD, "file0", old, 0));
+    ASSERT(0 == stat("file0", &st0));
+    struct timespec pause = {0, 30000000};
+    nanosleep(&pause, NULL);
+    ASSERT(0 == setxattr("file0", "user.t", "1", 1, 0));
+    ASSERT(0 == stat("file0", &st1));
+    nanosleep(&pause, NULL);
+    ASSERT(0 == removexattr("file0", "user.t"));
+    ASSERT(0 == stat("file0", &st2));
+    ASSERT(st1.st_ctim.tv_sec > st0.st_ctim.tv_sec ||
+           (st1.st_ctim.tv_sec == st0.st_ctim.tv_sec && st1.st_ctim.tv_nsec > st0.st_ctim.tv_nsec));
+    ASSERT(st2.st_ctim.tv_sec > st1.st_ctim.tv_sec ||
+           (st2.st_ctim.tv_sec == st1.st_ctim.tv_sec && st2.st_ctim.tv_nsec > st1.st_ctim.tv_nsec));
+    ASSERT_EQ(st2.st_mtim.tv_sec, 1000000000);
+}
+
 void xattr_tests(void)
 {
     TLIB_ADD_TEST("xattr", xattr_basic_test);
@@ -438,4 +518,7 @@ void xattr_tests(void)
     TLIB_ADD_TEST("xattr", xattr_symlink_test);
     TLIB_ADD_TEST("xattr", xattr_access_test);
     TLIB_ADD_TEST("xattr", xattr_system_namespace_test);
+    TLIB_ADD_TEST("xattr", xattr_case_test);
+    TLIB_ADD_TEST("xattr", xattr_trunc_test);
+    TLIB_ADD_TEST("xattr", xattr_ctime_test);
 }

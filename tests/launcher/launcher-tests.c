@@ -11,6 +11,7 @@
  *   LAUNCHER_TESTS_ECHO       launcher-echo, LAUNCHER_TESTS_MEMFS memfs
  *   LAUNCHER_TESTS_ADMIN_GID  the launcher's --admin-group
  *   LAUNCHER_TESTS_START_TIMEOUT_MS  the launcher's --start-timeout
+ *   LAUNCHER_TESTS_LAUNCHER   linfsp-launcher (for tests that start one of their own)
  */
 #include <winfsp/launch.h>
 #include "tlib.h"
@@ -24,6 +25,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -318,6 +320,7 @@ static int error_byte(ULONG e)
     case ERROR_FILE_NOT_FOUND: return 2;
     case ERROR_BAD_PATHNAME: return 3;
     case ERROR_ALREADY_EXISTS: return 4;
+    case ERROR_BUSY: return 5;
     default: return 100;
     }
 }
@@ -466,6 +469,8 @@ static void reg_refused_test(void)
         {"/bin/true", "%X", 0, 0, 0, false},             /* unknown escape */
         {"/bin/true", "a\nb", 0, 0, 0, false},           /* line break */
         {"/bin/true", 0, "D:P(A;;RPWPLC;;;XX)", 0, 0, false}, /* bad SDDL */
+        {"/bin/true", 0, "", 0, 0, false},               /* no DACL: everyone, everything */
+        {"/bin/true", 0, "O:SYG:SY", 0, 0, false},
         {"/bin/true", 0, 0, "LocalService", 0, false},   /* Windows-only RunAs */
         {"/bin/true", 0, 0, "bad user", 0, false},
         {"/bin/true", 0, 0, 0, "relative.log", false},   /* relative Stderr */
@@ -504,6 +509,11 @@ static void classfile_refused_test(void)
         {"RunAs=root\nRunAs=root\n", "given twice", STATUS_OBJECT_NAME_INVALID},
         {"JobControl=2\n", "0 or 1", STATUS_OBJECT_NAME_INVALID},
         {"Security=D:P(A;;RPWPLC;;;ZZ)\n", "not valid SDDL", STATUS_OBJECT_NAME_INVALID},
+        /* no DACL: every right to everyone, never meant by an empty or forgotten DACL */
+        {"Security=\n", "Security is empty", STATUS_OBJECT_NAME_INVALID},
+        {"Security=   \n", "Security is empty", STATUS_OBJECT_NAME_INVALID},
+        {"Security=O:SYG:SY\n", "has no DACL", STATUS_OBJECT_NAME_INVALID},
+        {"Security=D:NO_ACCESS_CONTROL\n", "has no DACL", STATUS_OBJECT_NAME_INVALID},
         {"no equals sign\n", "Key=Value", STATUS_OBJECT_NAME_INVALID},
         {"AuthPackageId=0\n", "Windows-only", STATUS_OBJECT_NAME_INVALID},
         {"CommandLine=\"%\\x\"\n", "not supported", STATUS_OBJECT_NAME_INVALID},
@@ -526,6 +536,20 @@ static void classfile_refused_test(void)
         ASSERT_EQ(start("bad", "b1", 0, 0, false), ERROR_BAD_CONFIGURATION);
         ASSERT_EQ(listed("bad", 0), 0);
     }
+    /* a UTF-8 byte order mark at the start (as Windows editors write one) is not part of the
+     * first key; one anywhere else is refused */
+    char bom[8400];
+    snprintf(bom, sizeof bom, "\xef\xbb\xbf%s", exe);
+    write_text(path, bom, 0644);
+    FSP_LAUNCH_REG_RECORD *rb = 0;
+    NTSTATUS bs = FspLaunchRegGetRecordEx(W("bad"), 0, &rb, msg, sizeof msg);
+    if (!NT_SUCCESS(bs))
+        fprintf(stderr, "    with a byte order mark: %s\n", msg);
+    ASSERT(NT_SUCCESS(bs) && rb && 0 != rb->CommandLine);
+    FspLaunchRegFreeRecord(rb);
+    snprintf(bom, sizeof bom, "%s\xef\xbb\xbfRunAs=root\n", exe);
+    write_text(path, bom, 0644);
+    ASSERT(STATUS_OBJECT_NAME_INVALID == FspLaunchRegGetRecordEx(W("bad"), 0, &rb, msg, sizeof msg));
     /* unsafe files: world-writable, group-writable, another owner, a symlink */
     write_text(path, exe, 0666);
     FSP_LAUNCH_REG_RECORD *r = 0;
@@ -567,6 +591,30 @@ static void classfile_refused_test(void)
     write_text(path, cmd, 0644);
     ASSERT_EQ(start("bad", "b1", 0, 0, false), ERROR_BAD_CONFIGURATION);
     unlink(copy);
+    /* an Executable that is a symbolic link: what it points to is checked (and run). A link
+     * (in a directory of root's) to a file of root's in a directory another user owns is
+     * refused: that user could swap the file between the check and the exec. A link to a
+     * file that is safe all the way works. */
+    char vendor[4200], link_path[4200], copy2[4300], cmd2[20000];
+    snprintf(vendor, sizeof vendor, "%s/vendor", dir);
+    snprintf(copy2, sizeof copy2, "%s/echo", vendor);
+    snprintf(link_path, sizeof link_path, "%s/echo-link", dir);
+    snprintf(cmd2, sizeof cmd2, "mkdir -p %s && chown %d %s && cp %s %s && chmod 0755 %s", vendor,
+             NOBODY, vendor, echo_exe, copy2, copy2);
+    ASSERT(0 == system(cmd2));
+    unlink(link_path);
+    ASSERT(0 == symlink(copy2, link_path));
+    snprintf(cmd, sizeof cmd, "Executable=%s\nCommandLine=%s/link.txt\n", link_path, out);
+    write_text(path, cmd, 0644);
+    ASSERT_EQ(start("bad", "b1", 0, 0, false), ERROR_BAD_CONFIGURATION);
+    ASSERT_EQ(listed("bad", 0), 0);
+    unlink(link_path);
+    ASSERT(0 == symlink(echo_exe, link_path));
+    unlink(O(0, "%s/link.txt", ""));
+    ASSERT_EQ(start("bad", "b2", 0, 0, false), 0);
+    ASSERT(wait_file(O(0, "%s/link.txt", ""), 5000));
+    ASSERT_EQ(stop("bad", "b2"), 0);
+    unlink(link_path), unlink(copy2), rmdir(vendor);
     unlink(path);
     /* the launcher still serves */
     ASSERT_EQ(count_instances(), 0);
@@ -784,6 +832,23 @@ static void stderr_test(void)
     const char *escape[] = {"x/../../escaped"};
     ASSERT_EQ(start("errlog", "e2", 1, escape, false), ERROR_INVALID_PARAMETER);
     ASSERT_EQ(listed("errlog", 0), 0);
+    /* nor into a directory through a symbolic link a user put into the file's directory (the
+     * instance runs as root here, and the kernel follows such links unless
+     * fs.protected_symlinks says otherwise): an argument in Stderr names a file, without / */
+    reg("errlog", echo_exe, cmdline, 0, "root", 1, 0, 0, 0, log, 0);
+    char link_path[4200], target[4200];
+    snprintf(link_path, sizeof link_path, "%s/stderr-x", out);
+    snprintf(target, sizeof target, "%s/pwn.log", dir);
+    unlink(link_path), unlink(target);
+    ASSERT(0 == symlink(dir, link_path) && 0 == lchown(link_path, NOBODY, NOBODY));
+    const char *through[] = {"x/pwn"};
+    ULONG e3 = start("errlog", "e3", 1, through, false);
+    if (0 == e3)
+        stop("errlog", "e3");
+    bool written = 0 == access(target, F_OK);
+    unlink(link_path), unlink(target);
+    ASSERT_EQ(e3, ERROR_INVALID_PARAMETER);
+    ASSERT(!written);
 }
 
 /* Instances that cannot start: the reply says so and the launcher keeps serving. */
@@ -958,6 +1023,220 @@ static void idle_clients_test(void)
     ASSERT_EQ(stop("echo", "gone"), 0);
 }
 
+/* One user's idle connections do not lock out everybody else: a user other than root holds at
+ * most an eighth of the launcher's clients (--max-clients, 256 here), and an eighth is kept
+ * for root. A child as nobody opens 300 connections and keeps them; meanwhile root and another
+ * user are served, and nobody's connections beyond its share are answered "busy" at once. */
+static void connection_hog_test(void)
+{
+    int ready[2], release[2];
+    ASSERT(0 == pipe(ready) && 0 == pipe(release));
+    pid_t pid = fork();
+    ASSERT(pid >= 0);
+    if (0 == pid) {
+        close(ready[0]), close(release[1]);
+        if (0 != setgroups(0, 0) || 0 != setresgid(NOBODY, NOBODY, NOBODY) ||
+            0 != setresuid(NOBODY, NOBODY, NOBODY))
+            _exit(1);
+        struct sockaddr_un a = {.sun_family = AF_UNIX};
+        snprintf(a.sun_path, sizeof a.sun_path, "%s", sock_path);
+        unsigned busy = 0;
+        int fds[300], n = 0;
+        for (; n < 300; n++) {
+            /* kept open until the child exits */
+            fds[n] = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+            if (fds[n] < 0 || 0 != connect(fds[n], (struct sockaddr *)&a, sizeof a))
+                break;
+        }
+        /* a "busy" answer comes at once: give the launcher time to see every connection */
+        sleep_ms(1500);
+        for (int i = 0; i < n; i++) {
+            char reply[16];
+            ssize_t r = recv(fds[i], reply, sizeof reply - 1, MSG_DONTWAIT);
+            if (r > 0) {
+                reply[r] = '\0';
+                busy += 0 == strcmp(reply, "!170");
+            }
+        }
+        if (write(ready[1], &busy, sizeof busy) < 0)
+            _exit(1);
+        char c;
+        if (read(release[0], &c, 1) < 0)
+            _exit(1);
+        _exit(0);
+    }
+    close(ready[1]), close(release[0]);
+    unsigned busy = 0;
+    ASSERT((ssize_t)sizeof busy == read(ready[0], &busy, sizeof busy));
+    close(ready[0]);
+    /* root is served */
+    static WCHAR buf[FSP_LAUNCH_PIPE_BUFFER_SIZE];
+    ULONG size = sizeof buf, error = 0xffffffff;
+    NTSTATUS status = FspLaunchGetNameList(buf, &size, &error);
+    /* and so is another user */
+    struct as_user other = {OTHER_UID, OTHER_UID, {0}, 0};
+    struct call c = {'L', 0, 0, {0}, 0};
+    int other_result = run_as(&other, do_call, &c);
+    /* nobody, at its share, is told "busy" (the launcher answers and closes at once: the client
+     * must read that answer even when its request no longer goes through) */
+    struct as_user nb = {NOBODY, NOBODY, {0}, 0};
+    int nobody_busy = 0;
+    for (int i = 0; i < 10; i++) {
+        int r = run_as(&nb, do_call, &c);
+        if (5 != r)
+            fprintf(stderr, "    nobody's call %d: %d\n", i, r);
+        nobody_busy += 5 == r;
+    }
+    close(release[1]);
+    int st;
+    waitpid(pid, &st, 0);
+    if (!NT_SUCCESS(status) || error || other_result)
+        fprintf(stderr, "    root: status 0x%08x error %lu; other user: %d\n", (unsigned)status,
+                (unsigned long)error, other_result);
+    ASSERT(NT_SUCCESS(status));
+    ASSERT_EQ(error, 0);
+    ASSERT_EQ(other_result, 0);
+    ASSERT_EQ(nobody_busy, 10);
+    /* nobody got its share, not more: 300 - 256 / 8 connections were answered "busy" */
+    if (busy < 300 - 256 / 8)
+        fprintf(stderr, "    %u of nobody's connections answered busy\n", busy);
+    ASSERT(busy >= 300 - 256 / 8);
+}
+
+/* A launcher of the test's own on SOCK (same class directory), with RLIMIT_NOFILE nofile (0:
+ * unchanged) and extra options, logging to LOG; waits until it accepts connections. */
+static pid_t own_launcher(const char *sock, const char *log, int nofile, const char *opt,
+                          const char *value)
+{
+    const char *launcher = getenv("LAUNCHER_TESTS_LAUNCHER");
+    pid_t pid = fork();
+    ASSERT(pid >= 0);
+    if (0 == pid) {
+        struct rlimit rl = {(rlim_t)nofile, (rlim_t)nofile};
+        int fd = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        if (fd < 0 || dup2(fd, 1) < 0 || dup2(fd, 2) < 0 || (nofile && 0 != setrlimit(RLIMIT_NOFILE, &rl)))
+            _exit(127);
+        execl(launcher, launcher, "-f", "-s", sock, "-c", class_dir, opt, value, (char *)0);
+        _exit(127);
+    }
+    struct sockaddr_un a = {.sun_family = AF_UNIX};
+    ASSERT(strlen(sock) < sizeof a.sun_path);
+    memcpy(a.sun_path, sock, strlen(sock) + 1);
+    for (int i = 0; i < 100; i++) {
+        int fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+        int r = connect(fd, (struct sockaddr *)&a, sizeof a);
+        close(fd);
+        if (0 == r)
+            return pid;
+        sleep_ms(50);
+    }
+    kill(pid, SIGTERM);
+    waitpid(pid, 0, 0);
+    ASSERT(!"the test's own launcher did not start");
+    return -1;
+}
+
+/* One user's instances do not take every place: a user other than root may have at most an
+ * eighth of --max-instances (16 here: 2), and an eighth is kept for root. */
+static void instance_share_test(void)
+{
+    if (!getenv("LAUNCHER_TESTS_LAUNCHER")) {
+        fprintf(stderr, "    (LAUNCHER_TESTS_LAUNCHER not set: skipped)\n");
+        return;
+    }
+    char sock[4200], log[4200], cmdline[4200];
+    snprintf(sock, sizeof sock, "%s/share.sock", dir);
+    snprintf(log, sizeof log, "%s/share.log", dir);
+    pid_t pid = own_launcher(sock, log, 0, "--max-instances", "16");
+    ASSERT(0 == setenv("LINFSP_LAUNCHER_SOCKET", sock, 1));
+    snprintf(cmdline, sizeof cmdline, "%s/share-%%1.txt", out);
+    reg("share", echo_exe, cmdline, "D:P(A;;RPWPLC;;;SY)(A;;RPWPLC;;;BA)(A;;RPWPLC;;;WD)", "nobody",
+        1, 0, 0, 0, 0, 0);
+    struct as_user nb = {NOBODY, NOBODY, {0}, 0}, other = {OTHER_UID, OTHER_UID, {0}, 0};
+    int started = 0, busy = 0;
+    static char names[16][8];
+    for (int i = 0; i < 16; i++) {
+        snprintf(names[i], sizeof names[i], "n%d", i);
+        struct call c = {'S', "share", names[i], {names[i]}, 1};
+        int r = run_as(&nb, do_call, &c);
+        started += 0 == r, busy += 5 == r;
+    }
+    struct call oc = {'S', "share", "o1", {"o1"}, 1};
+    int other_result = run_as(&other, do_call, &oc);
+    const char *rargs[] = {"r1"};
+    ULONG root_error = start("share", "r1", 1, rargs, false);
+    int left = count_instances();
+    kill(pid, SIGTERM); /* JobControl: its instances end with it */
+    int st;
+    waitpid(pid, &st, 0);
+    ASSERT(0 == setenv("LINFSP_LAUNCHER_SOCKET", sock_path, 1));
+    if (2 != started || 14 != busy || other_result || root_error)
+        fprintf(stderr, "    nobody started %d (busy %d); another user: %d; root: %lu\n", started,
+                busy, other_result, (unsigned long)root_error);
+    ASSERT_EQ(started, 2);
+    ASSERT_EQ(busy, 14);
+    ASSERT_EQ(other_result, 0);
+    ASSERT_EQ(root_error, 0);
+    ASSERT_EQ(left, 4);
+    ASSERT(WIFEXITED(st) && 0 == WEXITSTATUS(st));
+}
+
+/* A launcher out of file descriptors (RLIMIT_NOFILE, here 32 at most) cannot accept more
+ * connections: it pauses accepting instead of trying again and again (which spun at full CPU,
+ * writing a log line each time), and serves again once connections are gone. */
+static void fd_limit_test(void)
+{
+    if (!getenv("LAUNCHER_TESTS_LAUNCHER")) {
+        fprintf(stderr, "    (LAUNCHER_TESTS_LAUNCHER not set: skipped)\n");
+        return;
+    }
+    char sock[4200], log[4200];
+    snprintf(sock, sizeof sock, "%s/fd.sock", dir);
+    snprintf(log, sizeof log, "%s/fd.log", dir);
+    pid_t pid = own_launcher(sock, log, 32, "--max-clients", "200");
+    struct sockaddr_un a = {.sun_family = AF_UNIX};
+    memcpy(a.sun_path, sock, strlen(sock) + 1);
+    /* 60 idle connections: more than the launcher has descriptors for */
+    int fds[60];
+    for (int i = 0; i < 60; i++) {
+        fds[i] = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+        ASSERT(fds[i] >= 0 && 0 == connect(fds[i], (struct sockaddr *)&a, sizeof a));
+    }
+    sleep_ms(1500);
+    int nlines = 0;
+    FILE *f = fopen(log, "r");
+    ASSERT(f);
+    char line[1024];
+    while (fgets(line, sizeof line, f))
+        nlines += 0 != strstr(line, "Too many open files") || 0 != strstr(line, "out of file descriptors");
+    fclose(f);
+    for (int i = 0; i < 60; i++)
+        close(fds[i]);
+    /* served again: a list request answered */
+    bool served = false;
+    for (int i = 0; i < 100 && !served; i++) {
+        int fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+        struct timeval tv = {5, 0};
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+        char reply[64];
+        if (0 == connect(fd, (struct sockaddr *)&a, sizeof a) &&
+            1 == send(fd, "L", 1, MSG_NOSIGNAL) && recv(fd, reply, sizeof reply, 0) >= 1 &&
+            '$' == reply[0])
+            served = true;
+        close(fd);
+        if (!served)
+            sleep_ms(50);
+    }
+    kill(pid, SIGTERM);
+    int st;
+    waitpid(pid, &st, 0);
+    if (nlines > 3)
+        fprintf(stderr, "    %d log lines about the descriptor limit\n", nlines);
+    ASSERT(nlines >= 1 && nlines <= 3);
+    ASSERT(served);
+    ASSERT(WIFEXITED(st) && 0 == WEXITSTATUS(st));
+}
+
 /* ---- memfs instances ---- */
 
 static void reg_memfs(void)
@@ -1115,6 +1394,9 @@ int main(int argc, char **argv)
     TLIB_ADD_TEST("echo", recovery_test);
     TLIB_ADD_TEST("protocol", malformed_request_test);
     TLIB_ADD_TEST("protocol", idle_clients_test);
+    TLIB_ADD_TEST("protocol", connection_hog_test);
+    TLIB_ADD_TEST("protocol", fd_limit_test);
+    TLIB_ADD_TEST("echo", instance_share_test);
     TLIB_ADD_TEST("memfs", memfs_test);
     TLIB_ADD_TEST("memfs", concurrent_clients_test);
     return tlib_run(argc, argv);

@@ -108,6 +108,7 @@ check "launcher starts" start_launcher main "$T/launcher.sock" -a "$ADMIN_GID" \
 
 echo "== launcher-tests"
 api_out=$(LAUNCHER_TESTS_DIR=$T LAUNCHER_TESTS_ECHO=$echo_exe LAUNCHER_TESTS_MEMFS=$memfs \
+          LAUNCHER_TESTS_LAUNCHER=$launcher \
           LAUNCHER_TESTS_ADMIN_GID=$ADMIN_GID LAUNCHER_TESTS_START_TIMEOUT_MS=3000 \
           timeout 300 "$api_tests" 2>&1)
 api_rc=$?
@@ -410,11 +411,12 @@ setup_mount8() {
     mkdir -p "$T/ovl/upper" "$T/ovl/work" && ln -s "$mount_helper" "$T/ovl/upper/mount.linfsp" &&
         mount -t overlay overlay -o "lowerdir=$sbindir,upperdir=$T/ovl/upper,workdir=$T/ovl/work" "$sbindir" &&
         mount -t tmpfs -o mode=755 linfsp-test-run /run &&
-        mkdir -p "$T/mt1" "$T/mt2" "$T/mt3" "$T/mt4" "$T/mt5" &&
+        mkdir -p "$T/mt1" "$T/mt2" "$T/mt3" "$T/mt4" "$T/mt5" "$T/mt6" "$T/pub" "$T/priv" &&
         cat > "$T/fstab" <<EOF
 mt2 $T/mt2 linfsp.memfs noauto 0 0
 mt3 $T/mt3 linfsp.memfs noauto,user 0 0
 p5 $T/mt5 linfsp.passthrough noauto,user 0 0
+$T/pub $T/mt6 linfsp.ptusers ro,noauto,user 0 0
 EOF
     chmod 644 "$T/fstab" && touch /etc/fstab && mount --bind "$T/fstab" /etc/fstab
 }
@@ -438,6 +440,22 @@ if check "mount(8) set-up in the private namespace" setup_mount8; then
         wait_for "! listed memfs mt1" 100 && [ $rc -eq 0 ]
     }
     check "mount -t linfsp.memfs through mount.linfsp.memfs (class from the helper's name)" mount_t_symlink
+    # mount(8) runs a helper as "HELPER SPEC DIR [OPTIONS]": the first two arguments are the
+    # instance and the mount point even when the instance starts with "-" (which the launcher
+    # allows), e.g. "-f", which must not be taken for -f (fake: nothing mounted, yet success).
+    mount_t_dash() {
+        local rc=0
+        mount -t linfsp.memfs -- -f "$T/mt1" || rc=1
+        is_mounted "$T/mt1" && listed memfs -f || { echo "-f not mounted"; rc=1; }
+        umount "$T/mt1" 2>/dev/null
+        wait_for "! listed memfs -f" 100 || rc=1
+        mount -t linfsp.memfs -- -o "$T/mt1" || rc=1
+        is_mounted "$T/mt1" && listed memfs -o || { echo "-o not mounted"; rc=1; }
+        umount "$T/mt1" 2>/dev/null
+        wait_for "! listed memfs -o" 100 || rc=1
+        return $rc
+    }
+    check "mount -t linfsp.memfs of an instance whose name starts with -" mount_t_dash
     mount_fstab_root() {
         mount "$T/mt2" && is_mounted "$T/mt2" && listed memfs mt2 && umount "$T/mt2" &&
             wait_for "! listed memfs mt2" 100
@@ -463,6 +481,104 @@ if check "mount(8) set-up in the private namespace" setup_mount8; then
         ! is_mounted "$T/mt4" && ! is_mounted "$T/mt5"
     }
     check "ordinary users: no mount without fstab's user option or the class's Security" mount_user_refused
+    # An fstab line lets a user start what mount(8) would start from it and nothing else: not
+    # the line's instance at its mount point with another source, or with options the line
+    # does not give (rw where it says ro). ptusers: passthrough (as root) that users may start.
+    fstab_binds_arguments() {
+        sed -e 's/^JobControl=1$/Security=D:P(A;;RPWPLC;;;SY)(A;;RPWPLC;;;BA)(A;;RP;;;WD)\nJobControl=1/' \
+            "$T/classes/passthrough.conf" > "$T/ptusers.conf" && "$fsreg" -f "$T/ptusers.conf" >/dev/null || return 1
+        echo public > "$T/pub/f" && echo private > "$T/priv/f" && chmod 700 "$T/priv" || return 1
+        local out rc=0
+        # as mount(8) starts it: read-only, the line's source
+        out=$(as_nobody mount "$T/mt6" 2>&1) || { echo "mount: $out"; rc=1; }
+        [ "$(as_nobody cat "$T/mt6/f" 2>&1)" = public ] || { echo "not the line's source"; rc=1; }
+        as_nobody sh -c "echo x > '$T/mt6/new'" 2>/dev/null && { echo "not read-only"; rc=1; }
+        as_nobody umount "$T/mt6" 2>/dev/null || umount "$T/mt6"
+        wait_for "! listed ptusers '$T/pub'" 100 || rc=1
+        # the line's instance and mount point, another source: refused
+        out=$(as_nobody "$launchctl" start ptusers "$T/pub" "$T/priv" "$T/mt6" "ro,noexec,nosuid,nodev")
+        [ "$out" = "KO launcher: error 161 (the caller may not mount there)" ] || { echo "other source: $out"; rc=1; }
+        # the line's source, but rw where the line says ro: refused
+        out=$(as_nobody "$launchctl" start ptusers "$T/pub" "$T/pub" "$T/mt6" rw)
+        [ "$out" = "KO launcher: error 161 (the caller may not mount there)" ] || { echo "rw: $out"; rc=1; }
+        ! is_mounted "$T/mt6" || { echo "mounted"; umount -l "$T/mt6"; rc=1; }
+        grep -q "does not allow the option rw" "$T/main.log" || { echo "no reason logged"; rc=1; }
+        # what mount(8) sends, by hand: allowed
+        out=$(as_nobody "$launchctl" start ptusers "$T/pub" "$T/pub" "$T/mt6" "ro,noexec,nosuid,nodev")
+        [ "$out" = OK ] && is_mounted "$T/mt6" || { echo "as mount(8): $out"; rc=1; }
+        "$launchctl" stop ptusers "$T/pub" >/dev/null 2>&1
+        rm -f "$T/classes/ptusers.conf"
+        return $rc
+    }
+    check "an fstab line lets users start only what mount(8) would (its source and options)" fstab_binds_arguments
+    # A mount point on or below a FUSE file system a user mounted is refused: that user's server
+    # answers lookups as it likes and could turn a component into a symbolic link to /etc
+    # between the launcher's check and the mount, whatever stat showed. Here nobody's memfs
+    # (through fusermount3, allow_other), whose root looks root's and 0755, with a directory
+    # of root's in it; fstab lines let users mount both.
+    users_fuse_refused() {
+        local fm; fm=$(command -v fusermount3) && [ -u "$fm" ] || { echo "   (no setuid fusermount3)"; return 0; }
+        echo user_allow_other > "$T/fuse.conf" && touch /etc/fuse.conf &&
+            mount --bind "$T/fuse.conf" /etc/fuse.conf || return 1
+        # /dev/fuse open to users, as on a usual system (some containers have it 0600)
+        local fusedev=0
+        if ! as_nobody test -r /dev/fuse -a -w /dev/fuse; then
+            rm -f "$T/fuse-dev" && mknod -m 666 "$T/fuse-dev" c 10 229 &&
+                mount --bind "$T/fuse-dev" /dev/fuse && fusedev=1 || return 1
+        fi
+        mkdir -p "$T/uf" && chown $NOBODY "$T/uf" && cp "$T/fstab" "$T/fstab.saved" || return 1
+        as_nobody "$memfs" -m "$T/uf" -o allow_other \
+            -S 'O:S-1-22-1-0G:S-1-22-2-0D:P(A;;FA;;;S-1-22-1-0)(A;;0x1200a9;;;S-1-22-2-0)(A;;0x1200a9;;;WD)' \
+            >"$T/uf.log" 2>&1 &
+        local fs_pid=$! rc=0 out
+        if wait_for "is_mounted '$T/uf'" 100 && mkdir -p "$T/uf/sub"; then
+            printf 'uf1 %s linfsp.memfs noauto,user 0 0\nuf2 %s linfsp.memfs noauto,user 0 0\n' \
+                "$T/uf/sub" "$T/uf" >> "$T/fstab"
+            out=$(as_nobody "$launchctl" start memfs uf1 uf1 "$T/uf/sub" rw,noexec,nosuid,nodev)
+            [ "$out" = "KO launcher: error 161 (the caller may not mount there)" ] || { echo "below: $out"; rc=1; }
+            out=$(as_nobody "$launchctl" start memfs uf2 uf2 "$T/uf" rw,noexec,nosuid,nodev)
+            [ "$out" = "KO launcher: error 161 (the caller may not mount there)" ] || { echo "on: $out"; rc=1; }
+            grep -q "$T/uf is on a FUSE file system mounted by uid $NOBODY" "$T/main.log" || { echo "not logged"; rc=1; }
+            "$launchctl" stop memfs uf1 >/dev/null 2>&1; "$launchctl" stop memfs uf2 >/dev/null 2>&1
+            ! is_mounted "$T/uf/sub" || { umount -l "$T/uf/sub"; rc=1; }
+        else
+            echo "nobody's memfs did not mount"; cat "$T/uf.log"; rc=1
+        fi
+        kill -TERM $fs_pid 2>/dev/null; wait $fs_pid 2>/dev/null
+        is_mounted "$T/uf" && umount -l "$T/uf"
+        cat "$T/fstab.saved" > "$T/fstab"
+        umount /etc/fuse.conf
+        [ $fusedev -eq 1 ] && umount -l /dev/fuse
+        return $rc
+    }
+    check "a mount point on or below a user's FUSE file system is refused" users_fuse_refused
+    # The quick starts of doc/launcher.md and README.md work as written: each command
+    # succeeds, run with this test's programs (first in PATH; mount.linfsp where mount(8) looks),
+    # its launcher (instead of systemctl), its memfs class file, its fstab, and $T/qs for /mnt.
+    doc_quick_start() {
+        local doc=$1 heading=$2 cmds rc=0
+        cmds=$(awk -v h="$heading" 'index($0, h) == 1 { f = 1 } f && /^```sh/ { b = 1; next }
+                                    b && /^```/ { exit } b' "$doc")
+        [ -n "$cmds" ] || { echo "no quick start in $doc"; return 1; }
+        cmds=$(sed -e '/^meson setup/d' -e '/systemctl/d' -e 's/^sudo //' -e 's/| sudo /| /' \
+                   -e "s|/usr/share/linfsp/services/memfs.conf|$memfs_class|g" \
+                   -e "s|/mnt/|$T/qs/|g" <<<"$cmds")
+        mkdir -p "$T/qs" && find "$T/qs" -mindepth 1 -maxdepth 1 -type d -empty -delete || return 1
+        mkdir -p "$T/qsbin" && ln -sf "$launchctl" "$fsreg" "$fsptool" "$T/qsbin/" &&
+            cp "$T/fstab" "$T/fstab.saved" || return 1
+        PATH=$T/qsbin:$PATH bash -e -o pipefail -c "$cmds" >"$T/qs.log" 2>&1 || { cat "$T/qs.log"; rc=1; }
+        # what a quick start leaves running
+        local inst
+        for inst in $("$launchctl" list | awk 'NR > 1 && $1 == "memfs" && $2 ~ /^m[0-9]$/ { print $2 }'); do
+            "$launchctl" stop memfs "$inst" >/dev/null
+        done
+        cat "$T/fstab.saved" > "$T/fstab"
+        ! awk -v d="$T/qs/" 'index($5, d) == 1 { f = 1 } END { exit !f }' /proc/self/mountinfo || { echo "mounts left"; rc=1; }
+        return $rc
+    }
+    srcdir=$(dirname "$(realpath "$0")")/../..
+    check "doc/launcher.md's quick start works as written" doc_quick_start "$srcdir/doc/launcher.md" "## Quick start"
+    check "README's launcher commands work as written" doc_quick_start "$srcdir/README.md" "## The launcher"
 fi
 
 # Nothing left: no instance, no mount, no process of ours.

@@ -95,7 +95,7 @@ check "linfsp-fuse-compat holds linfsp-fuse3.pc and linfsp-fuse.pc" \
     bash -c "dpkg-deb -c '$(deb linfsp-fuse-compat)' | grep 'linfsp-fuse3\.pc' >/dev/null && dpkg-deb -c '$(deb linfsp-fuse-compat)' | grep 'linfsp-fuse\.pc' >/dev/null"
 check "linfsp-fuse-compat holds the compatibility pkg-config files (linfsp/compat-pkgconfig/fuse3.pc, fuse.pc)" \
     bash -c "dpkg-deb -c '$(deb linfsp-fuse-compat)' | grep '/linfsp/compat-pkgconfig/fuse3\.pc\$' >/dev/null && dpkg-deb -c '$(deb linfsp-fuse-compat)' | grep '/linfsp/compat-pkgconfig/fuse\.pc\$' >/dev/null"
-for prog in memfs passthrough fsptool fsp-tests memfs-fuse3 memfs-fuse2 passthrough-fuse hello-fuse3; do
+for prog in memfs passthrough fsptool fsp-tests memfs-fuse3 memfs-fuse2 passthrough-fuse hello-fuse3 winfsp-memfs; do
     check "linfsp-tools holds $prog and its man page" \
         bash -c "dpkg-deb -c '$(deb linfsp-tools)' | grep '\./usr/bin/$prog\$' >/dev/null && dpkg-deb -c '$(deb linfsp-tools)' | grep 'man1/$prog\.1\.gz\$' >/dev/null"
 done

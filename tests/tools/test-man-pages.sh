@@ -6,7 +6,7 @@
 #  2. `meson install --destdir` of BUILDDIR puts every page under PREFIX/share/man, and
 #     `man -M PREFIX/share/man NAME` shows it;
 #  3. every program the build installs has a page (bin: section 1, sbin: section 8);
-#  4. every option a program's -h lists (memfs, passthrough, fsp-tests, fsptool's commands, the
+#  4. every option a program's -h lists (memfs, passthrough, winfsp-memfs, fsp-tests, fsptool's commands, the
 #     FUSE examples' own -o options, the .NET examples when built, the launcher's programs) is in
 #     its page, and every key of a launcher class file is in linfsp-launcher.conf(5).
 # Installs man-db and groff-base when missing. Prints "N passed, N failed".
@@ -73,6 +73,9 @@ for p in memfs passthrough; do
     mapfile -t opts < <("$bindir/$p" -h | grep -oE '^ +-[A-Za-z0-9]+' | tr -d ' ')
     check "memfs/passthrough -h: every option of $p is in $p(1) (${#opts[@]} options)" options_in_page "$p" "${opts[@]}"
 done
+# winfsp-memfs (a WinFsp program): its usage goes to standard error, as WinFsp's memfs prints it
+mapfile -t opts < <("$bindir/winfsp-memfs" -h 2>&1 | grep -oE '^ +-[A-Za-z0-9]+' | tr -d ' ')
+check "winfsp-memfs -h: every option is in winfsp-memfs(1) (${#opts[@]} options)" options_in_page winfsp-memfs "${opts[@]}"
 # The .NET layer's programs (built when Mono's mcs is installed): their usage goes to stderr.
 for p in memfs-dotnet passthrough-dotnet; do
     [ -f "$build/dotnet/$p.exe" ] && command -v mono >/dev/null || continue
