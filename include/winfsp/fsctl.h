@@ -704,7 +704,7 @@ typedef struct {
         struct {
             UINT64 UserContext;  /**< not filled (0) */
             UINT64 UserContext2; /**< 0 */
-            const char *Name;    /**< LinFsp extension: the one xattr name the engine looks for (getxattr(2), the XATTR_CREATE / XATTR_REPLACE checks, security.capability before a write), NUL-terminated as Linux gave it; NULL for listxattr(2). GetEa may list all EAs as on WinFsp (the engine picks the name), only this one, or fail with the error the name deserves (e.g. STATUS_NOT_SUPPORTED for a namespace the file system does not have) */
+            const char *Name;    /**< LinFsp extension: the one xattr name the engine looks for (getxattr(2), the XATTR_CREATE / XATTR_REPLACE checks, security.capability before a write), NUL-terminated and named as SetEa would get it (the Linux name, with its case encoded unless VolumeParams.CaseSensitiveExtendedAttributes); NULL for listxattr(2). GetEa may list all EAs as on WinFsp (the engine picks the name), only this one, or fail with the error the name deserves (e.g. STATUS_NOT_SUPPORTED for a namespace the file system does not have) */
         } QueryEa;
         /** FspFsctlTransactSetEaKind (SetEa). */
         struct {

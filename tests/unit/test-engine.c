@@ -1324,6 +1324,63 @@ static void empty_xattrs(void)
     fs()->VolumeParams.LinuxXattrNamespaces = 1;
 }
 
+/* A memfs with WinFsp's case-insensitive EA names that records Req.QueryEa.Name. */
+static char g_query_ea_name[300];
+static int g_query_ea_calls;
+static NTSTATUS recording_get_ea(FSP_FILE_SYSTEM *fs_, PVOID ctx, PFILE_FULL_EA_INFORMATION ea,
+                                 ULONG len, PULONG got)
+{
+    const char *name = FspFileSystemGetOperationContext()->Request->Req.QueryEa.Name;
+    snprintf(g_query_ea_name, sizeof g_query_ea_name, "%s", name ? name : "(null)");
+    g_query_ea_calls++;
+    return g_memfs_iface->GetEa(fs_, ctx, ea, len, got);
+}
+
+static void patch_ea_case(FSP_FILE_SYSTEM_INTERFACE *iface)
+{
+    iface->GetEa = recording_get_ea;
+    fs()->VolumeParams.CaseSensitiveExtendedAttributes = 0;
+    fs()->VolumeParams.CasePreservedExtendedAttributes = 0;
+}
+
+/*
+ * Req.QueryEa.Name (issue 11) on a volume whose EA names are encoded (issue 12's case rule):
+ * GetEa learns the name as SetEa stores it (a file system may list only that EA), NULL for
+ * LISTXATTR; empty values (EmptyEaValues) keep working with encoded names.
+ */
+static void query_ea_name_encoded(void)
+{
+    g_patch = patch_ea_case;
+    start(0, 0, 1);
+    struct fuse_entry_out f;
+    uint64_t fh;
+    ASSERT_EQ(create(FUSE_ROOT_ID, "f", 0644, &f, &fh), 0);
+    ASSERT_EQ(release(f.nodeid, fh, false), 0);
+    ASSERT_EQ(setxattr_(f.nodeid, "user.Color", "red", 3, XATTR_CREATE), 0);
+    ASSERT(0 == strcmp(g_query_ea_name, "USER.^COLOR"));
+    ASSERT_EQ(setxattr_(f.nodeid, "user.color", "", 0, 0), 0);
+    struct fuse_getxattr_in gi = {.size = 100};
+    void *data;
+    size_t len;
+    g_query_ea_calls = 0;
+    ASSERT_EQ(call(FUSE_GETXATTR, f.nodeid, &gi, sizeof gi, "user.Color", 11, &data, &len), 0);
+    ASSERT_EQ(g_query_ea_calls, 1);
+    ASSERT(0 == strcmp(g_query_ea_name, "USER.^COLOR"));
+    ASSERT_EQ(len, 3);
+    ASSERT(0 == memcmp(data, "red", 3));
+    ASSERT_EQ(call(FUSE_GETXATTR, f.nodeid, &gi, sizeof gi, "user.color", 11, &data, &len), 0);
+    ASSERT(0 == strcmp(g_query_ea_name, "USER.COLOR"));
+    ASSERT_EQ(len, 0);
+    ASSERT_EQ(call(FUSE_LISTXATTR, f.nodeid, &gi, sizeof gi, 0, 0, &data, &len), 0);
+    ASSERT(0 == strcmp(g_query_ea_name, "(null)"));
+    ASSERT_EQ(len, 22);
+    ASSERT(memmem(data, len, "user.Color", 11) && memmem(data, len, "user.color", 11));
+    ASSERT_EQ(call(FUSE_REMOVEXATTR, f.nodeid, "user.Color", 11, 0, 0, 0, 0), 0);
+    ASSERT(0 == strcmp(g_query_ea_name, "USER.^COLOR"));
+    ASSERT_EQ(call(FUSE_GETXATTR, f.nodeid, &gi, sizeof gi, "user.Color", 11, 0, 0), -ENODATA);
+    ASSERT_EQ(call(FUSE_GETXATTR, f.nodeid, &gi, sizeof gi, "user.color", 11, &data, &len), 0);
+}
+
 /* TMPFILE (CreateUnnamed): an unnamed file; LINK gives it a name, the same node. */
 static void tmpfile_link(void)
 {
@@ -3434,6 +3491,7 @@ int main(int argc, char **argv)
     TLIB_ADD_TEST("namespace", xattrs);
     TLIB_ADD_TEST("fidelity", nanosecond_times);
     TLIB_ADD_TEST("fidelity", empty_xattrs);
+    TLIB_ADD_TEST("fidelity", query_ea_name_encoded);
     TLIB_ADD_TEST("fidelity", tmpfile_link);
     TLIB_ADD_TEST("fidelity", removed_dir_attributes);
     TLIB_ADD_TEST("fidelity", exchange_nodes);
