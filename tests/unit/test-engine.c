@@ -1517,6 +1517,48 @@ static void exchange_nodes(void)
     ASSERT_EQ(rename2(q.nodeid, "b", a.nodeid, "inner", RENAME_EXCHANGE), -EINVAL);
 }
 
+/* A memfs that keeps no link counts (WinFsp's model): the engine gives st_nlink. */
+static void patch_no_hard_links(FSP_FILE_SYSTEM_INTERFACE *iface)
+{
+    (void)iface;
+    fs()->VolumeParams.HardLinks = 0;
+}
+
+/*
+ * Without VolumeParams.HardLinks the engine counts a directory's subdirectories for st_nlink:
+ * a RENAME_EXCHANGE of a directory and a file moves one subdirectory from one parent to the
+ * other; an exchange of two directories moves none.
+ */
+static void exchange_nlink(void)
+{
+    g_patch = patch_no_hard_links;
+    start(0, 0, 1);
+    struct fuse_entry_out p, q, a, b, c;
+    struct fuse_attr attr;
+    uint64_t fh;
+    ASSERT_EQ(mkdir_(FUSE_ROOT_ID, "p", 0755, &p), 0);
+    ASSERT_EQ(mkdir_(FUSE_ROOT_ID, "q", 0755, &q), 0);
+    ASSERT_EQ(mkdir_(p.nodeid, "a", 0755, &a), 0);
+    ASSERT_EQ(create(q.nodeid, "b", 0644, &b, &fh), 0);
+    ASSERT_EQ(release(b.nodeid, fh, false), 0);
+    ASSERT_EQ(getattr(p.nodeid, &attr), 0);
+    ASSERT_EQ(attr.nlink, 3);
+    ASSERT_EQ(getattr(q.nodeid, &attr), 0);
+    ASSERT_EQ(attr.nlink, 2);
+    ASSERT_EQ(rename2(p.nodeid, "a", q.nodeid, "b", RENAME_EXCHANGE), 0);
+    ASSERT_EQ(getattr(p.nodeid, &attr), 0);
+    ASSERT_EQ(attr.nlink, 2);
+    ASSERT_EQ(getattr(q.nodeid, &attr), 0);
+    ASSERT_EQ(attr.nlink, 3);
+    /* two directories: the counts stay */
+    ASSERT_EQ(mkdir_(p.nodeid, "c", 0755, &c), 0);
+    ASSERT_EQ(rename2(p.nodeid, "c", q.nodeid, "b", RENAME_EXCHANGE), 0);
+    ASSERT_EQ(getattr(p.nodeid, &attr), 0);
+    ASSERT_EQ(attr.nlink, 3);
+    ASSERT_EQ(getattr(q.nodeid, &attr), 0);
+    ASSERT_EQ(attr.nlink, 3);
+}
+
 /* ---- asynchronous completion (memfs slow I/O: STATUS_PENDING + FspFileSystemSendResponse) ---- */
 
 static void start_slow(ULONG max_delay_ms, unsigned threads)
@@ -3492,6 +3534,7 @@ int main(int argc, char **argv)
     TLIB_ADD_TEST("fidelity", nanosecond_times);
     TLIB_ADD_TEST("fidelity", empty_xattrs);
     TLIB_ADD_TEST("fidelity", query_ea_name_encoded);
+    TLIB_ADD_TEST("fidelity", exchange_nlink);
     TLIB_ADD_TEST("fidelity", tmpfile_link);
     TLIB_ADD_TEST("fidelity", removed_dir_attributes);
     TLIB_ADD_TEST("fidelity", exchange_nodes);
