@@ -15,6 +15,7 @@
 #include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/xattr.h>
+#include <time.h>
 #include <unistd.h>
 
 #define NOBODY 65534
@@ -120,6 +121,34 @@ static int set_acl_as_user(void *arg)
 }
 
 /* system.ntfs_acl: the descriptor; a set is checked, applied and seen by the kernel at once. */
+/*
+ * A new security descriptor through system.ntfs_acl (or a POSIX ACL) changes the file's ctime
+ * as chmod(2) does, also on a file system that leaves the times to WinFsp's Cleanup flags
+ * (winfsp-memfs); the mtime stays.
+ */
+static void ntfs_acl_ctime_test(void)
+{
+    need_linfsp();
+    fsp_tests_write_file("file", "x", 1);
+    struct timespec old[2] = {{1000000000, 0}, {1000000000, 0}};
+    ASSERT(0 == utimensat(AT_FDCWD, "file", old, 0));
+    char sd[4096];
+    ssize_t n = getxattr("file", "system.ntfs_acl", sd, sizeof sd);
+    ASSERT(n > 20);
+    struct stat st0, st1;
+    ASSERT(0 == stat("file", &st0));
+    struct timespec pause = {0, 30000000};
+    nanosleep(&pause, NULL);
+    ASSERT(0 == setxattr("file", "system.ntfs_acl", sd, (size_t)n, 0));
+    /* asked afresh: not the engine's or the kernel's cached attributes */
+    struct statx sx;
+    ASSERT(0 == statx(AT_FDCWD, "file", AT_STATX_FORCE_SYNC, STATX_BASIC_STATS, &sx));
+    ASSERT(0 == stat("file", &st1));
+    ASSERT(st1.st_ctim.tv_sec > st0.st_ctim.tv_sec ||
+           (st1.st_ctim.tv_sec == st0.st_ctim.tv_sec && st1.st_ctim.tv_nsec > st0.st_ctim.tv_nsec));
+    ASSERT_EQ(st1.st_mtim.tv_sec, 1000000000);
+}
+
 static void ntfs_acl_test(void)
 {
     need_linfsp();
@@ -669,6 +698,7 @@ void ntfs_tests(void)
     TLIB_ADD_TEST("ntfs", ntfs_attrib_test);
     TLIB_ADD_TEST("ntfs", ntfs_times_test);
     TLIB_ADD_TEST("ntfs", ntfs_acl_test);
+    TLIB_ADD_TEST("ntfs", ntfs_acl_ctime_test);
     TLIB_ADD_TEST("ntfs", ntfs_owner_rules_test);
     TLIB_ADD_TEST("ntfs", ntfs_reparse_test);
     TLIB_ADD_TEST("ntfs", samba_dosattrib_test);
