@@ -14,14 +14,20 @@
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <grp.h>
+#include <linux/fs.h>
 #include <locale.h>
+#include <poll.h>
 #include <pwd.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 static const char *progname = "fsptool";
@@ -62,17 +68,20 @@ static const char manual_lsvol[] =
     "DESCRIPTION\n"
     "    Lists every FUSE mount of the caller's mount namespace (/proc/self/mountinfo), one\n"
     "    line each:\n"
-    "        MOUNTPOINT  FILESYSTEM  SOURCE  PID/COMMAND  LINFSP  CLASS/INSTANCE\n"
+    "        MOUNTPOINT  FILESYSTEM  SOURCE  PID/COMMAND  LINFSP  CLASS/INSTANCE  LABEL\n"
     "    FILESYSTEM is the mount's subtype (a LinFsp file system's FileSystemName). PID/COMMAND\n"
     "    is the process serving the volume: the one holding the volume's /dev/fuse connection\n"
     "    (/proc/PID/fdinfo, Linux 6.x; only processes the caller may inspect). LINFSP is yes\n"
     "    when that process uses liblinfsp, no when not, ? when unknown. CLASS/INSTANCE is shown\n"
     "    for volumes of instances the launcher started, as far as the launcher tells the\n"
-    "    caller (its info command needs the query right on the instance). '-' is unknown.\n"
+    "    caller (its info command needs the query right on the instance). LABEL is the volume\n"
+    "    label (ioctl FS_IOC_GETFSLABEL, which LinFsp answers from the file system's volume\n"
+    "    information; a volume that does not answer within two seconds shows '-').\n"
+    "    '-' is unknown.\n"
     "\n"
     "EXAMPLE\n"
     "    $ fsptool lsvol\n"
-    "    /mnt/m1   memfs  m1  4711/memfs  yes  memfs/m1\n"
+    "    /mnt/m1   memfs  m1  4711/memfs  yes  memfs/m1  -\n"
     "\n"
     "EXIT STATUS\n"
     "    0, also when no volume is mounted; 1 when mountinfo cannot be read.\n";
@@ -586,6 +595,43 @@ static void find_launched(struct volume *v, size_t n)
     }
 }
 
+/*
+ * The volume label of the mount at dir (FS_IOC_GETFSLABEL, which LinFsp answers from
+ * GetVolumeInfo), asked by a child process that is given two seconds: a file system that does
+ * not answer must not hang the listing. "-" when there is none or it cannot be read.
+ */
+static void volume_label(const char *dir, char *label, size_t size)
+{
+    snprintf(label, size, "-");
+    int p[2];
+    if (0 != pipe(p))
+        return;
+    fflush(stdout);
+    pid_t pid = fork();
+    if (0 == pid) {
+        close(p[0]);
+        char buf[FSLABEL_MAX];
+        memset(buf, 0, sizeof buf);
+        int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (fd >= 0 && 0 == ioctl(fd, FS_IOC_GETFSLABEL, buf) && buf[0])
+            (void)!write(p[1], buf, strnlen(buf, sizeof buf - 1));
+        _exit(0);
+    }
+    close(p[1]);
+    if (pid > 0) {
+        struct pollfd pfd = {p[0], POLLIN, 0};
+        char buf[FSLABEL_MAX];
+        ssize_t n = 1 == poll(&pfd, 1, 2000) ? read(p[0], buf, sizeof buf - 1) : -1;
+        if (n > 0) {
+            buf[n] = 0;
+            snprintf(label, size, "%s", buf);
+        } else if (n < 0)
+            kill(pid, SIGKILL);
+        waitpid(pid, 0, 0);
+    }
+    close(p[0]);
+}
+
 static int cmd_lsvol(int argc, char **argv)
 {
     if (wants_help(argc, argv)) {
@@ -643,18 +689,23 @@ static int cmd_lsvol(int argc, char **argv)
     else {
         find_servers(v, n);
         find_launched(v, n);
-        printf("%-32s %-12s %-20s %-20s %-6s %s\n", "MOUNTPOINT", "FILESYSTEM", "SOURCE",
-               "PID/COMMAND", "LINFSP", "CLASS/INSTANCE");
+        printf("%-32s %-12s %-20s %-20s %-6s %-20s %s\n", "MOUNTPOINT", "FILESYSTEM", "SOURCE",
+               "PID/COMMAND", "LINFSP", "CLASS/INSTANCE", "LABEL");
         for (size_t i = 0; i < n; i++) {
             char proc[96];
             if (v[i].pid)
                 snprintf(proc, sizeof proc, "%d/%s", v[i].pid, v[i].comm);
             else
                 snprintf(proc, sizeof proc, "-");
-            printf("%-32s %-12s %-20s %-20s %-6s %s\n", v[i].target ? v[i].target : "?",
+            char label[FSLABEL_MAX];
+            if (v[i].target)
+                volume_label(v[i].target, label, sizeof label);
+            else
+                snprintf(label, sizeof label, "-");
+            printf("%-32s %-12s %-20s %-20s %-6s %-20s %s\n", v[i].target ? v[i].target : "?",
                    v[i].fsname ? v[i].fsname : "?", v[i].source ? v[i].source : "?", proc,
                    1 == v[i].linfsp ? "yes" : 0 == v[i].linfsp ? "no" : "?",
-                   v[i].launched ? v[i].launched : "-");
+                   v[i].launched ? v[i].launched : "-", label);
         }
     }
     for (size_t i = 0; i < n; i++)

@@ -197,6 +197,12 @@ namespace Fsp
         public Boolean PostDispositionWhenNecessaryOnly { get { return Flag(VolumeParams.PostDispositionWhenNecessaryOnly); } set { Flag(VolumeParams.PostDispositionWhenNecessaryOnly, value); } }
         /// <summary>LinFsp extension: the kernel's writeback cache (with FileInfoTimeout 0xFFFFFFFF).</summary>
         public Boolean WritebackCache { get { return Flag2(VolumeParams.WritebackCache); } set { Flag2(VolumeParams.WritebackCache, value); } }
+        /// <summary>
+        /// LinFsp extension (VolumeParams.XattrsPassThrough): every xattr name is one of the file
+        /// system's EAs; the engine serves no NTFS data as xattrs and refuses POSIX ACLs. For file
+        /// systems whose EAs are another file system's xattrs.
+        /// </summary>
+        public Boolean XattrsPassThrough { get { return Flag2(VolumeParams.XattrsPassThrough); } set { Flag2(VolumeParams.XattrsPassThrough, value); } }
         /// <summary>LinFsp extension: EA names are case-sensitive (Linux xattr names, passed unchanged);
         /// without it the engine encodes their case (doc/native-api.md).</summary>
         public Boolean CaseSensitiveExtendedAttributes { get { return Flag2(VolumeParams.CaseSensitiveExtendedAttributes); } set { Flag2(VolumeParams.CaseSensitiveExtendedAttributes, value); } }

@@ -113,7 +113,8 @@ namespace Fsp.Interop
         internal const UInt32 VolumeInfoTimeoutValid = 0x01, DirInfoTimeoutValid = 0x02,
             SecurityTimeoutValid = 0x04, StreamInfoTimeoutValid = 0x08, EaTimeoutValid = 0x10,
             PassthroughBackingFiles = 0x20, WritebackCache = 0x40,
-            CaseSensitiveExtendedAttributes = 0x800; /* after the engine's bits 0x80..0x400 */
+            XattrsPassThrough = 0x4000, /* LinFsp: bit 14 (after NanosecondTimes, EmptyEaValues, LinuxXattrNamespaces at 11-13) */
+            CaseSensitiveExtendedAttributes = 0x8000; /* LinFsp: bit 15 */
 
         internal UInt16 Version;
         internal UInt16 SectorSize;
@@ -200,10 +201,11 @@ namespace Fsp.Interop
     internal static class NativeOffsets
     {
         internal const int RequestHint = 8;          /* FSP_FSCTL_TRANSACT_REQ.Hint */
-        /* After the Req union (16 + 64 bytes: its largest members are Rename, SetInformation's
-         * Rename and LockControl); test-dotnet checks CallerUid against the C layer's CallerPid. */
-        internal const int RequestFileName = 80;     /* LinFsp: FSP_FSCTL_TRANSACT_REQ.FileName */
-        internal const int RequestCallerUid = 88;    /* LinFsp: CallerUid, CallerGid, CallerPid */
+        /* After the Req union (16 + 72 bytes: its largest member is SetInformation, WinFsp's Info
+         * union and LinFsp's Nsec after it); test-dotnet checks CallerUid against the C layer's
+         * CallerPid, and test-port these numbers against offsetof in C. */
+        internal const int RequestFileName = 88;     /* LinFsp: FSP_FSCTL_TRANSACT_REQ.FileName */
+        internal const int RequestCallerUid = 96;    /* LinFsp: CallerUid, CallerGid, CallerPid */
         internal const int ResponseStatus = 20;      /* FSP_FSCTL_TRANSACT_RSP.IoStatus.Status */
         internal const int FileSystemUserContext = 8; /* FSP_FILE_SYSTEM.UserContext */
         internal const int InterfaceSlots = 64;      /* FSP_FILE_SYSTEM_INTERFACE: 64 pointers */

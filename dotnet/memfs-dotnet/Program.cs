@@ -1000,7 +1000,7 @@ namespace Memfs
         public override Int32 SetReparsePoint(Object FileNode0, Object FileDesc, String FileName, Byte[] ReparseData)
         {
             FileNode n = (FileNode)FileNode0;
-            if (null == ReparseData || 8 > ReparseData.Length || 16 * 1024 < ReparseData.Length)
+            if (null == ReparseData || 8 > ReparseData.Length || 32 * 1024 < ReparseData.Length)
                 return STATUS_IO_REPARSE_DATA_INVALID;
             lock (Lock)
             {

@@ -237,6 +237,7 @@ namespace Passthrough
             Host.ReparsePoints = true;
             Host.HardLinks = true;
             Host.ExtendedAttributes = true;
+            Host.XattrsPassThrough = true; /* the EAs are the source's xattrs */
             Host.CaseSensitiveExtendedAttributes = true; /* xattrs of the source, names as Linux's */
             Host.PostCleanupWhenModifiedOnly = true;
             Host.FileSystemName = "ptfs-dotnet";
@@ -920,8 +921,8 @@ namespace Passthrough
                 if (null == target)
                     return STATUS_OBJECT_NAME_INVALID;
                 int chars = Fsp.Interop.Utf32.EncodedLength(target), bytes = chars * 4;
-                int print = 20 + 2 * bytes <= 16 * 1024 ? bytes : 0;
-                if (20 + bytes + print > 16 * 1024)
+                int print = 20 + 2 * bytes <= 32 * 1024 ? bytes : 0;
+                if (20 + bytes + print > 32 * 1024)
                     return STATUS_NAME_TOO_LONG;
                 ReparseData = new Byte[20 + bytes + print];
                 fixed (byte *r = ReparseData)

@@ -1038,9 +1038,18 @@ static struct xattr **find_xattr(struct node *n, const char *name)
     return NULL;
 }
 
+/* The namespaces a Linux file system such as tmpfs has; others are EOPNOTSUPP. */
+static int xattr_namespace_known(const char *name)
+{
+    return 0 == strncmp(name, "user.", 5) || 0 == strncmp(name, "trusted.", 8) ||
+           0 == strncmp(name, "security.", 9);
+}
+
 static int do_setxattr(const char *path, const char *name, const char *value, size_t size,
                        int flags)
 {
+    if (!xattr_namespace_known(name))
+        return -EOPNOTSUPP;
     int err = 0;
     struct node *n = lookup(path, &err);
     if (!n)
@@ -1080,6 +1089,8 @@ static int mf_setxattr(const char *path, const char *name, const char *value, si
 
 static int do_getxattr(const char *path, const char *name, char *value, size_t size)
 {
+    if (!xattr_namespace_known(name))
+        return -EOPNOTSUPP;
     int err = 0;
     struct node *n = lookup(path, &err);
     if (!n)
@@ -1128,6 +1139,8 @@ static int mf_listxattr(const char *path, char *list, size_t size)
 
 static int do_removexattr(const char *path, const char *name)
 {
+    if (!xattr_namespace_known(name))
+        return -EOPNOTSUPP;
     int err = 0;
     struct node *n = lookup(path, &err);
     if (!n)

@@ -868,9 +868,18 @@ static struct xattr **xattr_find(struct node *n, const char *name)
     return p;
 }
 
+/* The namespaces a Linux file system such as tmpfs has; others are EOPNOTSUPP. */
+static bool xattr_namespace_known(const char *name)
+{
+    return 0 == strncmp(name, "user.", 5) || 0 == strncmp(name, "trusted.", 8) ||
+           0 == strncmp(name, "security.", 9);
+}
+
 static int memfs_setxattr(const char *path, const char *name, const char *value, size_t size,
                           int flags)
 {
+    if (!xattr_namespace_known(name))
+        return -EOPNOTSUPP;
     pthread_mutex_lock(&memfs_lock);
     struct node *n;
     int err = lookup(path, &n, NULL, NULL);
@@ -911,6 +920,8 @@ out:
 
 static int memfs_getxattr(const char *path, const char *name, char *value, size_t size)
 {
+    if (!xattr_namespace_known(name))
+        return -EOPNOTSUPP;
     pthread_mutex_lock(&memfs_lock);
     struct node *n;
     int res = lookup(path, &n, NULL, NULL);
@@ -960,6 +971,8 @@ static int memfs_listxattr(const char *path, char *list, size_t size)
 
 static int memfs_removexattr(const char *path, const char *name)
 {
+    if (!xattr_namespace_known(name))
+        return -EOPNOTSUPP;
     pthread_mutex_lock(&memfs_lock);
     struct node *n;
     int err = lookup(path, &n, NULL, NULL);

@@ -22,7 +22,6 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
-#include <wctype.h>
 
 #define PAGE_SHIFT 12
 #define PAGE_SIZE (1u << PAGE_SHIFT)
@@ -52,18 +51,21 @@ struct memfs_node {
     void *sd;              /* shared (sd_get) */
     struct extra *x;       /* reparse data, EAs, streams: NULL until a file has one (xr, xw) */
     uint8_t ***chunks; /* chunks[i][j]: page i * CHUNK_PAGES + j */
-    size_t nchunks;
     /* names and lifetime (under the tree lock, opens atomic) */
     struct dent *children; /* directories: treap root */
     struct dent *dirent;   /* directories: their one entry (NULL for the root) */
     NODE *orphan_prev, *orphan_next; /* nameless but open: MEMFS.orphans (orphan_add) */
     uint32_t sd_size;
     uint32_t npages;       /* allocated pages (in memory: far below 2^32) */
+    uint32_t nchunks;      /* entries of chunks (at most 2^31: 32 PiB of 16 MiB chunks) */
     uint32_t nchildren, nsubdirs;
     uint16_t nlinks;       /* at most 65000 */
     bool is_dir;           /* set when made, never changed: read without locks */
+    bool linkable;         /* made by CreateUnnamed and never named yet: CreateHardLink may name it */
     int opens;
+    FSP_FSCTL_FILE_NSEC nsec; /* the times' nanoseconds below 100 ns (VolumeParams.NanosecondTimes) */
 };
+_Static_assert(sizeof(struct memfs_node) <= 216, "memfs's node grew (bytes per empty file)");
 
 /* What few files have, kept apart to keep a node small (issue 4: bytes per empty file). */
 struct extra {
@@ -205,13 +207,42 @@ static MEMFS *memfs_of(FSP_FILE_SYSTEM *fs)
     return fs->UserContext;
 }
 
-static UINT64 now_filetime(void)
+/*
+ * Times are exact POSIX times (LinFsp's VolumeParams.NanosecondTimes): a FILETIME in the node's
+ * info and its nanoseconds below 100 ns in the node's nsec, member by member.
+ */
+struct ftime {
+    UINT64 ft;
+    UINT8 ns;
+};
+
+static struct ftime now_time(void)
 {
     struct timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts);
-    UINT64 ut[2] = {(UINT64)ts.tv_sec, (UINT64)ts.tv_nsec}, ft;
-    FspPosixUnixTimeToFileTime(ut, &ft);
-    return ft;
+    UINT64 ut[2] = {(UINT64)ts.tv_sec, (UINT64)ts.tv_nsec};
+    struct ftime t;
+    FspPosixUnixTimeToFileTime(ut, &t.ft);
+    t.ns = (UINT8)(ts.tv_nsec % 100);
+    return t;
+}
+
+/* Set one of a node's times (CreationTime, LastAccessTime, LastWriteTime, ChangeTime). */
+#define SET_TIME(n, Member, t)                                                                     \
+    do {                                                                                           \
+        struct ftime t_ = (t);                                                                     \
+        (n)->info.Member = t_.ft;                                                                  \
+        (n)->nsec.Member = t_.ns;                                                                  \
+    } while (0)
+
+/*
+ * Where a callback returns the nanoseconds of the FileInfo it fills: beside it when the engine
+ * passed it (NanosecondTimes); nowhere (NULL) for any other FileInfo, e.g. when memfs is called
+ * directly (test-memfs) with a plain one.
+ */
+static FSP_FSCTL_FILE_NSEC *nsec_of(FSP_FSCTL_FILE_INFO *info)
+{
+    return FspFileSystemGetFileInfoNsec(info);
 }
 
 /* ---- names ---- */
@@ -221,7 +252,7 @@ static int name_cmp(MEMFS *m, PCWSTR a, PCWSTR b)
     if (!m->case_insensitive)
         return wcscmp(a, b);
     for (;; a++, b++) {
-        wint_t x = towupper((wint_t)*a), y = towupper((wint_t)*b);
+        WCHAR x = FspUpcaseChar(*a), y = FspUpcaseChar(*b); /* as the engine folds */
         if (x != y)
             return x < y ? -1 : 1;
         if (!x)
@@ -503,10 +534,11 @@ static NODE *node_new(MEMFS *m, UINT32 attributes, const void *sd, size_t sd_siz
         n->sd_size = (uint32_t)sd_size;
     }
     pthread_rwlock_init(&n->lock, 0);
-    UINT64 now = now_filetime();
+    struct ftime now = now_time();
     n->info.FileAttributes = attributes;
     n->is_dir = attributes & FILE_ATTRIBUTE_DIRECTORY;
-    n->info.CreationTime = n->info.LastAccessTime = n->info.LastWriteTime = n->info.ChangeTime = now;
+    SET_TIME(n, CreationTime, now); SET_TIME(n, LastAccessTime, now);
+    SET_TIME(n, LastWriteTime, now); SET_TIME(n, ChangeTime, now);
     n->info.IndexNumber = __atomic_add_fetch(&m->next_index, 1, __ATOMIC_RELAXED);
     __atomic_add_fetch(&m->nnodes, 1, __ATOMIC_RELAXED);
     return n;
@@ -548,16 +580,20 @@ static void ref_close(MEMFS *m, NODE *n)
 
 /* A directory's entries changed: its modification and change times, under its lock (others read
  * them under it only). */
-static void dir_changed(NODE *d, UINT64 now)
+static void dir_changed(NODE *d, struct ftime now)
 {
     pthread_rwlock_wrlock(&d->lock);
-    d->info.LastWriteTime = d->info.ChangeTime = now;
+    SET_TIME(d, LastWriteTime, now);
+    SET_TIME(d, ChangeTime, now);
     pthread_rwlock_unlock(&d->lock);
 }
 
-static void fill_info(NODE *n, FSP_FSCTL_FILE_INFO *info)
+/* A node's information; its times' nanoseconds go to *nsec when nsec is not NULL. */
+static void fill_info(NODE *n, FSP_FSCTL_FILE_INFO *info, FSP_FSCTL_FILE_NSEC *nsec)
 {
     *info = n->info;
+    if (nsec)
+        *nsec = n->nsec;
     NODE *o = owner_of(n);
     /* link counts change under the tree lock, which is not held here: read atomically */
     if (n->is_dir)
@@ -573,10 +609,10 @@ static void fill_info(NODE *n, FSP_FSCTL_FILE_INFO *info)
     }
 }
 
-static void get_info(NODE *n, FSP_FSCTL_FILE_INFO *info)
+static void get_info(NODE *n, FSP_FSCTL_FILE_INFO *info, FSP_FSCTL_FILE_NSEC *nsec)
 {
     pthread_rwlock_rdlock(&n->lock);
-    fill_info(n, info);
+    fill_info(n, info, nsec);
     pthread_rwlock_unlock(&n->lock);
 }
 
@@ -726,6 +762,8 @@ static uint8_t *page_get(NODE *n, uint64_t page)
 static NTSTATUS page_alloc(MEMFS *m, NODE *n, uint64_t page, uint8_t **pp)
 {
     uint64_t c = page / CHUNK_PAGES;
+    if (c >= ((uint64_t)1 << 30))
+        return STATUS_INSUFFICIENT_RESOURCES; /* a chunk table that large is not in memory */
     if (c >= n->nchunks) {
         size_t nc = n->nchunks ? n->nchunks : 4;
         while (nc <= c)
@@ -734,7 +772,7 @@ static NTSTATUS page_alloc(MEMFS *m, NODE *n, uint64_t page, uint8_t **pp)
         if (!t)
             return STATUS_INSUFFICIENT_RESOURCES;
         memset(t + n->nchunks, 0, (nc - n->nchunks) * sizeof *t);
-        n->chunks = t, n->nchunks = nc;
+        n->chunks = t, n->nchunks = (uint32_t)nc;
     }
     if (!n->chunks[c]) {
         n->chunks[c] = calloc(CHUNK_PAGES, sizeof(uint8_t *));
@@ -834,7 +872,7 @@ static void zero_data(MEMFS *m, NODE *n, uint64_t from, uint64_t to)
 static NTSTATUS set_size(MEMFS *m, NODE *n, UINT64 size)
 {
     if (size > m->max_size)
-        return STATUS_DISK_FULL;
+        return STATUS_FILE_TOO_LARGE; /* EFBIG: beyond the largest file, as truncate(2) */
     if (size < n->info.FileSize)
         truncate_data(m, n, size);
     n->info.FileSize = size;
@@ -891,7 +929,8 @@ static NTSTATUS set_ea_one(FSP_FILE_SYSTEM *fs, PVOID ctx, PFILE_FULL_EA_INFORMA
         if (strlen(xr(n)->eas[i].name) == e->EaNameLength &&
             0 == memcmp(xr(n)->eas[i].name, e->EaName, e->EaNameLength))
             break;
-    if (0 == e->EaValueLength) {
+    /* EaValueLength 0 deletes, as on WinFsp, unless it is an empty value (LinFsp extension). */
+    if (0 == e->EaValueLength && !(e->Flags & FSP_FSCTL_EA_EMPTY_VALUE)) {
         if (i < xr(n)->neas) {
             struct extra *x = xe(n); /* it has EAs */
             free(x->eas[i].name);
@@ -901,10 +940,11 @@ static NTSTATUS set_ea_one(FSP_FILE_SYSTEM *fs, PVOID ctx, PFILE_FULL_EA_INFORMA
         return STATUS_SUCCESS;
     }
     struct extra *x = xw(n);
-    void *value = x ? malloc(e->EaValueLength) : 0;
+    void *value = x ? malloc(e->EaValueLength ? e->EaValueLength : 1) : 0;
     if (!value)
         return STATUS_INSUFFICIENT_RESOURCES;
     memcpy(value, e->EaName + e->EaNameLength + 1, e->EaValueLength);
+    UCHAR flags = e->Flags & (UCHAR)~FSP_FSCTL_EA_EMPTY_VALUE;
     if (i == x->neas) {
         struct ea *a = realloc(x->eas, (x->neas + 1) * sizeof *a);
         char *name = strndup(e->EaName, e->EaNameLength);
@@ -915,12 +955,12 @@ static NTSTATUS set_ea_one(FSP_FILE_SYSTEM *fs, PVOID ctx, PFILE_FULL_EA_INFORMA
             return STATUS_INSUFFICIENT_RESOURCES;
         }
         x->eas = a;
-        x->eas[x->neas++] = (struct ea){name, e->Flags, 0, 0};
+        x->eas[x->neas++] = (struct ea){name, flags, 0, 0};
     }
     free(x->eas[i].value);
     x->eas[i].value = value;
     x->eas[i].len = e->EaValueLength;
-    x->eas[i].flags = e->Flags;
+    x->eas[i].flags = flags;
     return STATUS_SUCCESS;
 }
 
@@ -1165,13 +1205,14 @@ static NTSTATUS create_common(FSP_FILE_SYSTEM *fs, PWSTR name, UINT32 options, U
             n->dirent = d;
         }
         __atomic_store_n(&n->nlinks, 1, __ATOMIC_RELAXED);
+        struct ftime born = {n->info.CreationTime, n->nsec.CreationTime};
         pthread_rwlock_wrlock(&parent->lock);
-        parent->info.LastWriteTime = parent->info.ChangeTime = n->info.CreationTime;
+        SET_TIME(parent, LastWriteTime, born); SET_TIME(parent, ChangeTime, born);
         pthread_rwlock_unlock(&parent->lock);
     }
     ref_open(n);
     *pctx = n;
-    get_info(n, info);
+    get_info(n, info, nsec_of(info));
     status = STATUS_SUCCESS;
 out:
     pthread_rwlock_unlock(&m->tree_lock);
@@ -1206,7 +1247,7 @@ static NTSTATUS Open(FSP_FILE_SYSTEM *fs, PWSTR name, UINT32 options, UINT32 acc
     if (NT_SUCCESS(status)) {
         ref_open(n);
         *pctx = n;
-        get_info(n, info);
+        get_info(n, info, nsec_of(info));
     }
     pthread_rwlock_unlock(&m->tree_lock);
     return status;
@@ -1235,9 +1276,10 @@ static NTSTATUS OverwriteEx(FSP_FILE_SYSTEM *fs, PVOID ctx, UINT32 attrs, BOOLEA
                                      (n->info.FileAttributes & FILE_ATTRIBUTE_REPARSE_POINT);
         else
             n->info.FileAttributes |= attrs | FILE_ATTRIBUTE_ARCHIVE;
-        n->info.LastWriteTime = n->info.ChangeTime = now_filetime();
+        struct ftime now = now_time();
+        SET_TIME(n, LastWriteTime, now); SET_TIME(n, ChangeTime, now);
     }
-    fill_info(n, info);
+    fill_info(n, info, nsec_of(info));
     pthread_rwlock_unlock(&n->lock);
     give_back(m);
     return status;
@@ -1286,12 +1328,12 @@ static NTSTATUS delete_name(MEMFS *m, NODE *n, PWSTR name)
             }
             if (0 == __atomic_sub_fetch(&n->nlinks, 1, __ATOMIC_RELAXED))
                 orphan_add(m, n); /* open: the caller's context at least */
-            UINT64 now = now_filetime();
+            struct ftime now = now_time();
             pthread_rwlock_wrlock(&parent->lock);
-            parent->info.LastWriteTime = parent->info.ChangeTime = now;
+            SET_TIME(parent, LastWriteTime, now); SET_TIME(parent, ChangeTime, now);
             pthread_rwlock_unlock(&parent->lock);
             pthread_rwlock_wrlock(&n->lock);
-            n->info.ChangeTime = now;
+            SET_TIME(n, ChangeTime, now);
             pthread_rwlock_unlock(&n->lock);
             free(d->name);
             free(d);
@@ -1330,16 +1372,16 @@ static VOID Cleanup(FSP_FILE_SYSTEM *fs, PVOID ctx, PWSTR name, ULONG flags)
     }
     if (flags & (FspCleanupSetArchiveBit | FspCleanupSetLastAccessTime | FspCleanupSetLastWriteTime |
                  FspCleanupSetChangeTime | FspCleanupSetAllocationSize)) {
-        UINT64 now = now_filetime();
+        struct ftime now = now_time();
         pthread_rwlock_wrlock(&n->lock);
         if ((flags & FspCleanupSetArchiveBit) && !n->is_dir)
             n->info.FileAttributes |= FILE_ATTRIBUTE_ARCHIVE;
         if (flags & FspCleanupSetLastAccessTime)
-            n->info.LastAccessTime = now;
+            SET_TIME(n, LastAccessTime, now);
         if (flags & FspCleanupSetLastWriteTime)
-            n->info.LastWriteTime = now;
+            SET_TIME(n, LastWriteTime, now);
         if (flags & FspCleanupSetChangeTime)
-            n->info.ChangeTime = now;
+            SET_TIME(n, ChangeTime, now);
         pthread_rwlock_unlock(&n->lock);
     }
 }
@@ -1369,7 +1411,8 @@ struct slow_op {
 
 static NTSTATUS do_read(MEMFS *m, NODE *n, PVOID buf, UINT64 off, ULONG len, PULONG pbytes);
 static NTSTATUS do_write(MEMFS *m, NODE *n, PVOID buf, UINT64 off, ULONG len, BOOLEAN to_end,
-                         BOOLEAN constrained, PULONG pbytes, FSP_FSCTL_FILE_INFO *info);
+                         BOOLEAN constrained, PULONG pbytes, FSP_FSCTL_FILE_INFO *info,
+                         FSP_FSCTL_FILE_NSEC *nsec);
 static NTSTATUS do_read_directory(MEMFS *m, NODE *n, PWSTR marker, PVOID buf, ULONG len,
                                   PULONG pbytes);
 
@@ -1403,7 +1446,7 @@ static void *slow_main(void *arg)
         status = do_read(m, op->node, op->buffer, op->offset, op->length, &bytes);
     else if (FspFsctlTransactWriteKind == op->kind)
         status = do_write(m, op->node, op->buffer, op->offset, op->length, FALSE, FALSE, &bytes,
-                          &rsp.Rsp.Write.FileInfo);
+                          &rsp.Rsp.Write.FileInfo, 0);
     else
         status = do_read_directory(m, op->node, op->marker, op->buffer, op->length, &bytes);
     rsp.IoStatus.Status = (UINT32)status;
@@ -1495,7 +1538,8 @@ static NTSTATUS Read(FSP_FILE_SYSTEM *fs, PVOID ctx, PVOID buf, UINT64 off, ULON
 }
 
 static NTSTATUS do_write(MEMFS *m, NODE *n, PVOID buf, UINT64 off, ULONG len, BOOLEAN to_end,
-                         BOOLEAN constrained, PULONG pbytes, FSP_FSCTL_FILE_INFO *info)
+                         BOOLEAN constrained, PULONG pbytes, FSP_FSCTL_FILE_INFO *info,
+                         FSP_FSCTL_FILE_NSEC *nsec)
 {
     pthread_rwlock_wrlock(&n->lock);
     NTSTATUS status = STATUS_SUCCESS;
@@ -1508,23 +1552,26 @@ static NTSTATUS do_write(MEMFS *m, NODE *n, PVOID buf, UINT64 off, ULONG len, BO
             len = (ULONG)(n->info.FileSize - off);
     }
     *pbytes = 0;
-    if (len) {
-        if (off > m->max_size || len > m->max_size - off)
-            status = STATUS_DISK_FULL;
-        else {
-            status = write_data(m, n, buf, off, len);
-            if (NT_SUCCESS(status)) {
-                if (off + len > n->info.FileSize)
-                    n->info.FileSize = off + len;
-                *pbytes = len;
-            }
+    /* The largest file: a write starting there fails with EFBIG, one crossing it is cut short
+     * (as Linux's write(2) at a file system's s_maxbytes). */
+    if (len && off >= m->max_size)
+        status = STATUS_FILE_TOO_LARGE;
+    else if (len > m->max_size - off)
+        len = (ULONG)(m->max_size - off);
+    if (NT_SUCCESS(status) && len) {
+        status = write_data(m, n, buf, off, len);
+        if (NT_SUCCESS(status)) {
+            if (off + len > n->info.FileSize)
+                n->info.FileSize = off + len;
+            *pbytes = len;
         }
     }
     if (NT_SUCCESS(status)) {
-        n->info.LastWriteTime = n->info.ChangeTime = now_filetime();
+        struct ftime now = now_time();
+        SET_TIME(n, LastWriteTime, now); SET_TIME(n, ChangeTime, now);
         n->info.FileAttributes |= FILE_ATTRIBUTE_ARCHIVE;
     }
-    fill_info(n, info);
+    fill_info(n, info, nsec);
     pthread_rwlock_unlock(&n->lock);
     return status;
 }
@@ -1536,21 +1583,21 @@ static NTSTATUS Write(FSP_FILE_SYSTEM *fs, PVOID ctx, PVOID buf, UINT64 off, ULO
     if (!to_end && !constrained && slow_now(m) &&
         STATUS_PENDING == slow_start(m, FspFsctlTransactWriteKind, ctx, buf, off, len, 0))
         return STATUS_PENDING;
-    return do_write(m, ctx, buf, off, len, to_end, constrained, pbytes, info);
+    return do_write(m, ctx, buf, off, len, to_end, constrained, pbytes, info, nsec_of(info));
 }
 
 static NTSTATUS Flush(FSP_FILE_SYSTEM *fs, PVOID ctx, FSP_FSCTL_FILE_INFO *info)
 {
     (void)fs;
     if (ctx)
-        get_info(ctx, info); /* memory is always "on disk" */
+        get_info(ctx, info, nsec_of(info)); /* memory is always "on disk" */
     return STATUS_SUCCESS;
 }
 
 static NTSTATUS GetFileInfo(FSP_FILE_SYSTEM *fs, PVOID ctx, FSP_FSCTL_FILE_INFO *info)
 {
     (void)fs;
-    get_info(ctx, info);
+    get_info(ctx, info, nsec_of(info));
     return STATUS_SUCCESS;
 }
 
@@ -1565,14 +1612,22 @@ static NTSTATUS SetBasicInfo(FSP_FILE_SYSTEM *fs, PVOID ctx, UINT32 attrs, UINT6
         n->info.FileAttributes = (attrs & ~(UINT32)(FILE_ATTRIBUTE_NORMAL | FILE_ATTRIBUTE_DIRECTORY |
                                                    FILE_ATTRIBUTE_REPARSE_POINT)) | keep;
     }
+    /* The times' nanoseconds below 100 ns come with the request (VolumeParams.NanosecondTimes). */
+    FSP_FSCTL_FILE_NSEC ns = {0, 0, 0, 0};
+    FSP_FILE_SYSTEM_OPERATION_CONTEXT *oc = FspFileSystemGetOperationContext();
+    if (oc && oc->Request && FspFsctlTransactSetInformationKind == oc->Request->Kind)
+        ns = oc->Request->Req.SetInformation.Nsec;
     if (ctime)
-        n->info.CreationTime = ctime;
+        SET_TIME(n, CreationTime, ((struct ftime){ctime, ns.CreationTime}));
     if (atime)
-        n->info.LastAccessTime = atime;
+        SET_TIME(n, LastAccessTime, ((struct ftime){atime, ns.LastAccessTime}));
     if (mtime)
-        n->info.LastWriteTime = mtime;
-    n->info.ChangeTime = chtime ? chtime : now_filetime();
-    fill_info(n, info);
+        SET_TIME(n, LastWriteTime, ((struct ftime){mtime, ns.LastWriteTime}));
+    if (chtime)
+        SET_TIME(n, ChangeTime, ((struct ftime){chtime, ns.ChangeTime}));
+    else
+        SET_TIME(n, ChangeTime, now_time());
+    fill_info(n, info, nsec_of(info));
     pthread_rwlock_unlock(&n->lock);
     return STATUS_SUCCESS;
 }
@@ -1588,14 +1643,16 @@ static NTSTATUS SetFileSize(FSP_FILE_SYSTEM *fs, PVOID ctx, UINT64 size, BOOLEAN
         /* Allocation size: shrinking it below the file size truncates the file (NTFS rule);
          * growing it reserves nothing (memory is taken as data arrives). */
         if (size > m->max_size)
-            status = STATUS_DISK_FULL;
+            status = STATUS_FILE_TOO_LARGE;
         else if (size < n->info.FileSize)
             status = set_size(m, n, size);
     } else if (size != n->info.FileSize)
         status = set_size(m, n, size);
-    if (NT_SUCCESS(status) && !alloc)
-        n->info.LastWriteTime = n->info.ChangeTime = now_filetime();
-    fill_info(n, info);
+    if (NT_SUCCESS(status) && !alloc) {
+        struct ftime now = now_time();
+        SET_TIME(n, LastWriteTime, now); SET_TIME(n, ChangeTime, now);
+    }
+    fill_info(n, info, nsec_of(info));
     pthread_rwlock_unlock(&n->lock);
     give_back(m);
     return status;
@@ -1621,18 +1678,20 @@ static NTSTATUS Fallocate(FSP_FILE_SYSTEM *fs, PVOID ctx, UINT32 mode, UINT64 of
     NTSTATUS status = STATUS_SUCCESS;
     bool grow = !(mode & FSP_FALLOCATE_KEEP_SIZE) && end > n->info.FileSize;
     if (end > m->max_size && (grow || !(mode & (FSP_FALLOCATE_PUNCH_HOLE | FSP_FALLOCATE_ZERO_RANGE))))
-        status = STATUS_DISK_FULL; /* no room for such a file here */
+        status = STATUS_FILE_TOO_LARGE; /* EFBIG: past the largest file, as Linux's fallocate(2) */
     else {
         if (mode & (FSP_FALLOCATE_PUNCH_HOLE | FSP_FALLOCATE_ZERO_RANGE))
             zero_data(m, n, off, end);
         if (grow)
             n->info.FileSize = end;
         if (grow || (mode & (FSP_FALLOCATE_PUNCH_HOLE | FSP_FALLOCATE_ZERO_RANGE))) {
-            n->info.LastWriteTime = n->info.ChangeTime = now_filetime();
+            struct ftime now = now_time();
+            SET_TIME(n, LastWriteTime, now);
+            SET_TIME(n, ChangeTime, now);
             n->info.FileAttributes |= FILE_ATTRIBUTE_ARCHIVE;
         }
     }
-    fill_info(n, info);
+    fill_info(n, info, nsec_of(info));
     pthread_rwlock_unlock(&n->lock);
     give_back(m);
     return status;
@@ -1752,8 +1811,14 @@ static NTSTATUS Rename(FSP_FILE_SYSTEM *fs, PVOID ctx, PWSTR name, PWSTR newname
         free(td);
         if (0 == victim->nlinks && 0 == __atomic_load_n(&victim->opens, __ATOMIC_ACQUIRE))
             node_free(m, victim);
-        else if (0 == victim->nlinks)
-            orphan_add(m, victim);
+        else {
+            if (0 == victim->nlinks)
+                orphan_add(m, victim);
+            /* A name less is a change of the file, seen through its other names and opens. */
+            pthread_rwlock_wrlock(&victim->lock);
+            SET_TIME(victim, ChangeTime, now_time());
+            pthread_rwlock_unlock(&victim->lock);
+        }
     }
     sparent->children = treap_remove(m, sparent->children, sd->name);
     sparent->nchildren--;
@@ -1766,9 +1831,9 @@ static NTSTATUS Rename(FSP_FILE_SYSTEM *fs, PVOID ctx, PWSTR name, PWSTR newname
     dparent->nchildren++;
     if (is_dir)
         __atomic_add_fetch(&dparent->nsubdirs, 1, __ATOMIC_RELAXED);
-    UINT64 now = now_filetime();
+    struct ftime now = now_time();
     pthread_rwlock_wrlock(&n->lock);
-    n->info.ChangeTime = now;
+    SET_TIME(n, ChangeTime, now);
     pthread_rwlock_unlock(&n->lock);
     dir_changed(sparent, now);
     if (dparent != sparent)
@@ -1809,7 +1874,7 @@ static NTSTATUS SetSecurity(FSP_FILE_SYSTEM *fs, PVOID ctx, SECURITY_INFORMATION
             sd_put(memfs_of(fs), n->sd);
             n->sd = shared;
             n->sd_size = (uint32_t)size;
-            n->info.ChangeTime = now_filetime();
+            SET_TIME(n, ChangeTime, now_time());
         } else
             status = STATUS_INSUFFICIENT_RESOURCES;
         FspDeleteSecurityDescriptor(newsd, (NTSTATUS(*)())FspSetSecurityDescriptor);
@@ -1825,7 +1890,7 @@ static FSP_FSCTL_DIR_INFO *make_dir_info(NODE *n, PCWSTR name, void *buf)
     size_t len = wcslen(name);
     memset(d, 0, sizeof *d);
     d->Size = (UINT16)(sizeof *d + len * sizeof(WCHAR));
-    get_info(n, &d->FileInfo);
+    get_info(n, &d->FileInfo, &d->Nsec);
     memcpy(d->FileNameBuf, name, len * sizeof(WCHAR));
     return d;
 }
@@ -1945,7 +2010,7 @@ static NTSTATUS SetReparsePoint(FSP_FILE_SYSTEM *fs, PVOID ctx, PWSTR name, PVOI
         x->reparse_size = size;
         n->info.FileAttributes |= FILE_ATTRIBUTE_REPARSE_POINT;
         n->info.ReparseTag = *(PULONG)buf;
-        n->info.ChangeTime = now_filetime();
+        SET_TIME(n, ChangeTime, now_time());
     }
     pthread_rwlock_unlock(&n->lock);
     return status;
@@ -2072,8 +2137,8 @@ static NTSTATUS SetEa(FSP_FILE_SYSTEM *fs, PVOID ctx, PFILE_FULL_EA_INFORMATION 
     pthread_rwlock_wrlock(&n->lock);
     NTSTATUS status = apply_eas(fs, n, ea, len);
     if (NT_SUCCESS(status))
-        n->info.ChangeTime = now_filetime();
-    fill_info(n, info);
+        SET_TIME(n, ChangeTime, now_time());
+    fill_info(n, info, nsec_of(info));
     pthread_rwlock_unlock(&n->lock);
     return status;
 }
@@ -2081,7 +2146,6 @@ static NTSTATUS SetEa(FSP_FILE_SYSTEM *fs, PVOID ctx, PFILE_FULL_EA_INFORMATION 
 static NTSTATUS CreateHardLink(FSP_FILE_SYSTEM *fs, PVOID ctx, PWSTR name, PWSTR newname,
                                FSP_FSCTL_FILE_INFO *info)
 {
-    (void)name;
     MEMFS *m = memfs_of(fs);
     NODE *n = ctx;
     if (n->is_dir || xr(n)->main || xr(n)->stream_name)
@@ -2096,8 +2160,10 @@ static NTSTATUS CreateHardLink(FSP_FILE_SYSTEM *fs, PVOID ctx, PWSTR name, PWSTR
         status = STATUS_OBJECT_NAME_INVALID;
     else
         status = find_parent(m, &p, &parent);
-    if (NT_SUCCESS(status) && 0 == n->nlinks)
-        status = STATUS_OBJECT_NAME_NOT_FOUND; /* linking an unlinked file (ENOENT, as Linux) */
+    /* Linking an unlinked file is ENOENT, as on Linux; a file made by CreateUnnamed (name NULL)
+     * gets its first name here (linkat(2) of an O_TMPFILE descriptor). */
+    if (NT_SUCCESS(status) && 0 == n->nlinks && !(n->linkable && !name))
+        status = STATUS_OBJECT_NAME_NOT_FOUND;
     if (NT_SUCCESS(status) && treap_find(m, parent->children, p.name))
         status = STATUS_OBJECT_NAME_COLLISION;
     if (NT_SUCCESS(status) && n->nlinks >= 65000)
@@ -2113,16 +2179,147 @@ static NTSTATUS CreateHardLink(FSP_FILE_SYSTEM *fs, PVOID ctx, PWSTR name, PWSTR
             parent->children = treap_insert(m, parent->children, d);
             parent->nchildren++;
             __atomic_add_fetch(&n->nlinks, 1, __ATOMIC_RELAXED);
-            UINT64 now = now_filetime();
+            if (n->linkable) { /* an unnamed file (CreateUnnamed) gets its first name */
+                n->linkable = false;
+                orphan_remove(m, n);
+            }
+            struct ftime now = now_time();
             dir_changed(parent, now);
             pthread_rwlock_wrlock(&n->lock);
-            n->info.ChangeTime = now;
+            SET_TIME(n, ChangeTime, now);
             pthread_rwlock_unlock(&n->lock);
         }
     }
-    get_info(n, info);
+    get_info(n, info, nsec_of(info));
     pthread_rwlock_unlock(&m->tree_lock);
     parsed_free(&p);
+    return status;
+}
+
+/* Is node a directory on the way from dir up to the root (dir itself included)? */
+static bool is_ancestor(NODE *node, NODE *dir)
+{
+    for (NODE *p = dir; p; p = p->dirent ? p->dirent->parent : 0)
+        if (p == node)
+            return true;
+    return false;
+}
+
+static NTSTATUS RenameExchange(FSP_FILE_SYSTEM *fs, PVOID ctx, PWSTR name, PWSTR newname)
+{
+    MEMFS *m = memfs_of(fs);
+    NODE *n = ctx;
+    if (xr(n)->main || xr(n)->stream_name)
+        return STATUS_INVALID_PARAMETER; /* streams have no names to exchange */
+    struct parsed src, dst;
+    NTSTATUS status = parse_path(name, &src);
+    if (!NT_SUCCESS(status))
+        return status;
+    status = parse_path(newname, &dst);
+    if (!NT_SUCCESS(status)) {
+        parsed_free(&src);
+        return status;
+    }
+    pthread_rwlock_wrlock(&m->tree_lock);
+    NODE *sparent, *dparent;
+    struct dent *sd, *td;
+    if (!src.name || !dst.name || src.stream || dst.stream) {
+        status = STATUS_INVALID_PARAMETER;
+        goto out;
+    }
+    status = find_parent(m, &src, &sparent);
+    if (NT_SUCCESS(status))
+        status = find_parent(m, &dst, &dparent);
+    if (!NT_SUCCESS(status))
+        goto out;
+    sd = treap_find(m, sparent->children, src.name);
+    td = treap_find(m, dparent->children, dst.name);
+    if (!sd || sd->node != n || !td) {
+        status = STATUS_OBJECT_NAME_NOT_FOUND;
+        goto out;
+    }
+    NODE *o = td->node;
+    if (o == n)
+        goto out; /* two names of one file (or one name): nothing changes, as on Linux */
+    bool ndir = n->info.FileAttributes & FILE_ATTRIBUTE_DIRECTORY;
+    bool odir = o->info.FileAttributes & FILE_ATTRIBUTE_DIRECTORY;
+    /* Neither directory may end up inside itself. */
+    if ((ndir && is_ancestor(n, dparent)) || (odir && is_ancestor(o, sparent))) {
+        status = STATUS_INVALID_PARAMETER;
+        goto out;
+    }
+    /* The entries keep their names and change files. */
+    sd->node = o;
+    td->node = n;
+    if (ndir)
+        n->dirent = td;
+    if (odir)
+        o->dirent = sd;
+    if (ndir != odir && sparent != dparent) {
+        NODE *gains = ndir ? dparent : sparent, *loses = ndir ? sparent : dparent;
+        gains->nsubdirs++;
+        loses->nsubdirs--;
+    }
+    struct ftime now = now_time();
+    pthread_rwlock_wrlock(&n->lock);
+    SET_TIME(n, ChangeTime, now);
+    pthread_rwlock_unlock(&n->lock);
+    pthread_rwlock_wrlock(&o->lock);
+    SET_TIME(o, ChangeTime, now);
+    pthread_rwlock_unlock(&o->lock);
+    NODE *dirs[2] = {sparent, dparent};
+    for (int i = 0; i < (sparent == dparent ? 1 : 2); i++) {
+        pthread_rwlock_wrlock(&dirs[i]->lock);
+        SET_TIME(dirs[i], LastWriteTime, now);
+        SET_TIME(dirs[i], ChangeTime, now);
+        pthread_rwlock_unlock(&dirs[i]->lock);
+    }
+out:
+    pthread_rwlock_unlock(&m->tree_lock);
+    parsed_free(&src);
+    parsed_free(&dst);
+    return status;
+}
+
+static NTSTATUS CreateUnnamed(FSP_FILE_SYSTEM *fs, PWSTR dirname, UINT32 access, UINT32 attrs,
+                              PSECURITY_DESCRIPTOR sd, PVOID *pctx, FSP_FSCTL_FILE_INFO *info)
+{
+    (void)access;
+    MEMFS *m = memfs_of(fs);
+    pthread_rwlock_wrlock(&m->tree_lock);
+    NODE *dir = 0, *n = 0;
+    PSECURITY_DESCRIPTOR inherited = 0;
+    NTSTATUS status = lookup(m, dirname, &dir, 0);
+    if (NT_SUCCESS(status) && !(dir->info.FileAttributes & FILE_ATTRIBUTE_DIRECTORY))
+        status = STATUS_NOT_A_DIRECTORY;
+    if (NT_SUCCESS(status) && xr(dir)->main)
+        status = STATUS_NOT_A_DIRECTORY; /* a stream */
+    size_t sd_size = sd ? FspGetSecurityDescriptorLength(sd) : 0;
+    if (NT_SUCCESS(status) && sd && (0 == sd_size || !FspIsValidSecurityDescriptor(sd, sd_size)))
+        status = STATUS_INVALID_SECURITY_DESCR;
+    if (NT_SUCCESS(status) && !sd) {
+        status = FspCreateSecurityDescriptor(fs, FspFileSystemGetOperationContext()->Request,
+                                             dir->sd, &inherited);
+        sd = inherited;
+        sd_size = NT_SUCCESS(status) ? FspGetSecurityDescriptorLength(sd) : 0;
+    }
+    if (NT_SUCCESS(status)) {
+        attrs &= ~(UINT32)(FILE_ATTRIBUTE_NORMAL | FILE_ATTRIBUTE_DIRECTORY |
+                           FILE_ATTRIBUTE_REPARSE_POINT);
+        n = node_new(m, attrs, sd, sd_size);
+        if (!n)
+            status = STATUS_DISK_FULL;
+    }
+    FspDeleteSecurityDescriptor(inherited, (NTSTATUS(*)())FspCreateSecurityDescriptor);
+    if (NT_SUCCESS(status)) {
+        /* No name and no directory entry: it lives by its opens until CreateHardLink names it. */
+        n->linkable = true;
+        orphan_add(m, n); /* MemfsDelete frees it should its Close never come */
+        ref_open(n);
+        *pctx = n;
+        get_info(n, info, nsec_of(info));
+    }
+    pthread_rwlock_unlock(&m->tree_lock);
     return status;
 }
 
@@ -2166,6 +2363,8 @@ static FSP_FILE_SYSTEM_INTERFACE memfs_interface = {
     .DispatcherStopped = DispatcherStopped,
     .CreateHardLink = CreateHardLink,
     .Fallocate = Fallocate,
+    .RenameExchange = RenameExchange,
+    .CreateUnnamed = CreateUnnamed,
 };
 
 /* ---- lifecycle ---- */
@@ -2254,6 +2453,9 @@ NTSTATUS MemfsCreateFunnel(ULONG Flags, ULONG FileInfoTimeout, ULONG MaxFileNode
     vp.NamedStreams = 1;
     vp.HardLinks = 1;
     vp.ExtendedAttributes = 1;
+    vp.NanosecondTimes = 1;      /* LinFsp extensions: exact times, empty xattr values, */
+    vp.EmptyEaValues = 1;        /* tmpfs's xattr namespaces */
+    vp.LinuxXattrNamespaces = 1;
     vp.PostCleanupWhenModifiedOnly = 1;
     vp.PassQueryDirectoryFileName = 1;
     vp.FlushAndPurgeOnCleanup = (Flags & MemfsFlushAndPurgeOnCleanup) ? 1 : 0;

@@ -11,15 +11,19 @@
  *   descriptor of a file is FspPosixMapPermissionsToSecurityDescriptor of its
  *   stat(2); SetSecurity maps the new descriptor back and applies it with
  *   fchownat(2) and fchmod(2);
- * - times to 100 ns (FILETIME), set with utimensat(2); the creation time is
+ * - times to the nanosecond (FILETIME and the LinFsp extension
+ *   VolumeParams.NanosecondTimes), set with utimensat(2); the creation time is
  *   the birth time when the source reports one;
- * - extended attributes as EAs (listxattr/getxattr/setxattr/removexattr);
+ * - extended attributes as EAs (listxattr/getxattr/setxattr/removexattr),
+ *   empty values included (VolumeParams.EmptyEaValues);
  * - symlinks as IO_REPARSE_TAG_SYMLINK reparse points (readlinkat/symlinkat),
  *   FIFOs, sockets and devices as IO_REPARSE_TAG_NFS reparse points (mknodat),
  *   in the formats the engine uses;
  * - hard links (CreateHardLink -> linkat; HardLinks = st_nlink, IndexNumber =
- *   st_ino); POSIX rename (renameat2, RENAME_NOREPLACE) and unlink (Cleanup
- *   deletes the name, open descriptors keep working).
+ *   st_ino); POSIX rename (renameat2, RENAME_NOREPLACE, RENAME_EXCHANGE through
+ *   the LinFsp extension RenameExchange) and unlink (Cleanup deletes the name,
+ *   open descriptors keep working); O_TMPFILE (CreateUnnamed) as O_TMPFILE in
+ *   the source directory.
  *
  * Confinement: every name is resolved relative to an O_PATH descriptor of the
  * source directory with openat2(2) and RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS |
@@ -235,9 +239,16 @@ static UINT64 filetime_of(const struct statx_timestamp *t)
     return ft;
 }
 
-static void info_of(const struct statx *sx, FSP_FSCTL_FILE_INFO *info)
+/* stat -> FILE_INFO, and the times' nanoseconds below 100 ns into *nsec (when not NULL). */
+static void info_of(const struct statx *sx, FSP_FSCTL_FILE_INFO *info, FSP_FSCTL_FILE_NSEC *nsec)
 {
     memset(info, 0, sizeof *info);
+    if (nsec) {
+        nsec->LastAccessTime = (UINT8)(sx->stx_atime.tv_nsec % 100);
+        nsec->LastWriteTime = (UINT8)(sx->stx_mtime.tv_nsec % 100);
+        nsec->ChangeTime = (UINT8)(sx->stx_ctime.tv_nsec % 100);
+        nsec->CreationTime = (UINT8)(((sx->stx_mask & STATX_BTIME) ? sx->stx_btime.tv_nsec : 0) % 100);
+    }
     mode_t type = sx->stx_mode & S_IFMT;
     if (S_ISDIR(type))
         info->FileAttributes = FILE_ATTRIBUTE_DIRECTORY;
@@ -262,12 +273,17 @@ static void info_of(const struct statx *sx, FSP_FSCTL_FILE_INFO *info)
     info->HardLinks = sx->stx_nlink;
 }
 
+/*
+ * An open file's information for a callback's FileInfo, with the source's nanoseconds beside it
+ * when the engine passed it (VolumeParams.NanosecondTimes; NULL from FspFileSystemGetFileInfoNsec
+ * for any other FileInfo, e.g. passthrough-races' own).
+ */
 static NTSTATUS file_info(PTFILE *f, FSP_FSCTL_FILE_INFO *info)
 {
     struct statx sx;
     if (0 != stat_fd(f->fd, &sx))
         return status_of(errno);
-    info_of(&sx, info);
+    info_of(&sx, info, FspFileSystemGetFileInfoNsec(info));
     return STATUS_SUCCESS;
 }
 
@@ -551,7 +567,7 @@ static NTSTATUS GetSecurityByName(FSP_FILE_SYSTEM *fs, PWSTR name, PUINT32 pattr
     else {
         if (pattrs) {
             FSP_FSCTL_FILE_INFO info;
-            info_of(&sx, &info);
+            info_of(&sx, &info, 0);
             *pattrs = info.FileAttributes;
         }
         status = copy_security(&sx, sd, psize);
@@ -873,7 +889,8 @@ static NTSTATUS GetFileInfo(FSP_FILE_SYSTEM *fs, PVOID ctx, FSP_FSCTL_FILE_INFO 
     return file_info(ctx, info);
 }
 
-static void timespec_of(UINT64 ft, struct timespec *ts)
+/* A FILETIME (0: unchanged) and its nanoseconds below 100 ns as a timespec for utimensat(2). */
+static void timespec_of(UINT64 ft, UINT8 ns, struct timespec *ts)
 {
     if (0 == ft) {
         ts->tv_sec = 0;
@@ -883,7 +900,7 @@ static void timespec_of(UINT64 ft, struct timespec *ts)
     UINT64 ut[2];
     FspPosixFileTimeToUnixTime(ft, ut);
     ts->tv_sec = (time_t)ut[0];
-    ts->tv_nsec = (long)ut[1];
+    ts->tv_nsec = (long)ut[1] + (ns > 99 ? 99 : ns);
 }
 
 static NTSTATUS SetBasicInfo(FSP_FILE_SYSTEM *fs, PVOID ctx, UINT32 attrs, UINT64 ctime,
@@ -893,9 +910,11 @@ static NTSTATUS SetBasicInfo(FSP_FILE_SYSTEM *fs, PVOID ctx, UINT32 attrs, UINT6
     (void)fs, (void)attrs, (void)ctime, (void)chtime;
     PTFILE *f = ctx;
     if (atime || mtime) {
+        /* the times' nanoseconds below 100 ns come with the request (NanosecondTimes) */
+        FSP_FSCTL_FILE_NSEC ns = FspFileSystemGetOperationContext()->Request->Req.SetInformation.Nsec;
         struct timespec ts[2];
-        timespec_of(atime, &ts[0]);
-        timespec_of(mtime, &ts[1]);
+        timespec_of(atime, ns.LastAccessTime, &ts[0]);
+        timespec_of(mtime, ns.LastWriteTime, &ts[1]);
         int r;
         if (!f->is_path)
             r = futimens(f->fd, ts);
@@ -994,10 +1013,10 @@ static NTSTATUS SetDelete(FSP_FILE_SYSTEM *fs, PVOID ctx, PWSTR name, BOOLEAN de
     return del ? CanDelete(fs, ctx, name) : STATUS_SUCCESS;
 }
 
-static NTSTATUS Rename(FSP_FILE_SYSTEM *fs, PVOID ctx, PWSTR name, PWSTR newname, BOOLEAN replace)
+/* renameat2(2) of name to newname on the source with flags (RENAME_NOREPLACE, RENAME_EXCHANGE). */
+static NTSTATUS rename_flags(FSP_FILE_SYSTEM *fs, PWSTR name, PWSTR newname, unsigned flags)
 {
     PTFS *pt = ptfs_of(fs);
-    (void)ctx;
     char *rel = 0, *newrel = 0;
     int opfd = -1, npfd = -1;
     const char *leaf, *newleaf;
@@ -1022,7 +1041,7 @@ static NTSTATUS Rename(FSP_FILE_SYSTEM *fs, PVOID ctx, PWSTR name, PWSTR newname
             status = STATUS_OBJECT_PATH_NOT_FOUND;
         goto out;
     }
-    if (0 != renameat2(opfd, leaf, npfd, newleaf, replace ? 0 : RENAME_NOREPLACE))
+    if (0 != renameat2(opfd, leaf, npfd, newleaf, flags))
         status = status_of(errno);
 out:
     if (opfd >= 0)
@@ -1032,6 +1051,72 @@ out:
     free(rel);
     free(newrel);
     return status;
+}
+
+static NTSTATUS Rename(FSP_FILE_SYSTEM *fs, PVOID ctx, PWSTR name, PWSTR newname, BOOLEAN replace)
+{
+    (void)ctx;
+    return rename_flags(fs, name, newname, replace ? 0 : RENAME_NOREPLACE);
+}
+
+/* LinFsp extension: renameat2(RENAME_EXCHANGE), atomic on the source as on the mount. */
+static NTSTATUS RenameExchange(FSP_FILE_SYSTEM *fs, PVOID ctx, PWSTR name, PWSTR newname)
+{
+    (void)ctx;
+    return rename_flags(fs, name, newname, RENAME_EXCHANGE);
+}
+
+/*
+ * LinFsp extension: open(2) with O_TMPFILE, as O_TMPFILE in the source directory (an unnamed
+ * file of the source; CreateHardLink names it with linkat(2) of its descriptor).
+ */
+static NTSTATUS CreateUnnamed(FSP_FILE_SYSTEM *fs, PWSTR dirname, UINT32 access, UINT32 attrs,
+                              PSECURITY_DESCRIPTOR sd, PVOID *pctx, FSP_FSCTL_FILE_INFO *info)
+{
+    (void)access, (void)attrs;
+    PTFS *pt = ptfs_of(fs);
+    *pctx = 0;
+    char *rel = 0;
+    uid_t uid;
+    gid_t gid;
+    mode_t mode;
+    NTSTATUS status = rel_path(dirname, &rel);
+    if (NT_SUCCESS(status))
+        status = new_object_identity(sd, false, &uid, &gid, &mode);
+    if (!NT_SUCCESS(status)) {
+        free(rel);
+        return status;
+    }
+    int dfd = open_beneath(pt->root, rel, O_PATH | O_DIRECTORY, 0);
+    free(rel);
+    if (dfd < 0)
+        return ENOTDIR == errno ? STATUS_NOT_A_DIRECTORY : status_of(errno);
+    /* The O_PATH descriptor of the directory, reopened through its magic link for O_TMPFILE. */
+    char buf[40];
+    int fd = open(proc_fd_path(dfd, buf), O_TMPFILE | O_RDWR | O_CLOEXEC, mode & 0777);
+    int err = errno;
+    close(dfd);
+    if (fd < 0)
+        return status_of(err);
+    struct statx sx;
+    PTFILE *f = 0;
+    if (0 != stat_fd(fd, &sx)) {
+        status = status_of(errno);
+        close(fd);
+        return status;
+    }
+    status = wrap_fd(fd, false, &sx, &f);
+    if (NT_SUCCESS(status) && 0 != set_owner_mode(f, uid, gid, mode))
+        status = status_of(errno);
+    if (NT_SUCCESS(status))
+        status = file_info(f, info);
+    if (!NT_SUCCESS(status)) {
+        file_free(f);
+        return status;
+    }
+    offer_backing_file(pt, f);
+    *pctx = f;
+    return STATUS_SUCCESS;
 }
 
 static NTSTATUS GetSecurity(FSP_FILE_SYSTEM *fs, PVOID ctx, PSECURITY_DESCRIPTOR sd, SIZE_T *psize)
@@ -1120,7 +1205,7 @@ static void refresh_entries(int dfd, char *buf, ULONG bytes)
         if (NT_SUCCESS(FspPosixMapWindowsToPosixPath(wname, &name)) && !strchr(name, '/') &&
             0 == statx(dfd, name, AT_SYMLINK_NOFOLLOW | AT_STATX_SYNC_AS_STAT,
                        STATX_BASIC_STATS | STATX_BTIME, &sx))
-            info_of(&sx, &d->FileInfo);
+            info_of(&sx, &d->FileInfo, &d->Nsec);
         FspPosixDeletePath(name);
     }
 }
@@ -1267,8 +1352,9 @@ static NTSTATUS GetEa(FSP_FILE_SYSTEM *fs, PVOID ctx, PFILE_FULL_EA_INFORMATION 
             status = status_of(errno);
             break;
         }
-        if (vl <= 0)
-            continue; /* gone meanwhile, over 65535 bytes, or empty: an EA cannot hold those */
+        if (vl < 0)
+            continue; /* gone meanwhile or over 65535 bytes (an empty value is listed:
+                       * VolumeParams.EmptyEaValues) */
         u->e.NextEntryOffset = 0;
         u->e.Flags = 0;
         u->e.EaNameLength = (UCHAR)nl;
@@ -1293,7 +1379,8 @@ static NTSTATUS set_ea_one(FSP_FILE_SYSTEM *fs, PVOID ctx, PFILE_FULL_EA_INFORMA
     if (!name)
         return STATUS_INSUFFICIENT_RESOURCES;
     int r;
-    if (0 == ea->EaValueLength) {
+    /* EaValueLength 0 deletes, unless it is an empty value (VolumeParams.EmptyEaValues) */
+    if (0 == ea->EaValueLength && !(ea->Flags & FSP_FSCTL_EA_EMPTY_VALUE)) {
         r = x_remove(f, name);
         if (r < 0 && ENODATA == errno)
             r = 0;
@@ -1385,6 +1472,8 @@ static FSP_FILE_SYSTEM_INTERFACE ptfs_interface = {
     .DispatcherStopped = DispatcherStopped,
     .CreateHardLink = CreateHardLink,
     .Fallocate = Fallocate,
+    .RenameExchange = RenameExchange,
+    .CreateUnnamed = CreateUnnamed,
 };
 
 /* ---- lifecycle ---- */
@@ -1431,7 +1520,7 @@ static NTSTATUS ptfs_create(const char *source, ULONG file_info_timeout, PWSTR p
     vp.SectorsPerAllocationUnit = (UINT16)(frsize >= 512 && frsize <= 65536 ? frsize / 512 : 8);
     vp.MaxComponentLength = NAME_MAX;
     FSP_FSCTL_FILE_INFO rinfo;
-    info_of(&sx, &rinfo);
+    info_of(&sx, &rinfo, 0);
     vp.VolumeCreationTime = rinfo.CreationTime;
     vp.VolumeSerialNumber = (UINT32)(pt->root_dev ^ pt->root_ino);
     vp.FileInfoTimeout = file_info_timeout;
@@ -1444,6 +1533,10 @@ static NTSTATUS ptfs_create(const char *source, ULONG file_info_timeout, PWSTR p
     vp.NamedStreams = 0;
     vp.HardLinks = 1;
     vp.ExtendedAttributes = 1;
+    vp.NanosecondTimes = 1;      /* LinFsp extensions: the source's exact times, its empty */
+    vp.EmptyEaValues = 1;        /* xattr values, and the xattr namespaces of Linux file */
+    vp.LinuxXattrNamespaces = 1; /* systems (others are EOPNOTSUPP, as on the source) */
+    vp.XattrsPassThrough = 1;    /* the EAs are the source's xattrs, Samba's names too */
     vp.PostCleanupWhenModifiedOnly = 1;
     vp.CasePreservedExtendedAttributes = 1;
     vp.CaseSensitiveExtendedAttributes = 1; /* LinFsp: EA names are the source's xattr names */

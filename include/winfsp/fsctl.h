@@ -188,13 +188,13 @@ typedef struct {
     UINT32 IrpCapacity;              /**< WinFsp's limit of pending operations; 0 becomes FSP_FSCTL_IRPCAPACITY_DEFAULT. Not enforced */
     UINT32 FileInfoTimeout;          /**< ms the kernel caches attributes (and names, unless DirInfoTimeoutValid). 0: nothing cached between requests. INFINITE: cached for a year, file data kept across opens (FOPEN_KEEP_CACHE unless FlushAndPurgeOnCleanup) and symlink targets cached. Unless the writeback cache is on, the kernel drops a file's cached data when fresh attributes show another size or mtime */
     /* file system attributes */
-    UINT32 CaseSensitiveSearch : 1;  /**< names are case-sensitive. 0: the engine's name table compares with towupper(3), so File and FILE are one node; FspFileSystemIsOperationCaseSensitive() reports it for Create and QueryDirectory */
+    UINT32 CaseSensitiveSearch : 1;  /**< names are case-sensitive. 0: the engine's name table folds case with FspUpcaseChar() (a fixed table, not the locale), so File and FILE are one node, and the kernel caches no failed lookups; FspFileSystemIsOperationCaseSensitive() reports it for Create and QueryDirectory */
     UINT32 CasePreservedNames : 1;   /**< accepted and ignored */
     UINT32 UnicodeOnDisk : 1;        /**< accepted and ignored */
     UINT32 PersistentAcls : 1;       /**< accepted and ignored: the engine asks for security descriptors whenever GetSecurity/GetSecurityByName exist */
     UINT32 ReparsePoints : 1;        /**< the volume holds reparse points: needed for symlink(2) and mknod(2) of FIFOs, sockets and devices (EPERM without it). Existing reparse points are reported either way */
     UINT32 ReparsePointsAccessCheck : 1; /**< accepted and ignored */
-    UINT32 NamedStreams : 1;         /**< accepted and ignored: named streams are not reachable from Linux */
+    UINT32 NamedStreams : 1;         /**< the files have named streams (with GetStreamInfo): Linux reaches them as Samba's xattrs user.DosStream.NAME:$DATA (doc/ntfs-compatibility.md) */
     UINT32 HardLinks : 1;            /**< LinFsp extension (WinFsp has the bit but leaves it unimplemented): link(2) calls CreateHardLink, and FSP_FSCTL_FILE_INFO::HardLinks is st_nlink. Without it link(2) is EPERM and the engine supplies st_nlink: 1 for a file, 0 once its last name is gone, 2 + the subdirectories it knows of for a directory (doc/native-api.md) */
     UINT32 ExtendedAttributes : 1;   /**< GetEa/SetEa serve Linux extended attributes (needs both members); without it getxattr(2) is EOPNOTSUPP and listxattr(2) empty */
     UINT32 ReadOnlyVolume : 1;       /**< mount read-only (MS_RDONLY); every change is EROFS in the engine before any callback */
@@ -233,8 +233,12 @@ typedef struct {
     UINT32 SymlinkAttributesFromFileInfo : 1; /**< LinFsp extension (V1; takes a WinFsp reserved bit): a symlink is recognised by its reparse tag alone (IO_REPARSE_TAG_SYMLINK in FSP_FSCTL_FILE_INFO::ReparseTag) and its attributes come from its FSP_FSCTL_FILE_INFO and security alone (st_size is FileSize); its reparse data is read only for readlink(2). Without it the engine reads the reparse data to classify reparse points and st_size is the target's length */
     UINT32 FileMountPoint : 1;          /**< LinFsp extension (V1; takes a WinFsp reserved bit): a regular file (not only a directory) may be the mount point; the root is then a file, and the file system must report it as one (no FILE_ATTRIBUTE_DIRECTORY). Without it a file mount point is ENOTDIR */
     UINT32 NegativeEntryTimeoutValid : 1; /**< LinFsp extension (V1; takes a WinFsp reserved bit): a name found missing is cached (as a negative entry) for NegativeEntryTimeout ms instead of the entry timeout */
+    UINT32 NanosecondTimes : 1;         /**< LinFsp extension (V1; takes a WinFsp reserved bit): the file system keeps exact POSIX times. Every FSP_FSCTL_FILE_INFO the engine passes to a callback is then the FileInfo of an FSP_FSCTL_OPEN_FILE_INFO whose Nsec the callback fills (FspFileSystemGetFileInfoNsec()), directory entries carry theirs in FSP_FSCTL_DIR_INFO::Nsec, and SetBasicInfo finds the nanoseconds of the times it sets in the request (FSP_FSCTL_TRANSACT_REQ::Req.SetInformation.Nsec). The kernel is told a time granularity of 1 ns instead of FILETIME's 100 ns */
+    UINT32 EmptyEaValues : 1;           /**< LinFsp extension (V1; takes a WinFsp reserved bit): the file system stores EAs with empty values, as Linux xattrs allow. SetEa then receives an empty value as an entry with EaValueLength 0 and Flags FSP_FSCTL_EA_EMPTY_VALUE (without that flag EaValueLength 0 still deletes, as on WinFsp), and an EA GetEa lists with EaValueLength 0 exists (an empty xattr). Without it setting an empty xattr is EINVAL */
+    UINT32 LinuxXattrNamespaces : 1;    /**< LinFsp extension (V1; takes a WinFsp reserved bit): only the xattr namespaces Linux file systems such as tmpfs know exist: names that do not start with "user.", "trusted." or "security." get EOPNOTSUPP from getxattr(2), setxattr(2) and removexattr(2) before any callback */
+    UINT32 XattrsPassThrough : 1;       /**< LinFsp extension (V1; takes a WinFsp reserved bit): every Linux xattr name is one of the file system's EAs. Without it the engine serves some names itself, from the file's real data (doc/ntfs-compatibility.md): ntfs-3g's system.ntfs_*, Samba's user.DOSATTRIB, security.NTACL and user.DosStream.*, and POSIX ACLs from the security descriptor. For file systems whose EAs are another file system's xattrs (the passthrough example, the FUSE layer); system.posix_acl_* then fail with EOPNOTSUPP, as the kernel would not enforce them */
     UINT32 CaseSensitiveExtendedAttributes : 1; /**< LinFsp extension (V1; takes a WinFsp reserved bit): the file system keeps EA names case-sensitively, so the engine passes Linux xattr names unchanged. 0 (WinFsp's rule, EA names case-insensitive as on NTFS): the engine encodes the case of each name so that user.Color and user.color stay two attributes (doc/native-api.md) */
-    UINT32 KmAdditionalReservedFlags : 20; /**< reserved, 0 */
+    UINT32 KmAdditionalReservedFlags : 16; /**< reserved, 0 */
     UINT32 VolumeInfoTimeout;        /**< V1; accepted and ignored */
     UINT32 DirInfoTimeout;           /**< V1: name (entry) cache timeout in ms when DirInfoTimeoutValid; also how long a failed lookup is cached as a negative entry */
     UINT32 SecurityTimeout;          /**< V1; accepted and ignored */
@@ -354,15 +358,35 @@ typedef struct {
 } FSP_FSCTL_FILE_INFO;
 
 /**
+ * LinFsp extension (VolumeParams.NanosecondTimes): the nanoseconds of a
+ * file's times below FILETIME's 100 ns ticks. FILETIME counts 100 ns units,
+ * POSIX times count nanoseconds: the exact time of FSP_FSCTL_FILE_INFO's
+ * LastWriteTime is LastWriteTime * 100 ns + Nsec.LastWriteTime ns (since
+ * 1601). For a struct timespec ts that is FspPosixUnixTimeToFileTime() of ts
+ * and ts.tv_nsec % 100 (FILETIME's ticks fall on whole seconds of the Unix
+ * epoch). Each member is 0..99; the engine treats larger values as 99.
+ */
+typedef struct {
+    UINT8 CreationTime;   /**< nanoseconds of CreationTime below 100 ns (not visible on Linux) */
+    UINT8 LastAccessTime; /**< nanoseconds of LastAccessTime below 100 ns: st_atim */
+    UINT8 LastWriteTime;  /**< nanoseconds of LastWriteTime below 100 ns: st_mtim */
+    UINT8 ChangeTime;     /**< nanoseconds of ChangeTime below 100 ns: st_ctim */
+} FSP_FSCTL_FILE_NSEC;
+
+/**
  * What Create, CreateEx and Open receive behind their FileInfo pointer:
  * FileInfo plus an optional normalized name (FspFileSystemGetOpenFileInfo()).
  * The engine passes NormalizedName NULL and NormalizedNameSize 0 and does not
- * read them back: names are the ones Linux used.
+ * read them back: names are the ones Linux used. With the LinFsp extension
+ * VolumeParams.NanosecondTimes every callback that returns an
+ * FSP_FSCTL_FILE_INFO receives one that lies in such a record, so that it can
+ * return Nsec too (FspFileSystemGetFileInfoNsec()).
  */
 typedef struct {
     FSP_FSCTL_FILE_INFO FileInfo; /**< the file's information, filled by the callback */
     PWSTR NormalizedName;         /**< WinFsp: where a case-insensitive file system may copy the name's stored case; NULL on LinFsp */
     UINT16 NormalizedNameSize;    /**< bytes available at NormalizedName (0 on LinFsp) / used */
+    FSP_FSCTL_FILE_NSEC Nsec;     /**< LinFsp extension (in WinFsp's padding; the record keeps its size): with VolumeParams.NanosecondTimes, the nanoseconds of FileInfo's times below 100 ns; 0 on entry, read by the engine after the call */
 } FSP_FSCTL_OPEN_FILE_INFO;
 
 /**
@@ -376,9 +400,13 @@ typedef struct {
 typedef struct {
     UINT16 Size;                  /**< bytes of the record including the name (no NUL): sizeof(FSP_FSCTL_DIR_INFO) + 4 * characters */
     FSP_FSCTL_FILE_INFO FileInfo; /**< the entry's information: d_type and d_ino (IndexNumber, or a hash of the name when 0); for readdirplus also its attributes */
-    /** WinFsp's directory offset (DirectoryMarkerAsNextOffset); ignored by LinFsp. */
+    /** WinFsp's directory offset (DirectoryMarkerAsNextOffset, ignored by LinFsp) and the LinFsp extension Nsec, in WinFsp's padding. */
     union {
-        UINT64 NextOffset;  /**< the entry's offset for the next query; ignored */
+        /** The members that use the padding. */
+        struct {
+            UINT64 NextOffset;        /**< the entry's offset for the next query; ignored */
+            FSP_FSCTL_FILE_NSEC Nsec; /**< LinFsp extension: with VolumeParams.NanosecondTimes, the nanoseconds of FileInfo's times below 100 ns (readdirplus shows them); 0 otherwise */
+        };
         UINT8 Padding[24];  /**< reserved, 0 */
     };
     WCHAR FileNameBuf[];    /**< the name (one component), not NUL-terminated */
@@ -408,6 +436,14 @@ typedef struct {
     UINT32 Action;      /**< FILE_ACTION_* (ignored by LinFsp) */
     WCHAR FileNameBuf[]; /**< the full path, not NUL-terminated */
 } FSP_FSCTL_NOTIFY_INFO;
+
+/**
+ * LinFsp extension: a flag of FILE_FULL_EA_INFORMATION::Flags that SetEa
+ * receives, with VolumeParams.EmptyEaValues, on an entry with EaValueLength
+ * 0 that sets an empty value (setxattr(2) with size 0) instead of deleting
+ * the EA. It is not part of the value's flags: store the EA without it.
+ */
+#define FSP_FSCTL_EA_EMPTY_VALUE 0x01
 
 /** Notification filter: a file name changed. */
 #define FILE_NOTIFY_CHANGE_FILE_NAME 0x00000001
@@ -518,7 +554,7 @@ enum {
     FspFsctlTransactSetEaKind,              /**< SetEa (unguarded) */
     FspFsctlTransactFlushBuffersKind,       /**< Flush: of a file unguarded, of the volume (FileContext NULL) exclusive; the LinFsp extension FlushDescriptor (unguarded) */
     FspFsctlTransactQueryVolumeInformationKind, /**< GetVolumeInfo (shared) */
-    FspFsctlTransactSetVolumeInformationKind,   /**< SetVolumeLabel (never called on LinFsp) */
+    FspFsctlTransactSetVolumeInformationKind,   /**< SetVolumeLabel (exclusive): ioctl(2) FS_IOC_SETFSLABEL */
     FspFsctlTransactQueryDirectoryKind,     /**< ReadDirectory (shared) */
     FspFsctlTransactFileSystemControlKind,  /**< GetReparsePoint, SetReparsePoint (unguarded) */
     FspFsctlTransactDeviceControlKind,      /**< Control, the LinFsp extension Ioctl (unguarded) */
@@ -630,7 +666,7 @@ typedef struct {
         struct {
             UINT64 UserContext;  /**< not filled (0) */
             UINT64 UserContext2; /**< not filled (0) */
-            UINT32 FileInformationClass; /**< FileBasicInformation, FileEndOfFileInformation, FileAllocationInformation, FileDispositionInformation, FileRenameInformation, or 11 (FileLinkInformation) for CreateHardLink */
+            UINT32 FileInformationClass; /**< FileBasicInformation, FileEndOfFileInformation, FileAllocationInformation, FileDispositionInformation, FileRenameInformation (also for RenameExchange), or 11 (FileLinkInformation) for CreateHardLink */
             /** WinFsp's parameters per class: LinFsp fills Rename.AccessToken (CallerPid << 32); the rest is 0 (the call's arguments carry the values). */
             union {
                 struct {
@@ -662,11 +698,13 @@ typedef struct {
                     UINT32 Flags;
                 } RenameEx;
             } Info;
+            FSP_FSCTL_FILE_NSEC Nsec;    /**< LinFsp extension: for SetBasicInfo with VolumeParams.NanosecondTimes, the nanoseconds below 100 ns of the times it sets (0 for the times it leaves) */
         } SetInformation;
-        /** FspFsctlTransactQueryEaKind, SetEaKind, FlushBuffersKind, QuerySecurityKind, QueryStreamInformationKind. */
+        /** FspFsctlTransactQueryEaKind (GetEa). */
         struct {
             UINT64 UserContext;  /**< not filled (0) */
             UINT64 UserContext2; /**< 0 */
+            const char *Name;    /**< LinFsp extension: the one xattr name the engine looks for (getxattr(2), the XATTR_CREATE / XATTR_REPLACE checks, security.capability before a write), NUL-terminated and named as SetEa would get it (the Linux name, with its case encoded unless VolumeParams.CaseSensitiveExtendedAttributes); NULL for listxattr(2). GetEa may list all EAs as on WinFsp (the engine picks the name), only this one, or fail with the error the name deserves (e.g. STATUS_NOT_SUPPORTED for a namespace the file system does not have) */
         } QueryEa;
         /** FspFsctlTransactSetEaKind (SetEa). */
         struct {
@@ -679,10 +717,10 @@ typedef struct {
             UINT64 UserContext;  /**< the FileContext passed to Flush (0 for the volume) */
             UINT64 UserContext2; /**< 0 */
         } FlushBuffers;
-        /** FspFsctlTransactSetVolumeInformationKind (never occurs on LinFsp). */
+        /** FspFsctlTransactSetVolumeInformationKind (SetVolumeLabel, for FS_IOC_SETFSLABEL). */
         struct {
-            UINT32 FsInformationClass; /**< FileFsLabelInformation on WinFsp */
-            /** WinFsp's new label (never set on LinFsp). */
+            UINT32 FsInformationClass; /**< FileFsLabelInformation (2) */
+            /** WinFsp's new label: always 0 on LinFsp (SetVolumeLabel gets the label as an argument). */
             union {
                 struct {
                     FSP_FSCTL_TRANSACT_BUF VolumeLabel;

@@ -53,8 +53,12 @@
  * Marked "LinFsp extension" where they are declared: CreateHardLink and
  * VolumeParams.HardLinks, FspFileSystemSetMountOptions(),
  * FspFileSystemSetOpenBackingFile() and VolumeParams.PassthroughBackingFiles,
- * VolumeParams.WritebackCache, VolumeParams.CaseSensitiveExtendedAttributes,
- * FspNtStatusFromErrno(), FspErrnoFromNtStatus(),
+ * VolumeParams.WritebackCache, VolumeParams.NanosecondTimes (with
+ * FSP_FSCTL_FILE_NSEC and FspFileSystemGetFileInfoNsec()),
+ * VolumeParams.EmptyEaValues, VolumeParams.LinuxXattrNamespaces,
+ * Req.QueryEa.Name, VolumeParams.XattrsPassThrough, FspUpcaseChar(),
+ * VolumeParams.CaseSensitiveExtendedAttributes,
+ * RenameExchange, CreateUnnamed, FspNtStatusFromErrno(), FspErrnoFromNtStatus(),
  * FspPosixMapGidToSid(), FspServiceRunArgv(), FspDebugLogSetFd(),
  * FSP_SERVICE::StopSignal, FSP_FILE_SYSTEM::Engine and the Caller* members of
  * FSP_FSCTL_TRANSACT_REQ; Fallocate; access tokens and the access check
@@ -163,8 +167,8 @@ enum {
 /**
  * The operations a file system implements: WinFsp's 64-slot table, with the
  * LinFsp extensions CreateHardLink, Fallocate, SetPosixSecurity,
- * FlushDescriptor, PosixLock, Flock, Ioctl, Poll and Access in the first
- * reserved slots.
+ * FlushDescriptor, PosixLock, Flock, Ioctl, Poll, Access, RenameExchange and
+ * CreateUnnamed in the first reserved slots.
  *
  * Each member says which Linux operations reach it, what it receives, what it
  * returns, which operation guard it runs under (strategy FINE; COARSE makes
@@ -189,7 +193,9 @@ typedef struct _FSP_FILE_SYSTEM_INTERFACE {
      * The engine zeroes VolumeInfo before the call and reports blocks of
      * SectorSize * SectorsPerAllocationUnit bytes, FreeSize clamped to
      * TotalSize, one file per block (the native API has no file counts) and
-     * MaxComponentLength as the name length. The label is not visible on Linux.
+     * MaxComponentLength as the name length. The label is what ioctl(2)
+     * FS_IOC_GETFSLABEL on the mount returns (UTF-8), whatever
+     * VolumeParams.DeviceControl says.
      *
      * Guard: shared. Without this member statfs(2) succeeds with all sizes 0.
      * @param FileSystem the file system
@@ -198,9 +204,14 @@ typedef struct _FSP_FILE_SYSTEM_INTERFACE {
      */
     NTSTATUS (*GetVolumeInfo)(FSP_FILE_SYSTEM *FileSystem, FSP_FSCTL_VOLUME_INFO *VolumeInfo);
     /**
-     * Set the volume label. Never called on LinFsp: Linux has no volume labels.
+     * Set the volume label: ioctl(2) FS_IOC_SETFSLABEL on the mount (any file
+     * or directory of it), by a caller with CAP_SYS_ADMIN, whatever
+     * VolumeParams.DeviceControl says. Labels longer than the 32 characters
+     * of FSP_FSCTL_VOLUME_INFO are EINVAL before the call.
+     *
+     * Guard: exclusive. Without this member FS_IOC_SETFSLABEL fails with ENOTTY.
      * @param FileSystem the file system
-     * @param VolumeLabel the new label
+     * @param VolumeLabel the new label (NUL-terminated)
      * @param VolumeInfo receives the volume information
      * @return an NTSTATUS
      */
@@ -533,16 +544,22 @@ typedef struct _FSP_FILE_SYSTEM_INTERFACE {
      *
      * A time 0 means "unchanged"; a time that would be 0 (1601-01-01) is passed
      * as 1. Times are clamped to FILETIME's range. The engine then calls
-     * GetFileInfo for its reply. For a file without a name (unlinked while
-     * open) the engine also passes the times Cleanup flags would have set
-     * (the current time; the others 0).
+     * GetFileInfo for its reply. With the LinFsp extension
+     * VolumeParams.NanosecondTimes the nanoseconds below 100 ns of the times
+     * are in FspFileSystemGetOperationContext()->Request->Req.SetInformation.Nsec.
+     * For a file without a name (unlinked while open) the engine also passes
+     * the times Cleanup flags would have set (the current time; the others 0).
      *
      * Guard: none. Without this member changing times fails with EACCES.
      * @param FileSystem the file system
      * @param FileContext the file (an open of the caller, or the engine's own)
-     * @param FileAttributes always INVALID_FILE_ATTRIBUTES (unchanged): Linux
-     *        cannot change attributes
-     * @param CreationTime always 0
+     * @param FileAttributes INVALID_FILE_ATTRIBUTES (unchanged) for times;
+     *        the new attributes for setxattr(2) of system.ntfs_attrib or
+     *        user.DOSATTRIB (only READONLY, HIDDEN, SYSTEM, ARCHIVE, TEMPORARY,
+     *        OFFLINE and NOT_CONTENT_INDEXED change; the others are the file's;
+     *        FILE_ATTRIBUTE_NORMAL for none)
+     * @param CreationTime 0 (unchanged), or the new creation time from
+     *        system.ntfs_times, system.ntfs_crtime or user.DOSATTRIB
      * @param LastAccessTime the new access time (FILETIME) or 0
      * @param LastWriteTime the new modification time or 0
      * @param ChangeTime the change time: the current time, or the kernel's
@@ -603,7 +620,8 @@ typedef struct _FSP_FILE_SYSTEM_INTERFACE {
      * FILE_READ_ATTRIBUTES). ReplaceIfExists is TRUE for rename(2), which
      * replaces an existing target silently, and FALSE for RENAME_NOREPLACE:
      * then fail with STATUS_OBJECT_NAME_COLLISION when NewFileName exists.
-     * RENAME_EXCHANGE and RENAME_WHITEOUT fail with EINVAL before any call; a
+     * RENAME_EXCHANGE goes to the LinFsp extension RenameExchange instead
+     * (EINVAL without it), RENAME_WHITEOUT fails with EINVAL before any call; a
      * rename of a name onto itself succeeds without a call. The engine does
      * not check whether the target is open or whether files under a renamed
      * directory are open, and applies no POSIX rule itself: a directory may
@@ -664,11 +682,18 @@ typedef struct _FSP_FILE_SYSTEM_INTERFACE {
      * make the change. With this member and a writable volume the engine
      * negotiates FUSE_HANDLE_KILLPRIV_V2 (it drops privileges itself).
      *
+     * With POSIX ACLs (the kernel offers FUSE_POSIX_ACL; not with
+     * VolumeParams.XattrsPassThrough) chmod(2), chown(2), setfacl(1) and
+     * setxattr(2) of system.ntfs_acl or security.NTACL pass descriptors that
+     * keep ACEs the mode mapping does not make (doc/posix-mapping.md).
+     *
      * Guard: none. Without this member chmod(2) and chown(2) fail with EACCES.
      * @param FileSystem the file system
      * @param FileContext the file
-     * @param SecurityInformation always OWNER_SECURITY_INFORMATION |
-     *        GROUP_SECURITY_INFORMATION | DACL_SECURITY_INFORMATION
+     * @param SecurityInformation OWNER_SECURITY_INFORMATION |
+     *        GROUP_SECURITY_INFORMATION | DACL_SECURITY_INFORMATION; for
+     *        system.ntfs_acl and security.NTACL what the descriptor carries
+     *        (SACL_SECURITY_INFORMATION too)
      * @param ModificationDescriptor the new owner, group and DACL, self-relative;
      *        valid during the call only
      * @return STATUS_SUCCESS or an error
@@ -736,7 +761,7 @@ typedef struct _FSP_FILE_SYSTEM_INTERFACE {
      * IO_REPARSE_TAG_SYMLINK (its size is the target's length) or
      * IO_REPARSE_TAG_NFS (FIFO, socket or device).
      *
-     * Buffer holds MAXIMUM_REPARSE_DATA_BUFFER_SIZE (16 KiB) bytes. The engine
+     * Buffer holds MAXIMUM_REPARSE_DATA_BUFFER_SIZE (32 KiB on LinFsp) bytes. The engine
      * checks the size returned (at least the 8-byte header, at most the
      * buffer) and, for symbolic links, the tag, the name offsets and that the
      * target holds no NUL: bad data makes readlink(2) fail with EINVAL.
@@ -759,8 +784,12 @@ typedef struct _FSP_FILE_SYSTEM_INTERFACE {
      * Set a new file's reparse data: symlink(2) (IO_REPARSE_TAG_SYMLINK) and
      * mknod(2) of FIFOs, sockets and devices (IO_REPARSE_TAG_NFS).
      *
-     * Called only right after Create, when CreateEx is NULL (CreateEx receives
-     * the reparse data itself), and only with VolumeParams.ReparsePoints set.
+     * Called right after Create, when CreateEx is NULL (CreateEx receives
+     * the reparse data itself), and only with VolumeParams.ReparsePoints set;
+     * and for setxattr(2) of system.ntfs_reparse_data by the file's owner (or
+     * CAP_FOWNER), with checked data of any tag but IO_REPARSE_TAG_SYMLINK and
+     * IO_REPARSE_TAG_NFS (EPERM: those make Linux file types), never on a
+     * symbolic link, FIFO, socket or device.
      * If it fails the engine deletes the new file again
      * (Cleanup(FspCleanupDelete), Close). On success it calls GetFileInfo.
      *
@@ -776,8 +805,13 @@ typedef struct _FSP_FILE_SYSTEM_INTERFACE {
     NTSTATUS (*SetReparsePoint)(FSP_FILE_SYSTEM *FileSystem, PVOID FileContext, PWSTR FileName,
                                 PVOID Buffer, SIZE_T Size);
     /**
-     * Delete a file's reparse data. Never called on LinFsp (Linux cannot turn
-     * a symbolic link into a regular file).
+     * Delete a file's reparse data: removexattr(2) of system.ntfs_reparse_data
+     * by the file's owner (or CAP_FOWNER). Never for symbolic links, FIFOs,
+     * sockets and devices (IO_REPARSE_TAG_SYMLINK, IO_REPARSE_TAG_NFS: EPERM):
+     * the kernel knows them by their type. Buffer is the current data's header
+     * with ReparseDataLength 0 (and the GUID of a third-party tag).
+     *
+     * Guard: none.
      * @param FileSystem the file system
      * @param FileContext the file
      * @param FileName its full name
@@ -788,8 +822,14 @@ typedef struct _FSP_FILE_SYSTEM_INTERFACE {
     NTSTATUS (*DeleteReparsePoint)(FSP_FILE_SYSTEM *FileSystem, PVOID FileContext, PWSTR FileName,
                                    PVOID Buffer, SIZE_T Size);
     /**
-     * List a file's named streams (FspFileSystemAddStreamInfo()). Never called
-     * on LinFsp: named streams are not reachable from Linux.
+     * List a file's named streams (FspFileSystemAddStreamInfo()): listxattr(2)
+     * shows each as Samba's user.DosStream.NAME:$DATA (with
+     * VolumeParams.NamedStreams). The engine gets, sets and removes a stream
+     * through Open / Create of "FILE:NAME", Read, SetFileSize, Write and
+     * SetDelete (or CanDelete) + Cleanup(FspCleanupDelete).
+     *
+     * Guard: none. The buffer is 64 KiB; STATUS_BUFFER_OVERFLOW asks for four
+     * times as much (up to 16 MiB).
      * @param FileSystem the file system
      * @param FileContext the file
      * @param Buffer receives FSP_FSCTL_STREAM_INFO records
@@ -920,7 +960,9 @@ typedef struct _FSP_FILE_SYSTEM_INTERFACE {
      * STATUS_SUCCESS with what fit), or a list filled by hand that leaves no
      * room for another entry. A partial list is never taken as complete. The
      * engine checks the list (FspFileSystemEnumerateEa(); malformed: EIO) and
-     * treats an EA with an empty value as absent.
+     * treats an EA with an empty value as absent, unless the file system sets
+     * the LinFsp extension VolumeParams.EmptyEaValues: then it is an xattr
+     * whose value is empty.
      * Used only with VolumeParams.ExtendedAttributes and both GetEa and SetEa.
      *
      * Guard: none. Without them getxattr(2) fails with EOPNOTSUPP and
@@ -940,11 +982,17 @@ typedef struct _FSP_FILE_SYSTEM_INTERFACE {
      * "security.capability" when a file changes.
      *
      * The engine always passes exactly one entry, named as GetEa describes. It
-     * has checked the name (1 to 255 bytes, encoded, else ERANGE) and the value
-     * (1 to 65535 bytes: an empty value is EINVAL, since it would mean
-     * "delete"; longer is E2BIG), and the XATTR_CREATE / XATTR_REPLACE
-     * conditions (with GetEa, which also gives the spelling a case-insensitive
-     * file system stored). The engine reads FileInfo's ChangeTime (see Cleanup).
+     * has checked the name (1 to 255 bytes, encoded, else ERANGE; with the
+     * LinFsp extension VolumeParams.LinuxXattrNamespaces only "user.",
+     * "trusted." and "security." names, else EOPNOTSUPP) and the value (1 to
+     * 65535 bytes: an empty value is EINVAL, since it would mean "delete";
+     * longer is E2BIG), and the XATTR_CREATE / XATTR_REPLACE conditions (with
+     * GetEa, which also gives the spelling a case-insensitive file system
+     * stored). With the LinFsp extension VolumeParams.EmptyEaValues an empty
+     * value is passed as an entry with EaValueLength 0 and Flags
+     * FSP_FSCTL_EA_EMPTY_VALUE: store an EA with an empty value (and without
+     * that flag); an entry with EaValueLength 0 and no such flag still
+     * deletes. The engine reads FileInfo's ChangeTime (see Cleanup).
      *
      * Guard: none.
      * @param FileSystem the file system
@@ -992,10 +1040,16 @@ typedef struct _FSP_FILE_SYSTEM_INTERFACE {
      * HardLinks count; with an IndexNumber the engine presents both names as
      * one kernel inode.
      *
+     * A file made by CreateUnnamed (open(2) with O_TMPFILE) gets its first name
+     * here (linkat(2) of its descriptor): FileContext is then that open and
+     * FileName NULL; the kernel allows this only for such a file, not for one
+     * whose names were all removed. Give it the name and count the link (1).
+     *
      * Guard: exclusive.
      * @param FileSystem the file system
      * @param FileContext the existing file
-     * @param FileName its existing full name
+     * @param FileName its existing full name; NULL for a file without a name
+     *        (from CreateUnnamed)
      * @param NewFileName the new full name
      * @param FileInfo receives the file's information
      * @return STATUS_SUCCESS, STATUS_OBJECT_NAME_COLLISION, STATUS_TOO_MANY_LINKS, ...
@@ -1033,9 +1087,11 @@ typedef struct _FSP_FILE_SYSTEM_INTERFACE {
      * Called for every such request, also when nothing would change (a file system may refuse
      * even that), on the open the request names or on the engine's own open of the file. The
      * kernel has checked the caller's right to ask unless the mount lacks
-     * default_permissions. When a chown(2) of a regular file must drop its set-user-ID and
-     * set-group-ID bits (FUSE_HANDLE_KILLPRIV_V2), the engine adds FSP_FSCTL_POSIX_SET_MODE
-     * with the reduced mode.
+     * default_permissions. When a chown(2) of a file that is not a directory must drop its
+     * set-user-ID and set-group-ID bits (FUSE_HANDLE_KILLPRIV_V2: set-user-ID always,
+     * set-group-ID when group execute is set or, unless the caller is root, when the caller is
+     * not in the file's group, as Linux does), the engine adds FSP_FSCTL_POSIX_SET_MODE with
+     * the reduced mode.
      *
      * Guard: none.
      * @param FileSystem the file system
@@ -1166,8 +1222,65 @@ typedef struct _FSP_FILE_SYSTEM_INTERFACE {
      * @return STATUS_SUCCESS, STATUS_ACCESS_DENIED (EACCES), or an error
      */
     NTSTATUS (*Access)(FSP_FILE_SYSTEM *FileSystem, PWSTR FileName, UINT32 Mask);
+    /**
+     * LinFsp extension: exchange two names atomically, for renameat2(2) with
+     * RENAME_EXCHANGE.
+     *
+     * Takes WinFsp's tenth reserved slot. FileContext is the engine's own
+     * open of FileName (DELETE | FILE_READ_ATTRIBUTES). Both names must exist
+     * (else STATUS_OBJECT_NAME_NOT_FOUND); afterwards FileName names the file
+     * or directory NewFileName named and the other way round, in one step
+     * that no other operation observes half done. Files and directories may
+     * be exchanged with each other, also between directories; fail with
+     * STATUS_INVALID_PARAMETER when one is a directory that contains the
+     * other (the kernel checks this too). Both files keep their open
+     * contexts; their change times and both directories' modification times
+     * are updated, as rename(2) does. An exchange of a name with itself
+     * succeeds without a call.
+     *
+     * Guard: exclusive. Without this member renameat2(RENAME_EXCHANGE) fails
+     * with EINVAL, as on file systems that cannot exchange.
+     * @param FileSystem the file system
+     * @param FileContext the file or directory named FileName
+     * @param FileName one full name
+     * @param NewFileName the other full name
+     * @return STATUS_SUCCESS, STATUS_OBJECT_NAME_NOT_FOUND, STATUS_INVALID_PARAMETER, ...
+     */
+    NTSTATUS (*RenameExchange)(FSP_FILE_SYSTEM *FileSystem, PVOID FileContext, PWSTR FileName,
+                               PWSTR NewFileName);
+    /**
+     * LinFsp extension: create and open a regular file that has no name, for
+     * open(2) with O_TMPFILE.
+     *
+     * Takes WinFsp's eleventh reserved slot. The file lives in DirectoryName's
+     * volume but in no directory: it has no name (HardLinks 0), is not
+     * listed, and goes away at its Close unless CreateHardLink gave it a
+     * name first (with FileName NULL; linkat(2) of the descriptor, unless
+     * O_EXCL was given). The request is of the Create kind
+     * (Req.Create.CreateOptions FILE_CREATE << 24 | FILE_NON_DIRECTORY_FILE,
+     * FileName = DirectoryName). SecurityDescriptor is built as for Create
+     * (the caller, the mode after umask, the directory's group when it has
+     * set-group-ID). The context returned is used like Create's (Read,
+     * Write, GetFileInfo, ..., Cleanup, Close).
+     *
+     * Guard: exclusive. Without this member open(O_TMPFILE) fails with
+     * EOPNOTSUPP.
+     * @param FileSystem the file system
+     * @param DirectoryName the full name of the directory given to open(2)
+     * @param GrantedAccess the access of the open (as for Create)
+     * @param FileAttributes FILE_ATTRIBUTE_ARCHIVE
+     * @param SecurityDescriptor the new file's security descriptor (never NULL)
+     * @param PFileContext receives the new file's context
+     * @param FileInfo receives the file's information (HardLinks 0)
+     * @return STATUS_SUCCESS, STATUS_OBJECT_PATH_NOT_FOUND (no such directory),
+     *         STATUS_NOT_A_DIRECTORY, STATUS_DISK_FULL, ...
+     */
+    NTSTATUS (*CreateUnnamed)(FSP_FILE_SYSTEM *FileSystem, PWSTR DirectoryName,
+                              UINT32 GrantedAccess, UINT32 FileAttributes,
+                              PSECURITY_DESCRIPTOR SecurityDescriptor, PVOID *PFileContext,
+                              FSP_FSCTL_FILE_INFO *FileInfo);
     /** Reserved slots (WinFsp's table has 64 members in all); leave them NULL. */
-    NTSTATUS (*Reserved[22])(VOID);
+    NTSTATUS (*Reserved[20])(VOID);
 } FSP_FILE_SYSTEM_INTERFACE;
 
 /** Opaque engine state (LinFsp): the kernel-facing part of a file system object. */
@@ -1829,6 +1942,25 @@ static inline FSP_FSCTL_OPEN_FILE_INFO *FspFileSystemGetOpenFileInfo(FSP_FSCTL_F
 {
     return (FSP_FSCTL_OPEN_FILE_INFO *)FileInfo;
 }
+/**
+ * LinFsp extension: where a callback returns the nanoseconds below 100 ns
+ * of the times it puts in FileInfo (VolumeParams.NanosecondTimes).
+ *
+ * With that flag every FSP_FSCTL_FILE_INFO the engine passes to a callback
+ * (Create, CreateEx, Open, Overwrite, OverwriteEx, Write, Flush, GetFileInfo,
+ * SetBasicInfo, SetFileSize, SetEa, CreateHardLink, Fallocate, CreateUnnamed)
+ * is the FileInfo of an FSP_FSCTL_OPEN_FILE_INFO with Nsec zeroed, and the
+ * engine reads Nsec back with the FileInfo. This function checks that: it
+ * returns that Nsec only for the FileInfo the engine passed to the callback
+ * now running on this thread, and NULL for anything else (a file system's
+ * own FSP_FSCTL_FILE_INFO, a callback the file system calls itself, a volume
+ * without the flag), so a file system may call it on any FileInfo and fill
+ * what it gets. Directory entries carry their nanoseconds in
+ * FSP_FSCTL_DIR_INFO::Nsec instead.
+ * @param FileInfo a FileInfo argument
+ * @return the FSP_FSCTL_OPEN_FILE_INFO::Nsec that goes with it, or NULL
+ */
+FSP_API FSP_FSCTL_FILE_NSEC *FspFileSystemGetFileInfoNsec(FSP_FSCTL_FILE_INFO *FileInfo);
 
 /* ---- directory buffers ---- */
 /**
@@ -2462,6 +2594,20 @@ static inline NTSTATUS FspPosixMapPosixToWindowsPath(const char *PosixPath, PWST
  * @param Path the path, or NULL
  */
 FSP_API VOID FspPosixDeletePath(void *Path);
+
+/**
+ * LinFsp extension: the case folding of case-insensitive volumes
+ * (VolumeParams.CaseSensitiveSearch 0). A fixed table, the same in every
+ * process whatever its locale (unlike towupper(3)): Unicode's simple
+ * uppercase mapping (UnicodeData.txt, Unicode 15.0) of the Basic Multilingual
+ * Plane, as NTFS folds names one UTF-16 unit at a time; characters outside it
+ * are their own uppercase. The engine's name table folds with it, and a file
+ * system should fold its own names the same way (memfs does), so that both
+ * agree which spellings name one file ("café" and "CAFÉ" do).
+ * @param Char a character (UTF-32)
+ * @return its uppercase, or Char itself
+ */
+FSP_API WCHAR FspUpcaseChar(WCHAR Char);
 /**
  * Build the IO_REPARSE_TAG_SYMLINK reparse data of a POSIX symlink, as the engine makes it for
  * symlink(2) and reads it back for readlink(2) (LinFsp extension). The substitute name is

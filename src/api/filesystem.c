@@ -8,10 +8,34 @@
 #include "api.h"
 #include "core.h"
 #include <errno.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+/*
+ * The LinFsp extensions live in WinFsp's reserved bits, slots and padding: the structures keep
+ * WinFsp's layout. Each group of volume flags fills exactly one UINT32 (a flag added without
+ * taking a reserved bit would move every member after it), the interface has WinFsp's 64
+ * slots, and the records whose padding holds FSP_FSCTL_FILE_NSEC keep their sizes.
+ */
+#define VP_END(m) (offsetof(FSP_FSCTL_VOLUME_PARAMS, m) + sizeof(((FSP_FSCTL_VOLUME_PARAMS *)0)->m))
+_Static_assert(offsetof(FSP_FSCTL_VOLUME_PARAMS, Prefix) == VP_END(FileInfoTimeout) + sizeof(UINT32),
+               "the volume flags before Prefix must total 32 bits");
+_Static_assert(offsetof(FSP_FSCTL_VOLUME_PARAMS, VolumeInfoTimeout) ==
+                   VP_END(FileSystemName) + sizeof(UINT32),
+               "the V1 volume flags (KmAdditionalReservedFlags included) must total 32 bits");
+_Static_assert(sizeof(FSP_FILE_SYSTEM_INTERFACE) == 64 * sizeof(NTSTATUS (*)(VOID)),
+               "the interface has WinFsp's 64 slots: shrink Reserved for a new member");
+_Static_assert(sizeof(FSP_FSCTL_FILE_INFO) == 72, "WinFsp's FSP_FSCTL_FILE_INFO");
+_Static_assert(sizeof(FSP_FSCTL_OPEN_FILE_INFO) ==
+                   sizeof(struct { FSP_FSCTL_FILE_INFO i; PWSTR n; UINT16 s; }),
+               "FSP_FSCTL_OPEN_FILE_INFO keeps WinFsp's size (Nsec is in its padding)");
+_Static_assert(offsetof(FSP_FSCTL_DIR_INFO, FileNameBuf) ==
+                   offsetof(FSP_FSCTL_DIR_INFO, FileInfo) + sizeof(FSP_FSCTL_FILE_INFO) + 24,
+               "FSP_FSCTL_DIR_INFO keeps WinFsp's 24 bytes of padding (Nsec is in them)");
+#undef VP_END
 
 static NTSTATUS validate_params(FSP_FSCTL_VOLUME_PARAMS *vp)
 {
@@ -39,6 +63,8 @@ static NTSTATUS validate_params(FSP_FSCTL_VOLUME_PARAMS *vp)
         vp->WritebackCache = 0;
         vp->MountOptionsAsGiven = vp->SymlinkAttributesFromFileInfo = vp->FileMountPoint = 0;
         vp->NegativeEntryTimeoutValid = 0;
+        vp->NanosecondTimes = vp->EmptyEaValues = vp->LinuxXattrNamespaces = 0;
+        vp->XattrsPassThrough = vp->CaseSensitiveExtendedAttributes = 0;
     }
     vp->Prefix[ARRAYSIZE(vp->Prefix) - 1] = 0;
     vp->FileSystemName[ARRAYSIZE(vp->FileSystemName) - 1] = 0;
@@ -226,6 +252,11 @@ FSP_API NTSTATUS FspFileSystemSetOpenFlags(UINT32 Flags)
 FSP_API NTSTATUS FspFileSystemSetOpenBackingFile(int Fd)
 {
     return fsp_passthrough_set_backing_fd(Fd);
+}
+
+FSP_API FSP_FSCTL_FILE_NSEC *FspFileSystemGetFileInfoNsec(FSP_FSCTL_FILE_INFO *FileInfo)
+{
+    return fsp_file_info_nsec(FileInfo);
 }
 
 FSP_API NTSTATUS FspFileSystemNotifyBegin(FSP_FILE_SYSTEM *FileSystem, ULONG Timeout)

@@ -114,3 +114,10 @@ size_t fsp_wcs_to_utf8_into(PCWSTR w, size_t len, char *s)
     s[j] = '\0';
     return j;
 }
+
+uint32_t fsp_upcase(uint32_t c); /* upcase.c, generated */
+
+FSP_API WCHAR FspUpcaseChar(WCHAR Char)
+{
+    return (WCHAR)fsp_upcase((uint32_t)Char);
+}

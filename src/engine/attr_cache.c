@@ -8,7 +8,8 @@
  *
  * - per node (nodes.c): the owner, group and mode the security descriptor
  *   maps to, valid while the node's change count (attr_gen) is unchanged;
- * - here: the FILE_INFO of recently seen nodes in a fixed table indexed by
+ * - here: the FILE_INFO of recently seen nodes, with the nanoseconds of its
+ *   times below 100 ns (Nsec, kept with NanosecondTimes), in a fixed table indexed by
  *   nodeid (FSP_INFO_SLOTS entries, so memory does not grow with the number
  *   of files), each entry tagged with the change count it was read under.
  *
@@ -38,6 +39,7 @@ struct info_slot {
     uint32_t gen;
     uint32_t stamp;
     FSP_FSCTL_FILE_INFO info;
+    FSP_FSCTL_FILE_NSEC nsec; /* the times' nanoseconds below 100 ns (NanosecondTimes) */
 };
 
 struct fsp_info_cache {
@@ -134,7 +136,9 @@ void fsp_attr_cache_get(struct fsp_engine *eng, uint64_t nodeid, struct fsp_attr
     pthread_mutex_lock(lock);
     struct info_slot *s = &ic->slots[i];
     if (s->nodeid == nodeid && s->gen == c->gen && fsp_attr_fresh(eng, s->stamp)) {
-        c->info = s->info;
+        memset(&c->info, 0, sizeof c->info);
+        c->info.FileInfo = s->info;
+        c->info.Nsec = s->nsec;
         c->info_age_ms = fsp_attr_age_ms(eng, s->stamp);
         c->has_info = true;
     }
@@ -142,9 +146,9 @@ void fsp_attr_cache_get(struct fsp_engine *eng, uint64_t nodeid, struct fsp_attr
 }
 
 void fsp_attr_cache_put(struct fsp_engine *eng, uint64_t nodeid, uint32_t gen,
-                        const FSP_FSCTL_FILE_INFO *info, const uint32_t owner[3])
+                        const FSP_FSCTL_OPEN_FILE_INFO *info, const uint32_t owner[3])
 {
-    if (!caching(eng) || FSP_ATTR_GEN_NONE == gen || (info && !fsp_attr_cacheable(info)))
+    if (!caching(eng) || FSP_ATTR_GEN_NONE == gen || (info && !fsp_attr_cacheable(&info->FileInfo)))
         return;
     if (owner)
         fsp_node_owner_put(eng, nodeid, gen, owner);
@@ -158,12 +162,13 @@ void fsp_attr_cache_put(struct fsp_engine *eng, uint64_t nodeid, uint32_t gen,
     s->nodeid = nodeid;
     s->gen = gen; /* a change since gen makes the node's count differ: never served */
     s->stamp = fsp_attr_ticks();
-    s->info = *info;
+    s->info = info->FileInfo;
+    s->nsec = eng->fs->VolumeParams.NanosecondTimes ? info->Nsec : (FSP_FSCTL_FILE_NSEC){0};
     pthread_mutex_unlock(lock);
 }
 
 void fsp_attr_changed_to(struct fsp_engine *eng, uint64_t nodeid, uint32_t gen,
-                         const FSP_FSCTL_FILE_INFO *info)
+                         const FSP_FSCTL_OPEN_FILE_INFO *info)
 {
     uint32_t now = fsp_node_attr_changed_from(eng, nodeid, gen);
     if (FSP_ATTR_GEN_NONE != now)

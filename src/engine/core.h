@@ -26,6 +26,7 @@ struct fsp_node {
     uint32_t owner_uid, owner_gid; /* cached owner: uid, gid */
     uint32_t attr_gen;          /* attribute changes (low 31 bits) | FSP_ATTR_OWNER_VALID; atomic */
     uint32_t owner_stamp;       /* when the cached owner was read (attr_cache.c ticks) */
+    struct fuse_attr *gone_attr; /* a removed directory's last attributes (nodes.c), or NULL */
     /* A directory's subdirectories, for st_nlink when the file system keeps no link counts:
      * -1 unknown; dirgen counts the changes made under it (fsp_node_subdirs_*, nodes.c). */
     int32_t nsubdirs;
@@ -173,6 +174,9 @@ void fsp_dispatch_one(struct fsp_engine *eng, struct fsp_worker *w, int fd, void
 FSP_FILE_SYSTEM_OPERATION_CONTEXT **fsp_opctx_slot(void);
 /* FspFileSystemSetOpenFlags for the request being processed (its Create/Open/Overwrite). */
 NTSTATUS fsp_set_open_flags(UINT32 Flags);
+/* FspFileSystemGetFileInfoNsec: the Nsec beside FileInfo when it is the FILE_INFO the request
+ * being processed passed to the callback (fsp_op_info_arg) on a NanosecondTimes volume, else NULL. */
+FSP_FSCTL_FILE_NSEC *fsp_file_info_nsec(FSP_FSCTL_FILE_INFO *FileInfo);
 
 /* notify.c: FspFileSystemNotifyBegin/End, FspFileSystemNotify, FspFileSystemNotifyPoll */
 void fsp_notify_begin(void);

@@ -76,6 +76,27 @@ void fsp_op_leave(struct fsp_request *req)
     tls_opctx_ptr = 0;
     memset(&req->treq.Req, 0, sizeof req->treq.Req);
     req->treq.FileName = 0;
+    req->info_arg = 0;
+}
+
+FSP_FSCTL_FILE_INFO *fsp_op_info_arg(struct fsp_request *req, FSP_FSCTL_OPEN_FILE_INFO *info)
+{
+    memset(info, 0, sizeof *info);
+    req->info_arg = &info->FileInfo;
+    return &info->FileInfo;
+}
+
+FSP_FSCTL_FILE_NSEC *fsp_file_info_nsec(FSP_FSCTL_FILE_INFO *FileInfo)
+{
+    FSP_FILE_SYSTEM_OPERATION_CONTEXT *ctx = tls_opctx_ptr;
+    if (!FileInfo || !ctx || !ctx->Request)
+        return 0;
+    /* The operation context is always the treq of the request being processed. */
+    struct fsp_request *req =
+        (struct fsp_request *)((char *)ctx->Request - offsetof(struct fsp_request, treq));
+    if (req->info_arg != FileInfo || !req->fs->VolumeParams.NanosecondTimes)
+        return 0;
+    return &FspFileSystemGetOpenFileInfo(FileInfo)->Nsec;
 }
 
 void fsp_op_hold_guard(struct fsp_request *req, FSP_FSCTL_TRANSACT_REQ *held)

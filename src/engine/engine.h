@@ -60,6 +60,11 @@ struct fsp_request {
     /* what the file system sees through FspFileSystemGetOperationContext */
     FSP_FSCTL_TRANSACT_REQ treq;
     FSP_FSCTL_TRANSACT_RSP trsp;
+    /* the FileInfo passed to the interface call running (fsp_op_info_arg), or NULL */
+    FSP_FSCTL_FILE_INFO *info_arg;
+    /* a symlink's target length read earlier in this request (fsp_ops_remember_symlink_size) */
+    bool symlink_size_known;
+    uint64_t symlink_size;
     /* FspFileSystemSetOpenBackingFile during this OPEN/CREATE (passthrough.c) */
     bool has_backing_fd;
     int backing_fd;            /* the file system's descriptor; never closed or kept */
@@ -115,6 +120,12 @@ void *fsp_request_scratch(struct fsp_request *req);
 void fsp_op_enter(struct fsp_request *req, UINT32 kind);
 void fsp_op_leave(struct fsp_request *req);
 /**
+ * The FileInfo argument of the interface call about to be made (after fsp_op_enter): info
+ * zeroed, and its FileInfo recorded as the one the call may return nanoseconds beside
+ * (FspFileSystemGetFileInfoNsec) until fsp_op_leave.
+ */
+FSP_FSCTL_FILE_INFO *fsp_op_info_arg(struct fsp_request *req, FSP_FSCTL_OPEN_FILE_INFO *info);
+/**
  * Take the operation guard once for a sequence of interface calls that must look like one
  * operation to every other (rename of a directory over an empty one): entered as a rename
  * (FileRenameInformation: exclusive with FINE and COARSE). Until fsp_op_release_guard,
@@ -143,6 +154,14 @@ void fsp_request_pend(struct fsp_request *req, fsp_complete_fn *complete, void *
  * the buffers of a request the engine has answered.
  */
 bool fsp_request_prepare_pend(struct fsp_request *req);
+/**
+ * Wait for the response to an operation the engine called for itself while serving req (e.g.
+ * Read of a named stream for GETXATTR) that returned STATUS_PENDING: the file system keeps
+ * working in the engine's buffers until it responds, so this returns only then (an interrupt
+ * or a stop makes the result STATUS_CANCELLED but still waits). Returns the response's status
+ * and IoStatus.Information in *pinformation (may be NULL).
+ */
+NTSTATUS fsp_request_wait(struct fsp_request *req, UINT64 *pinformation);
 
 /* ---- node table (nodes.c) ---- */
 
@@ -174,6 +193,7 @@ enum fsp_path_slot {
 void *fsp_thread_scratch(unsigned kind, size_t bytes);
 enum fsp_scratch_kind {
     FSP_SCRATCH_SECURITY = FSP_PATH_SLOTS, /**< a security descriptor being read */
+    FSP_SCRATCH_NEW_SD,                    /**< a new object's inherited security descriptor */
     FSP_SCRATCH_KINDS
 };
 /** Full path of a nodeid ("\" for the root) in the thread's slot. ENOENT if unknown/unlinked. */
@@ -225,7 +245,7 @@ struct fsp_attr_cached {
     bool has_info;   /**< info is current */
     uint32_t owner_age_ms, info_age_ms; /**< how old they may be (0 with INFINITE) */
     uint32_t owner[3]; /**< uid, gid, mode (S_IFMT | 07777) */
-    FSP_FSCTL_FILE_INFO info;
+    FSP_FSCTL_OPEN_FILE_INFO info; /**< FileInfo and its Nsec (NormalizedName NULL) */
 };
 /** Look up what is cached of nodeid (nothing when caching is off or the node is unknown). */
 void fsp_attr_cache_get(struct fsp_engine *eng, uint64_t nodeid, struct fsp_attr_cached *c);
@@ -235,7 +255,7 @@ void fsp_attr_cache_get(struct fsp_engine *eng, uint64_t nodeid, struct fsp_attr
  * (fsp_attr_cacheable).
  */
 void fsp_attr_cache_put(struct fsp_engine *eng, uint64_t nodeid, uint32_t gen,
-                        const FSP_FSCTL_FILE_INFO *info, const uint32_t owner[3]);
+                        const FSP_FSCTL_OPEN_FILE_INFO *info, const uint32_t owner[3]);
 /** Files whose attributes may be cached: not reparse points (symlinks, special files), and
  * not hard-linked files without an IndexNumber (their names are separate nodes). */
 bool fsp_attr_cacheable(const FSP_FSCTL_FILE_INFO *info);
@@ -248,7 +268,7 @@ void fsp_attr_invalidate(struct fsp_engine *eng, uint64_t nodeid);
  * fsp_attr_invalidate, and info cached when no other change came in between.
  */
 void fsp_attr_changed_to(struct fsp_engine *eng, uint64_t nodeid, uint32_t gen,
-                         const FSP_FSCTL_FILE_INFO *info);
+                         const FSP_FSCTL_OPEN_FILE_INFO *info);
 /**
  * Complete directory listings kept between opens (dir_cache.c): a block of fsp_dir_cache_new
  * (contents the caller's) is stored for directory nodeid read while its change count was gen
@@ -265,6 +285,9 @@ void fsp_dir_cache_release(struct fsp_engine *eng, void *data);
 void fsp_attr_drop_info(struct fsp_engine *eng, uint64_t nodeid);
 /** nodeid's security (owner, group, mode) changed or may have, and maybe anything else. */
 void fsp_attr_invalidate_owner(struct fsp_engine *eng, uint64_t nodeid);
+/** fsp_attr_invalidate_owner, and the directory that holds nodeid's name counts a change too
+ * (its kept listing shows the file's type: reparse data or attributes set as xattrs). */
+void fsp_attr_invalidate_entry(struct fsp_engine *eng, uint64_t nodeid);
 /** Enter nodeid in the IndexNumber index (LINK: its new name will be an alias of it). */
 void fsp_node_register_index(struct fsp_engine *eng, uint64_t nodeid, uint64_t index);
 /**
@@ -301,6 +324,42 @@ void fsp_node_rename_discard(struct fsp_node_rename *r);
 /** A rename succeeded: move the node (and so its subtree); a replaced target is detached. */
 void fsp_node_renamed(struct fsp_engine *eng, uint64_t parent, uint64_t newparent,
                       struct fsp_node_rename *r);
+/**
+ * RENAME_EXCHANGE succeeded: swap the two names (prepared with fsp_node_rename_prepare, whose
+ * strings it takes: the name in parent and the new name in newparent).
+ */
+void fsp_node_exchanged(struct fsp_engine *eng, uint64_t parent, uint64_t newparent,
+                        struct fsp_node_rename *r);
+/**
+ * A directory the kernel knows as the child name of parent is about to be removed (RMDIR, or
+ * a RENAME over it): keep attr (with st_nlink 0) for the node, which may live on without a
+ * name as a process's working directory or an open directory (fsp_node_gone_attr). Nothing
+ * happens for a name the kernel does not know.
+ */
+void fsp_node_keep_gone_attr(struct fsp_engine *eng, uint64_t parent, const char *name,
+                             const struct fuse_attr *attr);
+/**
+ * The attributes kept for a removed directory without a name, copied to *attr; false when
+ * nodeid is not such a directory (it has a name, or no attributes were kept).
+ */
+bool fsp_node_gone_attr(struct fsp_engine *eng, uint64_t nodeid, struct fuse_attr *attr);
+/** Replace the attributes kept for a removed directory (SETATTR); false as fsp_node_gone_attr. */
+bool fsp_node_set_gone_attr(struct fsp_engine *eng, uint64_t nodeid, const struct fuse_attr *attr);
+/** The file type (S_IFMT) last told to the kernel of the child name of parent; 0 when unknown. */
+uint32_t fsp_node_child_type(struct fsp_engine *eng, uint64_t parent, const char *name);
+/**
+ * Create a node without a name (TMPFILE) for the file with IndexNumber ino (0: unknown): one
+ * lookup reference, no parent; it gets a name when LINK gives it one (fsp_node_named).
+ * Returns 0 or ENOMEM.
+ */
+int fsp_node_new_unnamed(struct fsp_engine *eng, uint32_t mode, uint64_t ino, uint64_t *pnodeid,
+                         uint64_t *pgeneration);
+/**
+ * LINK gave nodeid, a node without a name (TMPFILE's), the name `name` in parent: it becomes
+ * that name's node (so the kernel keeps one inode). False when nodeid has a name already or
+ * the name is taken in the table (the caller then enters the name as usual).
+ */
+bool fsp_node_named(struct fsp_engine *eng, uint64_t nodeid, uint64_t parent, const char *name);
 
 /** Node flags the ops keep between requests (the low bits of the flags word). */
 enum {
@@ -371,6 +430,13 @@ struct fsp_handle {
 };
 /** fsp_handle.cleanup: data or entries were read through the handle (its access time). */
 #define FSP_HANDLE_READ 0x10000u
+/**
+ * The fh of an open of a removed directory that has no name and no other open (a process's
+ * working directory opened again): it lists nothing and has no file context. No handle of the
+ * table has it (fsp_handle_get finds nothing: EBADF for what READDIR, RELEASEDIR and
+ * FSYNCDIR do not handle themselves).
+ */
+#define FSP_GONE_DIR_FH UINT64_MAX
 /**
  * Create a handle for an open file, in the table, with fh set; the request holds a reference
  * (req->handle). NULL when out of memory.
@@ -495,8 +561,11 @@ size_t fsp_ops_min_arglen(uint32_t opcode, uint64_t init_flags);
  */
 int fsp_ops_check_args(struct fsp_request *req, uint64_t init_flags);
 
-/** Convert FILE_INFO + owner/mode to fuse_attr (attr.c). mode holds permission bits only. */
-void fsp_attr_from_info(struct fsp_engine *eng, const FSP_FSCTL_FILE_INFO *info, uint32_t uid,
+/**
+ * Convert FILE_INFO (and, with VolumeParams.NanosecondTimes, the Nsec beside it) + owner/mode
+ * to fuse_attr (attr.c). mode holds permission bits only.
+ */
+void fsp_attr_from_info(struct fsp_engine *eng, const FSP_FSCTL_OPEN_FILE_INFO *info, uint32_t uid,
                         uint32_t gid, uint32_t mode, uint32_t rdev_type_mode, uint32_t rdev,
                         struct fuse_attr *attr);
 

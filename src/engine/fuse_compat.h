@@ -25,6 +25,44 @@
 #ifndef FUSE_STATX
 #define FUSE_STATX 52
 #endif
+/* 7.39 statx (Linux 6.6): the request and reply of FUSE_STATX. */
+/* (fsp_ names: newer <linux/fuse.h> headers define the same structures as fuse_*) */
+struct fsp_fuse_sx_time {
+    int64_t tv_sec;
+    uint32_t tv_nsec;
+    int32_t reserved;
+};
+struct fsp_fuse_statx {
+    uint32_t mask;
+    uint32_t blksize;
+    uint64_t attributes;
+    uint32_t nlink;
+    uint32_t uid;
+    uint32_t gid;
+    uint16_t mode;
+    uint16_t spare0[1];
+    uint64_t ino;
+    uint64_t size;
+    uint64_t blocks;
+    uint64_t attributes_mask;
+    struct fsp_fuse_sx_time atime, btime, ctime, mtime;
+    uint32_t rdev_major, rdev_minor, dev_major, dev_minor;
+    uint64_t spare2[14];
+};
+struct fsp_fuse_statx_in {
+    uint32_t getattr_flags;
+    uint32_t reserved;
+    uint64_t fh;
+    uint32_t sx_flags;
+    uint32_t sx_mask;
+};
+struct fsp_fuse_statx_out {
+    uint64_t attr_valid;
+    uint32_t attr_valid_nsec;
+    uint32_t flags;
+    uint64_t spare[2];
+    struct fsp_fuse_statx stat;
+};
 #ifndef FUSE_COPY_FILE_RANGE_64
 #define FUSE_COPY_FILE_RANGE_64 53
 #endif

@@ -7,7 +7,7 @@
  * moves its whole subtree by changing one node. Two hash tables index the
  * nodes: by nodeid, and by (parent, name) for linked nodes. Names are kept in
  * Windows form (the file system's); with CaseSensitiveSearch off the name
- * index folds case.
+ * index folds case with FspUpcaseChar (a fixed table, not the locale).
  *
  * Hard links: the kernel should see one inode per file, whatever name it came
  * through, or its caches of the names disagree (sizes, times, pages). A file
@@ -22,7 +22,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <wctype.h>
 
 #define ROOT_ID FUSE_ROOT_ID
 #define INDEX_BUCKETS 1024
@@ -45,7 +44,7 @@ static uint32_t name_hash(struct fsp_engine *eng, uint64_t parent, PCWSTR name)
     uint64_t h = 1469598103934665603ULL ^ mix(parent);
     bool fold = case_insensitive(eng);
     for (; *name; name++) {
-        wint_t c = fold ? towupper((wint_t)*name) : (wint_t)*name;
+        WCHAR c = fold ? FspUpcaseChar(*name) : *name;
         h = (h ^ (uint64_t)c) * 1099511628211ULL;
     }
     return (uint32_t)mix(h);
@@ -56,7 +55,7 @@ static bool name_equal(struct fsp_engine *eng, PCWSTR a, PCWSTR b)
     if (!case_insensitive(eng))
         return 0 == wcscmp(a, b);
     for (; *a && *b; a++, b++)
-        if (towupper((wint_t)*a) != towupper((wint_t)*b))
+        if (FspUpcaseChar(*a) != FspUpcaseChar(*b))
             return false;
     return *a == *b;
 }
@@ -253,6 +252,7 @@ void fsp_nodes_fini(struct fsp_engine *eng)
             for (struct fsp_node *n = eng->id_buckets[i], *next; n; n = next) {
                 next = n->id_next;
                 free(n->link);
+                free(n->gone_attr);
                 free(n->name);
                 free(n);
             }
@@ -473,6 +473,7 @@ static void free_node(struct fsp_engine *eng, struct fsp_node *n)
         free_node(eng, aliases_of(n));
     index_remove(eng, n);
     free(n->link);
+    free(n->gone_attr);
     free(n->name);
     free(n);
     eng->nnodes--;
@@ -581,6 +582,20 @@ uint32_t fsp_node_attr_changed_from(struct fsp_engine *eng, uint64_t nodeid, uin
 void fsp_attr_invalidate_owner(struct fsp_engine *eng, uint64_t nodeid)
 {
     invalidate(eng, nodeid, true);
+}
+
+void fsp_attr_invalidate_entry(struct fsp_engine *eng, uint64_t nodeid)
+{
+    if (0 == eng->fs->VolumeParams.FileInfoTimeout)
+        return; /* nothing is cached */
+    pthread_rwlock_rdlock(&eng->nodes_lock);
+    struct fsp_node *n = by_id(eng, nodeid);
+    if (n) {
+        attr_changed(n, true);
+        if (n->parent)
+            attr_changed(n->parent, false); /* its kept listing (dir_cache.c) */
+    }
+    pthread_rwlock_unlock(&eng->nodes_lock);
 }
 
 bool fsp_node_owner_get(struct fsp_engine *eng, uint64_t nodeid, uint32_t *pgen, uint32_t owner[3],
@@ -735,6 +750,163 @@ void fsp_node_renamed(struct fsp_engine *eng, uint64_t parent, uint64_t newparen
     pthread_rwlock_unlock(&eng->nodes_lock);
     free(copy);
     fsp_node_rename_discard(r);
+}
+
+/* Give n the name wname (taken over) in directory p. */
+static void relink(struct fsp_engine *eng, struct fsp_node *n, struct fsp_node *p, PWSTR wname)
+{
+    free(n->name);
+    n->name = wname;
+    n->parent = p;
+    n->name_hash = name_hash(eng, p->nodeid, wname);
+    link_name(eng, n);
+}
+
+/* A node held across a change lets go: free it when nothing refers to it any more. */
+static void release_held(struct fsp_engine *eng, struct fsp_node *n)
+{
+    if (n && n != eng->root && 0 == --n->nlookup && 0 == n->nchildren && !primary_of(n) &&
+        !aliases_of(n))
+        free_node(eng, n);
+}
+
+void fsp_node_exchanged(struct fsp_engine *eng, uint64_t parent, uint64_t newparent,
+                        struct fsp_node_rename *r)
+{
+    /* each node's new name: the other's (made by fsp_node_rename_prepare, so nothing fails) */
+    PWSTR copy_a = r->neww, copy_b = r->oldw;
+    r->neww = r->oldw = 0;
+    pthread_rwlock_wrlock(&eng->nodes_lock);
+    struct fsp_node *pa = by_id(eng, parent), *pb = by_id(eng, newparent);
+    struct fsp_node *a = pa ? by_name(eng, pa, copy_b, name_hash(eng, parent, copy_b)) : 0;
+    struct fsp_node *b = pb ? by_name(eng, pb, copy_a, name_hash(eng, newparent, copy_a)) : 0;
+    if (a)
+        attr_changed(a, false); /* its change time */
+    if (b)
+        attr_changed(b, false);
+    if (a != b && pa && pb) {
+        /* Hold both directories: taking a name out may free a directory the kernel forgot. */
+        pa->nlookup++, pb->nlookup++;
+        if (a)
+            unlink_name(eng, a);
+        if (b)
+            unlink_name(eng, b);
+        /* Each known node takes the other's name; a name the table does not know needs no
+         * node (the kernel looks it up again). */
+        if (a)
+            relink(eng, a, pb, copy_a), copy_a = 0;
+        if (b)
+            relink(eng, b, pa, copy_b), copy_b = 0;
+        release_held(eng, pa);
+        release_held(eng, pb);
+    }
+    pthread_rwlock_unlock(&eng->nodes_lock);
+    free(copy_a);
+    free(copy_b);
+}
+
+void fsp_node_keep_gone_attr(struct fsp_engine *eng, uint64_t parent, const char *name,
+                             const struct fuse_attr *attr)
+{
+    struct fuse_attr *copy = malloc(sizeof *copy);
+    if (!copy)
+        return; /* then it answers ENOENT, as before */
+    *copy = *attr;
+    copy->nlink = 0;
+    pthread_rwlock_wrlock(&eng->nodes_lock);
+    struct fsp_node *n = child_locked(eng, parent, name);
+    if (n && !primary_of(n) && S_ISDIR(attr->mode)) {
+        free(n->gone_attr);
+        n->gone_attr = copy;
+        copy = 0;
+    }
+    pthread_rwlock_unlock(&eng->nodes_lock);
+    free(copy);
+}
+
+bool fsp_node_gone_attr(struct fsp_engine *eng, uint64_t nodeid, struct fuse_attr *attr)
+{
+    pthread_rwlock_rdlock(&eng->nodes_lock);
+    struct fsp_node *n = by_id(eng, nodeid);
+    bool gone = n && n->gone_attr && !node_linked(n);
+    if (gone)
+        *attr = *n->gone_attr;
+    pthread_rwlock_unlock(&eng->nodes_lock);
+    return gone;
+}
+
+bool fsp_node_set_gone_attr(struct fsp_engine *eng, uint64_t nodeid, const struct fuse_attr *attr)
+{
+    pthread_rwlock_wrlock(&eng->nodes_lock);
+    struct fsp_node *n = by_id(eng, nodeid);
+    bool gone = n && n->gone_attr && !node_linked(n);
+    if (gone)
+        *n->gone_attr = *attr;
+    pthread_rwlock_unlock(&eng->nodes_lock);
+    return gone;
+}
+
+uint32_t fsp_node_child_type(struct fsp_engine *eng, uint64_t parent, const char *name)
+{
+    pthread_rwlock_rdlock(&eng->nodes_lock);
+    struct fsp_node *n = child_locked(eng, parent, name);
+    if (n && primary_of(n))
+        n = primary_of(n);
+    uint32_t type = n ? __atomic_load_n(&n->type, __ATOMIC_RELAXED) : 0;
+    pthread_rwlock_unlock(&eng->nodes_lock);
+    return type;
+}
+
+int fsp_node_new_unnamed(struct fsp_engine *eng, uint32_t mode, uint64_t ino, uint64_t *pnodeid,
+                         uint64_t *pgeneration)
+{
+    struct fsp_node *n = calloc(1, sizeof *n);
+    if (!n)
+        return ENOMEM;
+    pthread_rwlock_wrlock(&eng->nodes_lock);
+    if (grow(&eng->id_buckets, &eng->nbuckets_id, eng->nnodes + 1, false) ||
+        grow(&eng->name_buckets, &eng->nbuckets_name, eng->nnodes + 1, true)) {
+        pthread_rwlock_unlock(&eng->nodes_lock);
+        free(n);
+        return ENOMEM;
+    }
+    n->nodeid = eng->next_nodeid++;
+    n->ino = ino;
+    n->nlookup = 1;
+    n->type = (uint16_t)(mode & S_IFMT);
+    size_t b = mix(n->nodeid) & (eng->nbuckets_id - 1);
+    n->id_next = eng->id_buckets[b];
+    eng->id_buckets[b] = n;
+    eng->nnodes++;
+    *pnodeid = n->nodeid;
+    *pgeneration = 1; /* as fsp_node_enter_file */
+    pthread_rwlock_unlock(&eng->nodes_lock);
+    return 0;
+}
+
+bool fsp_node_named(struct fsp_engine *eng, uint64_t nodeid, uint64_t parent, const char *name)
+{
+    WCHAR wname[NAME_CHARS + 1];
+    if (map_component(eng, name, wname))
+        return false;
+    PWSTR copy = wcsdup(wname);
+    if (!copy)
+        return false;
+    pthread_rwlock_wrlock(&eng->nodes_lock);
+    struct fsp_node *n = by_id(eng, nodeid), *p = by_id(eng, parent);
+    bool done = false;
+    if (n && p && n != eng->root && !n->parent && !primary_of(n) && !aliases_of(n) &&
+        (p == eng->root || p->parent)) {
+        uint32_t h = name_hash(eng, parent, copy);
+        if (!by_name(eng, p, copy, h)) {
+            relink(eng, n, p, copy);
+            copy = 0;
+            done = true;
+        }
+    }
+    pthread_rwlock_unlock(&eng->nodes_lock);
+    free(copy);
+    return done;
 }
 
 uint64_t fsp_node_find_path(struct fsp_engine *eng, PCWSTR path, uint64_t *pparent,

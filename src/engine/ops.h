@@ -14,13 +14,20 @@
 /** The file context a handler should pass for fh (FileContext per UmFileContextIs*). */
 #define FSP_OPS_CTX(h) ((h)->file_context)
 
+/*
+ * File information: every FSP_FSCTL_FILE_INFO the engine passes to a callback is the FileInfo
+ * of an FSP_FSCTL_OPEN_FILE_INFO, zeroed before the call, so that a file system with
+ * VolumeParams.NanosecondTimes can return the nanoseconds of its times in Nsec beside it
+ * (FspFileSystemGetFileInfoNsec). The ops keep and pass the whole record.
+ */
+
 /**
  * Open an existing name for the engine's own use (lookup, getattr without fh,
  * unlink, rename, readlink, xattrs without fh): Open with FILE_OPEN_REPARSE_POINT
  * and the given access. Returns the NTSTATUS of Open.
  */
 NTSTATUS fsp_ops_open_path(struct fsp_request *req, PWSTR path, UINT32 access, PVOID *pctx,
-                           FSP_FSCTL_FILE_INFO *info);
+                           FSP_FSCTL_OPEN_FILE_INFO *info);
 /**
  * Cleanup (with flags; skipped when 0 and PostCleanupWhenModifiedOnly) then Close. With
  * FspCleanupDelete, returns what the file system reported of the delete through the operation
@@ -29,10 +36,11 @@ NTSTATUS fsp_ops_open_path(struct fsp_request *req, PWSTR path, UINT32 access, P
  */
 NTSTATUS fsp_ops_close(struct fsp_request *req, PVOID ctx, PWSTR path, ULONG cleanup_flags);
 /**
- * GetFileInfo(ctx) inside the operation's context; STATUS_INVALID_DEVICE_REQUEST when the file
+ * GetFileInfo(ctx) inside the operation's context, info zeroed and passed as the FileInfo the
+ * call may give nanoseconds beside (fsp_op_info_arg); STATUS_INVALID_DEVICE_REQUEST when the file
  * system has no such member.
  */
-NTSTATUS fsp_ops_get_file_info(struct fsp_request *req, PVOID ctx, FSP_FSCTL_FILE_INFO *info);
+NTSTATUS fsp_ops_get_file_info(struct fsp_request *req, PVOID ctx, FSP_FSCTL_OPEN_FILE_INFO *info);
 
 /**
  * Fill attr for an open file: FILE_INFO -> sizes/times/ino/nlink; the
@@ -43,7 +51,16 @@ NTSTATUS fsp_ops_get_file_info(struct fsp_request *req, PVOID ctx, FSP_FSCTL_FIL
  * descriptor, and which caches what was read (attr_cache.c).
  */
 int fsp_ops_fill_attr(struct fsp_request *req, uint64_t nodeid, PVOID ctx, PWSTR path,
-                      const FSP_FSCTL_FILE_INFO *info, struct fuse_attr *attr);
+                      const FSP_FSCTL_OPEN_FILE_INFO *info, struct fuse_attr *attr);
+
+/**
+ * When info is a symlink whose attributes need its target (GetReparsePoint), read it now and
+ * remember its length for the rest of the request: fsp_ops_fill_attr then uses it instead of
+ * reading again. For a change that must not be followed by a read of the target (SETATTR of
+ * times: reading a FUSE program's symlink may change its access time).
+ */
+void fsp_ops_remember_symlink_size(struct fsp_request *req, PVOID ctx, PWSTR path,
+                                   const FSP_FSCTL_OPEN_FILE_INFO *info);
 
 /**
  * st_nlink for a file system that keeps no link counts (VolumeParams.HardLinks off): what
@@ -59,7 +76,7 @@ void fsp_ops_fix_nlink(struct fsp_request *req, uint64_t nodeid, const FSP_FSCTL
  * generation, timeouts, attr). Returns 0 or errno (nothing entered on error).
  */
 int fsp_ops_make_entry(struct fsp_request *req, uint64_t parent, const char *name, PVOID ctx,
-                       PWSTR path, const FSP_FSCTL_FILE_INFO *info, struct fuse_entry_out *out);
+                       PWSTR path, const FSP_FSCTL_OPEN_FILE_INFO *info, struct fuse_entry_out *out);
 
 /**
  * The entry part of fsp_ops_make_entry, for an out->attr already filled from info: enter
@@ -67,7 +84,7 @@ int fsp_ops_make_entry(struct fsp_request *req, uint64_t parent, const char *nam
  * nodeid, generation, timeouts.
  */
 int fsp_ops_enter_entry(struct fsp_request *req, uint64_t parent, const char *name,
-                        const FSP_FSCTL_FILE_INFO *info, struct fuse_entry_out *out);
+                        const FSP_FSCTL_OPEN_FILE_INFO *info, struct fuse_entry_out *out);
 
 /**
  * Reply with an entry the request entered in the node table (LOOKUP, MKDIR, MKNOD, SYMLINK,
@@ -100,7 +117,7 @@ NTSTATUS fsp_ops_new_object_sd(struct fsp_request *req, uint64_t parent, uint32_
 NTSTATUS fsp_ops_create_object(struct fsp_request *req, PWSTR path, UINT32 create_options,
                                UINT32 granted_access, UINT32 file_attributes,
                                PSECURITY_DESCRIPTOR sd, PVOID reparse, ULONG reparse_len,
-                               PVOID *pctx, FSP_FSCTL_FILE_INFO *info);
+                               PVOID *pctx, FSP_FSCTL_OPEN_FILE_INFO *info);
 
 /**
  * Create path, a new child of the request's nodeid, with the security descriptor that
@@ -109,7 +126,15 @@ NTSTATUS fsp_ops_create_object(struct fsp_request *req, PWSTR path, UINT32 creat
 NTSTATUS fsp_ops_create_child(struct fsp_request *req, PWSTR path, uint32_t mode, bool is_dir,
                               UINT32 create_options, UINT32 granted_access, UINT32 file_attributes,
                               PVOID reparse, ULONG reparse_len, PVOID *pctx,
-                              FSP_FSCTL_FILE_INFO *info);
+                              FSP_FSCTL_OPEN_FILE_INFO *info);
+
+/**
+ * Create a regular file without a name in directory dirpath (open(2) with O_TMPFILE) through
+ * the LinFsp extension CreateUnnamed, with security descriptor sd. STATUS_INVALID_DEVICE_REQUEST
+ * when the file system has no CreateUnnamed.
+ */
+NTSTATUS fsp_ops_create_unnamed(struct fsp_request *req, PWSTR dirpath, UINT32 granted_access,
+                                PSECURITY_DESCRIPTOR sd, PVOID *pctx, FSP_FSCTL_OPEN_FILE_INFO *info);
 
 /** Access mask for open(2) flags (O_ACCMODE, O_APPEND). */
 UINT32 fsp_ops_access_from_flags(int flags);
@@ -152,9 +177,52 @@ NTSTATUS fsp_ops_kill_privs(struct fsp_request *req, uint64_t nodeid, PVOID ctx,
 
 /**
  * mode without the set-ID bits a change drops: S_ISUID; S_ISGID when the group may execute,
- * or (not for a change of owner) when the caller is not in the file's group file_gid.
+ * or when the caller is not in the file's group file_gid (not root, for a change of owner).
  */
 uint32_t fsp_ops_killed_mode(struct fsp_request *req, uint32_t mode, uint32_t file_gid, bool chown);
+
+/** Fetch a file's security descriptor by context (or by name when ctx is NULL); *psd malloc'ed, validated. */
+NTSTATUS fsp_ops_get_security(struct fsp_request *req, PVOID ctx, PWSTR path, PSECURITY_DESCRIPTOR *psd);
+
+/** Is the request's caller in group gid (its primary group or a supplementary one)? */
+bool fsp_ops_caller_in_group(struct fsp_request *req, uint32_t gid);
+
+/** Does the caller hold capability number cap (CapEff of /proc/PID/status; else uid 0)? */
+bool fsp_ops_caller_capable(struct fsp_request *req, int cap);
+
+/**
+ * A function run on an opened file (fsp_ops_with_node); h is the open handle used for a file
+ * without a name, NULL when the engine opened it by name.
+ */
+typedef int fsp_node_fn(struct fsp_request *req, PVOID ctx, struct fsp_handle *h, void *arg);
+/**
+ * Run fn on the request's node: opened by its name with access, or, when it has none (unlinked
+ * while open), on one of its open handles. Returns fn's result or the open's errno.
+ */
+int fsp_ops_with_node(struct fsp_request *req, UINT32 access, fsp_node_fn *fn, void *arg);
+
+/*
+ * The xattr names the engine serves itself (ops_ntxattr.c): ntfs-3g's system.ntfs_*, Samba's
+ * user.DOSATTRIB, security.NTACL and user.DosStream.NAME:$DATA, and system.posix_acl_* from
+ * the security descriptor. Each returns false for a name it does not serve (ops_xattr.c then
+ * uses EAs), true when it replied.
+ */
+bool fsp_ntxattr_get(struct fsp_request *req, const char *name, uint32_t size);
+bool fsp_ntxattr_set(struct fsp_request *req, const char *name, const void *value, size_t size,
+                     uint32_t flags, uint32_t setxattr_flags);
+bool fsp_ntxattr_remove(struct fsp_request *req, const char *name);
+/**
+ * May the caller read (change false) or set and remove (change true) the EA name of ctx? The
+ * kernel guards no system.* name (tmpfs refuses them all): for those the engine asks what
+ * ntfs-3g asks, read access to read, ownership or CAP_FOWNER to change. 0 or the errno.
+ */
+int fsp_ntxattr_check_ea(struct fsp_request *req, PVOID ctx, const char *name, bool change);
+/** Is an EA of this name hidden (a served name takes it)? */
+bool fsp_ntxattr_hides(struct fsp_request *req, const char *name);
+/** LISTXATTR: append the served names ctx has (NUL-terminated) to *plist (realloc'ed). 0 or errno. */
+int fsp_ntxattr_list(struct fsp_request *req, PVOID ctx, char **plist, size_t *plen);
+/** Were POSIX ACLs negotiated (FUSE_POSIX_ACL): modes and new files follow the descriptor's ACLs. */
+bool fsp_ops_posix_acls(struct fsp_request *req);
 
 /** Does the file system serve EAs (VolumeParams.ExtendedAttributes, GetEa and SetEa)? */
 bool fsp_ops_eas_supported(struct fsp_request *req);
@@ -171,8 +239,8 @@ NTSTATUS fsp_ops_xattr_remove(struct fsp_request *req, PVOID ctx, const char *na
 /** RELEASE (dir false) and RELEASEDIR: take the handle out of the table and let it close. */
 void fsp_ops_release_handle(struct fsp_request *req, bool dir);
 
-/** Current time as FILETIME. */
-UINT64 fsp_ops_now_filetime(void);
+/** Current time as FILETIME; *pnsec (may be NULL) receives its nanoseconds below 100 ns. */
+UINT64 fsp_ops_now_filetime(UINT8 *pnsec);
 
 /* ---- WinFsp's Cleanup flags where Linux expects their effect (ops_cleanup.c) ---- */
 
@@ -200,7 +268,7 @@ ULONG fsp_ops_owed_flags(struct fsp_request *req, const FSP_FSCTL_FILE_INFO *inf
  * release.
  */
 void fsp_ops_modified(struct fsp_request *req, uint64_t nodeid, PWSTR path, struct fsp_handle *h,
-                      PVOID ctx, UINT64 since, ULONG want, FSP_FSCTL_FILE_INFO *info);
+                      PVOID ctx, UINT64 since, ULONG want, FSP_FSCTL_OPEN_FILE_INFO *info);
 /** Flags h owes its file, passed at its release (an asynchronous write's). */
 void fsp_ops_owe(struct fsp_handle *h, ULONG flags);
 /**
@@ -213,9 +281,9 @@ ULONG fsp_ops_release_flags(struct fsp_handle *h);
 
 /* Handlers, one per opcode, grouped by file (the opcode table in ops_misc.c lists them). */
 fsp_op_fn fsp_op_lookup, fsp_op_forget, fsp_op_batch_forget, fsp_op_getattr, fsp_op_setattr,
-    fsp_op_statfs, fsp_op_access;                                                  /* ops_entry.c */
+    fsp_op_statfs, fsp_op_statx, fsp_op_access;                                    /* ops_entry.c */
 fsp_op_fn fsp_op_open, fsp_op_create, fsp_op_read, fsp_op_write, fsp_op_flush, fsp_op_fsync,
-    fsp_op_release, fsp_op_fallocate;                                              /* ops_file.c */
+    fsp_op_release, fsp_op_fallocate, fsp_op_tmpfile;                              /* ops_file.c */
 fsp_op_fn fsp_op_opendir, fsp_op_readdir, fsp_op_readdirplus, fsp_op_releasedir,
     fsp_op_mkdir;                                                                  /* ops_dir.c */
 fsp_op_fn fsp_op_unlink, fsp_op_rmdir, fsp_op_rename, fsp_op_rename2, fsp_op_link,

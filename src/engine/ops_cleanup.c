@@ -39,6 +39,7 @@
 #include <fcntl.h>
 #include <stdbool.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 #define DAY_FILETIME (24ULL * 3600 * 10000000)
@@ -81,38 +82,53 @@ ULONG fsp_ops_owed_flags(struct fsp_request *req, const FSP_FSCTL_FILE_INFO *inf
  * same effect through the calls that exist for it: SetBasicInfo with the times (0: unchanged),
  * SetFileSize(allocation, TRUE) for the allocation (as WinFsp's MEMFS applies the flag).
  */
-static void apply_nameless(struct fsp_request *req, PVOID ctx, ULONG owed, FSP_FSCTL_FILE_INFO *info)
+static void apply_nameless(struct fsp_request *req, PVOID ctx, ULONG owed,
+                           FSP_FSCTL_OPEN_FILE_INFO *info)
 {
     const FSP_FILE_SYSTEM_INTERFACE *fi = req->fs->Interface;
+    UINT64 size = info->FileInfo.FileSize;
     if ((owed & (FspCleanupSetLastAccessTime | FspCleanupSetLastWriteTime | FspCleanupSetChangeTime)) &&
         fi->SetBasicInfo) {
-        UINT64 now = fsp_ops_now_filetime();
+        UINT8 now_ns;
+        UINT64 now = fsp_ops_now_filetime(&now_ns);
+        FSP_FSCTL_FILE_NSEC *nsec = &req->treq.Req.SetInformation.Nsec;
+        memset(nsec, 0, sizeof *nsec);
+        if (req->fs->VolumeParams.NanosecondTimes) {
+            /* the nanoseconds of the times set (NanosecondTimes) */
+            if (owed & FspCleanupSetLastAccessTime)
+                nsec->LastAccessTime = now_ns;
+            if (owed & FspCleanupSetLastWriteTime)
+                nsec->LastWriteTime = now_ns;
+            if (owed & FspCleanupSetChangeTime)
+                nsec->ChangeTime = now_ns;
+        }
         req->treq.Req.SetInformation.FileInformationClass = FileBasicInformation;
         fsp_op_enter(req, FspFsctlTransactSetInformationKind);
         fi->SetBasicInfo(req->fs, ctx, INVALID_FILE_ATTRIBUTES, 0,
                          (owed & FspCleanupSetLastAccessTime) ? now : 0,
                          (owed & FspCleanupSetLastWriteTime) ? now : 0,
-                         (owed & FspCleanupSetChangeTime) ? now : 0, info);
+                         (owed & FspCleanupSetChangeTime) ? now : 0, fsp_op_info_arg(req, info));
         fsp_op_leave(req);
+        memset(nsec, 0, sizeof *nsec);
     }
     if ((owed & FspCleanupSetAllocationSize) && fi->SetFileSize) {
         const FSP_FSCTL_VOLUME_PARAMS *vp = &req->fs->VolumeParams;
         UINT64 unit = (UINT64)vp->SectorSize * vp->SectorsPerAllocationUnit;
         req->treq.Req.SetInformation.FileInformationClass = FileAllocationInformation;
         fsp_op_enter(req, FspFsctlTransactSetInformationKind);
-        fi->SetFileSize(req->fs, ctx, (info->FileSize + unit - 1) / unit * unit, TRUE, info);
+        fi->SetFileSize(req->fs, ctx, (size + unit - 1) / unit * unit, TRUE, fsp_op_info_arg(req, info));
         fsp_op_leave(req);
     }
 }
 
 /* Give the file system the owed flags now: through an open of the file's own, or nameless. */
 static void apply_owed(struct fsp_request *req, uint64_t nodeid, PWSTR path, struct fsp_handle *h,
-                       PVOID ctx, ULONG owed, FSP_FSCTL_FILE_INFO *info, bool refresh)
+                       PVOID ctx, ULONG owed, FSP_FSCTL_OPEN_FILE_INFO *info, bool refresh)
 {
     FSP_FILE_SYSTEM *fs = req->fs;
     PWSTR own = 0;
     PVOID octx = 0;
-    FSP_FSCTL_FILE_INFO oinfo;
+    FSP_FSCTL_OPEN_FILE_INFO oinfo;
     if (!path && nodeid && 0 == fsp_node_path(req->engine, nodeid, FSP_PATH_OTHER, &own))
         path = own;
     if (path && NT_SUCCESS(fsp_ops_open_path(req, path, FILE_READ_ATTRIBUTES | FILE_WRITE_ATTRIBUTES,
@@ -132,11 +148,11 @@ static void apply_owed(struct fsp_request *req, uint64_t nodeid, PWSTR path, str
 }
 
 void fsp_ops_modified(struct fsp_request *req, uint64_t nodeid, PWSTR path, struct fsp_handle *h,
-                      PVOID ctx, UINT64 since, ULONG want, FSP_FSCTL_FILE_INFO *info)
+                      PVOID ctx, UINT64 since, ULONG want, FSP_FSCTL_OPEN_FILE_INFO *info)
 {
     if (!req->fs->Interface->Cleanup || !want)
         return;
-    ULONG owed = fsp_ops_owed_flags(req, info, since, want);
+    ULONG owed = fsp_ops_owed_flags(req, &info->FileInfo, since, want);
     if (owed)
         apply_owed(req, nodeid, path, h, ctx, owed, info, true);
 }
@@ -156,13 +172,14 @@ void fsp_ops_read_through(struct fsp_request *req, struct fsp_handle *h)
         (h->open_flags & O_NOATIME))
         return;
     /* relatime: an access time not after the last change, or a day old, is updated */
-    FSP_FSCTL_FILE_INFO info;
-    if (!NT_SUCCESS(fsp_ops_get_file_info(req, FSP_OPS_CTX(h), &info)))
+    FSP_FSCTL_OPEN_FILE_INFO oinfo;
+    if (!NT_SUCCESS(fsp_ops_get_file_info(req, FSP_OPS_CTX(h), &oinfo)))
         return;
-    UINT64 ctime = info.ChangeTime ? info.ChangeTime : info.LastWriteTime;
-    if (info.LastAccessTime <= info.LastWriteTime || info.LastAccessTime <= ctime ||
-        info.LastAccessTime + DAY_FILETIME <= fsp_ops_since())
-        apply_owed(req, h->nodeid, 0, 0, FSP_OPS_CTX(h), FspCleanupSetLastAccessTime, &info, false);
+    const FSP_FSCTL_FILE_INFO *info = &oinfo.FileInfo;
+    UINT64 ctime = info->ChangeTime ? info->ChangeTime : info->LastWriteTime;
+    if (info->LastAccessTime <= info->LastWriteTime || info->LastAccessTime <= ctime ||
+        info->LastAccessTime + DAY_FILETIME <= fsp_ops_since())
+        apply_owed(req, h->nodeid, 0, 0, FSP_OPS_CTX(h), FspCleanupSetLastAccessTime, &oinfo, false);
 }
 
 ULONG fsp_ops_release_flags(struct fsp_handle *h)

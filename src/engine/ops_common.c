@@ -4,6 +4,7 @@
  * entries for names the kernel learns, security for new objects, symlinks.
  */
 #include "ops.h"
+#include "posixacl.h"
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -12,12 +13,14 @@
 #include <sys/sysmacros.h>
 #include <time.h>
 
-UINT64 fsp_ops_now_filetime(void)
+UINT64 fsp_ops_now_filetime(UINT8 *pnsec)
 {
     struct timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts);
     UINT64 ut[2] = {(UINT64)ts.tv_sec, (UINT64)ts.tv_nsec}, ft;
     FspPosixUnixTimeToFileTime(ut, &ft);
+    if (pnsec)
+        *pnsec = (UINT8)(ts.tv_nsec % 100);
     return ft;
 }
 
@@ -57,7 +60,7 @@ static void ctx_end(struct fsp_request *req, PVOID *slot, NTSTATUS status)
 }
 
 NTSTATUS fsp_ops_open_path(struct fsp_request *req, PWSTR path, UINT32 access, PVOID *pctx,
-                           FSP_FSCTL_FILE_INFO *info)
+                           FSP_FSCTL_OPEN_FILE_INFO *info)
 {
     FSP_FILE_SYSTEM *fs = req->fs;
     *pctx = 0;
@@ -81,22 +84,23 @@ NTSTATUS fsp_ops_open_path(struct fsp_request *req, PWSTR path, UINT32 access, P
     req->treq.Req.Create.PosixOpen = req->posix_open;
     req->treq.Req.Create.PosixFlags = req->posix_open ? req->posix_flags : 0;
     req->posix_open = false; /* the process's open is this one; later opens are the engine's */
-    status = fs->Interface->Open(fs, path, options, access, arg, &oinfo.FileInfo);
+    status = fs->Interface->Open(fs, path, options, access, arg, fsp_op_info_arg(req, &oinfo));
     fsp_op_leave(req);
     ctx_end(req, &slot, status);
     if (NT_SUCCESS(status)) {
         *pctx = req->fs->UmFileContextIsFullContext ? slot : *arg;
-        *info = oinfo.FileInfo;
+        *info = oinfo;
     }
     return status;
 }
 
-NTSTATUS fsp_ops_get_file_info(struct fsp_request *req, PVOID ctx, FSP_FSCTL_FILE_INFO *info)
+NTSTATUS fsp_ops_get_file_info(struct fsp_request *req, PVOID ctx, FSP_FSCTL_OPEN_FILE_INFO *info)
 {
     if (!req->fs->Interface->GetFileInfo)
         return STATUS_INVALID_DEVICE_REQUEST;
+    memset(info, 0, sizeof *info);
     fsp_op_enter(req, FspFsctlTransactQueryInformationKind);
-    NTSTATUS status = req->fs->Interface->GetFileInfo(req->fs, ctx, info);
+    NTSTATUS status = req->fs->Interface->GetFileInfo(req->fs, ctx, fsp_op_info_arg(req, info));
     fsp_op_leave(req);
     return status;
 }
@@ -178,6 +182,22 @@ static NTSTATUS get_security(struct fsp_request *req, PVOID ctx, PWSTR path, PSE
     return STATUS_INVALID_SECURITY_DESCR;
 }
 
+/* get_security into a malloc'ed copy (for callers that keep it across other calls). */
+NTSTATUS fsp_ops_get_security(struct fsp_request *req, PVOID ctx, PWSTR path, PSECURITY_DESCRIPTOR *psd)
+{
+    PSECURITY_DESCRIPTOR sd = 0;
+    SIZE_T size = 0;
+    NTSTATUS status = get_security(req, ctx, path, &sd, &size);
+    if (!NT_SUCCESS(status))
+        return status;
+    void *copy = malloc(size);
+    if (!copy)
+        return STATUS_INSUFFICIENT_RESOURCES;
+    memcpy(copy, sd, size);
+    *psd = copy;
+    return STATUS_SUCCESS;
+}
+
 /*
  * The POSIX owner, group and mode of a security descriptor. Most files of a file system share
  * a few descriptors: the thread keeps the last one it mapped and its result.
@@ -225,7 +245,9 @@ static int posix_owner(struct fsp_request *req, PVOID ctx, PWSTR path, bool is_d
         return STATUS_INSUFFICIENT_RESOURCES == status ? ENOMEM
                : STATUS_INVALID_SECURITY_DESCR == status ? EIO
                                                          : FspErrnoFromNtStatus(status);
-    status = map_security(sd, size, puid, pgid, pmode);
+    /* with POSIX ACLs the group bits are the mask when there are entries for other ids */
+    status = fsp_ops_posix_acls(req) ? fsp_posix_mode_of_sd(sd, puid, pgid, pmode)
+                                     : map_security(sd, size, puid, pgid, pmode);
     return NT_SUCCESS(status) ? 0 : EIO;
 }
 
@@ -283,8 +305,9 @@ int fsp_ops_symlink_target(const void *data, size_t size, char **ptarget)
 }
 
 int fsp_ops_fill_attr(struct fsp_request *req, uint64_t nodeid, PVOID ctx, PWSTR path,
-                      const FSP_FSCTL_FILE_INFO *info, struct fuse_attr *attr)
+                      const FSP_FSCTL_OPEN_FILE_INFO *oinfo, struct fuse_attr *attr)
 {
+    const FSP_FSCTL_FILE_INFO *info = &oinfo->FileInfo;
     bool is_dir = info->FileAttributes & FILE_ATTRIBUTE_DIRECTORY;
     uint32_t type = is_dir ? S_IFDIR : S_IFREG, rdev = 0;
     uint64_t size_override = UINT64_MAX;
@@ -295,16 +318,20 @@ int fsp_ops_fill_attr(struct fsp_request *req, uint64_t nodeid, PVOID ctx, PWSTR
      * size is the file system's FileSize: the target is read for readlink(2) only. Were such
      * a file system's symlink shown as anything else, following it would be left to the file
      * system (a FUSE program's open may follow it anywhere). Otherwise the target is read
-     * here for the size, and reparse data without a target is not shown as a symlink.
+     * here for the size (or was read earlier in this request: fsp_ops_remember_symlink_size),
+     * and reparse data without a target is not shown as a symlink.
      */
     bool by_tag = symlink && req->fs->VolumeParams.SymlinkAttributesFromFileInfo;
     if (by_tag)
         type = S_IFLNK;
-    if (reparse && (IO_REPARSE_TAG_NFS == info->ReparseTag || (symlink && !by_tag))) {
+    else if (symlink && req->symlink_size_known) {
+        type = S_IFLNK; /* its target was read earlier in this request */
+        size_override = req->symlink_size;
+    } else if (reparse && (IO_REPARSE_TAG_NFS == info->ReparseTag || symlink)) {
         PVOID octx = ctx;
-        FSP_FSCTL_FILE_INFO oinfo;
+        FSP_FSCTL_OPEN_FILE_INFO ninfo;
         if (!octx && path &&
-            !NT_SUCCESS(fsp_ops_open_path(req, path, FILE_READ_ATTRIBUTES, &octx, &oinfo)))
+            !NT_SUCCESS(fsp_ops_open_path(req, path, FILE_READ_ATTRIBUTES, &octx, &ninfo)))
             octx = 0;
         void *data = 0;
         size_t dsize = 0;
@@ -367,12 +394,32 @@ int fsp_ops_fill_attr(struct fsp_request *req, uint64_t nodeid, PVOID ctx, PWSTR
         if (cacheable)
             fsp_attr_cache_put(req->engine, nodeid, c.gen, 0, owner);
     }
-    fsp_attr_from_info(req->engine, info, owner[0], owner[1], owner[2], type, rdev, attr);
+    fsp_attr_from_info(req->engine, oinfo, owner[0], owner[1], owner[2], type, rdev, attr);
     if (UINT64_MAX != size_override)
         attr->size = size_override;
     else if (S_ISFIFO(type) || S_ISSOCK(type) || S_ISCHR(type) || S_ISBLK(type))
         attr->size = 0;
     return 0;
+}
+
+void fsp_ops_remember_symlink_size(struct fsp_request *req, PVOID ctx, PWSTR path,
+                                   const FSP_FSCTL_OPEN_FILE_INFO *info)
+{
+    /* With SymlinkAttributesFromFileInfo the size is FileSize: the target is never read for it. */
+    if (req->symlink_size_known || req->fs->VolumeParams.SymlinkAttributesFromFileInfo ||
+        !(info->FileInfo.FileAttributes & FILE_ATTRIBUTE_REPARSE_POINT) ||
+        IO_REPARSE_TAG_SYMLINK != info->FileInfo.ReparseTag)
+        return;
+    void *data = 0;
+    size_t dsize = 0;
+    char *t = 0;
+    if (NT_SUCCESS(fsp_ops_get_reparse(req, ctx, path, &data, &dsize)) &&
+        0 == fsp_ops_symlink_target(data, dsize, &t)) {
+        req->symlink_size = strlen(t);
+        req->symlink_size_known = true;
+    }
+    free(t);
+    free(data);
 }
 
 void fsp_ops_fix_nlink(struct fsp_request *req, uint64_t nodeid, const FSP_FSCTL_FILE_INFO *info,
@@ -383,7 +430,7 @@ void fsp_ops_fix_nlink(struct fsp_request *req, uint64_t nodeid, const FSP_FSCTL
 }
 
 int fsp_ops_make_entry(struct fsp_request *req, uint64_t parent, const char *name, PVOID ctx,
-                       PWSTR path, const FSP_FSCTL_FILE_INFO *info, struct fuse_entry_out *out)
+                       PWSTR path, const FSP_FSCTL_OPEN_FILE_INFO *info, struct fuse_entry_out *out)
 {
     memset(out, 0, sizeof *out);
     int err = fsp_ops_fill_attr(req, 0, ctx, path, info, &out->attr);
@@ -393,8 +440,9 @@ int fsp_ops_make_entry(struct fsp_request *req, uint64_t parent, const char *nam
 }
 
 int fsp_ops_enter_entry(struct fsp_request *req, uint64_t parent, const char *name,
-                        const FSP_FSCTL_FILE_INFO *info, struct fuse_entry_out *out)
+                        const FSP_FSCTL_OPEN_FILE_INFO *oinfo, struct fuse_entry_out *out)
 {
+    const FSP_FSCTL_FILE_INFO *info = &oinfo->FileInfo;
     bool linked = info->HardLinks > 1 && !S_ISDIR(out->attr.mode);
     uint32_t gen;
     int err = fsp_node_enter_file(req->engine, parent, name, out->attr.mode, info->IndexNumber,
@@ -405,7 +453,7 @@ int fsp_ops_enter_entry(struct fsp_request *req, uint64_t parent, const char *na
     uint32_t owner[3] = {out->attr.uid, out->attr.gid, out->attr.mode};
     if (!S_ISLNK(out->attr.mode) && !S_ISCHR(out->attr.mode) && !S_ISBLK(out->attr.mode) &&
         !S_ISFIFO(out->attr.mode) && !S_ISSOCK(out->attr.mode))
-        fsp_attr_cache_put(req->engine, out->nodeid, gen, info, owner);
+        fsp_attr_cache_put(req->engine, out->nodeid, gen, oinfo, owner);
     if (0 == out->attr.ino)
         out->attr.ino = out->nodeid;
     fsp_ops_fix_nlink(req, out->nodeid, info, &out->attr);
@@ -468,6 +516,65 @@ static NTSTATUS permissions_sd(uint32_t uid, uint32_t gid, uint32_t mode, PSECUR
     return STATUS_SUCCESS;
 }
 
+/* The umask the kernel left to the engine (FUSE_DONT_MASK): CREATE, TMPFILE, MKDIR and MKNOD
+ * carry it. */
+static uint32_t request_umask(struct fsp_request *req)
+{
+    if (!(fsp_engine_init_flags(req->engine) & FUSE_DONT_MASK) || fsp_engine_proto_minor(req->engine) < 12)
+        return 0;
+    switch (req->in->opcode) {
+    case FUSE_CREATE:
+    case FUSE_TMPFILE:
+        return ((const struct fuse_create_in *)req->arg)->umask;
+    case FUSE_MKDIR:
+        return ((const struct fuse_mkdir_in *)req->arg)->umask;
+    case FUSE_MKNOD:
+        return ((const struct fuse_mknod_in *)req->arg)->umask;
+    default:
+        return 0;
+    }
+}
+
+/*
+ * A new object under a parent with inheritable ACEs (a POSIX default ACL): the ACEs it inherits
+ * as on NTFS (FspCreateSecurityDescriptor), then the POSIX rule for the mode asked for: the
+ * owner, the mask (or group) and others keep only the mode's bits; the umask does not apply.
+ */
+static NTSTATUS inherited_sd(struct fsp_request *req, PSECURITY_DESCRIPTOR parent, uint32_t gid,
+                             uint32_t mode, bool is_dir, PSECURITY_DESCRIPTOR *psd)
+{
+    FSP_FSCTL_TRANSACT_REQ r;
+    memset(&r, 0, sizeof r);
+    r.Kind = FspFsctlTransactCreateKind;
+    r.Req.Create.CreateOptions = is_dir ? FILE_DIRECTORY_FILE : FILE_NON_DIRECTORY_FILE;
+    r.CallerUid = req->in->uid;
+    r.CallerGid = gid;
+    PSECURITY_DESCRIPTOR inh = 0;
+    NTSTATUS status = FspCreateSecurityDescriptor(req->fs, &r, parent, &inh);
+    if (!NT_SUCCESS(status))
+        return status;
+    struct fsp_posix_acls a;
+    status = fsp_posix_acls_from_sd(inh, &a);
+    if (NT_SUCCESS(status)) {
+        for (size_t i = 0; i < a.nacc; i++) {
+            uint16_t t = a.acc[i].tag;
+            bool masked = FSP_ACL_USER_OBJ == t || FSP_ACL_OTHER == t || FSP_ACL_MASK == t ||
+                          (FSP_ACL_GROUP_OBJ == t && a.nacc <= 3); /* no mask: the group */
+            uint32_t bits = FSP_ACL_USER_OBJ == t ? (mode >> 6) & 7 : FSP_ACL_OTHER == t ? mode & 7
+                                                                                    : (mode >> 3) & 7;
+            if (masked)
+                a.acc[i].perm &= (uint16_t)bits;
+        }
+        a.special = mode & (S_ISUID | S_ISGID | S_ISVTX);
+        a.uid = req->in->uid;
+        a.gid = gid;
+        status = fsp_posix_acls_to_sd(&a, inh, SE_DACL_AUTO_INHERITED, psd);
+        fsp_posix_acls_free(&a);
+    }
+    FspDeleteSecurityDescriptor(inh, (NTSTATUS(*)())FspCreateSecurityDescriptor);
+    return status;
+}
+
 NTSTATUS fsp_ops_new_object_sd(struct fsp_request *req, uint64_t parent, uint32_t mode, bool is_dir,
                                PSECURITY_DESCRIPTOR *psd)
 {
@@ -477,25 +584,41 @@ NTSTATUS fsp_ops_new_object_sd(struct fsp_request *req, uint64_t parent, uint32_
     struct fsp_attr_cached c;
     fsp_attr_cache_get(req->engine, parent, &c);
     PWSTR ppath = 0;
-    if (!c.has_owner && 0 == fsp_node_path(req->engine, parent, FSP_PATH_PARENT, &ppath)) {
-        PSECURITY_DESCRIPTOR psd_parent = 0;
-        SIZE_T size;
-        if (NT_SUCCESS(get_security(req, 0, ppath, &psd_parent, &size)) &&
-            NT_SUCCESS(map_security(psd_parent, size, &c.owner[0], &c.owner[1], &c.owner[2])))
-            c.has_owner = true;
-    }
+    PSECURITY_DESCRIPTOR psd_parent = 0;
+    SIZE_T psize = 0;
+    /* With POSIX ACLs the parent's descriptor itself: a default ACL is inherited. */
+    bool acls = fsp_ops_posix_acls(req);
+    if ((acls || !c.has_owner) && 0 == fsp_node_path(req->engine, parent, FSP_PATH_PARENT, &ppath) &&
+        NT_SUCCESS(get_security(req, 0, ppath, &psd_parent, &psize)) && !c.has_owner &&
+        NT_SUCCESS(map_security(psd_parent, psize, &c.owner[0], &c.owner[1], &c.owner[2])))
+        c.has_owner = true;
     if (c.has_owner && (c.owner[2] & S_ISGID)) {
         gid = c.owner[1];
         if (is_dir)
             mode |= S_ISGID;
     }
-    return permissions_sd(req->in->uid, gid, mode & 07777, psd);
+    if (!(acls && psd_parent && fsp_sd_has_inheritable(psd_parent, is_dir)))
+        return permissions_sd(req->in->uid, gid, mode & 07777 & ~request_umask(req), psd);
+    /* inherited: made anew (its ACEs depend on the parent), kept in the thread's scratch */
+    PSECURITY_DESCRIPTOR sd = 0;
+    NTSTATUS status = inherited_sd(req, psd_parent, gid, mode & 07777, is_dir, &sd);
+    if (!NT_SUCCESS(status))
+        return status;
+    size_t size = FspGetSecurityDescriptorLength(sd);
+    void *buf = fsp_thread_scratch(FSP_SCRATCH_NEW_SD, size);
+    if (buf)
+        memcpy(buf, sd, size);
+    free(sd);
+    if (!buf)
+        return STATUS_INSUFFICIENT_RESOURCES;
+    *psd = buf;
+    return STATUS_SUCCESS;
 }
 
 NTSTATUS fsp_ops_create_object(struct fsp_request *req, PWSTR path, UINT32 create_options,
                                UINT32 granted_access, UINT32 file_attributes,
                                PSECURITY_DESCRIPTOR sd, PVOID reparse, ULONG reparse_len,
-                               PVOID *pctx, FSP_FSCTL_FILE_INFO *info)
+                               PVOID *pctx, FSP_FSCTL_OPEN_FILE_INFO *info)
 {
     FSP_FILE_SYSTEM *fs = req->fs;
     const FSP_FILE_SYSTEM_INTERFACE *fi = fs->Interface;
@@ -525,10 +648,10 @@ NTSTATUS fsp_ops_create_object(struct fsp_request *req, PWSTR path, UINT32 creat
     if (fi->CreateEx)
         status = fi->CreateEx(fs, path, create_options, granted_access, file_attributes, sd, 0,
                               reparse, reparse ? reparse_len : 0, reparse ? TRUE : FALSE, arg,
-                              &oinfo.FileInfo);
+                              fsp_op_info_arg(req, &oinfo));
     else
         status = fi->Create(fs, path, create_options, granted_access, file_attributes, sd, 0, arg,
-                            &oinfo.FileInfo);
+                            fsp_op_info_arg(req, &oinfo));
     fsp_op_leave(req);
     ctx_end(req, &slot, status);
     if (!NT_SUCCESS(status))
@@ -541,8 +664,9 @@ NTSTATUS fsp_ops_create_object(struct fsp_request *req, PWSTR path, UINT32 creat
         status = fi->SetReparsePoint(fs, ctx, path, reparse, reparse_len);
         fsp_op_leave(req);
         if (NT_SUCCESS(status) && fi->GetFileInfo) {
+            memset(&oinfo, 0, sizeof oinfo);
             fsp_op_enter(req, FspFsctlTransactQueryInformationKind);
-            status = fi->GetFileInfo(fs, ctx, &oinfo.FileInfo);
+            status = fi->GetFileInfo(fs, ctx, fsp_op_info_arg(req, &oinfo));
             fsp_op_leave(req);
         }
         if (!NT_SUCCESS(status)) {
@@ -551,14 +675,46 @@ NTSTATUS fsp_ops_create_object(struct fsp_request *req, PWSTR path, UINT32 creat
         }
     }
     *pctx = ctx;
-    *info = oinfo.FileInfo;
+    *info = oinfo;
     return STATUS_SUCCESS;
+}
+
+NTSTATUS fsp_ops_create_unnamed(struct fsp_request *req, PWSTR dirpath, UINT32 granted_access,
+                                PSECURITY_DESCRIPTOR sd, PVOID *pctx, FSP_FSCTL_OPEN_FILE_INFO *info)
+{
+    FSP_FILE_SYSTEM *fs = req->fs;
+    *pctx = 0;
+    if (!fs->Interface->CreateUnnamed)
+        return STATUS_INVALID_DEVICE_REQUEST;
+    PVOID slot, *arg;
+    NTSTATUS status = ctx_begin(req, &slot, &arg);
+    if (!NT_SUCCESS(status))
+        return status;
+    memset(info, 0, sizeof *info);
+    req->treq.Req.Create.CreateOptions = (FILE_CREATE << 24) | FILE_NON_DIRECTORY_FILE;
+    req->treq.Req.Create.GrantedAccess = granted_access;
+    req->treq.Req.Create.DesiredAccess = granted_access;
+    req->treq.Req.Create.FileAttributes = FILE_ATTRIBUTE_ARCHIVE;
+    req->treq.Req.Create.CaseSensitive = fs->VolumeParams.CaseSensitiveSearch;
+    req->treq.Req.Create.UserMode = 1;
+    req->treq.Req.Create.PosixOpen = req->posix_open;
+    req->treq.Req.Create.PosixFlags = req->posix_open ? req->posix_flags : 0;
+    req->posix_open = false;
+    req->treq.FileName = dirpath;
+    fsp_op_enter(req, FspFsctlTransactCreateKind);
+    status = fs->Interface->CreateUnnamed(fs, dirpath, granted_access, FILE_ATTRIBUTE_ARCHIVE, sd,
+                                          arg, fsp_op_info_arg(req, info));
+    fsp_op_leave(req);
+    ctx_end(req, &slot, status);
+    if (NT_SUCCESS(status))
+        *pctx = fs->UmFileContextIsFullContext ? slot : *arg;
+    return status;
 }
 
 NTSTATUS fsp_ops_create_child(struct fsp_request *req, PWSTR path, uint32_t mode, bool is_dir,
                               UINT32 create_options, UINT32 granted_access, UINT32 file_attributes,
                               PVOID reparse, ULONG reparse_len, PVOID *pctx,
-                              FSP_FSCTL_FILE_INFO *info)
+                              FSP_FSCTL_OPEN_FILE_INFO *info)
 {
     PSECURITY_DESCRIPTOR sd = 0;
     *pctx = 0;
@@ -575,8 +731,28 @@ NTSTATUS fsp_ops_set_posix_security(struct fsp_request *req, PVOID ctx, uint32_t
     FSP_FILE_SYSTEM *fs = req->fs;
     if (!fs->Interface->SetSecurity)
         return STATUS_INVALID_DEVICE_REQUEST;
-    PSECURITY_DESCRIPTOR sd = 0;
-    NTSTATUS status = permissions_sd(uid, gid, mode, &sd);
+    PSECURITY_DESCRIPTOR sd = 0, cur = 0;
+    NTSTATUS status = STATUS_UNSUCCESSFUL;
+    bool made = false; /* sd malloc'ed (else the thread's) */
+    /* With POSIX ACLs chmod(2) keeps what POSIX keeps (the entries for other ids, the mask
+     * taking the group bits, the default ACL) and the ACEs that have no POSIX form. */
+    if (fsp_ops_posix_acls(req) && NT_SUCCESS(fsp_ops_get_security(req, ctx, 0, &cur))) {
+        struct fsp_posix_acls a;
+        status = fsp_posix_acls_from_sd(cur, &a);
+        if (NT_SUCCESS(status)) {
+            fsp_posix_acls_chmod(&a, mode);
+            a.uid = uid;
+            a.gid = gid;
+            const SECURITY_DESCRIPTOR_RELATIVE *h = cur;
+            status = fsp_posix_acls_to_sd(&a, cur, h->Control & (SE_DACL_PROTECTED | SE_DACL_AUTO_INHERITED),
+                                          &sd);
+            made = NT_SUCCESS(status);
+            fsp_posix_acls_free(&a);
+        }
+        free(cur);
+    }
+    if (!NT_SUCCESS(status))
+        status = permissions_sd(uid, gid, mode, &sd);
     if (!NT_SUCCESS(status))
         return status;
     SECURITY_INFORMATION what =
@@ -585,5 +761,7 @@ NTSTATUS fsp_ops_set_posix_security(struct fsp_request *req, PVOID ctx, uint32_t
     fsp_op_enter(req, FspFsctlTransactSetSecurityKind);
     status = fs->Interface->SetSecurity(fs, ctx, what, sd);
     fsp_op_leave(req);
+    if (made)
+        free(sd);
     return status;
 }

@@ -35,6 +35,7 @@ struct dir_entry {
     uint32_t name;  /* POSIX form: offset in names (NUL terminated) */
     uint32_t wname; /* the file system's form: offset in wnames (NUL terminated) */
     uint32_t namelen;
+    FSP_FSCTL_FILE_NSEC nsec; /* the DIR_INFO's Nsec (NanosecondTimes) */
     FSP_FSCTL_FILE_INFO info;
 };
 
@@ -265,7 +266,7 @@ static int listing_add_batch(struct listing *l, PCWSTR marker, const char *buf, 
             l->e = e, l->cap = cap;
         }
         l->e[l->n++] = (struct dir_entry){(uint32_t)l->names_len, (uint32_t)l->wnames_len,
-                                          (uint32_t)len, d->FileInfo};
+                                          (uint32_t)len, d->Nsec, d->FileInfo};
         l->names_len += len + 1;
         l->wnames_len += nchars + 1;
     }
@@ -373,8 +374,9 @@ static PWSTR child_path(PCWSTR dir, PCWSTR wname)
  * one trip through the node table. False: the long way (nothing done).
  */
 static bool known_entry(struct fsp_request *req, uint64_t dir, PWSTR wname,
-                        const FSP_FSCTL_FILE_INFO *info, struct fuse_entry_out *out)
+                        const FSP_FSCTL_OPEN_FILE_INFO *oinfo, struct fuse_entry_out *out)
 {
+    const FSP_FSCTL_FILE_INFO *info = &oinfo->FileInfo;
     bool is_dir = info->FileAttributes & FILE_ATTRIBUTE_DIRECTORY;
     if (!fsp_attr_cacheable(info) || (!is_dir && info->HardLinks > 1) ||
         info->FileSize > (UINT64)INT64_MAX || info->AllocationSize > (UINT64)INT64_MAX)
@@ -383,7 +385,7 @@ static bool known_entry(struct fsp_request *req, uint64_t dir, PWSTR wname,
     if (!fsp_node_enter_cached(req->engine, dir, wname, info->IndexNumber, type, owner, &age,
                                &out->nodeid, &out->generation))
         return false;
-    fsp_attr_from_info(req->engine, info, owner[0], owner[1], owner[2], type, 0, &out->attr);
+    fsp_attr_from_info(req->engine, oinfo, owner[0], owner[1], owner[2], type, 0, &out->attr);
     if (0 == out->attr.ino)
         out->attr.ino = out->nodeid;
     fsp_ops_fix_nlink(req, out->nodeid, info, &out->attr); /* as fsp_ops_enter_entry does */
@@ -430,7 +432,12 @@ static size_t fill_reply(struct fsp_request *req, struct fsp_handle *h, struct l
         if (plus) {
             struct fuse_direntplus *dp = (struct fuse_direntplus *)rec;
             de = &dp->dirent;
-            if (e && known_entry(req, h->nodeid, entry_wname(l, e), &e->info, &dp->entry_out))
+            /* FileInfo and Nsec as the file system's replies give them */
+            FSP_FSCTL_OPEN_FILE_INFO oinfo;
+            memset(&oinfo, 0, sizeof oinfo);
+            if (e)
+                oinfo.FileInfo = e->info, oinfo.Nsec = e->nsec;
+            if (e && known_entry(req, h->nodeid, entry_wname(l, e), &oinfo, &dp->entry_out))
                 ino = dp->entry_out.attr.ino;
             else if (e) {
                 /* The owner of a file the kernel knows may be cached. */
@@ -439,8 +446,8 @@ static size_t fill_reply(struct fsp_request *req, struct fsp_handle *h, struct l
                 uint64_t known = fsp_node_child_id(req->engine, h->nodeid, wname, e->info.IndexNumber);
                 PWSTR path = dirpath ? child_path(dirpath, wname) : 0;
                 if (path &&
-                    0 == fsp_ops_fill_attr(req, known, 0, path, &e->info, &dp->entry_out.attr) &&
-                    0 == fsp_ops_enter_entry(req, h->nodeid, name, &e->info, &dp->entry_out))
+                    0 == fsp_ops_fill_attr(req, known, 0, path, &oinfo, &dp->entry_out.attr) &&
+                    0 == fsp_ops_enter_entry(req, h->nodeid, name, &oinfo, &dp->entry_out))
                     ino = dp->entry_out.attr.ino;
                 else
                     memset(&dp->entry_out, 0, sizeof dp->entry_out); /* the kernel looks it up */
@@ -526,6 +533,8 @@ static void readdir_complete(struct fsp_request *req, FSP_FSCTL_TRANSACT_RSP *rs
 static void readdir_common(struct fsp_request *req, bool plus)
 {
     const struct fuse_read_in *in = req->arg;
+    if (FSP_GONE_DIR_FH == in->fh)
+        return fsp_reply_data(req, 0, 0); /* a removed directory lists nothing */
     struct fsp_handle *h = fsp_handle_get(req, in->fh);
     if (!h || !h->is_dir)
         return fsp_reply_err(req, EBADF);
@@ -624,16 +633,24 @@ void fsp_op_opendir(struct fsp_request *req)
 {
     PWSTR path = 0;
     int err = fsp_node_path(req->engine, req->in->nodeid, FSP_PATH_NODE, &path);
+    struct fuse_attr gone;
+    if (ENOENT == err && fsp_node_gone_attr(req->engine, req->in->nodeid, &gone)) {
+        /* A removed directory (a process's working directory): it opens, and lists nothing. */
+        struct fuse_open_out out;
+        memset(&out, 0, sizeof out);
+        out.fh = FSP_GONE_DIR_FH;
+        return fsp_reply_data(req, &out, sizeof out);
+    }
     if (err)
         return fsp_reply_err(req, err);
     PVOID ctx;
-    FSP_FSCTL_FILE_INFO info;
+    FSP_FSCTL_OPEN_FILE_INFO info;
     req->posix_open = true, req->posix_flags = ((const struct fuse_open_in *)req->arg)->flags;
     NTSTATUS status = fsp_ops_open_path(req, path, FILE_LIST_DIRECTORY | FILE_READ_ATTRIBUTES |
                                                        SYNCHRONIZE, &ctx, &info);
     if (!NT_SUCCESS(status))
         return fsp_reply_status(req, status);
-    if (!(info.FileAttributes & FILE_ATTRIBUTE_DIRECTORY)) {
+    if (!(info.FileInfo.FileAttributes & FILE_ATTRIBUTE_DIRECTORY)) {
         fsp_ops_close(req, ctx, path, 0);
         return fsp_reply_err(req, ENOTDIR);
     }
@@ -651,6 +668,9 @@ void fsp_op_opendir(struct fsp_request *req)
 
 void fsp_op_releasedir(struct fsp_request *req)
 {
+    const struct fuse_release_in *in = req->arg;
+    if (FSP_GONE_DIR_FH == in->fh)
+        return fsp_reply_err(req, 0); /* a removed directory's open has nothing to close */
     fsp_ops_release_handle(req, true);
 }
 
@@ -665,7 +685,7 @@ void fsp_op_mkdir(struct fsp_request *req)
     if (err)
         return fsp_reply_err(req, err);
     PVOID ctx = 0;
-    FSP_FSCTL_FILE_INFO info;
+    FSP_FSCTL_OPEN_FILE_INFO info;
     NTSTATUS status = fsp_ops_create_child(req, path, in->mode, true, FILE_DIRECTORY_FILE,
                                            FILE_LIST_DIRECTORY | FILE_READ_ATTRIBUTES | SYNCHRONIZE,
                                            FILE_ATTRIBUTE_DIRECTORY, 0, 0, &ctx, &info);

@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <time.h>
 
 void fsp_op_lookup(struct fsp_request *req)
 {
@@ -16,12 +18,16 @@ void fsp_op_lookup(struct fsp_request *req)
     if (err)
         return fsp_reply_err(req, err);
     PVOID ctx;
-    FSP_FSCTL_FILE_INFO info;
+    FSP_FSCTL_OPEN_FILE_INFO info;
     NTSTATUS status = fsp_ops_open_path(req, path, FILE_READ_ATTRIBUTES, &ctx, &info);
     if (STATUS_OBJECT_NAME_NOT_FOUND == status || STATUS_OBJECT_PATH_NOT_FOUND == status) {
         struct fuse_entry_out out;
         memset(&out, 0, sizeof out);
         fsp_engine_negative_timeout(req->engine, &out.entry_valid, &out.entry_valid_nsec);
+        /* The kernel's name cache is case-sensitive: on a case-insensitive volume a cached
+         * failure of one spelling would hide the file another spelling creates. */
+        if (!req->fs->VolumeParams.CaseSensitiveSearch)
+            out.entry_valid = 0, out.entry_valid_nsec = 0;
         if (0 == out.entry_valid && 0 == out.entry_valid_nsec)
             return fsp_reply_err(req, ENOENT);
         return fsp_reply_data(req, &out, sizeof out); /* a cached negative entry */
@@ -61,11 +67,12 @@ struct target {
     PVOID ctx;
     PWSTR path;
     bool opened; /* we opened it and must close it */
+    const FSP_FSCTL_OPEN_FILE_INFO *info; /* what opening it by name returned, or NULL */
     struct fsp_handle *h; /* the open handle it came from, if any */
 };
 
 static int open_target(struct fsp_request *req, bool use_fh, uint64_t fh, UINT32 access,
-                       struct target *t, FSP_FSCTL_FILE_INFO *info)
+                       struct target *t, FSP_FSCTL_OPEN_FILE_INFO *info)
 {
     memset(t, 0, sizeof *t);
     if (use_fh) {
@@ -85,6 +92,7 @@ static int open_target(struct fsp_request *req, bool use_fh, uint64_t fh, UINT32
         return FspErrnoFromNtStatus(status);
     }
     t->opened = true;
+    t->info = info;
     return 0;
 }
 
@@ -94,24 +102,67 @@ static void close_target(struct fsp_request *req, struct target *t)
         fsp_ops_close(req, t->ctx, t->path, 0);
 }
 
-/* Reply with pout, the attributes made of info (st_nlink as the engine keeps it). */
-static void send_attr(struct fsp_request *req, const FSP_FSCTL_FILE_INFO *info, struct fuse_attr_out *pout)
+/* FILETIME plus its nanoseconds below 100 ns -> statx time (0 stays 1601-based, as for the
+ * other times). */
+static struct fsp_fuse_sx_time sx_time(UINT64 ft, UINT8 ns)
 {
-    struct fuse_attr_out out = *pout;
-    if (0 == out.attr.ino)
-        out.attr.ino = req->in->nodeid;
-    fsp_ops_fix_nlink(req, req->in->nodeid, info, &out.attr);
-    fsp_engine_attr_timeout_aged(req->engine, req->attr_age_ms, &out.attr_valid,
-                                 &out.attr_valid_nsec);
+    UINT64 ut[2];
+    FspPosixFileTimeToUnixTime(ft, ut);
+    struct fsp_fuse_sx_time t = {(int64_t)ut[0], (uint32_t)ut[1] + (ns > 99 ? 99 : ns), 0};
+    return t;
+}
+
+/*
+ * Reply to GETATTR with out (the node's nodeid as ino when it has none, the attribute timeout
+ * less the age of cached data in it), or to STATX with the same attributes and the birth time
+ * (CreationTime, with its nanoseconds from file systems that keep them); st_nlink as the engine
+ * keeps it. info NULL: no birth time.
+ */
+static void send_attr(struct fsp_request *req, const struct fuse_attr_out *pout,
+                      const FSP_FSCTL_OPEN_FILE_INFO *info)
+{
+    struct fuse_attr_out o = *pout, *out = &o;
+    if (0 == o.attr.ino)
+        o.attr.ino = req->in->nodeid;
+    /* st_nlink as the engine keeps it when the file system keeps no link counts */
+    if (info)
+        fsp_ops_fix_nlink(req, req->in->nodeid, &info->FileInfo, &o.attr);
+    else if (!req->fs->VolumeParams.HardLinks)
+        o.attr.nlink = fsp_node_nlink(req->engine, req->in->nodeid, S_ISDIR(o.attr.mode), o.attr.nlink);
+    fsp_engine_attr_timeout_aged(req->engine, req->attr_age_ms, &o.attr_valid, &o.attr_valid_nsec);
     /* Each name of a hard-linked file is its own kernel inode: do not cache what another name may change. */
-    if (out.attr.nlink > 1 && !S_ISDIR(out.attr.mode))
-        out.attr_valid = 0, out.attr_valid_nsec = 0;
-    fsp_reply_data(req, &out, sizeof out);
+    if (o.attr.nlink > 1 && !S_ISDIR(o.attr.mode))
+        o.attr_valid = 0, o.attr_valid_nsec = 0;
+    if (FUSE_STATX != req->in->opcode)
+        return fsp_reply_data(req, out, sizeof *out);
+    struct fsp_fuse_statx_out sx;
+    memset(&sx, 0, sizeof sx);
+    const struct fuse_attr *a = &out->attr;
+    UINT64 birth = info ? info->FileInfo.CreationTime : 0;
+    sx.attr_valid = out->attr_valid;
+    sx.attr_valid_nsec = out->attr_valid_nsec;
+    sx.stat.mask = STATX_BASIC_STATS | (birth ? STATX_BTIME : 0);
+    sx.stat.blksize = a->blksize;
+    sx.stat.nlink = a->nlink;
+    sx.stat.uid = a->uid;
+    sx.stat.gid = a->gid;
+    sx.stat.mode = (uint16_t)a->mode;
+    sx.stat.ino = a->ino;
+    sx.stat.size = a->size;
+    sx.stat.blocks = a->blocks;
+    sx.stat.atime = (struct fsp_fuse_sx_time){(int64_t)a->atime, a->atimensec, 0};
+    sx.stat.mtime = (struct fsp_fuse_sx_time){(int64_t)a->mtime, a->mtimensec, 0};
+    sx.stat.ctime = (struct fsp_fuse_sx_time){(int64_t)a->ctime, a->ctimensec, 0};
+    if (birth)
+        sx.stat.btime = sx_time(birth, req->fs->VolumeParams.NanosecondTimes ? info->Nsec.CreationTime : 0);
+    sx.stat.rdev_major = major(a->rdev);
+    sx.stat.rdev_minor = minor(a->rdev);
+    fsp_reply_data(req, &sx, sizeof sx);
 }
 
 /* Reply with the attributes of the request's node, read (info) while its change count was gen. */
 static void reply_attr(struct fsp_request *req, uint32_t gen, PVOID ctx, PWSTR path,
-                       const FSP_FSCTL_FILE_INFO *info)
+                       const FSP_FSCTL_OPEN_FILE_INFO *info)
 {
     struct fuse_attr_out out;
     memset(&out, 0, sizeof out);
@@ -119,18 +170,25 @@ static void reply_attr(struct fsp_request *req, uint32_t gen, PVOID ctx, PWSTR p
     if (err)
         return fsp_reply_err(req, err);
     fsp_attr_cache_put(req->engine, req->in->nodeid, gen, info, 0);
-    send_attr(req, info, &out);
+    send_attr(req, &out, info);
 }
 
 static int getattr_by_handle(struct fsp_handle *h, void *arg)
 {
     struct fsp_request *req = arg;
-    FSP_FSCTL_FILE_INFO info;
+    FSP_FSCTL_OPEN_FILE_INFO info;
     NTSTATUS status = fsp_ops_get_file_info(req, FSP_OPS_CTX(h), &info);
     if (!NT_SUCCESS(status))
         return FspErrnoFromNtStatus(status);
     reply_attr(req, FSP_ATTR_GEN_NONE, FSP_OPS_CTX(h), 0, &info);
     return 0;
+}
+
+void fsp_op_statx(struct fsp_request *req)
+{
+    /* the getattr_flags and fh come first, as in GETATTR; sx_flags and sx_mask ask for no more
+     * than the engine always gives */
+    fsp_op_getattr(req);
 }
 
 void fsp_op_getattr(struct fsp_request *req)
@@ -147,16 +205,23 @@ void fsp_op_getattr(struct fsp_request *req)
         fsp_attr_from_info(req->engine, &c.info, c.owner[0], c.owner[1], c.owner[2], type, 0,
                            &out.attr);
         req->attr_age_ms = c.owner_age_ms > c.info_age_ms ? c.owner_age_ms : c.info_age_ms;
-        return send_attr(req, &c.info, &out);
+        return send_attr(req, &out, &c.info);
     }
     struct target t;
-    FSP_FSCTL_FILE_INFO info;
+    FSP_FSCTL_OPEN_FILE_INFO info;
     int err = open_target(req, use_fh, in->fh, FILE_READ_ATTRIBUTES, &t, &info);
     if (ENOENT == err && !use_fh) {
         /* No name (unlinked while open): answer from one of its open handles. */
         err = fsp_handle_with_node(req, req->in->nodeid, getattr_by_handle, req);
         if (!err)
             return;
+        /* A removed directory that is only a process's working directory: what was kept. */
+        struct fuse_attr_out out;
+        memset(&out, 0, sizeof out);
+        if (ENOENT == err && fsp_node_gone_attr(req->engine, req->in->nodeid, &out.attr)) {
+            fsp_engine_attr_timeout(req->engine, &out.attr_valid, &out.attr_valid_nsec);
+            return send_attr(req, &out, 0);
+        }
     }
     if (err)
         return fsp_reply_err(req, err);
@@ -169,11 +234,13 @@ void fsp_op_getattr(struct fsp_request *req)
     close_target(req, &t);
 }
 
-static UINT64 to_filetime(uint64_t sec, uint32_t nsec)
+/* A time from the kernel as FILETIME, and in *pns its nanoseconds below 100 ns. */
+static UINT64 to_filetime(uint64_t sec, uint32_t nsec, UINT8 *pns)
 {
     /* The kernel passes any s64 seconds: clamp to FILETIME's range (1601 .. year 30828)
      * so the conversion cannot overflow. */
     int64_t s = (int64_t)sec;
+    *pns = 0;
     if (s < -11644473600LL)
         return 1;
     if (s > 910692730084LL)
@@ -182,7 +249,10 @@ static UINT64 to_filetime(uint64_t sec, uint32_t nsec)
         nsec = 999999999u;
     UINT64 ut[2] = {(UINT64)s, nsec}, ft;
     FspPosixUnixTimeToFileTime(ut, &ft);
-    return ft ? ft : 1; /* 0 means "unchanged" to SetBasicInfo */
+    if (!ft)
+        return 1; /* 0 means "unchanged" to SetBasicInfo */
+    *pns = (UINT8)(nsec % 100);
+    return ft;
 }
 
 /*
@@ -196,11 +266,12 @@ static NTSTATUS set_posix_security(struct fsp_request *req, PVOID ctx, PWSTR pat
                    ((in->valid & FATTR_UID) ? FSP_FSCTL_POSIX_SET_UID : 0) |
                    ((in->valid & FATTR_GID) ? FSP_FSCTL_POSIX_SET_GID : 0);
     uint32_t mode = in->mode; /* with the file type bits, as the kernel sends it */
-    /* A new owner takes no privileges along (FUSE_HANDLE_KILLPRIV_V2: the kernel asks us). */
+    /* A new owner takes no privileges along (FUSE_HANDLE_KILLPRIV_V2: the kernel asks us, for
+     * every file type but directories, as chown(2) does on Linux). */
     if ((in->valid & FATTR_KILL_SUIDGID) && (in->valid & (FATTR_UID | FATTR_GID)) &&
         !(in->valid & FATTR_MODE)) {
         struct fuse_attr cur;
-        FSP_FSCTL_FILE_INFO info;
+        FSP_FSCTL_OPEN_FILE_INFO info;
         NTSTATUS status = fsp_ops_get_file_info(req, ctx, &info);
         if (!NT_SUCCESS(status))
             return status;
@@ -208,7 +279,7 @@ static NTSTATUS set_posix_security(struct fsp_request *req, PVOID ctx, PWSTR pat
         if (err)
             return FspNtStatusFromErrno(err);
         uint32_t killed = fsp_ops_killed_mode(req, cur.mode & 07777, cur.gid, true);
-        if (S_ISREG(cur.mode) && killed != (cur.mode & 07777))
+        if (!S_ISDIR(cur.mode) && killed != (cur.mode & 07777))
             which |= FSP_FSCTL_POSIX_SET_MODE, mode = (cur.mode & S_IFMT) | killed;
     }
     req->treq.Req.SetSecurity.SecurityInformation =
@@ -231,7 +302,7 @@ static NTSTATUS set_owner_mode(struct fsp_request *req, PVOID ctx, PWSTR path,
     if (!req->fs->Interface->SetSecurity)
         return STATUS_INVALID_DEVICE_REQUEST;
     struct fuse_attr cur;
-    FSP_FSCTL_FILE_INFO info;
+    FSP_FSCTL_OPEN_FILE_INFO info;
     NTSTATUS status = fsp_ops_get_file_info(req, ctx, &info);
     if (!NT_SUCCESS(status))
         return status;
@@ -241,9 +312,10 @@ static NTSTATUS set_owner_mode(struct fsp_request *req, PVOID ctx, PWSTR path,
     uint32_t uid = (in->valid & FATTR_UID) ? in->uid : cur.uid;
     uint32_t gid = (in->valid & FATTR_GID) ? in->gid : cur.gid;
     uint32_t mode = (in->valid & FATTR_MODE) ? in->mode & 07777 : cur.mode & 07777;
-    /* A new owner takes no privileges along (FUSE_HANDLE_KILLPRIV_V2: the kernel asks us). */
+    /* A new owner takes no privileges along (FUSE_HANDLE_KILLPRIV_V2: the kernel asks us, for
+     * every file type but directories, as chown(2) does on Linux). */
     if ((in->valid & FATTR_KILL_SUIDGID) && (in->valid & (FATTR_UID | FATTR_GID)) &&
-        !(in->valid & FATTR_MODE) && S_ISREG(cur.mode))
+        !(in->valid & FATTR_MODE) && !S_ISDIR(cur.mode))
         mode = fsp_ops_killed_mode(req, mode, cur.gid, true);
     status = fsp_ops_set_posix_security(req, ctx, uid, gid, mode);
     /* The node may now carry privileges (chmod u+s): check again at its next write. */
@@ -299,6 +371,51 @@ static bool setattr_of_gone_file(struct fsp_request *req, const struct fuse_seta
     return true;
 }
 
+/*
+ * A removed directory without a name or an open handle (a process's working directory):
+ * chmod, chown and utimensat change the attributes kept for it (nothing else can see them).
+ */
+static bool setattr_of_gone_dir(struct fsp_request *req, const struct fuse_setattr_in *in)
+{
+    struct fuse_attr_out out;
+    memset(&out, 0, sizeof out);
+    if (!fsp_node_gone_attr(req->engine, req->in->nodeid, &out.attr))
+        return false;
+    struct fuse_attr *a = &out.attr;
+    if (in->valid & FATTR_SIZE) {
+        fsp_reply_err(req, EISDIR);
+        return true;
+    }
+    struct timespec now;
+    clock_gettime(CLOCK_REALTIME, &now);
+    if (in->valid & FATTR_MODE)
+        a->mode = (a->mode & S_IFMT) | (in->mode & 07777);
+    if (in->valid & FATTR_UID)
+        a->uid = in->uid;
+    if (in->valid & FATTR_GID)
+        a->gid = in->gid;
+    if (in->valid & FATTR_ATIME_NOW)
+        a->atime = (uint64_t)now.tv_sec, a->atimensec = (uint32_t)now.tv_nsec;
+    else if (in->valid & FATTR_ATIME)
+        a->atime = in->atime, a->atimensec = in->atimensec;
+    if (in->valid & FATTR_MTIME_NOW)
+        a->mtime = (uint64_t)now.tv_sec, a->mtimensec = (uint32_t)now.tv_nsec;
+    else if (in->valid & FATTR_MTIME)
+        a->mtime = in->mtime, a->mtimensec = in->mtimensec;
+    if (in->valid & FATTR_CTIME)
+        a->ctime = in->ctime, a->ctimensec = in->ctimensec;
+    else
+        a->ctime = (uint64_t)now.tv_sec, a->ctimensec = (uint32_t)now.tv_nsec;
+    if (!req->fs->VolumeParams.NanosecondTimes) { /* the granularity the kernel was told */
+        a->atimensec -= a->atimensec % 100, a->mtimensec -= a->mtimensec % 100;
+        a->ctimensec -= a->ctimensec % 100;
+    }
+    fsp_node_set_gone_attr(req->engine, req->in->nodeid, a);
+    fsp_engine_attr_timeout(req->engine, &out.attr_valid, &out.attr_valid_nsec);
+    fsp_reply_data(req, &out, sizeof out);
+    return true;
+}
+
 void fsp_op_setattr(struct fsp_request *req)
 {
     const struct fuse_setattr_in *in = req->arg;
@@ -317,14 +434,14 @@ void fsp_op_setattr(struct fsp_request *req)
     if (in->valid & (FATTR_MODE | FATTR_UID | FATTR_GID) || setattr_kills_privs(req, in))
         access |= WRITE_DAC | WRITE_OWNER;
     struct target t;
-    FSP_FSCTL_FILE_INFO info;
+    FSP_FSCTL_OPEN_FILE_INFO info;
     int err = open_target(req, in->valid & FATTR_FH, in->fh, access, &t, &info);
     if (ENOENT == err && !(in->valid & FATTR_FH)) {
         /* No name (unlinked while open; fchmod/futimens carry no fh): use one of its open handles. */
         err = fsp_handle_with_node(req, req->in->nodeid, setattr_by_handle, req);
         if (!err)
             return;
-        if (ENOENT == err && setattr_of_gone_file(req, in))
+        if (ENOENT == err && (setattr_of_gone_dir(req, in) || setattr_of_gone_file(req, in)))
             return;
     }
     if (err)
@@ -339,7 +456,8 @@ static void setattr_target(struct fsp_request *req, struct target *tp)
     FSP_FILE_SYSTEM *fs = req->fs;
     const FSP_FILE_SYSTEM_INTERFACE *fi = fs->Interface;
     struct target t = *tp;
-    FSP_FSCTL_FILE_INFO info;
+    FSP_FSCTL_OPEN_FILE_INFO info;
+    memset(&info, 0, sizeof info);
     NTSTATUS status = STATUS_SUCCESS;
     UINT64 since = fsp_ops_since();
     /* what the change owes the file's times when the file system leaves them to Cleanup
@@ -370,26 +488,43 @@ static void setattr_target(struct fsp_request *req, struct target *tp)
         else {
             req->treq.Req.SetInformation.FileInformationClass = FileEndOfFileInformation;
             fsp_op_enter(req, FspFsctlTransactSetInformationKind);
-            status = fi->SetFileSize(fs, t.ctx, in->size, FALSE, &info);
+            status = fi->SetFileSize(fs, t.ctx, in->size, FALSE, fsp_op_info_arg(req, &info));
             fsp_op_leave(req);
         }
     }
     if (NT_SUCCESS(status) &&
         (in->valid & (FATTR_ATIME | FATTR_MTIME | FATTR_CTIME | FATTR_ATIME_NOW | FATTR_MTIME_NOW))) {
-        UINT64 now = fsp_ops_now_filetime();
-        UINT64 at = (in->valid & FATTR_ATIME_NOW) ? now
-                    : (in->valid & FATTR_ATIME)    ? to_filetime(in->atime, in->atimensec)
-                                                   : 0;
-        UINT64 mt = (in->valid & FATTR_MTIME_NOW) ? now
-                    : (in->valid & FATTR_MTIME)    ? to_filetime(in->mtime, in->mtimensec)
-                                                   : 0;
-        UINT64 ct = (in->valid & FATTR_CTIME) ? to_filetime(in->ctime, in->ctimensec) : now;
+        /* The nanoseconds below FILETIME's ticks go beside the times (LinFsp extension). */
+        FSP_FSCTL_FILE_NSEC ns = {0, 0, 0, 0};
+        UINT8 now_ns;
+        UINT64 now = fsp_ops_now_filetime(&now_ns);
+        UINT64 at = 0, mt = 0, ct = now;
+        ns.ChangeTime = now_ns;
+        if (in->valid & FATTR_ATIME_NOW)
+            at = now, ns.LastAccessTime = now_ns;
+        else if (in->valid & FATTR_ATIME)
+            at = to_filetime(in->atime, in->atimensec, &ns.LastAccessTime);
+        if (in->valid & FATTR_MTIME_NOW)
+            mt = now, ns.LastWriteTime = now_ns;
+        else if (in->valid & FATTR_MTIME)
+            mt = to_filetime(in->mtime, in->mtimensec, &ns.LastWriteTime);
+        if (in->valid & FATTR_CTIME)
+            ct = to_filetime(in->ctime, in->ctimensec, &ns.ChangeTime);
         if (!fi->SetBasicInfo)
             status = STATUS_INVALID_DEVICE_REQUEST;
         else {
+            /* A symlink's size is its target's length, read from the file system for the
+             * reply: read it now, before the times change, since reading it may change its
+             * access time (a FUSE program's readlink on a source file system). */
+            if (t.info)
+                fsp_ops_remember_symlink_size(req, t.ctx, t.path, t.info);
             req->treq.Req.SetInformation.FileInformationClass = FileBasicInformation;
+            if (fs->VolumeParams.NanosecondTimes)
+                req->treq.Req.SetInformation.Nsec = ns;
+            memset(&info, 0, sizeof info);
             fsp_op_enter(req, FspFsctlTransactSetInformationKind);
-            status = fi->SetBasicInfo(fs, t.ctx, INVALID_FILE_ATTRIBUTES, 0, at, mt, ct, &info);
+            status = fi->SetBasicInfo(fs, t.ctx, INVALID_FILE_ATTRIBUTES, 0, at, mt, ct,
+                                      fsp_op_info_arg(req, &info));
             fsp_op_leave(req);
         }
     }

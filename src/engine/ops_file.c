@@ -11,6 +11,7 @@
 #include <sys/file.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 uint32_t fsp_ops_open_flags(struct fsp_request *req, bool is_dir)
 {
@@ -36,12 +37,13 @@ static UINT32 open_access(struct fsp_request *req, int flags)
 }
 
 /*
- * open(O_TRUNC): truncate to 0. info holds what Open returned (in) and the result (out). Linux
+ * open(O_TRUNC): truncate to 0. oinfo holds what Open returned (in) and the result (out). Linux
  * keeps a file's xattrs through O_TRUNC, while WinFsp's Overwrite gives the file the EAs of the
  * request (none): a file with EAs (EaSize) gets its own EAs back through OverwriteEx.
  */
-static NTSTATUS overwrite(struct fsp_request *req, PVOID ctx, FSP_FSCTL_FILE_INFO *info)
+static NTSTATUS overwrite(struct fsp_request *req, PVOID ctx, FSP_FSCTL_OPEN_FILE_INFO *oinfo)
 {
+    FSP_FSCTL_FILE_INFO *info = &oinfo->FileInfo;
     const FSP_FILE_SYSTEM_INTERFACE *fi = req->fs->Interface;
     if (!fi->Overwrite && !fi->OverwriteEx && !fi->SetFileSize)
         return STATUS_INVALID_DEVICE_REQUEST;
@@ -53,7 +55,9 @@ static NTSTATUS overwrite(struct fsp_request *req, PVOID ctx, FSP_FSCTL_FILE_INF
             return status;
     }
     req->treq.Req.Overwrite.FileAttributes = 0;
+    memset(oinfo, 0, sizeof *oinfo);
     fsp_op_enter(req, FspFsctlTransactOverwriteKind);
+    fsp_op_info_arg(req, oinfo);
     NTSTATUS status;
     if (fi->OverwriteEx)
         status = fi->OverwriteEx(req->fs, ctx, 0, FALSE, 0, ealen ? eas : 0, ealen, info);
@@ -76,10 +80,10 @@ void fsp_op_open(struct fsp_request *req)
     if (err)
         return fsp_reply_err(req, err);
     PVOID ctx;
-    FSP_FSCTL_FILE_INFO info;
+    FSP_FSCTL_OPEN_FILE_INFO info;
     req->posix_open = true, req->posix_flags = in->flags;
     NTSTATUS status = fsp_ops_open_path(req, path, open_access(req, (int)in->flags), &ctx, &info);
-    if (NT_SUCCESS(status) && (info.FileAttributes & FILE_ATTRIBUTE_DIRECTORY) &&
+    if (NT_SUCCESS(status) && (info.FileInfo.FileAttributes & FILE_ATTRIBUTE_DIRECTORY) &&
         (in->flags & O_ACCMODE) != O_RDONLY) {
         fsp_ops_close(req, ctx, path, 0);
         status = STATUS_FILE_IS_A_DIRECTORY;
@@ -125,15 +129,15 @@ void fsp_op_open(struct fsp_request *req)
  * other reparse points keep the collision (EEXIST).
  */
 static NTSTATUS create_opens_existing(struct fsp_request *req, PWSTR path, int flags,
-                                      uint32_t open_flags, PVOID *pctx, FSP_FSCTL_FILE_INFO *info)
+                                      uint32_t open_flags, PVOID *pctx, FSP_FSCTL_OPEN_FILE_INFO *info)
 {
     req->posix_open = true, req->posix_flags = (uint32_t)flags & ~(uint32_t)(O_CREAT | O_EXCL);
     NTSTATUS status = fsp_ops_open_path(req, path, open_access(req, flags), pctx, info);
     if (!NT_SUCCESS(status))
         return status;
-    if (info->FileAttributes & FILE_ATTRIBUTE_DIRECTORY)
+    if (info->FileInfo.FileAttributes & FILE_ATTRIBUTE_DIRECTORY)
         status = STATUS_FILE_IS_A_DIRECTORY;
-    else if (info->FileAttributes & FILE_ATTRIBUTE_REPARSE_POINT)
+    else if (info->FileInfo.FileAttributes & FILE_ATTRIBUTE_REPARSE_POINT)
         status = STATUS_OBJECT_NAME_COLLISION;
     else if (0 != req->in->uid) {
         struct fuse_attr attr;
@@ -176,7 +180,7 @@ void fsp_op_create(struct fsp_request *req)
     if (err)
         return fsp_reply_err(req, err);
     PVOID ctx = 0;
-    FSP_FSCTL_FILE_INFO info;
+    FSP_FSCTL_OPEN_FILE_INFO info;
     req->posix_open = true, req->posix_flags = in->flags;
     NTSTATUS status = fsp_ops_create_child(req, path, in->mode, false, FILE_NON_DIRECTORY_FILE,
                                            open_access(req, (int)in->flags) | DELETE,
@@ -221,6 +225,73 @@ void fsp_op_create(struct fsp_request *req)
     fsp_reply_data(req, &out, sizeof out);
     if (req->reply_error) {
         /* The kernel did not get it: no lookup reference, no open (the file stays). */
+        fsp_node_forget(req->engine, out.entry.nodeid, 1);
+        fsp_handle_unpublish(req->engine, h);
+    }
+}
+
+/*
+ * TMPFILE (open(2) with O_TMPFILE): a regular file without a name, through the LinFsp
+ * extension CreateUnnamed, answered like CREATE (entry + open). Its node has no name until a
+ * LINK names it (ops_namespace.c); until then it is reached through its open handles only.
+ * Without CreateUnnamed: ENOSYS, which the kernel turns into EOPNOTSUPP and remembers.
+ */
+void fsp_op_tmpfile(struct fsp_request *req)
+{
+    const struct fuse_create_in *in = req->arg;
+    FSP_FILE_SYSTEM *fs = req->fs;
+    if (!fs->Interface->CreateUnnamed)
+        return fsp_reply_err(req, ENOSYS); /* the file system lacks it (fsp_ops_unsupported) */
+    if (fs->VolumeParams.ReadOnlyVolume)
+        return fsp_reply_err(req, EROFS);
+    if (!S_ISREG(in->mode & S_IFMT) && 0 != (in->mode & S_IFMT))
+        return fsp_reply_err(req, EINVAL);
+    PWSTR dirpath = 0;
+    int err = fsp_node_path(req->engine, req->in->nodeid, FSP_PATH_NODE, &dirpath);
+    if (err)
+        return fsp_reply_err(req, err);
+    PSECURITY_DESCRIPTOR sd = 0; /* the thread's (fsp_ops_new_object_sd) */
+    PVOID ctx = 0;
+    FSP_FSCTL_OPEN_FILE_INFO info;
+    req->posix_open = true, req->posix_flags = in->flags;
+    NTSTATUS status = fsp_ops_new_object_sd(req, req->in->nodeid, in->mode, false, &sd);
+    if (NT_SUCCESS(status))
+        status = fsp_ops_create_unnamed(req, dirpath, open_access(req, (int)in->flags) | DELETE,
+                                        sd, &ctx, &info);
+    if (!NT_SUCCESS(status))
+        return fsp_reply_status(req, status);
+    struct {
+        struct fuse_entry_out entry;
+        struct fuse_open_out open;
+    } out;
+    memset(&out, 0, sizeof out);
+    struct fsp_handle *h = 0;
+    err = fsp_ops_fill_attr(req, 0, ctx, 0, &info, &out.entry.attr);
+    if (!err)
+        err = fsp_node_new_unnamed(req->engine, S_IFREG, info.FileInfo.IndexNumber,
+                                   &out.entry.nodeid, &out.entry.generation);
+    if (!err) {
+        h = fsp_handle_new(req, out.entry.nodeid, ctx, 0, (int)in->flags, false);
+        if (!h) {
+            fsp_node_forget(req->engine, out.entry.nodeid, 1);
+            err = ENOMEM;
+        }
+    }
+    if (err) {
+        fsp_ops_close(req, ctx, 0, 0); /* nameless: its Close removes it */
+        return fsp_reply_err(req, err);
+    }
+    if (0 == out.entry.attr.ino)
+        out.entry.attr.ino = out.entry.nodeid;
+    fsp_engine_entry_timeout(req->engine, &out.entry.entry_valid, &out.entry.entry_valid_nsec);
+    fsp_engine_attr_timeout(req->engine, &out.entry.attr_valid, &out.entry.attr_valid_nsec);
+    out.open.fh = h->fh;
+    out.open.open_flags = fsp_ops_open_flags(req, false);
+    h->no_flush = out.open.open_flags & FOPEN_NOFLUSH;
+    fsp_passthrough_open(req, h, &out.open);
+    fsp_reply_data(req, &out, sizeof out);
+    if (req->reply_error) {
+        /* The kernel did not get it: no lookup reference, no open (the file goes at its Close). */
         fsp_node_forget(req->engine, out.entry.nodeid, 1);
         fsp_handle_unpublish(req->engine, h);
     }
@@ -336,7 +407,8 @@ void fsp_op_write(struct fsp_request *req)
     if (!fsp_request_prepare_pend(req))
         return fsp_reply_err(req, ENOMEM);
     ULONG done = 0;
-    FSP_FSCTL_FILE_INFO info;
+    FSP_FSCTL_OPEN_FILE_INFO info;
+    memset(&info, 0, sizeof info);
     struct fsp_attr_cached c;
     fsp_attr_cache_get(req->engine, h->nodeid, &c);
     UINT64 since = fsp_ops_since();
@@ -346,7 +418,7 @@ void fsp_op_write(struct fsp_request *req)
     req->treq.Req.Write.Length = in->size;
     fsp_op_enter(req, FspFsctlTransactWriteKind);
     status = req->fs->Interface->Write(req->fs, FSP_OPS_CTX(h), data, in->offset, in->size,
-                                                FALSE, FALSE, &done, &info);
+                                                FALSE, FALSE, &done, fsp_op_info_arg(req, &info));
     fsp_op_leave(req);
     if (STATUS_PENDING == status) {
         struct write_pending *p = malloc(sizeof *p);
@@ -376,15 +448,18 @@ void fsp_op_write(struct fsp_request *req)
 void fsp_op_fsync(struct fsp_request *req)
 {
     const struct fuse_fsync_in *in = req->arg;
+    if (FUSE_FSYNCDIR == req->in->opcode && FSP_GONE_DIR_FH == in->fh)
+        return fsp_reply_err(req, 0); /* a removed directory's handle (ops_dir.c): nothing to flush */
     struct fsp_handle *h = fsp_handle_get(req, in->fh);
     if (!h)
         return fsp_reply_err(req, EBADF);
     if (!req->fs->Interface->Flush)
         return fsp_reply_err(req, ENOSYS); /* nothing to flush: success (fsp_ops_unsupported) */
-    FSP_FSCTL_FILE_INFO info;
+    FSP_FSCTL_OPEN_FILE_INFO info;
+    memset(&info, 0, sizeof info);
     req->treq.Req.FlushBuffers.UserContext = (UINT64)(uintptr_t)FSP_OPS_CTX(h);
     fsp_op_enter(req, FspFsctlTransactFlushBuffersKind);
-    NTSTATUS status = req->fs->Interface->Flush(req->fs, FSP_OPS_CTX(h), &info);
+    NTSTATUS status = req->fs->Interface->Flush(req->fs, FSP_OPS_CTX(h), fsp_op_info_arg(req, &info));
     fsp_op_leave(req);
     fsp_attr_invalidate(req->engine, h->nodeid);
     fsp_reply_status(req, status);
@@ -511,12 +586,15 @@ void fsp_op_fallocate(struct fsp_request *req)
     if (req->fs->VolumeParams.ReadOnlyVolume)
         return fsp_reply_err(req, EROFS);
     const FSP_FILE_SYSTEM_INTERFACE *fi = req->fs->Interface;
-    FSP_FSCTL_FILE_INFO info;
+    FSP_FSCTL_OPEN_FILE_INFO oinfo;
+    FSP_FSCTL_FILE_INFO *info = &oinfo.FileInfo;
+    memset(&oinfo, 0, sizeof oinfo);
     NTSTATUS status;
     if (fi->Fallocate) {
         req->treq.Req.SetInformation.FileInformationClass = FileAllocationInformation;
         fsp_op_enter(req, FspFsctlTransactSetInformationKind);
-        status = fi->Fallocate(req->fs, FSP_OPS_CTX(h), mode, in->offset, in->length, &info);
+        status = fi->Fallocate(req->fs, FSP_OPS_CTX(h), mode, in->offset, in->length,
+                               fsp_op_info_arg(req, &oinfo));
         fsp_op_leave(req);
         fsp_attr_invalidate(req->engine, h->nodeid);
         if (STATUS_NOT_SUPPORTED == status || STATUS_INVALID_DEVICE_REQUEST == status ||
@@ -530,21 +608,23 @@ void fsp_op_fallocate(struct fsp_request *req)
     UINT64 since = fsp_ops_since();
     bool grown = false;
     fsp_op_enter(req, FspFsctlTransactQueryInformationKind);
-    status = fi->GetFileInfo(req->fs, FSP_OPS_CTX(h), &info);
+    status = fi->GetFileInfo(req->fs, FSP_OPS_CTX(h), fsp_op_info_arg(req, &oinfo));
     fsp_op_leave(req);
-    if (NT_SUCCESS(status) && end > info.FileSize) {
+    if (NT_SUCCESS(status) && end > info->FileSize) {
         bool keep = mode & FALLOC_FL_KEEP_SIZE;
+        UINT64 allocation = info->AllocationSize;
+        memset(&oinfo, 0, sizeof oinfo);
         req->treq.Req.SetInformation.FileInformationClass =
             keep ? FileAllocationInformation : FileEndOfFileInformation;
-        if (!keep || end > info.AllocationSize) {
+        if (!keep || end > allocation) {
             fsp_op_enter(req, FspFsctlTransactSetInformationKind);
-            status = fi->SetFileSize(req->fs, FSP_OPS_CTX(h), end, keep, &info);
+            status = fi->SetFileSize(req->fs, FSP_OPS_CTX(h), end, keep, fsp_op_info_arg(req, &oinfo));
             fsp_op_leave(req);
             grown = !keep;
         }
         fsp_attr_invalidate(req->engine, h->nodeid);
     }
     if (NT_SUCCESS(status) && grown)
-        fsp_ops_modified(req, h->nodeid, 0, h, FSP_OPS_CTX(h), since, FSP_OPS_DATA_CHANGED, &info);
+        fsp_ops_modified(req, h->nodeid, 0, h, FSP_OPS_CTX(h), since, FSP_OPS_DATA_CHANGED, &oinfo);
     fsp_reply_status(req, status);
 }

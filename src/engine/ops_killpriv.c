@@ -5,8 +5,10 @@
  * Linux drops a regular file's privileges when it changes: a write or a
  * truncation by a caller without CAP_FSETID clears S_ISUID, and S_ISGID when
  * the group may execute the file (or the caller is not in its group); a change
- * of owner clears both (S_ISGID again only with group execute); and any write,
- * truncation or change of owner removes its capabilities (security.capability).
+ * of owner clears them on every file type but directories (S_ISGID again only
+ * with group execute, or when a caller other than root is not in the file's
+ * group); and any write, truncation or change of owner removes its
+ * capabilities (security.capability).
  * Without FUSE_HANDLE_KILLPRIV_V2 the kernel does this itself and asks GETXATTR
  * "security.capability" before every write to find out whether there is
  * anything to do: one more round trip per write. With it, the kernel marks the
@@ -33,7 +35,7 @@ static const char caps_name[] = "security.capability";
 
 /* Is the caller in group gid: its primary group, or one of its supplementary groups (read
  * from /proc/PID/status; false when that cannot be read)? */
-static bool caller_in_group(struct fsp_request *req, uint32_t gid)
+bool fsp_ops_caller_in_group(struct fsp_request *req, uint32_t gid)
 {
     if (req->in->gid == gid)
         return true;
@@ -60,10 +62,12 @@ static bool caller_in_group(struct fsp_request *req, uint32_t gid)
 uint32_t fsp_ops_killed_mode(struct fsp_request *req, uint32_t mode, uint32_t file_gid, bool chown)
 {
     mode &= ~(uint32_t)S_ISUID;
-    /* S_ISGID without group execute marks mandatory locking, not a privilege; a writer
-     * outside the group loses it all the same (as on Linux). */
+    /* S_ISGID without group execute marks mandatory locking, not a privilege; a writer, or
+     * the caller of a change of owner, outside the file's group loses it all the same, except
+     * root (CAP_FSETID) changing the owner (as on Linux: setattr_should_drop_sgid). */
+    bool exempt = chown && 0 == req->in->uid;
     if ((mode & S_ISGID) &&
-        ((mode & S_IXGRP) || (!chown && !caller_in_group(req, file_gid))))
+        ((mode & S_IXGRP) || (!exempt && !fsp_ops_caller_in_group(req, file_gid))))
         mode &= ~(uint32_t)S_ISGID;
     return mode;
 }
@@ -82,9 +86,10 @@ NTSTATUS fsp_ops_kill_privs(struct fsp_request *req, uint64_t nodeid, PVOID ctx,
     const FSP_FILE_SYSTEM_INTERFACE *fi = req->fs->Interface;
     if (!fi->GetFileInfo)
         return STATUS_SUCCESS;
-    FSP_FSCTL_FILE_INFO info;
+    FSP_FSCTL_OPEN_FILE_INFO info;
+    memset(&info, 0, sizeof info);
     fsp_op_enter(req, FspFsctlTransactQueryInformationKind);
-    NTSTATUS status = fi->GetFileInfo(req->fs, ctx, &info);
+    NTSTATUS status = fi->GetFileInfo(req->fs, ctx, fsp_op_info_arg(req, &info));
     fsp_op_leave(req);
     if (!NT_SUCCESS(status))
         return status;
@@ -114,7 +119,7 @@ NTSTATUS fsp_ops_kill_privs(struct fsp_request *req, uint64_t nodeid, PVOID ctx,
         if (!NT_SUCCESS(status))
             return status;
     }
-    bool one_node = info.HardLinks <= 1 || info.IndexNumber; /* see above */
+    bool one_node = info.FileInfo.HardLinks <= 1 || info.FileInfo.IndexNumber; /* see above */
     if (nodeid && one_node && (0 == err || ENODATA == err || EOPNOTSUPP == err) &&
         !(keep & (S_ISUID | S_ISGID)))
         fsp_node_set_flag_if(eng, nodeid, FSP_NODE_NO_PRIVS, seen);

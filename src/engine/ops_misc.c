@@ -4,17 +4,21 @@
  * GETLK/SETLK/SETLKW (-> PosixLock, Flock) and POLL (-> Poll).
  *
  * Opcodes without a handler get ENOSYS, which makes the kernel stop sending
- * them where it remembers that (BMAP, LSEEK, COPY_FILE_RANGE, TMPFILE, STATX).
- * The lock opcodes come only when FUSE_INIT negotiated them, which it does for
- * file systems with the LinFsp extensions PosixLock / Flock (otherwise the
- * kernel keeps locks locally). What a file system that lacks an operation
- * gets is fsp_ops_unsupported's answer (doc/design.md, "A missing operation"):
- * the handlers answer ENOSYS then, and fsp_reply_err turns it into that.
+ * them where it remembers that (BMAP, LSEEK, COPY_FILE_RANGE), and TMPFILE when
+ * the file system has no CreateUnnamed. IOCTL FS_IOC_GETFSLABEL /
+ * FS_IOC_SETFSLABEL reach GetVolumeInfo / SetVolumeLabel. The lock opcodes come
+ * only when FUSE_INIT negotiated them, which it does for file systems with the
+ * LinFsp extensions PosixLock / Flock (otherwise the kernel keeps locks
+ * locally). What a file system that lacks an operation gets is
+ * fsp_ops_unsupported's answer (doc/design.md, "A missing operation"): the
+ * handlers answer ENOSYS then, and fsp_reply_err turns it into that.
  */
 #include "ops.h"
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/fs.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
 
@@ -38,7 +42,8 @@ static fsp_op_fn *const handlers[] = {
     [FUSE_SYNCFS] = fsp_op_syncfs,      [FUSE_FLUSH] = fsp_op_flush,
     [FUSE_ACCESS] = fsp_op_access,       [FUSE_GETLK] = fsp_op_getlk,
     [FUSE_SETLK] = fsp_op_setlk,         [FUSE_SETLKW] = fsp_op_setlkw,
-    [FUSE_POLL] = fsp_op_poll,
+    [FUSE_POLL] = fsp_op_poll,           [FUSE_TMPFILE] = fsp_op_tmpfile,
+    [FUSE_STATX] = fsp_op_statx,
 };
 
 static const char *const names[] = {
@@ -101,6 +106,7 @@ int fsp_ops_unsupported(uint32_t opcode)
     case FUSE_GETLK:
     case FUSE_SETLK:
     case FUSE_SETLKW:
+    case FUSE_TMPFILE: /* O_TMPFILE fails with EOPNOTSUPP, and the kernel stops asking */
         return ENOSYS;
     default:
         /* xattrs, FALLOCATE, OPEN, GETATTR, ...: not supported; unknown opcodes: ENOSYS */
@@ -162,6 +168,8 @@ static const struct {
     [FUSE_READDIRPLUS] = {sizeof(struct fuse_read_in), 0},
     [FUSE_RENAME2] = {sizeof(struct fuse_rename2_in), 2},
     [FUSE_SYNCFS] = {sizeof(struct fuse_syncfs_in), 0},
+    [FUSE_TMPFILE] = {sizeof(struct fuse_create_in), 0}, /* the kernel's name ("/") is not read */
+    [FUSE_STATX] = {sizeof(struct fsp_fuse_statx_in), 0},
 };
 
 size_t fsp_ops_min_arglen(uint32_t opcode, uint64_t init_flags)
@@ -231,12 +239,107 @@ static void ioctl_ext(struct fsp_request *req)
     fsp_reply_iov(req, v, in->out_size ? 2 : 1);
 }
 
+/*
+ * FS_IOC_GETFSLABEL / FS_IOC_SETFSLABEL (e.g. on the mount's root directory): the volume label
+ * through GetVolumeInfo / SetVolumeLabel, whatever VolumeParams.DeviceControl says. Both are
+ * "restricted" ioctls (_IOR / _IOW of char[FSLABEL_MAX]): the kernel copies FSLABEL_MAX bytes
+ * out or in. Setting needs CAP_SYS_ADMIN, as on Linux's own file systems. True when handled.
+ */
+static bool volume_label_ioctl(struct fsp_request *req, const struct fuse_ioctl_in *in)
+{
+    FSP_FILE_SYSTEM *fs = req->fs;
+    if (FS_IOC_GETFSLABEL != in->cmd && FS_IOC_SETFSLABEL != in->cmd)
+        return false;
+    FSP_FSCTL_VOLUME_INFO vi;
+    memset(&vi, 0, sizeof vi);
+    NTSTATUS status;
+    if (FS_IOC_GETFSLABEL == in->cmd) {
+        if (in->out_size < FSLABEL_MAX) {
+            fsp_reply_err(req, EINVAL);
+            return true;
+        }
+        status = STATUS_SUCCESS;
+        if (fs->Interface->GetVolumeInfo) {
+            fsp_op_enter(req, FspFsctlTransactQueryVolumeInformationKind);
+            status = fs->Interface->GetVolumeInfo(fs, &vi);
+            fsp_op_leave(req);
+        }
+        if (!NT_SUCCESS(status)) {
+            fsp_reply_status(req, status);
+            return true;
+        }
+        char label[FSLABEL_MAX];
+        memset(label, 0, sizeof label);
+        size_t n = vi.VolumeLabelLength / sizeof(WCHAR);
+        if (n > ARRAYSIZE(vi.VolumeLabel))
+            n = ARRAYSIZE(vi.VolumeLabel);
+        WCHAR w[ARRAYSIZE(vi.VolumeLabel) + 1];
+        memcpy(w, vi.VolumeLabel, n * sizeof(WCHAR));
+        w[n] = 0;
+        char *u = 0;
+        if (NT_SUCCESS(FspPosixMapWindowsToPosixPathEx(w, &u, FALSE))) {
+            strncpy(label, u, sizeof label - 1);
+            FspPosixDeletePath(u);
+        }
+        struct fuse_ioctl_out o;
+        memset(&o, 0, sizeof o);
+        struct iovec v[2] = {{&o, sizeof o}, {label, FSLABEL_MAX}};
+        fsp_reply_iov(req, v, 2);
+        return true;
+    }
+    if (in->in_size < FSLABEL_MAX || in->in_size > req->datalen) {
+        fsp_reply_err(req, EINVAL);
+        return true;
+    }
+    if (!fs->Interface->SetVolumeLabel) {
+        fsp_reply_err(req, ENOSYS); /* the file system lacks it (fsp_ops_unsupported: ENOTTY) */
+        return true;
+    }
+    if (fs->VolumeParams.ReadOnlyVolume) {
+        fsp_reply_err(req, EROFS);
+        return true;
+    }
+    if (!fsp_ops_caller_capable(req, 21 /* CAP_SYS_ADMIN */)) {
+        fsp_reply_err(req, EPERM);
+        return true;
+    }
+    const char *s = req->data;
+    size_t len = strnlen(s, FSLABEL_MAX);
+    PWSTR w = 0;
+    char *copy = len < FSLABEL_MAX ? strndup(s, len) : 0;
+    if (!copy || !NT_SUCCESS(FspPosixMapPosixToWindowsPathEx(copy, &w, FALSE))) {
+        free(copy);
+        fsp_reply_err(req, len < FSLABEL_MAX ? ENOMEM : EINVAL);
+        return true;
+    }
+    free(copy);
+    if (wcslen(w) > ARRAYSIZE(vi.VolumeLabel))
+        status = STATUS_INVALID_PARAMETER;
+    else {
+        req->treq.Req.SetVolumeInformation.FsInformationClass = 2; /* FileFsLabelInformation */
+        fsp_op_enter(req, FspFsctlTransactSetVolumeInformationKind);
+        status = fs->Interface->SetVolumeLabel(fs, w, &vi);
+        fsp_op_leave(req);
+    }
+    FspPosixDeletePath(w);
+    if (!NT_SUCCESS(status)) {
+        fsp_reply_err(req, STATUS_INVALID_PARAMETER == status ? EINVAL : FspErrnoFromNtStatus(status));
+        return true;
+    }
+    struct fuse_ioctl_out o; /* an ioctl's reply always has it */
+    memset(&o, 0, sizeof o);
+    fsp_reply_data(req, &o, sizeof o);
+    return true;
+}
+
 void fsp_op_ioctl(struct fsp_request *req)
 {
     const struct fuse_ioctl_in *in = req->arg;
     FSP_FILE_SYSTEM *fs = req->fs;
     if (fs->Interface->Ioctl)
-        return ioctl_ext(req);
+        return ioctl_ext(req); /* every ioctl is the file system's, as with libfuse */
+    if (!(in->flags & FUSE_IOCTL_UNRESTRICTED) && volume_label_ioctl(req, in))
+        return;
     if (!fs->VolumeParams.DeviceControl || !fs->Interface->Control ||
         (in->flags & FUSE_IOCTL_UNRESTRICTED))
         return fsp_reply_err(req, ENOTTY);
@@ -272,11 +375,12 @@ void fsp_op_syncfs(struct fsp_request *req)
     FSP_FILE_SYSTEM *fs = req->fs;
     if (!fs->Interface->Flush)
         return fsp_reply_err(req, ENOSYS);
-    FSP_FSCTL_FILE_INFO info;
+    FSP_FSCTL_OPEN_FILE_INFO info;
+    memset(&info, 0, sizeof info);
     req->treq.Req.FlushBuffers.UserContext = 0;
     req->treq.Req.FlushBuffers.UserContext2 = 0;
     fsp_op_enter(req, FspFsctlTransactFlushBuffersKind);
-    NTSTATUS status = fs->Interface->Flush(fs, 0, &info);
+    NTSTATUS status = fs->Interface->Flush(fs, 0, fsp_op_info_arg(req, &info));
     fsp_op_leave(req);
     fsp_reply_status(req, status);
 }

@@ -27,12 +27,12 @@
 static NTSTATUS check_gone(struct fsp_request *req, PWSTR path, const FSP_FSCTL_FILE_INFO *was)
 {
     PVOID ctx;
-    FSP_FSCTL_FILE_INFO info;
+    FSP_FSCTL_OPEN_FILE_INFO info;
     NTSTATUS status = fsp_ops_open_path(req, path, FILE_READ_ATTRIBUTES, &ctx, &info);
     if (!NT_SUCCESS(status))
         return STATUS_SUCCESS;
     fsp_ops_close(req, ctx, path, 0);
-    if (was->IndexNumber && info.IndexNumber != was->IndexNumber)
+    if (was->IndexNumber && info.FileInfo.IndexNumber != was->IndexNumber)
         return STATUS_SUCCESS;
     FspDebugLog("linfsp: Cleanup did not delete %ls (nor report why)\n", path);
     return STATUS_UNSUCCESSFUL;
@@ -49,13 +49,18 @@ static void remove_name(struct fsp_request *req, bool dir)
     if (err)
         return fsp_reply_err(req, err);
     PVOID ctx;
-    FSP_FSCTL_FILE_INFO info;
-    NTSTATUS status = fsp_ops_open_path(req, path, DELETE | FILE_READ_ATTRIBUTES, &ctx, &info);
+    FSP_FSCTL_OPEN_FILE_INFO oinfo;
+    NTSTATUS status = fsp_ops_open_path(req, path, DELETE | FILE_READ_ATTRIBUTES, &ctx, &oinfo);
     if (!NT_SUCCESS(status))
         return fsp_reply_status(req, status);
-    bool is_dir = (info.FileAttributes & FILE_ATTRIBUTE_DIRECTORY) &&
-                  !((info.FileAttributes & FILE_ATTRIBUTE_REPARSE_POINT) &&
-                    IO_REPARSE_TAG_SYMLINK == info.ReparseTag);
+    const FSP_FSCTL_FILE_INFO *info = &oinfo.FileInfo;
+    bool is_dir = (info->FileAttributes & FILE_ATTRIBUTE_DIRECTORY) &&
+                  !((info->FileAttributes & FILE_ATTRIBUTE_REPARSE_POINT) &&
+                    IO_REPARSE_TAG_SYMLINK == info->ReparseTag);
+    /* A removed directory may live on as a process's working directory, which has neither a
+     * name nor an open handle to ask the file system about: its attributes are kept. */
+    struct fuse_attr gone;
+    bool keep = dir && is_dir && 0 == fsp_ops_fill_attr(req, 0, ctx, path, &oinfo, &gone);
     if (dir && !is_dir)
         status = STATUS_NOT_A_DIRECTORY;
     else if (!dir && is_dir)
@@ -76,11 +81,13 @@ static void remove_name(struct fsp_request *req, bool dir)
     }
     NTSTATUS deleted = fsp_ops_close(req, ctx, path, NT_SUCCESS(status) ? FspCleanupDelete : 0);
     if (NT_SUCCESS(status))
-        status = STATUS_PENDING == deleted ? check_gone(req, path, &info) : deleted;
+        status = STATUS_PENDING == deleted ? check_gone(req, path, info) : deleted;
     /* The node goes only with the name: a delete that did not happen keeps both. */
     if (!NT_SUCCESS(status))
         return fsp_reply_status(req, status);
     fsp_attr_invalidate(req->engine, req->in->nodeid); /* its directory changed */
+    if (keep)
+        fsp_node_keep_gone_attr(req->engine, req->in->nodeid, name, &gone);
     fsp_node_unlinked(req->engine, req->in->nodeid, name); /* and the file (its links) */
     if (dir)
         fsp_node_subdirs_add(req->engine, req->in->nodeid, -1);
@@ -95,6 +102,25 @@ void fsp_op_unlink(struct fsp_request *req)
 void fsp_op_rmdir(struct fsp_request *req)
 {
     remove_name(req, true);
+}
+
+/*
+ * The attributes of a directory that a rename is about to replace, kept should the rename
+ * succeed (see remove_name): only when the kernel knows the target as a directory.
+ */
+static bool replaced_dir_attr(struct fsp_request *req, uint64_t newdir, const char *newname,
+                              PWSTR newpath, struct fuse_attr *attr)
+{
+    if (!S_ISDIR(fsp_node_child_type(req->engine, newdir, newname)))
+        return false;
+    PVOID ctx;
+    FSP_FSCTL_OPEN_FILE_INFO info;
+    if (!NT_SUCCESS(fsp_ops_open_path(req, newpath, FILE_READ_ATTRIBUTES, &ctx, &info)))
+        return false;
+    bool got = (info.FileInfo.FileAttributes & FILE_ATTRIBUTE_DIRECTORY) &&
+               0 == fsp_ops_fill_attr(req, 0, ctx, newpath, &info, attr);
+    fsp_ops_close(req, ctx, newpath, 0);
+    return got;
 }
 
 /* A directory to Linux (a symlink reparse point carrying the directory attribute is a symlink). */
@@ -163,7 +189,7 @@ static NTSTATUS rename_over_directory(struct fsp_request *req, PVOID ctx, PWSTR 
     FSP_FSCTL_TRANSACT_REQ held;
     fsp_op_hold_guard(req, &held);
     PVOID tctx;
-    FSP_FSCTL_FILE_INFO tinfo;
+    FSP_FSCTL_OPEN_FILE_INFO tinfo;
     NTSTATUS status = fsp_ops_open_path(req, newpath, DELETE | FILE_READ_ATTRIBUTES | READ_CONTROL,
                                         &tctx, &tinfo);
     if (!NT_SUCCESS(status)) {
@@ -175,7 +201,7 @@ static NTSTATUS rename_over_directory(struct fsp_request *req, PVOID ctx, PWSTR 
         fsp_op_release_guard(req, &held);
         return status;
     }
-    if (!is_directory(&tinfo)) {
+    if (!is_directory(&tinfo.FileInfo)) {
         fsp_ops_close(req, tctx, newpath, 0);
         fsp_op_release_guard(req, &held);
         return refused;
@@ -199,7 +225,7 @@ static NTSTATUS rename_over_directory(struct fsp_request *req, PVOID ctx, PWSTR 
         else {
             /* put the empty target back as it was, as far as the interface allows */
             PVOID nctx;
-            FSP_FSCTL_FILE_INFO ninfo;
+            FSP_FSCTL_OPEN_FILE_INFO ninfo;
             if (NT_SUCCESS(fsp_ops_create_object(req, newpath, FILE_DIRECTORY_FILE,
                                                  FILE_LIST_DIRECTORY | FILE_READ_ATTRIBUTES,
                                                  FILE_ATTRIBUTE_DIRECTORY, sd, 0, 0, &nctx, &ninfo)))
@@ -217,12 +243,21 @@ static NTSTATUS rename_over_directory(struct fsp_request *req, PVOID ctx, PWSTR 
 static void do_rename(struct fsp_request *req, uint64_t newdir, uint32_t flags)
 {
     const char *oldname = req->names[0], *newname = req->names[1];
-    if (flags & ~(uint32_t)RENAME_NOREPLACE)
-        return fsp_reply_err(req, EINVAL); /* RENAME_EXCHANGE/WHITEOUT: WinFsp has no such rename */
+    bool exchange = flags & RENAME_EXCHANGE;
+    /* RENAME_WHITEOUT (overlayfs) has no counterpart; RENAME_EXCHANGE goes to the LinFsp
+     * extension RenameExchange and cannot be combined with RENAME_NOREPLACE. */
+    if ((flags & ~(uint32_t)(RENAME_NOREPLACE | RENAME_EXCHANGE)) ||
+        (exchange && (flags & RENAME_NOREPLACE)))
+        return fsp_reply_err(req, EINVAL);
     if (req->fs->VolumeParams.ReadOnlyVolume)
         return fsp_reply_err(req, EROFS);
     const FSP_FILE_SYSTEM_INTERFACE *fi = req->fs->Interface;
-    if (!fi->Rename)
+    /* A file system without RenameExchange lacks a flag, not the operation: EINVAL, as Linux
+     * file systems that cannot exchange answer (ENOSYS would make the kernel refuse every
+     * RENAME2 flag for the whole mount). */
+    if (exchange && !fi->RenameExchange)
+        return fsp_reply_err(req, EINVAL);
+    if (!exchange && !fi->Rename)
         return fsp_reply_err(req, ENOSYS);
     PWSTR oldpath = 0, newpath = 0;
     int err = fsp_node_child_path(req->engine, req->in->nodeid, oldname, FSP_PATH_NODE, &oldpath);
@@ -238,29 +273,40 @@ static void do_rename(struct fsp_request *req, uint64_t newdir, uint32_t flags)
     err = fsp_node_rename_prepare(req->engine, oldname, newname, &nr);
     if (err)
         return fsp_reply_err(req, err);
+    struct fuse_attr gone;
+    bool keep = !exchange && replaced_dir_attr(req, newdir, newname, newpath, &gone);
     BOOLEAN replace = (flags & RENAME_NOREPLACE) ? FALSE : TRUE;
     bool counts = !req->fs->VolumeParams.HardLinks; /* the engine keeps directories' st_nlink */
     bool src_dir = false, target_dir = false;
     PVOID ctx;
-    FSP_FSCTL_FILE_INFO info;
+    FSP_FSCTL_OPEN_FILE_INFO info;
     NTSTATUS status = fsp_ops_open_path(req, oldpath, DELETE | FILE_READ_ATTRIBUTES, &ctx, &info);
     if (NT_SUCCESS(status)) {
-        src_dir = is_directory(&info);
-        if (counts && src_dir && replace) {
-            /* does a directory go (its parent then has one subdirectory less)? */
+        src_dir = is_directory(&info.FileInfo);
+        if (counts && (exchange || (src_dir && replace))) {
+            /* is the target a directory (a directory goes, or an exchange moves one)? */
             PVOID tctx;
-            FSP_FSCTL_FILE_INFO tinfo;
+            FSP_FSCTL_OPEN_FILE_INFO tinfo;
             if (NT_SUCCESS(fsp_ops_open_path(req, newpath, FILE_READ_ATTRIBUTES, &tctx, &tinfo))) {
-                target_dir = is_directory(&tinfo);
+                target_dir = is_directory(&tinfo.FileInfo);
                 fsp_ops_close(req, tctx, newpath, 0);
             }
         }
-        status = call_rename(req, ctx, oldpath, newpath, replace);
-        if ((STATUS_ACCESS_DENIED == status || STATUS_OBJECT_NAME_COLLISION == status) && src_dir &&
-            replace) {
-            bool replaced = false;
-            status = rename_over_directory(req, ctx, oldpath, newpath, status, &replaced);
-            target_dir = replaced;
+        if (exchange) {
+            req->treq.Req.SetInformation.FileInformationClass = FileRenameInformation;
+            req->treq.Req.SetInformation.Info.Rename.AccessToken = (UINT64)req->in->pid << 32;
+            req->treq.FileName = oldpath;
+            fsp_op_enter(req, FspFsctlTransactSetInformationKind);
+            status = fi->RenameExchange(req->fs, ctx, oldpath, newpath);
+            fsp_op_leave(req);
+        } else {
+            status = call_rename(req, ctx, oldpath, newpath, replace);
+            if ((STATUS_ACCESS_DENIED == status || STATUS_OBJECT_NAME_COLLISION == status) &&
+                src_dir && replace) {
+                bool replaced = false;
+                status = rename_over_directory(req, ctx, oldpath, newpath, status, &replaced);
+                target_dir = replaced;
+            }
         }
         fsp_ops_close(req, ctx, oldpath, 0);
     }
@@ -268,13 +314,25 @@ static void do_rename(struct fsp_request *req, uint64_t newdir, uint32_t flags)
         fsp_node_rename_discard(&nr);
         return fsp_reply_status(req, status);
     }
-    /* Both directories changed; fsp_node_renamed drops the moved and the replaced file's. */
+    /* Both directories changed; fsp_node_renamed and fsp_node_exchanged drop the attributes
+     * of the files they move (and of the replaced file). */
     fsp_attr_invalidate(req->engine, req->in->nodeid);
     fsp_attr_invalidate(req->engine, newdir);
-    fsp_node_renamed(req->engine, req->in->nodeid, newdir, &nr);
-    if (counts && src_dir) {
-        fsp_node_subdirs_add(req->engine, req->in->nodeid, -1);
-        fsp_node_subdirs_add(req->engine, newdir, target_dir ? 0 : +1);
+    if (exchange) {
+        fsp_node_exchanged(req->engine, req->in->nodeid, newdir, &nr);
+        if (counts && src_dir != target_dir) {
+            /* the directory of the two moved from one parent to the other */
+            fsp_node_subdirs_add(req->engine, req->in->nodeid, src_dir ? -1 : +1);
+            fsp_node_subdirs_add(req->engine, newdir, src_dir ? +1 : -1);
+        }
+    } else {
+        if (keep)
+            fsp_node_keep_gone_attr(req->engine, newdir, newname, &gone);
+        fsp_node_renamed(req->engine, req->in->nodeid, newdir, &nr);
+        if (counts && src_dir) {
+            fsp_node_subdirs_add(req->engine, req->in->nodeid, -1);
+            fsp_node_subdirs_add(req->engine, newdir, target_dir ? 0 : +1);
+        }
     }
     fsp_reply_err(req, 0);
 }
@@ -296,7 +354,7 @@ static void undo_link(struct fsp_request *req, PWSTR newpath)
 {
     const FSP_FILE_SYSTEM_INTERFACE *fi = req->fs->Interface;
     PVOID ctx;
-    FSP_FSCTL_FILE_INFO info;
+    FSP_FSCTL_OPEN_FILE_INFO info;
     NTSTATUS status = fsp_ops_open_path(req, newpath, DELETE | FILE_READ_ATTRIBUTES, &ctx, &info);
     if (NT_SUCCESS(status)) {
         req->treq.Req.SetInformation.FileInformationClass = FileDispositionInformation;
@@ -315,6 +373,63 @@ static void undo_link(struct fsp_request *req, PWSTR newpath)
                     (unsigned)status);
 }
 
+/* LINK of a file without a name (TMPFILE's): CreateHardLink on one of its open handles. */
+struct link_unnamed {
+    struct fsp_request *req;
+    PWSTR newpath;
+    FSP_FSCTL_OPEN_FILE_INFO info;
+    struct fuse_attr attr;
+    NTSTATUS status;
+    int err;
+};
+
+static int link_unnamed_fn(struct fsp_handle *h, void *arg)
+{
+    struct link_unnamed *l = arg;
+    struct fsp_request *req = l->req;
+    if (h->is_dir)
+        return ENOENT;
+    memset(&l->info, 0, sizeof l->info);
+    req->treq.Req.SetInformation.FileInformationClass = FileLinkInformation;
+    req->treq.FileName = 0;
+    fsp_op_enter(req, FspFsctlTransactSetInformationKind);
+    l->status = req->fs->Interface->CreateHardLink(req->fs, FSP_OPS_CTX(h), 0, l->newpath,
+                                                   fsp_op_info_arg(req, &l->info));
+    fsp_op_leave(req);
+    fsp_attr_invalidate(req->engine, h->nodeid); /* its link count */
+    fsp_attr_invalidate(req->engine, req->in->nodeid); /* the new name's directory */
+    if (NT_SUCCESS(l->status))
+        l->err = fsp_ops_fill_attr(req, 0, FSP_OPS_CTX(h), l->newpath, &l->info, &l->attr);
+    return 0;
+}
+
+static void link_unnamed(struct fsp_request *req, uint64_t oldnodeid, const char *newname,
+                         PWSTR newpath)
+{
+    struct link_unnamed l;
+    memset(&l, 0, sizeof l);
+    l.req = req, l.newpath = newpath;
+    int err = fsp_handle_with_node(req, oldnodeid, link_unnamed_fn, &l);
+    if (err)
+        return fsp_reply_err(req, err);
+    if (!NT_SUCCESS(l.status))
+        return fsp_reply_status(req, l.status);
+    /* The name is the node's own: the kernel keeps the inode it has for the open file. */
+    struct fuse_entry_out out;
+    memset(&out, 0, sizeof out);
+    out.attr = l.attr;
+    err = l.err;
+    if (!err) {
+        fsp_node_named(req->engine, oldnodeid, req->in->nodeid, newname);
+        err = fsp_ops_enter_entry(req, req->in->nodeid, newname, &l.info, &out);
+    }
+    if (err) { /* the caller is told the link was not made: it must not be */
+        undo_link(req, newpath);
+        return fsp_reply_err(req, err);
+    }
+    fsp_ops_reply_entry(req, &out);
+}
+
 void fsp_op_link(struct fsp_request *req)
 {
     const struct fuse_link_in *in = req->arg;
@@ -325,23 +440,31 @@ void fsp_op_link(struct fsp_request *req)
     if (fs->VolumeParams.ReadOnlyVolume)
         return fsp_reply_err(req, EROFS);
     PWSTR oldpath = 0, newpath = 0;
-    int err = fsp_node_path(req->engine, in->oldnodeid, FSP_PATH_NODE, &oldpath);
-    if (!err)
-        err = fsp_node_child_path(req->engine, req->in->nodeid, newname, FSP_PATH_OTHER, &newpath);
+    int err = fsp_node_child_path(req->engine, req->in->nodeid, newname, FSP_PATH_OTHER, &newpath);
+    if (err)
+        return fsp_reply_err(req, err);
+    err = fsp_node_path(req->engine, in->oldnodeid, FSP_PATH_NODE, &oldpath);
+    if (ENOENT == err) {
+        /* No name: a file made by TMPFILE, which the kernel lets link(2) name (it refuses
+         * files whose names were all removed). It is reached through its open handle. */
+        link_unnamed(req, in->oldnodeid, newname, newpath);
+        return;
+    }
     if (err)
         return fsp_reply_err(req, err);
     PVOID ctx;
-    FSP_FSCTL_FILE_INFO info;
+    FSP_FSCTL_OPEN_FILE_INFO info;
     NTSTATUS status = fsp_ops_open_path(req, oldpath, FILE_READ_ATTRIBUTES | FILE_WRITE_ATTRIBUTES,
                                         &ctx, &info);
-    if (NT_SUCCESS(status) && (info.FileAttributes & FILE_ATTRIBUTE_DIRECTORY)) {
+    if (NT_SUCCESS(status) && (info.FileInfo.FileAttributes & FILE_ATTRIBUTE_DIRECTORY)) {
         fsp_ops_close(req, ctx, oldpath, 0);
         status = STATUS_PRIVILEGE_NOT_HELD; /* EPERM: no hard links to directories */
     } else if (NT_SUCCESS(status)) {
         req->treq.Req.SetInformation.FileInformationClass = FileLinkInformation;
         req->treq.FileName = oldpath;
+        memset(&info, 0, sizeof info);
         fsp_op_enter(req, FspFsctlTransactSetInformationKind);
-        status = fs->Interface->CreateHardLink(fs, ctx, oldpath, newpath, &info);
+        status = fs->Interface->CreateHardLink(fs, ctx, oldpath, newpath, fsp_op_info_arg(req, &info));
         fsp_op_leave(req);
         fsp_attr_invalidate(req->engine, in->oldnodeid); /* its link count */
         fsp_attr_invalidate(req->engine, req->in->nodeid); /* the new name's directory */
@@ -349,8 +472,8 @@ void fsp_op_link(struct fsp_request *req)
             struct fuse_entry_out out;
             /* The new name is the old node's (one kernel inode per file), when the file
              * system gives the file an IndexNumber. */
-            if (info.IndexNumber)
-                fsp_node_register_index(req->engine, in->oldnodeid, info.IndexNumber);
+            if (info.FileInfo.IndexNumber)
+                fsp_node_register_index(req->engine, in->oldnodeid, info.FileInfo.IndexNumber);
             err = fsp_ops_make_entry(req, req->in->nodeid, newname, ctx, newpath, &info, &out);
             fsp_ops_close(req, ctx, oldpath, 0);
             if (err) /* the caller is told the link was not made: it must not be */
@@ -383,7 +506,7 @@ static void create_special(struct fsp_request *req, const char *name, uint32_t m
     if (err)
         return fsp_reply_err(req, err);
     PVOID ctx = 0;
-    FSP_FSCTL_FILE_INFO info;
+    FSP_FSCTL_OPEN_FILE_INFO info;
     NTSTATUS status = fsp_ops_create_child(
         req, path, mode, false, FILE_NON_DIRECTORY_FILE,
         FILE_READ_ATTRIBUTES | FILE_WRITE_ATTRIBUTES | DELETE,
@@ -424,7 +547,7 @@ void fsp_op_readlink(struct fsp_request *req)
     if (err)
         return fsp_reply_err(req, err);
     PVOID ctx;
-    FSP_FSCTL_FILE_INFO info;
+    FSP_FSCTL_OPEN_FILE_INFO info;
     NTSTATUS status = fsp_ops_open_path(req, path, FILE_READ_ATTRIBUTES, &ctx, &info);
     void *data = 0;
     size_t size = 0;

@@ -3,7 +3,13 @@
  * attributes (EAs): GETXATTR, SETXATTR, LISTXATTR, REMOVEXATTR. One xattr is
  * one EA whose name is the full Linux name ("user.comment"). An EA cannot
  * hold an empty value (a zero-length value deletes it), so setting an empty
- * xattr fails with EINVAL.
+ * xattr fails with EINVAL, unless the file system keeps empty values (the
+ * LinFsp extension VolumeParams.EmptyEaValues: SetEa gets them marked with
+ * FSP_FSCTL_EA_EMPTY_VALUE, and an EA listed with an empty value exists).
+ * The names the engine serves from a file's NTFS data (system.ntfs_*,
+ * Samba's, POSIX ACLs) go to ops_ntxattr.c first, and EAs of those names are
+ * hidden; with the LinFsp extension VolumeParams.LinuxXattrNamespaces the
+ * others must be in a namespace Linux file systems have.
  *
  * Names. Linux xattr names are case-sensitive; EA names are case-insensitive
  * on WinFsp (NTFS's rule: WinFsp file systems compare them so, and WinFsp's
@@ -25,6 +31,10 @@
  * FspFileSystemAddEa refused (a WinFsp file system returns success with what
  * fit), or a list filled by hand that leaves no room for another entry. A
  * list that still does not fit is an error (E2BIG), never taken as complete.
+ * Where the engine looks for one name (getxattr(2), the XATTR_CREATE /
+ * XATTR_REPLACE checks), the LinFsp extension Req.QueryEa.Name gives GetEa
+ * that name as SetEa would get it (encoded as above): the file system may
+ * list only that EA.
  */
 #include "ops.h"
 #include "api.h"
@@ -42,6 +52,21 @@ bool fsp_ops_eas_supported(struct fsp_request *req)
 {
     const FSP_FILE_SYSTEM *fs = req->fs;
     return fs->VolumeParams.ExtendedAttributes && fs->Interface->GetEa && fs->Interface->SetEa;
+}
+
+/* Does an EA listed with an empty value exist (LinFsp extension), or is it WinFsp's absent EA? */
+static bool empty_values(FSP_FILE_SYSTEM *fs)
+{
+    return fs->VolumeParams.EmptyEaValues;
+}
+
+/* Is name in a namespace the file system has (all, or with LinuxXattrNamespaces tmpfs's)? */
+static bool known_namespace(struct fsp_request *req, const char *name)
+{
+    if (!req->fs->VolumeParams.LinuxXattrNamespaces)
+        return true;
+    return 0 == strncmp(name, "user.", 5) || 0 == strncmp(name, "trusted.", 8) ||
+           0 == strncmp(name, "security.", 9);
 }
 
 static bool names_encoded(struct fsp_request *req)
@@ -112,8 +137,12 @@ static bool linux_name_of(struct fsp_request *req, const char *ea, size_t len, c
     return true;
 }
 
-/* All EAs of the file, malloc'ed; *plen bytes (see "Lists" above). */
-NTSTATUS fsp_ops_read_eas(struct fsp_request *req, PVOID ctx, void **pbuf, ULONG *plen)
+/*
+ * All EAs of the file (or, ea_name != NULL, at least the EA of that name: Req.QueryEa.Name),
+ * malloc'ed; *plen bytes (see "Lists" above).
+ */
+static NTSTATUS read_eas(struct fsp_request *req, PVOID ctx, const char *ea_name, void **pbuf,
+                         ULONG *plen)
 {
     for (ULONG size = EA_BUFFER_FIRST; size <= EA_BUFFER_MAX; size *= 4) {
         void *buf = malloc(size);
@@ -121,6 +150,7 @@ NTSTATUS fsp_ops_read_eas(struct fsp_request *req, PVOID ctx, void **pbuf, ULONG
             return STATUS_INSUFFICIENT_RESOURCES;
         ULONG got = 0;
         fsp_ea_track_reset();
+        req->treq.Req.QueryEa.Name = ea_name; /* LinFsp extension: the name looked for */
         fsp_op_enter(req, FspFsctlTransactQueryEaKind);
         NTSTATUS status = req->fs->Interface->GetEa(req->fs, ctx, buf, size, &got);
         fsp_op_leave(req);
@@ -144,6 +174,11 @@ NTSTATUS fsp_ops_read_eas(struct fsp_request *req, PVOID ctx, void **pbuf, ULONG
     return STATUS_EA_TOO_LARGE;
 }
 
+NTSTATUS fsp_ops_read_eas(struct fsp_request *req, PVOID ctx, void **pbuf, ULONG *plen)
+{
+    return read_eas(req, ctx, 0, pbuf, plen);
+}
+
 struct find_ctx {
     struct fsp_request *req;
     const char *name;              /* the Linux name looked for */
@@ -165,10 +200,12 @@ static NTSTATUS find_ea(FSP_FILE_SYSTEM *fs, PVOID context, PFILE_FULL_EA_INFORM
 
 static NTSTATUS list_ea(FSP_FILE_SYSTEM *fs, PVOID context, PFILE_FULL_EA_INFORMATION ea)
 {
-    (void)fs;
     struct find_ctx *c = context;
-    if (0 == ea->EaValueLength || !linux_name_of(c->req, ea->EaName, ea->EaNameLength, c->dec))
+    if ((0 == ea->EaValueLength && !empty_values(fs)) ||
+        !linux_name_of(c->req, ea->EaName, ea->EaNameLength, c->dec))
         return STATUS_SUCCESS;
+    if (fsp_ntxattr_hides(c->req, c->dec))
+        return STATUS_SUCCESS; /* a served name takes it */
     size_t n = strlen(c->dec);
     memcpy(c->list + c->listlen, c->dec, n + 1);
     c->listlen += n + 1;
@@ -181,17 +218,14 @@ static int open_node(struct fsp_request *req, UINT32 access, PWSTR *ppath, PVOID
     int err = fsp_node_path(req->engine, req->in->nodeid, FSP_PATH_NODE, ppath);
     if (err)
         return err;
-    FSP_FSCTL_FILE_INFO info;
+    FSP_FSCTL_OPEN_FILE_INFO info;
     NTSTATUS status = fsp_ops_open_path(req, *ppath, access, pctx, &info);
     return NT_SUCCESS(status) ? 0 : FspErrnoFromNtStatus(status);
 }
 
-/* h: the open handle used for a file without a name, NULL when the engine opened it by name */
-typedef int node_fn(struct fsp_request *req, PVOID ctx, struct fsp_handle *h, void *arg);
-
 struct by_handle {
     struct fsp_request *req;
-    node_fn *fn;
+    fsp_node_fn *fn;
     void *arg;
 };
 
@@ -205,7 +239,7 @@ static int run_by_handle(struct fsp_handle *h, void *arg)
  * Run fn on the request's node: opened by its name, or, when it has none
  * (unlinked while open; the xattr requests carry no fh), on one of its open handles.
  */
-static int with_node(struct fsp_request *req, UINT32 access, node_fn *fn, void *arg)
+int fsp_ops_with_node(struct fsp_request *req, UINT32 access, fsp_node_fn *fn, void *arg)
 {
     PWSTR path;
     PVOID ctx;
@@ -230,16 +264,22 @@ static int lookup(struct fsp_request *req, PVOID ctx, const char *name, void **p
 {
     void *buf = 0;
     ULONG len = 0;
-    NTSTATUS status = fsp_ops_read_eas(req, ctx, &buf, &len);
+    char *ea_name = 0;
+    int err = ea_name_of(req, name, &ea_name);
+    if (ERANGE == err)
+        err = 0; /* no EA can have it: the whole list, where it is not found */
+    if (err)
+        return err;
+    NTSTATUS status = read_eas(req, ctx, ea_name, &buf, &len);
+    free(ea_name);
     if (!NT_SUCCESS(status))
         return FspErrnoFromNtStatus(status);
     struct find_ctx c = {req, name, 0, 0, 0, {0}};
     status = FspFileSystemEnumerateEa(req->fs, find_ea, &c, buf, len);
-    int err = 0;
     if (!NT_SUCCESS(status)) {
         FspDebugLog("linfsp: GetEa returned a malformed list\n");
         err = EIO;
-    } else if (!c.found || 0 == c.found->EaValueLength)
+    } else if (!c.found || (0 == c.found->EaValueLength && !empty_values(req->fs)))
         err = ENODATA;
     else {
         if (pvalue) {
@@ -273,14 +313,17 @@ static int get_fn(struct fsp_request *req, PVOID ctx, struct fsp_handle *h, void
 {
     (void)h;
     struct get_args *a = arg;
-    return lookup(req, ctx, a->name, &a->value, &a->len, 0);
+    int err = fsp_ntxattr_check_ea(req, ctx, a->name, false);
+    return err ? err : lookup(req, ctx, a->name, &a->value, &a->len, 0);
 }
 
 void fsp_op_getxattr(struct fsp_request *req)
 {
     const struct fuse_getxattr_in *in = req->arg;
     const char *name = req->names[0];
-    if (!fsp_ops_eas_supported(req))
+    if (fsp_ntxattr_get(req, name, in->size))
+        return;
+    if (!fsp_ops_eas_supported(req) || !known_namespace(req, name))
         return fsp_reply_err(req, EOPNOTSUPP);
     if (strlen(name) > 255)
         return fsp_reply_err(req, ERANGE);
@@ -290,7 +333,7 @@ void fsp_op_getxattr(struct fsp_request *req)
         (fsp_node_flags(req->engine, req->in->nodeid) & FSP_NODE_NO_PRIVS))
         return fsp_reply_err(req, ENODATA);
     struct get_args a = {name, 0, 0};
-    int err = with_node(req, FILE_READ_EA | FILE_READ_ATTRIBUTES, get_fn, &a);
+    int err = fsp_ops_with_node(req, FILE_READ_EA | FILE_READ_ATTRIBUTES, get_fn, &a);
     if (err)
         return fsp_reply_err(req, err);
     void *value = a.value;
@@ -308,12 +351,17 @@ void fsp_op_getxattr(struct fsp_request *req)
 struct list_args {
     void *buf;
     ULONG len;
+    char *served; /* the names the engine serves (ops_ntxattr.c) */
+    size_t servedlen;
 };
 
 static int list_fn(struct fsp_request *req, PVOID ctx, struct fsp_handle *h, void *arg)
 {
     (void)h;
     struct list_args *a = arg;
+    int err = fsp_ntxattr_list(req, ctx, &a->served, &a->servedlen);
+    if (err || !fsp_ops_eas_supported(req))
+        return err; /* no EAs: only the served names, as a file system without xattrs has */
     NTSTATUS status = fsp_ops_read_eas(req, ctx, &a->buf, &a->len);
     return NT_SUCCESS(status) ? 0 : FspErrnoFromNtStatus(status);
 }
@@ -321,27 +369,28 @@ static int list_fn(struct fsp_request *req, PVOID ctx, struct fsp_handle *h, voi
 void fsp_op_listxattr(struct fsp_request *req)
 {
     const struct fuse_getxattr_in *in = req->arg;
-    if (!fsp_ops_eas_supported(req)) {
-        /* No EAs: an empty list, as a file system without xattrs has. */
-        if (0 == in->size) {
-            struct fuse_getxattr_out out = {0, 0};
-            return fsp_reply_data(req, &out, sizeof out);
-        }
-        return fsp_reply_data(req, 0, 0);
-    }
-    struct list_args a = {0, 0};
-    int err = with_node(req, FILE_READ_EA | FILE_READ_ATTRIBUTES, list_fn, &a);
-    if (err)
+    struct list_args a = {0, 0, 0, 0};
+    int err = fsp_ops_with_node(req, FILE_READ_EA | FILE_READ_ATTRIBUTES, list_fn, &a);
+    if (err) {
+        free(a.served);
+        free(a.buf);
         return fsp_reply_err(req, err);
+    }
     void *buf = a.buf;
     ULONG len = a.len;
-    NTSTATUS status;
-    struct find_ctx c = {req, 0, 0, malloc(len + 1), 0, {0}};
+    NTSTATUS status = STATUS_SUCCESS;
+    struct find_ctx c = {req, 0, 0, malloc(len + a.servedlen + 1), 0, {0}};
     if (!c.list) {
+        free(a.served);
         free(buf);
         return fsp_reply_err(req, ENOMEM);
     }
-    status = FspFileSystemEnumerateEa(req->fs, list_ea, &c, buf, len);
+    if (a.servedlen)
+        memcpy(c.list, a.served, a.servedlen);
+    c.listlen = a.servedlen;
+    free(a.served);
+    if (buf)
+        status = FspFileSystemEnumerateEa(req->fs, list_ea, &c, buf, len);
     free(buf);
     if (!NT_SUCCESS(status))
         fsp_reply_err(req, EIO);
@@ -355,10 +404,15 @@ void fsp_op_listxattr(struct fsp_request *req)
     free(c.list);
 }
 
-/* Set (value != NULL) or delete the EA named ea_name (the file system's spelling). */
+/*
+ * Set (value != NULL; len 0: an empty value, LinFsp extension) or delete the EA named ea_name
+ * (the file system's spelling).
+ */
 static NTSTATUS set_one(struct fsp_request *req, PVOID ctx, const char *ea_name, const void *value,
-                        size_t len, FSP_FSCTL_FILE_INFO *info)
+                        size_t len, FSP_FSCTL_OPEN_FILE_INFO *info)
 {
+    if (!value)
+        len = 0;
     size_t namelen = strlen(ea_name);
     size_t size = offsetof(FILE_FULL_EA_INFORMATION, EaName) + namelen + 1 + len;
     FILE_FULL_EA_INFORMATION *ea = calloc(1, size);
@@ -366,11 +420,14 @@ static NTSTATUS set_one(struct fsp_request *req, PVOID ctx, const char *ea_name,
         return STATUS_INSUFFICIENT_RESOURCES;
     ea->EaNameLength = (UCHAR)namelen;
     ea->EaValueLength = (USHORT)len;
+    if (value && 0 == len)
+        ea->Flags = FSP_FSCTL_EA_EMPTY_VALUE;
     memcpy(ea->EaName, ea_name, namelen + 1);
     if (len)
         memcpy(ea->EaName + namelen + 1, value, len);
     fsp_op_enter(req, FspFsctlTransactSetEaKind);
-    NTSTATUS status = req->fs->Interface->SetEa(req->fs, ctx, ea, (ULONG)size, info);
+    NTSTATUS status = req->fs->Interface->SetEa(req->fs, ctx, ea, (ULONG)size,
+                                                fsp_op_info_arg(req, info));
     fsp_op_leave(req);
     free(ea);
     return status;
@@ -392,7 +449,7 @@ NTSTATUS fsp_ops_xattr_remove(struct fsp_request *req, PVOID ctx, const char *na
         return STATUS_SUCCESS;
     if (err)
         return FspNtStatusFromErrno(err);
-    FSP_FSCTL_FILE_INFO info;
+    FSP_FSCTL_OPEN_FILE_INFO info;
     NTSTATUS status = set_one(req, ctx, stored, 0, 0, &info);
     free(stored);
     return status;
@@ -408,10 +465,12 @@ struct set_args {
 static int set_fn(struct fsp_request *req, PVOID ctx, struct fsp_handle *h, void *arg)
 {
     struct set_args *a = arg;
+    int err = fsp_ntxattr_check_ea(req, ctx, a->name, true);
+    if (err)
+        return err;
     /* The EA as the file system stores it, when there is one (its spelling is the one to
      * replace or delete: a WinFsp file system compares case-insensitively). */
     char *stored = 0;
-    int err;
     if (!names_encoded(req) && a->value && !(a->flags & (XATTR_CREATE | XATTR_REPLACE)))
         err = (stored = strdup(a->name)) ? 0 : ENOMEM; /* the name is the EA name: no look needed */
     else
@@ -424,7 +483,7 @@ static int set_fn(struct fsp_request *req, PVOID ctx, struct fsp_handle *h, void
         free(stored);
         return err;
     }
-    FSP_FSCTL_FILE_INFO info;
+    FSP_FSCTL_OPEN_FILE_INFO info;
     UINT64 since = fsp_ops_since();
     NTSTATUS status = set_one(req, ctx, stored, a->value, a->value ? a->len : 0, &info);
     free(stored);
@@ -442,7 +501,10 @@ void fsp_op_setxattr(struct fsp_request *req)
     if (in->size > req->datalen)
         return fsp_reply_err(req, EINVAL);
     const void *value = req->data;
-    if (!fsp_ops_eas_supported(req))
+    bool ext = fsp_engine_init_flags(req->engine) & FUSE_SETXATTR_EXT; /* the whole struct came */
+    if (fsp_ntxattr_set(req, name, value, in->size, in->flags, ext ? in->setxattr_flags : 0))
+        return;
+    if (!fsp_ops_eas_supported(req) || !known_namespace(req, name))
         return fsp_reply_err(req, EOPNOTSUPP);
     if (req->fs->VolumeParams.ReadOnlyVolume)
         return fsp_reply_err(req, EROFS);
@@ -450,10 +512,10 @@ void fsp_op_setxattr(struct fsp_request *req)
         return fsp_reply_err(req, ERANGE);
     if (in->size > 0xffff)
         return fsp_reply_err(req, E2BIG);
-    if (0 == in->size)
-        return fsp_reply_err(req, EINVAL);
+    if (0 == in->size && !empty_values(req->fs))
+        return fsp_reply_err(req, EINVAL); /* an EA with an empty value would be a delete */
     struct set_args a = {name, value, in->size, in->flags};
-    int err = with_node(req, FILE_READ_EA | FILE_WRITE_EA | FILE_READ_ATTRIBUTES, set_fn, &a);
+    int err = fsp_ops_with_node(req, FILE_READ_EA | FILE_WRITE_EA | FILE_READ_ATTRIBUTES, set_fn, &a);
     /* A capability may have arrived: the node's next write checks again (ops_killpriv.c). */
     fsp_node_set_flag(req->engine, req->in->nodeid, FSP_NODE_NO_PRIVS, false);
     fsp_attr_invalidate_owner(req->engine, req->in->nodeid); /* its change time (EAs may be security) */
@@ -463,14 +525,16 @@ void fsp_op_setxattr(struct fsp_request *req)
 void fsp_op_removexattr(struct fsp_request *req)
 {
     const char *name = req->names[0];
-    if (!fsp_ops_eas_supported(req))
+    if (fsp_ntxattr_remove(req, name))
+        return;
+    if (!fsp_ops_eas_supported(req) || !known_namespace(req, name))
         return fsp_reply_err(req, EOPNOTSUPP);
     if (req->fs->VolumeParams.ReadOnlyVolume)
         return fsp_reply_err(req, EROFS);
     if (strlen(name) > 255)
         return fsp_reply_err(req, ERANGE);
     struct set_args a = {name, 0, 0, 0};
-    int err = with_node(req, FILE_READ_EA | FILE_WRITE_EA | FILE_READ_ATTRIBUTES, set_fn, &a);
+    int err = fsp_ops_with_node(req, FILE_READ_EA | FILE_WRITE_EA | FILE_READ_ATTRIBUTES, set_fn, &a);
     fsp_attr_invalidate_owner(req->engine, req->in->nodeid); /* its change time (EAs may be security) */
     fsp_reply_err(req, err);
 }

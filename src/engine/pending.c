@@ -194,6 +194,56 @@ void fsp_request_pend(struct fsp_request *req, fsp_complete_fn *complete, void *
     pthread_mutex_unlock(&eng->pending_lock);
 }
 
+struct wait_result {
+    NTSTATUS status;
+    UINT64 information;
+};
+
+/* The response to an operation the engine waits for: nothing to answer (the request it serves
+ * is answered by its worker). */
+static void wait_complete(struct fsp_request *req, FSP_FSCTL_TRANSACT_RSP *rsp, void *ctx)
+{
+    struct wait_result *r = ctx;
+    r->status = (NTSTATUS)rsp->IoStatus.Status;
+    r->information = rsp->IoStatus.Information;
+    req->replied = true;
+}
+
+NTSTATUS fsp_request_wait(struct fsp_request *req, UINT64 *pinformation)
+{
+    struct fsp_engine *eng = req->engine;
+    struct wait_result r = {STATUS_CANCELLED, 0};
+    struct fsp_pending p;
+    memset(&p, 0, sizeof p);
+    p.req = *req;
+    p.req.worker = 0;
+    p.req.handle = 0; /* the request keeps its handle */
+    p.req.replied = false;
+    p.complete = wait_complete;
+    p.ctx = &r;
+    p.waited = true;
+    p.on_stack = true;
+    pthread_mutex_lock(&eng->pending_lock);
+    struct fsp_early_response *early = take_early(eng, req->treq.Hint);
+    if (early) {
+        pthread_mutex_unlock(&eng->pending_lock);
+        wait_complete(&p.req, &early->rsp, &r);
+        free(early);
+    } else {
+        /* registered as pending: an interrupt or a stop cancels it (STATUS_CANCELLED, and no
+         * reply since wait_complete marks it answered), fsp_pending_complete finishes it */
+        p.next = eng->pending;
+        eng->pending = &p;
+        eng->npending++;
+        while (!p.completed)
+            pthread_cond_wait(&eng->pending_cond, &eng->pending_lock);
+        pthread_mutex_unlock(&eng->pending_lock);
+    }
+    if (pinformation)
+        *pinformation = r.information;
+    return r.status;
+}
+
 /* Is a worker processing the request with this unique id right now? */
 static bool in_flight(struct fsp_engine *eng, uint64_t hint)
 {

@@ -169,6 +169,12 @@ static uint64_t wanted_flags(struct fsp_engine *eng, uint64_t offered)
      * GETXATTR "security.capability" round trip per write. */
     if (eng->fs->Interface->SetSecurity && !vp->ReadOnlyVolume)
         want |= FUSE_HANDLE_KILLPRIV_V2;
+    /* POSIX ACLs from the security descriptors (ops_ntxattr.c): the kernel enforces what the
+     * engine shows. New files then take the parent's inheritable ACEs instead of the umask
+     * (the engine applies the umask itself where the parent has none: FUSE_DONT_MASK). */
+    if (eng->fs->Interface->GetSecurity && eng->fs->Interface->SetSecurity &&
+        !vp->XattrsPassThrough)
+        want |= FUSE_POSIX_ACL | FUSE_DONT_MASK;
     if (FSP_FILE_SYSTEM_OPERATION_GUARD_STRATEGY_FINE == eng->fs->OpGuardStrategy)
         want |= FUSE_PARALLEL_DIROPS;
     /* Locks the file system keeps (LinFsp extensions); otherwise the kernel keeps them. */
@@ -228,7 +234,9 @@ void fsp_session_init(struct fsp_request *req)
     out.max_background = 64;
     out.congestion_threshold = 48;
     out.max_write = eng->max_write;
-    out.time_gran = 100; /* FILETIME resolution */
+    /* The times the kernel caches (and makes itself: writes, the writeback cache) are rounded
+     * to what the file system keeps: FILETIME's 100 ns, or exact ones (LinFsp extension). */
+    out.time_gran = eng->fs->VolumeParams.NanosecondTimes ? 1 : 100;
     out.max_pages = (flags & FUSE_MAX_PAGES) ? FSP_ENGINE_MAX_PAGES : 0;
     if (!(flags & FUSE_MAX_PAGES) && out.max_write > 32 * 4096)
         out.max_write = eng->max_write = 32 * 4096;

@@ -208,6 +208,34 @@ static void paths_renamed(struct fuse *f, const char *from, const char *to)
     pthread_mutex_unlock(&f->lock);
 }
 
+/* Does path name prefix or something under it? */
+static bool path_under(const char *path, const char *prefix, size_t pl)
+{
+    return path && 0 == strncmp(path, prefix, pl) && (!path[pl] || '/' == path[pl]);
+}
+
+/* After RENAME_EXCHANGE of a and b: open files at (or under) each follow to the other. */
+static void paths_exchanged(struct fuse *f, const char *a, const char *b)
+{
+    size_t al = strlen(a), bl = strlen(b);
+    pthread_mutex_lock(&f->lock);
+    for (struct fuse3_file *x = f->files.next; x != &f->files; x = x->next) {
+        bool in_a = path_under(x->path, a, al), in_b = !in_a && path_under(x->path, b, bl);
+        if (!in_a && !in_b)
+            continue;
+        const char *to = in_a ? b : a;
+        size_t skip = in_a ? al : bl, tl = strlen(to), rl = strlen(x->path + skip);
+        char *n = malloc(tl + rl + 1);
+        if (!n)
+            continue;
+        memcpy(n, to, tl);
+        memcpy(n + tl, x->path + skip, rl + 1);
+        free(x->path);
+        x->path = n;
+    }
+    pthread_mutex_unlock(&f->lock);
+}
+
 /*
  * After path was removed: open files at it, or under it (hidden files in a removed
  * directory), have no name any more, as libfuse's nodes lose theirs. dir_st: the
@@ -302,9 +330,31 @@ static UINT64 filetime_of(const struct timespec *ts)
     return ft;
 }
 
-static void info_from_stat(struct fuse *f, const struct stat *st, FSP_FSCTL_FILE_INFO *info)
+/*
+ * The nanoseconds of the times below FILETIME's 100 ns go beside the FileInfo the engine passes
+ * (the layer sets VolumeParams.NanosecondTimes: times are exact, as the program keeps them);
+ * NULL for any other FileInfo.
+ */
+static FSP_FSCTL_FILE_NSEC *nsec_of(FSP_FSCTL_FILE_INFO *info)
+{
+    return info ? FspFileSystemGetFileInfoNsec(info) : 0;
+}
+
+static UINT8 nsec_below_100(const struct timespec *ts)
+{
+    return ts->tv_sec < -11644473600LL || ts->tv_nsec < 0 ? 0 : (UINT8)(ts->tv_nsec % 100);
+}
+
+/* stat -> FILE_INFO, and the times' nanoseconds below 100 ns into *nsec (when not NULL). */
+static void info_from_stat(struct fuse *f, const struct stat *st, FSP_FSCTL_FILE_INFO *info,
+                           FSP_FSCTL_FILE_NSEC *nsec)
 {
     memset(info, 0, sizeof *info);
+    if (nsec) {
+        nsec->LastWriteTime = nsec_below_100(&st->st_mtim);
+        nsec->LastAccessTime = nsec_below_100(&st->st_atim);
+        nsec->ChangeTime = nsec_below_100(&st->st_ctim);
+    }
     switch (st->st_mode & S_IFMT) {
     case S_IFDIR:
         info->FileAttributes = FILE_ATTRIBUTE_DIRECTORY;
@@ -326,7 +376,8 @@ static void info_from_stat(struct fuse *f, const struct stat *st, FSP_FSCTL_FILE
     }
     info->FileSize = (UINT64)st->st_size;
     info->AllocationSize = (UINT64)st->st_blocks * 512;
-    info->CreationTime = filetime_of(&st->st_mtim);
+    /* no birth time: struct stat has none (statx shows none, as with libfuse) */
+    info->CreationTime = 0;
     info->LastAccessTime = filetime_of(&st->st_atim);
     info->LastWriteTime = filetime_of(&st->st_mtim);
     info->ChangeTime = filetime_of(&st->st_ctim);
@@ -359,7 +410,7 @@ static NTSTATUS file_info(struct fuse *f, struct fuse3_file *file, FSP_FSCTL_FIL
     if (flag_get(&file->unlink_on_close) && st.st_nlink > 0)
         st.st_nlink--;
     if (info)
-        info_from_stat(f, &st, info);
+        info_from_stat(f, &st, info, nsec_of(info));
     if (pst)
         *pst = st;
     return STATUS_SUCCESS;
@@ -539,7 +590,7 @@ static NTSTATUS GetSecurityByName(FSP_FILE_SYSTEM *fs, PWSTR FileName, PUINT32 P
         return st_err(err);
     if (PFileAttributes) {
         FSP_FSCTL_FILE_INFO info;
-        info_from_stat(f, &st, &info);
+        info_from_stat(f, &st, &info, 0);
         *PFileAttributes = info.FileAttributes;
     }
     return sd_from_stat(&st, SecurityDescriptor, PSecurityDescriptorSize);
@@ -680,7 +731,7 @@ static NTSTATUS create_common(struct fuse *f, char *path, UINT32 CreateOptions, 
         err = get_stat(f, path, file_fi(file, &fi), &st);
         status = st_err(err);
         if (NT_SUCCESS(status)) {
-            info_from_stat(f, &st, FileInfo);
+            info_from_stat(f, &st, FileInfo, nsec_of(FileInfo));
             file->is_dir = S_ISDIR(st.st_mode);
         }
     }
@@ -754,7 +805,7 @@ static NTSTATUS Open(FSP_FILE_SYSTEM *fs, PWSTR FileName, UINT32 CreateOptions,
             return st_err(err);
         }
     }
-    info_from_stat(f, &st, FileInfo);
+    info_from_stat(f, &st, FileInfo, nsec_of(FileInfo));
     *PFileContext = file;
     return STATUS_SUCCESS;
 }
@@ -1068,8 +1119,14 @@ static NTSTATUS SetBasicInfo(FSP_FILE_SYSTEM *fs, PVOID FileContext, UINT32 File
     if (LastAccessTime || LastWriteTime) {
         if (!f->top->op.utimens)
             return st_err(-ENOSYS);
+        /* The times' nanoseconds below 100 ns come with the request (NanosecondTimes). */
+        FSP_FSCTL_FILE_NSEC ns = {0, 0, 0, 0};
+        FSP_FILE_SYSTEM_OPERATION_CONTEXT *oc = FspFileSystemGetOperationContext();
+        if (oc && oc->Request && FspFsctlTransactSetInformationKind == oc->Request->Kind)
+            ns = oc->Request->Req.SetInformation.Nsec;
         struct timespec tv[2];
         UINT64 times[2] = {LastAccessTime, LastWriteTime};
+        UINT8 below[2] = {ns.LastAccessTime, ns.LastWriteTime};
         for (int i = 0; i < 2; i++) {
             if (!times[i]) {
                 tv[i].tv_sec = 0;
@@ -1078,7 +1135,7 @@ static NTSTATUS SetBasicInfo(FSP_FILE_SYSTEM *fs, PVOID FileContext, UINT32 File
                 UINT64 ut[2];
                 FspPosixFileTimeToUnixTime(times[i], ut);
                 tv[i].tv_sec = (time_t)(INT64)ut[0];
-                tv[i].tv_nsec = (long)ut[1];
+                tv[i].tv_nsec = (long)ut[1] + (below[i] > 99 ? 99 : below[i]);
             }
         }
         pthread_mutex_lock(&f->lock);
@@ -1190,6 +1247,28 @@ static NTSTATUS Rename(FSP_FILE_SYSTEM *fs, PVOID FileContext, PWSTR FileName, P
         path_removed(f, to, ghost ? &dir_st : 0);
         paths_renamed(f, from, to);
     }
+    free(from), free(to);
+    return st_err(err);
+}
+
+/* RENAME_EXCHANGE (LinFsp extension): the program's rename with the flag, as libfuse passes it. */
+static NTSTATUS RenameExchange(FSP_FILE_SYSTEM *fs, PVOID FileContext, PWSTR FileName,
+                               PWSTR NewFileName)
+{
+    (void)FileContext;
+    struct fuse *f = enter(fs);
+    if (!f->top->op.rename)
+        return st_err(-EINVAL); /* what the kernel answers when a file system cannot exchange */
+    char *from = posix_path(FileName), *to = posix_path(NewFileName);
+    if (!from || !to) {
+        free(from), free(to);
+        return STATUS_INSUFFICIENT_RESOURCES;
+    }
+    int err = fuse_fs_rename(f->top, from, to, RENAME_EXCHANGE);
+    if (err > 0)
+        err = 0;
+    if (!err)
+        paths_exchanged(f, from, to);
     free(from), free(to);
     return st_err(err);
 }
@@ -1371,7 +1450,7 @@ static NTSTATUS fill_buffer(struct fuse *f, struct fill_ctx *c, PVOID *dir_buffe
             return STATUS_INSUFFICIENT_RESOURCES;
         }
         di->Size = (UINT16)size;
-        info_from_stat(f, &st, &di->FileInfo);
+        info_from_stat(f, &st, &di->FileInfo, &di->Nsec);
         memcpy(di->FileNameBuf, w, wl * sizeof(WCHAR));
         FspPosixDeletePath(w);
         if (!FspFileSystemFillDirectoryBuffer(dir_buffer, di, &status) && NT_SUCCESS(status))
@@ -1423,7 +1502,7 @@ static void refresh_entries(struct fuse *f, struct fuse3_file *file, PVOID Buffe
                     sprintf(child, "%s%s%s", dir, 1 == dl ? "" : "/", name);
                     struct stat st = {0};
                     if (0 == get_stat(f, child, 0, &st))
-                        info_from_stat(f, &st, &di->FileInfo);
+                        info_from_stat(f, &st, &di->FileInfo, &di->Nsec);
                     free(child);
                 }
                 FspPosixDeletePath(name);
@@ -1551,6 +1630,8 @@ static NTSTATUS CreateHardLink(FSP_FILE_SYSTEM *fs, PVOID FileContext, PWSTR Fil
     struct fuse *f = enter(fs);
     if (!f->top->op.link)
         return st_err(-ENOSYS);
+    if (!FileName)
+        return st_err(-ENOENT); /* no name (only CreateUnnamed's files, which the layer has not) */
     char *from = posix_path(FileName), *to = posix_path(NewFileName);
     NTSTATUS status = STATUS_INSUFFICIENT_RESOURCES;
     if (from && to) {
@@ -1561,7 +1642,7 @@ static NTSTATUS CreateHardLink(FSP_FILE_SYSTEM *fs, PVOID FileContext, PWSTR Fil
             err = get_stat(f, to, 0, &st);
             status = st_err(err);
             if (NT_SUCCESS(status))
-                info_from_stat(f, &st, FileInfo);
+                info_from_stat(f, &st, FileInfo, nsec_of(FileInfo));
         }
     }
     free(from), free(to);
@@ -1586,6 +1667,32 @@ static NTSTATUS GetEa(FSP_FILE_SYSTEM *fs, PVOID FileContext, PFILE_FULL_EA_INFO
     NTSTATUS status = STATUS_SUCCESS;
     char *list = 0;
     FILE_FULL_EA_INFORMATION *single = 0;
+    /* getxattr(2) of one name (LinFsp extension Req.QueryEa.Name): the program's getxattr of
+     * that name alone, as libfuse calls it, with its error (e.g. EOPNOTSUPP) */
+    FSP_FILE_SYSTEM_OPERATION_CONTEXT *oc = FspFileSystemGetOperationContext();
+    const char *want = oc && oc->Request && FspFsctlTransactQueryEaKind == oc->Request->Kind
+                           ? oc->Request->Req.QueryEa.Name
+                           : 0;
+    if (want && strlen(want) <= 255) {
+        single = malloc(sizeof(FILE_FULL_EA_INFORMATION) + 255 + 1 + 0x10000);
+        size_t nl = strlen(want);
+        int vl = single ? fuse_fs_getxattr(f->top, path, want, single->EaName + nl + 1, 0xffff)
+                        : -ENOMEM;
+        if (vl >= 0 && vl <= 0xffff) {
+            single->NextEntryOffset = 0; /* the value is in place already: no memset */
+            single->Flags = 0;
+            single->EaNameLength = (UCHAR)nl;
+            single->EaValueLength = (USHORT)vl;
+            memcpy(single->EaName, want, nl + 1);
+            if (!FspFileSystemAddEa(single, Ea, EaLength, PBytesTransferred))
+                status = STATUS_BUFFER_OVERFLOW;
+        } else if (vl < 0 && -ENODATA != vl && -ERANGE != vl)
+            status = st_err(vl); /* ENODATA: absent; ERANGE: too large for an EA, not shown */
+        if (NT_SUCCESS(status))
+            FspFileSystemAddEa(0, Ea, EaLength, PBytesTransferred);
+        free(single), free(path);
+        return status;
+    }
     int n = fuse_fs_listxattr(f->top, path, 0, 0);
     for (int attempt = 0; n > 0 && attempt < 4; attempt++) {
         free(list);
@@ -1624,7 +1731,7 @@ static NTSTATUS GetEa(FSP_FILE_SYSTEM *fs, PVOID FileContext, PFILE_FULL_EA_INFO
         memset(single, 0, sizeof *single);
         memcpy(single->EaName, name, nl + 1);
         int vl = fuse_fs_getxattr(f->top, path, name, single->EaName + nl + 1, 0xffff);
-        if (vl <= 0) /* gone meanwhile, empty, too large or failing: not shown */
+        if (vl < 0) /* gone meanwhile, too large or failing: not shown */
             continue;
         if (vl > 0xffff)
             continue;
@@ -1649,7 +1756,8 @@ static NTSTATUS set_one_ea(FSP_FILE_SYSTEM *fs, PVOID Context, PFILE_FULL_EA_INF
     (void)fs;
     struct set_ea_ctx *c = Context;
     int err;
-    if (0 == SingleEa->EaValueLength) {
+    /* EaValueLength 0 deletes, unless it is an empty value (VolumeParams.EmptyEaValues). */
+    if (0 == SingleEa->EaValueLength && !(SingleEa->Flags & FSP_FSCTL_EA_EMPTY_VALUE)) {
         err = c->f->top->op.removexattr ? fuse_fs_removexattr(c->f->top, c->path, SingleEa->EaName) : -ENOTSUP;
         if (-ENODATA == err)
             err = 0;
@@ -1930,6 +2038,7 @@ const FSP_FILE_SYSTEM_INTERFACE fuse3_interface = {
     .GetEa = GetEa,
     .SetEa = SetEa,
     .CreateHardLink = CreateHardLink,
+    .RenameExchange = RenameExchange,
     .DispatcherStopped = DispatcherStopped,
     .Fallocate = Fallocate,
     .SetPosixSecurity = SetPosixSecurity,

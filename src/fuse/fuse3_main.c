@@ -780,6 +780,11 @@ void fuse3_base_volume_params(FSP_FSCTL_VOLUME_PARAMS *vp, bool read_only)
     /* st_nlink is the program's (CreateHardLink answers ENOSYS without link()) */
     vp->HardLinks = 1;
     vp->ReadOnlyVolume = read_only ? 1 : 0;
+    /* What libfuse gives a program: times as it stores them (to the nanosecond), empty xattr
+     * values (LinFsp extensions of the native API). */
+    vp->NanosecondTimes = 1;
+    vp->EmptyEaValues = 1;
+    vp->XattrsPassThrough = 1; /* every xattr name is the program's (ntfs-3g serves system.ntfs_* itself) */
     vp->CasePreservedExtendedAttributes = 1;
     vp->CaseSensitiveExtendedAttributes = 1; /* FUSE programs get Linux xattr names unchanged */
     vp->SupportsPosixUnlinkRename = 1;

@@ -697,34 +697,74 @@ static void create_setgid_dir_test(void)
     ASSERT_EQ(st.st_gid, getegid());
 }
 
+/*
+ * open(2) with O_TMPFILE: a regular file without a name (LinFsp's extension CreateUnnamed),
+ * which linkat(2) of its descriptor can name, unless it was made with O_EXCL.
+ */
 static void create_tmpfile_test(void)
 {
     int fd = open(".", O_TMPFILE | O_RDWR, 0600);
-    if (-1 == fd) {
-        /* O_TMPFILE needs FUSE_TMPFILE, which WinFsp's API cannot express (no nameless
-         * create); the kernel then answers EOPNOTSUPP. tmpfs has it. */
-        ASSERT(fsp_tests_linfsp());
-        ASSERT(EOPNOTSUPP == errno || EISDIR == errno || EINVAL == errno);
-        ASSERT_EQ(fsp_tests_count_entries("."), 0);
-        tlib_skip("no O_TMPFILE");
-    }
-    struct stat st;
+    ASSERT(-1 != fd);
+    struct stat st, named;
     ssize_t w = write(fd, "tmp", 3);
     int r = fstat(fd, &st);
     int n = fsp_tests_count_entries(".");
     char proc[64];
     snprintf(proc, sizeof proc, "/proc/self/fd/%d", fd);
     int r2 = linkat(AT_FDCWD, proc, AT_FDCWD, "named", AT_SYMLINK_FOLLOW);
+    int r3 = fstat(fd, &named);
+    /* the named file is the open one: writes through the descriptor show under the name */
+    ssize_t w2 = pwrite(fd, "!", 1, 3);
     close(fd);
     ASSERT_EQ(w, 3);
     ASSERT(0 == r);
     ASSERT_EQ(st.st_nlink, 0);
     ASSERT_EQ(st.st_mode, S_IFREG | 0600);
+    ASSERT_EQ(st.st_uid, geteuid());
+    ASSERT_EQ(st.st_size, 3);
     ASSERT_EQ(n, 0);
     ASSERT(0 == r2);
+    ASSERT(0 == r3);
+    ASSERT_EQ(named.st_nlink, 1);
+    ASSERT_EQ(named.st_ino, st.st_ino);
+    ASSERT_EQ(w2, 1);
     char buf[8];
-    ASSERT_EQ(fsp_tests_read_file("named", buf, sizeof buf), 3);
-    ASSERT(0 == memcmp(buf, "tmp", 3));
+    ASSERT_EQ(fsp_tests_read_file("named", buf, sizeof buf), 4);
+    ASSERT(0 == memcmp(buf, "tmp!", 4));
+    ASSERT(0 == stat("named", &st));
+    ASSERT_EQ(st.st_ino, named.st_ino);
+    ASSERT_EQ(fsp_tests_count_entries("."), 1);
+}
+
+/* O_TMPFILE in a subdirectory, O_EXCL (never linkable), closed unnamed files go away. */
+static void create_tmpfile_excl_test(void)
+{
+    ASSERT(0 == mkdir("dir0", 0755));
+    int fd = open("dir0", O_TMPFILE | O_WRONLY | O_EXCL, 0640);
+    ASSERT(-1 != fd);
+    char proc[64];
+    snprintf(proc, sizeof proc, "/proc/self/fd/%d", fd);
+    int r = linkat(AT_FDCWD, proc, AT_FDCWD, "dir0/named", AT_SYMLINK_FOLLOW);
+    int e = errno;
+    struct stat st;
+    int r2 = fstat(fd, &st);
+    close(fd);
+    ASSERT_EQ(r, -1);
+    ASSERT_EQ(e, ENOENT);
+    ASSERT(0 == r2);
+    ASSERT_EQ(st.st_mode, S_IFREG | 0640);
+    ASSERT_EQ(fsp_tests_count_entries("dir0"), 0);
+    /* many unnamed files, closed without a name: nothing is left */
+    for (int i = 0; i < 20; i++) {
+        fd = open("dir0", O_TMPFILE | O_RDWR, 0600);
+        ASSERT(-1 != fd);
+        ASSERT_EQ(write(fd, "x", 1), 1);
+        close(fd);
+    }
+    ASSERT_EQ(fsp_tests_count_entries("dir0"), 0);
+    /* not in a file */
+    fsp_tests_write_file("file0", 0, 0);
+    ASSERT_ERRNO(open("file0", O_TMPFILE | O_RDWR, 0600), ENOTDIR);
 }
 
 /* Root is not bound by permission bits (except that executing needs some x bit). */
@@ -769,6 +809,7 @@ void create_tests(void)
     TLIB_ADD_TEST("create", create_case_test);
     TLIB_ADD_TEST("create", create_setgid_dir_test);
     TLIB_ADD_TEST("create", create_tmpfile_test);
+    TLIB_ADD_TEST("create", create_tmpfile_excl_test);
     TLIB_ADD_TEST("create", create_root_override_test);
     TLIB_ADD_TEST("create", create_odd_names_test);
     TLIB_ADD_TEST("create", create_odirectory_test);

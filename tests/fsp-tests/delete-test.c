@@ -183,6 +183,24 @@ static void delete_many_test(void)
     ASSERT(0 == rmdir("dir0"));
 }
 
+/* The entries of an open directory stream other than "." and ".."; -1 when readdir fails. */
+static int other_entries(DIR *d)
+{
+    struct dirent *de;
+    int others = 0;
+    errno = 0;
+    while ((de = readdir(d)))
+        if (0 != strcmp(de->d_name, ".") && 0 != strcmp(de->d_name, ".."))
+            others++;
+    return errno ? -1 : others;
+}
+
+/*
+ * A removed directory that is a process's working directory (and nothing else: no name, no
+ * open descriptor) still is a directory: stat(".") shows it with no links, opendir(".") opens
+ * it and lists nothing (getdents: ENOENT, which readdir(3) takes as the end), fstat on that
+ * descriptor works, chmod(".") works; nothing can be created in it.
+ */
 static void delete_cwd_test(void)
 {
     char path[PATH_MAX];
@@ -192,38 +210,71 @@ static void delete_cwd_test(void)
     ASSERT(0 == chdir("dir0"));
     ASSERT(0 == unlink("file"));
     ASSERT(0 == rmdir("../dir0"));
-    /* the current directory is deleted: nothing can be created in it, and it lists nothing */
     ASSERT_ERRNO(open("new", O_RDWR | O_CREAT, 0644), ENOENT);
     ASSERT_ERRNO(mkdir("newdir", 0755), ENOENT);
-    if (0 == stat(".", &st)) {
-        ASSERT(S_ISDIR(st.st_mode));
-        ASSERT_EQ(st.st_nlink, 0);
-    } else {
-        /* tmpfs still knows the removed directory's attributes. LinFsp asks the file system,
-         * which can only answer through a name or an open handle; a removed directory that is
-         * merely someone's cwd has neither, so the engine answers ENOENT. */
-        ASSERT(fsp_tests_linfsp());
-        ASSERT(ENOENT == errno);
-    }
+    int r1 = stat(".", &st);
+    struct statx sx;
+    int r2 = statx(AT_FDCWD, ".", AT_STATX_FORCE_SYNC, STATX_BASIC_STATS, &sx);
     DIR *d = opendir(".");
+    int e = errno, others = -2, r3 = -1, r4 = -1;
+    struct stat dst, after;
     if (d) {
-        struct dirent *de;
-        int others = 0;
-        errno = 0;
-        while ((de = readdir(d)))
-            if (0 != strcmp(de->d_name, ".") && 0 != strcmp(de->d_name, ".."))
-                others++;
+        r3 = fstat(dirfd(d), &dst);
+        others = other_entries(d);
         closedir(d);
-        ASSERT_EQ(others, 0);
-    } else
-        ASSERT(ENOENT == errno);
+    }
+    if (0 == chmod(".", 0700))
+        r4 = stat(".", &after);
     snprintf(path, sizeof path, "%s", fsp_tests_dir());
     ASSERT(0 == chdir(path));
+    ASSERT(0 == r1 && 0 == r2);
+    ASSERT(S_ISDIR(st.st_mode));
+    ASSERT_EQ(st.st_nlink, 0);
+    ASSERT(S_ISDIR(sx.stx_mode));
+    ASSERT_EQ(sx.stx_nlink, 0);
+    ASSERT(d || (fprintf(stderr, "    opendir: %s\n", strerror(e)), false));
+    ASSERT(0 == r3);
+    ASSERT(S_ISDIR(dst.st_mode));
+    ASSERT_EQ(dst.st_ino, st.st_ino);
+    ASSERT_EQ(others, 0);
+    ASSERT(0 == r4);
+    ASSERT_EQ(after.st_mode, S_IFDIR | 0700);
     ASSERT_ERRNO(stat("dir0", &st), ENOENT);
     ASSERT_EQ(fsp_tests_count_entries("."), 0);
     /* the name is free again */
     ASSERT(0 == mkdir("dir0", 0755));
     ASSERT_EQ(fsp_tests_count_entries("dir0"), 0);
+}
+
+/* The same for a working directory that a rename replaced. */
+static void delete_cwd_replaced_test(void)
+{
+    char path[PATH_MAX];
+    struct stat before, st;
+    ASSERT(0 == mkdir("src", 0755));
+    fsp_tests_write_file("src/f", "f", 1);
+    ASSERT(0 == mkdir("dst", 0711));
+    ASSERT(0 == stat("dst", &before));
+    ASSERT(0 == chdir("dst"));
+    int r = rename("../src", "../dst");
+    int e = errno;
+    int r1 = stat(".", &st);
+    DIR *d = opendir(".");
+    int others = d ? other_entries(d) : -2;
+    if (d)
+        closedir(d);
+    snprintf(path, sizeof path, "%s", fsp_tests_dir());
+    ASSERT(0 == chdir(path));
+    ASSERT(0 == r || (fprintf(stderr, "    rename: %s\n", strerror(e)), false));
+    ASSERT(0 == r1);
+    ASSERT_EQ(st.st_ino, before.st_ino);
+    ASSERT_EQ(st.st_mode, S_IFDIR | 0711);
+    ASSERT_EQ(st.st_nlink, 0);
+    ASSERT(NULL != d);
+    ASSERT_EQ(others, 0);
+    char buf[4];
+    ASSERT_EQ(fsp_tests_read_file("dst/f", buf, sizeof buf), 1);
+    ASSERT_EQ(buf[0], 'f');
 }
 
 static void delete_opendir_test(void)
@@ -715,6 +766,7 @@ void delete_tests(void)
     TLIB_ADD_TEST("delete", delete_errors_test);
     TLIB_ADD_TEST("delete", delete_many_test);
     TLIB_ADD_TEST("delete", delete_cwd_test);
+    TLIB_ADD_TEST("delete", delete_cwd_replaced_test);
     TLIB_ADD_TEST("delete", delete_opendir_test);
     TLIB_ADD_TEST("delete", delete_dir_with_open_unlinked_file_test);
     TLIB_ADD_TEST("delete", delete_readonly_test);

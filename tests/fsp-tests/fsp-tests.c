@@ -208,7 +208,7 @@ static void usage(FILE *f)
             "  --writeback         memfs asks for the kernel's writeback cache (with --timeout=-1)\n"
             "  --slowio            memfs completes reads, writes and readdir asynchronously\n"
             "  --linfsp            with --external: DIR is served by LinFsp (accept its documented\n"
-            "                      deviations from tmpfs, e.g. 100 ns times, no RENAME_EXCHANGE)\n"
+            "                      deviations from tmpfs, e.g. xattr values up to 65535 bytes)\n"
             "  --coarse            COARSE operation guard strategy\n"
             "  --threads=N         dispatcher threads (default: the engine's)\n"
             "  --io-uring          FUSE over io_uring (mount option io_uring, LINFSP_IO_URING=1;\n"
@@ -301,7 +301,7 @@ int main(int argc, char **argv)
         ULONG flags = MemfsDisk | (fsp_tests_options.case_insensitive ? MemfsCaseInsensitive : 0) |
                       (fsp_tests_options.writeback ? MemfsWritebackCache : 0);
         status = MemfsCreateFunnel(flags, fsp_tests_options.file_info_timeout, 1024 * 1024,
-                                   16ULL * 1024 * 1024 * 1024, fsp_tests_options.slowio ? 10 : 0,
+                                   FSP_TESTS_MEMFS_MAX_FILE_SIZE, fsp_tests_options.slowio ? 10 : 0,
                                    fsp_tests_options.slowio ? 50 : 0, fsp_tests_options.slowio ? 1 : 0,
                                    0, 0, 0, &memfs);
         if (STATUS_SUCCESS == status) {
@@ -339,6 +339,7 @@ int main(int argc, char **argv)
     mmap_tests();
     dirctl_tests();
     security_tests();
+    acl_tests();
     reparse_tests();
     xattr_tests();
     stream_tests();
@@ -347,6 +348,7 @@ int main(int argc, char **argv)
     timeout_tests();
     mount_tests();
     native_tests();
+    ntfs_tests();
     badfs_tests();
     blocking_tests();
     fuse_tests();

@@ -19,6 +19,9 @@
 #include <string.h>
 #include <sys/types.h>
 
+/** The largest file of the in-process memfs (its MaxFileSize): beyond it writes and truncation fail with EFBIG. */
+#define FSP_TESTS_MEMFS_MAX_FILE_SIZE (16ULL * 1024 * 1024 * 1024)
+
 /** The options fsp-tests was started with. */
 struct fsp_tests_options {
     const char *external;   /* --external DIR, or NULL: memfs in-process */
@@ -37,7 +40,8 @@ bool fsp_tests_internal(void);
 /**
  * True when the file system under test is LinFsp's (the in-process memfs, or --external with
  * --linfsp): tests then accept LinFsp's documented deviations from tmpfs (doc/ntfs-compatibility.md:
- * 100 ns times, no RENAME_EXCHANGE, no O_TMPFILE, no empty xattr values, ...) instead of tmpfs's
+ * xattr values up to 65535 bytes, no special files without reparse points, names that are not
+ * UTF-8 refused, ...) instead of tmpfs's
  * behaviour.
  */
 bool fsp_tests_linfsp(void);
@@ -79,6 +83,7 @@ void rdwr_tests(void);
 void mmap_tests(void);
 void dirctl_tests(void);
 void security_tests(void);
+void acl_tests(void);     /* POSIX ACLs as Linux defines them (passes on tmpfs) */
 void reparse_tests(void);
 void xattr_tests(void);
 void stream_tests(void);
@@ -93,6 +98,7 @@ void fuse_tests(void);
 void fuse_compat_tests(void);   /* the FUSE 3 layer in-process (fuse_new, fuse_mount, fuse_loop[_mt]) */
 void fuse_opt_tests(void); /* tests/unit/test-fuse-opt-cases.c: fuse_opt_parse */
 void backing_tests(void); /* kernel passthrough to backing files */
+void ntfs_tests(void);    /* NTFS data as xattrs (ntfs-3g's, Samba's), POSIX ACLs, birth times, labels */
 void posix_tests(void);  /* tests/unit/test-posix.c: the POSIX mapping API */
 void dirbuf_tests(void); /* tests/unit/test-dirbuf.c: directory buffers */
 

@@ -17,6 +17,9 @@
  *   fuse_modules_subdir_test, fuse_modules_iconv_test, fuse_options_test,
  *   fuse_session_fd_test, fuse_open_flags_test, fuse_poll_test, fuse_file_mountpoint_test,
  *   fuse_fd_mountpoint_test, fuse_debug_trace_test: see each test.
+ *   fuse_fidelity_test         issue 11 as the program sees it: exact times both ways, no
+ *                              readlink for a symlink's attributes, getxattr of one name,
+ *                              empty values, rename and fallocate flags, chown of a FIFO
  */
 #define FUSE_USE_VERSION 35
 #include <fuse.h>
@@ -24,6 +27,7 @@
 #include "fsp-tests.h"
 #include <dirent.h>
 #include <fcntl.h>
+#include <linux/falloc.h>
 #include <limits.h>
 #include <poll.h>
 #include <pthread.h>
@@ -1267,6 +1271,296 @@ static void fuse_debug_trace_test(void)
     ASSERT_EQ(bad, 0);
 }
 
+/* ---- 15: what issue 11 fixed, as the program sees it ---- */
+
+/*
+ * A small tree: /f and /g regular files, /l a symlink to "f", /p a FIFO with set-user-ID and
+ * set-group-ID. Times are exact to the nanosecond and kept per name; every call is recorded.
+ */
+static pthread_mutex_t fid_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct timespec fid_times[3][2]; /* f, l, p: atime, mtime */
+static int fid_readlink_calls, fid_listxattr_calls, fid_rename_flags[2], fid_renames;
+static int fid_fallocate_modes[2], fid_fallocates, fid_empty_set, fid_empty_size = -1;
+static mode_t fid_p_mode, fid_p_chmod = (mode_t)-1;
+static char fid_getxattr_names[256];
+
+static int fid_index(const char *path)
+{
+    return 0 == strcmp(path, "/f") ? 0 : 0 == strcmp(path, "/l") ? 1 : 0 == strcmp(path, "/p") ? 2 : -1;
+}
+
+static int fid_getattr(const char *path, struct stat *st, struct fuse_file_info *fi)
+{
+    (void)fi;
+    memset(st, 0, sizeof *st);
+    int i = fid_index(path);
+    if (0 == strcmp(path, "/"))
+        st->st_mode = S_IFDIR | 0755, st->st_nlink = 2;
+    else if (0 == strcmp(path, "/g"))
+        st->st_mode = S_IFREG | 0644, st->st_nlink = 1, st->st_size = 4;
+    else if (i < 0)
+        return -ENOENT;
+    pthread_mutex_lock(&fid_lock);
+    if (0 == i)
+        st->st_mode = S_IFREG | 0644, st->st_nlink = 1, st->st_size = 4;
+    else if (1 == i)
+        st->st_mode = S_IFLNK | 0777, st->st_nlink = 1, st->st_size = 1;
+    else if (2 == i)
+        st->st_mode = S_IFIFO | fid_p_mode, st->st_nlink = 1;
+    if (i >= 0) {
+        st->st_atim = fid_times[i][0], st->st_mtim = fid_times[i][1];
+        st->st_ctim = (struct timespec){1500000000, 555555555};
+    }
+    pthread_mutex_unlock(&fid_lock);
+    return 0;
+}
+
+static int fid_readlink(const char *path, char *buf, size_t size)
+{
+    (void)path;
+    pthread_mutex_lock(&fid_lock);
+    fid_readlink_calls++;
+    pthread_mutex_unlock(&fid_lock);
+    snprintf(buf, size, "f");
+    return 0;
+}
+
+static int fid_utimens(const char *path, const struct timespec tv[2], struct fuse_file_info *fi)
+{
+    (void)fi;
+    int i = fid_index(path);
+    if (i < 0)
+        return -ENOENT;
+    pthread_mutex_lock(&fid_lock);
+    for (int k = 0; k < 2; k++)
+        if (UTIME_OMIT != tv[k].tv_nsec)
+            fid_times[i][k] = tv[k];
+    pthread_mutex_unlock(&fid_lock);
+    return 0;
+}
+
+static int fid_chmod(const char *path, mode_t mode, struct fuse_file_info *fi)
+{
+    (void)fi;
+    if (2 != fid_index(path))
+        return 0;
+    pthread_mutex_lock(&fid_lock);
+    fid_p_chmod = mode, fid_p_mode = mode & 07777;
+    pthread_mutex_unlock(&fid_lock);
+    return 0;
+}
+
+static int fid_chown(const char *path, uid_t uid, gid_t gid, struct fuse_file_info *fi)
+{
+    (void)path, (void)uid, (void)gid, (void)fi;
+    return 0;
+}
+
+static int fid_rename(const char *from, const char *to, unsigned int flags)
+{
+    (void)from, (void)to;
+    pthread_mutex_lock(&fid_lock);
+    if (fid_renames < 2)
+        fid_rename_flags[fid_renames] = (int)flags;
+    fid_renames++;
+    pthread_mutex_unlock(&fid_lock);
+    return 0;
+}
+
+static int fid_getxattr(const char *path, const char *name, char *value, size_t size)
+{
+    (void)path;
+    pthread_mutex_lock(&fid_lock);
+    size_t l = strlen(fid_getxattr_names);
+    snprintf(fid_getxattr_names + l, sizeof fid_getxattr_names - l, "%s;", name);
+    bool empty = fid_empty_set;
+    pthread_mutex_unlock(&fid_lock);
+    if (0 == strcmp(name, "foo.bar"))
+        return -EOPNOTSUPP; /* a namespace the program does not have */
+    if (0 == strcmp(name, "user.unlisted")) {
+        if (size && size < 3)
+            return -ERANGE;
+        if (size)
+            memcpy(value, "abc", 3);
+        return 3;
+    }
+    if (0 == strcmp(name, "user.empty") && empty)
+        return 0;
+    return -ENODATA;
+}
+
+static int fid_setxattr(const char *path, const char *name, const char *value, size_t size,
+                        int flags)
+{
+    (void)path, (void)value, (void)flags;
+    if (strcmp(name, "user.empty"))
+        return -ENOTSUP;
+    pthread_mutex_lock(&fid_lock);
+    fid_empty_set = 1, fid_empty_size = (int)size;
+    pthread_mutex_unlock(&fid_lock);
+    return 0;
+}
+
+static int fid_listxattr(const char *path, char *list, size_t size)
+{
+    (void)path;
+    pthread_mutex_lock(&fid_lock);
+    fid_listxattr_calls++;
+    bool empty = fid_empty_set;
+    pthread_mutex_unlock(&fid_lock);
+    static const char names[] = "user.empty";
+    if (!empty)
+        return 0;
+    if (size && size < sizeof names)
+        return -ERANGE;
+    if (size)
+        memcpy(list, names, sizeof names);
+    return (int)sizeof names;
+}
+
+static int fid_open(const char *path, struct fuse_file_info *fi)
+{
+    (void)path, (void)fi;
+    return 0;
+}
+
+static int fid_fallocate(const char *path, int mode, off_t off, off_t len, struct fuse_file_info *fi)
+{
+    (void)path, (void)off, (void)len, (void)fi;
+    pthread_mutex_lock(&fid_lock);
+    if (fid_fallocates < 2)
+        fid_fallocate_modes[fid_fallocates] = mode;
+    fid_fallocates++;
+    pthread_mutex_unlock(&fid_lock);
+    return 0;
+}
+
+static int fid_readdir(const char *path, void *buf, fuse_fill_dir_t fill, off_t off,
+                       struct fuse_file_info *fi, enum fuse_readdir_flags flags)
+{
+    (void)path, (void)off, (void)fi, (void)flags;
+    static const char *names[] = {"f", "g", "l", "p"};
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+        char p[8];
+        snprintf(p, sizeof p, "/%s", names[i]);
+        struct stat st;
+        fid_getattr(p, &st, 0);
+        fill(buf, names[i], &st, 0, FUSE_FILL_DIR_PLUS);
+    }
+    return 0;
+}
+
+/*
+ * Issue 11 through the FUSE layer, as libfuse passes it: times to the nanosecond both ways;
+ * a symlink's attributes (also after utimensat/lchown on it, and in a listing) never call
+ * readlink (issue 11 item 1, issue 9 item 2); getxattr(2) calls the program's getxattr of that
+ * one name (not listxattr), with its errors; empty values reach setxattr and come back; rename
+ * flags RENAME_EXCHANGE and RENAME_NOREPLACE reach rename; fallocate modes reach fallocate;
+ * chown of a FIFO drops set-user-ID and set-group-ID through the program's chmod (item 5).
+ */
+static void fuse_fidelity_test(void)
+{
+    fsp_tests_need_root();
+    static const struct fuse_operations ops = {
+        .getattr = fid_getattr, .readlink = fid_readlink, .utimens = fid_utimens,
+        .chmod = fid_chmod, .chown = fid_chown, .rename = fid_rename,
+        .getxattr = fid_getxattr, .setxattr = fid_setxattr, .listxattr = fid_listxattr,
+        .open = fid_open, .fallocate = fid_fallocate, .readdir = fid_readdir,
+    };
+    pthread_mutex_lock(&fid_lock);
+    for (int i = 0; i < 3; i++)
+        fid_times[i][0] = (struct timespec){1400000000, 111111111},
+        fid_times[i][1] = (struct timespec){1400000000, 222222222};
+    fid_readlink_calls = fid_listxattr_calls = fid_renames = fid_fallocates = 0;
+    fid_empty_set = 0, fid_empty_size = -1, fid_p_mode = 06755, fid_p_chmod = (mode_t)-1;
+    fid_getxattr_names[0] = '\0';
+    pthread_mutex_unlock(&fid_lock);
+    struct mounted m;
+    bool ok = start_fs(&m, &ops, "attr_timeout=0,entry_timeout=0", false, 0);
+    struct statx fx = {0}, lx = {0};
+    int readlink_after_attrs = -1, listxattr_after_get = -1;
+    ssize_t unlisted = -2, empty_len = -2;
+    int foo_err = 0;
+    char names[256] = "", value[8] = "";
+    if (ok) {
+        /* times: exact from the program, exact to it */
+        struct timespec ts[2] = {{1000000000, 123456789}, {1300000000, 987654321}};
+        CHECK(0 == utimensat(AT_FDCWD, at(&m, "f"), ts, 0));
+        CHECK(0 == statx(AT_FDCWD, at(&m, "f"), AT_STATX_FORCE_SYNC, STATX_BASIC_STATS, &fx));
+        /* a symlink: utimensat and lchown of it, stat, a listing; no readlink for any of it */
+        CHECK(0 == utimensat(AT_FDCWD, at(&m, "l"), ts, AT_SYMLINK_NOFOLLOW));
+        CHECK(0 == lchown(at(&m, "l"), 0, 0));
+        CHECK(0 == statx(AT_FDCWD, at(&m, "l"), AT_SYMLINK_NOFOLLOW | AT_STATX_FORCE_SYNC,
+                         STATX_BASIC_STATS, &lx));
+        DIR *d = opendir(m.mnt);
+        struct dirent *e;
+        struct stat st;
+        while (d && (e = readdir(d)))
+            if ('.' != e->d_name[0])
+                CHECK(0 == fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW));
+        if (d)
+            closedir(d);
+        pthread_mutex_lock(&fid_lock);
+        readlink_after_attrs = fid_readlink_calls;
+        pthread_mutex_unlock(&fid_lock);
+        /* xattrs */
+        unlisted = getxattr(at(&m, "f"), "user.unlisted", value, sizeof value);
+        errno = 0;
+        CHECK(-1 == getxattr(at(&m, "f"), "foo.bar", value, sizeof value));
+        foo_err = errno;
+        pthread_mutex_lock(&fid_lock);
+        listxattr_after_get = fid_listxattr_calls;
+        snprintf(names, sizeof names, "%s", fid_getxattr_names);
+        pthread_mutex_unlock(&fid_lock);
+        CHECK(0 == setxattr(at(&m, "f"), "user.empty", "", 0, 0));
+        empty_len = getxattr(at(&m, "f"), "user.empty", value, sizeof value);
+        char list[64];
+        CHECK(listxattr(at(&m, "f"), list, sizeof list) == (ssize_t)sizeof "user.empty");
+        /* rename flags */
+        int dfd = open(m.mnt, O_RDONLY | O_DIRECTORY); /* at() has one buffer */
+        CHECK(0 == renameat2(dfd, "f", dfd, "g", RENAME_EXCHANGE));
+        CHECK(0 == renameat2(dfd, "g", dfd, "new", RENAME_NOREPLACE));
+        if (dfd >= 0)
+            close(dfd);
+        /* fallocate modes */
+        int fd = open(at(&m, "g"), O_RDWR);
+        CHECK(fd >= 0);
+        if (fd >= 0) {
+            CHECK(0 == fallocate(fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, 0, 2));
+            CHECK(0 == fallocate(fd, FALLOC_FL_ZERO_RANGE, 0, 2));
+            close(fd);
+        }
+        /* chown of a FIFO: the set-ID bits go (the kernel leaves it to the file system) */
+        CHECK(0 == chown(at(&m, "p"), 0, 0));
+    }
+    stop_fs(&m);
+    ASSERT(ok);
+    ASSERT_CHECKS();
+    ASSERT_EQ(fx.stx_atime.tv_sec, 1000000000);
+    ASSERT_EQ(fx.stx_atime.tv_nsec, 123456789);
+    ASSERT_EQ(fx.stx_mtime.tv_sec, 1300000000);
+    ASSERT_EQ(fx.stx_mtime.tv_nsec, 987654321);
+    ASSERT_EQ(fx.stx_ctime.tv_nsec, 555555555);
+    ASSERT(S_ISLNK(lx.stx_mode));
+    ASSERT_EQ(lx.stx_size, 1);
+    ASSERT_EQ(lx.stx_mtime.tv_nsec, 987654321);
+    ASSERT_EQ(readlink_after_attrs, 0);
+    ASSERT_EQ(unlisted, 3);
+    ASSERT(0 == memcmp(value, "abc", 3));
+    ASSERT_EQ(foo_err, EOPNOTSUPP);
+    ASSERT_EQ(listxattr_after_get, 0);
+    ASSERT(strstr(names, "user.unlisted;") && strstr(names, "foo.bar;"));
+    ASSERT_EQ(fid_empty_size, 0);
+    ASSERT_EQ(empty_len, 0);
+    ASSERT_EQ(fid_renames, 2);
+    ASSERT_EQ(fid_rename_flags[0], RENAME_EXCHANGE);
+    ASSERT_EQ(fid_rename_flags[1], RENAME_NOREPLACE);
+    ASSERT_EQ(fid_fallocates, 2);
+    ASSERT_EQ(fid_fallocate_modes[0], FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE);
+    ASSERT_EQ(fid_fallocate_modes[1], FALLOC_FL_ZERO_RANGE);
+    ASSERT_EQ(fid_p_chmod, (mode_t)(S_IFIFO | 0755));
+}
+
 void fuse_compat_tests(void)
 {
     TLIB_ADD_TEST("fuse", fuse_fi_per_request_test);
@@ -1287,4 +1581,5 @@ void fuse_compat_tests(void)
     TLIB_ADD_TEST("fuse", fuse_fd_mountpoint_test);
     TLIB_ADD_TEST("fuse", fuse_open_channel_test);
     TLIB_ADD_TEST("fuse", fuse_debug_trace_test);
+    TLIB_ADD_TEST("fuse", fuse_fidelity_test);
 }

@@ -421,6 +421,63 @@ static void rdwr_fsync_test(void)
 }
 
 /* Shrinking then growing a file leaves zeros where the data was. */
+/*
+ * The largest file: writing at it or truncating past it is EFBIG, a write across it is cut
+ * short (POSIX; truncate/12, ftruncate/12 of pjdfstest): on the in-process memfs, whose limit
+ * (MaxFileSize) is known. Everywhere: a negative size is EINVAL.
+ */
+static void rdwr_file_too_large_test(void)
+{
+    fsp_tests_write_file("file0", "x", 1);
+    int fd = open("file0", O_RDWR);
+    ASSERT(-1 != fd);
+    errno = 0;
+    int r1 = ftruncate(fd, -1);
+    int e2 = errno;
+    ssize_t w2 = -2, w3 = -2;
+    int r2 = -2, r3 = -2, r4 = -2, e3 = 0, e4 = 0, e5 = 0, e6 = 0;
+    struct stat st = {0};
+    if (fsp_tests_internal()) {
+        const off_t max = (off_t)FSP_TESTS_MEMFS_MAX_FILE_SIZE;
+        errno = 0;
+        r2 = ftruncate(fd, max + 1);
+        e3 = errno;
+        errno = 0;
+        r3 = truncate("file0", max + 4096);
+        e4 = errno;
+        /* With the writeback cache the kernel takes writes into its page cache and the file
+         * system sees them later: their errors reach fsync(2) and close(2), not write(2). */
+        if (!fsp_tests_options.writeback) {
+            errno = 0;
+            w2 = pwrite(fd, "z", 1, max);
+            e5 = errno;
+            w3 = pwrite(fd, "abcd", 4, max - 2); /* two bytes fit */
+        }
+        errno = 0;
+        r4 = fallocate(fd, FALLOC_FL_KEEP_SIZE, max, 4096);
+        e6 = errno;
+        fstat(fd, &st);
+    }
+    close(fd);
+    ASSERT_EQ(r1, -1);
+    ASSERT_EQ(e2, EINVAL);
+    if (fsp_tests_internal()) {
+        ASSERT_EQ(r2, -1);
+        ASSERT_EQ(e3, EFBIG);
+        ASSERT_EQ(r3, -1);
+        ASSERT_EQ(e4, EFBIG);
+        if (!fsp_tests_options.writeback) {
+            ASSERT_EQ(w2, -1);
+            ASSERT_EQ(e5, EFBIG);
+            ASSERT_EQ(w3, 2);
+            ASSERT_EQ(st.st_size, (off_t)FSP_TESTS_MEMFS_MAX_FILE_SIZE);
+        }
+        ASSERT_EQ(r4, -1);
+        ASSERT(EFBIG == e6 || EOPNOTSUPP == e6);
+    }
+    ASSERT(0 == truncate("file0", 1));
+}
+
 static void rdwr_truncate_test(void)
 {
     fill_pat(wbuf, 0, 3 * 4096, 2);
@@ -916,6 +973,7 @@ void rdwr_tests(void)
     TLIB_ADD_TEST("rdwr", rdwr_direct_test);
     TLIB_ADD_TEST("rdwr", rdwr_fsync_test);
     TLIB_ADD_TEST("rdwr", rdwr_truncate_test);
+    TLIB_ADD_TEST("rdwr", rdwr_file_too_large_test);
     TLIB_ADD_TEST("rdwr", rdwr_threads_test);
     TLIB_ADD_TEST("rdwr", rdwr_seek_data_hole_test);
     TLIB_ADD_TEST("rdwr", rdwr_fallocate_test);

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
 
 #ifndef RENAME_NOREPLACE
@@ -202,6 +203,7 @@ static void rename_noreplace_test(void)
     ASSERT_ERRNO(do_renameat2("c", "b", RENAME_NOREPLACE | RENAME_EXCHANGE), EINVAL);
 }
 
+/* renameat2(RENAME_EXCHANGE): both names exist, and they swap files in one step. */
 static void rename_exchange_test(void)
 {
     struct stat sa, sb, st;
@@ -209,30 +211,110 @@ static void rename_exchange_test(void)
     fsp_tests_write_file("b", "BBBB", 4);
     ASSERT(0 == stat("a", &sa));
     ASSERT(0 == stat("b", &sb));
+    /* the change time as the file system has it (asked afresh, not from any cache) */
+    struct statx c0, c1;
+    ASSERT(0 == statx(AT_FDCWD, "a", AT_STATX_FORCE_SYNC, STATX_CTIME, &c0));
+    usleep(20000); /* past a coarse clock's tick */
+    int fd = open("a", O_RDWR);
+    ASSERT(-1 != fd);
     if (0 != do_renameat2("a", "b", RENAME_EXCHANGE)) {
-        if (ENOSYS == errno)
+        int e = errno;
+        close(fd);
+        if (ENOSYS == e)
             tlib_skip("no renameat2");
-        /* WinFsp's Rename has no exchange, so LinFsp's engine refuses it with EINVAL; tmpfs
-         * exchanges */
-        ASSERT(fsp_tests_linfsp());
-        ASSERT(EINVAL == errno);
-        ASSERT_CONTENT("a", "AAA");
-        ASSERT_CONTENT("b", "BBBB");
-        return;
+        errno = e;
+        ASSERT(!"RENAME_EXCHANGE failed");
     }
+    /* the exchange changed both files' change time */
+    ASSERT(0 == statx(AT_FDCWD, "b", AT_STATX_FORCE_SYNC, STATX_CTIME, &c1));
+    ASSERT(c1.stx_ctime.tv_sec > c0.stx_ctime.tv_sec ||
+           (c1.stx_ctime.tv_sec == c0.stx_ctime.tv_sec && c1.stx_ctime.tv_nsec > c0.stx_ctime.tv_nsec));
+    /* an open descriptor follows its file to the other name */
+    ssize_t w = pwrite(fd, "a", 1, 3);
+    close(fd);
+    ASSERT_EQ(w, 1);
     ASSERT_CONTENT("a", "BBBB");
-    ASSERT_CONTENT("b", "AAA");
+    ASSERT_CONTENT("b", "AAAa");
     ASSERT(0 == stat("a", &st));
     ASSERT_EQ(st.st_ino, sb.st_ino);
     ASSERT(0 == stat("b", &st));
     ASSERT_EQ(st.st_ino, sa.st_ino);
+    ASSERT_EQ(fsp_tests_count_entries("."), 2);
     /* a directory and a file exchange too */
     ASSERT(0 == mkdir("d", 0755));
     fsp_tests_write_file("d/in", "I", 1);
     ASSERT(0 == do_renameat2("a", "d", RENAME_EXCHANGE));
     ASSERT_CONTENT("d", "BBBB");
     ASSERT_CONTENT("a/in", "I");
+    ASSERT(0 == stat("a", &st));
+    ASSERT(S_ISDIR(st.st_mode));
     ASSERT_ERRNO(do_renameat2("a", "missing", RENAME_EXCHANGE), ENOENT);
+    ASSERT_ERRNO(do_renameat2("missing", "a", RENAME_EXCHANGE), ENOENT);
+    ASSERT_ERRNO(do_renameat2("a", "b", RENAME_EXCHANGE | RENAME_NOREPLACE), EINVAL);
+    /* a name with itself: nothing happens */
+    ASSERT(0 == do_renameat2("b", "b", RENAME_EXCHANGE));
+    ASSERT_CONTENT("b", "AAAa");
+}
+
+/* RENAME_EXCHANGE across directories: directories, their contents and ".." follow. */
+static void rename_exchange_dirs_test(void)
+{
+    struct stat p, q, st;
+    ASSERT(0 == mkdir("p", 0755));
+    ASSERT(0 == mkdir("q", 0755));
+    ASSERT(0 == mkdir("p/x", 0755));
+    fsp_tests_write_file("p/x/inner", "px", 2);
+    ASSERT(0 == mkdir("q/y", 0700));
+    fsp_tests_write_file("q/y/inner", "qy", 2);
+    fsp_tests_write_file("q/f", "file", 4);
+    ASSERT(0 == stat("p", &p));
+    ASSERT(0 == stat("q", &q));
+    if (0 != do_renameat2("p/x", "q/y", RENAME_EXCHANGE)) {
+        if (ENOSYS == errno)
+            tlib_skip("no renameat2");
+        ASSERT(!"RENAME_EXCHANGE failed");
+    }
+    ASSERT_CONTENT("p/x/inner", "qy");
+    ASSERT_CONTENT("q/y/inner", "px");
+    ASSERT(0 == stat("p/x", &st));
+    ASSERT_EQ(st.st_mode & 07777, 0700);
+    ASSERT(0 == stat("p/x/..", &st));
+    ASSERT_EQ(st.st_ino, p.st_ino);
+    ASSERT(0 == stat("q/y/..", &st));
+    ASSERT_EQ(st.st_ino, q.st_ino);
+    /* a directory with a file in another directory: the link counts of both parents follow */
+    ASSERT(0 == do_renameat2("p/x", "q/f", RENAME_EXCHANGE));
+    ASSERT_CONTENT("p/x", "file");
+    ASSERT_CONTENT("q/f/inner", "qy");
+    ASSERT(0 == stat("p", &st));
+    ASSERT_EQ(st.st_nlink, 2);
+    ASSERT(0 == stat("q", &st));
+    ASSERT_EQ(st.st_nlink, 4);
+    /* a directory cannot be exchanged with something inside it */
+    ASSERT_ERRNO(do_renameat2("q", "q/f/inner", RENAME_EXCHANGE), EINVAL);
+    ASSERT_ERRNO(do_renameat2("q/f/inner", "q", RENAME_EXCHANGE), EINVAL);
+    ASSERT_CONTENT("q/f/inner", "qy");
+}
+
+/* A rename that replaces a file with other names changes that file: its ctime (rename/23). */
+static void rename_hardlink_ctime_test(void)
+{
+    struct stat before, st;
+    fsp_tests_write_file("a", "A", 1);
+    fsp_tests_write_file("b", "B", 1);
+    ASSERT(0 == link("b", "c"));
+    ASSERT(0 == stat("c", &before));
+    ASSERT_EQ(before.st_nlink, 2);
+    struct timespec pause = {0, 50 * 1000 * 1000}; /* beyond the clock's tick */
+    nanosleep(&pause, 0);
+    ASSERT(0 == rename("a", "b"));
+    ASSERT(0 == stat("c", &st));
+    ASSERT_EQ(st.st_nlink, 1);
+    ASSERT_EQ(st.st_ino, before.st_ino);
+    ASSERT(st.st_ctim.tv_sec > before.st_ctim.tv_sec ||
+           (st.st_ctim.tv_sec == before.st_ctim.tv_sec && st.st_ctim.tv_nsec > before.st_ctim.tv_nsec));
+    ASSERT_CONTENT("c", "B");
+    ASSERT_CONTENT("b", "A");
 }
 
 static void rename_subtree_test(void)
@@ -692,4 +774,6 @@ void rename_tests(void)
     TLIB_ADD_TEST("rename", rename_many_test);
     TLIB_ADD_TEST("rename", rename_odd_names_test);
     TLIB_ADD_TEST("rename", rename_ctime_test);
+    TLIB_ADD_TEST("rename", rename_exchange_dirs_test);
+    TLIB_ADD_TEST("rename", rename_hardlink_ctime_test);
 }

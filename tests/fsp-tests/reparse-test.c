@@ -1,6 +1,7 @@
 /*
  * tests/fsp-tests/reparse-test.c - symbolic links (IO_REPARSE_TAG_SYMLINK reparse points on LinFsp):
- * symlink/readlink round trips, lstat, following, dangling links, loops, O_NOFOLLOW, rename, unlink.
+ * symlink/readlink round trips, lstat, targets up to PATH_MAX - 1 bytes, following, dangling
+ * links, loops, O_NOFOLLOW, a symlink's own times, rename, unlink.
  */
 #include "fsp-tests.h"
 #include <dirent.h>
@@ -75,6 +76,55 @@ static void reparse_symlink_long_test(void)
     char buf[4] = {0};
     ASSERT_EQ(fsp_tests_read_file("link1", buf, sizeof buf), 1);
     ASSERT_EQ(buf[0], 'x');
+}
+
+/* Targets up to PATH_MAX - 1 = 4095 bytes (ASCII and multi-byte UTF-8), as tmpfs and libfuse. */
+static void reparse_symlink_max_test(void)
+{
+    static char target[PATH_MAX + 2];
+    memset(target, 'm', PATH_MAX - 1);
+    target[PATH_MAX - 1] = 0;
+    check_symlink(target, "link0");
+    /* 2047 two-byte characters and one more byte: 4095 bytes, 2048 characters */
+    for (int i = 0; i < 2047; i++)
+        memcpy(target + 2 * i, "\xc3\xa9", 2);
+    target[4094] = 'x';
+    target[4095] = 0;
+    check_symlink(target, "link1");
+    /* One byte more is the kernel's ENAMETOOLONG, on every file system. */
+    memset(target, 'n', PATH_MAX);
+    target[PATH_MAX] = 0;
+    ASSERT_ERRNO(symlink(target, "link2"), ENAMETOOLONG);
+    ASSERT_EQ(fsp_tests_count_entries("."), 2);
+}
+
+/*
+ * utimensat(AT_SYMLINK_NOFOLLOW) sets a symlink's own times, exactly, and nothing changes them
+ * afterwards (pjdfstest utimensat/05). An access time older than the modification time would
+ * be moved on by any read of the target (relatime): a file system must not read it after
+ * setting the times, as LinFsp's FUSE layer once did for the reply's size.
+ */
+static void reparse_symlink_utimens_test(void)
+{
+    fsp_tests_write_file("file0", "data", 4);
+    ASSERT(0 == symlink("file0", "link0"));
+    struct timespec ts[2] = {{1000000000, 111111100}, {1300000000, 222222200}};
+    ASSERT(0 == utimensat(AT_FDCWD, "link0", ts, AT_SYMLINK_NOFOLLOW));
+    /* the file system's own answer, asked right after (not the kernel's cache); the times are
+     * whole 100 ns units, so that file systems that keep FILETIME's ticks only answer the same */
+    struct statx sx;
+    ASSERT(0 == statx(AT_FDCWD, "link0", AT_SYMLINK_NOFOLLOW | AT_STATX_FORCE_SYNC,
+                      STATX_BASIC_STATS, &sx));
+    ASSERT(S_ISLNK(sx.stx_mode));
+    ASSERT_EQ(sx.stx_atime.tv_sec, 1000000000);
+    ASSERT_EQ(sx.stx_atime.tv_nsec, 111111100);
+    ASSERT_EQ(sx.stx_mtime.tv_sec, 1300000000);
+    ASSERT_EQ(sx.stx_mtime.tv_nsec, 222222200);
+    ASSERT_EQ(sx.stx_size, 5);
+    /* the target keeps its own times */
+    struct stat st;
+    ASSERT(0 == stat("file0", &st));
+    ASSERT(st.st_mtim.tv_sec != 1300000000);
 }
 
 static void reparse_symlink_odd_target_test(void)
@@ -329,6 +379,8 @@ void reparse_tests(void)
     TLIB_ADD_TEST("reparse", reparse_symlink_relative_test);
     TLIB_ADD_TEST("reparse", reparse_symlink_absolute_test);
     TLIB_ADD_TEST("reparse", reparse_symlink_long_test);
+    TLIB_ADD_TEST("reparse", reparse_symlink_max_test);
+    TLIB_ADD_TEST("reparse", reparse_symlink_utimens_test);
     TLIB_ADD_TEST("reparse", reparse_symlink_odd_target_test);
     TLIB_ADD_TEST("reparse", reparse_symlink_follow_test);
     TLIB_ADD_TEST("reparse", reparse_symlink_dangling_test);

@@ -9,6 +9,8 @@
 #include <sys/wait.h>
 #include <stdio.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <sys/syscall.h>
 #include <sys/xattr.h>
 #include <unistd.h>
 
@@ -456,6 +458,138 @@ static void security_killpriv_test(void)
     ASSERT_EQ(mode_of("dir"), 02755);
 }
 
+/* The file types a change of owner concerns (pjdfstest chown/00). */
+static const struct {
+    const char *name;
+    mode_t type;
+} chown_types[] = {
+    {"reg", S_IFREG}, {"fifo", S_IFIFO}, {"sock", S_IFSOCK}, {"chr", S_IFCHR}, {"blk", S_IFBLK},
+    {"dir", S_IFDIR},
+};
+
+static int chown_group_as_user(void *arg)
+{
+    (void)arg;
+    for (size_t i = 0; i < sizeof chown_types / sizeof chown_types[0]; i++)
+        for (int k = 0; k < 3; k++) {
+            char name[32];
+            snprintf(name, sizeof name, "%s%d", chown_types[i].name, k);
+            if (0 != lchown(name, (uid_t)-1, USER_A))
+                return 10 + (int)i;
+        }
+    return 0;
+}
+
+/*
+ * chown(2) by an unprivileged owner clears S_ISUID on every file type but directories, and
+ * S_ISGID when the group may execute or the caller is not in the file's group (Linux's
+ * setattr_should_drop_sgid; tmpfs; pjdfstest chown/00). Directories keep both.
+ */
+static void security_killpriv_chown_types_test(void)
+{
+    fsp_tests_need_root();
+    /* mode and group before: 6555 (group may execute), 6545 in the caller's group, 6545 in
+     * another group */
+    static const mode_t modes[3] = {06555, 06545, 06545};
+    static const gid_t groups[3] = {USER_A, USER_A, GROUP_X};
+    for (size_t i = 0; i < sizeof chown_types / sizeof chown_types[0]; i++)
+        for (int k = 0; k < 3; k++) {
+            char name[32];
+            snprintf(name, sizeof name, "%s%d", chown_types[i].name, k);
+            mode_t type = chown_types[i].type;
+            int r = S_ISDIR(type) ? mkdir(name, 0700)
+                    : S_ISREG(type) ? (fsp_tests_write_file(name, 0, 0), 0)
+                                    : mknod(name, type | 0600, makedev(1, 7));
+            if (0 != r && !S_ISREG(type) && !S_ISDIR(type)) {
+                ASSERT(fsp_tests_linfsp()); /* memfs may have no special files */
+                tlib_skip("the file system does not hold special files");
+            }
+            ASSERT(0 == r);
+            ASSERT(0 == lchown(name, USER_A, groups[k]));
+            ASSERT(0 == chmod(name, modes[k]));
+            ASSERT_EQ(mode_of(name), modes[k]);
+        }
+    ASSERT_EQ(fsp_tests_as_user(USER_A, USER_A, chown_group_as_user, 0), 0);
+    for (size_t i = 0; i < sizeof chown_types / sizeof chown_types[0]; i++) {
+        bool dir = S_ISDIR(chown_types[i].type);
+        static const mode_t after[3] = {0555, 02545, 0545};
+        for (int k = 0; k < 3; k++) {
+            char name[32];
+            snprintf(name, sizeof name, "%s%d", chown_types[i].name, k);
+            mode_t want = dir ? modes[k] : after[k];
+            mode_t got = mode_of(name);
+            if (got != want)
+                fprintf(stderr, "    %s: mode %04o, expected %04o\n", name, (unsigned)got,
+                        (unsigned)want);
+            ASSERT_EQ(got, want);
+            struct stat st;
+            ASSERT(0 == lstat(name, &st));
+            ASSERT_EQ(st.st_gid, USER_A);
+        }
+    }
+}
+
+#ifndef RENAME_EXCHANGE
+#define RENAME_EXCHANGE (1 << 1)
+#endif
+
+static int tmpfile_exchange_as_user(void *arg)
+{
+    (void)arg;
+    /* O_TMPFILE needs write permission on the directory */
+    if (-1 != open("ro", O_TMPFILE | O_RDWR, 0600) || EACCES != errno)
+        return 10;
+    /* an unnamed file is the caller's, with the mode asked for (less the umask) */
+    int fd = open("w", O_TMPFILE | O_RDWR, 0666);
+    if (-1 == fd)
+        return 11;
+    struct stat st;
+    int r = fstat(fd, &st);
+    char proc[64];
+    snprintf(proc, sizeof proc, "/proc/self/fd/%d", fd);
+    int r2 = linkat(AT_FDCWD, proc, AT_FDCWD, "w/named", AT_SYMLINK_FOLLOW);
+    close(fd);
+    if (0 != r || st.st_uid != USER_A || st.st_gid != USER_A || (st.st_mode & 07777) != (0666 & ~022))
+        return 12;
+    if (0 != r2)
+        return 13;
+    /* RENAME_EXCHANGE in a sticky directory of files that are not the caller's: EPERM */
+    if (-1 != syscall(SYS_renameat2, AT_FDCWD, "sticky/a", AT_FDCWD, "sticky/b", RENAME_EXCHANGE) ||
+        EPERM != errno)
+        return 14;
+    /* nor in a directory the caller may not write */
+    if (-1 != syscall(SYS_renameat2, AT_FDCWD, "ro/c", AT_FDCWD, "w/named", RENAME_EXCHANGE) ||
+        EACCES != errno)
+        return 15;
+    return 0;
+}
+
+/* O_TMPFILE and RENAME_EXCHANGE give an unprivileged caller nothing the permissions do not. */
+static void security_tmpfile_exchange_test(void)
+{
+    fsp_tests_need_root();
+    ASSERT(0 == mkdir("ro", 0755));
+    fsp_tests_write_file("ro/c", "c", 1);
+    ASSERT(0 == mkdir("w", 0777));
+    ASSERT(0 == chmod("w", 0777));
+    ASSERT(0 == mkdir("sticky", 0777));
+    ASSERT(0 == chmod("sticky", 01777));
+    fsp_tests_write_file("sticky/a", "a", 1);
+    fsp_tests_write_file("sticky/b", "b", 1);
+    mode_t old = umask(022);
+    int r = fsp_tests_as_user(USER_A, USER_A, tmpfile_exchange_as_user, 0);
+    umask(old);
+    ASSERT_EQ(r, 0);
+    struct stat st;
+    ASSERT(0 == stat("w/named", &st));
+    ASSERT_EQ(st.st_uid, USER_A);
+    char buf[2];
+    ASSERT_EQ(fsp_tests_read_file("sticky/a", buf, sizeof buf), 1);
+    ASSERT_EQ(buf[0], 'a');
+    ASSERT_EQ(fsp_tests_read_file("ro/c", buf, sizeof buf), 1);
+    ASSERT_EQ(buf[0], 'c');
+}
+
 static int truncate_as_user(void *arg)
 {
     const char *const *names = arg;
@@ -750,6 +884,8 @@ void security_tests(void)
     TLIB_ADD_TEST("security", security_sticky_test);
     TLIB_ADD_TEST("security", security_setgid_dir_test);
     TLIB_ADD_TEST("security", security_killpriv_test);
+    TLIB_ADD_TEST("security", security_killpriv_chown_types_test);
+    TLIB_ADD_TEST("security", security_tmpfile_exchange_test);
     TLIB_ADD_TEST("security", security_killpriv_truncate_test);
     TLIB_ADD_TEST("security", security_killpriv_supplementary_group_test);
     TLIB_ADD_TEST("security", security_killpriv_caps_test);

@@ -136,24 +136,44 @@ static void xattr_binary_test(void)
     ASSERT_EQ(list_count(list, len, "user.caf\xc3\xa9 x:y"), 1);
 }
 
+/* Empty values are values (Linux allows them; LinFsp's extension VolumeParams.EmptyEaValues). */
 static void xattr_empty_value_test(void)
 {
     char buf[16];
     fsp_tests_write_file("file0", 0, 0);
-    if (fsp_tests_linfsp()) {
-        /*
-         * LinFsp by design: xattrs are WinFsp EAs and an EA with an empty value
-         * does not exist (setting one deletes it), so an empty value is refused.
-         */
-        ASSERT_ERRNO(setxattr("file0", "user.empty", "", 0, 0), EINVAL);
-        ASSERT_ERRNO(getxattr("file0", "user.empty", buf, sizeof buf), ENODATA);
-        ASSERT_EQ(listxattr("file0", buf, sizeof buf), 0);
-    } else {
-        /* tmpfs and most Linux file systems keep empty values. */
-        ASSERT(0 == setxattr("file0", "user.empty", "", 0, 0));
-        ASSERT_EQ(getxattr("file0", "user.empty", buf, sizeof buf), 0);
-        ASSERT_EQ(listxattr("file0", buf, sizeof buf), 11);
-    }
+    ASSERT(0 == setxattr("file0", "user.empty", "", 0, 0));
+    ASSERT_EQ(getxattr("file0", "user.empty", buf, sizeof buf), 0);
+    ASSERT_EQ(getxattr("file0", "user.empty", 0, 0), 0);
+    ASSERT_EQ(listxattr("file0", buf, sizeof buf), 11);
+    ASSERT(0 == memcmp(buf, "user.empty", 11));
+    /* it exists: XATTR_CREATE fails, XATTR_REPLACE works */
+    ASSERT_ERRNO(setxattr("file0", "user.empty", "", 0, XATTR_CREATE), EEXIST);
+    ASSERT(0 == setxattr("file0", "user.empty", "v", 1, XATTR_REPLACE));
+    ASSERT_EQ(getxattr("file0", "user.empty", buf, sizeof buf), 1);
+    ASSERT(0 == setxattr("file0", "user.empty", "", 0, XATTR_REPLACE));
+    ASSERT_EQ(getxattr("file0", "user.empty", buf, sizeof buf), 0);
+    ASSERT(0 == removexattr("file0", "user.empty"));
+    ASSERT_ERRNO(getxattr("file0", "user.empty", buf, sizeof buf), ENODATA);
+    ASSERT_EQ(listxattr("file0", buf, sizeof buf), 0);
+    /* on a directory too */
+    ASSERT(0 == mkdir("dir0", 0755));
+    ASSERT(0 == setxattr("dir0", "user.e", "", 0, XATTR_CREATE));
+    ASSERT_EQ(getxattr("dir0", "user.e", buf, sizeof buf), 0);
+}
+
+/* Names in namespaces Linux file systems do not have are not supported (tmpfs: EOPNOTSUPP). */
+static void xattr_namespace_test(void)
+{
+    char buf[16];
+    fsp_tests_write_file("file0", 0, 0);
+    ASSERT_ERRNO(setxattr("file0", "foo.bar", "v", 1, 0), EOPNOTSUPP);
+    ASSERT_ERRNO(getxattr("file0", "foo.bar", buf, sizeof buf), EOPNOTSUPP);
+    ASSERT_ERRNO(removexattr("file0", "foo.bar"), EOPNOTSUPP);
+    ASSERT_ERRNO(setxattr("file0", "noprefix", "v", 1, 0), EOPNOTSUPP);
+    ASSERT_ERRNO(setxattr("file0", "User.x", "v", 1, 0), EOPNOTSUPP);
+    ASSERT_EQ(listxattr("file0", buf, sizeof buf), 0);
+    ASSERT(0 == setxattr("file0", "user.ok", "v", 1, 0));
+    ASSERT_EQ(listxattr("file0", buf, sizeof buf), 8);
 }
 
 static void xattr_large_test(void)
@@ -361,6 +381,45 @@ static void xattr_access_test(void)
     ASSERT_EQ(getxattr("rw", "user.x", buf, sizeof buf), 1);
 }
 
+static int system_ns_as_user(void *arg)
+{
+    (void)arg;
+    char buf[8];
+    /* not the owner, no write access: nothing in system.* changes */
+    if (0 == setxattr("theirs", "system.x", "y", 1, 0) || (EPERM != errno && EOPNOTSUPP != errno))
+        return 1;
+    if (0 == removexattr("theirs", "system.x") || (EPERM != errno && EOPNOTSUPP != errno && ENODATA != errno))
+        return 2;
+    /* nor is it read without read access */
+    if (getxattr("secret", "system.x", buf, sizeof buf) >= 0)
+        return 3;
+    return 0;
+}
+
+/*
+ * The kernel guards no system.* name (a file system refuses the names it does not know, as
+ * tmpfs does, or checks them): a user changes none on another's file, nor reads one of a file
+ * it may not read. Where such names are EAs (LinFsp), ntfs-3g's rules apply.
+ */
+static void xattr_system_namespace_test(void)
+{
+    fsp_tests_need_root();
+    fsp_tests_write_file("theirs", "x", 1);
+    fsp_tests_write_file("secret", "x", 1);
+    ASSERT(0 == chmod("theirs", 0644));
+    ASSERT(0 == chmod("secret", 0600));
+    int r = setxattr("theirs", "system.x", "v", 1, 0) ? errno : 0;
+    ASSERT(0 == r || EOPNOTSUPP == r);
+    if (0 == r)
+        ASSERT(0 == setxattr("secret", "system.x", "v", 1, 0));
+    ASSERT_EQ(fsp_tests_as_user(54321, 54321, system_ns_as_user, 0), 0);
+    char buf[8];
+    if (0 == r) {
+        ASSERT_EQ(getxattr("theirs", "system.x", buf, sizeof buf), 1);
+        ASSERT_EQ(buf[0], 'v');
+    }
+}
+
 /*
  * Names that differ only in case are different xattrs (Linux), also on a file system whose EA
  * names are case-insensitive (WinFsp's rule; LinFsp encodes the case then): none replaces
@@ -449,6 +508,7 @@ void xattr_tests(void)
     TLIB_ADD_TEST("xattr", xattr_size_test);
     TLIB_ADD_TEST("xattr", xattr_binary_test);
     TLIB_ADD_TEST("xattr", xattr_empty_value_test);
+    TLIB_ADD_TEST("xattr", xattr_namespace_test);
     TLIB_ADD_TEST("xattr", xattr_large_test);
     TLIB_ADD_TEST("xattr", xattr_many_test);
     TLIB_ADD_TEST("xattr", xattr_dir_test);
@@ -457,6 +517,7 @@ void xattr_tests(void)
     TLIB_ADD_TEST("xattr", xattr_unlinked_test);
     TLIB_ADD_TEST("xattr", xattr_symlink_test);
     TLIB_ADD_TEST("xattr", xattr_access_test);
+    TLIB_ADD_TEST("xattr", xattr_system_namespace_test);
     TLIB_ADD_TEST("xattr", xattr_case_test);
     TLIB_ADD_TEST("xattr", xattr_trunc_test);
     TLIB_ADD_TEST("xattr", xattr_ctime_test);

@@ -293,14 +293,22 @@ device_reused() {
 }
 check "a gone mount's device number, reused by another instance, stays the other's" device_reused
 
-# fsptool lsvol: the volume, its process, its class and instance.
+# fsptool lsvol: the volume, its process, its class and instance, its label (memfs has none).
 lsvol() {
     mkdir -p "$T/m5"
     [ "$("$launchctl" start memfs m5 m5 "$T/m5")" = OK ] || return 1
-    local pid out; pid=$(info_field memfs m5 pid)
+    local pid out label=- labelled; pid=$(info_field memfs m5 pid)
     out=$("$fsptool" lsvol)
+    # a label set with FS_IOC_SETFSLABEL (_IOW(0x94, 50, char[256])) shows in the last column
+    if command -v python3 >/dev/null; then
+        python3 -c 'import fcntl, os, sys
+fd = os.open(sys.argv[1], os.O_RDONLY | os.O_DIRECTORY)
+fcntl.ioctl(fd, 0x41009432, b"Lab el" + bytes(250))' "$T/m5" && label="Lab el"
+    fi
+    labelled=$("$fsptool" lsvol)
     "$launchctl" stop memfs m5 >/dev/null
-    grep -E "^$T/m5 +memfs +m5 +$pid/memfs +yes +memfs/m5\$" <<<"$out" || { echo "$out"; return 1; }
+    grep -E "^$T/m5 +memfs +m5 +$pid/memfs +yes +memfs/m5 +-\$" <<<"$out" || { echo "$out"; return 1; }
+    grep -E "^$T/m5 +memfs +m5 +$pid/memfs +yes +memfs/m5 +$label\$" <<<"$labelled" || { echo "$labelled"; return 1; }
 }
 check "fsptool lsvol shows the volume, its process and class/instance" lsvol
 

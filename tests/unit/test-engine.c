@@ -21,6 +21,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/fs.h>
 #include <poll.h>
 #include <signal.h>
 #include <pthread.h>
@@ -977,10 +978,10 @@ static void setattr_(void)
     in.mtime = (uint64_t)-5, in.mtimensec = 0; /* before 1970 works */
     ASSERT_EQ(setattr(e.nodeid, &in, &a), 0);
     ASSERT_EQ((int64_t)a.mtime, -5);
-    /* Beyond memfs's maximum file size. */
+    /* Beyond memfs's maximum file size: EFBIG, as truncate(2) beyond a file system's limit. */
     memset(&in, 0, sizeof in);
     in.valid = FATTR_SIZE, in.size = UINT64_MAX;
-    ASSERT_EQ(setattr(e.nodeid, &in, &a), -ENOSPC);
+    ASSERT_EQ(setattr(e.nodeid, &in, &a), -EFBIG);
     ASSERT_EQ(release(e.nodeid, fh, false), 0);
     ASSERT_EQ(getattr(e.nodeid, &a), 0);
     ASSERT_EQ(a.size, 10);
@@ -1060,11 +1061,23 @@ static void namespace_ops(void)
     ASSERT_EQ(x.nodeid, d.nodeid);
     ASSERT_EQ(lookup(d.nodeid, "sub", &x), 0);
     ASSERT_EQ(x.nodeid, in_d.nodeid);
-    /* NOREPLACE, replace, EXCHANGE (not supported), into itself. */
+    /* NOREPLACE, EXCHANGE (memfs's RenameExchange; not with NOREPLACE, nor WHITEOUT),
+     * replace, into itself. */
     ASSERT_EQ(create(FUSE_ROOT_ID, "h", 0644, &x, &fh), 0);
     ASSERT_EQ(release(x.nodeid, fh, false), 0);
+    uint64_t h_node = x.nodeid;
     ASSERT_EQ(rename2(FUSE_ROOT_ID, "g", FUSE_ROOT_ID, "h", RENAME_NOREPLACE), -EEXIST);
-    ASSERT_EQ(rename2(FUSE_ROOT_ID, "g", FUSE_ROOT_ID, "h", RENAME_EXCHANGE), -EINVAL);
+    ASSERT_EQ(rename2(FUSE_ROOT_ID, "g", FUSE_ROOT_ID, "h", RENAME_EXCHANGE | RENAME_NOREPLACE),
+              -EINVAL);
+    ASSERT_EQ(rename2(FUSE_ROOT_ID, "g", FUSE_ROOT_ID, "h", RENAME_WHITEOUT), -EINVAL);
+    ASSERT_EQ(rename2(FUSE_ROOT_ID, "g", FUSE_ROOT_ID, "h", RENAME_EXCHANGE), 0);
+    ASSERT_EQ(lookup(FUSE_ROOT_ID, "h", &x), 0); /* the node table follows the exchange */
+    ASSERT_EQ(x.nodeid, f.nodeid);
+    ASSERT_EQ(lookup(FUSE_ROOT_ID, "g", &x), 0);
+    ASSERT_EQ(x.nodeid, h_node);
+    ASSERT_EQ(x.attr.size, 0);
+    ASSERT_EQ(rename2(FUSE_ROOT_ID, "g", FUSE_ROOT_ID, "missing", RENAME_EXCHANGE), -ENOENT);
+    ASSERT_EQ(rename2(FUSE_ROOT_ID, "h", FUSE_ROOT_ID, "g", RENAME_EXCHANGE), 0);
     ASSERT_EQ(rename2(FUSE_ROOT_ID, "g", FUSE_ROOT_ID, "h", 0), 0);
     ASSERT_EQ(lookup(FUSE_ROOT_ID, "h", &x), 0);
     ASSERT_EQ(x.nodeid, f.nodeid);
@@ -1170,6 +1183,381 @@ static void xattrs(void)
     ASSERT_EQ(call(FUSE_GETXATTR, f.nodeid, &gi, sizeof gi, "user.test", nl, 0, 0), -ENODATA);
     ASSERT_EQ(call(FUSE_LISTXATTR, f.nodeid, &gi, sizeof gi, 0, 0, &data, &len), 0);
     ASSERT_EQ(len, 7);
+}
+
+/* ---- fidelity: LinFsp's extensions that carry what Linux file systems keep ---- */
+
+/* memfs with or without VolumeParams.NanosecondTimes (changed before FUSE_INIT). */
+static void start_times(bool nanoseconds, struct fuse_init_out *out)
+{
+    start_raw(0, 0, 1024, 1);
+    fs()->VolumeParams.NanosecondTimes = nanoseconds;
+    ASSERT_EQ(do_init(FUSE_KERNEL_VERSION, FSP_FUSE_MINOR_MAX, ALL_FLAGS, sizeof(struct fuse_init_in),
+                      out), 0);
+}
+
+/* Exact times through SETATTR, GETATTR and READDIRPLUS, and the granularity told at INIT. */
+static void nanosecond_times(void)
+{
+    for (int exact = 1; exact >= 0; exact--) {
+        if (!exact)
+            teardown();
+        struct fuse_init_out io;
+        start_times(exact, &io);
+        /* Without the extension the kernel rounds its own times to FILETIME's 100 ns. */
+        ASSERT_EQ(io.time_gran, exact ? 1 : 100);
+        struct fuse_entry_out d, f;
+        uint64_t fh;
+        ASSERT_EQ(mkdir_(FUSE_ROOT_ID, "d", 0755, &d), 0);
+        ASSERT_EQ(create(d.nodeid, "f", 0644, &f, &fh), 0);
+        ASSERT_EQ(release(f.nodeid, fh, false), 0);
+        struct fuse_setattr_in in;
+        memset(&in, 0, sizeof in);
+        in.valid = FATTR_ATIME | FATTR_MTIME;
+        in.atime = 1000000000, in.atimensec = 123456789;
+        in.mtime = 1234567890, in.mtimensec = 987654321;
+        struct fuse_attr a;
+        ASSERT_EQ(setattr(f.nodeid, &in, &a), 0);
+        uint32_t at = exact ? 123456789 : 123456700, mt = exact ? 987654321 : 987654300;
+        ASSERT_EQ(a.atime, 1000000000);
+        ASSERT_EQ(a.atimensec, at);
+        ASSERT_EQ(a.mtime, 1234567890);
+        ASSERT_EQ(a.mtimensec, mt);
+        memset(&a, 0, sizeof a);
+        ASSERT_EQ(getattr(f.nodeid, &a), 0);
+        ASSERT_EQ(a.atimensec, at);
+        ASSERT_EQ(a.mtimensec, mt);
+        /* ctime is "now", with its nanoseconds when they are kept */
+        ASSERT(a.ctime > 1234567890);
+        /* READDIRPLUS carries the same attributes. */
+        uint64_t dfh;
+        ASSERT_EQ(open_(d.nodeid, O_RDONLY | O_DIRECTORY, &dfh, true), 0);
+        void *data;
+        size_t len;
+        ASSERT_EQ(read_(FUSE_READDIRPLUS, d.nodeid, dfh, 0, 4096, &data, &len), 0);
+        bool seen = false;
+        for (size_t pos = 0; pos < len;) {
+            const struct fuse_direntplus *dp = (const struct fuse_direntplus *)((char *)data + pos);
+            if (1 == dp->dirent.namelen && 'f' == dp->dirent.name[0]) {
+                ASSERT_EQ(dp->entry_out.nodeid, f.nodeid);
+                ASSERT_EQ(dp->entry_out.attr.atimensec, at);
+                ASSERT_EQ(dp->entry_out.attr.mtimensec, mt);
+                seen = true;
+            }
+            pos += FUSE_DIRENTPLUS_SIZE(dp);
+        }
+        ASSERT(seen);
+        ASSERT_EQ(release(d.nodeid, dfh, true), 0);
+        /* Times before 1970 keep their nanoseconds as well. */
+        in.valid = FATTR_MTIME;
+        in.mtime = (uint64_t)-2, in.mtimensec = 999999999;
+        ASSERT_EQ(setattr(f.nodeid, &in, &a), 0);
+        ASSERT_EQ((int64_t)a.mtime, -2);
+        ASSERT_EQ(a.mtimensec, exact ? 999999999 : 999999900);
+    }
+}
+
+/* SETXATTR with the long setxattr_in (FUSE_SETXATTR_EXT, offered by ALL_FLAGS). */
+static int setxattr_(uint64_t nodeid, const char *name, const void *value, size_t size, uint32_t flags)
+{
+    char msg[512];
+    struct fuse_setxattr_in si = {.size = (uint32_t)size, .flags = flags};
+    size_t nl = strlen(name) + 1;
+    ASSERT(nl + size <= sizeof msg);
+    memcpy(msg, name, nl);
+    memcpy(msg + nl, value, size);
+    return call(FUSE_SETXATTR, nodeid, &si, sizeof si, msg, nl + size, 0, 0);
+}
+
+/* Empty xattr values (VolumeParams.EmptyEaValues) and the namespaces Linux knows. */
+static void empty_xattrs(void)
+{
+    start(0, 0, 1);
+    struct fuse_entry_out f;
+    uint64_t fh;
+    ASSERT_EQ(create(FUSE_ROOT_ID, "f", 0644, &f, &fh), 0);
+    ASSERT_EQ(release(f.nodeid, fh, false), 0);
+    ASSERT_EQ(setxattr_(f.nodeid, "user.empty", "", 0, 0), 0);
+    struct fuse_getxattr_in gi = {.size = 0};
+    void *data;
+    size_t len;
+    ASSERT_EQ(call(FUSE_GETXATTR, f.nodeid, &gi, sizeof gi, "user.empty", 11, &data, &len), 0);
+    struct fuse_getxattr_out go;
+    ASSERT_EQ(len, sizeof go);
+    memcpy(&go, data, sizeof go);
+    ASSERT_EQ(go.size, 0);
+    gi.size = 10;
+    ASSERT_EQ(call(FUSE_GETXATTR, f.nodeid, &gi, sizeof gi, "user.empty", 11, &data, &len), 0);
+    ASSERT_EQ(len, 0);
+    gi.size = 100;
+    ASSERT_EQ(call(FUSE_LISTXATTR, f.nodeid, &gi, sizeof gi, 0, 0, &data, &len), 0);
+    ASSERT_EQ(len, 11);
+    ASSERT(0 == memcmp(data, "user.empty", 11));
+    /* A value replaces the empty one and an empty one the value; removing removes. */
+    ASSERT_EQ(setxattr_(f.nodeid, "user.empty", "v", 1, 0), 0);
+    ASSERT_EQ(setxattr_(f.nodeid, "user.empty", "", 0, 0), 0);
+    gi.size = 0;
+    ASSERT_EQ(call(FUSE_GETXATTR, f.nodeid, &gi, sizeof gi, "user.empty", 11, &data, &len), 0);
+    memcpy(&go, data, sizeof go);
+    ASSERT_EQ(go.size, 0);
+    ASSERT_EQ(call(FUSE_REMOVEXATTR, f.nodeid, "user.empty", 11, 0, 0, 0, 0), 0);
+    ASSERT_EQ(call(FUSE_GETXATTR, f.nodeid, &gi, sizeof gi, "user.empty", 11, 0, 0), -ENODATA);
+    /* Namespaces tmpfs does not have (VolumeParams.LinuxXattrNamespaces). */
+    ASSERT_EQ(setxattr_(f.nodeid, "foo.bar", "v", 1, 0), -EOPNOTSUPP);
+    ASSERT_EQ(call(FUSE_GETXATTR, f.nodeid, &gi, sizeof gi, "foo.bar", 8, 0, 0), -EOPNOTSUPP);
+    ASSERT_EQ(call(FUSE_REMOVEXATTR, f.nodeid, "foo.bar", 8, 0, 0, 0, 0), -EOPNOTSUPP);
+    ASSERT_EQ(setxattr_(f.nodeid, "trusted.t", "v", 1, 0), 0);
+    /* The names the engine serves from the file's data stay (ops_ntxattr.c), other system.*
+     * names are outside tmpfs's namespaces. */
+    gi.size = 0;
+    ASSERT_EQ(call(FUSE_GETXATTR, f.nodeid, &gi, sizeof gi, "system.ntfs_attrib", 19, &data, &len), 0);
+    ASSERT_EQ(len, sizeof go);
+    memcpy(&go, data, sizeof go);
+    ASSERT_EQ(go.size, 4);
+    ASSERT_EQ(call(FUSE_GETXATTR, f.nodeid, &gi, sizeof gi, "system.x", 9, 0, 0), -EOPNOTSUPP);
+    ASSERT_EQ(setxattr_(f.nodeid, "system.x", "v", 1, 0), -EOPNOTSUPP);
+    /* A file system without the extension: an empty value would be a delete, refused. */
+    fs()->VolumeParams.EmptyEaValues = 0;
+    fs()->VolumeParams.LinuxXattrNamespaces = 0;
+    ASSERT_EQ(setxattr_(f.nodeid, "user.empty", "", 0, 0), -EINVAL);
+    ASSERT_EQ(setxattr_(f.nodeid, "foo.bar", "v", 1, 0), 0);
+    fs()->VolumeParams.EmptyEaValues = 1;
+    fs()->VolumeParams.LinuxXattrNamespaces = 1;
+}
+
+/* A memfs with WinFsp's case-insensitive EA names that records Req.QueryEa.Name. */
+static char g_query_ea_name[300];
+static int g_query_ea_calls;
+static NTSTATUS recording_get_ea(FSP_FILE_SYSTEM *fs_, PVOID ctx, PFILE_FULL_EA_INFORMATION ea,
+                                 ULONG len, PULONG got)
+{
+    const char *name = FspFileSystemGetOperationContext()->Request->Req.QueryEa.Name;
+    snprintf(g_query_ea_name, sizeof g_query_ea_name, "%s", name ? name : "(null)");
+    g_query_ea_calls++;
+    return g_memfs_iface->GetEa(fs_, ctx, ea, len, got);
+}
+
+static void patch_ea_case(FSP_FILE_SYSTEM_INTERFACE *iface)
+{
+    iface->GetEa = recording_get_ea;
+    fs()->VolumeParams.CaseSensitiveExtendedAttributes = 0;
+    fs()->VolumeParams.CasePreservedExtendedAttributes = 0;
+}
+
+/*
+ * Req.QueryEa.Name (issue 11) on a volume whose EA names are encoded (issue 12's case rule):
+ * GetEa learns the name as SetEa stores it (a file system may list only that EA), NULL for
+ * LISTXATTR; empty values (EmptyEaValues) keep working with encoded names.
+ */
+static void query_ea_name_encoded(void)
+{
+    g_patch = patch_ea_case;
+    start(0, 0, 1);
+    struct fuse_entry_out f;
+    uint64_t fh;
+    ASSERT_EQ(create(FUSE_ROOT_ID, "f", 0644, &f, &fh), 0);
+    ASSERT_EQ(release(f.nodeid, fh, false), 0);
+    ASSERT_EQ(setxattr_(f.nodeid, "user.Color", "red", 3, XATTR_CREATE), 0);
+    ASSERT(0 == strcmp(g_query_ea_name, "USER.^COLOR"));
+    ASSERT_EQ(setxattr_(f.nodeid, "user.color", "", 0, 0), 0);
+    struct fuse_getxattr_in gi = {.size = 100};
+    void *data;
+    size_t len;
+    g_query_ea_calls = 0;
+    ASSERT_EQ(call(FUSE_GETXATTR, f.nodeid, &gi, sizeof gi, "user.Color", 11, &data, &len), 0);
+    ASSERT_EQ(g_query_ea_calls, 1);
+    ASSERT(0 == strcmp(g_query_ea_name, "USER.^COLOR"));
+    ASSERT_EQ(len, 3);
+    ASSERT(0 == memcmp(data, "red", 3));
+    ASSERT_EQ(call(FUSE_GETXATTR, f.nodeid, &gi, sizeof gi, "user.color", 11, &data, &len), 0);
+    ASSERT(0 == strcmp(g_query_ea_name, "USER.COLOR"));
+    ASSERT_EQ(len, 0);
+    ASSERT_EQ(call(FUSE_LISTXATTR, f.nodeid, &gi, sizeof gi, 0, 0, &data, &len), 0);
+    ASSERT(0 == strcmp(g_query_ea_name, "(null)"));
+    ASSERT_EQ(len, 22);
+    ASSERT(memmem(data, len, "user.Color", 11) && memmem(data, len, "user.color", 11));
+    ASSERT_EQ(call(FUSE_REMOVEXATTR, f.nodeid, "user.Color", 11, 0, 0, 0, 0), 0);
+    ASSERT(0 == strcmp(g_query_ea_name, "USER.^COLOR"));
+    ASSERT_EQ(call(FUSE_GETXATTR, f.nodeid, &gi, sizeof gi, "user.Color", 11, 0, 0), -ENODATA);
+    ASSERT_EQ(call(FUSE_GETXATTR, f.nodeid, &gi, sizeof gi, "user.color", 11, &data, &len), 0);
+}
+
+/* TMPFILE (CreateUnnamed): an unnamed file; LINK gives it a name, the same node. */
+static void tmpfile_link(void)
+{
+    start(0, 0, 1);
+    struct fuse_entry_out d;
+    ASSERT_EQ(mkdir_(FUSE_ROOT_ID, "d", 0755, &d), 0);
+    struct fuse_create_in ci = {.flags = O_RDWR, .mode = S_IFREG | 0600, .umask = 022};
+    void *data;
+    size_t len;
+    ASSERT_EQ(call(FUSE_TMPFILE, d.nodeid, &ci, sizeof ci, "/", 2, &data, &len), 0);
+    struct fuse_entry_out e;
+    struct fuse_open_out oo;
+    ASSERT_EQ(len, sizeof e + sizeof oo);
+    memcpy(&e, data, sizeof e);
+    memcpy(&oo, (char *)data + sizeof e, sizeof oo);
+    ASSERT(S_ISREG(e.attr.mode));
+    ASSERT_EQ(e.attr.mode & 07777, 0600);
+    ASSERT_EQ(e.attr.nlink, 0);
+    ASSERT(!node_known(e.nodeid)); /* no name */
+    list_dir(d.nodeid, 4096, false, &g_l1);
+    ASSERT_EQ(g_l1.n, 2); /* "." and ".." only */
+    uint32_t w;
+    ASSERT_EQ(write_(e.nodeid, oo.fh, 0, "tmp", 3, &w), 0);
+    ASSERT_EQ(w, 3);
+    struct fuse_attr a;
+    ASSERT_EQ(getattr(e.nodeid, &a), 0); /* through its open handle */
+    ASSERT_EQ(a.size, 3);
+    /* linkat(2) of its descriptor: LINK of the nameless node. */
+    struct fuse_link_in li = {.oldnodeid = e.nodeid};
+    ASSERT_EQ(call(FUSE_LINK, d.nodeid, &li, sizeof li, "named", 6, &data, &len), 0);
+    struct fuse_entry_out le;
+    ASSERT_EQ(len, sizeof le);
+    memcpy(&le, data, sizeof le);
+    ASSERT_EQ(le.nodeid, e.nodeid); /* the kernel's inode stays the same */
+    ASSERT_EQ(le.attr.nlink, 1);
+    ASSERT_EQ(le.attr.size, 3);
+    ASSERT(node_known(e.nodeid));
+    struct fuse_entry_out x;
+    ASSERT_EQ(lookup(d.nodeid, "named", &x), 0);
+    ASSERT_EQ(x.nodeid, e.nodeid);
+    /* A second name is an ordinary hard link. */
+    ASSERT_EQ(call(FUSE_LINK, FUSE_ROOT_ID, &li, sizeof li, "second", 7, &data, &len), 0);
+    ASSERT_EQ(release(e.nodeid, oo.fh, false), 0);
+    /* A file that lost its names cannot get one back (the kernel refuses too). */
+    ASSERT_EQ(call(FUSE_TMPFILE, d.nodeid, &ci, sizeof ci, "/", 2, &data, &len), 0);
+    memcpy(&e, data, sizeof e);
+    memcpy(&oo, (char *)data + sizeof e, sizeof oo);
+    ASSERT_EQ(release(e.nodeid, oo.fh, false), 0);
+    li.oldnodeid = e.nodeid;
+    ASSERT_EQ(call(FUSE_LINK, d.nodeid, &li, sizeof li, "late", 5, 0, 0), -ENOENT);
+    forget(e.nodeid, 1);
+    sync_engine();
+    ASSERT_EQ(lookup(d.nodeid, "late", &x), -ENOENT);
+}
+
+/* A removed directory that is a process's working directory: attributes, an empty listing. */
+static void removed_dir_attributes(void)
+{
+    start(0, 0, 1);
+    struct fuse_entry_out d;
+    ASSERT_EQ(mkdir_(FUSE_ROOT_ID, "cwd", 0750, &d), 0);
+    ASSERT_EQ(call(FUSE_RMDIR, FUSE_ROOT_ID, "cwd", 4, 0, 0, 0, 0), 0);
+    struct fuse_attr a;
+    ASSERT_EQ(getattr(d.nodeid, &a), 0);
+    ASSERT(S_ISDIR(a.mode));
+    ASSERT_EQ(a.mode & 07777, 0750);
+    ASSERT_EQ(a.nlink, 0);
+    /* chmod(".") changes what is kept */
+    struct fuse_setattr_in in;
+    memset(&in, 0, sizeof in);
+    in.valid = FATTR_MODE;
+    in.mode = S_IFDIR | 0700;
+    ASSERT_EQ(setattr(d.nodeid, &in, &a), 0);
+    ASSERT_EQ(a.mode, S_IFDIR | 0700);
+    ASSERT_EQ(getattr(d.nodeid, &a), 0);
+    ASSERT_EQ(a.mode, S_IFDIR | 0700);
+    in.valid = FATTR_SIZE;
+    ASSERT_EQ(setattr(d.nodeid, &in, &a), -EISDIR);
+    /* opendir(".") opens it and lists nothing */
+    uint64_t dfh;
+    ASSERT_EQ(open_(d.nodeid, O_RDONLY | O_DIRECTORY, &dfh, true), 0);
+    void *data;
+    size_t len;
+    ASSERT_EQ(read_(FUSE_READDIR, d.nodeid, dfh, 0, 4096, &data, &len), 0);
+    ASSERT_EQ(len, 0);
+    struct fuse_fsync_in fi = {.fh = dfh};
+    ASSERT_EQ(call(FUSE_FSYNCDIR, d.nodeid, &fi, sizeof fi, 0, 0, 0, 0), 0);
+    /* the handle is not an open file of the file system */
+    struct fuse_read_in ri = {.fh = dfh, .size = 10};
+    ASSERT_EQ(call(FUSE_READ, d.nodeid, &ri, sizeof ri, 0, 0, 0, 0), -EBADF);
+    ASSERT_EQ(release(d.nodeid, dfh, true), 0);
+    /* a directory replaced by a rename is kept the same way */
+    struct fuse_entry_out s, t;
+    ASSERT_EQ(mkdir_(FUSE_ROOT_ID, "src", 0755, &s), 0);
+    ASSERT_EQ(mkdir_(FUSE_ROOT_ID, "dst", 0711, &t), 0);
+    ASSERT_EQ(rename2(FUSE_ROOT_ID, "src", FUSE_ROOT_ID, "dst", 0), 0);
+    ASSERT_EQ(getattr(t.nodeid, &a), 0);
+    ASSERT_EQ(a.mode, S_IFDIR | 0711);
+    ASSERT_EQ(a.nlink, 0);
+    ASSERT_EQ(getattr(s.nodeid, &a), 0);
+    ASSERT_EQ(a.mode, S_IFDIR | 0755);
+    ASSERT(a.nlink > 0);
+    /* once forgotten, nothing is left */
+    forget(d.nodeid, 1);
+    sync_engine();
+    ASSERT_EQ(getattr(d.nodeid, &a), -ENOENT);
+}
+
+/* RENAME_EXCHANGE of a directory and a file in two directories: the node table follows. */
+static void exchange_nodes(void)
+{
+    start(0, 0, 1);
+    struct fuse_entry_out p, q, a, inner, b, x;
+    uint64_t fh;
+    ASSERT_EQ(mkdir_(FUSE_ROOT_ID, "p", 0755, &p), 0);
+    ASSERT_EQ(mkdir_(FUSE_ROOT_ID, "q", 0755, &q), 0);
+    ASSERT_EQ(mkdir_(p.nodeid, "a", 0755, &a), 0);
+    ASSERT_EQ(create(a.nodeid, "inner", 0644, &inner, &fh), 0);
+    ASSERT_EQ(release(inner.nodeid, fh, false), 0);
+    ASSERT_EQ(create(q.nodeid, "b", 0644, &b, &fh), 0);
+    ASSERT_EQ(release(b.nodeid, fh, false), 0);
+    ASSERT_EQ(rename2(p.nodeid, "a", q.nodeid, "b", RENAME_EXCHANGE), 0);
+    ASSERT_EQ(lookup(q.nodeid, "b", &x), 0);
+    ASSERT_EQ(x.nodeid, a.nodeid);
+    ASSERT(S_ISDIR(x.attr.mode));
+    ASSERT_EQ(lookup(p.nodeid, "a", &x), 0);
+    ASSERT_EQ(x.nodeid, b.nodeid);
+    ASSERT(S_ISREG(x.attr.mode));
+    PWSTR path = 0;
+    ASSERT_EQ(fsp_node_path(engine(), inner.nodeid, FSP_PATH_NODE, &path), 0);
+    int same = 0 == wcscmp(path, L"\\q\\b\\inner");
+    ASSERT(same);
+    /* a directory cannot go into itself */
+    ASSERT_EQ(rename2(q.nodeid, "b", a.nodeid, "inner", RENAME_EXCHANGE), -EINVAL);
+}
+
+/* A memfs that keeps no link counts (WinFsp's model): the engine gives st_nlink. */
+static void patch_no_hard_links(FSP_FILE_SYSTEM_INTERFACE *iface)
+{
+    (void)iface;
+    fs()->VolumeParams.HardLinks = 0;
+}
+
+/*
+ * Without VolumeParams.HardLinks the engine counts a directory's subdirectories for st_nlink:
+ * a RENAME_EXCHANGE of a directory and a file moves one subdirectory from one parent to the
+ * other; an exchange of two directories moves none.
+ */
+static void exchange_nlink(void)
+{
+    g_patch = patch_no_hard_links;
+    start(0, 0, 1);
+    struct fuse_entry_out p, q, a, b, c;
+    struct fuse_attr attr;
+    uint64_t fh;
+    ASSERT_EQ(mkdir_(FUSE_ROOT_ID, "p", 0755, &p), 0);
+    ASSERT_EQ(mkdir_(FUSE_ROOT_ID, "q", 0755, &q), 0);
+    ASSERT_EQ(mkdir_(p.nodeid, "a", 0755, &a), 0);
+    ASSERT_EQ(create(q.nodeid, "b", 0644, &b, &fh), 0);
+    ASSERT_EQ(release(b.nodeid, fh, false), 0);
+    ASSERT_EQ(getattr(p.nodeid, &attr), 0);
+    ASSERT_EQ(attr.nlink, 3);
+    ASSERT_EQ(getattr(q.nodeid, &attr), 0);
+    ASSERT_EQ(attr.nlink, 2);
+    ASSERT_EQ(rename2(p.nodeid, "a", q.nodeid, "b", RENAME_EXCHANGE), 0);
+    ASSERT_EQ(getattr(p.nodeid, &attr), 0);
+    ASSERT_EQ(attr.nlink, 2);
+    ASSERT_EQ(getattr(q.nodeid, &attr), 0);
+    ASSERT_EQ(attr.nlink, 3);
+    /* two directories: the counts stay */
+    ASSERT_EQ(mkdir_(p.nodeid, "c", 0755, &c), 0);
+    ASSERT_EQ(rename2(p.nodeid, "c", q.nodeid, "b", RENAME_EXCHANGE), 0);
+    ASSERT_EQ(getattr(p.nodeid, &attr), 0);
+    ASSERT_EQ(attr.nlink, 3);
+    ASSERT_EQ(getattr(q.nodeid, &attr), 0);
+    ASSERT_EQ(attr.nlink, 3);
 }
 
 /* ---- asynchronous completion (memfs slow I/O: STATUS_PENDING + FspFileSystemSendResponse) ---- */
@@ -1652,7 +2040,7 @@ static void malformed_args(void)
     ASSERT_EQ(len, 0);
     ASSERT_EQ(write_(e.nodeid, fh, 0, "", 0, &w), 0);
     ASSERT_EQ(w, 0);
-    ASSERT_EQ(write_(e.nodeid, fh, UINT64_MAX - 1, "xy", 2, &w), -ENOSPC); /* beyond memfs's maximum */
+    ASSERT_EQ(write_(e.nodeid, fh, UINT64_MAX - 1, "xy", 2, &w), -EFBIG); /* beyond memfs's maximum */
     ASSERT_EQ(read_(FUSE_READ, e.nodeid, fh, 0, 10, &data, &len), 0);
     ASSERT_EQ(len, 0);
     uint64_t dfh;
@@ -2386,6 +2774,181 @@ static void handle_release_during_pending(void)
 }
 
 /*
+ * A named stream read through its xattr (user.DosStream.NAME:$DATA) while the file system pends
+ * the Read: the engine waits for the completion, since the file system works in the engine's
+ * buffer until then, and answers with the data. An INTERRUPT meanwhile gets no answer of its
+ * own, the GETXATTR none before the completion (then EINTR), and nothing is freed early
+ * (ASan) or leaked.
+ */
+/* Only reads pend (w_read with g_pend): the engine may close the stream's context as soon as
+ * the completion is sent, before complete_pending's own bookkeeping ends. */
+static void patch_pend_reads(FSP_FILE_SYSTEM_INTERFACE *iface)
+{
+    reset_tracking();
+    iface->Read = w_read;
+}
+
+static void stream_xattr_pending(void)
+{
+    g_patch = patch_pend_reads;
+    start(0, 0, 3);
+    struct fuse_entry_out e;
+    uint64_t fh;
+    ASSERT_EQ(create(FUSE_ROOT_ID, "f", 0644, &e, &fh), 0);
+    static const char name[] = "user.DosStream.s:$DATA";
+    ASSERT_EQ(setxattr_(e.nodeid, name, "hello", 6, 0), 0);
+    for (int intr = 0; intr <= 1; intr++) {
+        __atomic_store_n(&g_pend, true, __ATOMIC_RELEASE);
+        struct fuse_getxattr_in gi = {.size = 100};
+        uint64_t u = send_req(FUSE_GETXATTR, e.nodeid, &gi, sizeof gi, name, sizeof name);
+        for (int i = 0; i < 500 && !__atomic_load_n(&g_pending.valid, __ATOMIC_ACQUIRE); i++)
+            usleep(10000);
+        __atomic_store_n(&g_pend, false, __ATOMIC_RELEASE);
+        ASSERT(__atomic_load_n(&g_pending.valid, __ATOMIC_ACQUIRE));
+        if (intr) {
+            struct fuse_interrupt_in ii = {.unique = u};
+            send_req(FUSE_INTERRUPT, 0, &ii, sizeof ii, 0, 0);
+        }
+        expect_no_reply();
+        complete_pending();
+        void *data;
+        size_t len;
+        int err = recv_reply(u, &data, &len);
+        if (intr)
+            ASSERT_EQ(err, -EINTR);
+        else {
+            ASSERT_EQ(err, 0);
+            ASSERT_EQ(len, 6);
+            ASSERT(0 == memcmp(data, "hello", 6));
+        }
+        ASSERT_EQ(g_violations, 0);
+    }
+    ASSERT_EQ(release(e.nodeid, fh, false), 0);
+}
+
+/* A memfs whose xattrs are all its own EAs (VolumeParams.XattrsPassThrough). */
+static void patch_passthrough_xattrs(FSP_FILE_SYSTEM_INTERFACE *iface)
+{
+    (void)iface;
+    fs()->VolumeParams.XattrsPassThrough = 1;
+}
+
+static int mkdir_umask(uint64_t parent, const char *name, uint32_t mode, uint32_t umask_,
+                       struct fuse_entry_out *entry)
+{
+    struct fuse_mkdir_in in = {.mode = S_IFDIR | mode, .umask = umask_};
+    void *data;
+    size_t len;
+    int err = call(FUSE_MKDIR, parent, &in, sizeof in, name, strlen(name) + 1, &data, &len);
+    if (!err) {
+        ASSERT_EQ(len, sizeof *entry);
+        memcpy(entry, data, sizeof *entry);
+    }
+    return err;
+}
+
+/*
+ * FUSE_POSIX_ACL and FUSE_DONT_MASK, negotiated for a file system with security descriptors:
+ * the kernel then sends the umask apart, and the engine applies it, unless the parent has a
+ * default ACL (inheritable ACEs), which replaces it. Not negotiated with XattrsPassThrough, or
+ * when the kernel does not offer them (it applied the umask itself: the mode is taken as sent),
+ * and then system.posix_acl_* are EOPNOTSUPP, never stored unenforced.
+ */
+static void posix_acl_init_umask(void)
+{
+    static const uint64_t acl_flags = FUSE_POSIX_ACL | FUSE_DONT_MASK;
+    start(0, 0, 1);
+    ASSERT_EQ(fsp_engine_init_flags(engine()) & acl_flags, acl_flags);
+    struct fuse_entry_out e, d, f;
+    uint64_t fh;
+    ASSERT_EQ(create(FUSE_ROOT_ID, "f", 0666, &e, &fh), 0); /* umask 022 */
+    ASSERT_EQ(e.attr.mode & 07777, 0644);
+    ASSERT_EQ(release(e.nodeid, fh, false), 0);
+    ASSERT_EQ(mkdir_umask(FUSE_ROOT_ID, "d", 0777, 027, &d), 0);
+    ASSERT_EQ(d.attr.mode & 07777, 0750);
+    /* default ACL user::rwx group::rwx other::r-x: the umask no longer applies below d */
+    static const unsigned char dacl[4 + 3 * 8] = {2, 0, 0, 0, 1, 0, 7, 0, 0xff, 0xff, 0xff, 0xff,
+                                                  4, 0, 7, 0, 0xff, 0xff, 0xff, 0xff,
+                                                  0x20, 0, 5, 0, 0xff, 0xff, 0xff, 0xff};
+    ASSERT_EQ(setxattr_(d.nodeid, "system.posix_acl_default", dacl, sizeof dacl, 0), 0);
+    ASSERT_EQ(create(d.nodeid, "g", 0666, &f, &fh), 0);
+    ASSERT_EQ(f.attr.mode & 07777, 0664);
+    ASSERT_EQ(release(f.nodeid, fh, false), 0);
+    ASSERT_EQ(mkdir_umask(d.nodeid, "sub", 0777, 077, &f), 0);
+    ASSERT_EQ(f.attr.mode & 07777, 0775);
+    teardown();
+
+    /* a kernel that does not offer them */
+    start_raw(0, 0, 1024, 1);
+    struct fuse_init_out out;
+    ASSERT_EQ(do_init(FUSE_KERNEL_VERSION, FSP_FUSE_MINOR_MAX, ALL_FLAGS & ~acl_flags,
+                      sizeof(struct fuse_init_in), &out), 0);
+    ASSERT_EQ(fsp_engine_init_flags(engine()) & acl_flags, 0);
+    ASSERT_EQ(create(FUSE_ROOT_ID, "f", 0666, &e, &fh), 0);
+    ASSERT_EQ(e.attr.mode & 07777, 0666);
+    ASSERT_EQ(release(e.nodeid, fh, false), 0);
+    ASSERT_EQ(setxattr_(e.nodeid, "system.posix_acl_access", dacl, sizeof dacl, 0), -EOPNOTSUPP);
+    struct fuse_getxattr_in gi = {.size = 100};
+    ASSERT_EQ(call(FUSE_GETXATTR, e.nodeid, &gi, sizeof gi, "system.posix_acl_access", 24, 0, 0), -EOPNOTSUPP);
+    teardown();
+
+    /* XattrsPassThrough: every name is an EA, POSIX ACLs are refused */
+    g_patch = patch_passthrough_xattrs;
+    start(0, 0, 1);
+    ASSERT_EQ(fsp_engine_init_flags(engine()) & acl_flags, 0);
+    ASSERT_EQ(create(FUSE_ROOT_ID, "f", 0666, &e, &fh), 0);
+    ASSERT_EQ(release(e.nodeid, fh, false), 0);
+    ASSERT_EQ(setxattr_(e.nodeid, "system.posix_acl_access", dacl, sizeof dacl, 0), -EOPNOTSUPP);
+    ASSERT_EQ(setxattr_(e.nodeid, "user.DOSATTRIB", "0x20", 4, 0), 0); /* an EA */
+    void *data;
+    size_t len;
+    ASSERT_EQ(call(FUSE_GETXATTR, e.nodeid, &gi, sizeof gi, "user.DOSATTRIB", 15, &data, &len), 0);
+    ASSERT_EQ(len, 4);
+    ASSERT(0 == memcmp(data, "0x20", 4));
+}
+
+/*
+ * Hostile values of the names the engine serves: truncated and random blobs for every name, at
+ * odd addresses in the request (the value follows the name). Each gets an error or applies;
+ * the engine keeps serving (and ASan/UBSan see no bad access).
+ */
+static void ntxattr_fuzz(void)
+{
+    start(0, 0, 2);
+    struct fuse_entry_out e, d;
+    uint64_t fh;
+    ASSERT_EQ(create(FUSE_ROOT_ID, "f", 0644, &e, &fh), 0);
+    ASSERT_EQ(release(e.nodeid, fh, false), 0);
+    ASSERT_EQ(mkdir_umask(FUSE_ROOT_ID, "d", 0755, 0, &d), 0);
+    static const char *const names[] = {
+        "system.ntfs_acl",  "system.ntfs_attrib",      "system.ntfs_attrib_be",    "system.ntfs_times",
+        "system.ntfs_times_be", "system.ntfs_crtime",  "system.ntfs_crtime_be",    "system.ntfs_reparse_data",
+        "user.DOSATTRIB",   "security.NTACL",          "user.DosStream.x:$DATA",   "system.posix_acl_access",
+        "system.posix_acl_default",
+    };
+    uint64_t seed = 0x9E3779B97F4A7C15ULL;
+    unsigned char v[400];
+    for (int i = 0; i < 3000; i++) {
+        seed ^= seed << 13, seed ^= seed >> 7, seed ^= seed << 17;
+        const char *name = names[seed % (sizeof names / sizeof names[0])];
+        size_t n = (size_t)(seed >> 20) % sizeof v;
+        for (size_t k = 0; k < n; k++) {
+            seed ^= seed << 13, seed ^= seed >> 7, seed ^= seed << 17;
+            v[k] = (unsigned char)seed;
+        }
+        if (n >= 8 && (i & 1)) /* plausible headers: versions, revisions, tags */
+            v[0] = (unsigned char)(1 + i % 4), v[1] = 0, v[2] = v[0], v[3] = 0;
+        int err = setxattr_((i & 2) ? d.nodeid : e.nodeid, name, v, n, 0);
+        ASSERT(err <= 0);
+    }
+    /* still serving, the file still a file */
+    struct fuse_attr a;
+    ASSERT_EQ(getattr(e.nodeid, &a), 0);
+    ASSERT(S_ISREG(a.mode) || S_ISDIR(a.mode) || S_ISLNK(a.mode) || S_ISFIFO(a.mode));
+    sync_engine();
+}
+
+/*
  * A request answered through one of a file's open handles (GETATTR of a file unlinked while
  * open) must not hold a table-wide lock while the file system works: before, fsp_handle_with_node
  * ran GetFileInfo under the handle table's lock, so every OPEN, READ, RELEASE of any file waited
@@ -2998,6 +3561,8 @@ static void arg_shapes(void)
         {FUSE_READDIRPLUS, sizeof(struct fuse_read_in), 0},
         {FUSE_RENAME2, sizeof(struct fuse_rename2_in), 2},
         {FUSE_SYNCFS, sizeof(struct fuse_syncfs_in), 0},
+        {FUSE_TMPFILE, sizeof(struct fuse_create_in), 0}, /* the kernel's "/" is not read */
+        {FUSE_STATX, sizeof(struct fsp_fuse_statx_in), 0},
     };
     ASSERT(fsp_engine_init_flags(engine()) & FUSE_SETXATTR_EXT);
     ASSERT_EQ(fsp_ops_min_arglen(FUSE_SETXATTR, 0), FUSE_COMPAT_SETXATTR_IN_SIZE + 2);
@@ -3077,6 +3642,9 @@ static void patch_lacking(FSP_FILE_SYSTEM_INTERFACE *iface)
     iface->Poll = 0;
     iface->Control = 0;
     iface->Ioctl = 0;
+    iface->RenameExchange = 0;
+    iface->CreateUnnamed = 0;
+    iface->SetVolumeLabel = 0;
 }
 
 static void patch_no_create(FSP_FILE_SYSTEM_INTERFACE *iface)
@@ -3135,6 +3703,17 @@ static void missing_members(void)
     ASSERT_EQ(call(FUSE_ACCESS, f.nodeid, &ac, sizeof ac, 0, 0, 0, 0), -ENOSYS);
     struct fuse_poll_in po = {.fh = fh};
     ASSERT_EQ(call(FUSE_POLL, f.nodeid, &po, sizeof po, 0, 0, 0, 0), -ENOSYS);
+    /* O_TMPFILE: ENOSYS, which the kernel turns into EOPNOTSUPP (and stops asking). */
+    struct fuse_create_in tc = {.flags = O_RDWR, .mode = S_IFREG | 0600};
+    ASSERT_EQ(call(FUSE_TMPFILE, FUSE_ROOT_ID, &tc, sizeof tc, "/", 2, 0, 0), -ENOSYS);
+    /* A flag the file system cannot honour, not a missing operation: EINVAL, so the kernel
+     * keeps sending RENAME2 (ENOSYS would end every RENAME2 flag for the mount). */
+    struct fuse_rename2_in rx = {.newdir = FUSE_ROOT_ID, .flags = RENAME_EXCHANGE};
+    ASSERT_EQ(call(FUSE_RENAME2, FUSE_ROOT_ID, &rx, sizeof rx, "f\0d", 4, 0, 0), -EINVAL);
+    /* FS_IOC_SETFSLABEL without SetVolumeLabel: as IOCTL without the method. */
+    char label[FSLABEL_MAX] = "x";
+    struct fuse_ioctl_in sl = {.fh = fh, .cmd = FS_IOC_SETFSLABEL, .in_size = FSLABEL_MAX};
+    ASSERT_EQ(call(FUSE_IOCTL, FUSE_ROOT_ID, &sl, sizeof sl, label, sizeof label, 0, 0), -ENOTTY);
     ASSERT_EQ(release(d.nodeid, dh, true), 0);
     ASSERT_EQ(release(f.nodeid, fh, false), 0);
     /* O_TRUNC without Overwrite, OverwriteEx or SetFileSize. */
@@ -3191,6 +3770,13 @@ int main(int argc, char **argv)
     TLIB_ADD_TEST("misc", setattr_);
     TLIB_ADD_TEST("namespace", namespace_ops);
     TLIB_ADD_TEST("namespace", xattrs);
+    TLIB_ADD_TEST("fidelity", nanosecond_times);
+    TLIB_ADD_TEST("fidelity", empty_xattrs);
+    TLIB_ADD_TEST("fidelity", query_ea_name_encoded);
+    TLIB_ADD_TEST("fidelity", exchange_nlink);
+    TLIB_ADD_TEST("fidelity", tmpfile_link);
+    TLIB_ADD_TEST("fidelity", removed_dir_attributes);
+    TLIB_ADD_TEST("fidelity", exchange_nodes);
     TLIB_ADD_TEST("pending", pending_io);
     TLIB_ADD_TEST("pending", interrupt_pending);
     TLIB_ADD_TEST("proto", unknown_opcode);
@@ -3210,6 +3796,9 @@ int main(int argc, char **argv)
     TLIB_ADD_TEST("rel", readdir_no_progress);
     TLIB_ADD_TEST("rel", handle_release_during_readdir);
     TLIB_ADD_TEST("rel", handle_release_during_pending);
+    TLIB_ADD_TEST("rel", stream_xattr_pending);
+    TLIB_ADD_TEST("rel", posix_acl_init_umask);
+    TLIB_ADD_TEST("rel", ntxattr_fuzz);
     TLIB_ADD_TEST("rel", handle_table_not_locked_in_callbacks);
     TLIB_ADD_TEST("rel", readdirplus_completion_no_reentry);
     TLIB_ADD_TEST("rel", pending_out_of_memory);

@@ -326,8 +326,14 @@ static void write_read(void)
     for (ULONG i = 0; i < 40000; i++)
         ASSERT_EQ(got[i], 0);
     ASSERT_EQ(got[40000], 'Z');
-    /* Beyond the maximum file size. */
-    ASSERT_EQ(I->Write(F, f, "Q", 16 * 1024 * 1024, 1, FALSE, FALSE, &done, &info), STATUS_DISK_FULL);
+    /* Beyond the maximum file size: EFBIG at it, a write across it is cut short. */
+    ASSERT_EQ(I->Write(F, f, "Q", 16 * 1024 * 1024, 1, FALSE, FALSE, &done, &info),
+              STATUS_FILE_TOO_LARGE);
+    ASSERT_EQ(I->Write(F, f, "QRS", 16 * 1024 * 1024 - 2, 3, FALSE, FALSE, &done, &info),
+              STATUS_SUCCESS);
+    ASSERT_EQ(done, 2);
+    ASSERT_EQ(file_info(f).FileSize, 16 * 1024 * 1024);
+    ASSERT_EQ(I->SetFileSize(F, f, 100001, FALSE, &info), STATUS_SUCCESS);
     ASSERT_EQ(file_info(f).FileSize, 100001);
 
     /* Overwrite truncates and sets the attributes. */
@@ -394,7 +400,7 @@ static void sparse_large_file(void)
     ASSERT_EQ(I->SetFileSize(F, f, 4096, TRUE, &info), STATUS_SUCCESS);
     ASSERT_EQ(info.FileSize, 4096);
     /* Beyond the maximum. */
-    ASSERT_EQ(I->SetFileSize(F, f, 9 * GiB, FALSE, &info), STATUS_DISK_FULL);
+    ASSERT_EQ(I->SetFileSize(F, f, 9 * GiB, FALSE, &info), STATUS_FILE_TOO_LARGE);
     ASSERT_EQ(file_info(f).FileSize, 4096);
     close_(f);
 }
@@ -1298,7 +1304,7 @@ static void fallocate_modes(void)
     ASSERT_EQ(info.FileSize, size + 10);
     ASSERT_EQ(I->Fallocate(F, f, 0, size + 10, 90, &info), STATUS_SUCCESS);
     ASSERT_EQ(info.FileSize, size + 100);
-    ASSERT_EQ(I->Fallocate(F, f, 0, 0, 1ULL << 33, &info), STATUS_DISK_FULL); /* > MaxFileSize */
+    ASSERT_EQ(I->Fallocate(F, f, 0, 0, 1ULL << 33, &info), STATUS_FILE_TOO_LARGE); /* > MaxFileSize: EFBIG */
     ASSERT_EQ(I->Fallocate(F, f, 0x20, 0, 10, &info), STATUS_NOT_SUPPORTED);
     close_(f);
 }

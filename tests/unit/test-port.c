@@ -9,7 +9,9 @@
 #include "tlib.h"
 #include <errno.h>
 #include <fcntl.h>
+#include <stddef.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -419,6 +421,51 @@ static void format_log_test(void)
     ASSERT(strstr(out, "wide|narrow|wide2\n"));
 }
 
+/* The value of "internal const ... NAME = VALUE" in the C# source text, or -1. */
+static long cs_const(const char *text, const char *name)
+{
+    char pat[128];
+    snprintf(pat, sizeof pat, " %s = ", name);
+    const char *p = strstr(text, pat);
+    return p ? strtol(p + strlen(pat), 0, 0) : -1;
+}
+
+/*
+ * The .NET layer reads the request and volume parameters at fixed offsets and bits
+ * (dotnet/Fsp/Interop.cs): they must be this C layout's. A wrong CallerUid offset made every
+ * caller root to passthrough-dotnet (trusted.* listed to any user), twice, when the Req union
+ * grew.
+ */
+static void dotnet_offsets_test(void)
+{
+    FILE *f = fopen(INTEROP_CS, "r");
+    ASSERT(f);
+    static char text[256 * 1024];
+    size_t n = fread(text, 1, sizeof text - 1, f);
+    fclose(f);
+    text[n] = 0;
+    ASSERT_EQ(cs_const(text, "RequestHint"), (long)offsetof(FSP_FSCTL_TRANSACT_REQ, Hint));
+    ASSERT_EQ(cs_const(text, "RequestFileName"), (long)offsetof(FSP_FSCTL_TRANSACT_REQ, FileName));
+    ASSERT_EQ(cs_const(text, "RequestCallerUid"), (long)offsetof(FSP_FSCTL_TRANSACT_REQ, CallerUid));
+    ASSERT_EQ(offsetof(FSP_FSCTL_TRANSACT_REQ, CallerGid), offsetof(FSP_FSCTL_TRANSACT_REQ, CallerUid) + 4);
+    ASSERT_EQ(offsetof(FSP_FSCTL_TRANSACT_REQ, CallerPid), offsetof(FSP_FSCTL_TRANSACT_REQ, CallerUid) + 8);
+    ASSERT_EQ(cs_const(text, "ResponseStatus"), (long)offsetof(FSP_FSCTL_TRANSACT_RSP, IoStatus.Status));
+    /* the second flag word's LinFsp bits (AdditionalFlags, offset 872) */
+#define CHECK_BIT(m)                                                                               \
+    do {                                                                                           \
+        FSP_FSCTL_VOLUME_PARAMS vp;                                                                \
+        memset(&vp, 0, sizeof vp);                                                                 \
+        vp.m = 1;                                                                                  \
+        UINT32 word;                                                                               \
+        memcpy(&word, (char *)&vp + 872, 4);                                                       \
+        ASSERT_EQ(cs_const(text, #m), (long)word);                                                 \
+    } while (0)
+    CHECK_BIT(WritebackCache);
+    CHECK_BIT(XattrsPassThrough);
+    CHECK_BIT(CaseSensitiveExtendedAttributes);
+#undef CHECK_BIT
+}
+
 int main(int argc, char **argv)
 {
     TLIB_ADD_TEST("names", fsctl_names_test);
@@ -428,6 +475,7 @@ int main(int argc, char **argv)
     TLIB_ADD_TEST("names", filesystem_names_test);
     TLIB_ADD_TEST("names", misc_names_test);
     TLIB_ADD_TEST("names", service_names_test);
+    TLIB_ADD_TEST("names", dotnet_offsets_test);
     TLIB_ADD_TEST("status", status_complete_mapping_test);
     TLIB_ADD_TEST("status", status_win32_test);
     TLIB_ADD_TEST("format", format_log_test);
