@@ -650,7 +650,7 @@ typedef PVOID PSECURITY_DESCRIPTOR;
 #define IsReparseTagNameSurrogate(Tag) ((Tag) & 0x20000000u)
 /** SymbolicLinkReparseBuffer.Flags: the target is relative to the link's directory. */
 #define SYMLINK_FLAG_RELATIVE 0x00000001
-/** Largest reparse data in bytes: 32 KiB on LinFsp (Windows: 16 KiB), so that with 4-byte WCHARs a symlink target holds as many characters as on Windows, and every Linux target (up to PATH_MAX - 1 = 4095 bytes) fits with its print name. The size of the buffer the engine passes to GetReparsePoint. */
+/** Largest reparse data in bytes: 32 KiB on LinFsp (Windows: 16 KiB), so that with 4-byte WCHARs a symlink target holds as many characters as on Windows, and every Linux target (up to PATH_MAX - 1 = 4095 bytes) fits (with its print name up to 4091 characters). The size of the buffer the engine passes to GetReparsePoint. */
 #define MAXIMUM_REPARSE_DATA_BUFFER_SIZE (32 * 1024)
 
 /**

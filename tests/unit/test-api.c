@@ -713,18 +713,24 @@ static void symlink_reparse_data_test(void)
     ASSERT_EQ(FspPosixGetSymlinkTarget(buf, size, &t), STATUS_IO_REPARSE_DATA_INVALID);
     ASSERT_EQ(FspPosixGetSymlinkTarget(buf, 4, &t), STATUS_IO_REPARSE_DATA_INVALID);
     ASSERT(!t);
-    /* Targets too long for Linux or for the data; bad arguments. */
+    /* Targets too long for Linux, the longest ones; bad arguments. */
     static char longt[5000];
     memset(longt, 'a', 4096);
     size = sizeof buf;
     ASSERT_EQ(FspPosixMakeSymlinkReparseData(longt, buf, &size), STATUS_NAME_TOO_LONG);
+    /* The longest Linux target, 4095 characters (16380 bytes of WCHARs): it fits in the 32 KiB
+     * of MAXIMUM_REPARSE_DATA_BUFFER_SIZE, but not twice with the header: no print name. */
     longt[4095] = 0;
-    size = sizeof buf;
-    ASSERT_EQ(FspPosixMakeSymlinkReparseData(longt, buf, &size), STATUS_NAME_TOO_LONG);
-    longt[2100] = 0; /* 2100 characters (8400 bytes): the print name is dropped to fit */
     size = sizeof buf;
     ASSERT_EQ(FspPosixMakeSymlinkReparseData(longt, buf, &size), STATUS_SUCCESS);
     ASSERT_EQ(rp->SymbolicLinkReparseBuffer.PrintNameLength, 0);
+    ASSERT_EQ(FspPosixGetSymlinkTarget(buf, size, &t), STATUS_SUCCESS);
+    ASSERT_EQ(strlen(t), 4095);
+    FspPosixDeletePath(t);
+    longt[2100] = 0; /* 2100 characters (8400 bytes): fits twice, the print name too */
+    size = sizeof buf;
+    ASSERT_EQ(FspPosixMakeSymlinkReparseData(longt, buf, &size), STATUS_SUCCESS);
+    ASSERT_EQ(rp->SymbolicLinkReparseBuffer.PrintNameLength, 2100 * sizeof(WCHAR));
     ASSERT_EQ(FspPosixGetSymlinkTarget(buf, size, &t), STATUS_SUCCESS);
     ASSERT_EQ(strlen(t), 2100);
     FspPosixDeletePath(t);
