@@ -1,6 +1,6 @@
 /*
  * src/engine/ops_entry.c - names and attributes: LOOKUP, FORGET,
- * BATCH_FORGET, GETATTR, SETATTR, STATFS.
+ * BATCH_FORGET, GETATTR, STATX, SETATTR, STATFS, ACCESS.
  */
 #include "ops.h"
 #include <errno.h>

@@ -1,5 +1,5 @@
 /*
- * src/engine/ops_file.c - open files: OPEN, CREATE, READ, WRITE, FSYNC (and FSYNCDIR),
+ * src/engine/ops_file.c - open files: OPEN, CREATE, TMPFILE, READ, WRITE, FSYNC (and FSYNCDIR),
  * FLUSH, RELEASE, FALLOCATE. (FLUSH, sent at every close(2), has no WinFsp
  * counterpart: without the LinFsp extension FlushDescriptor the engine answers
  * ENOSYS and the kernel stops sending it; see fsp_ops_unsupported.)
