@@ -1468,8 +1468,12 @@ static int list_dir(struct fuse *f, struct fuse3_file *file, const char *path, s
 /*
  * The listing is read once (when asked from the start) and then served in
  * batches; the engine takes the attributes of every batch as current (it
- * asks again, with a marker, for READDIRPLUS at an offset). Entries served
- * from an earlier fill get fresh attributes from getattr.
+ * asks again, with a marker, for READDIRPLUS at an offset). libfuse serves
+ * later batches with the attributes of its first fill, whatever happened
+ * since. Here they are served as filled only while no call that may change
+ * a file's attributes went to the program since the fill (f->changes, which
+ * is read before readdir is called); otherwise the entries served get fresh
+ * attributes from getattr.
  */
 static void refresh_entries(struct fuse *f, struct fuse3_file *file, PVOID Buffer, ULONG bytes)
 {
@@ -1518,6 +1522,8 @@ static NTSTATUS ReadDirectory(FSP_FILE_SYSTEM *fs, PVOID FileContext, PWSTR Patt
     if (FspFileSystemAcquireDirectoryBuffer(&file->dir_buffer, 0 == Marker, &status)) {
         char *path = file_path(f, file);
         struct fill_ctx c = {path ? path : "", 0, 0, 0, false};
+        __atomic_store_n(&file->dir_changes, __atomic_load_n(&f->changes, __ATOMIC_ACQUIRE),
+                         __ATOMIC_RELAXED);
         int err = path ? list_dir(f, file, path, &c) : -ENOENT;
         NTSTATUS fill = err ? STATUS_SUCCESS : fill_buffer(f, &c, &file->dir_buffer);
         FspFileSystemReleaseDirectoryBuffer(&file->dir_buffer);
@@ -1531,7 +1537,8 @@ static NTSTATUS ReadDirectory(FSP_FILE_SYSTEM *fs, PVOID FileContext, PWSTR Patt
     if (!NT_SUCCESS(status))
         return status;
     FspFileSystemReadDirectoryBuffer(&file->dir_buffer, Marker, Buffer, Length, PBytesTransferred);
-    if (Marker)
+    if (Marker && __atomic_load_n(&f->changes, __ATOMIC_ACQUIRE) !=
+                      __atomic_load_n(&file->dir_changes, __ATOMIC_RELAXED))
         refresh_entries(f, file, Buffer, *PBytesTransferred);
     return STATUS_SUCCESS;
 }

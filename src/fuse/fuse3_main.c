@@ -1240,6 +1240,7 @@ FUSE3_API int fuse_invalidate_path(struct fuse *f, const char *path)
 {
     if (!f || !f->fs || !path)
         return -EINVAL;
+    fuse3_changed(f); /* listings read earlier are served with fresh attributes */
     PWSTR w = 0;
     if (!NT_SUCCESS(FspPosixMapPosixToWindowsPath(path, &w)))
         return -ENOMEM;

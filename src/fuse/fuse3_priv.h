@@ -88,6 +88,7 @@ struct fuse3_file {
     bool truncated;       /* open(2) with O_TRUNC: the program's open truncated it (Overwrite) */
     int open_flags;
     PVOID dir_buffer;
+    uint64_t dir_changes; /* f->changes before dir_buffer was filled (atomic) */
     struct fuse3_ghost *ghost; /* a removed directory (f->lock) */
 };
 
@@ -126,7 +127,17 @@ struct fuse {
      * with one still there (a worker abandoned in a callback that never returned),
      * fuse_destroy keeps everything it may touch when it comes back, as the engine does */
     unsigned in_program;
+    /* calls into the program that may have changed what getattr returns, counted once they
+     * returned (fuse3_fs.c, fuse_invalidate_path; atomic): a directory listing read earlier
+     * is served with its attributes only while this has not moved (fuse3_intf.c) */
+    uint64_t changes;
 };
+
+/** Count a change of f's files (see struct fuse's changes). */
+static inline void fuse3_changed(struct fuse *f)
+{
+    __atomic_add_fetch(&f->changes, 1, __ATOMIC_RELEASE);
+}
 
 /* fuse3_intf.c */
 extern const FSP_FILE_SYSTEM_INTERFACE fuse3_interface;
