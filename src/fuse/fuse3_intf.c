@@ -1400,6 +1400,11 @@ static NTSTATUS fill_buffer(struct fuse *f, struct fill_ctx *c, PVOID *dir_buffe
 {
     NTSTATUS status = STATUS_SUCCESS;
     size_t dl = strlen(c->dirpath);
+    /* one record, reused for every entry (a name has at most 255 bytes, so as many WCHARs) */
+    union {
+        FSP_FSCTL_DIR_INFO di;
+        char bytes[sizeof(FSP_FSCTL_DIR_INFO) + 256 * sizeof(WCHAR)];
+    } rec;
     for (size_t i = 0; i < c->n && NT_SUCCESS(status); i++) {
         struct dir_entry *e = &c->v[i];
         struct stat st = {0};
@@ -1434,19 +1439,19 @@ static NTSTATUS fill_buffer(struct fuse *f, struct fill_ctx *c, PVOID *dir_buffe
         if (!NT_SUCCESS(FspPosixMapPosixToWindowsPath(e->name, &w)))
             return STATUS_INSUFFICIENT_RESOURCES;
         size_t wl = wcslen(w);
-        size_t size = sizeof(FSP_FSCTL_DIR_INFO) + wl * sizeof(WCHAR);
-        FSP_FSCTL_DIR_INFO *di = calloc(1, size);
-        if (!di) {
+        if (wl > 256) { /* cannot be: fill_dir keeps names up to 255 bytes */
             FspPosixDeletePath(w);
-            return STATUS_INSUFFICIENT_RESOURCES;
+            continue;
         }
+        size_t size = sizeof(FSP_FSCTL_DIR_INFO) + wl * sizeof(WCHAR);
+        FSP_FSCTL_DIR_INFO *di = &rec.di;
+        memset(di, 0, sizeof *di);
         di->Size = (UINT16)size;
         info_from_stat(f, &st, &di->FileInfo, &di->Nsec);
         memcpy(di->FileNameBuf, w, wl * sizeof(WCHAR));
         FspPosixDeletePath(w);
         if (!FspFileSystemFillDirectoryBuffer(dir_buffer, di, &status) && NT_SUCCESS(status))
             status = STATUS_INSUFFICIENT_RESOURCES;
-        free(di);
     }
     return status;
 }
