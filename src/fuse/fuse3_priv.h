@@ -74,6 +74,8 @@ struct fuse3_ghost {
     struct stat st;
 };
 
+struct fuse3_listing;
+
 /** An open file: the native FileContext. */
 struct fuse3_file {
     struct fuse3_file *next, *prev; /* the open file list (f->lock) */
@@ -87,8 +89,7 @@ struct fuse3_file {
     bool closing;         /* in Close: past its release (f->lock) */
     bool truncated;       /* open(2) with O_TRUNC: the program's open truncated it (Overwrite) */
     int open_flags;
-    PVOID dir_buffer;
-    uint64_t dir_changes; /* f->changes before dir_buffer was filled (atomic) */
+    struct fuse3_listing *listing; /* a directory's entries as readdir gave them (fuse3_intf.c) */
     struct fuse3_ghost *ghost; /* a removed directory (f->lock) */
 };
 
@@ -131,6 +132,8 @@ struct fuse {
      * returned (fuse3_fs.c, fuse_invalidate_path; atomic): a directory listing read earlier
      * is served with its attributes only while this has not moved (fuse3_intf.c) */
     uint64_t changes;
+    /* a listing's memory kept from a directory closed for the next one opened (atomic) */
+    struct fuse3_listing *spare_listing;
 };
 
 /** Count a change of f's files (see struct fuse's changes). */
@@ -147,6 +150,8 @@ void fuse3_context_enter(struct fuse *f);
 struct fuse_context *fuse3_context(void);
 /** The native interface for f: fuse3_interface without the members f's operations lack. */
 void fuse3_interface_for(struct fuse *f);
+/** Free a directory listing (fuse3_file's listing). */
+void fuse3_listing_free(struct fuse3_listing *l);
 /** An NTSTATUS for a negative errno a FUSE operation returned (exact round trip). */
 NTSTATUS fuse3_status(int err);
 
