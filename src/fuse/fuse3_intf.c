@@ -265,8 +265,11 @@ static void path_removed(struct fuse *f, const char *path, const struct stat *di
             g->refs++;
         }
     }
+    /* decided under the lock: once it is released, a Close may drop the last reference and
+     * free the ghost itself */
+    bool unused = g && 0 == g->refs;
     pthread_mutex_unlock(&f->lock);
-    if (g && 0 == g->refs)
+    if (unused)
         free(g);
 }
 
