@@ -4,7 +4,8 @@
 # in one run; writes a Markdown report with tables and plots.
 #
 # usage: bench/run-bench.sh [--quick] [--runs=N] [--pin=both|same|split|none]
-#                           [--out=DIR] [--configs=a,b,...] [--no-perf] [--no-plots]
+#                           [--out=DIR] [--configs=a,b,...] [--tests=p,q,...]
+#                           [--no-perf] [--no-plots]
 #
 #   default   WinFsp-like counts, 3 runs per configuration, a perf profile of memfs
 #             serving file_create; report in doc/performance/ (about 20 minutes on 2 CPUs)
@@ -20,6 +21,8 @@
 #             fuse3-libfuse-dp passthrough passthrough-fuse-linfsp passthrough-fuse-libfuse
 #             (memfs-uring and raw-floor-uring turn the fuse module's enable_uring on for
 #             their runs and back, also when the script is interrupted)
+#   --tests   comma-separated fsbench test patterns (fnmatch, see fsbench --list-tests);
+#             only those tests run (what they need, e.g. the files, is made untimed)
 #   BUILD=DIR environment: the meson build directory (default build/release)
 #
 # Every mount is made under a private temporary directory and unmounted on exit,
@@ -41,6 +44,7 @@ RUNS=
 PIN=both
 OUT=
 CONFIGS=
+TESTS=()
 DO_PERF=1
 DO_PLOTS=1
 
@@ -54,6 +58,7 @@ for a in "$@"; do
     --pin=*) PIN=${a#*=}; [[ $PIN =~ ^(both|same|split|none)$ ]] || die "bad --pin: $PIN" ;;
     --out=*) OUT=${a#*=} ;;
     --configs=*) CONFIGS=${a#*=} ;;
+    --tests=*) IFS=, read -r -a TESTS <<< "${a#*=}"; ((${#TESTS[@]})) || die "bad --tests: ${a#*=}" ;;
     --no-perf) DO_PERF=0 ;;
     --no-plots) DO_PLOTS=0 ;;
     -h|--help) usage; exit 0 ;;
@@ -348,7 +353,7 @@ run_bench() { # STDOUT STDERR ARGS...
 # ---- the runs ----
 START=$(date +%s)
 LOAD0=$(cut -d' ' -f1-3 /proc/loadavg)
-echo "run-bench: ${#SELECTED[@]} configurations x $RUNS run(s) x pinning ${PINS[*]}; fsbench ${FSBENCH_OPTS[*]}" >&2
+echo "run-bench: ${#SELECTED[@]} configurations x $RUNS run(s) x pinning ${PINS[*]}; fsbench ${FSBENCH_OPTS[*]}${TESTS[*]:+ ${TESTS[*]}}" >&2
 for ((run = 1; run <= RUNS; run++)); do
   for pin in "${PINS[@]}"; do
     set_pin "$pin"
@@ -362,7 +367,7 @@ for ((run = 1; run <= RUNS; run++)); do
         t0=$(date +%s.%N)
         cpu_opt=()
         ((SRV_PID)) && cpu_opt=(--server-pid="$SRV_PID")
-        run_bench "$LOG/$name.$pin.$run.csv" "$LOG/$name.$pin.$run.err" --csv "${cpu_opt[@]}" "${FSBENCH_OPTS[@]}" "$mnt"
+        run_bench "$LOG/$name.$pin.$run.csv" "$LOG/$name.$pin.$run.err" --csv "${cpu_opt[@]}" "${FSBENCH_OPTS[@]}" "${TESTS[@]}" "$mnt"
         rc=$?
         ((rc == 124 || rc == 137)) && note "$name ($pin) run $run: fsbench timed out after ${FSB_TIMEOUT}s"
         t1=$(date +%s.%N)
@@ -459,7 +464,7 @@ MACHINE=$WORK/machine.txt
     fi
     echo "- LinFsp: $(git -C "$ROOT" describe --always --dirty 2>/dev/null || echo unknown) (build: ${BUILD#"$ROOT"/})"
     echo "- libfuse3: $(pkg-config --modversion fuse3 2>/dev/null || echo 'not installed'); compiler: $("$CC" --version | head -1)"
-    echo "- fsbench options: \`${FSBENCH_OPTS[*]}\`; runs per configuration and pinning: $RUNS; pinning: $(
+    echo "- fsbench options: \`${FSBENCH_OPTS[*]}${TESTS[*]:+ ${TESTS[*]}}\`; runs per configuration and pinning: $RUNS; pinning: $(
         for p in "${PINS[@]}"; do
             case $p in same) printf '%s; ' "pinned (fsbench and server both on CPU $LAST)" ;;
                 split) printf '%s; ' "split (server CPU 0, fsbench CPU $LAST)" ;;

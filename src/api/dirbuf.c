@@ -43,14 +43,22 @@ static int compare_names(const WCHAR *a, size_t al, const WCHAR *b, size_t bl)
     return al < bl ? -1 : al > bl ? 1 : 0;
 }
 
-static DIRBUF *sort_ctx;
-static int compare_index(const void *x, const void *y)
+static int compare_index(const void *x, const void *y, void *ctx)
 {
-    const FSP_FSCTL_DIR_INFO *a = (const void *)(sort_ctx->data + *(const ULONG *)x);
-    const FSP_FSCTL_DIR_INFO *b = (const void *)(sort_ctx->data + *(const ULONG *)y);
+    const DIRBUF *db = ctx;
+    const FSP_FSCTL_DIR_INFO *a = (const void *)(db->data + *(const ULONG *)x);
+    const FSP_FSCTL_DIR_INFO *b = (const void *)(db->data + *(const ULONG *)y);
     return compare_names(a->FileNameBuf, name_len(a), b->FileNameBuf, name_len(b));
 }
-static pthread_mutex_t sort_lock = PTHREAD_MUTEX_INITIALIZER;
+
+/* Is the index in order already (a file system that lists in name order)? */
+static bool index_sorted(DIRBUF *db)
+{
+    for (size_t i = 1; i < db->count; i++)
+        if (compare_index(&db->index[i - 1], &db->index[i], db) > 0)
+            return false;
+    return true;
+}
 
 FSP_API BOOLEAN FspFileSystemAcquireDirectoryBufferEx(PVOID *PDirBuffer, BOOLEAN Reset,
                                                       ULONG CapacityHint, PNTSTATUS PResult)
@@ -140,11 +148,9 @@ FSP_API VOID FspFileSystemReleaseDirectoryBuffer(PVOID *PDirBuffer)
     DIRBUF *db = __atomic_load_n(PDirBuffer, __ATOMIC_ACQUIRE);
     if (!db)
         return;
-    pthread_mutex_lock(&sort_lock);
-    sort_ctx = db;
-    if (db->count) /* an empty buffer has no index array (qsort may not get NULL) */
-        qsort(db->index, db->count, sizeof *db->index, compare_index);
-    pthread_mutex_unlock(&sort_lock);
+    /* an empty buffer has no index array (qsort_r may not get NULL) */
+    if (db->count && !index_sorted(db))
+        qsort_r(db->index, db->count, sizeof *db->index, compare_index, db);
     pthread_rwlock_unlock(&db->lock);
 }
 

@@ -31,12 +31,13 @@ struct fs_frame {
     struct fuse_fs *fs;
     void *private_data;
     struct fuse *owner; /* whose in_program counts this call */
+    bool changes;       /* the call may change what getattr says: count it in owner->changes */
 };
 
-static struct fs_frame enter_fs(struct fuse_fs *fs)
+static struct fs_frame enter_fs(struct fuse_fs *fs, bool changes)
 {
     struct fuse_context *c = fuse3_context();
-    struct fs_frame prev = {tls_fs, c->private_data, fs->owner};
+    struct fs_frame prev = {tls_fs, c->private_data, fs->owner, changes};
     tls_fs = fs;
     c->private_data = fs->user_data;
     if (prev.owner)
@@ -46,23 +47,30 @@ static struct fs_frame enter_fs(struct fuse_fs *fs)
 
 static void leave_fs(struct fs_frame prev)
 {
+    if (prev.owner && prev.changes)
+        fuse3_changed(prev.owner);
     if (prev.owner)
         __atomic_sub_fetch(&prev.owner->in_program, 1, __ATOMIC_ACQ_REL);
     tls_fs = prev.fs;
     fuse3_context()->private_data = prev.private_data;
 }
 
-/* Call fs's operation `name` with the arguments that follow; missing: what to return without it. */
-#define FS_CALL(fs, name, missing, ...)                                                            \
+/* Call fs's operation `name` with the arguments that follow; missing: what to return without it.
+ * changes: the operation may change what getattr returns (fuse3_changed once it returned). */
+#define FS_CALL_(fs, changes, name, missing, ...)                                                  \
     ({                                                                                             \
         __typeof__((fs)->op.name(__VA_ARGS__)) r_ = (missing);                                     \
         if ((fs)->op.name) {                                                                       \
-            struct fs_frame f_ = enter_fs(fs);                                                     \
+            struct fs_frame f_ = enter_fs(fs, changes);                                            \
             r_ = (fs)->op.name(__VA_ARGS__);                                                       \
             leave_fs(f_);                                                                          \
         }                                                                                          \
         r_;                                                                                        \
     })
+/* Every operation counts as a change (data, size, times, names, atime on read, a program's
+ * write-back on release) except those that only ask: FS_QUERY. */
+#define FS_CALL(fs, name, missing, ...) FS_CALL_(fs, true, name, missing, __VA_ARGS__)
+#define FS_QUERY(fs, name, missing, ...) FS_CALL_(fs, false, name, missing, __VA_ARGS__)
 
 FUSE3_API struct fuse_fs *fuse_fs_new(const struct fuse_operations *op, size_t op_size,
                                       void *private_data)
@@ -100,7 +108,7 @@ struct fuse_fs *fuse3_fs_new_compat(const struct fuse_operations *op, void *user
 FUSE3_API int fuse_fs_getattr(struct fuse_fs *fs, const char *path, struct stat *buf,
                               struct fuse_file_info *fi)
 {
-    return FS_CALL(fs, getattr, -ENOSYS, path, buf, fi);
+    return FS_QUERY(fs, getattr, -ENOSYS, path, buf, fi);
 }
 
 FUSE3_API int fuse_fs_rename(struct fuse_fs *fs, const char *oldpath, const char *newpath,
@@ -240,30 +248,30 @@ FUSE3_API int fuse_fs_statfs(struct fuse_fs *fs, const char *path, struct statvf
         buf->f_bsize = 512;
         return 0;
     }
-    return FS_CALL(fs, statfs, -ENOSYS, path, buf);
+    return FS_QUERY(fs, statfs, -ENOSYS, path, buf);
 }
 
 FUSE3_API int fuse_fs_opendir(struct fuse_fs *fs, const char *path, struct fuse_file_info *fi)
 {
-    return FS_CALL(fs, opendir, 0, path, fi);
+    return FS_QUERY(fs, opendir, 0, path, fi);
 }
 
 FUSE3_API int fuse_fs_readdir(struct fuse_fs *fs, const char *path, void *buf,
                               fuse_fill_dir_t filler, off_t off, struct fuse_file_info *fi,
                               enum fuse_readdir_flags flags)
 {
-    return FS_CALL(fs, readdir, -ENOSYS, path, buf, filler, off, fi, flags);
+    return FS_QUERY(fs, readdir, -ENOSYS, path, buf, filler, off, fi, flags);
 }
 
 FUSE3_API int fuse_fs_fsyncdir(struct fuse_fs *fs, const char *path, int datasync,
                                struct fuse_file_info *fi)
 {
-    return FS_CALL(fs, fsyncdir, -ENOSYS, path, datasync, fi);
+    return FS_QUERY(fs, fsyncdir, -ENOSYS, path, datasync, fi);
 }
 
 FUSE3_API int fuse_fs_releasedir(struct fuse_fs *fs, const char *path, struct fuse_file_info *fi)
 {
-    return FS_CALL(fs, releasedir, 0, path, fi);
+    return FS_QUERY(fs, releasedir, 0, path, fi);
 }
 
 FUSE3_API int fuse_fs_create(struct fuse_fs *fs, const char *path, mode_t mode,
@@ -275,13 +283,13 @@ FUSE3_API int fuse_fs_create(struct fuse_fs *fs, const char *path, mode_t mode,
 FUSE3_API int fuse_fs_lock(struct fuse_fs *fs, const char *path, struct fuse_file_info *fi,
                            int cmd, struct flock *lock)
 {
-    return FS_CALL(fs, lock, -ENOSYS, path, fi, cmd, lock);
+    return FS_QUERY(fs, lock, -ENOSYS, path, fi, cmd, lock);
 }
 
 FUSE3_API int fuse_fs_flock(struct fuse_fs *fs, const char *path, struct fuse_file_info *fi,
                             int op)
 {
-    return FS_CALL(fs, flock, -ENOSYS, path, fi, op);
+    return FS_QUERY(fs, flock, -ENOSYS, path, fi, op);
 }
 
 FUSE3_API int fuse_fs_chmod(struct fuse_fs *fs, const char *path, mode_t mode,
@@ -310,12 +318,12 @@ FUSE3_API int fuse_fs_utimens(struct fuse_fs *fs, const char *path, const struct
 
 FUSE3_API int fuse_fs_access(struct fuse_fs *fs, const char *path, int mask)
 {
-    return FS_CALL(fs, access, -ENOSYS, path, mask);
+    return FS_QUERY(fs, access, -ENOSYS, path, mask);
 }
 
 FUSE3_API int fuse_fs_readlink(struct fuse_fs *fs, const char *path, char *buf, size_t len)
 {
-    return FS_CALL(fs, readlink, -ENOSYS, path, buf, len);
+    return FS_QUERY(fs, readlink, -ENOSYS, path, buf, len);
 }
 
 FUSE3_API int fuse_fs_mknod(struct fuse_fs *fs, const char *path, mode_t mode, dev_t rdev)
@@ -337,12 +345,12 @@ FUSE3_API int fuse_fs_setxattr(struct fuse_fs *fs, const char *path, const char 
 FUSE3_API int fuse_fs_getxattr(struct fuse_fs *fs, const char *path, const char *name,
                                char *value, size_t size)
 {
-    return FS_CALL(fs, getxattr, -ENOSYS, path, name, value, size);
+    return FS_QUERY(fs, getxattr, -ENOSYS, path, name, value, size);
 }
 
 FUSE3_API int fuse_fs_listxattr(struct fuse_fs *fs, const char *path, char *list, size_t size)
 {
-    return FS_CALL(fs, listxattr, -ENOSYS, path, list, size);
+    return FS_QUERY(fs, listxattr, -ENOSYS, path, list, size);
 }
 
 FUSE3_API int fuse_fs_removexattr(struct fuse_fs *fs, const char *path, const char *name)
@@ -352,7 +360,7 @@ FUSE3_API int fuse_fs_removexattr(struct fuse_fs *fs, const char *path, const ch
 
 FUSE3_API int fuse_fs_bmap(struct fuse_fs *fs, const char *path, size_t blocksize, uint64_t *idx)
 {
-    return FS_CALL(fs, bmap, -ENOSYS, path, blocksize, idx);
+    return FS_QUERY(fs, bmap, -ENOSYS, path, blocksize, idx);
 }
 
 FUSE3_API int fuse_fs_ioctl(struct fuse_fs *fs, const char *path, unsigned int cmd, void *arg,
@@ -364,7 +372,7 @@ FUSE3_API int fuse_fs_ioctl(struct fuse_fs *fs, const char *path, unsigned int c
 FUSE3_API int fuse_fs_poll(struct fuse_fs *fs, const char *path, struct fuse_file_info *fi,
                            struct fuse_pollhandle *ph, unsigned *reventsp)
 {
-    return FS_CALL(fs, poll, -ENOSYS, path, fi, ph, reventsp);
+    return FS_QUERY(fs, poll, -ENOSYS, path, fi, ph, reventsp);
 }
 
 FUSE3_API int fuse_fs_fallocate(struct fuse_fs *fs, const char *path, int mode, off_t offset,
@@ -385,7 +393,7 @@ FUSE3_API ssize_t fuse_fs_copy_file_range(struct fuse_fs *fs, const char *path_i
 FUSE3_API off_t fuse_fs_lseek(struct fuse_fs *fs, const char *path, off_t off, int whence,
                               struct fuse_file_info *fi)
 {
-    return FS_CALL(fs, lseek, (off_t)-ENOSYS, path, off, whence, fi);
+    return FS_QUERY(fs, lseek, (off_t)-ENOSYS, path, off, whence, fi);
 }
 
 FUSE3_API void fuse_fs_init(struct fuse_fs *fs, struct fuse_conn_info *conn,
@@ -393,7 +401,7 @@ FUSE3_API void fuse_fs_init(struct fuse_fs *fs, struct fuse_conn_info *conn,
 {
     if (!fs->op.init)
         return;
-    struct fs_frame f = enter_fs(fs);
+    struct fs_frame f = enter_fs(fs, false);
     void *data = fs->op.init(conn, cfg);
     leave_fs(f);
     fs->user_data = data;
@@ -404,7 +412,7 @@ FUSE3_API void fuse_fs_destroy(struct fuse_fs *fs)
     if (!fs)
         return;
     if (fs->op.destroy) {
-        struct fs_frame f = enter_fs(fs);
+        struct fs_frame f = enter_fs(fs, false);
         fs->op.destroy(fs->user_data);
         leave_fs(f);
     }

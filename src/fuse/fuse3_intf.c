@@ -156,6 +156,8 @@ static struct fuse3_file *file_new(struct fuse *f, const char *path, bool is_dir
     return file;
 }
 
+static void listing_release(struct fuse *f, struct fuse3_file *file);
+
 static void file_free(struct fuse *f, struct fuse3_file *file)
 {
     pthread_mutex_lock(&f->lock);
@@ -165,7 +167,7 @@ static void file_free(struct fuse *f, struct fuse3_file *file)
         free(file->ghost);
     file->ghost = 0;
     pthread_mutex_unlock(&f->lock);
-    FspFileSystemDeleteDirectoryBuffer(&file->dir_buffer);
+    listing_release(f, file);
     free(file->path);
     free(file);
 }
@@ -263,8 +265,11 @@ static void path_removed(struct fuse *f, const char *path, const struct stat *di
             g->refs++;
         }
     }
+    /* decided under the lock: once it is released, a Close may drop the last reference and
+     * free the ghost itself */
+    bool unused = g && 0 == g->refs;
     pthread_mutex_unlock(&f->lock);
-    if (g && 0 == g->refs)
+    if (unused)
         free(g);
 }
 
@@ -1340,22 +1345,117 @@ static NTSTATUS SetSecurity(FSP_FILE_SYSTEM *fs, PVOID FileContext,
 /* ---- directories ---- */
 
 /*
+ * A listing is what the program's readdir gave, kept in the program's order with the names in
+ * one arena (libfuse sorts nothing either): ReadDirectory from the start (no marker) calls
+ * readdir again, and each batch goes on from a cursor, the entry after the last one served
+ * (the marker the engine sends back is that entry's name; any other marker is looked for,
+ * from the cursor back first). Records (name conversion, attributes) are made only for the
+ * entries a batch carries.
+ *
  * readdir's filler only collects the entries: a program may hold a lock of its own while it
  * calls the filler (sshfs's directory cache does), and libfuse's filler never calls back into
  * the program. The attributes readdir did not give (no FUSE_FILL_DIR_PLUS) are asked for
- * once readdir has returned.
+ * with getattr when the entry goes into a batch.
+ *
+ * The engine takes the attributes of every batch as current (it asks again, with a marker,
+ * for READDIRPLUS at an offset). libfuse serves later batches with the attributes of its
+ * fill, whatever happened since. Here they are served as filled only while no call that may
+ * change a file's attributes went to the program since the fill (f->changes, read before
+ * readdir is called); otherwise the entries served get fresh attributes from getattr.
  */
-struct dir_entry {
-    char *name;
+enum { ENTRY_NO_STAT, ENTRY_TYPE_STAT, ENTRY_FULL_STAT };
+
+struct listing_entry {
+    uint32_t name; /* offset in names (NUL terminated) */
+    uint8_t kind;  /* ENTRY_FULL_STAT: st with FUSE_FILL_DIR_PLUS; ENTRY_TYPE_STAT: a stat
+                      without it, its file type used if getattr fails; ENTRY_NO_STAT */
     struct stat st;
-    bool has_st;   /* stat with FUSE_FILL_DIR_PLUS: complete */
-    bool type_st;  /* a stat without FUSE_FILL_DIR_PLUS: its file type, if getattr fails */
 };
+
+struct fuse3_listing {
+    pthread_mutex_t lock; /* the program's readdir and getattr are called with it held */
+    struct listing_entry *e;
+    size_t n, cap;
+    char *names;
+    size_t names_len, names_cap;
+    size_t cursor;    /* the entry after the last one served */
+    uint64_t changes; /* f->changes before the fill */
+    bool filled;      /* readdir filled it (a marker may come first: the engine kept a listing) */
+};
+
+/* A spare listing kept for the next directory opened when no larger than this. */
+#define LISTING_SPARE_MAX (1024 * 1024)
+
+void fuse3_listing_free(struct fuse3_listing *l)
+{
+    if (!l)
+        return;
+    pthread_mutex_destroy(&l->lock);
+    free(l->e);
+    free(l->names);
+    free(l);
+}
+
+/* A listing for file (the spare one of f when there is one); NULL when out of memory. */
+static struct fuse3_listing *listing_of(struct fuse *f, struct fuse3_file *file)
+{
+    struct fuse3_listing *l = __atomic_load_n(&file->listing, __ATOMIC_ACQUIRE);
+    if (l)
+        return l;
+    l = __atomic_exchange_n(&f->spare_listing, (struct fuse3_listing *)0, __ATOMIC_ACQ_REL);
+    if (!l) {
+        l = calloc(1, sizeof *l);
+        if (!l)
+            return 0;
+        pthread_mutex_init(&l->lock, 0);
+    }
+    l->n = l->names_len = l->cursor = 0;
+    l->filled = false;
+    /* Two threads may race to give the file its first one: keep the first. */
+    struct fuse3_listing *none = 0;
+    if (!__atomic_compare_exchange_n(&file->listing, &none, l, false, __ATOMIC_ACQ_REL,
+                                     __ATOMIC_ACQUIRE)) {
+        fuse3_listing_free(l);
+        l = none;
+    }
+    return l;
+}
+
+/* The file is freed: keep its listing's memory for the next directory opened (not too much). */
+static void listing_release(struct fuse *f, struct fuse3_file *file)
+{
+    struct fuse3_listing *l = file->listing;
+    file->listing = 0;
+    if (!l)
+        return;
+    if (l->cap * sizeof *l->e + l->names_cap > LISTING_SPARE_MAX) {
+        fuse3_listing_free(l);
+        return;
+    }
+    fuse3_listing_free(__atomic_exchange_n(&f->spare_listing, l, __ATOMIC_ACQ_REL));
+}
+
+/* Room for more elements of size elem in an array; false when out of memory or too large. */
+static bool array_room(void **base, size_t *cap, size_t len, size_t more, size_t elem)
+{
+    if (len + more <= *cap)
+        return true;
+    size_t ncap = *cap ? *cap : 64;
+    while (ncap < len + more)
+        ncap *= 2;
+    if (ncap > UINT32_MAX) /* names are found by 32-bit offsets */
+        return false;
+    void *p = realloc(*base, ncap * elem);
+    if (!p)
+        return false;
+    *base = p;
+    *cap = ncap;
+    return true;
+}
 
 struct fill_ctx {
     const char *dirpath;
-    struct dir_entry *v;
-    size_t n, cap;
+    struct fuse3_listing *l;
     bool oom;
 };
 
@@ -1366,151 +1466,159 @@ static int fill_dir(void *buf, const char *name, const struct stat *stbuf, off_t
     struct fill_ctx *c = buf;
     if (c->oom)
         return 1;
-    if (!name || !name[0] || 0 == strcmp(name, ".") || 0 == strcmp(name, ".."))
+    if (!name || !name[0])
         return 0;
-    if (strchr(name, '/') || strlen(name) > 255) {
+    size_t len = strlen(name);
+    if ((1 == len && '.' == name[0]) || (2 == len && '.' == name[0] && '.' == name[1]))
+        return 0;
+    if (len > 255 || memchr(name, '/', len)) {
         fuse3_log_error("fuse: readdir(%s) returned an invalid name \"%s\"; skipped\n", c->dirpath, name);
         return 0;
     }
-    if (c->n == c->cap) {
-        size_t cap = c->cap ? 2 * c->cap : 64;
-        struct dir_entry *v = realloc(c->v, cap * sizeof *v);
-        if (!v) {
-            c->oom = true;
-            return 1;
-        }
-        c->v = v, c->cap = cap;
-    }
-    struct dir_entry *e = &c->v[c->n];
-    memset(e, 0, sizeof *e);
-    if (!(e->name = strdup(name))) {
+    struct fuse3_listing *l = c->l;
+    if (!array_room((void **)&l->e, &l->cap, l->n, 1, sizeof *l->e) ||
+        !array_room((void **)&l->names, &l->names_cap, l->names_len, len + 1, 1)) {
         c->oom = true;
         return 1;
     }
+    struct listing_entry *e = &l->e[l->n++];
+    e->name = (uint32_t)l->names_len;
+    memcpy(l->names + l->names_len, name, len + 1);
+    l->names_len += len + 1;
     if (stbuf && (stbuf->st_mode & S_IFMT)) {
         e->st = *stbuf;
-        e->has_st = flags & FUSE_FILL_DIR_PLUS;
-        e->type_st = !e->has_st;
-    }
-    c->n++;
+        e->kind = (flags & FUSE_FILL_DIR_PLUS) ? ENTRY_FULL_STAT : ENTRY_TYPE_STAT;
+    } else
+        e->kind = ENTRY_NO_STAT;
     return 0;
 }
 
-static void free_entries(struct fill_ctx *c)
+/* Fill l from the program's readdir (l->lock held). */
+static int list_dir(struct fuse *f, struct fuse3_file *file, const char *path, struct fuse3_listing *l)
 {
-    for (size_t i = 0; i < c->n; i++)
-        free(c->v[i].name);
-    free(c->v);
-    c->v = 0, c->n = c->cap = 0;
-}
-
-/* Put the collected entries, with their attributes, in the directory buffer. */
-static NTSTATUS fill_buffer(struct fuse *f, struct fill_ctx *c, PVOID *dir_buffer)
-{
-    NTSTATUS status = STATUS_SUCCESS;
-    size_t dl = strlen(c->dirpath);
-    for (size_t i = 0; i < c->n && NT_SUCCESS(status); i++) {
-        struct dir_entry *e = &c->v[i];
-        struct stat st = {0};
-        if (e->has_st) {
-            st = e->st;
-            if (f->conf.set_uid)
-                st.st_uid = f->conf.uid;
-            if (f->conf.set_gid)
-                st.st_gid = f->conf.gid;
-            if (f->conf.set_mode)
-                st.st_mode = (st.st_mode & S_IFMT) | (0777 & ~f->conf.umask);
-        } else {
-            size_t nl = strlen(e->name);
-            char *child = malloc(dl + nl + 2);
-            if (!child)
-                return STATUS_INSUFFICIENT_RESOURCES;
-            memcpy(child, c->dirpath, dl);
-            size_t pos = dl;
-            if (!(1 == dl && '/' == c->dirpath[0]))
-                child[pos++] = '/';
-            memcpy(child + pos, e->name, nl + 1);
-            int err = get_stat(f, child, 0, &st);
-            free(child);
-            if (err) {
-                if (e->type_st)
-                    st = e->st; /* listed but not stat-able: show what readdir said */
-                else
-                    continue; /* gone meanwhile */
-            }
-        }
-        PWSTR w = 0;
-        if (!NT_SUCCESS(FspPosixMapPosixToWindowsPath(e->name, &w)))
-            return STATUS_INSUFFICIENT_RESOURCES;
-        size_t wl = wcslen(w);
-        size_t size = sizeof(FSP_FSCTL_DIR_INFO) + wl * sizeof(WCHAR);
-        FSP_FSCTL_DIR_INFO *di = calloc(1, size);
-        if (!di) {
-            FspPosixDeletePath(w);
-            return STATUS_INSUFFICIENT_RESOURCES;
-        }
-        di->Size = (UINT16)size;
-        info_from_stat(f, &st, &di->FileInfo, &di->Nsec);
-        memcpy(di->FileNameBuf, w, wl * sizeof(WCHAR));
-        FspPosixDeletePath(w);
-        if (!FspFileSystemFillDirectoryBuffer(dir_buffer, di, &status) && NT_SUCCESS(status))
-            status = STATUS_INSUFFICIENT_RESOURCES;
-        free(di);
-    }
-    return status;
-}
-
-static int list_dir(struct fuse *f, struct fuse3_file *file, const char *path, struct fill_ctx *c)
-{
+    l->n = l->names_len = l->cursor = 0;
     if (!f->top->op.readdir)
         return -ENOSYS;
     int err = file_open_late(f, file);
     if (err)
         return err;
+    struct fill_ctx c = {path, l, false};
     struct fuse_file_info fi;
-    err = fuse_fs_readdir(f->top, path, c, fill_dir, 0, call_fi(file, &fi), FUSE_READDIR_PLUS);
-    if (!err && c->oom)
+    err = fuse_fs_readdir(f->top, path, &c, fill_dir, 0, call_fi(file, &fi), FUSE_READDIR_PLUS);
+    if (!err && c.oom)
         err = -ENOMEM;
+    if (err < 0)
+        l->n = l->names_len = 0;
     return err > 0 ? 0 : err;
 }
 
-/*
- * The listing is read once (when asked from the start) and then served in
- * batches; the engine takes the attributes of every batch as current (it
- * asks again, with a marker, for READDIRPLUS at an offset). Entries served
- * from an earlier fill get fresh attributes from getattr.
- */
-static void refresh_entries(struct fuse *f, struct fuse3_file *file, PVOID Buffer, ULONG bytes)
+/* The first entry after the one named marker (POSIX form): found from the cursor back, then
+ * on; l->n (the listing ends) when no entry has that name. */
+static size_t listing_after(const struct fuse3_listing *l, const char *marker)
 {
-    char *dir = file_path(f, file);
-    if (!dir)
-        return;
-    size_t dl = strlen(dir);
-    for (ULONG pos = 0; pos + sizeof(UINT16) <= bytes;) {
-        FSP_FSCTL_DIR_INFO *di = (FSP_FSCTL_DIR_INFO *)((char *)Buffer + pos);
-        if (di->Size < sizeof *di || di->Size > bytes - pos)
+    for (size_t i = l->cursor; i > 0; i--)
+        if (0 == strcmp(l->names + l->e[i - 1].name, marker))
+            return i;
+    for (size_t i = l->cursor; i < l->n; i++)
+        if (0 == strcmp(l->names + l->e[i].name, marker))
+            return i + 1;
+    return l->n;
+}
+
+/* The Windows form of a name (at most 255 bytes) into out, which has room for 256 WCHARs:
+ * names of letters, digits, '-', '_', '.' and ' ' as they are (each maps to itself), others
+ * through FspPosixMapPosixToWindowsPath. Its length, or -1 when out of memory. */
+static size_t wide_name(const char *name, WCHAR *out)
+{
+    size_t i = 0;
+    for (;; i++) {
+        unsigned char c = (unsigned char)name[i];
+        if (!c)
+            return i;
+        if (!(('a' <= c && c <= 'z') || ('A' <= c && c <= 'Z') || ('0' <= c && c <= '9') ||
+              '-' == c || '_' == c || '.' == c || ' ' == c))
             break;
-        size_t nchars = (di->Size - sizeof *di) / sizeof(WCHAR);
-        PWSTR w = malloc((nchars + 1) * sizeof(WCHAR));
-        char *name = 0;
-        if (w) {
-            memcpy(w, di->FileNameBuf, nchars * sizeof(WCHAR));
-            w[nchars] = 0;
-            if (NT_SUCCESS(FspPosixMapWindowsToPosixPath(w, &name))) {
-                char *child = malloc(dl + strlen(name) + 2);
-                if (child) {
-                    sprintf(child, "%s%s%s", dir, 1 == dl ? "" : "/", name);
-                    struct stat st = {0};
-                    if (0 == get_stat(f, child, 0, &st))
-                        info_from_stat(f, &st, &di->FileInfo, &di->Nsec);
-                    free(child);
-                }
-                FspPosixDeletePath(name);
-            }
-            free(w);
-        }
-        pos += (di->Size + 7) & ~7u;
+        out[i] = c;
     }
+    PWSTR w = 0;
+    if (!NT_SUCCESS(FspPosixMapPosixToWindowsPath(name, &w)))
+        return (size_t)-1;
+    size_t wl = wcslen(w);
+    if (wl > 256)
+        wl = 256; /* cannot be: one WCHAR at most per byte */
+    memcpy(out, w, wl * sizeof(WCHAR));
+    FspPosixDeletePath(w);
+    return wl;
+}
+
+/*
+ * Put the entries from index i on into Buffer as DIR_INFO records until it is full, and the
+ * end marker when all are in; the cursor goes past the last one put. as_filled: the filler's
+ * attributes are current (else getattr is asked, and they are used only when it fails).
+ */
+static void listing_serve(struct fuse *f, struct fuse3_file *file, struct fuse3_listing *l,
+                          size_t i, bool as_filled, PVOID Buffer, ULONG Length,
+                          PULONG PBytesTransferred)
+{
+    char *dir = 0, *child = 0;
+    size_t dl = 0;
+    bool no_path = false;
+    /* one record, reused for every entry (a name has at most 255 bytes, so as many WCHARs) */
+    union {
+        FSP_FSCTL_DIR_INFO di;
+        char bytes[sizeof(FSP_FSCTL_DIR_INFO) + 256 * sizeof(WCHAR)];
+    } rec;
+    bool full = false;
+    for (; i < l->n; i++) {
+        struct listing_entry *e = &l->e[i];
+        const char *name = l->names + e->name;
+        struct stat st;
+        bool have = false;
+        if (ENTRY_FULL_STAT != e->kind || !as_filled) {
+            if (!child && !no_path) {
+                dir = file_path(f, file);
+                dl = dir ? strlen(dir) : 0;
+                child = dir ? malloc(dl + 258) : 0;
+                no_path = !child;
+            }
+            if (child) {
+                size_t pos = dl;
+                memcpy(child, dir, dl);
+                if (!(1 == dl && '/' == dir[0]))
+                    child[pos++] = '/';
+                strcpy(child + pos, name);
+                have = 0 == get_stat(f, child, 0, &st);
+            }
+        }
+        if (!have) {
+            if (ENTRY_NO_STAT == e->kind)
+                continue; /* gone meanwhile */
+            st = e->st; /* listed but not stat-able: show what readdir said */
+            if (ENTRY_FULL_STAT == e->kind) {
+                if (f->conf.set_uid)
+                    st.st_uid = f->conf.uid;
+                if (f->conf.set_gid)
+                    st.st_gid = f->conf.gid;
+                if (f->conf.set_mode)
+                    st.st_mode = (st.st_mode & S_IFMT) | (0777 & ~f->conf.umask);
+            }
+        }
+        FSP_FSCTL_DIR_INFO *di = &rec.di;
+        memset(di, 0, sizeof *di);
+        size_t wl = wide_name(name, di->FileNameBuf);
+        if ((size_t)-1 == wl)
+            break; /* out of memory: a short batch, the next one goes on from here */
+        di->Size = (UINT16)(sizeof(FSP_FSCTL_DIR_INFO) + wl * sizeof(WCHAR));
+        info_from_stat(f, &st, &di->FileInfo, &di->Nsec);
+        if (!FspFileSystemAddDirInfo(di, Buffer, Length, PBytesTransferred)) {
+            full = true;
+            break;
+        }
+    }
+    l->cursor = i;
+    if (!full && i == l->n)
+        FspFileSystemAddDirInfo(0, Buffer, Length, PBytesTransferred);
+    free(child);
     free(dir);
 }
 
@@ -1523,25 +1631,33 @@ static NTSTATUS ReadDirectory(FSP_FILE_SYSTEM *fs, PVOID FileContext, PWSTR Patt
     *PBytesTransferred = 0;
     if (!file->is_dir)
         return STATUS_NOT_A_DIRECTORY;
-    NTSTATUS status = STATUS_SUCCESS;
-    if (FspFileSystemAcquireDirectoryBuffer(&file->dir_buffer, 0 == Marker, &status)) {
-        char *path = file_path(f, file);
-        struct fill_ctx c = {path ? path : "", 0, 0, 0, false};
-        int err = path ? list_dir(f, file, path, &c) : -ENOENT;
-        NTSTATUS fill = err ? STATUS_SUCCESS : fill_buffer(f, &c, &file->dir_buffer);
-        FspFileSystemReleaseDirectoryBuffer(&file->dir_buffer);
-        free_entries(&c);
-        free(path);
-        if (err)
-            return st_err(err);
-        if (!NT_SUCCESS(fill))
-            return fill;
+    char *marker = 0;
+    if (Marker && !NT_SUCCESS(FspPosixMapWindowsToPosixPath(Marker, &marker)))
+        return STATUS_INSUFFICIENT_RESOURCES;
+    struct fuse3_listing *l = listing_of(f, file);
+    if (!l) {
+        FspPosixDeletePath(marker);
+        return STATUS_INSUFFICIENT_RESOURCES;
     }
-    if (!NT_SUCCESS(status))
-        return status;
-    FspFileSystemReadDirectoryBuffer(&file->dir_buffer, Marker, Buffer, Length, PBytesTransferred);
-    if (Marker)
-        refresh_entries(f, file, Buffer, *PBytesTransferred);
+    pthread_mutex_lock(&l->lock);
+    bool fill = !marker || !l->filled;
+    if (fill) {
+        char *path = file_path(f, file);
+        l->changes = __atomic_load_n(&f->changes, __ATOMIC_ACQUIRE);
+        int err = path ? list_dir(f, file, path, l) : -ENOENT;
+        free(path);
+        l->filled = !err;
+        if (err) {
+            pthread_mutex_unlock(&l->lock);
+            FspPosixDeletePath(marker);
+            return st_err(err);
+        }
+    }
+    size_t from = marker ? listing_after(l, marker) : 0;
+    bool as_filled = fill || __atomic_load_n(&f->changes, __ATOMIC_ACQUIRE) == l->changes;
+    listing_serve(f, file, l, from, as_filled, Buffer, Length, PBytesTransferred);
+    pthread_mutex_unlock(&l->lock);
+    FspPosixDeletePath(marker);
     return STATUS_SUCCESS;
 }
 

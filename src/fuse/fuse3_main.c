@@ -989,10 +989,12 @@ FUSE3_API void fuse_destroy(struct fuse *f)
         struct fuse3_file *x = f->files.next;
         x->prev->next = x->next;
         x->next->prev = x->prev;
-        FspFileSystemDeleteDirectoryBuffer(&x->dir_buffer);
+        fuse3_listing_free(x->listing);
         free(x->path);
         free(x);
     }
+    fuse3_listing_free(f->spare_listing);
+    f->spare_listing = 0;
     free(f->mount_opts), free(f->fsname), free(f->subtype), free(f->volname);
     free(f->volume_prefix), free(f->fs_name), free(f->conf.modules), free(f->mountpoint);
     if (f->se.wake_fd >= 0)
@@ -1240,6 +1242,7 @@ FUSE3_API int fuse_invalidate_path(struct fuse *f, const char *path)
 {
     if (!f || !f->fs || !path)
         return -EINVAL;
+    fuse3_changed(f); /* listings read earlier are served with fresh attributes */
     PWSTR w = 0;
     if (!NT_SUCCESS(FspPosixMapPosixToWindowsPath(path, &w)))
         return -ENOMEM;

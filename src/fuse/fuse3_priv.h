@@ -74,6 +74,8 @@ struct fuse3_ghost {
     struct stat st;
 };
 
+struct fuse3_listing;
+
 /** An open file: the native FileContext. */
 struct fuse3_file {
     struct fuse3_file *next, *prev; /* the open file list (f->lock) */
@@ -87,7 +89,7 @@ struct fuse3_file {
     bool closing;         /* in Close: past its release (f->lock) */
     bool truncated;       /* open(2) with O_TRUNC: the program's open truncated it (Overwrite) */
     int open_flags;
-    PVOID dir_buffer;
+    struct fuse3_listing *listing; /* a directory's entries as readdir gave them (fuse3_intf.c) */
     struct fuse3_ghost *ghost; /* a removed directory (f->lock) */
 };
 
@@ -126,7 +128,19 @@ struct fuse {
      * with one still there (a worker abandoned in a callback that never returned),
      * fuse_destroy keeps everything it may touch when it comes back, as the engine does */
     unsigned in_program;
+    /* calls into the program that may have changed what getattr returns, counted once they
+     * returned (fuse3_fs.c, fuse_invalidate_path; atomic): a directory listing read earlier
+     * is served with its attributes only while this has not moved (fuse3_intf.c) */
+    uint64_t changes;
+    /* a listing's memory kept from a directory closed for the next one opened (atomic) */
+    struct fuse3_listing *spare_listing;
 };
+
+/** Count a change of f's files (see struct fuse's changes). */
+static inline void fuse3_changed(struct fuse *f)
+{
+    __atomic_add_fetch(&f->changes, 1, __ATOMIC_RELEASE);
+}
 
 /* fuse3_intf.c */
 extern const FSP_FILE_SYSTEM_INTERFACE fuse3_interface;
@@ -136,6 +150,8 @@ void fuse3_context_enter(struct fuse *f);
 struct fuse_context *fuse3_context(void);
 /** The native interface for f: fuse3_interface without the members f's operations lack. */
 void fuse3_interface_for(struct fuse *f);
+/** Free a directory listing (fuse3_file's listing). */
+void fuse3_listing_free(struct fuse3_listing *l);
 /** An NTSTATUS for a negative errno a FUSE operation returned (exact round trip). */
 NTSTATUS fuse3_status(int err);
 

@@ -507,9 +507,10 @@ static void dirctl_nested_test(void)
 }
 
 /*
- * A listing read again after a file changed (seekdir back, with the kernel
+ * A listing read again after files changed (seekdir back, with the kernel
  * asking for entries plus attributes after a lookup in the directory) must
- * not bring back the file's old size.
+ * not bring back their old sizes: one written, one truncated (the FUSE layer
+ * serves later batches from its first fill only while nothing changed).
  */
 static void dirctl_stale_attr_test(void)
 {
@@ -535,8 +536,10 @@ static void dirctl_stale_attr_test(void)
     bool ok = -1 != fd && sizeof data == write(fd, data, sizeof data);
     if (-1 != fd)
         close(fd);
+    bool trunc = 0 == truncate("f07", 7000);
     struct stat st;
     off_t s1 = 0 == stat("f05", &st) ? st.st_size : -1;
+    off_t t1 = 0 == stat("f07", &st) ? st.st_size : -1;
     /* a lookup in the directory (which makes the kernel ask for attributes with the listing) */
     int r = stat("no-such-name", &st);
     seekdir(d, pos[n > 3 ? 3 : 0]);
@@ -545,6 +548,7 @@ static void dirctl_stale_attr_test(void)
         rest++;
     closedir(d);
     off_t s2 = 0 == stat("f05", &st) ? st.st_size : -1;
+    off_t t2 = 0 == stat("f07", &st) ? st.st_size : -1;
     char b[6000];
     size_t got = fsp_tests_read_file("f05", b, sizeof b);
     ASSERT(ok);
@@ -554,6 +558,9 @@ static void dirctl_stale_attr_test(void)
     ASSERT_EQ(s1, sizeof data);
     ASSERT_EQ(s2, sizeof data);
     ASSERT_EQ(got, sizeof data);
+    ASSERT(trunc);
+    ASSERT_EQ(t1, 7000);
+    ASSERT_EQ(t2, 7000);
 }
 
 /*

@@ -4,11 +4,13 @@
  * mounted with fuse_mount and served by fuse_loop / fuse_loop_mt in a thread of this process,
  * then used through the mount, stopped with fuse_exit and unmounted. Sequential and parallel
  * (several file systems at once). The file system under test is the FUSE ops table below:
- * a root directory with "hello" (read-only text) and "data" (a writable 64 KiB buffer).
+ * a root directory with "hello" (read-only text), "data" (a writable 64 KiB buffer) and "many"
+ * (a directory of MANY empty files that readdir lists in descending order of their names).
  */
 #define FUSE_USE_VERSION 35
 #include <fuse.h>
 #include "fsp-tests.h"
+#include <dirent.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <pthread.h>
@@ -21,6 +23,7 @@
 #include <unistd.h>
 
 #define DATA_MAX 65536
+#define MANY 3000
 static const char hello_text[] = "hello from a FUSE file system\n";
 
 /* One in-process FUSE file system: its state is its private_data. */
@@ -70,6 +73,16 @@ static int fs_getattr(const char *path, struct stat *st, struct fuse_file_info *
         pthread_mutex_lock(&f->lock);
         st->st_size = (off_t)f->data_size;
         pthread_mutex_unlock(&f->lock);
+    } else if (0 == strcmp(path, "/many")) {
+        st->st_mode = S_IFDIR | 0755;
+        st->st_nlink = 2;
+    } else if (0 == strncmp(path, "/many/m", 7)) {
+        char *end;
+        long i = strtol(path + 7, &end, 10);
+        if (*end || i < 0 || i >= MANY || 4 != end - (path + 7))
+            return -ENOENT;
+        st->st_mode = S_IFREG | 0644;
+        st->st_nlink = 1;
     } else
         return -ENOENT;
     return 0;
@@ -79,12 +92,24 @@ static int fs_readdir(const char *path, void *buf, fuse_fill_dir_t fill, off_t o
                       struct fuse_file_info *fi, enum fuse_readdir_flags flags)
 {
     (void)off, (void)fi, (void)flags;
+    if (0 == strcmp(path, "/many")) {
+        /* not in name order: the listing must come in this order, as with libfuse */
+        struct stat st = {.st_mode = S_IFREG | 0644, .st_nlink = 1};
+        for (int i = MANY - 1; i >= 0; i--) {
+            char name[16];
+            snprintf(name, sizeof name, "m%04d", i);
+            if (fill(buf, name, &st, 0, FUSE_FILL_DIR_PLUS))
+                break;
+        }
+        return 0;
+    }
     if (0 != strcmp(path, "/"))
         return -ENOTDIR;
     fill(buf, ".", 0, 0, 0);
     fill(buf, "..", 0, 0, 0);
     fill(buf, "hello", 0, 0, 0);
     fill(buf, "data", 0, 0, 0);
+    fill(buf, "many", 0, 0, 0);
     return 0;
 }
 
@@ -393,9 +418,75 @@ static void fuse_context_test(void)
     ASSERT_EQ(r, 0);
 }
 
+/* List dir through d; 0 when it gives the MANY names in readdir's (descending) order, each once,
+ * else the number of a failed check. */
+static int list_many(DIR *d)
+{
+    int next = MANY - 1;
+    struct dirent *de;
+    errno = 0;
+    while ((de = readdir(d))) {
+        if (0 == strcmp(de->d_name, ".") || 0 == strcmp(de->d_name, ".."))
+            continue;
+        char want[16];
+        snprintf(want, sizeof want, "m%04d", next);
+        if (next < 0 || 0 != strcmp(de->d_name, want) || DT_REG != de->d_type)
+            return 1;
+        next--;
+    }
+    return errno ? 2 : next != -1 ? 3 : 0;
+}
+
+/* A listing comes in the order the program's readdir gave it (no sort, as libfuse), whole
+ * across the batches the engine asks for, again after rewinddir and in a second open, and
+ * seekdir in a fresh open goes on where telldir was. */
+static void fuse_readdir_order_test(void)
+{
+    fsp_tests_need_root();
+    struct fusefs *f = fusefs_start(true);
+    ASSERT(f);
+    char path[PATH_MAX + 16];
+    snprintf(path, sizeof path, "%s/many", f->mnt);
+    int r1 = -1, r2 = -1, r3 = -1, r4 = -1;
+    DIR *d = opendir(path);
+    if (d) {
+        r1 = list_many(d);
+        rewinddir(d);
+        r2 = list_many(d);
+        closedir(d);
+    }
+    long pos = -1;
+    char at[256] = "";
+    if ((d = opendir(path))) {
+        r3 = list_many(d);
+        rewinddir(d);
+        struct dirent *de = 0;
+        for (int i = 0; i < MANY / 2 && (de = readdir(d)); i++)
+            ;
+        pos = telldir(d);
+        if ((de = readdir(d)))
+            snprintf(at, sizeof at, "%s", de->d_name);
+        closedir(d);
+    }
+    if (pos >= 0 && (d = opendir(path))) {
+        seekdir(d, pos);
+        struct dirent *de = readdir(d);
+        r4 = de && 0 == strcmp(de->d_name, at) ? 0 : 1;
+        closedir(d);
+    }
+    int r = fusefs_stop(f);
+    ASSERT_EQ(r1, 0);
+    ASSERT_EQ(r2, 0);
+    ASSERT_EQ(r3, 0);
+    ASSERT(at[0]);
+    ASSERT_EQ(r4, 0);
+    ASSERT_EQ(r, 0);
+}
+
 void fuse_tests(void)
 {
     TLIB_ADD_TEST("fuse", fuse_sequential_test);
     TLIB_ADD_TEST("fuse", fuse_parallel_test);
     TLIB_ADD_TEST("fuse", fuse_context_test);
+    TLIB_ADD_TEST("fuse", fuse_readdir_order_test);
 }
