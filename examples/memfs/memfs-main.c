@@ -94,13 +94,21 @@ static NTSTATUS fail(const char *what, NTSTATUS status)
     return status;
 }
 
-static NTSTATUS SvcStart(FSP_SERVICE *Service, ULONG argc, PWSTR *argv)
+/* The command line's settings (SvcStart's options, before any is acted on). */
+struct memfs_options {
+    const char *mountpoint, *debug_file, *fsname, *sddl, *prefix;
+    char *options; /* the -o options joined by commas (malloc'd) */
+    unsigned long long timeout, nodes, maxsize;
+    unsigned long long debug, slow_delay, slow_percent, slow_rarefy;
+    ULONG flags;
+};
+
+/* The wide argv as multibyte strings (an unconvertible argument becomes "?"). */
+static char **narrow_argv(ULONG argc, PWSTR *argv)
 {
-    (void)Service;
-    /* Options parsed by hand on the wide argv (FspServiceRun's contract, as on WinFsp). */
     char **av = calloc(argc + 1, sizeof *av);
     if (!av)
-        return STATUS_INSUFFICIENT_RESOURCES;
+        return 0;
     for (ULONG i = 0; i < argc; i++) {
         size_t n = wcstombs(0, argv[i], 0);
         av[i] = (size_t)-1 == n ? 0 : malloc(n + 1);
@@ -109,49 +117,62 @@ static NTSTATUS SvcStart(FSP_SERVICE *Service, ULONG argc, PWSTR *argv)
         else
             av[i] = strdup("?");
     }
-    const char *mountpoint = 0, *debug_file = 0, *fsname = 0, *sddl = 0, *prefix = 0;
-    char *options = 0;
-    unsigned long long timeout = ULLONG_MAX, nodes = 1024 * 1024, maxsize = 16ULL << 30;
-    unsigned long long debug = 0, slow_delay = 0, slow_percent = 0, slow_rarefy = 0;
-    ULONG flags = MemfsDisk;
-    NTSTATUS status = STATUS_SUCCESS;
+    return av;
+}
+
+static void free_argv(ULONG argc, char **av)
+{
+    for (ULONG i = 0; i < argc; i++)
+        free(av[i]);
+    free(av);
+}
+
+/* Append one -o argument to the comma-separated options; -1 when out of memory. */
+static int append_option(char **poptions, const char *arg)
+{
+    size_t old = *poptions ? strlen(*poptions) : 0;
+    char *n = realloc(*poptions, old + strlen(arg) + 2);
+    if (!n)
+        return -1;
+    if (old)
+        n[old++] = ',';
+    strcpy(n + old, arg);
+    *poptions = n;
+    return 0;
+}
+
+/* Parse the options into o (defaults first); a bad one is reported with the usage. */
+static NTSTATUS parse_options(int argc, char **av, struct memfs_options *o)
+{
+    memset(o, 0, sizeof *o);
+    o->timeout = ULLONG_MAX, o->nodes = 1024 * 1024, o->maxsize = 16ULL << 30;
+    o->flags = MemfsDisk;
     int opt;
     optind = 1;
     opterr = 0;
-    while (-1 != (opt = getopt((int)argc, av, "+m:t:n:s:iWd:D:F:S:u:o:M:P:R:h"))) {
+    while (-1 != (opt = getopt(argc, av, "+m:t:n:s:iWd:D:F:S:u:o:M:P:R:h"))) {
         int bad = 0;
         switch (opt) {
-        case 'm': mountpoint = optarg; break;
-        case 't': bad = parse_number(optarg, true, false, &timeout); break;
-        case 'n': bad = parse_number(optarg, false, false, &nodes) || 0 == nodes || nodes > 0xffffffffULL; break;
-        case 's': bad = parse_number(optarg, false, true, &maxsize); break;
-        case 'i': flags |= MemfsCaseInsensitive; break;
-        case 'W': flags |= MemfsWritebackCache; break;
-        case 'd': bad = parse_number(optarg, true, false, &debug); break;
-        case 'D': debug_file = optarg; break;
-        case 'F': fsname = optarg; break;
-        case 'S': sddl = optarg; break;
-        case 'u': prefix = optarg; break;
-        case 'o': {
-            size_t old = options ? strlen(options) : 0;
-            char *n = realloc(options, old + strlen(optarg) + 2);
-            if (!n) {
-                bad = 1;
-                break;
-            }
-            if (old)
-                n[old++] = ',';
-            strcpy(n + old, optarg);
-            options = n;
+        case 'm': o->mountpoint = optarg; break;
+        case 't': bad = parse_number(optarg, true, false, &o->timeout); break;
+        case 'n':
+            bad = parse_number(optarg, false, false, &o->nodes) || 0 == o->nodes || o->nodes > 0xffffffffULL;
             break;
-        }
-        case 'M': bad = parse_number(optarg, false, false, &slow_delay) || slow_delay > 60000; break;
-        case 'P': bad = parse_number(optarg, false, false, &slow_percent) || slow_percent > 100; break;
-        case 'R': bad = parse_number(optarg, false, false, &slow_rarefy) || slow_rarefy > 100; break;
+        case 's': bad = parse_number(optarg, false, true, &o->maxsize); break;
+        case 'i': o->flags |= MemfsCaseInsensitive; break;
+        case 'W': o->flags |= MemfsWritebackCache; break;
+        case 'd': bad = parse_number(optarg, true, false, &o->debug); break;
+        case 'D': o->debug_file = optarg; break;
+        case 'F': o->fsname = optarg; break;
+        case 'S': o->sddl = optarg; break;
+        case 'u': o->prefix = optarg; break;
+        case 'o': bad = append_option(&o->options, optarg); break;
+        case 'M': bad = parse_number(optarg, false, false, &o->slow_delay) || o->slow_delay > 60000; break;
+        case 'P': bad = parse_number(optarg, false, false, &o->slow_percent) || o->slow_percent > 100; break;
+        case 'R': bad = parse_number(optarg, false, false, &o->slow_rarefy) || o->slow_rarefy > 100; break;
         case 'h':
             usage();
-            status = STATUS_INVALID_PARAMETER;
-            goto out;
+            return STATUS_INVALID_PARAMETER;
         default:
             bad = 1;
         }
@@ -163,71 +184,105 @@ static NTSTATUS SvcStart(FSP_SERVICE *Service, ULONG argc, PWSTR *argv)
             else
                 fprintf(stderr, PROGNAME ": invalid value for -%c: %s\n", opt, optarg);
             usage();
-            status = STATUS_INVALID_PARAMETER;
-            goto out;
+            return STATUS_INVALID_PARAMETER;
         }
     }
-    if (optind < (int)argc || !mountpoint) {
-        fprintf(stderr, PROGNAME ": %s\n", mountpoint ? "unexpected argument" : "-m MountPoint is required");
+    if (optind < argc || !o->mountpoint) {
+        fprintf(stderr, PROGNAME ": %s\n", o->mountpoint ? "unexpected argument" : "-m MountPoint is required");
         usage();
-        status = STATUS_INVALID_PARAMETER;
-        goto out;
+        return STATUS_INVALID_PARAMETER;
     }
-    if (debug_file) {
-        int fd = 0 == strcmp(debug_file, "-") ? 2
-                                              : open(debug_file, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-        if (fd < 0) {
-            fprintf(stderr, PROGNAME ": cannot open %s: %s\n", debug_file, strerror(errno));
-            status = STATUS_INVALID_PARAMETER;
-            goto out;
-        }
-        FspDebugLogSetFd(fd);
+    return STATUS_SUCCESS;
+}
+
+/* Send the trace to -D's file ('-': stderr), when one is given. */
+static NTSTATUS open_debug_log(const char *debug_file)
+{
+    if (!debug_file)
+        return STATUS_SUCCESS;
+    int fd = 0 == strcmp(debug_file, "-") ? 2
+                                          : open(debug_file, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+    if (fd < 0) {
+        fprintf(stderr, PROGNAME ": cannot open %s: %s\n", debug_file, strerror(errno));
+        return STATUS_INVALID_PARAMETER;
     }
-    PWSTR wfsname = fsname ? widen(fsname) : 0, wsddl = sddl ? widen(sddl) : 0;
-    PWSTR wprefix = prefix ? widen(prefix) : 0, wmount = widen(mountpoint);
-    ULONG info_timeout = ULLONG_MAX == timeout || timeout > 0xfffffffeULL ? INFINITE : (ULONG)timeout;
-    status = MemfsCreateFunnel(flags, info_timeout, (ULONG)nodes, maxsize, (ULONG)slow_delay,
-                               (ULONG)slow_percent, (ULONG)slow_rarefy, wfsname, wprefix, wsddl, &memfs);
+    FspDebugLogSetFd(fd);
+    return STATUS_SUCCESS;
+}
+
+/* Why FspFileSystemSetMountPoint failed, in words. */
+static const char *mount_failure(NTSTATUS status)
+{
+    return STATUS_OBJECT_PATH_NOT_FOUND == status ? "mount point does not exist"
+           : STATUS_NOT_A_DIRECTORY == status     ? "mount point is not a directory"
+           : STATUS_ACCESS_DENIED == status       ? "permission denied"
+           : STATUS_DEVICE_BUSY == status         ? "already mounted there"
+           : STATUS_NO_SUCH_DEVICE == status      ? "no FUSE device (/dev/fuse)"
+                                                  : "mount failed";
+}
+
+/* Apply the mount options, mount at the mount point and start serving; memfs is deleted on failure. */
+static NTSTATUS mount_and_start(const struct memfs_options *o, PWSTR wmount)
+{
+    FSP_FILE_SYSTEM *fs = MemfsFileSystem(memfs);
+    fs->DebugLog = o->debug ? (UINT32)o->debug : 0;
+    NTSTATUS status = STATUS_SUCCESS;
+    if (o->options)
+        status = FspFileSystemSetMountOptions(fs, o->options);
+    if (!NT_SUCCESS(status))
+        fprintf(stderr, PROGNAME ": invalid mount options: %s\n", o->options);
+    else {
+        status = FspFileSystemSetMountPoint(fs, wmount);
+        if (!NT_SUCCESS(status))
+            fprintf(stderr, PROGNAME ": cannot mount at %s: %s\n", o->mountpoint, mount_failure(status));
+    }
+    if (NT_SUCCESS(status)) {
+        status = MemfsStart(memfs);
+        if (!NT_SUCCESS(status))
+            fail("cannot start the dispatcher", status);
+    }
+    if (!NT_SUCCESS(status)) {
+        MemfsDelete(memfs);
+        memfs = 0;
+    } else
+        fprintf(stderr, PROGNAME ": serving at %s\n", o->mountpoint);
+    return status;
+}
+
+/* Create the file system with the options' volume parameters, then mount and start it. */
+static NTSTATUS create_and_start(const struct memfs_options *o)
+{
+    PWSTR wfsname = o->fsname ? widen(o->fsname) : 0, wsddl = o->sddl ? widen(o->sddl) : 0;
+    PWSTR wprefix = o->prefix ? widen(o->prefix) : 0, wmount = widen(o->mountpoint);
+    ULONG info_timeout = ULLONG_MAX == o->timeout || o->timeout > 0xfffffffeULL ? INFINITE : (ULONG)o->timeout;
+    NTSTATUS status = MemfsCreateFunnel(o->flags, info_timeout, (ULONG)o->nodes, o->maxsize,
+                                        (ULONG)o->slow_delay, (ULONG)o->slow_percent, (ULONG)o->slow_rarefy,
+                                        wfsname, wprefix, wsddl, &memfs);
     if (!NT_SUCCESS(status))
         fail(STATUS_INVALID_PARAMETER == status ? "invalid parameters (check -S and -n)"
                                                 : "cannot create the file system",
              status);
-    else {
-        FSP_FILE_SYSTEM *fs = MemfsFileSystem(memfs);
-        fs->DebugLog = debug ? (UINT32)debug : 0;
-        if (options)
-            status = FspFileSystemSetMountOptions(fs, options);
-        if (!NT_SUCCESS(status))
-            fprintf(stderr, PROGNAME ": invalid mount options: %s\n", options);
-        else {
-            status = FspFileSystemSetMountPoint(fs, wmount);
-            if (!NT_SUCCESS(status)) {
-                const char *why = STATUS_OBJECT_PATH_NOT_FOUND == status ? "mount point does not exist"
-                                  : STATUS_NOT_A_DIRECTORY == status     ? "mount point is not a directory"
-                                  : STATUS_ACCESS_DENIED == status       ? "permission denied"
-                                  : STATUS_DEVICE_BUSY == status         ? "already mounted there"
-                                  : STATUS_NO_SUCH_DEVICE == status      ? "no FUSE device (/dev/fuse)"
-                                                                         : "mount failed";
-                fprintf(stderr, PROGNAME ": cannot mount at %s: %s\n", mountpoint, why);
-            }
-        }
-        if (NT_SUCCESS(status)) {
-            status = MemfsStart(memfs);
-            if (!NT_SUCCESS(status))
-                fail("cannot start the dispatcher", status);
-        }
-        if (!NT_SUCCESS(status)) {
-            MemfsDelete(memfs);
-            memfs = 0;
-        } else
-            fprintf(stderr, PROGNAME ": serving at %s\n", mountpoint);
-    }
+    else
+        status = mount_and_start(o, wmount);
     free(wfsname), free(wsddl), free(wprefix), free(wmount);
-out:
-    free(options);
-    for (ULONG i = 0; i < argc; i++)
-        free(av[i]);
-    free(av);
+    return status;
+}
+
+static NTSTATUS SvcStart(FSP_SERVICE *Service, ULONG argc, PWSTR *argv)
+{
+    (void)Service;
+    /* Options parsed by hand on the wide argv (FspServiceRun's contract, as on WinFsp). */
+    char **av = narrow_argv(argc, argv);
+    if (!av)
+        return STATUS_INSUFFICIENT_RESOURCES;
+    struct memfs_options o;
+    NTSTATUS status = parse_options((int)argc, av, &o);
+    if (NT_SUCCESS(status))
+        status = open_debug_log(o.debug_file);
+    if (NT_SUCCESS(status))
+        status = create_and_start(&o);
+    free(o.options);
+    free_argv(argc, av);
     return status;
 }
 
