@@ -1620,12 +1620,20 @@ static bool path_within(const char *path, const char *dir)
     return 0 == strncmp(path, dir, n) && ('\0' == path[n] || '/' == path[n]);
 }
 
-static NTSTATUS SvcStart(FSP_SERVICE *service, ULONG argc, PWSTR *argv)
+/* The command line's settings (SvcStart's options, before any is acted on). */
+struct pt_options {
+    const char *source, *mountpoint, *debug_file, *prefix;
+    char *options; /* the -o options joined by commas (malloc'd) */
+    unsigned long long timeout, debug;
+    bool backing_files;
+};
+
+/* The wide argv as multibyte strings (an unconvertible argument becomes "?"). */
+static char **narrow_argv(ULONG argc, PWSTR *argv)
 {
-    (void)service;
     char **av = calloc(argc + 1, sizeof *av);
     if (!av)
-        return STATUS_INSUFFICIENT_RESOURCES;
+        return 0;
     for (ULONG i = 0; i < argc; i++) {
         size_t n = wcstombs(0, argv[i], 0);
         av[i] = (size_t)-1 == n ? 0 : malloc(n + 1);
@@ -1634,49 +1642,60 @@ static NTSTATUS SvcStart(FSP_SERVICE *service, ULONG argc, PWSTR *argv)
         else
             av[i] = strdup("?");
     }
-    const char *source = 0, *mountpoint = 0, *debug_file = 0, *prefix = 0;
-    char *options = 0;
-    unsigned long long timeout = 1000, debug = 0;
-    bool backing_files = true;
-    NTSTATUS status = STATUS_SUCCESS;
-    PWSTR wprefix = 0, wmount = 0;
+    return av;
+}
+
+static void free_argv(ULONG argc, char **av)
+{
+    for (ULONG i = 0; i < argc; i++)
+        free(av[i]);
+    free(av);
+}
+
+/* Append one -o argument to the comma-separated options; -1 when out of memory. */
+static int append_option(char **poptions, const char *arg)
+{
+    size_t old = *poptions ? strlen(*poptions) : 0;
+    char *n = realloc(*poptions, old + strlen(arg) + 2);
+    if (!n)
+        return -1;
+    if (old)
+        n[old++] = ',';
+    strcpy(n + old, arg);
+    *poptions = n;
+    return 0;
+}
+
+/* Parse the options into o (defaults first); a bad one is reported with the usage. */
+static NTSTATUS parse_options(int argc, char **av, struct pt_options *o)
+{
+    memset(o, 0, sizeof *o);
+    o->timeout = 1000;
+    o->backing_files = true;
     int opt;
     optind = 1;
     opterr = 0;
-    while (-1 != (opt = getopt((int)argc, av, "+p:m:t:d:D:u:o:P::h"))) {
+    while (-1 != (opt = getopt(argc, av, "+p:m:t:d:D:u:o:P::h"))) {
         int bad = 0;
         switch (opt) {
-        case 'p': source = optarg; break;
-        case 'm': mountpoint = optarg; break;
-        case 't': bad = parse_ulong(optarg, true, &timeout); break;
-        case 'd': bad = parse_ulong(optarg, true, &debug); break;
-        case 'D': debug_file = optarg; break;
-        case 'u': prefix = optarg; break;
+        case 'p': o->source = optarg; break;
+        case 'm': o->mountpoint = optarg; break;
+        case 't': bad = parse_ulong(optarg, true, &o->timeout); break;
+        case 'd': bad = parse_ulong(optarg, true, &o->debug); break;
+        case 'D': o->debug_file = optarg; break;
+        case 'u': o->prefix = optarg; break;
         case 'P':
             if (!optarg || 0 == strcmp(optarg, "1"))
-                backing_files = true;
+                o->backing_files = true;
             else if (0 == strcmp(optarg, "0"))
-                backing_files = false;
+                o->backing_files = false;
             else
                 bad = 1;
             break;
-        case 'o': {
-            size_t old = options ? strlen(options) : 0;
-            char *n = realloc(options, old + strlen(optarg) + 2);
-            if (!n) {
-                bad = 1;
-                break;
-            }
-            if (old)
-                n[old++] = ',';
-            strcpy(n + old, optarg);
-            options = n;
-            break;
-        }
+        case 'o': bad = append_option(&o->options, optarg); break;
         case 'h':
             usage(stderr);
-            status = STATUS_INVALID_PARAMETER;
-            goto out;
+            return STATUS_INVALID_PARAMETER;
         default:
             bad = 1;
         }
@@ -1688,71 +1707,65 @@ static NTSTATUS SvcStart(FSP_SERVICE *service, ULONG argc, PWSTR *argv)
             else
                 fprintf(stderr, PROGNAME ": invalid value for -%c: %s\n", opt, optarg);
             usage(stderr);
-            status = STATUS_INVALID_PARAMETER;
-            goto out;
+            return STATUS_INVALID_PARAMETER;
         }
     }
-    if (optind < (int)argc || !source || !mountpoint) {
+    if (optind < argc || !o->source || !o->mountpoint) {
         fprintf(stderr, PROGNAME ": %s\n",
-                optind < (int)argc ? "unexpected argument"
-                : !source          ? "-p SourceDir is required"
-                                   : "-m MountPoint is required");
+                optind < argc  ? "unexpected argument"
+                : !o->source   ? "-p SourceDir is required"
+                               : "-m MountPoint is required");
         usage(stderr);
-        status = STATUS_INVALID_PARAMETER;
-        goto out;
+        return STATUS_INVALID_PARAMETER;
     }
-    {
-        /* Serving a directory inside its own mount would make the passthrough call itself. */
-        char *rs = realpath(source, 0), *rm = realpath(mountpoint, 0);
-        bool loop = rs && rm && path_within(rm, rs);
-        if (!rs)
-            fprintf(stderr, PROGNAME ": %s: %s\n", source, strerror(errno));
-        else if (loop)
-            fprintf(stderr, PROGNAME ": the mount point %s is inside the source %s\n", rm, rs);
-        free(rs), free(rm);
-        if (!rs || loop) {
-            status = STATUS_INVALID_PARAMETER;
-            goto out;
-        }
+    return STATUS_SUCCESS;
+}
+
+/* Refuse a source that does not resolve, or a mount point inside the source. */
+static NTSTATUS check_source(const char *source, const char *mountpoint)
+{
+    /* Serving a directory inside its own mount would make the passthrough call itself. */
+    char *rs = realpath(source, 0), *rm = realpath(mountpoint, 0);
+    bool loop = rs && rm && path_within(rm, rs);
+    if (!rs)
+        fprintf(stderr, PROGNAME ": %s: %s\n", source, strerror(errno));
+    else if (loop)
+        fprintf(stderr, PROGNAME ": the mount point %s is inside the source %s\n", rm, rs);
+    free(rs), free(rm);
+    return !rs || loop ? STATUS_INVALID_PARAMETER : STATUS_SUCCESS;
+}
+
+/* Send the trace to -D's file ('-': stderr), when one is given. */
+static NTSTATUS open_debug_log(const char *debug_file)
+{
+    if (!debug_file)
+        return STATUS_SUCCESS;
+    int fd = 0 == strcmp(debug_file, "-")
+                 ? 2
+                 : open(debug_file, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+    if (fd < 0) {
+        fprintf(stderr, PROGNAME ": cannot open %s: %s\n", debug_file, strerror(errno));
+        return STATUS_INVALID_PARAMETER;
     }
-    if (debug_file) {
-        int fd = 0 == strcmp(debug_file, "-")
-                     ? 2
-                     : open(debug_file, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-        if (fd < 0) {
-            fprintf(stderr, PROGNAME ": cannot open %s: %s\n", debug_file, strerror(errno));
-            status = STATUS_INVALID_PARAMETER;
-            goto out;
-        }
-        FspDebugLogSetFd(fd);
-    }
-    wprefix = prefix ? widen(prefix) : 0;
-    wmount = widen(mountpoint);
-    if (!wmount || (prefix && !wprefix)) {
-        fprintf(stderr, PROGNAME ": invalid characters in an argument\n");
-        status = STATUS_INVALID_PARAMETER;
-        goto out;
-    }
-    status = ptfs_create(source, ULLONG_MAX == timeout || timeout > 0xfffffffeULL ? INFINITE
-                                                                                : (ULONG)timeout,
-                         wprefix, backing_files, &ptfs);
-    if (!NT_SUCCESS(status)) {
-        fprintf(stderr, PROGNAME ": cannot serve %s: %s\n", source,
-                STATUS_NOT_A_DIRECTORY == status ? "not a directory"
-                                                 : strerror(FspErrnoFromNtStatus(status)));
-        goto out;
-    }
+    FspDebugLogSetFd(fd);
+    return STATUS_SUCCESS;
+}
+
+/* Apply the mount options, mount at the mount point and start serving; ptfs is deleted on failure. */
+static NTSTATUS mount_and_start(const struct pt_options *o, PWSTR wmount)
+{
     FSP_FILE_SYSTEM *fs = ptfs->fs;
-    fs->DebugLog = (UINT32)debug;
-    if (options) {
-        status = FspFileSystemSetMountOptions(fs, options);
+    fs->DebugLog = (UINT32)o->debug;
+    NTSTATUS status = STATUS_SUCCESS;
+    if (o->options) {
+        status = FspFileSystemSetMountOptions(fs, o->options);
         if (!NT_SUCCESS(status))
-            fprintf(stderr, PROGNAME ": invalid mount options: %s\n", options);
+            fprintf(stderr, PROGNAME ": invalid mount options: %s\n", o->options);
     }
     if (NT_SUCCESS(status)) {
         status = FspFileSystemSetMountPoint(fs, wmount);
         if (!NT_SUCCESS(status))
-            fprintf(stderr, PROGNAME ": cannot mount at %s: %s\n", mountpoint,
+            fprintf(stderr, PROGNAME ": cannot mount at %s: %s\n", o->mountpoint,
                     STATUS_OBJECT_PATH_NOT_FOUND == status ? "mount point does not exist"
                     : STATUS_NOT_A_DIRECTORY == status     ? "mount point is not a directory"
                     : STATUS_DEVICE_BUSY == status         ? "already mounted there"
@@ -1769,13 +1782,52 @@ static NTSTATUS SvcStart(FSP_SERVICE *service, ULONG argc, PWSTR *argv)
         ptfs_delete(ptfs);
         ptfs = 0;
     } else
-        fprintf(stderr, PROGNAME ": serving %s at %s\n", source, mountpoint);
+        fprintf(stderr, PROGNAME ": serving %s at %s\n", o->source, o->mountpoint);
+    return status;
+}
+
+/* Create the file system over the source (volume parameters from the options), then mount and start it. */
+static NTSTATUS create_and_start(const struct pt_options *o)
+{
+    PWSTR wprefix = o->prefix ? widen(o->prefix) : 0;
+    PWSTR wmount = widen(o->mountpoint);
+    NTSTATUS status;
+    if (!wmount || (o->prefix && !wprefix)) {
+        fprintf(stderr, PROGNAME ": invalid characters in an argument\n");
+        status = STATUS_INVALID_PARAMETER;
+        goto out;
+    }
+    status = ptfs_create(o->source, ULLONG_MAX == o->timeout || o->timeout > 0xfffffffeULL ? INFINITE
+                                                                                      : (ULONG)o->timeout,
+                         wprefix, o->backing_files, &ptfs);
+    if (!NT_SUCCESS(status)) {
+        fprintf(stderr, PROGNAME ": cannot serve %s: %s\n", o->source,
+                STATUS_NOT_A_DIRECTORY == status ? "not a directory"
+                                                 : strerror(FspErrnoFromNtStatus(status)));
+        goto out;
+    }
+    status = mount_and_start(o, wmount);
 out:
     free(wprefix), free(wmount);
-    free(options);
-    for (ULONG i = 0; i < argc; i++)
-        free(av[i]);
-    free(av);
+    return status;
+}
+
+static NTSTATUS SvcStart(FSP_SERVICE *service, ULONG argc, PWSTR *argv)
+{
+    (void)service;
+    char **av = narrow_argv(argc, argv);
+    if (!av)
+        return STATUS_INSUFFICIENT_RESOURCES;
+    struct pt_options o;
+    NTSTATUS status = parse_options((int)argc, av, &o);
+    if (NT_SUCCESS(status))
+        status = check_source(o.source, o.mountpoint);
+    if (NT_SUCCESS(status))
+        status = open_debug_log(o.debug_file);
+    if (NT_SUCCESS(status))
+        status = create_and_start(&o);
+    free(o.options);
+    free_argv(argc, av);
     return status;
 }
 
