@@ -1076,10 +1076,145 @@ static NTSTATUS GetSecurityByName(FSP_FILE_SYSTEM *fs, PWSTR name, PUINT32 pattr
     return status;
 }
 
+/* A new named stream of the existing file (the tree is write-locked). */
+static NTSTATUS create_stream(MEMFS *m, const struct parsed *p, struct dent *existing, bool is_dir,
+                              NODE **pn)
+{
+    if (is_dir)
+        return STATUS_NOT_A_DIRECTORY;
+    if (!existing)
+        return STATUS_OBJECT_NAME_NOT_FOUND;
+    NODE *f = existing->node;
+    if (find_stream(f, p->stream, m))
+        return STATUS_OBJECT_NAME_COLLISION;
+    struct extra *fx = xw(f);
+    NODE **s = fx ? realloc(fx->streams, (fx->nstreams + 1) * sizeof *s) : 0;
+    if (s)
+        fx->streams = s;
+    NODE *n = s ? node_new(m, FILE_ATTRIBUTE_ARCHIVE, 0, 0) : 0;
+    struct extra *nx = n ? xw(n) : 0;
+    if (!nx || !(nx->stream_name = wcsdup(p->stream))) {
+        if (n)
+            node_free(m, n);
+        return n || !s ? STATUS_INSUFFICIENT_RESOURCES : STATUS_DISK_FULL;
+    }
+    nx->main = f;
+    __atomic_store_n(&n->nlinks, 1, __ATOMIC_RELAXED); /* 0 once deleted */
+    fx->streams[fx->nstreams++] = n;
+    *pn = n;
+    return STATUS_SUCCESS;
+}
+
+/* The new file's security descriptor: the given one checked, else one inherited from the parent
+ * (*pinherited, for FspDeleteSecurityDescriptor). */
+static NTSTATUS creation_sd(FSP_FILE_SYSTEM *fs, NODE *parent, UINT32 options, PSECURITY_DESCRIPTOR *psd,
+                            size_t *psd_size, PSECURITY_DESCRIPTOR *pinherited)
+{
+    PSECURITY_DESCRIPTOR sd = *psd;
+    size_t sd_size = sd ? FspGetSecurityDescriptorLength(sd) : 0;
+    if (sd && (0 == sd_size || !FspIsValidSecurityDescriptor(sd, sd_size)))
+        return STATUS_INVALID_SECURITY_DESCR;
+    if (!sd) {
+        FSP_FILE_SYSTEM_OPERATION_CONTEXT *oc = FspFileSystemGetOperationContext();
+        FSP_FSCTL_TRANSACT_REQ fallback;
+        memset(&fallback, 0, sizeof fallback);
+        fallback.Kind = FspFsctlTransactCreateKind;
+        fallback.Req.Create.CreateOptions = options;
+        fallback.CallerUid = (UINT32)geteuid(), fallback.CallerGid = (UINT32)getegid();
+        NTSTATUS status = FspCreateSecurityDescriptor(fs, oc && oc->Request ? oc->Request : &fallback,
+                                                      parent->sd, pinherited);
+        if (!NT_SUCCESS(status))
+            return status;
+        sd = *pinherited;
+        sd_size = FspGetSecurityDescriptorLength(sd);
+    }
+    *psd = sd;
+    *psd_size = sd_size;
+    return STATUS_SUCCESS;
+}
+
+/* CreateEx's extra buffer on the new node: its reparse point, or its extended attributes. */
+static NTSTATUS apply_create_extra(FSP_FILE_SYSTEM *fs, NODE *n, PVOID extra, ULONG extra_len,
+                                   BOOLEAN extra_is_reparse)
+{
+    if (!extra_is_reparse)
+        return apply_eas(fs, n, extra, extra_len);
+    struct extra *nx = extra_len >= REPARSE_DATA_BUFFER_HEADER_SIZE ? xw(n) : 0;
+    if (!nx || !(nx->reparse = malloc(extra_len)))
+        return extra_len < REPARSE_DATA_BUFFER_HEADER_SIZE ? STATUS_IO_REPARSE_DATA_INVALID
+                                                           : STATUS_INSUFFICIENT_RESOURCES;
+    memcpy(nx->reparse, extra, extra_len);
+    nx->reparse_size = extra_len;
+    n->info.FileAttributes |= FILE_ATTRIBUTE_REPARSE_POINT;
+    n->info.ReparseTag = *(PULONG)extra;
+    return STATUS_SUCCESS;
+}
+
+/* Enter the new node under its name in the parent, which it changes (the tree is write-locked). */
+static void link_new_node(MEMFS *m, NODE *parent, struct dent *d, PWSTR dname, NODE *n, bool is_dir)
+{
+    d->name = dname;
+    d->node = n;
+    d->parent = parent;
+    d->prio = next_prio(m);
+    parent->children = treap_insert(m, parent->children, d);
+    parent->nchildren++;
+    if (is_dir) {
+        __atomic_add_fetch(&parent->nsubdirs, 1, __ATOMIC_RELAXED);
+        n->dirent = d;
+    }
+    __atomic_store_n(&n->nlinks, 1, __ATOMIC_RELAXED);
+    struct ftime born = {n->info.CreationTime, n->nsec.CreationTime};
+    pthread_rwlock_wrlock(&parent->lock);
+    SET_TIME(parent, LastWriteTime, born); SET_TIME(parent, ChangeTime, born);
+    pthread_rwlock_unlock(&parent->lock);
+}
+
+/* A new file or directory named p->name in parent (the tree is write-locked). */
+static NTSTATUS create_file(FSP_FILE_SYSTEM *fs, MEMFS *m, const struct parsed *p, NODE *parent,
+                            struct dent *existing, UINT32 options, UINT32 attrs, PSECURITY_DESCRIPTOR sd,
+                            PVOID extra, ULONG extra_len, BOOLEAN extra_is_reparse, NODE **pn)
+{
+    bool is_dir = options & FILE_DIRECTORY_FILE;
+    if (existing)
+        return STATUS_OBJECT_NAME_COLLISION;
+    PSECURITY_DESCRIPTOR inherited = 0;
+    size_t sd_size;
+    NTSTATUS status = creation_sd(fs, parent, options, &sd, &sd_size, &inherited);
+    if (!NT_SUCCESS(status))
+        return status;
+    UINT32 a = (attrs & ~(UINT32)FILE_ATTRIBUTE_NORMAL) | (is_dir ? FILE_ATTRIBUTE_DIRECTORY : 0);
+    if (!is_dir)
+        a &= ~(UINT32)FILE_ATTRIBUTE_DIRECTORY;
+    NODE *n = node_new(m, a, sd, sd_size);
+    FspDeleteSecurityDescriptor(inherited, (NTSTATUS(*)())FspCreateSecurityDescriptor);
+    struct dent *d = n ? calloc(1, sizeof *d) : 0;
+    PWSTR dname = d ? wcsdup(p->name) : 0;
+    if (!n || !d || !dname) {
+        status = n ? STATUS_INSUFFICIENT_RESOURCES : STATUS_DISK_FULL;
+        free(d), free(dname);
+        if (n)
+            node_free(m, n);
+        return status;
+    }
+    if (extra && extra_len) {
+        status = apply_create_extra(fs, n, extra, extra_len, extra_is_reparse);
+        if (!NT_SUCCESS(status)) {
+            free(d), free(dname);
+            node_free(m, n);
+            return status;
+        }
+    }
+    link_new_node(m, parent, d, dname, n, is_dir);
+    *pn = n;
+    return STATUS_SUCCESS;
+}
+
 static NTSTATUS create_common(FSP_FILE_SYSTEM *fs, PWSTR name, UINT32 options, UINT32 attrs,
                               PSECURITY_DESCRIPTOR sd, UINT64 alloc, PVOID extra, ULONG extra_len,
                               BOOLEAN extra_is_reparse, PVOID *pctx, FSP_FSCTL_FILE_INFO *info)
 {
+    (void)alloc; /* reserve nothing: memory is allocated as data arrives */
     MEMFS *m = memfs_of(fs);
     struct parsed p;
     NTSTATUS status = parse_path(name, &p);
@@ -1094,127 +1229,17 @@ static NTSTATUS create_common(FSP_FILE_SYSTEM *fs, PWSTR name, UINT32 options, U
     NODE *parent, *n = 0;
     status = find_parent(m, &p, &parent);
     struct dent *existing = NT_SUCCESS(status) ? treap_find(m, parent->children, p.name) : 0;
-    if (!NT_SUCCESS(status))
-        goto out;
-    if (p.stream) {
-        /* A named stream of an existing (or new) file. */
-        if (is_dir) {
-            status = STATUS_NOT_A_DIRECTORY;
-            goto out;
-        }
-        if (!existing) {
-            status = STATUS_OBJECT_NAME_NOT_FOUND;
-            goto out;
-        }
-        NODE *f = existing->node;
-        if (find_stream(f, p.stream, m)) {
-            status = STATUS_OBJECT_NAME_COLLISION;
-            goto out;
-        }
-        struct extra *fx = xw(f);
-        NODE **s = fx ? realloc(fx->streams, (fx->nstreams + 1) * sizeof *s) : 0;
-        if (s)
-            fx->streams = s;
-        n = s ? node_new(m, FILE_ATTRIBUTE_ARCHIVE, 0, 0) : 0;
-        struct extra *nx = n ? xw(n) : 0;
-        if (!nx || !(nx->stream_name = wcsdup(p.stream))) {
-            if (n)
-                node_free(m, n);
-            status = n || !s ? STATUS_INSUFFICIENT_RESOURCES : STATUS_DISK_FULL;
-            goto out;
-        }
-        nx->main = f;
-        __atomic_store_n(&n->nlinks, 1, __ATOMIC_RELAXED); /* 0 once deleted */
-        fx->streams[fx->nstreams++] = n;
-    } else {
-        if (existing) {
-            status = STATUS_OBJECT_NAME_COLLISION;
-            goto out;
-        }
-        PSECURITY_DESCRIPTOR inherited = 0;
-        size_t sd_size = sd ? FspGetSecurityDescriptorLength(sd) : 0;
-        if (sd && (0 == sd_size || !FspIsValidSecurityDescriptor(sd, sd_size))) {
-            status = STATUS_INVALID_SECURITY_DESCR;
-            goto out;
-        }
-        if (!sd) {
-            FSP_FILE_SYSTEM_OPERATION_CONTEXT *oc = FspFileSystemGetOperationContext();
-            FSP_FSCTL_TRANSACT_REQ fallback;
-            memset(&fallback, 0, sizeof fallback);
-            fallback.Kind = FspFsctlTransactCreateKind;
-            fallback.Req.Create.CreateOptions = options;
-            fallback.CallerUid = (UINT32)geteuid(), fallback.CallerGid = (UINT32)getegid();
-            status = FspCreateSecurityDescriptor(fs, oc && oc->Request ? oc->Request : &fallback,
-                                                 parent->sd, &inherited);
-            if (!NT_SUCCESS(status))
-                goto out;
-            sd = inherited;
-            sd_size = FspGetSecurityDescriptorLength(sd);
-        }
-        UINT32 a = (attrs & ~(UINT32)FILE_ATTRIBUTE_NORMAL) | (is_dir ? FILE_ATTRIBUTE_DIRECTORY : 0);
-        if (!is_dir)
-            a &= ~(UINT32)FILE_ATTRIBUTE_DIRECTORY;
-        n = node_new(m, a, sd, sd_size);
-        FspDeleteSecurityDescriptor(inherited, (NTSTATUS(*)())FspCreateSecurityDescriptor);
-        struct dent *d = n ? calloc(1, sizeof *d) : 0;
-        PWSTR dname = d ? wcsdup(p.name) : 0;
-        if (!n || !d || !dname) {
-            status = n ? STATUS_INSUFFICIENT_RESOURCES : STATUS_DISK_FULL;
-            free(d), free(dname);
-            if (n)
-                node_free(m, n);
-            n = 0;
-            goto out;
-        }
-        if (extra && extra_len) {
-            if (extra_is_reparse) {
-                struct extra *nx = extra_len >= REPARSE_DATA_BUFFER_HEADER_SIZE ? xw(n) : 0;
-                if (!nx || !(nx->reparse = malloc(extra_len))) {
-                    status = extra_len < REPARSE_DATA_BUFFER_HEADER_SIZE ? STATUS_IO_REPARSE_DATA_INVALID
-                                                                         : STATUS_INSUFFICIENT_RESOURCES;
-                    free(d), free(dname);
-                    node_free(m, n);
-                    n = 0;
-                    goto out;
-                }
-                memcpy(nx->reparse, extra, extra_len);
-                nx->reparse_size = extra_len;
-                n->info.FileAttributes |= FILE_ATTRIBUTE_REPARSE_POINT;
-                n->info.ReparseTag = *(PULONG)extra;
-            } else {
-                status = apply_eas(fs, n, extra, extra_len);
-                if (!NT_SUCCESS(status)) {
-                    free(d), free(dname);
-                    node_free(m, n);
-                    n = 0;
-                    goto out;
-                }
-            }
-        }
-        if (alloc && !is_dir) {
-            /* reserve nothing: memory is allocated as data arrives */
-        }
-        d->name = dname;
-        d->node = n;
-        d->parent = parent;
-        d->prio = next_prio(m);
-        parent->children = treap_insert(m, parent->children, d);
-        parent->nchildren++;
-        if (is_dir) {
-            __atomic_add_fetch(&parent->nsubdirs, 1, __ATOMIC_RELAXED);
-            n->dirent = d;
-        }
-        __atomic_store_n(&n->nlinks, 1, __ATOMIC_RELAXED);
-        struct ftime born = {n->info.CreationTime, n->nsec.CreationTime};
-        pthread_rwlock_wrlock(&parent->lock);
-        SET_TIME(parent, LastWriteTime, born); SET_TIME(parent, ChangeTime, born);
-        pthread_rwlock_unlock(&parent->lock);
+    /* A named stream of an existing file, or a new file or directory. */
+    if (NT_SUCCESS(status))
+        status = p.stream ? create_stream(m, &p, existing, is_dir, &n)
+                          : create_file(fs, m, &p, parent, existing, options, attrs, sd, extra, extra_len,
+                                        extra_is_reparse, &n);
+    if (NT_SUCCESS(status)) {
+        ref_open(n);
+        *pctx = n;
+        get_info(n, info, nsec_of(info));
+        status = STATUS_SUCCESS;
     }
-    ref_open(n);
-    *pctx = n;
-    get_info(n, info, nsec_of(info));
-    status = STATUS_SUCCESS;
-out:
     pthread_rwlock_unlock(&m->tree_lock);
     parsed_free(&p);
     return status;
