@@ -604,6 +604,46 @@ static NTSTATUS new_object_identity(PSECURITY_DESCRIPTOR sd, bool is_dir, uid_t 
 
 static NTSTATUS set_ea_one(FSP_FILE_SYSTEM *fs, PVOID ctx, PFILE_FULL_EA_INFORMATION ea);
 
+/* Make the object leaf in the directory pfd: a directory, a regular file (its descriptor is
+ * returned), a symlink to target or a special file; -1 with errno on failure. */
+static int make_object(int pfd, const char *leaf, mode_t type, mode_t mode, const char *target, dev_t rdev)
+{
+    if (S_ISDIR(type))
+        return mkdirat(pfd, leaf, mode & 01777);
+    if (S_ISREG(type))
+        return open_beneath(pfd, leaf, O_CREAT | O_EXCL | O_RDWR, mode & 0777);
+    if (S_ISLNK(type))
+        return symlinkat(target, pfd, leaf);
+    return mknodat(pfd, leaf, type | (mode & 0777), rdev);
+}
+
+/* The object just made, as a file: a regular file by the descriptor fd (closed on failure),
+ * others opened by name. */
+static NTSTATUS open_made(int pfd, const char *leaf, mode_t type, int fd, PTFILE **pf)
+{
+    if (!S_ISREG(type))
+        return open_file(pfd, leaf, 0, 0, pf);
+    /* the new file's own descriptor: no second lookup of the name */
+    struct statx sx;
+    if (0 != stat_fd(fd, &sx)) {
+        NTSTATUS status = status_of(errno);
+        close(fd);
+        return status;
+    }
+    return wrap_fd(fd, false, &sx, pf);
+}
+
+/* The new object's owner and mode, then CreateEx's extended attributes (when extra holds EAs). */
+static NTSTATUS set_new_object_attrs(FSP_FILE_SYSTEM *fs, PTFILE *f, mode_t type, uid_t uid, gid_t gid,
+                                     mode_t mode, PVOID extra, ULONG extra_len, BOOLEAN extra_is_reparse)
+{
+    if (0 != set_owner_mode(f, uid, gid, S_ISLNK(type) ? 0777 : mode))
+        return status_of(errno);
+    if (extra && extra_len && !extra_is_reparse)
+        return FspFileSystemEnumerateEa(fs, set_ea_one, f, extra, extra_len);
+    return STATUS_SUCCESS;
+}
+
 static NTSTATUS create_common(FSP_FILE_SYSTEM *fs, PWSTR name, UINT32 options,
                               PSECURITY_DESCRIPTOR sd, PVOID extra, ULONG extra_len,
                               BOOLEAN extra_is_reparse, PVOID *pctx, FSP_FSCTL_FILE_INFO *info)
@@ -646,42 +686,18 @@ static NTSTATUS create_common(FSP_FILE_SYSTEM *fs, PWSTR name, UINT32 options,
             status = STATUS_OBJECT_PATH_NOT_FOUND;
         goto out;
     }
-    int r;
-    if (S_ISDIR(type))
-        r = mkdirat(pfd, leaf, mode & 01777);
-    else if (S_ISREG(type))
-        r = open_beneath(pfd, leaf, O_CREAT | O_EXCL | O_RDWR, mode & 0777);
-    else if (S_ISLNK(type))
-        r = symlinkat(target, pfd, leaf);
-    else
-        r = mknodat(pfd, leaf, type | (mode & 0777), rdev);
+    int r = make_object(pfd, leaf, type, mode, target, rdev);
     if (r < 0) {
         status = status_of(errno);
         goto out;
     }
     made = true;
-    if (S_ISREG(type)) {
-        /* the new file's own descriptor: no second lookup of the name */
-        struct statx sx;
-        if (0 != stat_fd(r, &sx)) {
-            status = status_of(errno);
-            close(r);
-            goto out;
-        }
-        status = wrap_fd(r, false, &sx, &f);
-    } else
-        status = open_file(pfd, leaf, 0, 0, &f);
+    status = open_made(pfd, leaf, type, r, &f);
     if (!NT_SUCCESS(status))
         goto out;
-    if (0 != set_owner_mode(f, uid, gid, S_ISLNK(type) ? 0777 : mode)) {
-        status = status_of(errno);
+    status = set_new_object_attrs(fs, f, type, uid, gid, mode, extra, extra_len, extra_is_reparse);
+    if (!NT_SUCCESS(status))
         goto out;
-    }
-    if (extra && extra_len && !extra_is_reparse) {
-        status = FspFileSystemEnumerateEa(fs, set_ea_one, f, extra, extra_len);
-        if (!NT_SUCCESS(status))
-            goto out;
-    }
     status = file_info(f, info);
     if (NT_SUCCESS(status))
         offer_backing_file(pt, f);
