@@ -1742,6 +1742,98 @@ static NTSTATUS SetDelete(FSP_FILE_SYSTEM *fs, PVOID ctx, PWSTR name, BOOLEAN de
     return del ? CanDelete(fs, ctx, name) : STATUS_SUCCESS;
 }
 
+/* Would the directory n be moved into its own subtree as a child of dparent? */
+static bool inside_own_subtree(NODE *n, NODE *dparent)
+{
+    for (NODE *p = dparent; p; p = p->dirent ? p->dirent->parent : 0)
+        if (p == n)
+            return true;
+    return false;
+}
+
+/* A rename onto the same entry: only the name's case changes (the tree is write-locked). */
+static NTSTATUS rename_case_only(MEMFS *m, NODE *sparent, struct dent *sd, PCWSTR newname)
+{
+    PWSTR nn = wcsdup(newname);
+    if (!nn)
+        return STATUS_INSUFFICIENT_RESOURCES;
+    sparent->children = treap_remove(m, sparent->children, sd->name);
+    free(sd->name);
+    sd->name = nn;
+    sparent->children = treap_insert(m, sparent->children, sd);
+    return STATUS_SUCCESS;
+}
+
+/* May n replace the existing entry td? *psame when td is another name of n (nothing happens). */
+static NTSTATUS check_replace(struct dent *td, NODE *n, BOOLEAN replace, bool *psame)
+{
+    *psame = false;
+    if (!replace)
+        return STATUS_OBJECT_NAME_COLLISION;
+    if (td->node == n) {
+        *psame = true; /* two names of one file: POSIX says nothing happens */
+        return STATUS_SUCCESS;
+    }
+    bool tdir = td->node->is_dir;
+    if (tdir && !n->is_dir)
+        return STATUS_ACCESS_DENIED;
+    if (!tdir && n->is_dir)
+        return STATUS_NOT_A_DIRECTORY;
+    if (tdir && td->node->nchildren)
+        return STATUS_DIRECTORY_NOT_EMPTY;
+    return STATUS_SUCCESS;
+}
+
+/* Remove the replaced entry td from dparent: its node loses a link (freed, orphaned or changed). */
+static void drop_replaced(MEMFS *m, NODE *dparent, struct dent *td)
+{
+    bool tdir = td->node->is_dir;
+    NODE *victim = td->node;
+    dparent->children = treap_remove(m, dparent->children, td->name);
+    dparent->nchildren--;
+    if (tdir) {
+        __atomic_sub_fetch(&dparent->nsubdirs, 1, __ATOMIC_RELAXED);
+        victim->dirent = 0;
+    }
+    __atomic_sub_fetch(&victim->nlinks, 1, __ATOMIC_RELAXED);
+    free(td->name);
+    free(td);
+    if (0 == victim->nlinks && 0 == __atomic_load_n(&victim->opens, __ATOMIC_ACQUIRE))
+        node_free(m, victim);
+    else {
+        if (0 == victim->nlinks)
+            orphan_add(m, victim);
+        /* A name less is a change of the file, seen through its other names and opens. */
+        pthread_rwlock_wrlock(&victim->lock);
+        SET_TIME(victim, ChangeTime, now_time());
+        pthread_rwlock_unlock(&victim->lock);
+    }
+}
+
+/* Move n's entry sd from sparent to dparent under the name nn; n and both directories change. */
+static void move_entry(MEMFS *m, NODE *n, struct dent *sd, NODE *sparent, NODE *dparent, PWSTR nn)
+{
+    bool is_dir = n->is_dir;
+    sparent->children = treap_remove(m, sparent->children, sd->name);
+    sparent->nchildren--;
+    if (is_dir)
+        __atomic_sub_fetch(&sparent->nsubdirs, 1, __ATOMIC_RELAXED);
+    free(sd->name);
+    sd->name = nn;
+    sd->parent = dparent;
+    dparent->children = treap_insert(m, dparent->children, sd);
+    dparent->nchildren++;
+    if (is_dir)
+        __atomic_add_fetch(&dparent->nsubdirs, 1, __ATOMIC_RELAXED);
+    struct ftime now = now_time();
+    pthread_rwlock_wrlock(&n->lock);
+    SET_TIME(n, ChangeTime, now);
+    pthread_rwlock_unlock(&n->lock);
+    dir_changed(sparent, now);
+    if (dparent != sparent)
+        dir_changed(dparent, now);
+}
+
 static NTSTATUS Rename(FSP_FILE_SYSTEM *fs, PVOID ctx, PWSTR name, PWSTR newname, BOOLEAN replace)
 {
     MEMFS *m = memfs_of(fs);
@@ -1774,47 +1866,20 @@ static NTSTATUS Rename(FSP_FILE_SYSTEM *fs, PVOID ctx, PWSTR name, PWSTR newname
         status = STATUS_OBJECT_NAME_NOT_FOUND;
         goto out;
     }
-    bool is_dir = n->is_dir;
-    if (is_dir)
-        for (NODE *p = dparent; p; p = p->dirent ? p->dirent->parent : 0)
-            if (p == n) {
-                status = STATUS_INVALID_PARAMETER; /* into its own subtree */
-                goto out;
-            }
+    if (n->is_dir && inside_own_subtree(n, dparent)) {
+        status = STATUS_INVALID_PARAMETER; /* into its own subtree */
+        goto out;
+    }
     td = treap_find(m, dparent->children, dst.name);
     if (td == sd) {
-        /* same entry: only the name's case changes */
-        PWSTR nn = wcsdup(dst.name);
-        if (!nn) {
-            status = STATUS_INSUFFICIENT_RESOURCES;
-            goto out;
-        }
-        sparent->children = treap_remove(m, sparent->children, sd->name);
-        free(sd->name);
-        sd->name = nn;
-        sparent->children = treap_insert(m, sparent->children, sd);
+        status = rename_case_only(m, sparent, sd, dst.name);
         goto out;
     }
     if (td) {
-        if (!replace) {
-            status = STATUS_OBJECT_NAME_COLLISION;
+        bool same;
+        status = check_replace(td, n, replace, &same);
+        if (!NT_SUCCESS(status) || same)
             goto out;
-        }
-        if (td->node == n)
-            goto out; /* two names of one file: POSIX says nothing happens */
-        bool tdir = td->node->is_dir;
-        if (tdir && !is_dir) {
-            status = STATUS_ACCESS_DENIED;
-            goto out;
-        }
-        if (!tdir && is_dir) {
-            status = STATUS_NOT_A_DIRECTORY;
-            goto out;
-        }
-        if (tdir && td->node->nchildren) {
-            status = STATUS_DIRECTORY_NOT_EMPTY;
-            goto out;
-        }
     }
     /* Everything that can fail comes before the first change: the rename happens whole or not. */
     PWSTR nn = wcsdup(dst.name);
@@ -1822,47 +1887,9 @@ static NTSTATUS Rename(FSP_FILE_SYSTEM *fs, PVOID ctx, PWSTR name, PWSTR newname
         status = STATUS_INSUFFICIENT_RESOURCES;
         goto out;
     }
-    if (td) {
-        bool tdir = td->node->is_dir;
-        NODE *victim = td->node;
-        dparent->children = treap_remove(m, dparent->children, td->name);
-        dparent->nchildren--;
-        if (tdir) {
-            __atomic_sub_fetch(&dparent->nsubdirs, 1, __ATOMIC_RELAXED);
-            victim->dirent = 0;
-        }
-        __atomic_sub_fetch(&victim->nlinks, 1, __ATOMIC_RELAXED);
-        free(td->name);
-        free(td);
-        if (0 == victim->nlinks && 0 == __atomic_load_n(&victim->opens, __ATOMIC_ACQUIRE))
-            node_free(m, victim);
-        else {
-            if (0 == victim->nlinks)
-                orphan_add(m, victim);
-            /* A name less is a change of the file, seen through its other names and opens. */
-            pthread_rwlock_wrlock(&victim->lock);
-            SET_TIME(victim, ChangeTime, now_time());
-            pthread_rwlock_unlock(&victim->lock);
-        }
-    }
-    sparent->children = treap_remove(m, sparent->children, sd->name);
-    sparent->nchildren--;
-    if (is_dir)
-        __atomic_sub_fetch(&sparent->nsubdirs, 1, __ATOMIC_RELAXED);
-    free(sd->name);
-    sd->name = nn;
-    sd->parent = dparent;
-    dparent->children = treap_insert(m, dparent->children, sd);
-    dparent->nchildren++;
-    if (is_dir)
-        __atomic_add_fetch(&dparent->nsubdirs, 1, __ATOMIC_RELAXED);
-    struct ftime now = now_time();
-    pthread_rwlock_wrlock(&n->lock);
-    SET_TIME(n, ChangeTime, now);
-    pthread_rwlock_unlock(&n->lock);
-    dir_changed(sparent, now);
-    if (dparent != sparent)
-        dir_changed(dparent, now);
+    if (td)
+        drop_replaced(m, dparent, td);
+    move_entry(m, n, sd, sparent, dparent, nn);
 out:
     pthread_rwlock_unlock(&m->tree_lock);
     parsed_free(&src);
