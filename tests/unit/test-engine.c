@@ -1375,7 +1375,7 @@ static void query_ea_name_encoded(void)
     ASSERT_EQ(call(FUSE_LISTXATTR, f.nodeid, &gi, sizeof gi, 0, 0, &data, &len), 0);
     ASSERT(0 == strcmp(g_query_ea_name, "(null)"));
     ASSERT_EQ(len, 22);
-    ASSERT(memmem(data, len, "user.Color", 11) && memmem(data, len, "user.color", 11));
+    ASSERT(data && memmem(data, len, "user.Color", 11) && memmem(data, len, "user.color", 11));
     ASSERT_EQ(call(FUSE_REMOVEXATTR, f.nodeid, "user.Color", 11, 0, 0, 0, 0), 0);
     ASSERT(0 == strcmp(g_query_ea_name, "USER.^COLOR"));
     ASSERT_EQ(call(FUSE_GETXATTR, f.nodeid, &gi, sizeof gi, "user.Color", 11, 0, 0), -ENODATA);
