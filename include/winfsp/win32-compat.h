@@ -1045,7 +1045,8 @@ static inline errno_t FspWin32CopyA(char *dest, size_t size, const char *src, si
     size_t n = _TRUNCATE == count ? strlen(src) : strnlen(src, count);
     if (at + n < size) {
         memcpy(dest + at, src, n);
-        dest[at + n] = 0;
+        memset(dest + at + n, 0, 1); /* not dest[at + n] = 0: GCC -O2 warned of a write past dest
+                                      * on the path this branch excludes (-Wstringop-overflow) */
         return 0;
     }
     if (_TRUNCATE == count) {
