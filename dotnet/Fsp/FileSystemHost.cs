@@ -206,6 +206,9 @@ namespace Fsp
         /// <summary>LinFsp extension: EA names are case-sensitive (Linux xattr names, passed unchanged);
         /// without it the engine encodes their case (doc/native-api.md).</summary>
         public Boolean CaseSensitiveExtendedAttributes { get { return Flag2(VolumeParams.CaseSensitiveExtendedAttributes); } set { Flag2(VolumeParams.CaseSensitiveExtendedAttributes, value); } }
+        /// <summary>LinFsp extension: the file system keeps access times itself (or not at all); the engine
+        /// then makes no access-time calls (GetFileInfo, Cleanup) after reads (doc/native-api.md).</summary>
+        public Boolean AccessTimesByFileSystem { get { return Flag2(VolumeParams.AccessTimesByFileSystem); } set { Flag2(VolumeParams.AccessTimesByFileSystem, value); } }
 
         /// <summary>UNC prefix \Server\Share: on LinFsp the mount's source (cut to 191 characters).</summary>
         public unsafe String Prefix

@@ -114,7 +114,8 @@ namespace Fsp.Interop
             SecurityTimeoutValid = 0x04, StreamInfoTimeoutValid = 0x08, EaTimeoutValid = 0x10,
             PassthroughBackingFiles = 0x20, WritebackCache = 0x40,
             XattrsPassThrough = 0x4000, /* LinFsp: bit 14 (after NanosecondTimes, EmptyEaValues, LinuxXattrNamespaces at 11-13) */
-            CaseSensitiveExtendedAttributes = 0x8000; /* LinFsp: bit 15 */
+            CaseSensitiveExtendedAttributes = 0x8000, /* LinFsp: bit 15 */
+            AccessTimesByFileSystem = 0x10000; /* LinFsp: bit 16 */
 
         internal UInt16 Version;
         internal UInt16 SectorSize;

@@ -238,7 +238,8 @@ typedef struct {
     UINT32 LinuxXattrNamespaces : 1;    /**< LinFsp extension (V1; takes a WinFsp reserved bit): only the xattr namespaces Linux file systems such as tmpfs know exist: names that do not start with "user.", "trusted." or "security." get EOPNOTSUPP from getxattr(2), setxattr(2) and removexattr(2) before any callback */
     UINT32 XattrsPassThrough : 1;       /**< LinFsp extension (V1; takes a WinFsp reserved bit): every Linux xattr name is one of the file system's EAs. Without it the engine serves some names itself, from the file's real data (doc/ntfs-compatibility.md): ntfs-3g's system.ntfs_*, Samba's user.DOSATTRIB, security.NTACL and user.DosStream.*, and POSIX ACLs from the security descriptor. For file systems whose EAs are another file system's xattrs (the passthrough example, the FUSE layer); system.posix_acl_* then fail with EOPNOTSUPP, as the kernel would not enforce them */
     UINT32 CaseSensitiveExtendedAttributes : 1; /**< LinFsp extension (V1; takes a WinFsp reserved bit): the file system keeps EA names case-sensitively, so the engine passes Linux xattr names unchanged. 0 (WinFsp's rule, EA names case-insensitive as on NTFS): the engine encodes the case of each name so that user.Color and user.color stay two attributes (doc/native-api.md) */
-    UINT32 KmAdditionalReservedFlags : 16; /**< reserved, 0 */
+    UINT32 AccessTimesByFileSystem : 1; /**< LinFsp extension (V1; takes a WinFsp reserved bit): the file system keeps access times itself, or not at all, as FUSE programs do (the FUSE layer sets it). The engine then owes it no access time after reads: without it, the first READ or READDIR through a handle applies Linux's relatime rule through the native API (GetFileInfo, then Cleanup with FspCleanupSetLastAccessTime when the access time is not after the modification or change time, or a day old), which is two more calls per opened file or listing (doc/native-api.md) */
+    UINT32 KmAdditionalReservedFlags : 15; /**< reserved, 0 */
     UINT32 VolumeInfoTimeout;        /**< V1; accepted and ignored */
     UINT32 DirInfoTimeout;           /**< V1: name (entry) cache timeout in ms when DirInfoTimeoutValid; also how long a failed lookup is cached as a negative entry */
     UINT32 SecurityTimeout;          /**< V1; accepted and ignored */
@@ -308,8 +309,13 @@ typedef struct {
     UINT32 SymlinkAttributesFromFileInfo : 1;                                                  \
     UINT32 FileMountPoint : 1;                                                                 \
     UINT32 NegativeEntryTimeoutValid : 1;                                                      \
+    UINT32 NanosecondTimes : 1;                                                                \
+    UINT32 EmptyEaValues : 1;                                                                  \
+    UINT32 LinuxXattrNamespaces : 1;                                                           \
+    UINT32 XattrsPassThrough : 1;                                                              \
     UINT32 CaseSensitiveExtendedAttributes : 1;                                                \
-    UINT32 KmAdditionalReservedFlags : 20;                                                     \
+    UINT32 AccessTimesByFileSystem : 1;                                                        \
+    UINT32 KmAdditionalReservedFlags : 15;                                                     \
     UINT32 VolumeInfoTimeout;                                                                  \
     UINT32 DirInfoTimeout;                                                                     \
     UINT32 SecurityTimeout;                                                                    \

@@ -65,6 +65,7 @@ static NTSTATUS validate_params(FSP_FSCTL_VOLUME_PARAMS *vp)
         vp->NegativeEntryTimeoutValid = 0;
         vp->NanosecondTimes = vp->EmptyEaValues = vp->LinuxXattrNamespaces = 0;
         vp->XattrsPassThrough = vp->CaseSensitiveExtendedAttributes = 0;
+        vp->AccessTimesByFileSystem = 0;
     }
     vp->Prefix[ARRAYSIZE(vp->Prefix) - 1] = 0;
     vp->FileSystemName[ARRAYSIZE(vp->FileSystemName) - 1] = 0;

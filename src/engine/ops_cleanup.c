@@ -168,9 +168,9 @@ void fsp_ops_read_through(struct fsp_request *req, struct fsp_handle *h)
         return; /* the handle's first read decided */
     if (__atomic_fetch_or(&h->cleanup, FSP_HANDLE_READ, __ATOMIC_ACQ_REL) & FSP_HANDLE_READ)
         return; /* another read through it got there first */
-    if (!req->fs->Interface->Cleanup || fsp_engine_noatime(req->engine) ||
-        (h->open_flags & O_NOATIME))
-        return;
+    if (!req->fs->Interface->Cleanup || req->fs->VolumeParams.AccessTimesByFileSystem ||
+        fsp_engine_noatime(req->engine) || (h->open_flags & O_NOATIME))
+        return; /* nothing owed: no Cleanup, the file system keeps its own, noatime, O_NOATIME */
     /* relatime: an access time not after the last change, or a day old, is updated */
     FSP_FSCTL_OPEN_FILE_INFO oinfo;
     if (!NT_SUCCESS(fsp_ops_get_file_info(req, FSP_OPS_CTX(h), &oinfo)))

@@ -787,6 +787,7 @@ void fuse3_base_volume_params(FSP_FSCTL_VOLUME_PARAMS *vp, bool read_only)
     vp->XattrsPassThrough = 1; /* every xattr name is the program's (ntfs-3g serves system.ntfs_* itself) */
     vp->CasePreservedExtendedAttributes = 1;
     vp->CaseSensitiveExtendedAttributes = 1; /* FUSE programs get Linux xattr names unchanged */
+    vp->AccessTimesByFileSystem = 1; /* as on libfuse: no access-time calls after reads */
     vp->SupportsPosixUnlinkRename = 1;
     vp->UmNoReparsePointsDirCheck = 1;
     /* libfuse's kernel interface: the mount options as given, symlinks as getattr says, a

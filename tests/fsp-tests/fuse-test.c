@@ -483,10 +483,72 @@ static void fuse_readdir_order_test(void)
     ASSERT_EQ(r, 0);
 }
 
+/* The program's getattr calls while one pread(2) of path (opened with extra flags) runs, or -1. */
+static int getattrs_in_read(struct fusefs *f, const char *path, int flags)
+{
+    int fd = open(path, O_RDONLY | flags);
+    if (-1 == fd)
+        return -1;
+    char buf[64];
+    int before = atomic_load(&f->getattr_calls);
+    ssize_t n = pread(fd, buf, sizeof hello_text - 1, 0);
+    int after = atomic_load(&f->getattr_calls);
+    close(fd);
+    return n == (ssize_t)sizeof hello_text - 1 ? after - before : -1;
+}
+
+/* The program's getattr calls while dir is listed (opened with extra flags), or -1. */
+static int getattrs_in_listing(struct fusefs *f, const char *dir, int flags)
+{
+    int fd = open(dir, O_RDONLY | O_DIRECTORY | flags);
+    DIR *d = -1 != fd ? fdopendir(fd) : 0;
+    if (!d) {
+        if (-1 != fd)
+            close(fd);
+        return -1;
+    }
+    int before = atomic_load(&f->getattr_calls);
+    long entries = 0;
+    while (readdir(d))
+        entries++;
+    int after = atomic_load(&f->getattr_calls);
+    closedir(d);
+    return MANY + 2 == entries ? after - before : -1;
+}
+
+/* A read or a listing makes the program no more getattr calls than one opened O_NOATIME (which
+ * owes no access time): the program keeps its access times itself, as on libfuse
+ * (VolumeParams.AccessTimesByFileSystem), so the engine makes no relatime calls for it (the files'
+ * access times here are 0, which that rule would update at every first read through a handle).
+ * The kernel's own GETATTRs (auto_inval_data, default_permissions) count alike in both. */
+static void fuse_read_no_atime_calls_test(void)
+{
+    fsp_tests_need_root();
+    struct fusefs *f = fusefs_start(false);
+    ASSERT(f);
+    char path[PATH_MAX + 16], dir[PATH_MAX + 16];
+    snprintf(path, sizeof path, "%s/hello", f->mnt);
+    snprintf(dir, sizeof dir, "%s/many", f->mnt);
+    int read_plain = getattrs_in_read(f, path, 0);
+    int read_noatime = getattrs_in_read(f, path, O_NOATIME);
+    int read_plain2 = getattrs_in_read(f, path, 0);
+    int list_plain = getattrs_in_listing(f, dir, 0);
+    int list_noatime = getattrs_in_listing(f, dir, O_NOATIME);
+    int list_plain2 = getattrs_in_listing(f, dir, 0);
+    int r = fusefs_stop(f);
+    ASSERT(read_noatime >= 0 && list_noatime >= 0);
+    ASSERT_EQ(read_plain, read_noatime);
+    ASSERT_EQ(read_plain2, read_noatime);
+    ASSERT_EQ(list_plain, list_noatime);
+    ASSERT_EQ(list_plain2, list_noatime);
+    ASSERT_EQ(r, 0);
+}
+
 void fuse_tests(void)
 {
     TLIB_ADD_TEST("fuse", fuse_sequential_test);
     TLIB_ADD_TEST("fuse", fuse_parallel_test);
     TLIB_ADD_TEST("fuse", fuse_context_test);
     TLIB_ADD_TEST("fuse", fuse_readdir_order_test);
+    TLIB_ADD_TEST("fuse", fuse_read_no_atime_calls_test);
 }

@@ -1344,6 +1344,69 @@ static void patch_ea_case(FSP_FILE_SYSTEM_INTERFACE *iface)
     fs()->VolumeParams.CasePreservedExtendedAttributes = 0;
 }
 
+/* A memfs that counts the Cleanup calls that carry FspCleanupSetLastAccessTime. */
+static int g_atime_cleanups;
+static VOID counting_cleanup(FSP_FILE_SYSTEM *fs_, PVOID ctx, PWSTR name, ULONG flags)
+{
+    if (flags & FspCleanupSetLastAccessTime)
+        g_atime_cleanups++;
+    g_memfs_iface->Cleanup(fs_, ctx, name, flags);
+}
+
+static void patch_count_atime(FSP_FILE_SYSTEM_INTERFACE *iface)
+{
+    iface->Cleanup = counting_cleanup;
+}
+
+static void patch_count_atime_own(FSP_FILE_SYSTEM_INTERFACE *iface)
+{
+    iface->Cleanup = counting_cleanup;
+    fs()->VolumeParams.AccessTimesByFileSystem = 1;
+}
+
+/* The first READ and READDIR through a handle owe the file system Linux's relatime update
+ * (Cleanup with FspCleanupSetLastAccessTime; a new file's access time is not after its
+ * modification time), once per handle; with VolumeParams.AccessTimesByFileSystem nothing is
+ * owed and no Cleanup comes. */
+static void read_atime_owed(bool own)
+{
+    g_patch = own ? patch_count_atime_own : patch_count_atime;
+    g_atime_cleanups = 0;
+    start(0, 0, 1);
+    struct fuse_entry_out e;
+    uint64_t fh;
+    uint32_t w;
+    ASSERT_EQ(create(FUSE_ROOT_ID, "f", 0644, &e, &fh), 0);
+    ASSERT_EQ(write_(e.nodeid, fh, 0, "data", 4, &w), 0);
+    ASSERT_EQ(release(e.nodeid, fh, false), 0);
+    int before = g_atime_cleanups;
+    ASSERT_EQ(open_(e.nodeid, O_RDONLY, &fh, false), 0);
+    void *data;
+    size_t len;
+    ASSERT_EQ(read_(FUSE_READ, e.nodeid, fh, 0, 4, &data, &len), 0);
+    ASSERT_EQ(len, 4);
+    ASSERT_EQ(read_(FUSE_READ, e.nodeid, fh, 0, 4, &data, &len), 0);
+    int after_reads = g_atime_cleanups;
+    ASSERT_EQ(release(e.nodeid, fh, false), 0);
+    ASSERT_EQ(open_(FUSE_ROOT_ID, O_RDONLY, &fh, true), 0);
+    ASSERT_EQ(read_(FUSE_READDIR, FUSE_ROOT_ID, fh, 0, 4096, &data, &len), 0);
+    ASSERT(len > 0);
+    int after_list = g_atime_cleanups;
+    ASSERT_EQ(release(FUSE_ROOT_ID, fh, true), 0);
+    ASSERT_EQ(after_reads - before, own ? 0 : 1);
+    ASSERT_EQ(after_list - after_reads, own ? 0 : 1);
+}
+
+static void read_atime_owed_by_engine(void)
+{
+    read_atime_owed(false);
+}
+
+static void read_atime_kept_by_file_system(void)
+{
+    read_atime_owed(true);
+}
+
 /*
  * Req.QueryEa.Name (issue 11) on a volume whose EA names are encoded (issue 12's case rule):
  * GetEa learns the name as SetEa stores it (a file system may list only that EA), NULL for
@@ -3773,6 +3836,8 @@ int main(int argc, char **argv)
     TLIB_ADD_TEST("fidelity", nanosecond_times);
     TLIB_ADD_TEST("fidelity", empty_xattrs);
     TLIB_ADD_TEST("fidelity", query_ea_name_encoded);
+    TLIB_ADD_TEST("fidelity", read_atime_owed_by_engine);
+    TLIB_ADD_TEST("fidelity", read_atime_kept_by_file_system);
     TLIB_ADD_TEST("fidelity", exchange_nlink);
     TLIB_ADD_TEST("fidelity", tmpfile_link);
     TLIB_ADD_TEST("fidelity", removed_dir_attributes);

@@ -86,6 +86,58 @@ static void volume_params_v0_test(void)
     ASSERT(vp.CaseSensitiveExtendedAttributes && !vp.WritebackCache && !vp.PassthroughBackingFiles);
 }
 
+/* WinFsp's field lists declare the same parameters: every member at the same offset, every flag
+ * at the same bit (a port that declares its own structure with them must agree with LinFsp). */
+typedef struct {
+    FSP_FSCTL_VOLUME_PARAMS_V0_FIELD_DEFN
+    FSP_FSCTL_VOLUME_PARAMS_V1_FIELD_DEFN
+} defn_volume_params;
+
+static void volume_params_field_defn_test(void)
+{
+    ASSERT_EQ(sizeof(defn_volume_params), sizeof(FSP_FSCTL_VOLUME_PARAMS));
+#define SAME_OFFSET(m) ASSERT_EQ(offsetof(defn_volume_params, m), offsetof(FSP_FSCTL_VOLUME_PARAMS, m))
+    SAME_OFFSET(FileInfoTimeout);
+    SAME_OFFSET(Prefix);
+    SAME_OFFSET(FileSystemName);
+    SAME_OFFSET(VolumeInfoTimeout);
+    SAME_OFFSET(DirInfoTimeout);
+    SAME_OFFSET(NegativeEntryTimeout);
+    SAME_OFFSET(Reserved64);
+#undef SAME_OFFSET
+#define SAME_BIT(m)                                                                                \
+    do {                                                                                           \
+        FSP_FSCTL_VOLUME_PARAMS a;                                                                 \
+        defn_volume_params b;                                                                      \
+        memset(&a, 0, sizeof a);                                                                   \
+        memset(&b, 0, sizeof b);                                                                   \
+        a.m = 1;                                                                                   \
+        b.m = 1;                                                                                   \
+        ASSERT(0 == memcmp(&a, &b, sizeof a));                                                     \
+    } while (0)
+    SAME_BIT(CaseSensitiveSearch);
+    SAME_BIT(ReparsePoints);
+    SAME_BIT(ExtendedAttributes);
+    SAME_BIT(UmFileContextIsFullContext);
+    SAME_BIT(CasePreservedExtendedAttributes);
+    SAME_BIT(SupportsPosixUnlinkRename);
+    SAME_BIT(VolumeInfoTimeoutValid);
+    SAME_BIT(DirInfoTimeoutValid);
+    SAME_BIT(PassthroughBackingFiles);
+    SAME_BIT(WritebackCache);
+    SAME_BIT(MountOptionsAsGiven);
+    SAME_BIT(SymlinkAttributesFromFileInfo);
+    SAME_BIT(FileMountPoint);
+    SAME_BIT(NegativeEntryTimeoutValid);
+    SAME_BIT(NanosecondTimes);
+    SAME_BIT(EmptyEaValues);
+    SAME_BIT(LinuxXattrNamespaces);
+    SAME_BIT(XattrsPassThrough);
+    SAME_BIT(CaseSensitiveExtendedAttributes);
+    SAME_BIT(AccessTimesByFileSystem);
+#undef SAME_BIT
+}
+
 static void transact_names_test(void)
 {
     /* WinFsp's request and response members compile (the engine fills some, see native-api.md) */
@@ -463,6 +515,7 @@ static void dotnet_offsets_test(void)
     CHECK_BIT(WritebackCache);
     CHECK_BIT(XattrsPassThrough);
     CHECK_BIT(CaseSensitiveExtendedAttributes);
+    CHECK_BIT(AccessTimesByFileSystem);
 #undef CHECK_BIT
 }
 
@@ -470,6 +523,7 @@ int main(int argc, char **argv)
 {
     TLIB_ADD_TEST("names", fsctl_names_test);
     TLIB_ADD_TEST("names", volume_params_v0_test);
+    TLIB_ADD_TEST("names", volume_params_field_defn_test);
     TLIB_ADD_TEST("names", transact_names_test);
     TLIB_ADD_TEST("names", interlocked_names_test);
     TLIB_ADD_TEST("names", filesystem_names_test);
