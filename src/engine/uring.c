@@ -61,6 +61,7 @@
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/mman.h>
+#include <sys/statfs.h>
 #include <sys/syscall.h>
 #include <sys/sysinfo.h>
 #include <unistd.h>
@@ -137,6 +138,9 @@ struct fsp_uring {
     unsigned nqueues, nworkers;
     size_t payload_sz;
     int state;                         /* 0 until INIT, 1 negotiated, -1 not (atomic) */
+    unsigned registered;               /* workers whose entries are registered (atomic) */
+    char *mountpoint;                  /* where the kick's statfs goes (a copy) */
+    unsigned late_ms;                  /* test hook: second workers of a queue register late */
     unsigned long long ring_reqs, dev_reqs, foreign; /* atomic counters */
     struct fsp_uring_q *q;             /* one per worker */
 };
@@ -331,34 +335,53 @@ static bool wanted(struct fsp_engine *eng)
     return kernel_offers();
 }
 
+/* Read a CPU list file of sysfs ("0-3,8"): the number of CPUs in it, and whether cpu is one of
+ * them (when has is not NULL). 0 when it cannot be read. */
+static unsigned cpu_list(const char *file, unsigned cpu, bool *has)
+{
+    unsigned n = 0;
+    if (has)
+        *has = false;
+    FILE *f = fopen(file, "re");
+    if (!f)
+        return 0;
+    char line[256];
+    if (fgets(line, sizeof line, f))
+        for (char *s = line; *s && '\n' != *s;) {
+            char *end;
+            unsigned long a = strtoul(s, &end, 10), b = a;
+            if (end == s)
+                break;
+            if ('-' == *end)
+                b = strtoul(end + 1, &end, 10);
+            if (b >= a)
+                n += (unsigned)(b - a + 1);
+            if (has && cpu >= a && cpu <= b)
+                *has = true;
+            s = ',' == *end ? end + 1 : end;
+            if (end == s)
+                break;
+        }
+    fclose(f);
+    return n;
+}
+
 /* The kernel's number of queues: num_possible_cpus(). */
 static unsigned possible_cpus(void)
 {
-    unsigned n = 0;
-    FILE *f = fopen("/sys/devices/system/cpu/possible", "re");
-    if (f) {
-        char line[256];
-        if (fgets(line, sizeof line, f))
-            for (char *s = line; *s && '\n' != *s;) {
-                char *end;
-                unsigned long a = strtoul(s, &end, 10), b = a;
-                if (end == s)
-                    break;
-                if ('-' == *end)
-                    b = strtoul(end + 1, &end, 10);
-                if (b >= a)
-                    n += (unsigned)(b - a + 1);
-                s = ',' == *end ? end + 1 : end;
-                if (end == s)
-                    break;
-            }
-        fclose(f);
-    }
+    unsigned n = cpu_list("/sys/devices/system/cpu/possible", 0, 0);
     if (0 == n) {
         int c = get_nprocs_conf();
         n = c > 0 ? (unsigned)c : 1;
     }
     return n;
+}
+
+/* Is cpu online (true when that cannot be read)? */
+static bool cpu_online(unsigned cpu)
+{
+    bool has;
+    return 0 == cpu_list("/sys/devices/system/cpu/online", cpu, &has) || has;
 }
 
 static void free_queue(struct fsp_uring_q *q)
@@ -382,6 +405,7 @@ void fsp_uring_free(struct fsp_engine *eng)
     eng->uring = 0;
     for (unsigned i = 0; i < u->nworkers; i++)
         free_queue(&u->q[i]);
+    free(u->mountpoint);
     free(u->q);
     free(u);
 }
@@ -417,11 +441,29 @@ unsigned fsp_uring_start(struct fsp_engine *eng, unsigned requested, unsigned de
                     "per queue needed)\n", nworkers, nqueues);
         return dev_workers;
     }
+    cpu_set_t allowed;
+    CPU_ZERO(&allowed);
+    if (0 != sched_getaffinity(0, sizeof allowed, &allowed))
+        CPU_ZERO(&allowed);
+    /* The kick (kick_queues) must reach every queue a caller can use: from the mount point, on
+     * each online CPU. Not possible: /dev/fuse. */
+    const char *why_not = !eng->mountpoint ? "no mount point to kick the queues through" : 0;
+    for (unsigned c = 0; !why_not && c < nqueues; c++)
+        if ((c >= CPU_SETSIZE || !CPU_ISSET(c, &allowed)) && cpu_online(c))
+            why_not = "an online CPU is outside this process's CPU affinity";
+    if (why_not) {
+        FspDebugLog("linfsp: io_uring not used: %s\n", why_not);
+        return dev_workers;
+    }
     struct fsp_uring *u = calloc(1, sizeof *u);
     if (!u)
         return dev_workers;
     u->nqueues = nqueues;
     u->nworkers = nworkers;
+    u->mountpoint = strdup(eng->mountpoint);
+    const char *late = getenv("LINFSP_IO_URING_LATE_REGISTER_MS");
+    long late_ms = late ? strtol(late, 0, 10) : 0;
+    u->late_ms = late_ms > 0 && late_ms <= 60000 ? (unsigned)late_ms : 0;
     long page = sysconf(_SC_PAGESIZE);
     size_t pages = (size_t)FSP_ENGINE_MAX_PAGES * (size_t)(page > 0 ? page : 4096);
     /* The kernel's maximum payload: max(8 KiB, max_write, max_pages pages). */
@@ -429,7 +471,9 @@ unsigned fsp_uring_start(struct fsp_engine *eng, unsigned requested, unsigned de
     if (u->payload_sz < 8192)
         u->payload_sz = 8192;
     u->q = calloc(nworkers, sizeof *u->q);
-    if (!u->q) {
+    if (!u->q || !u->mountpoint) {
+        free(u->q);
+        free(u->mountpoint);
         free(u);
         return dev_workers;
     }
@@ -437,10 +481,6 @@ unsigned fsp_uring_start(struct fsp_engine *eng, unsigned requested, unsigned de
         u->q[i].ring_fd = u->q[i].wake_fd = -1;
         pthread_mutex_init(&u->q[i].lock, 0);
     }
-    cpu_set_t allowed;
-    CPU_ZERO(&allowed);
-    if (0 != sched_getaffinity(0, sizeof allowed, &allowed))
-        CPU_ZERO(&allowed);
     unsigned k = depth();
     const char *pin = getenv("LINFSP_IO_URING_PIN");
     bool pinning = !(pin && '0' == pin[0]);
@@ -579,6 +619,72 @@ int fsp_uring_reply(struct fsp_request *req, const struct iovec *v, int count)
     return 0;
 }
 
+/* ---- the kick ---- */
+
+/*
+ * The kernel makes a ring entry available when it is registered, but only a commit
+ * (COMMIT_AND_FETCH) takes a request that waits in its queue: a request that came while the
+ * queue's entries registered so far were all busy stays queued when another entry registers, until
+ * one of the busy ones is committed. The kernel sends requests as soon as every queue has one
+ * entry, so the later entries of a queue may register after requests came (a worker that starts
+ * late on a loaded CPU): with the first one inside a slow operation, those requests would wait
+ * for it while the late entry idles. Once every entry is registered, one request on each queue
+ * (a statfs of the mount point from a thread on that queue's CPU) is served by an available entry
+ * whose commit takes what waits; from then on every commit does.
+ */
+struct kick {
+    char *path;
+    unsigned ncpus;
+    int cpus[];
+};
+
+static void *kick_main(void *arg)
+{
+    struct kick *k = arg;
+    for (unsigned i = 0; i < k->ncpus; i++) {
+        cpu_set_t one;
+        CPU_ZERO(&one);
+        CPU_SET(k->cpus[i], &one);
+        struct statfs st;
+        /* The kernel picks the queue of the CPU the caller runs on. */
+        if (0 == pthread_setaffinity_np(pthread_self(), sizeof one, &one) && statfs(k->path, &st))
+            (void)0; /* whatever the answer: the request went through the queue */
+    }
+    free(k->path);
+    free(k);
+    return 0;
+}
+
+/* Send one request through each queue from a thread of its own (it waits for the answers, which
+ * may take as long as the file system takes; it touches nothing of the engine). */
+static void kick_queues(struct fsp_uring *u)
+{
+    cpu_set_t allowed;
+    CPU_ZERO(&allowed);
+    if (0 != sched_getaffinity(0, sizeof allowed, &allowed))
+        return;
+    struct kick *k = calloc(1, sizeof *k + u->nqueues * sizeof k->cpus[0]);
+    if (!k)
+        return;
+    k->path = strdup(u->mountpoint);
+    for (unsigned c = 0; c < u->nqueues && c < CPU_SETSIZE; c++)
+        if (CPU_ISSET(c, &allowed))
+            k->cpus[k->ncpus++] = (int)c;
+    pthread_attr_t attr;
+    pthread_t t;
+    bool started = false;
+    if (k->path && 0 == pthread_attr_init(&attr)) {
+        pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+        started = 0 == pthread_create(&t, &attr, kick_main, k);
+        pthread_attr_destroy(&attr);
+    }
+    if (!started) {
+        FspDebugLog("linfsp: io_uring: cannot start the thread that kicks the queues\n");
+        free(k->path);
+        free(k);
+    }
+}
+
 /* ---- the worker ---- */
 
 _Static_assert(sizeof(struct fsp_uring_req_header) == FSP_URING_HEADER_SIZE, "ring entry header");
@@ -690,13 +796,19 @@ bool fsp_uring_serve(struct fsp_worker *w)
     push_poll(q, w->fd, TAG_DEV, dev_events);
     push_poll(q, eng->stop_fd, TAG_STOP, POLLIN);
     push_poll(q, q->wake_fd, TAG_WAKE, POLLIN);
-    bool registered = false, ended = false, fallback = false;
+    bool registered = false, ended = false, fallback = false, rekick = false;
     while (!ended) {
         int state = __atomic_load_n(&u->state, __ATOMIC_ACQUIRE);
         if (!registered && 1 == state) {
+            if (u->late_ms && (unsigned)(w - eng->workers) >= u->nqueues)
+                usleep(u->late_ms * 1000u); /* test hook: a worker that starts late */
             for (unsigned i = 0; i < q->nents; i++)
                 push_cmd(q, w->fd, &q->ents[i], FSP_URING_CMD_REGISTER);
             registered = true;
+            /* Registered when io_uring_enter returns (the kernel does it while submitting). */
+            if (0 == ring_enter(q, false) &&
+                __atomic_add_fetch(&u->registered, 1, __ATOMIC_ACQ_REL) == u->nworkers)
+                kick_queues(u); /* the last worker to register */
         } else if (!registered && -1 == state) {
             fallback = true;
             break;
@@ -738,6 +850,7 @@ bool fsp_uring_serve(struct fsp_worker *w)
                 else if (-EAGAIN == res && !ent->dead) {
                     sched_yield(); /* the kernel has not seen the INIT reply yet */
                     push_cmd(q, w->fd, ent, FSP_URING_CMD_REGISTER);
+                    rekick = true;
                 } else if (!ent->dead) {
                     ent->dead = true;
                     if (-ENOTCONN != res && -ECONNABORTED != res && -ECANCELED != res)
@@ -749,6 +862,11 @@ bool fsp_uring_serve(struct fsp_worker *w)
                 atomic_load(&eng->stopping))
                 ended = true;
         }
+        /* An entry registered again: kick once it is (when all the others are). */
+        if (rekick && !ended && 0 == ring_enter(q, false) &&
+            __atomic_load_n(&u->registered, __ATOMIC_ACQUIRE) == u->nworkers)
+            kick_queues(u);
+        rekick = false;
     }
     /* Commit what was answered meanwhile (the connection may live on after a stop). */
     take_done(q, w->fd);

@@ -14,6 +14,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/stat.h>
@@ -87,7 +88,20 @@ struct job {
     int failures;   /* operations that failed */
     char what[128]; /* the first failure */
     ssize_t got;    /* the slow reader: bytes read */
+    int cpu;        /* run on this CPU only (-1: anywhere) */
 };
+
+/* The kernel puts a request in the io_uring queue of the CPU its caller runs on: callers on one
+ * CPU share one queue. */
+static void pin(const struct job *j)
+{
+    if (j->cpu < 0)
+        return;
+    cpu_set_t one;
+    CPU_ZERO(&one);
+    CPU_SET(j->cpu, &one);
+    pthread_setaffinity_np(pthread_self(), sizeof one, &one);
+}
 
 static void failed(struct job *j, const char *what)
 {
@@ -108,6 +122,7 @@ static void *slow_reader(void *arg)
 {
     struct job *j = arg;
     char path[PATH_MAX + 16], buf[64];
+    pin(j);
     snprintf(path, sizeof path, "%s/slow", j->dir);
     int fd = open(path, O_RDONLY | O_DIRECT); /* past the page cache: the Read reaches memfs */
     if (fd < 0)
@@ -124,6 +139,7 @@ static void *others(void *arg)
 {
     struct job *j = arg;
     char path[PATH_MAX + 32], buf[64];
+    pin(j);
     for (int i = 0; i < 20; i++) {
         struct stat st;
         snprintf(path, sizeof path, "%s/other", j->dir);
@@ -160,8 +176,10 @@ static void write_at(const char *dir, const char *name, const char *data)
 }
 
 /* Mount a memfs with the blocking Read, run the slow reader and the others, let go, clean up;
- * then assert. threads: dispatcher threads (0: the engine's default). */
-static void blocked_read_run(ULONG file_info_timeout, ULONG threads)
+ * then assert. threads: dispatcher threads (0: the engine's default). cpu: the slow reader and
+ * the others run on this CPU only (-1: anywhere). late: with the engine's test hook
+ * LINFSP_IO_URING_LATE_REGISTER_MS (2 s). */
+static void blocked_read_run(ULONG file_info_timeout, ULONG threads, int cpu, bool late)
 {
     fsp_tests_need_internal();
     char dir[64];
@@ -179,6 +197,7 @@ static void blocked_read_run(ULONG file_info_timeout, ULONG threads)
     memset(&rest, 0, sizeof rest);
     snprintf(slow.dir, sizeof slow.dir, "%s", dir);
     snprintf(rest.dir, sizeof rest.dir, "%s", dir);
+    slow.cpu = rest.cpu = cpu;
     pthread_t ts = 0, to = 0;
     bool ts_made = false, to_made = false;
     if (NT_SUCCESS(status)) {
@@ -193,8 +212,12 @@ static void blocked_read_run(ULONG file_info_timeout, ULONG threads)
         fs->Interface = &blk.wrapped;
         status = FspFileSystemSetMountPoint(fs, wdir);
         mounted = NT_SUCCESS(status);
+        if (mounted && late)
+            setenv("LINFSP_IO_URING_LATE_REGISTER_MS", "2000", 1); /* read when it starts */
         if (mounted)
             status = MemfsStartEx(memfs, threads);
+        if (late)
+            unsetenv("LINFSP_IO_URING_LATE_REGISTER_MS");
         started = mounted && NT_SUCCESS(status);
     }
     if (started) {
@@ -266,17 +289,36 @@ static void blocked_read_run(ULONG file_info_timeout, ULONG threads)
 
 static void blocking_read_test(void)
 {
-    blocked_read_run(0, 0); /* no caching: every stat reaches the file system */
+    blocked_read_run(0, 0, -1, false); /* no caching: every stat reaches the file system */
 }
 
 static void blocking_read_cached_test(void)
 {
-    blocked_read_run(INFINITE, 0);
+    blocked_read_run(INFINITE, 0, -1, false);
 }
 
 static void blocking_read_two_threads_test(void)
 {
-    blocked_read_run(0, 2); /* the fewest threads that can do it: the leader and the watcher */
+    blocked_read_run(0, 2, -1, false); /* the fewest threads that can do it: the leader and the watcher */
+}
+
+/*
+ * Over io_uring: the held Read and the others in one kernel queue (their callers on one CPU),
+ * while the queue's second ring entry registers late (the engine's test hook
+ * LINFSP_IO_URING_LATE_REGISTER_MS: the second worker of each queue registers 2 s after the
+ * first, as a worker that starts late on a loaded CPU does). A request that came while the
+ * queue's only entry held the Read must not wait for the Read once the second entry is there.
+ * Over /dev/fuse the hook does nothing and this is the plain test on one CPU.
+ */
+static void blocking_read_late_ring_entry_test(void)
+{
+    cpu_set_t set;
+    int cpu = -1;
+    if (0 == sched_getaffinity(0, sizeof set, &set))
+        for (int c = 0; c < CPU_SETSIZE && cpu < 0; c++)
+            if (CPU_ISSET(c, &set))
+                cpu = c;
+    blocked_read_run(0, 0, cpu, true);
 }
 
 void blocking_tests(void)
@@ -284,4 +326,5 @@ void blocking_tests(void)
     TLIB_ADD_TEST("blocking", blocking_read_test);
     TLIB_ADD_TEST("blocking", blocking_read_cached_test);
     TLIB_ADD_TEST("blocking", blocking_read_two_threads_test);
+    TLIB_ADD_TEST("blocking", blocking_read_late_ring_entry_test);
 }
