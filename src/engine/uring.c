@@ -12,7 +12,10 @@
  * Every worker owns one io_uring (SQE128, raw syscalls) in which it has
  * registered its ring entries for one queue (qid = worker index modulo the
  * number of queues; the worker is pinned to that CPU). Every queue has two
- * workers at least (fsp_uring_start). An entry is a header
+ * workers at least (fsp_uring_start), and once all are registered every
+ * queue is kicked (kick_queues: a request that came before a queue's later
+ * entries registered would otherwise wait for the first one's commit). An
+ * entry is a header
  * (struct fuse_uring_req_header: fuse_in_header, the opcode's first
  * argument, then commit id and payload size) and a payload buffer of the
  * kernel's maximum payload. The payload buffer sits inside one allocation
