@@ -450,7 +450,8 @@ unsigned fsp_uring_start(struct fsp_engine *eng, unsigned requested, unsigned de
         CPU_ZERO(&allowed);
     /* The kick (kick_queues) must reach every queue a caller can use: from the mount point, on
      * each online CPU. Not possible: /dev/fuse. */
-    const char *why_not = !eng->mountpoint ? "no mount point to kick the queues through" : 0;
+    const char *why_not = !eng->mountpoint || eng->adopted
+                              ? "no mount point to kick the queues through" : 0;
     for (unsigned c = 0; !why_not && c < nqueues; c++)
         if ((c >= CPU_SETSIZE || !CPU_ISSET(c, &allowed)) && cpu_online(c))
             why_not = "an online CPU is outside this process's CPU affinity";
