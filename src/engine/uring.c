@@ -144,6 +144,7 @@ struct fsp_uring {
     unsigned registered;               /* workers whose entries are registered (atomic) */
     char *mountpoint;                  /* where the kick's statfs goes (a copy) */
     unsigned late_ms;                  /* test hook: second workers of a queue register late */
+    cpu_set_t allowed;                 /* the process's CPUs (the workers are pinned later) */
     unsigned long long ring_reqs, dev_reqs, foreign; /* atomic counters */
     struct fsp_uring_q *q;             /* one per worker */
 };
@@ -465,6 +466,7 @@ unsigned fsp_uring_start(struct fsp_engine *eng, unsigned requested, unsigned de
     u->nqueues = nqueues;
     u->nworkers = nworkers;
     u->mountpoint = strdup(eng->mountpoint);
+    u->allowed = allowed;
     const char *late = getenv("LINFSP_IO_URING_LATE_REGISTER_MS");
     long late_ms = late ? strtol(late, 0, 10) : 0;
     u->late_ms = late_ms > 0 && late_ms <= 60000 ? (unsigned)late_ms : 0;
@@ -663,16 +665,12 @@ static void *kick_main(void *arg)
  * may take as long as the file system takes; it touches nothing of the engine). */
 static void kick_queues(struct fsp_uring *u)
 {
-    cpu_set_t allowed;
-    CPU_ZERO(&allowed);
-    if (0 != sched_getaffinity(0, sizeof allowed, &allowed))
-        return;
     struct kick *k = calloc(1, sizeof *k + u->nqueues * sizeof k->cpus[0]);
     if (!k)
         return;
     k->path = strdup(u->mountpoint);
     for (unsigned c = 0; c < u->nqueues && c < CPU_SETSIZE; c++)
-        if (CPU_ISSET(c, &allowed))
+        if (CPU_ISSET(c, &u->allowed))
             k->cpus[k->ncpus++] = (int)c;
     pthread_attr_t attr;
     pthread_t t;
