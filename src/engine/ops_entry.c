@@ -3,6 +3,7 @@
  * BATCH_FORGET, GETATTR, STATX, SETATTR, STATFS, ACCESS.
  */
 #include "ops.h"
+#include "uring.h"
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -572,7 +573,8 @@ void fsp_op_statfs(struct fsp_request *req)
     FSP_FSCTL_VOLUME_INFO vi;
     memset(&vi, 0, sizeof vi);
     NTSTATUS status = STATUS_SUCCESS;
-    if (fs->Interface->GetVolumeInfo) {
+    /* The io_uring kick (uring.c) is answered here: the file system did not ask for it. */
+    if (fs->Interface->GetVolumeInfo && !fsp_uring_is_kick(req->in->pid)) {
         fsp_op_enter(req, FspFsctlTransactQueryVolumeInformationKind);
         status = fs->Interface->GetVolumeInfo(fs, &vi);
         fsp_op_leave(req);

@@ -644,9 +644,27 @@ struct kick {
     int cpus[];
 };
 
+/* The threads kicking now (their ids, 0: free slot), in every engine of the process. */
+#define KICK_SLOTS 16
+static uint32_t kick_tids[KICK_SLOTS];
+
+bool fsp_uring_is_kick(uint32_t pid)
+{
+    for (unsigned i = 0; pid && i < KICK_SLOTS; i++)
+        if (__atomic_load_n(&kick_tids[i], __ATOMIC_ACQUIRE) == pid)
+            return true;
+    return false;
+}
+
 static void *kick_main(void *arg)
 {
     struct kick *k = arg;
+    uint32_t tid = (uint32_t)syscall(SYS_gettid), free_slot = 0;
+    int slot = -1;
+    for (int i = 0; i < KICK_SLOTS && slot < 0; i++, free_slot = 0)
+        if (__atomic_compare_exchange_n(&kick_tids[i], &free_slot, tid, false, __ATOMIC_ACQ_REL,
+                                        __ATOMIC_RELAXED))
+            slot = i;
     for (unsigned i = 0; i < k->ncpus; i++) {
         cpu_set_t one;
         CPU_ZERO(&one);
@@ -656,6 +674,8 @@ static void *kick_main(void *arg)
         if (0 == pthread_setaffinity_np(pthread_self(), sizeof one, &one) && statfs(k->path, &st))
             (void)0; /* whatever the answer: the request went through the queue */
     }
+    if (slot >= 0)
+        __atomic_store_n(&kick_tids[slot], 0, __ATOMIC_RELEASE);
     free(k->path);
     free(k);
     return 0;
