@@ -57,6 +57,7 @@
 #include <linux/io_uring.h>
 #include <poll.h>
 #include <sched.h>
+#include <signal.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -67,6 +68,7 @@
 #include <sys/statfs.h>
 #include <sys/syscall.h>
 #include <sys/sysinfo.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 /* ---- the FUSE 7.42 io_uring ABI (newer than the build machine's <linux/fuse.h>) ---- */
@@ -223,6 +225,12 @@ static int ring_setup(struct fsp_uring_q *q, unsigned entries)
                    IORING_OFF_SQES);
     if (MAP_FAILED == q->sqes)
         return errno;
+    /* Not in a child's copy of this address space (the kick's, a host program's fork): a mapping
+     * of the ring would keep the ring, and what it holds, alive after this process ended. */
+    madvise(q->sq_map, q->sq_map_sz, MADV_DONTFORK);
+    if (!single)
+        madvise(q->cq_map, q->cq_map_sz, MADV_DONTFORK);
+    madvise(q->sqes, q->sqes_sz, MADV_DONTFORK);
     char *sq = q->sq_map, *cq = q->cq_map;
     q->sq_head = (unsigned *)(sq + p.sq_off.head);
     q->sq_tail = (unsigned *)(sq + p.sq_off.tail);
@@ -635,54 +643,108 @@ int fsp_uring_reply(struct fsp_request *req, const struct iovec *v, int count)
  * entry, so the later entries of a queue may register after requests came (a worker that starts
  * late on a loaded CPU): with the first one inside a slow operation, those requests would wait
  * for it while the late entry idles. Once every entry is registered, one request on each queue
- * (a statfs of the mount point from a thread on that queue's CPU) is served by an available entry
- * whose commit takes what waits; from then on every commit does.
+ * (a statfs of the mount point from each queue's CPU) is served by an available entry whose
+ * commit takes what waits; from then on every commit does.
+ *
+ * The statfs is sent by a child process that holds nothing of this one: no descriptor (it closes
+ * them all but its pipe), no ring mapping (MADV_DONTFORK). A caller of the mount inside this
+ * process would deadlock it should the process end while its request is in a ring entry: the
+ * kernel waits for an answer already sent to user space without a timeout, and the waiting
+ * thread would keep the process's descriptors, /dev/fuse among them, open for ever. The child is
+ * made by a raw clone (no atfork handlers of the host program run, no exit signal) and makes only
+ * raw system calls; a thread of the engine (kick_main) makes it, tells it to go once its pid is
+ * recorded (fsp_uring_is_kick: the engine answers its statfs), and reaps it. When this process
+ * ends first, /dev/fuse closes, the connection aborts, the child's statfs fails and it exits.
  */
 struct kick {
-    char *path;
+    char *path;            /* the mount point, absolute (fsp_mount resolved it) */
     unsigned ncpus;
-    int cpus[];
+    unsigned max_fd;       /* for closing descriptors where close_range is refused */
+    cpu_set_t cpus[];      /* one CPU each */
 };
 
-/* The threads kicking now (their ids, 0: free slot), in every engine of the process. */
+/* The kicking children now (their pids, 0: free slot), of every engine of the process. */
 #define KICK_SLOTS 16
-static uint32_t kick_tids[KICK_SLOTS];
+static uint32_t kick_pids[KICK_SLOTS];
 
 bool fsp_uring_is_kick(uint32_t pid)
 {
     for (unsigned i = 0; pid && i < KICK_SLOTS; i++)
-        if (__atomic_load_n(&kick_tids[i], __ATOMIC_ACQUIRE) == pid)
+        if (__atomic_load_n(&kick_pids[i], __ATOMIC_ACQUIRE) == pid)
             return true;
     return false;
+}
+
+/* Make the child and, in it, kick: raw system calls only from the clone on (the child is a copy
+ * of a multithreaded process; no sanitizer runtime either). Returns the child's pid, or -1. */
+__attribute__((noinline, no_sanitize("address", "thread", "undefined")))
+static long kick_child(const struct kick *k, int rfd)
+{
+    long pid = syscall(SYS_clone, 0L /* no exit signal, nothing shared */, 0L, 0L, 0L, 0L);
+    if (0 != pid)
+        return pid;
+    if ((rfd > 0 && 0 != syscall(SYS_close_range, 0U, (unsigned)rfd - 1, 0U)) ||
+        0 != syscall(SYS_close_range, (unsigned)rfd + 1, ~0U, 0U))
+        for (unsigned fd = 0; fd < k->max_fd; fd++)
+            if ((int)fd != rfd)
+                syscall(SYS_close, fd);
+    syscall(SYS_chdir, "/");
+    char go = 0;
+    long n;
+    do
+        n = syscall(SYS_read, rfd, &go, 1L);
+    while (n < 0 && EINTR == errno);
+    if (1 == n)
+        for (unsigned i = 0; i < k->ncpus; i++) {
+            struct statfs st;
+            /* The kernel picks the queue of the CPU the caller runs on. */
+            if (0 == syscall(SYS_sched_setaffinity, 0, sizeof k->cpus[i], &k->cpus[i]))
+                syscall(SYS_statfs, k->path, &st); /* whatever the answer: it went through */
+        }
+    for (;;)
+        syscall(SYS_exit_group, 0);
 }
 
 static void *kick_main(void *arg)
 {
     struct kick *k = arg;
-    uint32_t tid = (uint32_t)syscall(SYS_gettid), free_slot = 0;
-    int slot = -1;
-    for (int i = 0; i < KICK_SLOTS && slot < 0; i++, free_slot = 0)
-        if (__atomic_compare_exchange_n(&kick_tids[i], &free_slot, tid, false, __ATOMIC_ACQ_REL,
-                                        __ATOMIC_RELAXED))
-            slot = i;
-    for (unsigned i = 0; i < k->ncpus; i++) {
-        cpu_set_t one;
-        CPU_ZERO(&one);
-        CPU_SET(k->cpus[i], &one);
-        struct statfs st;
-        /* The kernel picks the queue of the CPU the caller runs on. */
-        if (0 == pthread_setaffinity_np(pthread_self(), sizeof one, &one) && statfs(k->path, &st))
-            (void)0; /* whatever the answer: the request went through the queue */
+    int p[2];
+    if (0 != pipe2(p, O_CLOEXEC)) {
+        FspDebugLog("linfsp: io_uring: no pipe for the kick: %s\n", strerror(errno));
+        goto done;
     }
+    long pid = kick_child(k, p[0]);
+    int err = errno;
+    close(p[0]);
+    if (pid < 0) {
+        FspDebugLog("linfsp: io_uring: cannot start the kick: %s\n", strerror(err));
+        close(p[1]);
+        goto done;
+    }
+    int slot = -1;
+    for (int i = 0; i < KICK_SLOTS && slot < 0; i++) {
+        uint32_t free_slot = 0;
+        if (__atomic_compare_exchange_n(&kick_pids[i], &free_slot, (uint32_t)pid, false,
+                                        __ATOMIC_ACQ_REL, __ATOMIC_RELAXED))
+            slot = i;
+    }
+    /* Go only when recorded (else its statfs would reach the file system): closed, it exits. */
+    if (slot >= 0 && 1 != write(p[1], "k", 1))
+        FspDebugLog("linfsp: io_uring: cannot start the kick: %s\n", strerror(errno));
+    close(p[1]);
+    int status;
+    while (waitpid((pid_t)pid, &status, __WCLONE) < 0 && EINTR == errno)
+        ;
     if (slot >= 0)
-        __atomic_store_n(&kick_tids[slot], 0, __ATOMIC_RELEASE);
+        __atomic_store_n(&kick_pids[slot], 0, __ATOMIC_RELEASE);
+done:
     free(k->path);
     free(k);
     return 0;
 }
 
-/* Send one request through each queue from a thread of its own (it waits for the answers, which
- * may take as long as the file system takes; it touches nothing of the engine). */
+/* Kick every queue, from a thread of its own (it waits for the child, which waits for the
+ * answers; it touches nothing of the engine, which may stop and be freed meanwhile). */
 static void kick_queues(struct fsp_uring *u)
 {
     struct kick *k = calloc(1, sizeof *k + u->nqueues * sizeof k->cpus[0]);
@@ -690,16 +752,27 @@ static void kick_queues(struct fsp_uring *u)
         return;
     k->path = strdup(u->mountpoint);
     for (unsigned c = 0; c < u->nqueues && c < CPU_SETSIZE; c++)
-        if (CPU_ISSET(c, &u->allowed))
-            k->cpus[k->ncpus++] = (int)c;
+        if (CPU_ISSET(c, &u->allowed)) {
+            CPU_ZERO(&k->cpus[k->ncpus]);
+            CPU_SET(c, &k->cpus[k->ncpus]);
+            k->ncpus++;
+        }
+    long max_fd = sysconf(_SC_OPEN_MAX);
+    k->max_fd = max_fd > 0 && max_fd < 65536 ? (unsigned)max_fd : 65536;
     pthread_attr_t attr;
     pthread_t t;
     bool started = false;
+    /* Every signal blocked: in the thread and so in the child (a copy of the process; a signal
+     * to the process group must not run the host's handler there). */
+    sigset_t all, old;
+    sigfillset(&all);
+    pthread_sigmask(SIG_SETMASK, &all, &old);
     if (k->path && 0 == pthread_attr_init(&attr)) {
         pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
         started = 0 == pthread_create(&t, &attr, kick_main, k);
         pthread_attr_destroy(&attr);
     }
+    pthread_sigmask(SIG_SETMASK, &old, 0);
     if (!started) {
         FspDebugLog("linfsp: io_uring: cannot start the thread that kicks the queues\n");
         free(k->path);
