@@ -42,8 +42,8 @@ void fsp_uring_init_done(struct fsp_engine *eng, uint64_t flags);
  * fuzzer (tests/fuzz), which has no ring. */
 void *fsp_uring_unpack(const void *hdr, char *payload, size_t payload_cap, size_t *plen);
 
-/* ops_entry.c: is the caller of a STATFS (fuse_in_header.pid, the calling thread) the thread
- * that kicks the queues? Its STATFS is answered without the file system. */
+/* ops_entry.c: is the caller of a STATFS (fuse_in_header.pid) the child process that kicks
+ * the queues? Its STATFS is answered without the file system. */
 bool fsp_uring_is_kick(uint32_t pid);
 
 /* dispatch.c: process a request that came through ring entry ent. */
