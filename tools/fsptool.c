@@ -609,6 +609,13 @@ static void volume_label(const char *dir, char *label, size_t size)
     fflush(stdout);
     pid_t pid = fork();
     if (0 == pid) {
+        /* Keep nothing of the caller's output open: a child stuck in the mount must not hold a
+         * pipe that fsptool's reader waits on. */
+        int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+        if (null >= 0) {
+            dup2(null, STDOUT_FILENO);
+            dup2(null, STDERR_FILENO);
+        }
         close(p[0]);
         char buf[FSLABEL_MAX];
         memset(buf, 0, sizeof buf);
@@ -625,9 +632,17 @@ static void volume_label(const char *dir, char *label, size_t size)
         if (n > 0) {
             buf[n] = 0;
             snprintf(label, size, "%s", buf);
-        } else if (n < 0)
+            waitpid(pid, 0, 0);
+        } else if (n == 0)
+            waitpid(pid, 0, 0); /* it ended without a label */
+        else {
+            /* No answer: a child waiting for a FUSE reply the kernel already passed on waits
+             * uninterruptibly, SIGKILL or not; do not wait for it (it ends when the mount answers or
+             * is aborted, and init reaps it after this process exits). */
             kill(pid, SIGKILL);
-        waitpid(pid, 0, 0);
+            for (int i = 0; i < 10 && 0 == waitpid(pid, 0, WNOHANG); i++)
+                poll(0, 0, 10);
+        }
     }
     close(p[0]);
 }
