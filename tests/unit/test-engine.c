@@ -16,6 +16,7 @@
  * varies the fuzz tests (including fuzz_pending, interrupts racing late completions).
  */
 #include "core.h"
+#include "fs_errors.h"
 #include "memfs.h"
 #include "tlib.h"
 #include <dirent.h>
@@ -1621,6 +1622,83 @@ static void exchange_nlink(void)
     ASSERT_EQ(attr.nlink, 3);
     ASSERT_EQ(getattr(q.nodeid, &attr), 0);
     ASSERT_EQ(attr.nlink, 3);
+}
+
+/* ---- the engine's error currency (fs_errors.h): what the kernel gets for a status ---- */
+
+/*
+ * Every NTSTATUS becomes, inside the engine, an errno or an internal code whose public errno is
+ * exactly FspErrnoFromNtStatus's; no internal code can reach the kernel.
+ */
+static void errno_mapping_table(void)
+{
+    static const UINT32 bases[] = {0x00000000u, 0x40000000u, 0x80000000u, 0xC0000000u,
+                                   0xC0070000u, (UINT32)FSP_STATUS_FROM_ERRNO(0)};
+    unsigned internal = 0;
+    for (size_t b = 0; b < sizeof bases / sizeof bases[0]; b++)
+        for (UINT32 low = 0; low <= 0xffff; low++) {
+            NTSTATUS s = (NTSTATUS)(bases[b] | low);
+            int want = FspErrnoFromNtStatus(s);
+            int e = fsp_err_from_status(s), p = fsp_err_from_status_pending(s);
+            if (fsp_err_is_internal(e)) {
+                internal++;
+                ASSERT_EQ((UINT32)fsp_err_status(e), (UINT32)s);
+            }
+            ASSERT_EQ(fsp_err_public(e), want);
+            ASSERT_EQ(fsp_err_public(p), want);
+            ASSERT(!fsp_err_is_internal(fsp_err_public(e)));
+            ASSERT_EQ(NT_SUCCESS(s) ? 0 : 1, e ? 1 : 0);
+            ASSERT_EQ(STATUS_PENDING == s ? FSP_EPENDING : e, p);
+        }
+    ASSERT_EQ(internal, FSP_EINTERNAL_END - FSP_EINTERNAL_BASE - 1); /* all but FSP_EPENDING */
+}
+
+static NTSTATUS g_fail_status; /* what GetFileInfo returns while set */
+static NTSTATUS failing_get_file_info(FSP_FILE_SYSTEM *fs_, PVOID ctx, FSP_FSCTL_FILE_INFO *info)
+{
+    if (g_fail_status)
+        return g_fail_status;
+    return g_memfs_iface->GetFileInfo(fs_, ctx, info);
+}
+
+static void patch_failing_get_file_info(FSP_FILE_SYSTEM_INTERFACE *iface)
+{
+    iface->GetFileInfo = failing_get_file_info;
+}
+
+/* Through a handler and its reply: the kernel gets FspErrnoFromNtStatus of each failure (ENOSYS as
+ * fsp_ops_unsupported answers it). */
+static void errno_mapping_reply(void)
+{
+    g_patch = patch_failing_get_file_info;
+    start(0, 0, 1);
+    struct fuse_entry_out e;
+    uint64_t fh;
+    ASSERT_EQ(create(FUSE_ROOT_ID, "f", 0644, &e, &fh), 0);
+    NTSTATUS statuses[0x400 + 140 + FSP_EINTERNAL_END - FSP_EINTERNAL_BASE];
+    size_t n = 0;
+    for (UINT32 low = 1; low < 0x400; low++)
+        statuses[n++] = (NTSTATUS)(0xC0000000u | low);
+    for (int err = 1; err < 140; err++)
+        statuses[n++] = FSP_STATUS_FROM_ERRNO(err);
+    for (int c = FSP_EINTERNAL_BASE; c < FSP_EINTERNAL_END; c++)
+        if (!NT_SUCCESS(fsp_err_status(c)))
+            statuses[n++] = fsp_err_status(c);
+    for (size_t i = 0; i < n; i++) {
+        g_fail_status = statuses[i];
+        struct fuse_getattr_in in;
+        memset(&in, 0, sizeof in);
+        in.getattr_flags = FUSE_GETATTR_FH;
+        in.fh = fh;
+        void *data;
+        size_t len;
+        int err = call(FUSE_GETATTR, e.nodeid, &in, sizeof in, 0, 0, &data, &len);
+        g_fail_status = 0;
+        /* ENOSYS goes out as the opcode's answer for a missing operation (fsp_ops_unsupported) */
+        int want = FspErrnoFromNtStatus(statuses[i]);
+        ASSERT_EQ(err, -(ENOSYS == want ? fsp_ops_unsupported(FUSE_GETATTR) : want));
+    }
+    ASSERT_EQ(release(e.nodeid, fh, false), 0);
 }
 
 /* ---- asynchronous completion (memfs slow I/O: STATUS_PENDING + FspFileSystemSendResponse) ---- */
@@ -3842,6 +3920,8 @@ int main(int argc, char **argv)
     TLIB_ADD_TEST("fidelity", tmpfile_link);
     TLIB_ADD_TEST("fidelity", removed_dir_attributes);
     TLIB_ADD_TEST("fidelity", exchange_nodes);
+    TLIB_ADD_TEST("errors", errno_mapping_table);
+    TLIB_ADD_TEST("errors", errno_mapping_reply);
     TLIB_ADD_TEST("pending", pending_io);
     TLIB_ADD_TEST("pending", interrupt_pending);
     TLIB_ADD_TEST("proto", unknown_opcode);
