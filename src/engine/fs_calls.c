@@ -55,3 +55,8 @@ int fsp_err_public(int err)
         err = -err;
     return fsp_err_is_internal(err) ? FspErrnoFromNtStatus(fsp_err_status(err)) : err;
 }
+
+int fsp_err_through_status(int err)
+{
+    return err ? fsp_err_from_status(FspNtStatusFromErrno(fsp_err_public(err))) : 0;
+}

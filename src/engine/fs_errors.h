@@ -55,6 +55,12 @@ int fsp_err_from_status(NTSTATUS status);
 int fsp_err_from_status_pending(NTSTATUS status);
 /** The errno the kernel gets for err: the public errno of an internal code, err otherwise. */
 int fsp_err_public(int err);
+/**
+ * err passed on as an NTSTATUS (FspNtStatusFromErrno) and back: what paths that carried an errno
+ * as an NTSTATUS gave (ENOSYS and ENOTTY become FSP_EINVALID_DEVICE_REQUEST, an errno without a
+ * status EIO); kept where the outcome depends on it.
+ */
+int fsp_err_through_status(int err);
 /** The NTSTATUS an internal code stands for (STATUS_SUCCESS for any other err). */
 NTSTATUS fsp_err_status(int err);
 

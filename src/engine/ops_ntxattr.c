@@ -125,23 +125,23 @@ struct op {
 };
 
 /* GetFileInfo (the NTFS data is in FILETIMEs: the nanoseconds beside them are not used). */
-static NTSTATUS file_info(struct fsp_request *req, PVOID ctx, FSP_FSCTL_FILE_INFO *info)
+static int file_info(struct fsp_request *req, PVOID ctx, FSP_FSCTL_FILE_INFO *info)
 {
     if (!req->fs->Interface->GetFileInfo)
-        return STATUS_INVALID_DEVICE_REQUEST;
+        return FSP_EINVALID_DEVICE_REQUEST;
     FSP_FSCTL_OPEN_FILE_INFO oinfo;
     fsp_op_enter(req, FspFsctlTransactQueryInformationKind);
-    NTSTATUS status = req->fs->Interface->GetFileInfo(req->fs, ctx, fsp_op_info_arg(req, &oinfo));
+    int status = fsp_err_from_status(req->fs->Interface->GetFileInfo(req->fs, ctx, fsp_op_info_arg(req, &oinfo)));
     fsp_op_leave(req);
     *info = oinfo.FileInfo;
     return status;
 }
 
-static int err_of(NTSTATUS status)
+static int err_of(int status)
 {
     /* a missing member (STATUS_INVALID_DEVICE_REQUEST, STATUS_NOT_IMPLEMENTED) is ENOSYS, which
      * fsp_reply_err answers as fsp_ops_unsupported says (EOPNOTSUPP for the xattrs) */
-    return FspErrnoFromNtStatus(status);
+    return fsp_err_public(status);
 }
 
 /*
@@ -186,19 +186,19 @@ bool fsp_ops_caller_capable(struct fsp_request *req, int cap)
 static int posix_view(struct fsp_request *req, PVOID ctx, struct fsp_posix_acls *pa)
 {
     PSECURITY_DESCRIPTOR sd = 0;
-    NTSTATUS status = fsp_ops_get_security(req, ctx, 0, &sd);
-    if (STATUS_INVALID_DEVICE_REQUEST == status || STATUS_NOT_IMPLEMENTED == status) {
+    int status = fsp_ops_get_security(req, ctx, 0, &sd);
+    if (FSP_EINVALID_DEVICE_REQUEST == status || FSP_ENOT_IMPLEMENTED == status) {
         /* no security: the mounting user owns everything */
         memset(pa, 0, sizeof *pa);
         pa->uid = fsp_engine_owner_uid(req->engine);
         pa->gid = fsp_engine_owner_gid(req->engine);
         return 0;
     }
-    if (!NT_SUCCESS(status))
+    if (status)
         return err_of(status);
-    status = fsp_posix_acls_from_sd(sd, pa);
+    status = fsp_err_from_status(fsp_posix_acls_from_sd(sd, pa));
     free(sd);
-    return NT_SUCCESS(status) ? 0 : err_of(status);
+    return !status ? 0 : err_of(status);
 }
 
 /* May the caller read the file (POSIX rules, with the ACL entries when ACLs are on)? */
@@ -265,11 +265,11 @@ int fsp_ntxattr_check_ea(struct fsp_request *req, PVOID ctx, const char *name, b
     return change ? check_owner(req, ctx) : check_read(req, ctx);
 }
 
-static NTSTATUS set_basic(struct fsp_request *req, PVOID ctx, UINT32 attributes, UINT64 creation,
+static int set_basic(struct fsp_request *req, PVOID ctx, UINT32 attributes, UINT64 creation,
                           UINT64 access, UINT64 write)
 {
     if (!req->fs->Interface->SetBasicInfo)
-        return STATUS_INVALID_DEVICE_REQUEST;
+        return FSP_EINVALID_DEVICE_REQUEST;
     FSP_FSCTL_OPEN_FILE_INFO info;
     /* the times set are whole FILETIMEs; the change time is now, to the nanosecond */
     UINT8 now_ns;
@@ -278,8 +278,8 @@ static NTSTATUS set_basic(struct fsp_request *req, PVOID ctx, UINT32 attributes,
     if (req->fs->VolumeParams.NanosecondTimes)
         req->treq.Req.SetInformation.Nsec.ChangeTime = now_ns;
     fsp_op_enter(req, FspFsctlTransactSetInformationKind);
-    NTSTATUS status = req->fs->Interface->SetBasicInfo(req->fs, ctx, attributes, creation, access, write,
-                                                       now, fsp_op_info_arg(req, &info));
+    int status = fsp_err_from_status(req->fs->Interface->SetBasicInfo(req->fs, ctx, attributes, creation, access, write,
+                                                       now, fsp_op_info_arg(req, &info)));
     fsp_op_leave(req);
     return status;
 }
@@ -291,14 +291,14 @@ static UINT32 merged_attributes(const FSP_FSCTL_FILE_INFO *info, uint32_t want)
     return a ? a : FILE_ATTRIBUTE_NORMAL;
 }
 
-static NTSTATUS set_security(struct fsp_request *req, PVOID ctx, SECURITY_INFORMATION what,
+static int set_security(struct fsp_request *req, PVOID ctx, SECURITY_INFORMATION what,
                              PSECURITY_DESCRIPTOR sd)
 {
     if (!req->fs->Interface->SetSecurity)
-        return STATUS_INVALID_DEVICE_REQUEST;
+        return FSP_EINVALID_DEVICE_REQUEST;
     req->treq.Req.SetSecurity.SecurityInformation = what;
     fsp_op_enter(req, FspFsctlTransactSetSecurityKind);
-    NTSTATUS status = req->fs->Interface->SetSecurity(req->fs, ctx, what, sd);
+    int status = fsp_err_from_status(req->fs->Interface->SetSecurity(req->fs, ctx, what, sd));
     fsp_op_leave(req);
     return status;
 }
@@ -327,20 +327,20 @@ static int check_sd_change(struct fsp_request *req, PVOID ctx, PSECURITY_DESCRIP
     if ((what & SACL_SECURITY_INFORMATION) && !fsp_ops_caller_capable(req, CAP_SYS_ADMIN_BIT))
         return EPERM;
     PSECURITY_DESCRIPTOR cur = 0, merged = 0;
-    NTSTATUS status = fsp_ops_get_security(req, ctx, 0, &cur);
-    if (!NT_SUCCESS(status))
+    int status = fsp_ops_get_security(req, ctx, 0, &cur);
+    if (status)
         return err_of(status);
     UINT32 cuid, cgid, cmode, nuid, ngid, nmode;
-    status = FspPosixMapSecurityDescriptorToPermissions(cur, &cuid, &cgid, &cmode);
-    if (NT_SUCCESS(status))
-        status = FspSetSecurityDescriptor(cur, what, nsd, &merged);
-    if (NT_SUCCESS(status))
-        status = FspPosixMapSecurityDescriptorToPermissions(merged, &nuid, &ngid, &nmode);
+    status = fsp_err_from_status(FspPosixMapSecurityDescriptorToPermissions(cur, &cuid, &cgid, &cmode));
+    if (!status)
+        status = fsp_err_from_status(FspSetSecurityDescriptor(cur, what, nsd, &merged));
+    if (!status)
+        status = fsp_err_from_status(FspPosixMapSecurityDescriptorToPermissions(merged, &nuid, &ngid, &nmode));
     if (merged)
         FspDeleteSecurityDescriptor(merged, (NTSTATUS(*)())FspSetSecurityDescriptor);
     free(cur);
-    if (!NT_SUCCESS(status))
-        return STATUS_INSUFFICIENT_RESOURCES == status ? ENOMEM : EINVAL;
+    if (status)
+        return FSP_ENO_RESOURCES == status ? ENOMEM : EINVAL;
     bool chown_cap = nuid != cuid || ngid != cgid ? fsp_ops_caller_capable(req, CAP_CHOWN_BIT) : true;
     if (nuid != cuid && !chown_cap)
         return EPERM;
@@ -412,11 +412,11 @@ static int stream_get(struct fsp_request *req, struct op *o)
         return err;
     PVOID sctx;
     FSP_FSCTL_OPEN_FILE_INFO oinfo;
-    NTSTATUS status = fsp_ops_open_path(req, path, FILE_READ_DATA | FILE_READ_ATTRIBUTES, &sctx, &oinfo);
+    int status = fsp_ops_open_path(req, path, FILE_READ_DATA | FILE_READ_ATTRIBUTES, &sctx, &oinfo);
     const FSP_FSCTL_FILE_INFO *info = &oinfo.FileInfo;
-    if (!NT_SUCCESS(status)) {
+    if (status) {
         free(path);
-        return STATUS_OBJECT_NAME_NOT_FOUND == status || STATUS_OBJECT_PATH_NOT_FOUND == status
+        return FSP_ENAME_NOT_FOUND == status || FSP_EPATH_NOT_FOUND == status
                    ? ENODATA
                    : err_of(status);
     }
@@ -424,34 +424,34 @@ static int stream_get(struct fsp_request *req, struct op *o)
     size_t want = info->FileSize < XATTR_VALUE_MAX - 1 ? (size_t)info->FileSize : XATTR_VALUE_MAX - 1;
     char *buf = malloc(want + 1);
     ULONG got = 0;
-    status = buf ? STATUS_SUCCESS : STATUS_INSUFFICIENT_RESOURCES;
-    if (NT_SUCCESS(status) && want && o->size) {
+    status = buf ? 0 : FSP_ENO_RESOURCES;
+    if (!status && want && o->size) {
         if (!req->fs->Interface->Read)
-            status = STATUS_INVALID_DEVICE_REQUEST;
+            status = FSP_EINVALID_DEVICE_REQUEST;
         else {
             req->treq.Req.Read.Offset = 0;
             req->treq.Req.Read.Length = (UINT32)want;
             fsp_op_enter(req, FspFsctlTransactReadKind);
-            status = req->fs->Interface->Read(req->fs, sctx, buf, 0, (ULONG)want, &got);
+            status = fsp_err_from_status_pending(req->fs->Interface->Read(req->fs, sctx, buf, 0, (ULONG)want, &got));
             fsp_op_leave(req);
-            if (STATUS_PENDING == status) {
+            if (FSP_EPENDING == status) {
                 /* the file system reads into buf until it responds */
                 UINT64 n = 0;
-                status = fsp_request_wait(req, &n);
+                status = fsp_err_from_status(fsp_request_wait(req, &n));
                 got = n > want ? (ULONG)want + 1 : (ULONG)n;
             }
-            if (STATUS_END_OF_FILE == status)
-                status = STATUS_SUCCESS, got = 0;
-            else if (NT_SUCCESS(status) && got > want)
-                status = STATUS_INTERNAL_ERROR;
+            if (FSP_EEND_OF_FILE == status)
+                status = 0, got = 0;
+            else if (!status && got > want)
+                status = FSP_EINTERNAL_ERROR;
         }
     } else
         got = (ULONG)want; /* size query: the length is enough */
     fsp_ops_close(req, sctx, path, 0);
     free(path);
-    if (!NT_SUCCESS(status)) {
+    if (status) {
         free(buf);
-        return STATUS_INTERNAL_ERROR == status ? EIO : err_of(status);
+        return FSP_EINTERNAL_ERROR == status ? EIO : err_of(status);
     }
     buf[got] = 0;
     o->out = buf;
@@ -459,26 +459,26 @@ static int stream_get(struct fsp_request *req, struct op *o)
     return 0;
 }
 
-static NTSTATUS delete_opened(struct fsp_request *req, PVOID sctx, PWSTR path)
+static int delete_opened(struct fsp_request *req, PVOID sctx, PWSTR path)
 {
     const FSP_FILE_SYSTEM_INTERFACE *fi = req->fs->Interface;
-    NTSTATUS status = STATUS_SUCCESS;
+    int status = 0;
     req->treq.Req.SetInformation.FileInformationClass = FileDispositionInformation;
     if (fi->SetDelete) {
         fsp_op_enter(req, FspFsctlTransactSetInformationKind);
-        status = fi->SetDelete(req->fs, sctx, path, TRUE);
+        status = fsp_err_from_status(fi->SetDelete(req->fs, sctx, path, TRUE));
         fsp_op_leave(req);
     } else if (fi->CanDelete) {
         fsp_op_enter(req, FspFsctlTransactSetInformationKind);
-        status = fi->CanDelete(req->fs, sctx, path);
+        status = fsp_err_from_status(fi->CanDelete(req->fs, sctx, path));
         fsp_op_leave(req);
     }
-    if (!NT_SUCCESS(status)) {
+    if (status) {
         fsp_ops_close(req, sctx, path, 0);
         return status;
     }
-    NTSTATUS deleted = fsp_ops_close(req, sctx, path, FspCleanupDelete);
-    return STATUS_PENDING == deleted ? STATUS_SUCCESS : deleted;
+    int deleted = fsp_ops_close(req, sctx, path, FspCleanupDelete);
+    return FSP_EPENDING == deleted ? 0 : deleted;
 }
 
 static int stream_set(struct fsp_request *req, struct op *o)
@@ -491,71 +491,71 @@ static int stream_set(struct fsp_request *req, struct op *o)
     PVOID sctx = 0;
     FSP_FSCTL_OPEN_FILE_INFO info;
     UINT32 access = FILE_READ_DATA | FILE_WRITE_DATA | FILE_READ_ATTRIBUTES | DELETE;
-    NTSTATUS status = fsp_ops_open_path(req, path, access, &sctx, &info);
-    bool found = NT_SUCCESS(status);
+    int status = fsp_ops_open_path(req, path, access, &sctx, &info);
+    bool found = !status;
     if (o->remove) {
         if (found)
             status = delete_opened(req, sctx, path);
         free(path);
-        return found ? (NT_SUCCESS(status) ? 0 : err_of(status))
-               : STATUS_OBJECT_NAME_NOT_FOUND == status ? ENODATA
+        return found ? (!status ? 0 : err_of(status))
+               : FSP_ENAME_NOT_FOUND == status ? ENODATA
                                                         : err_of(status);
     }
     if (found && (o->flags & XATTR_CREATE))
-        status = STATUS_OBJECT_NAME_COLLISION;
-    else if (!found && STATUS_OBJECT_NAME_NOT_FOUND == status && !(o->flags & XATTR_REPLACE))
+        status = FSP_ENAME_COLLISION;
+    else if (!found && FSP_ENAME_NOT_FOUND == status && !(o->flags & XATTR_REPLACE))
         status = fsp_ops_create_object(req, path, FILE_NON_DIRECTORY_FILE, access, FILE_ATTRIBUTE_NORMAL,
                                        0, 0, 0, &sctx, &info);
-    else if (!found && STATUS_OBJECT_NAME_NOT_FOUND == status) {
+    else if (!found && FSP_ENAME_NOT_FOUND == status) {
         free(path);
         return ENODATA;
     }
-    if (!NT_SUCCESS(status)) {
+    if (status) {
         if (found)
             fsp_ops_close(req, sctx, path, 0);
         free(path);
-        return STATUS_OBJECT_NAME_COLLISION == status ? EEXIST : err_of(status);
+        return FSP_ENAME_COLLISION == status ? EEXIST : err_of(status);
     }
     /* the value is the data and Samba's NUL; a value without it is all data */
     size_t len = o->size && 0 == ((const char *)o->value)[o->size - 1] ? o->size - 1 : o->size;
     if (!fi->SetFileSize)
-        status = STATUS_INVALID_DEVICE_REQUEST;
+        status = FSP_EINVALID_DEVICE_REQUEST;
     else {
         req->treq.Req.SetInformation.FileInformationClass = FileEndOfFileInformation;
         fsp_op_enter(req, FspFsctlTransactSetInformationKind);
-        status = fi->SetFileSize(req->fs, sctx, 0, FALSE, fsp_op_info_arg(req, &info));
+        status = fsp_err_from_status(fi->SetFileSize(req->fs, sctx, 0, FALSE, fsp_op_info_arg(req, &info)));
         fsp_op_leave(req);
     }
-    if (NT_SUCCESS(status) && len) {
+    if (!status && len) {
         ULONG done = 0;
         /* Write may keep its buffer until it responds (fsp_request_wait) */
         void *copy = malloc(len);
         if (!copy)
-            status = STATUS_INSUFFICIENT_RESOURCES;
+            status = FSP_ENO_RESOURCES;
         else if (!fi->Write)
-            status = STATUS_INVALID_DEVICE_REQUEST;
+            status = FSP_EINVALID_DEVICE_REQUEST;
         else {
             memcpy(copy, o->value, len);
             req->treq.Req.Write.Offset = 0;
             req->treq.Req.Write.Length = (UINT32)len;
             fsp_op_enter(req, FspFsctlTransactWriteKind);
-            status = fi->Write(req->fs, sctx, copy, 0, (ULONG)len, FALSE, FALSE, &done,
-                               fsp_op_info_arg(req, &info));
+            status = fsp_err_from_status_pending(fi->Write(req->fs, sctx, copy, 0, (ULONG)len, FALSE, FALSE, &done,
+                               fsp_op_info_arg(req, &info)));
             fsp_op_leave(req);
-            if (STATUS_PENDING == status) {
+            if (FSP_EPENDING == status) {
                 /* the file system reads copy until it responds */
                 UINT64 n = 0;
-                status = fsp_request_wait(req, &n);
+                status = fsp_err_from_status(fsp_request_wait(req, &n));
                 done = n > len ? 0 : (ULONG)n;
             }
-            if (NT_SUCCESS(status) && done != len)
-                status = STATUS_DISK_FULL;
+            if (!status && done != len)
+                status = ENOSPC;
         }
         free(copy);
     }
     fsp_ops_close(req, sctx, path, 0);
     free(path);
-    return NT_SUCCESS(status) ? 0 : err_of(status);
+    return !status ? 0 : err_of(status);
 }
 
 /* ---- POSIX ACLs ---- */
@@ -583,14 +583,14 @@ static int apply_view(struct fsp_request *req, PVOID ctx, PSECURITY_DESCRIPTOR c
 {
     PSECURITY_DESCRIPTOR sd = 0;
     const SECURITY_DESCRIPTOR_RELATIVE *h = cur;
-    NTSTATUS status = fsp_posix_acls_to_sd(a, cur, h->Control & (SE_DACL_PROTECTED | SE_DACL_AUTO_INHERITED),
-                                           &sd);
-    if (NT_SUCCESS(status))
+    int status = fsp_err_from_status(fsp_posix_acls_to_sd(a, cur, h->Control & (SE_DACL_PROTECTED | SE_DACL_AUTO_INHERITED),
+                                           &sd));
+    if (!status)
         status = set_security(req, ctx,
                               OWNER_SECURITY_INFORMATION | GROUP_SECURITY_INFORMATION | DACL_SECURITY_INFORMATION,
                               sd);
     free(sd);
-    return NT_SUCCESS(status) ? 0 : err_of(status);
+    return !status ? 0 : err_of(status);
 }
 
 static int posix_acl_set(struct fsp_request *req, PVOID ctx, struct op *o)
@@ -604,11 +604,11 @@ static int posix_acl_set(struct fsp_request *req, PVOID ctx, struct op *o)
     if (err)
         return err;
     PSECURITY_DESCRIPTOR cur = 0;
-    NTSTATUS status = fsp_ops_get_security(req, ctx, 0, &cur);
+    int status = fsp_ops_get_security(req, ctx, 0, &cur);
     struct fsp_posix_acls a;
-    if (NT_SUCCESS(status))
-        status = fsp_posix_acls_from_sd(cur, &a);
-    if (!NT_SUCCESS(status)) {
+    if (!status)
+        status = fsp_err_from_status(fsp_posix_acls_from_sd(cur, &a));
+    if (status) {
         free(e), free(cur);
         return err_of(status);
     }
@@ -643,7 +643,7 @@ static int posix_acl_set(struct fsp_request *req, PVOID ctx, struct op *o)
 static int do_get(struct fsp_request *req, PVOID ctx, struct op *o)
 {
     FSP_FSCTL_FILE_INFO info;
-    NTSTATUS status;
+    int status;
     int err;
     switch (o->kind) {
     case K_ACL:
@@ -652,7 +652,7 @@ static int do_get(struct fsp_request *req, PVOID ctx, struct op *o)
             return err;
         PSECURITY_DESCRIPTOR sd = 0;
         status = fsp_ops_get_security(req, ctx, 0, &sd);
-        if (!NT_SUCCESS(status))
+        if (status)
             return err_of(status);
         size_t len = FspGetSecurityDescriptorLength(sd);
         if (K_NTACL == o->kind) {
@@ -674,7 +674,7 @@ static int do_get(struct fsp_request *req, PVOID ctx, struct op *o)
         if (K_DOSATTRIB != o->kind && (err = check_read(req, ctx)))
             return err;
         status = file_info(req, ctx, &info);
-        if (!NT_SUCCESS(status))
+        if (status)
             return err_of(status);
         if (!(o->out = calloc(1, 32)))
             return ENOMEM;
@@ -713,12 +713,12 @@ static int do_get(struct fsp_request *req, PVOID ctx, struct op *o)
         if ((err = check_read(req, ctx)))
             return err;
         status = file_info(req, ctx, &info);
-        if (!NT_SUCCESS(status))
+        if (status)
             return err_of(status);
         if (!(info.FileAttributes & FILE_ATTRIBUTE_REPARSE_POINT))
             return ENODATA;
         status = fsp_ops_get_reparse(req, ctx, 0, &o->out, &o->outlen);
-        return NT_SUCCESS(status) ? 0 : STATUS_NOT_A_REPARSE_POINT == status ? ENODATA : err_of(status);
+        return !status ? 0 : FSP_ENOT_REPARSE == status ? ENODATA : err_of(status);
     }
     case K_STREAM:
         return stream_get(req, o);
@@ -746,15 +746,15 @@ static int reparse_set(struct fsp_request *req, PVOID ctx, struct op *o)
     if (err)
         return err;
     FSP_FSCTL_FILE_INFO info;
-    NTSTATUS status = file_info(req, ctx, &info);
-    if (!NT_SUCCESS(status))
+    int status = file_info(req, ctx, &info);
+    if (status)
         return err_of(status);
     bool has = info.FileAttributes & FILE_ATTRIBUTE_REPARSE_POINT;
     void *cur = 0;
     size_t curlen = 0;
     if (has) {
         status = fsp_ops_get_reparse(req, ctx, 0, &cur, &curlen);
-        if (!NT_SUCCESS(status))
+        if (status)
             return err_of(status);
     }
     /* a symlink, FIFO, socket or device stays what the kernel knows it as */
@@ -772,9 +772,9 @@ static int reparse_set(struct fsp_request *req, PVOID ctx, struct op *o)
             ((REPARSE_DATA_BUFFER *)cur)->ReparseDataLength = 0;
             req->treq.Req.FileSystemControl.FsControlCode = FSCTL_DELETE_REPARSE_POINT;
             fsp_op_enter(req, FspFsctlTransactFileSystemControlKind);
-            status = fs->Interface->DeleteReparsePoint((FSP_FILE_SYSTEM *)fs, ctx, 0, cur, hl);
+            status = fsp_err_from_status(fs->Interface->DeleteReparsePoint((FSP_FILE_SYSTEM *)fs, ctx, 0, cur, hl));
             fsp_op_leave(req);
-            err = NT_SUCCESS(status) ? 0 : err_of(status);
+            err = !status ? 0 : err_of(status);
         }
     } else {
         const REPARSE_DATA_BUFFER *rp = o->value;
@@ -792,9 +792,9 @@ static int reparse_set(struct fsp_request *req, PVOID ctx, struct op *o)
         else {
             req->treq.Req.FileSystemControl.FsControlCode = FSCTL_SET_REPARSE_POINT;
             fsp_op_enter(req, FspFsctlTransactFileSystemControlKind);
-            status = fs->Interface->SetReparsePoint((FSP_FILE_SYSTEM *)fs, ctx, 0, (PVOID)o->value, o->size);
+            status = fsp_err_from_status(fs->Interface->SetReparsePoint((FSP_FILE_SYSTEM *)fs, ctx, 0, (PVOID)o->value, o->size));
             fsp_op_leave(req);
-            err = NT_SUCCESS(status) ? 0 : err_of(status);
+            err = !status ? 0 : err_of(status);
         }
     }
     free(cur);
@@ -805,7 +805,7 @@ static int reparse_set(struct fsp_request *req, PVOID ctx, struct op *o)
 static int do_set(struct fsp_request *req, PVOID ctx, struct op *o)
 {
     FSP_FSCTL_FILE_INFO info;
-    NTSTATUS status;
+    int status;
     int err;
     bool always = K_ACL == o->kind || K_ATTRIB == o->kind || K_ATTRIB_BE == o->kind || K_TIMES == o->kind ||
                   K_TIMES_BE == o->kind || K_CRTIME == o->kind || K_CRTIME_BE == o->kind ||
@@ -842,10 +842,10 @@ static int do_set(struct fsp_request *req, PVOID ctx, struct op *o)
             free(sd);
             return err;
         }
-        status = what ? set_security(req, ctx, what, sd) : STATUS_SUCCESS;
+        status = what ? set_security(req, ctx, what, sd) : 0;
         free(sd);
         o->changed_security = true;
-        return NT_SUCCESS(status) ? 0 : err_of(status);
+        return !status ? 0 : err_of(status);
     }
     case K_ATTRIB:
     case K_ATTRIB_BE:
@@ -865,7 +865,7 @@ static int do_set(struct fsp_request *req, PVOID ctx, struct op *o)
             else
                 memcpy(&a, v, 4);
             status = file_info(req, ctx, &info);
-            if (NT_SUCCESS(status))
+            if (!status)
                 status = set_basic(req, ctx, merged_attributes(&info, a), 0, 0, 0);
         } else {
             bool be = K_TIMES_BE == o->kind || K_CRTIME_BE == o->kind;
@@ -878,7 +878,7 @@ static int do_set(struct fsp_request *req, PVOID ctx, struct op *o)
             status = set_basic(req, ctx, INVALID_FILE_ATTRIBUTES, t[0], t[2], t[1]);
         }
         o->changed_security = true; /* times are attributes the kernel caches */
-        return NT_SUCCESS(status) ? 0 : err_of(status);
+        return !status ? 0 : err_of(status);
     }
     case K_DOSATTRIB: {
         /* attributes and the creation time: what system.ntfs_attrib and _crtime ask (the
@@ -889,15 +889,15 @@ static int do_set(struct fsp_request *req, PVOID ctx, struct op *o)
         if ((err = fsp_dosattrib_decode(o->value, o->size, &d)))
             return err;
         UINT32 attributes = INVALID_FILE_ATTRIBUTES;
-        status = STATUS_SUCCESS;
+        status = 0;
         if (d.has_attrib) {
             status = file_info(req, ctx, &info);
             attributes = merged_attributes(&info, d.attrib);
         }
-        if (NT_SUCCESS(status) && (d.has_attrib || d.has_create_time))
+        if (!status && (d.has_attrib || d.has_create_time))
             status = set_basic(req, ctx, attributes, d.has_create_time ? d.create_time : 0, 0, 0);
         o->changed_security = true;
-        return NT_SUCCESS(status) ? 0 : err_of(status);
+        return !status ? 0 : err_of(status);
     }
     case K_REPARSE:
         return reparse_set(req, ctx, o);
@@ -925,7 +925,7 @@ static int run_op(struct fsp_request *req, PVOID ctx, struct fsp_handle *h, void
                     K_ACL_DEFAULT == o->kind;
     if (!err && security && o->changed_security && req->fs->Interface->Cleanup) {
         FSP_FSCTL_OPEN_FILE_INFO info;
-        if (NT_SUCCESS(fsp_ops_get_file_info(req, ctx, &info)))
+        if (!(fsp_ops_get_file_info(req, ctx, &info)))
             fsp_ops_modified(req, req->in->nodeid, 0, h, ctx, since, FSP_OPS_SECURITY_CHANGED, &info);
     }
     return err;
@@ -1045,21 +1045,21 @@ static int list_streams(struct fsp_request *req, PVOID ctx, char **plist, size_t
 {
     ULONG cap = 64 * 1024, got = 0;
     void *buf = 0;
-    NTSTATUS status = STATUS_BUFFER_OVERFLOW;
-    for (int i = 0; i < 5 && (STATUS_BUFFER_OVERFLOW == status || STATUS_BUFFER_TOO_SMALL == status); i++) {
+    int status = FSP_EBUFFER_OVERFLOW;
+    for (int i = 0; i < 5 && (FSP_EBUFFER_OVERFLOW == status || FSP_EBUFFER_TOO_SMALL == status); i++) {
         free(buf);
         if (!(buf = malloc(cap)))
             return ENOMEM;
         got = 0;
         req->treq.Req.QueryStreamInformation.UserContext = 0;
         fsp_op_enter(req, FspFsctlTransactQueryStreamInformationKind);
-        status = req->fs->Interface->GetStreamInfo(req->fs, ctx, buf, cap, &got);
+        status = fsp_err_from_status(req->fs->Interface->GetStreamInfo(req->fs, ctx, buf, cap, &got));
         fsp_op_leave(req);
         cap *= 4;
     }
-    if (!NT_SUCCESS(status) || got > cap / 4) {
+    if (status || got > cap / 4) {
         free(buf);
-        return NT_SUCCESS(status) ? EIO : STATUS_INVALID_DEVICE_REQUEST == status ? 0 : err_of(status);
+        return !status ? EIO : FSP_EINVALID_DEVICE_REQUEST == status ? 0 : err_of(status);
     }
     int err = 0;
     for (size_t pos = 0; !err && pos + sizeof(UINT16) <= got;) {
