@@ -63,11 +63,6 @@ void fsp_reply_err(struct fsp_request *req, int err)
     reply_iov_err(req, err, 0, 0);
 }
 
-void fsp_reply_status(struct fsp_request *req, NTSTATUS status)
-{
-    fsp_reply_err(req, fsp_err_from_status(status));
-}
-
 void fsp_reply_data(struct fsp_request *req, const void *data, size_t size)
 {
     struct iovec v = {(void *)data, size};
