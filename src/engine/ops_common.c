@@ -547,12 +547,12 @@ static int inherited_sd(struct fsp_request *req, PSECURITY_DESCRIPTOR parent, ui
     r.CallerUid = req->in->uid;
     r.CallerGid = gid;
     PSECURITY_DESCRIPTOR inh = 0;
-    NTSTATUS status = FspCreateSecurityDescriptor(req->fs, &r, parent, &inh);
-    if (!NT_SUCCESS(status))
-        return fsp_err_from_status(status);
+    int err = fsp_err_from_status(FspCreateSecurityDescriptor(req->fs, &r, parent, &inh));
+    if (err)
+        return err;
     struct fsp_posix_acls a;
-    status = fsp_posix_acls_from_sd(inh, &a);
-    if (NT_SUCCESS(status)) {
+    err = fsp_err_from_status(fsp_posix_acls_from_sd(inh, &a));
+    if (!err) {
         for (size_t i = 0; i < a.nacc; i++) {
             uint16_t t = a.acc[i].tag;
             bool masked = FSP_ACL_USER_OBJ == t || FSP_ACL_OTHER == t || FSP_ACL_MASK == t ||
@@ -565,11 +565,11 @@ static int inherited_sd(struct fsp_request *req, PSECURITY_DESCRIPTOR parent, ui
         a.special = mode & (S_ISUID | S_ISGID | S_ISVTX);
         a.uid = req->in->uid;
         a.gid = gid;
-        status = fsp_posix_acls_to_sd(&a, inh, SE_DACL_AUTO_INHERITED, psd);
+        err = fsp_err_from_status(fsp_posix_acls_to_sd(&a, inh, SE_DACL_AUTO_INHERITED, psd));
         fsp_posix_acls_free(&a);
     }
     FspDeleteSecurityDescriptor(inh, (NTSTATUS(*)())FspCreateSecurityDescriptor);
-    return fsp_err_from_status(status);
+    return err;
 }
 
 int fsp_ops_new_object_sd(struct fsp_request *req, uint64_t parent, uint32_t mode, bool is_dir,
@@ -627,7 +627,6 @@ int fsp_ops_create_object(struct fsp_request *req, PWSTR path, UINT32 create_opt
     int err = ctx_begin(req, &slot, &arg);
     if (err)
         return err;
-    NTSTATUS status;
     FSP_FSCTL_OPEN_FILE_INFO oinfo;
     memset(&oinfo, 0, sizeof oinfo);
     req->treq.Req.Create.CreateOptions = (FILE_CREATE << 24) | create_options;
@@ -643,14 +642,15 @@ int fsp_ops_create_object(struct fsp_request *req, PWSTR path, UINT32 create_opt
     req->treq.Req.Create.PosixFlags = req->posix_open ? req->posix_flags : 0;
     req->posix_open = false;
     if (fi->CreateEx)
-        status = fi->CreateEx(fs, path, create_options, granted_access, file_attributes, sd, 0,
-                              reparse, reparse ? reparse_len : 0, reparse ? TRUE : FALSE, arg,
-                              fsp_op_info_arg(req, &oinfo));
+        err = fsp_err_from_status(fi->CreateEx(fs, path, create_options, granted_access,
+                                               file_attributes, sd, 0, reparse,
+                                               reparse ? reparse_len : 0, reparse ? TRUE : FALSE,
+                                               arg, fsp_op_info_arg(req, &oinfo)));
     else
-        status = fi->Create(fs, path, create_options, granted_access, file_attributes, sd, 0, arg,
-                            fsp_op_info_arg(req, &oinfo));
+        err = fsp_err_from_status(fi->Create(fs, path, create_options, granted_access,
+                                             file_attributes, sd, 0, arg,
+                                             fsp_op_info_arg(req, &oinfo)));
     fsp_op_leave(req);
-    err = fsp_err_from_status(status);
     ctx_end(req, &slot, err);
     if (err)
         return err;
@@ -659,15 +659,10 @@ int fsp_ops_create_object(struct fsp_request *req, PWSTR path, UINT32 create_opt
         req->treq.Req.FileSystemControl.FsControlCode = FSCTL_SET_REPARSE_POINT;
         req->treq.FileName = path;
         fsp_op_enter(req, FspFsctlTransactFileSystemControlKind);
-        status = fi->SetReparsePoint(fs, ctx, path, reparse, reparse_len);
+        err = fsp_err_from_status(fi->SetReparsePoint(fs, ctx, path, reparse, reparse_len));
         fsp_op_leave(req);
-        if (NT_SUCCESS(status) && fi->GetFileInfo) {
-            memset(&oinfo, 0, sizeof oinfo);
-            fsp_op_enter(req, FspFsctlTransactQueryInformationKind);
-            status = fi->GetFileInfo(fs, ctx, fsp_op_info_arg(req, &oinfo));
-            fsp_op_leave(req);
-        }
-        err = fsp_err_from_status(status);
+        if (!err && fi->GetFileInfo)
+            err = fsp_ops_get_file_info(req, ctx, &oinfo);
         if (err) {
             fsp_ops_close(req, ctx, path, FspCleanupDelete);
             return err;
@@ -731,28 +726,23 @@ int fsp_ops_set_posix_security(struct fsp_request *req, PVOID ctx, uint32_t uid,
     if (!fs->Interface->SetSecurity)
         return FSP_EINVALID_DEVICE_REQUEST;
     PSECURITY_DESCRIPTOR sd = 0, cur = 0;
-    NTSTATUS status = STATUS_UNSUCCESSFUL;
     bool made = false; /* sd malloc'ed (else the thread's) */
     /* With POSIX ACLs chmod(2) keeps what POSIX keeps (the entries for other ids, the mask
      * taking the group bits, the default ACL) and the ACEs that have no POSIX form. */
     if (fsp_ops_posix_acls(req) && !fsp_ops_get_security(req, ctx, 0, &cur)) {
         struct fsp_posix_acls a;
-        status = fsp_posix_acls_from_sd(cur, &a);
-        if (NT_SUCCESS(status)) {
+        if (!fsp_err_from_status(fsp_posix_acls_from_sd(cur, &a))) {
             fsp_posix_acls_chmod(&a, mode);
             a.uid = uid;
             a.gid = gid;
             const SECURITY_DESCRIPTOR_RELATIVE *h = cur;
-            status = fsp_posix_acls_to_sd(&a, cur, h->Control & (SE_DACL_PROTECTED | SE_DACL_AUTO_INHERITED),
-                                          &sd);
-            made = NT_SUCCESS(status);
+            made = !fsp_err_from_status(fsp_posix_acls_to_sd(
+                &a, cur, h->Control & (SE_DACL_PROTECTED | SE_DACL_AUTO_INHERITED), &sd));
             fsp_posix_acls_free(&a);
         }
         free(cur);
     }
-    int err = 0;
-    if (!NT_SUCCESS(status))
-        err = permissions_sd(uid, gid, mode, &sd);
+    int err = made ? 0 : permissions_sd(uid, gid, mode, &sd);
     if (err)
         return err;
     SECURITY_INFORMATION what =
