@@ -26,7 +26,8 @@ static const struct {
     {STATUS_INTERNAL_ERROR, FSP_EINTERNAL_ERROR},
     {STATUS_PENDING, FSP_EPENDING},
 };
-_Static_assert(sizeof internal_codes / sizeof internal_codes[0] == FSP_EINTERNAL_END - FSP_EINTERNAL_BASE,
+_Static_assert(sizeof internal_codes / sizeof internal_codes[0] ==
+                   FSP_EINTERNAL_END - FSP_EINTERNAL_BASE,
                "one status for each internal code");
 
 int fsp_err_from_status_pending(NTSTATUS status)
@@ -46,7 +47,8 @@ int fsp_err_from_status(NTSTATUS status)
 
 NTSTATUS fsp_err_status(int err)
 {
-    return fsp_err_is_internal(err) ? internal_codes[err - FSP_EINTERNAL_BASE].status : STATUS_SUCCESS;
+    return fsp_err_is_internal(err) ? internal_codes[err - FSP_EINTERNAL_BASE].status
+                                    : STATUS_SUCCESS;
 }
 
 int fsp_err_public(int err)

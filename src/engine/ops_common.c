@@ -85,7 +85,8 @@ int fsp_ops_open_path(struct fsp_request *req, PWSTR path, UINT32 access, PVOID 
     req->treq.Req.Create.PosixOpen = req->posix_open;
     req->treq.Req.Create.PosixFlags = req->posix_open ? req->posix_flags : 0;
     req->posix_open = false; /* the process's open is this one; later opens are the engine's */
-    err = fsp_err_from_status(fs->Interface->Open(fs, path, options, access, arg, fsp_op_info_arg(req, &oinfo)));
+    err = fsp_err_from_status(
+        fs->Interface->Open(fs, path, options, access, arg, fsp_op_info_arg(req, &oinfo)));
     fsp_op_leave(req);
     ctx_end(req, &slot, err);
     if (!err) {
@@ -101,7 +102,8 @@ int fsp_ops_get_file_info(struct fsp_request *req, PVOID ctx, FSP_FSCTL_OPEN_FIL
         return FSP_EINVALID_DEVICE_REQUEST;
     memset(info, 0, sizeof *info);
     fsp_op_enter(req, FspFsctlTransactQueryInformationKind);
-    int err = fsp_err_from_status(req->fs->Interface->GetFileInfo(req->fs, ctx, fsp_op_info_arg(req, info)));
+    int err = fsp_err_from_status(
+        req->fs->Interface->GetFileInfo(req->fs, ctx, fsp_op_info_arg(req, info)));
     fsp_op_leave(req);
     return err;
 }
@@ -217,7 +219,8 @@ static int map_security(PSECURITY_DESCRIPTOR sd, SIZE_T size, uint32_t *puid, ui
         *puid = tls_sd_memo.uid, *pgid = tls_sd_memo.gid, *pmode = tls_sd_memo.mode;
         return 0;
     }
-    int err = fsp_err_from_status(FspPosixMapSecurityDescriptorToPermissions(sd, puid, pgid, pmode));
+    int err =
+        fsp_err_from_status(FspPosixMapSecurityDescriptorToPermissions(sd, puid, pgid, pmode));
     if (!err && size <= SD_MEMO_BYTES) {
         memcpy(tls_sd_memo.sd, sd, size);
         tls_sd_memo.size = size;
@@ -264,7 +267,8 @@ int fsp_ops_get_reparse(struct fsp_request *req, PVOID ctx, PWSTR path, void **p
     fsp_op_enter(req, FspFsctlTransactFileSystemControlKind);
     int err = fsp_err_from_status(fs->Interface->GetReparsePoint(fs, ctx, path, buf, &size));
     fsp_op_leave(req);
-    if (!err && (size > MAXIMUM_REPARSE_DATA_BUFFER_SIZE || size < REPARSE_DATA_BUFFER_HEADER_SIZE)) {
+    if (!err &&
+        (size > MAXIMUM_REPARSE_DATA_BUFFER_SIZE || size < REPARSE_DATA_BUFFER_HEADER_SIZE)) {
         FspDebugLog("linfsp: the file system returned reparse data of an impossible size\n");
         err = fsp_err_from_status(STATUS_IO_REPARSE_DATA_INVALID);
     }
@@ -496,7 +500,8 @@ static int permissions_sd(uint32_t uid, uint32_t gid, uint32_t mode, PSECURITY_D
     if (!tls_perm_sd.valid || tls_perm_sd.uid != uid || tls_perm_sd.gid != gid ||
         tls_perm_sd.mode != mode) {
         PSECURITY_DESCRIPTOR sd = 0;
-        int err = fsp_err_from_status(FspPosixMapPermissionsToSecurityDescriptor(uid, gid, mode, &sd));
+        int err =
+            fsp_err_from_status(FspPosixMapPermissionsToSecurityDescriptor(uid, gid, mode, &sd));
         if (err)
             return err;
         size_t size = FspGetSecurityDescriptorLength(sd);
@@ -614,7 +619,8 @@ int fsp_ops_new_object_sd(struct fsp_request *req, uint64_t parent, uint32_t mod
 
 int fsp_ops_create_object(struct fsp_request *req, PWSTR path, UINT32 create_options,
                           UINT32 granted_access, UINT32 file_attributes, PSECURITY_DESCRIPTOR sd,
-                          PVOID reparse, ULONG reparse_len, PVOID *pctx, FSP_FSCTL_OPEN_FILE_INFO *info)
+                          PVOID reparse, ULONG reparse_len, PVOID *pctx,
+                          FSP_FSCTL_OPEN_FILE_INFO *info)
 {
     FSP_FILE_SYSTEM *fs = req->fs;
     const FSP_FILE_SYSTEM_INTERFACE *fi = fs->Interface;
@@ -708,7 +714,8 @@ int fsp_ops_create_unnamed(struct fsp_request *req, PWSTR dirpath, UINT32 grante
 
 int fsp_ops_create_child(struct fsp_request *req, PWSTR path, uint32_t mode, bool is_dir,
                          UINT32 create_options, UINT32 granted_access, UINT32 file_attributes,
-                         PVOID reparse, ULONG reparse_len, PVOID *pctx, FSP_FSCTL_OPEN_FILE_INFO *info)
+                         PVOID reparse, ULONG reparse_len, PVOID *pctx,
+                         FSP_FSCTL_OPEN_FILE_INFO *info)
 {
     PSECURITY_DESCRIPTOR sd = 0;
     *pctx = 0;

@@ -489,7 +489,8 @@ static void setattr_target(struct fsp_request *req, struct target *tp)
         else {
             req->treq.Req.SetInformation.FileInformationClass = FileEndOfFileInformation;
             fsp_op_enter(req, FspFsctlTransactSetInformationKind);
-            err = fsp_err_from_status(fi->SetFileSize(fs, t.ctx, in->size, FALSE, fsp_op_info_arg(req, &info)));
+            err = fsp_err_from_status(
+                fi->SetFileSize(fs, t.ctx, in->size, FALSE, fsp_op_info_arg(req, &info)));
             fsp_op_leave(req);
         }
     }
@@ -524,8 +525,8 @@ static void setattr_target(struct fsp_request *req, struct target *tp)
                 req->treq.Req.SetInformation.Nsec = ns;
             memset(&info, 0, sizeof info);
             fsp_op_enter(req, FspFsctlTransactSetInformationKind);
-            err = fsp_err_from_status(fi->SetBasicInfo(fs, t.ctx, INVALID_FILE_ATTRIBUTES, 0, at, mt,
-                                                       ct, fsp_op_info_arg(req, &info)));
+            err = fsp_err_from_status(fi->SetBasicInfo(fs, t.ctx, INVALID_FILE_ATTRIBUTES, 0, at,
+                                                       mt, ct, fsp_op_info_arg(req, &info)));
             fsp_op_leave(req);
         }
     }

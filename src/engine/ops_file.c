@@ -60,7 +60,8 @@ static int overwrite(struct fsp_request *req, PVOID ctx, FSP_FSCTL_OPEN_FILE_INF
     fsp_op_info_arg(req, oinfo);
     int err;
     if (fi->OverwriteEx)
-        err = fsp_err_from_status(fi->OverwriteEx(req->fs, ctx, 0, FALSE, 0, ealen ? eas : 0, ealen, info));
+        err = fsp_err_from_status(
+            fi->OverwriteEx(req->fs, ctx, 0, FALSE, 0, ealen ? eas : 0, ealen, info));
     else if (fi->Overwrite)
         err = fsp_err_from_status(fi->Overwrite(req->fs, ctx, 0, FALSE, 0, info));
     else
@@ -132,41 +133,41 @@ static int create_opens_existing(struct fsp_request *req, PWSTR path, int flags,
                                  uint32_t open_flags, PVOID *pctx, FSP_FSCTL_OPEN_FILE_INFO *info)
 {
     req->posix_open = true, req->posix_flags = (uint32_t)flags & ~(uint32_t)(O_CREAT | O_EXCL);
-    int status = fsp_ops_open_path(req, path, open_access(req, flags), pctx, info);
-    if (status)
-        return status;
+    int err = fsp_ops_open_path(req, path, open_access(req, flags), pctx, info);
+    if (err)
+        return err;
     if (info->FileInfo.FileAttributes & FILE_ATTRIBUTE_DIRECTORY)
-        status = EISDIR;
+        err = EISDIR;
     else if (info->FileInfo.FileAttributes & FILE_ATTRIBUTE_REPARSE_POINT)
-        status = FSP_ENAME_COLLISION;
+        err = FSP_ENAME_COLLISION;
     else if (0 != req->in->uid) {
         struct fuse_attr attr;
-        int err = fsp_ops_fill_attr(req, 0, *pctx, path, info, &attr);
+        int aerr = fsp_ops_fill_attr(req, 0, *pctx, path, info, &attr);
         uint32_t want = ((flags & O_ACCMODE) != O_WRONLY ? 4 : 0) |
                         ((flags & O_ACCMODE) != O_RDONLY || (flags & O_TRUNC) ? 2 : 0);
         uint32_t bits = req->in->uid == attr.uid   ? (attr.mode >> 6) & 7
                         : req->in->gid == attr.gid ? (attr.mode >> 3) & 7
                                                    : attr.mode & 7;
-        if (err)
-            status = fsp_err_through_status(err);
+        if (aerr)
+            err = fsp_err_through_status(aerr);
         else if ((bits & want) != want)
-            status = FSP_EACCESS_DENIED;
+            err = FSP_EACCESS_DENIED;
     }
-    if (!status && (flags & O_TRUNC))
-        status = fsp_ops_kill_privs(req, 0, *pctx, path,
-                                    (open_flags & FUSE_OPEN_KILL_SUIDGID) ? FSP_KILLPRIV_SUIDGID
-                                                                          : FSP_KILLPRIV_CAPS);
-    if (!status && (flags & O_TRUNC)) {
+    if (!err && (flags & O_TRUNC))
+        err = fsp_ops_kill_privs(req, 0, *pctx, path,
+                                 (open_flags & FUSE_OPEN_KILL_SUIDGID) ? FSP_KILLPRIV_SUIDGID
+                                                                       : FSP_KILLPRIV_CAPS);
+    if (!err && (flags & O_TRUNC)) {
         UINT64 since = fsp_ops_since();
-        status = overwrite(req, *pctx, info);
-        if (!status)
+        err = overwrite(req, *pctx, info);
+        if (!err)
             fsp_ops_modified(req, 0, path, 0, *pctx, since, FSP_OPS_SIZE_CHANGED, info);
     }
-    if (status) {
+    if (err) {
         fsp_ops_close(req, *pctx, path, 0);
         *pctx = 0;
     }
-    return status;
+    return err;
 }
 
 void fsp_op_create(struct fsp_request *req)
@@ -415,9 +416,9 @@ void fsp_op_write(struct fsp_request *req)
     req->treq.Req.Write.Offset = in->offset;
     req->treq.Req.Write.Length = in->size;
     fsp_op_enter(req, FspFsctlTransactWriteKind);
-    err = fsp_err_from_status_pending(req->fs->Interface->Write(req->fs, FSP_OPS_CTX(h), data,
-                                                                in->offset, in->size, FALSE, FALSE,
-                                                                &done, fsp_op_info_arg(req, &info)));
+    err = fsp_err_from_status_pending(
+        req->fs->Interface->Write(req->fs, FSP_OPS_CTX(h), data, in->offset, in->size, FALSE, FALSE,
+                                  &done, fsp_op_info_arg(req, &info)));
     fsp_op_leave(req);
     if (FSP_EPENDING == err) {
         struct write_pending *p = malloc(sizeof *p);
@@ -471,7 +472,8 @@ static int flush_descriptor(struct fsp_request *req, struct fsp_handle *h, uint6
     req->treq.Req.FlushBuffers.UserContext = (UINT64)(uintptr_t)FSP_OPS_CTX(h);
     req->treq.Req.FlushBuffers.UserContext2 = 1; /* a file, never the volume (guard) */
     fsp_op_enter(req, FspFsctlTransactFlushBuffersKind);
-    int err = fsp_err_from_status(req->fs->Interface->FlushDescriptor(req->fs, FSP_OPS_CTX(h), owner));
+    int err =
+        fsp_err_from_status(req->fs->Interface->FlushDescriptor(req->fs, FSP_OPS_CTX(h), owner));
     fsp_op_leave(req);
     fsp_attr_invalidate(req->engine, h->nodeid); /* what it wrote back may change the size */
     return err;
@@ -608,7 +610,8 @@ void fsp_op_fallocate(struct fsp_request *req)
     UINT64 since = fsp_ops_since();
     bool grown = false;
     fsp_op_enter(req, FspFsctlTransactQueryInformationKind);
-    err = fsp_err_from_status(fi->GetFileInfo(req->fs, FSP_OPS_CTX(h), fsp_op_info_arg(req, &oinfo)));
+    err =
+        fsp_err_from_status(fi->GetFileInfo(req->fs, FSP_OPS_CTX(h), fsp_op_info_arg(req, &oinfo)));
     fsp_op_leave(req);
     if (!err && end > info->FileSize) {
         bool keep = mode & FALLOC_FL_KEEP_SIZE;
