@@ -1701,6 +1701,95 @@ static void errno_mapping_reply(void)
     ASSERT_EQ(release(e.nodeid, fh, false), 0);
 }
 
+/* What the file system answers instead of memfs, while set (NTSTATUS 0: memfs's answer). */
+static NTSTATUS g_open_status, g_create_status, g_read_status;
+static NTSTATUS status_open(FSP_FILE_SYSTEM *fs_, PWSTR name, UINT32 options, UINT32 access,
+                            PVOID *pctx, FSP_FSCTL_FILE_INFO *info)
+{
+    if (g_open_status)
+        return g_open_status;
+    return g_memfs_iface->Open(fs_, name, options, access, pctx, info);
+}
+
+static NTSTATUS status_create_ex(FSP_FILE_SYSTEM *fs_, PWSTR name, UINT32 options, UINT32 access,
+                                 UINT32 attrs, PSECURITY_DESCRIPTOR sd, UINT64 alloc, PVOID extra,
+                                 ULONG extralen, BOOLEAN is_reparse, PVOID *pctx,
+                                 FSP_FSCTL_FILE_INFO *info)
+{
+    if (g_create_status)
+        return g_create_status;
+    return g_memfs_iface->CreateEx(fs_, name, options, access, attrs, sd, alloc, extra, extralen,
+                                   is_reparse, pctx, info);
+}
+
+static NTSTATUS status_read(FSP_FILE_SYSTEM *fs_, PVOID ctx, PVOID buf, UINT64 off, ULONG len,
+                            PULONG pgot)
+{
+    if (g_read_status)
+        return g_read_status;
+    return g_memfs_iface->Read(fs_, ctx, buf, off, len, pgot);
+}
+
+static void patch_statuses(FSP_FILE_SYSTEM_INTERFACE *iface)
+{
+    iface->Open = status_open;
+    iface->CreateEx = status_create_ex;
+    iface->Read = status_read;
+}
+
+/*
+ * The statuses that share an errno and that the engine tells apart: only a name that is not
+ * there makes a negative entry (not DELETE_PENDING, also ENOENT); only the file system's name
+ * collision makes CREATE open the existing file (not its own EEXIST); END_OF_FILE is a read of
+ * 0 bytes (the file system's own ENODATA is an error).
+ */
+static void errno_distinctions(void)
+{
+    g_patch = patch_statuses;
+    start(0, 1000, 1);
+    void *data;
+    size_t len;
+    struct fuse_entry_out e;
+    NTSTATUS negative[] = {STATUS_OBJECT_NAME_NOT_FOUND, STATUS_OBJECT_PATH_NOT_FOUND};
+    for (size_t i = 0; i < 2; i++) {
+        g_open_status = negative[i];
+        ASSERT_EQ(call(FUSE_LOOKUP, FUSE_ROOT_ID, "x", 2, 0, 0, &data, &len), 0);
+        ASSERT_EQ(len, sizeof e);
+        memcpy(&e, data, sizeof e);
+        ASSERT_EQ(e.nodeid, 0);
+    }
+    g_open_status = STATUS_DELETE_PENDING;
+    ASSERT_EQ(call(FUSE_LOOKUP, FUSE_ROOT_ID, "x", 2, 0, 0, &data, &len), -ENOENT);
+    g_open_status = FSP_STATUS_FROM_ERRNO(ENOENT);
+    ASSERT_EQ(call(FUSE_LOOKUP, FUSE_ROOT_ID, "x", 2, 0, 0, &data, &len), -ENOENT);
+    g_open_status = 0;
+
+    uint64_t fh;
+    ASSERT_EQ(create(FUSE_ROOT_ID, "f", 0644, &e, &fh), 0);
+    struct fuse_create_in in = {.flags = O_RDWR | O_CREAT, .mode = S_IFREG | 0644, .umask = 022};
+    g_create_status = STATUS_OBJECT_NAME_COLLISION; /* as memfs answers: the existing file opens */
+    ASSERT_EQ(call(FUSE_CREATE, FUSE_ROOT_ID, &in, sizeof in, "f", 2, &data, &len), 0);
+    struct fuse_entry_out e2;
+    struct fuse_open_out oo;
+    ASSERT_EQ(len, sizeof e2 + sizeof oo);
+    memcpy(&e2, data, sizeof e2);
+    memcpy(&oo, (char *)data + sizeof e2, sizeof oo);
+    ASSERT_EQ(e2.nodeid, e.nodeid);
+    ASSERT_EQ(release(e.nodeid, oo.fh, false), 0);
+    forget(e.nodeid, 1);
+    g_create_status = FSP_STATUS_FROM_ERRNO(EEXIST);
+    ASSERT_EQ(call(FUSE_CREATE, FUSE_ROOT_ID, &in, sizeof in, "f", 2, &data, &len), -EEXIST);
+    g_create_status = 0;
+
+    g_read_status = STATUS_END_OF_FILE;
+    ASSERT_EQ(read_(FUSE_READ, e.nodeid, fh, 0, 16, &data, &len), 0);
+    ASSERT_EQ(len, 0);
+    g_read_status = FSP_STATUS_FROM_ERRNO(ENODATA);
+    ASSERT_EQ(read_(FUSE_READ, e.nodeid, fh, 0, 16, &data, &len), -ENODATA);
+    g_read_status = 0;
+    ASSERT_EQ(release(e.nodeid, fh, false), 0);
+}
+
 /* ---- asynchronous completion (memfs slow I/O: STATUS_PENDING + FspFileSystemSendResponse) ---- */
 
 static void start_slow(ULONG max_delay_ms, unsigned threads)
@@ -3922,6 +4011,7 @@ int main(int argc, char **argv)
     TLIB_ADD_TEST("fidelity", exchange_nodes);
     TLIB_ADD_TEST("errors", errno_mapping_table);
     TLIB_ADD_TEST("errors", errno_mapping_reply);
+    TLIB_ADD_TEST("errors", errno_distinctions);
     TLIB_ADD_TEST("pending", pending_io);
     TLIB_ADD_TEST("pending", interrupt_pending);
     TLIB_ADD_TEST("proto", unknown_opcode);
