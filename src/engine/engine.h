@@ -89,10 +89,11 @@ struct fsp_request {
  */
 uint32_t fsp_ops_open_flags(struct fsp_request *req, bool is_dir);
 
-/** Reply with an error (positive errno; 0 = success with no payload). */
+/**
+ * Reply with an error: the engine's errno (fs_errors.h; an internal code goes to the kernel as
+ * its public errno; either sign); 0 = success with no payload.
+ */
 void fsp_reply_err(struct fsp_request *req, int err);
-/** Reply with an NTSTATUS mapped to errno (FspErrnoFromNtStatus). */
-void fsp_reply_status(struct fsp_request *req, NTSTATUS status);
 /** Reply success with one payload buffer. */
 void fsp_reply_data(struct fsp_request *req, const void *data, size_t size);
 /** Reply success with a payload in pieces (no header; the engine adds it). */

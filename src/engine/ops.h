@@ -10,6 +10,7 @@
 #define LINFSP_OPS_H_INCLUDED
 
 #include "engine.h"
+#include "fs_errors.h"
 
 /** The file context a handler should pass for fh (FileContext per UmFileContextIs*). */
 #define FSP_OPS_CTX(h) ((h)->file_context)
@@ -24,23 +25,23 @@
 /**
  * Open an existing name for the engine's own use (lookup, getattr without fh,
  * unlink, rename, readlink, xattrs without fh): Open with FILE_OPEN_REPARSE_POINT
- * and the given access. Returns the NTSTATUS of Open.
+ * and the given access. Returns 0 or the engine's errno (fs_errors.h) of Open.
  */
-NTSTATUS fsp_ops_open_path(struct fsp_request *req, PWSTR path, UINT32 access, PVOID *pctx,
-                           FSP_FSCTL_OPEN_FILE_INFO *info);
+int fsp_ops_open_path(struct fsp_request *req, PWSTR path, UINT32 access, PVOID *pctx,
+                      FSP_FSCTL_OPEN_FILE_INFO *info);
 /**
  * Cleanup (with flags; skipped when 0 and PostCleanupWhenModifiedOnly) then Close. With
  * FspCleanupDelete, returns what the file system reported of the delete through the operation
- * context's Response->IoStatus.Status (STATUS_SUCCESS, or why the name is still there), or
- * STATUS_PENDING when it reported nothing; otherwise STATUS_SUCCESS.
+ * context's Response->IoStatus.Status (0, or the errno of why the name is still there), or
+ * FSP_EPENDING when it reported nothing; otherwise 0.
  */
-NTSTATUS fsp_ops_close(struct fsp_request *req, PVOID ctx, PWSTR path, ULONG cleanup_flags);
+int fsp_ops_close(struct fsp_request *req, PVOID ctx, PWSTR path, ULONG cleanup_flags);
 /**
  * GetFileInfo(ctx) inside the operation's context, info zeroed and passed as the FileInfo the
- * call may give nanoseconds beside (fsp_op_info_arg); STATUS_INVALID_DEVICE_REQUEST when the file
+ * call may give nanoseconds beside (fsp_op_info_arg); FSP_EINVALID_DEVICE_REQUEST when the file
  * system has no such member.
  */
-NTSTATUS fsp_ops_get_file_info(struct fsp_request *req, PVOID ctx, FSP_FSCTL_OPEN_FILE_INFO *info);
+int fsp_ops_get_file_info(struct fsp_request *req, PVOID ctx, FSP_FSCTL_OPEN_FILE_INFO *info);
 
 /**
  * Fill attr for an open file: FILE_INFO -> sizes/times/ino/nlink; the
@@ -106,35 +107,35 @@ void fsp_ops_reply_open(struct fsp_request *req, struct fsp_handle *h,
  * directory has S_ISGID (and then a new directory keeps S_ISGID).
  * The descriptor belongs to the calling thread (valid until its next call; not freed).
  */
-NTSTATUS fsp_ops_new_object_sd(struct fsp_request *req, uint64_t parent, uint32_t mode, bool is_dir,
-                               PSECURITY_DESCRIPTOR *psd);
+int fsp_ops_new_object_sd(struct fsp_request *req, uint64_t parent, uint32_t mode, bool is_dir,
+                          PSECURITY_DESCRIPTOR *psd);
 
 /**
  * Create a new object: CreateEx (with reparse data when reparse != NULL) or
  * Create (+ SetReparsePoint for reparse data when there is no CreateEx).
  * Disposition FILE_CREATE; create_options gets FILE_DIRECTORY_FILE for directories.
  */
-NTSTATUS fsp_ops_create_object(struct fsp_request *req, PWSTR path, UINT32 create_options,
-                               UINT32 granted_access, UINT32 file_attributes,
-                               PSECURITY_DESCRIPTOR sd, PVOID reparse, ULONG reparse_len,
-                               PVOID *pctx, FSP_FSCTL_OPEN_FILE_INFO *info);
+int fsp_ops_create_object(struct fsp_request *req, PWSTR path, UINT32 create_options,
+                          UINT32 granted_access, UINT32 file_attributes,
+                          PSECURITY_DESCRIPTOR sd, PVOID reparse, ULONG reparse_len,
+                          PVOID *pctx, FSP_FSCTL_OPEN_FILE_INFO *info);
 
 /**
  * Create path, a new child of the request's nodeid, with the security descriptor that
  * fsp_ops_new_object_sd makes from mode: fsp_ops_new_object_sd + fsp_ops_create_object.
  */
-NTSTATUS fsp_ops_create_child(struct fsp_request *req, PWSTR path, uint32_t mode, bool is_dir,
-                              UINT32 create_options, UINT32 granted_access, UINT32 file_attributes,
-                              PVOID reparse, ULONG reparse_len, PVOID *pctx,
-                              FSP_FSCTL_OPEN_FILE_INFO *info);
+int fsp_ops_create_child(struct fsp_request *req, PWSTR path, uint32_t mode, bool is_dir,
+                         UINT32 create_options, UINT32 granted_access, UINT32 file_attributes,
+                         PVOID reparse, ULONG reparse_len, PVOID *pctx,
+                         FSP_FSCTL_OPEN_FILE_INFO *info);
 
 /**
  * Create a regular file without a name in directory dirpath (open(2) with O_TMPFILE) through
- * the LinFsp extension CreateUnnamed, with security descriptor sd. STATUS_INVALID_DEVICE_REQUEST
+ * the LinFsp extension CreateUnnamed, with security descriptor sd. FSP_EINVALID_DEVICE_REQUEST
  * when the file system has no CreateUnnamed.
  */
-NTSTATUS fsp_ops_create_unnamed(struct fsp_request *req, PWSTR dirpath, UINT32 granted_access,
-                                PSECURITY_DESCRIPTOR sd, PVOID *pctx, FSP_FSCTL_OPEN_FILE_INFO *info);
+int fsp_ops_create_unnamed(struct fsp_request *req, PWSTR dirpath, UINT32 granted_access,
+                           PSECURITY_DESCRIPTOR sd, PVOID *pctx, FSP_FSCTL_OPEN_FILE_INFO *info);
 
 /** Access mask for open(2) flags (O_ACCMODE, O_APPEND). */
 UINT32 fsp_ops_access_from_flags(int flags);
@@ -150,15 +151,15 @@ int fsp_ops_symlink_reparse(const char *target, void **pdata, size_t *psize);
 int fsp_ops_symlink_target(const void *data, size_t size, char **ptarget);
 
 /** Read an open file's reparse data (GetReparsePoint) into a malloc'ed buffer. */
-NTSTATUS fsp_ops_get_reparse(struct fsp_request *req, PVOID ctx, PWSTR path, void **pdata,
-                             size_t *psize);
+int fsp_ops_get_reparse(struct fsp_request *req, PVOID ctx, PWSTR path, void **pdata,
+                        size_t *psize);
 
 /**
  * Give an open file the owner, group and permission bits (07777) through SetSecurity,
  * with the security descriptor FspPosixMapPermissionsToSecurityDescriptor makes of them.
  */
-NTSTATUS fsp_ops_set_posix_security(struct fsp_request *req, PVOID ctx, uint32_t uid, uint32_t gid,
-                                    uint32_t mode);
+int fsp_ops_set_posix_security(struct fsp_request *req, PVOID ctx, uint32_t uid, uint32_t gid,
+                               uint32_t mode);
 
 /** Privileges to drop (ops_killpriv.c): a file's capabilities always go. */
 enum {
@@ -172,8 +173,8 @@ enum {
  * name (may be NULL); nodeid its node, or 0 when unknown. A node marked FSP_NODE_NO_PRIVS
  * costs nothing.
  */
-NTSTATUS fsp_ops_kill_privs(struct fsp_request *req, uint64_t nodeid, PVOID ctx, PWSTR path,
-                            unsigned what);
+int fsp_ops_kill_privs(struct fsp_request *req, uint64_t nodeid, PVOID ctx, PWSTR path,
+                       unsigned what);
 
 /**
  * mode without the set-ID bits a change drops: S_ISUID; S_ISGID when the group may execute,
@@ -182,7 +183,7 @@ NTSTATUS fsp_ops_kill_privs(struct fsp_request *req, uint64_t nodeid, PVOID ctx,
 uint32_t fsp_ops_killed_mode(struct fsp_request *req, uint32_t mode, uint32_t file_gid, bool chown);
 
 /** Fetch a file's security descriptor by context (or by name when ctx is NULL); *psd malloc'ed, validated. */
-NTSTATUS fsp_ops_get_security(struct fsp_request *req, PVOID ctx, PWSTR path, PSECURITY_DESCRIPTOR *psd);
+int fsp_ops_get_security(struct fsp_request *req, PVOID ctx, PWSTR path, PSECURITY_DESCRIPTOR *psd);
 
 /** Is the request's caller in group gid (its primary group or a supplementary one)? */
 bool fsp_ops_caller_in_group(struct fsp_request *req, uint32_t gid);
@@ -228,13 +229,13 @@ bool fsp_ops_posix_acls(struct fsp_request *req);
 bool fsp_ops_eas_supported(struct fsp_request *req);
 /**
  * All EAs of ctx (GetEa, retried with larger buffers until the list is complete), malloc'ed;
- * STATUS_EA_TOO_LARGE when it does not fit in 16 MiB.
+ * E2BIG (STATUS_EA_TOO_LARGE's errno) when it does not fit in 16 MiB.
  */
-NTSTATUS fsp_ops_read_eas(struct fsp_request *req, PVOID ctx, void **pbuf, ULONG *plen);
+int fsp_ops_read_eas(struct fsp_request *req, PVOID ctx, void **pbuf, ULONG *plen);
 /** Is the EA name present on ctx (0), absent (ENODATA), or errno. EOPNOTSUPP without EAs. */
 int fsp_ops_xattr_present(struct fsp_request *req, PVOID ctx, const char *name);
 /** Remove the EA name from ctx. */
-NTSTATUS fsp_ops_xattr_remove(struct fsp_request *req, PVOID ctx, const char *name);
+int fsp_ops_xattr_remove(struct fsp_request *req, PVOID ctx, const char *name);
 
 /** RELEASE (dir false) and RELEASEDIR: take the handle out of the table and let it close. */
 void fsp_ops_release_handle(struct fsp_request *req, bool dir);

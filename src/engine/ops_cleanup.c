@@ -131,8 +131,8 @@ static void apply_owed(struct fsp_request *req, uint64_t nodeid, PWSTR path, str
     FSP_FSCTL_OPEN_FILE_INFO oinfo;
     if (!path && nodeid && 0 == fsp_node_path(req->engine, nodeid, FSP_PATH_OTHER, &own))
         path = own;
-    if (path && NT_SUCCESS(fsp_ops_open_path(req, path, FILE_READ_ATTRIBUTES | FILE_WRITE_ATTRIBUTES,
-                                             &octx, &oinfo))) {
+    if (path && !fsp_ops_open_path(req, path, FILE_READ_ATTRIBUTES | FILE_WRITE_ATTRIBUTES, &octx,
+                                   &oinfo)) {
         fsp_ops_close(req, octx, path, owed);
         /* the file's times as the reply should show them */
         if (ctx && refresh)
@@ -173,7 +173,7 @@ void fsp_ops_read_through(struct fsp_request *req, struct fsp_handle *h)
         return; /* nothing owed: no Cleanup, the file system keeps its own, noatime, O_NOATIME */
     /* relatime: an access time not after the last change, or a day old, is updated */
     FSP_FSCTL_OPEN_FILE_INFO oinfo;
-    if (!NT_SUCCESS(fsp_ops_get_file_info(req, FSP_OPS_CTX(h), &oinfo)))
+    if (fsp_ops_get_file_info(req, FSP_OPS_CTX(h), &oinfo))
         return;
     const FSP_FSCTL_FILE_INFO *info = &oinfo.FileInfo;
     UINT64 ctime = info->ChangeTime ? info->ChangeTime : info->LastWriteTime;

@@ -5,6 +5,7 @@
  */
 #include "ops.h"
 #include "posixacl.h"
+#include "fs_errors.h"
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -37,39 +38,39 @@ UINT32 fsp_ops_access_from_flags(int flags)
 }
 
 /* Where Create/Open store the context: per UmFileContextIsFullContext, a FULL_CONTEXT we own. */
-static NTSTATUS ctx_begin(struct fsp_request *req, PVOID *slot, PVOID **parg)
+static int ctx_begin(struct fsp_request *req, PVOID *slot, PVOID **parg)
 {
     *slot = 0;
     *parg = slot;
     if (req->fs->UmFileContextIsFullContext) {
         FSP_FSCTL_TRANSACT_FULL_CONTEXT *full = calloc(1, sizeof *full);
         if (!full)
-            return STATUS_INSUFFICIENT_RESOURCES;
+            return FSP_ENO_RESOURCES;
         *slot = full;
         *parg = (PVOID *)full;
     }
-    return STATUS_SUCCESS;
+    return 0;
 }
 
-static void ctx_end(struct fsp_request *req, PVOID *slot, NTSTATUS status)
+static void ctx_end(struct fsp_request *req, PVOID *slot, int err)
 {
-    if (req->fs->UmFileContextIsFullContext && !NT_SUCCESS(status)) {
+    if (req->fs->UmFileContextIsFullContext && err) {
         free(*slot);
         *slot = 0;
     }
 }
 
-NTSTATUS fsp_ops_open_path(struct fsp_request *req, PWSTR path, UINT32 access, PVOID *pctx,
-                           FSP_FSCTL_OPEN_FILE_INFO *info)
+int fsp_ops_open_path(struct fsp_request *req, PWSTR path, UINT32 access, PVOID *pctx,
+                      FSP_FSCTL_OPEN_FILE_INFO *info)
 {
     FSP_FILE_SYSTEM *fs = req->fs;
     *pctx = 0;
     if (!fs->Interface->Open)
-        return STATUS_INVALID_DEVICE_REQUEST;
+        return FSP_EINVALID_DEVICE_REQUEST;
     PVOID slot, *arg;
-    NTSTATUS status = ctx_begin(req, &slot, &arg);
-    if (!NT_SUCCESS(status))
-        return status;
+    int err = ctx_begin(req, &slot, &arg);
+    if (err)
+        return err;
     FSP_FSCTL_OPEN_FILE_INFO oinfo;
     memset(&oinfo, 0, sizeof oinfo);
     UINT32 options = FILE_OPEN_REPARSE_POINT;
@@ -84,31 +85,33 @@ NTSTATUS fsp_ops_open_path(struct fsp_request *req, PWSTR path, UINT32 access, P
     req->treq.Req.Create.PosixOpen = req->posix_open;
     req->treq.Req.Create.PosixFlags = req->posix_open ? req->posix_flags : 0;
     req->posix_open = false; /* the process's open is this one; later opens are the engine's */
-    status = fs->Interface->Open(fs, path, options, access, arg, fsp_op_info_arg(req, &oinfo));
+    err = fsp_err_from_status(
+        fs->Interface->Open(fs, path, options, access, arg, fsp_op_info_arg(req, &oinfo)));
     fsp_op_leave(req);
-    ctx_end(req, &slot, status);
-    if (NT_SUCCESS(status)) {
+    ctx_end(req, &slot, err);
+    if (!err) {
         *pctx = req->fs->UmFileContextIsFullContext ? slot : *arg;
         *info = oinfo;
     }
-    return status;
+    return err;
 }
 
-NTSTATUS fsp_ops_get_file_info(struct fsp_request *req, PVOID ctx, FSP_FSCTL_OPEN_FILE_INFO *info)
+int fsp_ops_get_file_info(struct fsp_request *req, PVOID ctx, FSP_FSCTL_OPEN_FILE_INFO *info)
 {
     if (!req->fs->Interface->GetFileInfo)
-        return STATUS_INVALID_DEVICE_REQUEST;
+        return FSP_EINVALID_DEVICE_REQUEST;
     memset(info, 0, sizeof *info);
     fsp_op_enter(req, FspFsctlTransactQueryInformationKind);
-    NTSTATUS status = req->fs->Interface->GetFileInfo(req->fs, ctx, fsp_op_info_arg(req, info));
+    int err = fsp_err_from_status(
+        req->fs->Interface->GetFileInfo(req->fs, ctx, fsp_op_info_arg(req, info)));
     fsp_op_leave(req);
-    return status;
+    return err;
 }
 
-NTSTATUS fsp_ops_close(struct fsp_request *req, PVOID ctx, PWSTR path, ULONG cleanup_flags)
+int fsp_ops_close(struct fsp_request *req, PVOID ctx, PWSTR path, ULONG cleanup_flags)
 {
     FSP_FILE_SYSTEM *fs = req->fs;
-    NTSTATUS deleted = STATUS_SUCCESS;
+    int deleted = 0;
     if (fs->Interface->Cleanup && (cleanup_flags || !fs->VolumeParams.PostCleanupWhenModifiedOnly)) {
         bool del = cleanup_flags & FspCleanupDelete;
         req->treq.Req.Cleanup.Delete = del ? 1 : 0;
@@ -125,7 +128,7 @@ NTSTATUS fsp_ops_close(struct fsp_request *req, PVOID ctx, PWSTR path, ULONG cle
             req->trsp.IoStatus.Status = (UINT32)STATUS_PENDING;
         fs->Interface->Cleanup(fs, ctx, del ? path : 0, cleanup_flags);
         if (del)
-            deleted = (NTSTATUS)req->trsp.IoStatus.Status;
+            deleted = fsp_err_from_status_pending((NTSTATUS)req->trsp.IoStatus.Status);
         fsp_op_leave(req);
     }
     if (fs->Interface->Close) {
@@ -140,62 +143,62 @@ NTSTATUS fsp_ops_close(struct fsp_request *req, PVOID ctx, PWSTR path, ULONG cle
 
 /* Fetch a security descriptor by context or by name into the thread's scratch buffer
  * (FSP_SCRATCH_SECURITY: valid until the next call on this thread), validated. */
-static NTSTATUS get_security(struct fsp_request *req, PVOID ctx, PWSTR path, PSECURITY_DESCRIPTOR *psd,
-                             SIZE_T *psize)
+static int get_security(struct fsp_request *req, PVOID ctx, PWSTR path, PSECURITY_DESCRIPTOR *psd,
+                        SIZE_T *psize)
 {
     FSP_FILE_SYSTEM *fs = req->fs;
     bool by_ctx = ctx && fs->Interface->GetSecurity;
     if (!by_ctx && !(path && fs->Interface->GetSecurityByName))
-        return STATUS_INVALID_DEVICE_REQUEST;
+        return FSP_EINVALID_DEVICE_REQUEST;
     SIZE_T size = 1024;
     for (int attempt = 0; attempt < 3; attempt++) {
         void *sd = fsp_thread_scratch(FSP_SCRATCH_SECURITY, size);
         if (!sd)
-            return STATUS_INSUFFICIENT_RESOURCES;
+            return FSP_ENO_RESOURCES;
         SIZE_T got = size;
-        NTSTATUS status;
+        int err;
         if (by_ctx) {
             fsp_op_enter(req, FspFsctlTransactQuerySecurityKind);
-            status = fs->Interface->GetSecurity(fs, ctx, sd, &got);
+            err = fsp_err_from_status(fs->Interface->GetSecurity(fs, ctx, sd, &got));
         } else {
             UINT32 attrs;
             req->treq.FileName = path;
             fsp_op_enter(req, FspFsctlTransactQuerySecurityKind);
-            status = fs->Interface->GetSecurityByName(fs, path, &attrs, sd, &got);
+            err = fsp_err_from_status(fs->Interface->GetSecurityByName(fs, path, &attrs, sd, &got));
         }
         fsp_op_leave(req);
-        if ((STATUS_BUFFER_OVERFLOW == status || STATUS_BUFFER_TOO_SMALL == status) && got > size &&
+        if ((FSP_EBUFFER_OVERFLOW == err || FSP_EBUFFER_TOO_SMALL == err) && got > size &&
             got <= 65536) {
             size = got;
             continue;
         }
-        if (!NT_SUCCESS(status))
-            return status;
+        if (err)
+            return err;
         if (got > size || !FspIsValidSecurityDescriptor(sd, got)) {
             FspDebugLog("linfsp: the file system returned an invalid security descriptor\n");
-            return STATUS_INVALID_SECURITY_DESCR;
+            return FSP_EBAD_SD;
         }
         *psd = sd;
         *psize = got;
-        return STATUS_SUCCESS;
+        return 0;
     }
-    return STATUS_INVALID_SECURITY_DESCR;
+    return FSP_EBAD_SD;
 }
 
 /* get_security into a malloc'ed copy (for callers that keep it across other calls). */
-NTSTATUS fsp_ops_get_security(struct fsp_request *req, PVOID ctx, PWSTR path, PSECURITY_DESCRIPTOR *psd)
+int fsp_ops_get_security(struct fsp_request *req, PVOID ctx, PWSTR path, PSECURITY_DESCRIPTOR *psd)
 {
     PSECURITY_DESCRIPTOR sd = 0;
     SIZE_T size = 0;
-    NTSTATUS status = get_security(req, ctx, path, &sd, &size);
-    if (!NT_SUCCESS(status))
-        return status;
+    int err = get_security(req, ctx, path, &sd, &size);
+    if (err)
+        return err;
     void *copy = malloc(size);
     if (!copy)
-        return STATUS_INSUFFICIENT_RESOURCES;
+        return FSP_ENO_RESOURCES;
     memcpy(copy, sd, size);
     *psd = copy;
-    return STATUS_SUCCESS;
+    return 0;
 }
 
 /*
@@ -209,20 +212,21 @@ static __thread struct {
     unsigned char sd[SD_MEMO_BYTES];
 } tls_sd_memo;
 
-static NTSTATUS map_security(PSECURITY_DESCRIPTOR sd, SIZE_T size, uint32_t *puid, uint32_t *pgid,
-                             uint32_t *pmode)
+static int map_security(PSECURITY_DESCRIPTOR sd, SIZE_T size, uint32_t *puid, uint32_t *pgid,
+                        uint32_t *pmode)
 {
     if (size == tls_sd_memo.size && 0 == memcmp(sd, tls_sd_memo.sd, size)) {
         *puid = tls_sd_memo.uid, *pgid = tls_sd_memo.gid, *pmode = tls_sd_memo.mode;
-        return STATUS_SUCCESS;
+        return 0;
     }
-    NTSTATUS status = FspPosixMapSecurityDescriptorToPermissions(sd, puid, pgid, pmode);
-    if (NT_SUCCESS(status) && size <= SD_MEMO_BYTES) {
+    int err =
+        fsp_err_from_status(FspPosixMapSecurityDescriptorToPermissions(sd, puid, pgid, pmode));
+    if (!err && size <= SD_MEMO_BYTES) {
         memcpy(tls_sd_memo.sd, sd, size);
         tls_sd_memo.size = size;
         tls_sd_memo.uid = *puid, tls_sd_memo.gid = *pgid, tls_sd_memo.mode = *pmode;
     }
-    return status;
+    return err;
 }
 
 /* uid, gid and permission bits of a file. */
@@ -231,8 +235,8 @@ static int posix_owner(struct fsp_request *req, PVOID ctx, PWSTR path, bool is_d
 {
     PSECURITY_DESCRIPTOR sd = 0;
     SIZE_T size = 0;
-    NTSTATUS status = get_security(req, ctx, path, &sd, &size);
-    if (STATUS_INVALID_DEVICE_REQUEST == status || STATUS_NOT_IMPLEMENTED == status) {
+    int err = get_security(req, ctx, path, &sd, &size);
+    if (FSP_EINVALID_DEVICE_REQUEST == err || FSP_ENOT_IMPLEMENTED == err) {
         /* No security: the mounting user owns everything. */
         *puid = fsp_engine_owner_uid(req->engine);
         *pgid = fsp_engine_owner_gid(req->engine);
@@ -241,57 +245,55 @@ static int posix_owner(struct fsp_request *req, PVOID ctx, PWSTR path, bool is_d
             *pmode &= ~0222u;
         return 0;
     }
-    if (!NT_SUCCESS(status))
-        return STATUS_INSUFFICIENT_RESOURCES == status ? ENOMEM
-               : STATUS_INVALID_SECURITY_DESCR == status ? EIO
-                                                         : FspErrnoFromNtStatus(status);
+    if (err)
+        return FSP_ENO_RESOURCES == err ? ENOMEM : FSP_EBAD_SD == err ? EIO : fsp_err_public(err);
     /* with POSIX ACLs the group bits are the mask when there are entries for other ids */
-    status = fsp_ops_posix_acls(req) ? fsp_posix_mode_of_sd(sd, puid, pgid, pmode)
-                                     : map_security(sd, size, puid, pgid, pmode);
-    return NT_SUCCESS(status) ? 0 : EIO;
+    err = fsp_ops_posix_acls(req) ? fsp_err_from_status(fsp_posix_mode_of_sd(sd, puid, pgid, pmode))
+                                  : map_security(sd, size, puid, pgid, pmode);
+    return err ? EIO : 0;
 }
 
-NTSTATUS fsp_ops_get_reparse(struct fsp_request *req, PVOID ctx, PWSTR path, void **pdata,
-                             size_t *psize)
+int fsp_ops_get_reparse(struct fsp_request *req, PVOID ctx, PWSTR path, void **pdata, size_t *psize)
 {
     FSP_FILE_SYSTEM *fs = req->fs;
     if (!fs->Interface->GetReparsePoint)
-        return STATUS_NOT_A_REPARSE_POINT;
+        return FSP_ENOT_REPARSE;
     void *buf = malloc(MAXIMUM_REPARSE_DATA_BUFFER_SIZE);
     if (!buf)
-        return STATUS_INSUFFICIENT_RESOURCES;
+        return FSP_ENO_RESOURCES;
     SIZE_T size = MAXIMUM_REPARSE_DATA_BUFFER_SIZE;
     req->treq.Req.FileSystemControl.FsControlCode = FSCTL_GET_REPARSE_POINT;
     req->treq.FileName = path;
     fsp_op_enter(req, FspFsctlTransactFileSystemControlKind);
-    NTSTATUS status = fs->Interface->GetReparsePoint(fs, ctx, path, buf, &size);
+    int err = fsp_err_from_status(fs->Interface->GetReparsePoint(fs, ctx, path, buf, &size));
     fsp_op_leave(req);
-    if (NT_SUCCESS(status) && (size > MAXIMUM_REPARSE_DATA_BUFFER_SIZE || size < REPARSE_DATA_BUFFER_HEADER_SIZE)) {
+    if (!err &&
+        (size > MAXIMUM_REPARSE_DATA_BUFFER_SIZE || size < REPARSE_DATA_BUFFER_HEADER_SIZE)) {
         FspDebugLog("linfsp: the file system returned reparse data of an impossible size\n");
-        status = STATUS_IO_REPARSE_DATA_INVALID;
+        err = fsp_err_from_status(STATUS_IO_REPARSE_DATA_INVALID);
     }
-    if (!NT_SUCCESS(status)) {
+    if (err) {
         free(buf);
-        return status;
+        return err;
     }
     *pdata = buf;
     *psize = size;
-    return STATUS_SUCCESS;
+    return 0;
 }
 
 int fsp_ops_symlink_reparse(const char *target, void **pdata, size_t *psize)
 {
     SIZE_T size = 0;
-    NTSTATUS status = FspPosixMakeSymlinkReparseData(target, 0, &size);
-    if (STATUS_BUFFER_TOO_SMALL != status)
-        return NT_SUCCESS(status) ? EIO : FspErrnoFromNtStatus(status);
+    int err = fsp_err_from_status(FspPosixMakeSymlinkReparseData(target, 0, &size));
+    if (FSP_EBUFFER_TOO_SMALL != err)
+        return err ? fsp_err_public(err) : EIO;
     void *rp = malloc(size);
     if (!rp)
         return ENOMEM;
-    status = FspPosixMakeSymlinkReparseData(target, rp, &size);
-    if (!NT_SUCCESS(status)) {
+    err = fsp_err_from_status(FspPosixMakeSymlinkReparseData(target, rp, &size));
+    if (err) {
         free(rp);
-        return FspErrnoFromNtStatus(status);
+        return fsp_err_public(err);
     }
     *pdata = rp;
     *psize = size;
@@ -300,8 +302,8 @@ int fsp_ops_symlink_reparse(const char *target, void **pdata, size_t *psize)
 
 int fsp_ops_symlink_target(const void *data, size_t size, char **ptarget)
 {
-    NTSTATUS status = FspPosixGetSymlinkTarget((PVOID)data, size, ptarget);
-    return NT_SUCCESS(status) ? 0 : FspErrnoFromNtStatus(status); /* not a symlink: EINVAL */
+    /* not a symlink: EINVAL */
+    return fsp_err_public(fsp_err_from_status(FspPosixGetSymlinkTarget((PVOID)data, size, ptarget)));
 }
 
 int fsp_ops_fill_attr(struct fsp_request *req, uint64_t nodeid, PVOID ctx, PWSTR path,
@@ -331,15 +333,14 @@ int fsp_ops_fill_attr(struct fsp_request *req, uint64_t nodeid, PVOID ctx, PWSTR
         PVOID octx = ctx;
         FSP_FSCTL_OPEN_FILE_INFO ninfo;
         if (!octx && path &&
-            !NT_SUCCESS(fsp_ops_open_path(req, path, FILE_READ_ATTRIBUTES, &octx, &ninfo)))
+            fsp_ops_open_path(req, path, FILE_READ_ATTRIBUTES, &octx, &ninfo))
             octx = 0;
         void *data = 0;
         size_t dsize = 0;
-        NTSTATUS status = octx ? fsp_ops_get_reparse(req, octx, path, &data, &dsize)
-                               : STATUS_OBJECT_NAME_NOT_FOUND;
+        int err = octx ? fsp_ops_get_reparse(req, octx, path, &data, &dsize) : FSP_ENAME_NOT_FOUND;
         if (octx && octx != ctx)
             fsp_ops_close(req, octx, path, 0);
-        if (NT_SUCCESS(status)) {
+        if (!err) {
             if (symlink) {
                 char *t = 0;
                 if (0 == fsp_ops_symlink_target(data, dsize, &t)) {
@@ -413,7 +414,7 @@ void fsp_ops_remember_symlink_size(struct fsp_request *req, PVOID ctx, PWSTR pat
     void *data = 0;
     size_t dsize = 0;
     char *t = 0;
-    if (NT_SUCCESS(fsp_ops_get_reparse(req, ctx, path, &data, &dsize)) &&
+    if (!fsp_ops_get_reparse(req, ctx, path, &data, &dsize) &&
         0 == fsp_ops_symlink_target(data, dsize, &t)) {
         req->symlink_size = strlen(t);
         req->symlink_size_known = true;
@@ -494,26 +495,27 @@ static __thread struct {
     unsigned char sd[PERM_SD_BYTES];
 } tls_perm_sd;
 
-static NTSTATUS permissions_sd(uint32_t uid, uint32_t gid, uint32_t mode, PSECURITY_DESCRIPTOR *psd)
+static int permissions_sd(uint32_t uid, uint32_t gid, uint32_t mode, PSECURITY_DESCRIPTOR *psd)
 {
     if (!tls_perm_sd.valid || tls_perm_sd.uid != uid || tls_perm_sd.gid != gid ||
         tls_perm_sd.mode != mode) {
         PSECURITY_DESCRIPTOR sd = 0;
-        NTSTATUS status = FspPosixMapPermissionsToSecurityDescriptor(uid, gid, mode, &sd);
-        if (!NT_SUCCESS(status))
-            return status;
+        int err =
+            fsp_err_from_status(FspPosixMapPermissionsToSecurityDescriptor(uid, gid, mode, &sd));
+        if (err)
+            return err;
         size_t size = FspGetSecurityDescriptorLength(sd);
         bool fits = size <= PERM_SD_BYTES;
         if (fits)
             memcpy(tls_perm_sd.sd, sd, size);
         FspDeleteSecurityDescriptor(sd, (NTSTATUS(*)())FspPosixMapPermissionsToSecurityDescriptor);
         if (!fits)
-            return STATUS_INSUFFICIENT_RESOURCES; /* never: a POSIX descriptor is small */
+            return FSP_ENO_RESOURCES; /* never: a POSIX descriptor is small */
         tls_perm_sd.valid = true;
         tls_perm_sd.uid = uid, tls_perm_sd.gid = gid, tls_perm_sd.mode = mode;
     }
     *psd = tls_perm_sd.sd;
-    return STATUS_SUCCESS;
+    return 0;
 }
 
 /* The umask the kernel left to the engine (FUSE_DONT_MASK): CREATE, TMPFILE, MKDIR and MKNOD
@@ -540,8 +542,8 @@ static uint32_t request_umask(struct fsp_request *req)
  * as on NTFS (FspCreateSecurityDescriptor), then the POSIX rule for the mode asked for: the
  * owner, the mask (or group) and others keep only the mode's bits; the umask does not apply.
  */
-static NTSTATUS inherited_sd(struct fsp_request *req, PSECURITY_DESCRIPTOR parent, uint32_t gid,
-                             uint32_t mode, bool is_dir, PSECURITY_DESCRIPTOR *psd)
+static int inherited_sd(struct fsp_request *req, PSECURITY_DESCRIPTOR parent, uint32_t gid,
+                        uint32_t mode, bool is_dir, PSECURITY_DESCRIPTOR *psd)
 {
     FSP_FSCTL_TRANSACT_REQ r;
     memset(&r, 0, sizeof r);
@@ -550,12 +552,12 @@ static NTSTATUS inherited_sd(struct fsp_request *req, PSECURITY_DESCRIPTOR paren
     r.CallerUid = req->in->uid;
     r.CallerGid = gid;
     PSECURITY_DESCRIPTOR inh = 0;
-    NTSTATUS status = FspCreateSecurityDescriptor(req->fs, &r, parent, &inh);
-    if (!NT_SUCCESS(status))
-        return status;
+    int err = fsp_err_from_status(FspCreateSecurityDescriptor(req->fs, &r, parent, &inh));
+    if (err)
+        return err;
     struct fsp_posix_acls a;
-    status = fsp_posix_acls_from_sd(inh, &a);
-    if (NT_SUCCESS(status)) {
+    err = fsp_err_from_status(fsp_posix_acls_from_sd(inh, &a));
+    if (!err) {
         for (size_t i = 0; i < a.nacc; i++) {
             uint16_t t = a.acc[i].tag;
             bool masked = FSP_ACL_USER_OBJ == t || FSP_ACL_OTHER == t || FSP_ACL_MASK == t ||
@@ -568,15 +570,15 @@ static NTSTATUS inherited_sd(struct fsp_request *req, PSECURITY_DESCRIPTOR paren
         a.special = mode & (S_ISUID | S_ISGID | S_ISVTX);
         a.uid = req->in->uid;
         a.gid = gid;
-        status = fsp_posix_acls_to_sd(&a, inh, SE_DACL_AUTO_INHERITED, psd);
+        err = fsp_err_from_status(fsp_posix_acls_to_sd(&a, inh, SE_DACL_AUTO_INHERITED, psd));
         fsp_posix_acls_free(&a);
     }
     FspDeleteSecurityDescriptor(inh, (NTSTATUS(*)())FspCreateSecurityDescriptor);
-    return status;
+    return err;
 }
 
-NTSTATUS fsp_ops_new_object_sd(struct fsp_request *req, uint64_t parent, uint32_t mode, bool is_dir,
-                               PSECURITY_DESCRIPTOR *psd)
+int fsp_ops_new_object_sd(struct fsp_request *req, uint64_t parent, uint32_t mode, bool is_dir,
+                          PSECURITY_DESCRIPTOR *psd)
 {
     uint32_t gid = req->in->gid;
     /* The parent's owner as cached, or from the file system: a set-group-ID directory gives
@@ -589,8 +591,8 @@ NTSTATUS fsp_ops_new_object_sd(struct fsp_request *req, uint64_t parent, uint32_
     /* With POSIX ACLs the parent's descriptor itself: a default ACL is inherited. */
     bool acls = fsp_ops_posix_acls(req);
     if ((acls || !c.has_owner) && 0 == fsp_node_path(req->engine, parent, FSP_PATH_PARENT, &ppath) &&
-        NT_SUCCESS(get_security(req, 0, ppath, &psd_parent, &psize)) && !c.has_owner &&
-        NT_SUCCESS(map_security(psd_parent, psize, &c.owner[0], &c.owner[1], &c.owner[2])))
+        !get_security(req, 0, ppath, &psd_parent, &psize) && !c.has_owner &&
+        !map_security(psd_parent, psize, &c.owner[0], &c.owner[1], &c.owner[2]))
         c.has_owner = true;
     if (c.has_owner && (c.owner[2] & S_ISGID)) {
         gid = c.owner[1];
@@ -601,36 +603,36 @@ NTSTATUS fsp_ops_new_object_sd(struct fsp_request *req, uint64_t parent, uint32_
         return permissions_sd(req->in->uid, gid, mode & 07777 & ~request_umask(req), psd);
     /* inherited: made anew (its ACEs depend on the parent), kept in the thread's scratch */
     PSECURITY_DESCRIPTOR sd = 0;
-    NTSTATUS status = inherited_sd(req, psd_parent, gid, mode & 07777, is_dir, &sd);
-    if (!NT_SUCCESS(status))
-        return status;
+    int err = inherited_sd(req, psd_parent, gid, mode & 07777, is_dir, &sd);
+    if (err)
+        return err;
     size_t size = FspGetSecurityDescriptorLength(sd);
     void *buf = fsp_thread_scratch(FSP_SCRATCH_NEW_SD, size);
     if (buf)
         memcpy(buf, sd, size);
     free(sd);
     if (!buf)
-        return STATUS_INSUFFICIENT_RESOURCES;
+        return FSP_ENO_RESOURCES;
     *psd = buf;
-    return STATUS_SUCCESS;
+    return 0;
 }
 
-NTSTATUS fsp_ops_create_object(struct fsp_request *req, PWSTR path, UINT32 create_options,
-                               UINT32 granted_access, UINT32 file_attributes,
-                               PSECURITY_DESCRIPTOR sd, PVOID reparse, ULONG reparse_len,
-                               PVOID *pctx, FSP_FSCTL_OPEN_FILE_INFO *info)
+int fsp_ops_create_object(struct fsp_request *req, PWSTR path, UINT32 create_options,
+                          UINT32 granted_access, UINT32 file_attributes, PSECURITY_DESCRIPTOR sd,
+                          PVOID reparse, ULONG reparse_len, PVOID *pctx,
+                          FSP_FSCTL_OPEN_FILE_INFO *info)
 {
     FSP_FILE_SYSTEM *fs = req->fs;
     const FSP_FILE_SYSTEM_INTERFACE *fi = fs->Interface;
     *pctx = 0;
     if (!fi->CreateEx && !fi->Create)
-        return STATUS_INVALID_DEVICE_REQUEST;
+        return FSP_EINVALID_DEVICE_REQUEST;
     if (reparse && !fi->CreateEx && !fi->SetReparsePoint)
-        return STATUS_INVALID_DEVICE_REQUEST;
+        return FSP_EINVALID_DEVICE_REQUEST;
     PVOID slot, *arg;
-    NTSTATUS status = ctx_begin(req, &slot, &arg);
-    if (!NT_SUCCESS(status))
-        return status;
+    int err = ctx_begin(req, &slot, &arg);
+    if (err)
+        return err;
     FSP_FSCTL_OPEN_FILE_INFO oinfo;
     memset(&oinfo, 0, sizeof oinfo);
     req->treq.Req.Create.CreateOptions = (FILE_CREATE << 24) | create_options;
@@ -646,50 +648,48 @@ NTSTATUS fsp_ops_create_object(struct fsp_request *req, PWSTR path, UINT32 creat
     req->treq.Req.Create.PosixFlags = req->posix_open ? req->posix_flags : 0;
     req->posix_open = false;
     if (fi->CreateEx)
-        status = fi->CreateEx(fs, path, create_options, granted_access, file_attributes, sd, 0,
-                              reparse, reparse ? reparse_len : 0, reparse ? TRUE : FALSE, arg,
-                              fsp_op_info_arg(req, &oinfo));
+        err = fsp_err_from_status(fi->CreateEx(fs, path, create_options, granted_access,
+                                               file_attributes, sd, 0, reparse,
+                                               reparse ? reparse_len : 0, reparse ? TRUE : FALSE,
+                                               arg, fsp_op_info_arg(req, &oinfo)));
     else
-        status = fi->Create(fs, path, create_options, granted_access, file_attributes, sd, 0, arg,
-                            fsp_op_info_arg(req, &oinfo));
+        err = fsp_err_from_status(fi->Create(fs, path, create_options, granted_access,
+                                             file_attributes, sd, 0, arg,
+                                             fsp_op_info_arg(req, &oinfo)));
     fsp_op_leave(req);
-    ctx_end(req, &slot, status);
-    if (!NT_SUCCESS(status))
-        return status;
+    ctx_end(req, &slot, err);
+    if (err)
+        return err;
     PVOID ctx = fs->UmFileContextIsFullContext ? slot : *arg;
     if (reparse && !fi->CreateEx) {
         req->treq.Req.FileSystemControl.FsControlCode = FSCTL_SET_REPARSE_POINT;
         req->treq.FileName = path;
         fsp_op_enter(req, FspFsctlTransactFileSystemControlKind);
-        status = fi->SetReparsePoint(fs, ctx, path, reparse, reparse_len);
+        err = fsp_err_from_status(fi->SetReparsePoint(fs, ctx, path, reparse, reparse_len));
         fsp_op_leave(req);
-        if (NT_SUCCESS(status) && fi->GetFileInfo) {
-            memset(&oinfo, 0, sizeof oinfo);
-            fsp_op_enter(req, FspFsctlTransactQueryInformationKind);
-            status = fi->GetFileInfo(fs, ctx, fsp_op_info_arg(req, &oinfo));
-            fsp_op_leave(req);
-        }
-        if (!NT_SUCCESS(status)) {
+        if (!err && fi->GetFileInfo)
+            err = fsp_ops_get_file_info(req, ctx, &oinfo);
+        if (err) {
             fsp_ops_close(req, ctx, path, FspCleanupDelete);
-            return status;
+            return err;
         }
     }
     *pctx = ctx;
     *info = oinfo;
-    return STATUS_SUCCESS;
+    return 0;
 }
 
-NTSTATUS fsp_ops_create_unnamed(struct fsp_request *req, PWSTR dirpath, UINT32 granted_access,
-                                PSECURITY_DESCRIPTOR sd, PVOID *pctx, FSP_FSCTL_OPEN_FILE_INFO *info)
+int fsp_ops_create_unnamed(struct fsp_request *req, PWSTR dirpath, UINT32 granted_access,
+                           PSECURITY_DESCRIPTOR sd, PVOID *pctx, FSP_FSCTL_OPEN_FILE_INFO *info)
 {
     FSP_FILE_SYSTEM *fs = req->fs;
     *pctx = 0;
     if (!fs->Interface->CreateUnnamed)
-        return STATUS_INVALID_DEVICE_REQUEST;
+        return FSP_EINVALID_DEVICE_REQUEST;
     PVOID slot, *arg;
-    NTSTATUS status = ctx_begin(req, &slot, &arg);
-    if (!NT_SUCCESS(status))
-        return status;
+    int err = ctx_begin(req, &slot, &arg);
+    if (err)
+        return err;
     memset(info, 0, sizeof *info);
     req->treq.Req.Create.CreateOptions = (FILE_CREATE << 24) | FILE_NON_DIRECTORY_FILE;
     req->treq.Req.Create.GrantedAccess = granted_access;
@@ -702,66 +702,63 @@ NTSTATUS fsp_ops_create_unnamed(struct fsp_request *req, PWSTR dirpath, UINT32 g
     req->posix_open = false;
     req->treq.FileName = dirpath;
     fsp_op_enter(req, FspFsctlTransactCreateKind);
-    status = fs->Interface->CreateUnnamed(fs, dirpath, granted_access, FILE_ATTRIBUTE_ARCHIVE, sd,
-                                          arg, fsp_op_info_arg(req, info));
+    err = fsp_err_from_status(fs->Interface->CreateUnnamed(fs, dirpath, granted_access,
+                                                           FILE_ATTRIBUTE_ARCHIVE, sd, arg,
+                                                           fsp_op_info_arg(req, info)));
     fsp_op_leave(req);
-    ctx_end(req, &slot, status);
-    if (NT_SUCCESS(status))
+    ctx_end(req, &slot, err);
+    if (!err)
         *pctx = fs->UmFileContextIsFullContext ? slot : *arg;
-    return status;
+    return err;
 }
 
-NTSTATUS fsp_ops_create_child(struct fsp_request *req, PWSTR path, uint32_t mode, bool is_dir,
-                              UINT32 create_options, UINT32 granted_access, UINT32 file_attributes,
-                              PVOID reparse, ULONG reparse_len, PVOID *pctx,
-                              FSP_FSCTL_OPEN_FILE_INFO *info)
+int fsp_ops_create_child(struct fsp_request *req, PWSTR path, uint32_t mode, bool is_dir,
+                         UINT32 create_options, UINT32 granted_access, UINT32 file_attributes,
+                         PVOID reparse, ULONG reparse_len, PVOID *pctx,
+                         FSP_FSCTL_OPEN_FILE_INFO *info)
 {
     PSECURITY_DESCRIPTOR sd = 0;
     *pctx = 0;
-    NTSTATUS status = fsp_ops_new_object_sd(req, req->in->nodeid, mode, is_dir, &sd);
-    if (NT_SUCCESS(status))
-        status = fsp_ops_create_object(req, path, create_options, granted_access, file_attributes,
-                                       sd, reparse, reparse_len, pctx, info);
-    return status;
+    int err = fsp_ops_new_object_sd(req, req->in->nodeid, mode, is_dir, &sd);
+    if (!err)
+        err = fsp_ops_create_object(req, path, create_options, granted_access, file_attributes, sd,
+                                    reparse, reparse_len, pctx, info);
+    return err;
 }
 
-NTSTATUS fsp_ops_set_posix_security(struct fsp_request *req, PVOID ctx, uint32_t uid, uint32_t gid,
-                                    uint32_t mode)
+int fsp_ops_set_posix_security(struct fsp_request *req, PVOID ctx, uint32_t uid, uint32_t gid,
+                               uint32_t mode)
 {
     FSP_FILE_SYSTEM *fs = req->fs;
     if (!fs->Interface->SetSecurity)
-        return STATUS_INVALID_DEVICE_REQUEST;
+        return FSP_EINVALID_DEVICE_REQUEST;
     PSECURITY_DESCRIPTOR sd = 0, cur = 0;
-    NTSTATUS status = STATUS_UNSUCCESSFUL;
     bool made = false; /* sd malloc'ed (else the thread's) */
     /* With POSIX ACLs chmod(2) keeps what POSIX keeps (the entries for other ids, the mask
      * taking the group bits, the default ACL) and the ACEs that have no POSIX form. */
-    if (fsp_ops_posix_acls(req) && NT_SUCCESS(fsp_ops_get_security(req, ctx, 0, &cur))) {
+    if (fsp_ops_posix_acls(req) && !fsp_ops_get_security(req, ctx, 0, &cur)) {
         struct fsp_posix_acls a;
-        status = fsp_posix_acls_from_sd(cur, &a);
-        if (NT_SUCCESS(status)) {
+        if (!fsp_err_from_status(fsp_posix_acls_from_sd(cur, &a))) {
             fsp_posix_acls_chmod(&a, mode);
             a.uid = uid;
             a.gid = gid;
             const SECURITY_DESCRIPTOR_RELATIVE *h = cur;
-            status = fsp_posix_acls_to_sd(&a, cur, h->Control & (SE_DACL_PROTECTED | SE_DACL_AUTO_INHERITED),
-                                          &sd);
-            made = NT_SUCCESS(status);
+            made = !fsp_err_from_status(fsp_posix_acls_to_sd(
+                &a, cur, h->Control & (SE_DACL_PROTECTED | SE_DACL_AUTO_INHERITED), &sd));
             fsp_posix_acls_free(&a);
         }
         free(cur);
     }
-    if (!NT_SUCCESS(status))
-        status = permissions_sd(uid, gid, mode, &sd);
-    if (!NT_SUCCESS(status))
-        return status;
+    int err = made ? 0 : permissions_sd(uid, gid, mode, &sd);
+    if (err)
+        return err;
     SECURITY_INFORMATION what =
         OWNER_SECURITY_INFORMATION | GROUP_SECURITY_INFORMATION | DACL_SECURITY_INFORMATION;
     req->treq.Req.SetSecurity.SecurityInformation = what;
     fsp_op_enter(req, FspFsctlTransactSetSecurityKind);
-    status = fs->Interface->SetSecurity(fs, ctx, what, sd);
+    err = fsp_err_from_status(fs->Interface->SetSecurity(fs, ctx, what, sd));
     fsp_op_leave(req);
     if (made)
         free(sd);
-    return status;
+    return err;
 }

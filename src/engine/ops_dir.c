@@ -505,16 +505,13 @@ static void readdir_complete(struct fsp_request *req, FSP_FSCTL_TRANSACT_RSP *rs
     struct fsp_handle *h = req->handle;
     bool plus = FUSE_READDIRPLUS == req->in->opcode;
     size_t size = in->size > FSP_ENGINE_MAX_WRITE ? FSP_ENGINE_MAX_WRITE : in->size;
-    NTSTATUS status = (NTSTATUS)rsp->IoStatus.Status;
-    int err = 0;
+    int err = fsp_err_public(fsp_err_from_status((NTSTATUS)rsp->IoStatus.Status));
     fsp_attr_drop_info(req->engine, h->nodeid); /* its access time */
     pthread_mutex_lock(&h->lock);
-    if (!NT_SUCCESS(status))
-        err = FspErrnoFromNtStatus(status);
-    else if (rsp->IoStatus.Information > (plus ? PLUS_BATCH_SIZE : BATCH_SIZE)) {
+    if (!err && rsp->IoStatus.Information > (plus ? PLUS_BATCH_SIZE : BATCH_SIZE)) {
         FspDebugLog("linfsp: ReadDirectory returned more bytes than asked\n");
         err = EIO;
-    } else {
+    } else if (!err) {
         struct listing *l = h->dir_buffer;
         bool was_complete = l->complete;
         err = listing_add_batch(l, l->marker ? l->marker : l->n ? entry_wname(l, &l->e[l->n - 1]) : 0,
@@ -591,17 +588,16 @@ static void readdir_common(struct fsp_request *req, bool plus)
         req->treq.Req.QueryDirectory.CaseSensitive = fs->VolumeParams.CaseSensitiveSearch;
         req->treq.FileName = h->path;
         fsp_op_enter(req, FspFsctlTransactQueryDirectoryKind);
-        NTSTATUS status = fs->Interface->ReadDirectory(fs, FSP_OPS_CTX(h), 0, marker, buf,
-                                                       batch, &bytes);
+        int err = fsp_err_from_status_pending(fs->Interface->ReadDirectory(fs, FSP_OPS_CTX(h), 0,
+                                                                           marker, buf, batch, &bytes));
         fsp_op_leave(req);
         fsp_attr_drop_info(req->engine, h->nodeid); /* its access time */
-        if (STATUS_PENDING == status) {
+        if (FSP_EPENDING == err) {
             pthread_mutex_unlock(&h->lock);
             return fsp_request_pend(req, readdir_complete, 0);
         }
-        int err = 0;
-        if (!NT_SUCCESS(status))
-            err = FspErrnoFromNtStatus(status);
+        if (err)
+            err = fsp_err_public(err);
         else if (bytes > batch) {
             FspDebugLog("linfsp: ReadDirectory returned more bytes than asked\n");
             err = EIO;
@@ -646,10 +642,10 @@ void fsp_op_opendir(struct fsp_request *req)
     PVOID ctx;
     FSP_FSCTL_OPEN_FILE_INFO info;
     req->posix_open = true, req->posix_flags = ((const struct fuse_open_in *)req->arg)->flags;
-    NTSTATUS status = fsp_ops_open_path(req, path, FILE_LIST_DIRECTORY | FILE_READ_ATTRIBUTES |
-                                                       SYNCHRONIZE, &ctx, &info);
-    if (!NT_SUCCESS(status))
-        return fsp_reply_status(req, status);
+    err = fsp_ops_open_path(req, path, FILE_LIST_DIRECTORY | FILE_READ_ATTRIBUTES | SYNCHRONIZE,
+                            &ctx, &info);
+    if (err)
+        return fsp_reply_err(req, err);
     if (!(info.FileInfo.FileAttributes & FILE_ATTRIBUTE_DIRECTORY)) {
         fsp_ops_close(req, ctx, path, 0);
         return fsp_reply_err(req, ENOTDIR);
@@ -686,18 +682,18 @@ void fsp_op_mkdir(struct fsp_request *req)
         return fsp_reply_err(req, err);
     PVOID ctx = 0;
     FSP_FSCTL_OPEN_FILE_INFO info;
-    NTSTATUS status = fsp_ops_create_child(req, path, in->mode, true, FILE_DIRECTORY_FILE,
-                                           FILE_LIST_DIRECTORY | FILE_READ_ATTRIBUTES | SYNCHRONIZE,
-                                           FILE_ATTRIBUTE_DIRECTORY, 0, 0, &ctx, &info);
+    err = fsp_ops_create_child(req, path, in->mode, true, FILE_DIRECTORY_FILE,
+                               FILE_LIST_DIRECTORY | FILE_READ_ATTRIBUTES | SYNCHRONIZE,
+                               FILE_ATTRIBUTE_DIRECTORY, 0, 0, &ctx, &info);
     fsp_attr_invalidate(req->engine, req->in->nodeid); /* its directory changed */
-    if (!NT_SUCCESS(status))
-        return fsp_reply_status(req, status);
+    if (err)
+        return fsp_reply_err(req, err);
     /* st_nlink without link counts from the file system: a new subdirectory, itself empty */
     fsp_node_subdirs_add(req->engine, req->in->nodeid, +1);
     struct fuse_entry_out out;
     err = fsp_ops_make_entry(req, req->in->nodeid, name, ctx, path, &info, &out);
     /* no entry to answer with: the caller is told it was not made, so it must not be */
-    if (err && STATUS_SUCCESS != fsp_ops_close(req, ctx, path, FspCleanupDelete))
+    if (err && 0 != fsp_ops_close(req, ctx, path, FspCleanupDelete))
         FspDebugLog("linfsp: a directory made for a failed MKDIR may not be deleted\n");
     else if (!err)
         fsp_ops_close(req, ctx, path, 0);

@@ -20,8 +20,8 @@ void fsp_op_lookup(struct fsp_request *req)
         return fsp_reply_err(req, err);
     PVOID ctx;
     FSP_FSCTL_OPEN_FILE_INFO info;
-    NTSTATUS status = fsp_ops_open_path(req, path, FILE_READ_ATTRIBUTES, &ctx, &info);
-    if (STATUS_OBJECT_NAME_NOT_FOUND == status || STATUS_OBJECT_PATH_NOT_FOUND == status) {
+    err = fsp_ops_open_path(req, path, FILE_READ_ATTRIBUTES, &ctx, &info);
+    if (FSP_ENAME_NOT_FOUND == err || FSP_EPATH_NOT_FOUND == err) {
         struct fuse_entry_out out;
         memset(&out, 0, sizeof out);
         fsp_engine_negative_timeout(req->engine, &out.entry_valid, &out.entry_valid_nsec);
@@ -33,8 +33,8 @@ void fsp_op_lookup(struct fsp_request *req)
             return fsp_reply_err(req, ENOENT);
         return fsp_reply_data(req, &out, sizeof out); /* a cached negative entry */
     }
-    if (!NT_SUCCESS(status))
-        return fsp_reply_status(req, status);
+    if (err)
+        return fsp_reply_err(req, err);
     struct fuse_entry_out out;
     err = fsp_ops_make_entry(req, req->in->nodeid, name, ctx, path, &info, &out);
     fsp_ops_close(req, ctx, path, 0);
@@ -87,10 +87,10 @@ static int open_target(struct fsp_request *req, bool use_fh, uint64_t fh, UINT32
     int err = fsp_node_path(req->engine, req->in->nodeid, FSP_PATH_NODE, &t->path);
     if (err)
         return err;
-    NTSTATUS status = fsp_ops_open_path(req, t->path, access, &t->ctx, info);
-    if (!NT_SUCCESS(status)) {
+    int oerr = fsp_ops_open_path(req, t->path, access, &t->ctx, info);
+    if (oerr) {
         t->path = 0;
-        return FspErrnoFromNtStatus(status);
+        return fsp_err_public(oerr);
     }
     t->opened = true;
     t->info = info;
@@ -178,9 +178,9 @@ static int getattr_by_handle(struct fsp_handle *h, void *arg)
 {
     struct fsp_request *req = arg;
     FSP_FSCTL_OPEN_FILE_INFO info;
-    NTSTATUS status = fsp_ops_get_file_info(req, FSP_OPS_CTX(h), &info);
-    if (!NT_SUCCESS(status))
-        return FspErrnoFromNtStatus(status);
+    int err = fsp_ops_get_file_info(req, FSP_OPS_CTX(h), &info);
+    if (err)
+        return fsp_err_public(err);
     reply_attr(req, FSP_ATTR_GEN_NONE, FSP_OPS_CTX(h), 0, &info);
     return 0;
 }
@@ -227,9 +227,9 @@ void fsp_op_getattr(struct fsp_request *req)
     if (err)
         return fsp_reply_err(req, err);
     if (use_fh) {
-        NTSTATUS status = fsp_ops_get_file_info(req, t.ctx, &info);
-        if (!NT_SUCCESS(status))
-            return fsp_reply_status(req, status);
+        err = fsp_ops_get_file_info(req, t.ctx, &info);
+        if (err)
+            return fsp_reply_err(req, err);
     }
     reply_attr(req, c.gen, t.ctx, t.path, &info);
     close_target(req, &t);
@@ -260,8 +260,8 @@ static UINT64 to_filetime(uint64_t sec, uint32_t nsec, UINT8 *pns)
  * chmod/chown with the LinFsp extension SetPosixSecurity: the file system gets what the caller
  * asked, also when it changes nothing (it may refuse even that, as bindfs --chmod-deny does).
  */
-static NTSTATUS set_posix_security(struct fsp_request *req, PVOID ctx, PWSTR path,
-                                   const struct fuse_setattr_in *in)
+static int set_posix_security(struct fsp_request *req, PVOID ctx, PWSTR path,
+                              const struct fuse_setattr_in *in)
 {
     UINT32 which = ((in->valid & FATTR_MODE) ? FSP_FSCTL_POSIX_SET_MODE : 0) |
                    ((in->valid & FATTR_UID) ? FSP_FSCTL_POSIX_SET_UID : 0) |
@@ -273,12 +273,12 @@ static NTSTATUS set_posix_security(struct fsp_request *req, PVOID ctx, PWSTR pat
         !(in->valid & FATTR_MODE)) {
         struct fuse_attr cur;
         FSP_FSCTL_OPEN_FILE_INFO info;
-        NTSTATUS status = fsp_ops_get_file_info(req, ctx, &info);
-        if (!NT_SUCCESS(status))
-            return status;
-        int err = fsp_ops_fill_attr(req, req->in->nodeid, ctx, path, &info, &cur);
+        int err = fsp_ops_get_file_info(req, ctx, &info);
         if (err)
-            return FspNtStatusFromErrno(err);
+            return err;
+        err = fsp_ops_fill_attr(req, req->in->nodeid, ctx, path, &info, &cur);
+        if (err)
+            return fsp_err_through_status(err);
         uint32_t killed = fsp_ops_killed_mode(req, cur.mode & 07777, cur.gid, true);
         if (!S_ISDIR(cur.mode) && killed != (cur.mode & 07777))
             which |= FSP_FSCTL_POSIX_SET_MODE, mode = (cur.mode & S_IFMT) | killed;
@@ -288,28 +288,28 @@ static NTSTATUS set_posix_security(struct fsp_request *req, PVOID ctx, PWSTR pat
         ((which & FSP_FSCTL_POSIX_SET_UID) ? OWNER_SECURITY_INFORMATION : 0) |
         ((which & FSP_FSCTL_POSIX_SET_GID) ? GROUP_SECURITY_INFORMATION : 0);
     fsp_op_enter(req, FspFsctlTransactSetSecurityKind);
-    NTSTATUS status = req->fs->Interface->SetPosixSecurity(req->fs, ctx, which, in->uid, in->gid,
-                                                           mode);
+    int err = fsp_err_from_status(req->fs->Interface->SetPosixSecurity(req->fs, ctx, which, in->uid,
+                                                                       in->gid, mode));
     fsp_op_leave(req);
     fsp_node_set_flag(req->engine, req->in->nodeid, FSP_NODE_NO_PRIVS, false);
-    return status;
+    return err;
 }
 
-static NTSTATUS set_owner_mode(struct fsp_request *req, PVOID ctx, PWSTR path,
-                               const struct fuse_setattr_in *in)
+static int set_owner_mode(struct fsp_request *req, PVOID ctx, PWSTR path,
+                          const struct fuse_setattr_in *in)
 {
     if (req->fs->Interface->SetPosixSecurity)
         return set_posix_security(req, ctx, path, in);
     if (!req->fs->Interface->SetSecurity)
-        return STATUS_INVALID_DEVICE_REQUEST;
+        return FSP_EINVALID_DEVICE_REQUEST;
     struct fuse_attr cur;
     FSP_FSCTL_OPEN_FILE_INFO info;
-    NTSTATUS status = fsp_ops_get_file_info(req, ctx, &info);
-    if (!NT_SUCCESS(status))
-        return status;
-    int err = fsp_ops_fill_attr(req, req->in->nodeid, ctx, path, &info, &cur);
+    int err = fsp_ops_get_file_info(req, ctx, &info);
     if (err)
-        return FspNtStatusFromErrno(err);
+        return err;
+    err = fsp_ops_fill_attr(req, req->in->nodeid, ctx, path, &info, &cur);
+    if (err)
+        return fsp_err_through_status(err);
     uint32_t uid = (in->valid & FATTR_UID) ? in->uid : cur.uid;
     uint32_t gid = (in->valid & FATTR_GID) ? in->gid : cur.gid;
     uint32_t mode = (in->valid & FATTR_MODE) ? in->mode & 07777 : cur.mode & 07777;
@@ -318,10 +318,10 @@ static NTSTATUS set_owner_mode(struct fsp_request *req, PVOID ctx, PWSTR path,
     if ((in->valid & FATTR_KILL_SUIDGID) && (in->valid & (FATTR_UID | FATTR_GID)) &&
         !(in->valid & FATTR_MODE) && !S_ISDIR(cur.mode))
         mode = fsp_ops_killed_mode(req, mode, cur.gid, true);
-    status = fsp_ops_set_posix_security(req, ctx, uid, gid, mode);
+    err = fsp_ops_set_posix_security(req, ctx, uid, gid, mode);
     /* The node may now carry privileges (chmod u+s): check again at its next write. */
     fsp_node_set_flag(req->engine, req->in->nodeid, FSP_NODE_NO_PRIVS, false);
-    return status;
+    return err;
 }
 
 static void setattr_target(struct fsp_request *req, struct target *t);
@@ -459,7 +459,7 @@ static void setattr_target(struct fsp_request *req, struct target *tp)
     struct target t = *tp;
     FSP_FSCTL_OPEN_FILE_INFO info;
     memset(&info, 0, sizeof info);
-    NTSTATUS status = STATUS_SUCCESS;
+    int err = 0;
     UINT64 since = fsp_ops_since();
     /* what the change owes the file's times when the file system leaves them to Cleanup
      * (ops_cleanup.c); times set explicitly are not overridden */
@@ -473,27 +473,28 @@ static void setattr_target(struct fsp_request *req, struct target *tp)
     if (in->valid & (FATTR_ATIME | FATTR_MTIME | FATTR_CTIME | FATTR_ATIME_NOW | FATTR_MTIME_NOW))
         owed &= ~(ULONG)FspCleanupSetChangeTime; /* SetBasicInfo gets the change time */
     if (in->valid & (FATTR_MODE | FATTR_UID | FATTR_GID))
-        status = set_owner_mode(req, t.ctx, t.path, in);
-    if (NT_SUCCESS(status) && (in->valid & (FATTR_SIZE | FATTR_UID | FATTR_GID)))
-        status = fsp_ops_kill_privs(req, req->in->nodeid, t.ctx, t.path,
+        err = set_owner_mode(req, t.ctx, t.path, in);
+    if (!err && (in->valid & (FATTR_SIZE | FATTR_UID | FATTR_GID)))
+        err = fsp_ops_kill_privs(req, req->in->nodeid, t.ctx, t.path,
                                     (in->valid & FATTR_KILL_SUIDGID) && (in->valid & FATTR_SIZE)
                                         ? FSP_KILLPRIV_SUIDGID
                                         : FSP_KILLPRIV_CAPS);
     /* The caller's CAP_FSETID is not known here: root is taken to have it. */
-    if (NT_SUCCESS(status) && setattr_kills_privs(req, in))
-        status = fsp_ops_kill_privs(req, req->in->nodeid, t.ctx, t.path,
-                                    req->in->uid ? FSP_KILLPRIV_SUIDGID : FSP_KILLPRIV_CAPS);
-    if (NT_SUCCESS(status) && (in->valid & FATTR_SIZE)) {
+    if (!err && setattr_kills_privs(req, in))
+        err = fsp_ops_kill_privs(req, req->in->nodeid, t.ctx, t.path,
+                                 req->in->uid ? FSP_KILLPRIV_SUIDGID : FSP_KILLPRIV_CAPS);
+    if (!err && (in->valid & FATTR_SIZE)) {
         if (!fi->SetFileSize)
-            status = STATUS_INVALID_DEVICE_REQUEST;
+            err = FSP_EINVALID_DEVICE_REQUEST;
         else {
             req->treq.Req.SetInformation.FileInformationClass = FileEndOfFileInformation;
             fsp_op_enter(req, FspFsctlTransactSetInformationKind);
-            status = fi->SetFileSize(fs, t.ctx, in->size, FALSE, fsp_op_info_arg(req, &info));
+            err = fsp_err_from_status(
+                fi->SetFileSize(fs, t.ctx, in->size, FALSE, fsp_op_info_arg(req, &info)));
             fsp_op_leave(req);
         }
     }
-    if (NT_SUCCESS(status) &&
+    if (!err &&
         (in->valid & (FATTR_ATIME | FATTR_MTIME | FATTR_CTIME | FATTR_ATIME_NOW | FATTR_MTIME_NOW))) {
         /* The nanoseconds below FILETIME's ticks go beside the times (LinFsp extension). */
         FSP_FSCTL_FILE_NSEC ns = {0, 0, 0, 0};
@@ -512,7 +513,7 @@ static void setattr_target(struct fsp_request *req, struct target *tp)
         if (in->valid & FATTR_CTIME)
             ct = to_filetime(in->ctime, in->ctimensec, &ns.ChangeTime);
         if (!fi->SetBasicInfo)
-            status = STATUS_INVALID_DEVICE_REQUEST;
+            err = FSP_EINVALID_DEVICE_REQUEST;
         else {
             /* A symlink's size is its target's length, read from the file system for the
              * reply: read it now, before the times change, since reading it may change its
@@ -524,8 +525,8 @@ static void setattr_target(struct fsp_request *req, struct target *tp)
                 req->treq.Req.SetInformation.Nsec = ns;
             memset(&info, 0, sizeof info);
             fsp_op_enter(req, FspFsctlTransactSetInformationKind);
-            status = fi->SetBasicInfo(fs, t.ctx, INVALID_FILE_ATTRIBUTES, 0, at, mt, ct,
-                                      fsp_op_info_arg(req, &info));
+            err = fsp_err_from_status(fi->SetBasicInfo(fs, t.ctx, INVALID_FILE_ATTRIBUTES, 0, at,
+                                                       mt, ct, fsp_op_info_arg(req, &info)));
             fsp_op_leave(req);
         }
     }
@@ -533,13 +534,13 @@ static void setattr_target(struct fsp_request *req, struct target *tp)
     fsp_attr_invalidate_owner(req->engine, req->in->nodeid);
     struct fsp_attr_cached c;
     fsp_attr_cache_get(req->engine, req->in->nodeid, &c);
-    if (NT_SUCCESS(status))
-        status = fsp_ops_get_file_info(req, t.ctx, &info);
-    if (NT_SUCCESS(status))
+    if (!err)
+        err = fsp_ops_get_file_info(req, t.ctx, &info);
+    if (!err)
         fsp_ops_modified(req, req->in->nodeid, t.path, t.h, t.ctx, since, owed, &info);
-    if (!NT_SUCCESS(status)) {
+    if (err) {
         close_target(req, &t);
-        return fsp_reply_status(req, status);
+        return fsp_reply_err(req, err);
     }
     reply_attr(req, c.gen, t.ctx, t.path, &info);
     close_target(req, &t);
@@ -562,9 +563,9 @@ void fsp_op_access(struct fsp_request *req)
         return fsp_reply_err(req, err);
     req->treq.FileName = path;
     fsp_op_enter(req, FspFsctlTransactQueryInformationKind);
-    NTSTATUS status = fs->Interface->Access(fs, path, in->mask);
+    err = fsp_err_from_status(fs->Interface->Access(fs, path, in->mask));
     fsp_op_leave(req);
-    fsp_reply_status(req, status);
+    fsp_reply_err(req, err);
 }
 
 void fsp_op_statfs(struct fsp_request *req)
@@ -572,15 +573,15 @@ void fsp_op_statfs(struct fsp_request *req)
     FSP_FILE_SYSTEM *fs = req->fs;
     FSP_FSCTL_VOLUME_INFO vi;
     memset(&vi, 0, sizeof vi);
-    NTSTATUS status = STATUS_SUCCESS;
+    int err = 0;
     /* The io_uring kick (uring.c) is answered here: the file system did not ask for it. */
     if (fs->Interface->GetVolumeInfo && !fsp_uring_is_kick(req->in->pid)) {
         fsp_op_enter(req, FspFsctlTransactQueryVolumeInformationKind);
-        status = fs->Interface->GetVolumeInfo(fs, &vi);
+        err = fsp_err_from_status(fs->Interface->GetVolumeInfo(fs, &vi));
         fsp_op_leave(req);
     }
-    if (!NT_SUCCESS(status))
-        return fsp_reply_status(req, status);
+    if (err)
+        return fsp_reply_err(req, err);
     if (vi.FreeSize > vi.TotalSize)
         vi.FreeSize = vi.TotalSize;
     struct fuse_statfs_out out;

@@ -41,33 +41,34 @@ static UINT32 open_access(struct fsp_request *req, int flags)
  * keeps a file's xattrs through O_TRUNC, while WinFsp's Overwrite gives the file the EAs of the
  * request (none): a file with EAs (EaSize) gets its own EAs back through OverwriteEx.
  */
-static NTSTATUS overwrite(struct fsp_request *req, PVOID ctx, FSP_FSCTL_OPEN_FILE_INFO *oinfo)
+static int overwrite(struct fsp_request *req, PVOID ctx, FSP_FSCTL_OPEN_FILE_INFO *oinfo)
 {
     FSP_FSCTL_FILE_INFO *info = &oinfo->FileInfo;
     const FSP_FILE_SYSTEM_INTERFACE *fi = req->fs->Interface;
     if (!fi->Overwrite && !fi->OverwriteEx && !fi->SetFileSize)
-        return STATUS_INVALID_DEVICE_REQUEST;
+        return FSP_EINVALID_DEVICE_REQUEST;
     void *eas = 0;
     ULONG ealen = 0;
     if (fi->OverwriteEx && info->EaSize && fsp_ops_eas_supported(req)) {
-        NTSTATUS status = fsp_ops_read_eas(req, ctx, &eas, &ealen);
-        if (!NT_SUCCESS(status))
-            return status;
+        int err = fsp_ops_read_eas(req, ctx, &eas, &ealen);
+        if (err)
+            return err;
     }
     req->treq.Req.Overwrite.FileAttributes = 0;
     memset(oinfo, 0, sizeof *oinfo);
     fsp_op_enter(req, FspFsctlTransactOverwriteKind);
     fsp_op_info_arg(req, oinfo);
-    NTSTATUS status;
+    int err;
     if (fi->OverwriteEx)
-        status = fi->OverwriteEx(req->fs, ctx, 0, FALSE, 0, ealen ? eas : 0, ealen, info);
+        err = fsp_err_from_status(
+            fi->OverwriteEx(req->fs, ctx, 0, FALSE, 0, ealen ? eas : 0, ealen, info));
     else if (fi->Overwrite)
-        status = fi->Overwrite(req->fs, ctx, 0, FALSE, 0, info);
+        err = fsp_err_from_status(fi->Overwrite(req->fs, ctx, 0, FALSE, 0, info));
     else
-        status = fi->SetFileSize(req->fs, ctx, 0, FALSE, info);
+        err = fsp_err_from_status(fi->SetFileSize(req->fs, ctx, 0, FALSE, info));
     fsp_op_leave(req);
     free(eas);
-    return status;
+    return err;
 }
 
 void fsp_op_open(struct fsp_request *req)
@@ -82,31 +83,31 @@ void fsp_op_open(struct fsp_request *req)
     PVOID ctx;
     FSP_FSCTL_OPEN_FILE_INFO info;
     req->posix_open = true, req->posix_flags = in->flags;
-    NTSTATUS status = fsp_ops_open_path(req, path, open_access(req, (int)in->flags), &ctx, &info);
-    if (NT_SUCCESS(status) && (info.FileInfo.FileAttributes & FILE_ATTRIBUTE_DIRECTORY) &&
+    err = fsp_ops_open_path(req, path, open_access(req, (int)in->flags), &ctx, &info);
+    if (!err && (info.FileInfo.FileAttributes & FILE_ATTRIBUTE_DIRECTORY) &&
         (in->flags & O_ACCMODE) != O_RDONLY) {
         fsp_ops_close(req, ctx, path, 0);
-        status = STATUS_FILE_IS_A_DIRECTORY;
-    } else if (NT_SUCCESS(status) && (in->flags & O_TRUNC)) {
+        err = EISDIR;
+    } else if (!err && (in->flags & O_TRUNC)) {
         UINT64 since = fsp_ops_since();
-        status = fsp_ops_kill_privs(req, req->in->nodeid, ctx, path,
+        err = fsp_ops_kill_privs(req, req->in->nodeid, ctx, path,
                                     (in->open_flags & FUSE_OPEN_KILL_SUIDGID) ? FSP_KILLPRIV_SUIDGID
                                                                               : FSP_KILLPRIV_CAPS);
         struct fsp_attr_cached c;
         fsp_attr_cache_get(req->engine, req->in->nodeid, &c);
-        if (NT_SUCCESS(status))
-            status = overwrite(req, ctx, &info);
-        if (NT_SUCCESS(status))
+        if (!err)
+            err = overwrite(req, ctx, &info);
+        if (!err)
             fsp_attr_changed_to(req->engine, req->in->nodeid, c.gen, &info);
         else
             fsp_attr_invalidate(req->engine, req->in->nodeid);
-        if (NT_SUCCESS(status)) /* (invalidates the cache again when it passes Cleanup flags) */
+        if (!err) /* (invalidates the cache again when it passes Cleanup flags) */
             fsp_ops_modified(req, req->in->nodeid, path, 0, ctx, since, FSP_OPS_SIZE_CHANGED, &info);
         else
             fsp_ops_close(req, ctx, path, 0);
     }
-    if (!NT_SUCCESS(status))
-        return fsp_reply_status(req, status);
+    if (err)
+        return fsp_reply_err(req, err);
     struct fsp_handle *h = fsp_handle_new(req, req->in->nodeid, ctx, path, (int)in->flags, false);
     if (!h) {
         fsp_ops_close(req, ctx, path, 0);
@@ -128,45 +129,45 @@ void fsp_op_open(struct fsp_request *req)
  * checked only the directory), truncate on O_TRUNC. Directories give EISDIR; symlinks and
  * other reparse points keep the collision (EEXIST).
  */
-static NTSTATUS create_opens_existing(struct fsp_request *req, PWSTR path, int flags,
-                                      uint32_t open_flags, PVOID *pctx, FSP_FSCTL_OPEN_FILE_INFO *info)
+static int create_opens_existing(struct fsp_request *req, PWSTR path, int flags,
+                                 uint32_t open_flags, PVOID *pctx, FSP_FSCTL_OPEN_FILE_INFO *info)
 {
     req->posix_open = true, req->posix_flags = (uint32_t)flags & ~(uint32_t)(O_CREAT | O_EXCL);
-    NTSTATUS status = fsp_ops_open_path(req, path, open_access(req, flags), pctx, info);
-    if (!NT_SUCCESS(status))
-        return status;
+    int err = fsp_ops_open_path(req, path, open_access(req, flags), pctx, info);
+    if (err)
+        return err;
     if (info->FileInfo.FileAttributes & FILE_ATTRIBUTE_DIRECTORY)
-        status = STATUS_FILE_IS_A_DIRECTORY;
+        err = EISDIR;
     else if (info->FileInfo.FileAttributes & FILE_ATTRIBUTE_REPARSE_POINT)
-        status = STATUS_OBJECT_NAME_COLLISION;
+        err = FSP_ENAME_COLLISION;
     else if (0 != req->in->uid) {
         struct fuse_attr attr;
-        int err = fsp_ops_fill_attr(req, 0, *pctx, path, info, &attr);
+        int aerr = fsp_ops_fill_attr(req, 0, *pctx, path, info, &attr);
         uint32_t want = ((flags & O_ACCMODE) != O_WRONLY ? 4 : 0) |
                         ((flags & O_ACCMODE) != O_RDONLY || (flags & O_TRUNC) ? 2 : 0);
         uint32_t bits = req->in->uid == attr.uid   ? (attr.mode >> 6) & 7
                         : req->in->gid == attr.gid ? (attr.mode >> 3) & 7
                                                    : attr.mode & 7;
-        if (err)
-            status = FspNtStatusFromErrno(err);
+        if (aerr)
+            err = fsp_err_through_status(aerr);
         else if ((bits & want) != want)
-            status = STATUS_ACCESS_DENIED;
+            err = FSP_EACCESS_DENIED;
     }
-    if (NT_SUCCESS(status) && (flags & O_TRUNC))
-        status = fsp_ops_kill_privs(req, 0, *pctx, path,
-                                    (open_flags & FUSE_OPEN_KILL_SUIDGID) ? FSP_KILLPRIV_SUIDGID
-                                                                          : FSP_KILLPRIV_CAPS);
-    if (NT_SUCCESS(status) && (flags & O_TRUNC)) {
+    if (!err && (flags & O_TRUNC))
+        err = fsp_ops_kill_privs(req, 0, *pctx, path,
+                                 (open_flags & FUSE_OPEN_KILL_SUIDGID) ? FSP_KILLPRIV_SUIDGID
+                                                                       : FSP_KILLPRIV_CAPS);
+    if (!err && (flags & O_TRUNC)) {
         UINT64 since = fsp_ops_since();
-        status = overwrite(req, *pctx, info);
-        if (NT_SUCCESS(status))
+        err = overwrite(req, *pctx, info);
+        if (!err)
             fsp_ops_modified(req, 0, path, 0, *pctx, since, FSP_OPS_SIZE_CHANGED, info);
     }
-    if (!NT_SUCCESS(status)) {
+    if (err) {
         fsp_ops_close(req, *pctx, path, 0);
         *pctx = 0;
     }
-    return status;
+    return err;
 }
 
 void fsp_op_create(struct fsp_request *req)
@@ -182,19 +183,18 @@ void fsp_op_create(struct fsp_request *req)
     PVOID ctx = 0;
     FSP_FSCTL_OPEN_FILE_INFO info;
     req->posix_open = true, req->posix_flags = in->flags;
-    NTSTATUS status = fsp_ops_create_child(req, path, in->mode, false, FILE_NON_DIRECTORY_FILE,
-                                           open_access(req, (int)in->flags) | DELETE,
-                                           FILE_ATTRIBUTE_ARCHIVE, 0, 0, &ctx, &info);
+    err = fsp_ops_create_child(req, path, in->mode, false, FILE_NON_DIRECTORY_FILE,
+                               open_access(req, (int)in->flags) | DELETE, FILE_ATTRIBUTE_ARCHIVE, 0,
+                               0, &ctx, &info);
     bool existed = false;
-    if (STATUS_OBJECT_NAME_COLLISION == status && !(in->flags & O_EXCL)) {
+    if (FSP_ENAME_COLLISION == err && !(in->flags & O_EXCL)) {
         existed = true;
-        status = create_opens_existing(req, path, (int)in->flags,
-                                       in->open_flags, &ctx, &info);
+        err = create_opens_existing(req, path, (int)in->flags, in->open_flags, &ctx, &info);
     }
     if (!existed) /* its directory changed */
         fsp_attr_invalidate(req->engine, req->in->nodeid);
-    if (!NT_SUCCESS(status))
-        return fsp_reply_status(req, status);
+    if (err)
+        return fsp_reply_err(req, err);
     struct {
         struct fuse_entry_out entry;
         struct fuse_open_out open;
@@ -254,12 +254,12 @@ void fsp_op_tmpfile(struct fsp_request *req)
     PVOID ctx = 0;
     FSP_FSCTL_OPEN_FILE_INFO info;
     req->posix_open = true, req->posix_flags = in->flags;
-    NTSTATUS status = fsp_ops_new_object_sd(req, req->in->nodeid, in->mode, false, &sd);
-    if (NT_SUCCESS(status))
-        status = fsp_ops_create_unnamed(req, dirpath, open_access(req, (int)in->flags) | DELETE,
-                                        sd, &ctx, &info);
-    if (!NT_SUCCESS(status))
-        return fsp_reply_status(req, status);
+    err = fsp_ops_new_object_sd(req, req->in->nodeid, in->mode, false, &sd);
+    if (!err)
+        err = fsp_ops_create_unnamed(req, dirpath, open_access(req, (int)in->flags) | DELETE, sd,
+                                     &ctx, &info);
+    if (err)
+        return fsp_reply_err(req, err);
     struct {
         struct fuse_entry_out entry;
         struct fuse_open_out open;
@@ -301,12 +301,12 @@ void fsp_op_tmpfile(struct fsp_request *req)
 static void read_complete(struct fsp_request *req, FSP_FSCTL_TRANSACT_RSP *rsp, void *ctx)
 {
     size_t size = (size_t)(uintptr_t)ctx;
-    NTSTATUS status = (NTSTATUS)rsp->IoStatus.Status;
+    int err = fsp_err_from_status((NTSTATUS)rsp->IoStatus.Status);
     fsp_attr_invalidate(req->engine, req->in->nodeid); /* its access time */
-    if (STATUS_END_OF_FILE == status)
+    if (FSP_EEND_OF_FILE == err)
         return fsp_reply_data(req, 0, 0);
-    if (!NT_SUCCESS(status))
-        return fsp_reply_status(req, status);
+    if (err)
+        return fsp_reply_err(req, err);
     if (rsp->IoStatus.Information > size) {
         FspDebugLog("linfsp: Read returned %u bytes for a %zu-byte request\n",
                     rsp->IoStatus.Information, size);
@@ -334,16 +334,16 @@ void fsp_op_read(struct fsp_request *req)
     req->treq.Req.Read.Offset = in->offset;
     req->treq.Req.Read.Length = (UINT32)size;
     fsp_op_enter(req, FspFsctlTransactReadKind);
-    NTSTATUS status = req->fs->Interface->Read(req->fs, FSP_OPS_CTX(h), buf, in->offset,
-                                               (ULONG)size, &got);
+    int err = fsp_err_from_status_pending(req->fs->Interface->Read(req->fs, FSP_OPS_CTX(h), buf,
+                                                                   in->offset, (ULONG)size, &got));
     fsp_op_leave(req);
-    if (STATUS_PENDING == status)
+    if (FSP_EPENDING == err)
         return fsp_request_pend(req, read_complete, (void *)(uintptr_t)size);
     fsp_attr_invalidate(req->engine, h->nodeid); /* its access time */
-    if (STATUS_END_OF_FILE == status)
+    if (FSP_EEND_OF_FILE == err)
         return fsp_reply_data(req, 0, 0);
-    if (!NT_SUCCESS(status))
-        return fsp_reply_status(req, status);
+    if (err)
+        return fsp_reply_err(req, err);
     if (got > size) {
         FspDebugLog("linfsp: Read returned %u bytes for a %zu-byte request\n", got, size);
         return fsp_reply_err(req, EIO);
@@ -366,10 +366,10 @@ static void write_complete(struct fsp_request *req, FSP_FSCTL_TRANSACT_RSP *rsp,
         free(ctx);
     }
     size_t size = p.size;
-    NTSTATUS status = (NTSTATUS)rsp->IoStatus.Status;
+    int err = fsp_err_from_status((NTSTATUS)rsp->IoStatus.Status);
     fsp_attr_invalidate(req->engine, req->in->nodeid);
-    if (!NT_SUCCESS(status))
-        return fsp_reply_status(req, status);
+    if (err)
+        return fsp_reply_err(req, err);
     /* This thread is the file system's own (inside FspFileSystemSendResponse): the times a
      * WinFsp file system leaves to Cleanup wait for the handle's release. A response without
      * FileInfo (times 0) tells nothing. */
@@ -398,12 +398,11 @@ void fsp_op_write(struct fsp_request *req)
     if (!req->fs->Interface->Write)
         return fsp_reply_err(req, ENOSYS);
     void *data = (void *)req->data;
-    NTSTATUS status = fsp_ops_kill_privs(req, h->nodeid, FSP_OPS_CTX(h), h->path,
-                                         (in->write_flags & FUSE_WRITE_KILL_SUIDGID)
-                                             ? FSP_KILLPRIV_SUIDGID
-                                             : FSP_KILLPRIV_CAPS);
-    if (!NT_SUCCESS(status))
-        return fsp_reply_status(req, status);
+    int err = fsp_ops_kill_privs(req, h->nodeid, FSP_OPS_CTX(h), h->path,
+                                 (in->write_flags & FUSE_WRITE_KILL_SUIDGID) ? FSP_KILLPRIV_SUIDGID
+                                                                             : FSP_KILLPRIV_CAPS);
+    if (err)
+        return fsp_reply_err(req, err);
     if (!fsp_request_prepare_pend(req))
         return fsp_reply_err(req, ENOMEM);
     ULONG done = 0;
@@ -417,21 +416,22 @@ void fsp_op_write(struct fsp_request *req)
     req->treq.Req.Write.Offset = in->offset;
     req->treq.Req.Write.Length = in->size;
     fsp_op_enter(req, FspFsctlTransactWriteKind);
-    status = req->fs->Interface->Write(req->fs, FSP_OPS_CTX(h), data, in->offset, in->size,
-                                                FALSE, FALSE, &done, fsp_op_info_arg(req, &info));
+    err = fsp_err_from_status_pending(
+        req->fs->Interface->Write(req->fs, FSP_OPS_CTX(h), data, in->offset, in->size, FALSE, FALSE,
+                                  &done, fsp_op_info_arg(req, &info)));
     fsp_op_leave(req);
-    if (STATUS_PENDING == status) {
+    if (FSP_EPENDING == err) {
         struct write_pending *p = malloc(sizeof *p);
         if (p)
             *p = (struct write_pending){in->size, h, since};
         return fsp_request_pend(req, write_complete, p ? (void *)p : (void *)((uintptr_t)in->size << 1 | 1));
     }
-    if (NT_SUCCESS(status))
+    if (!err)
         fsp_attr_changed_to(req->engine, h->nodeid, c.gen, &info);
     else
         fsp_attr_invalidate(req->engine, h->nodeid);
-    if (!NT_SUCCESS(status))
-        return fsp_reply_status(req, status);
+    if (err)
+        return fsp_reply_err(req, err);
     if (done > in->size) {
         FspDebugLog("linfsp: Write reports %u bytes for a %u-byte request\n", done, in->size);
         return fsp_reply_err(req, EIO);
@@ -459,22 +459,24 @@ void fsp_op_fsync(struct fsp_request *req)
     memset(&info, 0, sizeof info);
     req->treq.Req.FlushBuffers.UserContext = (UINT64)(uintptr_t)FSP_OPS_CTX(h);
     fsp_op_enter(req, FspFsctlTransactFlushBuffersKind);
-    NTSTATUS status = req->fs->Interface->Flush(req->fs, FSP_OPS_CTX(h), fsp_op_info_arg(req, &info));
+    int err = fsp_err_from_status(req->fs->Interface->Flush(req->fs, FSP_OPS_CTX(h),
+                                                            fsp_op_info_arg(req, &info)));
     fsp_op_leave(req);
     fsp_attr_invalidate(req->engine, h->nodeid);
-    fsp_reply_status(req, status);
+    fsp_reply_err(req, err);
 }
 
 /* The LinFsp extension FlushDescriptor: one descriptor of the open was closed. */
-static NTSTATUS flush_descriptor(struct fsp_request *req, struct fsp_handle *h, uint64_t owner)
+static int flush_descriptor(struct fsp_request *req, struct fsp_handle *h, uint64_t owner)
 {
     req->treq.Req.FlushBuffers.UserContext = (UINT64)(uintptr_t)FSP_OPS_CTX(h);
     req->treq.Req.FlushBuffers.UserContext2 = 1; /* a file, never the volume (guard) */
     fsp_op_enter(req, FspFsctlTransactFlushBuffersKind);
-    NTSTATUS status = req->fs->Interface->FlushDescriptor(req->fs, FSP_OPS_CTX(h), owner);
+    int err =
+        fsp_err_from_status(req->fs->Interface->FlushDescriptor(req->fs, FSP_OPS_CTX(h), owner));
     fsp_op_leave(req);
     fsp_attr_invalidate(req->engine, h->nodeid); /* what it wrote back may change the size */
-    return status;
+    return err;
 }
 
 void fsp_op_flush(struct fsp_request *req)
@@ -487,7 +489,7 @@ void fsp_op_flush(struct fsp_request *req)
         return fsp_reply_err(req, EBADF);
     if (h->no_flush)
         return fsp_reply_err(req, 0);
-    fsp_reply_status(req, flush_descriptor(req, h, in->lock_owner));
+    fsp_reply_err(req, flush_descriptor(req, h, in->lock_owner));
 }
 
 void fsp_ops_close_handle(struct fsp_engine *eng, struct fsp_handle *h)
@@ -589,18 +591,18 @@ void fsp_op_fallocate(struct fsp_request *req)
     FSP_FSCTL_OPEN_FILE_INFO oinfo;
     FSP_FSCTL_FILE_INFO *info = &oinfo.FileInfo;
     memset(&oinfo, 0, sizeof oinfo);
-    NTSTATUS status;
+    int err;
     if (fi->Fallocate) {
         req->treq.Req.SetInformation.FileInformationClass = FileAllocationInformation;
         fsp_op_enter(req, FspFsctlTransactSetInformationKind);
-        status = fi->Fallocate(req->fs, FSP_OPS_CTX(h), mode, in->offset, in->length,
-                               fsp_op_info_arg(req, &oinfo));
+        err = fsp_err_from_status(fi->Fallocate(req->fs, FSP_OPS_CTX(h), mode, in->offset,
+                                                in->length, fsp_op_info_arg(req, &oinfo)));
         fsp_op_leave(req);
         fsp_attr_invalidate(req->engine, h->nodeid);
-        if (STATUS_NOT_SUPPORTED == status || STATUS_INVALID_DEVICE_REQUEST == status ||
-            STATUS_NOT_IMPLEMENTED == status)
+        if (FSP_ENOT_SUPPORTED == err || FSP_EINVALID_DEVICE_REQUEST == err ||
+            FSP_ENOT_IMPLEMENTED == err)
             return fsp_reply_err(req, EOPNOTSUPP);
-        return fsp_reply_status(req, status);
+        return fsp_reply_err(req, err);
     }
     if ((mode & (FALLOC_FL_PUNCH_HOLE | FALLOC_FL_ZERO_RANGE)) || !fi->SetFileSize || !fi->GetFileInfo)
         return fsp_reply_err(req, EOPNOTSUPP);
@@ -608,9 +610,10 @@ void fsp_op_fallocate(struct fsp_request *req)
     UINT64 since = fsp_ops_since();
     bool grown = false;
     fsp_op_enter(req, FspFsctlTransactQueryInformationKind);
-    status = fi->GetFileInfo(req->fs, FSP_OPS_CTX(h), fsp_op_info_arg(req, &oinfo));
+    err =
+        fsp_err_from_status(fi->GetFileInfo(req->fs, FSP_OPS_CTX(h), fsp_op_info_arg(req, &oinfo)));
     fsp_op_leave(req);
-    if (NT_SUCCESS(status) && end > info->FileSize) {
+    if (!err && end > info->FileSize) {
         bool keep = mode & FALLOC_FL_KEEP_SIZE;
         UINT64 allocation = info->AllocationSize;
         memset(&oinfo, 0, sizeof oinfo);
@@ -618,13 +621,14 @@ void fsp_op_fallocate(struct fsp_request *req)
             keep ? FileAllocationInformation : FileEndOfFileInformation;
         if (!keep || end > allocation) {
             fsp_op_enter(req, FspFsctlTransactSetInformationKind);
-            status = fi->SetFileSize(req->fs, FSP_OPS_CTX(h), end, keep, fsp_op_info_arg(req, &oinfo));
+            err = fsp_err_from_status(fi->SetFileSize(req->fs, FSP_OPS_CTX(h), end, keep,
+                                                      fsp_op_info_arg(req, &oinfo)));
             fsp_op_leave(req);
             grown = !keep;
         }
         fsp_attr_invalidate(req->engine, h->nodeid);
     }
-    if (NT_SUCCESS(status) && grown)
+    if (!err && grown)
         fsp_ops_modified(req, h->nodeid, 0, h, FSP_OPS_CTX(h), since, FSP_OPS_DATA_CHANGED, &oinfo);
-    fsp_reply_status(req, status);
+    fsp_reply_err(req, err);
 }

@@ -72,56 +72,52 @@ uint32_t fsp_ops_killed_mode(struct fsp_request *req, uint32_t mode, uint32_t fi
     return mode;
 }
 
-NTSTATUS fsp_ops_kill_privs(struct fsp_request *req, uint64_t nodeid, PVOID ctx, PWSTR path,
-                            unsigned what)
+int fsp_ops_kill_privs(struct fsp_request *req, uint64_t nodeid, PVOID ctx, PWSTR path,
+                       unsigned what)
 {
     struct fsp_engine *eng = req->engine;
     if (!(fsp_engine_init_flags(eng) & FUSE_HANDLE_KILLPRIV_V2))
-        return STATUS_SUCCESS;
+        return 0;
     /* The flags word as it was before looking: the node is marked clean below only if no
      * chmod/chown/setxattr/link changed it meanwhile (fsp_node_set_flag_if). */
     unsigned seen = nodeid ? fsp_node_flags(eng, nodeid) : 0;
     if (seen & FSP_NODE_NO_PRIVS)
-        return STATUS_SUCCESS;
-    const FSP_FILE_SYSTEM_INTERFACE *fi = req->fs->Interface;
-    if (!fi->GetFileInfo)
-        return STATUS_SUCCESS;
+        return 0;
+    if (!req->fs->Interface->GetFileInfo)
+        return 0;
     FSP_FSCTL_OPEN_FILE_INFO info;
-    memset(&info, 0, sizeof info);
-    fsp_op_enter(req, FspFsctlTransactQueryInformationKind);
-    NTSTATUS status = fi->GetFileInfo(req->fs, ctx, fsp_op_info_arg(req, &info));
-    fsp_op_leave(req);
-    if (!NT_SUCCESS(status))
-        return status;
-    struct fuse_attr attr;
-    int err = fsp_ops_fill_attr(req, nodeid, ctx, path, &info, &attr);
+    int err = fsp_ops_get_file_info(req, ctx, &info);
     if (err)
-        return FspNtStatusFromErrno(err);
+        return err;
+    struct fuse_attr attr;
+    err = fsp_ops_fill_attr(req, nodeid, ctx, path, &info, &attr);
+    if (err)
+        return fsp_err_through_status(err);
     if (!S_ISREG(attr.mode))
-        return STATUS_SUCCESS;
+        return 0;
     uint32_t mode = attr.mode & 07777, keep = mode;
     if (what & FSP_KILLPRIV_SUIDGID)
         keep = fsp_ops_killed_mode(req, mode, attr.gid, false);
     if (keep != mode) {
-        status = fsp_ops_set_posix_security(req, ctx, attr.uid, attr.gid, keep);
+        err = fsp_ops_set_posix_security(req, ctx, attr.uid, attr.gid, keep);
         if (nodeid)
             fsp_attr_invalidate_owner(eng, nodeid);
-        if (!NT_SUCCESS(status))
-            return status;
+        if (err)
+            return err;
     }
     /* A file whose EAs cannot be read (some file systems reach EAs by name only, and an
      * unlinked file has none) cannot have them removed either: the change goes ahead. */
     err = fsp_ops_xattr_present(req, ctx, caps_name);
     if (0 == err) {
-        status = fsp_ops_xattr_remove(req, ctx, caps_name);
+        int rerr = fsp_ops_xattr_remove(req, ctx, caps_name);
         if (nodeid)
             fsp_attr_invalidate_owner(eng, nodeid);
-        if (!NT_SUCCESS(status))
-            return status;
+        if (rerr)
+            return rerr;
     }
     bool one_node = info.FileInfo.HardLinks <= 1 || info.FileInfo.IndexNumber; /* see above */
     if (nodeid && one_node && (0 == err || ENODATA == err || EOPNOTSUPP == err) &&
         !(keep & (S_ISUID | S_ISGID)))
         fsp_node_set_flag_if(eng, nodeid, FSP_NODE_NO_PRIVS, seen);
-    return STATUS_SUCCESS;
+    return 0;
 }

@@ -221,13 +221,14 @@ static void ioctl_ext(struct fsp_request *req)
     req->treq.Req.DeviceControl.IoControlCode = in->cmd;
     req->treq.Req.DeviceControl.OutputLength = in->out_size;
     fsp_op_enter(req, FspFsctlTransactDeviceControlKind);
-    NTSTATUS status = fs->Interface->Ioctl(fs, FSP_OPS_CTX(h), in->cmd, in->flags, in->arg,
-                                           in->in_size ? (void *)req->data : 0, in->in_size,
-                                           in->out_size ? out : 0, in->out_size, &result);
+    int err = fsp_err_from_status(fs->Interface->Ioctl(fs, FSP_OPS_CTX(h), in->cmd, in->flags,
+                                                       in->arg, in->in_size ? (void *)req->data : 0,
+                                                       in->in_size, in->out_size ? out : 0,
+                                                       in->out_size, &result));
     fsp_op_leave(req);
     fsp_attr_invalidate_owner(req->engine, h->nodeid); /* an ioctl may change anything */
-    if (!NT_SUCCESS(status))
-        return fsp_reply_status(req, status);
+    if (err)
+        return fsp_reply_err(req, err);
     if (result < 0) {
         FspDebugLog("linfsp: Ioctl returned a negative result %d\n", result);
         return fsp_reply_err(req, EIO);
@@ -252,20 +253,19 @@ static bool volume_label_ioctl(struct fsp_request *req, const struct fuse_ioctl_
         return false;
     FSP_FSCTL_VOLUME_INFO vi;
     memset(&vi, 0, sizeof vi);
-    NTSTATUS status;
+    int err = 0;
     if (FS_IOC_GETFSLABEL == in->cmd) {
         if (in->out_size < FSLABEL_MAX) {
             fsp_reply_err(req, EINVAL);
             return true;
         }
-        status = STATUS_SUCCESS;
         if (fs->Interface->GetVolumeInfo) {
             fsp_op_enter(req, FspFsctlTransactQueryVolumeInformationKind);
-            status = fs->Interface->GetVolumeInfo(fs, &vi);
+            err = fsp_err_from_status(fs->Interface->GetVolumeInfo(fs, &vi));
             fsp_op_leave(req);
         }
-        if (!NT_SUCCESS(status)) {
-            fsp_reply_status(req, status);
+        if (err) {
+            fsp_reply_err(req, err);
             return true;
         }
         char label[FSLABEL_MAX];
@@ -314,16 +314,16 @@ static bool volume_label_ioctl(struct fsp_request *req, const struct fuse_ioctl_
     }
     free(copy);
     if (wcslen(w) > ARRAYSIZE(vi.VolumeLabel))
-        status = STATUS_INVALID_PARAMETER;
+        err = EINVAL;
     else {
         req->treq.Req.SetVolumeInformation.FsInformationClass = 2; /* FileFsLabelInformation */
         fsp_op_enter(req, FspFsctlTransactSetVolumeInformationKind);
-        status = fs->Interface->SetVolumeLabel(fs, w, &vi);
+        err = fsp_err_from_status(fs->Interface->SetVolumeLabel(fs, w, &vi));
         fsp_op_leave(req);
     }
     FspPosixDeletePath(w);
-    if (!NT_SUCCESS(status)) {
-        fsp_reply_err(req, STATUS_INVALID_PARAMETER == status ? EINVAL : FspErrnoFromNtStatus(status));
+    if (err) {
+        fsp_reply_err(req, FSP_EINVALID_PARAMETER == err ? EINVAL : err);
         return true;
     }
     struct fuse_ioctl_out o; /* an ioctl's reply always has it */
@@ -354,12 +354,13 @@ void fsp_op_ioctl(struct fsp_request *req)
     req->treq.Req.DeviceControl.IoControlCode = in->cmd;
     req->treq.Req.DeviceControl.OutputLength = in->out_size;
     fsp_op_enter(req, FspFsctlTransactDeviceControlKind);
-    NTSTATUS status = fs->Interface->Control(fs, FSP_OPS_CTX(h), in->cmd, (void *)req->data,
-                                             in->in_size, out, in->out_size, &bytes);
+    int err = fsp_err_from_status(fs->Interface->Control(fs, FSP_OPS_CTX(h), in->cmd,
+                                                         (void *)req->data, in->in_size, out,
+                                                         in->out_size, &bytes));
     fsp_op_leave(req);
     fsp_attr_invalidate_owner(req->engine, h->nodeid); /* a control code may change anything */
-    if (!NT_SUCCESS(status))
-        return fsp_reply_status(req, status);
+    if (err)
+        return fsp_reply_err(req, err);
     if (bytes > in->out_size) {
         FspDebugLog("linfsp: Control returned %u bytes for a %u-byte buffer\n", bytes, in->out_size);
         return fsp_reply_err(req, EIO);
@@ -380,9 +381,9 @@ void fsp_op_syncfs(struct fsp_request *req)
     req->treq.Req.FlushBuffers.UserContext = 0;
     req->treq.Req.FlushBuffers.UserContext2 = 0;
     fsp_op_enter(req, FspFsctlTransactFlushBuffersKind);
-    NTSTATUS status = fs->Interface->Flush(fs, 0, fsp_op_info_arg(req, &info));
+    int err = fsp_err_from_status(fs->Interface->Flush(fs, 0, fsp_op_info_arg(req, &info)));
     fsp_op_leave(req);
-    fsp_reply_status(req, status);
+    fsp_reply_err(req, err);
 }
 
 /* ---- locks (the LinFsp extensions PosixLock and Flock) ---- */
@@ -408,19 +409,20 @@ static void lock_common(struct fsp_request *req, uint32_t command)
     req->treq.Req.LockControl.ProcessId = in->lk.pid;
     req->treq.Req.LockControl.Exclusive = F_WRLCK == in->lk.type;
     req->treq.Req.LockControl.FailImmediately = F_SETLKW != command;
-    NTSTATUS status;
+    int err;
     FSP_FSCTL_POSIX_LOCK lock = {in->lk.type, in->lk.pid, in->lk.start, in->lk.end};
     fsp_op_enter(req, FspFsctlTransactLockControlKind);
     if (flock) {
         UINT32 op = F_UNLCK == in->lk.type ? LOCK_UN : F_RDLCK == in->lk.type ? LOCK_SH : LOCK_EX;
         if (F_SETLKW != command && LOCK_UN != op)
             op |= LOCK_NB;
-        status = fs->Interface->Flock(fs, FSP_OPS_CTX(h), in->owner, op);
+        err = fsp_err_from_status(fs->Interface->Flock(fs, FSP_OPS_CTX(h), in->owner, op));
     } else
-        status = fs->Interface->PosixLock(fs, FSP_OPS_CTX(h), command, in->owner, &lock);
+        err = fsp_err_from_status(fs->Interface->PosixLock(fs, FSP_OPS_CTX(h), command, in->owner,
+                                                           &lock));
     fsp_op_leave(req);
-    if (!NT_SUCCESS(status))
-        return fsp_reply_status(req, status);
+    if (err)
+        return fsp_reply_err(req, err);
     if (F_GETLK != command)
         return fsp_reply_err(req, 0);
     if ((F_RDLCK != lock.Type && F_WRLCK != lock.Type && F_UNLCK != lock.Type) ||
@@ -469,10 +471,10 @@ void fsp_op_poll(struct fsp_request *req)
     UINT64 kh = (in->flags & FUSE_POLL_SCHEDULE_NOTIFY) ? in->kh : 0;
     req->treq.Req.QueryInformation.UserContext = (UINT64)(uintptr_t)FSP_OPS_CTX(h);
     fsp_op_enter(req, FspFsctlTransactQueryInformationKind);
-    NTSTATUS status = fs->Interface->Poll(fs, FSP_OPS_CTX(h), kh, in->events, &revents);
+    int err = fsp_err_from_status(fs->Interface->Poll(fs, FSP_OPS_CTX(h), kh, in->events, &revents));
     fsp_op_leave(req);
-    if (!NT_SUCCESS(status))
-        return fsp_reply_status(req, status);
+    if (err)
+        return fsp_reply_err(req, err);
     struct fuse_poll_out out;
     memset(&out, 0, sizeof out);
     out.revents = revents;

@@ -24,18 +24,31 @@
  * cannot fail): is the name gone? It is, when it opens no more or now names another file (by
  * IndexNumber). Otherwise the delete did not happen (the reason is unknown: EIO).
  */
-static NTSTATUS check_gone(struct fsp_request *req, PWSTR path, const FSP_FSCTL_FILE_INFO *was)
+static int check_gone(struct fsp_request *req, PWSTR path, const FSP_FSCTL_FILE_INFO *was)
 {
     PVOID ctx;
     FSP_FSCTL_OPEN_FILE_INFO info;
-    NTSTATUS status = fsp_ops_open_path(req, path, FILE_READ_ATTRIBUTES, &ctx, &info);
-    if (!NT_SUCCESS(status))
-        return STATUS_SUCCESS;
+    if (fsp_ops_open_path(req, path, FILE_READ_ATTRIBUTES, &ctx, &info))
+        return 0;
     fsp_ops_close(req, ctx, path, 0);
     if (was->IndexNumber && info.FileInfo.IndexNumber != was->IndexNumber)
-        return STATUS_SUCCESS;
+        return 0;
     FspDebugLog("linfsp: Cleanup did not delete %ls (nor report why)\n", path);
-    return STATUS_UNSUCCESSFUL;
+    return EIO;
+}
+
+/* Mark an open file for deletion (SetDelete, or CanDelete: ask; neither: nothing to ask). */
+static int mark_delete(struct fsp_request *req, PVOID ctx, PWSTR path)
+{
+    const FSP_FILE_SYSTEM_INTERFACE *fi = req->fs->Interface;
+    req->treq.Req.SetInformation.FileInformationClass = FileDispositionInformation;
+    req->treq.FileName = path;
+    fsp_op_enter(req, FspFsctlTransactSetInformationKind);
+    int err = fi->SetDelete   ? fsp_err_from_status(fi->SetDelete(req->fs, ctx, path, TRUE))
+              : fi->CanDelete ? fsp_err_from_status(fi->CanDelete(req->fs, ctx, path))
+                              : 0;
+    fsp_op_leave(req);
+    return err;
 }
 
 static void remove_name(struct fsp_request *req, bool dir)
@@ -50,9 +63,9 @@ static void remove_name(struct fsp_request *req, bool dir)
         return fsp_reply_err(req, err);
     PVOID ctx;
     FSP_FSCTL_OPEN_FILE_INFO oinfo;
-    NTSTATUS status = fsp_ops_open_path(req, path, DELETE | FILE_READ_ATTRIBUTES, &ctx, &oinfo);
-    if (!NT_SUCCESS(status))
-        return fsp_reply_status(req, status);
+    err = fsp_ops_open_path(req, path, DELETE | FILE_READ_ATTRIBUTES, &ctx, &oinfo);
+    if (err)
+        return fsp_reply_err(req, err);
     const FSP_FSCTL_FILE_INFO *info = &oinfo.FileInfo;
     bool is_dir = (info->FileAttributes & FILE_ATTRIBUTE_DIRECTORY) &&
                   !((info->FileAttributes & FILE_ATTRIBUTE_REPARSE_POINT) &&
@@ -62,29 +75,19 @@ static void remove_name(struct fsp_request *req, bool dir)
     struct fuse_attr gone;
     bool keep = dir && is_dir && 0 == fsp_ops_fill_attr(req, 0, ctx, path, &oinfo, &gone);
     if (dir && !is_dir)
-        status = STATUS_NOT_A_DIRECTORY;
+        err = ENOTDIR;
     else if (!dir && is_dir)
-        status = STATUS_FILE_IS_A_DIRECTORY;
+        err = EISDIR;
     else if (!fi->Cleanup)
-        status = STATUS_ACCESS_DENIED; /* files are deleted in Cleanup: it cannot delete */
-    else {
-        req->treq.Req.SetInformation.FileInformationClass = FileDispositionInformation;
-        req->treq.FileName = path;
-        fsp_op_enter(req, FspFsctlTransactSetInformationKind);
-        if (fi->SetDelete)
-            status = fi->SetDelete(req->fs, ctx, path, TRUE);
-        else if (fi->CanDelete)
-            status = fi->CanDelete(req->fs, ctx, path);
-        else
-            status = STATUS_SUCCESS;
-        fsp_op_leave(req);
-    }
-    NTSTATUS deleted = fsp_ops_close(req, ctx, path, NT_SUCCESS(status) ? FspCleanupDelete : 0);
-    if (NT_SUCCESS(status))
-        status = STATUS_PENDING == deleted ? check_gone(req, path, info) : deleted;
+        err = FSP_EACCESS_DENIED; /* files are deleted in Cleanup: it cannot delete */
+    else
+        err = mark_delete(req, ctx, path);
+    int deleted = fsp_ops_close(req, ctx, path, !err ? FspCleanupDelete : 0);
+    if (!err)
+        err = FSP_EPENDING == deleted ? check_gone(req, path, info) : deleted;
     /* The node goes only with the name: a delete that did not happen keeps both. */
-    if (!NT_SUCCESS(status))
-        return fsp_reply_status(req, status);
+    if (err)
+        return fsp_reply_err(req, err);
     fsp_attr_invalidate(req->engine, req->in->nodeid); /* its directory changed */
     if (keep)
         fsp_node_keep_gone_attr(req->engine, req->in->nodeid, name, &gone);
@@ -115,7 +118,7 @@ static bool replaced_dir_attr(struct fsp_request *req, uint64_t newdir, const ch
         return false;
     PVOID ctx;
     FSP_FSCTL_OPEN_FILE_INFO info;
-    if (!NT_SUCCESS(fsp_ops_open_path(req, newpath, FILE_READ_ATTRIBUTES, &ctx, &info)))
+    if (fsp_ops_open_path(req, newpath, FILE_READ_ATTRIBUTES, &ctx, &info))
         return false;
     bool got = (info.FileInfo.FileAttributes & FILE_ATTRIBUTE_DIRECTORY) &&
                0 == fsp_ops_fill_attr(req, 0, ctx, newpath, &info, attr);
@@ -131,16 +134,16 @@ static bool is_directory(const FSP_FSCTL_FILE_INFO *info)
              IO_REPARSE_TAG_SYMLINK == info->ReparseTag);
 }
 
-static NTSTATUS call_rename(struct fsp_request *req, PVOID ctx, PWSTR oldpath, PWSTR newpath,
-                            BOOLEAN replace)
+static int call_rename(struct fsp_request *req, PVOID ctx, PWSTR oldpath, PWSTR newpath,
+                       BOOLEAN replace)
 {
     req->treq.Req.SetInformation.FileInformationClass = FileRenameInformation;
     req->treq.Req.SetInformation.Info.Rename.AccessToken = (UINT64)req->in->pid << 32;
     req->treq.FileName = oldpath;
     fsp_op_enter(req, FspFsctlTransactSetInformationKind);
-    NTSTATUS status = req->fs->Interface->Rename(req->fs, ctx, oldpath, newpath, replace);
+    int err = fsp_err_from_status(req->fs->Interface->Rename(req->fs, ctx, oldpath, newpath, replace));
     fsp_op_leave(req);
-    return status;
+    return err;
 }
 
 /* The security descriptor of an open file (GetSecurity), malloc'ed; NULL when there is none. */
@@ -155,12 +158,12 @@ static PSECURITY_DESCRIPTOR security_of(struct fsp_request *req, PVOID ctx)
             return 0;
         SIZE_T got = size;
         fsp_op_enter(req, FspFsctlTransactQuerySecurityKind);
-        NTSTATUS status = fi->GetSecurity(req->fs, ctx, sd, &got);
+        int err = fsp_err_from_status(fi->GetSecurity(req->fs, ctx, sd, &got));
         fsp_op_leave(req);
-        if (NT_SUCCESS(status) && got <= size && FspIsValidSecurityDescriptor(sd, got))
+        if (!err && got <= size && FspIsValidSecurityDescriptor(sd, got))
             return sd;
         free(sd);
-        if (STATUS_BUFFER_OVERFLOW != status && STATUS_BUFFER_TOO_SMALL != status)
+        if (FSP_EBUFFER_OVERFLOW != err && FSP_EBUFFER_TOO_SMALL != err)
             return 0;
     }
     return 0;
@@ -180,8 +183,8 @@ static PSECURITY_DESCRIPTOR security_of(struct fsp_request *req, PVOID ctx)
  * target directory again with its security descriptor (its times, attributes and EAs are
  * lost) and reports the failure; the source is left as it was.
  */
-static NTSTATUS rename_over_directory(struct fsp_request *req, PVOID ctx, PWSTR oldpath,
-                                      PWSTR newpath, NTSTATUS refused, bool *preplaced)
+static int rename_over_directory(struct fsp_request *req, PVOID ctx, PWSTR oldpath,
+                                 PWSTR newpath, int refused, bool *preplaced)
 {
     const FSP_FILE_SYSTEM_INTERFACE *fi = req->fs->Interface;
     if (!fi->Cleanup)
@@ -190,45 +193,36 @@ static NTSTATUS rename_over_directory(struct fsp_request *req, PVOID ctx, PWSTR 
     fsp_op_hold_guard(req, &held);
     PVOID tctx;
     FSP_FSCTL_OPEN_FILE_INFO tinfo;
-    NTSTATUS status = fsp_ops_open_path(req, newpath, DELETE | FILE_READ_ATTRIBUTES | READ_CONTROL,
-                                        &tctx, &tinfo);
-    if (!NT_SUCCESS(status)) {
+    int err = fsp_ops_open_path(req, newpath, DELETE | FILE_READ_ATTRIBUTES | READ_CONTROL, &tctx,
+                                &tinfo);
+    if (err) {
         /* the target went meanwhile (or cannot be opened): the refusal stands, unless it is gone */
-        if (STATUS_OBJECT_NAME_NOT_FOUND == status)
-            status = call_rename(req, ctx, oldpath, newpath, TRUE);
+        if (FSP_ENAME_NOT_FOUND == err)
+            err = call_rename(req, ctx, oldpath, newpath, TRUE);
         else
-            status = refused;
+            err = refused;
         fsp_op_release_guard(req, &held);
-        return status;
+        return err;
     }
     if (!is_directory(&tinfo.FileInfo)) {
         fsp_ops_close(req, tctx, newpath, 0);
         fsp_op_release_guard(req, &held);
         return refused;
     }
-    req->treq.Req.SetInformation.FileInformationClass = FileDispositionInformation;
-    req->treq.FileName = newpath;
-    fsp_op_enter(req, FspFsctlTransactSetInformationKind);
-    if (fi->SetDelete)
-        status = fi->SetDelete(req->fs, tctx, newpath, TRUE);
-    else if (fi->CanDelete)
-        status = fi->CanDelete(req->fs, tctx, newpath);
-    else
-        status = STATUS_SUCCESS;
-    fsp_op_leave(req);
-    PSECURITY_DESCRIPTOR sd = NT_SUCCESS(status) ? security_of(req, tctx) : 0;
-    fsp_ops_close(req, tctx, newpath, NT_SUCCESS(status) ? FspCleanupDelete : 0);
-    if (NT_SUCCESS(status)) {
-        status = call_rename(req, ctx, oldpath, newpath, TRUE);
-        if (NT_SUCCESS(status))
+    err = mark_delete(req, tctx, newpath);
+    PSECURITY_DESCRIPTOR sd = !err ? security_of(req, tctx) : 0;
+    fsp_ops_close(req, tctx, newpath, !err ? FspCleanupDelete : 0);
+    if (!err) {
+        err = call_rename(req, ctx, oldpath, newpath, TRUE);
+        if (!err)
             *preplaced = true;
         else {
             /* put the empty target back as it was, as far as the interface allows */
             PVOID nctx;
             FSP_FSCTL_OPEN_FILE_INFO ninfo;
-            if (NT_SUCCESS(fsp_ops_create_object(req, newpath, FILE_DIRECTORY_FILE,
-                                                 FILE_LIST_DIRECTORY | FILE_READ_ATTRIBUTES,
-                                                 FILE_ATTRIBUTE_DIRECTORY, sd, 0, 0, &nctx, &ninfo)))
+            if (!fsp_ops_create_object(req, newpath, FILE_DIRECTORY_FILE,
+                                       FILE_LIST_DIRECTORY | FILE_READ_ATTRIBUTES,
+                                       FILE_ATTRIBUTE_DIRECTORY, sd, 0, 0, &nctx, &ninfo))
                 fsp_ops_close(req, nctx, newpath, 0);
             else
                 FspDebugLog("linfsp: rename over a directory failed and its target could not be "
@@ -237,7 +231,7 @@ static NTSTATUS rename_over_directory(struct fsp_request *req, PVOID ctx, PWSTR 
     }
     free(sd);
     fsp_op_release_guard(req, &held);
-    return status;
+    return err;
 }
 
 static void do_rename(struct fsp_request *req, uint64_t newdir, uint32_t flags)
@@ -280,14 +274,14 @@ static void do_rename(struct fsp_request *req, uint64_t newdir, uint32_t flags)
     bool src_dir = false, target_dir = false;
     PVOID ctx;
     FSP_FSCTL_OPEN_FILE_INFO info;
-    NTSTATUS status = fsp_ops_open_path(req, oldpath, DELETE | FILE_READ_ATTRIBUTES, &ctx, &info);
-    if (NT_SUCCESS(status)) {
+    err = fsp_ops_open_path(req, oldpath, DELETE | FILE_READ_ATTRIBUTES, &ctx, &info);
+    if (!err) {
         src_dir = is_directory(&info.FileInfo);
         if (counts && (exchange || (src_dir && replace))) {
             /* is the target a directory (a directory goes, or an exchange moves one)? */
             PVOID tctx;
             FSP_FSCTL_OPEN_FILE_INFO tinfo;
-            if (NT_SUCCESS(fsp_ops_open_path(req, newpath, FILE_READ_ATTRIBUTES, &tctx, &tinfo))) {
+            if (!fsp_ops_open_path(req, newpath, FILE_READ_ATTRIBUTES, &tctx, &tinfo)) {
                 target_dir = is_directory(&tinfo.FileInfo);
                 fsp_ops_close(req, tctx, newpath, 0);
             }
@@ -297,22 +291,21 @@ static void do_rename(struct fsp_request *req, uint64_t newdir, uint32_t flags)
             req->treq.Req.SetInformation.Info.Rename.AccessToken = (UINT64)req->in->pid << 32;
             req->treq.FileName = oldpath;
             fsp_op_enter(req, FspFsctlTransactSetInformationKind);
-            status = fi->RenameExchange(req->fs, ctx, oldpath, newpath);
+            err = fsp_err_from_status(fi->RenameExchange(req->fs, ctx, oldpath, newpath));
             fsp_op_leave(req);
         } else {
-            status = call_rename(req, ctx, oldpath, newpath, replace);
-            if ((STATUS_ACCESS_DENIED == status || STATUS_OBJECT_NAME_COLLISION == status) &&
-                src_dir && replace) {
+            err = call_rename(req, ctx, oldpath, newpath, replace);
+            if ((FSP_EACCESS_DENIED == err || FSP_ENAME_COLLISION == err) && src_dir && replace) {
                 bool replaced = false;
-                status = rename_over_directory(req, ctx, oldpath, newpath, status, &replaced);
+                err = rename_over_directory(req, ctx, oldpath, newpath, err, &replaced);
                 target_dir = replaced;
             }
         }
         fsp_ops_close(req, ctx, oldpath, 0);
     }
-    if (!NT_SUCCESS(status)) {
+    if (err) {
         fsp_node_rename_discard(&nr);
-        return fsp_reply_status(req, status);
+        return fsp_reply_err(req, err);
     }
     /* Both directories changed; fsp_node_renamed and fsp_node_exchanged drop the attributes
      * of the files they move (and of the replaced file). */
@@ -352,25 +345,18 @@ void fsp_op_rename2(struct fsp_request *req)
 /* LINK made newpath but cannot answer with its entry: remove the new name again, as UNLINK. */
 static void undo_link(struct fsp_request *req, PWSTR newpath)
 {
-    const FSP_FILE_SYSTEM_INTERFACE *fi = req->fs->Interface;
     PVOID ctx;
     FSP_FSCTL_OPEN_FILE_INFO info;
-    NTSTATUS status = fsp_ops_open_path(req, newpath, DELETE | FILE_READ_ATTRIBUTES, &ctx, &info);
-    if (NT_SUCCESS(status)) {
-        req->treq.Req.SetInformation.FileInformationClass = FileDispositionInformation;
-        req->treq.FileName = newpath;
-        fsp_op_enter(req, FspFsctlTransactSetInformationKind);
-        status = fi->SetDelete  ? fi->SetDelete(req->fs, ctx, newpath, TRUE)
-                 : fi->CanDelete ? fi->CanDelete(req->fs, ctx, newpath)
-                                 : STATUS_SUCCESS;
-        fsp_op_leave(req);
-        NTSTATUS deleted = fsp_ops_close(req, ctx, newpath, NT_SUCCESS(status) ? FspCleanupDelete : 0);
-        if (NT_SUCCESS(status) && STATUS_PENDING != deleted)
-            status = deleted;
+    int err = fsp_ops_open_path(req, newpath, DELETE | FILE_READ_ATTRIBUTES, &ctx, &info);
+    if (!err) {
+        err = mark_delete(req, ctx, newpath);
+        int deleted = fsp_ops_close(req, ctx, newpath, !err ? FspCleanupDelete : 0);
+        if (!err && FSP_EPENDING != deleted)
+            err = deleted;
     }
-    if (!NT_SUCCESS(status))
-        FspDebugLog("linfsp: the link made for a failed LINK was not removed (0x%08x)\n",
-                    (unsigned)status);
+    if (err)
+        FspDebugLog("linfsp: the link made for a failed LINK was not removed (errno %d)\n",
+                    fsp_err_public(err));
 }
 
 /* LINK of a file without a name (TMPFILE's): CreateHardLink on one of its open handles. */
@@ -379,8 +365,8 @@ struct link_unnamed {
     PWSTR newpath;
     FSP_FSCTL_OPEN_FILE_INFO info;
     struct fuse_attr attr;
-    NTSTATUS status;
-    int err;
+    int status; /* CreateHardLink's */
+    int err;    /* then fsp_ops_fill_attr's */
 };
 
 static int link_unnamed_fn(struct fsp_handle *h, void *arg)
@@ -393,12 +379,13 @@ static int link_unnamed_fn(struct fsp_handle *h, void *arg)
     req->treq.Req.SetInformation.FileInformationClass = FileLinkInformation;
     req->treq.FileName = 0;
     fsp_op_enter(req, FspFsctlTransactSetInformationKind);
-    l->status = req->fs->Interface->CreateHardLink(req->fs, FSP_OPS_CTX(h), 0, l->newpath,
-                                                   fsp_op_info_arg(req, &l->info));
+    l->status = fsp_err_from_status(req->fs->Interface->CreateHardLink(req->fs, FSP_OPS_CTX(h), 0,
+                                                                       l->newpath,
+                                                                       fsp_op_info_arg(req, &l->info)));
     fsp_op_leave(req);
     fsp_attr_invalidate(req->engine, h->nodeid); /* its link count */
     fsp_attr_invalidate(req->engine, req->in->nodeid); /* the new name's directory */
-    if (NT_SUCCESS(l->status))
+    if (!l->status)
         l->err = fsp_ops_fill_attr(req, 0, FSP_OPS_CTX(h), l->newpath, &l->info, &l->attr);
     return 0;
 }
@@ -412,8 +399,8 @@ static void link_unnamed(struct fsp_request *req, uint64_t oldnodeid, const char
     int err = fsp_handle_with_node(req, oldnodeid, link_unnamed_fn, &l);
     if (err)
         return fsp_reply_err(req, err);
-    if (!NT_SUCCESS(l.status))
-        return fsp_reply_status(req, l.status);
+    if (l.status)
+        return fsp_reply_err(req, l.status);
     /* The name is the node's own: the kernel keeps the inode it has for the open file. */
     struct fuse_entry_out out;
     memset(&out, 0, sizeof out);
@@ -454,21 +441,21 @@ void fsp_op_link(struct fsp_request *req)
         return fsp_reply_err(req, err);
     PVOID ctx;
     FSP_FSCTL_OPEN_FILE_INFO info;
-    NTSTATUS status = fsp_ops_open_path(req, oldpath, FILE_READ_ATTRIBUTES | FILE_WRITE_ATTRIBUTES,
-                                        &ctx, &info);
-    if (NT_SUCCESS(status) && (info.FileInfo.FileAttributes & FILE_ATTRIBUTE_DIRECTORY)) {
+    err = fsp_ops_open_path(req, oldpath, FILE_READ_ATTRIBUTES | FILE_WRITE_ATTRIBUTES, &ctx, &info);
+    if (!err && (info.FileInfo.FileAttributes & FILE_ATTRIBUTE_DIRECTORY)) {
         fsp_ops_close(req, ctx, oldpath, 0);
-        status = STATUS_PRIVILEGE_NOT_HELD; /* EPERM: no hard links to directories */
-    } else if (NT_SUCCESS(status)) {
+        err = EPERM; /* no hard links to directories */
+    } else if (!err) {
         req->treq.Req.SetInformation.FileInformationClass = FileLinkInformation;
         req->treq.FileName = oldpath;
         memset(&info, 0, sizeof info);
         fsp_op_enter(req, FspFsctlTransactSetInformationKind);
-        status = fs->Interface->CreateHardLink(fs, ctx, oldpath, newpath, fsp_op_info_arg(req, &info));
+        err = fsp_err_from_status(fs->Interface->CreateHardLink(fs, ctx, oldpath, newpath,
+                                                                fsp_op_info_arg(req, &info)));
         fsp_op_leave(req);
         fsp_attr_invalidate(req->engine, in->oldnodeid); /* its link count */
         fsp_attr_invalidate(req->engine, req->in->nodeid); /* the new name's directory */
-        if (NT_SUCCESS(status)) {
+        if (!err) {
             struct fuse_entry_out out;
             /* The new name is the old node's (one kernel inode per file), when the file
              * system gives the file an IndexNumber. */
@@ -489,7 +476,7 @@ void fsp_op_link(struct fsp_request *req)
         }
         fsp_ops_close(req, ctx, oldpath, 0);
     }
-    fsp_reply_status(req, status);
+    fsp_reply_err(req, err);
 }
 
 /* Create a name carrying reparse data (symlink or special file) and answer with its entry. */
@@ -507,19 +494,17 @@ static void create_special(struct fsp_request *req, const char *name, uint32_t m
         return fsp_reply_err(req, err);
     PVOID ctx = 0;
     FSP_FSCTL_OPEN_FILE_INFO info;
-    NTSTATUS status = fsp_ops_create_child(
-        req, path, mode, false, FILE_NON_DIRECTORY_FILE,
-        FILE_READ_ATTRIBUTES | FILE_WRITE_ATTRIBUTES | DELETE,
-        reparse ? FILE_ATTRIBUTE_REPARSE_POINT : FILE_ATTRIBUTE_ARCHIVE, reparse,
-        (ULONG)reparse_len, &ctx, &info);
+    err = fsp_ops_create_child(req, path, mode, false, FILE_NON_DIRECTORY_FILE,
+                               FILE_READ_ATTRIBUTES | FILE_WRITE_ATTRIBUTES | DELETE,
+                               reparse ? FILE_ATTRIBUTE_REPARSE_POINT : FILE_ATTRIBUTE_ARCHIVE,
+                               reparse, (ULONG)reparse_len, &ctx, &info);
     fsp_attr_invalidate(req->engine, req->in->nodeid); /* its directory changed */
-    if (!NT_SUCCESS(status)) {
-        return fsp_reply_status(req, status);
-    }
+    if (err)
+        return fsp_reply_err(req, err);
     struct fuse_entry_out out;
     err = fsp_ops_make_entry(req, req->in->nodeid, name, ctx, path, &info, &out);
     /* no entry to answer with: the caller is told it was not made, so it must not be */
-    if (err && STATUS_SUCCESS != fsp_ops_close(req, ctx, path, FspCleanupDelete))
+    if (err && 0 != fsp_ops_close(req, ctx, path, FspCleanupDelete))
         FspDebugLog("linfsp: an object made for a failed MKNOD/SYMLINK may not be deleted\n");
     else if (!err)
         fsp_ops_close(req, ctx, path, 0);
@@ -548,16 +533,15 @@ void fsp_op_readlink(struct fsp_request *req)
         return fsp_reply_err(req, err);
     PVOID ctx;
     FSP_FSCTL_OPEN_FILE_INFO info;
-    NTSTATUS status = fsp_ops_open_path(req, path, FILE_READ_ATTRIBUTES, &ctx, &info);
+    err = fsp_ops_open_path(req, path, FILE_READ_ATTRIBUTES, &ctx, &info);
     void *data = 0;
     size_t size = 0;
-    if (NT_SUCCESS(status)) {
-        status = fsp_ops_get_reparse(req, ctx, path, &data, &size);
+    if (!err) {
+        err = fsp_ops_get_reparse(req, ctx, path, &data, &size);
         fsp_ops_close(req, ctx, path, 0);
     }
-    if (!NT_SUCCESS(status))
-        return fsp_reply_err(req, STATUS_NOT_A_REPARSE_POINT == status ? EINVAL
-                                                                        : FspErrnoFromNtStatus(status));
+    if (err)
+        return fsp_reply_err(req, FSP_ENOT_REPARSE == err ? EINVAL : err);
     char *target = 0;
     err = fsp_ops_symlink_target(data, size, &target);
     free(data);

@@ -125,23 +125,24 @@ struct op {
 };
 
 /* GetFileInfo (the NTFS data is in FILETIMEs: the nanoseconds beside them are not used). */
-static NTSTATUS file_info(struct fsp_request *req, PVOID ctx, FSP_FSCTL_FILE_INFO *info)
+static int file_info(struct fsp_request *req, PVOID ctx, FSP_FSCTL_FILE_INFO *info)
 {
     if (!req->fs->Interface->GetFileInfo)
-        return STATUS_INVALID_DEVICE_REQUEST;
+        return FSP_EINVALID_DEVICE_REQUEST;
     FSP_FSCTL_OPEN_FILE_INFO oinfo;
     fsp_op_enter(req, FspFsctlTransactQueryInformationKind);
-    NTSTATUS status = req->fs->Interface->GetFileInfo(req->fs, ctx, fsp_op_info_arg(req, &oinfo));
+    int call_err = fsp_err_from_status(
+        req->fs->Interface->GetFileInfo(req->fs, ctx, fsp_op_info_arg(req, &oinfo)));
     fsp_op_leave(req);
     *info = oinfo.FileInfo;
-    return status;
+    return call_err;
 }
 
-static int err_of(NTSTATUS status)
+static int err_of(int call_err)
 {
     /* a missing member (STATUS_INVALID_DEVICE_REQUEST, STATUS_NOT_IMPLEMENTED) is ENOSYS, which
      * fsp_reply_err answers as fsp_ops_unsupported says (EOPNOTSUPP for the xattrs) */
-    return FspErrnoFromNtStatus(status);
+    return fsp_err_public(call_err);
 }
 
 /*
@@ -186,19 +187,19 @@ bool fsp_ops_caller_capable(struct fsp_request *req, int cap)
 static int posix_view(struct fsp_request *req, PVOID ctx, struct fsp_posix_acls *pa)
 {
     PSECURITY_DESCRIPTOR sd = 0;
-    NTSTATUS status = fsp_ops_get_security(req, ctx, 0, &sd);
-    if (STATUS_INVALID_DEVICE_REQUEST == status || STATUS_NOT_IMPLEMENTED == status) {
+    int call_err = fsp_ops_get_security(req, ctx, 0, &sd);
+    if (FSP_EINVALID_DEVICE_REQUEST == call_err || FSP_ENOT_IMPLEMENTED == call_err) {
         /* no security: the mounting user owns everything */
         memset(pa, 0, sizeof *pa);
         pa->uid = fsp_engine_owner_uid(req->engine);
         pa->gid = fsp_engine_owner_gid(req->engine);
         return 0;
     }
-    if (!NT_SUCCESS(status))
-        return err_of(status);
-    status = fsp_posix_acls_from_sd(sd, pa);
+    if (call_err)
+        return err_of(call_err);
+    call_err = fsp_err_from_status(fsp_posix_acls_from_sd(sd, pa));
     free(sd);
-    return NT_SUCCESS(status) ? 0 : err_of(status);
+    return !call_err ? 0 : err_of(call_err);
 }
 
 /* May the caller read the file (POSIX rules, with the ACL entries when ACLs are on)? */
@@ -265,11 +266,11 @@ int fsp_ntxattr_check_ea(struct fsp_request *req, PVOID ctx, const char *name, b
     return change ? check_owner(req, ctx) : check_read(req, ctx);
 }
 
-static NTSTATUS set_basic(struct fsp_request *req, PVOID ctx, UINT32 attributes, UINT64 creation,
+static int set_basic(struct fsp_request *req, PVOID ctx, UINT32 attributes, UINT64 creation,
                           UINT64 access, UINT64 write)
 {
     if (!req->fs->Interface->SetBasicInfo)
-        return STATUS_INVALID_DEVICE_REQUEST;
+        return FSP_EINVALID_DEVICE_REQUEST;
     FSP_FSCTL_OPEN_FILE_INFO info;
     /* the times set are whole FILETIMEs; the change time is now, to the nanosecond */
     UINT8 now_ns;
@@ -278,10 +279,10 @@ static NTSTATUS set_basic(struct fsp_request *req, PVOID ctx, UINT32 attributes,
     if (req->fs->VolumeParams.NanosecondTimes)
         req->treq.Req.SetInformation.Nsec.ChangeTime = now_ns;
     fsp_op_enter(req, FspFsctlTransactSetInformationKind);
-    NTSTATUS status = req->fs->Interface->SetBasicInfo(req->fs, ctx, attributes, creation, access, write,
-                                                       now, fsp_op_info_arg(req, &info));
+    int call_err = fsp_err_from_status(req->fs->Interface->SetBasicInfo(
+        req->fs, ctx, attributes, creation, access, write, now, fsp_op_info_arg(req, &info)));
     fsp_op_leave(req);
-    return status;
+    return call_err;
 }
 
 /* New attributes from the settable ones of want and the rest of the file's. */
@@ -291,16 +292,16 @@ static UINT32 merged_attributes(const FSP_FSCTL_FILE_INFO *info, uint32_t want)
     return a ? a : FILE_ATTRIBUTE_NORMAL;
 }
 
-static NTSTATUS set_security(struct fsp_request *req, PVOID ctx, SECURITY_INFORMATION what,
+static int set_security(struct fsp_request *req, PVOID ctx, SECURITY_INFORMATION what,
                              PSECURITY_DESCRIPTOR sd)
 {
     if (!req->fs->Interface->SetSecurity)
-        return STATUS_INVALID_DEVICE_REQUEST;
+        return FSP_EINVALID_DEVICE_REQUEST;
     req->treq.Req.SetSecurity.SecurityInformation = what;
     fsp_op_enter(req, FspFsctlTransactSetSecurityKind);
-    NTSTATUS status = req->fs->Interface->SetSecurity(req->fs, ctx, what, sd);
+    int call_err = fsp_err_from_status(req->fs->Interface->SetSecurity(req->fs, ctx, what, sd));
     fsp_op_leave(req);
-    return status;
+    return call_err;
 }
 
 /* What a descriptor carries, as SECURITY_INFORMATION. */
@@ -327,20 +328,22 @@ static int check_sd_change(struct fsp_request *req, PVOID ctx, PSECURITY_DESCRIP
     if ((what & SACL_SECURITY_INFORMATION) && !fsp_ops_caller_capable(req, CAP_SYS_ADMIN_BIT))
         return EPERM;
     PSECURITY_DESCRIPTOR cur = 0, merged = 0;
-    NTSTATUS status = fsp_ops_get_security(req, ctx, 0, &cur);
-    if (!NT_SUCCESS(status))
-        return err_of(status);
+    int call_err = fsp_ops_get_security(req, ctx, 0, &cur);
+    if (call_err)
+        return err_of(call_err);
     UINT32 cuid, cgid, cmode, nuid, ngid, nmode;
-    status = FspPosixMapSecurityDescriptorToPermissions(cur, &cuid, &cgid, &cmode);
-    if (NT_SUCCESS(status))
-        status = FspSetSecurityDescriptor(cur, what, nsd, &merged);
-    if (NT_SUCCESS(status))
-        status = FspPosixMapSecurityDescriptorToPermissions(merged, &nuid, &ngid, &nmode);
+    call_err =
+        fsp_err_from_status(FspPosixMapSecurityDescriptorToPermissions(cur, &cuid, &cgid, &cmode));
+    if (!call_err)
+        call_err = fsp_err_from_status(FspSetSecurityDescriptor(cur, what, nsd, &merged));
+    if (!call_err)
+        call_err = fsp_err_from_status(
+            FspPosixMapSecurityDescriptorToPermissions(merged, &nuid, &ngid, &nmode));
     if (merged)
         FspDeleteSecurityDescriptor(merged, (NTSTATUS(*)())FspSetSecurityDescriptor);
     free(cur);
-    if (!NT_SUCCESS(status))
-        return STATUS_INSUFFICIENT_RESOURCES == status ? ENOMEM : EINVAL;
+    if (call_err)
+        return FSP_ENO_RESOURCES == call_err ? ENOMEM : EINVAL;
     bool chown_cap = nuid != cuid || ngid != cgid ? fsp_ops_caller_capable(req, CAP_CHOWN_BIT) : true;
     if (nuid != cuid && !chown_cap)
         return EPERM;
@@ -412,46 +415,48 @@ static int stream_get(struct fsp_request *req, struct op *o)
         return err;
     PVOID sctx;
     FSP_FSCTL_OPEN_FILE_INFO oinfo;
-    NTSTATUS status = fsp_ops_open_path(req, path, FILE_READ_DATA | FILE_READ_ATTRIBUTES, &sctx, &oinfo);
+    int call_err =
+        fsp_ops_open_path(req, path, FILE_READ_DATA | FILE_READ_ATTRIBUTES, &sctx, &oinfo);
     const FSP_FSCTL_FILE_INFO *info = &oinfo.FileInfo;
-    if (!NT_SUCCESS(status)) {
+    if (call_err) {
         free(path);
-        return STATUS_OBJECT_NAME_NOT_FOUND == status || STATUS_OBJECT_PATH_NOT_FOUND == status
+        return FSP_ENAME_NOT_FOUND == call_err || FSP_EPATH_NOT_FOUND == call_err
                    ? ENODATA
-                   : err_of(status);
+                   : err_of(call_err);
     }
     /* up to Linux's value limit, the NUL included */
     size_t want = info->FileSize < XATTR_VALUE_MAX - 1 ? (size_t)info->FileSize : XATTR_VALUE_MAX - 1;
     char *buf = malloc(want + 1);
     ULONG got = 0;
-    status = buf ? STATUS_SUCCESS : STATUS_INSUFFICIENT_RESOURCES;
-    if (NT_SUCCESS(status) && want && o->size) {
+    call_err = buf ? 0 : FSP_ENO_RESOURCES;
+    if (!call_err && want && o->size) {
         if (!req->fs->Interface->Read)
-            status = STATUS_INVALID_DEVICE_REQUEST;
+            call_err = FSP_EINVALID_DEVICE_REQUEST;
         else {
             req->treq.Req.Read.Offset = 0;
             req->treq.Req.Read.Length = (UINT32)want;
             fsp_op_enter(req, FspFsctlTransactReadKind);
-            status = req->fs->Interface->Read(req->fs, sctx, buf, 0, (ULONG)want, &got);
+            call_err = fsp_err_from_status_pending(
+                req->fs->Interface->Read(req->fs, sctx, buf, 0, (ULONG)want, &got));
             fsp_op_leave(req);
-            if (STATUS_PENDING == status) {
+            if (FSP_EPENDING == call_err) {
                 /* the file system reads into buf until it responds */
                 UINT64 n = 0;
-                status = fsp_request_wait(req, &n);
+                call_err = fsp_err_from_status(fsp_request_wait(req, &n));
                 got = n > want ? (ULONG)want + 1 : (ULONG)n;
             }
-            if (STATUS_END_OF_FILE == status)
-                status = STATUS_SUCCESS, got = 0;
-            else if (NT_SUCCESS(status) && got > want)
-                status = STATUS_INTERNAL_ERROR;
+            if (FSP_EEND_OF_FILE == call_err)
+                call_err = 0, got = 0;
+            else if (!call_err && got > want)
+                call_err = FSP_EINTERNAL_ERROR;
         }
     } else
         got = (ULONG)want; /* size query: the length is enough */
     fsp_ops_close(req, sctx, path, 0);
     free(path);
-    if (!NT_SUCCESS(status)) {
+    if (call_err) {
         free(buf);
-        return STATUS_INTERNAL_ERROR == status ? EIO : err_of(status);
+        return FSP_EINTERNAL_ERROR == call_err ? EIO : err_of(call_err);
     }
     buf[got] = 0;
     o->out = buf;
@@ -459,26 +464,26 @@ static int stream_get(struct fsp_request *req, struct op *o)
     return 0;
 }
 
-static NTSTATUS delete_opened(struct fsp_request *req, PVOID sctx, PWSTR path)
+static int delete_opened(struct fsp_request *req, PVOID sctx, PWSTR path)
 {
     const FSP_FILE_SYSTEM_INTERFACE *fi = req->fs->Interface;
-    NTSTATUS status = STATUS_SUCCESS;
+    int call_err = 0;
     req->treq.Req.SetInformation.FileInformationClass = FileDispositionInformation;
     if (fi->SetDelete) {
         fsp_op_enter(req, FspFsctlTransactSetInformationKind);
-        status = fi->SetDelete(req->fs, sctx, path, TRUE);
+        call_err = fsp_err_from_status(fi->SetDelete(req->fs, sctx, path, TRUE));
         fsp_op_leave(req);
     } else if (fi->CanDelete) {
         fsp_op_enter(req, FspFsctlTransactSetInformationKind);
-        status = fi->CanDelete(req->fs, sctx, path);
+        call_err = fsp_err_from_status(fi->CanDelete(req->fs, sctx, path));
         fsp_op_leave(req);
     }
-    if (!NT_SUCCESS(status)) {
+    if (call_err) {
         fsp_ops_close(req, sctx, path, 0);
-        return status;
+        return call_err;
     }
-    NTSTATUS deleted = fsp_ops_close(req, sctx, path, FspCleanupDelete);
-    return STATUS_PENDING == deleted ? STATUS_SUCCESS : deleted;
+    int deleted = fsp_ops_close(req, sctx, path, FspCleanupDelete);
+    return FSP_EPENDING == deleted ? 0 : deleted;
 }
 
 static int stream_set(struct fsp_request *req, struct op *o)
@@ -491,71 +496,73 @@ static int stream_set(struct fsp_request *req, struct op *o)
     PVOID sctx = 0;
     FSP_FSCTL_OPEN_FILE_INFO info;
     UINT32 access = FILE_READ_DATA | FILE_WRITE_DATA | FILE_READ_ATTRIBUTES | DELETE;
-    NTSTATUS status = fsp_ops_open_path(req, path, access, &sctx, &info);
-    bool found = NT_SUCCESS(status);
+    int call_err = fsp_ops_open_path(req, path, access, &sctx, &info);
+    bool found = !call_err;
     if (o->remove) {
         if (found)
-            status = delete_opened(req, sctx, path);
+            call_err = delete_opened(req, sctx, path);
         free(path);
-        return found ? (NT_SUCCESS(status) ? 0 : err_of(status))
-               : STATUS_OBJECT_NAME_NOT_FOUND == status ? ENODATA
-                                                        : err_of(status);
+        return found ? (!call_err ? 0 : err_of(call_err))
+               : FSP_ENAME_NOT_FOUND == call_err ? ENODATA
+                                                        : err_of(call_err);
     }
     if (found && (o->flags & XATTR_CREATE))
-        status = STATUS_OBJECT_NAME_COLLISION;
-    else if (!found && STATUS_OBJECT_NAME_NOT_FOUND == status && !(o->flags & XATTR_REPLACE))
-        status = fsp_ops_create_object(req, path, FILE_NON_DIRECTORY_FILE, access, FILE_ATTRIBUTE_NORMAL,
-                                       0, 0, 0, &sctx, &info);
-    else if (!found && STATUS_OBJECT_NAME_NOT_FOUND == status) {
+        call_err = FSP_ENAME_COLLISION;
+    else if (!found && FSP_ENAME_NOT_FOUND == call_err && !(o->flags & XATTR_REPLACE))
+        call_err = fsp_ops_create_object(req, path, FILE_NON_DIRECTORY_FILE, access,
+                                         FILE_ATTRIBUTE_NORMAL, 0, 0, 0, &sctx, &info);
+    else if (!found && FSP_ENAME_NOT_FOUND == call_err) {
         free(path);
         return ENODATA;
     }
-    if (!NT_SUCCESS(status)) {
+    if (call_err) {
         if (found)
             fsp_ops_close(req, sctx, path, 0);
         free(path);
-        return STATUS_OBJECT_NAME_COLLISION == status ? EEXIST : err_of(status);
+        return FSP_ENAME_COLLISION == call_err ? EEXIST : err_of(call_err);
     }
     /* the value is the data and Samba's NUL; a value without it is all data */
     size_t len = o->size && 0 == ((const char *)o->value)[o->size - 1] ? o->size - 1 : o->size;
     if (!fi->SetFileSize)
-        status = STATUS_INVALID_DEVICE_REQUEST;
+        call_err = FSP_EINVALID_DEVICE_REQUEST;
     else {
         req->treq.Req.SetInformation.FileInformationClass = FileEndOfFileInformation;
         fsp_op_enter(req, FspFsctlTransactSetInformationKind);
-        status = fi->SetFileSize(req->fs, sctx, 0, FALSE, fsp_op_info_arg(req, &info));
+        call_err = fsp_err_from_status(
+            fi->SetFileSize(req->fs, sctx, 0, FALSE, fsp_op_info_arg(req, &info)));
         fsp_op_leave(req);
     }
-    if (NT_SUCCESS(status) && len) {
+    if (!call_err && len) {
         ULONG done = 0;
         /* Write may keep its buffer until it responds (fsp_request_wait) */
         void *copy = malloc(len);
         if (!copy)
-            status = STATUS_INSUFFICIENT_RESOURCES;
+            call_err = FSP_ENO_RESOURCES;
         else if (!fi->Write)
-            status = STATUS_INVALID_DEVICE_REQUEST;
+            call_err = FSP_EINVALID_DEVICE_REQUEST;
         else {
             memcpy(copy, o->value, len);
             req->treq.Req.Write.Offset = 0;
             req->treq.Req.Write.Length = (UINT32)len;
             fsp_op_enter(req, FspFsctlTransactWriteKind);
-            status = fi->Write(req->fs, sctx, copy, 0, (ULONG)len, FALSE, FALSE, &done,
-                               fsp_op_info_arg(req, &info));
+            call_err =
+                fsp_err_from_status_pending(fi->Write(req->fs, sctx, copy, 0, (ULONG)len, FALSE,
+                                                      FALSE, &done, fsp_op_info_arg(req, &info)));
             fsp_op_leave(req);
-            if (STATUS_PENDING == status) {
+            if (FSP_EPENDING == call_err) {
                 /* the file system reads copy until it responds */
                 UINT64 n = 0;
-                status = fsp_request_wait(req, &n);
+                call_err = fsp_err_from_status(fsp_request_wait(req, &n));
                 done = n > len ? 0 : (ULONG)n;
             }
-            if (NT_SUCCESS(status) && done != len)
-                status = STATUS_DISK_FULL;
+            if (!call_err && done != len)
+                call_err = ENOSPC;
         }
         free(copy);
     }
     fsp_ops_close(req, sctx, path, 0);
     free(path);
-    return NT_SUCCESS(status) ? 0 : err_of(status);
+    return !call_err ? 0 : err_of(call_err);
 }
 
 /* ---- POSIX ACLs ---- */
@@ -583,14 +590,14 @@ static int apply_view(struct fsp_request *req, PVOID ctx, PSECURITY_DESCRIPTOR c
 {
     PSECURITY_DESCRIPTOR sd = 0;
     const SECURITY_DESCRIPTOR_RELATIVE *h = cur;
-    NTSTATUS status = fsp_posix_acls_to_sd(a, cur, h->Control & (SE_DACL_PROTECTED | SE_DACL_AUTO_INHERITED),
-                                           &sd);
-    if (NT_SUCCESS(status))
-        status = set_security(req, ctx,
+    int call_err = fsp_err_from_status(fsp_posix_acls_to_sd(
+        a, cur, h->Control & (SE_DACL_PROTECTED | SE_DACL_AUTO_INHERITED), &sd));
+    if (!call_err)
+        call_err = set_security(req, ctx,
                               OWNER_SECURITY_INFORMATION | GROUP_SECURITY_INFORMATION | DACL_SECURITY_INFORMATION,
                               sd);
     free(sd);
-    return NT_SUCCESS(status) ? 0 : err_of(status);
+    return !call_err ? 0 : err_of(call_err);
 }
 
 static int posix_acl_set(struct fsp_request *req, PVOID ctx, struct op *o)
@@ -604,13 +611,13 @@ static int posix_acl_set(struct fsp_request *req, PVOID ctx, struct op *o)
     if (err)
         return err;
     PSECURITY_DESCRIPTOR cur = 0;
-    NTSTATUS status = fsp_ops_get_security(req, ctx, 0, &cur);
+    int call_err = fsp_ops_get_security(req, ctx, 0, &cur);
     struct fsp_posix_acls a;
-    if (NT_SUCCESS(status))
-        status = fsp_posix_acls_from_sd(cur, &a);
-    if (!NT_SUCCESS(status)) {
+    if (!call_err)
+        call_err = fsp_err_from_status(fsp_posix_acls_from_sd(cur, &a));
+    if (call_err) {
         free(e), free(cur);
-        return err_of(status);
+        return err_of(call_err);
     }
     if (K_ACL_ACCESS == o->kind) {
         if (o->remove) {
@@ -643,7 +650,7 @@ static int posix_acl_set(struct fsp_request *req, PVOID ctx, struct op *o)
 static int do_get(struct fsp_request *req, PVOID ctx, struct op *o)
 {
     FSP_FSCTL_FILE_INFO info;
-    NTSTATUS status;
+    int call_err;
     int err;
     switch (o->kind) {
     case K_ACL:
@@ -651,9 +658,9 @@ static int do_get(struct fsp_request *req, PVOID ctx, struct op *o)
         if ((err = check_read(req, ctx)))
             return err;
         PSECURITY_DESCRIPTOR sd = 0;
-        status = fsp_ops_get_security(req, ctx, 0, &sd);
-        if (!NT_SUCCESS(status))
-            return err_of(status);
+        call_err = fsp_ops_get_security(req, ctx, 0, &sd);
+        if (call_err)
+            return err_of(call_err);
         size_t len = FspGetSecurityDescriptorLength(sd);
         if (K_NTACL == o->kind) {
             err = fsp_ntacl_encode_v1(sd, len, &o->out, &o->outlen);
@@ -673,9 +680,9 @@ static int do_get(struct fsp_request *req, PVOID ctx, struct op *o)
     case K_DOSATTRIB:
         if (K_DOSATTRIB != o->kind && (err = check_read(req, ctx)))
             return err;
-        status = file_info(req, ctx, &info);
-        if (!NT_SUCCESS(status))
-            return err_of(status);
+        call_err = file_info(req, ctx, &info);
+        if (call_err)
+            return err_of(call_err);
         if (!(o->out = calloc(1, 32)))
             return ENOMEM;
         if (K_DOSATTRIB == o->kind) {
@@ -712,13 +719,13 @@ static int do_get(struct fsp_request *req, PVOID ctx, struct op *o)
     case K_REPARSE: {
         if ((err = check_read(req, ctx)))
             return err;
-        status = file_info(req, ctx, &info);
-        if (!NT_SUCCESS(status))
-            return err_of(status);
+        call_err = file_info(req, ctx, &info);
+        if (call_err)
+            return err_of(call_err);
         if (!(info.FileAttributes & FILE_ATTRIBUTE_REPARSE_POINT))
             return ENODATA;
-        status = fsp_ops_get_reparse(req, ctx, 0, &o->out, &o->outlen);
-        return NT_SUCCESS(status) ? 0 : STATUS_NOT_A_REPARSE_POINT == status ? ENODATA : err_of(status);
+        call_err = fsp_ops_get_reparse(req, ctx, 0, &o->out, &o->outlen);
+        return !call_err ? 0 : FSP_ENOT_REPARSE == call_err ? ENODATA : err_of(call_err);
     }
     case K_STREAM:
         return stream_get(req, o);
@@ -746,16 +753,16 @@ static int reparse_set(struct fsp_request *req, PVOID ctx, struct op *o)
     if (err)
         return err;
     FSP_FSCTL_FILE_INFO info;
-    NTSTATUS status = file_info(req, ctx, &info);
-    if (!NT_SUCCESS(status))
-        return err_of(status);
+    int call_err = file_info(req, ctx, &info);
+    if (call_err)
+        return err_of(call_err);
     bool has = info.FileAttributes & FILE_ATTRIBUTE_REPARSE_POINT;
     void *cur = 0;
     size_t curlen = 0;
     if (has) {
-        status = fsp_ops_get_reparse(req, ctx, 0, &cur, &curlen);
-        if (!NT_SUCCESS(status))
-            return err_of(status);
+        call_err = fsp_ops_get_reparse(req, ctx, 0, &cur, &curlen);
+        if (call_err)
+            return err_of(call_err);
     }
     /* a symlink, FIFO, socket or device stays what the kernel knows it as */
     if (cur && typed_tag(((REPARSE_DATA_BUFFER *)cur)->ReparseTag))
@@ -772,9 +779,10 @@ static int reparse_set(struct fsp_request *req, PVOID ctx, struct op *o)
             ((REPARSE_DATA_BUFFER *)cur)->ReparseDataLength = 0;
             req->treq.Req.FileSystemControl.FsControlCode = FSCTL_DELETE_REPARSE_POINT;
             fsp_op_enter(req, FspFsctlTransactFileSystemControlKind);
-            status = fs->Interface->DeleteReparsePoint((FSP_FILE_SYSTEM *)fs, ctx, 0, cur, hl);
+            call_err = fsp_err_from_status(
+                fs->Interface->DeleteReparsePoint((FSP_FILE_SYSTEM *)fs, ctx, 0, cur, hl));
             fsp_op_leave(req);
-            err = NT_SUCCESS(status) ? 0 : err_of(status);
+            err = !call_err ? 0 : err_of(call_err);
         }
     } else {
         const REPARSE_DATA_BUFFER *rp = o->value;
@@ -792,9 +800,10 @@ static int reparse_set(struct fsp_request *req, PVOID ctx, struct op *o)
         else {
             req->treq.Req.FileSystemControl.FsControlCode = FSCTL_SET_REPARSE_POINT;
             fsp_op_enter(req, FspFsctlTransactFileSystemControlKind);
-            status = fs->Interface->SetReparsePoint((FSP_FILE_SYSTEM *)fs, ctx, 0, (PVOID)o->value, o->size);
+            call_err = fsp_err_from_status(fs->Interface->SetReparsePoint(
+                (FSP_FILE_SYSTEM *)fs, ctx, 0, (PVOID)o->value, o->size));
             fsp_op_leave(req);
-            err = NT_SUCCESS(status) ? 0 : err_of(status);
+            err = !call_err ? 0 : err_of(call_err);
         }
     }
     free(cur);
@@ -805,7 +814,7 @@ static int reparse_set(struct fsp_request *req, PVOID ctx, struct op *o)
 static int do_set(struct fsp_request *req, PVOID ctx, struct op *o)
 {
     FSP_FSCTL_FILE_INFO info;
-    NTSTATUS status;
+    int call_err;
     int err;
     bool always = K_ACL == o->kind || K_ATTRIB == o->kind || K_ATTRIB_BE == o->kind || K_TIMES == o->kind ||
                   K_TIMES_BE == o->kind || K_CRTIME == o->kind || K_CRTIME_BE == o->kind ||
@@ -842,10 +851,10 @@ static int do_set(struct fsp_request *req, PVOID ctx, struct op *o)
             free(sd);
             return err;
         }
-        status = what ? set_security(req, ctx, what, sd) : STATUS_SUCCESS;
+        call_err = what ? set_security(req, ctx, what, sd) : 0;
         free(sd);
         o->changed_security = true;
-        return NT_SUCCESS(status) ? 0 : err_of(status);
+        return !call_err ? 0 : err_of(call_err);
     }
     case K_ATTRIB:
     case K_ATTRIB_BE:
@@ -864,9 +873,9 @@ static int do_set(struct fsp_request *req, PVOID ctx, struct op *o)
                 a = (uint32_t)v[0] << 24 | (uint32_t)v[1] << 16 | (uint32_t)v[2] << 8 | v[3];
             else
                 memcpy(&a, v, 4);
-            status = file_info(req, ctx, &info);
-            if (NT_SUCCESS(status))
-                status = set_basic(req, ctx, merged_attributes(&info, a), 0, 0, 0);
+            call_err = file_info(req, ctx, &info);
+            if (!call_err)
+                call_err = set_basic(req, ctx, merged_attributes(&info, a), 0, 0, 0);
         } else {
             bool be = K_TIMES_BE == o->kind || K_CRTIME_BE == o->kind;
             if (o->size < 8)
@@ -875,10 +884,10 @@ static int do_set(struct fsp_request *req, PVOID ctx, struct op *o)
             UINT64 t[3] = {0, 0, 0}; /* creation, write, access; 0: unchanged */
             for (size_t i = 0; i < n; i++)
                 t[i] = get64(v + 8 * i, be);
-            status = set_basic(req, ctx, INVALID_FILE_ATTRIBUTES, t[0], t[2], t[1]);
+            call_err = set_basic(req, ctx, INVALID_FILE_ATTRIBUTES, t[0], t[2], t[1]);
         }
         o->changed_security = true; /* times are attributes the kernel caches */
-        return NT_SUCCESS(status) ? 0 : err_of(status);
+        return !call_err ? 0 : err_of(call_err);
     }
     case K_DOSATTRIB: {
         /* attributes and the creation time: what system.ntfs_attrib and _crtime ask (the
@@ -889,15 +898,15 @@ static int do_set(struct fsp_request *req, PVOID ctx, struct op *o)
         if ((err = fsp_dosattrib_decode(o->value, o->size, &d)))
             return err;
         UINT32 attributes = INVALID_FILE_ATTRIBUTES;
-        status = STATUS_SUCCESS;
+        call_err = 0;
         if (d.has_attrib) {
-            status = file_info(req, ctx, &info);
+            call_err = file_info(req, ctx, &info);
             attributes = merged_attributes(&info, d.attrib);
         }
-        if (NT_SUCCESS(status) && (d.has_attrib || d.has_create_time))
-            status = set_basic(req, ctx, attributes, d.has_create_time ? d.create_time : 0, 0, 0);
+        if (!call_err && (d.has_attrib || d.has_create_time))
+            call_err = set_basic(req, ctx, attributes, d.has_create_time ? d.create_time : 0, 0, 0);
         o->changed_security = true;
-        return NT_SUCCESS(status) ? 0 : err_of(status);
+        return !call_err ? 0 : err_of(call_err);
     }
     case K_REPARSE:
         return reparse_set(req, ctx, o);
@@ -925,7 +934,7 @@ static int run_op(struct fsp_request *req, PVOID ctx, struct fsp_handle *h, void
                     K_ACL_DEFAULT == o->kind;
     if (!err && security && o->changed_security && req->fs->Interface->Cleanup) {
         FSP_FSCTL_OPEN_FILE_INFO info;
-        if (NT_SUCCESS(fsp_ops_get_file_info(req, ctx, &info)))
+        if (!(fsp_ops_get_file_info(req, ctx, &info)))
             fsp_ops_modified(req, req->in->nodeid, 0, h, ctx, since, FSP_OPS_SECURITY_CHANGED, &info);
     }
     return err;
@@ -1045,21 +1054,23 @@ static int list_streams(struct fsp_request *req, PVOID ctx, char **plist, size_t
 {
     ULONG cap = 64 * 1024, got = 0;
     void *buf = 0;
-    NTSTATUS status = STATUS_BUFFER_OVERFLOW;
-    for (int i = 0; i < 5 && (STATUS_BUFFER_OVERFLOW == status || STATUS_BUFFER_TOO_SMALL == status); i++) {
+    int call_err = FSP_EBUFFER_OVERFLOW;
+    for (int i = 0;
+         i < 5 && (FSP_EBUFFER_OVERFLOW == call_err || FSP_EBUFFER_TOO_SMALL == call_err); i++) {
         free(buf);
         if (!(buf = malloc(cap)))
             return ENOMEM;
         got = 0;
         req->treq.Req.QueryStreamInformation.UserContext = 0;
         fsp_op_enter(req, FspFsctlTransactQueryStreamInformationKind);
-        status = req->fs->Interface->GetStreamInfo(req->fs, ctx, buf, cap, &got);
+        call_err =
+            fsp_err_from_status(req->fs->Interface->GetStreamInfo(req->fs, ctx, buf, cap, &got));
         fsp_op_leave(req);
         cap *= 4;
     }
-    if (!NT_SUCCESS(status) || got > cap / 4) {
+    if (call_err || got > cap / 4) {
         free(buf);
-        return NT_SUCCESS(status) ? EIO : STATUS_INVALID_DEVICE_REQUEST == status ? 0 : err_of(status);
+        return !call_err ? EIO : FSP_EINVALID_DEVICE_REQUEST == call_err ? 0 : err_of(call_err);
     }
     int err = 0;
     for (size_t pos = 0; !err && pos + sizeof(UINT16) <= got;) {

@@ -141,40 +141,40 @@ static bool linux_name_of(struct fsp_request *req, const char *ea, size_t len, c
  * All EAs of the file (or, ea_name != NULL, at least the EA of that name: Req.QueryEa.Name),
  * malloc'ed; *plen bytes (see "Lists" above).
  */
-static NTSTATUS read_eas(struct fsp_request *req, PVOID ctx, const char *ea_name, void **pbuf,
-                         ULONG *plen)
+static int read_eas(struct fsp_request *req, PVOID ctx, const char *ea_name, void **pbuf,
+                    ULONG *plen)
 {
     for (ULONG size = EA_BUFFER_FIRST; size <= EA_BUFFER_MAX; size *= 4) {
         void *buf = malloc(size);
         if (!buf)
-            return STATUS_INSUFFICIENT_RESOURCES;
+            return FSP_ENO_RESOURCES;
         ULONG got = 0;
         fsp_ea_track_reset();
         req->treq.Req.QueryEa.Name = ea_name; /* LinFsp extension: the name looked for */
         fsp_op_enter(req, FspFsctlTransactQueryEaKind);
-        NTSTATUS status = req->fs->Interface->GetEa(req->fs, ctx, buf, size, &got);
+        int err = fsp_err_from_status(req->fs->Interface->GetEa(req->fs, ctx, buf, size, &got));
         fsp_op_leave(req);
         struct fsp_ea_track track = fsp_ea_track_get();
-        bool truncated = STATUS_BUFFER_OVERFLOW == status || STATUS_BUFFER_TOO_SMALL == status ||
-                         (NT_SUCCESS(status) && got <= size &&
+        bool truncated = FSP_EBUFFER_OVERFLOW == err || FSP_EBUFFER_TOO_SMALL == err ||
+                         (!err && got <= size &&
                           (track.refused || (0 == track.adds && got > 0 && got > size - EA_ENTRY_MAX)));
         if (truncated) {
             free(buf);
             continue;
         }
-        if (!NT_SUCCESS(status) || got > size) {
+        if (err || got > size) {
             free(buf);
-            return NT_SUCCESS(status) ? STATUS_EA_CORRUPT_ERROR : status;
+            return err ? err : fsp_err_from_status(STATUS_EA_CORRUPT_ERROR);
         }
         *pbuf = buf;
         *plen = got;
-        return STATUS_SUCCESS;
+        return 0;
     }
     FspDebugLog("linfsp: the extended attributes of a file exceed %u bytes\n", EA_BUFFER_MAX);
-    return STATUS_EA_TOO_LARGE;
+    return fsp_err_from_status(STATUS_EA_TOO_LARGE);
 }
 
-NTSTATUS fsp_ops_read_eas(struct fsp_request *req, PVOID ctx, void **pbuf, ULONG *plen)
+int fsp_ops_read_eas(struct fsp_request *req, PVOID ctx, void **pbuf, ULONG *plen)
 {
     return read_eas(req, ctx, 0, pbuf, plen);
 }
@@ -219,8 +219,7 @@ static int open_node(struct fsp_request *req, UINT32 access, PWSTR *ppath, PVOID
     if (err)
         return err;
     FSP_FSCTL_OPEN_FILE_INFO info;
-    NTSTATUS status = fsp_ops_open_path(req, *ppath, access, pctx, &info);
-    return NT_SUCCESS(status) ? 0 : FspErrnoFromNtStatus(status);
+    return fsp_err_public(fsp_ops_open_path(req, *ppath, access, pctx, &info));
 }
 
 struct by_handle {
@@ -270,13 +269,12 @@ static int lookup(struct fsp_request *req, PVOID ctx, const char *name, void **p
         err = 0; /* no EA can have it: the whole list, where it is not found */
     if (err)
         return err;
-    NTSTATUS status = read_eas(req, ctx, ea_name, &buf, &len);
+    err = fsp_err_public(read_eas(req, ctx, ea_name, &buf, &len));
     free(ea_name);
-    if (!NT_SUCCESS(status))
-        return FspErrnoFromNtStatus(status);
+    if (err)
+        return err;
     struct find_ctx c = {req, name, 0, 0, 0, {0}};
-    status = FspFileSystemEnumerateEa(req->fs, find_ea, &c, buf, len);
-    if (!NT_SUCCESS(status)) {
+    if (!NT_SUCCESS(FspFileSystemEnumerateEa(req->fs, find_ea, &c, buf, len))) {
         FspDebugLog("linfsp: GetEa returned a malformed list\n");
         err = EIO;
     } else if (!c.found || (0 == c.found->EaValueLength && !empty_values(req->fs)))
@@ -362,8 +360,7 @@ static int list_fn(struct fsp_request *req, PVOID ctx, struct fsp_handle *h, voi
     int err = fsp_ntxattr_list(req, ctx, &a->served, &a->servedlen);
     if (err || !fsp_ops_eas_supported(req))
         return err; /* no EAs: only the served names, as a file system without xattrs has */
-    NTSTATUS status = fsp_ops_read_eas(req, ctx, &a->buf, &a->len);
-    return NT_SUCCESS(status) ? 0 : FspErrnoFromNtStatus(status);
+    return fsp_err_public(fsp_ops_read_eas(req, ctx, &a->buf, &a->len));
 }
 
 void fsp_op_listxattr(struct fsp_request *req)
@@ -378,7 +375,7 @@ void fsp_op_listxattr(struct fsp_request *req)
     }
     void *buf = a.buf;
     ULONG len = a.len;
-    NTSTATUS status = STATUS_SUCCESS;
+    bool malformed = false;
     struct find_ctx c = {req, 0, 0, malloc(len + a.servedlen + 1), 0, {0}};
     if (!c.list) {
         free(a.served);
@@ -390,9 +387,9 @@ void fsp_op_listxattr(struct fsp_request *req)
     c.listlen = a.servedlen;
     free(a.served);
     if (buf)
-        status = FspFileSystemEnumerateEa(req->fs, list_ea, &c, buf, len);
+        malformed = !NT_SUCCESS(FspFileSystemEnumerateEa(req->fs, list_ea, &c, buf, len));
     free(buf);
-    if (!NT_SUCCESS(status))
+    if (malformed)
         fsp_reply_err(req, EIO);
     else if (0 == in->size) {
         struct fuse_getxattr_out out = {(uint32_t)c.listlen, 0};
@@ -408,8 +405,8 @@ void fsp_op_listxattr(struct fsp_request *req)
  * Set (value != NULL; len 0: an empty value, LinFsp extension) or delete the EA named ea_name
  * (the file system's spelling).
  */
-static NTSTATUS set_one(struct fsp_request *req, PVOID ctx, const char *ea_name, const void *value,
-                        size_t len, FSP_FSCTL_OPEN_FILE_INFO *info)
+static int set_one(struct fsp_request *req, PVOID ctx, const char *ea_name, const void *value,
+                   size_t len, FSP_FSCTL_OPEN_FILE_INFO *info)
 {
     if (!value)
         len = 0;
@@ -417,7 +414,7 @@ static NTSTATUS set_one(struct fsp_request *req, PVOID ctx, const char *ea_name,
     size_t size = offsetof(FILE_FULL_EA_INFORMATION, EaName) + namelen + 1 + len;
     FILE_FULL_EA_INFORMATION *ea = calloc(1, size);
     if (!ea)
-        return STATUS_INSUFFICIENT_RESOURCES;
+        return FSP_ENO_RESOURCES;
     ea->EaNameLength = (UCHAR)namelen;
     ea->EaValueLength = (USHORT)len;
     if (value && 0 == len)
@@ -426,11 +423,11 @@ static NTSTATUS set_one(struct fsp_request *req, PVOID ctx, const char *ea_name,
     if (len)
         memcpy(ea->EaName + namelen + 1, value, len);
     fsp_op_enter(req, FspFsctlTransactSetEaKind);
-    NTSTATUS status = req->fs->Interface->SetEa(req->fs, ctx, ea, (ULONG)size,
-                                                fsp_op_info_arg(req, info));
+    int err = fsp_err_from_status(req->fs->Interface->SetEa(req->fs, ctx, ea, (ULONG)size,
+                                                            fsp_op_info_arg(req, info)));
     fsp_op_leave(req);
     free(ea);
-    return status;
+    return err;
 }
 
 int fsp_ops_xattr_present(struct fsp_request *req, PVOID ctx, const char *name)
@@ -440,19 +437,19 @@ int fsp_ops_xattr_present(struct fsp_request *req, PVOID ctx, const char *name)
     return lookup(req, ctx, name, 0, 0, 0);
 }
 
-NTSTATUS fsp_ops_xattr_remove(struct fsp_request *req, PVOID ctx, const char *name)
+int fsp_ops_xattr_remove(struct fsp_request *req, PVOID ctx, const char *name)
 {
     char *stored = 0;
     int err = names_encoded(req) ? lookup(req, ctx, name, 0, 0, &stored)
                                  : (stored = strdup(name)) ? 0 : ENOMEM;
     if (ENODATA == err)
-        return STATUS_SUCCESS;
+        return 0;
     if (err)
-        return FspNtStatusFromErrno(err);
+        return fsp_err_through_status(err);
     FSP_FSCTL_OPEN_FILE_INFO info;
-    NTSTATUS status = set_one(req, ctx, stored, 0, 0, &info);
+    err = set_one(req, ctx, stored, 0, 0, &info);
     free(stored);
-    return status;
+    return err;
 }
 
 struct set_args {
@@ -485,10 +482,10 @@ static int set_fn(struct fsp_request *req, PVOID ctx, struct fsp_handle *h, void
     }
     FSP_FSCTL_OPEN_FILE_INFO info;
     UINT64 since = fsp_ops_since();
-    NTSTATUS status = set_one(req, ctx, stored, a->value, a->value ? a->len : 0, &info);
+    int serr = set_one(req, ctx, stored, a->value, a->value ? a->len : 0, &info);
     free(stored);
-    if (!NT_SUCCESS(status))
-        return FspErrnoFromNtStatus(status);
+    if (serr)
+        return fsp_err_public(serr);
     /* the change time, when the file system leaves it to Cleanup (ops_cleanup.c) */
     fsp_ops_modified(req, req->in->nodeid, 0, h, ctx, since, FSP_OPS_EA_CHANGED, &info);
     return 0;

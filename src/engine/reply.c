@@ -4,6 +4,7 @@
  */
 #include "core.h"
 #include "uring.h"
+#include "fs_errors.h"
 #include <errno.h>
 #include <string.h>
 
@@ -53,17 +54,13 @@ static void reply_iov_err(struct fsp_request *req, int err, const struct iovec *
 
 void fsp_reply_err(struct fsp_request *req, int err)
 {
-    err = err < 0 ? -err : err;
+    /* An internal code goes out as its public errno (fs_errors.h). */
+    err = fsp_err_public(err);
     /* "The file system lacks this operation": ENOSYS would make the kernel stop sending some
      * opcodes for the whole mount, so it gets the opcode's own answer. */
     if (ENOSYS == err)
         err = fsp_ops_unsupported(req->in->opcode);
     reply_iov_err(req, err, 0, 0);
-}
-
-void fsp_reply_status(struct fsp_request *req, NTSTATUS status)
-{
-    fsp_reply_err(req, NT_SUCCESS(status) ? 0 : FspErrnoFromNtStatus(status));
 }
 
 void fsp_reply_data(struct fsp_request *req, const void *data, size_t size)

@@ -16,6 +16,7 @@
  * varies the fuzz tests (including fuzz_pending, interrupts racing late completions).
  */
 #include "core.h"
+#include "fs_errors.h"
 #include "memfs.h"
 #include "tlib.h"
 #include <dirent.h>
@@ -1621,6 +1622,172 @@ static void exchange_nlink(void)
     ASSERT_EQ(attr.nlink, 3);
     ASSERT_EQ(getattr(q.nodeid, &attr), 0);
     ASSERT_EQ(attr.nlink, 3);
+}
+
+/* ---- the engine's error currency (fs_errors.h): what the kernel gets for a status ---- */
+
+/*
+ * Every NTSTATUS becomes, inside the engine, an errno or an internal code whose public errno is
+ * exactly FspErrnoFromNtStatus's; no internal code can reach the kernel.
+ */
+static void errno_mapping_table(void)
+{
+    static const UINT32 bases[] = {0x00000000u, 0x40000000u, 0x80000000u, 0xC0000000u,
+                                   0xC0070000u, (UINT32)FSP_STATUS_FROM_ERRNO(0)};
+    unsigned internal = 0;
+    for (size_t b = 0; b < sizeof bases / sizeof bases[0]; b++)
+        for (UINT32 low = 0; low <= 0xffff; low++) {
+            NTSTATUS s = (NTSTATUS)(bases[b] | low);
+            int want = FspErrnoFromNtStatus(s);
+            int e = fsp_err_from_status(s), p = fsp_err_from_status_pending(s);
+            if (fsp_err_is_internal(e)) {
+                internal++;
+                ASSERT_EQ((UINT32)fsp_err_status(e), (UINT32)s);
+            }
+            ASSERT_EQ(fsp_err_public(e), want);
+            ASSERT_EQ(fsp_err_public(p), want);
+            ASSERT(!fsp_err_is_internal(fsp_err_public(e)));
+            ASSERT_EQ(NT_SUCCESS(s) ? 0 : 1, e ? 1 : 0);
+            ASSERT_EQ(STATUS_PENDING == s ? FSP_EPENDING : e, p);
+        }
+    ASSERT_EQ(internal, FSP_EINTERNAL_END - FSP_EINTERNAL_BASE - 1); /* all but FSP_EPENDING */
+}
+
+static NTSTATUS g_fail_status; /* what GetFileInfo returns while set */
+static NTSTATUS failing_get_file_info(FSP_FILE_SYSTEM *fs_, PVOID ctx, FSP_FSCTL_FILE_INFO *info)
+{
+    if (g_fail_status)
+        return g_fail_status;
+    return g_memfs_iface->GetFileInfo(fs_, ctx, info);
+}
+
+static void patch_failing_get_file_info(FSP_FILE_SYSTEM_INTERFACE *iface)
+{
+    iface->GetFileInfo = failing_get_file_info;
+}
+
+/* Through a handler and its reply: the kernel gets FspErrnoFromNtStatus of each failure (ENOSYS as
+ * fsp_ops_unsupported answers it). */
+static void errno_mapping_reply(void)
+{
+    g_patch = patch_failing_get_file_info;
+    start(0, 0, 1);
+    struct fuse_entry_out e;
+    uint64_t fh;
+    ASSERT_EQ(create(FUSE_ROOT_ID, "f", 0644, &e, &fh), 0);
+    NTSTATUS statuses[0x400 + 140 + FSP_EINTERNAL_END - FSP_EINTERNAL_BASE];
+    size_t n = 0;
+    for (UINT32 low = 1; low < 0x400; low++)
+        statuses[n++] = (NTSTATUS)(0xC0000000u | low);
+    for (int err = 1; err < 140; err++)
+        statuses[n++] = FSP_STATUS_FROM_ERRNO(err);
+    for (int c = FSP_EINTERNAL_BASE; c < FSP_EINTERNAL_END; c++)
+        if (!NT_SUCCESS(fsp_err_status(c)))
+            statuses[n++] = fsp_err_status(c);
+    for (size_t i = 0; i < n; i++) {
+        g_fail_status = statuses[i];
+        struct fuse_getattr_in in;
+        memset(&in, 0, sizeof in);
+        in.getattr_flags = FUSE_GETATTR_FH;
+        in.fh = fh;
+        void *data;
+        size_t len;
+        int err = call(FUSE_GETATTR, e.nodeid, &in, sizeof in, 0, 0, &data, &len);
+        g_fail_status = 0;
+        /* ENOSYS goes out as the opcode's answer for a missing operation (fsp_ops_unsupported) */
+        int want = FspErrnoFromNtStatus(statuses[i]);
+        ASSERT_EQ(err, -(ENOSYS == want ? fsp_ops_unsupported(FUSE_GETATTR) : want));
+    }
+    ASSERT_EQ(release(e.nodeid, fh, false), 0);
+}
+
+/* What the file system answers instead of memfs, while set (NTSTATUS 0: memfs's answer). */
+static NTSTATUS g_open_status, g_create_status, g_read_status;
+static NTSTATUS status_open(FSP_FILE_SYSTEM *fs_, PWSTR name, UINT32 options, UINT32 access,
+                            PVOID *pctx, FSP_FSCTL_FILE_INFO *info)
+{
+    if (g_open_status)
+        return g_open_status;
+    return g_memfs_iface->Open(fs_, name, options, access, pctx, info);
+}
+
+static NTSTATUS status_create_ex(FSP_FILE_SYSTEM *fs_, PWSTR name, UINT32 options, UINT32 access,
+                                 UINT32 attrs, PSECURITY_DESCRIPTOR sd, UINT64 alloc, PVOID extra,
+                                 ULONG extralen, BOOLEAN is_reparse, PVOID *pctx,
+                                 FSP_FSCTL_FILE_INFO *info)
+{
+    if (g_create_status)
+        return g_create_status;
+    return g_memfs_iface->CreateEx(fs_, name, options, access, attrs, sd, alloc, extra, extralen,
+                                   is_reparse, pctx, info);
+}
+
+static NTSTATUS status_read(FSP_FILE_SYSTEM *fs_, PVOID ctx, PVOID buf, UINT64 off, ULONG len,
+                            PULONG pgot)
+{
+    if (g_read_status)
+        return g_read_status;
+    return g_memfs_iface->Read(fs_, ctx, buf, off, len, pgot);
+}
+
+static void patch_statuses(FSP_FILE_SYSTEM_INTERFACE *iface)
+{
+    iface->Open = status_open;
+    iface->CreateEx = status_create_ex;
+    iface->Read = status_read;
+}
+
+/*
+ * The statuses that share an errno and that the engine tells apart: only a name that is not
+ * there makes a negative entry (not DELETE_PENDING, also ENOENT); only the file system's name
+ * collision makes CREATE open the existing file (not its own EEXIST); END_OF_FILE is a read of
+ * 0 bytes (the file system's own ENODATA is an error).
+ */
+static void errno_distinctions(void)
+{
+    g_patch = patch_statuses;
+    start(0, 1000, 1);
+    void *data;
+    size_t len;
+    struct fuse_entry_out e;
+    NTSTATUS negative[] = {STATUS_OBJECT_NAME_NOT_FOUND, STATUS_OBJECT_PATH_NOT_FOUND};
+    for (size_t i = 0; i < 2; i++) {
+        g_open_status = negative[i];
+        ASSERT_EQ(call(FUSE_LOOKUP, FUSE_ROOT_ID, "x", 2, 0, 0, &data, &len), 0);
+        ASSERT_EQ(len, sizeof e);
+        memcpy(&e, data, sizeof e);
+        ASSERT_EQ(e.nodeid, 0);
+    }
+    g_open_status = STATUS_DELETE_PENDING;
+    ASSERT_EQ(call(FUSE_LOOKUP, FUSE_ROOT_ID, "x", 2, 0, 0, &data, &len), -ENOENT);
+    g_open_status = FSP_STATUS_FROM_ERRNO(ENOENT);
+    ASSERT_EQ(call(FUSE_LOOKUP, FUSE_ROOT_ID, "x", 2, 0, 0, &data, &len), -ENOENT);
+    g_open_status = 0;
+
+    uint64_t fh;
+    ASSERT_EQ(create(FUSE_ROOT_ID, "f", 0644, &e, &fh), 0);
+    struct fuse_create_in in = {.flags = O_RDWR | O_CREAT, .mode = S_IFREG | 0644, .umask = 022};
+    g_create_status = STATUS_OBJECT_NAME_COLLISION; /* as memfs answers: the existing file opens */
+    ASSERT_EQ(call(FUSE_CREATE, FUSE_ROOT_ID, &in, sizeof in, "f", 2, &data, &len), 0);
+    struct fuse_entry_out e2;
+    struct fuse_open_out oo;
+    ASSERT_EQ(len, sizeof e2 + sizeof oo);
+    memcpy(&e2, data, sizeof e2);
+    memcpy(&oo, (char *)data + sizeof e2, sizeof oo);
+    ASSERT_EQ(e2.nodeid, e.nodeid);
+    ASSERT_EQ(release(e.nodeid, oo.fh, false), 0);
+    forget(e.nodeid, 1);
+    g_create_status = FSP_STATUS_FROM_ERRNO(EEXIST);
+    ASSERT_EQ(call(FUSE_CREATE, FUSE_ROOT_ID, &in, sizeof in, "f", 2, &data, &len), -EEXIST);
+    g_create_status = 0;
+
+    g_read_status = STATUS_END_OF_FILE;
+    ASSERT_EQ(read_(FUSE_READ, e.nodeid, fh, 0, 16, &data, &len), 0);
+    ASSERT_EQ(len, 0);
+    g_read_status = FSP_STATUS_FROM_ERRNO(ENODATA);
+    ASSERT_EQ(read_(FUSE_READ, e.nodeid, fh, 0, 16, &data, &len), -ENODATA);
+    g_read_status = 0;
+    ASSERT_EQ(release(e.nodeid, fh, false), 0);
 }
 
 /* ---- asynchronous completion (memfs slow I/O: STATUS_PENDING + FspFileSystemSendResponse) ---- */
@@ -3842,6 +4009,9 @@ int main(int argc, char **argv)
     TLIB_ADD_TEST("fidelity", tmpfile_link);
     TLIB_ADD_TEST("fidelity", removed_dir_attributes);
     TLIB_ADD_TEST("fidelity", exchange_nodes);
+    TLIB_ADD_TEST("errors", errno_mapping_table);
+    TLIB_ADD_TEST("errors", errno_mapping_reply);
+    TLIB_ADD_TEST("errors", errno_distinctions);
     TLIB_ADD_TEST("pending", pending_io);
     TLIB_ADD_TEST("pending", interrupt_pending);
     TLIB_ADD_TEST("proto", unknown_opcode);
