@@ -163,14 +163,13 @@ FSP_API VOID FspDeleteSid(PSID Sid, NTSTATUS (*CreateFunc)())
 
 /* ---- mode <-> security descriptor ---- */
 
-#define BASE_RIGHTS (SYNCHRONIZE | READ_CONTROL | FILE_READ_ATTRIBUTES | FILE_READ_EA)
-#define OWNER_RIGHTS (DELETE | WRITE_DAC | WRITE_OWNER | FILE_WRITE_ATTRIBUTES | FILE_WRITE_EA)
-/* The special bits ride on an allow ACE for the NULL SID (S-1-0-0), which no caller has. */
-#define SPECIAL_ISVTX FILE_READ_DATA
-#define SPECIAL_ISGID FILE_WRITE_DATA
-#define SPECIAL_ISUID FILE_APPEND_DATA
+#define BASE_RIGHTS FSP_POSIX_BASE_RIGHTS
+#define OWNER_RIGHTS FSP_POSIX_OWNER_RIGHTS
+#define SPECIAL_ISVTX FSP_POSIX_SPECIAL_ISVTX
+#define SPECIAL_ISGID FSP_POSIX_SPECIAL_ISGID
+#define SPECIAL_ISUID FSP_POSIX_SPECIAL_ISUID
 
-static ACCESS_MASK rights_of(UINT32 rwx, bool sticky, bool owner)
+ACCESS_MASK fsp_posix_rights_of(UINT32 rwx, bool sticky, bool owner)
 {
     ACCESS_MASK m = 0;
     if (rwx & 4)
@@ -182,7 +181,7 @@ static ACCESS_MASK rights_of(UINT32 rwx, bool sticky, bool owner)
     return m;
 }
 
-static UINT32 rwx_of(ACCESS_MASK m)
+UINT32 fsp_posix_rwx_of(ACCESS_MASK m)
 {
     return ((m & FILE_READ_DATA) ? 4 : 0) | ((m & FILE_WRITE_DATA) ? 2 : 0) |
            ((m & FILE_EXECUTE) ? 1 : 0);
@@ -195,8 +194,9 @@ static NTSTATUS build_permissions_sd(PSID owner, PSID group, UINT32 Mode, PSECUR
     fsp_sid_init(&nobody, 0, 1, 0);
     bool sticky = Mode & S_ISVTX;
     UINT32 o = (Mode >> 6) & 7, g = (Mode >> 3) & 7, w = Mode & 7;
-    ACCESS_MASK om = rights_of(o, sticky, true), gm = rights_of(g, sticky, false),
-                wm = rights_of(w, sticky, false);
+    ACCESS_MASK om = fsp_posix_rights_of(o, sticky, true);
+    ACCESS_MASK gm = fsp_posix_rights_of(g, sticky, false);
+    ACCESS_MASK wm = fsp_posix_rights_of(w, sticky, false);
     struct fsp_acl_builder b;
     NTSTATUS status = fsp_acl_init(&b);
     if (!NT_SUCCESS(status))
@@ -207,12 +207,12 @@ static NTSTATUS build_permissions_sd(PSID owner, PSID group, UINT32 Mode, PSECUR
         status = fsp_acl_add(&b, ACCESS_ALLOWED_ACE_TYPE, 0, special, &nobody);
     /* POSIX checks owner, then group, then others; Windows adds them up. Deny what a class
      * lacks but a later class has, so the sum equals the POSIX answer. */
-    ACCESS_MASK odeny = rights_of((g | w) & ~o, false, false);
+    ACCESS_MASK odeny = fsp_posix_rights_of((g | w) & ~o, false, false);
     if (NT_SUCCESS(status) && odeny)
         status = fsp_acl_add(&b, ACCESS_DENIED_ACE_TYPE, 0, odeny, owner);
     if (NT_SUCCESS(status))
         status = fsp_acl_add(&b, ACCESS_ALLOWED_ACE_TYPE, 0, BASE_RIGHTS | OWNER_RIGHTS | om, owner);
-    ACCESS_MASK gdeny = rights_of(w & ~g, false, false);
+    ACCESS_MASK gdeny = fsp_posix_rights_of(w & ~g, false, false);
     if (NT_SUCCESS(status) && gdeny)
         status = fsp_acl_add(&b, ACCESS_DENIED_ACE_TYPE, 0, gdeny, group);
     if (NT_SUCCESS(status))
@@ -319,7 +319,8 @@ FSP_API NTSTATUS FspPosixMapSecurityDescriptorToPermissions(PSECURITY_DESCRIPTOR
                     deny[c] |= m & ~allow[c];
             }
         }
-        mode |= rwx_of(allow[0]) << 6 | rwx_of(allow[1]) << 3 | rwx_of(allow[2]);
+        mode |= fsp_posix_rwx_of(allow[0]) << 6 | fsp_posix_rwx_of(allow[1]) << 3 |
+                fsp_posix_rwx_of(allow[2]);
     }
     *PUid = uid;
     *PGid = gid;

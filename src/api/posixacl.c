@@ -12,29 +12,11 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#define BASE_RIGHTS (SYNCHRONIZE | READ_CONTROL | FILE_READ_ATTRIBUTES | FILE_READ_EA)
-#define OWNER_RIGHTS (DELETE | WRITE_DAC | WRITE_OWNER | FILE_WRITE_ATTRIBUTES | FILE_WRITE_EA)
-#define SPECIAL_ISVTX FILE_READ_DATA
-#define SPECIAL_ISGID FILE_WRITE_DATA
-#define SPECIAL_ISUID FILE_APPEND_DATA
-
-static ACCESS_MASK rights_of(uint32_t rwx, bool sticky, bool owner)
-{
-    ACCESS_MASK m = 0;
-    if (rwx & 4)
-        m |= FILE_READ_DATA;
-    if (rwx & 2)
-        m |= FILE_WRITE_DATA | FILE_APPEND_DATA | ((!sticky || owner) ? FILE_DELETE_CHILD : 0);
-    if (rwx & 1)
-        m |= FILE_EXECUTE;
-    return m;
-}
-
-static uint32_t rwx_of(ACCESS_MASK m)
-{
-    return ((m & FILE_READ_DATA) ? 4 : 0) | ((m & FILE_WRITE_DATA) ? 2 : 0) |
-           ((m & FILE_EXECUTE) ? 1 : 0);
-}
+#define BASE_RIGHTS FSP_POSIX_BASE_RIGHTS
+#define OWNER_RIGHTS FSP_POSIX_OWNER_RIGHTS
+#define SPECIAL_ISVTX FSP_POSIX_SPECIAL_ISVTX
+#define SPECIAL_ISGID FSP_POSIX_SPECIAL_ISGID
+#define SPECIAL_ISUID FSP_POSIX_SPECIAL_ISUID
 
 static bool sid_is(PSID sid, uint64_t auth, DWORD sub0)
 {
@@ -133,7 +115,7 @@ static uint32_t eval(const ACL *acl, bool dflt, PSID sid)
         else
             deny |= m & ~allow;
     }
-    return rwx_of(allow);
+    return fsp_posix_rwx_of(allow);
 }
 
 /* The rwx that the sid's own allow ACEs carry. */
@@ -145,7 +127,7 @@ static uint32_t raw(const ACL *acl, bool dflt, PSID sid)
         if (in_view(h, dflt) && ACCESS_ALLOWED_ACE_TYPE == h->AceType && FspEqualSid(ace_sid(h), sid))
             allow |= fsp_map_generic(((const ACCESS_ALLOWED_ACE *)h)->Mask);
     }
-    return rwx_of(allow);
+    return fsp_posix_rwx_of(allow);
 }
 
 /* Is this SID one the view shows as USER_OBJ, GROUP_OBJ or OTHER? */
@@ -339,12 +321,12 @@ static NTSTATUS add_view(struct fsp_acl_builder *b, const struct fsp_acl_entry *
                      ((special & S_ISVTX) ? SPECIAL_ISVTX : 0);
     if (!dflt && sp)
         status = fsp_acl_add(b, ACCESS_ALLOWED_ACE_TYPE, 0, sp, &nobody);
-    ACCESS_MASK odeny = rights_of((geff | w) & ~o, false, false);
+    ACCESS_MASK odeny = fsp_posix_rights_of((geff | w) & ~o, false, false);
     if (NT_SUCCESS(status) && odeny && uo)
         status = fsp_acl_add(b, ACCESS_DENIED_ACE_TYPE, flags, odeny, uo);
     if (NT_SUCCESS(status) && uo)
         status = fsp_acl_add(b, ACCESS_ALLOWED_ACE_TYPE, flags,
-                             BASE_RIGHTS | OWNER_RIGHTS | rights_of(o, sticky, true), uo);
+                             BASE_RIGHTS | OWNER_RIGHTS | fsp_posix_rights_of(o, sticky, true), uo);
     /* A named entry for the owning group: its members get both entries' rights (POSIX), so
      * the owning group's ACEs carry both. (One for the owner never applies: the owner has
      * USER_OBJ's rights alone.) */
@@ -379,18 +361,18 @@ static NTSTATUS add_view(struct fsp_acl_builder *b, const struct fsp_acl_entry *
             uint32_t p = (e[i].perm | (FSP_ACL_GROUP_OBJ == e[i].tag ? gextra : 0)) & 7, eff = p & m;
             /* a named user may be in the groups too; everyone gets Everyone's rights */
             uint32_t leak = FSP_ACL_USER == e[i].tag ? (p | w | geff) : (p | w);
-            ACCESS_MASK deny = rights_of(leak & ~eff, false, false);
+            ACCESS_MASK deny = fsp_posix_rights_of(leak & ~eff, false, false);
             if (deny)
                 status = fsp_acl_add(b, ACCESS_DENIED_ACE_TYPE, flags, deny, sid);
             if (NT_SUCCESS(status))
                 status = fsp_acl_add(b, ACCESS_ALLOWED_ACE_TYPE, flags,
-                                     BASE_RIGHTS | rights_of(p, sticky, false), sid);
+                                     BASE_RIGHTS | fsp_posix_rights_of(p, sticky, false), sid);
             if (sid != go)
                 free(sid);
         }
     if (NT_SUCCESS(status))
-        status = fsp_acl_add(b, ACCESS_ALLOWED_ACE_TYPE, flags, BASE_RIGHTS | rights_of(w, sticky, false),
-                             &everyone);
+        status = fsp_acl_add(b, ACCESS_ALLOWED_ACE_TYPE, flags,
+                             BASE_RIGHTS | fsp_posix_rights_of(w, sticky, false), &everyone);
     return status;
 }
 

@@ -33,4 +33,18 @@ typedef struct {
 void fsp_sid_init(FSP_SID_BUF *s, uint64_t authority, int count, ...);
 uint64_t fsp_sid_authority(PSID sid);
 
+/* The POSIX mapping's rights (posix.c, posixacl.c): every ACE grants BASE_RIGHTS, the owner's
+ * also OWNER_RIGHTS; the special bits ride on an allow ACE for the NULL SID (S-1-0-0), which no
+ * caller has, as these rights. */
+#define FSP_POSIX_BASE_RIGHTS (SYNCHRONIZE | READ_CONTROL | FILE_READ_ATTRIBUTES | FILE_READ_EA)
+#define FSP_POSIX_OWNER_RIGHTS                                                                    \
+    (DELETE | WRITE_DAC | WRITE_OWNER | FILE_WRITE_ATTRIBUTES | FILE_WRITE_EA)
+#define FSP_POSIX_SPECIAL_ISVTX FILE_READ_DATA
+#define FSP_POSIX_SPECIAL_ISGID FILE_WRITE_DATA
+#define FSP_POSIX_SPECIAL_ISUID FILE_APPEND_DATA
+/* The data rights of rwx bits (write: with FILE_DELETE_CHILD unless sticky and not the owner). */
+ACCESS_MASK fsp_posix_rights_of(UINT32 rwx, bool sticky, bool owner);
+/* The rwx bits data rights give. */
+UINT32 fsp_posix_rwx_of(ACCESS_MASK m);
+
 #endif
