@@ -580,6 +580,8 @@ static NTSTATUS GetVolumeInfo(FSP_FILE_SYSTEM *fs, FSP_FSCTL_VOLUME_INFO *Volume
     return STATUS_SUCCESS;
 }
 
+static bool served_lookup(struct fuse *f, const char *path, struct stat *st);
+
 static NTSTATUS GetSecurityByName(FSP_FILE_SYSTEM *fs, PWSTR FileName, PUINT32 PFileAttributes,
                                   PSECURITY_DESCRIPTOR SecurityDescriptor,
                                   SIZE_T *PSecurityDescriptorSize)
@@ -589,7 +591,7 @@ static NTSTATUS GetSecurityByName(FSP_FILE_SYSTEM *fs, PWSTR FileName, PUINT32 P
     if (!path)
         return STATUS_INSUFFICIENT_RESOURCES;
     struct stat st = {0};
-    int err = get_stat(f, path, 0, &st);
+    int err = served_lookup(f, path, &st) ? 0 : get_stat(f, path, 0, &st);
     free(path);
     if (err)
         return st_err(err);
@@ -1453,6 +1455,128 @@ static bool array_room(void **base, size_t *cap, size_t len, size_t more, size_t
     return true;
 }
 
+/*
+ * The owners of the entries this thread's ReadDirectory just served. For the READDIRPLUS
+ * reply it builds from a batch, the engine asks each new entry's owner and mode with
+ * GetSecurityByName in the same request (FSP_FSCTL_TRANSACT_REQ.Hint: the kernel's unique id
+ * of the request, never reused on a connection). Those are answered from the attributes the
+ * entry was just served with (the program's readdir gave them, or getattr in listing_serve),
+ * as libfuse answers READDIRPLUS from its filler: no getattr per entry. Any other request
+ * (another Hint) finds no memo and asks getattr.
+ */
+struct served_entry {
+    uint32_t name; /* offset in names (NUL terminated) */
+    uint32_t uid, gid, mode;
+};
+
+struct served_batch {
+    struct fuse *f;
+    UINT64 hint;     /* 0: nothing kept */
+    char *dir;       /* the directory's path (POSIX) */
+    struct served_entry *e;
+    size_t n, cap, next; /* next: where the next look-up starts (the engine asks in order) */
+    char *names;
+    size_t names_len, names_cap;
+};
+
+static pthread_key_t served_key;
+static pthread_once_t served_once = PTHREAD_ONCE_INIT;
+static bool served_key_ok;
+
+static void served_free(void *p)
+{
+    struct served_batch *b = p;
+    if (!b)
+        return;
+    free(b->dir);
+    free(b->e);
+    free(b->names);
+    free(b);
+}
+
+static void served_key_init(void)
+{
+    served_key_ok = 0 == pthread_key_create(&served_key, served_free);
+}
+
+/* The current request's Hint (0: none). */
+static UINT64 request_hint(void)
+{
+    FSP_FILE_SYSTEM_OPERATION_CONTEXT *oc = FspFileSystemGetOperationContext();
+    return oc && oc->Request ? oc->Request->Hint : 0;
+}
+
+/* The thread's memo for entries of dir served now (kept when the same request served an
+ * earlier batch of the same directory, else emptied); NULL: none (no request, out of memory). */
+static struct served_batch *served_begin(struct fuse *f, const char *dir)
+{
+    UINT64 hint = request_hint();
+    pthread_once(&served_once, served_key_init);
+    if (!hint || !dir || !served_key_ok)
+        return 0;
+    struct served_batch *b = pthread_getspecific(served_key);
+    if (!b) {
+        b = calloc(1, sizeof *b);
+        if (!b || 0 != pthread_setspecific(served_key, b)) {
+            free(b);
+            return 0;
+        }
+    }
+    if (b->hint == hint && b->f == f && b->dir && 0 == strcmp(b->dir, dir))
+        return b;
+    b->hint = 0;
+    b->n = b->names_len = b->next = 0;
+    free(b->dir);
+    b->dir = strdup(dir);
+    if (!b->dir)
+        return 0;
+    b->f = f;
+    b->hint = hint;
+    return b;
+}
+
+static void served_add(struct served_batch *b, const char *name, const struct stat *st)
+{
+    size_t len = strlen(name);
+    if (!b->hint || !array_room((void **)&b->e, &b->cap, b->n, 1, sizeof *b->e) ||
+        !array_room((void **)&b->names, &b->names_cap, b->names_len, len + 1, 1))
+        return; /* not kept: GetSecurityByName asks getattr */
+    struct served_entry *e = &b->e[b->n++];
+    e->name = (uint32_t)b->names_len;
+    memcpy(b->names + b->names_len, name, len + 1);
+    b->names_len += len + 1;
+    e->uid = (uint32_t)st->st_uid, e->gid = (uint32_t)st->st_gid, e->mode = (uint32_t)st->st_mode;
+}
+
+/* The owner, group and mode path was served with in the current request; false: not kept. */
+static bool served_lookup(struct fuse *f, const char *path, struct stat *st)
+{
+    UINT64 hint = request_hint();
+    if (!hint || !served_key_ok)
+        return false;
+    struct served_batch *b = pthread_getspecific(served_key);
+    if (!b || b->hint != hint || b->f != f)
+        return false;
+    size_t dl = strlen(b->dir);
+    if (1 == dl && '/' == b->dir[0])
+        dl = 0;
+    if (0 != strncmp(path, b->dir, dl) || '/' != path[dl])
+        return false;
+    const char *name = path + dl + 1;
+    for (size_t k = 0; k < b->n; k++) {
+        size_t i = (b->next + k) % b->n;
+        if (0 == strcmp(b->names + b->e[i].name, name)) {
+            b->next = i + 1 < b->n ? i + 1 : 0;
+            memset(st, 0, sizeof *st);
+            st->st_uid = (uid_t)b->e[i].uid;
+            st->st_gid = (gid_t)b->e[i].gid;
+            st->st_mode = (mode_t)b->e[i].mode;
+            return true;
+        }
+    }
+    return false;
+}
+
 struct fill_ctx {
     const char *dirpath;
     struct fuse3_listing *l;
@@ -1569,6 +1693,14 @@ static void listing_serve(struct fuse *f, struct fuse3_file *file, struct fuse3_
         char bytes[sizeof(FSP_FSCTL_DIR_INFO) + 256 * sizeof(WCHAR)];
     } rec;
     bool full = false;
+    /* what each entry is served with, kept for the engine's GetSecurityByName of this request */
+    struct served_batch *memo = 0;
+    if (i < l->n) {
+        dir = file_path(f, file);
+        dl = dir ? strlen(dir) : 0;
+        no_path = !dir;
+        memo = served_begin(f, dir);
+    }
     for (; i < l->n; i++) {
         struct listing_entry *e = &l->e[i];
         const char *name = l->names + e->name;
@@ -1576,9 +1708,7 @@ static void listing_serve(struct fuse *f, struct fuse3_file *file, struct fuse3_
         bool have = false;
         if (ENTRY_FULL_STAT != e->kind || !as_filled) {
             if (!child && !no_path) {
-                dir = file_path(f, file);
-                dl = dir ? strlen(dir) : 0;
-                child = dir ? malloc(dl + 258) : 0;
+                child = malloc(dl + 258);
                 no_path = !child;
             }
             if (child) {
@@ -1614,6 +1744,9 @@ static void listing_serve(struct fuse *f, struct fuse3_file *file, struct fuse3_
             full = true;
             break;
         }
+        /* a listed entry getattr did not find is served with its type only: no owner kept */
+        if (memo && (have || ENTRY_FULL_STAT == e->kind))
+            served_add(memo, name, &st);
     }
     l->cursor = i;
     if (!full && i == l->n)

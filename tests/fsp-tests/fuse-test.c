@@ -544,6 +544,31 @@ static void fuse_read_no_atime_calls_test(void)
     ASSERT_EQ(r, 0);
 }
 
+/* A READDIRPLUS listing costs the program no getattr for the entries its readdir gave with
+ * FUSE_FILL_DIR_PLUS (as on libfuse): the engine's owner and mode of each new entry come from
+ * the attributes the filler just gave (the first listing of a fresh mount: every entry new to
+ * the kernel), and those are what stat then shows. */
+static void fuse_readdirplus_no_getattr_test(void)
+{
+    fsp_tests_need_root();
+    struct fusefs *f = fusefs_start(false);
+    ASSERT(f);
+    char dir[PATH_MAX + 16], one[PATH_MAX + 32];
+    snprintf(dir, sizeof dir, "%s/many", f->mnt);
+    snprintf(one, sizeof one, "%s/many/m%04d", f->mnt, MANY - 1);
+    int first = getattrs_in_listing(f, dir, 0);
+    int again = getattrs_in_listing(f, dir, 0);
+    struct stat st;
+    int r1 = stat(one, &st);
+    int r = fusefs_stop(f);
+    ASSERT_EQ(first, 0);
+    ASSERT_EQ(again, 0);
+    ASSERT_EQ(r1, 0);
+    ASSERT_EQ(st.st_mode, S_IFREG | 0644);
+    ASSERT_EQ(st.st_uid, 0);
+    ASSERT_EQ(r, 0);
+}
+
 void fuse_tests(void)
 {
     TLIB_ADD_TEST("fuse", fuse_sequential_test);
@@ -551,4 +576,5 @@ void fuse_tests(void)
     TLIB_ADD_TEST("fuse", fuse_context_test);
     TLIB_ADD_TEST("fuse", fuse_readdir_order_test);
     TLIB_ADD_TEST("fuse", fuse_read_no_atime_calls_test);
+    TLIB_ADD_TEST("fuse", fuse_readdirplus_no_getattr_test);
 }
