@@ -417,6 +417,8 @@ struct fsp_handle {
     void (*dir_free)(PVOID dir_buffer); /* frees dir_buffer when the handle goes */
     pthread_mutex_t lock; /* serializes readdir on this handle */
     bool no_flush;       /* opened with FSP_FSCTL_OPEN_NOFLUSH */
+    bool fresh_listing;  /* a directory open whose file system set its open flags without
+                          * FSP_FSCTL_OPEN_CACHE_DIR: listed afresh, never from a kept listing */
     /* passthrough.c: this open's kernel backing file id (> 0) or 0; counted per node when pt_counted */
     int32_t backing_id;
     bool pt_counted;

@@ -116,7 +116,7 @@ static void listing_clear(struct listing *l, uint32_t gen)
  * ReadDirectory. False when there is none to continue from. */
 static bool listing_from_kept(struct fsp_request *req, struct fsp_handle *h, struct listing *l)
 {
-    if (FSP_ATTR_GEN_NONE == l->gen || l->skipped || l->marker)
+    if (h->fresh_listing || FSP_ATTR_GEN_NONE == l->gen || l->skipped || l->marker)
         return false;
     struct kept_listing *k = fsp_dir_cache_get(req->engine, h->nodeid, l->gen);
     if (!k)
@@ -157,7 +157,7 @@ static bool listing_from_kept(struct fsp_request *req, struct fsp_handle *h, str
 /* Keep a complete listing made while the directory did not change (dir_cache.c). */
 static void listing_keep(struct fsp_request *req, struct fsp_handle *h, struct listing *l)
 {
-    if (!l->complete || FSP_ATTR_GEN_NONE == l->gen || l->skipped || l->n > KEPT_MAX ||
+    if (h->fresh_listing || !l->complete || FSP_ATTR_GEN_NONE == l->gen || l->skipped || l->n > KEPT_MAX ||
         dir_gen(req, h) != l->gen)
         return;
     size_t size = sizeof(struct kept_listing) + l->n * sizeof(struct dir_entry) + l->names_len +
@@ -659,6 +659,12 @@ void fsp_op_opendir(struct fsp_request *req)
     memset(&out, 0, sizeof out);
     out.fh = h->fh;
     out.open_flags = fsp_ops_open_flags(req, true);
+    /* A file system that describes its directory opens (the FUSE layer, from opendir's
+     * cache_readdir) decides whether a listing may outlive an open: only with
+     * FSP_FSCTL_OPEN_CACHE_DIR, as for the kernel's own cache. */
+    pthread_mutex_lock(&h->lock); /* READDIR reads it under the handle's lock */
+    h->fresh_listing = req->has_open_flags && !(req->open_flags & FSP_FSCTL_OPEN_CACHE_DIR);
+    pthread_mutex_unlock(&h->lock);
     fsp_ops_reply_open(req, h, &out);
 }
 

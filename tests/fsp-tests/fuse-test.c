@@ -25,6 +25,8 @@
 #define DATA_MAX 65536
 #define MANY 3000
 static const char hello_text[] = "hello from a FUSE file system\n";
+/* "outside" lists MANY entries "v<N>-<i>": N changes behind the mount's back (set by the test). */
+static atomic_int g_outside_version;
 
 /* One in-process FUSE file system: its state is its private_data. */
 struct fusefs {
@@ -73,9 +75,12 @@ static int fs_getattr(const char *path, struct stat *st, struct fuse_file_info *
         pthread_mutex_lock(&f->lock);
         st->st_size = (off_t)f->data_size;
         pthread_mutex_unlock(&f->lock);
-    } else if (0 == strcmp(path, "/many")) {
+    } else if (0 == strcmp(path, "/many") || 0 == strcmp(path, "/outside")) {
         st->st_mode = S_IFDIR | 0755;
         st->st_nlink = 2;
+    } else if (0 == strncmp(path, "/outside/v", 10)) {
+        st->st_mode = S_IFREG | 0644;
+        st->st_nlink = 1;
     } else if (0 == strncmp(path, "/many/m", 7)) {
         char *end;
         long i = strtol(path + 7, &end, 10);
@@ -103,6 +108,16 @@ static int fs_readdir(const char *path, void *buf, fuse_fill_dir_t fill, off_t o
         }
         return 0;
     }
+    if (0 == strcmp(path, "/outside")) {
+        int version = atomic_load(&g_outside_version);
+        for (int i = 0; i < MANY; i++) {
+            char name[32];
+            snprintf(name, sizeof name, "v%d-%04d", version, i);
+            if (fill(buf, name, 0, 0, 0))
+                break;
+        }
+        return 0;
+    }
     if (0 != strcmp(path, "/"))
         return -ENOTDIR;
     fill(buf, ".", 0, 0, 0);
@@ -110,6 +125,7 @@ static int fs_readdir(const char *path, void *buf, fuse_fill_dir_t fill, off_t o
     fill(buf, "hello", 0, 0, 0);
     fill(buf, "data", 0, 0, 0);
     fill(buf, "many", 0, 0, 0);
+    fill(buf, "outside", 0, 0, 0);
     return 0;
 }
 
@@ -569,6 +585,44 @@ static void fuse_readdirplus_no_getattr_test(void)
     ASSERT_EQ(r, 0);
 }
 
+/* How many of the entries "outside" lists now are of version (MANY when all are), or -1. */
+static int outside_current(const char *dir, int version)
+{
+    DIR *d = opendir(dir);
+    if (!d)
+        return -1;
+    char prefix[32];
+    int n = snprintf(prefix, sizeof prefix, "v%d-", version), current = 0;
+    struct dirent *de;
+    while ((de = readdir(d)))
+        if (0 == strncmp(de->d_name, prefix, (size_t)n))
+            current++;
+    closedir(d);
+    return current;
+}
+
+/* Each opendir lists afresh, as libfuse calls readdir at each opendir (no cache_readdir): a
+ * directory changed behind the mount's back (a passthrough's source, a network server) shows
+ * the change at the next listing, within the attribute and entry timeouts too (the engine keeps
+ * no listing between opens for such a program). */
+static void fuse_listing_afresh_test(void)
+{
+    fsp_tests_need_root();
+    struct fusefs *f = fusefs_start(false);
+    ASSERT(f);
+    char dir[PATH_MAX + 16];
+    snprintf(dir, sizeof dir, "%s/outside", f->mnt);
+    int current[4];
+    for (int i = 0; i < 4; i++) {
+        atomic_store(&g_outside_version, 100 + i);
+        current[i] = outside_current(dir, 100 + i);
+    }
+    int r = fusefs_stop(f);
+    for (int i = 0; i < 4; i++)
+        ASSERT_EQ(current[i], MANY);
+    ASSERT_EQ(r, 0);
+}
+
 void fuse_tests(void)
 {
     TLIB_ADD_TEST("fuse", fuse_sequential_test);
@@ -576,5 +630,6 @@ void fuse_tests(void)
     TLIB_ADD_TEST("fuse", fuse_context_test);
     TLIB_ADD_TEST("fuse", fuse_readdir_order_test);
     TLIB_ADD_TEST("fuse", fuse_read_no_atime_calls_test);
+    TLIB_ADD_TEST("fuse", fuse_listing_afresh_test);
     TLIB_ADD_TEST("fuse", fuse_readdirplus_no_getattr_test);
 }
