@@ -30,12 +30,14 @@
 
 typedef struct memfs_node NODE;
 
+/* A name in a directory. The name is in the entry's own allocation (dent_new), one malloc chunk
+ * instead of two (bytes per empty file): a rename makes a new entry (dent_renamed). */
 struct dent {
     struct dent *l, *r;
-    uint32_t prio;
-    PWSTR name;
     NODE *node;
     NODE *parent; /* the directory holding this entry */
+    uint32_t prio;
+    WCHAR name[];
 };
 
 struct ea {
@@ -45,27 +47,43 @@ struct ea {
     USHORT len;
 };
 
+/*
+ * What memfs keeps of a file's FSP_FSCTL_FILE_INFO (fill_info makes the rest: AllocationSize from
+ * npages, HardLinks from nlinks; EaSize is the node's ea_size).
+ */
+struct memfs_info {
+    UINT32 FileAttributes;
+    UINT32 ReparseTag;
+    UINT64 FileSize;
+    UINT64 CreationTime;
+    UINT64 LastAccessTime;
+    UINT64 LastWriteTime;
+    UINT64 ChangeTime;
+    UINT64 IndexNumber;
+};
+
 struct memfs_node {
     pthread_rwlock_t lock; /* data and metadata */
-    FSP_FSCTL_FILE_INFO info;
-    void *sd;              /* shared (sd_get) */
+    struct memfs_info info;
+    void *sd;              /* shared (sd_get; its size: sd_size_of) */
     struct extra *x;       /* reparse data, EAs, streams: NULL until a file has one (xr, xw) */
     uint8_t ***chunks; /* chunks[i][j]: page i * CHUNK_PAGES + j */
     /* names and lifetime (under the tree lock, opens atomic) */
     struct dent *children; /* directories: treap root */
     struct dent *dirent;   /* directories: their one entry (NULL for the root) */
     NODE *orphan_prev, *orphan_next; /* nameless but open: MEMFS.orphans (orphan_add) */
-    uint32_t sd_size;
     uint32_t npages;       /* allocated pages (in memory: far below 2^32) */
     uint32_t nchunks;      /* entries of chunks (at most 2^31: 32 PiB of 16 MiB chunks) */
     uint32_t nchildren, nsubdirs;
+    uint32_t ea_size;      /* FileInfo.EaSize */
+    int opens;
+    FSP_FSCTL_FILE_NSEC nsec; /* the times' nanoseconds below 100 ns (VolumeParams.NanosecondTimes) */
     uint16_t nlinks;       /* at most 65000 */
     bool is_dir;           /* set when made, never changed: read without locks */
     bool linkable;         /* made by CreateUnnamed and never named yet: CreateHardLink may name it */
-    int opens;
-    FSP_FSCTL_FILE_NSEC nsec; /* the times' nanoseconds below 100 ns (VolumeParams.NanosecondTimes) */
 };
-_Static_assert(sizeof(struct memfs_node) <= 216, "memfs's node grew (bytes per empty file)");
+/* 200 bytes: a 208-byte malloc chunk (see doc/performance/analysis.md, bytes per empty file) */
+_Static_assert(sizeof(struct memfs_node) <= 200, "memfs's node grew (bytes per empty file)");
 
 /* What few files have, kept apart to keep a node small (issue 4: bytes per empty file). */
 struct extra {
@@ -184,12 +202,23 @@ static void *sd_get(MEMFS *m, const void *sd, size_t size)
     return x ? x->bytes : 0;
 }
 
+static struct shared_sd *shared_of(void *sd)
+{
+    return (struct shared_sd *)((unsigned char *)sd - offsetof(struct shared_sd, bytes));
+}
+
+/* The size of a descriptor from sd_get (0 for none); the shared copy keeps it. */
+static size_t sd_size_of(void *sd)
+{
+    return sd ? shared_of(sd)->size : 0;
+}
+
 /* Drop one reference to a descriptor from sd_get. */
 static void sd_put(MEMFS *m, void *sd)
 {
     if (!sd)
         return;
-    struct shared_sd *x = (struct shared_sd *)((unsigned char *)sd - offsetof(struct shared_sd, bytes));
+    struct shared_sd *x = shared_of(sd);
     pthread_mutex_lock(&m->sd_lock);
     if (0 == --x->refs) {
         for (struct shared_sd **pp = &m->sd_buckets[x->hash & (SD_BUCKETS - 1)]; *pp; pp = &(*pp)->next)
@@ -246,6 +275,28 @@ static FSP_FSCTL_FILE_NSEC *nsec_of(FSP_FSCTL_FILE_INFO *info)
 }
 
 /* ---- names ---- */
+
+/* A new entry named name (nothing else set); NULL when out of memory. */
+static struct dent *dent_new(PCWSTR name)
+{
+    size_t size = (wcslen(name) + 1) * sizeof(WCHAR);
+    struct dent *d = calloc(1, offsetof(struct dent, name) + size);
+    if (d)
+        memcpy(d->name, name, size);
+    return d;
+}
+
+/* The entry nd (from dent_new) takes the place of d, which is out of its directory's treap and
+ * is freed: same file, directory and treap priority; the file's dirent follows. */
+static void dent_renamed(struct dent *d, struct dent *nd)
+{
+    nd->node = d->node;
+    nd->parent = d->parent;
+    nd->prio = d->prio;
+    if (d->node->dirent == d)
+        d->node->dirent = nd;
+    free(d);
+}
 
 static int name_cmp(MEMFS *m, PCWSTR a, PCWSTR b)
 {
@@ -531,7 +582,6 @@ static NODE *node_new(MEMFS *m, UINT32 attributes, const void *sd, size_t sd_siz
             free(n);
             return 0;
         }
-        n->sd_size = (uint32_t)sd_size;
     }
     pthread_rwlock_init(&n->lock, 0);
     struct ftime now = now_time();
@@ -591,7 +641,15 @@ static void dir_changed(NODE *d, struct ftime now)
 /* A node's information; its times' nanoseconds go to *nsec when nsec is not NULL. */
 static void fill_info(NODE *n, FSP_FSCTL_FILE_INFO *info, FSP_FSCTL_FILE_NSEC *nsec)
 {
-    *info = n->info;
+    info->FileAttributes = n->info.FileAttributes;
+    info->ReparseTag = n->info.ReparseTag;
+    info->FileSize = n->info.FileSize;
+    info->CreationTime = n->info.CreationTime;
+    info->LastAccessTime = n->info.LastAccessTime;
+    info->LastWriteTime = n->info.LastWriteTime;
+    info->ChangeTime = n->info.ChangeTime;
+    info->IndexNumber = n->info.IndexNumber;
+    info->EaSize = n->ea_size;
     if (nsec)
         *nsec = n->nsec;
     NODE *o = owner_of(n);
@@ -967,7 +1025,7 @@ static NTSTATUS set_ea_one(FSP_FILE_SYSTEM *fs, PVOID ctx, PFILE_FULL_EA_INFORMA
 static NTSTATUS apply_eas(FSP_FILE_SYSTEM *fs, NODE *n, PFILE_FULL_EA_INFORMATION ea, ULONG len)
 {
     NTSTATUS status = FspFileSystemEnumerateEa(fs, set_ea_one, n, ea, len);
-    n->info.EaSize = ea_size(n);
+    n->ea_size = ea_size(n);
     return status;
 }
 
@@ -1012,13 +1070,14 @@ static NTSTATUS copy_sd(NODE *n, PSECURITY_DESCRIPTOR sd, SIZE_T *psize)
     NODE *o = owner_of(n);
     if (!psize)
         return STATUS_SUCCESS;
-    if (o->sd_size > *psize) {
-        *psize = o->sd_size;
+    size_t size = sd_size_of(o->sd);
+    if (size > *psize) {
+        *psize = size;
         return STATUS_BUFFER_OVERFLOW;
     }
-    *psize = o->sd_size;
-    if (sd && o->sd_size)
-        memcpy(sd, o->sd, o->sd_size);
+    *psize = size;
+    if (sd && size)
+        memcpy(sd, o->sd, size);
     return STATUS_SUCCESS;
 }
 
@@ -1151,9 +1210,8 @@ static NTSTATUS apply_create_extra(FSP_FILE_SYSTEM *fs, NODE *n, PVOID extra, UL
 }
 
 /* Enter the new node under its name in the parent, which it changes (the tree is write-locked). */
-static void link_new_node(MEMFS *m, NODE *parent, struct dent *d, PWSTR dname, NODE *n, bool is_dir)
+static void link_new_node(MEMFS *m, NODE *parent, struct dent *d, NODE *n, bool is_dir)
 {
-    d->name = dname;
     d->node = n;
     d->parent = parent;
     d->prio = next_prio(m);
@@ -1188,11 +1246,10 @@ static NTSTATUS create_file(FSP_FILE_SYSTEM *fs, MEMFS *m, const struct parsed *
         a &= ~(UINT32)FILE_ATTRIBUTE_DIRECTORY;
     NODE *n = node_new(m, a, sd, sd_size);
     FspDeleteSecurityDescriptor(inherited, (NTSTATUS(*)())FspCreateSecurityDescriptor);
-    struct dent *d = n ? calloc(1, sizeof *d) : 0;
-    PWSTR dname = d ? wcsdup(p->name) : 0;
-    if (!n || !d || !dname) {
+    struct dent *d = n ? dent_new(p->name) : 0;
+    if (!n || !d) {
         status = n ? STATUS_INSUFFICIENT_RESOURCES : STATUS_DISK_FULL;
-        free(d), free(dname);
+        free(d);
         if (n)
             node_free(m, n);
         return status;
@@ -1200,12 +1257,12 @@ static NTSTATUS create_file(FSP_FILE_SYSTEM *fs, MEMFS *m, const struct parsed *
     if (extra && extra_len) {
         status = apply_create_extra(fs, n, extra, extra_len, extra_is_reparse);
         if (!NT_SUCCESS(status)) {
-            free(d), free(dname);
+            free(d);
             node_free(m, n);
             return status;
         }
     }
-    link_new_node(m, parent, d, dname, n, is_dir);
+    link_new_node(m, parent, d, n, is_dir);
     *pn = n;
     return STATUS_SUCCESS;
 }
@@ -1360,7 +1417,6 @@ static NTSTATUS delete_name(MEMFS *m, NODE *n, PWSTR name)
             pthread_rwlock_wrlock(&n->lock);
             SET_TIME(n, ChangeTime, now);
             pthread_rwlock_unlock(&n->lock);
-            free(d->name);
             free(d);
             status = STATUS_SUCCESS;
         }
@@ -1754,13 +1810,12 @@ static bool inside_own_subtree(NODE *n, NODE *dparent)
 /* A rename onto the same entry: only the name's case changes (the tree is write-locked). */
 static NTSTATUS rename_case_only(MEMFS *m, NODE *sparent, struct dent *sd, PCWSTR newname)
 {
-    PWSTR nn = wcsdup(newname);
-    if (!nn)
+    struct dent *nd = dent_new(newname);
+    if (!nd)
         return STATUS_INSUFFICIENT_RESOURCES;
     sparent->children = treap_remove(m, sparent->children, sd->name);
-    free(sd->name);
-    sd->name = nn;
-    sparent->children = treap_insert(m, sparent->children, sd);
+    dent_renamed(sd, nd);
+    sparent->children = treap_insert(m, sparent->children, nd);
     return STATUS_SUCCESS;
 }
 
@@ -1796,7 +1851,6 @@ static void drop_replaced(MEMFS *m, NODE *dparent, struct dent *td)
         victim->dirent = 0;
     }
     __atomic_sub_fetch(&victim->nlinks, 1, __ATOMIC_RELAXED);
-    free(td->name);
     free(td);
     if (0 == victim->nlinks && 0 == __atomic_load_n(&victim->opens, __ATOMIC_ACQUIRE))
         node_free(m, victim);
@@ -1810,18 +1864,18 @@ static void drop_replaced(MEMFS *m, NODE *dparent, struct dent *td)
     }
 }
 
-/* Move n's entry sd from sparent to dparent under the name nn; n and both directories change. */
-static void move_entry(MEMFS *m, NODE *n, struct dent *sd, NODE *sparent, NODE *dparent, PWSTR nn)
+/* Move n's entry sd from sparent to dparent as the new entry nd (dent_new, its new name); n and
+ * both directories change. */
+static void move_entry(MEMFS *m, NODE *n, struct dent *sd, NODE *sparent, NODE *dparent, struct dent *nd)
 {
     bool is_dir = n->is_dir;
     sparent->children = treap_remove(m, sparent->children, sd->name);
     sparent->nchildren--;
     if (is_dir)
         __atomic_sub_fetch(&sparent->nsubdirs, 1, __ATOMIC_RELAXED);
-    free(sd->name);
-    sd->name = nn;
-    sd->parent = dparent;
-    dparent->children = treap_insert(m, dparent->children, sd);
+    dent_renamed(sd, nd);
+    nd->parent = dparent;
+    dparent->children = treap_insert(m, dparent->children, nd);
     dparent->nchildren++;
     if (is_dir)
         __atomic_add_fetch(&dparent->nsubdirs, 1, __ATOMIC_RELAXED);
@@ -1882,14 +1936,14 @@ static NTSTATUS Rename(FSP_FILE_SYSTEM *fs, PVOID ctx, PWSTR name, PWSTR newname
             goto out;
     }
     /* Everything that can fail comes before the first change: the rename happens whole or not. */
-    PWSTR nn = wcsdup(dst.name);
-    if (!nn) {
+    struct dent *nd = dent_new(dst.name);
+    if (!nd) {
         status = STATUS_INSUFFICIENT_RESOURCES;
         goto out;
     }
     if (td)
         drop_replaced(m, dparent, td);
-    move_entry(m, n, sd, sparent, dparent, nn);
+    move_entry(m, n, sd, sparent, dparent, nd);
 out:
     pthread_rwlock_unlock(&m->tree_lock);
     parsed_free(&src);
@@ -1925,7 +1979,6 @@ static NTSTATUS SetSecurity(FSP_FILE_SYSTEM *fs, PVOID ctx, SECURITY_INFORMATION
         if (shared) {
             sd_put(memfs_of(fs), n->sd);
             n->sd = shared;
-            n->sd_size = (uint32_t)size;
             SET_TIME(n, ChangeTime, now_time());
         } else
             status = STATUS_INSUFFICIENT_RESOURCES;
@@ -2221,13 +2274,11 @@ static NTSTATUS CreateHardLink(FSP_FILE_SYSTEM *fs, PVOID ctx, PWSTR name, PWSTR
     if (NT_SUCCESS(status) && n->nlinks >= 65000)
         status = STATUS_TOO_MANY_LINKS;
     if (NT_SUCCESS(status)) {
-        struct dent *d = calloc(1, sizeof *d);
-        PWSTR dname = d ? wcsdup(p.name) : 0;
-        if (!dname) {
-            free(d);
+        struct dent *d = dent_new(p.name);
+        if (!d) {
             status = STATUS_INSUFFICIENT_RESOURCES;
         } else {
-            d->name = dname, d->node = n, d->parent = parent, d->prio = next_prio(m);
+            d->node = n, d->parent = parent, d->prio = next_prio(m);
             parent->children = treap_insert(m, parent->children, d);
             parent->nchildren++;
             __atomic_add_fetch(&n->nlinks, 1, __ATOMIC_RELAXED);
@@ -2432,7 +2483,6 @@ static void free_tree(MEMFS *m, struct dent *t)
         free_tree(m, n->children);
     if (0 == --n->nlinks)
         node_free(m, n);
-    free(t->name);
     free(t);
 }
 
