@@ -13,7 +13,8 @@ struct fsp_node {
     uint64_t ino;              /* the file's IndexNumber when entered (0: unknown); a name that
                                 * comes back with another one names another file now */
     struct fsp_node *parent;   /* NULL for the root and for unlinked nodes */
-    PWSTR name;                /* Windows form of the name component (NULL for the root) */
+    PWSTR name;                /* Windows form of the name component (NULL for the root):
+                                * own_name, or the malloc'ed name a rename gave (nodes.c) */
     uint64_t nlookup;          /* the kernel's lookup references */
     struct fsp_node *id_next;  /* nodeid hash chain */
     struct fsp_node *name_next; /* (parent, name) hash chain while linked */
@@ -31,6 +32,7 @@ struct fsp_node {
      * -1 unknown; dirgen counts the changes made under it (fsp_node_subdirs_*, nodes.c). */
     int32_t nsubdirs;
     uint32_t dirgen;
+    WCHAR own_name[];           /* the name the node was made with, in its allocation */
 };
 
 struct fsp_pending;

@@ -121,6 +121,36 @@ static void link_name(struct fsp_engine *eng, struct fsp_node *n)
 
 static void free_node(struct fsp_engine *eng, struct fsp_node *n);
 
+/* A new node named name (NULL: none), zeroed otherwise; NULL when out of memory. The name it is
+ * made with lives in the node's own allocation (bytes per file: one malloc chunk, not two). */
+static struct fsp_node *node_alloc(PCWSTR name)
+{
+    size_t size = name ? (wcslen(name) + 1) * sizeof(WCHAR) : 0;
+    struct fsp_node *n = calloc(1, offsetof(struct fsp_node, own_name) + size);
+    if (n && name) {
+        memcpy(n->own_name, name, size);
+        n->name = n->own_name;
+    }
+    return n;
+}
+
+/* Give n the name wname (malloc'ed, taken over; NULL: none). */
+static void node_set_name(struct fsp_node *n, PWSTR wname)
+{
+    if (n->name != n->own_name)
+        free(n->name);
+    n->name = wname;
+}
+
+/* Free n and what only it holds (not unlinking it from anything). */
+static void node_release(struct fsp_node *n)
+{
+    free(n->link);
+    free(n->gone_attr);
+    node_set_name(n, 0);
+    free(n);
+}
+
 /*
  * Hard-link state, kept apart (n->link) because almost no node needs it. An alias names the
  * file of its primary (the node the kernel knows); a primary lists its aliases; a node in the
@@ -231,7 +261,7 @@ int fsp_nodes_init(struct fsp_engine *eng)
         grow(&eng->name_buckets, &eng->nbuckets_name, 1024, true))
         return ENOMEM;
     eng->index_buckets = calloc(INDEX_BUCKETS, sizeof *eng->index_buckets);
-    struct fsp_node *root = eng->index_buckets ? calloc(1, sizeof *root) : 0;
+    struct fsp_node *root = eng->index_buckets ? node_alloc(0) : 0;
     if (!root)
         return ENOMEM;
     root->nodeid = ROOT_ID;
@@ -251,10 +281,7 @@ void fsp_nodes_fini(struct fsp_engine *eng)
         for (size_t i = 0; i < eng->nbuckets_id; i++)
             for (struct fsp_node *n = eng->id_buckets[i], *next; n; n = next) {
                 next = n->id_next;
-                free(n->link);
-                free(n->gone_attr);
-                free(n->name);
-                free(n);
+                node_release(n);
             }
     free(eng->id_buckets);
     free(eng->name_buckets);
@@ -401,13 +428,10 @@ int fsp_node_enter_file(struct fsp_engine *eng, uint64_t parent, const char *nam
         n->nlookup++;
         index_add(eng, n, index);
     } else {
-        n = calloc(1, sizeof *n);
-        PWSTR copy = n ? wcsdup(wname) : 0;
-        if (!n || !copy ||
-            grow(&eng->id_buckets, &eng->nbuckets_id, eng->nnodes + 1, false) ||
+        n = node_alloc(wname);
+        if (!n || grow(&eng->id_buckets, &eng->nbuckets_id, eng->nnodes + 1, false) ||
             grow(&eng->name_buckets, &eng->nbuckets_name, eng->nnodes + 1, true)) {
             pthread_rwlock_unlock(&eng->nodes_lock);
-            free(copy);
             free(n);
             return ENOMEM;
         }
@@ -415,7 +439,6 @@ int fsp_node_enter_file(struct fsp_engine *eng, uint64_t parent, const char *nam
         n->ino = ino;
         n->nsubdirs = -1;
         n->parent = p;
-        n->name = copy;
         n->name_hash = h;
         n->nlookup = 1;
         size_t b = mix(n->nodeid) & (eng->nbuckets_id - 1);
@@ -472,10 +495,7 @@ static void free_node(struct fsp_engine *eng, struct fsp_node *n)
     while (aliases_of(n))
         free_node(eng, aliases_of(n));
     index_remove(eng, n);
-    free(n->link);
-    free(n->gone_attr);
-    free(n->name);
-    free(n);
+    node_release(n);
     eng->nnodes--;
 }
 
@@ -738,8 +758,7 @@ void fsp_node_renamed(struct fsp_engine *eng, uint64_t parent, uint64_t newparen
         unlink_name(eng, n); /* may free an unreferenced old parent: find the new one after */
         struct fsp_node *np = by_id(eng, newparent);
         if (np) {
-            free(n->name);
-            n->name = copy;
+            node_set_name(n, copy);
             copy = 0;
             n->parent = np;
             n->name_hash = name_hash(eng, newparent, n->name);
@@ -755,8 +774,7 @@ void fsp_node_renamed(struct fsp_engine *eng, uint64_t parent, uint64_t newparen
 /* Give n the name wname (taken over) in directory p. */
 static void relink(struct fsp_engine *eng, struct fsp_node *n, struct fsp_node *p, PWSTR wname)
 {
-    free(n->name);
-    n->name = wname;
+    node_set_name(n, wname);
     n->parent = p;
     n->name_hash = name_hash(eng, p->nodeid, wname);
     link_name(eng, n);
@@ -860,7 +878,7 @@ uint32_t fsp_node_child_type(struct fsp_engine *eng, uint64_t parent, const char
 int fsp_node_new_unnamed(struct fsp_engine *eng, uint32_t mode, uint64_t ino, uint64_t *pnodeid,
                          uint64_t *pgeneration)
 {
-    struct fsp_node *n = calloc(1, sizeof *n);
+    struct fsp_node *n = node_alloc(0);
     if (!n)
         return ENOMEM;
     pthread_rwlock_wrlock(&eng->nodes_lock);
