@@ -36,6 +36,7 @@
 #include <fcntl.h>
 #include <linux/fuse.h>
 #include <linux/io_uring.h>
+#include <poll.h>
 #include <pthread.h>
 #include <sched.h>
 #include <signal.h>
@@ -44,6 +45,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
@@ -91,6 +93,13 @@ static unsigned long long ring_requests; /* answered through the rings (under ta
 #define URING_FLAG2 (1u << 9)   /* FUSE_OVER_IO_URING (1ULL << 41) in flags2 (FUSE 7.42) */
 static volatile sig_atomic_t stop;
 static int fuse_fd = -1;
+/* Experiments with the reading threads on /dev/fuse (see usage): */
+static unsigned opt_threads = 1; /* -T: threads in read(2) */
+static unsigned opt_spin_us;     /* -S: after a reply, read without waiting for this long */
+static bool opt_yield;           /* -Y: sched_yield between those reads */
+static unsigned opt_follow;      /* -A: every N requests move to the caller's last CPU */
+static bool opt_percpu;          /* -P: a reader pinned to each CPU, all in poll(2) */
+static __thread int reply_fd = -1; /* the descriptor the current request was read from */
 
 /* ---- the node table ---- */
 
@@ -219,7 +228,7 @@ static void reply(const struct fuse_in_header *in, int err, const void *data, si
     struct fuse_out_header out = {.len = (uint32_t)(sizeof out + (err ? 0 : size)),
                                   .error = -err, .unique = in->unique};
     struct iovec iov[2] = {{&out, sizeof out}, {(void *)data, err ? 0 : size}};
-    if (writev(fuse_fd, iov, err || !size ? 1 : 2) < 0 && ENOENT != errno)
+    if (writev(reply_fd >= 0 ? reply_fd : fuse_fd, iov, err || !size ? 1 : 2) < 0 && ENOENT != errno)
         perror("raw-floor: writev /dev/fuse"); /* ENOENT: the request was interrupted */
 }
 
@@ -781,6 +790,131 @@ static int start_rings(void)
     return 0;
 }
 
+/* ---- experiments with the reading threads on /dev/fuse (-T, -S, -Y, -A) ---- */
+
+static uint64_t now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* The CPU a thread last ran on (field 39 of /proc/TID/stat), or -1. */
+static int last_cpu_of(uint32_t tid)
+{
+    char path[64], buf[1024];
+    snprintf(path, sizeof path, "/proc/%u/stat", tid);
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return -1;
+    ssize_t n = read(fd, buf, sizeof buf - 1);
+    close(fd);
+    if (n <= 0)
+        return -1;
+    buf[n] = 0;
+    char *p = strrchr(buf, ')');
+    if (!p)
+        return -1;
+    /* after ") ": field 3 (state) onwards; the CPU is field 39 */
+    int field = 2;
+    for (; *p && field < 39; p++)
+        if (' ' == *p)
+            field++;
+    return *p ? atoi(p) : -1;
+}
+
+static void serve_locked(char *buf, size_t len, int fd)
+{
+    reply_fd = fd;
+    pthread_mutex_lock(&table_lock);
+    dispatch(buf, len);
+    pthread_mutex_unlock(&table_lock);
+}
+
+static void *reader_main(void *arg)
+{
+    int fd = fuse_fd, nbfd = -1;
+    if (opt_percpu) {
+        cpu_set_t one;
+        CPU_ZERO(&one);
+        CPU_SET((int)(intptr_t)arg, &one);
+        pthread_setaffinity_np(pthread_self(), sizeof one, &one);
+    }
+    if (opt_spin_us || opt_percpu) {
+        /* a second descriptor of the connection, non-blocking, for the reads after a reply */
+        nbfd = open("/dev/fuse", O_RDWR | O_CLOEXEC);
+        uint32_t master = (uint32_t)fuse_fd;
+        if (nbfd < 0 || ioctl(nbfd, FUSE_DEV_IOC_CLONE, &master) < 0 ||
+            fcntl(nbfd, F_SETFL, O_NONBLOCK) < 0) {
+            perror("raw-floor: clone /dev/fuse");
+            exit(1);
+        }
+    }
+    char *buf = malloc(BUFSIZE);
+    if (!buf)
+        exit(1);
+    unsigned long served = 0;
+    bool spin = false;
+    while (!stop) {
+        ssize_t r = -1;
+        int from = fd;
+        if (spin) {
+            uint64_t end = now_ns() + (uint64_t)opt_spin_us * 1000u;
+            for (;;) {
+                r = read(nbfd, buf, BUFSIZE);
+                if (r >= 0 || EAGAIN != errno || now_ns() >= end)
+                    break;
+                if (opt_yield)
+                    sched_yield();
+            }
+            from = nbfd;
+            if (r < 0 && EAGAIN == errno) {
+                spin = false;
+                continue;
+            }
+        } else if (opt_percpu) {
+            struct pollfd p = {nbfd, POLLIN, 0};
+            if (poll(&p, 1, -1) < 0)
+                continue;
+            r = read(nbfd, buf, BUFSIZE);
+            from = nbfd;
+        } else
+            r = read(fd, buf, BUFSIZE);
+        if (r < 0) {
+            if (EINTR == errno || EAGAIN == errno || ENOENT == errno)
+                continue;
+            break; /* ENODEV: unmounted */
+        }
+        const struct fuse_in_header *in = (const struct fuse_in_header *)buf;
+        if (opt_follow && r >= (ssize_t)sizeof *in && in->pid && 0 == served++ % opt_follow) {
+            int cpu = last_cpu_of(in->pid);
+            if (cpu >= 0 && cpu != sched_getcpu()) {
+                cpu_set_t one;
+                CPU_ZERO(&one);
+                CPU_SET(cpu, &one);
+                pthread_setaffinity_np(pthread_self(), sizeof one, &one);
+            }
+        }
+        serve_locked(buf, (size_t)r, from);
+        spin = 0 != opt_spin_us;
+    }
+    return 0;
+}
+
+/* Serve /dev/fuse with opt_threads readers (this thread among them) until stopped. */
+static void serve_readers(void)
+{
+    if (opt_percpu)
+        opt_threads = (unsigned)get_nprocs();
+    for (unsigned i = 1; i < opt_threads; i++) {
+        pthread_t t;
+        if (pthread_create(&t, 0, reader_main, (void *)(intptr_t)i))
+            exit(1);
+        pthread_detach(t);
+    }
+    reader_main(0);
+}
+
 static void on_signal(int sig)
 {
     (void)sig;
@@ -804,7 +938,7 @@ int main(int argc, char **argv)
     long long t = -1;
     bool stats = false;
     int opt;
-    while (-1 != (opt = getopt(argc, argv, "t:sduq:h"))) {
+    while (-1 != (opt = getopt(argc, argv, "t:sduq:T:S:YA:Ph"))) {
         char *end;
         switch (opt) {
         case 't':
@@ -831,6 +965,23 @@ int main(int argc, char **argv)
                 return 2;
             }
             break;
+        case 'T':
+            opt_threads = (unsigned)strtoul(optarg, 0, 10);
+            if (opt_threads < 1 || opt_threads > 64)
+                opt_threads = 1;
+            break;
+        case 'S':
+            opt_spin_us = (unsigned)strtoul(optarg, 0, 10);
+            break;
+        case 'Y':
+            opt_yield = true;
+            break;
+        case 'A':
+            opt_follow = (unsigned)strtoul(optarg, 0, 10);
+            break;
+        case 'P':
+            opt_percpu = true;
+            break;
         case 'h':
         default:
             fprintf(opt == 'h' ? stdout : stderr,
@@ -839,7 +990,14 @@ int main(int argc, char **argv)
                     "  -s     print request counts by opcode at exit\n"
                     "  -d     refuse O_DIRECT opens with EINVAL\n"
                     "  -u     FUSE over io_uring (fuse.enable_uring=Y): a thread per kernel queue\n"
-                    "  -q N   ring entries per queue with -u (default 1)\n");
+                    "  -q N   ring entries per queue with -u (default 1)\n"
+                    "  experiments on /dev/fuse (unpinned placement):\n"
+                    "  -T N   N threads in read(2) (the table under a mutex)\n"
+                    "  -S US  after a reply, read without waiting for up to US microseconds\n"
+                    "  -Y     sched_yield between those reads\n"
+                    "  -A N   every N requests, move the reading thread to its caller's last CPU\n"
+                    "  -P     a reader pinned to each CPU, all waiting in poll(2) (each request wakes\n"
+                    "         them all; the one on the caller's CPU is usually first)\n");
             return opt == 'h' ? 0 : 2;
         }
     }
@@ -886,6 +1044,10 @@ int main(int argc, char **argv)
         return 1;
     int rc = 0;
     while (!stop) {
+        if (!use_uring && counts[FUSE_INIT] && (opt_threads > 1 || opt_spin_us || opt_follow || opt_percpu)) {
+            serve_readers();
+            break;
+        }
         ssize_t r = read(fuse_fd, buf, BUFSIZE);
         if (r < 0) {
             if (EINTR == errno || EAGAIN == errno)
