@@ -26,7 +26,16 @@
  * stand-in for libfuse's own FUSE-over-io_uring, which Debian's libfuse
  * (3.14) does not have.
  *
- * usage: raw-floor [-t MS] [-s] [-d] [-u [-q DEPTH]] MOUNTPOINT
+ * Experiments on /dev/fuse (doc/performance/analysis.md, "Unpinned: where the
+ * time goes"): after INIT, -T N threads wait in read(2) as libfuse's pool does;
+ * -S US: after a reply, a thread reads without waiting (a clone of the channel
+ * in O_NONBLOCK) for up to US microseconds before it waits, -Y with
+ * sched_yield between those reads; -A N: every N requests a thread pins itself
+ * to the CPU its caller last ran on; -P: a reader pinned to each CPU, all in
+ * poll(2). The table is then shared under the mutex.
+ *
+ * usage: raw-floor [-t MS] [-s] [-d] [-u [-q DEPTH]] [-T N] [-S US [-Y]] [-A N] [-P]
+ *                  MOUNTPOINT
  *        (root; serves until SIGTERM/SIGINT)
  */
 #ifndef _GNU_SOURCE
@@ -906,12 +915,20 @@ static void serve_readers(void)
 {
     if (opt_percpu)
         opt_threads = (unsigned)get_nprocs();
+    /* The other readers block the stop signals, so that they reach this thread, which unmounts. */
+    sigset_t stops, old;
+    sigemptyset(&stops);
+    sigaddset(&stops, SIGTERM);
+    sigaddset(&stops, SIGINT);
+    sigaddset(&stops, SIGHUP);
+    pthread_sigmask(SIG_BLOCK, &stops, &old);
     for (unsigned i = 1; i < opt_threads; i++) {
         pthread_t t;
         if (pthread_create(&t, 0, reader_main, (void *)(intptr_t)i))
             exit(1);
         pthread_detach(t);
     }
+    pthread_sigmask(SIG_SETMASK, &old, 0);
     reader_main(0);
 }
 
@@ -966,18 +983,20 @@ int main(int argc, char **argv)
             }
             break;
         case 'T':
-            opt_threads = (unsigned)strtoul(optarg, 0, 10);
-            if (opt_threads < 1 || opt_threads > 64)
-                opt_threads = 1;
-            break;
         case 'S':
-            opt_spin_us = (unsigned)strtoul(optarg, 0, 10);
+        case 'A': {
+            errno = 0;
+            unsigned long v = strtoul(optarg, &end, 10);
+            unsigned long max = 'T' == opt ? 64 : 'S' == opt ? 100000 : 1000000;
+            if (errno || end == optarg || *end || v < 1 || v > max) {
+                fprintf(stderr, "raw-floor: bad -%c '%s' (1..%lu)\n", opt, optarg, max);
+                return 2;
+            }
+            *('T' == opt ? &opt_threads : 'S' == opt ? &opt_spin_us : &opt_follow) = (unsigned)v;
             break;
+        }
         case 'Y':
             opt_yield = true;
-            break;
-        case 'A':
-            opt_follow = (unsigned)strtoul(optarg, 0, 10);
             break;
         case 'P':
             opt_percpu = true;
@@ -985,7 +1004,8 @@ int main(int argc, char **argv)
         case 'h':
         default:
             fprintf(opt == 'h' ? stdout : stderr,
-                    "usage: raw-floor [-t MS] [-s] [-d] [-u [-q DEPTH]] MOUNTPOINT\n"
+                    "usage: raw-floor [-t MS] [-s] [-d] [-u [-q DEPTH]] [-T N] [-S US [-Y]] [-A N] [-P]\n"
+                    "                 MOUNTPOINT\n"
                     "  -t MS  entry/attr timeout in ms; -1 (default): forever + keep page cache\n"
                     "  -s     print request counts by opcode at exit\n"
                     "  -d     refuse O_DIRECT opens with EINVAL\n"
@@ -1002,7 +1022,8 @@ int main(int argc, char **argv)
         }
     }
     if (optind + 1 != argc) {
-        fprintf(stderr, "usage: raw-floor [-t MS] [-s] [-d] [-u [-q DEPTH]] MOUNTPOINT\n");
+        fprintf(stderr, "usage: raw-floor [-t MS] [-s] [-d] [-u [-q DEPTH]] [-T N] [-S US [-Y]] [-A N] [-P]\n"
+                    "                 MOUNTPOINT\n");
         return 2;
     }
     const char *mnt = argv[optind];
