@@ -412,11 +412,21 @@ typedef struct {
         struct {
             UINT64 NextOffset;        /**< the entry's offset for the next query; ignored */
             FSP_FSCTL_FILE_NSEC Nsec; /**< LinFsp extension: with VolumeParams.NanosecondTimes, the nanoseconds of FileInfo's times below 100 ns (readdirplus shows them); 0 otherwise */
+            UINT32 EntryFlags;        /**< LinFsp extension: FSP_FSCTL_DIR_INFO_NAME_ONLY, or 0 (WinFsp's padding: 0 in records made before it existed) */
         };
         UINT8 Padding[24];  /**< reserved, 0 */
     };
     WCHAR FileNameBuf[];    /**< the name (one component), not NUL-terminated */
 } FSP_FSCTL_DIR_INFO;
+
+/**
+ * FSP_FSCTL_DIR_INFO::EntryFlags (LinFsp extension): a READDIRPLUS reply gives the entry
+ * without attributes (nodeid 0), as libfuse does for entries its program's filler gave
+ * without an offset or without FUSE_FILL_DIR_PLUS: the kernel enters nothing for it and looks
+ * it up when a caller needs its attributes. FileInfo still gives d_type and d_ino. Without
+ * it (0, as on WinFsp) the engine gives every READDIRPLUS entry its attributes.
+ */
+#define FSP_FSCTL_DIR_INFO_NAME_ONLY 0x00000001
 
 /**
  * A named stream entry for GetStreamInfo (FspFileSystemAddStreamInfo()): the

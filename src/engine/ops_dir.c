@@ -15,7 +15,8 @@
  * batch and answers from it (if that batch held only names Linux cannot
  * show, the answer is empty and the listing ends there: a known limit),
  * without calling the file system: READDIRPLUS entries then go without
- * attributes, and the kernel looks them up.
+ * attributes, and the kernel looks them up. So do the entries the file system
+ * marks FSP_FSCTL_DIR_INFO_NAME_ONLY (the FUSE layer, where libfuse would).
  */
 #include "ops.h"
 #include "api.h"
@@ -34,7 +35,8 @@
 struct dir_entry {
     uint32_t name;  /* POSIX form: offset in names (NUL terminated) */
     uint32_t wname; /* the file system's form: offset in wnames (NUL terminated) */
-    uint32_t namelen;
+    uint16_t namelen;  /* at most 255 */
+    uint16_t name_only; /* FSP_FSCTL_DIR_INFO_NAME_ONLY: READDIRPLUS gives it without attributes */
     FSP_FSCTL_FILE_NSEC nsec; /* the DIR_INFO's Nsec (NanosecondTimes) */
     FSP_FSCTL_FILE_INFO info;
 };
@@ -266,7 +268,9 @@ static int listing_add_batch(struct listing *l, PCWSTR marker, const char *buf, 
             l->e = e, l->cap = cap;
         }
         l->e[l->n++] = (struct dir_entry){(uint32_t)l->names_len, (uint32_t)l->wnames_len,
-                                          (uint32_t)len, d->Nsec, d->FileInfo};
+                                          (uint16_t)len,
+                                          (uint16_t)(0 != (d->EntryFlags & FSP_FSCTL_DIR_INFO_NAME_ONLY)),
+                                          d->Nsec, d->FileInfo};
         l->names_len += len + 1;
         l->wnames_len += nchars + 1;
     }
@@ -396,8 +400,9 @@ static bool known_entry(struct fsp_request *req, uint64_t dir, PWSTR wname,
 
 /*
  * Fill the reply from the listing at offset; returns bytes written into out. READDIRPLUS entries
- * carry attributes (and enter their nodes) only with attrs, which calls the file system;
- * without, they have nodeid 0, which tells the kernel to look them up itself.
+ * carry attributes (and enter their nodes) only with attrs, which calls the file system, and
+ * unless the file system gave them FSP_FSCTL_DIR_INFO_NAME_ONLY; else they have nodeid 0, which
+ * tells the kernel to look them up itself.
  */
 static size_t fill_reply(struct fsp_request *req, struct fsp_handle *h, struct listing *l,
                          uint64_t offset, size_t size, bool plus, bool attrs, char *out)
@@ -437,7 +442,9 @@ static size_t fill_reply(struct fsp_request *req, struct fsp_handle *h, struct l
             memset(&oinfo, 0, sizeof oinfo);
             if (e)
                 oinfo.FileInfo = e->info, oinfo.Nsec = e->nsec;
-            if (e && known_entry(req, h->nodeid, entry_wname(l, e), &oinfo, &dp->entry_out))
+            if (e && e->name_only)
+                ; /* nodeid 0: the kernel looks it up when it needs it */
+            else if (e && known_entry(req, h->nodeid, entry_wname(l, e), &oinfo, &dp->entry_out))
                 ino = dp->entry_out.attr.ino;
             else if (e) {
                 /* The owner of a file the kernel knows may be cached. */

@@ -1359,6 +1359,11 @@ static NTSTATUS SetSecurity(FSP_FILE_SYSTEM *fs, PVOID FileContext,
  * the program. The attributes readdir did not give (no FUSE_FILL_DIR_PLUS) are asked for
  * with getattr when the entry goes into a batch.
  *
+ * READDIRPLUS gives an entry its attributes only where libfuse 3.14 does: the filler gave it
+ * with an offset, a stat and FUSE_FILL_DIR_PLUS. Every other entry goes with
+ * FSP_FSCTL_DIR_INFO_NAME_ONLY (nodeid 0 in the reply: the kernel enters nothing and looks it
+ * up when a caller needs it), without a getattr when the filler gave its type.
+ *
  * The engine takes the attributes of every batch as current (it asks again, with a marker,
  * for READDIRPLUS at an offset). libfuse serves later batches with the attributes of its
  * fill, whatever happened since. Here they are served as filled only while no call that may
@@ -1371,6 +1376,7 @@ struct listing_entry {
     uint32_t name; /* offset in names (NUL terminated) */
     uint8_t kind;  /* ENTRY_FULL_STAT: st with FUSE_FILL_DIR_PLUS; ENTRY_TYPE_STAT: a stat
                       without it, its file type used if getattr fails; ENTRY_NO_STAT */
+    bool attrs;    /* READDIRPLUS gives its attributes: ENTRY_FULL_STAT given with an offset */
     struct stat st;
 };
 
@@ -1586,7 +1592,6 @@ struct fill_ctx {
 static int fill_dir(void *buf, const char *name, const struct stat *stbuf, off_t off,
                     enum fuse_fill_dir_flags flags)
 {
-    (void)off;
     struct fill_ctx *c = buf;
     if (c->oom)
         return 1;
@@ -1614,6 +1619,7 @@ static int fill_dir(void *buf, const char *name, const struct stat *stbuf, off_t
         e->kind = (flags & FUSE_FILL_DIR_PLUS) ? ENTRY_FULL_STAT : ENTRY_TYPE_STAT;
     } else
         e->kind = ENTRY_NO_STAT;
+    e->attrs = ENTRY_FULL_STAT == e->kind && 0 != off;
     return 0;
 }
 
@@ -1695,18 +1701,20 @@ static void listing_serve(struct fuse *f, struct fuse3_file *file, struct fuse3_
     bool full = false;
     /* what each entry is served with, kept for the engine's GetSecurityByName of this request */
     struct served_batch *memo = 0;
+    bool memo_begun = false;
     if (i < l->n) {
         dir = file_path(f, file);
         dl = dir ? strlen(dir) : 0;
         no_path = !dir;
-        memo = served_begin(f, dir);
     }
     for (; i < l->n; i++) {
         struct listing_entry *e = &l->e[i];
         const char *name = l->names + e->name;
         struct stat st;
         bool have = false;
-        if (ENTRY_FULL_STAT != e->kind || !as_filled) {
+        /* attributes for READDIRPLUS: the filler's while current, else getattr's; a name
+         * only: the filler's type, getattr only when it gave none */
+        if (e->attrs ? !as_filled : ENTRY_NO_STAT == e->kind) {
             if (!child && !no_path) {
                 child = malloc(dl + 258);
                 no_path = !child;
@@ -1740,12 +1748,18 @@ static void listing_serve(struct fuse *f, struct fuse3_file *file, struct fuse3_
             break; /* out of memory: a short batch, the next one goes on from here */
         di->Size = (UINT16)(sizeof(FSP_FSCTL_DIR_INFO) + wl * sizeof(WCHAR));
         info_from_stat(f, &st, &di->FileInfo, &di->Nsec);
+        if (!e->attrs)
+            di->EntryFlags = FSP_FSCTL_DIR_INFO_NAME_ONLY;
         if (!FspFileSystemAddDirInfo(di, Buffer, Length, PBytesTransferred)) {
             full = true;
             break;
         }
         /* a listed entry getattr did not find is served with its type only: no owner kept */
-        if (memo && (have || ENTRY_FULL_STAT == e->kind))
+        if (e->attrs && !memo_begun) {
+            memo = served_begin(f, dir);
+            memo_begun = true;
+        }
+        if (memo && e->attrs)
             served_add(memo, name, &st);
     }
     l->cursor = i;
