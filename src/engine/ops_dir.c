@@ -177,14 +177,63 @@ static void listing_keep(struct fsp_request *req, struct fsp_handle *h, struct l
     fsp_dir_cache_put(req->engine, h->nodeid, l->gen, k);
 }
 
-static void listing_free(PVOID p)
+static void listing_destroy(void *p)
 {
     struct listing *l = p;
+    if (!l)
+        return;
     free(l->e);
     free(l->names);
     free(l->wnames);
     free(l->marker);
     free(l);
+}
+
+/*
+ * The memory of a closed directory's listing, kept by the thread that closed it for the next
+ * listing it starts (the leader serves RELEASEDIR and the next OPENDIR's READDIR alike): freeing
+ * it would give a large listing's arrays back to the system (a heap trim) at every close and fault
+ * them in again at the next listing. At most SPARE_MAX bytes; freed when the thread ends.
+ */
+#define SPARE_MAX (1024 * 1024)
+static __thread struct listing *tls_spare;
+static pthread_key_t spare_key;
+static pthread_once_t spare_once = PTHREAD_ONCE_INIT;
+static bool spare_key_made;
+
+static void spare_key_make(void)
+{
+    spare_key_made = 0 == pthread_key_create(&spare_key, listing_destroy);
+}
+
+static void listing_free(PVOID p)
+{
+    struct listing *l = p;
+    free(l->marker);
+    l->marker = 0;
+    if (l->cap * sizeof *l->e + l->names_cap + l->wnames_cap * sizeof(WCHAR) > SPARE_MAX)
+        return listing_destroy(l);
+    pthread_once(&spare_once, spare_key_make);
+    if (!spare_key_made || 0 != pthread_setspecific(spare_key, l))
+        return listing_destroy(l);
+    listing_destroy(tls_spare);
+    tls_spare = l;
+}
+
+/* A listing for a directory opened: the thread's spare (emptied), else a new one; NULL when out of
+ * memory. */
+static struct listing *listing_new(void)
+{
+    struct listing *l = tls_spare;
+    if (l) {
+        tls_spare = 0;
+        pthread_setspecific(spare_key, 0);
+        struct listing keep = {.e = l->e, .cap = l->cap, .names = l->names, .names_cap = l->names_cap,
+                               .wnames = l->wnames, .wnames_cap = l->wnames_cap};
+        *l = keep;
+        return l;
+    }
+    return calloc(1, sizeof *l);
 }
 
 /* Room for more in an arena of elements of size elem; false when out of memory. */
@@ -548,7 +597,7 @@ static void readdir_common(struct fsp_request *req, bool plus)
     pthread_mutex_lock(&h->lock);
     struct listing *l = h->dir_buffer;
     if (!l) {
-        l = calloc(1, sizeof *l);
+        l = listing_new();
         if (!l) {
             pthread_mutex_unlock(&h->lock);
             return fsp_reply_err(req, ENOMEM);

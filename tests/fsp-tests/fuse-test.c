@@ -27,6 +27,10 @@
 static const char hello_text[] = "hello from a FUSE file system\n";
 /* "outside" lists MANY entries "v<N>-<i>": N changes behind the mount's back (set by the test). */
 static atomic_int g_outside_version;
+/* "plus" lists PLUS entries "p<i>" with offsets and FUSE_FILL_DIR_PLUS (libfuse's offset mode). */
+#define PLUS 50
+/* Set before fusefs_start: the mount gets 60 s attribute and entry timeouts instead of 0. */
+static atomic_bool g_long_timeouts;
 
 /* One in-process FUSE file system: its state is its private_data. */
 struct fusefs {
@@ -75,10 +79,10 @@ static int fs_getattr(const char *path, struct stat *st, struct fuse_file_info *
         pthread_mutex_lock(&f->lock);
         st->st_size = (off_t)f->data_size;
         pthread_mutex_unlock(&f->lock);
-    } else if (0 == strcmp(path, "/many") || 0 == strcmp(path, "/outside")) {
+    } else if (0 == strcmp(path, "/many") || 0 == strcmp(path, "/outside") || 0 == strcmp(path, "/plus")) {
         st->st_mode = S_IFDIR | 0755;
         st->st_nlink = 2;
-    } else if (0 == strncmp(path, "/outside/v", 10)) {
+    } else if (0 == strncmp(path, "/outside/v", 10) || 0 == strncmp(path, "/plus/p", 7)) {
         st->st_mode = S_IFREG | 0644;
         st->st_nlink = 1;
     } else if (0 == strncmp(path, "/many/m", 7)) {
@@ -108,6 +112,16 @@ static int fs_readdir(const char *path, void *buf, fuse_fill_dir_t fill, off_t o
         }
         return 0;
     }
+    if (0 == strcmp(path, "/plus")) {
+        struct stat st = {.st_mode = S_IFREG | 0644, .st_nlink = 1};
+        for (off_t i = off; i < PLUS; i++) {
+            char name[16];
+            snprintf(name, sizeof name, "p%04d", (int)i);
+            if (fill(buf, name, &st, i + 1, FUSE_FILL_DIR_PLUS))
+                break;
+        }
+        return 0;
+    }
     if (0 == strcmp(path, "/outside")) {
         int version = atomic_load(&g_outside_version);
         for (int i = 0; i < MANY; i++) {
@@ -126,6 +140,7 @@ static int fs_readdir(const char *path, void *buf, fuse_fill_dir_t fill, off_t o
     fill(buf, "data", 0, 0, 0);
     fill(buf, "many", 0, 0, 0);
     fill(buf, "outside", 0, 0, 0);
+    fill(buf, "plus", 0, 0, 0);
     return 0;
 }
 
@@ -193,6 +208,8 @@ static void *fs_init(struct fuse_conn_info *conn, struct fuse_config *cfg)
 {
     (void)conn;
     cfg->attr_timeout = 0, cfg->entry_timeout = 0; /* every stat reaches getattr */
+    if (atomic_load(&g_long_timeouts))
+        cfg->attr_timeout = 60, cfg->entry_timeout = 60;
     return fuse_get_context()->private_data;
 }
 
@@ -585,6 +602,52 @@ static void fuse_readdirplus_no_getattr_test(void)
     ASSERT_EQ(r, 0);
 }
 
+/* The program's getattr calls for one stat(2) of path; -1 when it fails. */
+static int getattrs_in_stat(struct fusefs *f, const char *path)
+{
+    struct stat st;
+    int before = atomic_load(&f->getattr_calls);
+    int r = stat(path, &st);
+    int after = atomic_load(&f->getattr_calls);
+    return 0 == r ? after - before : -1;
+}
+
+/* The entries of a READDIRPLUS reply carry attributes exactly where libfuse 3.14's do: not those
+ * of a filler called with offset 0 ("many": the kernel gets nodeid 0 and enters nothing, so a
+ * stat after the listing is a LOOKUP, which asks getattr), and those of a filler called with
+ * offsets and FUSE_FILL_DIR_PLUS ("plus": entered with the filler's attributes, so a stat
+ * within the 60 s timeouts asks nothing). */
+static void fuse_readdirplus_like_libfuse_test(void)
+{
+    fsp_tests_need_root();
+    atomic_store(&g_long_timeouts, true);
+    struct fusefs *f = fusefs_start(false);
+    atomic_store(&g_long_timeouts, false);
+    ASSERT(f);
+    char dir[PATH_MAX + 16], one[PATH_MAX + 32], pdir[PATH_MAX + 16], pone[PATH_MAX + 32];
+    snprintf(dir, sizeof dir, "%s/many", f->mnt);
+    snprintf(one, sizeof one, "%s/many/m%04d", f->mnt, MANY - 1); /* in the first reply */
+    snprintf(pdir, sizeof pdir, "%s/plus", f->mnt);
+    snprintf(pone, sizeof pone, "%s/plus/p%04d", f->mnt, 0);
+    int listed = getattrs_in_listing(f, dir, 0);
+    int after_many = getattrs_in_stat(f, one);
+    long entries = -1;
+    DIR *d = opendir(pdir);
+    if (d) {
+        entries = 0;
+        while (readdir(d))
+            entries++;
+        closedir(d);
+    }
+    int after_plus = getattrs_in_stat(f, pone);
+    int r = fusefs_stop(f);
+    ASSERT_EQ(listed, 0);
+    ASSERT(after_many >= 1);
+    ASSERT_EQ(entries, PLUS + 2);
+    ASSERT_EQ(after_plus, 0);
+    ASSERT_EQ(r, 0);
+}
+
 /* How many of the entries "outside" lists now are of version (MANY when all are), or -1. */
 static int outside_current(const char *dir, int version)
 {
@@ -632,4 +695,5 @@ void fuse_tests(void)
     TLIB_ADD_TEST("fuse", fuse_read_no_atime_calls_test);
     TLIB_ADD_TEST("fuse", fuse_listing_afresh_test);
     TLIB_ADD_TEST("fuse", fuse_readdirplus_no_getattr_test);
+    TLIB_ADD_TEST("fuse", fuse_readdirplus_like_libfuse_test);
 }
