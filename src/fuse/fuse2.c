@@ -196,9 +196,11 @@ static int t_opendir(const char *path, struct fuse_file_info *fi)
 
 /*
  * readdir: the 2.9 filler collects the entries; they go to the FUSE 3
- * layer's filler once readdir has returned. That filler asks getattr for
- * every entry (a 2.9 stat is never complete), and a file system may hold
- * its own lock while it calls the filler (libfuse's never calls back).
+ * layer's filler once readdir has returned. Given without
+ * FUSE_FILL_DIR_PLUS, the entries go without attributes (as libfuse 2.9 has
+ * no READDIRPLUS), and that layer asks getattr only for an entry given
+ * without a file type, which a file system may not answer while it holds its
+ * own lock in readdir (libfuse's filler never calls back).
  */
 struct dir2_entry {
     char *name;
@@ -270,7 +272,7 @@ static int flush_entries(struct fill2_ctx *c, int err, void *buf, fuse_fill_dir_
 static int t_readdir(const char *path, void *buf, fuse_fill_dir_t filler, off_t off,
                      struct fuse_file_info *fi, enum fuse_readdir_flags flags)
 {
-    (void)flags; /* the 2.9 filler's stat is never complete: the layer asks getattr */
+    (void)flags; /* the 2.9 filler's stat is never complete: entries go without FUSE_FILL_DIR_PLUS */
     const struct fuse2_operations *o = ops2();
     if (o->readdir) {
         struct fill2_ctx c = {0, 0, 0, false};

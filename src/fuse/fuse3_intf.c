@@ -1356,8 +1356,8 @@ static NTSTATUS SetSecurity(FSP_FILE_SYSTEM *fs, PVOID FileContext,
  *
  * readdir's filler only collects the entries: a program may hold a lock of its own while it
  * calls the filler (sshfs's directory cache does), and libfuse's filler never calls back into
- * the program. The attributes readdir did not give (no FUSE_FILL_DIR_PLUS) are asked for
- * with getattr when the entry goes into a batch.
+ * the program. An entry readdir gave without a stat (its type unknown) is asked for with
+ * getattr when it goes into a batch.
  *
  * READDIRPLUS gives an entry its attributes only where libfuse 3.14 does: the filler gave it
  * with an offset, a stat and FUSE_FILL_DIR_PLUS. Every other entry goes with
@@ -1754,7 +1754,7 @@ static void listing_serve(struct fuse *f, struct fuse3_file *file, struct fuse3_
             full = true;
             break;
         }
-        /* a listed entry getattr did not find is served with its type only: no owner kept */
+        /* the owners of the entries served with attributes, for the engine's GetSecurityByName */
         if (e->attrs && !memo_begun) {
             memo = served_begin(f, dir);
             memo_begun = true;

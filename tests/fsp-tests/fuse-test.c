@@ -530,8 +530,8 @@ static int getattrs_in_read(struct fusefs *f, const char *path, int flags)
     return n == (ssize_t)sizeof hello_text - 1 ? after - before : -1;
 }
 
-/* The program's getattr calls while dir is listed (opened with extra flags), or -1. */
-static int getattrs_in_listing(struct fusefs *f, const char *dir, int flags)
+/* The program's getattr calls while dir, of n entries, is listed (opened with extra flags), or -1. */
+static int getattrs_in_listing_n(struct fusefs *f, const char *dir, int flags, long n)
 {
     int fd = open(dir, O_RDONLY | O_DIRECTORY | flags);
     DIR *d = -1 != fd ? fdopendir(fd) : 0;
@@ -546,7 +546,13 @@ static int getattrs_in_listing(struct fusefs *f, const char *dir, int flags)
         entries++;
     int after = atomic_load(&f->getattr_calls);
     closedir(d);
-    return MANY + 2 == entries ? after - before : -1;
+    return n + 2 == entries ? after - before : -1;
+}
+
+/* The same for a directory of MANY entries. */
+static int getattrs_in_listing(struct fusefs *f, const char *dir, int flags)
+{
+    return getattrs_in_listing_n(f, dir, flags, MANY);
 }
 
 /* A read or a listing makes the program no more getattr calls than one opened O_NOATIME (which
@@ -578,9 +584,10 @@ static void fuse_read_no_atime_calls_test(void)
 }
 
 /* A READDIRPLUS listing costs the program no getattr for the entries its readdir gave with
- * FUSE_FILL_DIR_PLUS (as on libfuse): the engine's owner and mode of each new entry come from
- * the attributes the filler just gave (the first listing of a fresh mount: every entry new to
- * the kernel), and those are what stat then shows. */
+ * FUSE_FILL_DIR_PLUS: "many" (offset 0: the entries go without attributes, as on libfuse) and
+ * "plus" (offsets: the engine's owner and mode of each new entry come from the attributes the
+ * filler just gave, in the first listing of a fresh mount where every entry is new to the
+ * kernel), and those are what stat then shows. */
 static void fuse_readdirplus_no_getattr_test(void)
 {
     fsp_tests_need_root();
@@ -589,13 +596,21 @@ static void fuse_readdirplus_no_getattr_test(void)
     char dir[PATH_MAX + 16], one[PATH_MAX + 32];
     snprintf(dir, sizeof dir, "%s/many", f->mnt);
     snprintf(one, sizeof one, "%s/many/m%04d", f->mnt, MANY - 1);
+    char pdir[PATH_MAX + 16], pone[PATH_MAX + 32];
+    snprintf(pdir, sizeof pdir, "%s/plus", f->mnt);
+    snprintf(pone, sizeof pone, "%s/plus/p%04d", f->mnt, PLUS - 1);
     int first = getattrs_in_listing(f, dir, 0);
     int again = getattrs_in_listing(f, dir, 0);
-    struct stat st;
+    int plus = getattrs_in_listing_n(f, pdir, 0, PLUS);
+    struct stat st, pst;
     int r1 = stat(one, &st);
+    int r2 = stat(pone, &pst);
     int r = fusefs_stop(f);
     ASSERT_EQ(first, 0);
     ASSERT_EQ(again, 0);
+    ASSERT_EQ(plus, 0);
+    ASSERT_EQ(r2, 0);
+    ASSERT_EQ(pst.st_mode, S_IFREG | 0644);
     ASSERT_EQ(r1, 0);
     ASSERT_EQ(st.st_mode, S_IFREG | 0644);
     ASSERT_EQ(st.st_uid, 0);
