@@ -160,7 +160,7 @@ static NTSTATUS Read(FSP_FILE_SYSTEM *fs, PVOID ctx, PVOID buf, UINT64 offset, U
     if (offset >= 3)
         return STATUS_END_OF_FILE;
     ULONG n = length < 3 - offset ? length : (ULONG)(3 - offset);
-    memcpy(buf, "ok\n" + offset, n);
+    memcpy(buf, &"ok\n"[offset], n);
     *pbytes = BAD_OVERREAD == f ? length + 4096 : n; /* claims more than the buffer holds */
     return STATUS_SUCCESS;
 }

@@ -231,7 +231,7 @@ static int fi_read(const char *path, char *buf, size_t size, off_t off, struct f
     if (off >= 5)
         return 0;
     size_t n = size < (size_t)(5 - off) ? size : (size_t)(5 - off);
-    memcpy(buf, "hello" + off, n);
+    memcpy(buf, &"hello"[off], n);
     return (int)n;
 }
 

@@ -221,7 +221,8 @@ static void check_reply(const struct outstanding *r, const unsigned char *p, siz
         remember(S.nodeids, &S.nnodeids, e.nodeid);
         break;
     }
-    case FUSE_CREATE: {
+    case FUSE_CREATE:
+    case FUSE_TMPFILE: {
         check_size(r, len, sizeof(struct fuse_entry_out) + sizeof(struct fuse_open_out));
         struct fuse_entry_out e;
         struct fuse_open_out o;
@@ -247,6 +248,12 @@ static void check_reply(const struct outstanding *r, const unsigned char *p, siz
         break;
     case FUSE_STATFS:
         check_size(r, len, sizeof(struct fuse_statfs_out));
+        break;
+    case FUSE_STATX:
+        check_size(r, len, sizeof(struct fsp_fuse_statx_out));
+        break;
+    case FUSE_POLL:
+        check_size(r, len, sizeof(struct fuse_poll_out));
         break;
     case FUSE_WRITE: {
         check_size(r, len, sizeof(struct fuse_write_out));
