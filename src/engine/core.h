@@ -61,6 +61,11 @@ struct fsp_worker {
     struct fsp_pending *spare; /* the record for this worker's next pending operation (pending.c) */
     uint64_t lead_busy;  /* the leader: its lead_state while serving a request, else 0 */
     bool demoted;        /* the leader: the watcher took over during its request */
+    int look_fd;         /* the leader: a non-blocking clone for its looks, -1 if none (workers.c) */
+    uint64_t served_ns;  /* the leader: when it answered its last request (CLOCK_MONOTONIC), 0: none */
+    bool look;           /* the leader: look for the next request before it waits in read(2) */
+    unsigned look_skip;  /* the leader: looks to skip (backoff after a look that found nothing) */
+    unsigned look_backoff; /* the leader: the skip after the next look that finds nothing */
 };
 
 struct fsp_engine {
@@ -98,6 +103,7 @@ struct fsp_engine {
     uint32_t watch_word;        /* futex the watcher sleeps on (atomic) */
     bool watcher_asleep;        /* the watcher sleeps until the leader's next request (atomic) */
     unsigned holdup_us;         /* how long the leader may be busy before the watcher steps in */
+    unsigned spin_us;           /* how long the leader looks for its next request (LINFSP_SPIN_US) */
     bool dispatching;
     bool abandoned; /* a worker never came back from the file system: the engine is leaked */
     bool destroyed;             /* FUSE_DESTROY received or the channel closed */

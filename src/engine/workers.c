@@ -10,6 +10,24 @@
  * queue (a second thread in read(2) would take turns with the leader, since
  * the kernel wakes its waiters in order).
  *
+ * The look (LINFSP_SPIN_US, spin_us): after a reply the leader may read a
+ * second, permanently non-blocking clone of the channel in a loop, without
+ * giving up the CPU, until spin_us after the reply, before it waits in
+ * read(2). When the caller runs on the other CPU ("split"), its next request
+ * then finds the leader running instead of halted in read(2), which saves
+ * one wake-up of an idle CPU per request (16-28 us on a virtual machine that
+ * halts idle vCPUs). When the caller shares the leader's CPU, its request
+ * cannot come while the leader looks. So the leader looks only after a
+ * request that reached its blocking read FSP_LOOK_MIN_GAP_US or more after
+ * the reply before it (a gap the size of two cross-CPU wake-ups; on one CPU
+ * the next request is there within a few microseconds) and at most
+ * FSP_LOOK_GAP_FACTOR looks' time (not after a pause); a look that finds
+ * nothing, or finds a request only after its time, makes the leader skip the
+ * next 1, 2, 4, ... up to FSP_LOOK_BACKOFF_MAX looks; a look whose first read
+ * finds a request waiting already counts neither way. Without sched_yield: a
+ * yield hands the CPU to any other task (and its whole slice to a CPU-bound
+ * one), which cost more than the look saved.
+ *
  * One idle worker, the watcher, looks at the leader every holdup_us
  * (LINFSP_HOLDUP_US, default FSP_ENGINE_HOLDUP_US) while the leader serves a
  * request. When the leader is still on the request it was on at the last
@@ -55,6 +73,10 @@
 
 #define FSP_ENGINE_HOLDUP_US 1000 /* default tick of the watcher */
 #define FSP_WATCH_IDLE_TICKS 16   /* ticks without a request before the watcher sleeps */
+#define FSP_ENGINE_SPIN_US 50     /* default of LINFSP_SPIN_US: the leader's look for its next request */
+#define FSP_LOOK_MIN_GAP_US 15    /* it looks only after a request that came at least this late, */
+#define FSP_LOOK_GAP_FACTOR 4     /* and within 4 looks' time, after the reply before it */
+#define FSP_LOOK_BACKOFF_MAX 1024 /* a failed look: up to 1024 requests in read(2) before the next */
 
 enum { FSP_LEAD_BUSY = 1, FSP_LEAD_DEMOTED = 2, FSP_LEAD_ONE = 4 };
 
@@ -185,11 +207,87 @@ FSP_NO_ASAN static ssize_t lead_read(struct fsp_worker *w)
     return n;
 }
 
-/* Serve one request read into w->buf; false when the volume is gone (DESTROY). */
-static bool serve(struct fsp_worker *w, size_t n)
+static uint64_t now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/*
+ * The leader's look for its next request after a reply: reads of its non-blocking clone, without
+ * giving up the CPU, until spin_us after the reply. It pays off when the caller runs on the other
+ * CPU (its next request then finds the leader awake, not halted in read(2)); when the caller needs
+ * this CPU it cannot come, and the look fails. A look that finds nothing, or finds a request only
+ * after its time (other tasks had the CPU), counts as failed: the next 1, 2, 4, ... up to
+ * FSP_LOOK_BACKOFF_MAX looks are skipped. Bytes read, 0 or -errno when the channel ended, -EAGAIN
+ * when nothing came (or there was no look).
+ */
+static ssize_t lead_look(struct fsp_worker *w)
 {
     struct fsp_engine *eng = w->engine;
-    fsp_dispatch_one(eng, w, w->fd, w->buf, n);
+    if (!w->look)
+        return -EAGAIN;
+    if (w->look_skip) {
+        w->look_skip--;
+        return -EAGAIN;
+    }
+    uint64_t end = w->served_ns + (uint64_t)eng->spin_us * 1000u;
+    ssize_t n;
+    bool late, first = true;
+    for (;; first = false) {
+        if (atomic_load(&eng->stopping))
+            return 0;
+        n = read(w->look_fd, w->buf, FSP_ENGINE_BUFSIZE);
+        if (n < 0) {
+            n = -errno;
+            if (-EINTR == n || -ENOENT == n) /* ENOENT: interrupted before it was read */
+                n = -EAGAIN;
+            else if (-ENODEV == n) /* unmounted */
+                return 0;
+            else if (-EAGAIN != n)
+                return n;
+        } else if (0 == n)
+            return 0;
+        if (n > 0 && first)
+            return n; /* queued already: a blocking read would have had it at once, too */
+        late = now_ns() >= end;
+        if (-EAGAIN != n || late)
+            break;
+    }
+    if (-EAGAIN != n && !late) {
+        w->look_backoff = 0; /* it came while the leader looked: the look paid */
+        return n;
+    }
+    w->look_skip = w->look_backoff;
+    w->look_backoff = w->look_backoff ? w->look_backoff * 2 : 1;
+    if (w->look_backoff > FSP_LOOK_BACKOFF_MAX)
+        w->look_backoff = FSP_LOOK_BACKOFF_MAX;
+    return n; /* a request that came late is served all the same */
+}
+
+/* The leader's non-blocking clone for its looks (opened once per worker); false: no looks. */
+static bool open_look_fd(struct fsp_worker *w)
+{
+    struct fsp_engine *eng = w->engine;
+    if (w->look_fd >= 0)
+        return true;
+    if (eng->attached || eng->fd < 0 || 0 != fsp_channel_clone(eng->fd, &w->look_fd))
+        return false;
+    int fl = fcntl(w->look_fd, F_GETFL);
+    if (fl < 0 || fcntl(w->look_fd, F_SETFL, fl | O_NONBLOCK) < 0) {
+        close(w->look_fd);
+        w->look_fd = -1;
+        return false;
+    }
+    return true;
+}
+
+/* Serve one request read into w->buf; false when the volume is gone (DESTROY). */
+static bool serve(struct fsp_worker *w, int fd, size_t n)
+{
+    struct fsp_engine *eng = w->engine;
+    fsp_dispatch_one(eng, w, fd, w->buf, n);
     return !__atomic_load_n(&eng->destroyed, __ATOMIC_ACQUIRE);
 }
 
@@ -205,9 +303,27 @@ static enum fsp_worker_role channel_ended(struct fsp_worker *w, ssize_t n)
 FSP_NO_ASAN static enum fsp_worker_role lead(struct fsp_worker *w)
 {
     struct fsp_engine *eng = w->engine;
-    fsp_channel_set_nonblock(w, false);
+    bool looks = eng->spin_us && open_look_fd(w);
+    uint64_t gap_lo = (uint64_t)FSP_LOOK_MIN_GAP_US * 1000u;
+    uint64_t gap_hi = (uint64_t)eng->spin_us * 1000u * FSP_LOOK_GAP_FACTOR;
+    w->look = false;
+    w->served_ns = 0;
+    w->look_skip = w->look_backoff = 0;
     for (;;) {
-        ssize_t n = lead_read(w);
+        int fd = w->look_fd;
+        ssize_t n = lead_look(w);
+        if (-EAGAIN == n) {
+            fd = w->fd;
+            fsp_channel_set_nonblock(w, false);
+            n = lead_read(w);
+            /* Look after this request only when it came after a gap the size of two wake-ups
+             * across CPUs (split from the caller), not at once (the caller shares this CPU) nor
+             * after a pause. */
+            if (looks && n > 0 && w->served_ns) {
+                uint64_t gap = now_ns() - w->served_ns;
+                w->look = gap >= gap_lo && gap <= gap_hi;
+            }
+        }
         if (n <= 0)
             return atomic_load(&eng->stopping) ? FSP_ROLE_STOP : channel_ended(w, n);
         /* Busy from now on: the watcher may step in. (No one else writes the record while it
@@ -221,12 +337,14 @@ FSP_NO_ASAN static enum fsp_worker_role lead(struct fsp_worker *w)
         }
         w->lead_busy = busy;
         w->demoted = false;
-        bool alive = serve(w, (size_t)n);
+        bool alive = serve(w, fd, (size_t)n);
         fsp_worker_request_done(w); /* when it was not answered (FORGET, pending) */
         if (!alive)
             return channel_ended(w, 0);
         if (w->demoted)
             return FSP_ROLE_HELPER; /* the watcher took over while this request ran */
+        if (looks)
+            w->served_ns = now_ns();
     }
 }
 
@@ -249,7 +367,7 @@ static enum fsp_worker_role help(struct fsp_worker *w)
             return idle_role(w);
         if (n <= 0)
             return atomic_load(&w->engine->stopping) ? FSP_ROLE_STOP : channel_ended(w, n);
-        if (!serve(w, (size_t)n))
+        if (!serve(w, w->fd, (size_t)n))
             return channel_ended(w, 0);
     }
 }
@@ -400,11 +518,22 @@ static unsigned holdup_us(void)
     return us >= 50 && us <= 1000000 ? (unsigned)us : FSP_ENGINE_HOLDUP_US;
 }
 
+/* LINFSP_SPIN_US: 0 (no look) to 1000; default FSP_ENGINE_SPIN_US. */
+static unsigned spin_us(void)
+{
+    const char *env = getenv("LINFSP_SPIN_US");
+    char *end;
+    long us = env && *env ? strtol(env, &end, 10) : -1;
+    return env && *env && !*end && us >= 0 && us <= 1000 ? (unsigned)us : FSP_ENGINE_SPIN_US;
+}
+
 static void free_worker(struct fsp_worker *w)
 {
     if (w->own_fd && w->fd >= 0)
         close(w->fd);
-    w->fd = -1;
+    if (w->look_fd >= 0)
+        close(w->look_fd);
+    w->fd = w->look_fd = -1;
     free(w->buf);
     free(w->scratch);
     free(w->spare);
@@ -427,6 +556,7 @@ NTSTATUS fsp_dispatcher_start(struct fsp_engine *eng, unsigned nthreads)
     }
     atomic_store(&eng->stopping, false);
     eng->holdup_us = holdup_us();
+    eng->spin_us = spin_us();
     eng->leader = eng->watcher = 0;
     eng->nstarted = eng->nparked = 0;
     eng->lead_state = 0;
@@ -439,6 +569,7 @@ NTSTATUS fsp_dispatcher_start(struct fsp_engine *eng, unsigned nthreads)
         struct fsp_worker *w = &eng->workers[i];
         w->engine = eng;
         w->fd = eng->fd;
+        w->look_fd = -1;
         w->nonblock = 0 != eng->uring;
         if (i > 0 && !eng->attached && 0 == fsp_channel_clone(eng->fd, &w->fd)) {
             w->own_fd = true;
